@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Builds every workspace that has a build script, dependencies first: a package's .d.ts build
+// reads the .d.ts of the @mystira packages it imports, so they must exist before it runs.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const workspaces = [];
+for (const folder of ['packages', 'examples', '.']) {
+  const base = join(root, folder);
+  const dirs = folder === '.' ? ['bench'] : existsSync(base) ? readdirSync(base) : [];
+  for (const dir of dirs) {
+    const manifest = join(base, dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
+    workspaces.push({ dir: join(folder, dir), pkg });
+  }
+}
+const byName = new Map(workspaces.map((w) => [w.pkg.name, w]));
+
+const order = [];
+const state = new Map(); // name -> 'visiting' | 'done'
+function visit(w) {
+  const name = w.pkg.name;
+  if (state.get(name) === 'done') return;
+  if (state.get(name) === 'visiting') throw new Error(`dependency cycle through ${name}`);
+  state.set(name, 'visiting');
+  const deps = { ...w.pkg.dependencies, ...w.pkg.devDependencies, ...w.pkg.peerDependencies };
+  for (const dep of Object.keys(deps)) {
+    const target = byName.get(dep);
+    if (target) visit(target);
+  }
+  state.set(name, 'done');
+  order.push(w);
+}
+for (const w of workspaces) visit(w);
+
+for (const w of order) {
+  if (!w.pkg.scripts?.build) continue;
+  process.stderr.write(`\n▶ build ${w.pkg.name} (${w.dir})\n`);
+  execFileSync('npm', ['run', 'build', '--silent', '-w', w.dir], { cwd: root, stdio: 'inherit' });
+}
