@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config';
 // Vitest project with its own vitest.config.ts.
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'examples/*/vitest.config.ts', 'tests/vitest.config.ts'],
+    projects: [
+      'packages/*/vitest.config.ts',
+      'examples/*/vitest.config.ts',
+      'tests/vitest.config.ts',
+    ],
   },
 });

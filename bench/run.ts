@@ -48,7 +48,12 @@ const lines = [
   '',
 ];
 for (const report of reports) {
-  lines.push(`## ${report.name}`, '', '| metric | ours | alternative | ratio | bar |', '|---|---|---|---|---|');
+  lines.push(
+    `## ${report.name}`,
+    '',
+    '| metric | ours | alternative | ratio | bar |',
+    '|---|---|---|---|---|',
+  );
   for (const c of report.comparisons) {
     const bar = c.bar ? `${c.bar.text}: ${ratio(c) >= c.bar.ratio ? 'met' : '**not met**'}` : '';
     lines.push(
@@ -61,6 +66,11 @@ for (const report of reports) {
 const out = join(here, 'results');
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'latest.md'), `${lines.join('\n')}\n`);
-writeFileSync(join(out, 'latest.json'), `${JSON.stringify({ node: process.version, reports }, null, 2)}\n`);
-process.stderr.write(`wrote bench/results/latest.md (${reports.length} reports, ${failed} failed)\n`);
+writeFileSync(
+  join(out, 'latest.json'),
+  `${JSON.stringify({ node: process.version, reports }, null, 2)}\n`,
+);
+process.stderr.write(
+  `wrote bench/results/latest.md (${reports.length} reports, ${failed} failed)\n`,
+);
 process.exit(failed ? 1 : 0);

@@ -2,7 +2,7 @@
 // Builds every workspace that has a build script, dependencies first: a package's .d.ts build
 // reads the .d.ts of the @mystira packages it imports, so they must exist before it runs.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;

@@ -5,7 +5,7 @@
  * protos/mystira/chain/v1 and is never edited by hand. This file only gives it one stable
  * import path and adds the few helpers every user of the contract needs.
  */
-import { createRegistry, type Registry } from '@bufbuild/protobuf';
+import { createRegistry, type DescFile, type Registry } from '@bufbuild/protobuf';
 import type { GenFile } from '@bufbuild/protobuf/codegenv2';
 import { file_mystira_chain_v1_chain_service } from './gen/mystira/chain/v1/chain_service_pb.js';
 import { file_mystira_chain_v1_common } from './gen/mystira/chain/v1/common_pb.js';
@@ -29,10 +29,17 @@ export const chainFiles: readonly GenFile[] = [
 ];
 
 /**
- * A registry of every message, enum and service of the contract (and the well-known types
- * it imports). Pass it as `registry` to `toJson`/`fromJson` when a message holds an `Any`,
+ * A registry of every message, enum and service of the contract and of the well-known types
+ * it imports (Timestamp, Empty). Pass it as `registry` to `toJson`/`fromJson` when a message holds an `Any`,
  * or to a reflection service.
  */
 export function createChainRegistry(): Registry {
-  return createRegistry(...chainFiles);
+  const files = new Set<DescFile>();
+  const visit = (file: DescFile) => {
+    if (files.has(file)) return;
+    files.add(file);
+    file.dependencies.forEach(visit);
+  };
+  chainFiles.forEach(visit);
+  return createRegistry(...files);
 }
