@@ -1,0 +1,120 @@
+/**
+ * Every error this package throws is a `SpecificationError`, so a caller (an HTTP handler turning
+ * an untrusted spec into a 400, a repository adapter) can catch one class and read `code`, `path`
+ * and `field` instead of parsing messages.
+ */
+
+/** Machine-readable reason, stable across releases. */
+export type SpecificationErrorCode =
+  | 'INVALID_SPECIFICATION'
+  | 'UNKNOWN_FIELD'
+  | 'UNSUPPORTED_OPERATOR'
+  | 'INVALID_VALUE'
+  | 'LIMIT_EXCEEDED'
+  | 'FORBIDDEN_KEY'
+  | 'UNSUPPORTED_VERSION'
+  | 'INVALID_CURSOR'
+  | 'MULTIPLE_RESULTS'
+  | 'INVALID_SCHEMA';
+
+export interface SpecificationErrorDetails {
+  /**
+   * JSON Pointer (RFC 6901) into the input that was rejected, e.g. `/where/operands/1/value`.
+   * Empty string for the root; undefined when the error is not about a location in an input.
+   */
+  path?: string;
+  /** Dotted entity field path the error is about, e.g. `profile.country`. */
+  field?: string;
+  cause?: unknown;
+}
+
+export class SpecificationError extends Error {
+  readonly code: SpecificationErrorCode;
+  readonly path: string | undefined;
+  readonly field: string | undefined;
+
+  constructor(
+    code: SpecificationErrorCode,
+    message: string,
+    details: SpecificationErrorDetails = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.path = details.path;
+    this.field = details.field;
+  }
+}
+
+/** The input is not a well-formed specification: wrong shape, missing or extra keys, wrong types. */
+export class InvalidSpecificationError extends SpecificationError {
+  constructor(message: string, details?: SpecificationErrorDetails) {
+    super('INVALID_SPECIFICATION', message, details);
+  }
+}
+
+/** A field path that the entity schema does not declare (or that is not allowed in this position). */
+export class UnknownFieldError extends SpecificationError {
+  constructor(message: string, details?: SpecificationErrorDetails) {
+    super('UNKNOWN_FIELD', message, details);
+  }
+}
+
+/** An operator that does not exist, is not whitelisted, or does not apply to the field's type. */
+export class UnsupportedOperatorError extends SpecificationError {
+  constructor(message: string, details?: SpecificationErrorDetails) {
+    super('UNSUPPORTED_OPERATOR', message, details);
+  }
+}
+
+/** An operand that does not fit the field's type (e.g. a malformed ISO date, NaN, a non-integer take). */
+export class InvalidValueError extends SpecificationError {
+  constructor(message: string, details?: SpecificationErrorDetails) {
+    super('INVALID_VALUE', message, details);
+  }
+}
+
+/** The input is larger or deeper than the configured limits allow. */
+export class LimitExceededError extends SpecificationError {
+  /** Which limit was exceeded, e.g. `maxDepth`. */
+  readonly limit: string;
+  constructor(limit: string, message: string, details?: SpecificationErrorDetails) {
+    super('LIMIT_EXCEEDED', message, details);
+    this.limit = limit;
+  }
+}
+
+/** A key such as `__proto__`, `constructor` or `prototype` that could pollute prototypes. */
+export class ForbiddenKeyError extends SpecificationError {
+  constructor(message: string, details?: SpecificationErrorDetails) {
+    super('FORBIDDEN_KEY', message, details);
+  }
+}
+
+/** A serialized specification of an AST version this release does not understand. */
+export class UnsupportedVersionError extends SpecificationError {
+  constructor(message: string, details?: SpecificationErrorDetails) {
+    super('UNSUPPORTED_VERSION', message, details);
+  }
+}
+
+/** A keyset cursor that is malformed, was tampered with, or belongs to a different specification. */
+export class InvalidCursorError extends SpecificationError {
+  constructor(message: string, details?: SpecificationErrorDetails) {
+    super('INVALID_CURSOR', message, details);
+  }
+}
+
+/** `single()` found more than one matching item. */
+export class MultipleResultsError extends SpecificationError {
+  constructor(message = 'expected at most one matching item, found more') {
+    super('MULTIPLE_RESULTS', message);
+  }
+}
+
+/** An entity declaration that cannot work (e.g. the id field is missing or not a string/number). */
+export class InvalidSchemaError extends SpecificationError {
+  constructor(message: string, details?: SpecificationErrorDetails) {
+    super('INVALID_SCHEMA', message, details);
+  }
+}

@@ -1,0 +1,604 @@
+/**
+ * The in-memory backend: compiles a (normalised) query once into closures (a three-valued
+ * predicate and a key-extracting comparator) and runs them over arrays or async iterables. It is
+ * the reference the SQL compilers are tested against, so it implements the README semantics table
+ * literally: three-valued logic, absent = missing or null, typed comparisons, code point string
+ * order, absent sorts lowest, id tiebreaker.
+ */
+import type { FieldRef, Literal, OrderNode, Predicate, QueryNode, ScalarType } from './ast.js';
+import { MultipleResultsError } from './errors.js';
+import { effectiveOrder, normalize, normalizePredicate } from './normalize.js';
+import { isCanonicalBigint } from './schema.js';
+import { compareBigintStrings, compareStrings, compileLike, foldAscii } from './values.js';
+
+/** Anything that yields a query node: a `Specification` (the builder) or a raw `QueryNode`. */
+export type SpecSource<T = unknown, R = T> =
+  | QueryNode
+  | { build(): QueryNode; readonly __types?: { readonly item: T; readonly result: R } };
+
+export interface EvaluateOptions {
+  /** Cancels iteration of an async source. */
+  signal?: AbortSignal;
+}
+
+/** Three-valued truth: FALSE, TRUE, UNKNOWN (SQL NULL / Cosmos undefined). */
+const F = 0;
+const T = 1;
+const U = 2;
+type Truth = 0 | 1 | 2;
+
+type Getter = (item: unknown) => unknown;
+
+function toQuery(spec: SpecSource<unknown, unknown>): QueryNode {
+  return 'kind' in spec && spec.kind === 'query' ? spec : (spec as { build(): QueryNode }).build();
+}
+
+/** Reads a path; returns undefined for absent (missing, null, or not a JSON value). */
+export function getter(path: readonly string[]): Getter {
+  const norm = (v: unknown): unknown =>
+    v === null || typeof v === 'function' || typeof v === 'symbol' ? undefined : v;
+  if (path.length === 1) {
+    const k = path[0]!;
+    return (item) =>
+      typeof item === 'object' && item !== null && Object.hasOwn(item, k)
+        ? norm((item as Record<string, unknown>)[k])
+        : undefined;
+  }
+  return (item) => {
+    let cur: unknown = item;
+    for (const k of path) {
+      if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !Object.hasOwn(cur, k))
+        return undefined;
+      cur = (cur as Record<string, unknown>)[k];
+    }
+    return norm(cur);
+  };
+}
+
+/**
+ * Coerces a stored value to the comparable form of a literal type, or undefined when the value
+ * does not have that type (which makes the comparison UNKNOWN).
+ */
+function coerce(type: ScalarType, v: unknown): string | number | boolean | undefined {
+  switch (type) {
+    case 'string':
+      return typeof v === 'string' ? v : undefined;
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+    case 'boolean':
+      return typeof v === 'boolean' ? v : undefined;
+    case 'date':
+      if (typeof v === 'string') return v;
+      return v instanceof Date && !Number.isNaN(v.getTime()) ? v.toISOString() : undefined;
+    case 'bigint':
+      if (typeof v === 'bigint') return v.toString();
+      return typeof v === 'string' && isCanonicalBigint(v) ? v : undefined;
+  }
+}
+
+function cmpTyped(type: ScalarType): (a: never, b: never) => number {
+  switch (type) {
+    case 'string':
+    case 'date':
+      return compareStrings as (a: never, b: never) => number;
+    case 'bigint':
+      return compareBigintStrings as (a: never, b: never) => number;
+    default:
+      return ((a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0)) as (
+        a: never,
+        b: never,
+      ) => number;
+  }
+}
+
+type Compiled = (item: unknown) => Truth;
+
+function compileLiteralTest(
+  field: FieldRef,
+  lit: Literal,
+  test: (cmp: number) => boolean,
+  ignoreCase = false,
+): Compiled {
+  const get = getter(field.path);
+  const cmp = cmpTyped(lit.type);
+  const type = lit.type;
+  const target = ignoreCase ? foldAscii(lit.value as string) : lit.value;
+  return (item) => {
+    let v = coerce(type, get(item));
+    if (v === undefined) return U;
+    if (ignoreCase) v = foldAscii(v as string);
+    return test(cmp(v as never, target as never)) ? T : F;
+  };
+}
+
+export function compilePredicate(p: Predicate): Compiled {
+  switch (p.kind) {
+    case 'const':
+      return p.value ? () => T : () => F;
+    case 'compare': {
+      const tests: Record<string, (c: number) => boolean> = {
+        eq: (c) => c === 0,
+        ne: (c) => c !== 0,
+        lt: (c) => c < 0,
+        lte: (c) => c <= 0,
+        gt: (c) => c > 0,
+        gte: (c) => c >= 0,
+      };
+      return compileLiteralTest(p.field, p.value, tests[p.op]!, p.ignoreCase);
+    }
+    case 'between': {
+      const lo = compileLiteralTest(p.field, p.low, (c) => c >= 0);
+      const hi = compileLiteralTest(p.field, p.high, (c) => c <= 0);
+      return (item) => and2(lo(item), hi(item));
+    }
+    case 'in': {
+      const get = getter(p.field.path);
+      if (p.values.length === 0) return p.op === 'in' ? () => F : () => T;
+      const type = p.values[0]!.type;
+      const fold = p.ignoreCase;
+      const set = new Set(p.values.map((v) => (fold ? foldAscii(v.value as string) : v.value)));
+      const hit = p.op === 'in' ? T : F;
+      const miss = p.op === 'in' ? F : T;
+      return (item) => {
+        let v = coerce(type, get(item));
+        if (v === undefined) return U;
+        if (fold) v = foldAscii(v as string);
+        return set.has(v) ? hit : miss;
+      };
+    }
+    case 'isNull': {
+      const get = getter(p.field.path);
+      return (item) => (get(item) === undefined ? T : F);
+    }
+    case 'exists': {
+      const get = getter(p.field.path);
+      return (item) => (get(item) === undefined ? F : T);
+    }
+    case 'stringMatch': {
+      const get = getter(p.field.path);
+      const fold = p.ignoreCase;
+      const needle = fold ? foldAscii(p.value) : p.value;
+      const op = p.op;
+      return (item) => {
+        let v = get(item);
+        if (typeof v !== 'string') return U;
+        if (fold) v = foldAscii(v);
+        const s = v as string;
+        const ok =
+          op === 'startsWith'
+            ? s.startsWith(needle)
+            : op === 'endsWith'
+              ? s.endsWith(needle)
+              : s.includes(needle);
+        return ok ? T : F;
+      };
+    }
+    case 'like': {
+      const get = getter(p.field.path);
+      const match = compileLike(p.pattern, p.ignoreCase);
+      return (item) => {
+        const v = get(item);
+        if (typeof v !== 'string') return U;
+        return match(v) ? T : F;
+      };
+    }
+    case 'arrayContains': {
+      const get = getter(p.field.path);
+      if (p.values.length === 0) return () => F;
+      const type = p.values[0]!.type;
+      const set = new Set(p.values.map((v) => v.value));
+      return (item) => {
+        const arr = get(item);
+        if (!Array.isArray(arr)) return U;
+        for (const e of arr) {
+          const v = coerce(type, e);
+          if (v !== undefined && set.has(v)) return T;
+        }
+        return F;
+      };
+    }
+    case 'and': {
+      const ops = p.operands.map(compilePredicate);
+      return (item) => {
+        let r: Truth = T;
+        for (const o of ops) {
+          const x = o(item);
+          if (x === F) return F;
+          if (x === U) r = U;
+        }
+        return r;
+      };
+    }
+    case 'or': {
+      const ops = p.operands.map(compilePredicate);
+      return (item) => {
+        let r: Truth = F;
+        for (const o of ops) {
+          const x = o(item);
+          if (x === T) return T;
+          if (x === U) r = U;
+        }
+        return r;
+      };
+    }
+    case 'not': {
+      const op = compilePredicate(p.operand);
+      return (item) => {
+        const x = op(item);
+        return x === U ? U : x === T ? F : T;
+      };
+    }
+  }
+}
+
+function and2(a: Truth, b: Truth): Truth {
+  if (a === F || b === F) return F;
+  return a === U || b === U ? U : T;
+}
+
+/**
+ * Sort rank of a stored value for an order key. Only the well-typed case is normative on every
+ * backend (absent first, then values of the declared type); the rank across other types follows
+ * Cosmos DB's type order so the in-memory order is at least total and deterministic.
+ */
+function rankOf(v: unknown, bigintField: boolean): number {
+  if (v === undefined) return 0;
+  switch (typeof v) {
+    case 'boolean':
+      return 1;
+    case 'number':
+      return Number.isFinite(v) ? 2 : 6;
+    case 'bigint':
+      return 3;
+    case 'string':
+      return bigintField && isCanonicalBigint(v) ? 3 : 4;
+    default:
+      return v instanceof Date ? 4 : 6;
+  }
+}
+
+type Key = { rank: number; value: unknown };
+
+function keyOf(v: unknown, bigintField: boolean): Key {
+  const rank = rankOf(v, bigintField);
+  let value = v;
+  if (rank === 3 && typeof v === 'bigint') value = v.toString();
+  if (rank === 4 && v instanceof Date) value = v.toISOString();
+  return { rank, value };
+}
+
+function compareKeys(a: Key, b: Key): number {
+  if (a.rank !== b.rank) return a.rank < b.rank ? -1 : 1;
+  switch (a.rank) {
+    case 1:
+      return a.value === b.value ? 0 : a.value ? 1 : -1;
+    case 2:
+      return (a.value as number) < (b.value as number)
+        ? -1
+        : (a.value as number) > (b.value as number)
+          ? 1
+          : 0;
+    case 3:
+      return compareBigintStrings(a.value as string, b.value as string);
+    case 4:
+      return compareStrings(a.value as string, b.value as string);
+    default:
+      return 0;
+  }
+}
+
+/** A comparator over items for the given (effective) order. */
+export function compileComparator(
+  orders: readonly OrderNode[],
+): (a: unknown, b: unknown) => number {
+  const keys = orders.map((o) => ({
+    get: getter(o.field.path),
+    big: o.field.type === 'bigint',
+    sign: o.direction === 'asc' ? 1 : -1,
+  }));
+  return (a, b) => {
+    for (const k of keys) {
+      const c = compareKeys(keyOf(k.get(a), k.big), keyOf(k.get(b), k.big));
+      if (c !== 0) return c * k.sign;
+    }
+    return 0;
+  };
+}
+
+/** Copies only the selected paths (and their parents) into a new object. */
+export function projector(select: readonly FieldRef[] | null): (item: unknown) => unknown {
+  if (!select) return (item) => item;
+  const paths = select.map((s) => s.path);
+  return (item) => {
+    const out: Record<string, unknown> = {};
+    for (const path of paths) {
+      let src: unknown = item;
+      let ok = true;
+      for (const k of path) {
+        if (
+          typeof src !== 'object' ||
+          src === null ||
+          Array.isArray(src) ||
+          !Object.hasOwn(src, k)
+        ) {
+          ok = false;
+          break;
+        }
+        src = (src as Record<string, unknown>)[k];
+      }
+      if (!ok || src === undefined) continue;
+      let dst = out;
+      for (let i = 0; i < path.length - 1; i++) {
+        const k = path[i]!;
+        if (!Object.hasOwn(dst, k)) dst[k] = {};
+        dst = dst[k] as Record<string, unknown>;
+      }
+      dst[path[path.length - 1]!] = src;
+    }
+    return out;
+  };
+}
+
+interface Plan {
+  readonly query: QueryNode;
+  /** Filter including the keyset seek. */
+  readonly test: Compiled;
+  /** Filter for count/any: `where` only, no keyset, no paging, no order. */
+  readonly countTest: Compiled;
+  readonly orders: readonly OrderNode[];
+  readonly project: (item: unknown) => unknown;
+}
+
+const plans = new WeakMap<QueryNode, Plan>();
+
+/** Compiles (and caches per query node) everything the evaluator needs. */
+export function plan(spec: SpecSource<unknown, unknown>): Plan {
+  const query = toQuery(spec);
+  const cached = plans.get(query);
+  if (cached) return cached;
+  const n = normalize(query);
+  const test = n.where ? compilePredicate(n.where) : () => T as Truth;
+  const countWhere = query.where ? normalizePredicate(query.where) : null;
+  const countTest = countWhere ? compilePredicate(countWhere) : () => T as Truth;
+  const p: Plan = {
+    query: n,
+    test,
+    countTest,
+    orders: effectiveOrder(n),
+    project: projector(n.select),
+  };
+  plans.set(query, p);
+  return p;
+}
+
+function isAsync<T>(items: Iterable<T> | AsyncIterable<T>): items is AsyncIterable<T> {
+  return typeof (items as Iterable<T>)[Symbol.iterator] !== 'function';
+}
+
+/** Sorts with precomputed keys (one key extraction per item, not per comparison). */
+function sortItems<T>(items: T[], orders: readonly OrderNode[]): T[] {
+  const getters = orders.map((o) => ({
+    get: getter(o.field.path),
+    big: o.field.type === 'bigint',
+    sign: o.direction === 'asc' ? 1 : -1,
+  }));
+  const decorated = items.map((item) => ({
+    item,
+    keys: getters.map((g) => keyOf(g.get(item), g.big)),
+  }));
+  decorated.sort((a, b) => {
+    for (let i = 0; i < getters.length; i++) {
+      const c = compareKeys(a.keys[i]!, b.keys[i]!);
+      if (c !== 0) return c * getters[i]!.sign;
+    }
+    return 0;
+  });
+  return decorated.map((d) => d.item);
+}
+
+function finish<T>(p: Plan, matched: T[], takeOverride?: number): unknown[] {
+  const sorted = sortItems(matched, p.orders);
+  const take = takeOverride ?? p.query.take;
+  const sliced = sorted.slice(p.query.skip, take === null ? undefined : p.query.skip + take);
+  return p.query.select ? sliced.map(p.project) : sliced;
+}
+
+async function collect<T>(
+  items: AsyncIterable<T>,
+  test: Compiled,
+  signal?: AbortSignal,
+): Promise<T[]> {
+  const out: T[] = [];
+  signal?.throwIfAborted();
+  let n = 0;
+  for await (const item of items) {
+    if ((++n & 255) === 0) signal?.throwIfAborted();
+    if (test(item) === T) out.push(item);
+  }
+  signal?.throwIfAborted();
+  return out;
+}
+
+function collectSync<T>(items: Iterable<T>, test: Compiled): T[] {
+  if (Array.isArray(items)) return items.filter((item) => test(item) === T);
+  const out: T[] = [];
+  for (const item of items) if (test(item) === T) out.push(item);
+  return out;
+}
+
+/** The matching items, ordered, paged and projected. */
+export function evaluate<T, R = T>(spec: SpecSource<T, R>, items: Iterable<T>): R[];
+export function evaluate<T, R = T>(
+  spec: SpecSource<T, R>,
+  items: AsyncIterable<T>,
+  options?: EvaluateOptions,
+): Promise<R[]>;
+export function evaluate<T, R>(
+  spec: SpecSource<T, R>,
+  items: Iterable<T> | AsyncIterable<T>,
+  options: EvaluateOptions = {},
+): R[] | Promise<R[]> {
+  const p = plan(spec);
+  if (isAsync(items))
+    return collect(items, p.test, options.signal).then((m) => finish(p, m) as R[]);
+  return finish(p, collectSync(items, p.test)) as R[];
+}
+
+/** Number of items matching `where`; ignores ordering, skip/take and keyset position. */
+export function count<T>(spec: SpecSource<T, unknown>, items: Iterable<T>): number;
+export function count<T>(
+  spec: SpecSource<T, unknown>,
+  items: AsyncIterable<T>,
+  options?: EvaluateOptions,
+): Promise<number>;
+export function count<T>(
+  spec: SpecSource<T, unknown>,
+  items: Iterable<T> | AsyncIterable<T>,
+  options: EvaluateOptions = {},
+): number | Promise<number> {
+  const p = plan(spec);
+  if (isAsync(items)) {
+    return (async () => {
+      let n = 0;
+      let seen = 0;
+      options.signal?.throwIfAborted();
+      for await (const item of items) {
+        if ((++seen & 255) === 0) options.signal?.throwIfAborted();
+        if (p.countTest(item) === T) n++;
+      }
+      return n;
+    })();
+  }
+  let n = 0;
+  for (const item of items) if (p.countTest(item) === T) n++;
+  return n;
+}
+
+/** Whether any item matches `where`; ignores ordering, skip/take and keyset position. Stops early. */
+export function any<T>(spec: SpecSource<T, unknown>, items: Iterable<T>): boolean;
+export function any<T>(
+  spec: SpecSource<T, unknown>,
+  items: AsyncIterable<T>,
+  options?: EvaluateOptions,
+): Promise<boolean>;
+export function any<T>(
+  spec: SpecSource<T, unknown>,
+  items: Iterable<T> | AsyncIterable<T>,
+  options: EvaluateOptions = {},
+): boolean | Promise<boolean> {
+  const p = plan(spec);
+  if (isAsync(items)) {
+    return (async () => {
+      options.signal?.throwIfAborted();
+      let seen = 0;
+      for await (const item of items) {
+        if ((++seen & 255) === 0) options.signal?.throwIfAborted();
+        if (p.countTest(item) === T) return true;
+      }
+      return false;
+    })();
+  }
+  for (const item of items) if (p.countTest(item) === T) return true;
+  return false;
+}
+
+export interface Page<R> {
+  items: R[];
+  /** Items matching `where`, ignoring paging (what `count` returns). */
+  total: number;
+  skip: number;
+  take: number | null;
+  /** 1-based page number when `take` is set (`skip / take + 1`, rounded down). */
+  page: number | null;
+  pageSize: number | null;
+}
+
+function makePage<R>(p: Plan, items: R[], total: number): Page<R> {
+  const { skip, take } = p.query;
+  return {
+    items,
+    total,
+    skip,
+    take,
+    page: take ? Math.floor(skip / take) + 1 : null,
+    pageSize: take,
+  };
+}
+
+/** One page of results plus the total count, in one pass over the source. */
+export function page<T, R = T>(spec: SpecSource<T, R>, items: Iterable<T>): Page<R>;
+export function page<T, R = T>(
+  spec: SpecSource<T, R>,
+  items: AsyncIterable<T>,
+  options?: EvaluateOptions,
+): Promise<Page<R>>;
+export function page<T, R>(
+  spec: SpecSource<T, R>,
+  items: Iterable<T> | AsyncIterable<T>,
+  options: EvaluateOptions = {},
+): Page<R> | Promise<Page<R>> {
+  const p = plan(spec);
+  const run = (all: T[]): Page<R> => {
+    let total = 0;
+    const matched: T[] = [];
+    for (const item of all) {
+      if (p.countTest(item) === T) total++;
+      if (p.test(item) === T) matched.push(item);
+    }
+    return makePage(p, finish(p, matched) as R[], total);
+  };
+  if (isAsync(items)) return collect(items, () => T, options.signal).then(run);
+  return run(Array.isArray(items) ? items : [...items]);
+}
+
+/** The first item in order (after skip), or undefined. */
+export function first<T, R = T>(spec: SpecSource<T, R>, items: Iterable<T>): R | undefined;
+export function first<T, R = T>(
+  spec: SpecSource<T, R>,
+  items: AsyncIterable<T>,
+  options?: EvaluateOptions,
+): Promise<R | undefined>;
+export function first<T, R>(
+  spec: SpecSource<T, R>,
+  items: Iterable<T> | AsyncIterable<T>,
+  options: EvaluateOptions = {},
+): R | undefined | Promise<R | undefined> {
+  const p = plan(spec);
+  const take = p.query.take === 0 ? 0 : 1;
+  if (isAsync(items))
+    return collect(items, p.test, options.signal).then(
+      (m) => finish(p, m, take)[0] as R | undefined,
+    );
+  return finish(p, collectSync(items, p.test), take)[0] as R | undefined;
+}
+
+/**
+ * The only item in order (after skip), or undefined when none matches.
+ * @throws MultipleResultsError when more than one item matches.
+ */
+export function single<T, R = T>(spec: SpecSource<T, R>, items: Iterable<T>): R | undefined;
+export function single<T, R = T>(
+  spec: SpecSource<T, R>,
+  items: AsyncIterable<T>,
+  options?: EvaluateOptions,
+): Promise<R | undefined>;
+export function single<T, R>(
+  spec: SpecSource<T, R>,
+  items: Iterable<T> | AsyncIterable<T>,
+  options: EvaluateOptions = {},
+): R | undefined | Promise<R | undefined> {
+  const p = plan(spec);
+  const take = p.query.take === 0 ? 0 : 2;
+  const pick = (m: T[]): R | undefined => {
+    const r = finish(p, m, take);
+    if (r.length > 1) throw new MultipleResultsError();
+    return r[0] as R | undefined;
+  };
+  if (isAsync(items)) return collect(items, p.test, options.signal).then(pick);
+  return pick(collectSync(items, p.test));
+}
+
+/** Whether one item satisfies the spec's `where` (paging, order and keyset are ignored). */
+export function isSatisfiedBy<T>(spec: SpecSource<T, unknown>, item: T): boolean {
+  return plan(spec).countTest(item) === T;
+}

@@ -1,0 +1,84 @@
+/**
+ * @mystira/specification: write a query once (typed builder), get a plain, versioned, hashable
+ * AST that every backend compiles (in-memory here; PostgreSQL and Cosmos DB in their adapters).
+ * Keyset cursors (which need node:crypto) live in `@mystira/specification/cursor`.
+ */
+export * from './ast.js';
+export {
+  type ArrayPath,
+  type CacheOptions,
+  type CaseOptions,
+  fromQuery,
+  type Operand,
+  type Path,
+  type PathValue,
+  predicates,
+  type ScalarPath,
+  Specification,
+  type SpecOptions,
+  type StringPath,
+  spec,
+  type Where,
+} from './builder.js';
+export * from './errors.js';
+export {
+  any,
+  compileComparator,
+  compilePredicate,
+  count,
+  type EvaluateOptions,
+  evaluate,
+  first,
+  isSatisfiedBy,
+  type Page,
+  page,
+  projector,
+  type SpecSource,
+  single,
+} from './evaluate.js';
+export { keysetOf } from './keyset.js';
+export {
+  canonicalJson,
+  effectiveOrder,
+  flatten,
+  foldConstants,
+  hashQuery,
+  keysetPredicate,
+  normalize,
+  normalizePredicate,
+  simplifyLists,
+  sortOperands,
+} from './normalize.js';
+export { fromJSON, type ParseLimits, type ParseOptions } from './parse.js';
+export {
+  ALL_OPERATORS,
+  type OperatorName,
+  operatorApplies,
+  orderable,
+  parsePath,
+  resolveField,
+} from './rules.js';
+export {
+  type EntityDef,
+  type EntityOptions,
+  entity,
+  type Field,
+  type FieldInfo,
+  field,
+  type Infer,
+  type InferShape,
+  isCanonicalBigint,
+  isIsoDate,
+  type SchemaIssue,
+  type Shape,
+} from './schema.js';
+export { sha256Hex } from './sha256.js';
+export {
+  compareBigintStrings,
+  compareStrings,
+  compileLike,
+  escapeLike,
+  foldAscii,
+  toLiteral,
+} from './values.js';
+export { children, type PredicateVisitor, transform, visit, walk } from './walk.js';

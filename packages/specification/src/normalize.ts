@@ -1,0 +1,250 @@
+/**
+ * Normalising passes every backend shares, so they all see the same, simplest tree:
+ *
+ * - `flatten`: nested and/or of the same kind merge; single-operand and/or unwrap; `not(not x)` = x.
+ * - `foldConstants`: `and` drops `true` and becomes `false` on any `false` (and the dual for `or`);
+ *   `not(const)` folds; empty `and` = true, empty `or` = false.
+ * - `simplifyLists`: `in []` = false, `notIn []` = true, `arrayContains []` = false (by definition,
+ *   the empty OR/AND, whatever the row); duplicate values removed and sorted; one-value `in`/`notIn`
+ *   become `eq`/`ne`; `between x and x` becomes `eq x`.
+ * - `sortOperands`: and/or operands are sorted and deduplicated by their canonical JSON (both are
+ *   commutative and idempotent in three-valued logic), so equal meaning gives equal trees.
+ * - `withTiebreaker`: the id field is appended as the last order key (asc) unless already ordered
+ *   on; keys after the id (or repeated keys) are dropped as they can never decide anything.
+ * - `expandKeyset`: the `after` keyset becomes an ordinary predicate ANDed into `where`.
+ *
+ * Every pass preserves three-valued semantics exactly (see the README); constant folding never
+ * turns an UNKNOWN into a FALSE, which would change the meaning of an enclosing `not`.
+ */
+import type { FieldRef, KeysetNode, Literal, OrderNode, Predicate, QueryNode } from './ast.js';
+import { InvalidSpecificationError } from './errors.js';
+import { sha256Hex } from './sha256.js';
+import { transform } from './walk.js';
+
+const TRUE: Predicate = Object.freeze({ kind: 'const', value: true });
+const FALSE: Predicate = Object.freeze({ kind: 'const', value: false });
+
+/** Deterministic JSON: object keys sorted, `undefined` properties omitted. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const rec = value as Record<string, unknown>;
+  const keys = Object.keys(rec)
+    .filter((k) => rec[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(rec[k])}`).join(',')}}`;
+}
+
+export function flatten(p: Predicate): Predicate {
+  return transform(p, (n) => {
+    if (n.kind === 'and' || n.kind === 'or') {
+      const ops: Predicate[] = [];
+      for (const o of n.operands) {
+        if (o.kind === n.kind) ops.push(...o.operands);
+        else ops.push(o);
+      }
+      if (ops.length === 1) return ops[0]!;
+      return ops.length === n.operands.length && ops.every((o, i) => o === n.operands[i])
+        ? n
+        : Object.freeze({ kind: n.kind, operands: Object.freeze(ops) });
+    }
+    if (n.kind === 'not' && n.operand.kind === 'not') return n.operand.operand;
+    return n;
+  });
+}
+
+export function foldConstants(p: Predicate): Predicate {
+  return transform(p, (n) => {
+    if (n.kind === 'and' || n.kind === 'or') {
+      const absorbing = n.kind === 'or'; // true absorbs or; false absorbs and
+      const ops: Predicate[] = [];
+      for (const o of n.operands) {
+        if (o.kind === 'const') {
+          if (o.value === absorbing) return o;
+          continue; // the identity element
+        }
+        ops.push(o);
+      }
+      if (ops.length === 0) return absorbing ? FALSE : TRUE;
+      if (ops.length === 1) return ops[0]!;
+      return ops.length === n.operands.length
+        ? n
+        : Object.freeze({ kind: n.kind, operands: Object.freeze(ops) });
+    }
+    if (n.kind === 'not' && n.operand.kind === 'const') return n.operand.value ? FALSE : TRUE;
+    return n;
+  });
+}
+
+function uniqueSorted(values: readonly Literal[]): Literal[] {
+  const byKey = new Map<string, Literal>();
+  for (const v of values) byKey.set(canonicalJson(v), v);
+  return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+}
+
+export function simplifyLists(p: Predicate): Predicate {
+  return transform(p, (n) => {
+    if (n.kind === 'in') {
+      if (n.values.length === 0) return n.op === 'in' ? FALSE : TRUE;
+      const values = uniqueSorted(n.values);
+      if (values.length === 1) {
+        return Object.freeze({
+          kind: 'compare',
+          op: n.op === 'in' ? 'eq' : 'ne',
+          field: n.field,
+          value: values[0]!,
+          ignoreCase: n.ignoreCase,
+        });
+      }
+      return Object.freeze({ ...n, values: Object.freeze(values) });
+    }
+    if (n.kind === 'arrayContains') {
+      if (n.values.length === 0) return FALSE;
+      return Object.freeze({ ...n, values: Object.freeze(uniqueSorted(n.values)) });
+    }
+    if (n.kind === 'between' && canonicalJson(n.low) === canonicalJson(n.high)) {
+      return Object.freeze({
+        kind: 'compare',
+        op: 'eq',
+        field: n.field,
+        value: n.low,
+        ignoreCase: false,
+      });
+    }
+    return n;
+  });
+}
+
+export function sortOperands(p: Predicate): Predicate {
+  return transform(p, (n) => {
+    if (n.kind !== 'and' && n.kind !== 'or') return n;
+    const byKey = new Map<string, Predicate>();
+    for (const o of n.operands) byKey.set(canonicalJson(o), o);
+    const ops = [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+    if (ops.length === 1) return ops[0]!;
+    return Object.freeze({ kind: n.kind, operands: Object.freeze(ops) });
+  });
+}
+
+/** All predicate passes, to a fixed point (a pass can enable another, e.g. folding then flattening). */
+export function normalizePredicate(p: Predicate): Predicate {
+  let cur = p;
+  for (let i = 0; i < 8; i++) {
+    const next = sortOperands(foldConstants(flatten(simplifyLists(cur))));
+    if (canonicalJson(next) === canonicalJson(cur)) return next;
+    cur = next;
+  }
+  return cur;
+}
+
+const sameField = (a: FieldRef, b: FieldRef): boolean =>
+  a.path.length === b.path.length && a.path.every((s, i) => s === b.path[i]);
+
+/** The effective order: user keys (duplicates dropped), cut after the id, then the id tiebreaker. */
+export function effectiveOrder(query: Pick<QueryNode, 'orderBy' | 'idField'>): OrderNode[] {
+  const out: OrderNode[] = [];
+  for (const o of query.orderBy) {
+    if (out.some((x) => sameField(x.field, o.field))) continue;
+    out.push(o);
+    if (sameField(o.field, query.idField)) return out;
+  }
+  out.push(Object.freeze({ kind: 'order', field: query.idField, direction: 'asc' }));
+  return out;
+}
+
+/**
+ * The predicate "the row comes strictly after the keyset row in `orders`", where absent values
+ * sort lowest. For keys k1..kn and values v1..vn: OR over i of (k1 = v1 AND ... AND k(i-1) = v(i-1)
+ * AND ki is after vi).
+ */
+export function keysetPredicate(orders: readonly OrderNode[], keyset: KeysetNode): Predicate {
+  if (keyset.values.length !== orders.length) {
+    throw new InvalidSpecificationError(
+      `keyset has ${keyset.values.length} values but the specification orders by ${orders.length} keys`,
+      { path: '/after' },
+    );
+  }
+  const disjuncts: Predicate[] = [];
+  const equalSoFar: Predicate[] = [];
+  orders.forEach((o, i) => {
+    const v = keyset.values[i]!;
+    const f = o.field;
+    let after: Predicate;
+    if (o.direction === 'asc') {
+      after =
+        v === null
+          ? { kind: 'exists', field: f }
+          : { kind: 'compare', op: 'gt', field: f, value: v, ignoreCase: false };
+    } else {
+      after =
+        v === null
+          ? FALSE
+          : {
+              kind: 'or',
+              operands: [
+                { kind: 'compare', op: 'lt', field: f, value: v, ignoreCase: false },
+                { kind: 'isNull', field: f },
+              ],
+            };
+    }
+    disjuncts.push({ kind: 'and', operands: [...equalSoFar, after] });
+    equalSoFar.push(
+      v === null
+        ? { kind: 'isNull', field: f }
+        : { kind: 'compare', op: 'eq', field: f, value: v, ignoreCase: false },
+    );
+  });
+  return { kind: 'or', operands: disjuncts };
+}
+
+/** Applies every pass; the result is what compilers compile and what `hash` hashes. */
+export function normalize(query: QueryNode): QueryNode {
+  const orderBy = effectiveOrder(query);
+  let where: Predicate | null = query.where;
+  if (query.after) {
+    const seek = keysetPredicate(orderBy, query.after);
+    where = where ? { kind: 'and', operands: [where, seek] } : seek;
+  }
+  if (where) {
+    where = normalizePredicate(where);
+    if (where.kind === 'const' && where.value) where = null;
+  }
+  let select: FieldRef[] | null = null;
+  if (query.select) {
+    const byKey = new Map<string, FieldRef>();
+    for (const s of query.select) byKey.set(s.path.join('.'), s);
+    select = [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+  }
+  return deepFreeze({
+    kind: 'query',
+    version: query.version,
+    entity: query.entity,
+    idField: query.idField,
+    where,
+    orderBy,
+    after: null,
+    skip: query.skip,
+    take: query.take,
+    select,
+    cache: query.cache,
+  });
+}
+
+/**
+ * Stable hash of a specification's meaning: SHA-256 (hex) of the canonical JSON of the normalised
+ * query, without the cache hint. Equal meaning (up to the normalising passes) gives an equal hash
+ * in every process and release of AST version 1; use it in cache keys.
+ */
+export function hashQuery(query: QueryNode): string {
+  const n = normalize(query);
+  return sha256Hex(canonicalJson({ ...n, cache: null }));
+}
+
+export function deepFreeze<T>(value: T): T {
+  // Always recurse: a frozen node built by a pass may still hold unfrozen children.
+  if (value !== null && typeof value === 'object') {
+    Object.freeze(value);
+    for (const v of Object.values(value as object)) deepFreeze(v);
+  }
+  return value;
+}

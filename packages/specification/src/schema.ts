@@ -1,0 +1,331 @@
+/**
+ * Entity schema: one declaration that gives both the TypeScript type (`Infer<typeof X>`) and the
+ * runtime facts (field path -> type, id/version/partition-key fields) that `fromJSON`, the builder
+ * and the backend compilers need.
+ *
+ * ```ts
+ * const Account = entity('accounts', {
+ *   id: field.string(),
+ *   balance: field.bigint(),
+ *   profile: field.object({ country: field.string(), birth: field.date().optional() }),
+ *   tags: field.array(field.string()),
+ *   version: field.number(),
+ * }, { id: 'id', version: 'version', partitionKey: 'profile.country' });
+ * type AccountT = Infer<typeof Account>;
+ * ```
+ */
+import {
+  CANONICAL_BIGINT,
+  type FieldType,
+  FORBIDDEN_KEYS,
+  IDENTIFIER,
+  type ScalarType,
+} from './ast.js';
+import { InvalidSchemaError } from './errors.js';
+
+/** Runtime description of a field; `T` is the phantom TypeScript type it stands for. */
+export interface Field<T = unknown, Opt extends boolean = boolean> {
+  readonly type: FieldType;
+  /** May be missing from the document. */
+  readonly isOptional: Opt;
+  /** May be `null`. */
+  readonly isNullable: boolean;
+  /** Element field for arrays (always a scalar field). */
+  readonly element: Field | undefined;
+  /** Nested fields for objects. */
+  readonly shape: Shape | undefined;
+  /** Phantom: never set at runtime; carries `T` for `Infer`. */
+  readonly __type?: T;
+  /** The same field, allowed to be missing. */
+  optional(): Field<T, true>;
+  /** The same field, allowed to be `null`. */
+  nullable(): Field<T | null, Opt>;
+}
+
+export type Shape = { readonly [key: string]: Field<unknown, boolean> };
+
+type ScalarField<T> = Field<T, false>;
+
+function make<T>(
+  type: FieldType,
+  extra: { element?: Field; shape?: Shape } = {},
+  isOptional = false,
+  isNullable = false,
+): Field<T, false> {
+  const f: Field<T, boolean> = {
+    type,
+    isOptional,
+    isNullable,
+    element: extra.element,
+    shape: extra.shape,
+    optional: () => make(type, extra, true, isNullable) as never,
+    nullable: () => make(type, extra, isOptional, true) as never,
+  };
+  return Object.freeze(f) as Field<T, false>;
+}
+
+/** Field constructors. */
+export const field = {
+  string: (): ScalarField<string> => make('string'),
+  /** A finite JSON number (no NaN/Infinity). */
+  number: (): ScalarField<number> => make('number'),
+  boolean: (): ScalarField<boolean> => make('boolean'),
+  /** An instant stored as an ISO 8601 UTC string in `Date#toISOString()` form. */
+  date: (): ScalarField<string> => make('date'),
+  /** An arbitrary-precision integer stored as a canonical decimal string (JSON has no bigint). */
+  bigint: (): ScalarField<string> => make('bigint'),
+  /** An array of scalars (arrays of objects are not queryable and not supported). */
+  array: <E>(element: Field<E, false>): ScalarField<E[]> => {
+    if (element.type === 'array' || element.type === 'object') {
+      throw new InvalidSchemaError('array elements must be scalar fields');
+    }
+    if (element.isOptional || element.isNullable) {
+      throw new InvalidSchemaError('array elements cannot be optional or nullable');
+    }
+    return make('array', { element });
+  },
+  object: <S extends Shape>(shape: S): ScalarField<InferShape<S>> => {
+    checkShape(shape, []);
+    return make('object', { shape: Object.freeze({ ...shape }) });
+  },
+};
+
+type OptionalKeys<S extends Shape> = {
+  [K in keyof S]: S[K] extends Field<unknown, true> ? K : never;
+}[keyof S];
+type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type FieldValue<F> = F extends Field<infer T, boolean> ? T : never;
+
+export type InferShape<S extends Shape> = Simplify<
+  { -readonly [K in RequiredKeys<S>]: FieldValue<S[K]> } & {
+    -readonly [K in OptionalKeys<S>]?: FieldValue<S[K]>;
+  }
+>;
+
+/** The TypeScript type of an entity (or a field, or a shape). */
+export type Infer<X> =
+  X extends EntityDef<infer S>
+    ? InferShape<S>
+    : X extends Field<infer T, boolean>
+      ? T
+      : X extends Shape
+        ? InferShape<X>
+        : never;
+
+/** What a compiler needs to know about one field path. */
+export interface FieldInfo {
+  /** Dotted path, e.g. `profile.country`. */
+  readonly name: string;
+  readonly path: readonly string[];
+  readonly type: FieldType;
+  /** Element type for arrays. */
+  readonly element: ScalarType | null;
+  /** True when this field or any parent may be missing or null (so the value can be absent). */
+  readonly maybeAbsent: boolean;
+}
+
+export interface EntityOptions<S extends Shape> {
+  /** The unique id field (the ordering tiebreaker). Default `'id'`. Must be a required string or number. */
+  id?: Extract<keyof S, string>;
+  /** Optimistic-concurrency version field (a required number), if the entity has one. */
+  version?: Extract<keyof S, string>;
+  /** Dotted path of the partition key (Cosmos DB); must be a required scalar. */
+  partitionKey?: string;
+}
+
+export interface EntityDef<S extends Shape = Shape> {
+  readonly kind: 'entity';
+  readonly name: string;
+  readonly shape: S;
+  readonly id: string;
+  readonly version: string | null;
+  readonly partitionKey: string | null;
+  /** Every field path, including object fields and their nested fields, by dotted name. */
+  readonly fields: ReadonlyMap<string, FieldInfo>;
+  /** The field at a dotted path or path segments, or undefined. */
+  fieldAt(path: string | readonly string[]): FieldInfo | undefined;
+  /** Checks a value against the schema; returns the problems found (empty = valid). */
+  validate(value: unknown): SchemaIssue[];
+}
+
+export interface SchemaIssue {
+  /** Dotted path of the offending field ('' for the root). */
+  readonly field: string;
+  readonly message: string;
+}
+
+function checkShape(shape: Shape, parent: readonly string[]): void {
+  if (typeof shape !== 'object' || shape === null)
+    throw new InvalidSchemaError('shape must be an object');
+  for (const key of Object.keys(shape)) {
+    if (FORBIDDEN_KEYS.has(key) || !IDENTIFIER.test(key)) {
+      throw new InvalidSchemaError(`invalid field name "${[...parent, key].join('.')}"`, {
+        field: [...parent, key].join('.'),
+      });
+    }
+  }
+}
+
+function collect(
+  shape: Shape,
+  parent: readonly string[],
+  parentAbsent: boolean,
+  out: Map<string, FieldInfo>,
+): void {
+  for (const [key, f] of Object.entries(shape)) {
+    const path = [...parent, key];
+    const name = path.join('.');
+    const maybeAbsent = parentAbsent || f.isOptional || f.isNullable;
+    out.set(
+      name,
+      Object.freeze({
+        name,
+        path: Object.freeze(path),
+        type: f.type,
+        element: f.element ? (f.element.type as ScalarType) : null,
+        maybeAbsent,
+      }),
+    );
+    if (f.type === 'object' && f.shape) collect(f.shape, path, maybeAbsent, out);
+  }
+}
+
+/** Declares an entity: its container/table name, fields and entity-level options. */
+export function entity<const S extends Shape>(
+  name: string,
+  shape: S,
+  options: EntityOptions<S> = {},
+): EntityDef<S> {
+  if (typeof name !== 'string' || name.length === 0)
+    throw new InvalidSchemaError('entity name must be a non-empty string');
+  checkShape(shape, []);
+  const fields = new Map<string, FieldInfo>();
+  collect(shape, [], false, fields);
+
+  const id = options.id ?? 'id';
+  const idField = fields.get(id);
+  if (!idField || idField.maybeAbsent || (idField.type !== 'string' && idField.type !== 'number')) {
+    throw new InvalidSchemaError(
+      `id field "${id}" must be a declared, required, non-null string or number`,
+      { field: id },
+    );
+  }
+  const version = options.version ?? null;
+  if (version !== null) {
+    const v = fields.get(version);
+    if (!v || v.maybeAbsent || v.type !== 'number') {
+      throw new InvalidSchemaError(
+        `version field "${version}" must be a declared, required number`,
+        { field: version },
+      );
+    }
+  }
+  const partitionKey = options.partitionKey ?? null;
+  if (partitionKey !== null) {
+    const p = fields.get(partitionKey);
+    if (!p || p.maybeAbsent || p.type === 'array' || p.type === 'object') {
+      throw new InvalidSchemaError(
+        `partition key "${partitionKey}" must be a declared, required scalar field`,
+        {
+          field: partitionKey,
+        },
+      );
+    }
+  }
+
+  const def: EntityDef<S> = {
+    kind: 'entity',
+    name,
+    shape: Object.freeze({ ...shape }),
+    id,
+    version,
+    partitionKey,
+    fields,
+    fieldAt: (path) => fields.get(typeof path === 'string' ? path : path.join('.')),
+    validate: (value) => {
+      const issues: SchemaIssue[] = [];
+      validateShape(shape, value, '', issues);
+      return issues;
+    },
+  };
+  return Object.freeze(def);
+}
+
+/** True when `s` is a `Date#toISOString()` string of a real instant. */
+export function isIsoDate(s: string): boolean {
+  if (s.length !== 24 || s[10] !== 'T' || s[23] !== 'Z') return false;
+  const t = Date.parse(s);
+  return !Number.isNaN(t) && new Date(t).toISOString() === s;
+}
+
+export function isCanonicalBigint(s: string): boolean {
+  return s.length <= 1000 && CANONICAL_BIGINT.test(s);
+}
+
+function validateScalar(type: FieldType, v: unknown): string | null {
+  switch (type) {
+    case 'string':
+      return typeof v === 'string' ? null : 'expected a string';
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v) ? null : 'expected a finite number';
+    case 'boolean':
+      return typeof v === 'boolean' ? null : 'expected a boolean';
+    case 'date':
+      return typeof v === 'string' && isIsoDate(v)
+        ? null
+        : 'expected an ISO 8601 UTC date string (toISOString form)';
+    case 'bigint':
+      return typeof v === 'string' && isCanonicalBigint(v)
+        ? null
+        : 'expected a canonical decimal integer string';
+    default:
+      return null;
+  }
+}
+
+function validateField(f: Field, v: unknown, name: string, issues: SchemaIssue[]): void {
+  if (v === undefined) {
+    if (!f.isOptional) issues.push({ field: name, message: 'required field is missing' });
+    return;
+  }
+  if (v === null) {
+    if (!f.isNullable) issues.push({ field: name, message: 'field is not nullable' });
+    return;
+  }
+  if (f.type === 'object') {
+    validateShape(f.shape ?? {}, v, name, issues);
+  } else if (f.type === 'array') {
+    if (!Array.isArray(v)) {
+      issues.push({ field: name, message: 'expected an array' });
+      return;
+    }
+    v.forEach((e, i) => {
+      const msg = validateScalar(f.element!.type, e);
+      if (msg) issues.push({ field: `${name}[${i}]`, message: msg });
+    });
+  } else {
+    const msg = validateScalar(f.type, v);
+    if (msg) issues.push({ field: name, message: msg });
+  }
+}
+
+function validateShape(shape: Shape, v: unknown, name: string, issues: SchemaIssue[]): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    issues.push({ field: name, message: 'expected an object' });
+    return;
+  }
+  const rec = v as Record<string, unknown>;
+  for (const key of Object.keys(rec)) {
+    if (!Object.hasOwn(shape, key))
+      issues.push({ field: name ? `${name}.${key}` : key, message: 'unknown field' });
+  }
+  for (const [key, f] of Object.entries(shape)) {
+    validateField(
+      f,
+      Object.hasOwn(rec, key) ? rec[key] : undefined,
+      name ? `${name}.${key}` : key,
+      issues,
+    );
+  }
+}
