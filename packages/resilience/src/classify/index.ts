@@ -1,0 +1,41 @@
+import type { CallContext } from './context.js';
+import { isTransientCosmos } from './cosmos.js';
+import { grpcCode, isTransientGrpc } from './grpc.js';
+import { isTransientPostgres, sqlState } from './postgres.js';
+import { isTransientNetwork, isTransientRedis } from './redis.js';
+
+/** The errors our own policies throw that must not be retried by an outer policy. */
+function isPolicyRejection(err: unknown): boolean {
+  const e = err as Record<string, unknown> | null;
+  // cockatiel marks its errors with these flags (BrokenCircuitError, IsolatedCircuitError,
+  // BulkheadRejectedError); retrying into an open breaker or a full bulkhead only adds load.
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e.isBrokenCircuitError === true ||
+      e.isBulkheadRejectedError === true ||
+      e.isIsolatedCircuitError === true)
+  );
+}
+
+/**
+ * The default retry classifier: one answer for every dependency of the SDK. A gRPC error
+ * (recognised by its shape) is judged by {@link isTransientGrpc} only, a PostgreSQL error (a
+ * SQLSTATE) by {@link isTransientPostgres} only; otherwise Cosmos DB, Redis and network rules.
+ * Open breakers and full bulkheads are never transient. Non-idempotent calls without an
+ * idempotency key are only retried when the request certainly did not run.
+ */
+export function isTransient(err: unknown, ctx: CallContext = {}): boolean {
+  if (isPolicyRejection(err)) return false;
+  if (grpcCode(err) !== undefined) return isTransientGrpc(err, ctx);
+  if (sqlState(err) !== undefined) return isTransientPostgres(err, ctx);
+  return isTransientCosmos(err, ctx) || isTransientRedis(err, ctx) || isTransientNetwork(err, ctx);
+}
+
+export { type CallContext, isSafeToRepeat } from './context.js';
+export { cosmosStatus, isTransientCosmos } from './cosmos.js';
+export { isDependencyFailure } from './dependency.js';
+export { GrpcCode, grpcCode, isTransientGrpc } from './grpc.js';
+export { grpcPushback, readHeader, retryAfterMs } from './hints.js';
+export { isTransientPostgres, sqlState } from './postgres.js';
+export { isTransientNetwork, isTransientRedis } from './redis.js';

@@ -1,0 +1,111 @@
+import { type Event, EventEmitter } from 'cockatiel';
+
+/** Breaker states by name (cockatiel's `CircuitState` enum, spelled out for logs and metrics). */
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+export interface AttemptEvent {
+  /** The policy's name (its `name` option), for telling several pipelines apart. */
+  policy: string;
+  /** 0 for the first try, 1 for the first retry, ... */
+  attempt: number;
+}
+
+export interface RetryScheduledEvent {
+  policy: string;
+  /** The retry about to run (1 = first retry). */
+  attempt: number;
+  /** How long the policy waits before it. */
+  delayMs: number;
+  /** True when the delay came from a server hint (Retry-After, x-ms-retry-after-ms, pushback). */
+  fromServerHint: boolean;
+  error: unknown;
+}
+
+export interface GiveUpEvent {
+  policy: string;
+  attempts: number;
+  /** Why retrying stopped. */
+  reason: 'not-transient' | 'max-attempts' | 'budget' | 'aborted';
+  error: unknown;
+}
+
+export interface BreakerStateEvent {
+  policy: string;
+  state: BreakerState;
+}
+
+export interface TimeoutEvent {
+  policy: string;
+  timeoutMs: number;
+}
+
+export interface HedgeEvent {
+  policy: string;
+  /** The hedged attempt started (1 = first hedge). */
+  attempt: number;
+  /** How long after the previous attempt it started. */
+  delayMs: number;
+}
+
+export interface BulkheadRejectedEvent {
+  policy: string;
+}
+
+/**
+ * One place to hear what every policy does. Pass the same instance as the `events` option of
+ * the policies (or of `pipeline()`), then subscribe: each `on*` returns an `IDisposable`.
+ * Listeners run synchronously inside the policy, so keep them cheap.
+ */
+export class ResilienceEvents {
+  readonly #attempt = new EventEmitter<AttemptEvent>();
+  readonly #retry = new EventEmitter<RetryScheduledEvent>();
+  readonly #giveUp = new EventEmitter<GiveUpEvent>();
+  readonly #breaker = new EventEmitter<BreakerStateEvent>();
+  readonly #timeout = new EventEmitter<TimeoutEvent>();
+  readonly #hedge = new EventEmitter<HedgeEvent>();
+  readonly #bulkhead = new EventEmitter<BulkheadRejectedEvent>();
+
+  /** Every try of a retried call, the first one included. */
+  readonly onAttempt: Event<AttemptEvent> = this.#attempt.addListener;
+  /** A retry was scheduled (before its delay). */
+  readonly onRetryScheduled: Event<RetryScheduledEvent> = this.#retry.addListener;
+  /** A retry policy stopped retrying and the error goes to the caller. */
+  readonly onGiveUp: Event<GiveUpEvent> = this.#giveUp.addListener;
+  /** A circuit breaker changed state. */
+  readonly onBreakerStateChange: Event<BreakerStateEvent> = this.#breaker.addListener;
+  /** A timeout policy cancelled a call. */
+  readonly onTimeout: Event<TimeoutEvent> = this.#timeout.addListener;
+  /** A hedging policy started another attempt. */
+  readonly onHedgeFired: Event<HedgeEvent> = this.#hedge.addListener;
+  /** A bulkhead turned a call away. */
+  readonly onBulkheadRejected: Event<BulkheadRejectedEvent> = this.#bulkhead.addListener;
+
+  /** @internal Used by the policies. */
+  emitAttempt(e: AttemptEvent): void {
+    if (this.#attempt.size) this.#attempt.emit(e);
+  }
+  /** @internal */
+  emitRetryScheduled(e: RetryScheduledEvent): void {
+    if (this.#retry.size) this.#retry.emit(e);
+  }
+  /** @internal */
+  emitGiveUp(e: GiveUpEvent): void {
+    if (this.#giveUp.size) this.#giveUp.emit(e);
+  }
+  /** @internal */
+  emitBreakerState(e: BreakerStateEvent): void {
+    if (this.#breaker.size) this.#breaker.emit(e);
+  }
+  /** @internal */
+  emitTimeout(e: TimeoutEvent): void {
+    if (this.#timeout.size) this.#timeout.emit(e);
+  }
+  /** @internal */
+  emitHedgeFired(e: HedgeEvent): void {
+    if (this.#hedge.size) this.#hedge.emit(e);
+  }
+  /** @internal */
+  emitBulkheadRejected(e: BulkheadRejectedEvent): void {
+    if (this.#bulkhead.size) this.#bulkhead.emit(e);
+  }
+}

@@ -1,0 +1,189 @@
+import {
+  retry as cockatielRetry,
+  type Event,
+  EventEmitter,
+  ExponentialBackoff,
+  handleWhen,
+  type IBackoff,
+  type IBackoffFactory,
+  type IFailureEvent,
+  type IPolicy,
+  type IRetryContext,
+  type ISuccessEvent,
+} from 'cockatiel';
+import { raceAbort } from './abort.js';
+import { type CallContext, isTransient, retryAfterMs } from './classify/index.js';
+import type { ResilienceEvents } from './events.js';
+
+/** What `shouldRetry` gets besides the error. */
+export interface RetryDecisionContext extends CallContext {
+  /** The attempt that failed (0 = the first try). */
+  attempt: number;
+}
+
+export interface RetryOptions extends CallContext {
+  /** Total tries, the first included. Default 3. */
+  maxAttempts?: number;
+  /** Median of the first backoff delay. Default 100 ms. */
+  initialDelayMs?: number;
+  /** Upper bound of one backoff delay (server hints are capped by `maxServerDelayMs`). Default 10 s. */
+  maxDelayMs?: number;
+  /**
+   * Total time budget in ms, measured from the first try: a retry whose delay would end past it
+   * is not scheduled and the last error goes to the caller. Default 30 s.
+   */
+  budgetMs?: number;
+  /**
+   * Decides whether an error is worth another try. Default {@link isTransient} with this policy's
+   * `idempotent` / `idempotencyKey`, i.e. only transient errors of calls that are safe to repeat
+   * (or that certainly did not run).
+   */
+  shouldRetry?: (error: unknown, ctx: RetryDecisionContext) => boolean;
+  /** Wait what the server asked for (Retry-After, x-ms-retry-after-ms, grpc-retry-pushback-ms). Default true. */
+  honourServerHints?: boolean;
+  /** A server hint longer than this gives up instead of waiting. Default 60 s. */
+  maxServerDelayMs?: number;
+  /**
+   * The backoff between tries. Default: cockatiel's `ExponentialBackoff` with its decorrelated
+   * jitter generator (exponent 2), from `initialDelayMs` up to `maxDelayMs`.
+   */
+  backoff?: IBackoffFactory<unknown>;
+  /** Monotonic clock in ms for the budget. Default `performance.now`. */
+  now?: () => number;
+  events?: ResilienceEvents;
+  /** Name used in events. Default `retry`. */
+  name?: string;
+}
+
+/** The context a retried function receives. */
+export interface RetryContext {
+  signal: AbortSignal;
+  /** 0 for the first try. */
+  attempt: number;
+}
+
+/**
+ * A retry policy (see {@link retry}). It implements cockatiel's `IPolicy`, so it composes with
+ * every cockatiel policy through `pipeline()` or cockatiel's `wrap()`.
+ */
+export class RetryPolicy implements IPolicy<IRetryContext> {
+  declare readonly _altReturn: never;
+  readonly #success = new EventEmitter<ISuccessEvent>();
+  readonly #failure = new EventEmitter<IFailureEvent>();
+  readonly onSuccess: Event<ISuccessEvent> = this.#success.addListener;
+  readonly onFailure: Event<IFailureEvent> = this.#failure.addListener;
+  readonly #options: RetryOptions;
+  readonly #maxAttempts: number;
+  readonly #budgetMs: number;
+  readonly #maxServerDelayMs: number;
+  readonly #backoff: IBackoffFactory<unknown>;
+  readonly #now: () => number;
+  readonly #name: string;
+
+  constructor(options: RetryOptions = {}) {
+    const maxAttempts = options.maxAttempts ?? 3;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+      throw new RangeError('retry: maxAttempts must be an integer >= 1');
+    }
+    this.#options = options;
+    this.#maxAttempts = maxAttempts;
+    this.#budgetMs = options.budgetMs ?? 30_000;
+    this.#maxServerDelayMs = options.maxServerDelayMs ?? 60_000;
+    this.#backoff =
+      options.backoff ??
+      new ExponentialBackoff({
+        initialDelay: options.initialDelayMs ?? 100,
+        maxDelay: options.maxDelayMs ?? 10_000,
+      });
+    this.#now = options.now ?? (() => performance.now());
+    this.#name = options.name ?? 'retry';
+  }
+
+  /**
+   * Runs `fn`, retrying it per the options. Aborting `signal` rejects at once with its reason,
+   * also during a backoff delay, and no further try starts. When retrying stops, the last error
+   * is rethrown unchanged.
+   */
+  async execute<T>(
+    fn: (context: IRetryContext) => PromiseLike<T> | T,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const options = this.#options;
+    const events = options.events;
+    const name = this.#name;
+    const started = this.#now();
+    const shouldRetry =
+      options.shouldRetry ??
+      ((error: unknown, ctx: RetryDecisionContext) => isTransient(error, ctx));
+    let attempt = 0;
+    let nextDelay = 0;
+    let backoffState: IBackoff<unknown> | undefined;
+
+    // cockatiel runs the loop; this filter decides per failure (with the attempt, the budget and
+    // the server hint, which cockatiel's retry does not know about) and precomputes the delay
+    // that the backoff below hands back to cockatiel.
+    const filter = (error: unknown): boolean => {
+      const giveUp = (reason: 'not-transient' | 'max-attempts' | 'budget' | 'aborted') => {
+        events?.emitGiveUp({ policy: name, attempts: attempt + 1, reason, error });
+        return false;
+      };
+      if (signal?.aborted) return giveUp('aborted');
+      const decision: RetryDecisionContext = { attempt };
+      if (options.idempotent !== undefined) decision.idempotent = options.idempotent;
+      if (options.idempotencyKey !== undefined) decision.idempotencyKey = options.idempotencyKey;
+      if (!shouldRetry(error, decision)) return giveUp('not-transient');
+      if (attempt + 1 >= this.#maxAttempts) return giveUp('max-attempts');
+      backoffState = backoffState ? backoffState.next(decision) : this.#backoff.next(decision);
+      let delay = backoffState.duration;
+      const hint = options.honourServerHints === false ? undefined : retryAfterMs(error);
+      if (hint !== undefined) {
+        if (hint > this.#maxServerDelayMs) return giveUp('budget');
+        delay = hint;
+      }
+      if (this.#now() - started + delay > this.#budgetMs) return giveUp('budget');
+      nextDelay = delay;
+      events?.emitRetryScheduled({
+        policy: name,
+        attempt: attempt + 1,
+        delayMs: delay,
+        fromServerHint: hint !== undefined,
+        error,
+      });
+      return true;
+    };
+    const handOver: IBackoffFactory<unknown> = {
+      next: () => ({ duration: nextDelay, next: handOver.next }) as IBackoff<unknown>,
+    };
+    const inner = cockatielRetry(handleWhen(filter), {
+      maxAttempts: this.#maxAttempts - 1,
+      backoff: handOver,
+    });
+    const run = inner.execute((ctx) => {
+      // cockatiel's backoff sleep ignores the signal; make sure nothing starts after an abort.
+      signal?.throwIfAborted();
+      attempt = ctx.attempt;
+      events?.emitAttempt({ policy: name, attempt });
+      return fn({ signal: ctx.signal, attempt: ctx.attempt });
+    }, signal);
+    const begin = this.#now();
+    try {
+      const value = await raceAbort(run, signal);
+      if (this.#success.size) this.#success.emit({ duration: this.#now() - begin });
+      return value;
+    } catch (error) {
+      if (this.#failure.size) {
+        this.#failure.emit({ duration: this.#now() - begin, handled: true, reason: { error } });
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * Retry with exponential backoff and decorrelated jitter (cockatiel's), bounded by
+ * `maxAttempts` and a total `budgetMs`, honouring server hints, and retrying only what the
+ * classifier calls transient for this call's idempotency.
+ */
+export function retry(options: RetryOptions = {}): RetryPolicy {
+  return new RetryPolicy(options);
+}

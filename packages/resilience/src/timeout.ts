@@ -1,0 +1,95 @@
+import {
+  type TimeoutPolicy as CockatielTimeoutPolicy,
+  timeout as cockatielTimeout,
+  type Event,
+  type ICancellationContext,
+  type IPolicy,
+  TaskCancelledError,
+  TimeoutStrategy,
+} from 'cockatiel';
+import { TimeoutError } from './errors.js';
+import type { ResilienceEvents } from './events.js';
+
+export interface TimeoutOptions {
+  ms: number;
+  /**
+   * `cooperative` (default): abort the call's `signal` and wait for the call to give up (it must
+   * honour the signal; then it settles at once). `aggressive`: also reject right away, leaving
+   * a call that ignores the signal running in the background.
+   */
+  strategy?: 'cooperative' | 'aggressive';
+  events?: ResilienceEvents;
+  /** Name used in events. Default `timeout`. */
+  name?: string;
+}
+
+/**
+ * A timeout on cockatiel's `TimeoutPolicy` that always rejects with our {@link TimeoutError}
+ * (the error the cancelled call threw becomes its `cause`), so callers and retry classifiers
+ * see one error type whatever the driver throws on abort.
+ */
+export class TimeoutPolicy implements IPolicy<ICancellationContext> {
+  declare readonly _altReturn: never;
+  readonly #inner: CockatielTimeoutPolicy;
+  readonly #ms: number;
+  readonly onSuccess: IPolicy['onSuccess'];
+  readonly onFailure: IPolicy['onFailure'];
+  /** Fires when a call times out. */
+  readonly onTimeout: Event<void>;
+
+  constructor(options: TimeoutOptions) {
+    if (!(options.ms > 0)) throw new RangeError('timeout: ms must be > 0');
+    this.#ms = options.ms;
+    this.#inner = cockatielTimeout(options.ms, {
+      strategy:
+        options.strategy === 'aggressive'
+          ? TimeoutStrategy.Aggressive
+          : TimeoutStrategy.Cooperative,
+      abortOnReturn: true,
+    });
+    this.onSuccess = this.#inner.onSuccess;
+    this.onFailure = this.#inner.onFailure;
+    this.onTimeout = this.#inner.onTimeout;
+    const events = options.events;
+    if (events) {
+      const name = options.name ?? 'timeout';
+      this.#inner.onTimeout(() => events.emitTimeout({ policy: name, timeoutMs: options.ms }));
+    }
+  }
+
+  async execute<T>(
+    fn: (context: ICancellationContext) => PromiseLike<T> | T,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    let running = true;
+    let timedOut = false;
+    try {
+      return await this.#inner.execute(async (ctx) => {
+        // The inner signal also aborts when the call returns (abortOnReturn) and when the outer
+        // signal aborts; only an abort while running with the outer signal intact is our timeout.
+        ctx.signal.addEventListener(
+          'abort',
+          () => {
+            if (running && !signal?.aborted) timedOut = true;
+          },
+          { once: true },
+        );
+        try {
+          return await fn(ctx);
+        } finally {
+          running = false;
+        }
+      }, signal);
+    } catch (error) {
+      if (timedOut || (error instanceof TaskCancelledError && !signal?.aborted)) {
+        throw new TimeoutError(this.#ms, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
+
+/** A timeout policy: `timeout(2000)` or `timeout({ ms: 2000, strategy: 'aggressive' })`. */
+export function timeout(msOrOptions: number | TimeoutOptions): TimeoutPolicy {
+  return new TimeoutPolicy(typeof msOrOptions === 'number' ? { ms: msOrOptions } : msOrOptions);
+}

@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs a CommonJS snippet in a fresh Node (the one running the tests, Node 24) from the package dir. */
+function runCjs(code: string) {
+  return spawnSync(process.execPath, ['--input-type=commonjs', '-e', code], {
+    cwd: packageDir,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+}
+
+describe('CommonJS build', () => {
+  it('loads with require() and reaches ESM-only cockatiel through require(esm)', () => {
+    const run = runCjs(`
+      const r = require('@mystira/resilience');
+      const policy = r.pipeline({ retry: { maxAttempts: 3, initialDelayMs: 1, idempotent: true } });
+      let calls = 0;
+      policy.execute(() => {
+        calls++;
+        if (calls < 2) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+        return 'ok';
+      }).then((value) => {
+        console.log(JSON.stringify({
+          value, calls,
+          breaker: typeof r.circuitBreaker({}).execute,
+          cockatiel: typeof r.ExponentialBackoff,
+          transient: r.isTransient({ name: 'ConnectError', code: 14, rawMessage: 'x' }, { idempotent: true }),
+        }));
+      }, (err) => { console.error(err); process.exit(1); });
+    `);
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout.trim())).toEqual({
+      value: 'ok',
+      calls: 2,
+      breaker: 'function',
+      cockatiel: 'function',
+      transient: true,
+    });
+  });
+
+  it('loads the ./otel entry with require()', () => {
+    const run = runCjs(`
+      const { bridgeToOpenTelemetry } = require('@mystira/resilience/otel');
+      const { ResilienceEvents } = require('@mystira/resilience');
+      bridgeToOpenTelemetry(new ResilienceEvents()).dispose();
+      console.log(typeof bridgeToOpenTelemetry);
+    `);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe('function');
+  });
+});
