@@ -1,0 +1,213 @@
+/**
+ * Authentication and per-RPC scopes.
+ *
+ * Callers present either an API key (`x-api-key: <key>`) or a bearer token
+ * (`authorization: Bearer <token>`). API keys are configured by their SHA-256 hash, never in
+ * clear, and compared in constant time. Bearer tokens go to a verifier function; {@link jwtVerifier}
+ * is a ready one on `jose`. Each RPC needs a scope: `chain:read` for queries, `chain:write` for
+ * anything that submits a transaction.
+ *
+ * - no credentials, or credentials that do not verify → UNAUTHENTICATED
+ * - valid credentials without the RPC's scope → PERMISSION_DENIED
+ * - RPCs listed in `openProcedures` (health and reflection by default) need nothing.
+ */
+import { createHash, type KeyObject, timingSafeEqual, type webcrypto } from 'node:crypto';
+import { Code, ConnectError, createContextKey, type Interceptor } from '@connectrpc/connect';
+import { ChainService } from '@mystira/chain-protos';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+
+export type Scope = 'chain:read' | 'chain:write' | (string & {});
+
+/** Who is calling. `id` scopes idempotency keys, so two callers never share a key. */
+export interface Principal {
+  id: string;
+  scopes: ReadonlySet<string>;
+}
+
+/** A configured API key: its SHA-256 hash (hex), never the key itself. */
+export interface ApiKeyEntry {
+  id: string;
+  sha256: string;
+  scopes: readonly Scope[];
+}
+
+/** Verifies a bearer token; returns undefined (or throws) when it does not verify. */
+export type BearerVerifier = (
+  token: string,
+  signal?: AbortSignal,
+) => Promise<Principal | undefined>;
+
+export interface AuthOptions {
+  apiKeys?: readonly ApiKeyEntry[];
+  verifyBearer?: BearerVerifier;
+  /** Scope per procedure path ("/pkg.Service/Method"); defaults to {@link defaultProcedureScopes}. */
+  procedureScopes?: Record<string, Scope>;
+  /**
+   * Procedures (or service prefixes ending in "/") callable without credentials. Default: the
+   * grpc.health.v1 service, both reflection services and the contract's HealthCheck.
+   */
+  openProcedures?: readonly string[];
+}
+
+/** The SHA-256 (hex) of an API key, the form in which keys are configured. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+const WRITE_METHODS = new Set([
+  'RegisterIpAsset',
+  'BatchRegisterIpAssets',
+  'UpdateRoyaltySplit',
+  'PayRoyalties',
+  'ClaimRoyalties',
+]);
+
+/** chain:write for the five RPCs that submit transactions, chain:read for the rest. */
+export const defaultProcedureScopes: Readonly<Record<string, Scope>> = Object.fromEntries(
+  ChainService.methods.map((m) => [
+    `/${ChainService.typeName}/${m.name}`,
+    WRITE_METHODS.has(m.name) ? 'chain:write' : 'chain:read',
+  ]),
+);
+
+export const defaultOpenProcedures: readonly string[] = [
+  '/grpc.health.v1.Health/',
+  '/grpc.reflection.v1.ServerReflection/',
+  '/grpc.reflection.v1alpha.ServerReflection/',
+  `/${ChainService.typeName}/HealthCheck`,
+];
+
+/** Where the interceptor leaves the authenticated principal for the handlers. */
+export const principalKey = createContextKey<Principal | undefined>(undefined, {
+  description: 'principal',
+});
+
+/** A function that reads a request header (case-insensitive name). */
+export type HeaderGetter = (name: string) => string | null | undefined;
+
+/**
+ * The authentication decision, shared by the Connect interceptor and the lean gRPC path so both
+ * behave the same. Returns the principal, or undefined for an open procedure.
+ */
+export class Authenticator {
+  private readonly keys: { entry: ApiKeyEntry; hash: Buffer; scopes: Set<string> }[];
+  private readonly verifyBearer?: BearerVerifier;
+  private readonly scopes: Record<string, Scope>;
+  private readonly open: readonly string[];
+
+  constructor(options: AuthOptions) {
+    this.keys = (options.apiKeys ?? []).map((entry) => {
+      const hash = Buffer.from(entry.sha256, 'hex');
+      if (hash.length !== 32)
+        throw new TypeError(`API key ${entry.id}: sha256 must be 64 hex digits`);
+      return { entry, hash, scopes: new Set(entry.scopes) };
+    });
+    this.verifyBearer = options.verifyBearer;
+    this.scopes = { ...defaultProcedureScopes, ...options.procedureScopes };
+    this.open = options.openProcedures ?? defaultOpenProcedures;
+  }
+
+  isOpen(procedure: string): boolean {
+    return this.open.some((p) => (p.endsWith('/') ? procedure.startsWith(p) : procedure === p));
+  }
+
+  async authenticate(
+    procedure: string,
+    header: HeaderGetter,
+    signal?: AbortSignal,
+  ): Promise<Principal | undefined> {
+    if (this.isOpen(procedure)) return undefined;
+    const principal = await this.identify(header, signal);
+    const needed = this.scopes[procedure];
+    if (needed === undefined) {
+      // An unknown procedure is refused rather than left open by accident.
+      throw new ConnectError(`no scope is configured for ${procedure}`, Code.PermissionDenied);
+    }
+    if (!principal.scopes.has(needed)) {
+      throw new ConnectError(`${procedure} needs scope ${needed}`, Code.PermissionDenied);
+    }
+    return principal;
+  }
+
+  private async identify(header: HeaderGetter, signal?: AbortSignal): Promise<Principal> {
+    const apiKey = header('x-api-key');
+    if (apiKey) {
+      const presented = createHash('sha256').update(apiKey, 'utf8').digest();
+      let match: (typeof this.keys)[number] | undefined;
+      // Compare against every key, always: the time taken does not depend on which one matched.
+      for (const k of this.keys) {
+        if (timingSafeEqual(presented, k.hash) && !match) match = k;
+      }
+      if (!match) throw new ConnectError('invalid API key', Code.Unauthenticated);
+      return { id: `key:${match.entry.id}`, scopes: match.scopes };
+    }
+    const authorization = header('authorization');
+    if (authorization) {
+      const m = /^Bearer\s+(\S+)$/i.exec(authorization);
+      if (!m || !this.verifyBearer)
+        throw new ConnectError('unsupported authorization', Code.Unauthenticated);
+      let principal: Principal | undefined;
+      try {
+        principal = await this.verifyBearer(m[1] as string, signal);
+      } catch {
+        principal = undefined;
+      }
+      if (!principal) throw new ConnectError('invalid bearer token', Code.Unauthenticated);
+      return principal;
+    }
+    throw new ConnectError(
+      'credentials required: x-api-key or authorization: Bearer',
+      Code.Unauthenticated,
+    );
+  }
+}
+
+/** The Connect interceptor: authenticates, then leaves the principal in the context values. */
+export function authInterceptor(authenticator: Authenticator): Interceptor {
+  return (next) => async (req) => {
+    const principal = await authenticator.authenticate(
+      `/${req.service.typeName}/${req.method.name}`,
+      (name) => req.header.get(name),
+      req.signal,
+    );
+    req.contextValues.set(principalKey, principal);
+    return next(req);
+  };
+}
+
+export interface JwtVerifierOptions {
+  /** A JWKS URL (keys fetched and cached by jose), or a key / shared secret. */
+  jwksUrl?: string | URL;
+  key?: Uint8Array | KeyObject | webcrypto.CryptoKey;
+  issuer?: string | string[];
+  audience?: string | string[];
+  /** Claims that hold scopes: a space-separated string or an array. Default ["scope", "scp"]. */
+  scopeClaims?: string[];
+  /** Accepted clock skew in seconds. Default 30. */
+  clockToleranceSec?: number;
+}
+
+/**
+ * A bearer verifier for JWTs on `jose`. The principal id is `jwt:<sub>`; scopes come from
+ * `scope`/`scp`.
+ */
+export function jwtVerifier(options: JwtVerifierOptions): BearerVerifier {
+  const key = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : options.key;
+  if (!key) throw new TypeError('jwtVerifier needs jwksUrl or key');
+  const claims = options.scopeClaims ?? ['scope', 'scp'];
+  return async (token) => {
+    // Both key kinds go through the same call; the cast only picks one overload for TypeScript.
+    const { payload } = await jwtVerify(token, key as Uint8Array, {
+      issuer: options.issuer,
+      audience: options.audience,
+      clockTolerance: options.clockToleranceSec ?? 30,
+    });
+    const scopes = new Set<string>();
+    for (const claim of claims) {
+      const value = payload[claim];
+      if (typeof value === 'string') for (const s of value.split(' ')) if (s) scopes.add(s);
+      if (Array.isArray(value)) for (const s of value) if (typeof s === 'string') scopes.add(s);
+    }
+    return { id: `jwt:${payload.sub ?? 'anonymous'}`, scopes };
+  };
+}

@@ -1,0 +1,289 @@
+/**
+ * The lean path for the common case: unary calls with the gRPC protocol over HTTP/2, and with
+ * the Connect protocol (JSON or binary) over HTTP/1.1 or HTTP/2, uncompressed and without a
+ * deadline header. It calls the same handlers and the same authenticator as the Connect router
+ * and writes the same wire format (status codes, error JSON, grpc-status-details-bin via
+ * connect's own encoders), but skips the adapter layer's per-call plumbing (async iterables,
+ * an AbortController per call), which is where profiling put the cost.
+ *
+ * Anything else (streams, compression, timeouts, gRPC-Web, GET requests, other protocols
+ * versions) returns false and goes to the Connect router, which handles the full protocol.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import {
+  type DescMessage,
+  fromBinary,
+  fromJson,
+  type JsonReadOptions,
+  type JsonValue,
+  type JsonWriteOptions,
+  toBinary,
+  toJson,
+} from '@bufbuild/protobuf';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { codeToHttpStatus, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
+import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
+import { ChainService } from '@mystira/chain-protos';
+import type { Authenticator } from './auth.js';
+import { type CallContext, type ChainHandlers, toConnectError } from './handlers.js';
+
+type AnyRequest = IncomingMessage | Http2ServerRequest;
+type AnyResponse = ServerResponse | Http2ServerResponse;
+
+interface UnaryRoute {
+  input: DescMessage;
+  output: DescMessage;
+  procedure: string;
+  // biome-ignore lint/suspicious/noExplicitAny: one table for twelve differently typed handlers
+  handler: (req: any, call: CallContext) => Promise<any>;
+}
+
+export interface FastPathOptions {
+  handlers: ChainHandlers;
+  authenticator?: Authenticator;
+  readMaxBytes: number;
+  writeMaxBytes: number;
+  jsonOptions: Partial<JsonReadOptions & JsonWriteOptions>;
+}
+
+/** A signal that is never aborted, for calls that cannot be cancelled before they answer. */
+const NEVER = new AbortController().signal;
+
+/** Returns a request listener that answers the fast cases and returns false for the rest. */
+export function createFastPath(
+  options: FastPathOptions,
+): (req: AnyRequest, res: AnyResponse) => boolean {
+  const routes = new Map<string, UnaryRoute>();
+  for (const m of ChainService.methods) {
+    if (m.methodKind !== 'unary') continue;
+    const procedure = `/${ChainService.typeName}/${m.name}`;
+    routes.set(procedure, {
+      input: m.input,
+      output: m.output,
+      procedure,
+      handler: (options.handlers as unknown as Record<string, UnaryRoute['handler']>)[
+        m.localName
+      ] as UnaryRoute['handler'],
+    });
+  }
+  const { authenticator, readMaxBytes, writeMaxBytes, jsonOptions } = options;
+
+  async function invoke(route: UnaryRoute, req: AnyRequest, message: unknown): Promise<unknown> {
+    const headers = req.headers;
+    const header = (name: string) => {
+      const v = headers[name];
+      return Array.isArray(v) ? v.join(', ') : v;
+    };
+    // The signal is made only if a handler asks for it: most unary calls never do.
+    let controller: AbortController | undefined;
+    const call: CallContext = {
+      get signal() {
+        if (!controller) {
+          controller = new AbortController();
+          if (req.destroyed) controller.abort();
+          else req.once('close', () => controller?.abort());
+        }
+        return controller?.signal ?? NEVER;
+      },
+      principal: undefined,
+    };
+    if (authenticator) call.principal = await authenticator.authenticate(route.procedure, header);
+    return route.handler(message, call);
+  }
+
+  function readBody(
+    req: AnyRequest,
+    done: (error: ConnectError | undefined, body: Buffer) => void,
+  ): void {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > readMaxBytes + 5) {
+      req.resume();
+      done(tooLarge(), Buffer.alloc(0));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > readMaxBytes + 5) {
+        failed = true;
+        done(tooLarge(), Buffer.alloc(0));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed)
+        done(undefined, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
+  }
+
+  function tooLarge(): ConnectError {
+    return new ConnectError(
+      `message is larger than configured readMaxBytes ${readMaxBytes}`,
+      Code.ResourceExhausted,
+    );
+  }
+
+  // --- gRPC over HTTP/2 ------------------------------------------------------------------------
+
+  function grpcError(res: Http2ServerResponse, error: unknown): void {
+    if (res.stream.destroyed) return;
+    const trailer = setTrailerStatus(new Headers(), toConnectError(error));
+    res.writeHead(200, { 'content-type': 'application/grpc' });
+    res.addTrailers(Object.fromEntries(trailer));
+    res.end();
+  }
+
+  function grpc(route: UnaryRoute, req: Http2ServerRequest, res: Http2ServerResponse): void {
+    readBody(req, (error, body) => {
+      if (error) return grpcError(res, error);
+      let message: unknown;
+      try {
+        if (body.length < 5)
+          throw new ConnectError('protocol error: missing message', Code.Unimplemented);
+        if (body[0] !== 0) {
+          throw new ConnectError(
+            'protocol error: received compressed message without grpc-encoding',
+            Code.Internal,
+          );
+        }
+        const length = body.readUInt32BE(1);
+        if (length !== body.length - 5) {
+          throw new ConnectError(
+            'protocol error: unary request must hold exactly one message',
+            Code.Unimplemented,
+          );
+        }
+        try {
+          message = fromBinary(route.input, body.subarray(5));
+        } catch (e) {
+          throw new ConnectError(
+            `parse binary: ${e instanceof Error ? e.message : String(e)}`,
+            Code.Internal,
+          );
+        }
+      } catch (e) {
+        return grpcError(res, e);
+      }
+      invoke(route, req, message).then(
+        (output) => {
+          if (res.stream.destroyed) return;
+          const bytes = toBinary(route.output, output as never);
+          if (bytes.length > writeMaxBytes) {
+            return grpcError(
+              res,
+              new ConnectError(
+                'message is larger than configured writeMaxBytes',
+                Code.ResourceExhausted,
+              ),
+            );
+          }
+          const frame = Buffer.allocUnsafe(5 + bytes.length);
+          frame[0] = 0;
+          frame.writeUInt32BE(bytes.length, 1);
+          frame.set(bytes, 5);
+          res.writeHead(200, { 'content-type': 'application/grpc' });
+          res.addTrailers({ 'grpc-status': '0' });
+          res.end(frame);
+        },
+        (e: unknown) => grpcError(res, e),
+      );
+    });
+  }
+
+  // --- Connect unary (HTTP/1.1 or HTTP/2) ------------------------------------------------------
+
+  function connectError(res: AnyResponse, error: unknown): void {
+    if (res.destroyed || res.headersSent) return;
+    const e = toConnectError(error);
+    const body = errorToJsonBytes(e, jsonOptions);
+    const header: Record<string, string> = { 'content-type': 'application/json' };
+    for (const [k, v] of e.metadata) header[k] = v;
+    (res as ServerResponse).writeHead(codeToHttpStatus(e.code), header);
+    res.end(body);
+  }
+
+  function connect(route: UnaryRoute, binary: boolean, req: AnyRequest, res: AnyResponse): void {
+    readBody(req, (error, body) => {
+      if (error) return connectError(res, error);
+      let message: unknown;
+      try {
+        if (binary) {
+          try {
+            message = fromBinary(route.input, body);
+          } catch (e) {
+            throw new ConnectError(
+              `parse binary: ${e instanceof Error ? e.message : String(e)}`,
+              Code.Internal,
+            );
+          }
+        } else {
+          try {
+            message = fromJson(
+              route.input,
+              JSON.parse(body.toString('utf8')) as JsonValue,
+              jsonOptions,
+            );
+          } catch (e) {
+            throw ConnectError.from(e, Code.InvalidArgument);
+          }
+        }
+      } catch (e) {
+        return connectError(res, e);
+      }
+      invoke(route, req, message).then(
+        (output) => {
+          if (res.destroyed) return;
+          const out = binary
+            ? toBinary(route.output, output as never)
+            : Buffer.from(JSON.stringify(toJson(route.output, output as never, jsonOptions)));
+          if (out.length > writeMaxBytes) {
+            return connectError(
+              res,
+              new ConnectError(
+                'message is larger than configured writeMaxBytes',
+                Code.ResourceExhausted,
+              ),
+            );
+          }
+          (res as ServerResponse).writeHead(200, {
+            'content-type': binary ? 'application/proto' : 'application/json',
+            'content-length': String(out.length),
+          });
+          res.end(out);
+        },
+        (e: unknown) => connectError(res, e),
+      );
+    });
+  }
+
+  return (req, res) => {
+    if (req.method !== 'POST') return false;
+    const route = routes.get(req.url ?? '');
+    if (!route) return false;
+    const h = req.headers;
+    const type = h['content-type'];
+    if (type === 'application/grpc' || type === 'application/grpc+proto') {
+      if (req.httpVersionMajor !== 2 || h['grpc-timeout'] !== undefined) return false;
+      const enc = h['grpc-encoding'];
+      if (enc !== undefined && enc !== 'identity') return false;
+      grpc(route, req as Http2ServerRequest, res as Http2ServerResponse);
+      return true;
+    }
+    if (type === undefined) return false;
+    const semi = type.indexOf(';');
+    const base = (semi < 0 ? type : type.slice(0, semi)).trim().toLowerCase();
+    if (base !== 'application/json' && base !== 'application/proto') return false;
+    if (h['connect-timeout-ms'] !== undefined) return false;
+    const version = h['connect-protocol-version'];
+    if (version !== undefined && version !== '1') return false;
+    const enc = h['content-encoding'];
+    if (enc !== undefined && enc !== 'identity') return false;
+    connect(route, base === 'application/proto', req, res);
+    return true;
+  };
+}

@@ -1,0 +1,684 @@
+/**
+ * The handlers of all 12 RPCs, over the Ledger port. They are plain functions of (request,
+ * CallContext), so the Connect router and the lean gRPC path (src/fast-path.ts) call the very same
+ * code: one set of handlers, one behaviour.
+ *
+ * Errors or results (the rule every handler keeps):
+ * - A gRPC error means the request was not acted on: INVALID_ARGUMENT (validation, with a
+ *   google.rpc.BadRequest), UNAUTHENTICATED / PERMISSION_DENIED (auth), NOT_FOUND (unknown asset,
+ *   content or transaction), ALREADY_EXISTS (content already registered; idempotency key reused
+ *   with a different request), FAILED_PRECONDITION (asset not registered yet; nothing to claim),
+ *   RESOURCE_EXHAUSTED (stream limits), UNAVAILABLE (ledger down, server shutting down),
+ *   DEADLINE_EXCEEDED (idle stream), INTERNAL (a bug; the message is not sent).
+ * - `success=false` / status FAILED means the ledger executed the operation and the transaction
+ *   failed: it has a transaction hash and an `error_message`. Such outcomes are stored under
+ *   their idempotency key like successes; errors are not (a retry executes again).
+ */
+import { createHash } from 'node:crypto';
+import {
+  create,
+  type DescMessage,
+  fromBinary,
+  type MessageShape,
+  toBinary,
+} from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import {
+  type BatchRegisterResponse,
+  BatchRegisterResponseSchema,
+  BatchRegisterResultSchema,
+  ChainService,
+  ClaimableBalanceSchema,
+  type ClaimableRoyaltiesResponse,
+  ClaimableRoyaltiesResponseSchema,
+  type ClaimRoyaltiesRequest,
+  ClaimRoyaltiesRequestSchema,
+  type ClaimRoyaltiesResponse,
+  ClaimRoyaltiesResponseSchema,
+  type Contributor,
+  ContributorSchema,
+  ContributorType,
+  type GetClaimableRoyaltiesRequest,
+  type GetIpAssetStatusRequest,
+  type GetRoyaltyConfigurationRequest,
+  type HealthCheckResponse,
+  HealthCheckResponse_ServingStatus,
+  HealthCheckResponseSchema,
+  IpAssetStatus,
+  type IpAssetStatusResponse,
+  IpAssetStatusResponseSchema,
+  type IsRegisteredRequest,
+  type IsRegisteredResponse,
+  IsRegisteredResponseSchema,
+  PaymentStatus,
+  type PayRoyaltiesRequest,
+  PayRoyaltiesRequestSchema,
+  type PayRoyaltiesResponse,
+  PayRoyaltiesResponseSchema,
+  type RegisterIpAssetRequest,
+  RegisterIpAssetRequestSchema,
+  type RegisterIpAssetResponse,
+  RegisterIpAssetResponseSchema,
+  type RoyaltyConfigurationResponse,
+  RoyaltyConfigurationResponseSchema,
+  RoyaltyRecipientSchema,
+  type ServiceInfoResponse,
+  ServiceInfoResponseSchema,
+  type TransactionUpdate,
+  TransactionUpdateSchema,
+  type UpdateRoyaltySplitRequest,
+  UpdateRoyaltySplitRequestSchema,
+  type UpdateRoyaltySplitResponse,
+  UpdateRoyaltySplitResponseSchema,
+  type WatchTransactionsRequest,
+} from '@mystira/chain-protos';
+import { type Principal, principalKey } from './auth.js';
+import {
+  type IdempotencyStore,
+  idempotencyMismatch,
+  MemoryIdempotencyStore,
+} from './idempotency.js';
+import { type AssetRecord, type Ledger, LedgerError, type Split, type TxState } from './ledger.js';
+import {
+  badRequest,
+  registerViolations,
+  validateClaim,
+  validateClaimable,
+  validateId,
+  validatePay,
+  validateRegister,
+  validateUpdateSplit,
+  validateWatch,
+} from './validation.js';
+import { formatUnits } from './wei.js';
+
+/** What a handler needs to know about the call, whichever path it came in on. */
+export interface CallContext {
+  signal: AbortSignal;
+  principal?: Principal;
+}
+
+export interface StreamLimits {
+  /** Most transaction hashes one WatchTransactions call may watch. Default 100. */
+  maxWatchedHashes: number;
+  /** Most items one BatchRegisterIpAssets stream may send. Default 1000. */
+  maxBatchItems: number;
+  /**
+   * A stream with no traffic for this long ends with DEADLINE_EXCEEDED: a watch with no update,
+   * a batch with no next item. Default 5 minutes.
+   */
+  streamIdleTimeoutMs: number;
+}
+
+export const defaultStreamLimits: StreamLimits = {
+  maxWatchedHashes: 100,
+  maxBatchItems: 1000,
+  streamIdleTimeoutMs: 5 * 60_000,
+};
+
+export interface ChainHandlerOptions {
+  ledger: Ledger;
+  /** Default: a {@link MemoryIdempotencyStore}. */
+  idempotency?: IdempotencyStore;
+  limits?: Partial<StreamLimits>;
+  /** Reported by HealthCheck and GetServiceInfo. */
+  version?: string;
+  /** Reported by GetServiceInfo. Default "mystira-chain-server". */
+  serviceName?: string;
+  /** When aborted, streams end with UNAVAILABLE and HealthCheck reports NOT_SERVING. */
+  shutdownSignal?: AbortSignal;
+  now?: () => Date;
+}
+
+type Unary<I, O> = (req: I, call: CallContext) => Promise<O>;
+
+/** The 12 handlers, keyed by the generated method names. */
+export interface ChainHandlers {
+  registerIpAsset: Unary<RegisterIpAssetRequest, RegisterIpAssetResponse>;
+  isRegistered: Unary<IsRegisteredRequest, IsRegisteredResponse>;
+  getIpAssetStatus: Unary<GetIpAssetStatusRequest, IpAssetStatusResponse>;
+  batchRegisterIpAssets: (
+    requests: AsyncIterable<RegisterIpAssetRequest>,
+    call: CallContext,
+  ) => Promise<BatchRegisterResponse>;
+  getRoyaltyConfiguration: Unary<GetRoyaltyConfigurationRequest, RoyaltyConfigurationResponse>;
+  updateRoyaltySplit: Unary<UpdateRoyaltySplitRequest, UpdateRoyaltySplitResponse>;
+  payRoyalties: Unary<PayRoyaltiesRequest, PayRoyaltiesResponse>;
+  getClaimableRoyalties: Unary<GetClaimableRoyaltiesRequest, ClaimableRoyaltiesResponse>;
+  claimRoyalties: Unary<ClaimRoyaltiesRequest, ClaimRoyaltiesResponse>;
+  watchTransactions: (
+    req: WatchTransactionsRequest,
+    call: CallContext,
+  ) => AsyncIterable<TransactionUpdate>;
+  healthCheck: Unary<unknown, HealthCheckResponse>;
+  getServiceInfo: Unary<unknown, ServiceInfoResponse>;
+}
+
+/** Turns what the ledger (or a bug) threw into the status the client gets. */
+export function toConnectError(error: unknown): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (error instanceof LedgerError) {
+    const code = {
+      NOT_FOUND: Code.NotFound,
+      ALREADY_EXISTS: Code.AlreadyExists,
+      FAILED_PRECONDITION: Code.FailedPrecondition,
+      UNAVAILABLE: Code.Unavailable,
+    }[error.code];
+    return new ConnectError(error.message, code);
+  }
+  if (error instanceof Error && error.name === 'AbortError')
+    return new ConnectError('cancelled', Code.Canceled);
+  // Never leak an internal message to a client; the cause stays attached for logging.
+  return new ConnectError('internal error', Code.Internal, undefined, undefined, error);
+}
+
+function toContributor(s: Split): Contributor {
+  return create(ContributorSchema, {
+    walletAddress: s.wallet,
+    contributorType: s.type,
+    shareBasisPoints: s.shareBps,
+    displayName: s.displayName,
+  });
+}
+
+function toSplits(list: Contributor[]): Split[] {
+  return list.map((c) => ({
+    wallet: c.walletAddress.toLowerCase(),
+    type: c.contributorType,
+    shareBps: c.shareBasisPoints,
+    displayName: c.displayName,
+  }));
+}
+
+function paymentStatus(s: 'pending' | 'confirmed' | 'failed'): PaymentStatus {
+  return s === 'pending'
+    ? PaymentStatus.PENDING
+    : s === 'confirmed'
+      ? PaymentStatus.CONFIRMED
+      : PaymentStatus.FAILED;
+}
+
+function registerResponse(asset: AssetRecord): RegisterIpAssetResponse {
+  return create(RegisterIpAssetResponseSchema, {
+    contentId: asset.contentId,
+    ipAssetId: asset.ipAssetId,
+    nftTokenId: asset.nftTokenId,
+    registrationTxHash: asset.txHash,
+    status: asset.status,
+    registeredAt: asset.registeredAt && timestampFromDate(asset.registeredAt),
+    errorMessage: asset.errorMessage,
+  });
+}
+
+function txUpdate(state: TxState): TransactionUpdate {
+  return create(TransactionUpdateSchema, {
+    transactionHash: state.hash,
+    status: state.status,
+    confirmations: state.confirmations,
+    errorMessage: state.errorMessage,
+    timestamp: timestampFromDate(state.timestamp),
+    blockHash: state.blockHash,
+    blockNumber: state.blockNumber,
+  });
+}
+
+/** Creates the handlers of the 12 RPCs over a ledger. */
+export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers {
+  const { ledger } = options;
+  const store = options.idempotency ?? new MemoryIdempotencyStore();
+  const limits: StreamLimits = { ...defaultStreamLimits, ...options.limits };
+  const now = options.now ?? (() => new Date());
+  const version = options.version ?? '0.0.0';
+  const shutdown = options.shutdownSignal;
+
+  /**
+   * Runs `execute` at most once per (caller, method, key). The fingerprint is the SHA-256 of the
+   * request without its idempotency key, so only the key may differ between retries' bytes.
+   */
+  async function idempotent<I extends DescMessage, O extends DescMessage>(
+    method: string,
+    key: string,
+    inSchema: I,
+    req: MessageShape<I> & { idempotencyKey: string },
+    outSchema: O,
+    call: CallContext,
+    execute: () => Promise<MessageShape<O>>,
+  ): Promise<MessageShape<O>> {
+    const bytes = toBinary(inSchema, { ...req, idempotencyKey: '' } as MessageShape<I>);
+    const fingerprint = createHash('sha256')
+      .update(method)
+      .update('\0')
+      .update(bytes)
+      .digest('base64');
+    const storeKey = `${call.principal?.id ?? 'anonymous'}:${method}:${key}`;
+    const begun = await store.begin(storeKey, fingerprint, call.signal);
+    if (begun.kind === 'mismatch') throw idempotencyMismatch(key);
+    if (begun.kind === 'replay') return fromBinary(outSchema, begun.response);
+    let response: MessageShape<O>;
+    try {
+      response = await execute();
+    } catch (error) {
+      await store.release(storeKey, begun.token);
+      throw toConnectError(error);
+    }
+    await store.complete(storeKey, begun.token, fingerprint, toBinary(outSchema, response));
+    return response;
+  }
+
+  async function assetByIp(ipAssetId: string): Promise<AssetRecord> {
+    const asset = await ledger.getAssetByIpId(ipAssetId);
+    if (!asset) throw new ConnectError(`IP asset ${ipAssetId} not found`, Code.NotFound);
+    return asset;
+  }
+
+  async function register(
+    req: RegisterIpAssetRequest,
+    call: CallContext,
+  ): Promise<RegisterIpAssetResponse> {
+    return idempotent(
+      'RegisterIpAsset',
+      req.idempotencyKey,
+      RegisterIpAssetRequestSchema,
+      req,
+      RegisterIpAssetResponseSchema,
+      call,
+      async () =>
+        registerResponse(
+          await ledger.registerAsset(
+            {
+              contentId: req.contentId,
+              title: req.contentTitle,
+              contributors: toSplits(req.contributors),
+              metadataUri: req.metadataUri,
+              licenseTermsId: req.licenseTermsId,
+            },
+            call.signal,
+          ),
+        ),
+    );
+  }
+
+  const handlers: ChainHandlers = {
+    async registerIpAsset(req, call) {
+      validateRegister(req);
+      return register(req, call);
+    },
+
+    async isRegistered(req, _call) {
+      validateId('content_id', req.contentId);
+      const asset = await ledger.getAssetByContentId(req.contentId).catch((e: unknown) => {
+        throw toConnectError(e);
+      });
+      const registered = asset?.status === IpAssetStatus.REGISTERED;
+      return create(IsRegisteredResponseSchema, {
+        contentId: req.contentId,
+        isRegistered: registered,
+        ipAssetId: registered ? asset?.ipAssetId : undefined,
+      });
+    },
+
+    async getIpAssetStatus(req, _call) {
+      validateId('content_id', req.contentId);
+      const asset = await ledger.getAssetByContentId(req.contentId).catch((e: unknown) => {
+        throw toConnectError(e);
+      });
+      if (!asset)
+        throw new ConnectError(`content ${req.contentId} is not registered`, Code.NotFound);
+      return create(IpAssetStatusResponseSchema, {
+        contentId: asset.contentId,
+        status: asset.status,
+        ipAssetId: asset.ipAssetId,
+        nftTokenId: asset.nftTokenId,
+        transactionHash: asset.txHash,
+        lastUpdated: timestampFromDate(asset.lastUpdated),
+        contributors: asset.contributors.map(toContributor),
+      });
+    },
+
+    async batchRegisterIpAssets(requests, call) {
+      // Read the whole (bounded) stream first: an over-long stream is rejected before any item
+      // executes, so the client never has to guess which items went through.
+      const items: RegisterIpAssetRequest[] = [];
+      for await (const item of withIdleTimeout(requests, limits.streamIdleTimeoutMs, call.signal)) {
+        if (items.length >= limits.maxBatchItems) {
+          throw new ConnectError(
+            `a batch may hold at most ${limits.maxBatchItems} items; nothing was registered`,
+            Code.ResourceExhausted,
+          );
+        }
+        items.push(item);
+      }
+      const results = [];
+      for (const item of items) {
+        call.signal.throwIfAborted();
+        const violations = registerViolations(item);
+        if (violations.length > 0) {
+          results.push(
+            create(BatchRegisterResultSchema, {
+              contentId: item.contentId,
+              success: false,
+              errorMessage: badRequest(violations).rawMessage,
+            }),
+          );
+          continue;
+        }
+        try {
+          const res = await register(item, call);
+          const failed = res.status === IpAssetStatus.FAILED;
+          results.push(
+            create(BatchRegisterResultSchema, {
+              contentId: item.contentId,
+              success: !failed,
+              ipAssetId: res.ipAssetId,
+              transactionHash: res.registrationTxHash,
+              errorMessage: res.errorMessage,
+            }),
+          );
+        } catch (error) {
+          const e = toConnectError(error);
+          if (e.code === Code.Unavailable || e.code === Code.Canceled) throw e;
+          results.push(
+            create(BatchRegisterResultSchema, {
+              contentId: item.contentId,
+              success: false,
+              errorMessage: `${Code[e.code]}: ${e.rawMessage}`,
+            }),
+          );
+        }
+      }
+      const successful = results.filter((r) => r.success).length;
+      return create(BatchRegisterResponseSchema, {
+        totalSubmitted: items.length,
+        successful,
+        failed: items.length - successful,
+        results,
+      });
+    },
+
+    async getRoyaltyConfiguration(req, _call) {
+      validateId('ip_asset_id', req.ipAssetId);
+      const asset = await assetByIp(req.ipAssetId).catch((e: unknown) => {
+        throw toConnectError(e);
+      });
+      return create(RoyaltyConfigurationResponseSchema, {
+        ipAssetId: asset.ipAssetId,
+        royaltyModuleId: asset.royaltyModuleId,
+        recipients: asset.contributors.map((c) =>
+          create(RoyaltyRecipientSchema, {
+            walletAddress: c.wallet,
+            shareBasisPoints: c.shareBps,
+            role: ContributorType[c.type] ?? 'UNSPECIFIED',
+          }),
+        ),
+        lastUpdated: timestampFromDate(asset.royaltyUpdatedAt),
+      });
+    },
+
+    async updateRoyaltySplit(req, call) {
+      validateUpdateSplit(req);
+      return idempotent(
+        'UpdateRoyaltySplit',
+        req.idempotencyKey,
+        UpdateRoyaltySplitRequestSchema,
+        req,
+        UpdateRoyaltySplitResponseSchema,
+        call,
+        async () => {
+          const update = await ledger.setRoyaltySplit(
+            req.ipAssetId,
+            toSplits(req.contributors),
+            call.signal,
+          );
+          return create(UpdateRoyaltySplitResponseSchema, {
+            ipAssetId: update.ipAssetId,
+            transactionHash: update.txHash,
+            success: update.errorMessage === undefined,
+            errorMessage: update.errorMessage,
+            contributors: update.contributors.map(toContributor),
+          });
+        },
+      );
+    },
+
+    async payRoyalties(req, call) {
+      const amountWei = validatePay(req);
+      return idempotent(
+        'PayRoyalties',
+        req.idempotencyKey,
+        PayRoyaltiesRequestSchema,
+        req,
+        PayRoyaltiesResponseSchema,
+        call,
+        async () => {
+          const p = await ledger.payRoyalties(
+            {
+              ipAssetId: req.ipAssetId,
+              amountWei,
+              currencyToken: req.currencyToken,
+              payerReference: req.payerReference,
+            },
+            call.signal,
+          );
+          return create(PayRoyaltiesResponseSchema, {
+            ipAssetId: p.ipAssetId,
+            transactionHash: p.txHash,
+            amountWei: p.amountWei.toString(),
+            currencyToken: p.currencyToken,
+            status: paymentStatus(p.status),
+            errorMessage: p.errorMessage,
+            paymentId: p.paymentId,
+            paidAt: timestampFromDate(p.paidAt),
+          });
+        },
+      );
+    },
+
+    async getClaimableRoyalties(req, _call) {
+      validateClaimable(req);
+      const balances = await ledger
+        .claimableBalances(req.walletAddress, req.ipAssetId)
+        .catch((e: unknown) => {
+          throw toConnectError(e);
+        });
+      return create(ClaimableRoyaltiesResponseSchema, {
+        walletAddress: req.walletAddress.toLowerCase(),
+        balances: balances.map((b) =>
+          create(ClaimableBalanceSchema, {
+            ipAssetId: b.ipAssetId,
+            currencyToken: b.currencyToken,
+            amountWei: b.amountWei.toString(),
+            amountFormatted: formatUnits(b.amountWei, b.decimals),
+          }),
+        ),
+        lastUpdated: timestampFromDate(now()),
+      });
+    },
+
+    async claimRoyalties(req, call) {
+      validateClaim(req);
+      return idempotent(
+        'ClaimRoyalties',
+        req.idempotencyKey,
+        ClaimRoyaltiesRequestSchema,
+        req,
+        ClaimRoyaltiesResponseSchema,
+        call,
+        async () => {
+          const c = await ledger.claimRoyalties(
+            {
+              ipAssetId: req.ipAssetId,
+              wallet: req.contributorWallet,
+              currencyToken: req.currencyToken,
+            },
+            call.signal,
+          );
+          return create(ClaimRoyaltiesResponseSchema, {
+            ipAssetId: c.ipAssetId,
+            contributorWallet: c.wallet,
+            transactionHash: c.txHash,
+            amountClaimedWei: c.amountWei.toString(),
+            status: paymentStatus(c.status),
+            errorMessage: c.errorMessage,
+            claimedAt: timestampFromDate(c.claimedAt),
+          });
+        },
+      );
+    },
+
+    async *watchTransactions(req, call) {
+      const hashes = validateWatch(req, limits.maxWatchedHashes);
+      yield* watch(ledger, hashes, call.signal, shutdown, limits.streamIdleTimeoutMs);
+    },
+
+    async healthCheck(_req, _call) {
+      const h = await ledger
+        .health()
+        .catch(() => ({ serving: false, details: { ledger: 'health check failed' } }));
+      const serving = h.serving && !shutdown?.aborted;
+      return create(HealthCheckResponseSchema, {
+        status: serving
+          ? HealthCheckResponse_ServingStatus.SERVING
+          : HealthCheckResponse_ServingStatus.NOT_SERVING,
+        version,
+        timestamp: timestampFromDate(now()),
+        details: { ...h.details, ...(shutdown?.aborted ? { server: 'shutting down' } : {}) },
+      });
+    },
+
+    async getServiceInfo(_req, _call) {
+      const info = ledger.info();
+      return create(ServiceInfoResponseSchema, {
+        serviceName: options.serviceName ?? 'mystira-chain-server',
+        version,
+        network: info.network,
+        rpcEndpoint: info.rpcEndpoint,
+        supportedOperations: ChainService.methods.map((m) => m.name),
+        contractAddresses: info.contractAddresses,
+      });
+    },
+  };
+  return handlers;
+}
+
+/**
+ * WatchTransactions. Listeners are attached before the current states are read, so no change is
+ * missed in between. Updates wait in a map with one entry per hash (a newer state replaces an
+ * unsent older one): however slow the reader, the buffer never holds more than one state per
+ * watched hash. The listeners are removed when the stream ends for any reason.
+ */
+async function* watch(
+  ledger: Ledger,
+  hashes: string[],
+  signal: AbortSignal,
+  shutdown: AbortSignal | undefined,
+  idleMs: number,
+): AsyncGenerator<TransactionUpdate> {
+  const buffer = new Map<string, TxState>();
+  let wake: (() => void) | undefined;
+  const unsubscribe = hashes.map((h) =>
+    ledger.onTransaction(h, (state) => {
+      buffer.set(h, state);
+      wake?.();
+    }),
+  );
+  try {
+    for (const h of hashes) {
+      const state = await ledger.getTransaction(h).catch((e: unknown) => {
+        throw toConnectError(e);
+      });
+      if (!state) throw new ConnectError(`transaction ${h} not found`, Code.NotFound);
+      // A change that arrived meanwhile is newer than what we just read; keep it.
+      if (!buffer.has(h)) buffer.set(h, state);
+    }
+    const terminal = new Set<string>();
+    for (;;) {
+      while (buffer.size > 0) {
+        const [h, state] = buffer.entries().next().value as [string, TxState];
+        buffer.delete(h);
+        if (terminal.has(h)) continue;
+        if (state.terminal) terminal.add(h);
+        yield txUpdate(state);
+      }
+      if (terminal.size === hashes.length) return;
+      const outcome = await new Promise<'update' | 'abort' | 'shutdown' | 'idle'>((resolve) => {
+        const done = (o: 'update' | 'abort' | 'shutdown' | 'idle') => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          shutdown?.removeEventListener('abort', onShutdown);
+          wake = undefined;
+          resolve(o);
+        };
+        const onAbort = () => done('abort');
+        const onShutdown = () => done('shutdown');
+        const timer = setTimeout(() => done('idle'), idleMs);
+        if (signal.aborted) return done('abort');
+        if (shutdown?.aborted) return done('shutdown');
+        signal.addEventListener('abort', onAbort);
+        shutdown?.addEventListener('abort', onShutdown);
+        wake = () => done('update');
+      });
+      if (outcome === 'abort') return;
+      if (outcome === 'shutdown')
+        throw new ConnectError('server is shutting down; watch again', Code.Unavailable);
+      if (outcome === 'idle') {
+        throw new ConnectError(`no transaction update for ${idleMs} ms`, Code.DeadlineExceeded);
+      }
+    }
+  } finally {
+    for (const off of unsubscribe) off();
+  }
+}
+
+/** Yields from `source`, failing with DEADLINE_EXCEEDED when no item arrives for `idleMs`. */
+async function* withIdleTimeout<T>(
+  source: AsyncIterable<T>,
+  idleMs: number,
+  signal: AbortSignal,
+): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new ConnectError(`no stream message for ${idleMs} ms`, Code.DeadlineExceeded)),
+          idleMs,
+        );
+      });
+      try {
+        const next = await Promise.race([it.next(), idle]);
+        if (next.done) return;
+        signal.throwIfAborted();
+        yield next.value;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+/** The Connect service implementation: maps Connect's HandlerContext onto {@link CallContext}. */
+export function chainServiceImpl(h: ChainHandlers): ServiceImpl<typeof ChainService> {
+  const c = (ctx: HandlerContext): CallContext => ({
+    signal: ctx.signal,
+    principal: ctx.values.get(principalKey),
+  });
+  return {
+    registerIpAsset: (req, ctx) => h.registerIpAsset(req, c(ctx)),
+    isRegistered: (req, ctx) => h.isRegistered(req, c(ctx)),
+    getIpAssetStatus: (req, ctx) => h.getIpAssetStatus(req, c(ctx)),
+    batchRegisterIpAssets: (reqs, ctx) => h.batchRegisterIpAssets(reqs, c(ctx)),
+    getRoyaltyConfiguration: (req, ctx) => h.getRoyaltyConfiguration(req, c(ctx)),
+    updateRoyaltySplit: (req, ctx) => h.updateRoyaltySplit(req, c(ctx)),
+    payRoyalties: (req, ctx) => h.payRoyalties(req, c(ctx)),
+    getClaimableRoyalties: (req, ctx) => h.getClaimableRoyalties(req, c(ctx)),
+    claimRoyalties: (req, ctx) => h.claimRoyalties(req, c(ctx)),
+    watchTransactions: (req, ctx) => h.watchTransactions(req, c(ctx)),
+    healthCheck: (req, ctx) => h.healthCheck(req, c(ctx)),
+    getServiceInfo: (req, ctx) => h.getServiceInfo(req, c(ctx)),
+  };
+}

@@ -1,0 +1,263 @@
+/**
+ * Idempotency: a store of key → (request fingerprint, response).
+ *
+ * - The same key with the same request replays the first response; the ledger is not called again.
+ * - Concurrent duplicates execute once: the first caller acquires the key, the others wait for
+ *   its outcome and replay it.
+ * - The same key with a different request fails with ALREADY_EXISTS (reason
+ *   IDEMPOTENCY_KEY_REUSED) and nothing is executed.
+ * - When the first execution fails with an error (nothing happened on chain) the key is released,
+ *   so a retry executes again. Results with status FAILED did happen and are stored.
+ *
+ * {@link MemoryIdempotencyStore} serves one process; {@link RedisIdempotencyStore} (ioredis, with
+ * TTL) lets several instances share keys.
+ */
+import { randomUUID } from 'node:crypto';
+import { Code, ConnectError } from '@connectrpc/connect';
+import type { Redis } from 'ioredis';
+
+export type IdempotencyBegin =
+  | { kind: 'acquired'; token: string }
+  | { kind: 'replay'; response: Uint8Array }
+  | { kind: 'mismatch' };
+
+/**
+ * A store of idempotency records. `begin` waits while another caller holds the same key with the
+ * same fingerprint, then reports its outcome (or acquires the key if that caller released it).
+ */
+export interface IdempotencyStore {
+  begin(key: string, fingerprint: string, signal?: AbortSignal): Promise<IdempotencyBegin>;
+  /** Stores the response of an acquired key. */
+  complete(key: string, token: string, fingerprint: string, response: Uint8Array): Promise<void>;
+  /** Gives an acquired key up without a response (the execution failed before acting). */
+  release(key: string, token: string): Promise<void>;
+}
+
+/** ALREADY_EXISTS: the key was used before with a different request. */
+export function idempotencyMismatch(key: string): ConnectError {
+  return new ConnectError(
+    `idempotency key "${key}" was already used with a different request`,
+    Code.AlreadyExists,
+  );
+}
+
+interface MemoryRecord {
+  fingerprint: string;
+  token: string;
+  response?: Uint8Array;
+  expiresAt: number;
+  done?: Promise<void>;
+  settle?: () => void;
+}
+
+export interface MemoryIdempotencyStoreOptions {
+  /** How long a completed record is kept. Default 24 h. */
+  ttlMs?: number;
+  /** Most records kept; the oldest go first. Default 100 000. */
+  maxRecords?: number;
+  now?: () => number;
+}
+
+/** In-process store. Records expire after `ttlMs`; the oldest are evicted beyond `maxRecords`. */
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  private readonly records = new Map<string, MemoryRecord>();
+  private readonly ttlMs: number;
+  private readonly maxRecords: number;
+  private readonly now: () => number;
+
+  constructor(options: MemoryIdempotencyStoreOptions = {}) {
+    this.ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
+    this.maxRecords = options.maxRecords ?? 100_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  async begin(key: string, fingerprint: string, signal?: AbortSignal): Promise<IdempotencyBegin> {
+    for (;;) {
+      const record = this.records.get(key);
+      if (record && record.response === undefined && record.done === undefined)
+        this.records.delete(key);
+      if (record && record.expiresAt <= this.now() && record.response !== undefined)
+        this.records.delete(key);
+      const current = this.records.get(key);
+      if (!current) {
+        const token = randomUUID();
+        let settle: () => void = () => {};
+        const done = new Promise<void>((resolve) => {
+          settle = resolve;
+        });
+        this.records.set(key, {
+          fingerprint,
+          token,
+          expiresAt: Number.POSITIVE_INFINITY,
+          done,
+          settle,
+        });
+        this.evict();
+        return { kind: 'acquired', token };
+      }
+      if (current.fingerprint !== fingerprint) return { kind: 'mismatch' };
+      if (current.response !== undefined) return { kind: 'replay', response: current.response };
+      signal?.throwIfAborted();
+      await (signal ? raceAbort(current.done as Promise<void>, signal) : current.done);
+    }
+  }
+
+  async complete(
+    key: string,
+    token: string,
+    _fingerprint: string,
+    response: Uint8Array,
+  ): Promise<void> {
+    const record = this.records.get(key);
+    if (!record || record.token !== token) return;
+    record.response = response;
+    record.expiresAt = this.now() + this.ttlMs;
+    const settle = record.settle;
+    record.done = undefined;
+    record.settle = undefined;
+    settle?.();
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    const record = this.records.get(key);
+    if (!record || record.token !== token) return;
+    this.records.delete(key);
+    record.settle?.();
+  }
+
+  private evict(): void {
+    while (this.records.size > this.maxRecords) {
+      const oldest = this.records.keys().next().value as string;
+      this.records.delete(oldest);
+    }
+  }
+}
+
+function raceAbort(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+export interface RedisIdempotencyStoreOptions {
+  /** An ioredis client; the store never closes it. */
+  redis: Redis;
+  /** Key prefix. Default "mystira:chain:idem:". */
+  prefix?: string;
+  /** How long a completed record is kept. Default 24 h. */
+  ttlMs?: number;
+  /** How long an in-flight claim holds the key if its owner dies. Default 30 s. */
+  lockMs?: number;
+  /** How long a duplicate waits for the first execution before failing with ABORTED. Default 30 s. */
+  waitMs?: number;
+}
+
+// Compare-and-set/delete on the owner's token, so a slow owner whose lock expired can never
+// overwrite or delete a record that now belongs to someone else.
+const COMPLETE = `local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local r = cjson.decode(v)
+if r.t ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`;
+const RELEASE = `local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local r = cjson.decode(v)
+if r.t ~= ARGV[1] or r.s ~= 'p' then return 0 end
+redis.call('DEL', KEYS[1])
+return 1`;
+
+interface RedisRecord {
+  /** state: p = pending, d = done */
+  s: 'p' | 'd';
+  f: string;
+  t: string;
+  /** base64 response when done */
+  r?: string;
+}
+
+/** Shared store on Redis: records are JSON strings with a TTL; pending claims expire after `lockMs`. */
+export class RedisIdempotencyStore implements IdempotencyStore {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly ttlMs: number;
+  private readonly lockMs: number;
+  private readonly waitMs: number;
+
+  constructor(options: RedisIdempotencyStoreOptions) {
+    this.redis = options.redis;
+    this.prefix = options.prefix ?? 'mystira:chain:idem:';
+    this.ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
+    this.lockMs = options.lockMs ?? 30_000;
+    this.waitMs = options.waitMs ?? 30_000;
+  }
+
+  async begin(key: string, fingerprint: string, signal?: AbortSignal): Promise<IdempotencyBegin> {
+    const redisKey = this.prefix + key;
+    const deadline = Date.now() + this.waitMs;
+    let delay = 5;
+    for (;;) {
+      const token = randomUUID();
+      const claim: RedisRecord = { s: 'p', f: fingerprint, t: token };
+      const ok = await this.redis.set(redisKey, JSON.stringify(claim), 'PX', this.lockMs, 'NX');
+      if (ok === 'OK') return { kind: 'acquired', token };
+      const raw = await this.redis.get(redisKey);
+      if (raw !== null) {
+        const record = JSON.parse(raw) as RedisRecord;
+        if (record.f !== fingerprint) return { kind: 'mismatch' };
+        if (record.s === 'd')
+          return { kind: 'replay', response: Buffer.from(record.r ?? '', 'base64') };
+      }
+      signal?.throwIfAborted();
+      if (Date.now() > deadline) {
+        throw new ConnectError(
+          `a request with idempotency key "${key}" is still in progress`,
+          Code.Aborted,
+        );
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+
+  async complete(
+    key: string,
+    token: string,
+    fingerprint: string,
+    response: Uint8Array,
+  ): Promise<void> {
+    const record: RedisRecord = {
+      s: 'd',
+      f: fingerprint,
+      t: token,
+      r: Buffer.from(response).toString('base64'),
+    };
+    await this.redis.eval(
+      COMPLETE,
+      1,
+      this.prefix + key,
+      token,
+      JSON.stringify(record),
+      String(this.ttlMs),
+    );
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.prefix + key, token);
+  }
+}

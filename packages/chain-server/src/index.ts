@@ -1,0 +1,78 @@
+/**
+ * @mystira/chain-server: host the mystira.chain.v1 contract over a Ledger port.
+ *
+ * `createChainServer({ ledger: new DevnetLedger() })` gives one port speaking gRPC, gRPC-Web and
+ * Connect; the pieces (handlers, validation, idempotency stores, auth, reflection) are exported
+ * for hosts that assemble their own.
+ */
+export {
+  type ApiKeyEntry,
+  Authenticator,
+  type AuthOptions,
+  authInterceptor,
+  type BearerVerifier,
+  defaultOpenProcedures,
+  defaultProcedureScopes,
+  hashApiKey,
+  type JwtVerifierOptions,
+  jwtVerifier,
+  type Principal,
+  principalKey,
+  type Scope,
+} from './auth.js';
+export {
+  DevnetLedger,
+  type DevnetLedgerOptions,
+  type DevnetTxKind,
+  NATIVE_TOKEN,
+} from './devnet.js';
+export {
+  type BadRequest,
+  type BadRequest_FieldViolation,
+  BadRequest_FieldViolationSchema,
+  BadRequestSchema,
+} from './gen/google/rpc/error_details_pb.js';
+export {
+  type CallContext,
+  type ChainHandlerOptions,
+  type ChainHandlers,
+  chainServiceImpl,
+  createChainHandlers,
+  defaultStreamLimits,
+  type StreamLimits,
+  toConnectError,
+} from './handlers.js';
+export {
+  type IdempotencyBegin,
+  type IdempotencyStore,
+  idempotencyMismatch,
+  MemoryIdempotencyStore,
+  type MemoryIdempotencyStoreOptions,
+  RedisIdempotencyStore,
+  type RedisIdempotencyStoreOptions,
+} from './idempotency.js';
+export type {
+  AssetRecord,
+  Balance,
+  ClaimRecord,
+  Ledger,
+  LedgerHealth,
+  LedgerInfo,
+  PaymentRecord,
+  RegisterAssetInput,
+  Split,
+  SplitUpdate,
+  TxState,
+} from './ledger.js';
+export { LedgerError } from './ledger.js';
+export { ReflectionIndex, reflectionFiles, registerReflection } from './reflection.js';
+export {
+  type ChainServer,
+  type ChainServerOptions,
+  createChainServer,
+  defaultServerLimits,
+  type ExtraRoutes,
+  type ServerLimits,
+} from './server.js';
+export { badRequest, LIMITS, type Violation } from './validation.js';
+export { formatUnits, MAX_UINT256, parseUint256, splitByBasisPoints } from './wei.js';

@@ -1,0 +1,293 @@
+/**
+ * One server, three protocols: gRPC, gRPC-Web and Connect (JSON and binary) on one port.
+ *
+ * - TLS: one `http2.createSecureServer` with ALPN offering h2 and http/1.1.
+ * - Plaintext: a TCP listener reads the first bytes of each connection; the HTTP/2 client preface
+ *   ("PRI * HTTP/2.0…") goes to an HTTP/2 server (h2c gRPC clients), anything else to an HTTP/1.1
+ *   server (browsers, curl), so both share the port.
+ * - Every request passes CORS, then the lean unary path (src/fast-path.ts), then the Connect
+ *   router (all protocols, streaming, compression), which hosts the same handlers.
+ * - Graceful shutdown: stop accepting, end watch streams with UNAVAILABLE, let unary calls finish,
+ *   and destroy whatever is left at the deadline.
+ */
+import * as http from 'node:http';
+import * as http2 from 'node:http2';
+import * as net from 'node:net';
+import type { DescFile, DescService } from '@bufbuild/protobuf';
+import { type ConnectRouter, cors as connectCors } from '@connectrpc/connect';
+import { compressionBrotli, compressionGzip, connectNodeAdapter } from '@connectrpc/connect-node';
+import { ChainService, chainFiles } from '@mystira/chain-protos';
+import { Authenticator, type AuthOptions, authInterceptor } from './auth.js';
+import { createFastPath } from './fast-path.js';
+import * as reflectionV1 from './gen/grpc/reflection/v1/reflection_pb.js';
+import * as reflectionV1alpha from './gen/grpc/reflection/v1alpha/reflection_pb.js';
+import {
+  type ChainHandlers,
+  chainServiceImpl,
+  createChainHandlers,
+  type StreamLimits,
+} from './handlers.js';
+import type { IdempotencyStore } from './idempotency.js';
+import type { Ledger } from './ledger.js';
+import { registerReflection } from './reflection.js';
+
+export interface ServerLimits extends StreamLimits {
+  /** Largest request message accepted, in bytes. Default 1 MiB (the library default is ~4 GiB). */
+  readMaxBytes: number;
+  /** Largest response message sent, in bytes. Default 4 MiB. */
+  writeMaxBytes: number;
+  /** Largest deadline a client may ask for, in ms. Default 5 minutes. */
+  maxTimeoutMs: number;
+}
+
+export const defaultServerLimits: ServerLimits = {
+  readMaxBytes: 1024 * 1024,
+  writeMaxBytes: 4 * 1024 * 1024,
+  maxTimeoutMs: 5 * 60_000,
+  maxWatchedHashes: 100,
+  maxBatchItems: 1000,
+  streamIdleTimeoutMs: 5 * 60_000,
+};
+
+/** Extra gRPC services hosted beside the ChainService, e.g. grpc.health.v1 from @mystira/health. */
+export interface ExtraRoutes {
+  /** Registers the services on the router, e.g. `grpcHealthRoutes(registry)`. */
+  routes: (router: ConnectRouter) => void;
+  /** Their descriptors, so reflection lists them and serves their files. */
+  services: readonly DescService[];
+}
+
+export interface ChainServerOptions {
+  ledger: Ledger;
+  idempotency?: IdempotencyStore;
+  /** API keys / bearer verifier. Omit for an open server (the devnet host logs that it is open). */
+  auth?: AuthOptions;
+  /** Browser origins allowed by CORS ("*" for any). Default: none (no CORS headers). */
+  corsOrigins?: readonly string[];
+  /** PEM key and certificate: serve TLS with ALPN (h2, http/1.1). Default: plaintext h2c + HTTP/1.1. */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
+  limits?: Partial<ServerLimits>;
+  /** Accept and send gzip/br compressed messages (on the Connect router). Default true. */
+  compression?: boolean;
+  /** Serve grpc.reflection.v1 and v1alpha. Default true. */
+  reflection?: boolean;
+  /**
+   * More services, e.g. the standard grpc.health.v1 from `@mystira/health`:
+   * `{ routes: grpcHealthRoutes(registry), services: [Health] }`.
+   */
+  extraRoutes?: readonly ExtraRoutes[];
+  /** Answer the common unary calls on the lean path. Default true; false routes all through Connect. */
+  fastPath?: boolean;
+  version?: string;
+  serviceName?: string;
+}
+
+export interface ChainServer {
+  /** The handlers the server hosts (for embedding or tests). */
+  readonly handlers: ChainHandlers;
+  /** The Node request listener (HTTP/1.1 and HTTP/2 compatible), for mounting in another server. */
+  readonly requestListener: (
+    req: http.IncomingMessage | http2.Http2ServerRequest,
+    res: http.ServerResponse | http2.Http2ServerResponse,
+  ) => void;
+  /** Starts listening; resolves with the bound port. Port 0 picks a free one. */
+  listen(port?: number, host?: string): Promise<{ port: number; host: string }>;
+  /**
+   * Graceful shutdown: stops accepting, ends streams with UNAVAILABLE, lets unary calls finish,
+   * and destroys the remaining connections after `deadlineMs` (default 10 s).
+   */
+  close(options?: { deadlineMs?: number }): Promise<void>;
+  /** Aborted once close() starts. */
+  readonly shutdownSignal: AbortSignal;
+}
+
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+
+/** Creates the server. Nothing listens until `listen()`. */
+export function createChainServer(options: ChainServerOptions): ChainServer {
+  const limits: ServerLimits = { ...defaultServerLimits, ...options.limits };
+  const shutdown = new AbortController();
+  const handlers = createChainHandlers({
+    ledger: options.ledger,
+    idempotency: options.idempotency,
+    limits,
+    version: options.version,
+    serviceName: options.serviceName,
+    shutdownSignal: shutdown.signal,
+  });
+  const authenticator = options.auth ? new Authenticator(options.auth) : undefined;
+  const jsonOptions = { ignoreUnknownFields: true };
+  const extras = options.extraRoutes ?? [];
+
+  const routes = (router: ConnectRouter) => {
+    router.service(ChainService, chainServiceImpl(handlers));
+    for (const extra of extras) extra.routes(router);
+    if (options.reflection !== false) {
+      const services: DescService[] = [
+        ChainService,
+        ...extras.flatMap((e) => e.services),
+        reflectionV1.ServerReflection,
+        reflectionV1alpha.ServerReflection,
+      ];
+      registerReflection(router, services, chainFiles as DescFile[]);
+    }
+  };
+  const compression = options.compression === false ? [] : [compressionGzip, compressionBrotli];
+  const connectHandler = connectNodeAdapter({
+    routes,
+    interceptors: authenticator ? [authInterceptor(authenticator)] : [],
+    readMaxBytes: limits.readMaxBytes,
+    writeMaxBytes: limits.writeMaxBytes,
+    maxTimeoutMs: limits.maxTimeoutMs,
+    acceptCompression: compression,
+    compressMinBytes: 1024,
+    jsonOptions,
+    grpc: true,
+    grpcWeb: true,
+    connect: true,
+  });
+  const fast =
+    options.fastPath === false
+      ? undefined
+      : createFastPath({
+          handlers,
+          authenticator,
+          readMaxBytes: limits.readMaxBytes,
+          writeMaxBytes: limits.writeMaxBytes,
+          jsonOptions,
+        });
+
+  const origins = options.corsOrigins ?? [];
+  const anyOrigin = origins.includes('*');
+  const allowMethods = connectCors.allowedMethods.join(', ');
+  const allowHeaders = [...connectCors.allowedHeaders, 'Authorization', 'X-Api-Key'].join(', ');
+  const exposeHeaders = connectCors.exposedHeaders.join(', ');
+
+  const requestListener: ChainServer['requestListener'] = (req, res) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && origins.length > 0 && (anyOrigin || origins.includes(origin))) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+      res.setHeader('access-control-expose-headers', exposeHeaders);
+      if (req.method === 'OPTIONS') {
+        res.setHeader('access-control-allow-methods', allowMethods);
+        res.setHeader('access-control-allow-headers', allowHeaders);
+        res.setHeader('access-control-max-age', '7200');
+        (res as http.ServerResponse).writeHead(204);
+        res.end();
+        return;
+      }
+    }
+    if (shutdown.signal.aborted && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
+    if (fast?.(req, res)) return;
+    connectHandler(req, res);
+  };
+
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.Http2Session>();
+  let listener: net.Server | undefined;
+  let h1: http.Server | undefined;
+
+  const trackSession = (session: http2.Http2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  };
+  const trackSocket = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+
+  async function listen(port = 0, host = '127.0.0.1') {
+    if (listener) throw new Error('already listening');
+    if (options.tls) {
+      const server = http2.createSecureServer(
+        {
+          key: options.tls.key,
+          cert: options.tls.cert,
+          ca: options.tls.ca,
+          allowHTTP1: true,
+          ALPNProtocols: ['h2', 'http/1.1'],
+        },
+        requestListener,
+      );
+      server.on('session', trackSession);
+      server.on('connection', trackSocket);
+      listener = server;
+    } else {
+      const plainH2 = http2.createServer({}, requestListener);
+      plainH2.on('session', trackSession);
+      h1 = http.createServer(requestListener);
+      const plainH1 = h1;
+      listener = net.createServer((socket) => {
+        trackSocket(socket);
+        sniff(socket, (isH2) => {
+          if (isH2) {
+            // The HTTP/2 session reads the bytes put back from the socket's buffer itself.
+            plainH2.emit('connection', socket);
+          } else {
+            plainH1.emit('connection', socket);
+            socket.resume();
+          }
+        });
+      });
+    }
+    const server = listener;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as net.AddressInfo;
+    return { port: address.port, host: address.address };
+  }
+
+  async function close({ deadlineMs = 10_000 }: { deadlineMs?: number } = {}) {
+    shutdown.abort();
+    const closed = listener
+      ? new Promise<void>((r) => listener?.close(() => r()))
+      : Promise.resolve();
+    // GOAWAY: HTTP/2 clients open no new streams; the ones in flight may finish.
+    for (const s of sessions) if (!s.closed) s.close();
+    // HTTP/1.1 keep-alive connections close as soon as they are idle (responses after shutdown
+    // also say `connection: close`).
+    h1?.closeIdleConnections();
+    const poll = setInterval(() => h1?.closeIdleConnections(), 50);
+    const deadline = new Promise<void>((r) => setTimeout(r, deadlineMs).unref());
+    const drained = new Promise<void>((resolve) => {
+      const check = () =>
+        sockets.size === 0 && sessions.size === 0 ? resolve() : setTimeout(check, 20).unref();
+      check();
+    });
+    await Promise.race([drained, deadline]);
+    clearInterval(poll);
+    for (const s of sessions) s.destroy();
+    for (const s of sockets) s.destroy();
+    await closed;
+  }
+
+  return { handlers, requestListener, listen, close, shutdownSignal: shutdown.signal };
+}
+
+/**
+ * Reads just enough of a new plaintext connection to tell HTTP/2 (the client preface starts
+ * with "PRI ") from HTTP/1.1, puts the bytes back, and hands the socket on.
+ */
+function sniff(socket: net.Socket, route: (isH2: boolean) => void): void {
+  let seen: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+    const n = Math.min(seen.length, HTTP2_PREFACE.length);
+    const isPrefix = seen.subarray(0, n).equals(HTTP2_PREFACE.subarray(0, n));
+    if (isPrefix && n < 4) return; // too few bytes to decide ("PRI " vs "POST")
+    socket.off('data', onData);
+    socket.off('error', onError);
+    socket.pause();
+    socket.unshift(seen);
+    route(isPrefix);
+  };
+  const onError = () => socket.destroy();
+  socket.on('data', onData);
+  socket.on('error', onError);
+}
