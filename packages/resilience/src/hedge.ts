@@ -128,11 +128,13 @@ export class HedgePolicy implements IPolicy<HedgeContext> {
       let timer: ReturnType<typeof setTimeout> | undefined;
       let lastLaunch = begin;
 
-      const finish = (outcome: () => void, error?: unknown) => {
+      const finish = (outcome: () => void, error?: unknown, winner?: AbortController) => {
         settled = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        for (const c of controllers) if (!c.signal.aborted) c.abort(new HedgeLostError());
+        // The winner keeps its signal un-aborted: its result (e.g. a stream) may still use it.
+        for (const c of controllers)
+          if (c !== winner && !c.signal.aborted) c.abort(new HedgeLostError());
         const duration = this.#now() - begin;
         if (error === undefined) {
           if (this.#success.size) this.#success.emit({ duration });
@@ -167,7 +169,7 @@ export class HedgePolicy implements IPolicy<HedgeContext> {
               inFlight--;
               if (settled) return;
               this.#record(this.#now() - started);
-              finish(() => resolve(value));
+              finish(() => resolve(value), undefined, controller);
             },
             (error: unknown) => {
               inFlight--;
