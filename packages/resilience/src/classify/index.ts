@@ -1,4 +1,4 @@
-import type { CallContext } from './context.js';
+import { type CallContext, isSafeToRepeat } from './context.js';
 import { isTransientCosmos } from './cosmos.js';
 import { grpcCode, isTransientGrpc } from './grpc.js';
 import { isTransientPostgres, sqlState } from './postgres.js';
@@ -22,11 +22,21 @@ function isPolicyRejection(err: unknown): boolean {
  * The default retry classifier: one answer for every dependency of the SDK. A gRPC error
  * (recognised by its shape) is judged by {@link isTransientGrpc} only, a PostgreSQL error (a
  * SQLSTATE) by {@link isTransientPostgres} only; otherwise Cosmos DB, Redis and network rules.
- * Open breakers and full bulkheads are never transient. Non-idempotent calls without an
+ * Our own attempt timeouts count like DEADLINE_EXCEEDED. Open breakers and full bulkheads are
+ * never transient. Non-idempotent calls without an
  * idempotency key are only retried when the request certainly did not run.
  */
 export function isTransient(err: unknown, ctx: CallContext = {}): boolean {
   if (isPolicyRejection(err)) return false;
+  // An attempt cut off by our own timeout (TimeoutError / cockatiel's TaskCancelledError) is
+  // like DEADLINE_EXCEEDED: it may have run, so only a call that is safe to repeat is retried.
+  if (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { isTaskCancelledError?: unknown }).isTaskCancelledError === true
+  ) {
+    return isSafeToRepeat(ctx);
+  }
   if (grpcCode(err) !== undefined) return isTransientGrpc(err, ctx);
   if (sqlState(err) !== undefined) return isTransientPostgres(err, ctx);
   return isTransientCosmos(err, ctx) || isTransientRedis(err, ctx) || isTransientNetwork(err, ctx);

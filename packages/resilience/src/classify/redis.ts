@@ -37,7 +37,8 @@ export function isTransientNetwork(err: unknown, ctx: CallContext = {}): boolean
 
 /**
  * Whether an ioredis error is worth retrying: the server rejections LOADING, TRYAGAIN,
- * CLUSTERDOWN, READONLY and MASTERDOWN always (the command did not run); ioredis's
+ * CLUSTERDOWN, READONLY and MASTERDOWN always (the command did not run), as is ioredis refusing a
+ * command while disconnected without an offline queue ("Stream isn't writeable"); ioredis's
  * "Connection is closed" / MaxRetriesPerRequestError and socket resets only when safe to repeat;
  * ECONNREFUSED always. Command errors such as WRONGTYPE or NOSCRIPT never.
  */
@@ -47,6 +48,8 @@ export function isTransientRedis(err: unknown, ctx: CallContext = {}): boolean {
     const name = prop(e, 'name');
     if (typeof message === 'string' && redisRejections.some((p) => message.startsWith(p)))
       return true;
+    // ioredis with enableOfflineQueue: false refuses commands while disconnected: never sent.
+    if (typeof message === 'string' && message.startsWith("Stream isn't writeable")) return true;
     if (name === 'MaxRetriesPerRequestError' || message === 'Connection is closed.') {
       return isSafeToRepeat(ctx);
     }
