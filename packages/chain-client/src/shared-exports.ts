@@ -1,0 +1,53 @@
+// Everything both entries export (the Node entry adds TLS/HTTP/2 options; the web entry fetch options).
+export type { AccessToken, ChainAuth, TokenCredentialLike } from './core/auth.js';
+export { apiKeyInterceptor, bearerInterceptor, TokenCache } from './core/auth.js';
+export type {
+  CallOptions,
+  ChainClient,
+  ChainClientOptions,
+  ChainProtocol,
+  RawChainClient,
+  ReadyOptions,
+  StreamCallOptions,
+} from './core/client.js';
+export * from './core/convert.js';
+export {
+  ChainCanceledError,
+  ChainCircuitOpenError,
+  ChainConflictError,
+  ChainDeadlineExceededError,
+  ChainError,
+  type ChainErrorInit,
+  ChainInvalidArgumentError,
+  ChainNotFoundError,
+  ChainNotReadyError,
+  ChainPermissionDeniedError,
+  ChainProtocolError,
+  ChainUnauthenticatedError,
+  ChainUnavailableError,
+  ChainUnsupportedError,
+  codeName,
+  type FieldViolation,
+  toChainError,
+} from './core/errors.js';
+export { type ChainHealthCheckOptions, chainHealthCheck } from './core/health-check.js';
+export {
+  type AttemptContext,
+  type BreakerOptions,
+  type CallPolicy,
+  type CallSpec,
+  CircuitBreaker,
+  type CircuitState,
+  createCallPolicy,
+  type HedgingOptions,
+  type PolicyOptions,
+  type RetryOptions,
+} from './core/policy.js';
+export {
+  createUuidV7Generator,
+  isUuidV7,
+  type UuidV7Generator,
+  uuidV7Timestamp,
+  uuidv7,
+} from './core/uuidv7.js';
+export type { WatchOptions } from './core/watch.js';

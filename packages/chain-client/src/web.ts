@@ -1,0 +1,58 @@
+/**
+ * @mystira/chain-client/web: the Chain client for browsers, on Connect-Web (fetch). Same facade
+ * as the Node entry except `batchRegister`, which needs client streaming over HTTP/2 and throws
+ * ChainUnsupportedError here. Imports no Node built-ins.
+ */
+import type { Interceptor, Transport } from '@connectrpc/connect';
+import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-web';
+import {
+  type ChainClient,
+  type ChainClientOptions,
+  type ChainProtocol,
+  createCoreClient,
+} from './core/client.js';
+import { ChainUnsupportedError } from './core/errors.js';
+
+export * from './shared-exports.js';
+
+export interface WebChainClientOptions extends ChainClientOptions {
+  /** A fetch to use instead of the global one, e.g. to set `credentials: 'include'`. */
+  fetch?: typeof globalThis.fetch;
+}
+
+/**
+ * Creates a browser client. `protocol` may be `connect` (default, JSON) or `grpc-web`; `grpc`
+ * needs HTTP/2 trailers that browsers do not expose, and its calls fail with ChainUnsupportedError.
+ */
+export function createChainClient(options: WebChainClientOptions): ChainClient {
+  return createCoreClient(options, {
+    defaultProtocol: 'connect',
+    supportsClientStreaming: false,
+    createTransport(protocol: ChainProtocol, interceptors: Interceptor[]): Transport {
+      const common = {
+        baseUrl: options.baseUrl,
+        interceptors,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      };
+      switch (protocol) {
+        case 'grpc-web':
+          return createGrpcWebTransport({ ...common, useBinaryFormat: true });
+        case 'connect':
+          return createConnectTransport({ ...common, useBinaryFormat: false });
+        default:
+          return unsupported(protocol);
+      }
+    },
+  });
+}
+
+function unsupported(protocol: string): Transport {
+  const fail = () =>
+    Promise.reject(
+      new ChainUnsupportedError({
+        code: 12,
+        message: `protocol "${protocol}" is not available in browsers; use "connect" or "grpc-web"`,
+      }),
+    );
+  return { unary: fail, stream: fail };
+}
