@@ -57,10 +57,14 @@ export type PathValue<T, P extends string> = unknown extends T
   ? unknown
   : P extends `${infer H}.${infer R}`
     ? H extends keyof T
-      ? PathValue<NonNullable<T[H]>, R>
+      ? unknown extends T[H]
+        ? unknown
+        : PathValue<NonNullable<T[H]>, R>
       : never
     : P extends keyof T
-      ? NonNullable<T[P]>
+      ? unknown extends T[P]
+        ? unknown
+        : NonNullable<T[P]>
       : never;
 
 type Scalar = string | number | boolean | Date | bigint;

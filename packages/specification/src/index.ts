@@ -20,6 +20,14 @@ export {
   spec,
   type Where,
 } from './builder.js';
+export {
+  type ConformanceCase,
+  type ConformanceExpectation,
+  conformanceCases,
+  Probe,
+  type ProbeT,
+  probeRows,
+} from './conformance.js';
 export * from './errors.js';
 export {
   any,
