@@ -1,4 +1,5 @@
-import { type IPolicy, noop, wrap } from 'cockatiel';
+import { type IPolicy, wrap } from 'cockatiel';
+import { neverAborted } from './abort.js';
 import { type CircuitBreakerOptions, circuitBreaker } from './breaker.js';
 import { type BulkheadOptions, bulkhead } from './bulkhead.js';
 import type { ResilienceEvents } from './events.js';
@@ -110,14 +111,11 @@ export function pipeline<R = never>(options: PipelineOptions<R> = {}): Pipeline<
   if (options.attemptTimeout !== undefined) {
     policies.push(timeoutStage(options.attemptTimeout, events, 'attempt-timeout'));
   }
+  if (policies.length === 0) {
+    // Nothing to apply: call through with as little as possible (see bench/resilience.bench.ts).
+    return { policies, execute: async (fn, signal) => fn({ signal: signal ?? neverAborted }) };
+  }
   const composed: AnyPolicy =
-    policies.length === 0
-      ? noop
-      : policies.length === 1
-        ? (policies[0] as AnyPolicy)
-        : wrap(...policies);
-  return {
-    policies,
-    execute: (fn, signal) => composed.execute(fn, signal),
-  };
+    policies.length === 1 ? (policies[0] as AnyPolicy) : wrap(...policies);
+  return { policies, execute: (fn, signal) => composed.execute(fn, signal) };
 }

@@ -11,7 +11,7 @@ import {
   type IRetryContext,
   type ISuccessEvent,
 } from 'cockatiel';
-import { raceAbort } from './abort.js';
+import { neverAborted, raceAbort } from './abort.js';
 import { type CallContext, isTransient, retryAfterMs } from './classify/index.js';
 import type { ResilienceEvents } from './events.js';
 
@@ -108,21 +108,40 @@ export class RetryPolicy implements IPolicy<IRetryContext> {
     fn: (context: IRetryContext) => PromiseLike<T> | T,
     signal?: AbortSignal,
   ): Promise<T> {
+    const started = this.#now();
+    signal?.throwIfAborted();
+    this.#options.events?.emitAttempt({ policy: this.#name, attempt: 0 });
+    // The first try runs here, outside cockatiel, so the common case (it succeeds) costs one
+    // await; cockatiel's loop only takes over from the first failure on.
+    try {
+      const value = await fn({ signal: signal ?? neverAborted, attempt: 0 });
+      if (this.#success.size) this.#success.emit({ duration: this.#now() - started });
+      return value;
+    } catch (error) {
+      return this.#retryAfter(error, fn, signal, started);
+    }
+  }
+
+  async #retryAfter<T>(
+    firstError: unknown,
+    fn: (context: IRetryContext) => PromiseLike<T> | T,
+    signal: AbortSignal | undefined,
+    started: number,
+  ): Promise<T> {
     const options = this.#options;
     const events = options.events;
     const name = this.#name;
-    const started = this.#now();
     const shouldRetry =
       options.shouldRetry ??
       ((error: unknown, ctx: RetryDecisionContext) => isTransient(error, ctx));
     let attempt = 0;
     let nextDelay = 0;
     let backoffState: IBackoff<unknown> | undefined;
+    let replaying = false;
 
-    // cockatiel runs the loop; this filter decides per failure (with the attempt, the budget and
-    // the server hint, which cockatiel's retry does not know about) and precomputes the delay
-    // that the backoff below hands back to cockatiel.
-    const filter = (error: unknown): boolean => {
+    // Decides per failure (with the attempt, the budget and the server hint, which cockatiel's
+    // retry does not know about) and precomputes the delay the backoff below hands to cockatiel.
+    const decide = (error: unknown): boolean => {
       const giveUp = (reason: 'not-transient' | 'max-attempts' | 'budget' | 'aborted') => {
         events?.emitGiveUp({ policy: name, attempts: attempt + 1, reason, error });
         return false;
@@ -151,6 +170,24 @@ export class RetryPolicy implements IPolicy<IRetryContext> {
       });
       return true;
     };
+    const fail = (error: unknown): never => {
+      if (this.#failure.size) {
+        this.#failure.emit({ duration: this.#now() - started, handled: true, reason: { error } });
+      }
+      throw error;
+    };
+
+    if (!decide(firstError)) return fail(firstError);
+    // cockatiel's first iteration replays the failure we already judged (without calling `fn`
+    // again), so its loop then waits our delay and runs the retries with its own attempt count.
+    replaying = true;
+    const filter = (error: unknown) => {
+      if (replaying && error === firstError) {
+        replaying = false;
+        return true;
+      }
+      return decide(error);
+    };
     const handOver: IBackoffFactory<unknown> = {
       next: () => ({ duration: nextDelay, next: handOver.next }) as IBackoff<unknown>,
     };
@@ -159,22 +196,19 @@ export class RetryPolicy implements IPolicy<IRetryContext> {
       backoff: handOver,
     });
     const run = inner.execute((ctx) => {
+      if (ctx.attempt === 0) throw firstError;
       // cockatiel's backoff sleep ignores the signal; make sure nothing starts after an abort.
       signal?.throwIfAborted();
       attempt = ctx.attempt;
       events?.emitAttempt({ policy: name, attempt });
       return fn({ signal: ctx.signal, attempt: ctx.attempt });
     }, signal);
-    const begin = this.#now();
     try {
       const value = await raceAbort(run, signal);
-      if (this.#success.size) this.#success.emit({ duration: this.#now() - begin });
+      if (this.#success.size) this.#success.emit({ duration: this.#now() - started });
       return value;
     } catch (error) {
-      if (this.#failure.size) {
-        this.#failure.emit({ duration: this.#now() - begin, handled: true, reason: { error } });
-      }
-      throw error;
+      return fail(error);
     }
   }
 }
