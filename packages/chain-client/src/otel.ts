@@ -75,7 +75,7 @@ export function otelInterceptor(options: OtelInterceptorOptions = {}): Intercept
         return res;
       }
       // Streams: the span covers the whole stream, ended when it finishes or fails.
-      return { ...res, message: traced(res as StreamResponse, span) } as typeof res;
+      return { ...res, message: traced(res as StreamResponse, span, req.signal) } as typeof res;
     } catch (err) {
       end(span, err);
       throw err;
@@ -83,13 +83,30 @@ export function otelInterceptor(options: OtelInterceptorOptions = {}): Intercept
   };
 }
 
-async function* traced(res: StreamResponse, span: Span): AsyncIterable<unknown> {
+async function* traced(
+  res: StreamResponse,
+  span: Span,
+  signal: AbortSignal,
+): AsyncIterable<unknown> {
+  let ended = false;
+  // A caller that stops reading early (break / return()) makes Connect abort the call's signal
+  // without resuming this generator, so the span is also ended from there.
+  const onAbort = () => {
+    if (ended) return;
+    ended = true;
+    span.setAttribute('rpc.grpc.status_code', 1);
+    span.end();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     for await (const m of res.message) yield m;
-    end(span);
+    if (!ended) end(span);
   } catch (err) {
-    end(span, err);
+    if (!ended) end(span, err);
     throw err;
+  } finally {
+    ended = true;
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -102,6 +102,21 @@ const BREAKER_FAILURES = new Set<Code>([
   Code.DataLoss,
 ]);
 
+/**
+ * CANCELED that the caller did not ask for is the peer resetting the stream (RST_STREAM CANCEL,
+ * e.g. a server shutting down mid-call): a connection failure, so treat it as UNAVAILABLE.
+ */
+export function connectionReset(err: ChainError): ChainError {
+  if (err.code !== Code.Canceled) return err;
+  return chainError({
+    code: Code.Unavailable,
+    message: `connection reset: ${err.message}`,
+    rpc: err.rpc,
+    metadata: err.metadata,
+    cause: err,
+  });
+}
+
 /** A consecutive-failure circuit breaker for one endpoint. */
 export class CircuitBreaker {
   private state: CircuitState = 'closed';
@@ -234,7 +249,9 @@ export function createCallPolicy(endpoint: string, options: PolicyOptions = {}):
             pending--;
             dispose();
             if (done) return;
-            const ce = toChainError(err, spec.rpc);
+            const ce = spec.signal?.aborted
+              ? toChainError(err, spec.rpc)
+              : connectionReset(toChainError(err, spec.rpc));
             if (!retryable.has(ce.code) || spec.signal?.aborted) {
               finish(undefined);
               reject(ce);
@@ -283,8 +300,8 @@ export function createCallPolicy(endpoint: string, options: PolicyOptions = {}):
           if (spec.hedge && hedgeMax > 1) return await hedged(spec, ctx, attempt);
           return await guarded(spec.rpc, () => attempt(ctx));
         } catch (err) {
-          const ce = toChainError(err, spec.rpc);
           if (signal?.aborted) throw toChainError(abortReason(signal), spec.rpc);
+          const ce = connectionReset(toChainError(err, spec.rpc));
           if (n >= attempts || !retryable.has(ce.code) || ce instanceof ChainCircuitOpenError)
             throw ce;
           const ceiling = Math.min(maxDelayMs, initialDelayMs * multiplier ** (n - 1));

@@ -9,9 +9,10 @@
  */
 import { Code } from '@connectrpc/connect';
 import type { TransactionUpdate } from '@mystira/chain-protos';
-import { sleep } from './abort.js';
+import { linkedController, sleep } from './abort.js';
 import { type TransactionStatusChange, transactionUpdateFromWire } from './convert.js';
 import { type ChainError, toChainError } from './errors.js';
+import { connectionReset } from './policy.js';
 
 export interface WatchOptions {
   signal?: AbortSignal;
@@ -57,8 +58,11 @@ export async function* resumableWatch(
   for (;;) {
     const pending = unique.filter((h) => !failed.has(h));
     if (pending.length === 0) return;
+    // Connect's server-stream iterables ignore return(): a caller that breaks out of its loop
+    // would leave the HTTP/2 stream open. Our own controller cancels it in `finally`.
+    const { controller, dispose } = linkedController(signal);
     try {
-      for await (const update of open(pending, signal)) {
+      for await (const update of open(pending, controller.signal)) {
         failures = 0;
         const key = `${update.transactionHash}\u0000${update.status}\u0000${update.confirmations}`;
         if (delivered.has(key)) continue;
@@ -69,7 +73,8 @@ export async function* resumableWatch(
       }
       return; // the server ends the stream once every watched hash is terminal
     } catch (err) {
-      const ce = toChainError(err, 'WatchTransactions');
+      if (signal?.aborted) throw toChainError(signal.reason ?? err, 'WatchTransactions');
+      const ce = connectionReset(toChainError(err, 'WatchTransactions'));
       if (signal?.aborted || !RECONNECT_CODES.has(ce.code) || failures >= maxReconnects) throw ce;
       failures++;
       const delayMs = Math.floor(
@@ -81,6 +86,9 @@ export async function* resumableWatch(
       } catch (abort) {
         throw toChainError(abort, 'WatchTransactions');
       }
+    } finally {
+      dispose();
+      controller.abort();
     }
   }
 }
