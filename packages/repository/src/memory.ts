@@ -1,0 +1,256 @@
+/**
+ * The in-memory adapter: the embedded default (demos, unit tests, `npm run demo`) and the
+ * reference the other adapters are compared with. Queries run through the specification's own
+ * evaluator, so memory answers are the semantics table by definition. Items are deep-copied in
+ * and out, so callers can never mutate the store behind its back.
+ */
+import {
+  type EntityDef,
+  evaluate,
+  MultipleResultsError,
+  type QueryNode,
+  type SpecSource,
+  count as specCount,
+} from '@mystira/specification';
+import {
+  bindQuery,
+  checkId,
+  clone,
+  expectedVersionOf,
+  idOf,
+  prepareForWrite,
+  queryOf,
+  specErrors,
+  withVersion,
+} from './core.js';
+import { type CursorCodec, defaultCursorCodec } from './cursor.js';
+import { AlreadyExistsError, ConcurrencyError, NotFoundError, throwIfAborted } from './errors.js';
+import { pageQuery, pageVia } from './paging.js';
+import type {
+  CallOptions,
+  Id,
+  PageOptions,
+  Repository,
+  RepositoryPage,
+  StreamOptions,
+  WriteOptions,
+} from './port.js';
+
+interface Stored<T> {
+  item: T;
+  version: number;
+}
+
+export interface MemoryRepositoryOptions {
+  /** Items to start with (added as by `addMany`). */
+  seed?: readonly object[];
+  /** Signs and checks page cursors (default: the process-wide codec, see `defaultCursorCodec`). */
+  cursors?: CursorCodec;
+}
+
+const key = (id: Id): string => `${typeof id}:${id}`;
+
+/** A `Repository<T>` held in a Map. Single-process; writes are atomic because JS is single-threaded. */
+export class MemoryRepository<T extends object> implements Repository<T> {
+  readonly entity: EntityDef;
+  readonly #items = new Map<string, Stored<T>>();
+  readonly #cursors: CursorCodec;
+
+  constructor(entity: EntityDef, options: MemoryRepositoryOptions = {}) {
+    this.entity = entity;
+    this.#cursors = options.cursors ?? defaultCursorCodec();
+    for (const item of options.seed ?? []) this.#insert(item as T);
+  }
+
+  /** Number of stored items (for tests and diagnostics). */
+  get size(): number {
+    return this.#items.size;
+  }
+
+  #out(s: Stored<T>): T {
+    return clone(withVersion(this.entity, s.item, s.version));
+  }
+
+  #insert(item: T): T {
+    const stored = clone(prepareForWrite(this.entity, item, 1));
+    const id = idOf(this.entity, stored);
+    if (this.#items.has(key(id))) {
+      throw new AlreadyExistsError(`${this.entity.name} "${id}" already exists`, {
+        entity: this.entity.name,
+        id,
+      });
+    }
+    const s = { item: stored, version: 1 };
+    this.#items.set(key(id), s);
+    return this.#out(s);
+  }
+
+  #bind(spec: SpecSource<unknown, unknown>): QueryNode {
+    return specErrors(this.entity.name, () => bindQuery(this.entity, queryOf(spec)));
+  }
+
+  #all(): T[] {
+    return [...this.#items.values()].map((s) => s.item);
+  }
+
+  async getById(id: Id, options: CallOptions = {}): Promise<T | undefined> {
+    throwIfAborted(options.signal, this.entity.name);
+    const s = this.#items.get(key(checkId(this.entity, id)));
+    return s ? this.#out(s) : undefined;
+  }
+
+  async getMany(ids: readonly Id[], options: CallOptions = {}): Promise<T[]> {
+    throwIfAborted(options.signal, this.entity.name);
+    const out: T[] = [];
+    const seen = new Set<string>();
+    for (const id of ids) {
+      const k = key(checkId(this.entity, id));
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const s = this.#items.get(k);
+      if (s) out.push(this.#out(s));
+    }
+    return out;
+  }
+
+  async list<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R[]> {
+    throwIfAborted(options.signal, this.entity.name);
+    const q = this.#bind(spec);
+    return specErrors(this.entity.name, () => clone(evaluate<T, R>(q, this.#all())));
+  }
+
+  async *stream<R = T>(spec: SpecSource<T, R>, options: StreamOptions = {}): AsyncIterable<R> {
+    const rows = await this.list(spec, options);
+    // Yield one at a time, checking the signal between items, like a cursor-backed adapter would.
+    for (const row of rows) {
+      throwIfAborted(options.signal, this.entity.name);
+      yield row;
+    }
+  }
+
+  async first<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
+    const q = this.#bind(spec);
+    const rows = await this.list<R>({ ...q, take: q.take === 0 ? 0 : 1 }, options);
+    return rows[0];
+  }
+
+  async single<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
+    const q = this.#bind(spec);
+    const rows = await this.list<R>({ ...q, take: q.take === 0 ? 0 : 2 }, options);
+    if (rows.length > 1) throw new MultipleResultsError();
+    return rows[0];
+  }
+
+  async count(spec: SpecSource<T, unknown>, options: CallOptions = {}): Promise<number> {
+    throwIfAborted(options.signal, this.entity.name);
+    const q = this.#bind(spec);
+    return specErrors(this.entity.name, () => specCount(q, this.#all()));
+  }
+
+  async any(spec: SpecSource<T, unknown>, options: CallOptions = {}): Promise<boolean> {
+    return (await this.count(spec, options)) > 0;
+  }
+
+  async page<R = T>(spec: SpecSource<T, R>, options: PageOptions = {}): Promise<RepositoryPage<R>> {
+    throwIfAborted(options.signal, this.entity.name);
+    const q = this.#bind(spec);
+    const seek = pageQuery(this.entity, q, options.cursor ?? null, this.#cursors);
+    return pageVia<T, R>(this.entity, q, seek, this.#cursors, {
+      fetch: async (query) => clone(evaluate<T, T>(query, this.#all())),
+      count: async (query) => specCount(query, this.#all()),
+    });
+  }
+
+  async add(item: T, options: CallOptions = {}): Promise<T> {
+    throwIfAborted(options.signal, this.entity.name);
+    return this.#insert(item);
+  }
+
+  async addMany(items: readonly T[], options: CallOptions = {}): Promise<T[]> {
+    throwIfAborted(options.signal, this.entity.name);
+    // All or none: validate and check every id before storing any.
+    const prepared = items.map((item) => clone(prepareForWrite(this.entity, item, 1)));
+    const ids = new Set<string>();
+    for (const p of prepared) {
+      const id = idOf(this.entity, p);
+      const k = key(id);
+      if (this.#items.has(k) || ids.has(k)) {
+        throw new AlreadyExistsError(`${this.entity.name} "${id}" already exists`, {
+          entity: this.entity.name,
+          id,
+        });
+      }
+      ids.add(k);
+    }
+    return prepared.map((p) => this.#insert(p));
+  }
+
+  async update(item: T, options: WriteOptions = {}): Promise<T> {
+    throwIfAborted(options.signal, this.entity.name);
+    const id = idOf(this.entity, item);
+    const current = this.#items.get(key(id));
+    if (!current)
+      throw new NotFoundError(`${this.entity.name} "${id}" not found`, {
+        entity: this.entity.name,
+        id,
+      });
+    const expected = expectedVersionOf(this.entity, item, options.expectedVersion);
+    if (expected !== null && expected !== current.version) {
+      throw new ConcurrencyError(
+        `${this.entity.name} "${id}" is at version ${current.version}, not ${expected}`,
+        {
+          entity: this.entity.name,
+          id,
+          expectedVersion: expected,
+          actualVersion: current.version,
+        },
+      );
+    }
+    const version = current.version + 1;
+    const s = { item: clone(prepareForWrite(this.entity, item, version)), version };
+    this.#items.set(key(id), s);
+    return this.#out(s);
+  }
+
+  async upsert(item: T, options: CallOptions = {}): Promise<T> {
+    throwIfAborted(options.signal, this.entity.name);
+    const id = idOf(this.entity, item);
+    const current = this.#items.get(key(id));
+    const version = current ? current.version + 1 : 1;
+    const s = { item: clone(prepareForWrite(this.entity, item, version)), version };
+    this.#items.set(key(id), s);
+    return this.#out(s);
+  }
+
+  async delete(id: Id, options: WriteOptions = {}): Promise<void> {
+    throwIfAborted(options.signal, this.entity.name);
+    const k = key(checkId(this.entity, id));
+    const current = this.#items.get(k);
+    if (!current)
+      throw new NotFoundError(`${this.entity.name} "${id}" not found`, {
+        entity: this.entity.name,
+        id,
+      });
+    const expected = options.expectedVersion ?? null;
+    if (expected !== null && expected !== current.version) {
+      throw new ConcurrencyError(
+        `${this.entity.name} "${id}" is at version ${current.version}, not ${expected}`,
+        {
+          entity: this.entity.name,
+          id,
+          expectedVersion: expected,
+          actualVersion: current.version,
+        },
+      );
+    }
+    this.#items.delete(k);
+  }
+}
+
+/** Creates an in-memory repository for `entity`. */
+export function memoryRepository<T extends object>(
+  entity: EntityDef,
+  options?: MemoryRepositoryOptions,
+): MemoryRepository<T> {
+  return new MemoryRepository<T>(entity, options);
+}
