@@ -139,6 +139,7 @@ describe('deadlines', () => {
           return new Promise((_, reject) =>
             ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
           );
+        return undefined;
       },
     });
     const c = client({
@@ -208,6 +209,7 @@ describe('hedging (opt-in, reads only)', () => {
               reject(ctx.signal.reason);
             }),
           );
+        return undefined;
       },
     });
     const c = client({ baseUrl: server.url, hedging: { delayMs: 30, maxAttempts: 2 } });

@@ -1,0 +1,54 @@
+// The browser test page: bundled by esbuild from the built @mystira/chain-client/web and run in
+// Chromium. It calls the Connect server named in the query string and publishes what it saw.
+import { type ChainError, type ChainProtocol, createChainClient } from '@mystira/chain-client/web';
+
+declare global {
+  interface Window {
+    __result?: unknown;
+  }
+}
+
+async function main() {
+  const params = new URLSearchParams(location.search);
+  const baseUrl = params.get('server') as string;
+  const protocol = params.get('protocol') as ChainProtocol;
+  const client = createChainClient({ baseUrl, protocol });
+  const info = await client.getServiceInfo();
+  const pay = await client.payRoyalties({ ipAssetId: 'ip-web', amountWei: 12345678901234567890n });
+  const updates: string[] = [];
+  for await (const u of client.watchTransactions(params.getAll('hash'))) {
+    updates.push(`${u.transactionHash}:${u.status}:${u.confirmations}`);
+  }
+  let batchError = '';
+  try {
+    await client.batchRegister([]);
+  } catch (e) {
+    batchError = (e as ChainError).name;
+  }
+  let invalid: unknown;
+  try {
+    await client.payRoyalties({ ipAssetId: 'ip-web', amountWei: 0n });
+  } catch (e) {
+    const ce = e as ChainError;
+    invalid = { name: ce.name, fieldViolations: ce.fieldViolations };
+  }
+  return {
+    serviceName: info.serviceName,
+    amountIsBigint: typeof pay.amountWei === 'bigint',
+    amount: pay.amountWei.toString(),
+    paidAt: pay.paidAt?.toISOString(),
+    updates,
+    batchError,
+    invalid,
+    userAgent: navigator.userAgent,
+  };
+}
+
+main().then(
+  (r) => {
+    window.__result = { ok: true, ...r };
+  },
+  (e) => {
+    window.__result = { ok: false, error: String(e), stack: (e as Error).stack };
+  },
+);

@@ -1,0 +1,130 @@
+/**
+ * The web entry: its bundle pulls in no Node built-ins, and it works in a real browser (Debian's
+ * Chromium driven by playwright-core, no browser download) against a Connect server with CORS,
+ * with a unary call, a server stream and an error with field violations, over Connect and gRPC-Web.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TransactionStatus } from '@mystira/chain-protos';
+import * as esbuild from 'esbuild';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeLedger, type RunningServer, serveFake } from './support/fake-chain.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = join(here, '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('web bundle', () => {
+  it('bundles dist/web.js for the browser without a single node: import', async () => {
+    const result = await esbuild.build({
+      entryPoints: [join(pkg, 'dist/web.js')],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((i) => i.includes('connect-node'))).toBe(false);
+    for (const out of Object.values(result.metafile.outputs)) {
+      expect(out.imports.filter((i) => i.external)).toEqual([]);
+    }
+    const code = result.outputFiles[0]?.text ?? '';
+    expect(code).not.toMatch(/["']node:[a-z_/]+["']/);
+    expect(code).not.toMatch(/require\(["'](http2|http|https|net|tls|zlib|crypto|fs|stream)["']\)/);
+  });
+});
+
+describe('in Chromium', () => {
+  let api: RunningServer;
+  let page: http.Server;
+  let pageUrl: string;
+  let browser: Browser;
+  const ledger = new FakeLedger();
+  const h1 = `0x${'1'.repeat(64)}`;
+  const h2 = `0x${'2'.repeat(64)}`;
+
+  beforeAll(async () => {
+    ledger.set(h1, { status: TransactionStatus.FAILED, confirmations: 0n });
+    ledger.set(h2, { status: TransactionStatus.CONFIRMED, confirmations: 3n });
+    // Browsers speak HTTP/1.1 to a cleartext origin: the API server is HTTP/1.1 + CORS, on
+    // another port than the page, so every call is cross-origin.
+    api = await serveFake({ ledger }, { http1: true, cors: true });
+    const bundle = await esbuild.build({
+      entryPoints: [join(here, 'browser/page.ts')],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      target: 'es2022',
+      write: false,
+      logLevel: 'silent',
+    });
+    const js = bundle.outputFiles[0]?.text ?? '';
+    page = http.createServer((req, res) => {
+      if (req.url?.startsWith('/page.js')) {
+        res.writeHead(200, { 'content-type': 'text/javascript' });
+        res.end(js);
+      } else {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end(
+          '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>',
+        );
+      }
+    });
+    await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));
+    pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((r) => page?.close(() => r()));
+    await api?.close();
+  });
+
+  it.each(['connect', 'grpc-web'])(
+    'calls the Chain service over %s',
+    async (protocol) => {
+      const p = await browser.newPage();
+      try {
+        const q = new URLSearchParams({ server: api.url, protocol });
+        q.append('hash', h1);
+        q.append('hash', h2);
+        await p.goto(`${pageUrl}?${q}`);
+        await p.waitForFunction(() => window.__result !== undefined, undefined, {
+          timeout: 20_000,
+        });
+        const result = await p.evaluate(() => window.__result);
+        expect(result).toMatchObject({
+          ok: true,
+          serviceName: 'fake-chain',
+          amountIsBigint: true,
+          amount: '12345678901234567890',
+          paidAt: '2026-01-02T03:04:05.678Z',
+          batchError: 'ChainUnsupportedError',
+          invalid: {
+            name: 'ChainInvalidArgumentError',
+            fieldViolations: [
+              { field: 'amount_wei', description: 'must be positive', reason: 'INVALID' },
+            ],
+          },
+        });
+        expect((result as { updates: string[] }).updates.sort()).toEqual([
+          `${h1}:failed:0`,
+          `${h2}:confirmed:3`,
+        ]);
+        expect((result as { userAgent: string }).userAgent).toContain('Chrome');
+      } finally {
+        await p.close();
+      }
+    },
+    60_000,
+  );
+});
