@@ -1,0 +1,122 @@
+/**
+ * Translating `pg` driver errors into the repository's typed errors, in ONE place, so every
+ * call site agrees on what a SQLSTATE means. The retry decision ("is it safe and useful to try
+ * again") is `@mystira/resilience`'s; this module only decides the error family and keeps the
+ * driver error on `cause`, where resilience's classifiers look for the SQLSTATE.
+ */
+import {
+  AbortedError,
+  AlreadyExistsError,
+  RepositoryError,
+  UnavailableError,
+  ValidationError,
+} from '@mystira/repository';
+
+/** SQLSTATE of a pg error (5 characters in `code`), looking through `cause`. */
+export function sqlState(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 8 && typeof e === 'object' && e !== null; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(?:[0-5][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/.test(code))
+      return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+// Node socket errors that mean "the server could not be reached or the link broke".
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
+
+/**
+ * Whether an error means the store is (perhaps briefly) unavailable rather than that the request
+ * is wrong: connection failures (class 08, socket errors, pool acquisition timeouts, "Connection
+ * terminated"), server shutdown or start-up (57P01-57P03), resource exhaustion (class 53),
+ * serialization failures and deadlocks (40001, 40P01: the server rolled back), lock timeouts
+ * (55P03), statement timeouts (57014 without a caller abort), and writes that reached a read-only
+ * server (25006, e.g. during a failover).
+ */
+export function isUnavailable(err: unknown): boolean {
+  const state = sqlState(err);
+  if (state !== undefined) {
+    return (
+      state.startsWith('08') ||
+      state.startsWith('53') ||
+      state === '57P01' ||
+      state === '57P02' ||
+      state === '57P03' ||
+      state === '57014' ||
+      state === '40001' ||
+      state === '40P01' ||
+      state === '55P03' ||
+      state === '25006'
+    );
+  }
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (typeof e !== 'object' || e === null) return false;
+  if (typeof e.code === 'string' && NETWORK.has(e.code)) return true;
+  const msg = typeof e.message === 'string' ? e.message : '';
+  // pg's own messages for a dead connection or an exhausted pool (no code is set on these).
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
+    msg,
+  );
+}
+
+export interface ClassifyContext {
+  entity?: string;
+  id?: string | number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Maps any error from a pg call to a `RepositoryError` (already-typed errors pass through):
+ * caller abort -> `AbortedError`; 23505 unique violation -> `AlreadyExistsError`; other class 23
+ * (constraint) and class 22 (data exception, e.g. U+0000 in text) -> `ValidationError`;
+ * unavailable (see `isUnavailable`) -> `UnavailableError`. Anything else (a bug: syntax error,
+ * missing table, permissions) is returned unchanged so it is not mistaken for bad input.
+ */
+export function classifyPgError(err: unknown, ctx: ClassifyContext = {}): unknown {
+  if (err instanceof RepositoryError) return err;
+  const details = { entity: ctx.entity, id: ctx.id, cause: err };
+  if (ctx.signal?.aborted) return new AbortedError('the operation was aborted', details);
+  const state = sqlState(err);
+  const message = err instanceof Error ? err.message : String(err);
+  if (state === '23505')
+    return new AlreadyExistsError(`${ctx.entity ?? 'item'} already exists: ${message}`, details);
+  if (state?.startsWith('23') || state?.startsWith('22')) {
+    return new ValidationError(`rejected by PostgreSQL: ${message}`, {
+      ...details,
+      issues: [{ field: '', message }],
+    });
+  }
+  if (isUnavailable(err))
+    return new UnavailableError(`PostgreSQL unavailable: ${message}`, details);
+  return err;
+}
+
+/** A migration problem: checksum drift, a missing down step, a failed statement. Never transient. */
+export class MigrationError extends Error {
+  /** Id of the migration concerned, if any. */
+  readonly migration: string | undefined;
+  constructor(message: string, options: { migration?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MigrationError';
+    this.migration = options.migration;
+  }
+}
+
+/** An entity definition the chosen storage layout cannot represent faithfully. */
+export class LayoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LayoutError';
+  }
+}

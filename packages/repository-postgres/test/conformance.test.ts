@@ -1,0 +1,36 @@
+import { repositoryConformance } from '@mystira/repository/testing';
+import {
+  createTableStatements,
+  type Layout,
+  PostgresRepository,
+} from '@mystira/repository-postgres';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { type TestDb, testDatabase } from './helpers.js';
+
+let t: TestDb;
+let n = 0;
+beforeAll(async () => {
+  t = await testDatabase({}, 'conf');
+});
+afterAll(async () => {
+  await t?.cleanup();
+});
+
+for (const layout of ['document', 'columns'] as Layout[]) {
+  describe(`postgres ${layout} layout: conformance kit`, () => {
+    const cases = repositoryConformance({
+      async create(entity) {
+        // A fresh table per case: cases never share rows.
+        const repo = new PostgresRepository(t.db, entity, {
+          layout,
+          schema: t.schema,
+          table: `${layout}_${++n}`,
+          indexes: ['name', 'score', 'profile.country', 'tags'],
+        });
+        for (const stmt of createTableStatements(repo.mapping)) await t.db.query(stmt);
+        return repo as never;
+      },
+    });
+    for (const c of cases) it(c.name, c.run, 60_000);
+  });
+}
