@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The web entry: its bundle pulls in no Node built-ins, and it works in a real browser (Debian's
  * Chromium driven by playwright-core, no browser download) against a Connect server with CORS,

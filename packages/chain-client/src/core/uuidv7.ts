@@ -10,7 +10,7 @@
  */
 
 /** Source of randomness; `crypto.getRandomValues` in Node 22+ and every browser. */
-export type RandomFill = (bytes: Uint8Array) => Uint8Array;
+export type RandomFill = (bytes: Uint8Array<ArrayBuffer>) => unknown;
 
 export type UuidV7Generator = () => string;
 
@@ -26,7 +26,7 @@ export function createUuidV7Generator(
 ): UuidV7Generator {
   let lastMs = -1;
   let counter = 0;
-  const bytes = new Uint8Array(16);
+  const bytes: Uint8Array<ArrayBuffer> = new Uint8Array(16);
   return () => {
     let ms = Math.floor(now());
     random(bytes);

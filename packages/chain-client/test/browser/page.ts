@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The browser test page: bundled by esbuild from the built @mystira/chain-client/web and run in
 // Chromium. It calls the Connect server named in the query string and publishes what it saw.
 import { type ChainError, type ChainProtocol, createChainClient } from '@mystira/chain-client/web';
