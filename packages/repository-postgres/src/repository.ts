@@ -109,7 +109,7 @@ export class PostgresRepository<T extends object> implements Repository<T> {
   }
 
   async getMany(ids: readonly Id[], options: PgCallOptions = {}): Promise<T[]> {
-    ids.forEach((id) => checkId(this.entity, id));
+    for (const id of ids) checkId(this.entity, id);
     if (ids.length === 0) return [];
     const unique = [...new Set(ids)];
     const rows = await this.#read(

@@ -17,7 +17,7 @@ function checkNul(value: unknown, path: string): void {
       });
     }
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => checkNul(v, `${path}[${i}]`));
+    for (let i = 0; i < value.length; i++) checkNul(value[i], `${path}[${i}]`);
   } else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) checkNul(v, path ? `${path}.${k}` : k);
   }
