@@ -92,21 +92,21 @@ export function compilePredicate(mapping: TableMapping, p: Predicate, params: Pa
       const op = COMPARE_SQL[n.op];
       if (op === undefined) throw new ValidationError(`unsupported operator "${String(n.op)}"`);
       if (n.ignoreCase) {
-        return `(${lower(scalarOf(a))} ${op} ${params.add(foldAscii(paramValue(n.value)))}${a.cast})`;
+        return `(${lower(scalarOf(a))} ${op} ${param(params.add(foldAscii(paramValue(n.value))), a.cast)})`;
       }
-      return `(${scalarOf(a)} ${op} ${params.add(paramValue(n.value))}${a.cast})`;
+      return `(${scalarOf(a)} ${op} ${param(params.add(paramValue(n.value)), a.cast)})`;
     },
     in: (n) => {
       const a = field(n.field.path);
       const values = n.values.map((v) => (n.ignoreCase ? foldAscii(paramValue(v)) : paramValue(v)));
       const expr = n.ignoreCase ? lower(scalarOf(a)) : scalarOf(a);
       // One array parameter whatever the list length: the statement text does not grow with it.
-      const arr = `${params.add(values)}${arrayCast(a.cast)}`;
+      const arr = param(params.add(values), arrayCast(a.cast));
       return n.op === 'in' ? `(${expr} = ANY(${arr}))` : `(${expr} <> ALL(${arr}))`;
     },
     between: (n) => {
       const a = field(n.field.path);
-      return `(${scalarOf(a)} BETWEEN ${params.add(paramValue(n.low))}${a.cast} AND ${params.add(paramValue(n.high))}${a.cast})`;
+      return `(${scalarOf(a)} BETWEEN ${param(params.add(paramValue(n.low)), a.cast)} AND ${param(params.add(paramValue(n.high)), a.cast)})`;
     },
     isNull: (n) => `(${field(n.field.path).presence} IS NULL)`,
     exists: (n) => `(${field(n.field.path).presence} IS NOT NULL)`,
@@ -116,13 +116,13 @@ export function compilePredicate(mapping: TableMapping, p: Predicate, params: Pa
       const pattern =
         n.op === 'startsWith' ? `${needle}%` : n.op === 'endsWith' ? `%${needle}` : `%${needle}%`;
       const expr = n.ignoreCase ? lower(scalarOf(a)) : scalarOf(a);
-      return `(${expr} LIKE ${params.add(pattern)}::text COLLATE "C")`;
+      return `(${expr} LIKE ${param(params.add(pattern), '::text COLLATE "C"')})`;
     },
     like: (n) => {
       const a = field(n.field.path);
       const pattern = checkText(n.ignoreCase ? foldAscii(n.pattern) : n.pattern);
       const expr = n.ignoreCase ? lower(scalarOf(a)) : scalarOf(a);
-      return `(${expr} LIKE ${params.add(pattern)}::text COLLATE "C")`;
+      return `(${expr} LIKE ${param(params.add(pattern), '::text COLLATE "C"')})`;
     },
     arrayContains: (n: ArrayContainsNode) => {
       const a = field(n.field.path);
@@ -135,6 +135,15 @@ export function compilePredicate(mapping: TableMapping, p: Predicate, params: Pa
       return `(${a.json} @> ANY(${params.add(probes)}::jsonb[]))`;
     },
   });
+}
+
+/**
+ * A placeholder with its cast, parenthesised: `($1::text COLLATE "C")`. The parentheses matter
+ * where the grammar only takes a restricted expression, e.g. the bounds of BETWEEN, which
+ * reject a bare COLLATE clause.
+ */
+function param(placeholder: string, cast: string): string {
+  return cast ? `(${placeholder}${cast})` : placeholder;
 }
 
 function arrayCast(cast: string): string {
