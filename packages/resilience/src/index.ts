@@ -34,10 +34,12 @@ export {
 } from './bulkhead.js';
 export {
   type CallContext,
+  cosmosHadNoEffect,
   cosmosStatus,
   GrpcCode,
   grpcCode,
   grpcPushback,
+  hadNoEffect,
   isDependencyFailure,
   isSafeToRepeat,
   isTransient,
@@ -46,7 +48,10 @@ export {
   isTransientNetwork,
   isTransientPostgres,
   isTransientRedis,
+  networkHadNoEffect,
+  postgresHadNoEffect,
   readHeader,
+  redisHadNoEffect,
   retryAfterMs,
   sqlState,
 } from './classify/index.js';

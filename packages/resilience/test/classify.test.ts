@@ -1,5 +1,6 @@
 import {
   GrpcCode,
+  hadNoEffect,
   isDependencyFailure,
   isTransient,
   isTransientCosmos,
@@ -74,11 +75,13 @@ describe('isTransientGrpc', () => {
 
 describe('isTransientPostgres', () => {
   it.each([
-    ['40001', unsafe, true],
-    ['40P01', unsafe, true],
-    ['57P03', unsafe, true],
-    ['53300', unsafe, true],
-    ['08001', unsafe, true],
+    ['40001', idem, true],
+    ['40001', unsafe, false],
+    ['40P01', idem, true],
+    ['57P03', idem, true],
+    ['53300', idem, true],
+    ['08001', idem, true],
+    ['08001', unsafe, false],
     ['08006', unsafe, false],
     ['08006', idem, true],
     ['57P01', unsafe, false],
@@ -100,8 +103,10 @@ describe('isTransientPostgres', () => {
 
 describe('isTransientCosmos', () => {
   it.each([
-    [429, unsafe, true],
-    [449, unsafe, true],
+    [429, idem, true],
+    [429, unsafe, false],
+    [449, idem, true],
+    [449, { idempotencyKey: 'k' }, true],
     [408, unsafe, false],
     [408, idem, true],
     [410, idem, true],
@@ -126,17 +131,22 @@ describe('isTransientRedis and network errors', () => {
     ['NOSCRIPT No matching script', false],
   ])('%s', (message, expected) => {
     const err = Object.assign(new Error(message), { name: 'ReplyError' });
-    expect(isTransientRedis(err, unsafe)).toBe(expected);
+    expect(isTransientRedis(err, idem)).toBe(expected);
+    // A rejected command did not run, but retries stay opt-in for unsafe calls.
+    expect(isTransientRedis(err, unsafe)).toBe(false);
+    expect(hadNoEffect(err)).toBe(expected);
   });
 
-  it('retries refused connections always, resets and timeouts only when safe', () => {
-    expect(isTransient(netError('ECONNREFUSED'), unsafe)).toBe(true);
+  it('retries refused connections, resets and timeouts only when safe', () => {
+    expect(isTransient(netError('ECONNREFUSED'), idem)).toBe(true);
+    expect(isTransient(netError('ECONNREFUSED'), unsafe)).toBe(false);
     expect(isTransient(netError('ECONNRESET'), unsafe)).toBe(false);
     expect(isTransient(netError('ECONNRESET'), idem)).toBe(true);
     expect(isTransient(netError('ETIMEDOUT'), idem)).toBe(true);
     // Node reports a dual-stack refusal as an AggregateError of per-address errors.
     const aggregate = new AggregateError([netError('ECONNREFUSED'), netError('ECONNREFUSED')]);
-    expect(isTransient(aggregate, unsafe)).toBe(true);
+    expect(isTransient(aggregate, idem)).toBe(true);
+    expect(hadNoEffect(aggregate)).toBe(true);
     // A driver error wrapping the socket error through `cause`.
     expect(isTransient(new Error('query failed', { cause: netError('ECONNRESET') }), idem)).toBe(
       true,
@@ -172,6 +182,22 @@ describe('isTransient (combined)', () => {
     );
   });
 
+  it('never retries a call that is neither idempotent nor keyed, whatever the error', () => {
+    const anyError = fc.oneof(
+      fc.integer({ min: 0, max: 16 }).map((c) => connectError(c)),
+      fc.constantFrom('40001', '40P01', '08006', '57P01', '53300').map(pgError),
+      fc.constantFrom(408, 410, 429, 449, 503).map((c) => cosmosError(c)),
+      fc.constantFrom('ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE').map(netError),
+      fc.constantFrom('LOADING x', 'TRYAGAIN x', 'READONLY x').map((m) => new Error(m)),
+    );
+    fc.assert(
+      fc.property(anyError, fc.constantFrom(undefined, '', false as const), (err, key) => {
+        expect(isTransient(err, { idempotent: false, idempotencyKey: key })).toBe(false);
+        expect(isTransient(err)).toBe(false);
+      }),
+    );
+  });
+
   it('never retries a non-idempotent gRPC call without an idempotency key', () => {
     fc.assert(
       fc.property(gRpcCodes, fc.option(fc.nat(10_000), { nil: undefined }), (code, pushback) => {
@@ -185,6 +211,23 @@ describe('isTransient (combined)', () => {
   it('never retries an open breaker or a full bulkhead', () => {
     expect(isTransient({ isBrokenCircuitError: true }, idem)).toBe(false);
     expect(isTransient({ isBulkheadRejectedError: true }, idem)).toBe(false);
+  });
+});
+
+describe('hadNoEffect (opt-in retries for unsafe calls)', () => {
+  it('is true only where the request certainly did not run', () => {
+    expect(hadNoEffect(pgError('40001'))).toBe(true);
+    expect(hadNoEffect(pgError('53300'))).toBe(true);
+    expect(hadNoEffect(pgError('57P01'))).toBe(false);
+    expect(hadNoEffect(pgError('08006'))).toBe(false);
+    expect(hadNoEffect(cosmosError(429))).toBe(true);
+    expect(hadNoEffect(cosmosError(503))).toBe(false);
+    expect(hadNoEffect(netError('ECONNREFUSED'))).toBe(true);
+    expect(hadNoEffect(netError('ECONNRESET'))).toBe(false);
+    expect(
+      hadNoEffect(new Error("Stream isn't writeable and enableOfflineQueue options is false")),
+    ).toBe(true);
+    expect(hadNoEffect(connectError(GrpcCode.Unavailable))).toBe(false);
   });
 });
 

@@ -27,7 +27,13 @@ describe('OpenTelemetry bridge', () => {
     const bridge = bridgeToOpenTelemetry(events, { meter: t.meter, activeSpan: () => t.span });
 
     const failing = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
-    const policy = retry({ maxAttempts: 2, initialDelayMs: 1, events, name: 'orders-db' });
+    const policy = retry({
+      maxAttempts: 2,
+      initialDelayMs: 1,
+      idempotent: true,
+      events,
+      name: 'orders-db',
+    });
     await expect(policy.execute(() => Promise.reject(failing))).rejects.toBe(failing);
     const breaker = circuitBreaker({ breaker: { consecutive: 1 }, events, name: 'chain' });
     await breaker.execute(() => Promise.reject(failing)).catch(() => {});

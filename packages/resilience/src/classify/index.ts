@@ -1,8 +1,13 @@
 import { type CallContext, isSafeToRepeat } from './context.js';
-import { isTransientCosmos } from './cosmos.js';
+import { cosmosHadNoEffect, isTransientCosmos } from './cosmos.js';
 import { grpcCode, isTransientGrpc } from './grpc.js';
-import { isTransientPostgres, sqlState } from './postgres.js';
-import { isTransientNetwork, isTransientRedis } from './redis.js';
+import { isTransientPostgres, postgresHadNoEffect, sqlState } from './postgres.js';
+import {
+  isTransientNetwork,
+  isTransientRedis,
+  networkHadNoEffect,
+  redisHadNoEffect,
+} from './redis.js';
 
 /** The errors our own policies throw that must not be retried by an outer policy. */
 function isPolicyRejection(err: unknown): boolean {
@@ -23,8 +28,8 @@ function isPolicyRejection(err: unknown): boolean {
  * (recognised by its shape) is judged by {@link isTransientGrpc} only, a PostgreSQL error (a
  * SQLSTATE) by {@link isTransientPostgres} only; otherwise Cosmos DB, Redis and network rules.
  * Our own attempt timeouts count like DEADLINE_EXCEEDED. Open breakers and full bulkheads are
- * never transient. Non-idempotent calls without an
- * idempotency key are only retried when the request certainly did not run.
+ * never transient. A call that is not safe to repeat (neither idempotent nor carrying an
+ * idempotency key) is never transient: retries are safe or absent (see {@link hadNoEffect}).
  */
 export function isTransient(err: unknown, ctx: CallContext = {}): boolean {
   if (isPolicyRejection(err)) return false;
@@ -43,9 +48,32 @@ export function isTransient(err: unknown, ctx: CallContext = {}): boolean {
 }
 
 export { type CallContext, isSafeToRepeat } from './context.js';
-export { cosmosStatus, isTransientCosmos } from './cosmos.js';
+export { cosmosHadNoEffect, cosmosStatus, isTransientCosmos } from './cosmos.js';
 export { isDependencyFailure } from './dependency.js';
 export { GrpcCode, grpcCode, isTransientGrpc } from './grpc.js';
 export { grpcPushback, readHeader, retryAfterMs } from './hints.js';
-export { isTransientPostgres, sqlState } from './postgres.js';
-export { isTransientNetwork, isTransientRedis } from './redis.js';
+export { isTransientPostgres, postgresHadNoEffect, sqlState } from './postgres.js';
+export {
+  isTransientNetwork,
+  isTransientRedis,
+  networkHadNoEffect,
+  redisHadNoEffect,
+} from './redis.js';
+
+/**
+ * Whether the failed request certainly had no effect on the server: a refused/unresolved
+ * connection, a Redis rejection (LOADING, TRYAGAIN, CLUSTERDOWN, READONLY, MASTERDOWN) or a
+ * command ioredis never sent, Cosmos 429/449, a PostgreSQL transaction rolled back (40001, 40P01)
+ * or a connection that never started (08001, 08004, 57P03, 53300). {@link isTransient} never
+ * retries a call that is not safe to repeat; opt in for such calls with
+ * `retry({ shouldRetry: (e, ctx) => isTransient(e, ctx) || hadNoEffect(e) })`.
+ */
+export function hadNoEffect(err: unknown): boolean {
+  if (grpcCode(err) !== undefined) return false; // a gRPC status does not say whether it ran
+  return (
+    postgresHadNoEffect(err) ||
+    cosmosHadNoEffect(err) ||
+    redisHadNoEffect(err) ||
+    networkHadNoEffect(err)
+  );
+}

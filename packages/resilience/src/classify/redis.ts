@@ -1,6 +1,6 @@
 import { type CallContext, errorChain, isSafeToRepeat, prop } from './context.js';
 
-// Socket errors where no byte reached the server: always safe to try again.
+// Socket errors where no byte reached the server: the request certainly had no effect.
 const neverSent = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -21,38 +21,52 @@ const midFlight = new Set([
 // slot migrating or down, write sent to a replica after a failover).
 const redisRejections = ['LOADING', 'TRYAGAIN', 'CLUSTERDOWN', 'READONLY', 'MASTERDOWN'];
 
-/**
- * Whether a network error (Node `code` such as ECONNREFUSED) is worth retrying: refused/unresolved
- * connections always (nothing was sent); resets, timeouts and broken pipes only when safe to repeat.
- */
-export function isTransientNetwork(err: unknown, ctx: CallContext = {}): boolean {
-  for (const e of errorChain(err)) {
+function networkCode(err: unknown, codes: ReadonlySet<string>): boolean {
+  return errorChain(err).some((e) => {
     const code = prop(e, 'code');
-    if (typeof code !== 'string') continue;
-    if (neverSent.has(code)) return true;
-    if (midFlight.has(code)) return isSafeToRepeat(ctx);
-  }
-  return false;
+    return typeof code === 'string' && codes.has(code);
+  });
+}
+
+/** A network error that never reached the server (refused, unresolved, unreachable). */
+export function networkHadNoEffect(err: unknown): boolean {
+  return networkCode(err, neverSent);
+}
+
+/** A Redis error for a command that certainly did not run (server rejection or never sent). */
+export function redisHadNoEffect(err: unknown): boolean {
+  return errorChain(err).some((e) => {
+    const message = prop(e, 'message');
+    if (typeof message !== 'string') return false;
+    // ioredis with enableOfflineQueue: false refuses commands while disconnected: never sent.
+    return (
+      redisRejections.some((p) => message.startsWith(p)) ||
+      message.startsWith("Stream isn't writeable")
+    );
+  });
 }
 
 /**
- * Whether an ioredis error is worth retrying: the server rejections LOADING, TRYAGAIN,
- * CLUSTERDOWN, READONLY and MASTERDOWN always (the command did not run), as is ioredis refusing a
- * command while disconnected without an offline queue ("Stream isn't writeable"); ioredis's
- * "Connection is closed" / MaxRetriesPerRequestError and socket resets only when safe to repeat;
- * ECONNREFUSED always. Command errors such as WRONGTYPE or NOSCRIPT never.
+ * Whether a network error is worth retrying: refused/unresolved/unreachable connections, resets,
+ * timeouts and broken pipes (Node `code`s), for calls that are safe to repeat.
+ */
+export function isTransientNetwork(err: unknown, ctx: CallContext = {}): boolean {
+  return isSafeToRepeat(ctx) && (networkCode(err, neverSent) || networkCode(err, midFlight));
+}
+
+/**
+ * Whether an ioredis error is worth retrying, for calls that are safe to repeat: the server
+ * rejections LOADING, TRYAGAIN, CLUSTERDOWN, READONLY and MASTERDOWN, ioredis refusing a command
+ * while disconnected ("Stream isn't writeable"), "Connection is closed.", MaxRetriesPerRequestError,
+ * and the network errors of {@link isTransientNetwork}. Command errors (WRONGTYPE, NOSCRIPT, ...) never.
  */
 export function isTransientRedis(err: unknown, ctx: CallContext = {}): boolean {
-  for (const e of errorChain(err)) {
-    const message = prop(e, 'message');
-    const name = prop(e, 'name');
-    if (typeof message === 'string' && redisRejections.some((p) => message.startsWith(p)))
-      return true;
-    // ioredis with enableOfflineQueue: false refuses commands while disconnected: never sent.
-    if (typeof message === 'string' && message.startsWith("Stream isn't writeable")) return true;
-    if (name === 'MaxRetriesPerRequestError' || message === 'Connection is closed.') {
-      return isSafeToRepeat(ctx);
-    }
-  }
-  return isTransientNetwork(err, ctx);
+  if (!isSafeToRepeat(ctx)) return false;
+  if (redisHadNoEffect(err)) return true;
+  const lost = errorChain(err).some(
+    (e) =>
+      prop(e, 'name') === 'MaxRetriesPerRequestError' ||
+      prop(e, 'message') === 'Connection is closed.',
+  );
+  return lost || isTransientNetwork(err, ctx);
 }
