@@ -36,7 +36,6 @@ export {
   type BreakerOptions,
   type CallPolicy,
   type CallSpec,
-  CircuitBreaker,
   type CircuitState,
   createCallPolicy,
   type HedgingOptions,

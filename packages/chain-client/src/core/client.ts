@@ -98,7 +98,7 @@ export interface ChainClientOptions {
   /** Reconnect policy of `watchTransactions`. */
   watch?: Omit<WatchOptions, 'signal'>;
   /** Test hooks and retry observation for the call policy. */
-  policy?: Pick<PolicyOptions, 'now' | 'random' | 'sleep' | 'onRetry'>;
+  policy?: Pick<PolicyOptions, 'now' | 'onRetry' | 'events'>;
 }
 
 export interface CallOptions {
