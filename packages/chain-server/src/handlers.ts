@@ -24,6 +24,7 @@ import {
 } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import { codeToString } from '@connectrpc/connect/protocol-connect';
 import {
   type BatchRegisterResponse,
   BatchRegisterResponseSchema,
@@ -358,7 +359,7 @@ export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers
             create(BatchRegisterResultSchema, {
               contentId: item.contentId,
               success: false,
-              errorMessage: badRequest(violations).rawMessage,
+              errorMessage: `INVALID_ARGUMENT: ${badRequest(violations).rawMessage}`,
             }),
           );
           continue;
@@ -382,7 +383,7 @@ export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers
             create(BatchRegisterResultSchema, {
               contentId: item.contentId,
               success: false,
-              errorMessage: `${Code[e.code]}: ${e.rawMessage}`,
+              errorMessage: `${codeToString(e.code).toUpperCase()}: ${e.rawMessage}`,
             }),
           );
         }

@@ -1,0 +1,516 @@
+/**
+ * @mystira/chain-server against a plain @grpc/grpc-js server running the same handler logic (and,
+ * for the JSON "REST" path, a minimal Fastify endpoint calling the same handlers), in one run.
+ *
+ * Each server runs in its own child process (so its CPU per call can be read); the load generator
+ * runs here. Unary IsRegistered and RegisterIpAsset at concurrency 1/16/64 over:
+ *   - gRPC (HTTP/2, one grpc-js client channel) against ours and against grpc-js;
+ *   - Connect binary (HTTP/2) against ours;
+ *   - Connect JSON over HTTP/1.1 (keep-alive, one socket per concurrent caller) against ours and
+ *     the Fastify endpoint.
+ * Reported: req/s, p50, p99, server CPU per call (µs), bytes on the wire per request (measured
+ * through a counting TCP proxy in a separate short pass, so the proxy never skews throughput).
+ *
+ * `node bench/chain-server.bench.ts [--smoke]`; `--serve <kind>` is the child-process mode.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as http from 'node:http';
+import * as http2 from 'node:http2';
+import * as net from 'node:net';
+import { create, fromBinary, fromJson, toBinary, toJson } from '@bufbuild/protobuf';
+import * as grpc from '@grpc/grpc-js';
+import {
+  ChainService,
+  ContributorType,
+  IsRegisteredRequestSchema,
+  IsRegisteredResponseSchema,
+  RegisterIpAssetRequestSchema,
+} from '@mystira/chain-protos';
+import {
+  type ChainHandlers,
+  createChainHandlers,
+  createChainServer,
+  DevnetLedger,
+} from '@mystira/chain-server';
+import { type Comparison, emit, progress, smoke } from './lib/report.ts';
+
+type Kind = 'ours' | 'grpcjs' | 'fastify';
+const SEEDED = 'bench-seeded-content';
+const NEVER = new AbortController().signal;
+const WALLETS = [
+  '0x1111111111111111111111111111111111111111',
+  '0x2222222222222222222222222222222222222222',
+];
+
+// ------------------------------------------------------------------------------------ servers --
+
+async function seededLedger(): Promise<DevnetLedger> {
+  const ledger = new DevnetLedger({ blockIntervalMs: 0, requiredConfirmations: 1 });
+  await ledger.registerAsset({
+    contentId: SEEDED,
+    title: 'seeded',
+    contributors: [{ wallet: WALLETS[0] as string, type: ContributorType.AUTHOR, shareBps: 10000 }],
+  });
+  ledger.mine();
+  return ledger;
+}
+
+function grpcStatus(e: unknown): Partial<grpc.StatusObject> {
+  const code = (e as { code?: number }).code ?? grpc.status.INTERNAL;
+  return { code, details: (e as Error).message };
+}
+
+/** A plain grpc-js server whose methods call the same ChainHandlers as ours. */
+async function serveGrpcJs(handlers: ChainHandlers): Promise<number> {
+  const server = new grpc.Server();
+  const definition: grpc.ServiceDefinition = {};
+  const impl: grpc.UntypedServiceImplementation = {};
+  for (const m of ChainService.methods) {
+    if (m.methodKind !== 'unary') continue;
+    definition[m.name] = {
+      path: `/${ChainService.typeName}/${m.name}`,
+      requestStream: false,
+      responseStream: false,
+      requestDeserialize: (b: Buffer) => fromBinary(m.input, b),
+      requestSerialize: (x: never) => Buffer.from(toBinary(m.input, x)),
+      responseDeserialize: (b: Buffer) => fromBinary(m.output, b),
+      responseSerialize: (x: never) => Buffer.from(toBinary(m.output, x)),
+    };
+    const h = (
+      handlers as unknown as Record<
+        string,
+        (req: unknown, call: { signal: AbortSignal }) => Promise<unknown>
+      >
+    )[m.localName] as (req: unknown, call: { signal: AbortSignal }) => Promise<unknown>;
+    impl[m.name] = (
+      call: grpc.ServerUnaryCall<unknown, unknown>,
+      cb: grpc.sendUnaryData<unknown>,
+    ) => {
+      h(call.request, { signal: NEVER }).then(
+        (res) => cb(null, res),
+        (e: unknown) => cb(grpcStatus(e)),
+      );
+    };
+  }
+  server.addService(definition, impl);
+  return new Promise((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+      err ? reject(err) : resolve(port),
+    ),
+  );
+}
+
+/** A minimal Fastify JSON endpoint per RPC doing the same work: JSON in, same handler, JSON out. */
+async function serveFastify(handlers: ChainHandlers): Promise<number> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  for (const m of ChainService.methods) {
+    if (m.methodKind !== 'unary') continue;
+    const h = (
+      handlers as unknown as Record<
+        string,
+        (req: unknown, call: { signal: AbortSignal }) => Promise<unknown>
+      >
+    )[m.localName] as (req: unknown, call: { signal: AbortSignal }) => Promise<unknown>;
+    app.post(`/${ChainService.typeName}/${m.name}`, async (request) => {
+      const res = await h(fromJson(m.input, request.body as never, { ignoreUnknownFields: true }), {
+        signal: NEVER,
+      });
+      return toJson(m.output, res as never);
+    });
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return (app.server.address() as net.AddressInfo).port;
+}
+
+async function serve(kind: Kind): Promise<void> {
+  const ledger = await seededLedger();
+  let port: number;
+  if (kind === 'ours') {
+    const server = createChainServer({ ledger });
+    port = (await server.listen(0)).port;
+  } else {
+    const handlers = createChainHandlers({ ledger });
+    port = kind === 'grpcjs' ? await serveGrpcJs(handlers) : await serveFastify(handlers);
+  }
+  let base = process.cpuUsage();
+  process.on('message', (msg: string) => {
+    if (msg === 'reset') base = process.cpuUsage();
+    if (msg === 'cpu') {
+      const d = process.cpuUsage(base);
+      process.send?.({ cpuUs: d.user + d.system });
+    }
+    if (msg === 'exit') process.exit(0);
+  });
+  // Never outlive the benchmark, even when it dies.
+  process.on('disconnect', () => process.exit(0));
+  process.send?.({ port });
+}
+
+interface Child {
+  proc: ChildProcess;
+  port: number;
+  reset(): void;
+  cpuUs(): Promise<number>;
+  stop(): void;
+}
+
+function startChild(kind: Kind): Promise<Child> {
+  const proc = spawn(process.execPath, [import.meta.filename, '--serve', kind], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('message', (m: { port: number }) =>
+      resolve({
+        proc,
+        port: m.port,
+        reset: () => proc.send('reset'),
+        cpuUs: () =>
+          new Promise(
+            (r) => proc.once('message', (x: { cpuUs: number }) => r(x.cpuUs)) && proc.send('cpu'),
+          ),
+        stop: () => proc.send('exit'),
+      }),
+    );
+  });
+}
+
+// ------------------------------------------------------------------------------------ clients --
+
+type Rpc = 'IsRegistered' | 'RegisterIpAsset';
+let seq = 0;
+
+function requestOf(rpc: Rpc) {
+  if (rpc === 'IsRegistered') return create(IsRegisteredRequestSchema, { contentId: SEEDED });
+  seq++;
+  return create(RegisterIpAssetRequestSchema, {
+    contentId: `bench-${process.pid}-${seq}`,
+    contentTitle: 'A benchmark title',
+    contributors: [
+      {
+        walletAddress: WALLETS[0] as string,
+        contributorType: ContributorType.AUTHOR,
+        shareBasisPoints: 6000,
+      },
+      {
+        walletAddress: WALLETS[1] as string,
+        contributorType: ContributorType.ARTIST,
+        shareBasisPoints: 4000,
+      },
+    ],
+    idempotencyKey: `bench-key-${process.pid}-${seq}`,
+  });
+}
+const inputOf = (rpc: Rpc) =>
+  rpc === 'IsRegistered' ? IsRegisteredRequestSchema : RegisterIpAssetRequestSchema;
+
+type Caller = { call(rpc: Rpc): Promise<void>; close(): void };
+
+function grpcCaller(port: number): Caller {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const id = (b: Buffer) => b;
+  return {
+    call: (rpc) =>
+      new Promise((resolve, reject) => {
+        const bytes = Buffer.from(toBinary(inputOf(rpc), requestOf(rpc) as never));
+        client.makeUnaryRequest(`/${ChainService.typeName}/${rpc}`, id, id, bytes, (err) =>
+          err ? reject(err) : resolve(),
+        );
+      }),
+    close: () => client.close(),
+  };
+}
+
+function readAll(
+  stream: NodeJS.ReadableStream,
+  done: (status: number | undefined, body: Buffer) => void,
+  status?: number,
+) {
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => done(status, Buffer.concat(chunks)));
+}
+
+function connectBinaryCaller(port: number): Caller {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  return {
+    call: (rpc) =>
+      new Promise((resolve, reject) => {
+        const body = toBinary(inputOf(rpc), requestOf(rpc) as never);
+        const req = session.request({
+          ':method': 'POST',
+          ':path': `/${ChainService.typeName}/${rpc}`,
+          'content-type': 'application/proto',
+          'connect-protocol-version': '1',
+        });
+        let status = 0;
+        req.on('response', (h) => {
+          status = Number(h[':status']);
+        });
+        req.on('error', reject);
+        readAll(req, () => (status === 200 ? resolve() : reject(new Error(`HTTP ${status}`))));
+        req.end(body);
+      }),
+    close: () => session.close(),
+  };
+}
+
+function jsonCaller(port: number, concurrency: number): Caller {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  return {
+    call: (rpc) =>
+      new Promise((resolve, reject) => {
+        const body = JSON.stringify(toJson(inputOf(rpc), requestOf(rpc) as never));
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: `/${ChainService.typeName}/${rpc}`,
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (res) =>
+            readAll(
+              res,
+              (s) => (s === 200 ? resolve() : reject(new Error(`HTTP ${s}`))),
+              res.statusCode,
+            ),
+        );
+        req.on('error', reject);
+        req.end(body);
+      }),
+    close: () => agent.destroy(),
+  };
+}
+
+// ---------------------------------------------------------------------------------- measuring --
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuUsPerCall: number;
+}
+
+async function load(
+  caller: Caller,
+  rpc: Rpc,
+  concurrency: number,
+  ms: number,
+  child: Child,
+): Promise<Result> {
+  const warm = Date.now() + (smoke ? 50 : 300);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < warm) await caller.call(rpc);
+    }),
+  );
+  child.reset();
+  const latencies: number[] = [];
+  const start = performance.now();
+  const end = start + ms;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await caller.call(rpc);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  const cpu = await child.cpuUs();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return {
+    rps: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    cpuUsPerCall: cpu / latencies.length,
+  };
+}
+
+/** Bytes both ways per request, through a counting TCP proxy, at concurrency 1. */
+async function wireBytes(
+  port: number,
+  make: (port: number) => Caller,
+  rpc: Rpc,
+  n: number,
+): Promise<number> {
+  let bytes = 0;
+  const proxy = net.createServer((downstream) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    downstream.on('data', (d) => {
+      bytes += d.length;
+      upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      bytes += d.length;
+      downstream.write(d);
+    });
+    downstream.on('close', () => upstream.destroy());
+    upstream.on('close', () => downstream.destroy());
+    downstream.on('error', () => {});
+    upstream.on('error', () => {});
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const caller = make((proxy.address() as net.AddressInfo).port);
+  for (let i = 0; i < 20; i++) await caller.call(rpc); // connection set-up is not per request
+  const before = bytes;
+  for (let i = 0; i < n; i++) await caller.call(rpc);
+  const per = (bytes - before) / n;
+  caller.close();
+  proxy.close();
+  return per;
+}
+
+async function main(): Promise<void> {
+  const [ours, grpcjs, fastify] = await Promise.all([
+    startChild('ours'),
+    startChild('grpcjs'),
+    startChild('fastify'),
+  ]);
+  const ms = smoke ? 200 : 3000;
+  const levels = smoke ? [1, 16] : [1, 16, 64];
+  const comparisons: Comparison[] = [];
+  const notes: string[] = [];
+  const table: string[] = [
+    'rpc | protocol | server | c | req/s | p50 ms | p99 ms | server CPU µs/call',
+  ];
+  const row = (rpc: Rpc, proto: string, server: string, c: number, r: Result) =>
+    table.push(
+      `${rpc} | ${proto} | ${server} | ${c} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuUsPerCall.toFixed(0)}`,
+    );
+
+  for (const rpc of ['IsRegistered', 'RegisterIpAsset'] as Rpc[]) {
+    for (const c of levels) {
+      // Interleave ours and the baseline so drift on a shared machine hits both alike.
+      progress(`${rpc} c=${c} gRPC`);
+      const gOursCaller = grpcCaller(ours.port);
+      const gOurs = await load(gOursCaller, rpc, c, ms, ours);
+      gOursCaller.close();
+      const gBaseCaller = grpcCaller(grpcjs.port);
+      const gBase = await load(gBaseCaller, rpc, c, ms, grpcjs);
+      gBaseCaller.close();
+      row(rpc, 'gRPC', 'chain-server', c, gOurs);
+      row(rpc, 'gRPC', 'grpc-js', c, gBase);
+      comparisons.push({
+        metric: `${rpc} gRPC c=${c} req/s`,
+        ours: gOurs.rps,
+        baseline: gBase.rps,
+        baselineName: 'plain @grpc/grpc-js server, same handlers',
+        unit: 'req/s',
+        higherIsBetter: true,
+        ...(c === 64
+          ? { bar: { ratio: 1.0, text: 'gRPC unary throughput at c=64 ≥ 1.0× grpc-js' } }
+          : {}),
+      });
+      comparisons.push({
+        metric: `${rpc} gRPC c=${c} p99`,
+        ours: gOurs.p99,
+        baseline: gBase.p99,
+        baselineName: 'plain @grpc/grpc-js server, same handlers',
+        unit: 'ms',
+        higherIsBetter: false,
+        ...(c === 16 ? { bar: { ratio: 1 / 1.2, text: 'p99 at c=16 ≤ 1.2× grpc-js' } } : {}),
+      });
+      comparisons.push({
+        metric: `${rpc} gRPC c=${c} server CPU per call`,
+        ours: gOurs.cpuUsPerCall,
+        baseline: gBase.cpuUsPerCall,
+        baselineName: 'plain @grpc/grpc-js server, same handlers',
+        unit: 'µs',
+        higherIsBetter: false,
+      });
+
+      progress(`${rpc} c=${c} Connect binary`);
+      const bCaller = connectBinaryCaller(ours.port);
+      const bOurs = await load(bCaller, rpc, c, ms, ours);
+      bCaller.close();
+      row(rpc, 'Connect binary h2', 'chain-server', c, bOurs);
+      comparisons.push({
+        metric: `${rpc} Connect binary (h2) c=${c} req/s`,
+        ours: bOurs.rps,
+        baseline: gBase.rps,
+        baselineName: 'grpc-js server over gRPC',
+        unit: 'req/s',
+        higherIsBetter: true,
+      });
+
+      progress(`${rpc} c=${c} Connect JSON / HTTP/1.1`);
+      const jOursCaller = jsonCaller(ours.port, c);
+      const jOurs = await load(jOursCaller, rpc, c, ms, ours);
+      jOursCaller.close();
+      const jBaseCaller = jsonCaller(fastify.port, c);
+      const jBase = await load(jBaseCaller, rpc, c, ms, fastify);
+      jBaseCaller.close();
+      row(rpc, 'Connect JSON h1', 'chain-server', c, jOurs);
+      row(rpc, 'JSON h1', 'fastify', c, jBase);
+      comparisons.push({
+        metric: `${rpc} Connect JSON (HTTP/1.1) c=${c} req/s`,
+        ours: jOurs.rps,
+        baseline: jBase.rps,
+        baselineName: 'minimal Fastify JSON endpoint, same handlers',
+        unit: 'req/s',
+        higherIsBetter: true,
+        ...(c === 16
+          ? { bar: { ratio: 0.5, text: 'Connect JSON over HTTP/1.1 ≥ 0.5× Fastify' } }
+          : {}),
+      });
+    }
+  }
+
+  progress('bytes on the wire');
+  const n = smoke ? 20 : 200;
+  for (const rpc of ['IsRegistered', 'RegisterIpAsset'] as Rpc[]) {
+    const ourGrpc = await wireBytes(ours.port, grpcCaller, rpc, n);
+    const baseGrpc = await wireBytes(grpcjs.port, grpcCaller, rpc, n);
+    const ourJson = await wireBytes(ours.port, (p) => jsonCaller(p, 1), rpc, n);
+    const baseJson = await wireBytes(fastify.port, (p) => jsonCaller(p, 1), rpc, n);
+    const ourBin = await wireBytes(ours.port, connectBinaryCaller, rpc, n);
+    comparisons.push(
+      {
+        metric: `${rpc} gRPC bytes on the wire per request`,
+        ours: ourGrpc,
+        baseline: baseGrpc,
+        baselineName: 'grpc-js server',
+        unit: 'B',
+        higherIsBetter: false,
+      },
+      {
+        metric: `${rpc} Connect JSON bytes on the wire per request`,
+        ours: ourJson,
+        baseline: baseJson,
+        baselineName: 'Fastify JSON endpoint',
+        unit: 'B',
+        higherIsBetter: false,
+      },
+      {
+        metric: `${rpc} Connect binary (h2) bytes on the wire per request`,
+        ours: ourBin,
+        baseline: baseGrpc,
+        baselineName: 'grpc-js server over gRPC',
+        unit: 'B',
+        higherIsBetter: false,
+      },
+    );
+  }
+  for (const c of [ours, grpcjs, fastify]) c.stop();
+  for (const line of table) process.stderr.write(`  ${line}\n`);
+  notes.push(
+    'Servers run in child processes; load from one client process on the same 2-core machine.',
+    'gRPC client: one @grpc/grpc-js channel for both servers. Connect JSON client: node:http keep-alive, one socket per caller.',
+    ...table,
+  );
+  emit({ name: 'chain-server', comparisons, notes });
+}
+
+const serveAt = process.argv.indexOf('--serve');
+if (serveAt >= 0) await serve(process.argv[serveAt + 1] as Kind);
+else await main();
