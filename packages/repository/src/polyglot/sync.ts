@@ -1,0 +1,53 @@
+/**
+ * Copying the primary's truth for one id to the mirror: what every replay, repair and resumed
+ * backfill does. It reads the mirror's head FIRST and the primary SECOND, then writes with a
+ * compare-and-set against that head. Whatever the mirror holds after a successful CAS was the
+ * primary's truth at some moment after the head was read; anything written to the mirror in
+ * between makes the CAS fail and the round repeat. A final round re-reads both and stops only
+ * when they agree, so concurrent dual writes, other replayers and late (timed-out) writes all
+ * end in agreement rather than in a race.
+ */
+import type { EntityDef } from '@mystira/specification';
+import type { CallOptions, Id, Repository } from '../port.js';
+import type { MirrorHead, MirrorStore } from './mirror.js';
+
+export type SyncOutcome = 'in-sync' | 'repaired' | 'unsettled';
+
+/** The version of an item by the entity's version field. */
+export function versionOfItem(entity: EntityDef, item: object): number {
+  const v = entity.version ? (item as Record<string, unknown>)[entity.version] : undefined;
+  if (typeof v !== 'number') throw new TypeError(`${entity.name}: items need a numeric version field to be mirrored`);
+  return v;
+}
+
+function agrees(entity: EntityDef, truth: object | undefined, head: MirrorHead | undefined): boolean {
+  if (!truth) return !head || head.deleted;
+  return !!head && !head.deleted && head.version === versionOfItem(entity, truth);
+}
+
+/**
+ * Makes the mirror's copy of `id` equal to the primary's. Versions decide agreement (the mirror
+ * stores the primary's version with the item); content at an equal version is the same write.
+ * Returns `unsettled` after `maxRounds` rounds of concurrent interference (the caller retries later).
+ */
+export async function syncId<T extends object>(
+  primary: Repository<T>,
+  mirror: MirrorStore<T>,
+  id: Id,
+  options: CallOptions & { maxRounds?: number } = {},
+): Promise<SyncOutcome> {
+  const entity = primary.entity;
+  const rounds = options.maxRounds ?? 6;
+  let wrote = false;
+  for (let round = 0; round < rounds; round++) {
+    const head = await mirror.head(id, options);
+    const truth = await primary.getById(id, options);
+    if (agrees(entity, truth, head)) return wrote ? 'repaired' : 'in-sync';
+    const expect = head ?? null;
+    const r = truth
+      ? await mirror.put(truth, versionOfItem(entity, truth), { ...options, expect })
+      : await mirror.remove(id, head?.version ?? 0, { ...options, expect });
+    if (r === 'applied') wrote = true;
+  }
+  return 'unsettled';
+}
