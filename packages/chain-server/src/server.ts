@@ -17,6 +17,12 @@ import type { DescFile, DescService } from '@bufbuild/protobuf';
 import { type ConnectRouter, cors as connectCors } from '@connectrpc/connect';
 import { compressionBrotli, compressionGzip, connectNodeAdapter } from '@connectrpc/connect-node';
 import { ChainService, chainFiles } from '@mystira/chain-protos';
+import {
+  createHealthRegistry,
+  grpcHealthRoutes,
+  Health,
+  type HealthRegistry,
+} from '@mystira/health';
 import { Authenticator, type AuthOptions, authInterceptor } from './auth.js';
 import { createFastPath } from './fast-path.js';
 import * as reflectionV1 from './gen/grpc/reflection/v1/reflection_pb.js';
@@ -76,6 +82,13 @@ export interface ChainServerOptions {
    * `{ routes: grpcHealthRoutes(registry), services: [Health] }`.
    */
   extraRoutes?: readonly ExtraRoutes[];
+  /**
+   * The health registry behind the standard grpc.health.v1 service (from `@mystira/health`).
+   * Default: a new registry. The server adds a `chain-ledger` check (the ledger's health), sets
+   * `mystira.chain.v1.ChainService` SERVING when it listens and everything NOT_SERVING on close.
+   * `false` leaves grpc.health.v1 out.
+   */
+  health?: HealthRegistry | false;
   /** Answer the common unary calls on the lean path. Default true; false routes all through Connect. */
   fastPath?: boolean;
   version?: string;
@@ -99,6 +112,8 @@ export interface ChainServer {
   close(options?: { deadlineMs?: number }): Promise<void>;
   /** Aborted once close() starts. */
   readonly shutdownSignal: AbortSignal;
+  /** The registry behind grpc.health.v1, if served. */
+  readonly health?: HealthRegistry;
 }
 
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
@@ -117,7 +132,21 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
   });
   const authenticator = options.auth ? new Authenticator(options.auth) : undefined;
   const jsonOptions = { ignoreUnknownFields: true };
-  const extras = options.extraRoutes ?? [];
+  const health = options.health === false ? undefined : (options.health ?? createHealthRegistry());
+  if (health && !health.names.includes('chain-ledger')) {
+    health.register({
+      name: 'chain-ledger',
+      async check() {
+        const h = await options.ledger.health();
+        if (!h.serving) throw new Error(`ledger not serving: ${JSON.stringify(h.details)}`);
+        return { status: 'healthy', detail: h.details };
+      },
+    });
+  }
+  const extras: ExtraRoutes[] = [
+    ...(health ? [{ routes: grpcHealthRoutes(health), services: [Health] }] : []),
+    ...(options.extraRoutes ?? []),
+  ];
 
   const routes = (router: ConnectRouter) => {
     router.service(ChainService, chainServiceImpl(handlers));
@@ -239,12 +268,15 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
         resolve();
       });
     });
+    health?.setServiceStatus(ChainService.typeName, 'SERVING');
     const address = server.address() as net.AddressInfo;
     return { port: address.port, host: address.address };
   }
 
   async function close({ deadlineMs = 10_000 }: { deadlineMs?: number } = {}) {
     shutdown.abort();
+    // Probes see NOT_SERVING at once, so load balancers drain us while calls finish.
+    health?.statusBoard.shutdown();
     const closed = listener
       ? new Promise<void>((r) => listener?.close(() => r()))
       : Promise.resolve();
@@ -267,7 +299,7 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
     await closed;
   }
 
-  return { handlers, requestListener, listen, close, shutdownSignal: shutdown.signal };
+  return { handlers, requestListener, listen, close, shutdownSignal: shutdown.signal, health };
 }
 
 /**

@@ -47,7 +47,9 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
       // Watch the registration while blocks are mined: current state, then every change.
       const updates: [TransactionStatus, bigint][] = [];
       const watching = (async () => {
-        for await (const u of c.watchTransactions({ transactionHashes: [reg.registrationTxHash as string] })) {
+        for await (const u of c.watchTransactions({
+          transactionHashes: [reg.registrationTxHash as string],
+        })) {
           updates.push([u.status, u.confirmations]);
           if (updates.length === 1) r.ledger.mine(r.ledger.requiredConfirmations);
         }
@@ -60,7 +62,10 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
       expect(status.status).toBe(IpAssetStatus.REGISTERED);
       expect(status.contributors).toHaveLength(2);
       const ip = reg.ipAssetId as string;
-      expect(await c.isRegistered({ contentId: req.contentId })).toMatchObject({ isRegistered: true, ipAssetId: ip });
+      expect(await c.isRegistered({ contentId: req.contentId })).toMatchObject({
+        isRegistered: true,
+        ipAssetId: ip,
+      });
 
       const config = await c.getRoyaltyConfiguration({ ipAssetId: ip });
       expect(config.recipients.map((x) => [x.walletAddress, x.shareBasisPoints, x.role])).toEqual([
@@ -79,13 +84,23 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
       expect(split.success).toBe(true);
       r.ledger.mine();
 
-      const pay = await c.payRoyalties({ ipAssetId: ip, amountWei: '3', currencyToken: NATIVE, idempotencyKey: unique('pay') });
+      const pay = await c.payRoyalties({
+        ipAssetId: ip,
+        amountWei: '3',
+        currencyToken: NATIVE,
+        idempotencyKey: unique('pay'),
+      });
       expect(pay.status).toBe(PaymentStatus.PENDING);
       expect(pay.amountWei).toBe('3');
       r.ledger.mine();
       const claimable = await c.getClaimableRoyalties({ walletAddress: WALLET_A, ipAssetId: ip });
       expect(claimable.balances).toEqual([
-        expect.objectContaining({ ipAssetId: ip, currencyToken: NATIVE, amountWei: '2', amountFormatted: '0.000000000000000002' }),
+        expect.objectContaining({
+          ipAssetId: ip,
+          currencyToken: NATIVE,
+          amountWei: '2',
+          amountFormatted: '0.000000000000000002',
+        }),
       ]);
       const claim = await c.claimRoyalties({
         ipAssetId: ip,
@@ -111,19 +126,22 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
       expect(ConnectError.from(bad).code).toBe(Code.InvalidArgument);
     });
 
-    it.skipIf(protocol === 'grpc-web' || protocol === 'connect-json')('batch-registers over HTTP/2', async () => {
-      const c = clientFor(protocol, r.baseUrl);
-      const good = registration();
-      async function* items() {
-        yield good;
-        yield { ...registration(), contributors: [] };
-        yield registration(good.contentId, unique('other-key'));
-      }
-      const res = await c.batchRegisterIpAssets(items());
-      expect(res).toMatchObject({ totalSubmitted: 3, successful: 1, failed: 2 });
-      expect(res.results[1]?.errorMessage).toContain('contributors');
-      expect(res.results[2]?.errorMessage).toContain('ALREADY_EXISTS');
-    });
+    it.skipIf(protocol === 'grpc-web' || protocol === 'connect-json')(
+      'batch-registers over HTTP/2',
+      async () => {
+        const c = clientFor(protocol, r.baseUrl);
+        const good = registration();
+        async function* items() {
+          yield good;
+          yield { ...registration(), contributors: [] };
+          yield registration(good.contentId, unique('other-key'));
+        }
+        const res = await c.batchRegisterIpAssets(items());
+        expect(res).toMatchObject({ totalSubmitted: 3, successful: 1, failed: 2 });
+        expect(res.results[1]?.errorMessage).toContain('contributors');
+        expect(res.results[2]?.errorMessage).toContain('ALREADY_EXISTS');
+      },
+    );
   });
 
   it('answers curl with Connect JSON on a unary RPC', async () => {

@@ -1,0 +1,114 @@
+/** The auth matrix over real sockets: API keys, JWT bearer tokens, scopes, open procedures. */
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { hashApiKey, jwtVerifier } from '@mystira/chain-server';
+import { Health, HealthCheckResponse_ServingStatus } from '@mystira/health';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientFor, type Protocol, type Running, registration, startServer } from './helpers.js';
+
+const secret = new TextEncoder().encode('a-test-secret-that-is-long-enough-for-hs256');
+const jwt = (scope: string, opts: { exp?: string; aud?: string } = {}) =>
+  new SignJWT({ scope })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('svc-1')
+    .setIssuer('mystira-test')
+    .setAudience(opts.aud ?? 'chain')
+    .setExpirationTime(opts.exp ?? '5m')
+    .sign(secret);
+
+let r: Running;
+beforeAll(async () => {
+  r = await startServer({
+    auth: {
+      apiKeys: [
+        { id: 'reader', sha256: hashApiKey('read-key'), scopes: ['chain:read'] },
+        { id: 'writer', sha256: hashApiKey('write-key'), scopes: ['chain:read', 'chain:write'] },
+      ],
+      verifyBearer: jwtVerifier({ key: secret, issuer: 'mystira-test', audience: 'chain' }),
+    },
+  });
+});
+afterAll(() => r.close());
+
+type Cred = Record<string, string> | undefined;
+const cases: [string, () => Promise<Cred>, Code | 'ok', Code | 'ok'][] = [
+  // name, credentials, read RPC outcome, write RPC outcome
+  ['no credentials', async () => undefined, Code.Unauthenticated, Code.Unauthenticated],
+  [
+    'unknown API key',
+    async () => ({ 'x-api-key': 'nope' }),
+    Code.Unauthenticated,
+    Code.Unauthenticated,
+  ],
+  ['read key', async () => ({ 'x-api-key': 'read-key' }), 'ok', Code.PermissionDenied],
+  ['write key', async () => ({ 'x-api-key': 'write-key' }), 'ok', 'ok'],
+  [
+    'malformed authorization',
+    async () => ({ authorization: 'Basic abc' }),
+    Code.Unauthenticated,
+    Code.Unauthenticated,
+  ],
+  [
+    'garbage bearer',
+    async () => ({ authorization: 'Bearer abc.def.ghi' }),
+    Code.Unauthenticated,
+    Code.Unauthenticated,
+  ],
+  [
+    'JWT with chain:read',
+    async () => ({ authorization: `Bearer ${await jwt('chain:read')}` }),
+    'ok',
+    Code.PermissionDenied,
+  ],
+  [
+    'JWT with both scopes',
+    async () => ({ authorization: `Bearer ${await jwt('chain:read chain:write')}` }),
+    'ok',
+    'ok',
+  ],
+  [
+    'expired JWT',
+    async () => ({ authorization: `Bearer ${await jwt('chain:read', { exp: '-1h' })}` }),
+    Code.Unauthenticated,
+    Code.Unauthenticated,
+  ],
+  [
+    'JWT for another audience',
+    async () => ({ authorization: `Bearer ${await jwt('chain:read', { aud: 'x' })}` }),
+    Code.Unauthenticated,
+    Code.Unauthenticated,
+  ],
+];
+
+async function outcome(p: Promise<unknown>): Promise<Code | 'ok'> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return ConnectError.from(e).code;
+  }
+}
+
+describe.each(['grpc', 'connect-json', 'grpc-web'] as Protocol[])('%s', (protocol) => {
+  it.each(cases)('%s', async (_name, cred, read, write) => {
+    const client = clientFor(protocol, r.baseUrl, await cred());
+    expect(await outcome(client.isRegistered({ contentId: 'x' }))).toBe(read);
+    expect(await outcome(client.getServiceInfo({}))).toBe(read);
+    expect(await outcome(client.registerIpAsset(registration()))).toBe(write);
+  });
+
+  it('leaves the contract HealthCheck open', async () => {
+    expect(await outcome(clientFor(protocol, r.baseUrl).healthCheck({}))).toBe('ok');
+  });
+});
+
+it('leaves grpc.health.v1 and reflection open', async () => {
+  const health = createClient(Health, createGrpcTransport({ baseUrl: r.baseUrl }));
+  expect((await health.check({ service: '' })).status).toBe(
+    HealthCheckResponse_ServingStatus.SERVING,
+  );
+  expect((await health.check({ service: 'mystira.chain.v1.ChainService' })).status).toBe(
+    HealthCheckResponse_ServingStatus.SERVING,
+  );
+});
