@@ -33,26 +33,46 @@ function toQuery(spec: SpecSource<unknown, unknown>): QueryNode {
   return 'kind' in spec && spec.kind === 'query' ? spec : (spec as { build(): QueryNode }).build();
 }
 
-/** Reads a path; returns undefined for absent (missing, null, or not a JSON value). */
+/**
+ * Reads a path; returns undefined for absent (missing, null, or not a JSON value). Functions are
+ * treated as absent, which also hides everything inherited from `Object.prototype` (all of it is
+ * functions, and `__proto__`/`constructor`/`prototype` are never valid segments), so a plain
+ * property read is as safe as an own-property check and much faster. Paths of length 1-3 (nearly
+ * all of them) get unrolled readers.
+ */
 export function getter(path: readonly string[]): Getter {
-  const norm = (v: unknown): unknown =>
+  const obj = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  const leaf = (v: unknown): unknown =>
     v === null || typeof v === 'function' || typeof v === 'symbol' ? undefined : v;
-  if (path.length === 1) {
-    const k = path[0]!;
-    return (item) =>
-      typeof item === 'object' && item !== null && Object.hasOwn(item, k)
-        ? norm((item as Record<string, unknown>)[k])
-        : undefined;
+  const [a, b, c] = path as [string, string, string];
+  switch (path.length) {
+    case 1:
+      return (item) => (obj(item) ? leaf(item[a]) : undefined);
+    case 2:
+      return (item) => {
+        if (!obj(item)) return undefined;
+        const x = item[a];
+        return obj(x) ? leaf(x[b]) : undefined;
+      };
+    case 3:
+      return (item) => {
+        if (!obj(item)) return undefined;
+        const x = item[a];
+        if (!obj(x)) return undefined;
+        const y = x[b];
+        return obj(y) ? leaf(y[c]) : undefined;
+      };
+    default:
+      return (item) => {
+        let cur: unknown = item;
+        for (const k of path) {
+          if (!obj(cur)) return undefined;
+          cur = cur[k];
+        }
+        return leaf(cur);
+      };
   }
-  return (item) => {
-    let cur: unknown = item;
-    for (const k of path) {
-      if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !Object.hasOwn(cur, k))
-        return undefined;
-      cur = (cur as Record<string, unknown>)[k];
-    }
-    return norm(cur);
-  };
 }
 
 /**
@@ -100,8 +120,33 @@ function compileLiteralTest(
   ignoreCase = false,
 ): Compiled {
   const get = getter(field.path);
-  const cmp = cmpTyped(lit.type);
   const type = lit.type;
+  // Fast paths for the common, case-sensitive number and string comparisons.
+  if (!ignoreCase && type === 'number') {
+    const t = lit.value as number;
+    return (item) => {
+      const v = get(item);
+      if (typeof v !== 'number' || !Number.isFinite(v)) return U;
+      return test(v < t ? -1 : v > t ? 1 : 0) ? T : F;
+    };
+  }
+  if (!ignoreCase && type === 'string') {
+    const t = lit.value as string;
+    return (item) => {
+      const v = get(item);
+      if (typeof v !== 'string') return U;
+      return test(v === t ? 0 : compareStrings(v, t)) ? T : F;
+    };
+  }
+  if (type === 'boolean') {
+    const t = lit.value as boolean;
+    return (item) => {
+      const v = get(item);
+      if (typeof v !== 'boolean') return U;
+      return test(v === t ? 0 : v ? 1 : -1) ? T : F;
+    };
+  }
+  const cmp = cmpTyped(type);
   const target = ignoreCase ? foldAscii(lit.value as string) : lit.value;
   return (item) => {
     let v = coerce(type, get(item));
@@ -257,37 +302,7 @@ function rankOf(v: unknown, bigintField: boolean): number {
   }
 }
 
-type Key = { rank: number; value: unknown };
-
-function keyOf(v: unknown, bigintField: boolean): Key {
-  const rank = rankOf(v, bigintField);
-  let value = v;
-  if (rank === 3 && typeof v === 'bigint') value = v.toString();
-  if (rank === 4 && v instanceof Date) value = v.toISOString();
-  return { rank, value };
-}
-
-function compareKeys(a: Key, b: Key): number {
-  if (a.rank !== b.rank) return a.rank < b.rank ? -1 : 1;
-  switch (a.rank) {
-    case 1:
-      return a.value === b.value ? 0 : a.value ? 1 : -1;
-    case 2:
-      return (a.value as number) < (b.value as number)
-        ? -1
-        : (a.value as number) > (b.value as number)
-          ? 1
-          : 0;
-    case 3:
-      return compareBigintStrings(a.value as string, b.value as string);
-    case 4:
-      return compareStrings(a.value as string, b.value as string);
-    default:
-      return 0;
-  }
-}
-
-/** A comparator over items for the given (effective) order. */
+/** A comparator over items for the given (effective) order, with the evaluator's semantics. */
 export function compileComparator(
   orders: readonly OrderNode[],
 ): (a: unknown, b: unknown) => number {
@@ -296,9 +311,19 @@ export function compileComparator(
     big: o.field.type === 'bigint',
     sign: o.direction === 'asc' ? 1 : -1,
   }));
+  const norm = (v: unknown, rank: number): unknown =>
+    rank === 3 && typeof v === 'bigint'
+      ? v.toString()
+      : rank === 4 && v instanceof Date
+        ? v.toISOString()
+        : v;
   return (a, b) => {
     for (const k of keys) {
-      const c = compareKeys(keyOf(k.get(a), k.big), keyOf(k.get(b), k.big));
+      const va = k.get(a);
+      const vb = k.get(b);
+      const ra = rankOf(va, k.big);
+      const rb = rankOf(vb, k.big);
+      const c = ra !== rb ? (ra < rb ? -1 : 1) : compareSameRank(ra, norm(va, ra), norm(vb, rb));
       if (c !== 0) return c * k.sign;
     }
     return 0;
@@ -375,31 +400,86 @@ function isAsync<T>(items: Iterable<T> | AsyncIterable<T>): items is AsyncIterab
   return typeof (items as Iterable<T>)[Symbol.iterator] !== 'function';
 }
 
-/** Sorts with precomputed keys (one key extraction per item, not per comparison). */
-function sortItems<T>(items: T[], orders: readonly OrderNode[]): T[] {
-  const getters = orders.map((o) => ({
-    get: getter(o.field.path),
-    big: o.field.type === 'bigint',
-    sign: o.direction === 'asc' ? 1 : -1,
-  }));
-  const decorated = items.map((item) => ({
-    item,
-    keys: getters.map((g) => keyOf(g.get(item), g.big)),
-  }));
-  decorated.sort((a, b) => {
-    for (let i = 0; i < getters.length; i++) {
-      const c = compareKeys(a.keys[i]!, b.keys[i]!);
-      if (c !== 0) return c * getters[i]!.sign;
+/**
+ * Orders items by the effective order, returning only the first `limit` (all when null). Keys are
+ * extracted once per item into flat arrays (rank, value per order key). When `limit` is small
+ * compared to the input, a bounded insertion buffer keeps only the best `limit` items (O(n log k)
+ * comparisons plus O(k) moves) instead of sorting everything. Both paths are stable, so equal
+ * keys keep input order (only possible for duplicate ids or schema-violating data).
+ */
+function orderItems<T>(items: T[], orders: readonly OrderNode[], limit: number | null): T[] {
+  const n = orders.length;
+  const getters = orders.map((o) => getter(o.field.path));
+  const big = orders.map((o) => o.field.type === 'bigint');
+  const sign = orders.map((o) => (o.direction === 'asc' ? 1 : -1));
+  const ranks = new Int8Array(items.length * n);
+  const values: unknown[] = new Array(items.length * n);
+  for (let i = 0; i < items.length; i++) {
+    for (let k = 0; k < n; k++) {
+      let v = getters[k]!(items[i]);
+      const rank = rankOf(v, big[k]!);
+      if (rank === 3 && typeof v === 'bigint') v = v.toString();
+      else if (rank === 4 && v instanceof Date) v = v.toISOString();
+      ranks[i * n + k] = rank;
+      values[i * n + k] = v;
     }
-    return 0;
-  });
-  return decorated.map((d) => d.item);
+  }
+  const cmp = (x: number, y: number): number => {
+    for (let k = 0; k < n; k++) {
+      const ra = ranks[x * n + k]!;
+      const rb = ranks[y * n + k]!;
+      let c: number;
+      if (ra !== rb) c = ra < rb ? -1 : 1;
+      else c = compareSameRank(ra, values[x * n + k], values[y * n + k]);
+      if (c !== 0) return c * sign[k]!;
+    }
+    return x - y; // stability
+  };
+  if (limit !== null && limit * 8 < items.length) {
+    const best: number[] = [];
+    for (let i = 0; i < items.length; i++) {
+      if (best.length === limit && (limit === 0 || cmp(i, best[limit - 1]!) > 0)) continue;
+      let lo = 0;
+      let hi = best.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cmp(best[mid]!, i) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      best.splice(lo, 0, i);
+      if (best.length > limit) best.pop();
+    }
+    return best.map((i) => items[i]!);
+  }
+  const idx = Array.from({ length: items.length }, (_, i) => i);
+  idx.sort(cmp);
+  const out = idx.map((i) => items[i]!);
+  return limit === null ? out : out.slice(0, limit);
+}
+
+function compareSameRank(rank: number, a: unknown, b: unknown): number {
+  switch (rank) {
+    case 1:
+      return a === b ? 0 : a ? 1 : -1;
+    case 2:
+      return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    case 3:
+      return compareBigintStrings(a as string, b as string);
+    case 4:
+      return a === b ? 0 : compareStrings(a as string, b as string);
+    default:
+      return 0;
+  }
 }
 
 function finish<T>(p: Plan, matched: T[], takeOverride?: number): unknown[] {
-  const sorted = sortItems(matched, p.orders);
   const take = takeOverride ?? p.query.take;
-  const sliced = sorted.slice(p.query.skip, take === null ? undefined : p.query.skip + take);
+  const skip = p.query.skip;
+  const sorted = orderItems(matched, p.orders, take === null ? null : skip + take);
+  const sliced =
+    skip === 0 && take === null
+      ? sorted
+      : sorted.slice(skip, take === null ? undefined : skip + take);
   return p.query.select ? sliced.map(p.project) : sliced;
 }
 

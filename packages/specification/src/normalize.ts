@@ -18,21 +18,78 @@
  */
 import type { FieldRef, KeysetNode, Literal, OrderNode, Predicate, QueryNode } from './ast.js';
 import { InvalidSpecificationError } from './errors.js';
+import { deepFreeze } from './freeze.js';
 import { sha256Hex } from './sha256.js';
 import { transform } from './walk.js';
+
+export { deepFreeze };
 
 const TRUE: Predicate = Object.freeze({ kind: 'const', value: true });
 const FALSE: Predicate = Object.freeze({ kind: 'const', value: false });
 
-/** Deterministic JSON: object keys sorted, `undefined` properties omitted. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const rec = value as Record<string, unknown>;
-  const keys = Object.keys(rec)
-    .filter((k) => rec[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(rec[k])}`).join(',')}}`;
+const quotedKeys = new Map<string, string>();
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function quote(s: string): string {
+  // JSON.stringify is slow on single primitives; plain strings (the common case) need no escaping.
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/**
+ * Deterministic JSON: object keys sorted (by UTF-16 code units, like `Array#sort`), `undefined`
+ * properties omitted, output identical to `JSON.stringify` of the key-sorted value. `memo` caches
+ * strings by object identity for the duration of one call (nodes are immutable, and sorting
+ * operands level by level would otherwise serialise the same subtrees again and again).
+ */
+export function canonicalJson(value: unknown, memo?: Map<object, string>): string {
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return JSON.stringify(value) ?? 'null';
+  }
+  if (value === null) return 'null';
+  const cached = memo?.get(value);
+  if (cached !== undefined) return cached;
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i], memo);
+    out += ']';
+  } else {
+    const rec = value as Record<string, unknown>;
+    const keys = Object.keys(rec);
+    // Insertion sort: nodes have a handful of keys, where this beats Array#sort.
+    for (let i = 1; i < keys.length; i++) {
+      const k = keys[i]!;
+      let j = i - 1;
+      while (j >= 0 && keys[j]! > k) {
+        keys[j + 1] = keys[j]!;
+        j--;
+      }
+      keys[j + 1] = k;
+    }
+    out = '{';
+    for (const k of keys) {
+      const v = rec[k];
+      if (v === undefined) continue;
+      let q = quotedKeys.get(k);
+      if (q === undefined) {
+        q = quote(k);
+        if (quotedKeys.size < 1000) quotedKeys.set(k, q);
+      }
+      out += `${out.length > 1 ? ',' : ''}${q}:${canonicalJson(v, memo)}`;
+    }
+    out += '}';
+  }
+  memo?.set(value, out);
+  return out;
 }
 
 export function flatten(p: Predicate): Predicate {
@@ -76,17 +133,21 @@ export function foldConstants(p: Predicate): Predicate {
   });
 }
 
-function uniqueSorted(values: readonly Literal[]): Literal[] {
+function uniqueSorted(values: readonly Literal[], memo?: Map<object, string>): readonly Literal[] {
   const byKey = new Map<string, Literal>();
-  for (const v of values) byKey.set(canonicalJson(v), v);
-  return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+  for (const v of values) byKey.set(canonicalJson(v, memo), v);
+  const keys = [...byKey.keys()].sort();
+  // Unchanged input keeps its identity, so the fixed-point loop can compare by reference.
+  if (keys.length === values.length && keys.every((k, i) => byKey.get(k) === values[i]))
+    return values;
+  return Object.freeze(keys.map((k) => byKey.get(k)!));
 }
 
-export function simplifyLists(p: Predicate): Predicate {
+export function simplifyLists(p: Predicate, memo?: Map<object, string>): Predicate {
   return transform(p, (n) => {
     if (n.kind === 'in') {
       if (n.values.length === 0) return n.op === 'in' ? FALSE : TRUE;
-      const values = uniqueSorted(n.values);
+      const values = uniqueSorted(n.values, memo);
       if (values.length === 1) {
         return Object.freeze({
           kind: 'compare',
@@ -96,13 +157,14 @@ export function simplifyLists(p: Predicate): Predicate {
           ignoreCase: n.ignoreCase,
         });
       }
-      return Object.freeze({ ...n, values: Object.freeze(values) });
+      return values === n.values ? n : Object.freeze({ ...n, values });
     }
     if (n.kind === 'arrayContains') {
       if (n.values.length === 0) return FALSE;
-      return Object.freeze({ ...n, values: Object.freeze(uniqueSorted(n.values)) });
+      const values = uniqueSorted(n.values, memo);
+      return values === n.values ? n : Object.freeze({ ...n, values });
     }
-    if (n.kind === 'between' && canonicalJson(n.low) === canonicalJson(n.high)) {
+    if (n.kind === 'between' && canonicalJson(n.low, memo) === canonicalJson(n.high, memo)) {
       return Object.freeze({
         kind: 'compare',
         op: 'eq',
@@ -115,23 +177,25 @@ export function simplifyLists(p: Predicate): Predicate {
   });
 }
 
-export function sortOperands(p: Predicate): Predicate {
+export function sortOperands(p: Predicate, memo?: Map<object, string>): Predicate {
   return transform(p, (n) => {
     if (n.kind !== 'and' && n.kind !== 'or') return n;
     const byKey = new Map<string, Predicate>();
-    for (const o of n.operands) byKey.set(canonicalJson(o), o);
+    for (const o of n.operands) byKey.set(canonicalJson(o, memo), o);
     const ops = [...byKey.keys()].sort().map((k) => byKey.get(k)!);
     if (ops.length === 1) return ops[0]!;
+    if (ops.length === n.operands.length && ops.every((o, i) => o === n.operands[i])) return n;
     return Object.freeze({ kind: n.kind, operands: Object.freeze(ops) });
   });
 }
 
 /** All predicate passes, to a fixed point (a pass can enable another, e.g. folding then flattening). */
 export function normalizePredicate(p: Predicate): Predicate {
+  const memo = new Map<object, string>();
   let cur = p;
   for (let i = 0; i < 8; i++) {
-    const next = sortOperands(foldConstants(flatten(simplifyLists(cur))));
-    if (canonicalJson(next) === canonicalJson(cur)) return next;
+    const next = sortOperands(foldConstants(flatten(simplifyLists(cur, memo))), memo);
+    if (next === cur) return next;
     cur = next;
   }
   return cur;
@@ -194,7 +258,7 @@ export function keysetPredicate(orders: readonly OrderNode[], keyset: KeysetNode
         : { kind: 'compare', op: 'eq', field: f, value: v, ignoreCase: false },
     );
   });
-  return { kind: 'or', operands: disjuncts };
+  return deepFreeze({ kind: 'or', operands: disjuncts });
 }
 
 /** Applies every pass; the result is what compilers compile and what `hash` hashes. */
@@ -238,13 +302,4 @@ export function normalize(query: QueryNode): QueryNode {
 export function hashQuery(query: QueryNode): string {
   const n = normalize(query);
   return sha256Hex(canonicalJson({ ...n, cache: null }));
-}
-
-export function deepFreeze<T>(value: T): T {
-  // Always recurse: a frozen node built by a pass may still hold unfrozen children.
-  if (value !== null && typeof value === 'object') {
-    Object.freeze(value);
-    for (const v of Object.values(value as object)) deepFreeze(v);
-  }
-  return value;
 }

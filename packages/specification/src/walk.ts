@@ -20,6 +20,7 @@ import type {
   QueryNode,
   StringMatchNode,
 } from './ast.js';
+import { deepFreeze } from './freeze.js';
 
 /** One method per predicate kind; `visit` dispatches on `kind`. */
 export interface PredicateVisitor<R> {
@@ -130,11 +131,11 @@ export function transform(node: Predicate, fn: (node: Predicate) => Predicate): 
     case 'or': {
       const ops = node.operands.map((o) => transform(o, fn));
       const same = ops.every((o, i) => o === node.operands[i]);
-      return fn(same ? node : Object.freeze({ kind: node.kind, operands: Object.freeze(ops) }));
+      return fn(same ? node : deepFreeze({ kind: node.kind, operands: ops }));
     }
     case 'not': {
       const op = transform(node.operand, fn);
-      return fn(op === node.operand ? node : Object.freeze({ kind: 'not', operand: op }));
+      return fn(op === node.operand ? node : deepFreeze({ kind: 'not', operand: op }));
     }
     default:
       return fn(node);

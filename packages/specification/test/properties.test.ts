@@ -12,6 +12,7 @@ import {
   type Predicate,
   type QueryNode,
   sha256Hex,
+  sha256HexPure,
 } from '@mystira/specification';
 import { createCursorCodec } from '@mystira/specification/cursor';
 import fc from 'fast-check';
@@ -191,10 +192,32 @@ describe('value-level rules', () => {
     );
   });
 
+  it('canonicalJson is JSON with keys sorted', () => {
+    // Objects cannot hold integer-like keys in sorted order, so the oracle serialises by hand.
+    const ref = (v: unknown): string =>
+      Array.isArray(v)
+        ? `[${v.map(ref).join(',')}]`
+        : v && typeof v === 'object'
+          ? `{${Object.keys(v)
+              .sort()
+              .map((k) => `${JSON.stringify(k)}:${ref((v as Record<string, unknown>)[k])}`)
+              .join(',')}}`
+          : JSON.stringify(v);
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.string({ unit: 'binary' }), (v, s) => {
+        expect(canonicalJson(v)).toBe(ref(v));
+        expect(canonicalJson({ [s]: s })).toBe(JSON.stringify({ [s]: s }));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('sha256Hex matches node:crypto', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => {
-        expect(sha256Hex(s)).toBe(createHash('sha256').update(s, 'utf8').digest('hex'));
+        const expected = createHash('sha256').update(s, 'utf8').digest('hex');
+        expect(sha256HexPure(s)).toBe(expected);
+        expect(sha256Hex(s)).toBe(expected);
       }),
       { numRuns: 500 },
     );
