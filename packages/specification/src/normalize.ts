@@ -28,6 +28,7 @@ const TRUE: Predicate = Object.freeze({ kind: 'const', value: true });
 const FALSE: Predicate = Object.freeze({ kind: 'const', value: false });
 
 const quotedKeys = new Map<string, string>();
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON must escape
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 function quote(s: string): string {
