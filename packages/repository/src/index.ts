@@ -45,3 +45,4 @@ export type {
   StreamOptions,
   WriteOptions,
 } from './port.js';
+export * from './polyglot/index.js';

@@ -109,14 +109,27 @@ const defaultSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 /** One page of the primary after `after`, in id order. */
-export function pageAfter<T extends object>(repo: Repository<T>, after: Id | null, take: number, options: CallOptions): Promise<T[]> {
+export function pageAfter<T extends object>(
+  repo: Repository<T>,
+  after: Id | null,
+  take: number,
+  options: CallOptions,
+): Promise<T[]> {
   const s = specOf<T>(repo.entity);
   const idField = repo.entity.id as never;
-  const q = after === null ? s.take(take) : s.where((w) => w.gt(idField, after as never)).take(take);
+  const q =
+    after === null ? s.take(take) : s.where((w) => w.gt(idField, after as never)).take(take);
   return repo.list(q, options);
 }
 
@@ -136,9 +149,12 @@ export async function backfill<T extends object>(
   const store = options.checkpoints;
   const signal = options.signal;
 
-  let cp = options.restart || !store ? undefined : await store.load(run, { signal });
+  const cp = options.restart || !store ? undefined : await store.load(run, { signal });
   if (cp && cp.entity !== name) {
-    throw new CheckpointMismatchError(`checkpoint "${run}" belongs to entity "${cp.entity}", not "${name}"`, { entity: name });
+    throw new CheckpointMismatchError(
+      `checkpoint "${run}" belongs to entity "${cp.entity}", not "${name}"`,
+      { entity: name },
+    );
   }
   const resumedAfter = cp && !cp.done ? cp.after : null;
   if (cp?.done && !options.restart) {
@@ -152,7 +168,9 @@ export async function backfill<T extends object>(
   let batches = cp?.batches ?? 0;
   const startScanned = scanned;
   const remaining = await primary.count(
-    after === null ? specOf<T>(entity) : specOf<T>(entity).where((w) => w.gt(entity.id as never, after as never)),
+    after === null
+      ? specOf<T>(entity)
+      : specOf<T>(entity).where((w) => w.gt(entity.id as never, after as never)),
     { signal },
   );
   const total = scanned + remaining;
@@ -177,15 +195,23 @@ export async function backfill<T extends object>(
   };
   const save = async (done: boolean) => {
     if (dryRun || !store) return;
-    await store.save({ run, entity: name, after, scanned, copied, skipped, batches, done, updatedAt: now() }, { signal });
+    await store.save(
+      { run, entity: name, after, scanned, copied, skipped, batches, done, updatedAt: now() },
+      { signal },
+    );
   };
 
   /** Copies one batch; resolves with its counts. */
   const write = async (items: T[]): Promise<{ copied: number; skipped: number }> => {
     const entries = items.map((item) => ({ item, version: versionOfItem(entity, item) }));
     if (dryRun) {
-      const heads = await mirror.heads(items.map((i) => idOf(entity, i)), { signal });
-      const n = entries.filter((e) => gate(heads.get(idOf(entity, e.item)), e.version) === 'write').length;
+      const heads = await mirror.heads(
+        items.map((i) => idOf(entity, i)),
+        { signal },
+      );
+      const n = entries.filter(
+        (e) => gate(heads.get(idOf(entity, e.item)), e.version) === 'write',
+      ).length;
       return { copied: n, skipped: items.length - n };
     }
     const results = await mirror.putMany(entries, { signal });
@@ -193,16 +219,23 @@ export async function backfill<T extends object>(
     // Re-check what was copied against the primary: an item deleted and re-created since this
     // batch was read must not keep the old copy.
     if (applied.length > 0) {
-      const fresh = new Map((await primary.getMany(applied, { signal })).map((i) => [idOf(entity, i), versionOfItem(entity, i)]));
+      const fresh = new Map(
+        (await primary.getMany(applied, { signal })).map((i) => [
+          idOf(entity, i),
+          versionOfItem(entity, i),
+        ]),
+      );
       for (const e of entries) {
         const id = idOf(entity, e.item);
-        if (applied.includes(id) && fresh.get(id) !== e.version) await syncId(primary, mirror, id, { signal });
+        if (applied.includes(id) && fresh.get(id) !== e.version)
+          await syncId(primary, mirror, id, { signal });
       }
     }
     return { copied: applied.length, skipped: items.length - applied.length };
   };
 
-  const inflight: { last: Id; size: number; done: Promise<{ copied: number; skipped: number }> }[] = [];
+  const inflight: { last: Id; size: number; done: Promise<{ copied: number; skipped: number }> }[] =
+    [];
   const settleOldest = async () => {
     const b = inflight.shift()!;
     const r = await b.done;
@@ -246,7 +279,14 @@ export async function backfill<T extends object>(
   return final;
 }
 
-function progressOf(cp: BackfillCheckpoint, scanned: number, elapsed: number, _a: number, _b: number, dryRun: boolean): BackfillProgress {
+function progressOf(
+  cp: BackfillCheckpoint,
+  scanned: number,
+  elapsed: number,
+  _a: number,
+  _b: number,
+  dryRun: boolean,
+): BackfillProgress {
   return {
     scanned,
     copied: cp.copied,

@@ -35,7 +35,14 @@ function walk(a: unknown, b: unknown, path: string, out: FieldDiff[], ignore: Se
   if (Object.is(a, b)) return;
   if (Array.isArray(a) && Array.isArray(b)) {
     const n = Math.max(a.length, b.length);
-    for (let i = 0; i < n; i++) walk(i < a.length ? a[i] : MISSING, i < b.length ? b[i] : MISSING, `${path}[${i}]`, out, ignore);
+    for (let i = 0; i < n; i++)
+      walk(
+        i < a.length ? a[i] : MISSING,
+        i < b.length ? b[i] : MISSING,
+        `${path}[${i}]`,
+        out,
+        ignore,
+      );
     return;
   }
   if (isPlain(a) && isPlain(b)) {
@@ -43,7 +50,13 @@ function walk(a: unknown, b: unknown, path: string, out: FieldDiff[], ignore: Se
     for (const k of [...keys].sort()) {
       if (path === '' && ignore.has(k)) continue;
       const p = path ? `${path}.${k}` : k;
-      walk(Object.hasOwn(a, k) ? a[k] : MISSING, Object.hasOwn(b, k) ? b[k] : MISSING, p, out, ignore);
+      walk(
+        Object.hasOwn(a, k) ? a[k] : MISSING,
+        Object.hasOwn(b, k) ? b[k] : MISSING,
+        p,
+        out,
+        ignore,
+      );
     }
     return;
   }

@@ -17,7 +17,11 @@ export type PolyglotErrorCode =
 export class PolyglotError extends Error {
   readonly code: PolyglotErrorCode;
   readonly entity: string | undefined;
-  constructor(code: PolyglotErrorCode, message: string, details: { entity?: string; cause?: unknown } = {}) {
+  constructor(
+    code: PolyglotErrorCode,
+    message: string,
+    details: { entity?: string; cause?: unknown } = {},
+  ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.code = code;

@@ -9,12 +9,37 @@
  * Every gated write is atomic per id: the gate's read and the write cannot interleave with
  * another gated write of the same id.
  */
-import { type EntityDef, evaluate, MultipleResultsError, type QueryNode, type SpecSource, count as specCount } from '@mystira/specification';
-import { bindQuery, checkId, clone, expectedVersionOf, idOf, prepareForWrite, queryOf, specErrors, withVersion } from '../core.js';
+import {
+  type EntityDef,
+  evaluate,
+  MultipleResultsError,
+  type QueryNode,
+  type SpecSource,
+  count as specCount,
+} from '@mystira/specification';
+import {
+  bindQuery,
+  checkId,
+  clone,
+  expectedVersionOf,
+  idOf,
+  prepareForWrite,
+  queryOf,
+  specErrors,
+  withVersion,
+} from '../core.js';
 import { type CursorCodec, defaultCursorCodec } from '../cursor.js';
 import { AlreadyExistsError, ConcurrencyError, NotFoundError, throwIfAborted } from '../errors.js';
 import { pageQuery, pageVia } from '../paging.js';
-import type { CallOptions, Id, PageOptions, Repository, RepositoryPage, StreamOptions, WriteOptions } from '../port.js';
+import type {
+  CallOptions,
+  Id,
+  PageOptions,
+  Repository,
+  RepositoryPage,
+  StreamOptions,
+  WriteOptions,
+} from '../port.js';
 
 /** What the mirror holds for one id: a live item at a version, or a tombstone at a version. */
 export interface MirrorHead {
@@ -61,7 +86,10 @@ export interface MirrorStore<T extends object> {
    * Many `put`s without `expect` (backfill). Returns one result per item, in order. Adapters
    * batch this into a few statements.
    */
-  putMany(entries: readonly { item: T; version: number }[], options?: CallOptions): Promise<MirrorResult[]>;
+  putMany(
+    entries: readonly { item: T; version: number }[],
+    options?: CallOptions,
+  ): Promise<MirrorResult[]>;
   /**
    * Deletes `id` if the stored version is at most `version` and leaves a tombstone at `version`
    * (kept when a newer tombstone exists). With `expect`, deletes only when the head equals it and
@@ -75,10 +103,17 @@ export interface MirrorStore<T extends object> {
 }
 
 /** The gate every mirror applies, as one pure function so all adapters agree on it. */
-export function gate(head: MirrorHead | undefined, version: number, options: { expect?: MirrorHead | null } = {}): MirrorResult | 'write' {
+export function gate(
+  head: MirrorHead | undefined,
+  version: number,
+  options: { expect?: MirrorHead | null } = {},
+): MirrorResult | 'write' {
   if (options.expect !== undefined) {
     const e = options.expect;
-    const same = e === null ? head === undefined : head !== undefined && head.version === e.version && head.deleted === e.deleted;
+    const same =
+      e === null
+        ? head === undefined
+        : head !== undefined && head.version === e.version && head.deleted === e.deleted;
     return same ? 'write' : 'conflict';
   }
   if (!head) return 'write';
@@ -87,7 +122,11 @@ export function gate(head: MirrorHead | undefined, version: number, options: { e
 }
 
 /** The gate of `remove`. */
-export function removeGate(head: MirrorHead | undefined, version: number, options: { expect?: MirrorHead | null } = {}): MirrorResult | 'write' {
+export function removeGate(
+  head: MirrorHead | undefined,
+  version: number,
+  options: { expect?: MirrorHead | null } = {},
+): MirrorResult | 'write' {
   if (options.expect !== undefined) return gate(head, version, options);
   if (head && !head.deleted && head.version > version) return 'stale';
   if (head?.deleted && head.version >= version) return 'stale';
@@ -116,7 +155,12 @@ export class MemoryMirror<T extends object> implements MirrorStore<T> {
   constructor(entity: EntityDef, options: { cursors?: CursorCodec; now?: () => number } = {}) {
     this.entity = entity;
     this.#now = options.now ?? Date.now;
-    this.repository = new SlotRepository<T>(entity, this.#slots, options.cursors ?? defaultCursorCodec(), this.#now);
+    this.repository = new SlotRepository<T>(
+      entity,
+      this.#slots,
+      options.cursors ?? defaultCursorCodec(),
+      this.#now,
+    );
   }
 
   #head(id: Id): MirrorHead | undefined {
@@ -148,11 +192,18 @@ export class MemoryMirror<T extends object> implements MirrorStore<T> {
     const id = idOf(this.entity, item);
     const g = gate(this.#head(id), version, options);
     if (g !== 'write') return g;
-    this.#slots.set(key(id), { item: clone(prepareForWrite(this.entity, item, version)), version, at: this.#now() });
+    this.#slots.set(key(id), {
+      item: clone(prepareForWrite(this.entity, item, version)),
+      version,
+      at: this.#now(),
+    });
     return 'applied';
   }
 
-  async putMany(entries: readonly { item: T; version: number }[], options: CallOptions = {}): Promise<MirrorResult[]> {
+  async putMany(
+    entries: readonly { item: T; version: number }[],
+    options: CallOptions = {},
+  ): Promise<MirrorResult[]> {
     throwIfAborted(options.signal, this.entity.name);
     return entries.map((e) => this.#put(e.item, e.version, {}));
   }
@@ -162,12 +213,17 @@ export class MemoryMirror<T extends object> implements MirrorStore<T> {
     const head = this.#head(checkId(this.entity, id));
     const g = removeGate(head, version, options);
     if (g !== 'write') return g;
-    const v = options.expect !== undefined ? (head?.version ?? version) : Math.max(version, head?.version ?? 0);
+    const v =
+      options.expect !== undefined
+        ? (head?.version ?? version)
+        : Math.max(version, head?.version ?? 0);
     this.#slots.set(key(id), { item: null, version: v, at: this.#now() });
     return 'applied';
   }
 
-  async tombstones(options: CallOptions & { before?: number; limit?: number } = {}): Promise<Tombstone[]> {
+  async tombstones(
+    options: CallOptions & { before?: number; limit?: number } = {},
+  ): Promise<Tombstone[]> {
     throwIfAborted(options.signal, this.entity.name);
     const before = options.before ?? Number.POSITIVE_INFINITY;
     const out: Tombstone[] = [];
@@ -190,7 +246,10 @@ export class MemoryMirror<T extends object> implements MirrorStore<T> {
 }
 
 /** Creates an in-memory mirror for `entity`. */
-export function memoryMirror<T extends object>(entity: EntityDef, options?: { cursors?: CursorCodec }): MemoryMirror<T> {
+export function memoryMirror<T extends object>(
+  entity: EntityDef,
+  options?: { cursors?: CursorCodec },
+): MemoryMirror<T> {
   return new MemoryMirror<T>(entity, options);
 }
 
@@ -201,7 +260,12 @@ class SlotRepository<T extends object> implements Repository<T> {
   readonly #cursors: CursorCodec;
   readonly #now: () => number;
 
-  constructor(entity: EntityDef, slots: Map<string, Slot<T>>, cursors: CursorCodec, now: () => number) {
+  constructor(
+    entity: EntityDef,
+    slots: Map<string, Slot<T>>,
+    cursors: CursorCodec,
+    now: () => number,
+  ) {
     this.entity = entity;
     this.#slots = slots;
     this.#cursors = cursors;
@@ -217,27 +281,38 @@ class SlotRepository<T extends object> implements Repository<T> {
   }
   #all(): T[] {
     const out: T[] = [];
-    for (const s of this.#slots.values()) if (s.item !== null) out.push(withVersion(this.entity, s.item, s.version));
+    for (const s of this.#slots.values())
+      if (s.item !== null) out.push(withVersion(this.entity, s.item, s.version));
     return out;
   }
   #bind(spec: SpecSource<unknown, unknown>): QueryNode {
     return specErrors(this.entity.name, () => bindQuery(this.entity, queryOf(spec)));
   }
   #missing(id: Id): never {
-    throw new NotFoundError(`${this.entity.name} "${id}" not found`, { entity: this.entity.name, id });
+    throw new NotFoundError(`${this.entity.name} "${id}" not found`, {
+      entity: this.entity.name,
+      id,
+    });
   }
   #check(id: Id, s: Slot<T>, expected: number | null): void {
     if (expected !== null && expected !== s.version) {
-      throw new ConcurrencyError(`${this.entity.name} "${id}" is at version ${s.version}, not ${expected}`, {
-        entity: this.entity.name,
-        id,
-        expectedVersion: expected,
-        actualVersion: s.version,
-      });
+      throw new ConcurrencyError(
+        `${this.entity.name} "${id}" is at version ${s.version}, not ${expected}`,
+        {
+          entity: this.entity.name,
+          id,
+          expectedVersion: expected,
+          actualVersion: s.version,
+        },
+      );
     }
   }
   #store(item: T, version: number): T {
-    const s = { item: clone(prepareForWrite(this.entity, item, version)), version, at: this.#now() };
+    const s = {
+      item: clone(prepareForWrite(this.entity, item, version)),
+      version,
+      at: this.#now(),
+    };
     this.#slots.set(key(idOf(this.entity, item)), s);
     return this.#out(s);
   }
@@ -304,7 +379,11 @@ class SlotRepository<T extends object> implements Repository<T> {
     prepareForWrite(this.entity, item, 1);
     const id = idOf(this.entity, item);
     const s = this.#slots.get(key(id));
-    if (s && s.item !== null) throw new AlreadyExistsError(`${this.entity.name} "${id}" already exists`, { entity: this.entity.name, id });
+    if (s && s.item !== null)
+      throw new AlreadyExistsError(`${this.entity.name} "${id}" already exists`, {
+        entity: this.entity.name,
+        id,
+      });
     // The port says a new item starts at version 1; writing it replaces any tombstone.
     return this.#store(item, 1);
   }
@@ -315,7 +394,10 @@ class SlotRepository<T extends object> implements Repository<T> {
       prepareForWrite(this.entity, item, 1);
       const id = idOf(this.entity, item);
       if (this.#live(key(id)) || seen.has(key(id))) {
-        throw new AlreadyExistsError(`${this.entity.name} "${id}" already exists`, { entity: this.entity.name, id });
+        throw new AlreadyExistsError(`${this.entity.name} "${id}" already exists`, {
+          entity: this.entity.name,
+          id,
+        });
       }
       seen.add(key(id));
     }

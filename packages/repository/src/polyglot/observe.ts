@@ -32,7 +32,10 @@ export class PolyglotEmitter {
 
   on<K extends PolyglotEventName>(name: K, listener: Listener<K>): () => void {
     let set = this.#listeners.get(name);
-    if (!set) this.#listeners.set(name, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(name, set);
+    }
     set.add(listener as Listener<never>);
     return () => set.delete(listener as Listener<never>);
   }
@@ -79,7 +82,13 @@ export class LatencyRecorder {
     const k = Math.min(this.#n, this.#ring.length);
     const sorted = Array.from(this.#ring.subarray(0, k)).sort((a, b) => a - b);
     const at = (p: number) => (k === 0 ? 0 : sorted[Math.min(k - 1, Math.floor(p * k))]!);
-    return { count: this.#n, meanMs: this.#n === 0 ? 0 : this.#sum / this.#n, maxMs: this.#max, p50Ms: at(0.5), p99Ms: at(0.99) };
+    return {
+      count: this.#n,
+      meanMs: this.#n === 0 ? 0 : this.#sum / this.#n,
+      maxMs: this.#max,
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+    };
   }
 }
 
@@ -123,7 +132,8 @@ export class EntityMetrics {
 
   noteReplay(now: number): void {
     this.#replayTimes.push(now);
-    if (this.#replayTimes.length > 10_000) this.#replayTimes.splice(0, this.#replayTimes.length - 10_000);
+    if (this.#replayTimes.length > 10_000)
+      this.#replayTimes.splice(0, this.#replayTimes.length - 10_000);
   }
 
   /** Replays per second over the last `windowMs`. */

@@ -73,7 +73,10 @@ export interface Outbox {
    */
   complete(seqs: readonly string[], options?: CallOptions & { owner?: string }): Promise<number>;
   /** Gives an entry back: due again after `delayMs`, attempts + 1, lease dropped. */
-  retry(seq: string, options: CallOptions & { owner?: string; delayMs: number; error?: string | null }): Promise<void>;
+  retry(
+    seq: string,
+    options: CallOptions & { owner?: string; delayMs: number; error?: string | null },
+  ): Promise<void>;
   /** Whether any entry for this id exists (tombstone purging waits for none). */
   pending(entity: string, id: Id, options?: CallOptions): Promise<boolean>;
   stats(options?: CallOptions & { entity?: string }): Promise<OutboxStats>;
@@ -133,7 +136,12 @@ export class MemoryOutbox implements Outbox {
     throwIfAborted(options.signal);
     const now = this.#now();
     const due = [...this.#entries.values()]
-      .filter((e) => (options.ignoreSchedule || e.dueAt <= now) && e.leaseUntil <= now && (!options.entity || e.entity === options.entity))
+      .filter(
+        (e) =>
+          (options.ignoreSchedule || e.dueAt <= now) &&
+          e.leaseUntil <= now &&
+          (!options.entity || e.entity === options.entity),
+      )
       .sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq)
       .slice(0, options.limit);
     for (const e of due) {
@@ -143,20 +151,27 @@ export class MemoryOutbox implements Outbox {
     return due.map(view);
   }
 
-  async complete(seqs: readonly string[], options: CallOptions & { owner?: string } = {}): Promise<number> {
+  async complete(
+    seqs: readonly string[],
+    options: CallOptions & { owner?: string } = {},
+  ): Promise<number> {
     throwIfAborted(options.signal);
     let n = 0;
     for (const s of seqs) {
       const e = this.#entries.get(Number(s));
       if (!e) continue;
-      if (options.owner !== undefined && (e.owner !== options.owner || e.leaseUntil <= this.#now())) continue;
+      if (options.owner !== undefined && (e.owner !== options.owner || e.leaseUntil <= this.#now()))
+        continue;
       this.#entries.delete(e.seq);
       n++;
     }
     return n;
   }
 
-  async retry(seq: string, options: CallOptions & { owner?: string; delayMs: number; error?: string | null }): Promise<void> {
+  async retry(
+    seq: string,
+    options: CallOptions & { owner?: string; delayMs: number; error?: string | null },
+  ): Promise<void> {
     throwIfAborted(options.signal);
     const e = this.#entries.get(Number(seq));
     if (!e || (options.owner !== undefined && e.owner !== options.owner)) return;

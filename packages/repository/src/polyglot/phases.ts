@@ -24,7 +24,9 @@ export function isPhase(value: unknown): value is Phase {
 
 /** Whether writes in this phase go to both stores (primary first). */
 export function writesBoth(phase: Phase): boolean {
-  return phase === 'DualWritePrimaryRead' || phase === 'DualWriteSecondaryRead' || phase === 'DualWrite';
+  return (
+    phase === 'DualWritePrimaryRead' || phase === 'DualWriteSecondaryRead' || phase === 'DualWrite'
+  );
 }
 
 /** Which store answers reads in this phase. */

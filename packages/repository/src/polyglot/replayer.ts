@@ -19,7 +19,11 @@ export interface BackoffOptions {
 }
 
 /** Exponential backoff with full jitter: uniform in [0, min(max, base·2^attempt)]. */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = {},
+  random: () => number = Math.random,
+): number {
   const base = options.baseMs ?? 200;
   const max = options.maxMs ?? 60_000;
   return Math.floor(random() * Math.min(max, base * 2 ** Math.min(attempt, 30)));
@@ -60,11 +64,16 @@ export class OutboxReplayer {
   readonly owner: string;
   readonly #host: ReplayerHost;
   readonly #outbox: import('./outbox.js').Outbox;
-  readonly #o: Required<Omit<ReplayerOptions, 'entity' | 'owner' | 'backoff'>> & Pick<ReplayerOptions, 'entity' | 'backoff'>;
+  readonly #o: Required<Omit<ReplayerOptions, 'entity' | 'owner' | 'backoff'>> &
+    Pick<ReplayerOptions, 'entity' | 'backoff'>;
   #loop: Promise<void> | null = null;
   #stop: AbortController | null = null;
 
-  constructor(host: ReplayerHost, outbox: import('./outbox.js').Outbox, options: ReplayerOptions = {}) {
+  constructor(
+    host: ReplayerHost,
+    outbox: import('./outbox.js').Outbox,
+    options: ReplayerOptions = {},
+  ) {
     this.#host = host;
     this.#outbox = outbox;
     this.owner = options.owner ?? `replayer-${Math.random().toString(36).slice(2, 10)}`;
@@ -79,7 +88,9 @@ export class OutboxReplayer {
   }
 
   /** One round: claim, sync, complete or give back. */
-  async runOnce(options: { signal?: AbortSignal; ignoreSchedule?: boolean } = {}): Promise<ReplayRound> {
+  async runOnce(
+    options: { signal?: AbortSignal; ignoreSchedule?: boolean } = {},
+  ): Promise<ReplayRound> {
     throwIfAborted(options.signal);
     const entries = await this.#outbox.claim({
       owner: this.owner,
@@ -113,7 +124,10 @@ export class OutboxReplayer {
     return { claimed: entries.length, inSync, repaired, retried };
   }
 
-  async #replay(group: OutboxEntry[], signal: AbortSignal | undefined): Promise<'in-sync' | 'repaired' | 'retry'> {
+  async #replay(
+    group: OutboxEntry[],
+    signal: AbortSignal | undefined,
+  ): Promise<'in-sync' | 'repaired' | 'retry'> {
     const { entity, id } = group[0]!;
     const seqs = group.map((e) => e.seq);
     const b = this.#host.binding(entity);
@@ -148,7 +162,11 @@ export class OutboxReplayer {
   async #giveBack(group: OutboxEntry[], error: string): Promise<void> {
     for (const e of group) {
       await this.#outbox
-        .retry(e.seq, { owner: this.owner, delayMs: backoffDelay(e.attempts, this.#o.backoff), error })
+        .retry(e.seq, {
+          owner: this.owner,
+          delayMs: backoffDelay(e.attempts, this.#o.backoff),
+          error,
+        })
         .catch(() => {
           // The lease expires on its own; the entry comes back either way.
         });
@@ -160,7 +178,9 @@ export class OutboxReplayer {
    * `ignoreSchedule` replays entries before they are due (draining for a phase change, tests).
    * Waits `idleMs` between rounds that made no progress.
    */
-  async drain(options: { signal?: AbortSignal; ignoreSchedule?: boolean; maxRounds?: number } = {}): Promise<ReplayRound> {
+  async drain(
+    options: { signal?: AbortSignal; ignoreSchedule?: boolean; maxRounds?: number } = {},
+  ): Promise<ReplayRound> {
     const total = { claimed: 0, inSync: 0, repaired: 0, retried: 0 };
     for (let i = 0; i < (options.maxRounds ?? Number.POSITIVE_INFINITY); i++) {
       const r = await this.runOnce(options);

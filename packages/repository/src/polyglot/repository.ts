@@ -10,7 +10,15 @@
 import type { EntityDef, SpecSource } from '@mystira/specification';
 import { checkId, idOf } from '../core.js';
 import { ConcurrencyError, isRepositoryError, NotFoundError } from '../errors.js';
-import type { CallOptions, Id, PageOptions, Repository, RepositoryPage, StreamOptions, WriteOptions } from '../port.js';
+import type {
+  CallOptions,
+  Id,
+  PageOptions,
+  Repository,
+  RepositoryPage,
+  StreamOptions,
+  WriteOptions,
+} from '../port.js';
 import { diffItems } from './diff.js';
 import type { MirrorResult, MirrorStore } from './mirror.js';
 import type { EntityMetrics, PolyglotEmitter } from './observe.js';
@@ -59,14 +67,25 @@ export interface BindingState<T extends object> {
   readonly background: Set<Promise<unknown>>;
   appendIntent(records: { id: Id; version?: number | null }[]): Promise<string[] | null>;
   completeLater(seqs: readonly string[]): void;
-  record(ids: readonly Id[], reason: OutboxReason, error: unknown, seqs: (string | null)[] | null): Promise<void>;
+  record(
+    ids: readonly Id[],
+    reason: OutboxReason,
+    error: unknown,
+    seqs: (string | null)[] | null,
+  ): Promise<void>;
 }
 
 export const idKey = (id: Id): string => `${typeof id}:${id}`;
 
 /** Errors that mean "the primary refused; nothing was written". */
 function definiteRefusal(err: unknown): boolean {
-  return isRepositoryError(err) && (err.code === 'NOT_FOUND' || err.code === 'ALREADY_EXISTS' || err.code === 'CONCURRENCY' || err.code === 'VALIDATION');
+  return (
+    isRepositoryError(err) &&
+    (err.code === 'NOT_FOUND' ||
+      err.code === 'ALREADY_EXISTS' ||
+      err.code === 'CONCURRENCY' ||
+      err.code === 'VALIDATION')
+  );
 }
 
 export class PolyglotRepository<T extends object> implements Repository<T> {
@@ -101,7 +120,10 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
     return reader === b.primary ? b.secondary.repository : b.primary;
   }
 
-  async #read<R>(call: (repo: Repository<T>) => Promise<R>, compare: (mine: R, other: R) => void): Promise<R> {
+  async #read<R>(
+    call: (repo: Repository<T>) => Promise<R>,
+    compare: (mine: R, other: R) => void,
+  ): Promise<R> {
     const reader = this.#reader();
     const other = this.#shadowOf(reader);
     if (!other) return call(reader);
@@ -110,7 +132,10 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
     const mine = call(reader);
     const theirs = call(other);
     const settled = (async () => {
-      const [a, c] = await Promise.allSettled([mine.then(() => performance.now() - t0), theirs.then(() => performance.now() - t0)]);
+      const [a, c] = await Promise.allSettled([
+        mine.then(() => performance.now() - t0),
+        theirs.then(() => performance.now() - t0),
+      ]);
       const primaryFirst = reader === b.primary;
       const [pt, st] = primaryFirst ? [a, c] : [c, a];
       if (pt.status === 'fulfilled') b.metrics.shadowPrimaryLatency.record(pt.value);
@@ -134,7 +159,12 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
       if (diffs.length === 0) continue;
       b.metrics.counters.mismatches++;
       const item = p[i] ?? s[i];
-      b.events.emit('mismatch', { entity: b.name, id: item ? idOf(this.entity, item) : '', source: 'shadow', diffs });
+      b.events.emit('mismatch', {
+        entity: b.name,
+        id: item ? idOf(this.entity, item) : '',
+        source: 'shadow',
+        diffs,
+      });
     }
   }
 
@@ -156,7 +186,11 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
         const mm = byId(m);
         const tm = byId(t);
         const keys = [...new Set([...mm.keys(), ...tm.keys()])];
-        this.#compareItems(primaryFirst, keys.map((k) => mm.get(k)), keys.map((k) => tm.get(k)));
+        this.#compareItems(
+          primaryFirst,
+          keys.map((k) => mm.get(k)),
+          keys.map((k) => tm.get(k)),
+        );
       },
     );
   }
@@ -211,7 +245,8 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
     try {
       if (b.phase === 'PrimaryOnly') return await single(b.primary);
       if (b.phase === 'SecondaryOnly') return await single(b.secondary!.repository);
-      const seqs = b.durability === 'intent' ? await b.appendIntent(ids().map((id) => ({ id }))) : null;
+      const seqs =
+        b.durability === 'intent' ? await b.appendIntent(ids().map((id) => ({ id }))) : null;
       return await dual(seqs);
     } finally {
       if (--b.inflight === 0) for (const w of b.idleWaiters.splice(0)) w();
@@ -231,10 +266,17 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
   }
 
   /** Runs the mirror half under the secondary timeout; never throws. */
-  async #mirror(ids: Id[], seqs: string[] | null, fn: (signal: AbortSignal) => Promise<MirrorResult[]>): Promise<void> {
+  async #mirror(
+    ids: Id[],
+    seqs: string[] | null,
+    fn: (signal: AbortSignal) => Promise<MirrorResult[]>,
+  ): Promise<void> {
     const b = this.#b;
     const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(new Error(`secondary write timed out after ${b.secondaryTimeoutMs} ms`)), b.secondaryTimeoutMs);
+    const timer = setTimeout(
+      () => ctl.abort(new Error(`secondary write timed out after ${b.secondaryTimeoutMs} ms`)),
+      b.secondaryTimeoutMs,
+    );
     const t0 = performance.now();
     try {
       const results = await fn(ctl.signal);
@@ -258,7 +300,8 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
       b.metrics.counters.secondaryFailures++;
       if (timedOut) b.metrics.counters.secondaryTimeouts++;
       await b.record(ids, 'failure', err, seqs);
-      for (const id of ids) b.events.emit('secondary-failure', { entity: b.name, id, error: err, timedOut });
+      for (const id of ids)
+        b.events.emit('secondary-failure', { entity: b.name, id, error: err, timedOut });
     } finally {
       clearTimeout(timer);
     }
@@ -270,7 +313,9 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
       (r) => r.add(item, options),
       async (seqs) => {
         const out = await this.#primary(seqs, () => this.#b.primary.add(item, options));
-        await this.#mirror([idOf(this.entity, out)], seqs, async (signal) => [await this.#b.secondary!.put(out, versionOfItem(this.entity, out), { signal })]);
+        await this.#mirror([idOf(this.entity, out)], seqs, async (signal) => [
+          await this.#b.secondary!.put(out, versionOfItem(this.entity, out), { signal }),
+        ]);
         return out;
       },
     );
@@ -285,7 +330,11 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
         await this.#mirror(
           out.map((o) => idOf(this.entity, o)),
           seqs,
-          (signal) => this.#b.secondary!.putMany(out.map((item) => ({ item, version: versionOfItem(this.entity, item) })), { signal }),
+          (signal) =>
+            this.#b.secondary!.putMany(
+              out.map((item) => ({ item, version: versionOfItem(this.entity, item) })),
+              { signal },
+            ),
         );
         return out;
       },
@@ -298,7 +347,9 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
       (r) => r.update(item, options),
       async (seqs) => {
         const out = await this.#primary(seqs, () => this.#b.primary.update(item, options));
-        await this.#mirror([idOf(this.entity, out)], seqs, async (signal) => [await this.#b.secondary!.put(out, versionOfItem(this.entity, out), { signal })]);
+        await this.#mirror([idOf(this.entity, out)], seqs, async (signal) => [
+          await this.#b.secondary!.put(out, versionOfItem(this.entity, out), { signal }),
+        ]);
         return out;
       },
     );
@@ -310,7 +361,9 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
       (r) => r.upsert(item, options),
       async (seqs) => {
         const out = await this.#primary(seqs, () => this.#b.primary.upsert(item, options));
-        await this.#mirror([idOf(this.entity, out)], seqs, async (signal) => [await this.#b.secondary!.put(out, versionOfItem(this.entity, out), { signal })]);
+        await this.#mirror([idOf(this.entity, out)], seqs, async (signal) => [
+          await this.#b.secondary!.put(out, versionOfItem(this.entity, out), { signal }),
+        ]);
         return out;
       },
     );
@@ -322,7 +375,9 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
       (r) => r.delete(id, options),
       async (seqs) => {
         const version = await this.#primary(seqs, () => this.#deletePrimary(id, options));
-        await this.#mirror([id], seqs, async (signal) => [await this.#b.secondary!.remove(id, version, { signal })]);
+        await this.#mirror([id], seqs, async (signal) => [
+          await this.#b.secondary!.remove(id, version, { signal }),
+        ]);
       },
     );
   }
@@ -341,7 +396,11 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
     }
     for (let attempt = 0; ; attempt++) {
       const current = await p.getById(id, options);
-      if (!current) throw new NotFoundError(`${this.entity.name} "${id}" not found`, { entity: this.entity.name, id });
+      if (!current)
+        throw new NotFoundError(`${this.entity.name} "${id}" not found`, {
+          entity: this.entity.name,
+          id,
+        });
       const version = versionOfItem(this.entity, current);
       try {
         await p.delete(id, { ...options, expectedVersion: version });

@@ -16,11 +16,16 @@ export type SyncOutcome = 'in-sync' | 'repaired' | 'unsettled';
 /** The version of an item by the entity's version field. */
 export function versionOfItem(entity: EntityDef, item: object): number {
   const v = entity.version ? (item as Record<string, unknown>)[entity.version] : undefined;
-  if (typeof v !== 'number') throw new TypeError(`${entity.name}: items need a numeric version field to be mirrored`);
+  if (typeof v !== 'number')
+    throw new TypeError(`${entity.name}: items need a numeric version field to be mirrored`);
   return v;
 }
 
-function agrees(entity: EntityDef, truth: object | undefined, head: MirrorHead | undefined): boolean {
+function agrees(
+  entity: EntityDef,
+  truth: object | undefined,
+  head: MirrorHead | undefined,
+): boolean {
   if (!truth) return !head || head.deleted;
   return !!head && !head.deleted && head.version === versionOfItem(entity, truth);
 }

@@ -14,7 +14,12 @@ import type { CallOptions, Id, Repository } from '../port.js';
 import { compareIds } from './backfill.js';
 import { diffItems, type FieldDiff } from './diff.js';
 
-export type ConsistencyStatus = 'same' | 'missing-in-secondary' | 'missing-in-primary' | 'absent' | 'different';
+export type ConsistencyStatus =
+  | 'same'
+  | 'missing-in-secondary'
+  | 'missing-in-primary'
+  | 'absent'
+  | 'different';
 
 export interface ConsistencyResult {
   readonly id: Id;
@@ -28,10 +33,25 @@ export interface CompareOptions extends CallOptions {
   ignoreFields?: readonly string[];
 }
 
-export function compareOne(id: Id, p: object | undefined, s: object | undefined, ignore: readonly string[] = []): ConsistencyResult {
+export function compareOne(
+  id: Id,
+  p: object | undefined,
+  s: object | undefined,
+  ignore: readonly string[] = [],
+): ConsistencyResult {
   if (!p && !s) return { id, status: 'absent', diffs: [] };
-  if (!s) return { id, status: 'missing-in-secondary', diffs: [{ path: '', primary: p, secondary: undefined, kind: 'missing-in-secondary' }] };
-  if (!p) return { id, status: 'missing-in-primary', diffs: [{ path: '', primary: undefined, secondary: s, kind: 'missing-in-primary' }] };
+  if (!s)
+    return {
+      id,
+      status: 'missing-in-secondary',
+      diffs: [{ path: '', primary: p, secondary: undefined, kind: 'missing-in-secondary' }],
+    };
+  if (!p)
+    return {
+      id,
+      status: 'missing-in-primary',
+      diffs: [{ path: '', primary: undefined, secondary: s, kind: 'missing-in-primary' }],
+    };
   const diffs = diffItems(p, s, ignore);
   return { id, status: diffs.length === 0 ? 'same' : 'different', diffs };
 }
@@ -83,7 +103,15 @@ export async function scanConsistency<T extends object>(
   const t0 = performance.now();
   const rate = options.sampleRate ?? 1;
   const max = options.maxReported ?? 100;
-  const report = { scanned: 0, missing: 0, extra: 0, different: 0, missingIds: [] as Id[], extraIds: [] as Id[], differentItems: [] as { id: Id; diffs: FieldDiff[] }[] };
+  const report = {
+    scanned: 0,
+    missing: 0,
+    extra: 0,
+    different: 0,
+    missingIds: [] as Id[],
+    extraIds: [] as Id[],
+    differentItems: [] as { id: Id; diffs: FieldDiff[] }[],
+  };
   const note = async (r: ConsistencyResult) => {
     report.scanned++;
     if (r.status === 'same' || r.status === 'absent') return;
@@ -95,13 +123,17 @@ export async function scanConsistency<T extends object>(
       if (report.extraIds.length < max) report.extraIds.push(r.id);
     } else {
       report.different++;
-      if (report.differentItems.length < max) report.differentItems.push({ id: r.id, diffs: r.diffs });
+      if (report.differentItems.length < max)
+        report.differentItems.push({ id: r.id, diffs: r.diffs });
     }
     await options.onDifference?.(r);
   };
   const progress = () => {
     if (options.onProgress && report.scanned % 1000 === 0) {
-      options.onProgress({ scanned: report.scanned, differences: report.missing + report.extra + report.different });
+      options.onProgress({
+        scanned: report.scanned,
+        differences: report.missing + report.extra + report.different,
+      });
     }
   };
   if (rate >= 1) await fullScan(primary, secondary, options, note, progress);
@@ -163,7 +195,14 @@ async function sampledScan<T extends object>(
   const pass = async (from: Repository<T>, other: Repository<T>, fromIsPrimary: boolean) => {
     let pending: T[] = [];
     const flush = async () => {
-      const found = new Map((await other.getMany(pending.map((i) => idOf(entity, i)), options)).map((i) => [String(idOf(entity, i)), i]));
+      const found = new Map(
+        (
+          await other.getMany(
+            pending.map((i) => idOf(entity, i)),
+            options,
+          )
+        ).map((i) => [String(idOf(entity, i)), i]),
+      );
       for (const item of pending) {
         const id = idOf(entity, item);
         const o = found.get(String(id));
