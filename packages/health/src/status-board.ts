@@ -19,6 +19,7 @@ export class HealthStatusBoard {
   readonly #statuses = new Map<string, ServingStatus>();
   readonly #listeners = new Set<StatusListener>();
   #shutDown = false;
+  #beforeShutdown = new Map<string, ServingStatus>();
 
   /** Sets a service's status; listeners (e.g. open Watch streams) hear about real changes only. */
   set(service: string, status: ServingStatus): void {
@@ -57,14 +58,25 @@ export class HealthStatusBoard {
    * balancers stop routing here while in-flight calls finish.
    */
   shutdown(): void {
+    if (!this.#shutDown) this.#beforeShutdown = new Map(this.#statuses);
     this.#shutDown = true;
     for (const service of new Set(['', ...this.#statuses.keys()])) this.set(service, 'NOT_SERVING');
   }
 
-  /** Re-opens the board after {@link shutdown}; every service is SERVING again. */
+  /**
+   * Re-opens the board after {@link shutdown}: every service gets back the status it had before,
+   * and one that had none (e.g. `""`, derived from the checks) is cleared again.
+   */
   resume(): void {
+    if (!this.#shutDown) return;
     this.#shutDown = false;
-    for (const service of this.#statuses.keys()) this.set(service, 'SERVING');
+    const before = this.#beforeShutdown;
+    this.#beforeShutdown = new Map();
+    for (const service of [...this.#statuses.keys()]) {
+      const status = before.get(service);
+      if (status === undefined) this.clear(service);
+      else this.set(service, status);
+    }
   }
 
   /** True between {@link shutdown} and {@link resume}. */

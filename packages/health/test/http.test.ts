@@ -132,7 +132,6 @@ describe('healthHttpHandler routing', () => {
     const ready = await get(`${bases.node}/readyz`);
     const live = await get(`${bases.node}/healthz`);
     registry.statusBoard.resume();
-    registry.statusBoard.clear('');
     expect(ready.status).toBe(503);
     expect(ready.body?.draining).toBe(true);
     expect(live.status).toBe(200);
