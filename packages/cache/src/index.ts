@@ -1,0 +1,32 @@
+/**
+ * @mystira/cache: a cache-aside decorator for any `Repository<T>` that never makes things worse:
+ * guarded fills and invalidation before writes return (no stale reads after a completed write),
+ * stampede protection, a timeout and breaker on every store call, optional L1 kept coherent by
+ * pub/sub. Stores: Redis (ioredis, single node or Cluster) and memory.
+ */
+export {
+  type CachedRepository,
+  type CacheLockOptions,
+  type CacheOptions,
+  cached,
+  type L1Options,
+} from './cached.js';
+export {
+  CacheDecodeError,
+  CacheEncodeError,
+  CacheError,
+  type CacheErrorCode,
+  CacheOptionsError,
+  CacheStoreError,
+} from './errors.js';
+export { cacheHealthCheck } from './health.js';
+export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory-store.js';
+export type { CacheMetricsSnapshot } from './metrics.js';
+export { RedisStore, type RedisStoreOptions, redisStore } from './redis-store.js';
+export {
+  jsonSerializer,
+  type MsgpackCodec,
+  msgpackSerializer,
+  type Serializer,
+} from './serializer.js';
+export type { CacheStore, FillEntry, Guard, TokenWrite } from './store.js';

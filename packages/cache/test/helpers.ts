@@ -1,0 +1,123 @@
+/**
+ * Test plumbing: a unique key prefix per test file on the shared Redis (and cleanup of only those
+ * keys), and throw-away redis-server processes on free ports for the fault tests.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { Redis, type RedisOptions } from 'ioredis';
+
+export const SHARED_REDIS = { host: '127.0.0.1', port: 6379 };
+
+/** ioredis options the README recommends for a cache: fail fast while disconnected. */
+export const cacheClientOptions: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  retryStrategy: (times) => Math.min(times * 20, 200),
+  lazyConnect: false,
+};
+
+export function uniquePrefix(name: string): string {
+  return `test:cache:${name}:${randomBytes(4).toString('hex')}`;
+}
+
+export async function connect(port = SHARED_REDIS.port, extra: RedisOptions = {}): Promise<Redis> {
+  const client = new Redis({ host: '127.0.0.1', port, ...cacheClientOptions, ...extra });
+  client.on('error', () => {});
+  if (client.status !== 'ready')
+    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+  return client;
+}
+
+/** Deletes every key under `prefix` (SCAN, never KEYS or FLUSHDB on the shared server). */
+export async function deletePrefix(client: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await client.del(...keys);
+  } while (cursor !== '0');
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server we own: start, stop (SIGKILL), restart on the same port, pause (SIGSTOP). */
+export class ThrowAwayRedis {
+  port = 0;
+  #proc: ChildProcess | null = null;
+
+  async start(): Promise<void> {
+    if (this.port === 0) this.port = await freePort();
+    const proc = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    this.#proc = proc;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
+      let out = '';
+      proc.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited with ${code}`));
+      });
+    });
+    proc.stdout!.resume();
+  }
+
+  async stop(): Promise<void> {
+    const proc = this.#proc;
+    this.#proc = null;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill('SIGKILL');
+    await exited;
+  }
+
+  pause(): void {
+    this.#proc?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#proc?.kill('SIGCONT');
+  }
+}
+
+export async function until(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  stepMs = 10,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
