@@ -658,7 +658,9 @@ async function* withIdleTimeout<T>(
       }
     }
   } finally {
-    await it.return?.();
+    // Not awaited: an async generator queues return() behind a pending next(), which may never
+    // settle while the client keeps its stream open; the call ending releases it.
+    it.return?.()?.catch(() => {});
   }
 }
 

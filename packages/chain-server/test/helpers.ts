@@ -124,3 +124,64 @@ export async function registeredAsset(
   if (status.status !== IpAssetStatus.REGISTERED) throw new Error('not registered');
   return res.ipAssetId as string;
 }
+
+/** One gRPC-framed message. */
+export function grpcFrame(bytes: Uint8Array, compressed = false): Buffer {
+  const frame = Buffer.alloc(5 + bytes.length);
+  frame[0] = compressed ? 1 : 0;
+  frame.writeUInt32BE(bytes.length, 1);
+  frame.set(bytes, 5);
+  return frame;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, unknown>;
+  trailers: Record<string, unknown>;
+  body: Buffer;
+  /** grpc-status from the trailers (or the headers of a trailers-only response). */
+  grpcStatus?: string;
+}
+
+/** A raw HTTP/2 request: full control over headers and body bytes, for protocol-level tests. */
+export async function rawH2(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  options: { end?: boolean } = {},
+): Promise<RawResponse> {
+  const http2 = await import('node:http2');
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  try {
+    return await new Promise<RawResponse>((resolve, reject) => {
+      const req = session.request({ ':method': 'POST', ':path': path, te: 'trailers', ...headers });
+      let responseHeaders: Record<string, unknown> = {};
+      let trailers: Record<string, unknown> = {};
+      const chunks: Buffer[] = [];
+      req.on('response', (h) => {
+        responseHeaders = h;
+      });
+      req.on('trailers', (t) => {
+        trailers = t;
+      });
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () =>
+        resolve({
+          status: Number(responseHeaders[':status']),
+          headers: responseHeaders,
+          trailers,
+          body: Buffer.concat(chunks),
+          grpcStatus: (trailers['grpc-status'] ?? responseHeaders['grpc-status']) as
+            | string
+            | undefined,
+        }),
+      );
+      req.on('error', reject);
+      if (body) req.write(body);
+      if (options.end !== false) req.end();
+    });
+  } finally {
+    session.close();
+  }
+}
