@@ -1,0 +1,55 @@
+/**
+ * @mystira/repository-cosmos: `Repository<T>` on Azure Cosmos DB. A capability-aware compiler
+ * turns the specification AST into parameterized Cosmos SQL for the real service (`azure`) or
+ * `@vercel/cosmosdb-server`, and the repository adds partition-aware point operations, etag
+ * concurrency, continuation paging, bulk, RU reporting and resilience.
+ */
+export {
+  type CosmosClientConfig,
+  compositeIndexesFor,
+  cosmosClient,
+  cosmosClientOptions,
+  type EnsureContainerOptions,
+  ensureContainer,
+  type IndexingOptions,
+  indexingPolicyFor,
+  type TokenCredential,
+} from './client.js';
+export {
+  type Absence,
+  absenceOf,
+  type CompiledPredicate,
+  type CompileOptions,
+  type CosmosQueryPart,
+  type CosmosQueryPlan,
+  compilePredicate,
+  compileQuery,
+  compositeIndexesOf,
+} from './compiler.js';
+export {
+  CosmosAccessError,
+  CosmosEntityError,
+  mapCosmosError,
+  UnsupportedQueryError,
+} from './errors.js';
+export { type DocMapping, docMapping } from './mapping.js';
+export {
+  azureProfile,
+  type CapabilityProfile,
+  cosmosdbServerProfile,
+  profiles,
+  resolveProfile,
+} from './profile.js';
+export {
+  type CosmosBulkOperation,
+  type CosmosBulkResult,
+  type CosmosCallOptions,
+  type CosmosEntry,
+  CosmosRepository,
+  type CosmosRepositoryOptions,
+  type CosmosRequestEvent,
+  type CosmosWriteOptions,
+  type CrossPartitionEvent,
+  cosmosRepository,
+} from './repository.js';
+export { jsonPointer, Params, propertyPath, type SqlParameter, type SqlQuerySpec } from './sql.js';

@@ -1,0 +1,53 @@
+/**
+ * Capability profiles: what the target's query engine runs. The compiler emits only constructs
+ * the profile lists and rewrites or relaxes the rest (see the README's capability table).
+ *
+ * - `azure`: the real Azure Cosmos DB service (and the official emulators).
+ * - `cosmosdb-server`: `@vercel/cosmosdb-server`, the in-process JavaScript implementation the
+ *   tests run on. Its query engine has no LIKE, no OFFSET/LIMIT, no DISTINCT, no three-argument
+ *   (ignore-case) STARTSWITH/ENDSWITH/CONTAINS, no STRINGEQUALS, drops rows with a missing sort
+ *   key from single-key ORDER BY, and its transactional batch is not atomic.
+ */
+export interface CapabilityProfile {
+  readonly name: 'azure' | 'cosmosdb-server' | (string & {});
+  /** `x LIKE @p ESCAPE '\'`. */
+  readonly like: boolean;
+  /** `STARTSWITH(x, @p, true)` and friends, and `STRINGEQUALS(x, @p, true)`. */
+  readonly ignoreCaseFunctions: boolean;
+  /** `OFFSET n LIMIT m`. The compiler uses `TOP` + continuation instead on every profile; kept for callers. */
+  readonly offsetLimit: boolean;
+  /** Transactional batch is all-or-none (used by `addMany` when every item shares a partition key). */
+  readonly atomicBatch: boolean;
+}
+
+export const azureProfile: CapabilityProfile = Object.freeze({
+  name: 'azure',
+  like: true,
+  ignoreCaseFunctions: true,
+  offsetLimit: true,
+  atomicBatch: true,
+});
+
+export const cosmosdbServerProfile: CapabilityProfile = Object.freeze({
+  name: 'cosmosdb-server',
+  like: false,
+  ignoreCaseFunctions: false,
+  offsetLimit: false,
+  atomicBatch: false,
+});
+
+/** The built-in profiles by name. */
+export const profiles: Readonly<Record<'azure' | 'cosmosdb-server', CapabilityProfile>> =
+  Object.freeze({ azure: azureProfile, 'cosmosdb-server': cosmosdbServerProfile });
+
+export function resolveProfile(
+  profile: CapabilityProfile | 'azure' | 'cosmosdb-server' | undefined,
+): CapabilityProfile {
+  if (profile === undefined) return azureProfile;
+  if (typeof profile === 'string') {
+    const p = profiles[profile];
+    if (!p) throw new TypeError(`unknown Cosmos capability profile "${profile}"`);
+    return p;
+  }
+  return profile;
+}

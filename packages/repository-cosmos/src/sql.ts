@@ -1,0 +1,31 @@
+/**
+ * The two ways a compiled query refers to input: property paths and parameters. Paths are built
+ * only from schema-validated segments (`IDENTIFIER`) and always bracket-quoted, so no segment can
+ * be read as a keyword or break out of the path; every value travels as a `@pN` parameter.
+ */
+import type { SqlParameter, SqlQuerySpec } from '@azure/cosmos';
+
+export type { SqlParameter, SqlQuerySpec };
+
+/** `["profile","city"]` -> `c["profile"]["city"]`. */
+export function propertyPath(path: readonly string[], alias = 'c'): string {
+  let out = alias;
+  for (const segment of path) out += `[${JSON.stringify(segment)}]`;
+  return out;
+}
+
+/** `["profile","city"]` -> `/profile/city` (indexing policies and partition key definitions). */
+export function jsonPointer(path: readonly string[]): string {
+  return `/${path.join('/')}`;
+}
+
+/** Collects parameters and hands out their names in order (`@p0`, `@p1`, ...). */
+export class Params {
+  readonly list: SqlParameter[] = [];
+
+  add(value: SqlParameter['value']): string {
+    const name = `@p${this.list.length}`;
+    this.list.push({ name, value });
+    return name;
+  }
+}

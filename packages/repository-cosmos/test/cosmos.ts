@@ -1,0 +1,72 @@
+/**
+ * The Cosmos DB the tests run on: `@vercel/cosmosdb-server` started in-process over HTTPS on a
+ * free port, its self-signed certificate accepted by THIS client's agent only; or, when
+ * COSMOS_ENDPOINT and COSMOS_KEY are set, a real account or emulator (profile `azure`).
+ */
+import { randomUUID } from 'node:crypto';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { CosmosClient, Database } from '@azure/cosmos';
+import {
+  azureProfile,
+  type CapabilityProfile,
+  cosmosClient,
+  cosmosdbServerProfile,
+} from '@mystira/repository-cosmos';
+import { createHttpsServer } from '@vercel/cosmosdb-server';
+
+export const realAccount = Boolean(process.env.COSMOS_ENDPOINT && process.env.COSMOS_KEY);
+
+export interface TestCosmos {
+  endpoint: string;
+  key: string;
+  agent: https.Agent | undefined;
+  client: CosmosClient;
+  database: Database;
+  profile: CapabilityProfile;
+  /** The in-process server, when not on a real account (fault tests put a proxy in front of it). */
+  server: https.Server | undefined;
+  close(): Promise<void>;
+}
+
+/** A dummy key: cosmosdb-server does not check signatures, but the SDK needs a base64 key to sign. */
+export const DUMMY_KEY = Buffer.from('mystira-test-key-not-a-secret').toString('base64');
+
+export async function startCosmos(): Promise<TestCosmos> {
+  let server: https.Server | undefined;
+  let endpoint: string;
+  let key: string;
+  let agent: https.Agent | undefined;
+  if (realAccount) {
+    endpoint = process.env.COSMOS_ENDPOINT!;
+    key = process.env.COSMOS_KEY!;
+  } else {
+    server = createHttpsServer();
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    key = DUMMY_KEY;
+    agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
+  }
+  const client = cosmosClient({ endpoint, key, agent });
+  const { database } = await client.databases.createIfNotExists({
+    id: `mystira-test-${randomUUID().slice(0, 8)}`,
+  });
+  return {
+    endpoint,
+    key,
+    agent,
+    client,
+    database,
+    profile: realAccount ? azureProfile : cosmosdbServerProfile,
+    server,
+    async close() {
+      await database.delete().catch(() => undefined);
+      client.dispose();
+      agent?.destroy();
+      if (server) {
+        server.closeAllConnections?.();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
+    },
+  };
+}
