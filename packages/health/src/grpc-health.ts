@@ -20,7 +20,13 @@ export interface GrpcHealthOptions {
    * degraded server still takes traffic; only `unhealthy` is NOT_SERVING).
    */
   servingWhen?: readonly HealthStatus[];
-  /** How often an open Watch on `""` re-runs the checks to notice changes. Default 5000 ms. */
+  /**
+   * Services whose status is derived from registry checks (while not set by hand), as service name
+   * to check tags, e.g. `{ 'mystira.chain.v1.ChainService': ['ledger'] }`: SERVING when the checks
+   * with those tags report a status in `servingWhen`. Other services are only what was set.
+   */
+  serviceTags?: Readonly<Record<string, readonly string[]>>;
+  /** How often an open Watch on a derived service re-runs its checks to notice changes. Default 5000 ms. */
   watchIntervalMs?: number;
 }
 
@@ -38,7 +44,8 @@ const toEnum = {
  *
  * - A service's status is what was set on `registry.statusBoard` (`setServiceStatus`).
  * - `""` (the server as a whole) is the board's `""` entry when set (e.g. NOT_SERVING after
- *   `statusBoard.shutdown()`), otherwise derived by running the registry's checks.
+ *   `statusBoard.shutdown()`), otherwise derived by running the registry's checks; so is every
+ *   service listed in `serviceTags`.
  * - Check on an unknown service fails with NOT_FOUND, as the protocol says; Watch on one
  *   streams SERVICE_UNKNOWN and stays open until the service appears.
  */
@@ -51,14 +58,24 @@ export function createGrpcHealthService(
   const watchIntervalMs = options.watchIntervalMs ?? 5000;
   const board = registry.statusBoard;
 
-  const derivedOverall = (service: string) => service === '' && board.get('') === undefined;
+  const serviceTags = options.serviceTags ?? {};
+  /** The check tags that decide a service's status, or undefined when only the board does. */
+  const tagsOf = (service: string): readonly string[] | undefined =>
+    service === ''
+      ? overallTags
+      : Object.hasOwn(serviceTags, service)
+        ? serviceTags[service]
+        : undefined;
+  const derived = (service: string) =>
+    board.get(service) === undefined && tagsOf(service) !== undefined;
 
   /** The current status, or undefined for an unknown service. */
   async function current(service: string, signal: AbortSignal): Promise<StatusValue | undefined> {
     const set = board.get(service);
     if (set !== undefined) return toEnum[set];
-    if (service !== '') return undefined;
-    const report = await registry.run({ tags: overallTags, signal });
+    const tags = tagsOf(service);
+    if (tags === undefined) return undefined;
+    const report = await registry.run({ tags, signal });
     return servingWhen.includes(report.status)
       ? HealthCheckResponse_ServingStatus.SERVING
       : HealthCheckResponse_ServingStatus.NOT_SERVING;
@@ -78,9 +95,10 @@ export function createGrpcHealthService(
       for (const [service, status] of board.entries()) {
         statuses[service] = create(HealthCheckResponseSchema, { status: toEnum[status] });
       }
-      if (statuses[''] === undefined) {
-        const overall = await current('', ctx.signal);
-        statuses[''] = create(HealthCheckResponseSchema, { status: overall });
+      for (const service of ['', ...Object.keys(serviceTags)]) {
+        if (statuses[service] !== undefined) continue;
+        const status = await current(service, ctx.signal);
+        statuses[service] = create(HealthCheckResponseSchema, { status });
       }
       return create(HealthListResponseSchema, { statuses });
     },
@@ -116,7 +134,7 @@ export function createGrpcHealthService(
             yield { status };
           }
           if (dirty || ctx.signal.aborted) continue;
-          // Wait for a board change for this service, the poll interval (only while "" is
+          // Wait for a board change for this service, the poll interval (only while its status is
           // derived from checks, whose results nobody pushes), or the client going away.
           await new Promise<void>((resolve) => {
             let timer: ReturnType<typeof setTimeout> | undefined;
@@ -125,7 +143,7 @@ export function createGrpcHealthService(
               wake = undefined;
               resolve();
             };
-            if (derivedOverall(service)) timer = setTimeout(() => wake?.(), watchIntervalMs);
+            if (derived(service)) timer = setTimeout(() => wake?.(), watchIntervalMs);
           });
         }
       } finally {

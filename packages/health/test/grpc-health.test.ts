@@ -46,6 +46,14 @@ registry.register({
     if (!databaseUp) throw new Error('database down');
   },
 });
+let ledgerUp = true;
+registry.register({
+  name: 'ledger',
+  tags: ['ledger'],
+  check: () => {
+    if (!ledgerUp) throw new Error('ledger down');
+  },
+});
 let server: http2.Http2Server;
 let client: HealthClient;
 let address: string;
@@ -80,7 +88,12 @@ function watch(
 
 beforeAll(async () => {
   server = http2.createServer(
-    connectNodeAdapter({ routes: grpcHealthRoutes(registry, { watchIntervalMs: 20 }) }),
+    connectNodeAdapter({
+      routes: grpcHealthRoutes(registry, {
+        watchIntervalMs: 20,
+        serviceTags: { 'mystira.test.Ledgered': ['ledger'] },
+      }),
+    }),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -120,6 +133,7 @@ describe('grpc.health.v1 over a real gRPC client (grpc-js, HTTP/2)', () => {
     );
     expect(res.statuses['a.A']).toEqual({ status: 'SERVING' });
     expect(res.statuses['']).toEqual({ status: 'SERVING' });
+    expect(res.statuses['mystira.test.Ledgered']).toEqual({ status: 'SERVING' });
     registry.statusBoard.clear('a.A');
   });
 
@@ -154,6 +168,29 @@ describe('grpc.health.v1 over a real gRPC client (grpc-js, HTTP/2)', () => {
     );
     databaseUp = true;
     expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
+  });
+
+  it('derives a service listed in serviceTags from its checks, until it is set by hand', async () => {
+    const service = 'mystira.test.Ledgered';
+    expect(await check(service)).toEqual({ status: 'SERVING' });
+    ledgerUp = false;
+    expect(await check(service)).toEqual({ status: 'NOT_SERVING' });
+    // The overall status runs the "ready" checks only, so the ledger does not affect it.
+    expect(await check('')).toEqual({ status: 'SERVING' });
+    ledgerUp = true;
+    const seen = await watch(
+      service,
+      () => {
+        ledgerUp = false;
+      },
+      2,
+    );
+    ledgerUp = true;
+    expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
+    registry.setServiceStatus(service, 'NOT_SERVING');
+    expect(await check(service)).toEqual({ status: 'NOT_SERVING' });
+    registry.statusBoard.clear(service);
+    expect(await check(service)).toEqual({ status: 'SERVING' });
   });
 
   it('goes NOT_SERVING everywhere on statusBoard.shutdown() and back on resume()', async () => {
