@@ -81,6 +81,7 @@ export {
   type Shape,
 } from './schema.js';
 export { sha256Hex, sha256HexPure } from './sha256.js';
+export { bigintSortKey, codePointSortKey } from './sortkeys.js';
 export {
   compareBigintStrings,
   compareStrings,

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
   any,
+  bigintSortKey,
   canonicalJson,
+  codePointSortKey,
+  compareBigintStrings,
   compareStrings,
   compileLike,
   count,
@@ -16,9 +19,12 @@ import {
 } from '@mystira/specification';
 import { createCursorCodec } from '@mystira/specification/cursor';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { items, predicate, specs, Thing, type ThingT } from './fixtures.js';
 import { refEvaluate, refTest } from './reference.js';
+
+// Property runs are CPU-bound; on a loaded 2-core CI box they need more than the 5 s default.
+vi.setConfig({ testTimeout: 60_000 });
 
 const RUNS = { numRuns: Number(process.env.SPEC_PROPERTY_RUNS ?? 300) };
 
@@ -209,6 +215,35 @@ describe('value-level rules', () => {
         expect(canonicalJson({ [s]: s })).toBe(JSON.stringify({ [s]: s }));
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('codePointSortKey: UTF-16 order of the keys is code point order of the strings; prefixes kept', () => {
+    const utf16 = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const unit = fc.oneof(
+      fc.constantFrom('\uffff', '\ufffe', '\ue000', 'a', '\u4e00', '\u{10000}', '\u{10ffff}'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 6 }), fc.string({ unit, maxLength: 6 }), (a, b) => {
+        expect(utf16(codePointSortKey(a), codePointSortKey(b))).toBe(compareStrings(a, b));
+        expect(codePointSortKey(a + b).startsWith(codePointSortKey(a))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('bigintSortKey: code unit order of the keys is numeric order', () => {
+    const big = fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }).map(String);
+    fc.assert(
+      fc.property(big, big, (a, b) => {
+        const ka = bigintSortKey(a);
+        const kb = bigintSortKey(b);
+        const c = Math.sign(Number(BigInt(a) - BigInt(b)));
+        expect(ka < kb ? -1 : ka > kb ? 1 : 0).toBe(c);
+        expect(compareBigintStrings(a, b)).toBe(c);
+      }),
+      { numRuns: 3000 },
     );
   });
 
