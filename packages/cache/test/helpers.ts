@@ -5,6 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { memoryRepository, type Repository } from '@mystira/repository';
+import { entity, field, type Infer } from '@mystira/specification';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export const SHARED_REDIS = { host: '127.0.0.1', port: 6379 };
@@ -120,4 +122,57 @@ export async function until(
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+
+export const Note = entity(
+  'cache_notes',
+  {
+    id: field.string(),
+    version: field.number(),
+    title: field.string(),
+    owner: field.string(),
+    n: field.number(),
+  },
+  { id: 'id', version: 'version' },
+);
+export type NoteT = Infer<typeof Note>;
+
+export const note = (id: string, patch: Partial<NoteT> = {}): NoteT => ({
+  id,
+  version: 1,
+  title: `note ${id}`,
+  owner: 'ann',
+  n: 0,
+  ...patch,
+});
+
+/**
+ * A repository that counts calls by method and can delay or fail reads, to observe what the
+ * cache sends to the repository.
+ */
+export function counting<T extends object>(inner: Repository<T>) {
+  const calls: Record<string, number> = {};
+  const state = { delayMs: 0, fail: null as Error | null, gate: null as Promise<void> | null };
+  const handler: ProxyHandler<Repository<T>> = {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      if (prop === 'stream') return value.bind(target);
+      return async (...args: unknown[]) => {
+        calls[prop] = (calls[prop] ?? 0) + 1;
+        const reading = ['getById', 'getMany', 'list', 'first', 'single', 'count', 'any', 'page'].includes(prop);
+        if (reading && state.gate) await state.gate;
+        if (reading && state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
+        if (reading && state.fail) throw state.fail;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  };
+  const repo = new Proxy(inner, handler);
+  return { repo, calls, state };
+}
+
+export function notes(seed: NoteT[] = []) {
+  return counting(memoryRepository<NoteT>(Note, { seed }));
 }
