@@ -55,3 +55,4 @@ export {
   postgresRepository,
 } from './repository.js';
 export { type CompiledQuery, Params, quoteIdent, quoteKey } from './sql.js';
+export * from './outbox/index.js';

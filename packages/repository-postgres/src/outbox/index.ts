@@ -1,0 +1,4 @@
+/** PostgreSQL adapters of the polyglot layer of `@mystira/repository`: outbox, mirror, checkpoints. */
+export { PgCheckpointStore, postgresCheckpoints } from './checkpoint.js';
+export { PgMirror, type PgMirrorOptions, postgresMirror } from './mirror.js';
+export { PgOutbox, type PgOutboxOptions, postgresOutbox } from './outbox.js';

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { createDatabase, type PgDatabase, type PgDatabaseOptions } from '@mystira/repository-postgres';
+import { entity, field, type Infer } from '@mystira/specification';
+
+/** The shared test server (trust auth). */
+export const PG = {
+  host: process.env.PGHOST ?? '127.0.0.1',
+  port: Number(process.env.PGPORT ?? 5432),
+  user: process.env.PGUSER ?? 'postgres',
+  database: process.env.PGDATABASE ?? 'test',
+};
+
+export const randomSchema = (prefix: string): string => `${prefix}_${randomBytes(5).toString('hex')}`;
+
+export function database(options: Partial<PgDatabaseOptions> & { port?: number } = {}): PgDatabase {
+  const { port, ...rest } = options;
+  return createDatabase({ primary: { ...PG, port: port ?? PG.port }, max: 6, connectionTimeoutMs: 2000, ...rest });
+}
+
+export const Account = entity(
+  'accounts',
+  {
+    id: field.string(),
+    version: field.number(),
+    name: field.string(),
+    balance: field.number(),
+    tags: field.array(field.string()),
+  },
+  { id: 'id', version: 'version' },
+);
+export type AccountT = Infer<typeof Account>;
+export const account = (id: string, patch: Partial<AccountT> = {}): AccountT => ({ id, version: 1, name: `n-${id}`, balance: 0, tags: [], ...patch });
+
+/** Deterministic PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A TCP proxy in front of the shared PostgreSQL that the test can break: `down()` resets every
+ * open connection and refuses new ones (a stopped server), `blackhole()` accepts and then never
+ * answers (a hung network), `up()` forwards again.
+ */
+export class FaultProxy {
+  readonly #server: net.Server;
+  readonly #sockets = new Set<net.Socket>();
+  #mode: 'up' | 'down' | 'blackhole' = 'up';
+  port = 0;
+
+  constructor(readonly target: { host: string; port: number }) {
+    this.#server = net.createServer((client) => this.#accept(client));
+  }
+
+  async listen(): Promise<this> {
+    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
+    this.port = (this.#server.address() as net.AddressInfo).port;
+    return this;
+  }
+
+  #accept(client: net.Socket): void {
+    if (this.#mode === 'down') {
+      client.resetAndDestroy();
+      return;
+    }
+    this.#sockets.add(client);
+    client.on('close', () => this.#sockets.delete(client));
+    client.on('error', () => {});
+    if (this.#mode === 'blackhole') return;
+    const upstream = net.connect(this.target.port, this.target.host);
+    this.#sockets.add(upstream);
+    upstream.on('close', () => {
+      this.#sockets.delete(upstream);
+      client.destroy();
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+
+  /** Resets every connection and refuses new ones. */
+  down(): void {
+    this.#mode = 'down';
+    for (const s of this.#sockets) s.resetAndDestroy();
+    this.#sockets.clear();
+  }
+
+  /** New connections hang; existing ones are reset. */
+  blackhole(): void {
+    this.down();
+    this.#mode = 'blackhole';
+  }
+
+  up(): void {
+    if (this.#mode === 'blackhole') for (const s of this.#sockets) s.destroy();
+    this.#mode = 'up';
+  }
+
+  async close(): Promise<void> {
+    this.down();
+    await new Promise<void>((r) => this.#server.close(() => r()));
+  }
+}
