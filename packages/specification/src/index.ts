@@ -44,6 +44,7 @@ export {
   type SpecSource,
   single,
 } from './evaluate.js';
+export { type Feature, featuresOf } from './features.js';
 export { keysetOf } from './keyset.js';
 export {
   canonicalJson,

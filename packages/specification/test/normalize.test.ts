@@ -2,6 +2,7 @@ import {
   canonicalJson,
   children,
   effectiveOrder,
+  featuresOf,
   flatten,
   foldConstants,
   hashQuery,
@@ -248,5 +249,48 @@ describe('walk, visit, transform', () => {
     expect((swapped as unknown as { operands: Predicate[] }).operands[1]).toBe(
       (p as unknown as { operands: Predicate[] }).operands[1],
     );
+  });
+});
+
+describe('featuresOf', () => {
+  it('lists what a backend must support', () => {
+    expect(featuresOf(spec(Probe).build())).toEqual(new Set());
+    const q = spec(Probe)
+      .where((x) =>
+        x.or(
+          x.not(x.eq('name', 'a', { ignoreCase: true })),
+          x.gt('amount', 5n),
+          x.like('meta.city', 'O%'),
+        ),
+      )
+      .orderBy('name', 'desc')
+      .skip(1)
+      .take(2)
+      .select('id')
+      .build();
+    expect([...featuresOf(q)].sort()).toEqual(
+      [
+        'bigintOrder',
+        'descending',
+        'ignoreCase',
+        'like',
+        'multiOrder',
+        'nestedFields',
+        'not',
+        'or',
+        'select',
+        'skip',
+        'stringOrder',
+        'take',
+      ].sort(),
+    );
+    expect(
+      featuresOf(
+        spec(Probe)
+          .where((x) => x.arrayContains('tags', 'a'))
+          .orderBy('id')
+          .build(),
+      ),
+    ).toEqual(new Set(['arrayContains', 'stringOrder']));
   });
 });
