@@ -75,8 +75,6 @@ export interface Column {
   readonly field: FieldInfo | null;
   readonly sqlType: string;
   readonly notNull: boolean;
-  /** Array type for `unnest` bulk loads. */
-  readonly arrayType: string;
 }
 
 export interface TableMapping {
@@ -129,10 +127,9 @@ export function tableMapping(entity: EntityDef, options: TableOptions = {}): Tab
         field: idInfo,
         sqlType: idType,
         notNull: true,
-        arrayType: idInfo.type === 'number' ? 'float8[]' : 'text[]',
       },
-      { name: 'version', field: null, sqlType: 'integer', notNull: true, arrayType: 'int4[]' },
-      { name: 'data', field: null, sqlType: 'jsonb', notNull: true, arrayType: 'jsonb[]' },
+      { name: 'version', field: null, sqlType: 'integer', notNull: true },
+      { name: 'data', field: null, sqlType: 'jsonb', notNull: true },
     ];
     access = (info) => {
       const type = scalarOfInfo(info);
@@ -206,24 +203,11 @@ export function tableMapping(entity: EntityDef, options: TableOptions = {}): Tab
           : isJson
             ? 'jsonb'
             : COLUMN_TYPE[scalar as ScalarType];
-      const arrayType =
-        info.name === entity.version
-          ? 'int4[]'
-          : isJson
-            ? 'jsonb[]'
-            : {
-                string: 'text[]',
-                number: 'float8[]',
-                boolean: 'bool[]',
-                date: 'timestamptz[]',
-                bigint: 'numeric[]',
-              }[scalar as ScalarType];
       columns.push({
         name: info.name,
         field: info,
         sqlType,
         notNull: !info.maybeAbsent,
-        arrayType,
       });
     }
     if (entity.version) {
@@ -237,7 +221,6 @@ export function tableMapping(entity: EntityDef, options: TableOptions = {}): Tab
         field: null,
         sqlType: 'integer',
         notNull: true,
-        arrayType: 'int4[]',
       });
     }
     access = (info) => {

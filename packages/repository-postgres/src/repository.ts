@@ -39,7 +39,7 @@ import {
 import { compileAny, compileCount, compileSelect, selectList } from './compiler.js';
 import type { PgDatabase, QueryOptions } from './database.js';
 import { type TableMapping, type TableOptions, tableMapping } from './mapping.js';
-import { itemToRow, type Row, rowToItem, rowVersion } from './rows.js';
+import { itemToRecord, itemToRow, type Row, rowToItem, rowVersion } from './rows.js';
 
 export interface PgCallOptions extends CallOptions {
   /** `strong` reads from the primary even when replicas are configured. */
@@ -47,7 +47,7 @@ export interface PgCallOptions extends CallOptions {
 }
 
 export interface BulkOptions extends CallOptions {
-  /** Rows per statement (default 5000). Each chunk is one `INSERT ... SELECT FROM unnest(...)`. */
+  /** Rows per statement (default 5000). Each chunk is one `INSERT ... SELECT FROM jsonb_to_recordset($1)`. */
   chunkSize?: number;
 }
 
@@ -200,16 +200,12 @@ export class PostgresRepository<T extends object> implements Repository<T> {
     });
   }
 
-  #insertSql(rowsParam: boolean): string {
+  #insertSql(): string {
     const cols = this.mapping.columns.map((c) => `"${c.name}"`).join(', ');
-    if (!rowsParam) {
-      const values = this.mapping.columns
-        .map((c, i) => `$${i + 1}::${c.sqlType.replace(' COLLATE "C"', '')}`)
-        .join(', ');
-      return `INSERT INTO ${this.mapping.qualified} (${cols}) VALUES (${values})`;
-    }
-    const arrays = this.mapping.columns.map((c, i) => `$${i + 1}::${c.arrayType}`).join(', ');
-    return `INSERT INTO ${this.mapping.qualified} (${cols}) SELECT * FROM unnest(${arrays})`;
+    const values = this.mapping.columns
+      .map((c, i) => `$${i + 1}::${c.sqlType.replace(' COLLATE "C"', '')}`)
+      .join(', ');
+    return `INSERT INTO ${this.mapping.qualified} (${cols}) VALUES (${values})`;
   }
 
   #prepare(item: T, version: number): unknown[] {
@@ -225,11 +221,11 @@ export class PostgresRepository<T extends object> implements Repository<T> {
 
   async add(item: T, options: CallOptions = {}): Promise<T> {
     const row = specErrors(this.entity.name, () => this.#prepare(item, 1));
-    await this.#db.query(this.#insertSql(false), row, { signal: options.signal });
+    await this.#db.query(this.#insertSql(), row, { signal: options.signal });
     return this.#out(item, 1);
   }
 
-  /** All-or-none: one transaction (or the caller's), bulk `unnest` inserts in chunks. */
+  /** All-or-none: one transaction (or the caller's), bulk `jsonb_to_recordset` inserts in chunks. */
   async addMany(items: readonly T[], options: BulkOptions = {}): Promise<T[]> {
     if (items.length === 0) return [];
     await this.bulkInsert(items, options);
@@ -237,8 +233,8 @@ export class PostgresRepository<T extends object> implements Repository<T> {
   }
 
   /**
-   * Inserts many new items fast: each chunk is ONE statement whose parameters are one array
-   * per column (`INSERT ... SELECT * FROM unnest($1::text[], $2::int4[], $3::jsonb[])`), so the
+   * Inserts many new items fast: each chunk is ONE statement with ONE parameter, the chunk as a
+   * JSON array (`INSERT ... SELECT ... FROM jsonb_to_recordset($1::jsonb) AS x(...)`), so the
    * statement text and parameter count do not grow with the batch. Atomic: all chunks run in one
    * transaction. Returns the number of rows inserted.
    */
@@ -254,25 +250,38 @@ export class PostgresRepository<T extends object> implements Repository<T> {
   async #bulk(items: readonly T[], options: BulkOptions, upsert: boolean): Promise<number> {
     throwIfAborted(options.signal, this.entity.name);
     const size = Math.max(1, options.chunkSize ?? 5000);
-    const columns = this.mapping.columns;
-    const rows = specErrors(this.entity.name, () => items.map((i) => this.#prepare(i, 1)));
+    const records = specErrors(this.entity.name, () =>
+      items.map((i) =>
+        itemToRecord(
+          this.mapping,
+          prepareForWrite(this.entity, i, 1) as Record<string, unknown>,
+          1,
+        ),
+      ),
+    );
     const ids = new Set(items.map((i) => idOf(this.entity, i)));
-    if (ids.size !== rows.length) {
+    if (ids.size !== records.length) {
       // Within one statement PostgreSQL would report a unique violation (insert) or refuse to
       // touch a row twice (upsert); say what happened instead.
       throw new AlreadyExistsError(`${this.entity.name}: duplicate ids in the batch`, {
         entity: this.entity.name,
       });
     }
-    let text = this.#insertSql(true);
+    // One JSON parameter per chunk, expanded server-side by jsonb_to_recordset: the statement
+    // text and parameter count do not grow with the batch, and the client does a single
+    // JSON.stringify instead of escaping one array literal per column.
+    const cols = this.mapping.columns.map((c) => `"${c.name}"`).join(', ');
+    const defs = this.mapping.columns
+      .map((c) => `"${c.name}" ${c.sqlType.replace(' COLLATE "C"', '')}`)
+      .join(', ');
+    let text = `INSERT INTO ${this.mapping.qualified} (${cols}) SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS x(${defs})`;
     if (upsert) text += this.#onConflict();
     let total = 0;
     await this.#db.withTransaction(
       async () => {
-        for (let start = 0; start < rows.length; start += size) {
-          const chunk = rows.slice(start, start + size);
-          const arrays = columns.map((_, ci) => chunk.map((r) => r[ci]));
-          const res = await this.#db.query(text, arrays, { signal: options.signal });
+        for (let start = 0; start < records.length; start += size) {
+          const chunk = JSON.stringify(records.slice(start, start + size));
+          const res = await this.#db.query(text, [chunk], { signal: options.signal });
           total += res.rowCount ?? 0;
         }
       },
@@ -351,7 +360,7 @@ export class PostgresRepository<T extends object> implements Repository<T> {
   async upsert(item: T, options: CallOptions = {}): Promise<T> {
     const row = specErrors(this.entity.name, () => this.#prepare(item, 1));
     const res = await this.#db.query(
-      `${this.#insertSql(false)}${this.#onConflict()} RETURNING ${this.mapping.versionColumn} AS v`,
+      `${this.#insertSql()}${this.#onConflict()} RETURNING ${this.mapping.versionColumn} AS v`,
       row,
       { signal: options.signal },
     );

@@ -53,6 +53,31 @@ function columnValue(
   return v;
 }
 
+/**
+ * One row as a JSON object keyed by column name, for `jsonb_to_recordset` bulk loads: values stay
+ * JSON (numbers as numbers, objects as objects), so a whole chunk is one `JSON.stringify`.
+ */
+export function itemToRecord(
+  mapping: TableMapping,
+  item: Record<string, unknown>,
+  version: number,
+): Record<string, unknown> {
+  checkNul(item, '');
+  const entity = mapping.entity;
+  if (mapping.layout === 'document') {
+    const data: Record<string, unknown> = { ...item };
+    if (entity.version) delete data[entity.version];
+    return { id: item[entity.id], version, data };
+  }
+  const out: Record<string, unknown> = {};
+  for (const c of mapping.columns) {
+    if (c.field === null || c.name === entity.version) out[c.name] = version;
+    else
+      out[c.name] = Object.hasOwn(item, c.name) && item[c.name] !== undefined ? item[c.name] : null;
+  }
+  return out;
+}
+
 /** Rebuilds an item from a row read with `selectList(mapping)`. */
 export function rowToItem<T>(mapping: TableMapping, row: Row): T {
   const entity = mapping.entity;
