@@ -6,11 +6,14 @@
  *   - our `retry()` vs cockatiel's `retry(handleAll, { maxAttempts, backoff })` (the obvious
  *     alternative: ours adds classification, budget and server hints on top of it);
  *   - a full pipeline (timeout, retry, breaker, bulkhead, attempt timeout) vs a direct call.
- * The wrapped function is a trivial async function, so the figures are pure policy overhead;
- * next to a real network call (≥ 100 µs) the differences vanish.
+ * The wrapped function is a trivial async function, so the figures are pure policy overhead.
+ * To put that overhead next to real I/O, the full pipeline is also measured around a loopback TCP
+ * round trip (one byte echoed over a kept-open socket) against the bare round trip.
  *
  * `node bench/resilience.bench.ts [--smoke]`
  */
+import { once } from 'node:events';
+import net from 'node:net';
 import { circuitBreaker, pipeline, retry } from '@mystira/resilience';
 import { retry as cockatielRetry, ExponentialBackoff, handleAll } from 'cockatiel';
 import { type Comparison, emit, opsPerSecond, progress, smoke } from './lib/report.ts';
@@ -58,6 +61,26 @@ for (let round = 0; round < rounds; round++) {
   }
   progress(`round ${round + 1}/${rounds}`);
 }
+// Real I/O: a loopback echo server and one kept-open client socket.
+const echo = net.createServer((socket) => socket.pipe(socket));
+echo.listen(0, '127.0.0.1');
+await once(echo, 'listening');
+const socket = net.connect((echo.address() as net.AddressInfo).port, '127.0.0.1');
+await once(socket, 'connect');
+socket.setNoDelay(true);
+const roundTrip = () =>
+  new Promise<void>((resolve) => {
+    socket.once('data', () => resolve());
+    socket.write('x');
+  });
+const io = { direct: [] as number[], full: [] as number[] };
+for (let round = 0; round < rounds; round++) {
+  io.direct.push(await opsPerSecond(roundTrip, smoke ? 50 : 400));
+  io.full.push(await opsPerSecond(() => full.execute(roundTrip), smoke ? 50 : 400));
+}
+socket.destroy();
+echo.close();
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const ops = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<
   Name,
@@ -97,6 +120,14 @@ const comparisons: Comparison[] = [
     unit: 'ops/s',
     higherIsBetter: true,
   },
+  {
+    metric: 'full pipeline around a loopback TCP round trip vs the bare round trip (ops/s)',
+    ours: median(io.full),
+    baseline: median(io.direct),
+    baselineName: 'bare TCP round trip',
+    unit: 'ops/s',
+    higherIsBetter: true,
+  },
 ];
 const usPerCall = (o: number) => (1e6 / o).toFixed(2);
 emit({
@@ -104,5 +135,6 @@ emit({
   comparisons,
   notes: [
     `Per call: direct ${usPerCall(ops.direct)} µs, empty pipeline ${usPerCall(ops.empty)} µs, retry ${usPerCall(ops.ourRetry)} µs, cockatiel retry ${usPerCall(ops.theirRetry)} µs, full pipeline ${usPerCall(ops.full)} µs (trivial async function; sink ${sink > 0 ? 'used' : 'unused'}).`,
+    `Loopback TCP round trip: bare ${usPerCall(median(io.direct))} µs, through the full pipeline ${usPerCall(median(io.full))} µs.`,
   ],
 });
