@@ -95,11 +95,14 @@ export function createGrpcHealthService(
       for (const [service, status] of board.entries()) {
         statuses[service] = create(HealthCheckResponseSchema, { status: toEnum[status] });
       }
-      for (const service of ['', ...Object.keys(serviceTags)]) {
-        if (statuses[service] !== undefined) continue;
-        const status = await current(service, ctx.signal);
-        statuses[service] = create(HealthCheckResponseSchema, { status });
-      }
+      // Derived services run their checks concurrently, like a report does.
+      const derivedServices = ['', ...Object.keys(serviceTags)].filter(
+        (s) => statuses[s] === undefined,
+      );
+      const derivedStatuses = await Promise.all(derivedServices.map((s) => current(s, ctx.signal)));
+      derivedServices.forEach((service, i) => {
+        statuses[service] = create(HealthCheckResponseSchema, { status: derivedStatuses[i] });
+      });
       return create(HealthListResponseSchema, { statuses });
     },
 
