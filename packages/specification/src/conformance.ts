@@ -269,6 +269,12 @@ export const conformanceCases: readonly ConformanceCase[] = [
     expect: { ids: ALL },
   },
   {
+    id: 'S41',
+    rule: 'not(arrayContains) is UNKNOWN, so excluded, where the array is absent',
+    spec: (s) => s.where((w) => w.not(w.arrayContains('tags', 'b'))),
+    expect: { ids: ['p03', 'p10'] },
+  },
+  {
     id: 'S31',
     rule: 'a nested field is absent when it or any parent is missing or null',
     spec: (s) => s.where((w) => w.isNull('meta.city')),
