@@ -924,7 +924,10 @@ class Cached<T extends object> implements CachedRepository<T> {
     if (!plan) return null;
     const tags = [...new Set(plan.hint.tags)].sort();
     // Tags are part of the key: the same query under other tags has other guards.
-    const tagPart = tags.length === 0 ? '' : `:t${createHash('sha256').update(tags.join('\n')).digest('base64url').slice(0, 16)}`;
+    const tagPart =
+      tags.length === 0
+        ? ''
+        : `:t${createHash('sha256').update(tags.join('\n')).digest('base64url').slice(0, 16)}`;
     const key = `${this.#prefix}:q:${method}:${plan.hash}${tagPart}${extra}`;
     // Query values are wrapped ({ r }) so that "no result" (first of nothing) is a cached value.
     return this.#read<{ r?: R } | undefined>(

@@ -21,7 +21,10 @@ import { Note, type NoteT, note, notes } from './helpers.js';
 
 const S = () => spec(Note);
 
-function setup(options: Partial<Parameters<typeof cached>[1]> = {}, seed = [note('a'), note('b'), note('c')]) {
+function setup(
+  options: Partial<Parameters<typeof cached>[1]> = {},
+  seed = [note('a'), note('b'), note('c')],
+) {
   const store = memoryStore();
   const { repo, calls, state } = notes(seed);
   const errors: CacheError[] = [];
@@ -110,7 +113,10 @@ describe('entities', () => {
   });
 
   it('values over maxValueBytes are returned but not cached', async () => {
-    const { cache, calls } = setup({ maxValueBytes: 200 }, [note('big', { title: 'x'.repeat(500) }), note('small')]);
+    const { cache, calls } = setup({ maxValueBytes: 200 }, [
+      note('big', { title: 'x'.repeat(500) }),
+      note('small'),
+    ]);
     expect((await cache.getById('big'))?.title.length).toBe(500);
     await cache.getById('big');
     expect(calls.getById).toBe(2);
@@ -138,10 +144,22 @@ describe('queries', () => {
 
   it('the same meaning hits the same key (stable hash); the hint is not part of it', async () => {
     const { cache, calls } = setup();
-    await cache.count(S().where((w) => w.and(w.eq('owner', 'ann'), w.gt('n', -1))).cache({ ttl: 1000 }));
-    await cache.count(S().where((w) => w.and(w.gt('n', -1), w.eq('owner', 'ann'))).cache({ ttl: 5000, tags: ['x'] }));
+    await cache.count(
+      S()
+        .where((w) => w.and(w.eq('owner', 'ann'), w.gt('n', -1)))
+        .cache({ ttl: 1000 }),
+    );
+    await cache.count(
+      S()
+        .where((w) => w.and(w.gt('n', -1), w.eq('owner', 'ann')))
+        .cache({ ttl: 5000, tags: ['x'] }),
+    );
     // Different tags mean different generation guards, so a different cache entry.
-    await cache.count(S().where((w) => w.and(w.gt('n', -1), w.eq('owner', 'ann'))).cache({ ttl: 5000 }));
+    await cache.count(
+      S()
+        .where((w) => w.and(w.gt('n', -1), w.eq('owner', 'ann')))
+        .cache({ ttl: 5000 }),
+    );
     expect(calls.count).toBe(2);
   });
 
@@ -167,7 +185,9 @@ describe('queries', () => {
   it('tags: invalidateTags drops the queries carrying the tag, not the others', async () => {
     const { cache, calls } = setup();
     const tagged = S().cache({ ttl: 60_000, tags: ['tenant:1'] });
-    const other = S().take(2).cache({ ttl: 60_000, tags: ['tenant:2'] });
+    const other = S()
+      .take(2)
+      .cache({ ttl: 60_000, tags: ['tenant:2'] });
     await cache.list(tagged);
     await cache.list(other);
     await cache.invalidateTags(['tenant:1']);
@@ -216,7 +236,12 @@ describe('queries', () => {
 describe('serialization and versioned keys', () => {
   const Event = entity(
     'cache_events',
-    { id: field.string(), at: field.date(), amount: field.bigint(), meta: field.object({ note: field.string() }) },
+    {
+      id: field.string(),
+      at: field.date(),
+      amount: field.bigint(),
+      meta: field.object({ note: field.string() }),
+    },
     { id: 'id' },
   );
 
@@ -240,7 +265,10 @@ describe('serialization and versioned keys', () => {
   it('msgpack via msgpackr round-trips through the cache', async () => {
     const store = memoryStore();
     const { repo, calls } = notes([note('a')]);
-    const cache = cached<NoteT>(repo, { store, serializer: msgpackSerializer(new Packr({ useRecords: false })) });
+    const cache = cached<NoteT>(repo, {
+      store,
+      serializer: msgpackSerializer(new Packr({ useRecords: false })),
+    });
     const a = await cache.getById('a');
     expect(await cache.getById('a')).toEqual(a);
     expect(calls.getById).toBe(1);
@@ -251,7 +279,10 @@ describe('serialization and versioned keys', () => {
     const store = memoryStore();
     const { repo, calls } = notes([note('a')]);
     await cached<NoteT>(repo, { store }).getById('a');
-    const other = cached<NoteT>(repo, { store, serializer: msgpackSerializer(new Packr({ useRecords: false })) });
+    const other = cached<NoteT>(repo, {
+      store,
+      serializer: msgpackSerializer(new Packr({ useRecords: false })),
+    });
     await other.getById('a');
     expect(calls.getById).toBe(2);
   });
@@ -262,8 +293,14 @@ describe('serialization and versioned keys', () => {
     await cached<NoteT>(repo, { store, version: 1 }).getById('a');
     await cached<NoteT>(repo, { store, version: 2 }).getById('a');
     // Same entity name and version, changed schema (a deploy that changed the shape).
-    const Changed = entity('cache_notes', { id: field.string(), title: field.string() }, { id: 'id' });
-    const changed = memoryRepository<{ id: string; title: string }>(Changed, { seed: [{ id: 'a', title: 'x' }] });
+    const Changed = entity(
+      'cache_notes',
+      { id: field.string(), title: field.string() },
+      { id: 'id' },
+    );
+    const changed = memoryRepository<{ id: string; title: string }>(Changed, {
+      seed: [{ id: 'a', title: 'x' }],
+    });
     await cached(changed, { store, version: 1 }).getById('a');
     const prefixes = new Set(
       store
@@ -395,7 +432,9 @@ describe('store down (memory store outage)', () => {
     expect(cache.pendingInvalidations).toBe(0);
     expect((await cache.getById('a'))?.title).toBe('while down');
     expect((await cache.getById('a'))?.title).toBe('while down');
-    expect(await cache.healthCheck().check({ signal: new AbortController().signal })).toMatchObject({ status: 'healthy' });
+    expect(await cache.healthCheck().check({ signal: new AbortController().signal })).toMatchObject(
+      { status: 'healthy' },
+    );
     expect(errors.length).toBeGreaterThan(0);
     expect(calls.getById).toBeGreaterThanOrEqual(3);
   });
@@ -405,7 +444,8 @@ describe('store down (memory store outage)', () => {
     await cache.getById('a');
     await cache.getById('b');
     store.setDown(true);
-    for (const id of ['a', 'b', 'c']) await cache.update({ ...note(id), title: `${id}2` }, { expectedVersion: null });
+    for (const id of ['a', 'b', 'c'])
+      await cache.update({ ...note(id), title: `${id}2` }, { expectedVersion: null });
     store.setDown(false);
     expect(await cache.flushPending()).toBe(true);
     expect((await cache.getById('a'))?.title).toBe('a2');

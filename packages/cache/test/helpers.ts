@@ -55,6 +55,8 @@ export async function freePort(): Promise<number> {
 /** A redis-server we own: start, stop (SIGKILL), restart on the same port, pause (SIGSTOP). */
 export class ThrowAwayRedis {
   port = 0;
+  /** Extra redis-server arguments (e.g. an append-only file that survives a kill). */
+  args: string[] = [];
   #proc: ChildProcess | null = null;
 
   async start(): Promise<void> {
@@ -124,7 +126,6 @@ export async function until(
   }
 }
 
-
 export const Note = entity(
   'cache_notes',
   {
@@ -161,7 +162,16 @@ export function counting<T extends object>(inner: Repository<T>) {
       if (prop === 'stream') return value.bind(target);
       return async (...args: unknown[]) => {
         calls[prop] = (calls[prop] ?? 0) + 1;
-        const reading = ['getById', 'getMany', 'list', 'first', 'single', 'count', 'any', 'page'].includes(prop);
+        const reading = [
+          'getById',
+          'getMany',
+          'list',
+          'first',
+          'single',
+          'count',
+          'any',
+          'page',
+        ].includes(prop);
         if (reading && state.gate) await state.gate;
         if (reading && state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
         if (reading && state.fail) throw state.fail;

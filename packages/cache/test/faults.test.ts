@@ -1,0 +1,153 @@
+/**
+ * Real faults on throw-away redis-servers (never the shared one): killed mid-run and restarted
+ * (with the values cached before the kill put back, as persistence or a promoted replica would,
+ * so a stale one could be served), and frozen with SIGSTOP (every command hangs: only the timeout and
+ * the breaker protect the caller).
+ *
+ * No timings are asserted except one deliberately loose liveness bound: a read while Redis is
+ * dead or frozen must finish well within (storeTimeoutMs + load) × a wide margin, i.e. it never
+ * hangs on Redis.
+ */
+import { cached, redisStore } from '@mystira/cache';
+import { createHealthRegistry } from '@mystira/health';
+import { BrokenCircuitError, TimeoutError } from '@mystira/resilience';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type NoteT, note, notes, ThrowAwayRedis, until } from './helpers.js';
+
+const LOOSE_BOUND_MS = 2000; // storeTimeoutMs is 100: a read must never come close to this.
+
+async function timed<R>(fn: () => Promise<R>): Promise<{ value: R; ms: number }> {
+  const t = performance.now();
+  const value = await fn();
+  return { value, ms: performance.now() - t };
+}
+
+describe('Redis killed mid-run, then restarted', () => {
+  const server = new ThrowAwayRedis();
+  let client: Redis;
+
+  beforeAll(async () => {
+    await server.start();
+    client = await connect(server.port);
+  });
+
+  afterAll(async () => {
+    client?.disconnect();
+    await server.stop();
+  });
+
+  it('reads keep succeeding, health is degraded, hits resume, and no stale value after a write made while down', async () => {
+    const { repo, calls } = notes([note('a'), note('b')]);
+    const store = redisStore(client);
+    const errors: Error[] = [];
+    const cache = cached<NoteT>(repo, {
+      store,
+      storeTimeoutMs: 100,
+      breaker: { consecutiveFailures: 3, halfOpenAfterMs: 200 },
+      secondDeleteMs: 0,
+      onError: (e) => errors.push(e),
+    });
+    const health = createHealthRegistry({ defaultTimeoutMs: 1000 });
+    health.register(cache.healthCheck());
+    try {
+      await cache.getById('a');
+      await cache.getById('a');
+      expect(cache.metrics().hits).toBe(1);
+      expect((await health.run()).status).toBe('healthy');
+
+      // Snapshot what Redis holds, to put it back after the restart: a Redis that comes back with
+      // its data (persistence, a promoted replica) still holds the value from before the write.
+      const snapshot = new Map<string, Buffer>();
+      for (const k of await client.keys('mystira:cache:*'))
+        snapshot.set(k, (await client.getBuffer(k))!);
+      await server.stop();
+      await until(() => client.status !== 'ready');
+      for (let i = 0; i < 20; i++) {
+        const { value, ms } = await timed(() => cache.getById(i % 2 ? 'a' : 'b'));
+        expect(value?.id).toBe(i % 2 ? 'a' : 'b');
+        expect(ms).toBeLessThan(LOOSE_BOUND_MS);
+      }
+      const report = await health.run();
+      expect(report.status).toBe('degraded');
+      expect(report.checks[0]).toMatchObject({ status: 'degraded', critical: false });
+
+      // A write while Redis is down: recorded as pending, the write itself succeeds.
+      const written = await cache.update({ ...note('a'), title: 'written while down' });
+      expect(cache.pendingInvalidations).toBeGreaterThan(0);
+      expect((await cache.getById('a'))?.title).toBe('written while down');
+
+      await server.start();
+      await until(() => client.status === 'ready', 10_000);
+      // The old value of "a" is back in Redis: it must never be served.
+      for (const [k, v] of snapshot) await client.set(k, v);
+      const survived = (await client.keys('mystira:cache:*:e:s:a')).length;
+      expect(survived).toBe(1);
+      for (let i = 0; i < 10; i++) expect(await cache.getById('a')).toEqual(written);
+      await until(async () => (await cache.flushPending()) === true, 10_000);
+      expect(cache.pendingInvalidations).toBe(0);
+      const loadsBefore = calls.getById!;
+      const hitsBefore = cache.metrics().hits;
+      expect(await cache.getById('a')).toEqual(written);
+      expect(await cache.getById('a')).toEqual(written);
+      expect(await cache.getById('b')).toMatchObject({ id: 'b' });
+      expect(cache.metrics().hits).toBeGreaterThan(hitsBefore);
+      expect(calls.getById! - loadsBefore).toBeLessThanOrEqual(2);
+      expect((await health.run()).status).toBe('healthy');
+      expect(errors.some((e) => e.name === 'CacheStoreError')).toBe(true);
+    } finally {
+      await cache.close();
+      await store.close();
+    }
+  }, 40_000);
+});
+
+describe('Redis frozen (SIGSTOP): every command hangs', () => {
+  const server = new ThrowAwayRedis();
+  let client: Redis;
+
+  beforeAll(async () => {
+    await server.start();
+    client = await connect(server.port);
+  });
+
+  afterAll(async () => {
+    server.resume();
+    client?.disconnect();
+    await server.stop();
+  });
+
+  it('the timeout bounds each read, the breaker opens and reads stop touching Redis, then it closes again', async () => {
+    const { repo } = notes([note('a')]);
+    const store = redisStore(client);
+    const errors: Error[] = [];
+    const cache = cached<NoteT>(repo, {
+      store,
+      storeTimeoutMs: 100,
+      breaker: { consecutiveFailures: 3, halfOpenAfterMs: 300 },
+      secondDeleteMs: 0,
+      onError: (e) => errors.push(e),
+    });
+    try {
+      await cache.getById('a');
+      server.pause();
+      for (let i = 0; i < 8; i++) {
+        const { value, ms } = await timed(() => cache.getById('a'));
+        expect(value?.id).toBe('a');
+        expect(ms).toBeLessThan(LOOSE_BOUND_MS);
+      }
+      const causes = errors.map((e) => (e as { cause?: Error }).cause);
+      expect(causes.some((c) => c instanceof TimeoutError)).toBe(true);
+      expect(causes.some((c) => c instanceof BrokenCircuitError)).toBe(true);
+      server.resume();
+      await until(async () => {
+        await cache.getById('a');
+        return cache.metrics().hits >= 2;
+      }, 10_000);
+    } finally {
+      server.resume();
+      await cache.close();
+      await store.close();
+    }
+  }, 30_000);
+});
