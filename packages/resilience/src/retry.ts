@@ -114,10 +114,12 @@ export class RetryPolicy implements IPolicy<IRetryContext> {
     // The first try runs here, outside cockatiel, so the common case (it succeeds) costs one
     // await; cockatiel's loop only takes over from the first failure on.
     try {
-      const value = await fn({ signal: signal ?? neverAborted, attempt: 0 });
+      const pending = fn({ signal: signal ?? neverAborted, attempt: 0 });
+      const value = await (signal ? raceAbort(Promise.resolve(pending), signal) : pending);
       if (this.#success.size) this.#success.emit({ duration: this.#now() - started });
       return value;
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       return this.#retryAfter(error, fn, signal, started);
     }
   }

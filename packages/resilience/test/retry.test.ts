@@ -263,6 +263,16 @@ describe('retry', () => {
     expect(calls).toBe(1);
   });
 
+  it('rejects at once when aborted during the first try, even if the call ignores the signal', async () => {
+    const controller = new AbortController();
+    const policy = retry({ idempotent: true });
+    const settled = policy
+      .execute(() => new Promise(() => {}), controller.signal)
+      .catch((e: unknown) => e);
+    controller.abort(new Error('stop'));
+    expect(await settled).toMatchObject({ message: 'stop' });
+  });
+
   it('passes the signal and the attempt number to the function', async () => {
     const seen: Array<[number, boolean]> = [];
     const policy = retry({ idempotent: true, initialDelayMs: 1 });
