@@ -19,6 +19,7 @@ import {
   type MirrorStore,
   type MirrorWriteOptions,
   removeGate,
+  sameItem,
   type Tombstone,
 } from '@mystira/repository';
 import type { EntityDef } from '@mystira/specification';
@@ -198,13 +199,25 @@ export class PgMirror<T extends object> implements MirrorStore<T> {
     );
   }
 
-  async remove(id: Id, version: number, options: MirrorWriteOptions = {}): Promise<MirrorResult> {
+  async remove(
+    id: Id,
+    version: number,
+    options: MirrorWriteOptions<T> = {},
+  ): Promise<MirrorResult> {
     return this.#db.withTransaction(
       async () => {
         await this.#lock([id], options);
         const head = (await this.#heads([id], options)).get(id);
         const g = removeGate(head, version, options);
         if (g !== 'write') return g;
+        if (options.match && head && !head.deleted) {
+          // Another generation of the id (deleted and re-created) is not the item being deleted.
+          const stored = await this.repository.getById(id, {
+            signal: options.signal,
+            consistency: 'strong',
+          });
+          if (!sameItem(this.entity, stored, options.match)) return 'stale';
+        }
         const v =
           options.expect !== undefined
             ? (head?.version ?? version)

@@ -27,6 +27,7 @@ export {
   type MirrorWriteOptions,
   memoryMirror,
   removeGate,
+  sameItem,
   type Tombstone,
 } from './mirror.js';
 export {

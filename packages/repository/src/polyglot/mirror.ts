@@ -40,6 +40,7 @@ import type {
   StreamOptions,
   WriteOptions,
 } from '../port.js';
+import { diffItems } from './diff.js';
 
 /** What the mirror holds for one id: a live item at a version, or a tombstone at a version. */
 export interface MirrorHead {
@@ -56,13 +57,19 @@ export interface MirrorHead {
  */
 export type MirrorResult = 'applied' | 'stale' | 'tombstoned' | 'conflict';
 
-export interface MirrorWriteOptions extends CallOptions {
+export interface MirrorWriteOptions<T extends object = object> extends CallOptions {
   /**
    * Compare-and-set instead of the version gate: apply only when the current head equals this
    * (`null`: nothing stored and no tombstone). Used by replays that have just read the primary's
    * truth after reading this head, e.g. to replace a tombstone with a re-created item.
    */
   expect?: MirrorHead | null;
+  /**
+   * `remove` only: delete only when the stored item equals this one (the item the primary
+   * deleted). Versions restart at 1 when an id is deleted and re-created, so a version alone
+   * cannot tell the deleted generation from a new one; the content can.
+   */
+  match?: T;
 }
 
 export interface Tombstone {
@@ -95,7 +102,7 @@ export interface MirrorStore<T extends object> {
    * (kept when a newer tombstone exists). With `expect`, deletes only when the head equals it and
    * tombstones at the head's version.
    */
-  remove(id: Id, version: number, options?: MirrorWriteOptions): Promise<MirrorResult>;
+  remove(id: Id, version: number, options?: MirrorWriteOptions<T>): Promise<MirrorResult>;
   /** Tombstones written before `before` (ms since epoch), oldest first, at most `limit`. */
   tombstones(options?: CallOptions & { before?: number; limit?: number }): Promise<Tombstone[]>;
   /** Drops the tombstone of `id` if it is still at `version`. */
@@ -134,6 +141,17 @@ export function removeGate(
 }
 
 const key = (id: Id): string => `${typeof id}:${id}`;
+
+/** Deep equality of two items, version field ignored (JSON data: plain objects, arrays, scalars). */
+export function sameItem(
+  entity: EntityDef,
+  a: object | null | undefined,
+  b: object | null | undefined,
+): boolean {
+  if (!a || !b) return a === b;
+  const strip = (x: object) => (entity.version ? { ...x, [entity.version]: 0 } : x);
+  return diffItems(strip(a), strip(b)).length === 0;
+}
 
 interface Slot<T> {
   item: T | null;
@@ -208,11 +226,19 @@ export class MemoryMirror<T extends object> implements MirrorStore<T> {
     return entries.map((e) => this.#put(e.item, e.version, {}));
   }
 
-  async remove(id: Id, version: number, options: MirrorWriteOptions = {}): Promise<MirrorResult> {
+  async remove(
+    id: Id,
+    version: number,
+    options: MirrorWriteOptions<T> = {},
+  ): Promise<MirrorResult> {
     throwIfAborted(options.signal, this.entity.name);
     const head = this.#head(checkId(this.entity, id));
     const g = removeGate(head, version, options);
     if (g !== 'write') return g;
+    if (options.match && head && !head.deleted) {
+      const stored = this.#slots.get(key(id))!.item;
+      if (!sameItem(this.entity, stored, options.match)) return 'stale';
+    }
     const v =
       options.expect !== undefined
         ? (head?.version ?? version)

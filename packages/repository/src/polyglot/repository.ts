@@ -286,7 +286,9 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
       const behind: Id[] = [];
       const behindSeqs: (string | null)[] = [];
       results.forEach((r, i) => {
-        if (r === 'applied' || r === 'stale') {
+        // `stale` is rare inline (a newer write of the id overtook this one, or an id re-created
+        // at a version its deleted generation also had): let a replay compare with the truth.
+        if (r === 'applied') {
           if (seqs) done.push(seqs[i]!);
         } else {
           behind.push(ids[i]!);
@@ -294,7 +296,7 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
         }
       });
       if (done.length > 0) b.completeLater(done);
-      if (behind.length > 0) await b.record(behind, 'tombstoned', null, seqs ? behindSeqs : null);
+      if (behind.length > 0) await b.record(behind, 'stale', null, seqs ? behindSeqs : null);
     } catch (err) {
       const timedOut = ctl.signal.aborted;
       b.metrics.counters.secondaryFailures++;
@@ -374,26 +376,26 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
       () => [checkId(this.entity, id)],
       (r) => r.delete(id, options),
       async (seqs) => {
-        const version = await this.#primary(seqs, () => this.#deletePrimary(id, options));
+        const deleted = await this.#primary(seqs, () => this.#deletePrimary(id, options));
         await this.#mirror([id], seqs, async (signal) => [
-          await this.#b.secondary!.remove(id, version, { signal }),
+          await this.#b.secondary!.remove(id, versionOfItem(this.entity, deleted), {
+            signal,
+            match: deleted,
+          }),
         ]);
       },
     );
   }
 
   /**
-   * The mirror's tombstone needs the version that was deleted, which `delete` does not report.
-   * With `expectedVersion` it is known; without, read the version and delete with it as the
-   * expected version, re-reading when someone wrote in between (the caller asked for an
-   * unconditional delete, so a lost race is retried, not reported).
+   * The mirror needs what was deleted (its version for the tombstone, its content to tell it from
+   * a re-created item), which `delete` does not report. So read the item and delete it with its
+   * version as the expected version; for an unconditional delete, re-read when someone wrote in
+   * between (the caller asked for "delete whatever is there", so a lost race is retried).
    */
-  async #deletePrimary(id: Id, options: WriteOptions = {}): Promise<number> {
+  async #deletePrimary(id: Id, options: WriteOptions = {}): Promise<T> {
     const p = this.#b.primary;
-    if (options.expectedVersion !== undefined && options.expectedVersion !== null) {
-      await p.delete(id, options);
-      return options.expectedVersion;
-    }
+    const explicit = options.expectedVersion ?? null;
     for (let attempt = 0; ; attempt++) {
       const current = await p.getById(id, options);
       if (!current)
@@ -403,10 +405,16 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
         });
       const version = versionOfItem(this.entity, current);
       try {
-        await p.delete(id, { ...options, expectedVersion: version });
-        return version;
+        // With an explicit expected version, the primary checks it (and reports its own error).
+        await p.delete(id, { ...options, expectedVersion: explicit ?? version });
+        if (explicit !== null && explicit !== version) {
+          // The primary accepted a version our read did not see: someone wrote in between and the
+          // caller's version matched the newer item; its content is unknown, so match nothing.
+          return { ...current, [this.entity.version!]: explicit } as T;
+        }
+        return current;
       } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= 20) throw err;
+        if (explicit !== null || !(err instanceof ConcurrencyError) || attempt >= 20) throw err;
       }
     }
   }

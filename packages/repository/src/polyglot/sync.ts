@@ -8,8 +8,9 @@
  * end in agreement rather than in a race.
  */
 import type { EntityDef } from '@mystira/specification';
+import { idOf } from '../core.js';
 import type { CallOptions, Id, Repository } from '../port.js';
-import type { MirrorHead, MirrorStore } from './mirror.js';
+import { type MirrorHead, type MirrorStore, sameItem } from './mirror.js';
 
 export type SyncOutcome = 'in-sync' | 'repaired' | 'unsettled';
 
@@ -21,18 +22,25 @@ export function versionOfItem(entity: EntityDef, item: object): number {
   return v;
 }
 
-function agrees(
-  entity: EntityDef,
-  truth: object | undefined,
+/**
+ * Whether the mirror holds the truth. Equal versions are compared by content too: an id deleted
+ * and re-created starts again at version 1, so "version 1" may be another generation's item.
+ */
+async function agrees<T extends object>(
+  mirror: MirrorStore<T>,
+  truth: T | undefined,
   head: MirrorHead | undefined,
-): boolean {
+  options: CallOptions,
+): Promise<boolean> {
+  const entity = mirror.entity;
   if (!truth) return !head || head.deleted;
-  return !!head && !head.deleted && head.version === versionOfItem(entity, truth);
+  if (!head || head.deleted || head.version !== versionOfItem(entity, truth)) return false;
+  const copy = await mirror.repository.getById(idOf(entity, truth), options);
+  return sameItem(entity, copy, truth);
 }
 
 /**
- * Makes the mirror's copy of `id` equal to the primary's. Versions decide agreement (the mirror
- * stores the primary's version with the item); content at an equal version is the same write.
+ * Makes the mirror's copy of `id` equal to the primary's (same version, same content).
  * Returns `unsettled` after `maxRounds` rounds of concurrent interference (the caller retries later).
  */
 export async function syncId<T extends object>(
@@ -47,7 +55,7 @@ export async function syncId<T extends object>(
   for (let round = 0; round < rounds; round++) {
     const head = await mirror.head(id, options);
     const truth = await primary.getById(id, options);
-    if (agrees(entity, truth, head)) return wrote ? 'repaired' : 'in-sync';
+    if (await agrees(mirror, truth, head, options)) return wrote ? 'repaired' : 'in-sync';
     const expect = head ?? null;
     const r = truth
       ? await mirror.put(truth, versionOfItem(entity, truth), { ...options, expect })
