@@ -69,7 +69,12 @@ export function createFastPath(
   }
   const { authenticator, readMaxBytes, writeMaxBytes, jsonOptions } = options;
 
-  async function invoke(route: UnaryRoute, req: AnyRequest, message: unknown): Promise<unknown> {
+  async function invoke(
+    route: UnaryRoute,
+    req: AnyRequest,
+    res: AnyResponse,
+    message: unknown,
+  ): Promise<unknown> {
     const headers = req.headers;
     const header = (name: string) => {
       const v = headers[name];
@@ -81,8 +86,10 @@ export function createFastPath(
       get signal() {
         if (!controller) {
           controller = new AbortController();
-          if (req.destroyed) controller.abort();
-          else req.once('close', () => controller?.abort());
+          // The client went away when the response closes before it was finished (a request's
+          // own 'close' also fires after a normal end of its body, so it cannot tell).
+          if (res.destroyed) controller.abort();
+          else res.once('close', () => (res.writableFinished ? undefined : controller?.abort()));
         }
         return controller?.signal ?? NEVER;
       },
@@ -169,7 +176,7 @@ export function createFastPath(
       } catch (e) {
         return grpcError(res, e);
       }
-      invoke(route, req, message).then(
+      invoke(route, req, res, message).then(
         (output) => {
           if (res.stream.destroyed) return;
           const bytes = toBinary(route.output, output as never);
@@ -235,7 +242,7 @@ export function createFastPath(
       } catch (e) {
         return connectError(res, e);
       }
-      invoke(route, req, message).then(
+      invoke(route, req, res, message).then(
         (output) => {
           if (res.destroyed) return;
           const out = binary

@@ -32,6 +32,7 @@ export {
   BadRequest_FieldViolationSchema,
   BadRequestSchema,
 } from './gen/google/rpc/error_details_pb.js';
+export { type Status, StatusSchema } from './gen/google/rpc/status_pb.js';
 export {
   type CallContext,
   type ChainHandlerOptions,

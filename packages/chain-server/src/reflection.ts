@@ -33,9 +33,10 @@ export class ReflectionIndex {
   readonly serviceNames: string[];
 
   constructor(services: readonly DescService[], files: readonly DescFile[]) {
+    // Keyed by the .proto path clients ask for (DescFile.name drops the ".proto").
     const add = (f: DescFile) => {
-      if (this.files.has(f.name)) return;
-      this.files.set(f.name, f);
+      if (this.files.has(f.proto.name)) return;
+      this.files.set(f.proto.name, f);
       for (const d of f.dependencies) add(d);
     };
     for (const f of files) add(f);
