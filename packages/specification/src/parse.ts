@@ -165,7 +165,7 @@ class Parser {
     return v;
   }
 
-  field(v: unknown, at: string): FieldRef {
+  field(v: unknown, at: string, whitelisted = true): FieldRef {
     const o = this.object(v, at, ['kind', 'path'], ['type', 'element']);
     if (o.kind !== 'field')
       throw new InvalidSpecificationError(`expected a field node at ${at}`, { path: `${at}/kind` });
@@ -180,7 +180,7 @@ class Parser {
     });
     const name = (segs as string[]).join('.');
     const ref = resolveField(this.entity, name, `${at}/path`);
-    if (this.fields && !this.fields.has(name)) {
+    if (whitelisted && this.fields && !this.fields.has(name)) {
       throw new UnknownFieldError(`field "${name}" is not allowed here`, {
         path: `${at}/path`,
         field: name,
@@ -470,7 +470,7 @@ class Parser {
           path: '/idField',
         });
       }
-      this.field(o.idField, '/idField');
+      this.field(o.idField, '/idField', false); // the tiebreaker is implied, never a caller's choice
     }
     const where =
       o.where === undefined || o.where === null ? null : this.predicate(o.where, '/where', 1);
