@@ -156,12 +156,12 @@ export class PgDatabase implements Queryable {
     }
     if (ctx?.tx) {
       const signal = anySignal(options.signal, ctx.tx.signal);
-      return runOn<R>(ctx.tx.client, this.primary, config, signal);
+      return runOn<R>(ctx.tx.client, this.primary, config, signal, false);
     }
     const pool = this.route(options);
     const client = await acquire(pool, options.signal);
     try {
-      return await runOn<R>(client, pool, config, options.signal);
+      return await runOn<R>(client, pool, config, options.signal, options.intent === 'read');
     } finally {
       release(client);
     }
@@ -290,7 +290,7 @@ async function acquire(pool: pg.Pool, signal: AbortSignal | undefined): Promise<
     try {
       return await pending;
     } catch (err) {
-      throw classifyPgError(err);
+      throw classifyPgError(err, { connecting: true });
     }
   }
   return new Promise<pg.PoolClient>((resolve, reject) => {
@@ -310,7 +310,7 @@ async function acquire(pool: pg.Pool, signal: AbortSignal | undefined): Promise<
       },
       (err) => {
         signal.removeEventListener('abort', onAbort);
-        reject(classifyPgError(err, { signal }));
+        reject(classifyPgError(err, { signal, connecting: true }));
       },
     );
   });
@@ -333,6 +333,7 @@ async function runOn<R extends pg.QueryResultRow>(
   pool: pg.Pool,
   config: pg.QueryConfig,
   signal: AbortSignal | undefined,
+  idempotent = false,
 ): Promise<pg.QueryResult<R>> {
   throwIfAborted(signal);
   let onAbort: (() => void) | undefined;
@@ -350,7 +351,7 @@ async function runOn<R extends pg.QueryResultRow>(
   try {
     return await client.query<R>(config);
   } catch (err) {
-    throw classifyPgError(err, { signal });
+    throw classifyPgError(err, { signal, idempotent });
   } finally {
     if (onAbort) signal!.removeEventListener('abort', onAbort);
   }

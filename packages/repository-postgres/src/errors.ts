@@ -11,18 +11,16 @@ import {
   UnavailableError,
   ValidationError,
 } from '@mystira/repository';
+import {
+  isTransient,
+  isTransientNetwork,
+  isTransientPostgres,
+  networkHadNoEffect,
+  postgresHadNoEffect,
+  sqlState,
+} from '@mystira/resilience';
 
-/** SQLSTATE of a pg error (5 characters in `code`), looking through `cause`. */
-export function sqlState(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < 8 && typeof e === 'object' && e !== null; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^(?:[0-5][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/.test(code))
-      return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
+export { sqlState };
 
 // Node socket errors that mean "the server could not be reached or the link broke".
 const NETWORK = new Set([
@@ -45,26 +43,25 @@ const NETWORK = new Set([
  * server (25006, e.g. during a failover).
  */
 export function isUnavailable(err: unknown): boolean {
+  // What @mystira/resilience would retry for a call that is safe to repeat is, by definition,
+  // "the store is unavailable for now"; the rest are states it leaves alone because a retry may
+  // not help (timeouts, lock waits, a read-only server during failover) but that still say
+  // nothing about the request itself.
+  const safe = { idempotent: true };
+  if (isTransientPostgres(err, safe) || isTransientNetwork(err, safe)) return true;
   const state = sqlState(err);
   if (state !== undefined) {
-    return (
-      state.startsWith('08') ||
-      state.startsWith('53') ||
-      state === '57P01' ||
-      state === '57P02' ||
-      state === '57P03' ||
-      state === '57014' ||
-      state === '40001' ||
-      state === '40P01' ||
-      state === '55P03' ||
-      state === '25006'
-    );
+    return state.startsWith('53') || state === '57014' || state === '55P03' || state === '25006';
   }
   const e = err as { code?: unknown; message?: unknown } | null;
   if (typeof e !== 'object' || e === null) return false;
   if (typeof e.code === 'string' && NETWORK.has(e.code)) return true;
-  const msg = typeof e.message === 'string' ? e.message : '';
-  // pg's own messages for a dead connection or an exhausted pool (no code is set on these).
+  return connectionLost(err);
+}
+
+/** pg's own messages for a dead connection or an exhausted pool (no code is set on these). */
+function connectionLost(err: unknown): boolean {
+  const msg = err instanceof Error ? err.message : '';
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
     msg,
   );
@@ -74,13 +71,18 @@ export interface ClassifyContext {
   entity?: string;
   id?: string | number;
   signal?: AbortSignal;
+  /** The call can be repeated safely (a read). Decides `UnavailableError.transient`. */
+  idempotent?: boolean;
+  /** The error came while acquiring a connection: no statement ran, so a retry is always safe. */
+  connecting?: boolean;
 }
 
 /**
  * Maps any error from a pg call to a `RepositoryError` (already-typed errors pass through):
  * caller abort -> `AbortedError`; 23505 unique violation -> `AlreadyExistsError`; other class 23
  * (constraint) and class 22 (data exception, e.g. U+0000 in text) -> `ValidationError`;
- * unavailable (see `isUnavailable`) -> `UnavailableError`. Anything else (a bug: syntax error,
+ * unavailable (see `isUnavailable`) -> `UnavailableError`, `transient` when `@mystira/resilience`
+ * says a retry is safe for this call (reads; writes only when they certainly had no effect). Anything else (a bug: syntax error,
  * missing table, permissions) is returned unchanged so it is not mistaken for bad input.
  */
 export function classifyPgError(err: unknown, ctx: ClassifyContext = {}): unknown {
@@ -97,8 +99,16 @@ export function classifyPgError(err: unknown, ctx: ClassifyContext = {}): unknow
       issues: [{ field: '', message }],
     });
   }
-  if (isUnavailable(err))
-    return new UnavailableError(`PostgreSQL unavailable: ${message}`, details);
+  if (isUnavailable(err)) {
+    const idempotent = ctx.idempotent === true;
+    const transient =
+      ctx.connecting === true ||
+      postgresHadNoEffect(err) ||
+      networkHadNoEffect(err) ||
+      isTransient(err, { idempotent }) ||
+      (idempotent && connectionLost(err));
+    return new UnavailableError(`PostgreSQL unavailable: ${message}`, { ...details, transient });
+  }
   return err;
 }
 

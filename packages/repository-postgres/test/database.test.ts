@@ -249,6 +249,18 @@ describe('timeouts, aborts, errors, health', () => {
     expect(classifyPgError(e('57014'), { signal: AbortSignal.abort() })).toBeInstanceOf(
       AbortedError,
     );
+    // transient = safe to retry this call, as @mystira/resilience judges it.
+    const transient = (code: string, ctx = {}) =>
+      (classifyPgError(e(code), ctx) as UnavailableError).transient;
+    expect(transient('40001')).toBe(true); // rolled back: no effect, even for a write
+    expect(transient('57P03')).toBe(true); // never started
+    expect(transient('57P01')).toBe(false); // connection lost mid-write: may have committed
+    expect(transient('57P01', { idempotent: true })).toBe(true); // ...but a read may be repeated
+    expect(transient('57014')).toBe(false); // statement timeout: the same work would time out again
+    expect(transient('ECONNREFUSED')).toBe(true); // never sent
+    expect(transient('ECONNRESET')).toBe(false);
+    const lost = new Error('Connection terminated unexpectedly');
+    expect((classifyPgError(lost, { connecting: true }) as UnavailableError).transient).toBe(true);
   });
 
   it('U+0000 in stored strings or in operands is a ValidationError', async () => {

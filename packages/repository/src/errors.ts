@@ -20,13 +20,19 @@ export interface RepositoryErrorDetails {
   /** Id of the item concerned, when there is one. */
   id?: string | number;
   cause?: unknown;
+  /** `UnavailableError` only: false when a retry would not be safe (default true). */
+  transient?: boolean;
 }
 
 export class RepositoryError extends Error {
   readonly code: RepositoryErrorCode;
   readonly entity: string | undefined;
   readonly id: string | number | undefined;
-  /** True when retrying the same call later may succeed (only `UnavailableError`). */
+  /**
+   * True when retrying the same call later may succeed AND is safe. Only `UnavailableError` can
+   * be transient; adapters decide per call with `@mystira/resilience`'s classifiers (a read is
+   * safe to repeat; a write only when it certainly had no effect).
+   */
   readonly transient: boolean;
 
   constructor(code: RepositoryErrorCode, message: string, details: RepositoryErrorDetails = {}) {
@@ -35,7 +41,7 @@ export class RepositoryError extends Error {
     this.code = code;
     this.entity = details.entity;
     this.id = details.id;
-    this.transient = code === 'UNAVAILABLE';
+    this.transient = code === 'UNAVAILABLE' && details.transient !== false;
   }
 }
 
@@ -104,8 +110,10 @@ export class ValidationError extends RepositoryError {
 
 /**
  * The store could not be reached or refused for a reason that may pass (connection lost, pool
- * exhausted, failover, serialization failure, statement timeout). `transient` is true, and
- * `@mystira/resilience` classifies it as retryable.
+ * exhausted, failover, serialization failure, statement timeout). `transient` says whether this
+ * call may be retried as is: true unless the adapter knows a repeat could apply a write twice
+ * (e.g. the connection broke mid-write). `@mystira/resilience`'s classifiers read the driver
+ * error on `cause` and agree.
  */
 export class UnavailableError extends RepositoryError {
   constructor(message: string, details?: RepositoryErrorDetails) {
