@@ -1,0 +1,90 @@
+/**
+ * The host's configuration, read from the environment. Every variable is optional; the defaults
+ * run an open devnet on port 50051 in plaintext (gRPC h2c, gRPC-Web and Connect on one port).
+ */
+import { readFileSync } from 'node:fs';
+import { type ApiKeyEntry, hashApiKey, type Scope } from '@mystira/chain-server';
+
+export interface HostConfig {
+  port: number;
+  host: string;
+  tls?: { key: Buffer; cert: Buffer };
+  apiKeys: ApiKeyEntry[];
+  corsOrigins: string[];
+  blockIntervalMs: number;
+  confirmations: number;
+  redisUrl?: string;
+  shutdownDeadlineMs: number;
+  logLevel: string;
+}
+
+/** Thrown for an environment variable that cannot be used; the message names it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min)
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+/**
+ * CHAIN_API_KEYS: comma-separated `id:secret` or `id:sha256=<64 hex>` entries, each optionally
+ * ending in `/read` (read-only; default is read and write). Clear secrets are hashed at once and
+ * never kept; prefer the sha256 form so the secret is not in the environment at all.
+ */
+export function parseApiKeys(raw: string | undefined): ApiKeyEntry[] {
+  if (!raw) return [];
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const readOnly = entry.endsWith('/read');
+      const body = readOnly ? entry.slice(0, -'/read'.length) : entry;
+      const colon = body.indexOf(':');
+      if (colon <= 0 || colon === body.length - 1) {
+        throw new ConfigError(
+          'CHAIN_API_KEYS entries look like id:secret or id:sha256=<hex>[/read]',
+        );
+      }
+      const id = body.slice(0, colon);
+      const value = body.slice(colon + 1);
+      const sha256 = value.startsWith('sha256=')
+        ? value.slice('sha256='.length).toLowerCase()
+        : hashApiKey(value);
+      if (!/^[0-9a-f]{64}$/.test(sha256))
+        throw new ConfigError(`CHAIN_API_KEYS: key ${id} has a malformed sha256`);
+      const scopes: Scope[] = readOnly ? ['chain:read'] : ['chain:read', 'chain:write'];
+      return { id, sha256, scopes };
+    });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
+  const certFile = env.TLS_CERT_FILE;
+  const keyFile = env.TLS_KEY_FILE;
+  if (Boolean(certFile) !== Boolean(keyFile))
+    throw new ConfigError('set both TLS_CERT_FILE and TLS_KEY_FILE, or neither');
+  return {
+    port: int(env, 'PORT', 50051),
+    host: env.HOST || '0.0.0.0',
+    tls:
+      certFile && keyFile
+        ? { cert: readFileSync(certFile), key: readFileSync(keyFile) }
+        : undefined,
+    apiKeys: parseApiKeys(env.CHAIN_API_KEYS),
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    blockIntervalMs: int(env, 'BLOCK_INTERVAL_MS', 1000),
+    confirmations: int(env, 'CONFIRMATIONS', 3, 1),
+    redisUrl: env.REDIS_URL || undefined,
+    shutdownDeadlineMs: int(env, 'SHUTDOWN_DEADLINE_MS', 10_000),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

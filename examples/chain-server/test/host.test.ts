@@ -1,0 +1,109 @@
+/** Runs the host as `npm start` would (node src/main.ts) and calls it over real sockets. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { ChainService } from '@mystira/chain-protos';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseApiKeys } from '../src/config.ts';
+
+const main = join(import.meta.dirname, '../src/main.ts');
+let child: ChildProcess | undefined;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Starts the host; resolves with its JSON log lines so far once it listens. */
+async function start(env: Record<string, string>): Promise<{ logs: Record<string, unknown>[] }> {
+  const logs: Record<string, unknown>[] = [];
+  child = spawn(process.execPath, [main], {
+    env: { ...process.env, HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let buffer = '';
+  await new Promise<void>((resolve, reject) => {
+    child?.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
+    child?.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let nl = buffer.indexOf('\n');
+      while (nl >= 0) {
+        const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
+        logs.push(line);
+        buffer = buffer.slice(nl + 1);
+        if (line.msg === 'how to call it') resolve();
+        nl = buffer.indexOf('\n');
+      }
+    });
+  });
+  return { logs };
+}
+
+afterEach(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child?.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  child = undefined;
+});
+
+describe('host', () => {
+  it('runs open on a devnet, says so, serves gRPC and Connect JSON, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const { logs } = await start({
+      PORT: String(port),
+      BLOCK_INTERVAL_MS: '50',
+      CONFIRMATIONS: '1',
+    });
+    expect(logs.some((l) => String(l.msg).includes('OPEN'))).toBe(true);
+    const client = createClient(
+      ChainService,
+      createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}` }),
+    );
+    expect((await client.getServiceInfo({})).network).toBe('devnet');
+    const res = await fetch(`http://127.0.0.1:${port}/mystira.chain.v1.ChainService/IsRegistered`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"contentId":"demo"}',
+    });
+    expect(await res.json()).toEqual({ contentId: 'demo' });
+    const exited = new Promise<number | null>((r) => child?.once('exit', r));
+    child?.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('requires API keys when CHAIN_API_KEYS is set', async () => {
+    const port = await freePort();
+    await start({ PORT: String(port), CHAIN_API_KEYS: 'app:s3cret,dash:s3cret2/read' });
+    const call = (key?: string) =>
+      fetch(`http://127.0.0.1:${port}/mystira.chain.v1.ChainService/GetServiceInfo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+        body: '{}',
+      }).then((r) => r.status);
+    expect(await call()).toBe(401);
+    expect(await call('s3cret2')).toBe(200);
+  });
+});
+
+describe('config', () => {
+  it('reads defaults and rejects bad values with the variable named', () => {
+    expect(loadConfig({})).toMatchObject({
+      port: 50051,
+      blockIntervalMs: 1000,
+      confirmations: 3,
+      apiKeys: [],
+    });
+    expect(() => loadConfig({ PORT: 'x' })).toThrow(/PORT/);
+    expect(() => loadConfig({ TLS_CERT_FILE: 'a' })).toThrow(ConfigError);
+    const [hashed] = parseApiKeys(`ops:sha256=${'a'.repeat(64)}/read`);
+    expect(hashed).toEqual({ id: 'ops', sha256: 'a'.repeat(64), scopes: ['chain:read'] });
+    expect(() => parseApiKeys('nocolon')).toThrow(ConfigError);
+  });
+});
