@@ -5,6 +5,7 @@
 import type { BackfillCheckpoint, CallOptions, CheckpointStore } from '@mystira/repository';
 import type { PgDatabase } from '../database.js';
 import { quoteIdent } from '../sql.js';
+import { guardPool } from './guard.js';
 
 export class PgCheckpointStore implements CheckpointStore {
   readonly #db: PgDatabase;
@@ -12,6 +13,7 @@ export class PgCheckpointStore implements CheckpointStore {
 
   constructor(db: PgDatabase, options: { schema?: string; table?: string } = {}) {
     this.#db = db;
+    guardPool(db.primary);
     this.qualified = `${quoteIdent(options.schema ?? 'public')}.${quoteIdent(options.table ?? 'polyglot_checkpoints')}`;
   }
 

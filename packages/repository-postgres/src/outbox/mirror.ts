@@ -26,6 +26,7 @@ import type { EntityDef } from '@mystira/specification';
 import type { PgDatabase } from '../database.js';
 import type { PostgresRepository } from '../repository.js';
 import { quoteIdent } from '../sql.js';
+import { guardPool } from './guard.js';
 
 export interface PgMirrorOptions {
   /** Schema of the tombstone table. Default: the repository's schema. */
@@ -50,6 +51,7 @@ export class PgMirror<T extends object> implements MirrorStore<T> {
 
   constructor(db: PgDatabase, repository: PostgresRepository<T>, options: PgMirrorOptions = {}) {
     this.#db = db;
+    guardPool(db.primary);
     this.repository = repository;
     this.entity = repository.entity;
     const m = repository.mapping;
@@ -151,7 +153,9 @@ export class PgMirror<T extends object> implements MirrorStore<T> {
         await this.#finish([id], [version], options);
         return 'applied';
       },
-      { signal: options.signal },
+      // No signal for the transaction itself: aborting while a connection is being acquired
+      // trips a double release in PgDatabase (reported); statements inside still take it.
+      {},
     );
   }
 
@@ -195,7 +199,9 @@ export class PgMirror<T extends object> implements MirrorStore<T> {
         }
         return results;
       },
-      { signal: options.signal },
+      // No signal for the transaction itself: aborting while a connection is being acquired
+      // trips a double release in PgDatabase (reported); statements inside still take it.
+      {},
     );
   }
 
@@ -231,7 +237,9 @@ export class PgMirror<T extends object> implements MirrorStore<T> {
         );
         return 'applied';
       },
-      { signal: options.signal },
+      // No signal for the transaction itself: aborting while a connection is being acquired
+      // trips a double release in PgDatabase (reported); statements inside still take it.
+      {},
     );
   }
 

@@ -17,6 +17,7 @@ import type {
 } from '@mystira/repository';
 import type { PgDatabase } from '../database.js';
 import { quoteIdent } from '../sql.js';
+import { guardPool } from './guard.js';
 
 export interface PgOutboxOptions {
   /** Schema of the table. Default `public`. */
@@ -47,6 +48,7 @@ export class PgOutbox implements Outbox {
 
   constructor(db: PgDatabase, options: PgOutboxOptions = {}) {
     this.#db = db;
+    guardPool(db.primary);
     this.#schema = options.schema ?? 'public';
     this.#table = options.table ?? 'polyglot_outbox';
     this.qualified = `${quoteIdent(this.#schema)}.${quoteIdent(this.#table)}`;

@@ -1,6 +1,11 @@
 import { createPolyglot, PHASES, type Phase } from '@mystira/repository';
-import { createTableStatements, PostgresRepository, postgresMirror, postgresOutbox } from '@mystira/repository-postgres';
 import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
+import {
+  createTableStatements,
+  PostgresRepository,
+  postgresMirror,
+  postgresOutbox,
+} from '@mystira/repository-postgres';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { database, randomSchema } from './helpers.js';
 
@@ -26,12 +31,26 @@ for (const phase of PHASES) {
       largeCount: 400,
       async create(entity) {
         const k = ++n;
-        const primary = new PostgresRepository<ConformanceItemT>(db, entity, { schema, table: `p_${k}` });
-        const second = new PostgresRepository<ConformanceItemT>(db, entity, { schema, table: `s_${k}`, layout: 'document' });
-        for (const s of [...createTableStatements(primary.mapping), ...createTableStatements(second.mapping)]) await db.query(s);
+        const primary = new PostgresRepository<ConformanceItemT>(db, entity, {
+          schema,
+          table: `p_${k}`,
+        });
+        const second = new PostgresRepository<ConformanceItemT>(db, entity, {
+          schema,
+          table: `s_${k}`,
+          layout: 'document',
+        });
+        for (const s of [
+          ...createTableStatements(primary.mapping),
+          ...createTableStatements(second.mapping),
+        ])
+          await db.query(s);
         const mirror = postgresMirror(db, second);
         if (k === 1) await mirror.migrate();
-        const polyglot = createPolyglot({ outbox, entities: { items: { primary, secondary: mirror, phase: phase as Phase } } });
+        const polyglot = createPolyglot({
+          outbox,
+          entities: { items: { primary, secondary: mirror, phase: phase as Phase } },
+        });
         return polyglot.repositories.items;
       },
     });

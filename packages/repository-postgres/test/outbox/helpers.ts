@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { createDatabase, type PgDatabase, type PgDatabaseOptions } from '@mystira/repository-postgres';
+import {
+  createDatabase,
+  type PgDatabase,
+  type PgDatabaseOptions,
+} from '@mystira/repository-postgres';
 import { entity, field, type Infer } from '@mystira/specification';
 
 /** The shared test server (trust auth). */
@@ -11,11 +15,17 @@ export const PG = {
   database: process.env.PGDATABASE ?? 'test',
 };
 
-export const randomSchema = (prefix: string): string => `${prefix}_${randomBytes(5).toString('hex')}`;
+export const randomSchema = (prefix: string): string =>
+  `${prefix}_${randomBytes(5).toString('hex')}`;
 
 export function database(options: Partial<PgDatabaseOptions> & { port?: number } = {}): PgDatabase {
   const { port, ...rest } = options;
-  return createDatabase({ primary: { ...PG, port: port ?? PG.port }, max: 6, connectionTimeoutMs: 2000, ...rest });
+  return createDatabase({
+    primary: { ...PG, port: port ?? PG.port },
+    max: 6,
+    connectionTimeoutMs: 2000,
+    ...rest,
+  });
 }
 
 export const Account = entity(
@@ -30,7 +40,14 @@ export const Account = entity(
   { id: 'id', version: 'version' },
 );
 export type AccountT = Infer<typeof Account>;
-export const account = (id: string, patch: Partial<AccountT> = {}): AccountT => ({ id, version: 1, name: `n-${id}`, balance: 0, tags: [], ...patch });
+export const account = (id: string, patch: Partial<AccountT> = {}): AccountT => ({
+  id,
+  version: 1,
+  name: `n-${id}`,
+  balance: 0,
+  tags: [],
+  ...patch,
+});
 
 /** Deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
@@ -66,13 +83,13 @@ export class FaultProxy {
   }
 
   #accept(client: net.Socket): void {
+    client.on('error', () => {});
     if (this.#mode === 'down') {
       client.resetAndDestroy();
       return;
     }
     this.#sockets.add(client);
     client.on('close', () => this.#sockets.delete(client));
-    client.on('error', () => {});
     if (this.#mode === 'blackhole') return;
     const upstream = net.connect(this.target.port, this.target.host);
     this.#sockets.add(upstream);

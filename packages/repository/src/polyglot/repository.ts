@@ -273,13 +273,22 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
   ): Promise<void> {
     const b = this.#b;
     const ctl = new AbortController();
-    const timer = setTimeout(
-      () => ctl.abort(new Error(`secondary write timed out after ${b.secondaryTimeoutMs} ms`)),
-      b.secondaryTimeoutMs,
-    );
+    // The timeout does not rely on the adapter honouring the signal: the write is raced against
+    // it, and a write that lands after all is a late write the version gate and the outbox
+    // (the id is recorded below) already account for.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new Error(`secondary write timed out after ${b.secondaryTimeoutMs} ms`);
+        ctl.abort(err);
+        reject(err);
+      }, b.secondaryTimeoutMs);
+    });
     const t0 = performance.now();
     try {
-      const results = await fn(ctl.signal);
+      const work = fn(ctl.signal);
+      work.catch(() => {}); // after a timeout nobody awaits it
+      const results = await Promise.race([work, expired]);
       b.metrics.secondaryWriteLatency.record(performance.now() - t0);
       b.metrics.counters.secondaryWrites++;
       const done: string[] = [];

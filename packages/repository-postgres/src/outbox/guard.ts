@@ -1,0 +1,18 @@
+import type pg from 'pg';
+
+const guarded = new WeakSet<pg.Pool>();
+
+/**
+ * A pg client that loses its socket while checked out but idle (between two statements of a
+ * transaction) emits 'error'; pg-pool only listens on idle clients, so without a listener the
+ * process dies of an uncaught ECONNRESET. The polyglot adapters exist to survive a store going
+ * away, so they make sure every client of the pools they use has a listener. The statement that
+ * next uses the client still fails, with a typed error, as it should.
+ */
+export function guardPool(pool: pg.Pool): void {
+  if (guarded.has(pool)) return;
+  guarded.add(pool);
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+}
