@@ -191,8 +191,7 @@ export function sortOperands(p: Predicate, memo?: Map<object, string>): Predicat
 }
 
 /** All predicate passes, to a fixed point (a pass can enable another, e.g. folding then flattening). */
-export function normalizePredicate(p: Predicate): Predicate {
-  const memo = new Map<object, string>();
+export function normalizePredicate(p: Predicate, memo: Map<object, string> = new Map()): Predicate {
   let cur = p;
   for (let i = 0; i < 8; i++) {
     const next = sortOperands(foldConstants(flatten(simplifyLists(cur, memo))), memo);
@@ -263,7 +262,7 @@ export function keysetPredicate(orders: readonly OrderNode[], keyset: KeysetNode
 }
 
 /** Applies every pass; the result is what compilers compile and what `hash` hashes. */
-export function normalize(query: QueryNode): QueryNode {
+export function normalize(query: QueryNode, memo?: Map<object, string>): QueryNode {
   const orderBy = effectiveOrder(query);
   let where: Predicate | null = query.where;
   if (query.after) {
@@ -271,7 +270,7 @@ export function normalize(query: QueryNode): QueryNode {
     where = where ? { kind: 'and', operands: [where, seek] } : seek;
   }
   if (where) {
-    where = normalizePredicate(where);
+    where = normalizePredicate(where, memo);
     if (where.kind === 'const' && where.value) where = null;
   }
   let select: FieldRef[] | null = null;
@@ -301,6 +300,15 @@ export function normalize(query: QueryNode): QueryNode {
  * in every process and release of AST version 1; use it in cache keys.
  */
 export function hashQuery(query: QueryNode): string {
-  const n = normalize(query);
-  return sha256Hex(canonicalJson({ ...n, cache: null }));
+  const known = hashes.get(query);
+  if (known !== undefined) return known;
+  // One memo for normalising and serialising: subtrees serialised while sorting operands are reused.
+  const memo = new Map<object, string>();
+  const n = normalize(query, memo);
+  const hash = sha256Hex(canonicalJson({ ...n, cache: null }, memo));
+  if (Object.isFrozen(query)) hashes.set(query, hash);
+  return hash;
 }
+
+/** Hashes of frozen (immutable) query nodes, so hashing the same spec again is free. */
+const hashes = new WeakMap<QueryNode, string>();
