@@ -16,6 +16,7 @@ import {
 type NodeHttp2ClientSessionManager = NonNullable<GrpcTransportOptions['sessionManager']>;
 
 import type { ChainProtocol } from './core/client.js';
+import { createLeanGrpcTransport } from './lean-grpc.js';
 
 export interface TlsOptions {
   /** Trusted CA certificate(s), PEM; the system store when omitted. */
@@ -100,12 +101,16 @@ export class Http2SessionPool implements NodeHttp2ClientSessionManager {
 export function nodeTransportFactory(
   baseUrl: string,
   pool: Http2SessionPool,
+  leanUnary = true,
 ): (protocol: ChainProtocol, interceptors: Interceptor[]) => Transport {
   return (protocol, interceptors) => {
     const common = { baseUrl, httpVersion: '2' as const, sessionManager: pool, interceptors };
     switch (protocol) {
       case 'grpc':
-        return createGrpcTransport(common);
+        // Unary calls on the lean path (see lean-grpc.ts), streams on Connect's transport.
+        return leanUnary
+          ? createLeanGrpcTransport(baseUrl, pool, interceptors, createGrpcTransport(common))
+          : createGrpcTransport(common);
       case 'grpc-web':
         return createGrpcWebTransport({ ...common, useBinaryFormat: true });
       case 'connect':

@@ -25,16 +25,28 @@ afterAll(async () => {
 
 const MAX_WEI = (1n << 256n) - 1n;
 
-describe.each<ChainProtocol>(['grpc', 'grpc-web', 'connect'])('over %s', (protocol) => {
+// 'grpc' unary calls take the client's lean HTTP/2 path; 'grpc/connect-transport' turns it off
+// so both implementations are held to the same expectations.
+describe.each<[string, ChainProtocol, boolean]>([
+  ['grpc', 'grpc', true],
+  ['grpc/connect-transport', 'grpc', false],
+  ['grpc-web', 'grpc-web', true],
+  ['connect', 'connect', true],
+])('over %s', (label, protocol, leanUnary) => {
   let client: ChainClient;
   beforeAll(() => {
-    client = createChainClient({ baseUrl: server.url, protocol, headers: { 'x-client': 'test' } });
+    client = createChainClient({
+      baseUrl: server.url,
+      protocol,
+      leanUnary,
+      headers: { 'x-client': 'test' },
+    });
   });
   afterAll(() => client.close());
 
   it('registers an asset with a generated UUIDv7 idempotency key and a Date', async () => {
     const reg = await client.registerIpAsset({
-      contentId: `c-${protocol}`,
+      contentId: `c-${label}`,
       contentTitle: 'Story',
       contributors,
     });
@@ -50,21 +62,21 @@ describe.each<ChainProtocol>(['grpc', 'grpc-web', 'connect'])('over %s', (protoc
   });
 
   it('uses the caller’s idempotency key and answers reads', async () => {
-    const key = `my-key-${protocol}`;
+    const key = `my-key-${label}`;
     const reg = await client.registerIpAsset({
-      contentId: `k-${protocol}`,
+      contentId: `k-${label}`,
       contentTitle: 'T',
       contributors,
       idempotencyKey: key,
     });
     expect(reg.idempotencyKey).toBe(key);
-    expect(await client.isRegistered(`k-${protocol}`)).toEqual({
-      contentId: `k-${protocol}`,
+    expect(await client.isRegistered(`k-${label}`)).toEqual({
+      contentId: `k-${label}`,
       registered: true,
       ipAssetId: reg.ipAssetId,
     });
     expect(await client.isRegistered('nope')).toEqual({ contentId: 'nope', registered: false });
-    const status = await client.getIpAssetStatus(`k-${protocol}`);
+    const status = await client.getIpAssetStatus(`k-${label}`);
     expect(status.status).toBe('processing');
     expect(status.contributors).toEqual([
       { walletAddress: WALLET_A, role: 'author', shareBasisPoints: 10000, displayName: 'Ann' },
@@ -135,7 +147,7 @@ describe.each<ChainProtocol>(['grpc', 'grpc-web', 'connect'])('over %s', (protoc
 
   it('maps NOT_FOUND and an idempotency conflict', async () => {
     await expect(client.getIpAssetStatus('missing')).rejects.toBeInstanceOf(ChainNotFoundError);
-    const key = `conflict-${protocol}`;
+    const key = `conflict-${label}`;
     await client.registerIpAsset({
       contentId: 'x',
       contentTitle: 'one',
