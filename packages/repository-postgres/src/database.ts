@@ -46,6 +46,11 @@ export interface TransactionOptions {
   readOnly?: boolean;
   /** Aborts the transaction: the running statement is cancelled and everything rolls back. */
   signal?: AbortSignal;
+  /**
+   * `statement_timeout` for the statements of this transaction only (`SET LOCAL`), e.g. a tight
+   * bound for a request path or a generous one for a batch job, overriding the pool's.
+   */
+  statementTimeoutMs?: number;
 }
 
 export interface QueryOptions {
@@ -203,6 +208,18 @@ export class PgDatabase implements Queryable {
         .filter(Boolean)
         .join(' ');
       await runOn(client, this.primary, { text: `BEGIN ${mode}`.trim() }, options.signal);
+      if (options.statementTimeoutMs !== undefined) {
+        const ms = options.statementTimeoutMs;
+        if (!Number.isSafeInteger(ms) || ms < 0)
+          throw new RangeError('statementTimeoutMs must be an integer >= 0');
+        // SET cannot take a bind parameter; set_config can, and is_local = true scopes it to this transaction.
+        await runOn(
+          client,
+          this.primary,
+          { text: "SELECT set_config('statement_timeout', $1, true)", values: [String(ms)] },
+          options.signal,
+        );
+      }
       const tx: TxState = { client, savepoints: 0, signal: options.signal };
       this.#lastWriteAt = this.#now();
       let result: R;

@@ -192,6 +192,45 @@ describe('timeouts, aborts, errors, health', () => {
     }
   });
 
+  it('a per-transaction statement timeout applies to that transaction only', async () => {
+    await expect(
+      t.db.withTransaction(() => t.db.query('SELECT pg_sleep(2)'), { statementTimeoutMs: 50 }),
+    ).rejects.toBeInstanceOf(UnavailableError);
+    const after = await t.db.query<{ v: string }>(
+      "SELECT current_setting('statement_timeout') AS v",
+    );
+    expect(after.rows[0]!.v).not.toBe('50ms');
+  });
+
+  it('repository reads use replicas unless strong; writes and transactions use the primary', async () => {
+    const db = createDatabase({ primary: t.db.primary, replicas: [replica] });
+    const repo = await freshRepo(db);
+    await repo.add(acct('r1'));
+    const seen: string[] = [];
+    const spy = (pool: pg.Pool, name: string) => {
+      const original = pool.connect.bind(pool);
+      pool.connect = (() => {
+        seen.push(name);
+        return original();
+      }) as typeof pool.connect;
+      return () => {
+        pool.connect = original as typeof pool.connect;
+      };
+    };
+    const undo = [spy(replica, 'replica'), spy(t.db.primary, 'primary')];
+    try {
+      await repo.getById('r1');
+      await repo.list(spec(Account));
+      await repo.count(spec(Account), { consistency: 'strong' });
+      await repo.update({ ...acct('r1'), owner: 'x' });
+      await db.withTransaction(() => repo.getById('r1'));
+    } finally {
+      for (const u of undo) u();
+    }
+    expect(seen).toEqual(['replica', 'replica', 'primary', 'primary', 'primary']);
+    await db.close();
+  });
+
   it('aborting a running query cancels it on the server', async () => {
     const ctl = new AbortController();
     const started = t.db.query('SELECT pg_sleep(10)', [], { signal: ctl.signal });

@@ -303,6 +303,11 @@ async function check(
   const expected = evaluate(q, rows);
   expect(await repo.list(q)).toEqual(expected);
   expect(await repo.count(q)).toBe(count(q, rows));
+  expect(await repo.any(q)).toBe(count(q, rows) > 0);
+  expect(await repo.first(q)).toEqual(expected[0]);
+  const streamed: Row[] = [];
+  for await (const r of repo.stream(q, { batchSize: 3 })) streamed.push(r);
+  expect(streamed).toEqual(expected);
   // Keyset pages of 2 walk the same sequence as the unpaged list (skip applies to page one).
   const unpaged = evaluate({ ...q, take: null }, rows);
   const seen: Row[] = [];
