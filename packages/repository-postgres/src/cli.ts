@@ -100,7 +100,9 @@ export async function main(
     const migrations = await loadMigrations(dir, values.module);
     const migrator = new Migrator(db, migrations, { schema: values.schema, table: values.table });
     if (command === 'status') {
-      for (const s of await migrator.status()) {
+      const status = await migrator.status();
+      if (status.length === 0) io.out.write('no migrations (pass --dir or --module)\n');
+      for (const s of status) {
         io.out.write(
           `${s.state.padEnd(8)} ${s.id}${s.appliedAt ? `  ${s.appliedAt.toISOString()}` : ''}\n`,
         );
