@@ -450,6 +450,7 @@ class Cached<T extends object> implements CachedRepository<T> {
       return;
     }
     this.#localGen++;
+    this.#metrics.received++;
     if (msg.a) {
       this.#l1Entities?.clear();
       this.#l1Queries?.clear();
@@ -1153,6 +1154,7 @@ class Cached<T extends object> implements CachedRepository<T> {
         if (what.queries || (what.tags?.length ?? 0) > 0) msg.q = 1;
       }
       await this.#store.call('publish', (s) => s.publish(this.#channel, JSON.stringify(msg)));
+      this.#metrics.published++;
     }
   }
 

@@ -28,6 +28,10 @@ export interface CacheMetricsSnapshot {
   graceHits: number;
   /** Store calls that failed or timed out, values that failed to decode or encode. */
   errors: number;
+  /** Invalidation messages this instance published (L1 on). */
+  published: number;
+  /** Invalidation messages this instance received, its own included (L1 on). */
+  received: number;
   /** Invalidations that could not reach the store and wait to be flushed. */
   pendingInvalidations: number;
   /** Latency of cached reads (hit or miss), in ms, over the last 2048 reads. */
@@ -48,6 +52,8 @@ export class CacheMetrics {
   oversized = 0;
   graceHits = 0;
   errors = 0;
+  published = 0;
+  received = 0;
   readonly #latencies = new Float64Array(RESERVOIR);
   #count = 0;
 
@@ -74,6 +80,8 @@ export class CacheMetrics {
       oversized: this.oversized,
       graceHits: this.graceHits,
       errors: this.errors,
+      published: this.published,
+      received: this.received,
       pendingInvalidations,
       latency: {
         count: this.#count,
