@@ -34,7 +34,7 @@ import {
 } from '@mystira/chain-server';
 import { type Comparison, emit, progress, smoke } from './lib/report.ts';
 
-type Kind = 'ours' | 'grpcjs' | 'fastify';
+type Kind = 'ours' | 'ours-connect' | 'grpcjs' | 'fastify';
 const SEEDED = 'bench-seeded-content';
 const NEVER = new AbortController().signal;
 const WALLETS = [
@@ -126,8 +126,9 @@ async function serveFastify(handlers: ChainHandlers): Promise<number> {
 async function serve(kind: Kind): Promise<void> {
   const ledger = await seededLedger();
   let port: number;
-  if (kind === 'ours') {
-    const server = createChainServer({ ledger });
+  if (kind === 'ours' || kind === 'ours-connect') {
+    // ours-connect: the same server with every call through the Connect router (no lean path).
+    const server = createChainServer({ ledger, fastPath: kind === 'ours' });
     port = (await server.listen(0)).port;
   } else {
     const handlers = createChainHandlers({ ledger });
@@ -398,7 +399,11 @@ async function main(): Promise<void> {
       const gBaseCaller = grpcCaller(grpcjs.port);
       const gBase = await load(gBaseCaller, rpc, c, ms, grpcjs);
       gBaseCaller.close();
+      const gRouterCaller = grpcCaller(oursConnect.port);
+      const gRouter = await load(gRouterCaller, rpc, c, ms, oursConnect);
+      gRouterCaller.close();
       row(rpc, 'gRPC', 'chain-server', c, gOurs);
+      row(rpc, 'gRPC', 'chain-server, Connect router only', c, gRouter);
       row(rpc, 'gRPC', 'grpc-js', c, gBase);
       comparisons.push({
         metric: `${rpc} gRPC c=${c} req/s`,
@@ -501,7 +506,7 @@ async function main(): Promise<void> {
       },
     );
   }
-  for (const c of [ours, grpcjs, fastify]) c.stop();
+  for (const c of [ours, oursConnect, grpcjs, fastify]) c.stop();
   for (const line of table) process.stderr.write(`  ${line}\n`);
   notes.push(
     'Servers run in child processes; load from one client process on the same 2-core machine.',
