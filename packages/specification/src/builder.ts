@@ -420,6 +420,7 @@ export class Specification<T, R = T> {
    * (a nested path keeps its whole top-level property in the type, but only the path at runtime).
    */
   select<P extends Path<T>>(...paths: P[]): Specification<T, Pick<T, Extract<TopKey<P>, keyof T>>> {
+    if (paths.length === 0) throw new InvalidValueError('select() needs at least one field');
     const refs = paths.map((p) => resolveField(this.#entity, p));
     return new Specification(this.#entity, this.#idField, { ...this.#state, select: refs });
   }

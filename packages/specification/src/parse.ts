@@ -496,6 +496,14 @@ class Parser {
         : this.array(o.select, '/select', this.limits.maxSelect, 'maxSelect').map((x, i) =>
             this.field(x, `/select/${i}`),
           );
+    if (select !== null && select.length === 0) {
+      throw new InvalidSpecificationError(
+        'select needs at least one field (omit it for whole items)',
+        {
+          path: '/select',
+        },
+      );
+    }
     let cache: CacheHint | null = null;
     if (o.cache !== undefined && o.cache !== null) {
       if (this.options.allowCacheHint === false)

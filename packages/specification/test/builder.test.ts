@@ -359,6 +359,7 @@ describe('Specification builder', () => {
     expect(s.build().select).toEqual([f(['id'], 'string'), f(['profile', 'country'], 'string')]);
     expectTypeOf(s).toEqualTypeOf<ReturnType<typeof base.select<'id' | 'profile.country'>>>();
     expect(() => base.select('nope' as never)).toThrow(UnknownFieldError);
+    expect(() => base.select()).toThrow(InvalidValueError);
   });
 
   it('search groups: terms ORed within a group, groups ANDed, after where', () => {

@@ -300,6 +300,10 @@ describe('fromJSON rejects', () => {
     rejects(new Evil(), InvalidSpecificationError, '');
   });
 
+  it('an empty projection', () => {
+    rejects({ ...json(), select: [] }, InvalidSpecificationError, '/select');
+  });
+
   it('cache hints when they are not allowed', () => {
     rejects(json(), UnsupportedOperatorError, '/cache', { allowCacheHint: false });
   });
