@@ -33,7 +33,7 @@ import {
   visit,
 } from '@mystira/specification';
 import type { FieldAccess, TableMapping } from './mapping.js';
-import { type CompiledQuery, Params } from './sql.js';
+import { type CompiledQuery, isWellFormed, Params } from './sql.js';
 
 /** The whitelist: AST comparison operators and their SQL spelling. Nothing else is emitted. */
 const COMPARE_SQL: Readonly<Record<CompareNode['op'], string>> = Object.freeze({
@@ -45,11 +45,20 @@ const COMPARE_SQL: Readonly<Record<CompareNode['op'], string>> = Object.freeze({
   gte: '>=',
 });
 
-/** PostgreSQL text cannot hold U+0000; such an operand is rejected before reaching the server. */
+/**
+ * PostgreSQL text cannot hold U+0000 or lone surrogates; such an operand is rejected before
+ * reaching the server.
+ */
 function checkText(s: string): string {
   if (s.includes('\u0000')) {
     throw new ValidationError('PostgreSQL text cannot contain U+0000 (NUL)', {
       issues: [{ field: '', message: 'string operand contains U+0000' }],
+    });
+  }
+  if (!isWellFormed(s)) {
+    // No UTF-8 encoding exists; pg would silently send U+FFFD and match the wrong rows.
+    throw new ValidationError('PostgreSQL text must be well-formed Unicode (lone surrogate)', {
+      issues: [{ field: '', message: 'string operand has a lone surrogate' }],
     });
   }
   return s;

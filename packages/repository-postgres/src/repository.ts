@@ -294,9 +294,7 @@ export class PostgresRepository<T extends object> implements Repository<T> {
     const sets = this.mapping.columns
       .filter(
         (c) =>
-          c.field?.name !== this.entity.id &&
-          `"${c.name}"` !== this.mapping.versionColumn &&
-          c.name !== 'id',
+          `"${c.name}"` !== this.mapping.idColumn && `"${c.name}"` !== this.mapping.versionColumn,
       )
       .map((c) => `"${c.name}" = EXCLUDED."${c.name}"`);
     sets.push(

@@ -5,6 +5,7 @@
  */
 import { ValidationError } from '@mystira/repository';
 import type { Column, TableMapping } from './mapping.js';
+import { isWellFormed } from './sql.js';
 
 export type Row = Record<string, unknown>;
 
@@ -15,6 +16,16 @@ function checkNul(value: unknown, path: string): void {
       throw new ValidationError(`PostgreSQL text cannot contain U+0000 (NUL) (field "${path}")`, {
         issues: [{ field: path, message: 'contains U+0000' }],
       });
+    }
+    // A lone surrogate has no UTF-8 encoding: pg would silently send U+FFFD instead (columns)
+    // or jsonb would refuse it; reject it for both layouts alike.
+    if (!isWellFormed(value)) {
+      throw new ValidationError(
+        `PostgreSQL text must be well-formed Unicode (field "${path}" has a lone surrogate)`,
+        {
+          issues: [{ field: path, message: 'lone surrogate' }],
+        },
+      );
     }
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) checkNul(value[i], `${path}[${i}]`);

@@ -37,3 +37,19 @@ export interface CompiledQuery {
   readonly text: string;
   readonly values: readonly unknown[];
 }
+
+/**
+ * True when `s` has no lone surrogate, i.e. it has a UTF-8 encoding (`String#isWellFormed`,
+ * written out because the ES2023 library typings predate it).
+ */
+export function isWellFormed(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c > 0xdbff) return false; // a low surrogate without a high one before it
+    const next = s.charCodeAt(i + 1);
+    if (!(next >= 0xdc00 && next <= 0xdfff)) return false; // a high surrogate without a low one
+    i++;
+  }
+  return true;
+}

@@ -302,8 +302,23 @@ describe('timeouts, aborts, errors, health', () => {
     expect((classifyPgError(lost, { connecting: true }) as UnavailableError).transient).toBe(true);
   });
 
-  it('U+0000 in stored strings or in operands is a ValidationError', async () => {
+  it('U+0000 and lone surrogates in stored strings or in operands are ValidationErrors', async () => {
     const repo = await freshRepo();
+    for (const layout of ['document', 'columns'] as const) {
+      const r = await freshRepo(t.db, layout);
+      await expect(r.add({ ...acct('a'), owner: 'x\ud800y' })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+      await expect(r.add({ ...acct('b'), owner: '\udc00' })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+      await expect(
+        r.list(spec(Account).where((w) => w.eq('owner', 'a\udfff'))),
+      ).rejects.toBeInstanceOf(ValidationError);
+      expect(await r.add({ ...acct('c'), owner: '\u{1f600}' })).toMatchObject({
+        owner: '\u{1f600}',
+      });
+    }
     await expect(repo.add({ ...acct('a'), owner: 'x\u0000y' })).rejects.toBeInstanceOf(
       ValidationError,
     );
