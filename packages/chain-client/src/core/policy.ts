@@ -214,9 +214,9 @@ export function createCallPolicy(endpoint: string, options: PolicyOptions = {}):
                 ? options.attemptTimeoutMs
                 : Math.min(timeoutMs, options.attemptTimeoutMs);
           }
-          // The pipeline's signal follows the caller's (and a lost hedge); without stages it is a
-          // never-aborted placeholder, so hand the transport the caller's own when there is one.
-          const attemptSignal = spec.hedge || !signal ? pctx.signal : signal;
+          // Only a hedge needs the pipeline's own signal (to cancel the losers); otherwise the
+          // caller's signal (or none) spares the transport a listener on a derived one.
+          const attemptSignal = spec.hedge ? pctx.signal : signal;
           try {
             return await attempt({ signal: attemptSignal, timeoutMs, attempt: n });
           } catch (err) {

@@ -1,0 +1,250 @@
+/**
+ * @mystira/chain-client against the clients a Node service could use instead, against the same
+ * server in the same run: @mystira/chain-server (devnet ledger) in its own child process, unary
+ * IsRegistered (a read) at concurrency 64 (and 1 for latency), three clients in this process:
+ *   - ours: `createChainClient({ protocol: 'grpc' })`, the facade with retries and the circuit
+ *     breaker on (bigint/Date conversion, typed errors, deadline sent on every call);
+ *   - wrapped: `client.raw`, the generated client on the very transport the facade wraps (the
+ *     client's lean unary gRPC path on its pooled HTTP/2 sessions), without the facade;
+ *   - bare Connect: the generated Connect client on connect-node's `createGrpcTransport`;
+ *   - grpc-js: a plain `@grpc/grpc-js` client, protobuf-es (de)serialisation.
+ * Besides calls/s and latency, each round reads this process's CPU time per call: on a shared
+ * machine throughput swings with the neighbours' load, CPU per call much less.
+ * Rounds interleave the clients (ours, bare, grpc-js, ours, ...) so drift hits all alike; the
+ * report takes each client's median round. `--serve` is the child-process mode.
+ */
+import { spawn } from 'node:child_process';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import * as grpc from '@grpc/grpc-js';
+import { createChainClient } from '@mystira/chain-client';
+import {
+  ChainService,
+  ContributorType,
+  IsRegisteredRequestSchema,
+  IsRegisteredResponseSchema,
+} from '@mystira/chain-protos';
+import { createChainServer, DevnetLedger } from '@mystira/chain-server';
+import { type Comparison, emit, progress, smoke } from './lib/report.ts';
+
+const SEEDED = 'bench-seeded-content';
+/**
+ * Every client sends the same 10 s deadline: ours always sends one (its default `timeoutMs`), so
+ * the baselines do too, and the server does the same work for each (a deadline-carrying call is
+ * not eligible for @mystira/chain-server's lean unary path, whichever client sends it).
+ */
+const DEADLINE_MS = 10_000;
+
+async function serve(): Promise<void> {
+  const ledger = new DevnetLedger({ blockIntervalMs: 0, requiredConfirmations: 1 });
+  await ledger.registerAsset({
+    contentId: SEEDED,
+    title: 'seeded',
+    contributors: [
+      {
+        wallet: '0x1111111111111111111111111111111111111111',
+        type: ContributorType.AUTHOR,
+        shareBps: 10000,
+      },
+    ],
+  });
+  ledger.mine();
+  const server = createChainServer({ ledger });
+  const { port } = await server.listen(0);
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (m) => m === 'exit' && process.exit(0));
+  process.send?.({ port });
+}
+
+type Call = () => Promise<unknown>;
+interface Client {
+  name: string;
+  call: Call;
+  close(): void;
+}
+
+function ours(url: string): Client {
+  const c = createChainClient({ baseUrl: url, protocol: 'grpc', timeoutMs: DEADLINE_MS }); // retries + breaker on by default
+  return { name: 'ours', call: () => c.isRegistered(SEEDED), close: () => c.close() };
+}
+
+function wrapped(url: string): Client {
+  const c = createChainClient({ baseUrl: url, protocol: 'grpc' });
+  return {
+    name: 'wrapped transport (client.raw)',
+    call: () => c.raw.isRegistered({ contentId: SEEDED }, { timeoutMs: DEADLINE_MS }),
+    close: () => c.close(),
+  };
+}
+
+function bare(url: string): Client {
+  const c = createClient(ChainService, createGrpcTransport({ baseUrl: url }));
+  return {
+    name: 'bare Connect gRPC',
+    call: () => c.isRegistered({ contentId: SEEDED }, { timeoutMs: DEADLINE_MS }),
+    close: () => {},
+  };
+}
+
+function grpcJs(port: number): Client {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const path = `/${ChainService.typeName}/IsRegistered`;
+  const serialize = (m: never) => Buffer.from(toBinary(IsRegisteredRequestSchema, m));
+  const deserialize = (b: Buffer) => fromBinary(IsRegisteredResponseSchema, b);
+  return {
+    name: 'grpc-js',
+    call: () =>
+      new Promise((resolve, reject) =>
+        client.makeUnaryRequest(
+          path,
+          serialize,
+          deserialize,
+          create(IsRegisteredRequestSchema, { contentId: SEEDED }) as never,
+          { deadline: Date.now() + DEADLINE_MS },
+          (e, r) => (e ? reject(e) : resolve(r)),
+        ),
+      ),
+    close: () => client.close(),
+  };
+}
+
+interface Round {
+  rps: number;
+  p50: number;
+  p99: number;
+  /** CPU time of this (client) process per call, µs. */
+  cpu: number;
+}
+
+/** `concurrency` callers loop for `ms`; returns calls/s and latency percentiles (ms). */
+async function round(call: Call, concurrency: number, ms: number): Promise<Round> {
+  const lat: number[] = [];
+  const end = performance.now() + ms;
+  const start = performance.now();
+  const cpu0 = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await call();
+        lat.push(performance.now() - t);
+      }
+    }),
+  );
+  const secs = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  lat.sort((a, b) => a - b);
+  const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
+  return {
+    rps: lat.length / secs,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    cpu: (cpu.user + cpu.system) / Math.max(1, lat.length),
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+async function main(): Promise<void> {
+  const child = spawn(process.execPath, [import.meta.filename, '--serve'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('message', (m: { port: number }) => resolve(m.port));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const clients = [ours(url), wrapped(url), bare(url), grpcJs(port)];
+  const rounds = smoke ? 1 : 5;
+  const ms = smoke ? 300 : 2000;
+  const results = new Map<string, { c64: Round[]; c1: Round[] }>(
+    clients.map((c) => [c.name, { c64: [], c1: [] }]),
+  );
+  try {
+    for (const c of clients) await round(c.call, 64, smoke ? 100 : 500); // warm-up: connections, JIT
+    for (let r = 0; r < rounds; r++) {
+      for (const c of clients) {
+        const res = await round(c.call, 64, ms);
+        results.get(c.name)?.c64.push(res);
+        progress(
+          `round ${r + 1}/${rounds} c=64 ${c.name}: ${res.rps.toFixed(0)} calls/s, p99 ${res.p99.toFixed(2)} ms, ${res.cpu.toFixed(0)} µs CPU/call`,
+        );
+      }
+      for (const c of clients) {
+        const res = await round(c.call, 1, ms / 4);
+        results.get(c.name)?.c1.push(res);
+        progress(
+          `round ${r + 1}/${rounds} c=1 ${c.name}: ${res.rps.toFixed(0)} calls/s, p99 ${res.p99.toFixed(3)} ms`,
+        );
+      }
+    }
+  } finally {
+    for (const c of clients) c.close();
+    child.send('exit');
+  }
+  const fig = (name: string, conc: 'c64' | 'c1', key: keyof Round) =>
+    median((results.get(name)?.[conc] ?? []).map((x) => x[key]));
+  const comparisons: Comparison[] = [];
+  const bars: Record<string, { ratio: number; text: string }> = {
+    'grpc-js': { ratio: 1.0, text: 'issue 5: ≥ 1.0× grpc-js throughput' },
+    'wrapped transport (client.raw)': {
+      ratio: 0.9,
+      text: 'issue 5: facade costs ≤ 10 % over the transport it wraps',
+    },
+  };
+  for (const baselineName of ['grpc-js', 'wrapped transport (client.raw)', 'bare Connect gRPC']) {
+    const bar = bars[baselineName];
+    comparisons.push({
+      metric: 'IsRegistered over gRPC, concurrency 64 (calls/s)',
+      ours: fig('ours', 'c64', 'rps'),
+      baseline: fig(baselineName, 'c64', 'rps'),
+      baselineName,
+      unit: 'calls/s',
+      higherIsBetter: true,
+      ...(bar ? { bar } : {}),
+    });
+    comparisons.push({
+      metric: 'IsRegistered over gRPC, concurrency 64, client CPU per call (µs)',
+      ours: fig('ours', 'c64', 'cpu'),
+      baseline: fig(baselineName, 'c64', 'cpu'),
+      baselineName,
+      unit: 'µs',
+      higherIsBetter: false,
+      ...(bar ? { bar: { ratio: bar.ratio, text: `${bar.text} (as CPU per call)` } } : {}),
+    });
+    comparisons.push({
+      metric: 'IsRegistered over gRPC, concurrency 64, p99 (ms)',
+      ours: fig('ours', 'c64', 'p99'),
+      baseline: fig(baselineName, 'c64', 'p99'),
+      baselineName,
+      unit: 'ms',
+      higherIsBetter: false,
+    });
+    comparisons.push({
+      metric: 'IsRegistered over gRPC, concurrency 1, p99 (ms)',
+      ours: fig('ours', 'c1', 'p99'),
+      baseline: fig(baselineName, 'c1', 'p99'),
+      baselineName,
+      unit: 'ms',
+      higherIsBetter: false,
+    });
+  }
+  emit({
+    name: '@mystira/chain-client',
+    comparisons,
+    notes: [
+      `Server: @mystira/chain-server on a devnet ledger in its own process; clients in this process; ${rounds} interleaved rounds of ${ms} ms per client, median round reported.`,
+      'ours = createChainClient facade (retries + breaker on, deadline on every call, bigint/Date conversion) over its lean unary gRPC path; wrapped = client.raw on that same transport; bare Connect = createClient(ChainService, createGrpcTransport()); grpc-js = grpc.Client.makeUnaryRequest with protobuf-es (de)serialisation.',
+      `Load average at the end: ${(await import('node:os'))
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(
+          ' ',
+        )} on ${(await import('node:os')).availableParallelism()} CPUs (the machine is shared; throughput moves with the neighbours, CPU per call much less).`,
+    ],
+  });
+}
+
+if (process.argv.includes('--serve')) await serve();
+else await main();
