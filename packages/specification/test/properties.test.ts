@@ -20,7 +20,7 @@ import {
 import { createCursorCodec } from '@mystira/specification/cursor';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { items, predicate, specs, Thing, type ThingT } from './fixtures.js';
+import { items, num, predicate, specs, str, Thing, type ThingT } from './fixtures.js';
 import { refEvaluate, refTest } from './reference.js';
 
 // Property runs are CPU-bound; on a loaded 2-core CI box they need more than the 5 s default.
@@ -35,6 +35,32 @@ describe('evaluate agrees with the independent reference', () => {
         expect(evaluate(s, data)).toEqual(refEvaluate(s.build(), data));
       }),
       RUNS,
+    );
+  });
+
+  it('on larger data with a small page (the bounded top-k path) as well as the full sort', () => {
+    const many = fc
+      .uniqueArray(
+        fc.record({
+          id: fc.string({ minLength: 1, maxLength: 6 }),
+          s: fc.option(str, { nil: undefined }),
+          n: fc.option(num, { nil: undefined }),
+        }),
+        {
+          selector: (i) => i.id,
+          minLength: 100,
+          maxLength: 200,
+        },
+      )
+      .map((arr) => arr.map((i) => JSON.parse(JSON.stringify(i)) as ThingT));
+    const ordered = fc
+      .tuple(specs, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 6 }))
+      .map(([s, skip, take]) => s.skip(skip).take(take));
+    fc.assert(
+      fc.property(ordered, many, (s, data) => {
+        expect(evaluate(s, data)).toEqual(refEvaluate(s.build(), data));
+      }),
+      { numRuns: 40 },
     );
   });
 
