@@ -65,7 +65,8 @@ export function foldAscii(s: string): string {
  * Compiles a LIKE pattern (`%`, `_`, `\` escape) to a predicate on strings. `_` matches one code
  * point (like PostgreSQL on a UTF-8 database). Implemented without RegExp construction from user
  * input so a hostile pattern cannot cause catastrophic backtracking: segments between `%` are
- * matched greedily left to right, which is linear for this pattern language.
+ * matched leftmost-first, left to right (earliest placement is always safe for fixed-length
+ * segments), so there is no backtracking: at worst O(text length × pattern length).
  */
 export function compileLike(pattern: string, ignoreCase: boolean): (s: string) => boolean {
   // Tokenize into segments separated by %, each segment a list of code points or ANY (for _).
