@@ -23,7 +23,6 @@ import {
   ChainService,
   ContributorType,
   IsRegisteredRequestSchema,
-  IsRegisteredResponseSchema,
   RegisterIpAssetRequestSchema,
 } from '@mystira/chain-protos';
 import {

@@ -10,6 +10,7 @@
  * versions) returns false and goes to the Connect router, which handles the full protocol.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type * as http2 from 'node:http2';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import {
   type DescMessage,
@@ -47,13 +48,15 @@ export interface FastPathOptions {
   jsonOptions: Partial<JsonReadOptions & JsonWriteOptions>;
 }
 
-/** A signal that is never aborted, for calls that cannot be cancelled before they answer. */
-const NEVER = new AbortController().signal;
+export interface FastPath {
+  /** For compatibility-layer requests (HTTP/1.1, or HTTP/2 through node's compat API). */
+  request(req: AnyRequest, res: AnyResponse): boolean;
+  /** For raw HTTP/2 streams: unary gRPC without any compatibility-layer objects. */
+  stream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean;
+}
 
-/** Returns a request listener that answers the fast cases and returns false for the rest. */
-export function createFastPath(
-  options: FastPathOptions,
-): (req: AnyRequest, res: AnyResponse) => boolean {
+/** Returns listeners that answer the fast cases and return false for the rest. */
+export function createFastPath(options: FastPathOptions): FastPath {
   const routes = new Map<string, UnaryRoute>();
   for (const m of ChainService.methods) {
     if (m.methodKind !== 'unary') continue;
@@ -75,7 +78,20 @@ export function createFastPath(
     res: AnyResponse,
     message: unknown,
   ): Promise<unknown> {
-    const headers = req.headers;
+    // The client went away when the response closes before it was finished (a request's own
+    // 'close' also fires after a normal end of its body, so it cannot tell).
+    return invokeWith(route, req.headers, message, (abort) => {
+      if (res.destroyed) abort();
+      else res.once('close', () => (res.writableFinished ? undefined : abort()));
+    });
+  }
+
+  async function invokeWith(
+    route: UnaryRoute,
+    headers: http2.IncomingHttpHeaders,
+    message: unknown,
+    onClientGone: (abort: () => void) => void,
+  ): Promise<unknown> {
     const header = (name: string) => {
       const v = headers[name];
       return Array.isArray(v) ? v.join(', ') : v;
@@ -85,13 +101,11 @@ export function createFastPath(
     const call: CallContext = {
       get signal() {
         if (!controller) {
-          controller = new AbortController();
-          // The client went away when the response closes before it was finished (a request's
-          // own 'close' also fires after a normal end of its body, so it cannot tell).
-          if (res.destroyed) controller.abort();
-          else res.once('close', () => (res.writableFinished ? undefined : controller?.abort()));
+          const c = new AbortController();
+          controller = c;
+          onClientGone(() => c.abort());
         }
-        return controller?.signal ?? NEVER;
+        return controller.signal;
       },
       principal: undefined,
     };
@@ -145,59 +159,138 @@ export function createFastPath(
     res.end();
   }
 
+  /** The one message of a unary gRPC request body (5-byte prefix + message), decoded. */
+  function parseGrpcUnary(route: UnaryRoute, body: Buffer): unknown {
+    if (body.length < 5)
+      throw new ConnectError('protocol error: missing message', Code.Unimplemented);
+    if (body[0] !== 0) {
+      throw new ConnectError(
+        'protocol error: received compressed message without grpc-encoding',
+        Code.Internal,
+      );
+    }
+    const length = body.readUInt32BE(1);
+    if (length !== body.length - 5) {
+      throw new ConnectError(
+        'protocol error: unary request must hold exactly one message',
+        Code.Unimplemented,
+      );
+    }
+    try {
+      return fromBinary(route.input, body.subarray(5));
+    } catch (e) {
+      throw new ConnectError(
+        `parse binary: ${e instanceof Error ? e.message : String(e)}`,
+        Code.Internal,
+      );
+    }
+  }
+
+  /** The framed response message; RESOURCE_EXHAUSTED past writeMaxBytes. */
+  function frameOf(route: UnaryRoute, output: unknown): Buffer {
+    const bytes = toBinary(route.output, output as never);
+    if (bytes.length > writeMaxBytes) {
+      throw new ConnectError(
+        'message is larger than configured writeMaxBytes',
+        Code.ResourceExhausted,
+      );
+    }
+    const frame = Buffer.allocUnsafe(5 + bytes.length);
+    frame[0] = 0;
+    frame.writeUInt32BE(bytes.length, 1);
+    frame.set(bytes, 5);
+    return frame;
+  }
+
   function grpc(route: UnaryRoute, req: Http2ServerRequest, res: Http2ServerResponse): void {
     readBody(req, (error, body) => {
       if (error) return grpcError(res, error);
       let message: unknown;
       try {
-        if (body.length < 5)
-          throw new ConnectError('protocol error: missing message', Code.Unimplemented);
-        if (body[0] !== 0) {
-          throw new ConnectError(
-            'protocol error: received compressed message without grpc-encoding',
-            Code.Internal,
-          );
-        }
-        const length = body.readUInt32BE(1);
-        if (length !== body.length - 5) {
-          throw new ConnectError(
-            'protocol error: unary request must hold exactly one message',
-            Code.Unimplemented,
-          );
-        }
-        try {
-          message = fromBinary(route.input, body.subarray(5));
-        } catch (e) {
-          throw new ConnectError(
-            `parse binary: ${e instanceof Error ? e.message : String(e)}`,
-            Code.Internal,
-          );
-        }
+        message = parseGrpcUnary(route, body);
       } catch (e) {
         return grpcError(res, e);
       }
       invoke(route, req, res, message).then(
         (output) => {
           if (res.stream.destroyed) return;
-          const bytes = toBinary(route.output, output as never);
-          if (bytes.length > writeMaxBytes) {
-            return grpcError(
-              res,
-              new ConnectError(
-                'message is larger than configured writeMaxBytes',
-                Code.ResourceExhausted,
-              ),
-            );
+          let frame: Buffer;
+          try {
+            frame = frameOf(route, output);
+          } catch (e) {
+            return grpcError(res, e);
           }
-          const frame = Buffer.allocUnsafe(5 + bytes.length);
-          frame[0] = 0;
-          frame.writeUInt32BE(bytes.length, 1);
-          frame.set(bytes, 5);
           res.writeHead(200, { 'content-type': 'application/grpc' });
           res.addTrailers({ 'grpc-status': '0' });
           res.end(frame);
         },
         (e: unknown) => grpcError(res, e),
+      );
+    });
+  }
+
+  // --- gRPC on a raw HTTP/2 stream (no compatibility-layer objects at all) ----------------------
+
+  function streamError(stream: http2.ServerHttp2Stream, error: unknown): void {
+    if (stream.destroyed || stream.headersSent) return;
+    const trailer = Object.fromEntries(setTrailerStatus(new Headers(), toConnectError(error)));
+    stream.respond(
+      { ':status': 200, 'content-type': 'application/grpc' },
+      { waitForTrailers: true },
+    );
+    stream.once('wantTrailers', () => stream.sendTrailers(trailer));
+    stream.end();
+  }
+
+  function grpcOnStream(
+    route: UnaryRoute,
+    stream: http2.ServerHttp2Stream,
+    headers: http2.IncomingHttpHeaders,
+  ): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    stream.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > readMaxBytes + 5) {
+        failed = true;
+        streamError(stream, tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.on('end', () => {
+      if (failed) return;
+      let message: unknown;
+      try {
+        message = parseGrpcUnary(
+          route,
+          chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size),
+        );
+      } catch (e) {
+        return streamError(stream, e);
+      }
+      invokeWith(route, headers, message, (abort) => {
+        if (stream.destroyed) abort();
+        else stream.once('close', () => (stream.headersSent ? undefined : abort()));
+      }).then(
+        (output) => {
+          if (stream.destroyed) return;
+          let frame: Buffer;
+          try {
+            frame = frameOf(route, output);
+          } catch (e) {
+            return streamError(stream, e);
+          }
+          stream.respond(
+            { ':status': 200, 'content-type': 'application/grpc' },
+            { waitForTrailers: true },
+          );
+          stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+          stream.end(frame);
+        },
+        (e: unknown) => streamError(stream, e),
       );
     });
   }
@@ -268,7 +361,21 @@ export function createFastPath(
     });
   }
 
-  return (req, res) => {
+  const stream: FastPath['stream'] = (s, headers) => {
+    if (headers[':method'] !== 'POST') return false;
+    const route = routes.get(headers[':path'] ?? '');
+    if (!route) return false;
+    const type = headers['content-type'];
+    if (type !== 'application/grpc' && type !== 'application/grpc+proto') return false;
+    // Browsers never speak native gRPC; a request with an Origin goes the CORS-aware way.
+    if (headers['grpc-timeout'] !== undefined || headers.origin !== undefined) return false;
+    const enc = headers['grpc-encoding'];
+    if (enc !== undefined && enc !== 'identity') return false;
+    grpcOnStream(route, s, headers);
+    return true;
+  };
+
+  const request: FastPath['request'] = (req, res) => {
     if (req.method !== 'POST') return false;
     const route = routes.get(req.url ?? '');
     if (!route) return false;
@@ -293,4 +400,6 @@ export function createFastPath(
     connect(route, base === 'application/proto', req, res);
     return true;
   };
+
+  return { request, stream };
 }

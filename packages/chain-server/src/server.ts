@@ -208,8 +208,22 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
       }
     }
     if (shutdown.signal.aborted && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
-    if (fast?.(req, res)) return;
+    if (fast?.request(req, res)) return;
     connectHandler(req, res);
+  };
+
+  const onStream = (
+    stream: http2.ServerHttp2Stream,
+    headers: http2.IncomingHttpHeaders,
+    _flags: number,
+    rawHeaders: string[],
+  ) => {
+    if (fast?.stream(stream, headers)) return;
+    // What node's compat layer does for each stream (we own 'stream', so we do it).
+    requestListener(
+      new http2.Http2ServerRequest(stream, headers, {}, rawHeaders),
+      new http2.Http2ServerResponse(stream),
+    );
   };
 
   const sockets = new Set<net.Socket>();
@@ -229,21 +243,25 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
   async function listen(port = 0, host = '127.0.0.1') {
     if (listener) throw new Error('already listening');
     if (options.tls) {
-      const server = http2.createSecureServer(
-        {
-          key: options.tls.key,
-          cert: options.tls.cert,
-          ca: options.tls.ca,
-          allowHTTP1: true,
-          ALPNProtocols: ['h2', 'http/1.1'],
-        },
-        requestListener,
-      );
+      const server = http2.createSecureServer({
+        key: options.tls.key,
+        cert: options.tls.cert,
+        ca: options.tls.ca,
+        allowHTTP1: true,
+        ALPNProtocols: ['h2', 'http/1.1'],
+      });
+      // HTTP/1.1 connections arrive as 'request'. Adding that listener also makes node turn every
+      // HTTP/2 stream into compat request/response objects; we take the streams over instead, so
+      // unary gRPC skips that layer and everything else gets the same objects node would make.
+      server.on('request', requestListener);
+      server.removeAllListeners('stream');
+      server.on('stream', onStream);
       server.on('session', trackSession);
       server.on('connection', trackSocket);
       listener = server;
     } else {
-      const plainH2 = http2.createServer({}, requestListener);
+      const plainH2 = http2.createServer({});
+      plainH2.on('stream', onStream);
       plainH2.on('session', trackSession);
       h1 = http.createServer(requestListener);
       const plainH1 = h1;
