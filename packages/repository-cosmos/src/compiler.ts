@@ -117,49 +117,127 @@ const TYPE_GUARD: Readonly<Record<ScalarType, string>> = Object.freeze({
 const HIGH = /[\uD800-\uFFFF]/;
 const ASCII = /^[^\u0080-\uFFFF]*$/;
 
-function and(...parts: string[]): string {
-  const kept: string[] = [];
+/**
+ * A boolean SQL expression under construction: an atom (no top-level AND/OR; may start with NOT)
+ * or an AND/OR of expressions. Kept as a tree until the end so it can be rendered for the profile:
+ * nested with parentheses (azure), or flattened to OR-of-ANDs without any (cosmosdb-server,
+ * whose query parser takes exponential time in parenthesis depth).
+ */
+type Sql = string | { readonly op: 'and' | 'or'; readonly parts: readonly Sql[] };
+
+function combine(op: 'and' | 'or', parts: readonly Sql[]): Sql {
+  const absorb = op === 'and' ? FALSE : TRUE;
+  const unit = op === 'and' ? TRUE : FALSE;
+  const kept: Sql[] = [];
   for (const p of parts) {
-    if (p === FALSE) return FALSE;
-    if (p !== TRUE) kept.push(p);
+    if (p === absorb) return absorb;
+    if (p === unit) continue;
+    if (typeof p !== 'string' && p.op === op) kept.push(...p.parts);
+    else kept.push(p);
   }
-  if (kept.length === 0) return TRUE;
-  return kept.length === 1 ? kept[0]! : `(${kept.join(' AND ')})`;
+  if (kept.length === 0) return unit;
+  return kept.length === 1 ? kept[0]! : { op, parts: kept };
 }
 
-function or(...parts: string[]): string {
-  const kept: string[] = [];
-  for (const p of parts) {
-    if (p === TRUE) return TRUE;
-    if (p !== FALSE) kept.push(p);
-  }
-  if (kept.length === 0) return FALSE;
-  return kept.length === 1 ? kept[0]! : `(${kept.join(' OR ')})`;
+function and(...parts: Sql[]): Sql {
+  return combine('and', parts);
 }
 
-const exact = (sql: string, negated: string): CompiledPredicate => ({ sql, negated, exact: true });
-const relaxed = (sql: string, negated: string): CompiledPredicate => ({
-  sql,
-  negated,
-  exact: false,
-});
+function or(...parts: Sql[]): Sql {
+  return combine('or', parts);
+}
+
+/** Nested rendering: every compound in parentheses. */
+function renderNested(s: Sql): string {
+  if (typeof s === 'string') return s;
+  return `(${s.parts.map(renderNested).join(s.op === 'and' ? ' AND ' : ' OR ')})`;
+}
+
+/** Most OR terms a flattened filter may have; beyond it parts of the filter are relaxed away. */
+const DNF_CAP = 48;
+
+interface Dnf {
+  /** OR of ANDs of atoms; `[]` is FALSE, a term `[]` is TRUE. */
+  readonly terms: readonly (readonly string[])[];
+  readonly relaxed: boolean;
+}
+
+const DNF_TRUE: Dnf = { terms: [[]], relaxed: false };
+
+function cross(a: Dnf, b: Dnf): Dnf {
+  const terms: string[][] = [];
+  for (const x of a.terms) for (const y of b.terms) terms.push([...new Set([...x, ...y])]);
+  return { terms, relaxed: a.relaxed || b.relaxed };
+}
+
+/**
+ * The expression as an OR of ANDs. The expression is monotone over its atoms (NOT appears only
+ * inside atoms), so replacing a sub-expression by TRUE yields a superset: that is how an
+ * expression too large to flatten is relaxed (and the plan marked inexact, so rows are re-checked).
+ */
+function toDnf(s: Sql): Dnf {
+  if (typeof s === 'string')
+    return s === TRUE
+      ? DNF_TRUE
+      : s === FALSE
+        ? { terms: [], relaxed: false }
+        : { terms: [[s]], relaxed: false };
+  const kids = s.parts.map(toDnf);
+  const relaxed = kids.some((k) => k.relaxed);
+  if (s.op === 'or') {
+    const terms = kids.flatMap((k) => k.terms);
+    if (terms.some((t) => t.length === 0)) return { terms: [[]], relaxed };
+    if (terms.length > DNF_CAP) return { terms: [[]], relaxed: true };
+    return { terms, relaxed };
+  }
+  let list = [...kids];
+  let dropped = false;
+  const size = () => list.reduce((n, k) => n * k.terms.length, 1);
+  while (size() > DNF_CAP) {
+    let widest = 0;
+    list.forEach((k, i) => {
+      if (k.terms.length > list[widest]!.terms.length) widest = i;
+    });
+    list = list.filter((_, i) => i !== widest);
+    dropped = true;
+  }
+  const out = list.reduce(cross, DNF_TRUE);
+  return { terms: out.terms, relaxed: relaxed || dropped || out.relaxed };
+}
+
+function renderDnf(d: Dnf): string {
+  if (d.terms.length === 0) return FALSE;
+  if (d.terms.some((t) => t.length === 0)) return TRUE;
+  return d.terms.map((t) => t.join(' AND ')).join(' OR ');
+}
+
+/** Renders for the profile; `relaxed` when flattening had to widen the expression. */
+function render(s: Sql, profile: CapabilityProfile): { text: string; relaxed: boolean } {
+  if (!profile.flatWhere) return { text: renderNested(s), relaxed: false };
+  const d = toDnf(s);
+  return { text: renderDnf(d), relaxed: d.relaxed };
+}
+
+interface Halves {
+  readonly sql: Sql;
+  readonly negated: Sql;
+  readonly exact: boolean;
+}
+
+const exact = (sql: Sql, negated: Sql): Halves => ({ sql, negated, exact: true });
+const relaxed = (sql: Sql, negated: Sql): Halves => ({ sql, negated, exact: false });
 
 function literalParam(ctx: Ctx, lit: Literal): string {
   return ctx.params.add(lit.value);
 }
 
 /** `x > L` (etc.) for canonical decimal integer strings, as sign and length tests. */
-function bigintCompare(
-  ctx: Ctx,
-  x: string,
-  op: 'lt' | 'lte' | 'gt' | 'gte',
-  value: string,
-): string {
+function bigintCompare(ctx: Ctx, x: string, op: 'lt' | 'lte' | 'gt' | 'gte', value: string): Sql {
   const p = ctx.params.add(value);
   const neg = `STARTSWITH(${x}, "-")`;
   const n = value.length;
   const literalNegative = value.startsWith('-');
-  const sameLength = (cmp: string) => `(LENGTH(${x}) = ${n} AND ${x} ${cmp} ${p})`;
+  const sameLength = (cmp: string) => and(`LENGTH(${x}) = ${n}`, `${x} ${cmp} ${p}`);
   // Same sign, same length: string order is numeric order for non-negatives, reversed for negatives.
   const strict = op === 'gt' || op === 'lt';
   if (op === 'gt' || op === 'gte') {
@@ -174,7 +252,7 @@ function bigintCompare(
     : and(`IS_STRING(${x})`, or(neg, `LENGTH(${x}) < ${n}`, sameLength(`<${eq}`)));
 }
 
-function compileCompare(ctx: Ctx, node: CompareNode): CompiledPredicate {
+function compileCompare(ctx: Ctx, node: CompareNode): Halves {
   const x = ctx.path(node.field.path);
   const lit = node.value;
   const guard = `${TYPE_GUARD[lit.type]}(${x})`;
@@ -225,7 +303,7 @@ function likeTokens(pattern: string): Token[] {
 }
 
 /** LIKE: native on azure (`[` escaped, `_` widened), decomposed on cosmosdb-server. */
-function compileLike(ctx: Ctx, x: string, pattern: string, ignoreCase: boolean): CompiledPredicate {
+function compileLike(ctx: Ctx, x: string, pattern: string, ignoreCase: boolean): Halves {
   const isString = `IS_STRING(${x})`;
   const tokens = likeTokens(pattern);
   const literalChars = tokens.flatMap((t) => ('char' in t ? [t.char] : []));
@@ -259,12 +337,24 @@ function compileLike(ctx: Ctx, x: string, pattern: string, ignoreCase: boolean):
     if (segments.length === 2) {
       const pre = text(segments[0]!);
       const suf = text(segments[1]!);
-      const parts = [isString];
-      if (pre) parts.push(`STARTSWITH(${x}, ${ctx.params.add(pre)})`);
-      if (suf) parts.push(`ENDSWITH(${x}, ${ctx.params.add(suf)})`);
-      if (pre && suf) parts.push(`LENGTH(${x}) >= ${pre.length + suf.length}`);
-      const match = and(...parts);
-      return exact(match, and(isString, `NOT ${match}`));
+      const yes: string[] = [];
+      const no: string[] = [];
+      if (pre) {
+        const p = ctx.params.add(pre);
+        yes.push(`STARTSWITH(${x}, ${p})`);
+        no.push(`NOT STARTSWITH(${x}, ${p})`);
+      }
+      if (suf) {
+        const p = ctx.params.add(suf);
+        yes.push(`ENDSWITH(${x}, ${p})`);
+        no.push(`NOT ENDSWITH(${x}, ${p})`);
+      }
+      if (pre && suf) {
+        yes.push(`LENGTH(${x}) >= ${pre.length + suf.length}`);
+        no.push(`LENGTH(${x}) < ${pre.length + suf.length}`);
+      }
+      // `%` alone (no literal at either end) matches every string.
+      return exact(and(isString, ...yes), no.length === 0 ? FALSE : and(isString, or(...no)));
     }
     if (segments.length === 3 && segments[0]!.length === 0 && segments[2]!.length === 0) {
       const match = `CONTAINS(${x}, ${ctx.params.add(text(segments[1]!))})`;
@@ -272,7 +362,7 @@ function compileLike(ctx: Ctx, x: string, pattern: string, ignoreCase: boolean):
     }
   }
   // A superset: the literal runs must appear (anchored at the ends when no `%` is there).
-  const parts = [isString];
+  const parts: Sql[] = [isString];
   const runs: string[] = [];
   for (const seg of segments) {
     let run = '';
@@ -297,8 +387,11 @@ function compileLike(ctx: Ctx, x: string, pattern: string, ignoreCase: boolean):
   return relaxed(and(...parts), isString);
 }
 
-function compileNode(ctx: Ctx, node: Predicate): CompiledPredicate {
-  return visit<CompiledPredicate>(node, {
+const absent = (x: string): Sql => or(`NOT IS_DEFINED(${x})`, `IS_NULL(${x})`);
+const present = (x: string): Sql => and(`IS_DEFINED(${x})`, `NOT IS_NULL(${x})`);
+
+function compileNode(ctx: Ctx, node: Predicate): Halves {
+  return visit<Halves>(node, {
     const: (n) => (n.value ? exact(TRUE, FALSE) : exact(FALSE, TRUE)),
     compare: (n) => compileCompare(ctx, n),
     between: (n) => {
@@ -326,7 +419,7 @@ function compileNode(ctx: Ctx, node: Predicate): CompiledPredicate {
       if (n.values.length === 0) return n.op === 'in' ? exact(FALSE, TRUE) : exact(TRUE, FALSE);
       const x = ctx.path(n.field.path);
       const type = n.values[0]!.type;
-      let hit: CompiledPredicate;
+      let hit: Halves;
       if (n.ignoreCase) {
         const values = n.values.map((v) => v.value as string);
         const isString = `IS_STRING(${x})`;
@@ -347,17 +440,11 @@ function compileNode(ctx: Ctx, node: Predicate): CompiledPredicate {
     },
     isNull: (n) => {
       const x = ctx.path(n.field.path);
-      return exact(
-        `(NOT IS_DEFINED(${x}) OR IS_NULL(${x}))`,
-        `(IS_DEFINED(${x}) AND NOT IS_NULL(${x}))`,
-      );
+      return exact(absent(x), present(x));
     },
     exists: (n) => {
       const x = ctx.path(n.field.path);
-      return exact(
-        `(IS_DEFINED(${x}) AND NOT IS_NULL(${x}))`,
-        `(NOT IS_DEFINED(${x}) OR IS_NULL(${x}))`,
-      );
+      return exact(present(x), absent(x));
     },
     stringMatch: (n) => {
       const x = ctx.path(n.field.path);
@@ -415,7 +502,15 @@ export function compilePredicate(
   params: Params = new Params(),
   options: CompileOptions = {},
 ): CompiledPredicate {
-  return compileNode(makeCtx(options, params), predicate);
+  const ctx = makeCtx(options, params);
+  const h = compileNode(ctx, predicate);
+  const sql = render(h.sql, ctx.profile);
+  const negated = render(h.negated, ctx.profile);
+  return {
+    sql: sql.text,
+    negated: negated.text,
+    exact: h.exact && !sql.relaxed && !negated.relaxed,
+  };
 }
 
 /** How a field can be absent, from the schema. */
@@ -561,12 +656,15 @@ export function compileQuery(query: QueryNode, options: CompileOptions = {}): Co
 
   const makePart = (conds: Predicate[], keys: OrderNode[]): CosmosQueryPart | null => {
     const params = new Params();
-    const filter = compilePredicate(n.where ?? { kind: 'const', value: true }, params, {
-      ...options,
-      profile,
-    });
-    const extra = conds.map((c) => compilePredicate(c, params, { ...options, profile }).sql);
-    const where = and(filter.sql, ...extra);
+    const ctx: Ctx = { ...makeCtx(options, params), profile };
+    const filter = compileNode(ctx, n.where ?? { kind: 'const', value: true }).sql;
+    // The absence conditions partition the rows between parts: never relaxed.
+    const extra = and(...conds.map((c) => compileNode(ctx, c).sql));
+    let where: string;
+    if (profile.flatWhere) {
+      const d = cross(toDnf(filter), toDnf(extra));
+      where = renderDnf(d);
+    } else where = renderNested(and(filter, extra));
     if (where === FALSE) return null;
     const orderBy = keys.map((k) => ({ path: stored(k.field.path), direction: k.direction }));
     const orderSql =
@@ -574,7 +672,7 @@ export function compileQuery(query: QueryNode, options: CompileOptions = {}): Co
         ? ` ORDER BY ${orderBy.map((k) => `${propertyPath(k.path)} ${k.direction.toUpperCase()}`).join(', ')}`
         : '';
     const whereSql = where === TRUE ? '' : ` WHERE ${where}`;
-    const parameters = params.list;
+    const parameters = params.usedIn(whereSql);
     return {
       where,
       parameters,
@@ -607,10 +705,8 @@ export function compileQuery(query: QueryNode, options: CompileOptions = {}): Co
     countParams,
     { ...options, profile },
   );
-  const count: SqlQuerySpec = {
-    query: `SELECT VALUE COUNT(1) FROM c${countFilter.sql === TRUE ? '' : ` WHERE ${countFilter.sql}`}`,
-    parameters: countParams.list,
-  };
+  const countSql = `SELECT VALUE COUNT(1) FROM c${countFilter.sql === TRUE ? '' : ` WHERE ${countFilter.sql}`}`;
+  const count: SqlQuerySpec = { query: countSql, parameters: countParams.usedIn(countSql) };
 
   return {
     profile,

@@ -18,6 +18,12 @@ export interface CapabilityProfile {
   readonly offsetLimit: boolean;
   /** Transactional batch is all-or-none (used by `addMany` when every item shares a partition key). */
   readonly atomicBatch: boolean;
+  /**
+   * Render filters as OR-of-ANDs without parentheses. cosmosdb-server's query parser takes time
+   * exponential in parenthesis depth (depth 4 already costs seconds); a filter too large to
+   * flatten is relaxed to a superset and re-checked in memory.
+   */
+  readonly flatWhere: boolean;
 }
 
 export const azureProfile: CapabilityProfile = Object.freeze({
@@ -26,6 +32,7 @@ export const azureProfile: CapabilityProfile = Object.freeze({
   ignoreCaseFunctions: true,
   offsetLimit: true,
   atomicBatch: true,
+  flatWhere: false,
 });
 
 export const cosmosdbServerProfile: CapabilityProfile = Object.freeze({
@@ -34,6 +41,7 @@ export const cosmosdbServerProfile: CapabilityProfile = Object.freeze({
   ignoreCaseFunctions: false,
   offsetLimit: false,
   atomicBatch: false,
+  flatWhere: true,
 });
 
 /** The built-in profiles by name. */

@@ -38,8 +38,10 @@ import {
   type WriteOptions,
 } from '@mystira/repository';
 import {
+  cosmosHadNoEffect,
   isTransientCosmos,
   isTransientNetwork,
+  networkHadNoEffect,
   type RetryOptions,
   type RetryPolicy,
   retry,
@@ -182,8 +184,13 @@ export class CosmosRepository<T extends object> implements Repository<T> {
     this.profile = resolveProfile(options.profile);
     this.#map = docMapping(entity);
     this.#cursors = options.cursors ?? defaultCursorCodec();
+    // Reads repeat safely on 408/410/429/449/503 and network errors; writes only when the request
+    // certainly did not run (429/449, a refused connection): a 503 write may have been applied.
     const shouldRetry = (err: unknown, ctx: { idempotent?: boolean }) =>
-      isTransientCosmos(err, ctx) || isTransientNetwork(err, ctx);
+      isTransientCosmos(err, ctx) ||
+      isTransientNetwork(err, ctx) ||
+      cosmosHadNoEffect(err) ||
+      networkHadNoEffect(err);
     const base: RetryOptions = {
       maxAttempts: 6,
       name: `cosmos:${entity.name}`,

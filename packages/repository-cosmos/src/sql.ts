@@ -19,13 +19,26 @@ export function jsonPointer(path: readonly string[]): string {
   return `/${path.join('/')}`;
 }
 
-/** Collects parameters and hands out their names in order (`@p0`, `@p1`, ...). */
+/**
+ * Collects parameters and hands out their names in order (`@p0`, `@p1`, ...). Equal values share
+ * one parameter, since a predicate and its negation often bind the same value.
+ */
 export class Params {
   readonly list: SqlParameter[] = [];
+  readonly #byValue = new Map<string, string>();
 
   add(value: SqlParameter['value']): string {
+    const key = JSON.stringify(value);
+    const known = this.#byValue.get(key);
+    if (known) return known;
     const name = `@p${this.list.length}`;
     this.list.push({ name, value });
+    this.#byValue.set(key, name);
     return name;
+  }
+
+  /** The parameters `sql` refers to (a compiled predicate keeps only one of its two halves). */
+  usedIn(sql: string): SqlParameter[] {
+    return this.list.filter((p) => new RegExp(`${p.name}(?![0-9])`).test(sql));
   }
 }
