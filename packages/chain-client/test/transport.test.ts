@@ -1,0 +1,223 @@
+/**
+ * What the Node transport promises about connections: TLS options honoured (custom CA, client
+ * certificate for mutual TLS, certificate verification on by default), one HTTP/2 session reused
+ * by every call and protocol, keep-alive PINGs on an idle connection; and the client as a
+ * @mystira/health check.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { ChainError, chainHealthCheck, createChainClient } from '@mystira/chain-client';
+import { createHealthRegistry } from '@mystira/health';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeRoutes, type ObservedCall, serveFake } from './support/fake-chain.js';
+
+let dir: string;
+const pem = (name: string) => readFileSync(join(dir, name));
+
+beforeAll(() => {
+  // A throw-away CA, a server certificate for 127.0.0.1 and a client certificate, all signed by it.
+  dir = mkdtempSync(join(tmpdir(), 'chain-tls-'));
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=test-ca',
+  );
+  for (const who of ['server', 'client']) {
+    ssl(
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${who}.key`,
+      '-out',
+      `${who}.csr`,
+      '-subj',
+      `/CN=${who}`,
+    );
+  }
+  execFileSync('sh', ['-c', 'printf "subjectAltName=IP:127.0.0.1\\n" > san.ext'], { cwd: dir });
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '1',
+    '-extfile',
+    'san.ext',
+  );
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'client.pem',
+    '-days',
+    '1',
+  );
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('TLS', () => {
+  let server: http2.Http2SecureServer;
+  let url: string;
+  const observed: ObservedCall[] = [];
+  const peers: string[] = [];
+  beforeAll(async () => {
+    const adapter = connectNodeAdapter({ routes: fakeRoutes({}, observed) });
+    server = http2.createSecureServer(
+      {
+        key: pem('server.key'),
+        cert: pem('server.pem'),
+        ca: pem('ca.pem'),
+        requestCert: true,
+        rejectUnauthorized: true,
+        allowHTTP1: false,
+      },
+      (req, res) => {
+        peers.push(String((req.socket as import('node:tls').TLSSocket).getPeerCertificate()?.subject?.CN));
+        adapter(req, res);
+      },
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('mutual TLS with a custom CA and a client certificate, over each protocol', async () => {
+    for (const protocol of ['grpc', 'grpc-web', 'connect'] as const) {
+      const client = createChainClient({
+        baseUrl: url,
+        protocol,
+        tls: { ca: pem('ca.pem'), cert: pem('client.pem'), key: pem('client.key') },
+      });
+      try {
+        expect((await client.getServiceInfo()).serviceName).toBe('fake-chain');
+      } finally {
+        client.close();
+      }
+    }
+    expect(peers.at(-1)).toBe('client');
+  });
+
+  it('verifies the server certificate by default', async () => {
+    const client = createChainClient({
+      baseUrl: url,
+      retry: false,
+      tls: { cert: pem('client.pem'), key: pem('client.key') },
+    });
+    try {
+      const err = await client.getServiceInfo().catch((e) => e);
+      expect(err).toBeInstanceOf(ChainError);
+      // Our CA is not in the default trust store: the handshake fails, nothing is sent.
+      expect(err.message).toMatch(/certificate|self.signed|verify/i);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('rejectUnauthorized: false skips verification (development only)', async () => {
+    const client = createChainClient({
+      baseUrl: url,
+      tls: { rejectUnauthorized: false, cert: pem('client.pem'), key: pem('client.key') },
+    });
+    try {
+      expect((await client.isRegistered('x')).registered).toBe(false);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('HTTP/2 sessions', () => {
+  it('reuses one session for every call and every protocol, and pings an idle connection', async () => {
+    const pings: number[] = [];
+    let sessions = 0;
+    const s = await serveFake();
+    // serveFake's server is an Http2Server; observe its sessions through the socket it serves.
+    const raw = http2.createServer();
+    raw.on('session', (session) => {
+      sessions++;
+      session.on('ping', () => pings.push(Date.now()));
+    });
+    const adapterObserved: ObservedCall[] = [];
+    const adapter = connectNodeAdapter({ routes: fakeRoutes({}, adapterObserved) });
+    raw.on('request', adapter);
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    let protocol: 'grpc' | 'grpc-web' | 'connect' = 'grpc';
+    const client = createChainClient({
+      baseUrl: url,
+      protocol: () => protocol,
+      http2: { pingIntervalMs: 50, pingTimeoutMs: 1000 },
+    });
+    try {
+      for (protocol of ['grpc', 'grpc-web', 'connect', 'grpc'] as const) {
+        await Promise.all(Array.from({ length: 10 }, (_, i) => client.isRegistered(`c${i}`)));
+      }
+      expect(adapterObserved).toHaveLength(40);
+      expect(sessions).toBe(1);
+      await expect.poll(() => pings.length, { timeout: 3000 }).toBeGreaterThan(0);
+      expect(sessions).toBe(1);
+    } finally {
+      client.close();
+      await new Promise<void>((r) => raw.close(() => r()));
+      await s.close();
+    }
+  });
+});
+
+describe('as a @mystira/health check', () => {
+  it('is healthy while the service serves', async () => {
+    const s = await serveFake();
+    const client = createChainClient({ baseUrl: s.url });
+    try {
+      const registry = createHealthRegistry();
+      registry.register(chainHealthCheck(client));
+      const report = await registry.run();
+      expect(report.status).toBe('healthy');
+      expect(report.checks[0]).toMatchObject({ name: 'chain', status: 'healthy' });
+      await s.close();
+      const down = await registry.run();
+      expect(down.status).toBe('unhealthy');
+    } finally {
+      client.close();
+    }
+  });
+});
