@@ -46,6 +46,8 @@ const server = createChainServer({
   corsOrigins: config.corsOrigins,
   tls: config.tls,
   version: '0.1.0',
+  // Clients only see "internal error"; the cause goes to the log.
+  onInternalError: (err, method) => log.error({ err, method }, 'internal error'),
 });
 
 const { port } = await server.listen(config.port, config.host);

@@ -130,6 +130,11 @@ export interface ChainHandlerOptions {
   /** When aborted, streams end with UNAVAILABLE and HealthCheck reports NOT_SERVING. */
   shutdownSignal?: AbortSignal;
   now?: () => Date;
+  /**
+   * Called with the original error whenever a call fails with INTERNAL (a bug or an unexpected
+   * ledger error): the client only sees "internal error", so log it here.
+   */
+  onInternalError?: (error: unknown, method: string) => void;
 }
 
 type Unary<I, O> = (req: I, call: CallContext) => Promise<O>;
@@ -559,7 +564,43 @@ export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers
       });
     },
   };
-  return handlers;
+  return reportingErrors(handlers, options.onInternalError);
+}
+
+/**
+ * Every handler's failure leaves as a ConnectError (one mapping for both serving paths), and
+ * INTERNAL ones are reported with their cause.
+ */
+function reportingErrors(
+  h: ChainHandlers,
+  report?: (error: unknown, method: string) => void,
+): ChainHandlers {
+  const fail = (method: string, error: unknown): ConnectError => {
+    const e = toConnectError(error);
+    if (e.code === Code.Internal && report) report(e.cause ?? error, method);
+    return e;
+  };
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(h) as [string, (...args: unknown[]) => unknown][]) {
+    if (name === 'watchTransactions') {
+      out[name] = async function* (...args: unknown[]) {
+        try {
+          yield* fn(...args) as AsyncIterable<TransactionUpdate>;
+        } catch (error) {
+          throw fail(name, error);
+        }
+      };
+    } else {
+      out[name] = async (...args: unknown[]) => {
+        try {
+          return await fn(...args);
+        } catch (error) {
+          throw fail(name, error);
+        }
+      };
+    }
+  }
+  return out as unknown as ChainHandlers;
 }
 
 /**

@@ -93,6 +93,8 @@ export interface ChainServerOptions {
   fastPath?: boolean;
   version?: string;
   serviceName?: string;
+  /** Called with the cause of every INTERNAL failure (clients only see "internal error"). */
+  onInternalError?: (error: unknown, method: string) => void;
 }
 
 export interface ChainServer {
@@ -129,6 +131,7 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
     version: options.version,
     serviceName: options.serviceName,
     shutdownSignal: shutdown.signal,
+    onInternalError: options.onInternalError,
   });
   const authenticator = options.auth ? new Authenticator(options.auth) : undefined;
   const jsonOptions = { ignoreUnknownFields: true };
