@@ -200,6 +200,13 @@ const definiteNoOp = (err: unknown) =>
 /** Absent generation keys are recorded as ''. */
 const joinTokens = (tokens: readonly (string | null)[]) => tokens.map((t) => t ?? '').join(',');
 
+/**
+ * Entity-wide generation keys (epoch, query generation, tags) expire after a day without writes:
+ * an expired one comes back as a fresh token, which only turns the values filled under the old one
+ * into misses, so any expiry is safe; it just keeps abandoned prefixes from living forever.
+ */
+const GENERATION_TTL_MS = 86_400_000;
+
 const idKey = (id: Id) => `${typeof id === 'number' ? 'n' : 's'}:${id}`;
 
 function fingerprint(entity: EntityDef): string {
@@ -665,7 +672,7 @@ class Cached<T extends object> implements CachedRepository<T> {
       const current = tokens[i] ?? null;
       if (current === null && spec.creatable[i]) {
         const create = freshToken();
-        guards.push({ key, expected: null, create });
+        guards.push({ key, expected: null, create, createTtlMs: GENERATION_TTL_MS });
         recorded.push(create);
       } else {
         guards.push({ key, expected: current });
@@ -855,7 +862,12 @@ class Cached<T extends object> implements CachedRepository<T> {
     const epochToken = epoch ?? freshToken();
     const guards: Guard[] = [
       epoch === null
-        ? { key: this.#epochKey(), expected: null, create: epochToken }
+        ? {
+            key: this.#epochKey(),
+            expected: null,
+            create: epochToken,
+            createTtlMs: GENERATION_TTL_MS,
+          }
         : { key: this.#epochKey(), expected: epoch },
     ];
     const entries: FillEntry[] = [];
@@ -1140,10 +1152,10 @@ class Cached<T extends object> implements CachedRepository<T> {
       value: freshToken(),
       ttlMs: this.#itemGenTtl,
     }));
-    if (what.queries) tokens.push({ key: this.#queryGenKey(), value: freshToken() } as never);
-    for (const t of what.tags ?? [])
-      tokens.push({ key: this.#tagKey(t), value: freshToken() } as never);
-    if (what.all) tokens.push({ key: this.#epochKey(), value: freshToken() } as never);
+    const shared = (key: string) => ({ key, value: freshToken(), ttlMs: GENERATION_TTL_MS });
+    if (what.queries) tokens.push(shared(this.#queryGenKey()));
+    for (const t of what.tags ?? []) tokens.push(shared(this.#tagKey(t)));
+    if (what.all) tokens.push(shared(this.#epochKey()));
     const keys = ids.map((id) => this.#valueKey(id));
     await this.#store.call('invalidate', (s) => s.write(tokens, keys));
     if (this.#l1Entities) {

@@ -13,14 +13,15 @@ import type { Cluster, Redis } from 'ioredis';
 import { CacheOptionsError } from './errors.js';
 import type { CacheStore, FillEntry, Guard, TokenWrite } from './store.js';
 
-// KEYS: guard keys (n) then value keys (m). ARGV: n, m, then per guard (expected, create) with ''
-// for null, then per value (payload, ttl ms). All guards are checked before anything is written.
+// KEYS: guard keys (n) then value keys (m). ARGV: n, m, then per guard (expected, create, create
+// ttl ms) with '' for null, then per value (payload, ttl ms). All guards are checked before
+// anything is written.
 const FILL = `
 local n = tonumber(ARGV[1])
 local m = tonumber(ARGV[2])
 for i = 1, n do
   local cur = redis.call('GET', KEYS[i])
-  local exp = ARGV[1 + 2 * i]
+  local exp = ARGV[3 * i]
   if exp == '' then
     if cur then return 0 end
   elseif cur ~= exp then
@@ -28,10 +29,13 @@ for i = 1, n do
   end
 end
 for i = 1, n do
-  local create = ARGV[2 + 2 * i]
-  if ARGV[1 + 2 * i] == '' and create ~= '' then redis.call('SET', KEYS[i], create) end
+  local create = ARGV[3 * i + 1]
+  if ARGV[3 * i] == '' and create ~= '' then
+    local ttl = ARGV[3 * i + 2]
+    if ttl == '' then redis.call('SET', KEYS[i], create) else redis.call('SET', KEYS[i], create, 'PX', ttl) end
+  end
 end
-local base = 2 + 2 * n
+local base = 2 + 3 * n
 for j = 1, m do
   redis.call('SET', KEYS[n + j], ARGV[base + 2 * j - 1], 'PX', ARGV[base + 2 * j])
 end
@@ -91,7 +95,13 @@ export class RedisStore implements CacheStore {
     for (const g of guards) args.push(g.key);
     for (const e of entries) args.push(e.key);
     args.push(guards.length, entries.length);
-    for (const g of guards) args.push(g.expected ?? '', g.create ?? '');
+    for (const g of guards) {
+      args.push(
+        g.expected ?? '',
+        g.create ?? '',
+        g.createTtlMs === undefined ? '' : Math.max(1, Math.round(g.createTtlMs)),
+      );
+    }
     for (const e of entries) args.push(toBuffer(e.value), Math.max(1, Math.round(e.ttlMs)));
     return (await this.#scripted.mystiraCacheFill(...args)) === 1;
   }

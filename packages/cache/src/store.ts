@@ -14,6 +14,8 @@ export interface Guard {
    * for generation keys that readers need to exist (epoch, query generation, tag generations).
    */
   readonly create?: string;
+  /** Expiry of the created key in ms (absent: none). */
+  readonly createTtlMs?: number;
 }
 
 export interface FillEntry {

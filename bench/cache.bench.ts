@@ -1,0 +1,315 @@
+/**
+ * @mystira/cache in one run, against the obvious alternatives:
+ *   1. Hit-path latency: `cached(repo).getById` answered from Redis (MGET of epoch + item token +
+ *      value, envelope check, deserialize, schema check, copy; timeout + breaker around the call)
+ *      vs a raw ioredis GET of the same bytes: the overhead ratio. Also with L1 (in-process).
+ *   2. A Zipf-distributed read workload (s = 1.0, with 5% writes) over a PostgreSQL table:
+ *      throughput and hit ratio, cached vs the uncached PostgreSQL repository.
+ *   3. The cost of a Redis outage: p99 of getById (PostgreSQL behind) on a throw-away
+ *      redis-server, before vs while it is killed (reads fall through within the timeout, then
+ *      the breaker makes the cache free). Bounded in time.
+ *
+ * Uses the shared PostgreSQL (db `test`) and Redis (127.0.0.1:6379, under a unique prefix that is
+ * deleted at the end), plus one redis-server it starts on a free port and kills.
+ *
+ * `node bench/cache.bench.ts [--smoke]`
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { cached, redisStore } from '@mystira/cache';
+import type { Repository } from '@mystira/repository';
+import {
+  createDatabase,
+  createTableStatements,
+  dropTableStatements,
+  postgresRepository,
+  tableMapping,
+} from '@mystira/repository-postgres';
+import { entity, field, type Infer } from '@mystira/specification';
+import { Redis } from 'ioredis';
+import { type Comparison, emit, opsPerSecond, progress, smoke } from './lib/report.ts';
+
+const Product = entity(
+  'bench_cache_products',
+  {
+    id: field.string(),
+    version: field.number(),
+    name: field.string(),
+    price: field.number(),
+    tags: field.array(field.string()),
+    updatedAt: field.date(),
+  },
+  { id: 'id', version: 'version' },
+);
+type ProductT = Infer<typeof Product>;
+
+const prefix = `bench:cache:${randomBytes(4).toString('hex')}`;
+const clientOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 };
+const comparisons: Comparison[] = [];
+const notes: string[] = [];
+
+function product(i: number): ProductT {
+  return {
+    id: `p${i}`,
+    version: 1,
+    name: `product ${i} ${'lorem ipsum '.repeat(4)}`,
+    price: (i % 1000) / 10,
+    tags: ['a', 'b', `t${i % 17}`],
+    updatedAt: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+  };
+}
+
+async function ready(client: Redis): Promise<Redis> {
+  client.on('error', () => {});
+  if (client.status !== 'ready') await new Promise((r) => client.once('ready', r));
+  return client;
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** Zipf(s) over 0..n-1 by inverse CDF on a precomputed table (deterministic PRNG). */
+function zipf(n: number, s: number, seed: number): () => number {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    sum += 1 / (i + 1) ** s;
+    cdf[i] = sum;
+  }
+  let x = seed >>> 0;
+  const rand = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+  return () => {
+    const u = rand() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+// ---- setup ----------------------------------------------------------------------------------------
+const rows = smoke ? 2_000 : 20_000;
+const db = createDatabase({ primary: 'postgres://postgres@127.0.0.1:5432/test', max: 8 });
+const table = `bench_cache_${process.pid}`;
+const mapping = tableMapping(Product, { table });
+for (const s of dropTableStatements(mapping)) await db.query(s);
+for (const s of createTableStatements(mapping)) await db.query(s);
+const pgRepo = postgresRepository<ProductT>(db, Product, { table });
+progress(`seeding ${rows} rows`);
+for (let i = 0; i < rows; i += 1000) {
+  await pgRepo.addMany(Array.from({ length: Math.min(1000, rows - i) }, (_, j) => product(i + j)));
+}
+const redis = await ready(new Redis({ host: '127.0.0.1', port: 6379, ...clientOptions }));
+const closers: (() => Promise<void> | void)[] = [];
+
+try {
+  // ---- 1. hit path vs raw GET -------------------------------------------------------------------
+  {
+    const store = redisStore(redis);
+    const cache = cached(pgRepo, { store, keyPrefix: `${prefix}:hit`, storeTimeoutMs: 1000, secondDeleteMs: 0 });
+    const l1 = cached(pgRepo, { store, keyPrefix: `${prefix}:hitl1`, storeTimeoutMs: 1000, l1: true, secondDeleteMs: 0 });
+    closers.push(() => store.close(), () => cache.close(), () => l1.close());
+    await l1.ready();
+    await cache.getById('p1');
+    await l1.getById('p1');
+    const [valueKey] = await redis.keys(`${prefix}:hit:*:e:s:p1`);
+    const bytes = (await redis.getBuffer(valueKey!))!;
+    const rawKey = `${prefix}:raw`;
+    await redis.set(rawKey, bytes);
+    const ms = smoke ? 100 : 1500;
+    const rounds = smoke ? 1 : 3;
+    const raw: number[] = [];
+    const ours: number[] = [];
+    const ourL1: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      raw.push(await opsPerSecond(() => redis.getBuffer(rawKey), ms));
+      ours.push(await opsPerSecond(() => cache.getById('p1'), ms));
+      ourL1.push(await opsPerSecond(() => l1.getById('p1'), ms));
+    }
+    const best = (xs: number[]) => Math.max(...xs);
+    const rawUs = 1e6 / best(raw);
+    const oursUs = 1e6 / best(ours);
+    const l1Us = 1e6 / best(ourL1);
+    progress(`hit: raw GET ${rawUs.toFixed(1)} µs, cached ${oursUs.toFixed(1)} µs, L1 ${l1Us.toFixed(1)} µs`);
+    comparisons.push({
+      metric: `getById hit from Redis, sequential (µs/op, ${bytes.length} B value)`,
+      ours: oursUs,
+      baseline: rawUs,
+      baselineName: 'raw ioredis GET of the same bytes',
+      unit: 'µs',
+      higherIsBetter: false,
+    });
+    comparisons.push({
+      metric: 'getById hit with L1 on (µs/op)',
+      ours: l1Us,
+      baseline: rawUs,
+      baselineName: 'raw ioredis GET of the same bytes',
+      unit: 'µs',
+      higherIsBetter: false,
+    });
+    notes.push(
+      `Hit-path overhead ratio vs raw GET: ${(oursUs / rawUs).toFixed(2)}× (one MGET of 3 keys instead of GET of 1, envelope and token check, JSON parse, schema validation, structured copy, timeout + breaker).`,
+    );
+  }
+
+  // ---- 2. Zipf workload: cached vs uncached PostgreSQL -------------------------------------------
+  {
+    const concurrency = 16;
+    const durationMs = smoke ? 400 : 5_000;
+    const run = async (repo: Repository<ProductT>, seed: number) => {
+      const next = zipf(rows, 1.0, seed);
+      let ops = 0;
+      let writes = 0;
+      const deadline = performance.now() + durationMs;
+      let w = seed;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (performance.now() < deadline) {
+            const id = `p${next()}`;
+            w = (w * 1103515245 + 12345) >>> 0;
+            if (w % 100 < 5) {
+              const cur = await repo.getById(id);
+              if (cur) await repo.update({ ...cur, price: cur.price + 1 }, { expectedVersion: null });
+              writes++;
+            } else {
+              await repo.getById(id);
+            }
+            ops++;
+          }
+        }),
+      );
+      return { opsPerSec: ops / (durationMs / 1000), writes };
+    };
+    const store = redisStore(redis);
+    const cache = cached(pgRepo, { store, keyPrefix: `${prefix}:zipf`, storeTimeoutMs: 1000, secondDeleteMs: 0 });
+    closers.push(() => store.close(), () => cache.close());
+    progress('zipf: uncached PostgreSQL');
+    await run(pgRepo, 3); // same warm-up for both
+    const uncached = await run(pgRepo, 7);
+    progress('zipf: cached (warm-up, then measured)');
+    await run(cache, 3);
+    const m0 = cache.metrics();
+    const withCache = await run(cache, 7);
+    const m1 = cache.metrics();
+    const m = {
+      hits: m1.hits - m0.hits,
+      misses: m1.misses - m0.misses,
+      loads: m1.loads - m0.loads,
+      coalesced: m1.coalesced - m0.coalesced,
+      fillsRejected: m1.fillsRejected - m0.fillsRejected,
+      hitRatio: (m1.hits - m0.hits) / Math.max(1, m1.hits - m0.hits + m1.misses - m0.misses),
+    };
+    progress(`zipf: uncached ${uncached.opsPerSec.toFixed(0)} ops/s, cached ${withCache.opsPerSec.toFixed(0)} ops/s, hit ratio ${m.hitRatio.toFixed(3)}`);
+    comparisons.push({
+      metric: `Zipf(s=1) getById over ${rows} rows, 5% writes, ${concurrency} concurrent (ops/s)`,
+      ours: withCache.opsPerSec,
+      baseline: uncached.opsPerSec,
+      baselineName: 'uncached PostgreSQL repository',
+      unit: 'ops/s',
+      higherIsBetter: true,
+    });
+    notes.push(
+      `Zipf hit ratio (after a warm-up of the same length, ${durationMs} ms measured, writes invalidate): ${(m.hitRatio * 100).toFixed(1)}% (${m.hits} hits, ${m.misses} misses, ${m.loads} loads, ${m.coalesced} coalesced, ${m.fillsRejected} fills refused by the guard).`,
+    );
+  }
+
+  // ---- 3. p99 during a Redis outage vs before ----------------------------------------------------
+  {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = net.createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let alive = true;
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    closers.push(async () => {
+      if (alive) {
+        proc.kill('SIGKILL');
+        await exited;
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
+      proc.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('Ready to accept')) {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+    });
+    proc.stdout!.resume();
+    const client = await ready(new Redis({ host: '127.0.0.1', port, ...clientOptions }));
+    closers.push(() => client.disconnect());
+    const store = redisStore(client);
+    closers.push(() => store.close());
+    const cache = cached(pgRepo, {
+      store,
+      keyPrefix: `${prefix}:outage`,
+      storeTimeoutMs: 50,
+      breaker: { consecutiveFailures: 5, halfOpenAfterMs: 1000 },
+      secondDeleteMs: 0,
+    });
+    closers.push(() => cache.close());
+    const next = zipf(Math.min(rows, 2000), 1.0, 11);
+    const sample = async (count: number) => {
+      const lat: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const t = performance.now();
+        await cache.getById(`p${next()}`);
+        lat.push(performance.now() - t);
+      }
+      return lat.sort((a, b) => a - b);
+    };
+    const n = smoke ? 300 : 5_000;
+    await sample(n); // warm
+    const before = await sample(n);
+    proc.kill('SIGKILL');
+    await exited;
+    alive = false;
+    const during = await sample(n);
+    const p99Before = percentile(before, 0.99);
+    const p99During = percentile(during, 0.99);
+    progress(`outage: p99 before ${p99Before.toFixed(2)} ms, during ${p99During.toFixed(2)} ms, max during ${during.at(-1)!.toFixed(1)} ms`);
+    comparisons.push({
+      metric: 'getById p99 while Redis is down (PostgreSQL behind, ms)',
+      ours: p99During,
+      baseline: p99Before,
+      baselineName: 'same cache before the outage (mostly hits)',
+      unit: 'ms',
+      higherIsBetter: false,
+    });
+    notes.push(
+      `Outage: max read latency during the outage ${during.at(-1)!.toFixed(1)} ms (store timeout 50 ms; ioredis refuses commands at once once it knows the socket closed, and the breaker opens after 5 failures), p50 before ${percentile(before, 0.5).toFixed(2)} ms / during ${percentile(during, 0.5).toFixed(2)} ms. During the outage every read is a PostgreSQL read.`,
+    );
+  }
+} finally {
+  for (const c of closers.reverse()) await c();
+  let cursor = '0';
+  do {
+    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = nextCursor;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+  for (const s of dropTableStatements(mapping)) await db.query(s);
+  await db.close();
+}
+
+emit({ name: 'cache', comparisons, notes });
