@@ -45,7 +45,11 @@ const Product = entity(
 type ProductT = Infer<typeof Product>;
 
 const prefix = `bench:cache:${randomBytes(4).toString('hex')}`;
-const clientOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 };
+const clientOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  retryStrategy: () => 50,
+};
 const comparisons: Comparison[] = [];
 const notes: string[] = [];
 
@@ -67,7 +71,9 @@ async function ready(client: Redis): Promise<Redis> {
 }
 
 function percentile(sorted: number[], q: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return sorted.length === 0
+    ? 0
+    : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** Zipf(s) over 0..n-1 by inverse CDF on a precomputed table (deterministic PRNG). */
@@ -117,9 +123,24 @@ try {
   // ---- 1. hit path vs raw GET -------------------------------------------------------------------
   {
     const store = redisStore(redis);
-    const cache = cached(pgRepo, { store, keyPrefix: `${prefix}:hit`, storeTimeoutMs: 1000, secondDeleteMs: 0 });
-    const l1 = cached(pgRepo, { store, keyPrefix: `${prefix}:hitl1`, storeTimeoutMs: 1000, l1: true, secondDeleteMs: 0 });
-    closers.push(() => store.close(), () => cache.close(), () => l1.close());
+    const cache = cached(pgRepo, {
+      store,
+      keyPrefix: `${prefix}:hit`,
+      storeTimeoutMs: 1000,
+      secondDeleteMs: 0,
+    });
+    const l1 = cached(pgRepo, {
+      store,
+      keyPrefix: `${prefix}:hitl1`,
+      storeTimeoutMs: 1000,
+      l1: true,
+      secondDeleteMs: 0,
+    });
+    closers.push(
+      () => store.close(),
+      () => cache.close(),
+      () => l1.close(),
+    );
     await l1.ready();
     await cache.getById('p1');
     await l1.getById('p1');
@@ -141,7 +162,9 @@ try {
     const rawUs = 1e6 / best(raw);
     const oursUs = 1e6 / best(ours);
     const l1Us = 1e6 / best(ourL1);
-    progress(`hit: raw GET ${rawUs.toFixed(1)} µs, cached ${oursUs.toFixed(1)} µs, L1 ${l1Us.toFixed(1)} µs`);
+    progress(
+      `hit: raw GET ${rawUs.toFixed(1)} µs, cached ${oursUs.toFixed(1)} µs, L1 ${l1Us.toFixed(1)} µs`,
+    );
     comparisons.push({
       metric: `getById hit from Redis, sequential (µs/op, ${bytes.length} B value)`,
       ours: oursUs,
@@ -180,7 +203,8 @@ try {
             w = (w * 1103515245 + 12345) >>> 0;
             if (w % 100 < 5) {
               const cur = await repo.getById(id);
-              if (cur) await repo.update({ ...cur, price: cur.price + 1 }, { expectedVersion: null });
+              if (cur)
+                await repo.update({ ...cur, price: cur.price + 1 }, { expectedVersion: null });
               writes++;
             } else {
               await repo.getById(id);
@@ -192,8 +216,16 @@ try {
       return { opsPerSec: ops / (durationMs / 1000), writes };
     };
     const store = redisStore(redis);
-    const cache = cached(pgRepo, { store, keyPrefix: `${prefix}:zipf`, storeTimeoutMs: 1000, secondDeleteMs: 0 });
-    closers.push(() => store.close(), () => cache.close());
+    const cache = cached(pgRepo, {
+      store,
+      keyPrefix: `${prefix}:zipf`,
+      storeTimeoutMs: 1000,
+      secondDeleteMs: 0,
+    });
+    closers.push(
+      () => store.close(),
+      () => cache.close(),
+    );
     progress('zipf: uncached PostgreSQL');
     await run(pgRepo, 3); // same warm-up for both
     const uncached = await run(pgRepo, 7);
@@ -210,7 +242,9 @@ try {
       fillsRejected: m1.fillsRejected - m0.fillsRejected,
       hitRatio: (m1.hits - m0.hits) / Math.max(1, m1.hits - m0.hits + m1.misses - m0.misses),
     };
-    progress(`zipf: uncached ${uncached.opsPerSec.toFixed(0)} ops/s, cached ${withCache.opsPerSec.toFixed(0)} ops/s, hit ratio ${m.hitRatio.toFixed(3)}`);
+    progress(
+      `zipf: uncached ${uncached.opsPerSec.toFixed(0)} ops/s, cached ${withCache.opsPerSec.toFixed(0)} ops/s, hit ratio ${m.hitRatio.toFixed(3)}`,
+    );
     comparisons.push({
       metric: `Zipf(s=1) getById over ${rows} rows, 5% writes, ${concurrency} concurrent (ops/s)`,
       ours: withCache.opsPerSec,
@@ -234,9 +268,13 @@ try {
         s.close(() => resolve(p));
       });
     });
-    const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const proc: ChildProcess = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     let alive = true;
     const exited = new Promise<void>((r) => proc.once('exit', () => r()));
     closers.push(async () => {
@@ -286,7 +324,9 @@ try {
     const during = await sample(n);
     const p99Before = percentile(before, 0.99);
     const p99During = percentile(during, 0.99);
-    progress(`outage: p99 before ${p99Before.toFixed(2)} ms, during ${p99During.toFixed(2)} ms, max during ${during.at(-1)!.toFixed(1)} ms`);
+    progress(
+      `outage: p99 before ${p99Before.toFixed(2)} ms, during ${p99During.toFixed(2)} ms, max during ${during.at(-1)!.toFixed(1)} ms`,
+    );
     comparisons.push({
       metric: 'getById p99 while Redis is down (PostgreSQL behind, ms)',
       ours: p99During,
