@@ -30,7 +30,12 @@ describe.each(packages.map((p) => [p.manifest.name, p] as const))('%s', (_name, 
     const result = run('attw', ['--pack', pkg.dir, '--profile', 'node16', '--format', 'json']);
     const report = JSON.parse(result.stdout);
     expect(report.analysis.types, 'the package ships no types').toBeTruthy();
-    expect(report.problems ?? {}, JSON.stringify(report.problems, null, 2)).toEqual({});
+    // The JSON report lists every resolution mode's problems whatever the profile; keep the
+    // profile's.
+    const problems = Object.values(report.problems ?? {})
+      .flat()
+      .filter((p) => (p as { resolutionKind?: string }).resolutionKind !== 'node10');
+    expect(problems, JSON.stringify(problems, null, 2)).toEqual([]);
     expect(result.status).toBe(0);
   });
 
