@@ -34,6 +34,12 @@ export interface TlsOptions {
 export interface Http2Options {
   /** Send an HTTP/2 PING after this much silence to keep NATs and load balancers from dropping the connection. Default 30 000 ms. */
   pingIntervalMs?: number;
+  /**
+   * Also ping while no call is open. Default false: gRPC servers (grpc-core, grpc-go) answer
+   * frequent pings without calls with GOAWAY "too_many_pings"; enable it only with a server that
+   * permits it (e.g. behind a load balancer that drops idle connections).
+   */
+  pingIdleConnection?: boolean;
   /** Close the connection when a PING is not answered in time. Default 15 000 ms. */
   pingTimeoutMs?: number;
   /** Close a connection idle for this long. Default 15 minutes. */
@@ -64,6 +70,7 @@ export class Http2SessionPool implements NodeHttp2ClientSessionManager {
     const ping = {
       pingIntervalMs: http2Options.pingIntervalMs ?? 30_000,
       pingTimeoutMs: http2Options.pingTimeoutMs ?? 15_000,
+      pingIdleConnection: http2Options.pingIdleConnection ?? false,
       idleConnectionTimeoutMs: http2Options.idleConnectionTimeoutMs ?? 15 * 60_000,
     };
     this.managers = Array.from(
