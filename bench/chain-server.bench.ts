@@ -297,43 +297,67 @@ interface Result {
   cpuUsPerCall: number;
 }
 
-async function load(
-  caller: Caller,
+interface Contender {
+  make: () => Caller;
+  child: Child;
+}
+
+/**
+ * Measures contenders against each other in alternating rounds (A B C, B C A, C A B, ...), so that
+ * load from other processes on a shared machine falls on all of them alike; the figures of each
+ * contender are pooled over its rounds.
+ */
+async function contest(
+  contenders: Contender[],
   rpc: Rpc,
   concurrency: number,
   ms: number,
-  child: Child,
-): Promise<Result> {
-  const warm = Date.now() + (smoke ? 50 : 300);
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < warm) await caller.call(rpc);
-    }),
-  );
-  child.reset();
-  const latencies: number[] = [];
-  const start = performance.now();
-  const end = start + ms;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        await caller.call(rpc);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  const cpu = await child.cpuUs();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return {
-    rps: latencies.length / elapsed,
-    p50: at(0.5),
-    p99: at(0.99),
-    cpuUsPerCall: cpu / latencies.length,
-  };
+): Promise<Result[]> {
+  const rounds = smoke ? 1 : 3;
+  const callers = contenders.map((x) => x.make());
+  const pooled = contenders.map(() => ({ latencies: [] as number[], elapsed: 0, cpu: 0 }));
+  for (const caller of callers) {
+    const warm = Date.now() + (smoke ? 50 : 300);
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (Date.now() < warm) await caller.call(rpc);
+      }),
+    );
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const idx = (k + round) % contenders.length;
+      const caller = callers[idx] as Caller;
+      const child = (contenders[idx] as Contender).child;
+      const acc = pooled[idx] as (typeof pooled)[number];
+      child.reset();
+      const start = performance.now();
+      const end = start + ms / rounds;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (performance.now() < end) {
+            const t = performance.now();
+            await caller.call(rpc);
+            acc.latencies.push(performance.now() - t);
+          }
+        }),
+      );
+      acc.elapsed += (performance.now() - start) / 1000;
+      acc.cpu += await child.cpuUs();
+    }
+  }
+  for (const caller of callers) caller.close();
+  return pooled.map(({ latencies, elapsed, cpu }) => {
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+    return {
+      rps: latencies.length / elapsed,
+      p50: at(0.5),
+      p99: at(0.99),
+      cpuUsPerCall: cpu / latencies.length,
+    };
+  });
 }
 
 /** Bytes both ways per request, through a counting TCP proxy, at concurrency 1. */
@@ -371,12 +395,13 @@ async function wireBytes(
 }
 
 async function main(): Promise<void> {
-  const [ours, grpcjs, fastify] = await Promise.all([
+  const [ours, oursConnect, grpcjs, fastify] = await Promise.all([
     startChild('ours'),
+    startChild('ours-connect'),
     startChild('grpcjs'),
     startChild('fastify'),
   ]);
-  const ms = smoke ? 200 : 3000;
+  const ms = smoke ? 200 : 4500;
   const levels = smoke ? [1, 16] : [1, 16, 64];
   const comparisons: Comparison[] = [];
   const notes: string[] = [];
@@ -392,15 +417,16 @@ async function main(): Promise<void> {
     for (const c of levels) {
       // Interleave ours and the baseline so drift on a shared machine hits both alike.
       progress(`${rpc} c=${c} gRPC`);
-      const gOursCaller = grpcCaller(ours.port);
-      const gOurs = await load(gOursCaller, rpc, c, ms, ours);
-      gOursCaller.close();
-      const gBaseCaller = grpcCaller(grpcjs.port);
-      const gBase = await load(gBaseCaller, rpc, c, ms, grpcjs);
-      gBaseCaller.close();
-      const gRouterCaller = grpcCaller(oursConnect.port);
-      const gRouter = await load(gRouterCaller, rpc, c, ms, oursConnect);
-      gRouterCaller.close();
+      const [gOurs, gBase, gRouter] = (await contest(
+        [
+          { make: () => grpcCaller(ours.port), child: ours },
+          { make: () => grpcCaller(grpcjs.port), child: grpcjs },
+          { make: () => grpcCaller(oursConnect.port), child: oursConnect },
+        ],
+        rpc,
+        c,
+        ms,
+      )) as [Result, Result, Result];
       row(rpc, 'gRPC', 'chain-server', c, gOurs);
       row(rpc, 'gRPC', 'chain-server, Connect router only', c, gRouter);
       row(rpc, 'gRPC', 'grpc-js', c, gBase);
@@ -434,9 +460,12 @@ async function main(): Promise<void> {
       });
 
       progress(`${rpc} c=${c} Connect binary`);
-      const bCaller = connectBinaryCaller(ours.port);
-      const bOurs = await load(bCaller, rpc, c, ms, ours);
-      bCaller.close();
+      const [bOurs] = (await contest(
+        [{ make: () => connectBinaryCaller(ours.port), child: ours }],
+        rpc,
+        c,
+        ms,
+      )) as [Result];
       row(rpc, 'Connect binary h2', 'chain-server', c, bOurs);
       comparisons.push({
         metric: `${rpc} Connect binary (h2) c=${c} req/s`,
@@ -448,12 +477,15 @@ async function main(): Promise<void> {
       });
 
       progress(`${rpc} c=${c} Connect JSON / HTTP/1.1`);
-      const jOursCaller = jsonCaller(ours.port, c);
-      const jOurs = await load(jOursCaller, rpc, c, ms, ours);
-      jOursCaller.close();
-      const jBaseCaller = jsonCaller(fastify.port, c);
-      const jBase = await load(jBaseCaller, rpc, c, ms, fastify);
-      jBaseCaller.close();
+      const [jOurs, jBase] = (await contest(
+        [
+          { make: () => jsonCaller(ours.port, c), child: ours },
+          { make: () => jsonCaller(fastify.port, c), child: fastify },
+        ],
+        rpc,
+        c,
+        ms,
+      )) as [Result, Result];
       row(rpc, 'Connect JSON h1', 'chain-server', c, jOurs);
       row(rpc, 'JSON h1', 'fastify', c, jBase);
       comparisons.push({
