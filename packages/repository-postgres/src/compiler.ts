@@ -165,7 +165,12 @@ function arrayCast(cast: string): string {
 export function compileOrder(mapping: TableMapping, query: QueryNode): string {
   return query.orderBy
     .map((o) => {
-      const expr = scalarOf(mapping.access(o.field.path));
+      const a = mapping.access(o.field.path);
+      const expr = scalarOf(a);
+      // The id is never absent, so its NULLS clause is moot; leaving it at the default lets the
+      // `(expr NULLS FIRST, id)` indexes of ddl.ts deliver the whole order without a sort.
+      if (a.info.name === mapping.entity.id)
+        return `${expr} ${o.direction === 'desc' ? 'DESC' : 'ASC'}`;
       return o.direction === 'desc' ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`;
     })
     .join(', ');

@@ -36,7 +36,12 @@ export function createTableStatements(mapping: TableMapping): string[] {
         `CREATE INDEX IF NOT EXISTS ${name} ON ${mapping.qualified} USING gin (${a.json} jsonb_path_ops)`,
       );
     } else if (a.scalar !== null) {
-      out.push(`CREATE INDEX IF NOT EXISTS ${name} ON ${mapping.qualified} ((${a.scalar}))`);
+      // NULLS FIRST + the id: a forward scan yields exactly the compiler's ascending order
+      // (absent first, id tiebreaker), a backward scan the descending one up to the tiebreaker
+      // (an incremental sort finishes it), so ordered, limited queries need not sort the table.
+      out.push(
+        `CREATE INDEX IF NOT EXISTS ${name} ON ${mapping.qualified} ((${a.scalar}) NULLS FIRST, ${mapping.idColumn})`,
+      );
     }
   }
   return out;

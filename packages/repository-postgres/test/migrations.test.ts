@@ -144,7 +144,7 @@ describe('Migrator', () => {
 
   it('generates DDL for both layouts', () => {
     expect(entityDdl(Doc, { schema: 's', indexes: ['title'] })).toContain(
-      `CREATE INDEX IF NOT EXISTS "docs_title_idx" ON "s"."docs" (((("data"->>'title') COLLATE "C")))`,
+      `CREATE INDEX IF NOT EXISTS "docs_title_idx" ON "s"."docs" (((("data"->>'title') COLLATE "C")) NULLS FIRST, "id")`,
     );
     const columns = entityDdl(Doc, { schema: 's', layout: 'columns' });
     expect(columns).toContain('"title" text COLLATE "C" NOT NULL');
