@@ -161,6 +161,18 @@ export interface ChainHandlers {
   getServiceInfo: Unary<unknown, ServiceInfoResponse>;
 }
 
+/** The idempotency store failed before anything was done: UNAVAILABLE, so the client retries. */
+function storeDown(error: unknown): never {
+  if (error instanceof ConnectError) throw error;
+  throw new ConnectError(
+    'idempotency store unavailable',
+    Code.Unavailable,
+    undefined,
+    undefined,
+    error,
+  );
+}
+
 /** Turns what the ledger (or a bug) threw into the status the client gets. */
 export function toConnectError(error: unknown): ConnectError {
   if (error instanceof ConnectError) return error;
@@ -258,17 +270,22 @@ export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers
       .update(bytes)
       .digest('base64');
     const storeKey = `${call.principal?.id ?? 'anonymous'}:${method}:${key}`;
-    const begun = await store.begin(storeKey, fingerprint, call.signal);
+    const begun = await store.begin(storeKey, fingerprint, call.signal).catch(storeDown);
     if (begun.kind === 'mismatch') throw idempotencyMismatch(key);
     if (begun.kind === 'replay') return fromBinary(outSchema, begun.response);
     let response: MessageShape<O>;
     try {
       response = await execute();
     } catch (error) {
-      await store.release(storeKey, begun.token);
+      // Best effort: if the store is down too, the pending claim expires on its own (Redis lockMs).
+      await store.release(storeKey, begun.token).catch(() => {});
       throw toConnectError(error);
     }
-    await store.complete(storeKey, begun.token, fingerprint, toBinary(outSchema, response));
+    // The ledger acted: the client gets its answer even if recording it fails; a retry then
+    // waits for the pending claim to expire and meets the ledger's own duplicate check.
+    await store
+      .complete(storeKey, begun.token, fingerprint, toBinary(outSchema, response))
+      .catch(() => {});
     return response;
   }
 

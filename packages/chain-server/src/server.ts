@@ -44,12 +44,15 @@ export interface ServerLimits extends StreamLimits {
   writeMaxBytes: number;
   /** Largest deadline a client may ask for, in ms. Default 5 minutes. */
   maxTimeoutMs: number;
+  /** Concurrent HTTP/2 streams per connection (SETTINGS_MAX_CONCURRENT_STREAMS). Default 1000. */
+  maxConcurrentStreams: number;
 }
 
 export const defaultServerLimits: ServerLimits = {
   readMaxBytes: 1024 * 1024,
   writeMaxBytes: 4 * 1024 * 1024,
   maxTimeoutMs: 5 * 60_000,
+  maxConcurrentStreams: 1000,
   maxWatchedHashes: 100,
   maxBatchItems: 1000,
   streamIdleTimeoutMs: 5 * 60_000,
@@ -252,6 +255,7 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
         ca: options.tls.ca,
         allowHTTP1: true,
         ALPNProtocols: ['h2', 'http/1.1'],
+        settings: { maxConcurrentStreams: limits.maxConcurrentStreams },
       });
       // HTTP/1.1 connections arrive as 'request'. Adding that listener also makes node turn every
       // HTTP/2 stream into compat request/response objects; we take the streams over instead, so
@@ -263,7 +267,9 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
       server.on('connection', trackSocket);
       listener = server;
     } else {
-      const plainH2 = http2.createServer({});
+      const plainH2 = http2.createServer({
+        settings: { maxConcurrentStreams: limits.maxConcurrentStreams },
+      });
       plainH2.on('stream', onStream);
       plainH2.on('session', trackSession);
       h1 = http.createServer(requestListener);

@@ -164,3 +164,30 @@ describe('Redis store shared by two servers', () => {
     expect(await store.begin('k1', 'g')).toEqual({ kind: 'mismatch' });
   });
 });
+
+describe('Redis down', () => {
+  it('answers UNAVAILABLE before acting, and the server keeps serving reads', async () => {
+    // A port nobody listens on; no offline queue, so commands fail at once.
+    const dead = new Redis({
+      host: '127.0.0.1',
+      port: 1,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
+    dead.on('error', () => {}); // expected: nothing listens there
+    const r = await startServer({ idempotency: new RedisIdempotencyStore({ redis: dead }) });
+    try {
+      const client = clientFor('grpc', r.baseUrl);
+      const req = registration();
+      await expect(client.registerIpAsset(req)).rejects.toMatchObject({ code: Code.Unavailable });
+      expect((await client.isRegistered({ contentId: req.contentId })).isRegistered).toBe(false);
+      await expect(client.getIpAssetStatus({ contentId: req.contentId })).rejects.toMatchObject({
+        code: Code.NotFound,
+      });
+    } finally {
+      await r.close();
+      dead.disconnect();
+    }
+  });
+});
