@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TransactionStatus } from '@mystira/chain-protos';
+import { createChainServer, DevnetLedger } from '@mystira/chain-server';
 import * as esbuild from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,50 @@ describe('in Chromium', () => {
     await new Promise<void>((r) => page?.close(() => r()));
     await api?.close();
   });
+
+  it.each(['connect', 'grpc-web'])(
+    'calls @mystira/chain-server (CORS, HTTP/1.1) over %s',
+    async (protocol) => {
+      const ledger = new DevnetLedger({ blockIntervalMs: 0, requiredConfirmations: 2 });
+      const server = createChainServer({ ledger, corsOrigins: ['*'] });
+      const { port } = await server.listen(0);
+      const p = await browser.newPage();
+      try {
+        const asset = await ledger.registerAsset({
+          contentId: 'web-content',
+          title: 'Web',
+          contributors: [{ wallet: `0x${'a'.repeat(40)}`, type: 3, shareBps: 10000 }],
+        });
+        ledger.mine(2);
+        const q = new URLSearchParams({
+          mode: 'chain-server',
+          server: `http://127.0.0.1:${port}`,
+          protocol,
+          content: 'web-content',
+          hash: asset.txHash,
+        });
+        await p.goto(`${pageUrl}?${q}`);
+        await p.waitForFunction(() => window.__result !== undefined, undefined, {
+          timeout: 20_000,
+        });
+        const result = await p.evaluate(() => window.__result);
+        expect(result).toMatchObject({
+          ok: true,
+          network: 'devnet',
+          registered: true,
+          updates: ['confirmed:2'],
+          invalid: { name: 'ChainInvalidArgumentError' },
+        });
+        expect((result as { invalid: { fields: string[] } }).invalid.fields.length).toBeGreaterThan(
+          0,
+        );
+      } finally {
+        await p.close();
+        await server.close({ deadlineMs: 500 });
+      }
+    },
+    60_000,
+  );
 
   it.each(['connect', 'grpc-web'])(
     'calls the Chain service over %s',

@@ -45,7 +45,33 @@ async function main() {
   };
 }
 
-main().then(
+/** Against @mystira/chain-server: the names and values come from the query string. */
+async function againstChainServer() {
+  const params = new URLSearchParams(location.search);
+  const client = createChainClient({
+    baseUrl: params.get('server') as string,
+    protocol: params.get('protocol') as ChainProtocol,
+  });
+  await client.ready({ timeoutMs: 10_000 });
+  const info = await client.getServiceInfo();
+  const check = await client.isRegistered(params.get('content') as string);
+  const updates: string[] = [];
+  for await (const u of client.watchTransactions([params.get('hash') as string]))
+    updates.push(`${u.status}:${u.confirmations}`);
+  let invalid: unknown;
+  try {
+    await client.isRegistered('');
+  } catch (e) {
+    const ce = e as ChainError;
+    invalid = { name: ce.name, fields: ce.fieldViolations.map((v) => v.field) };
+  }
+  return { network: info.network, registered: check.registered, updates, invalid };
+}
+
+(new URLSearchParams(location.search).get('mode') === 'chain-server'
+  ? againstChainServer()
+  : main()
+).then(
   (r) => {
     window.__result = { ok: true, ...r };
   },
