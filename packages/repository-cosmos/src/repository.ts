@@ -807,11 +807,20 @@ export class CosmosRepository<T extends object> implements Repository<T> {
       for (let i = 0; i < pending.length; i += 100) {
         const chunk = pending.slice(i, i + 100);
         const res = await this.#send(m, false, signal, async () => {
-          const r = await this.container.items.bulk(
-            chunk.map((k) => inputs[k]!),
-            { continueOnError: true },
-            { abortSignal: signal },
-          );
+          const r = await this.container.items
+            .bulk(
+              chunk.map((k) => inputs[k]!),
+              { continueOnError: true },
+              { abortSignal: signal },
+            )
+            .catch((err: unknown) => {
+              // The SDK wraps a failed bulk request in a plain Error; the Cosmos error (status,
+              // x-ms-retry-after-ms) is its cause, and that is what the retry must see.
+              const cause = (err as { cause?: unknown } | null)?.cause;
+              throw cause !== undefined && (cause as { code?: unknown }).code !== undefined
+                ? cause
+                : err;
+            });
           return Object.assign(r, {
             requestCharge: r.reduce((s, x) => s + (x?.requestCharge ?? 0), 0),
           });

@@ -163,6 +163,32 @@ describe('Cosmos adapter specifics', () => {
     expect((deleted[3] as { error: Error }).error).toBeInstanceOf(NotFoundError);
   });
 
+  it('addMany in one partition uses a transactional batch when the profile has atomic batches', async () => {
+    // cosmosdb-server runs batches (not atomically), so the success path and its results are
+    // checked here with the server's profile plus `atomicBatch`.
+    const batching = new CosmosRepository<OrderT>(Order, {
+      container: repo.container,
+      profile: { ...cosmos.profile, name: 'batching', atomicBatch: true },
+      onRequest: (e) => events.push(e),
+    });
+    const items: OrderT[] = [0, 1, 2].map((i) => ({
+      id: `tb${i}`,
+      tenant: 'umbrella',
+      total: i,
+      amount: '0',
+    }));
+    const added = await batching.addMany(items);
+    expect(added).toEqual(items);
+    expect(events.at(-1)).toMatchObject({ operation: 'addMany', requests: 1 });
+    const again = await batching
+      .addMany([{ id: 'tb0', tenant: 'umbrella', total: 9, amount: '0' }])
+      .catch((e: unknown) => e);
+    expect((again as Error).name).toBe('AlreadyExistsError');
+    await batching.bulk(
+      items.map((o) => ({ type: 'delete' as const, id: o.id, partitionKey: 'umbrella' })),
+    );
+  });
+
   it('numeric ids are stored as the document id and still order numerically', async () => {
     const container = await ensureContainer(cosmos.database, Counter, {
       id: `counters-${randomUUID().slice(0, 8)}`,

@@ -172,6 +172,33 @@ describe.skipIf(realAccount)('fault injection through a proxy', () => {
     await expect(pending).rejects.toBeInstanceOf(AbortedError);
   });
 
+  it('bulk: a throttled bulk request is retried after the hint; throttled operations are resubmitted', async () => {
+    const isBulk = (r: SeenRequest) =>
+      String(r.headers['x-ms-cosmos-is-batch-request']).toLowerCase() === 'true';
+    proxy.inject((r) => (isBulk(r) ? throttle(35) : undefined));
+    const first = await repo.bulk(
+      [0, 1].map((i) => ({ type: 'create' as const, item: { ...fixture()[0]!, id: `bk${i}` } })),
+    );
+    expect(first.map((r) => r.ok)).toEqual([true, true]);
+    expect(retries.map((e) => e.delayMs)).toEqual([35]);
+    // Per-operation 429s inside a successful bulk response: those operations go again.
+    proxy.inject((r) =>
+      isBulk(r)
+        ? {
+            status: 200,
+            body: [0, 1].map(() => ({
+              statusCode: 429,
+              requestCharge: 0,
+              retryAfterMilliseconds: 5,
+            })),
+          }
+        : undefined,
+    );
+    const second = await repo.bulk([0, 1].map((i) => ({ type: 'delete' as const, id: `bk${i}` })));
+    expect(second.map((r) => r.ok)).toEqual([true, true]);
+    expect(proxy.seen.filter(isBulk)).toHaveLength(4);
+  });
+
   it('a stale etag is a ConcurrencyError and changes nothing', async () => {
     const entry = (await repo.getEntry('a06'))!;
     expect(entry.etag).toBeTruthy();
