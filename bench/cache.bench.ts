@@ -17,7 +17,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { cached, redisStore } from '@mystira/cache';
+import { cached, memoryStore, redisStore } from '@mystira/cache';
 import type { Repository } from '@mystira/repository';
 import {
   createDatabase,
@@ -181,6 +181,35 @@ try {
       unit: 'µs',
       higherIsBetter: false,
     });
+    // The same hit path on the in-process memory store, against the store's own MGET: the CPU the
+    // decorator adds per hit, without the (on a loaded box, very noisy) network round trip.
+    const mem = memoryStore();
+    const memCache = cached(pgRepo, { store: mem, keyPrefix: `${prefix}:mem`, secondDeleteMs: 0 });
+    closers.push(() => memCache.close());
+    await memCache.getById('p1');
+    const memKeys = mem.keys();
+    const memRaw: number[] = [];
+    const memOurs: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      memRaw.push(await opsPerSecond(() => mem.get(memKeys), ms));
+      memOurs.push(await opsPerSecond(() => memCache.getById('p1'), ms));
+    }
+    const memRawUs = 1e6 / best(memRaw);
+    const memOursUs = 1e6 / best(memOurs);
+    progress(
+      `hit on the memory store: store MGET ${memRawUs.toFixed(1)} µs, cached ${memOursUs.toFixed(1)} µs`,
+    );
+    comparisons.push({
+      metric: 'getById hit on the in-process memory store (µs/op: decorator CPU per hit)',
+      ours: memOursUs,
+      baseline: memRawUs,
+      baselineName: 'the memory store get of the same 3 keys',
+      unit: 'µs',
+      higherIsBetter: false,
+    });
+    notes.push(
+      `Decorator CPU per hit (memory store, no network): ${(memOursUs - memRawUs).toFixed(1)} µs over the store's own get (timeout + breaker, envelope and token check, JSON parse, schema validation).`,
+    );
     notes.push(
       `Hit-path overhead ratio vs raw GET: ${(oursUs / rawUs).toFixed(2)}× (one MGET of 3 keys instead of GET of 1, envelope and token check, JSON parse, schema validation, structured copy, timeout + breaker).`,
     );
@@ -229,7 +258,12 @@ try {
     progress('zipf: uncached PostgreSQL');
     await run(pgRepo, 3); // same warm-up for both
     const uncached = await run(pgRepo, 7);
-    progress('zipf: cached (warm-up, then measured)');
+    progress('zipf: cached (pre-warmed with getMany over the table, warm-up, then measured)');
+    // Steady state: every row has been read through the cache once (as a long-running service
+    // would have), so the measured hit ratio reflects the workload, not a cold start.
+    for (let i = 0; i < rows; i += 500) {
+      await cache.getMany(Array.from({ length: Math.min(500, rows - i) }, (_, j) => `p${i + j}`));
+    }
     await run(cache, 3);
     const m0 = cache.metrics();
     const withCache = await run(cache, 7);
@@ -254,7 +288,7 @@ try {
       higherIsBetter: true,
     });
     notes.push(
-      `Zipf hit ratio (after a warm-up of the same length, ${durationMs} ms measured, writes invalidate): ${(m.hitRatio * 100).toFixed(1)}% (${m.hits} hits, ${m.misses} misses, ${m.loads} loads, ${m.coalesced} coalesced, ${m.fillsRejected} fills refused by the guard).`,
+      `Zipf hit ratio (steady state: table read once through getMany, then a warm-up run; ${durationMs} ms measured; 5% writes invalidate): ${(m.hitRatio * 100).toFixed(1)}% (${m.hits} hits, ${m.misses} misses, ${m.loads} loads, ${m.coalesced} coalesced, ${m.fillsRejected} fills refused by the guard).`,
     );
   }
 

@@ -323,8 +323,10 @@ class Cached<T extends object> implements CachedRepository<T> {
     this.#itemGenTtl = Math.max(60_000, this.#fillWindow * 6);
     const timeoutMs = positive('storeTimeoutMs', options.storeTimeoutMs, 100, 1);
     this.#serializer = options.serializer ?? jsonSerializer();
-    if (/[|,]/.test(this.#serializer.name))
-      throw new CacheOptionsError('serializer names cannot contain "|" or ","');
+    if (!/^[\x21-\x2b\x2d-\x7b\x7d\x7e]{1,32}$/.test(this.#serializer.name))
+      throw new CacheOptionsError(
+        'serializer names are 1-32 printable ASCII characters without "|" or ","',
+      );
     this.#validate = options.validate ?? true;
     this.#onError = options.onError ?? (() => {});
     this.#now = options.now ?? Date.now;

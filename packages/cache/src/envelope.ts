@@ -11,8 +11,6 @@
 import { randomBytes } from 'node:crypto';
 
 const MAGIC = 'MC1|';
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 const BAR = 0x7c;
 
 export type EnvelopeKind = 'v' | 'n';
@@ -27,37 +25,41 @@ export interface Envelope {
 }
 
 export function encodeEnvelope(e: Envelope): Uint8Array {
-  const header = encoder.encode(`${MAGIC}${e.serializer}|${e.kind}|${e.expiresAt}|${e.tokens}|`);
-  const out = new Uint8Array(header.length + e.payload.length);
-  out.set(header, 0);
-  out.set(e.payload, header.length);
-  return out;
+  const header = Buffer.from(
+    `${MAGIC}${e.serializer}|${e.kind}|${e.expiresAt}|${e.tokens}|`,
+    'latin1',
+  );
+  return Buffer.concat([header, e.payload]);
 }
 
 /** Parses the header; throws `TypeError` on anything this module did not write. */
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
+  const buf = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < MAGIC.length || buf.toString('latin1', 0, MAGIC.length) !== MAGIC) {
+    throw new TypeError('not a cache envelope');
+  }
+  // Four more separators after the magic: serializer|kind|expires|tokens|
   const bars: number[] = [];
-  const limit = Math.min(bytes.length, 4096);
-  for (let i = 0; i < limit && bars.length < 5; i++) if (bytes[i] === BAR) bars.push(i);
-  if (bars.length < 5) throw new TypeError('not a cache envelope');
-  const header = decoder.decode(bytes.subarray(0, bars[4]! + 1));
-  if (!header.startsWith(MAGIC)) throw new TypeError('not a cache envelope');
-  const [, serializer, kind, exp, tokens] = header.split('|') as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  const expiresAt = Number(exp);
-  if ((kind !== 'v' && kind !== 'n') || !Number.isFinite(expiresAt))
+  let at = MAGIC.length - 1;
+  for (let i = 0; i < 4; i++) {
+    at = buf.indexOf(BAR, at + 1);
+    if (at < 0 || at > 4096) throw new TypeError('not a cache envelope');
+    bars.push(at);
+  }
+  const serializer = buf.toString('latin1', MAGIC.length, bars[0]);
+  const kind = buf.toString('latin1', bars[0]! + 1, bars[1]);
+  const expiresAt = Number(buf.toString('latin1', bars[1]! + 1, bars[2]));
+  if ((kind !== 'v' && kind !== 'n') || !Number.isFinite(expiresAt)) {
     throw new TypeError('malformed cache envelope');
+  }
   return {
     serializer,
     kind,
     expiresAt,
-    tokens,
-    payload: bytes.subarray(bars[4]! + 1),
+    tokens: buf.toString('latin1', bars[2]! + 1, bars[3]),
+    payload: buf.subarray(bars[3]! + 1),
   };
 }
 

@@ -55,7 +55,7 @@ export async function freePort(): Promise<number> {
 /** A redis-server we own: start, stop (SIGKILL), restart on the same port, pause (SIGSTOP). */
 export class ThrowAwayRedis {
   port = 0;
-  /** Extra redis-server arguments (e.g. an append-only file that survives a kill). */
+  /** Extra redis-server arguments (e.g. cluster mode). */
   args: string[] = [];
   #proc: ChildProcess | null = null;
 
@@ -74,6 +74,7 @@ export class ThrowAwayRedis {
         'no',
         '--protected-mode',
         'no',
+        ...this.args,
       ],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );

@@ -1,0 +1,165 @@
+/**
+ * The Redis store on an ioredis `Cluster`: a throw-away three-master cluster (redis-servers on free
+ * ports, `redis-cli --cluster create`), torn down afterwards. Every key of one entity carries the
+ * `{entity}` hash tag, so MGET, the fill script and MULTI stay in one slot; entities land on
+ * different masters. The conformance kit (every spec cached) and L1 pub/sub run through it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CachedRepository, cached, redisStore } from '@mystira/cache';
+import { memoryRepository, queryOf, type Repository } from '@mystira/repository';
+import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
+import { type SpecSource, spec } from '@mystira/specification';
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Note, type NoteT, note, notes, ThrowAwayRedis, until } from './helpers.js';
+
+const nodes = [new ThrowAwayRedis(), new ThrowAwayRedis(), new ThrowAwayRedis()];
+const dir = mkdtempSync(join(tmpdir(), 'mystira-cache-cluster-'));
+let cluster: Cluster;
+
+beforeAll(async () => {
+  for (const [i, node] of nodes.entries()) {
+    node.args = [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      `nodes-${i}.conf`,
+      '--dir',
+      dir,
+    ];
+    await node.start();
+  }
+  const create = spawnSync(
+    'redis-cli',
+    [
+      '--cluster',
+      'create',
+      ...nodes.map((n) => `127.0.0.1:${n.port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+  if (create.status !== 0)
+    throw new Error(`cluster create failed: ${create.stdout}${create.stderr}`);
+  cluster = new Cluster(
+    nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
+    { enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 1 } },
+  );
+  cluster.on('error', () => {});
+  await until(
+    async () => {
+      if (cluster.status !== 'ready') return false;
+      const info = await cluster.cluster('INFO').catch(() => '');
+      return String(info).includes('cluster_state:ok');
+    },
+    30_000,
+    50,
+  );
+}, 60_000);
+
+afterAll(async () => {
+  cluster?.disconnect();
+  for (const n of nodes) await n.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Cluster: conformance kit, every spec cached', () => {
+  type Item = ConformanceItemT;
+  const open = new Map<
+    Repository<Item>,
+    { cache: CachedRepository<Item>; close: () => Promise<void> }
+  >();
+  let n = 0;
+  const hint = <R>(s: SpecSource<Item, R>): SpecSource<Item, R> => {
+    try {
+      return {
+        ...queryOf(s as SpecSource<unknown, unknown>),
+        cache: { kind: 'cache', ttlMs: 60_000, tags: [] },
+      } as never;
+    } catch {
+      return s;
+    }
+  };
+  const cases = repositoryConformance({
+    largeCount: 300,
+    create: (entity) => {
+      const store = redisStore(cluster);
+      const cache = cached(memoryRepository<Item>(entity), {
+        store,
+        keyPrefix: `kit${n++}`,
+        storeTimeoutMs: 2000,
+      });
+      const outer: Repository<Item> = {
+        entity: cache.entity,
+        getById: (id, o) => cache.getById(id, o),
+        getMany: (ids, o) => cache.getMany(ids, o),
+        list: (s, o) => cache.list(hint(s), o),
+        stream: (s, o) => cache.stream(s, o),
+        first: (s, o) => cache.first(hint(s), o),
+        single: (s, o) => cache.single(hint(s), o),
+        count: (s, o) => cache.count(hint(s), o),
+        any: (s, o) => cache.any(hint(s), o),
+        page: (s, o) => cache.page(hint(s), o),
+        add: (i, o) => cache.add(i, o),
+        addMany: (i, o) => cache.addMany(i, o),
+        update: (i, o) => cache.update(i, o),
+        upsert: (i, o) => cache.upsert(i, o),
+        delete: (id, o) => cache.delete(id, o),
+      };
+      open.set(outer, {
+        cache,
+        close: async () => {
+          await cache.close();
+          await store.close();
+        },
+      });
+      return outer;
+    },
+    dispose: async (outer) => {
+      const e = open.get(outer)!;
+      expect(e.cache.metrics().errors).toBe(0);
+      await e.close();
+    },
+  });
+  for (const c of cases) it(c.name, c.run, 30_000);
+});
+
+describe('Cluster specifics', () => {
+  it('hits, guarded fills, invalidation and L1 pub/sub work across masters', async () => {
+    const { repo, calls } = notes([note('a'), note('b')]);
+    const stores = [redisStore(cluster), redisStore(cluster)];
+    const [a, b] = stores.map((store) =>
+      cached<NoteT>(repo, { store, storeTimeoutMs: 2000, l1: true, secondDeleteMs: 0 }),
+    ) as [CachedRepository<NoteT>, CachedRepository<NoteT>];
+    try {
+      await Promise.all([a.ready(), b.ready()]);
+      expect((await b.getMany(['a', 'b'])).length).toBe(2);
+      await b.getById('a');
+      expect(b.metrics().errors).toBe(0);
+      expect(calls.getMany).toBe(1);
+      const q = spec(Note).cache({ ttl: 60_000 });
+      expect((await b.list(q)).length).toBe(2);
+      const written = await a.update({ ...note('a'), title: 'cluster' });
+      await until(async () => (await b.getById('a'))?.title === 'cluster', 5000);
+      expect(await b.getById('a')).toEqual(written);
+      await a.add(note('c'));
+      await until(async () => (await b.list(q)).length === 3, 5000);
+      // All keys of the entity share one slot (the {cache_notes} hash tag).
+      const slots = new Set<number>();
+      for (const node of cluster.nodes('master')) {
+        for (const key of await node.keys('mystira:cache:{cache_notes}*')) {
+          slots.add(Number(await node.cluster('KEYSLOT', key)));
+        }
+      }
+      expect(slots.size).toBe(1);
+    } finally {
+      for (const c of [a, b]) await c.close();
+      for (const s of stores) await s.close();
+    }
+  }, 30_000);
+});
