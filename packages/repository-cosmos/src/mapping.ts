@@ -56,7 +56,9 @@ export function docMapping(entity: EntityDef): DocMapping {
   const idStored: readonly string[] = numericId ? [HIDDEN_ID] : [entity.id];
   const storedPath = (path: readonly string[]) =>
     path.length === 1 && path[0] === entity.id ? idStored : path;
-  const pkField = entity.partitionKey ? entity.partitionKey.split('.') : null;
+  // A partition key that is the id itself is the document id: point reads need nothing more.
+  const pkField =
+    entity.partitionKey && entity.partitionKey !== entity.id ? entity.partitionKey.split('.') : null;
   const version = entity.version;
   const read = (item: object, path: readonly string[]): unknown => {
     let cur: unknown = item;
