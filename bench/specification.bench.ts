@@ -139,6 +139,37 @@ const [evalMs, handEvalMs] = interleaved(
 const evalOps = 1000 / evalMs;
 const handEvalOps = 1000 / handEvalMs;
 
+// The same filter and order without paging: every match is sorted on both sides, so this isolates
+// the cost of the generic evaluator (three-valued closures, rank-based comparator) over hand code.
+const unpagedSpec = spec(Account)
+  .where((w) => w.and(w.eq('profile.country', 'NL'), w.gte('score', 50), w.eq('active', true)))
+  .orderBy('score', 'desc')
+  .thenBy('name');
+function handWrittenAll(rows: AccountT[]): AccountT[] {
+  return rows
+    .filter(
+      (a) =>
+        a.profile.country === 'NL' && a.score !== undefined && a.score >= 50 && a.active === true,
+    )
+    .sort((a, b) => {
+      if (a.score !== b.score) return a.score! > b.score! ? -1 : 1;
+      if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    });
+}
+if (
+  JSON.stringify(evaluate(unpagedSpec, items).map((a) => a.id)) !==
+  JSON.stringify(handWrittenAll(items).map((a) => a.id))
+) {
+  throw new Error('unpaged evaluate and the hand-written filter disagree');
+}
+const [fullMs, handFullMs] = interleaved(
+  () => evaluate(unpagedSpec, items),
+  () => handWrittenAll(items),
+  smoke ? 3 : 25,
+  smoke ? 1 : 4,
+);
+
 const ratio = evalOps / handEvalOps;
 emit({
   name: '@mystira/specification',
@@ -159,10 +190,19 @@ emit({
       unit: 'runs/s',
       higherIsBetter: true,
     },
+    {
+      metric: `evaluate over ${N} items, no paging (every match sorted)`,
+      ours: 1000 / fullMs,
+      baseline: 1000 / handFullMs,
+      baselineName: 'hand-written filter + sort',
+      unit: 'runs/s',
+      higherIsBetter: true,
+    },
   ],
   notes: [
     `Build + hash: ${buildUs.toFixed(1)} µs per spec (building alone ${(buildOnlyMs * 1000).toFixed(1)} µs; the hash normalises, serialises canonically and SHA-256s; repeated hashes of one spec are memoised and free) vs ${handUs.toFixed(1)} µs for hashing an unnormalised hand-built object.`,
     `In-memory evaluation over ${N} items: ours/hand-written throughput ratio ${ratio.toFixed(2)} (ours implements three-valued logic, typed comparisons, code point string order and absent-lowest ordering, and keeps only the best skip+take rows instead of sorting all matches; the hand-written one sorts everything and is only correct for clean data).`,
+    `Without paging (every match sorted on both sides): ours/hand-written ratio ${(handFullMs / fullMs).toFixed(2)}, the raw cost of the generic evaluator.`,
     'Medians of alternating rounds (ours, alternative, ours, ...) so load drift on the shared machine hits both sides alike.',
   ],
 });

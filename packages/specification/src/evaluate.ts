@@ -5,7 +5,15 @@
  * literally: three-valued logic, absent = missing or null, typed comparisons, code point string
  * order, absent sorts lowest, id tiebreaker.
  */
-import type { FieldRef, Literal, OrderNode, Predicate, QueryNode, ScalarType } from './ast.js';
+import type {
+  CompareOp,
+  FieldRef,
+  Literal,
+  OrderNode,
+  Predicate,
+  QueryNode,
+  ScalarType,
+} from './ast.js';
 import { MultipleResultsError } from './errors.js';
 import { effectiveOrder, normalize, normalizePredicate } from './normalize.js';
 import { isCanonicalBigint } from './schema.js';
@@ -113,15 +121,66 @@ function cmpTyped(type: ScalarType): (a: never, b: never) => number {
 
 type Compiled = (item: unknown) => Truth;
 
+/** Code units where UTF-16 order and code point order can disagree (surrogates, U+E000-U+FFFF). */
+const HIGH_UNIT = /[\ud800-\uffff]/;
+
 function compileLiteralTest(
   field: FieldRef,
   lit: Literal,
   test: (cmp: number) => boolean,
   ignoreCase = false,
+  op?: CompareOp,
 ): Compiled {
   const get = getter(field.path);
   const type = lit.type;
   // Fast paths for the common, case-sensitive number and string comparisons.
+  if (!ignoreCase && type === 'number' && op !== undefined) {
+    const t = lit.value as number;
+    // One closure per operator: no indirect call to `test` on the hot path. `v - v === 0` is
+    // true exactly for finite numbers.
+    switch (op) {
+      case 'eq':
+        return (item) => {
+          const v = get(item);
+          return typeof v === 'number' && v - v === 0 ? (v === t ? T : F) : U;
+        };
+      case 'ne':
+        return (item) => {
+          const v = get(item);
+          return typeof v === 'number' && v - v === 0 ? (v !== t ? T : F) : U;
+        };
+      case 'lt':
+        return (item) => {
+          const v = get(item);
+          return typeof v === 'number' && v - v === 0 ? (v < t ? T : F) : U;
+        };
+      case 'lte':
+        return (item) => {
+          const v = get(item);
+          return typeof v === 'number' && v - v === 0 ? (v <= t ? T : F) : U;
+        };
+      case 'gt':
+        return (item) => {
+          const v = get(item);
+          return typeof v === 'number' && v - v === 0 ? (v > t ? T : F) : U;
+        };
+      case 'gte':
+        return (item) => {
+          const v = get(item);
+          return typeof v === 'number' && v - v === 0 ? (v >= t ? T : F) : U;
+        };
+    }
+  }
+  if ((type === 'string' || type === 'boolean') && !ignoreCase && (op === 'eq' || op === 'ne')) {
+    const t = lit.value;
+    const kind = type;
+    const hit = op === 'eq' ? T : F;
+    const miss = op === 'eq' ? F : T;
+    return (item) => {
+      const v = get(item);
+      return typeof v === kind ? (v === t ? hit : miss) : U;
+    };
+  }
   if (!ignoreCase && type === 'number') {
     const t = lit.value as number;
     return (item) => {
@@ -132,10 +191,12 @@ function compileLiteralTest(
   }
   if (!ignoreCase && type === 'string') {
     const t = lit.value as string;
+    // A literal without code units >= 0xD800 orders the same by UTF-16 unit and by code point.
+    const native = !HIGH_UNIT.test(t);
     return (item) => {
       const v = get(item);
       if (typeof v !== 'string') return U;
-      return test(v === t ? 0 : compareStrings(v, t)) ? T : F;
+      return test(v === t ? 0 : native ? (v < t ? -1 : 1) : compareStrings(v, t)) ? T : F;
     };
   }
   if (type === 'boolean') {
@@ -169,7 +230,7 @@ export function compilePredicate(p: Predicate): Compiled {
         gt: (c) => c > 0,
         gte: (c) => c >= 0,
       };
-      return compileLiteralTest(p.field, p.value, tests[p.op]!, p.ignoreCase);
+      return compileLiteralTest(p.field, p.value, tests[p.op]!, p.ignoreCase, p.op);
     }
     case 'between': {
       const lo = compileLiteralTest(p.field, p.low, (c) => c >= 0);
@@ -244,6 +305,28 @@ export function compilePredicate(p: Predicate): Compiled {
     }
     case 'and': {
       const ops = p.operands.map(compilePredicate);
+      if (ops.length === 2) {
+        const [a, b] = ops as [Compiled, Compiled];
+        return (item) => {
+          const x = a(item);
+          if (x === F) return F;
+          const y = b(item);
+          if (y === F) return F;
+          return x === U || y === U ? U : T;
+        };
+      }
+      if (ops.length === 3) {
+        const [a, b, c] = ops as [Compiled, Compiled, Compiled];
+        return (item) => {
+          const x = a(item);
+          if (x === F) return F;
+          const y = b(item);
+          if (y === F) return F;
+          const z = c(item);
+          if (z === F) return F;
+          return x === U || y === U || z === U ? U : T;
+        };
+      }
       return (item) => {
         let r: Truth = T;
         for (const o of ops) {
@@ -256,6 +339,16 @@ export function compilePredicate(p: Predicate): Compiled {
     }
     case 'or': {
       const ops = p.operands.map(compilePredicate);
+      if (ops.length === 2) {
+        const [a, b] = ops as [Compiled, Compiled];
+        return (item) => {
+          const x = a(item);
+          if (x === T) return T;
+          const y = b(item);
+          if (y === T) return T;
+          return x === U || y === U ? U : F;
+        };
+      }
       return (item) => {
         let r: Truth = F;
         for (const o of ops) {
@@ -401,37 +494,94 @@ function isAsync<T>(items: Iterable<T> | AsyncIterable<T>): items is AsyncIterab
 }
 
 /**
+ * One order key as a comparator over item indexes, with the key extracted once per item into a
+ * column. Well-typed columns get fast paths: numbers in a Float64Array (absent = -Infinity, which
+ * sorts lowest), strings compared natively unless both have a code unit >= 0xD800 (the only case
+ * where UTF-16 order and code point order can disagree). Anything else (booleans, bigints, data
+ * that violates the schema) uses the general rank-then-value comparison. Direction is applied here.
+ */
+function columnComparator(
+  items: readonly unknown[],
+  order: OrderNode,
+): (x: number, y: number) => number {
+  const get = getter(order.field.path);
+  const big = order.field.type === 'bigint';
+  const sign = order.direction === 'asc' ? 1 : -1;
+  const len = items.length;
+  const raw: unknown[] = new Array(len);
+  let numbers = !big;
+  let strings = !big;
+  for (let i = 0; i < len; i++) {
+    const v = get(items[i]);
+    raw[i] = v;
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) numbers = false;
+    if (typeof v !== 'string') strings = false;
+  }
+  if (numbers) {
+    const col = new Float64Array(len);
+    for (let i = 0; i < len; i++)
+      col[i] = raw[i] === undefined ? Number.NEGATIVE_INFINITY : (raw[i] as number);
+    return (x, y) => {
+      const a = col[x]!;
+      const b = col[y]!;
+      return a < b ? -sign : a > b ? sign : 0;
+    };
+  }
+  if (strings) {
+    const col = raw as (string | undefined)[];
+    const high = new Uint8Array(len);
+    for (let i = 0; i < len; i++) if (col[i] !== undefined && HIGH_UNIT.test(col[i]!)) high[i] = 1;
+    return (x, y) => {
+      const a = col[x];
+      const b = col[y];
+      if (a === b) return 0;
+      if (a === undefined) return -sign;
+      if (b === undefined) return sign;
+      if (high[x] === 1 && high[y] === 1) return compareStrings(a, b) * sign;
+      return a < b ? -sign : sign;
+    };
+  }
+  const ranks = new Int8Array(len);
+  const values: unknown[] = new Array(len);
+  for (let i = 0; i < len; i++) {
+    let v = raw[i];
+    const rank = rankOf(v, big);
+    if (rank === 3 && typeof v === 'bigint') v = v.toString();
+    else if (rank === 4 && v instanceof Date) v = v.toISOString();
+    ranks[i] = rank;
+    values[i] = v;
+  }
+  return (x, y) => {
+    const ra = ranks[x]!;
+    const rb = ranks[y]!;
+    if (ra !== rb) return ra < rb ? -sign : sign;
+    return compareSameRank(ra, values[x], values[y]) * sign;
+  };
+}
+
+/**
  * Orders items by the effective order, returning only the first `limit` (all when null). Keys are
- * extracted once per item into flat arrays (rank, value per order key). When `limit` is small
+ * extracted once per item into columns (see `columnComparator`). When `limit` is small
  * compared to the input, a bounded insertion buffer keeps only the best `limit` items (O(n log k)
  * comparisons plus O(k) moves) instead of sorting everything. Both paths are stable, so equal
  * keys keep input order (only possible for duplicate ids or schema-violating data).
  */
 function orderItems<T>(items: T[], orders: readonly OrderNode[], limit: number | null): T[] {
-  const n = orders.length;
-  const getters = orders.map((o) => getter(o.field.path));
-  const big = orders.map((o) => o.field.type === 'bigint');
-  const sign = orders.map((o) => (o.direction === 'asc' ? 1 : -1));
-  const ranks = new Int8Array(items.length * n);
-  const values: unknown[] = new Array(items.length * n);
-  for (let i = 0; i < items.length; i++) {
-    for (let k = 0; k < n; k++) {
-      let v = getters[k]!(items[i]);
-      const rank = rankOf(v, big[k]!);
-      if (rank === 3 && typeof v === 'bigint') v = v.toString();
-      else if (rank === 4 && v instanceof Date) v = v.toISOString();
-      ranks[i * n + k] = rank;
-      values[i * n + k] = v;
-    }
-  }
+  const keyCmps = orders.map((o) => columnComparator(items, o));
+  const [c0, c1, c2] = keyCmps;
+  const rest = keyCmps.slice(3);
+  // Unrolled for up to three keys (the usual case) to keep the hot comparator monomorphic.
   const cmp = (x: number, y: number): number => {
-    for (let k = 0; k < n; k++) {
-      const ra = ranks[x * n + k]!;
-      const rb = ranks[y * n + k]!;
-      let c: number;
-      if (ra !== rb) c = ra < rb ? -1 : 1;
-      else c = compareSameRank(ra, values[x * n + k], values[y * n + k]);
-      if (c !== 0) return c * sign[k]!;
+    let c = c0!(x, y);
+    if (c !== 0 || !c1) return c || x - y;
+    c = c1(x, y);
+    if (c !== 0 || !c2) return c || x - y;
+    c = c2(x, y);
+    if (c !== 0) return c;
+    for (const k of rest) {
+      c = k(x, y);
+      if (c !== 0) return c;
     }
     return x - y; // stability
   };
