@@ -39,6 +39,8 @@ import type { Http2SessionPool } from './node-transport.js';
 
 const NEVER = new AbortController().signal;
 const USER_AGENT = 'mystira-chain-client/0.1 (node; grpc)';
+/** A unary response is one contract message: anything this large is a broken or hostile server. */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const {
   NGHTTP2_CANCEL,
   NGHTTP2_NO_ERROR,
@@ -228,10 +230,21 @@ function leanCall(
         let trailers: http2.IncomingHttpHeaders | undefined;
         let first: Buffer | undefined;
         let rest: Buffer[] | undefined;
+        let received = 0;
         s.on('response', (h) => {
           headers = h;
         });
         s.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > MAX_RESPONSE_BYTES) {
+            fail(
+              new ConnectError(
+                `response larger than ${MAX_RESPONSE_BYTES} bytes`,
+                Code.ResourceExhausted,
+              ),
+            );
+            return;
+          }
           if (!first) first = chunk;
           else if (rest) rest.push(chunk);
           else rest = [first, chunk];

@@ -89,6 +89,20 @@ describe('retries', () => {
     expect(server2.observed).toHaveLength(1);
   });
 
+  it('a write without an idempotency key (empty key: opted out) is never retried', async () => {
+    const server = await start({ fault: () => Promise.reject(unavailable()) });
+    const c = client({ baseUrl: server.url, retry: { initialDelayMs: 1 }, breaker: false });
+    await expect(
+      c.payRoyalties({ ipAssetId: 'ip', amountWei: 1n, idempotencyKey: '' }),
+    ).rejects.toBeInstanceOf(ChainUnavailableError);
+    expect(server.observed).toHaveLength(1);
+    await expect(c.payRoyalties({ ipAssetId: 'ip', amountWei: 1n })).rejects.toBeInstanceOf(
+      ChainUnavailableError,
+    );
+    expect(server.observed).toHaveLength(5); // keyed: 4 attempts, one key
+    expect(new Set(server.observed.slice(1).map((o) => o.idempotencyKey)).size).toBe(1);
+  });
+
   it('an aborted signal stops retries at once, during the backoff', async () => {
     const server = await start({ fault: () => Promise.reject(unavailable()) });
     const ac = new AbortController();

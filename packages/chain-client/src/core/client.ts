@@ -244,6 +244,7 @@ export function createCoreClient(options: ChainClientOptions, hooks: CoreHooks):
     input: MessageInitShape<I>,
     opts: CallOptions | undefined,
     read: boolean,
+    idempotencyKey?: string,
   ): Promise<MessageShape<O>> {
     const header = headersFor(opts?.headers);
     return policy.execute(
@@ -251,8 +252,9 @@ export function createCoreClient(options: ChainClientOptions, hooks: CoreHooks):
         rpc: method.name,
         signal: opts?.signal,
         timeoutMs: opts?.timeoutMs ?? defaultTimeoutMs,
-        // Writes reach here only with an idempotency key, so every facade call may be retried.
-        retryable: opts?.retry !== false,
+        // Reads may always be repeated; a write only when it carries an idempotency key (the
+        // facade generates one unless the caller passed their own — an empty key opts out).
+        retryable: opts?.retry !== false && (read || !!idempotencyKey),
         hedge: read && (opts?.hedge ?? hedgeReads),
       },
       async (ctx) =>
@@ -328,7 +330,7 @@ export function createCoreClient(options: ChainClientOptions, hooks: CoreHooks):
       };
       if (input.metadataUri !== undefined) msg.metadataUri = input.metadataUri;
       if (input.licenseTermsId !== undefined) msg.licenseTermsId = input.licenseTermsId;
-      return registrationFromWire(await unary(M.registerIpAsset, msg, opts, false), key);
+      return registrationFromWire(await unary(M.registerIpAsset, msg, opts, false, key), key);
     },
     async isRegistered(contentId, opts) {
       return registrationCheckFromWire(await unary(M.isRegistered, { contentId }, opts, true));
@@ -348,7 +350,7 @@ export function createCoreClient(options: ChainClientOptions, hooks: CoreHooks):
         contributors: input.contributors.map(contributorToWire),
         idempotencyKey: key,
       };
-      return splitUpdateFromWire(await unary(M.updateRoyaltySplit, msg, opts, false), key);
+      return splitUpdateFromWire(await unary(M.updateRoyaltySplit, msg, opts, false, key), key);
     },
     async payRoyalties(input, opts) {
       const key = input.idempotencyKey ?? newKey();
@@ -359,7 +361,7 @@ export function createCoreClient(options: ChainClientOptions, hooks: CoreHooks):
         idempotencyKey: key,
         ...(input.payerReference !== undefined ? { payerReference: input.payerReference } : {}),
       };
-      return paymentFromWire(await unary(M.payRoyalties, msg, opts, false), key);
+      return paymentFromWire(await unary(M.payRoyalties, msg, opts, false, key), key);
     },
     async getClaimableRoyalties(input, opts) {
       const msg = {
@@ -376,7 +378,7 @@ export function createCoreClient(options: ChainClientOptions, hooks: CoreHooks):
         currencyToken: input.currencyToken ?? NATIVE_CURRENCY,
         idempotencyKey: key,
       };
-      return claimFromWire(await unary(M.claimRoyalties, msg, opts, false), key);
+      return claimFromWire(await unary(M.claimRoyalties, msg, opts, false, key), key);
     },
     async healthCheck(opts) {
       return healthFromWire(await unary(M.healthCheck, {}, opts, true));
