@@ -317,7 +317,7 @@ async function contest(
   const callers = contenders.map((x) => x.make());
   const pooled = contenders.map(() => ({ latencies: [] as number[], elapsed: 0, cpu: 0 }));
   for (const caller of callers) {
-    const warm = Date.now() + (smoke ? 50 : 300);
+    const warm = Date.now() + (smoke ? 20 : 300);
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (Date.now() < warm) await caller.call(rpc);
@@ -385,7 +385,7 @@ async function wireBytes(
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   const caller = make((proxy.address() as net.AddressInfo).port);
-  for (let i = 0; i < 20; i++) await caller.call(rpc); // connection set-up is not per request
+  for (let i = 0; i < (smoke ? 3 : 20); i++) await caller.call(rpc); // connection set-up is not per request
   const before = bytes;
   for (let i = 0; i < n; i++) await caller.call(rpc);
   const per = (bytes - before) / n;
@@ -401,8 +401,8 @@ async function main(): Promise<void> {
     startChild('grpcjs'),
     startChild('fastify'),
   ]);
-  const ms = smoke ? 200 : 4500;
-  const levels = smoke ? [1, 16] : [1, 16, 64];
+  const ms = smoke ? 100 : 4500;
+  const levels = smoke ? [16] : [1, 16, 64];
   const comparisons: Comparison[] = [];
   const notes: string[] = [];
   const table: string[] = [
@@ -503,7 +503,7 @@ async function main(): Promise<void> {
   }
 
   progress('bytes on the wire');
-  const n = smoke ? 20 : 200;
+  const n = smoke ? 5 : 200;
   for (const rpc of ['IsRegistered', 'RegisterIpAsset'] as Rpc[]) {
     const ourGrpc = await wireBytes(ours.port, grpcCaller, rpc, n);
     const baseGrpc = await wireBytes(grpcjs.port, grpcCaller, rpc, n);
