@@ -120,6 +120,8 @@ export interface CacheOptions {
   l1?: boolean | L1Options;
   /** Delay of the second delete after a write, in ms; 0 disables. Default 1 000. */
   secondDeleteMs?: number;
+  /** While invalidations are pending, retry delivering them this often (ms); 0: only on traffic. Default 1 000. */
+  flushRetryMs?: number;
   /** Pending invalidations beyond this many ids collapse into one epoch bump (everything of the entity). Default 10 000. */
   maxPendingInvalidations?: number;
   /** A fill whose load took longer than this (ms) is dropped. Default 10 000. */
@@ -293,6 +295,8 @@ class Cached<T extends object> implements CachedRepository<T> {
   #pendingEpoch = false;
   readonly #pendingTags = new Set<string>();
   #flushing: Promise<boolean> | null = null;
+  #flushTimer: ReturnType<typeof setInterval> | null = null;
+  readonly #flushRetry: number;
   #closed = false;
 
   constructor(inner: Repository<T>, options: CacheOptions) {
@@ -311,6 +315,7 @@ class Cached<T extends object> implements CachedRepository<T> {
     this.#maxBytes = positive('maxValueBytes', options.maxValueBytes, 512 * 1024, 1);
     this.#grace = positive('graceMs', options.graceMs, 0);
     this.#secondDelete = positive('secondDeleteMs', options.secondDeleteMs, 1_000);
+    this.#flushRetry = positive('flushRetryMs', options.flushRetryMs, 1_000);
     this.#maxPending = positive(
       'maxPendingInvalidations',
       options.maxPendingInvalidations,
@@ -1183,6 +1188,28 @@ class Cached<T extends object> implements CachedRepository<T> {
       this.#pendingEpoch = true;
       this.#pendingIds.clear();
     }
+    this.#startFlushTimer();
+  }
+
+  /**
+   * While invalidations are owed, retry delivering them every `flushRetryMs` even if this
+   * instance serves no traffic: other instances may read from the store as soon as it is back.
+   */
+  #startFlushTimer(): void {
+    if (this.#flushTimer || this.#closed || this.#flushRetry === 0) return;
+    this.#flushTimer = setInterval(() => {
+      if (!this.#hasPending() || this.#closed) {
+        this.#stopFlushTimer();
+        return;
+      }
+      void this.flushPending().then((done) => done && this.#stopFlushTimer());
+    }, this.#flushRetry);
+    this.#flushTimer.unref?.();
+  }
+
+  #stopFlushTimer(): void {
+    if (this.#flushTimer) clearInterval(this.#flushTimer);
+    this.#flushTimer = null;
   }
 
   flushPending(): Promise<boolean> {
@@ -1285,6 +1312,7 @@ class Cached<T extends object> implements CachedRepository<T> {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#stopFlushTimer();
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
     for (const w of this.#readyWaiters.splice(0)) w();

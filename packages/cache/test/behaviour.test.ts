@@ -4,6 +4,7 @@
  * TTL/jitter/negative caching/size limit, serializers, versioned keys, bad data as a miss,
  * single-flight that never crosses a write, grace mode, metrics and health.
  */
+import { createRequire } from 'node:module';
 import {
   CacheDecodeError,
   type CacheError,
@@ -17,7 +18,7 @@ import { AbortedError, memoryRepository, UnavailableError } from '@mystira/repos
 import { entity, field, spec } from '@mystira/specification';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { Note, type NoteT, note, notes } from './helpers.js';
+import { Note, type NoteT, note, notes, until } from './helpers.js';
 
 const S = () => spec(Note);
 
@@ -439,6 +440,18 @@ describe('store down (memory store outage)', () => {
     expect(calls.getById).toBeGreaterThanOrEqual(3);
   });
 
+  it('pending invalidations are delivered by a timer, without traffic, once the store is back', async () => {
+    const { cache, store } = setup({ flushRetryMs: 10 });
+    await cache.getById('a');
+    store.setDown(true);
+    await cache.update({ ...note('a'), title: 'later' });
+    expect(cache.pendingInvalidations).toBeGreaterThan(0);
+    store.setDown(false);
+    await until(() => cache.pendingInvalidations === 0, 5000);
+    expect((await cache.getById('a'))?.title).toBe('later');
+    await cache.close();
+  });
+
   it('too many pending ids collapse into one epoch bump', async () => {
     const { cache, store } = setup({ maxPendingInvalidations: 2 });
     await cache.getById('a');
@@ -450,6 +463,15 @@ describe('store down (memory store outage)', () => {
     expect(await cache.flushPending()).toBe(true);
     expect((await cache.getById('a'))?.title).toBe('a2');
     expect((await cache.getById('b'))?.title).toBe('b2');
+  });
+});
+
+describe('packaging', () => {
+  it('the CommonJS build loads with require()', () => {
+    const require = createRequire(import.meta.url);
+    const cjs = require('@mystira/cache') as typeof import('@mystira/cache');
+    expect(typeof cjs.cached).toBe('function');
+    expect(new cjs.CacheOptionsError('x')).toBeInstanceOf(cjs.CacheError);
   });
 });
 
