@@ -58,7 +58,9 @@ export function docMapping(entity: EntityDef): DocMapping {
     path.length === 1 && path[0] === entity.id ? idStored : path;
   // A partition key that is the id itself is the document id: point reads need nothing more.
   const pkField =
-    entity.partitionKey && entity.partitionKey !== entity.id ? entity.partitionKey.split('.') : null;
+    entity.partitionKey && entity.partitionKey !== entity.id
+      ? entity.partitionKey.split('.')
+      : null;
   const version = entity.version;
   const read = (item: object, path: readonly string[]): unknown => {
     let cur: unknown = item;

@@ -301,7 +301,11 @@ export class CosmosRepository<T extends object> implements Repository<T> {
     batchSize: number,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<Record<string, unknown>[]> {
-    const partitionKey = plan.partitionKey;
+    // When the document id is the partition key, its value is the id as a string.
+    const partitionKey =
+      plan.partitionKey === undefined || this.#map.partitionKeyField
+        ? plan.partitionKey
+        : String(plan.partitionKey);
     if (partitionKey === undefined) {
       meter.crossPartition = true;
       this.#onCross?.({ entity: this.entity.name, operation, query: spec });

@@ -207,6 +207,10 @@ describe('Cosmos adapter specifics', () => {
     expect(
       (await counters.list(spec(Counter).where((w) => w.gt('id', 9)))).map((c) => c.id),
     ).toEqual([10, 100]);
+    // An eq on the id pins the partition (the document id, a string).
+    expect(
+      (await counters.list(spec(Counter).where((w) => w.eq('id', 100)))).map((c) => c.label),
+    ).toEqual(['hundred']);
     await counters.delete(10);
     expect(await counters.getMany([10, 100])).toEqual([{ id: 100, label: 'hundred' }]);
   });
