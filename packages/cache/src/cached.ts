@@ -1135,9 +1135,11 @@ class Cached<T extends object> implements CachedRepository<T> {
     const keys = ids.map((id) => this.#valueKey(id));
     this.#dropLocal(keys, what.all === true);
     if (this.#hasPending()) {
-      // Earlier invalidations are still owed: queue behind them, preserving order.
+      // Earlier invalidations are still owed: queue behind them and try to deliver everything
+      // now (bounded by the store timeout), so the write returns with its invalidation delivered
+      // whenever the store is back.
       this.#addPending(ids, what);
-      void this.flushPending();
+      await this.flushPending();
       return;
     }
     try {
