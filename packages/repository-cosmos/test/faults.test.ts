@@ -10,7 +10,12 @@ import https from 'node:https';
 import type { Container } from '@azure/cosmos';
 import { AbortedError, ConcurrencyError, UnavailableError } from '@mystira/repository';
 import { ConformanceItem, type ConformanceItemT, fixture } from '@mystira/repository/testing';
-import { CosmosRepository, cosmosClient, ensureContainer } from '@mystira/repository-cosmos';
+import {
+  CosmosAccessError,
+  CosmosRepository,
+  cosmosClient,
+  ensureContainer,
+} from '@mystira/repository-cosmos';
 import { ResilienceEvents, type RetryScheduledEvent } from '@mystira/resilience';
 import { spec } from '@mystira/specification';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -197,6 +202,16 @@ describe.skipIf(realAccount)('fault injection through a proxy', () => {
     const second = await repo.bulk([0, 1].map((i) => ({ type: 'delete' as const, id: `bk${i}` })));
     expect(second.map((r) => r.ok)).toEqual([true, true]);
     expect(proxy.seen.filter(isBulk)).toHaveLength(4);
+  });
+
+  it('401/403 are CosmosAccessError: not transient, never retried', async () => {
+    proxy.inject((r) => (isDocRead('a07')(r) ? { status: 401 } : undefined));
+    const err = await repo.getById('a07').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CosmosAccessError);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as CosmosAccessError).transient).toBe(false);
+    expect((err as CosmosAccessError).status).toBe(401);
+    expect(retries).toHaveLength(0);
   });
 
   it('a stale etag is a ConcurrencyError and changes nothing', async () => {
