@@ -8,7 +8,7 @@
  * dead or frozen must finish well within (storeTimeoutMs + load) × a wide margin, i.e. it never
  * hangs on Redis.
  */
-import { cached, redisStore } from '@mystira/cache';
+import { type CachedRepository, cached, redisStore } from '@mystira/cache';
 import { createHealthRegistry } from '@mystira/health';
 import { BrokenCircuitError, TimeoutError } from '@mystira/resilience';
 import type { Redis } from 'ioredis';
@@ -150,4 +150,71 @@ describe('Redis frozen (SIGSTOP): every command hangs', () => {
       await store.close();
     }
   }, 30_000);
+});
+
+describe('L1 across a Redis restart', () => {
+  const server = new ThrowAwayRedis();
+  let client: Redis;
+
+  beforeAll(async () => {
+    await server.start();
+    client = await connect(server.port);
+  });
+
+  afterAll(async () => {
+    client?.disconnect();
+    await server.stop();
+  });
+
+  it('L1 is not used while the subscription is down, and invalidations flow again after it resubscribed', async () => {
+    const { repo } = notes([note('a')]);
+    const stores = [redisStore(client), redisStore(client)];
+    const [a, b] = stores.map((store) =>
+      cached<NoteT>(repo, {
+        store,
+        storeTimeoutMs: 200,
+        breaker: { consecutiveFailures: 3, halfOpenAfterMs: 100 },
+        l1: { ttlMs: 60_000 },
+        secondDeleteMs: 0,
+        flushRetryMs: 20,
+      }),
+    ) as [CachedRepository<NoteT>, CachedRepository<NoteT>];
+    try {
+      await Promise.all([a.ready(), b.ready()]);
+      await a.getById('a');
+      await a.getById('a');
+      expect(a.metrics().l1Hits).toBe(1);
+
+      await server.stop();
+      await until(() => client.status !== 'ready');
+      // Messages cannot arrive now, so L1 must not answer (it was cleared too).
+      await until(async () => {
+        const before = a.metrics().l1Hits;
+        await a.getById('a');
+        return a.metrics().l1Hits === before;
+      });
+      const l1HitsDown = a.metrics().l1Hits;
+      for (let i = 0; i < 5; i++) await a.getById('a');
+      expect(a.metrics().l1Hits).toBe(l1HitsDown);
+
+      await server.start();
+      await until(() => client.status === 'ready', 10_000);
+      await Promise.all([a.ready(), b.ready()]);
+      // L1 answers again...
+      await until(async () => {
+        await a.getById('a');
+        return a.metrics().l1Hits > l1HitsDown;
+      }, 10_000);
+      // ...and a write through the other instance reaches it.
+      const written = await b.update(
+        { ...note('a'), title: 'after restart' },
+        { expectedVersion: null },
+      );
+      await until(async () => (await a.getById('a'))?.title === 'after restart', 5000);
+      expect(await a.getById('a')).toEqual(written);
+    } finally {
+      for (const c of [a, b]) await c.close();
+      for (const s of stores) await s.close();
+    }
+  }, 40_000);
 });
