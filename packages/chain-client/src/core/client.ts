@@ -196,13 +196,9 @@ export function createCoreClient(options: ChainClientOptions, hooks: CoreHooks):
   const interceptors: Interceptor[] = [];
   if (options.auth) interceptors.push(authInterceptor(options.auth));
   if (options.interceptors) interceptors.push(...options.interceptors);
+  const configured = options.protocol ?? hooks.defaultProtocol;
   const pick: () => ChainProtocol =
-    typeof options.protocol === 'function'
-      ? options.protocol
-      : (
-          (p: ChainProtocol) => () =>
-            p
-        )(options.protocol ?? hooks.defaultProtocol);
+    typeof configured === 'function' ? configured : () => configured;
   const transports = new Map<ChainProtocol, Transport>();
   const transportFor = (p: ChainProtocol): Transport => {
     let t = transports.get(p);
