@@ -51,6 +51,7 @@ export {
   effectiveOrder,
   flatten,
   foldConstants,
+  foldIgnoreCase,
   hashQuery,
   keysetPredicate,
   normalize,

@@ -4,6 +4,7 @@
  * - `flatten`: nested and/or of the same kind merge; single-operand and/or unwrap; `not(not x)` = x.
  * - `foldConstants`: `and` drops `true` and becomes `false` on any `false` (and the dual for `or`);
  *   `not(const)` folds; empty `and` = true, empty `or` = false.
+ * - `foldIgnoreCase`: operands of `ignoreCase` predicates are ASCII-folded (their case cannot matter).
  * - `simplifyLists`: `in []` = false, `notIn []` = true, `arrayContains []` = false (by definition,
  *   the empty OR/AND, whatever the row); duplicate values removed and sorted; one-value `in`/`notIn`
  *   become `eq`/`ne`; `between x and x` becomes `eq x`.
@@ -20,6 +21,7 @@ import type { FieldRef, KeysetNode, Literal, OrderNode, Predicate, QueryNode } f
 import { InvalidSpecificationError } from './errors.js';
 import { deepFreeze } from './freeze.js';
 import { sha256Hex } from './sha256.js';
+import { foldAscii } from './values.js';
 import { transform } from './walk.js';
 
 export { deepFreeze };
@@ -144,6 +146,44 @@ function uniqueSorted(values: readonly Literal[], memo?: Map<object, string>): r
   return Object.freeze(keys.map((k) => byKey.get(k)!));
 }
 
+function foldLiteral(v: Literal): Literal {
+  const folded = foldAscii(v.value as string);
+  return folded === v.value ? v : Object.freeze({ ...v, value: folded });
+}
+
+/**
+ * With `ignoreCase`, the case of ASCII letters in the operand cannot matter, so operands are
+ * folded: `eq(name, 'ANN', ignoreCase)` and `eq(name, 'ann', ignoreCase)` become one tree (and one
+ * hash). Compilers fold both sides anyway, so they see no difference.
+ */
+export function foldIgnoreCase(p: Predicate): Predicate {
+  return transform(p, (n) => {
+    if (!('ignoreCase' in n) || !n.ignoreCase) return n;
+    switch (n.kind) {
+      case 'compare': {
+        const value = foldLiteral(n.value);
+        return value === n.value ? n : Object.freeze({ ...n, value });
+      }
+      case 'in': {
+        const values = n.values.map(foldLiteral);
+        return values.every((v, i) => v === n.values[i])
+          ? n
+          : Object.freeze({ ...n, values: Object.freeze(values) });
+      }
+      case 'stringMatch': {
+        const value = foldAscii(n.value);
+        return value === n.value ? n : Object.freeze({ ...n, value });
+      }
+      case 'like': {
+        const pattern = foldAscii(n.pattern);
+        return pattern === n.pattern ? n : Object.freeze({ ...n, pattern });
+      }
+      default:
+        return n;
+    }
+  });
+}
+
 export function simplifyLists(p: Predicate, memo?: Map<object, string>): Predicate {
   return transform(p, (n) => {
     if (n.kind === 'in') {
@@ -194,7 +234,10 @@ export function sortOperands(p: Predicate, memo?: Map<object, string>): Predicat
 export function normalizePredicate(p: Predicate, memo: Map<object, string> = new Map()): Predicate {
   let cur = p;
   for (let i = 0; i < 8; i++) {
-    const next = sortOperands(foldConstants(flatten(simplifyLists(cur, memo))), memo);
+    const next = sortOperands(
+      foldConstants(flatten(simplifyLists(foldIgnoreCase(cur), memo))),
+      memo,
+    );
     if (next === cur) return next;
     cur = next;
   }

@@ -5,6 +5,7 @@ import {
   featuresOf,
   flatten,
   foldConstants,
+  foldIgnoreCase,
   hashQuery,
   keysetPredicate,
   type Node,
@@ -62,6 +63,32 @@ describe('normalising passes', () => {
     expect(simplifyLists(w.between('score', 3, 3))).toEqual(w.eq('score', 3));
     expect(simplifyLists(w.arrayContainsAny('tags', ['y', 'x', 'y']))).toEqual(
       w.arrayContainsAny('tags', ['x', 'y']),
+    );
+  });
+
+  it('foldIgnoreCase folds the operands of case-insensitive predicates only', () => {
+    expect(foldIgnoreCase(w.eq('name', 'AnN', { ignoreCase: true }))).toEqual(
+      w.eq('name', 'ann', { ignoreCase: true }),
+    );
+    expect(foldIgnoreCase(w.in('name', ['A', 'b'], { ignoreCase: true }))).toEqual(
+      w.in('name', ['a', 'b'], { ignoreCase: true }),
+    );
+    expect(foldIgnoreCase(w.startsWith('name', 'ÉA', { ignoreCase: true }))).toEqual(
+      w.startsWith('name', 'Éa', { ignoreCase: true }),
+    );
+    expect(foldIgnoreCase(w.like('name', '\\A%', { ignoreCase: true }))).toEqual(
+      w.like('name', '\\a%', { ignoreCase: true }),
+    );
+    const exact = w.eq('name', 'AnN');
+    expect(foldIgnoreCase(exact)).toBe(exact);
+    expect(
+      spec(Probe)
+        .where((x) => x.eq('name', 'ANN', { ignoreCase: true }))
+        .hash(),
+    ).toBe(
+      spec(Probe)
+        .where((x) => x.eq('name', 'ann', { ignoreCase: true }))
+        .hash(),
     );
   });
 
