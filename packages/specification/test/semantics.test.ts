@@ -14,12 +14,13 @@ import {
   isSatisfiedBy,
   MultipleResultsError,
   Probe,
+  type ProbeT,
   page,
   probeRows,
   single,
   spec,
 } from '@mystira/specification';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 
 describe('semantics table (conformance cases)', () => {
   it('the probe rows fit their schema', () => {
@@ -247,6 +248,27 @@ describe('result helpers', () => {
       ),
     ).rejects.toThrow('enough');
     expect(produced).toBeLessThan(2000);
+  });
+
+  it('any stops at the first match of an endless async source', async () => {
+    let produced = 0;
+    async function* endless() {
+      for (;;) yield { id: String(++produced) };
+    }
+    expect(
+      await any(
+        spec().where((w) => w.eq('id', '10')),
+        endless(),
+      ),
+    ).toBe(true);
+    expect(produced).toBe(10);
+  });
+
+  it('result types follow the projection', () => {
+    const rows = evaluate(spec(Probe).select('id', 'name'), probeRows);
+    expectTypeOf(rows).toEqualTypeOf<Pick<ProbeT, 'id' | 'name'>[]>();
+    expect(rows[0]).toEqual({ id: 'p01', name: 'alpha' });
+    expectTypeOf(first(spec(Probe), probeRows)).toEqualTypeOf<ProbeT | undefined>();
   });
 
   it('evaluates any iterable, not only arrays', () => {
