@@ -9,6 +9,7 @@ import {
   ChainCircuitOpenError,
   ChainDeadlineExceededError,
   ChainInvalidArgumentError,
+  ChainNotReadyError,
   ChainUnavailableError,
   createChainClient,
   type TransactionStatusChange,
@@ -322,5 +323,37 @@ describe('watchTransactions across a server crash', () => {
     ]);
     expect(reconnects.length).toBeGreaterThanOrEqual(2);
     await server.close();
+  });
+});
+
+describe('ready()', () => {
+  it('waits for a server that comes up late, and gives up with ChainNotReadyError when none does', async () => {
+    // Find a free port, then leave it closed for a while.
+    const probe = await serveFake();
+    const port = probe.port;
+    await probe.close();
+    const c = client({ baseUrl: `http://127.0.0.1:${port}` });
+    await expect(c.ready({ timeoutMs: 300, intervalMs: 20 })).rejects.toBeInstanceOf(
+      ChainNotReadyError,
+    );
+    const waiting = c.ready({ timeoutMs: 20_000, intervalMs: 20 });
+    await new Promise((r) => setTimeout(r, 100));
+    const late = await serveFake({}, { port });
+    cleanup.push(() => late.close());
+    await waiting;
+    expect(late.observed.some((o) => o.method === 'HealthCheck')).toBe(true);
+    // ready() polls around the breaker: it is still closed for the calls that follow.
+    expect(c.circuitState()).toBe('closed');
+  });
+
+  it('stops at once when its signal aborts', async () => {
+    const probe = await serveFake();
+    const port = probe.port;
+    await probe.close();
+    const c = client({ baseUrl: `http://127.0.0.1:${port}` });
+    const ac = new AbortController();
+    const waiting = c.ready({ timeoutMs: 60_000, intervalMs: 20, signal: ac.signal });
+    setTimeout(() => ac.abort(), 50);
+    await expect(waiting).rejects.toBeInstanceOf(ChainCanceledError);
   });
 });

@@ -207,6 +207,31 @@ describe('HTTP/2 sessions', () => {
   });
 });
 
+describe('connection pool', () => {
+  it('spreads calls round-robin over `connections` HTTP/2 sessions', async () => {
+    let sessions = 0;
+    const raw = http2.createServer();
+    raw.on('session', () => {
+      sessions++;
+    });
+    raw.on('request', connectNodeAdapter({ routes: fakeRoutes({}, []) }));
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+    const client = createChainClient({
+      baseUrl: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`,
+      http2: { connections: 3 },
+    });
+    try {
+      await Promise.all(Array.from({ length: 12 }, (_, i) => client.isRegistered(`c${i}`)));
+      expect(sessions).toBe(3);
+      await Promise.all(Array.from({ length: 12 }, () => client.getServiceInfo()));
+      expect(sessions).toBe(3);
+    } finally {
+      client.close();
+      await new Promise<void>((r) => raw.close(() => r()));
+    }
+  });
+});
+
 describe('as a @mystira/health check', () => {
   it('is healthy while the service serves', async () => {
     const s = await serveFake();
