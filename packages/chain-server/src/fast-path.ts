@@ -1,13 +1,12 @@
 /**
  * The lean path for the common case: unary calls with the gRPC protocol over HTTP/2, and with
- * the Connect protocol (JSON or binary) over HTTP/1.1 or HTTP/2, uncompressed and without a
- * deadline header. It calls the same handlers and the same authenticator as the Connect router
+ * the Connect protocol (JSON or binary) over HTTP/1.1 or HTTP/2, uncompressed. It calls the same handlers and the same authenticator as the Connect router
  * and writes the same wire format (status codes, error JSON, grpc-status-details-bin via
  * connect's own encoders), but skips the adapter layer's per-call plumbing (async iterables,
  * an AbortController per call), which is where profiling put the cost.
  *
- * Anything else (streams, compression, timeouts, gRPC-Web, GET requests, other protocols
- * versions) returns false and goes to the Connect router, which handles the full protocol.
+ * Deadlines (grpc-timeout, connect-timeout-ms) are honoured here as on the router. Anything else
+ * (streams, compression, gRPC-Web, GET requests, other protocol versions) returns false and goes to the Connect router, which handles the full protocol.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as http2 from 'node:http2';
@@ -23,8 +22,15 @@ import {
   toJson,
 } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { codeToHttpStatus, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
-import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
+import {
+  codeToHttpStatus,
+  errorToJsonBytes,
+  parseTimeout as parseConnectTimeout,
+} from '@connectrpc/connect/protocol-connect';
+import {
+  parseTimeout as parseGrpcTimeout,
+  setTrailerStatus,
+} from '@connectrpc/connect/protocol-grpc';
 import { ChainService } from '@mystira/chain-protos';
 import type { Authenticator } from './auth.js';
 import { type CallContext, type ChainHandlers, toConnectError } from './handlers.js';
@@ -46,6 +52,7 @@ export interface FastPathOptions {
   readMaxBytes: number;
   writeMaxBytes: number;
   jsonOptions: Partial<JsonReadOptions & JsonWriteOptions>;
+  maxTimeoutMs: number;
 }
 
 export interface FastPath {
@@ -70,20 +77,27 @@ export function createFastPath(options: FastPathOptions): FastPath {
       ] as UnaryRoute['handler'],
     });
   }
-  const { authenticator, readMaxBytes, writeMaxBytes, jsonOptions } = options;
+  const { authenticator, readMaxBytes, writeMaxBytes, jsonOptions, maxTimeoutMs } = options;
 
   async function invoke(
     route: UnaryRoute,
     req: AnyRequest,
     res: AnyResponse,
     message: unknown,
+    timeoutMs: number | undefined,
   ): Promise<unknown> {
     // The client went away when the response closes before it was finished (a request's own
     // 'close' also fires after a normal end of its body, so it cannot tell).
-    return invokeWith(route, req.headers, message, (abort) => {
-      if (res.destroyed) abort();
-      else res.once('close', () => (res.writableFinished ? undefined : abort()));
-    });
+    return invokeWith(
+      route,
+      req.headers,
+      message,
+      (abort) => {
+        if (res.destroyed) abort();
+        else res.once('close', () => (res.writableFinished ? undefined : abort()));
+      },
+      timeoutMs,
+    );
   }
 
   async function invokeWith(
@@ -91,6 +105,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
     headers: http2.IncomingHttpHeaders,
     message: unknown,
     onClientGone: (abort: () => void) => void,
+    timeoutMs?: number,
   ): Promise<unknown> {
     const header = (name: string) => {
       const v = headers[name];
@@ -109,8 +124,34 @@ export function createFastPath(options: FastPathOptions): FastPath {
       },
       principal: undefined,
     };
-    if (authenticator) call.principal = await authenticator.authenticate(route.procedure, header);
-    return route.handler(message, call);
+    const run = async () => {
+      if (authenticator) call.principal = await authenticator.authenticate(route.procedure, header);
+      return route.handler(message, call);
+    };
+    if (timeoutMs === undefined) return run();
+    // A deadline: the handler's signal aborts and the client gets DEADLINE_EXCEEDED, as on the
+    // Connect router.
+    const signal = call.signal;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const e = new ConnectError(
+          `the operation timed out after ${timeoutMs} ms`,
+          Code.DeadlineExceeded,
+        );
+        controller?.abort(e);
+        reject(e);
+      }, timeoutMs);
+      run().then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(signal.aborted && signal.reason instanceof ConnectError ? signal.reason : error);
+        },
+      );
+    });
   }
 
   function readBody(
@@ -202,7 +243,12 @@ export function createFastPath(options: FastPathOptions): FastPath {
     return frame;
   }
 
-  function grpc(route: UnaryRoute, req: Http2ServerRequest, res: Http2ServerResponse): void {
+  function grpc(
+    route: UnaryRoute,
+    req: Http2ServerRequest,
+    res: Http2ServerResponse,
+    timeoutMs: number | undefined,
+  ): void {
     readBody(req, (error, body) => {
       if (error) return grpcError(res, error);
       let message: unknown;
@@ -211,7 +257,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       } catch (e) {
         return grpcError(res, e);
       }
-      invoke(route, req, res, message).then(
+      invoke(route, req, res, message, timeoutMs).then(
         (output) => {
           if (res.stream.destroyed) return;
           let frame: Buffer;
@@ -246,7 +292,10 @@ export function createFastPath(options: FastPathOptions): FastPath {
     route: UnaryRoute,
     stream: http2.ServerHttp2Stream,
     headers: http2.IncomingHttpHeaders,
+    timeoutMs: number | undefined,
   ): void {
+    // A reset by the client or a destroyed session at shutdown: the call is over, nothing to send.
+    stream.on('error', () => {});
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
@@ -271,10 +320,16 @@ export function createFastPath(options: FastPathOptions): FastPath {
       } catch (e) {
         return streamError(stream, e);
       }
-      invokeWith(route, headers, message, (abort) => {
-        if (stream.destroyed) abort();
-        else stream.once('close', () => (stream.headersSent ? undefined : abort()));
-      }).then(
+      invokeWith(
+        route,
+        headers,
+        message,
+        (abort) => {
+          if (stream.destroyed) abort();
+          else stream.once('close', () => (stream.headersSent ? undefined : abort()));
+        },
+        timeoutMs,
+      ).then(
         (output) => {
           if (stream.destroyed) return;
           let frame: Buffer;
@@ -307,7 +362,13 @@ export function createFastPath(options: FastPathOptions): FastPath {
     res.end(body);
   }
 
-  function connect(route: UnaryRoute, binary: boolean, req: AnyRequest, res: AnyResponse): void {
+  function connect(
+    route: UnaryRoute,
+    binary: boolean,
+    req: AnyRequest,
+    res: AnyResponse,
+    timeoutMs: number | undefined,
+  ): void {
     readBody(req, (error, body) => {
       if (error) return connectError(res, error);
       let message: unknown;
@@ -335,7 +396,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       } catch (e) {
         return connectError(res, e);
       }
-      invoke(route, req, res, message).then(
+      invoke(route, req, res, message, timeoutMs).then(
         (output) => {
           if (res.destroyed) return;
           const out = binary
@@ -361,6 +422,14 @@ export function createFastPath(options: FastPathOptions): FastPath {
     });
   }
 
+  /** The deadline in ms, undefined for none, false when the router must answer (malformed). */
+  function grpcTimeout(raw: string | string[] | undefined): number | undefined | false {
+    if (raw === undefined) return undefined;
+    if (typeof raw !== 'string') return false;
+    const parsed = parseGrpcTimeout(raw, maxTimeoutMs);
+    return parsed.error ? false : parsed.timeoutMs;
+  }
+
   const stream: FastPath['stream'] = (s, headers) => {
     if (headers[':method'] !== 'POST') return false;
     const route = routes.get(headers[':path'] ?? '');
@@ -368,10 +437,12 @@ export function createFastPath(options: FastPathOptions): FastPath {
     const type = headers['content-type'];
     if (type !== 'application/grpc' && type !== 'application/grpc+proto') return false;
     // Browsers never speak native gRPC; a request with an Origin goes the CORS-aware way.
-    if (headers['grpc-timeout'] !== undefined || headers.origin !== undefined) return false;
+    if (headers.origin !== undefined) return false;
+    const timeout = grpcTimeout(headers['grpc-timeout']);
+    if (timeout === false) return false;
     const enc = headers['grpc-encoding'];
     if (enc !== undefined && enc !== 'identity') return false;
-    grpcOnStream(route, s, headers);
+    grpcOnStream(route, s, headers, timeout);
     return true;
   };
 
@@ -382,22 +453,32 @@ export function createFastPath(options: FastPathOptions): FastPath {
     const h = req.headers;
     const type = h['content-type'];
     if (type === 'application/grpc' || type === 'application/grpc+proto') {
-      if (req.httpVersionMajor !== 2 || h['grpc-timeout'] !== undefined) return false;
+      if (req.httpVersionMajor !== 2) return false;
+      const timeout = grpcTimeout(h['grpc-timeout']);
+      if (timeout === false) return false;
       const enc = h['grpc-encoding'];
       if (enc !== undefined && enc !== 'identity') return false;
-      grpc(route, req as Http2ServerRequest, res as Http2ServerResponse);
+      grpc(route, req as Http2ServerRequest, res as Http2ServerResponse, timeout);
       return true;
     }
     if (type === undefined) return false;
     const semi = type.indexOf(';');
     const base = (semi < 0 ? type : type.slice(0, semi)).trim().toLowerCase();
     if (base !== 'application/json' && base !== 'application/proto') return false;
-    if (h['connect-timeout-ms'] !== undefined) return false;
+    const raw = h['connect-timeout-ms'];
+    let timeout: number | undefined;
+    if (raw !== undefined) {
+      if (typeof raw !== 'string') return false;
+      const parsed = parseConnectTimeout(raw, maxTimeoutMs);
+      // A malformed or too long deadline: the router answers it with the protocol's own error.
+      if (parsed.error) return false;
+      timeout = parsed.timeoutMs;
+    }
     const version = h['connect-protocol-version'];
     if (version !== undefined && version !== '1') return false;
     const enc = h['content-encoding'];
     if (enc !== undefined && enc !== 'identity') return false;
-    connect(route, base === 'application/proto', req, res);
+    connect(route, base === 'application/proto', req, res, timeout);
     return true;
   };
 

@@ -190,6 +190,7 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
           readMaxBytes: limits.readMaxBytes,
           writeMaxBytes: limits.writeMaxBytes,
           jsonOptions,
+          maxTimeoutMs: limits.maxTimeoutMs,
         });
 
   const origins = options.corsOrigins ?? [];

@@ -225,3 +225,30 @@ describe('preface sniffing', () => {
     }
   });
 });
+
+describe('deadlines', () => {
+  it.each([true, false])(
+    'a unary call past its deadline gets DEADLINE_EXCEEDED (fastPath=%s)',
+    async (fastPath) => {
+      const ledger = new GatedLedger({ blockIntervalMs: 0 });
+      ledger.gate = new Promise(() => {}); // registrations never finish
+      const r = await startServer({ ledger, fastPath });
+      try {
+        for (const protocol of ['grpc', 'connect-json'] as const) {
+          const client = clientFor(protocol, r.baseUrl);
+          await expect(
+            client.registerIpAsset(registration(), { timeoutMs: 150 }),
+          ).rejects.toMatchObject({
+            code: Code.DeadlineExceeded,
+          });
+          // Within its deadline a call answers normally.
+          expect(
+            (await client.isRegistered({ contentId: 'x' }, { timeoutMs: 5000 })).contentId,
+          ).toBe('x');
+        }
+      } finally {
+        await r.close();
+      }
+    },
+  );
+});
