@@ -112,3 +112,34 @@ it('leaves grpc.health.v1 and reflection open', async () => {
     HealthCheckResponse_ServingStatus.SERVING,
   );
 });
+
+it('verifies JWTs against a JWKS endpoint', async () => {
+  const { createServer } = await import('node:http');
+  const { exportJWK, generateKeyPair } = await import('jose');
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+  const jwks = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  const jwksUrl = `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json`;
+  const s = await startServer({
+    auth: { verifyBearer: jwtVerifier({ jwksUrl, issuer: 'idp', audience: 'chain' }) },
+  });
+  try {
+    const token = await new SignJWT({ scp: ['chain:read'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setSubject('svc-2')
+      .setIssuer('idp')
+      .setAudience('chain')
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    const client = clientFor('grpc', s.baseUrl, { authorization: `Bearer ${token}` });
+    expect(await outcome(client.isRegistered({ contentId: 'x' }))).toBe('ok');
+    expect(await outcome(client.registerIpAsset(registration()))).toBe(Code.PermissionDenied);
+  } finally {
+    await s.close();
+    jwks.close();
+  }
+});
