@@ -199,6 +199,14 @@ const definiteNoOp = (err: unknown) =>
   err instanceof NotFoundError ||
   err instanceof ConcurrencyError;
 
+/** A generation token as read from the store (tokens are ASCII). */
+const tokenText = (b: Uint8Array | null): string | null =>
+  b === null
+    ? null
+    : (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString(
+        'latin1',
+      );
+
 /** Absent generation keys are recorded as ''. */
 const joinTokens = (tokens: readonly (string | null)[]) => tokens.map((t) => t ?? '').join(',');
 
@@ -582,9 +590,7 @@ class Cached<T extends object> implements CachedRepository<T> {
         signal,
         this.entity.name,
       );
-      tokens = got
-        .slice(0, spec.guards.length)
-        .map((b) => (b === null ? null : Buffer.from(b).toString('utf8')));
+      tokens = got.slice(0, spec.guards.length).map((b) => tokenText(b));
       const hit = this.#decode(spec.key, got[spec.guards.length]!, tokens, spec.check);
       if (hit && !hit.expired) {
         this.#metrics.hits++;
@@ -719,9 +725,7 @@ class Cached<T extends object> implements CachedRepository<T> {
       await sleep(lock.pollMs);
       try {
         const got = await this.#store.call('get', (s) => s.get([...spec.guards, spec.key]));
-        const now = got
-          .slice(0, spec.guards.length)
-          .map((b) => (b === null ? null : Buffer.from(b).toString('utf8')));
+        const now = got.slice(0, spec.guards.length).map((b) => tokenText(b));
         // A write happened while we waited: the holder's fill will be refused; load ourselves.
         if (spec.guards.some((_, i) => now[i] !== tokens[i] && tokens[i] !== null)) break;
         const hit = this.#decode(spec.key, got[spec.guards.length]!, now, spec.check);
@@ -811,8 +815,7 @@ class Cached<T extends object> implements CachedRepository<T> {
           signal,
           this.entity.name,
         );
-        const text = (b: Uint8Array | null) =>
-          b === null ? null : Buffer.from(b).toString('utf8');
+        const text = (b: Uint8Array | null) => tokenText(b);
         const epoch = text(got[0]!);
         tokens = [epoch];
         misses = [];
@@ -976,7 +979,11 @@ class Cached<T extends object> implements CachedRepository<T> {
       Array.isArray(rows) &&
       (projected
         ? rows.every((r) => typeof r === 'object' && r !== null)
-        : rows.every(this.#checkItem));
+        : // Schema-check a sample: a value of an old shape has it in every row, and checking
+          // every row of a large list on every hit would cost more than the hit saves.
+          rows.every(
+            (r, i) => typeof r === 'object' && r !== null && (i >= 3 || this.#checkItem(r)),
+          ));
   };
 
   async list<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R[]> {
