@@ -326,6 +326,23 @@ describe('watchTransactions across a server crash', () => {
   });
 });
 
+describe('watchTransactions cancellation', () => {
+  it('an abort while reconnecting to a dead server ends the iterator at once', async () => {
+    const server = await serveFake();
+    const c = client({
+      baseUrl: server.url,
+      watch: { initialDelayMs: 60_000, maxDelayMs: 60_000, maxReconnects: 50 },
+    });
+    const ac = new AbortController();
+    const it = c.watchTransactions(['0xstuck'], { signal: ac.signal })[Symbol.asyncIterator]();
+    expect((await it.next()).value).toMatchObject({ status: 'pending' });
+    const next = it.next();
+    await server.kill(); // the stream breaks; the watch backs off (up to a minute) before reconnecting
+    setTimeout(() => ac.abort(), 50);
+    await expect(next).rejects.toBeInstanceOf(ChainCanceledError);
+  });
+});
+
 describe('ready()', () => {
   it('waits for a server that comes up late, and gives up with ChainNotReadyError when none does', async () => {
     // Find a free port, then leave it closed for a while.
