@@ -452,6 +452,15 @@ describe('store down (memory store outage)', () => {
     await cache.close();
   });
 
+  it('with the lock on and the store down, reads still load (no lock, no wait)', async () => {
+    const { cache, store, calls } = setup({ lock: { waitMs: 5_000 } });
+    store.setDown(true);
+    expect((await cache.getById('a'))?.id).toBe('a');
+    expect((await cache.list(S().cache({ ttl: 1000 }))).length).toBe(3);
+    expect(calls.getById).toBe(1);
+    store.setDown(false);
+  });
+
   it('too many pending ids collapse into one epoch bump', async () => {
     const { cache, store } = setup({ maxPendingInvalidations: 2 });
     await cache.getById('a');

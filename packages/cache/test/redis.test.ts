@@ -4,6 +4,7 @@
  * coherence by pub/sub, bad bytes in Redis, and the fill guard closing the read-during-write race.
  */
 import { cached, redisStore } from '@mystira/cache';
+import { UnavailableError } from '@mystira/repository';
 import { spec } from '@mystira/specification';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,5 +169,25 @@ describe('the read-during-write race', () => {
     expect(reader.metrics().fillsRejected).toBe(1);
     expect(await reader.getById('a')).toEqual(written);
     expect(await writer.getById('a')).toEqual(written);
+  });
+});
+
+describe('grace mode on Redis', () => {
+  it('an expired value is kept for graceMs and served only when the repository fails transiently', async () => {
+    let now = Date.now();
+    const { repo, state } = notes([note('a')]);
+    const cache = instance(repo, keyPrefix(), {
+      ttlMs: 1000,
+      jitter: 0,
+      graceMs: 60_000,
+      now: () => now,
+    });
+    await cache.getById('a');
+    now += 5_000; // past the TTL; Redis keeps the key for the grace period
+    state.fail = new UnavailableError('database failover');
+    expect((await cache.getById('a'))?.id).toBe('a');
+    expect(cache.metrics().graceHits).toBe(1);
+    state.fail = null;
+    expect((await cache.getById('a'))?.id).toBe('a');
   });
 });
