@@ -30,6 +30,12 @@ export interface MigratorOptions {
   table?: string;
   /** Accept applied migrations whose checksum changed (default false: `MigrationError`). */
   allowChecksumDrift?: boolean;
+  /**
+   * `statement_timeout` for the migration session, in ms. Default 0 (none): building an index
+   * on a large table, or waiting for another instance's lock, must not hit the pool's
+   * request-sized timeout.
+   */
+  statementTimeoutMs?: number;
 }
 
 export interface MigrationStatus {
@@ -63,6 +69,7 @@ export class Migrator {
   readonly #table: string;
   readonly #qualified: string;
   readonly #allowDrift: boolean;
+  readonly #timeoutMs: number;
 
   constructor(db: PgDatabase, migrations: readonly Migration[], options: MigratorOptions = {}) {
     this.#db = db;
@@ -79,6 +86,10 @@ export class Migrator {
     this.#table = options.table ?? 'mystira_migrations';
     this.#qualified = `${quoteIdent(this.#schema)}.${quoteIdent(this.#table)}`;
     this.#allowDrift = options.allowChecksumDrift ?? false;
+    this.#timeoutMs = options.statementTimeoutMs ?? 0;
+    if (!Number.isSafeInteger(this.#timeoutMs) || this.#timeoutMs < 0) {
+      throw new MigrationError('statementTimeoutMs must be an integer >= 0');
+    }
   }
 
   /** Every known and recorded migration with its state, in id order. */
@@ -218,6 +229,10 @@ export class Migrator {
     }
     let locked = false;
     try {
+      // Session-level, undone by RESET below before the connection goes back to the pool.
+      await client.query("SELECT set_config('statement_timeout', $1, false)", [
+        String(this.#timeoutMs),
+      ]);
       await client.query('SELECT pg_advisory_lock(1836282992, hashtext($1))', [
         `${this.#schema}.${this.#table}`,
       ]);
@@ -241,7 +256,11 @@ export class Migrator {
           ])
           .catch(() => {});
       }
-      client.release();
+      const reset = await client.query('RESET statement_timeout').then(
+        () => true,
+        () => false,
+      );
+      client.release(reset ? undefined : true);
     }
   }
 }

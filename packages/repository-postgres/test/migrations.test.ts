@@ -131,6 +131,26 @@ describe('Migrator', () => {
     }
   });
 
+  it('runs without the pool statement timeout (long steps), and restores it afterwards', async () => {
+    const schema = `${t.schema}_e`;
+    const db = createDatabase({ primary: connection, statementTimeoutMs: 100, max: 1 });
+    try {
+      const m = new Migrator(db, [{ id: '0001_slow', up: 'SELECT pg_sleep(0.3)' }], { schema });
+      expect(await m.up()).toEqual(['0001_slow']);
+      // The same pooled connection is back at the pool's 100 ms.
+      await expect(db.query('SELECT pg_sleep(0.3)')).rejects.toThrow(/unavailable|timeout|cancel/i);
+      await expect(
+        new Migrator(db, [{ id: '0002', up: 'SELECT pg_sleep(0.3)' }], {
+          schema,
+          statementTimeoutMs: 50,
+        }).up(),
+      ).rejects.toBeInstanceOf(MigrationError);
+    } finally {
+      await db.close();
+      await t.db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  });
+
   it('rejects duplicate and malformed ids', () => {
     expect(
       () =>
