@@ -343,6 +343,7 @@ function sniff(socket: net.Socket, route: (isH2: boolean) => void): void {
     if (isPrefix && n < 4) return; // too few bytes to decide ("PRI " vs "POST")
     socket.off('data', onData);
     socket.off('error', onError);
+    socket.setTimeout(0);
     socket.pause();
     socket.unshift(seen);
     route(isPrefix);
@@ -350,4 +351,6 @@ function sniff(socket: net.Socket, route: (isH2: boolean) => void): void {
   const onError = () => socket.destroy();
   socket.on('data', onData);
   socket.on('error', onError);
+  // A connection that says nothing is not kept forever.
+  socket.setTimeout(10_000, () => socket.destroy());
 }
