@@ -209,7 +209,7 @@ export function compileSelect(mapping: TableMapping, query: QueryNode): Compiled
 export function compileCount(mapping: TableMapping, query: QueryNode): CompiledQuery {
   const params = new Params();
   const where = query.where ? normalizePredicate(query.where) : null;
-  let text = `SELECT count(*)::int AS n FROM ${mapping.qualified}`;
+  let text = `SELECT count(*) AS n FROM ${mapping.qualified}`;
   if (where && !(where.kind === 'const' && where.value))
     text += ` WHERE ${compilePredicate(mapping, where, params)}`;
   return { text, values: params.values };

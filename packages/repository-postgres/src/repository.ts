@@ -178,7 +178,8 @@ export class PostgresRepository<T extends object> implements Repository<T> {
     const q = this.#bind(spec);
     const c = specErrors(this.entity.name, () => compileCount(this.mapping, q));
     const rows = await this.#read(c.text, c.values, options);
-    return rows[0]!.n as number;
+    // count(*) is a bigint, which pg returns as a string: more than 2^31 rows must not overflow.
+    return Number(rows[0]!.n);
   }
 
   async any(spec: SpecSource<T, unknown>, options: PgCallOptions = {}): Promise<boolean> {
