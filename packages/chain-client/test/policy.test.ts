@@ -154,3 +154,28 @@ describe('hedging', () => {
     await expect.poll(() => loserAborted).toBe(true);
   });
 });
+
+describe('many distinct deadlines', () => {
+  it('a caller propagating upstream deadlines (a new timeout per call) keeps working with one shared breaker', async () => {
+    const policy = createCallPolicy('e', {
+      retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1 },
+      breaker: { failureThreshold: 3 },
+    });
+    for (let i = 0; i < 200; i++) {
+      expect(
+        await policy.execute(
+          { rpc: 'X', retryable: true, hedge: false, timeoutMs: 1000 + i },
+          async (ctx) => ctx.timeoutMs,
+        ),
+      ).toBe(1000 + i);
+    }
+    for (let i = 0; i < 3; i++) {
+      await policy
+        .execute({ rpc: 'X', retryable: false, hedge: false, timeoutMs: 5000 + i }, async () => {
+          throw new ConnectError('down', Code.Unavailable);
+        })
+        .catch(() => {});
+    }
+    expect(policy.circuitState()).toBe('open');
+  });
+});

@@ -110,6 +110,9 @@ export function connectionReset(err: ChainError): ChainError {
   });
 }
 
+/** Pipelines kept per policy (they differ by retry budget and hedging). */
+const MAX_PIPELINES = 64;
+
 /** No budget given: retries are bounded by attempts only. */
 const NO_DEADLINE = 24 * 3600_000;
 
@@ -132,8 +135,8 @@ export function createCallPolicy(endpoint: string, options: PolicyOptions = {}):
   const hedging = options.hedging || {};
   const hedgeMax = Math.max(1, hedging.maxAttempts ?? 2);
 
-  // Pipelines differ by retry budget (the call's deadline) and by hedging; a client sees few
-  // distinct timeouts, so they are built once and cached.
+  // Pipelines differ by retry budget (the call's deadline) and by hedging; most clients use a
+  // few timeouts, so they are built once and cached (bounded, see below).
   const pipelines = new Map<string, Pipeline>();
   function pipelineFor(
     retryable: boolean,
@@ -173,6 +176,10 @@ export function createCallPolicy(endpoint: string, options: PolicyOptions = {}):
           : {}),
         ...(breaker ? { circuitBreaker: breaker } : {}),
       });
+      // Callers that propagate an upstream deadline pass a different timeout on every call:
+      // keep the cache bounded (oldest first out; the breaker is shared, so nothing is lost).
+      if (pipelines.size >= MAX_PIPELINES)
+        pipelines.delete(pipelines.keys().next().value as string);
       pipelines.set(key, p);
     }
     return p;
