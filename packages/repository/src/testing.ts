@@ -544,6 +544,23 @@ export function repositoryConformance(options: ConformanceOptions): ConformanceC
     assert.equal(stored?.version, 2);
     assert.equal(stored?.name, (won[0] as PromiseFulfilledResult<Item>).value.name);
   });
+  define(
+    'concurrency: racing adds of one id, exactly one wins; racing upserts all apply',
+    async (repo) => {
+      const adds = await Promise.allSettled(
+        [1, 2, 3, 4].map((n) => repo.add(item('c1', { name: `a${n}` }))),
+      );
+      assert.equal(adds.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of adds.filter((x) => x.status === 'rejected') as PromiseRejectedResult[]) {
+        assert.ok(r.reason instanceof AlreadyExistsError, `racing add: ${r.reason}`);
+      }
+      const ups = await Promise.all(
+        [1, 2, 3, 4].map((n) => repo.upsert(item('c2', { name: `u${n}` }))),
+      );
+      assert.deepEqual(ups.map((u) => u.version).sort(), [1, 2, 3, 4]);
+      assert.equal((await repo.getById('c2'))?.version, 4);
+    },
+  );
   define('concurrency: delete with a stale version is ConcurrencyError', async (repo) => {
     const v1 = await repo.add(item('c1'));
     await repo.update(v1);
