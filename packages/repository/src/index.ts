@@ -36,6 +36,7 @@ export {
 } from './errors.js';
 export { MemoryRepository, type MemoryRepositoryOptions, memoryRepository } from './memory.js';
 export { type PageIO, pageQuery, pageVia } from './paging.js';
+export * from './polyglot/index.js';
 export type {
   CallOptions,
   Id,
@@ -45,4 +46,3 @@ export type {
   StreamOptions,
   WriteOptions,
 } from './port.js';
-export * from './polyglot/index.js';
