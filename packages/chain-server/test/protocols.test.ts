@@ -154,6 +154,21 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
       `${r.baseUrl}/mystira.chain.v1.ChainService/IsRegistered`,
     ]);
     expect(JSON.parse(stdout)).toEqual({ contentId: 'nothing-here' });
+    // The same port over cleartext HTTP/2 with prior knowledge (the preface is sniffed).
+    const { stdout: h2 } = await exec('curl', [
+      '-sS',
+      '--http2-prior-knowledge',
+      '-w',
+      '\\n%{http_version}',
+      '-H',
+      'content-type: application/json',
+      '--data',
+      JSON.stringify({ contentId: 'over-h2c' }),
+      `${r.baseUrl}/mystira.chain.v1.ChainService/IsRegistered`,
+    ]);
+    const [h2Body, h2Version] = h2.trim().split('\n');
+    expect(h2Version).toBe('2');
+    expect(JSON.parse(h2Body as string)).toEqual({ contentId: 'over-h2c' });
     const { stdout: err } = await exec('curl', [
       '-sS',
       '-w',
