@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CheckpointStore, EntityBinding, Polyglot } from '@mystira/repository';
-import { MemoryCheckpointStore } from '@mystira/repository';
+import { isPhase, MemoryCheckpointStore, PHASES } from '@mystira/repository';
 import { ProgressBar, type ProgressOutput } from './progress.js';
 
 export type AnyPolyglot = Polyglot<Record<string, EntityBinding<object>>>;
@@ -45,6 +45,8 @@ commands:
   backfill               copy the primary into the secondary (resumable, version-gated)
   verify                 compare both stores (full or sampled); exit code 3 on differences
   replay                 apply the outbox until it is empty (or keep following it)
+  phase <entity> <phase> switch an entity's phase (recorded in the config's PhaseStore, which
+                         running apps follow with watchPhases); --force skips the drain
 
 options:
   --config <path>        config module (default ./polyglot.config.{js,mjs,ts})
@@ -88,7 +90,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     io.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const { command, values } = parsed;
+  const { command, args, values } = parsed;
   if (values.help || !command) {
     io.stdout.write(USAGE);
     return command || values.help ? 0 : 2;
@@ -97,6 +99,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   try {
     config = await (io.load ?? loadConfig)(values.config);
     const p = config.polyglot;
+    // Start from the phases the fleet follows, not the config's defaults.
+    await p.syncPhases({ signal: io.signal });
     const entities = values.entity
       ? [values.entity]
       : p.names.filter((n) => p.binding(n)?.secondary);
@@ -112,6 +116,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         return await verifyCmd(p, entities, values, io);
       case 'replay':
         return await replayCmd(p, values, io);
+      case 'phase':
+        return await phaseCmd(p, args, values, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -148,12 +154,15 @@ function parse(argv: readonly string[]) {
       max: { type: 'string' },
       now: { type: 'boolean' },
       follow: { type: 'boolean' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (positionals.length > 1)
+  const [command, ...args] = positionals;
+  if (args.length > 0 && command !== 'phase') {
     throw new UsageError(`one command at a time (got ${positionals.join(' ')})`);
-  return { command: positionals[0], values };
+  }
+  return { command, args, values };
 }
 
 type Values = ReturnType<typeof parse>['values'];
@@ -357,6 +366,31 @@ async function replayCmd(p: AnyPolyglot, values: Values, io: CliIO): Promise<num
     values.json
       ? `${JSON.stringify(summary)}\n`
       : `replayed ${totals.inSync + totals.repaired} ids (${totals.repaired} repaired, ${totals.retried} given back), ${depth} entries left\n`,
+  );
+  return 0;
+}
+
+async function phaseCmd(
+  p: AnyPolyglot,
+  args: string[],
+  values: Values,
+  io: CliIO,
+): Promise<number> {
+  const [name, phase] = args;
+  if (!name || !phase)
+    throw new UsageError('usage: mystira-polyglot phase <entity> <phase> [--force]');
+  if (!isPhase(phase))
+    throw new UsageError(`unknown phase "${phase}" (one of ${PHASES.join(', ')})`);
+  if (!p.binding(name))
+    throw new UsageError(`unknown entity "${name}" (known: ${p.names.join(', ')})`);
+  if (!p.phaseStore)
+    io.stderr.write('note: no PhaseStore in the config; running apps will not see this change\n');
+  const from = p.phase(name);
+  await p.setPhase(name, phase, { force: values.force, signal: io.signal });
+  io.stdout.write(
+    values.json
+      ? `${JSON.stringify({ entity: name, from, to: phase })}\n`
+      : `${name}: ${from} -> ${phase}\n`,
   );
   return 0;
 }

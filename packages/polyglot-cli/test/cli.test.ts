@@ -7,6 +7,7 @@ import {
   createDatabase,
   createTableStatements,
   PgCheckpointStore,
+  PgPhaseStore,
   PostgresRepository,
   postgresMirror,
   postgresOutbox,
@@ -166,6 +167,7 @@ describe('the mystira-polyglot executable on PostgreSQL', () => {
     await postgresMirror(db, second).migrate();
     await postgresOutbox(db, { schema }).migrate();
     await new PgCheckpointStore(db, { schema }).migrate();
+    await new PgPhaseStore(db, { schema }).migrate();
     await primary.bulkInsert(
       Array.from({ length: 3000 }, (_, i) => ({
         id: `a${String(i).padStart(5, '0')}`,
@@ -200,6 +202,15 @@ describe('the mystira-polyglot executable on PostgreSQL', () => {
     expect(replay.stdout).toContain('replayed 2 ids (2 repaired, 0 given back), 0 entries left');
     expect(bin('verify', '--sample', '0.5').status).toBe(0);
     expect(bin('verify').status).toBe(0);
+    // Phases: recorded in the PhaseStore, so the next invocation (and running apps) follow.
+    const sw = bin('phase', 'accounts', 'DualWriteSecondaryRead');
+    expect([sw.status, sw.stdout], sw.stderr).toEqual([
+      0,
+      'accounts: DualWritePrimaryRead -> DualWriteSecondaryRead\n',
+    ]);
+    expect(bin('status').stdout).toContain('accounts: DualWriteSecondaryRead');
+    expect(bin('phase', 'accounts', 'Sideways').status).toBe(2);
+    expect(bin('phase', 'accounts', 'DualWrite').status).toBe(0);
     // A finished backfill stays finished (its checkpoint says so).
     expect(bin('backfill').stdout).toContain('scanned 3000');
   }, 120_000);

@@ -2,3 +2,4 @@
 export { PgCheckpointStore, postgresCheckpoints } from './checkpoint.js';
 export { PgMirror, type PgMirrorOptions, postgresMirror } from './mirror.js';
 export { PgOutbox, type PgOutboxOptions, postgresOutbox } from './outbox.js';
+export { PgPhaseStore, postgresPhases } from './phases.js';

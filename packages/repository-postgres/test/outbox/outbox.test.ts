@@ -4,6 +4,7 @@ import {
   PostgresRepository,
   postgresMirror,
   postgresOutbox,
+  postgresPhases,
 } from '@mystira/repository-postgres';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,5 +169,17 @@ describe('PgMirror', () => {
     expect((await mirror.tombstones()).map((t) => [t.id, t.version])).toEqual([['m1', 5]]);
     expect(await mirror.purgeTombstone('m1', 4)).toBe(false);
     expect(await mirror.purgeTombstone('m1', 5)).toBe(true);
+  });
+});
+
+describe('PgPhaseStore', () => {
+  it('records and loads phases', async () => {
+    const store = postgresPhases(db, { schema });
+    await store.migrate();
+    expect(await store.load()).toEqual({});
+    await store.save('accounts', 'DualWrite');
+    await store.save('accounts', 'SecondaryOnly');
+    await store.save('orders', 'PrimaryOnly');
+    expect(await store.load()).toEqual({ accounts: 'SecondaryOnly', orders: 'PrimaryOnly' });
   });
 });

@@ -82,6 +82,13 @@ export interface BackfillOptions extends CallOptions {
   ratePerSecond?: number;
   /** Count what would be copied; write nothing (not even the checkpoint). */
   dryRun?: boolean;
+  /**
+   * Re-read the copied items from the primary after each batch and sync any that changed
+   * (default true). Needed while dual writes run: an id deleted and re-created since the batch
+   * was read restarts at version 1, which the version gate alone cannot order. Turn it off only
+   * for a backfill with writes stopped.
+   */
+  recheck?: boolean;
   onProgress?(progress: BackfillProgress): void;
   /** Clock and sleep (tests inject them). */
   now?: () => number;
@@ -118,20 +125,6 @@ const defaultSleep = (ms: number, signal?: AbortSignal) =>
       { once: true },
     );
   });
-
-/** One page of the primary after `after`, in id order. */
-export function pageAfter<T extends object>(
-  repo: Repository<T>,
-  after: Id | null,
-  take: number,
-  options: CallOptions,
-): Promise<T[]> {
-  const s = specOf<T>(repo.entity);
-  const idField = repo.entity.id as never;
-  const q =
-    after === null ? s.take(take) : s.where((w) => w.gt(idField, after as never)).take(take);
-  return repo.list(q, options);
-}
 
 export async function backfill<T extends object>(
   name: string,
@@ -218,7 +211,7 @@ export async function backfill<T extends object>(
     const applied = items.filter((_, i) => results[i] === 'applied').map((i) => idOf(entity, i));
     // Re-check what was copied against the primary: an item deleted and re-created since this
     // batch was read must not keep the old copy.
-    if (applied.length > 0) {
+    if (applied.length > 0 && options.recheck !== false) {
       const fresh = new Map(
         (await primary.getMany(applied, { signal })).map((i) => [
           idOf(entity, i),
@@ -248,27 +241,42 @@ export async function backfill<T extends object>(
     options.onProgress?.(snapshot(false));
   };
 
+  // One streaming read of the primary in id order (a keyset stream on PostgreSQL, a continued
+  // query on Cosmos DB), cut into batches here: cheaper than one query per batch.
+  const source =
+    after === null
+      ? specOf<T>(entity)
+      : specOf<T>(entity).where((w) => w.gt(entity.id as never, after as never));
+  const rows = primary.stream(source, { batchSize, signal })[Symbol.asyncIterator]();
   try {
-    let cursor = after;
     let fetchedThisRun = 0;
-    for (;;) {
+    let exhausted = false;
+    while (!exhausted) {
       throwIfAborted(signal);
       if (options.ratePerSecond) {
         const due = started + (fetchedThisRun * 1000) / options.ratePerSecond;
         if (due > now()) await sleep(due - now(), signal);
       }
-      const items = await pageAfter(primary, cursor, batchSize, { signal });
+      const items: T[] = [];
+      while (items.length < batchSize) {
+        const r = await rows.next();
+        if (r.done) {
+          exhausted = true;
+          break;
+        }
+        items.push(r.value);
+      }
       if (items.length === 0) break;
       fetchedThisRun += items.length;
-      cursor = idOf(entity, items[items.length - 1]!);
+      const last = idOf(entity, items[items.length - 1]!);
       const done = write(items);
       done.catch(() => {}); // awaited in order by settleOldest; avoid an unhandled rejection meanwhile
-      inflight.push({ last: cursor, size: items.length, done });
+      inflight.push({ last, size: items.length, done });
       if (inflight.length >= concurrency) await settleOldest();
-      if (items.length < batchSize) break;
     }
     while (inflight.length > 0) await settleOldest();
   } finally {
+    await rows.return?.();
     // On abort or error, later batches may have landed; the checkpoint stays at the last one
     // completed in order, so a resumed run repeats at most the batches that were in flight.
     await Promise.allSettled(inflight.map((b) => b.done));

@@ -7,7 +7,6 @@ export {
   type CheckpointStore,
   compareIds,
   MemoryCheckpointStore,
-  pageAfter,
 } from './backfill.js';
 export { Batcher } from './batcher.js';
 export { diffItems, type FieldDiff } from './diff.js';
@@ -49,6 +48,7 @@ export {
   type OutboxRecord,
   type OutboxStats,
 } from './outbox.js';
+export { MemoryPhaseStore, type PhaseStore } from './phase-store.js';
 export { isPhase, needsSecondary, PHASES, type Phase, readsFrom, writesBoth } from './phases.js';
 export {
   createPolyglot,

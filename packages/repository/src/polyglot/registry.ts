@@ -19,6 +19,7 @@ import {
   type PolyglotEvents,
 } from './observe.js';
 import type { Outbox, OutboxReason, OutboxRecord, OutboxStats } from './outbox.js';
+import type { PhaseStore } from './phase-store.js';
 import { isPhase, needsSecondary, type Phase } from './phases.js';
 import { backoffDelay, OutboxReplayer, type ReplayerOptions } from './replayer.js';
 import {
@@ -61,6 +62,11 @@ export interface PolyglotOptions<E extends Record<string, EntityBinding<object>>
   entities: E;
   /** Where pending secondary writes are recorded. Shared by every entity. */
   outbox: Outbox;
+  /**
+   * Shared phases for several processes: `setPhase` records the new phase here, and
+   * `syncPhases`/`watchPhases` make this instance follow what others recorded.
+   */
+  phases?: PhaseStore;
   /** Clock and randomness (tests inject them). */
   now?: () => number;
   random?: () => number;
@@ -77,6 +83,8 @@ export interface PhaseChangeOptions extends CallOptions {
   force?: boolean;
   /** Give up draining after this long (ms). Default 30 000. */
   drainTimeoutMs?: number;
+  /** Record the new phase in the registry's `PhaseStore` (default true when there is one). */
+  record?: boolean;
 }
 
 export interface EntityMetricsSnapshot {
@@ -107,6 +115,7 @@ export class Polyglot<E extends Record<string, EntityBinding<object>>> {
   /** One repository per entity, by the name it was registered under. */
   readonly repositories: { readonly [K in keyof E]: PolyglotRepository<ItemOf<E[K]>> };
   readonly outbox: Outbox;
+  readonly phaseStore: PhaseStore | undefined;
   readonly #bindings = new Map<string, BindingState<object>>();
   readonly #events = new PolyglotEmitter();
   readonly #now: () => number;
@@ -118,6 +127,7 @@ export class Polyglot<E extends Record<string, EntityBinding<object>>> {
 
   constructor(options: PolyglotOptions<E>) {
     this.outbox = options.outbox;
+    this.phaseStore = options.phases;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#appends = new Batcher((records) => this.outbox.append(records));
@@ -359,12 +369,54 @@ export class Polyglot<E extends Record<string, EntityBinding<object>>> {
         }
         b.dirty.clear();
       }
+      // Recorded first: if the store is down the switch fails whole, rather than leaving this
+      // instance in a phase the others will never follow.
+      if (this.phaseStore && options.record !== false)
+        await this.phaseStore.save(name, to, { signal: options.signal });
       b.phase = to;
       this.#events.emit('phase', { entity: name, from, to });
     } finally {
       b.barrier = null;
       release();
     }
+  }
+
+  /**
+   * Follows the phases recorded in the `PhaseStore` by other instances: each entity whose
+   * recorded phase differs switches to it (waiting for its in-flight writes, without a second
+   * drain: the instance that recorded it did that). Returns the entities that changed.
+   */
+  async syncPhases(options: CallOptions = {}): Promise<string[]> {
+    if (!this.phaseStore) return [];
+    const recorded = await this.phaseStore.load(options);
+    const changed: string[] = [];
+    for (const [name, phase] of Object.entries(recorded)) {
+      const b = this.#bindings.get(name);
+      if (!b || b.phase === phase || !isPhase(phase)) continue;
+      await this.setPhase(name, phase, { ...options, force: true, record: false });
+      changed.push(name);
+    }
+    return changed;
+  }
+
+  /**
+   * Polls the `PhaseStore` every `intervalMs` (default 2000) and follows it. Returns a function
+   * that stops polling. Errors of a poll (store unreachable) are reported to `onError` and the
+   * next poll tries again; the current phases stay.
+   */
+  watchPhases(options: { intervalMs?: number; onError?: (err: unknown) => void } = {}): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.syncPhases()
+        .catch((err) => options.onError?.(err))
+        .finally(() => {
+          running = false;
+        });
+    }, options.intervalMs ?? 2000);
+    timer.unref?.();
+    return () => clearInterval(timer);
   }
 
   /** A replayer over this registry's outbox (see `OutboxReplayer`). */

@@ -6,6 +6,7 @@ import {
   diffItems,
   gate,
   MemoryCheckpointStore,
+  MemoryPhaseStore,
   memoryMirror,
   memoryOutbox,
   memoryRepository,
@@ -342,6 +343,35 @@ describe('phases', () => {
     mode.current = 'ok';
     await polyglot.replayer().drain({ ignoreSchedule: true });
     expect((await polyglot.metrics()).accounts!.behind).toBe(0);
+  });
+});
+
+describe('shared phases', () => {
+  it('instances follow the phases another instance records (syncPhases, watchPhases)', async () => {
+    const phases = new MemoryPhaseStore();
+    const primary = memoryRepository<AccountT>(Account);
+    const secondary = memoryMirror<AccountT>(Account);
+    const outbox = memoryOutbox();
+    const make = () =>
+      createPolyglot({
+        outbox,
+        phases,
+        entities: { accounts: { primary, secondary, phase: 'PrimaryOnly' } },
+      });
+    const a = make();
+    const b = make();
+    await a.setPhase('accounts', 'DualWritePrimaryRead');
+    expect(await phases.load()).toEqual({ accounts: 'DualWritePrimaryRead' });
+    expect(b.phase('accounts')).toBe('PrimaryOnly');
+    expect(await b.syncPhases()).toEqual(['accounts']);
+    expect(b.phase('accounts')).toBe('DualWritePrimaryRead');
+    expect(await b.syncPhases()).toEqual([]);
+    const stop = b.watchPhases({ intervalMs: 5 });
+    await a.setPhase('accounts', 'DualWriteSecondaryRead');
+    for (let i = 0; i < 100 && b.phase('accounts') !== 'DualWriteSecondaryRead'; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    stop();
+    expect(b.phase('accounts')).toBe('DualWriteSecondaryRead');
   });
 });
 

@@ -1,0 +1,27 @@
+/**
+ * Where phases live when more than one process serves an entity. The instance that changes a
+ * phase (`setPhase`, or the CLI's `phase` command) records it here; every instance polls it
+ * (`watchPhases`) and follows, so a fleet switches without a restart or a redeploy.
+ */
+import { throwIfAborted } from '../errors.js';
+import type { CallOptions } from '../port.js';
+import type { Phase } from './phases.js';
+
+export interface PhaseStore {
+  /** The recorded phase of every entity that has one. */
+  load(options?: CallOptions): Promise<Record<string, Phase>>;
+  save(entity: string, phase: Phase, options?: CallOptions): Promise<void>;
+}
+
+/** In-process phase store (tests; several registries in one process). */
+export class MemoryPhaseStore implements PhaseStore {
+  readonly #phases = new Map<string, Phase>();
+  async load(options: CallOptions = {}): Promise<Record<string, Phase>> {
+    throwIfAborted(options.signal);
+    return Object.fromEntries(this.#phases);
+  }
+  async save(entity: string, phase: Phase, options: CallOptions = {}): Promise<void> {
+    throwIfAborted(options.signal);
+    this.#phases.set(entity, phase);
+  }
+}
