@@ -335,6 +335,29 @@ async function acquire(pool: pg.Pool, signal: AbortSignal | undefined): Promise<
 
 const cancelled = new WeakSet<pg.PoolClient>();
 
+/**
+ * Asks the server to cancel backend `pid`'s statement over a separate, short-lived connection
+ * (same settings as the pool). Not through the pool itself: when the pool is exhausted, which is
+ * exactly when a stuck statement gets aborted, a pooled cancel would wait behind it.
+ */
+async function cancelBackend(pool: pg.Pool, pid: number): Promise<void> {
+  const options = (pool as unknown as { options: pg.ClientConfig }).options;
+  const client = new pg.Client({
+    ...options,
+    statement_timeout: 5000,
+    connectionTimeoutMillis: 5000,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('SELECT pg_cancel_backend($1)', [pid]);
+  } catch {
+    // Best effort: the statement then runs to its end (or its statement_timeout).
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /** Returns a client to its pool, destroying it when a cancel may still be in flight for it. */
 function release(client: pg.PoolClient, broken = false): void {
   client.release(broken || cancelled.has(client) ? true : undefined);
@@ -360,8 +383,7 @@ async function runOn<R extends pg.QueryResultRow>(
       // The cancel may land after this statement finished; never hand such a client to someone
       // else, whose statement it could cancel instead.
       cancelled.add(client);
-      if (typeof pid === 'number')
-        pool.query('select pg_cancel_backend($1)', [pid]).catch(() => {});
+      if (typeof pid === 'number') void cancelBackend(pool, pid);
     };
     signal.addEventListener('abort', onAbort, { once: true });
   }

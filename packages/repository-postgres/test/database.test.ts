@@ -231,6 +231,22 @@ describe('timeouts, aborts, errors, health', () => {
     await db.close();
   });
 
+  it('aborting cancels even when the pool is exhausted', async () => {
+    const db = createDatabase({ primary: connection, max: 1 });
+    try {
+      const ctl = new AbortController();
+      const running = db.query("SELECT pg_sleep(10), 'exhausted-pool-probe'", [], {
+        signal: ctl.signal,
+      });
+      const queued = db.query('SELECT 1 AS one'); // waits for the only connection
+      setTimeout(() => ctl.abort(new Error('enough')), 50);
+      await expect(running).rejects.toBeInstanceOf(AbortedError);
+      expect((await queued).rows[0]!.one).toBe(1);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('aborting a running query cancels it on the server', async () => {
     const ctl = new AbortController();
     const started = t.db.query('SELECT pg_sleep(10)', [], { signal: ctl.signal });
