@@ -5,6 +5,7 @@
  * health check. Repositories and the migrator only ever talk to PostgreSQL through this.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { AbortedError, throwIfAborted } from '@mystira/repository';
 import pg from 'pg';
 import { classifyPgError } from './errors.js';
@@ -36,6 +37,11 @@ export interface PgDatabaseOptions {
   readYourWritesMs?: number;
   /** Clock for `readYourWritesMs` (tests inject one). */
   now?: () => number;
+  /**
+   * Named prepared statements for fixed-text statements (by-id reads, inserts). Default true;
+   * turn off behind a pooler that does not support them (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements?: boolean;
 }
 
 /** Transaction isolation levels PostgreSQL implements. */
@@ -61,6 +67,11 @@ export interface QueryOptions {
   consistency?: 'strong' | 'eventual';
   /** Per-query pg type parsers (e.g. timestamps as text). */
   types?: pg.CustomTypesConfig;
+  /**
+   * Use a named prepared statement: the server parses and plans the text once per connection
+   * and then only binds and executes. For statements whose text is fixed (by id, by version).
+   */
+  prepare?: boolean;
 }
 
 export interface Queryable {
@@ -116,6 +127,7 @@ export class PgDatabase implements Queryable {
   readonly #als = new AsyncLocalStorage<Context>();
   readonly #readYourWritesMs: number;
   readonly #now: () => number;
+  readonly #prepared: boolean;
   #lastWriteAt = Number.NEGATIVE_INFINITY;
   #next = 0;
 
@@ -124,6 +136,7 @@ export class PgDatabase implements Queryable {
     this.replicas = (options.replicas ?? []).map((r) => makePool(r, options, this.#owned));
     this.#readYourWritesMs = options.readYourWritesMs ?? 0;
     this.#now = options.now ?? Date.now;
+    this.#prepared = options.preparedStatements ?? true;
   }
 
   /** True inside `withTransaction`. */
@@ -155,6 +168,7 @@ export class PgDatabase implements Queryable {
     const ctx = this.#als.getStore();
     const config: pg.QueryConfig = { text, values: values as unknown[] };
     if (options.types) config.types = options.types;
+    if (options.prepare && this.#prepared) config.name = statementName(text);
     if (options.intent !== 'read') {
       this.#lastWriteAt = this.#now();
       if (ctx?.session) ctx.session.wrote = true;
@@ -288,6 +302,19 @@ export class PgDatabase implements Queryable {
 /** Creates a database handle; see `PgDatabaseOptions`. */
 export function createDatabase(options: PgDatabaseOptions): PgDatabase {
   return new PgDatabase(options);
+}
+
+const names = new Map<string, string>();
+
+/** A stable statement name for a text (pg caches named statements per connection). */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `mystira_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    // Only fixed texts are prepared, so this stays small; the bound is a guard against misuse.
+    if (names.size < 10_000) names.set(text, name);
+  }
+  return name;
 }
 
 function anySignal(

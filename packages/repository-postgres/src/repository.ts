@@ -82,11 +82,17 @@ export class PostgresRepository<T extends object> implements Repository<T> {
     return specErrors(this.entity.name, () => bindQuery(this.entity, queryOf(spec)));
   }
 
-  async #read(text: string, values: readonly unknown[], options: PgCallOptions): Promise<Row[]> {
+  async #read(
+    text: string,
+    values: readonly unknown[],
+    options: PgCallOptions,
+    prepare = false,
+  ): Promise<Row[]> {
     const q: QueryOptions = {
       intent: 'read',
       signal: options.signal,
       consistency: options.consistency,
+      prepare,
     };
     const res = await this.#db.query(text, values, q);
     return res.rows as Row[];
@@ -104,6 +110,7 @@ export class PostgresRepository<T extends object> implements Repository<T> {
       `SELECT ${this.#select} FROM ${this.mapping.qualified} WHERE ${this.mapping.idColumn} = $1`,
       [id],
       options,
+      true,
     );
     return rows[0] ? rowToItem<T>(this.mapping, rows[0]) : undefined;
   }
@@ -116,6 +123,7 @@ export class PostgresRepository<T extends object> implements Repository<T> {
       `SELECT ${this.#select} FROM ${this.mapping.qualified} WHERE ${this.mapping.idColumn} = ANY($1)`,
       [unique],
       options,
+      true,
     );
     const byId = new Map<Id, T>();
     for (const r of rows) {
@@ -222,7 +230,7 @@ export class PostgresRepository<T extends object> implements Repository<T> {
 
   async add(item: T, options: CallOptions = {}): Promise<T> {
     const row = specErrors(this.entity.name, () => this.#prepare(item, 1));
-    await this.#db.query(this.#insertSql(), row, { signal: options.signal });
+    await this.#db.query(this.#insertSql(), row, { signal: options.signal, prepare: true });
     return this.#out(item, 1);
   }
 
