@@ -18,7 +18,11 @@ async function h1(
   headers: Record<string, string>,
   body: string | Buffer,
 ) {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers, body });
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
   return {
     status: res.status,
     json: (await res.json().catch(() => undefined)) as { code?: string } | undefined,
