@@ -47,6 +47,7 @@ export {
   Migrator,
   type MigratorOptions,
 } from './migrations.js';
+export * from './outbox/index.js';
 export {
   type BulkOptions,
   type PgCallOptions,
@@ -55,4 +56,3 @@ export {
   postgresRepository,
 } from './repository.js';
 export { type CompiledQuery, Params, quoteIdent, quoteKey } from './sql.js';
-export * from './outbox/index.js';
