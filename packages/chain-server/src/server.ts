@@ -243,6 +243,7 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
     session.once('close', () => sessions.delete(session));
   };
   const trackSocket = (socket: net.Socket) => {
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   };
@@ -275,7 +276,9 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
       plainH2.on('session', trackSession);
       h1 = http.createServer(requestListener);
       const plainH1 = h1;
-      listener = net.createServer((socket) => {
+      // noDelay: gRPC writes small frames (headers, data, trailers); Nagle's algorithm would hold
+      // them back waiting for ACKs. (http.createServer sets it by default; net does not.)
+      listener = net.createServer({ noDelay: true }, (socket) => {
         trackSocket(socket);
         sniff(socket, (isH2) => {
           if (isH2) {
