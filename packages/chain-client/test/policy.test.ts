@@ -158,6 +158,7 @@ describe('hedging', () => {
 describe('many distinct deadlines', () => {
   it('a caller propagating upstream deadlines (a new timeout per call) keeps working with one shared breaker', async () => {
     const policy = createCallPolicy('e', {
+      now: () => 0, // a frozen clock: each attempt's deadline is exactly the call's timeout
       retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1 },
       breaker: { failureThreshold: 3 },
     });
