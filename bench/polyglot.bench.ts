@@ -10,7 +10,7 @@
  *     ours (checkpointed, version-gated, re-checked) vs a naive copy (stream + bulk upsert).
  * PostgreSQL is the shared server on 127.0.0.1:5432; every table lives in a throw-away schema.
  *
- * `node bench/polyglot.bench.ts [--smoke]`  (full: 20 000 documents backfilled; smoke: seconds)
+ * `node bench/polyglot.bench.ts [--smoke]`  (full: 10 000 documents backfilled; smoke: seconds)
  */
 import { randomBytes } from 'node:crypto';
 import https from 'node:https';
@@ -276,7 +276,7 @@ try {
   );
 
   // ---- 3. backfill Cosmos DB server → PostgreSQL -------------------------------------------------------
-  const B = Number(process.env.POLYGLOT_BENCH_DOCS ?? (smoke ? 1000 : 20_000));
+  const B = Number(process.env.POLYGLOT_BENCH_DOCS ?? (smoke ? 1000 : 10_000));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const client = cosmosClient({
     endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -308,6 +308,24 @@ try {
   const oursBackfill = res.copied / ((performance.now() - t) / 1000);
   const check = await bf.verify('accounts', { sampleRate: smoke ? 1 : 0.05 });
   if (check.differences !== 0) throw new Error(`backfill left ${check.differences} differences`);
+  // The re-check reads every copied batch back from the primary (getMany). On a real account
+  // that is an indexed lookup; cosmosdb-server evaluates it by scanning the whole container, so
+  // here it dominates. Without it (a backfill with writes stopped):
+  const target2 = await pgTable();
+  const bf2 = createPolyglot({
+    outbox,
+    entities: {
+      accounts: {
+        primary: cosmos,
+        secondary: postgresMirror(db, target2),
+        phase: 'DualWritePrimaryRead',
+      },
+    },
+  });
+  progress('backfill (ours, recheck off)');
+  t = performance.now();
+  const res2 = await bf2.backfill('accounts', { batchSize: 1000, recheck: false });
+  const oursNoRecheck = res2.copied / ((performance.now() - t) / 1000);
   progress('backfill (naive copy)');
   const naiveTarget = await pgTable();
   t = performance.now();
@@ -330,8 +348,16 @@ try {
     unit: 'docs/s',
     higherIsBetter: true,
   });
+  comparisons.push({
+    metric: `backfill ${B} documents without the re-check (writes stopped), cosmosdb-server → PostgreSQL (docs/s)`,
+    ours: oursNoRecheck,
+    baseline: naiveBackfill,
+    baselineName: 'naive copy: stream + bulk upsert (no checkpoint, no gate)',
+    unit: 'docs/s',
+    higherIsBetter: true,
+  });
   notes.push(
-    `backfill: ${res.copied} copied in ${res.batches} batches; sampled verification found 0 differences.`,
+    `backfill: ${res.copied} copied in ${res.batches} batches; sampled verification found 0 differences. cosmosdb-server answers getMany (ARRAY_CONTAINS) with a full scan, so the re-checked figure is pessimistic.`,
   );
 } finally {
   await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
