@@ -3,6 +3,8 @@
  * embedded devnet ledger with gRPC, gRPC-Web and Connect on one port, grpc.health.v1 and server
  * reflection; configured by environment (see src/config.ts and the README); logs JSON with pino.
  */
+
+import { Code } from '@connectrpc/connect';
 import {
   createChainServer,
   DevnetLedger,
@@ -48,6 +50,18 @@ const server = createChainServer({
   version: '0.1.0',
   // Clients only see "internal error"; the cause goes to the log.
   onInternalError: (err, method) => log.error({ err, method }, 'internal error'),
+  // One access-log line per call (set LOG_LEVEL=warn to silence them).
+  onCall: (c) =>
+    log.info(
+      {
+        procedure: c.procedure,
+        protocol: c.protocol,
+        code: c.code === undefined ? 'OK' : Code[c.code],
+        ms: Math.round(c.durationMs * 10) / 10,
+        principal: c.principal,
+      },
+      'call',
+    ),
 });
 
 const { port } = await server.listen(config.port, config.host);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { ChainService } from '@mystira/chain-protos';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig, parseApiKeys } from '../src/config.ts';
 
 const main = join(import.meta.dirname, '../src/main.ts');
@@ -73,6 +73,17 @@ describe('host', () => {
       body: '{"contentId":"demo"}',
     });
     expect(await res.json()).toEqual({ contentId: 'demo' });
+    // One access-log line per call.
+    await vi.waitFor(() =>
+      expect(
+        logs.some(
+          (l) =>
+            l.msg === 'call' &&
+            l.procedure === '/mystira.chain.v1.ChainService/IsRegistered' &&
+            l.code === 'OK',
+        ),
+      ).toBe(true),
+    );
     const exited = new Promise<number | null>((r) => child?.once('exit', r));
     child?.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -34,6 +34,7 @@ import {
 import { ChainService } from '@mystira/chain-protos';
 import type { Authenticator } from './auth.js';
 import { type CallContext, type ChainHandlers, toConnectError } from './handlers.js';
+import { type CallObserver, protocolOf } from './observe.js';
 
 type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
@@ -53,6 +54,7 @@ export interface FastPathOptions {
   writeMaxBytes: number;
   jsonOptions: Partial<JsonReadOptions & JsonWriteOptions>;
   maxTimeoutMs: number;
+  onCall?: CallObserver;
 }
 
 export interface FastPath {
@@ -77,7 +79,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       ] as UnaryRoute['handler'],
     });
   }
-  const { authenticator, readMaxBytes, writeMaxBytes, jsonOptions, maxTimeoutMs } = options;
+  const { authenticator, readMaxBytes, writeMaxBytes, jsonOptions, maxTimeoutMs, onCall } = options;
 
   async function invoke(
     route: UnaryRoute,
@@ -128,9 +130,44 @@ export function createFastPath(options: FastPathOptions): FastPath {
       if (authenticator) call.principal = await authenticator.authenticate(route.procedure, header);
       return route.handler(message, call);
     };
+    if (onCall) {
+      const start = performance.now();
+      const report = (code: Code | undefined) => {
+        try {
+          onCall({
+            procedure: route.procedure,
+            protocol: protocolOf(header('content-type')),
+            code,
+            durationMs: performance.now() - start,
+            principal: call.principal?.id,
+            streaming: false,
+          });
+        } catch {
+          // An observer's bug must not fail the call.
+        }
+      };
+      const result =
+        timeoutMs === undefined ? run() : withDeadline(run, call, () => controller, timeoutMs);
+      result.then(
+        () => report(undefined),
+        (e: unknown) => report(toConnectError(e).code),
+      );
+      return result;
+    }
     if (timeoutMs === undefined) return run();
-    // A deadline: the handler's signal aborts and the client gets DEADLINE_EXCEEDED, as on the
-    // Connect router.
+    return withDeadline(run, call, () => controller, timeoutMs);
+  }
+
+  /**
+   * A deadline: the handler's signal aborts and the client gets DEADLINE_EXCEEDED, as on the
+   * Connect router.
+   */
+  function withDeadline(
+    run: () => Promise<unknown>,
+    call: CallContext,
+    controllerOf: () => AbortController | undefined,
+    timeoutMs: number,
+  ): Promise<unknown> {
     const signal = call.signal;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -138,7 +175,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
           `the operation timed out after ${timeoutMs} ms`,
           Code.DeadlineExceeded,
         );
-        controller?.abort(e);
+        controllerOf()?.abort(e);
         reject(e);
       }, timeoutMs);
       run().then(

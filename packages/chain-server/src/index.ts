@@ -66,6 +66,7 @@ export type {
   TxState,
 } from './ledger.js';
 export { LedgerError } from './ledger.js';
+export { type CallInfo, type CallObserver, observingInterceptor, protocolOf } from './observe.js';
 export { ReflectionIndex, reflectionFiles, registerReflection } from './reflection.js';
 export {
   type ChainServer,

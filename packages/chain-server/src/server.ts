@@ -35,6 +35,7 @@ import {
 } from './handlers.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { Ledger } from './ledger.js';
+import { type CallObserver, observingInterceptor } from './observe.js';
 import { registerReflection } from './reflection.js';
 
 export interface ServerLimits extends StreamLimits {
@@ -98,6 +99,11 @@ export interface ChainServerOptions {
   serviceName?: string;
   /** Called with the cause of every INTERNAL failure (clients only see "internal error"). */
   onInternalError?: (error: unknown, method: string) => void;
+  /**
+   * Called once per call that got past decoding, on either serving path: procedure, protocol,
+   * status code (undefined = OK), duration, principal. For access logs and metrics.
+   */
+  onCall?: CallObserver;
 }
 
 export interface ChainServer {
@@ -170,7 +176,10 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
   const compression = options.compression === false ? [] : [compressionGzip, compressionBrotli];
   const connectHandler = connectNodeAdapter({
     routes,
-    interceptors: authenticator ? [authInterceptor(authenticator)] : [],
+    interceptors: [
+      ...(options.onCall ? [observingInterceptor(options.onCall)] : []),
+      ...(authenticator ? [authInterceptor(authenticator)] : []),
+    ],
     readMaxBytes: limits.readMaxBytes,
     writeMaxBytes: limits.writeMaxBytes,
     maxTimeoutMs: limits.maxTimeoutMs,
@@ -191,6 +200,7 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
           writeMaxBytes: limits.writeMaxBytes,
           jsonOptions,
           maxTimeoutMs: limits.maxTimeoutMs,
+          onCall: options.onCall,
         });
 
   const origins = options.corsOrigins ?? [];
