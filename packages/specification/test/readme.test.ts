@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 
 it('the README example runs and prints what it claims', () => {
   const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  const code = /```ts runnable\n([\s\S]*?)```/.exec(readme)?.[1];
   expect(code).toBeDefined();
   const file = join(import.meta.dirname, '.readme-example.ts');
   writeFileSync(file, code!);
