@@ -21,15 +21,21 @@ const byName = new Map(workspaces.map((w) => [w.pkg.name, w]));
 
 const order = [];
 const state = new Map(); // name -> 'visiting' | 'done'
+// Runtime and peer dependencies must build first. devDependencies only serve tests (which run
+// after every build), so they order the build when they can but may form cycles, e.g. two
+// adapters whose tests each use the other.
 function visit(w) {
   const name = w.pkg.name;
   if (state.get(name) === 'done') return;
   if (state.get(name) === 'visiting') throw new Error(`dependency cycle through ${name}`);
   state.set(name, 'visiting');
-  const deps = { ...w.pkg.dependencies, ...w.pkg.devDependencies, ...w.pkg.peerDependencies };
-  for (const dep of Object.keys(deps)) {
+  for (const dep of Object.keys({ ...w.pkg.dependencies, ...w.pkg.peerDependencies })) {
     const target = byName.get(dep);
     if (target) visit(target);
+  }
+  for (const dep of Object.keys(w.pkg.devDependencies ?? {})) {
+    const target = byName.get(dep);
+    if (target && state.get(target.pkg.name) !== 'visiting') visit(target);
   }
   state.set(name, 'done');
   order.push(w);

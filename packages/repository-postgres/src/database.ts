@@ -332,7 +332,7 @@ async function acquire(pool: pg.Pool, signal: AbortSignal | undefined): Promise<
   const pending = pool.connect();
   if (!signal) {
     try {
-      return await pending;
+      return guard(await pending);
     } catch (err) {
       throw classifyPgError(err, { connecting: true });
     }
@@ -349,8 +349,8 @@ async function acquire(pool: pg.Pool, signal: AbortSignal | undefined): Promise<
     pending.then(
       (c) => {
         signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) c.release();
-        else resolve(c);
+        // Aborted while waiting: onAbort has already arranged this client's release.
+        if (!signal.aborted) resolve(guard(c));
       },
       (err) => {
         signal.removeEventListener('abort', onAbort);
@@ -358,6 +358,21 @@ async function acquire(pool: pg.Pool, signal: AbortSignal | undefined): Promise<
       },
     );
   });
+}
+
+const guarded = new WeakSet<pg.PoolClient>();
+
+/**
+ * A checked-out client is no longer covered by the pool's 'error' listener: if its socket dies
+ * between two statements of a transaction, an unheard 'error' would crash the process. The
+ * statement in flight (or the next one) still fails with the error.
+ */
+function guard(client: pg.PoolClient): pg.PoolClient {
+  if (!guarded.has(client)) {
+    guarded.add(client);
+    client.on('error', () => {});
+  }
+  return client;
 }
 
 const cancelled = new WeakSet<pg.PoolClient>();

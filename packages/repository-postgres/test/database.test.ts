@@ -231,6 +231,44 @@ describe('timeouts, aborts, errors, health', () => {
     await db.close();
   });
 
+  it('aborting while waiting for a connection releases it once, and the pool keeps serving', async () => {
+    const db = createDatabase({ primary: connection, max: 1 });
+    try {
+      const holder = await db.primary.connect();
+      const ctl = new AbortController();
+      const waiting = db.query('SELECT 1', [], { signal: ctl.signal });
+      ctl.abort();
+      await expect(waiting).rejects.toBeInstanceOf(AbortedError);
+      holder.release();
+      // The aborted checkout's client comes back to the pool exactly once; a second release
+      // throws "Release called on client which has already been released" as an unhandled
+      // rejection, which fails this test run.
+      const rows = await db.query<{ v: number }>('SELECT 2 AS v');
+      expect(rows.rows[0]!.v).toBe(2);
+      expect(db.primary.totalCount).toBe(1);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a checked-out client whose connection dies between statements fails the transaction, not the process', async () => {
+    const db = createDatabase({ primary: connection, max: 2 });
+    try {
+      const run = db.withTransaction(async () => {
+        const { rows } = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        // Killed from another session while this one sits idle inside its transaction.
+        await t.db.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await db.query('SELECT 1');
+      });
+      await expect(run).rejects.toThrow();
+      const after = await db.query<{ v: number }>('SELECT 3 AS v');
+      expect(after.rows[0]!.v).toBe(3);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('aborting cancels even when the pool is exhausted', async () => {
     const db = createDatabase({ primary: connection, max: 1 });
     try {
