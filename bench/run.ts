@@ -63,14 +63,16 @@ for (const report of reports) {
   for (const note of report.notes ?? []) lines.push('', note);
   lines.push('');
 }
+// A smoke run only proves the benchmarks still work; it never replaces the real report.
+const base = args.includes('--smoke') ? 'smoke' : 'latest';
 const out = join(here, 'results');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'latest.md'), `${lines.join('\n')}\n`);
+writeFileSync(join(out, `${base}.md`), `${lines.join('\n')}\n`);
 writeFileSync(
-  join(out, 'latest.json'),
+  join(out, `${base}.json`),
   `${JSON.stringify({ node: process.version, reports }, null, 2)}\n`,
 );
 process.stderr.write(
-  `wrote bench/results/latest.md (${reports.length} reports, ${failed} failed)\n`,
+  `wrote bench/results/${base}.md (${reports.length} reports, ${failed} failed)\n`,
 );
 process.exit(failed ? 1 : 0);
