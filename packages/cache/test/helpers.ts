@@ -2,9 +2,7 @@
  * Test plumbing: a unique key prefix per test file on the shared Redis (and cleanup of only those
  * keys), and throw-away redis-server processes on free ports for the fault tests.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { memoryRepository, type Repository } from '@mystira/repository';
 import { entity, field, type Infer } from '@mystira/specification';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -41,79 +39,10 @@ export async function deletePrefix(client: Redis, prefix: string): Promise<void>
   } while (cursor !== '0');
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** A redis-server we own: start, stop (SIGKILL), restart on the same port, pause (SIGSTOP). */
-export class ThrowAwayRedis {
-  port = 0;
-  /** Extra redis-server arguments (e.g. cluster mode). */
-  args: string[] = [];
-  #proc: ChildProcess | null = null;
-
-  async start(): Promise<void> {
-    if (this.port === 0) this.port = await freePort();
-    const proc = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--protected-mode',
-        'no',
-        ...this.args,
-      ],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    this.#proc = proc;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
-      let out = '';
-      proc.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited with ${code}`));
-      });
-    });
-    proc.stdout!.resume();
-  }
-
-  async stop(): Promise<void> {
-    const proc = this.#proc;
-    this.#proc = null;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGKILL');
-    await exited;
-  }
-
-  pause(): void {
-    this.#proc?.kill('SIGSTOP');
-  }
-
-  resume(): void {
-    this.#proc?.kill('SIGCONT');
-  }
-}
+export {
+  freePort,
+  ThrowawayRedis as ThrowAwayRedis,
+} from '../../../test-support/throwaway-redis.js';
 
 export async function until(
   cond: () => boolean | Promise<boolean>,

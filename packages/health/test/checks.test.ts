@@ -12,8 +12,8 @@ import { createHttpsServer as createCosmosServer } from '@vercel/cosmosdb-server
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, ThrowawayRedis } from '../../../test-support/throwaway-redis.js';
 import { close, listen } from './helpers.js';
-import { freePort, ThrowawayRedis } from './redis-server.js';
 
 /** Runs one check through a registry and returns its entry. */
 async function runOne(check: HealthCheck) {

@@ -13,7 +13,7 @@ import {
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, ThrowawayRedis } from './redis-server.js';
+import { freePort, ThrowawayRedis } from '../../../test-support/throwaway-redis.js';
 
 /**
  * A tiny line protocol client: connects, sends "PING\n", resolves with the first line back.
