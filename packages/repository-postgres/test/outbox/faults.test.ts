@@ -12,8 +12,8 @@ import { randomWrites } from './workload.js';
 // The secondary sits behind a TCP proxy we can break: reset + refuse (a stopped server), then
 // blackhole (a hung network, so secondary writes hit their timeout), then back up. The app must
 // see no failed write, and once the outbox drains a full verification must find 0 differences.
-// Scaled to 2 000 operations (the issue's 10 000 take longer than a test file should here).
-const OPS = Number(process.env.POLYGLOT_FAULT_OPS ?? 2000);
+// 10 000 operations, as the issue asks (about 35 s here); POLYGLOT_FAULT_OPS changes it.
+const OPS = Number(process.env.POLYGLOT_FAULT_OPS ?? 10_000);
 const schema = randomSchema('pgf');
 const direct = database();
 let proxy: FaultProxy;
@@ -101,4 +101,4 @@ it(`secondary stopped and hung during ${OPS} random writes: no failed write, 0 d
   expect(report.differentItems).toEqual([]);
   expect(report.differences).toBe(0);
   expect(report.scanned).toBeGreaterThan(100);
-}, 120_000);
+}, 300_000);
