@@ -4,37 +4,12 @@
  * evaluator, so memory answers are the semantics table by definition. Items are deep-copied in
  * and out, so callers can never mutate the store behind its back.
  */
-import {
-  type EntityDef,
-  evaluate,
-  MultipleResultsError,
-  type QueryNode,
-  type SpecSource,
-  count as specCount,
-} from '@mystira/specification';
-import {
-  bindQuery,
-  checkId,
-  clone,
-  expectedVersionOf,
-  idOf,
-  prepareForWrite,
-  queryOf,
-  specErrors,
-  withVersion,
-} from './core.js';
+import type { EntityDef } from '@mystira/specification';
+import { checkId, clone, expectedVersionOf, idOf, prepareForWrite, withVersion } from './core.js';
 import { type CursorCodec, defaultCursorCodec } from './cursor.js';
 import { AlreadyExistsError, ConcurrencyError, NotFoundError, throwIfAborted } from './errors.js';
-import { pageQuery, pageVia } from './paging.js';
-import type {
-  CallOptions,
-  Id,
-  PageOptions,
-  Repository,
-  RepositoryPage,
-  StreamOptions,
-  WriteOptions,
-} from './port.js';
+import { InMemoryQueries } from './memory-queries.js';
+import type { CallOptions, Id, Repository, WriteOptions } from './port.js';
 
 interface Stored<T> {
   item: T;
@@ -51,14 +26,14 @@ export interface MemoryRepositoryOptions {
 const key = (id: Id): string => `${typeof id}:${id}`;
 
 /** A `Repository<T>` held in a Map. Single-process; writes are atomic because JS is single-threaded. */
-export class MemoryRepository<T extends object> implements Repository<T> {
-  readonly entity: EntityDef;
+export class MemoryRepository<T extends object>
+  extends InMemoryQueries<T>
+  implements Repository<T>
+{
   readonly #items = new Map<string, Stored<T>>();
-  readonly #cursors: CursorCodec;
 
   constructor(entity: EntityDef, options: MemoryRepositoryOptions = {}) {
-    this.entity = entity;
-    this.#cursors = options.cursors ?? defaultCursorCodec();
+    super(entity, options.cursors ?? defaultCursorCodec());
     for (const item of options.seed ?? []) this.#insert(item as T);
   }
 
@@ -85,11 +60,7 @@ export class MemoryRepository<T extends object> implements Repository<T> {
     return this.#out(s);
   }
 
-  #bind(spec: SpecSource<unknown, unknown>): QueryNode {
-    return specErrors(this.entity.name, () => bindQuery(this.entity, queryOf(spec)));
-  }
-
-  #all(): T[] {
+  protected snapshot(): T[] {
     return [...this.#items.values()].map((s) => s.item);
   }
 
@@ -111,54 +82,6 @@ export class MemoryRepository<T extends object> implements Repository<T> {
       if (s) out.push(this.#out(s));
     }
     return out;
-  }
-
-  async list<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R[]> {
-    throwIfAborted(options.signal, this.entity.name);
-    const q = this.#bind(spec);
-    return specErrors(this.entity.name, () => clone(evaluate<T, R>(q, this.#all())));
-  }
-
-  async *stream<R = T>(spec: SpecSource<T, R>, options: StreamOptions = {}): AsyncIterable<R> {
-    const rows = await this.list(spec, options);
-    // Yield one at a time, checking the signal between items, like a cursor-backed adapter would.
-    for (const row of rows) {
-      throwIfAborted(options.signal, this.entity.name);
-      yield row;
-    }
-  }
-
-  async first<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
-    const q = this.#bind(spec);
-    const rows = await this.list<R>({ ...q, take: q.take === 0 ? 0 : 1 }, options);
-    return rows[0];
-  }
-
-  async single<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
-    const q = this.#bind(spec);
-    const rows = await this.list<R>({ ...q, take: q.take === 0 ? 0 : 2 }, options);
-    if (rows.length > 1) throw new MultipleResultsError();
-    return rows[0];
-  }
-
-  async count(spec: SpecSource<T, unknown>, options: CallOptions = {}): Promise<number> {
-    throwIfAborted(options.signal, this.entity.name);
-    const q = this.#bind(spec);
-    return specErrors(this.entity.name, () => specCount(q, this.#all()));
-  }
-
-  async any(spec: SpecSource<T, unknown>, options: CallOptions = {}): Promise<boolean> {
-    return (await this.count(spec, options)) > 0;
-  }
-
-  async page<R = T>(spec: SpecSource<T, R>, options: PageOptions = {}): Promise<RepositoryPage<R>> {
-    throwIfAborted(options.signal, this.entity.name);
-    const q = this.#bind(spec);
-    const seek = pageQuery(this.entity, q, options.cursor ?? null, this.#cursors);
-    return pageVia<T, R>(this.entity, q, seek, this.#cursors, {
-      fetch: async (query) => clone(evaluate<T, T>(query, this.#all())),
-      count: async (query) => specCount(query, this.#all()),
-    });
   }
 
   async add(item: T, options: CallOptions = {}): Promise<T> {

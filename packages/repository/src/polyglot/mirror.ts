@@ -9,37 +9,12 @@
  * Every gated write is atomic per id: the gate's read and the write cannot interleave with
  * another gated write of the same id.
  */
-import {
-  type EntityDef,
-  evaluate,
-  MultipleResultsError,
-  type QueryNode,
-  type SpecSource,
-  count as specCount,
-} from '@mystira/specification';
-import {
-  bindQuery,
-  checkId,
-  clone,
-  expectedVersionOf,
-  idOf,
-  prepareForWrite,
-  queryOf,
-  specErrors,
-  withVersion,
-} from '../core.js';
+import type { EntityDef } from '@mystira/specification';
+import { checkId, clone, expectedVersionOf, idOf, prepareForWrite, withVersion } from '../core.js';
 import { type CursorCodec, defaultCursorCodec } from '../cursor.js';
 import { AlreadyExistsError, ConcurrencyError, NotFoundError, throwIfAborted } from '../errors.js';
-import { pageQuery, pageVia } from '../paging.js';
-import type {
-  CallOptions,
-  Id,
-  PageOptions,
-  Repository,
-  RepositoryPage,
-  StreamOptions,
-  WriteOptions,
-} from '../port.js';
+import { InMemoryQueries } from '../memory-queries.js';
+import type { CallOptions, Id, Repository, WriteOptions } from '../port.js';
 import { diffItems } from './diff.js';
 
 /** What the mirror holds for one id: a live item at a version, or a tombstone at a version. */
@@ -280,10 +255,8 @@ export function memoryMirror<T extends object>(
 }
 
 /** `Repository<T>` over the mirror's slots; tombstones are invisible to it. */
-class SlotRepository<T extends object> implements Repository<T> {
-  readonly entity: EntityDef;
+class SlotRepository<T extends object> extends InMemoryQueries<T> implements Repository<T> {
   readonly #slots: Map<string, Slot<T>>;
-  readonly #cursors: CursorCodec;
   readonly #now: () => number;
 
   constructor(
@@ -292,9 +265,8 @@ class SlotRepository<T extends object> implements Repository<T> {
     cursors: CursorCodec,
     now: () => number,
   ) {
-    this.entity = entity;
+    super(entity, cursors);
     this.#slots = slots;
-    this.#cursors = cursors;
     this.#now = now;
   }
 
@@ -305,14 +277,11 @@ class SlotRepository<T extends object> implements Repository<T> {
   #out(s: Slot<T>): T {
     return clone(withVersion(this.entity, s.item as T, s.version));
   }
-  #all(): T[] {
+  protected snapshot(): T[] {
     const out: T[] = [];
     for (const s of this.#slots.values())
       if (s.item !== null) out.push(withVersion(this.entity, s.item, s.version));
     return out;
-  }
-  #bind(spec: SpecSource<unknown, unknown>): QueryNode {
-    return specErrors(this.entity.name, () => bindQuery(this.entity, queryOf(spec)));
   }
   #missing(id: Id): never {
     throw new NotFoundError(`${this.entity.name} "${id}" not found`, {
@@ -360,45 +329,6 @@ class SlotRepository<T extends object> implements Repository<T> {
       if (s) out.push(this.#out(s));
     }
     return out;
-  }
-  async list<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R[]> {
-    throwIfAborted(options.signal, this.entity.name);
-    const q = this.#bind(spec);
-    return specErrors(this.entity.name, () => clone(evaluate<T, R>(q, this.#all())));
-  }
-  async *stream<R = T>(spec: SpecSource<T, R>, options: StreamOptions = {}): AsyncIterable<R> {
-    const rows = await this.list(spec, options);
-    for (const row of rows) {
-      throwIfAborted(options.signal, this.entity.name);
-      yield row;
-    }
-  }
-  async first<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
-    const q = this.#bind(spec);
-    return (await this.list<R>({ ...q, take: q.take === 0 ? 0 : 1 }, options))[0];
-  }
-  async single<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
-    const q = this.#bind(spec);
-    const rows = await this.list<R>({ ...q, take: q.take === 0 ? 0 : 2 }, options);
-    if (rows.length > 1) throw new MultipleResultsError();
-    return rows[0];
-  }
-  async count(spec: SpecSource<T, unknown>, options: CallOptions = {}): Promise<number> {
-    throwIfAborted(options.signal, this.entity.name);
-    const q = this.#bind(spec);
-    return specErrors(this.entity.name, () => specCount(q, this.#all()));
-  }
-  async any(spec: SpecSource<T, unknown>, options: CallOptions = {}): Promise<boolean> {
-    return (await this.count(spec, options)) > 0;
-  }
-  async page<R = T>(spec: SpecSource<T, R>, options: PageOptions = {}): Promise<RepositoryPage<R>> {
-    throwIfAborted(options.signal, this.entity.name);
-    const q = this.#bind(spec);
-    const seek = pageQuery(this.entity, q, options.cursor ?? null, this.#cursors);
-    return pageVia<T, R>(this.entity, q, seek, this.#cursors, {
-      fetch: async (query) => clone(evaluate<T, T>(query, this.#all())),
-      count: async (query) => specCount(query, this.#all()),
-    });
   }
   async add(item: T, options: CallOptions = {}): Promise<T> {
     throwIfAborted(options.signal, this.entity.name);

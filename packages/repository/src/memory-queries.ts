@@ -1,0 +1,84 @@
+/**
+ * The query half of every in-memory `Repository<T>` (the memory adapter, the polyglot memory
+ * mirror): specs are bound against the entity and answered by the specification's own evaluator
+ * over a snapshot of the stored items, so memory answers are the semantics table by definition.
+ * A subclass supplies the snapshot and the by-id reads and writes.
+ */
+import {
+  type EntityDef,
+  evaluate,
+  MultipleResultsError,
+  type QueryNode,
+  type SpecSource,
+  count as specCount,
+} from '@mystira/specification';
+import { bindQuery, clone, queryOf, specErrors } from './core.js';
+import type { CursorCodec } from './cursor.js';
+import { throwIfAborted } from './errors.js';
+import { pageQuery, pageVia } from './paging.js';
+import type { CallOptions, PageOptions, RepositoryPage, StreamOptions } from './port.js';
+
+export abstract class InMemoryQueries<T extends object> {
+  readonly entity: EntityDef;
+  readonly #cursors: CursorCodec;
+
+  protected constructor(entity: EntityDef, cursors: CursorCodec) {
+    this.entity = entity;
+    this.#cursors = cursors;
+  }
+
+  /** The live items, each carrying its current version; never handed out uncopied. */
+  protected abstract snapshot(): T[];
+
+  #bind(spec: SpecSource<unknown, unknown>): QueryNode {
+    return specErrors(this.entity.name, () => bindQuery(this.entity, queryOf(spec)));
+  }
+
+  async list<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R[]> {
+    throwIfAborted(options.signal, this.entity.name);
+    const q = this.#bind(spec);
+    return specErrors(this.entity.name, () => clone(evaluate<T, R>(q, this.snapshot())));
+  }
+
+  async *stream<R = T>(spec: SpecSource<T, R>, options: StreamOptions = {}): AsyncIterable<R> {
+    const rows = await this.list(spec, options);
+    // Yield one at a time, checking the signal between items, like a cursor-backed adapter would.
+    for (const row of rows) {
+      throwIfAborted(options.signal, this.entity.name);
+      yield row;
+    }
+  }
+
+  async first<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
+    const q = this.#bind(spec);
+    const rows = await this.list<R>({ ...q, take: q.take === 0 ? 0 : 1 }, options);
+    return rows[0];
+  }
+
+  async single<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
+    const q = this.#bind(spec);
+    const rows = await this.list<R>({ ...q, take: q.take === 0 ? 0 : 2 }, options);
+    if (rows.length > 1) throw new MultipleResultsError();
+    return rows[0];
+  }
+
+  async count(spec: SpecSource<T, unknown>, options: CallOptions = {}): Promise<number> {
+    throwIfAborted(options.signal, this.entity.name);
+    const q = this.#bind(spec);
+    return specErrors(this.entity.name, () => specCount(q, this.snapshot()));
+  }
+
+  async any(spec: SpecSource<T, unknown>, options: CallOptions = {}): Promise<boolean> {
+    return (await this.count(spec, options)) > 0;
+  }
+
+  async page<R = T>(spec: SpecSource<T, R>, options: PageOptions = {}): Promise<RepositoryPage<R>> {
+    throwIfAborted(options.signal, this.entity.name);
+    const q = this.#bind(spec);
+    const seek = pageQuery(this.entity, q, options.cursor ?? null, this.#cursors);
+    return pageVia<T, R>(this.entity, q, seek, this.#cursors, {
+      fetch: async (query) => clone(evaluate<T, T>(query, this.snapshot())),
+      count: async (query) => specCount(query, this.snapshot()),
+    });
+  }
+}
