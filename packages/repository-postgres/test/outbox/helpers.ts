@@ -5,7 +5,6 @@ import {
   type PgDatabase,
   type PgDatabaseOptions,
 } from '@mystira/repository-postgres';
-import { entity, field, type Infer } from '@mystira/specification';
 
 /** The shared test server (trust auth). */
 export const PG = {
@@ -28,38 +27,8 @@ export function database(options: Partial<PgDatabaseOptions> & { port?: number }
   });
 }
 
-export const Account = entity(
-  'accounts',
-  {
-    id: field.string(),
-    version: field.number(),
-    name: field.string(),
-    balance: field.number(),
-    tags: field.array(field.string()),
-  },
-  { id: 'id', version: 'version' },
-);
-export type AccountT = Infer<typeof Account>;
-export const account = (id: string, patch: Partial<AccountT> = {}): AccountT => ({
-  id,
-  version: 1,
-  name: `n-${id}`,
-  balance: 0,
-  tags: [],
-  ...patch,
-});
-
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same entity and PRNG as the backend-agnostic polyglot tests, so both suites speak alike.
+export { Account, type AccountT, account, rng } from '../../../repository/test/polyglot/helpers.js';
 
 /**
  * A TCP proxy in front of the shared PostgreSQL that the test can break: `down()` resets every
