@@ -206,7 +206,15 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
   const origins = options.corsOrigins ?? [];
   const anyOrigin = origins.includes('*');
   const allowMethods = connectCors.allowedMethods.join(', ');
-  const allowHeaders = [...connectCors.allowedHeaders, 'Authorization', 'X-Api-Key'].join(', ');
+  // traceparent/tracestate: browsers carrying W3C trace context (e.g. chain-client's
+  // otelInterceptor) must pass the preflight, or every traced call fails CORS.
+  const allowHeaders = [
+    ...connectCors.allowedHeaders,
+    'Authorization',
+    'X-Api-Key',
+    'traceparent',
+    'tracestate',
+  ].join(', ');
   const exposeHeaders = connectCors.exposedHeaders.join(', ');
 
   const requestListener: ChainServer['requestListener'] = (req, res) => {
