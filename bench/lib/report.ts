@@ -3,6 +3,7 @@
  * directly (type stripping, no build step); it imports the built packages, measures ours and the
  * alternative in the same process tree, writes progress to stderr, and ends with `emit()`.
  */
+import type { ChartSpec } from './svg.ts';
 export interface Comparison {
   /** What was measured, e.g. "encode RegisterIpAssetRequest (ops/s)". */
   metric: string;
@@ -19,10 +20,44 @@ export interface Comparison {
   bar?: { ratio: number; text: string };
 }
 
+/** An absolute service-level target (not a ratio to an alternative), e.g. "p99 < 40 ms". */
+export interface Target {
+  /** What was measured, e.g. "Chain server, 5,000 unary req/s for 30 s: p99". */
+  metric: string;
+  value: number;
+  unit: string;
+  comparator: '<' | '<=' | '>' | '>=';
+  limit: number;
+}
+
+/** A chart to draw into bench/results/charts/<file>.svg and link from the report. */
+export type ReportChart = ChartSpec & { file: string };
+
 export interface BenchReport {
   name: string;
   comparisons: Comparison[];
+  targets?: Target[];
+  charts?: ReportChart[];
   notes?: string[];
+}
+
+export function targetMet(t: Target): boolean {
+  switch (t.comparator) {
+    case '<':
+      return t.value < t.limit;
+    case '<=':
+      return t.value <= t.limit;
+    case '>':
+      return t.value > t.limit;
+    case '>=':
+      return t.value >= t.limit;
+  }
+}
+
+/** The value of `--name <value>` on the command line, if given. */
+export function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
 /** True when the runner asked for a quick run (seconds) that only proves the benchmark works. */
