@@ -1,0 +1,177 @@
+/**
+ * One call that turns OpenTelemetry on for an example host: tracer and meter providers, W3C trace
+ * context + baggage propagation, the AsyncLocalStorage context manager (so `context.active()`
+ * follows async calls), Prometheus text for `/metrics`, and OTLP export (http/protobuf) of traces
+ * and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ *
+ * OpenTelemetry JS 3.x merged the Node tracer provider into `@opentelemetry/sdk-trace`'s
+ * `TracerProvider`; what `NodeTracerProvider.register()` used to do (context manager +
+ * propagator) is done here explicitly.
+ */
+import { context, type Meter, metrics, propagation, type Tracer, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  type IMetricReader,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import {
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+
+export interface TelemetryOptions {
+  /** `service.name` of every span and metric (OTEL_SERVICE_NAME overrides it). */
+  serviceName: string;
+  serviceVersion?: string;
+  /**
+   * The environment to read OTEL_* variables from. Default `process.env`.
+   * - OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4318): export traces to `<it>/v1/traces`
+   *   and metrics to `<it>/v1/metrics` over http/protobuf. Unset: no OTLP export.
+   * - OTEL_EXPORTER_OTLP_HEADERS: `key=value,key2=value2` sent with every export.
+   * - OTEL_METRIC_EXPORT_INTERVAL: ms between OTLP metric exports (default 60000).
+   * - OTEL_SERVICE_NAME: overrides `serviceName`.
+   * - OTEL_SDK_DISABLED=true: providers are still created (so /metrics answers) but nothing is
+   *   registered globally and nothing is exported.
+   */
+  env?: Record<string, string | undefined>;
+  /**
+   * More span exporters, each behind a SimpleSpanProcessor (spans are handed over as they end).
+   * Tests pass an `InMemorySpanExporter` here.
+   */
+  spanExporters?: SpanExporter[];
+  /** More metric readers (e.g. a PeriodicExportingMetricReader over an InMemoryMetricExporter). */
+  metricReaders?: IMetricReader[];
+  /** Make these providers the global ones (`trace`, `metrics`, `propagation`, `context`). Default true. */
+  registerGlobally?: boolean;
+}
+
+export interface Telemetry {
+  readonly serviceName: string;
+  readonly tracerProvider: TracerProvider;
+  readonly meterProvider: MeterProvider;
+  /** A tracer / meter of these providers, named after the service. */
+  readonly tracer: Tracer;
+  readonly meter: Meter;
+  /** Whether traces and metrics go to an OTLP endpoint. */
+  readonly otlpEndpoint: string | undefined;
+  /** The current metrics in the Prometheus text exposition format (for a `/metrics` route). */
+  prometheusText(): Promise<string>;
+  /** The content type to answer `/metrics` with. */
+  readonly prometheusContentType: string;
+  /** Ends every span processor and reader after flushing them; unregisters the globals. */
+  shutdown(): Promise<void>;
+}
+
+function parseHeaders(raw: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of (raw ?? '').split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    headers[decodeURIComponent(pair.slice(0, eq).trim())] = decodeURIComponent(
+      pair.slice(eq + 1).trim(),
+    );
+  }
+  return headers;
+}
+
+/** Creates the providers, and (by default) registers them and the W3C propagator globally. */
+export function setupTelemetry(options: TelemetryOptions): Telemetry {
+  const env = options.env ?? process.env;
+  const disabled = env.OTEL_SDK_DISABLED?.toLowerCase() === 'true';
+  const serviceName = env.OTEL_SERVICE_NAME || options.serviceName;
+  const resource = defaultResource().merge(
+    resourceFromAttributes({
+      'service.name': serviceName,
+      ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+    }),
+  );
+  const endpoint = disabled
+    ? undefined
+    : env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '') || undefined;
+  const headers = parseHeaders(env.OTEL_EXPORTER_OTLP_HEADERS);
+
+  const spanProcessors: SpanProcessor[] = (options.spanExporters ?? []).map(
+    (exporter) => new SimpleSpanProcessor({ exporter }),
+  );
+  if (endpoint) {
+    spanProcessors.push(
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url: `${endpoint}/v1/traces`, headers }),
+      }),
+    );
+  }
+  const tracerProvider = new TracerProvider({ resource, spanProcessors });
+
+  // The Prometheus reader is pulled by /metrics; it never starts its own HTTP server.
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const serializer = new PrometheusSerializer();
+  const readers: IMetricReader[] = [prometheus, ...(options.metricReaders ?? [])];
+  if (endpoint) {
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: `${endpoint}/v1/metrics`, headers }),
+        exportIntervalMillis: Number(env.OTEL_METRIC_EXPORT_INTERVAL) || 60_000,
+      }),
+    );
+  }
+  const meterProvider = new MeterProvider({ resource, readers });
+
+  const registered = options.registerGlobally !== false && !disabled;
+  if (registered) {
+    // A second setup in one process (tests) replaces the first: the API refuses to overwrite.
+    trace.disable();
+    metrics.disable();
+    propagation.disable();
+    context.disable();
+    const contextManager = new AsyncLocalStorageContextManager();
+    contextManager.enable();
+    context.setGlobalContextManager(contextManager);
+    propagation.setGlobalPropagator(
+      new CompositePropagator({
+        propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+      }),
+    );
+    trace.setGlobalTracerProvider(tracerProvider);
+    metrics.setGlobalMeterProvider(meterProvider);
+  }
+
+  let shutDown: Promise<void> | undefined;
+  return {
+    serviceName,
+    tracerProvider,
+    meterProvider,
+    tracer: tracerProvider.getTracer(serviceName),
+    meter: meterProvider.getMeter(serviceName),
+    otlpEndpoint: endpoint,
+    prometheusContentType: 'text/plain; version=0.0.4; charset=utf-8',
+    async prometheusText() {
+      const { resourceMetrics } = await prometheus.collect();
+      return serializer.serialize(resourceMetrics);
+    },
+    shutdown() {
+      shutDown ??= (async () => {
+        await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+        if (registered) {
+          trace.disable();
+          metrics.disable();
+          propagation.disable();
+          context.disable();
+        }
+      })();
+      return shutDown;
+    },
+  };
+}
