@@ -33,7 +33,8 @@ import {
 } from '@mystira/repository-postgres';
 import { entity, field, type Infer, spec } from '@mystira/specification';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
-import { type Comparison, emit, progress, smoke } from './lib/report.ts';
+import { runOpenLoop } from './lib/open-loop.ts';
+import { type Comparison, emit, progress, type ReportChart, smoke } from './lib/report.ts';
 
 const Account = entity(
   'bench_accounts',
@@ -110,6 +111,7 @@ async function writes(
 
 const comparisons: Comparison[] = [];
 const notes: string[] = [];
+let outageChart: ReportChart | undefined;
 const server = createHttpsServer();
 const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
 try {
@@ -275,6 +277,75 @@ try {
     `outbox: ${depth} entries drained; the naive replay can regress data under concurrent writes (no version gate).`,
   );
 
+  // ---- 2b. outbox depth through a secondary outage ----------------------------------------------
+  // Writes arrive at a fixed rate (open loop) while the secondary goes down and comes back; a
+  // replayer runs in the background all along, as in a service. The depth is sampled every
+  // 200 ms: it should climb during the outage and fall back to zero after it, with no write lost.
+  {
+    const [upMs, downMs, afterMs] = smoke ? [500, 1000, 1500] : [3000, 6000, 9000];
+    const rate = smoke ? 100 : 200;
+    await polyglot.setPhase('accounts', 'DualWritePrimaryRead', { force: true });
+    await polyglot
+      .replayer({ batchSize: 200, concurrency: 8, idleMs: 1 })
+      .drain({ ignoreSchedule: true });
+    const replayer = polyglot.replayer({
+      batchSize: 200,
+      concurrency: 8,
+      idleMs: 100,
+      backoff: { baseMs: 100, maxMs: 1000 },
+    });
+    replayer.start();
+    const samples: Array<[number, number]> = [];
+    const t0 = performance.now();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        samples.push([(performance.now() - t0) / 1000, (await outbox.stats()).depth]);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    const down = setTimeout(() => {
+      state.down = true;
+    }, upMs);
+    const up = setTimeout(() => {
+      state.down = false;
+    }, upMs + downMs);
+    progress(
+      `outage: ${rate} writes/s, secondary down from ${upMs / 1000} s to ${(upMs + downMs) / 1000} s`,
+    );
+    const load = await runOpenLoop({
+      ratePerSecond: rate,
+      durationMs: upMs + downMs + afterMs,
+      maxInFlight: rate * 2,
+      send: (i) => repo.upsert(item(300_000 + (i % 5000), i)),
+    });
+    clearTimeout(down);
+    clearTimeout(up);
+    state.down = false;
+    // Let the replayer finish, then stop sampling.
+    const until = performance.now() + 30_000;
+    while ((await outbox.stats()).depth > 0 && performance.now() < until)
+      await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 400));
+    sampling = false;
+    await sampler;
+    await replayer.stop();
+    const peak = Math.max(...samples.map((x) => x[1]));
+    const emptyAt = samples.find((x) => x[0] * 1000 > upMs + downMs && x[1] === 0)?.[0];
+    outageChart = {
+      file: 'outbox-depth-during-outage',
+      kind: 'line',
+      title: `Outbox depth, ${rate} writes/s, secondary down ${upMs / 1000}–${(upMs + downMs) / 1000} s`,
+      xLabel: 'seconds',
+      yLabel: 'outbox entries',
+      series: [{ name: 'outbox depth', points: samples }],
+      bands: [{ label: 'secondary down', from: upMs / 1000, to: (upMs + downMs) / 1000 }],
+    };
+    notes.push(
+      `outage: ${load.ok} writes answered of ${load.intended} (${load.errors} errors) while the secondary was down for ${downMs / 1000} s; outbox peaked at ${peak} entries and was empty again ${emptyAt === undefined ? 'not within the run' : `${(emptyAt - (upMs + downMs) / 1000).toFixed(1)} s after the secondary came back`}; write p99 ${load.latency.p99.toFixed(1)} ms.`,
+    );
+  }
+
   // ---- 3. backfill Cosmos DB server → PostgreSQL -------------------------------------------------------
   const B = Number(process.env.POLYGLOT_BENCH_DOCS ?? (smoke ? 1000 : 10_000));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -369,4 +440,4 @@ try {
   );
 }
 
-emit({ name: 'polyglot', comparisons, notes });
+emit({ name: 'polyglot', comparisons, notes, charts: outageChart ? [outageChart] : [] });

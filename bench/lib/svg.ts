@@ -18,6 +18,8 @@ export interface LineChartSpec {
   series: LineSeries[];
   /** Horizontal reference lines (a target, a threshold), drawn dashed and labelled. */
   thresholds?: Array<{ label: string; y: number }>;
+  /** Shaded x ranges (an outage, a phase), labelled at the top. */
+  bands?: Array<{ label: string; from: number; to: number }>;
   /** Start the y axis at zero (default true). */
   yFromZero?: boolean;
 }
@@ -153,6 +155,12 @@ export function lineChart(spec: LineChartSpec): string {
   parts.push(
     `<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH + 34}" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`,
   );
+  for (const b of spec.bands ?? []) {
+    parts.push(
+      `<rect x="${f(x(b.from))}" y="${MARGIN.top}" width="${f(x(b.to) - x(b.from))}" height="${plotH}" fill="#999" fill-opacity="0.15"/>`,
+      `<text x="${f((x(b.from) + x(b.to)) / 2)}" y="${MARGIN.top + 14}" text-anchor="middle" fill="#555">${escapeXml(b.label)}</text>`,
+    );
+  }
   for (const t of spec.thresholds ?? []) {
     parts.push(
       `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${f(axis.y(t.y))}" y2="${f(axis.y(t.y))}" stroke="#c00" stroke-dasharray="6 4"/>`,

@@ -1,0 +1,78 @@
+/**
+ * Child processes for benchmarks: servers under load run in their own process (so the load
+ * generator and the server do not share an event loop or, usually, a core), and they never
+ * outlive the benchmark, even when it throws.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as net from 'node:net';
+
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Spawned {
+  proc: ChildProcess;
+  /** Ends the child (SIGTERM, then SIGKILL after `graceMs`) and waits for it. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Spawns a child that is killed when this process exits; its stderr goes to ours. */
+export function spawnChild(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; ipc?: boolean; stdout?: 'pipe' | 'ignore' | 'inherit' } = {},
+): Spawned {
+  const proc = spawn(command, args, {
+    env: options.env ?? process.env,
+    stdio: [
+      'ignore',
+      options.stdout ?? 'ignore',
+      'inherit',
+      ...(options.ipc ? ['ipc' as const] : []),
+    ],
+  });
+  children.add(proc);
+  const exited = new Promise<void>((resolve) => {
+    if (proc.exitCode !== null) resolve();
+    proc.once('exit', () => {
+      children.delete(proc);
+      resolve();
+    });
+  });
+  return {
+    proc,
+    async stop(graceMs = 5000) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Retries `probe` until it resolves or `timeoutMs` passes (then throws its last error). */
+export async function waitFor<T>(probe: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await probe();
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

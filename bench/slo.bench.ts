@@ -1,0 +1,331 @@
+/**
+ * The seed's service-level targets, under the open-loop generator (bench/lib/open-loop.ts):
+ *
+ * 1. The Chain server (examples/chain-server, in a child process) at 5,000 unary IsRegistered
+ *    req/s for 30 s on loopback → p50 < 15 ms, p99 < 40 ms, zero errors. A plain @grpc/grpc-js
+ *    server with the same handlers takes the same load in the same run, as the alternative.
+ * 2. Latency percentiles per protocol at one moderate fixed rate: our server over gRPC, gRPC-Web
+ *    and Connect (chain-client's protocol switch), the grpc-js client against our server, our
+ *    client against the grpc-js server and, when Debian's python3-grpcio and protoc are present,
+ *    against the Python grpcio server of packages/chain-client/test/python.
+ * 3. The App API's cached story read (GET /v1/stories/:id through createAppApi, Zipf over ~10k
+ *    stories): the rate is stepped up until p95 breaks 50 ms; the highest step that holds is the
+ *    sustainable rate → p95 < 50 ms and cache hit ratio > 80 %. (bench/lib/app-api-slo.ts)
+ *
+ * `node bench/slo.bench.ts [--smoke]`
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { create, toBinary } from '@bufbuild/protobuf';
+import * as grpc from '@grpc/grpc-js';
+import { type ChainClient, createChainClient } from '@mystira/chain-client';
+import { ChainService, IsRegisteredRequestSchema } from '@mystira/chain-protos';
+import { measureAppApi } from './lib/app-api-slo.ts';
+import { type OpenLoopResult, runOpenLoop } from './lib/open-loop.ts';
+import { freePort, spawnChild, waitFor } from './lib/processes.ts';
+import {
+  type Comparison,
+  emit,
+  progress,
+  type ReportChart,
+  smoke,
+  type Target,
+} from './lib/report.ts';
+
+const repo = join(import.meta.dirname, '..');
+const CONTENT_ID = 'bench-slo-content';
+const SLO_RATE = smoke ? 1000 : 5000;
+const SLO_MS = smoke ? 1000 : 30_000;
+const WARMUP_MS = smoke ? 300 : 3000;
+const PROTOCOL_RATE = smoke ? 200 : 1000;
+const PROTOCOL_MS = smoke ? 500 : 8000;
+
+interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** examples/chain-server as its own process, as it is deployed (access log off: LOG_LEVEL=warn). */
+async function startExampleChainServer(): Promise<Server> {
+  const port = await freePort();
+  const child = spawnChild(process.execPath, [join(repo, 'examples/chain-server/src/main.ts')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const probe = createChainClient({ baseUrl: url, protocol: 'grpc', retry: false });
+  await waitFor(() => probe.isRegistered(CONTENT_ID, { timeoutMs: 500 }));
+  probe.close();
+  return { url, stop: () => child.stop() };
+}
+
+/** The plain grpc-js server (same handlers) of chain-server.bench.ts, in its own process. */
+async function startGrpcJsServer(): Promise<Server> {
+  const child = spawnChild(
+    process.execPath,
+    [join(import.meta.dirname, 'chain-server.bench.ts'), '--serve', 'grpcjs'],
+    { ipc: true },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.proc.once('error', reject);
+    child.proc.once('message', (m: { port: number }) => resolve(m.port));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      child.proc.send('exit');
+      await child.stop();
+    },
+  };
+}
+
+/** The Python grpcio server the chain-client tests use, when python3-grpcio and protoc exist. */
+async function startPythonServer(): Promise<Server | undefined> {
+  const python = process.env.PYTHON ?? '/usr/bin/python3';
+  const hasGrpc = spawnSync(python, ['-c', 'import grpc, google.protobuf']).status === 0;
+  const hasProtoc = spawnSync('protoc', ['--version']).status === 0;
+  if (!hasGrpc || !hasProtoc) return undefined;
+  const stubs = mkdtempSync(join(tmpdir(), 'bench-py-'));
+  const testDir = join(repo, 'packages/chain-client/test');
+  execFileSync('protoc', [
+    `--python_out=${stubs}`,
+    ...['-I', join(repo, 'protos'), '-I', join(testDir, 'proto'), '-I', '/usr/include'],
+    'mystira/chain/v1/common.proto',
+    'mystira/chain/v1/ip_assets.proto',
+    'mystira/chain/v1/royalties.proto',
+    'mystira/chain/v1/chain_service.proto',
+    'google/rpc/error_details.proto',
+  ]);
+  const child = spawnChild(python, [join(testDir, 'python/chain_server.py'), stubs], {
+    stdout: 'pipe',
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.proc.once('exit', (code) => reject(new Error(`python server exited with ${code}`)));
+    createInterface({ input: child.proc.stdout as NodeJS.ReadableStream }).once('line', resolve);
+  });
+  return {
+    url: `http://127.0.0.1:${Number(line)}`,
+    stop: async () => {
+      await child.stop(1000);
+      rmSync(stubs, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Sender {
+  send(): Promise<unknown>;
+  close(): void;
+}
+
+function chainClientSender(url: string, protocol: 'grpc' | 'grpc-web' | 'connect'): Sender {
+  const client: ChainClient = createChainClient({ baseUrl: url, protocol, timeoutMs: 5000 });
+  return { send: () => client.isRegistered(CONTENT_ID), close: () => client.close() };
+}
+
+/** A plain @grpc/grpc-js client with protobuf-es (de)serialisation, the client-side alternative. */
+function grpcJsSender(url: string): Sender {
+  const client = new grpc.Client(new URL(url).host, grpc.credentials.createInsecure());
+  const bytes = Buffer.from(
+    toBinary(
+      IsRegisteredRequestSchema,
+      create(IsRegisteredRequestSchema, { contentId: CONTENT_ID }),
+    ),
+  );
+  const id = (b: Buffer) => b;
+  const path = `/${ChainService.typeName}/IsRegistered`;
+  return {
+    send: () =>
+      new Promise((resolve, reject) =>
+        client.makeUnaryRequest(path, id, id, bytes, { deadline: Date.now() + 5000 }, (err, res) =>
+          err ? reject(err) : resolve(res),
+        ),
+      ),
+    close: () => client.close(),
+  };
+}
+
+async function load(sender: Sender, rate: number, ms: number, label: string) {
+  // Warm up connections, JIT and the server's caches at the same rate first.
+  await runOpenLoop({
+    ratePerSecond: rate,
+    durationMs: WARMUP_MS,
+    maxInFlight: rate,
+    send: sender.send,
+  });
+  const result = await runOpenLoop({
+    ratePerSecond: rate,
+    durationMs: ms,
+    maxInFlight: rate, // a second's worth of arrivals outstanding is already a failure
+    send: sender.send,
+    onSecond: (s) => {
+      if (!smoke && s.second % 5 === 4)
+        progress(
+          `${label}: second ${s.second + 1}: ${s.ok}/${s.intended} ok, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms`,
+        );
+    },
+  });
+  progress(
+    `${label}: ${result.ok}/${result.intended} ok, ${result.errors} errors, p50 ${result.latency.p50.toFixed(2)} ms, p99 ${result.latency.p99.toFixed(2)} ms${result.errorMessages.length ? ` (${result.errorMessages.join('; ')})` : ''}`,
+  );
+  return result;
+}
+
+const ms2 = (n: number) => n.toFixed(2);
+
+async function main(): Promise<void> {
+  const targets: Target[] = [];
+  const comparisons: Comparison[] = [];
+  const charts: ReportChart[] = [];
+  const notes: string[] = [];
+
+  progress('starting examples/chain-server and the grpc-js server (child processes)');
+  const ours = await startExampleChainServer();
+  const grpcjs = await startGrpcJsServer();
+
+  // ---- 1. the Chain server target ------------------------------------------------------------
+  progress(`Chain server: ${SLO_RATE} IsRegistered/s for ${SLO_MS / 1000} s over gRPC`);
+  let sender = chainClientSender(ours.url, 'grpc');
+  const slo = await load(sender, SLO_RATE, SLO_MS, 'chain-server');
+  sender.close();
+  progress(`same load on the plain grpc-js server`);
+  sender = chainClientSender(grpcjs.url, 'grpc');
+  const sloBase = await load(sender, SLO_RATE, SLO_MS, 'grpc-js server');
+  sender.close();
+  const what = `Chain server, ${SLO_RATE} unary req/s for ${SLO_MS / 1000} s (open loop)`;
+  targets.push(
+    { metric: `${what}: p50`, value: slo.latency.p50, unit: 'ms', comparator: '<', limit: 15 },
+    { metric: `${what}: p99`, value: slo.latency.p99, unit: 'ms', comparator: '<', limit: 40 },
+    { metric: `${what}: errors`, value: slo.errors, unit: '', comparator: '<=', limit: 0 },
+  );
+  comparisons.push(
+    {
+      metric: `${SLO_RATE} req/s open loop: p99 (ms)`,
+      ours: slo.latency.p99,
+      baseline: sloBase.latency.p99,
+      baselineName: 'plain @grpc/grpc-js server, same handlers and load',
+      unit: 'ms',
+      higherIsBetter: false,
+      bar: { ratio: 1 / 1.2, text: 'p99 ≤ 1.2× grpc-js' },
+    },
+    {
+      metric: `${SLO_RATE} req/s open loop: p50 (ms)`,
+      ours: slo.latency.p50,
+      baseline: sloBase.latency.p50,
+      baselineName: 'plain @grpc/grpc-js server, same handlers and load',
+      unit: 'ms',
+      higherIsBetter: false,
+    },
+  );
+  notes.push(
+    `Chain server at ${SLO_RATE}/s: ${slo.ok} answered of ${slo.intended}, ${slo.errors} errors (${slo.dropped} dropped at the ${SLO_RATE}-in-flight bound), achieved ${slo.achievedRate.toFixed(0)}/s; p50 ${ms2(slo.latency.p50)} / p90 ${ms2(slo.latency.p90)} / p99 ${ms2(slo.latency.p99)} / p99.9 ${ms2(slo.latency.p999)} / max ${ms2(slo.latency.max)} ms. grpc-js server, same load: ${sloBase.errors} errors, p50 ${ms2(sloBase.latency.p50)} / p99 ${ms2(sloBase.latency.p99)} ms.`,
+    "Latency is measured from each request's intended send time (open loop, fixed arrival rate), so a stall anywhere charges every request due during it. Server in a child process; client: createChainClient over gRPC in the bench process.",
+  );
+  charts.push({
+    file: 'chain-server-slo-over-time',
+    kind: 'line',
+    title: `Chain server at ${SLO_RATE} req/s: latency per second`,
+    xLabel: 'second of the run',
+    yLabel: 'ms (from intended send time)',
+    series: [
+      { name: 'chain-server p50', points: slo.series.map((s) => [s.second + 1, s.p50]) },
+      { name: 'chain-server p99', points: slo.series.map((s) => [s.second + 1, s.p99]) },
+      { name: 'grpc-js p99', points: sloBase.series.map((s) => [s.second + 1, s.p99]) },
+    ],
+    thresholds: [
+      { label: 'p99 target 40 ms', y: 40 },
+      { label: 'p50 target 15 ms', y: 15 },
+    ],
+  });
+
+  // ---- 2. latency per protocol ---------------------------------------------------------------
+  const python = await startPythonServer().catch((e: unknown) => {
+    progress(`Python grpcio server did not start: ${(e as Error).message}`);
+    return undefined;
+  });
+  const contenders: Array<{ name: string; make: () => Sender }> = [
+    { name: 'gRPC', make: () => chainClientSender(ours.url, 'grpc') },
+    { name: 'gRPC-Web', make: () => chainClientSender(ours.url, 'grpc-web') },
+    { name: 'Connect', make: () => chainClientSender(ours.url, 'connect') },
+    { name: 'grpc-js client', make: () => grpcJsSender(ours.url) },
+    { name: 'grpc-js server', make: () => chainClientSender(grpcjs.url, 'grpc') },
+  ];
+  if (python) {
+    const url = python.url;
+    contenders.push({ name: 'Python grpcio server', make: () => chainClientSender(url, 'grpc') });
+  }
+  const byProtocol = new Map<string, OpenLoopResult>();
+  for (const c of contenders) {
+    progress(`per protocol: ${c.name} at ${PROTOCOL_RATE}/s for ${PROTOCOL_MS / 1000} s`);
+    const s = c.make();
+    byProtocol.set(c.name, await load(s, PROTOCOL_RATE, PROTOCOL_MS, c.name));
+    s.close();
+  }
+  await python?.stop();
+  await grpcjs.stop();
+  await ours.stop();
+  const names = [...byProtocol.keys()];
+  const pick = (q: 'p50' | 'p90' | 'p99') =>
+    names.map((n) => (byProtocol.get(n) as OpenLoopResult).latency[q]);
+  charts.push({
+    file: 'latency-per-protocol',
+    kind: 'bar',
+    title: `IsRegistered latency per protocol at ${PROTOCOL_RATE} req/s (open loop)`,
+    yLabel: 'ms',
+    groups: names,
+    series: [
+      { name: 'p50', values: pick('p50') },
+      { name: 'p90', values: pick('p90') },
+      { name: 'p99', values: pick('p99') },
+    ],
+  });
+  const grpcOurs = byProtocol.get('gRPC') as OpenLoopResult;
+  const versus = (name: string, baselineName: string, bar?: Comparison['bar']) => {
+    const other = byProtocol.get(name);
+    if (!other) return;
+    comparisons.push({
+      metric: `IsRegistered p99 at ${PROTOCOL_RATE} req/s open loop, gRPC (ms)`,
+      ours: grpcOurs.latency.p99,
+      baseline: other.latency.p99,
+      baselineName,
+      unit: 'ms',
+      higherIsBetter: false,
+      ...(bar ? { bar } : {}),
+    });
+  };
+  versus('grpc-js server', 'plain @grpc/grpc-js server (our client)', {
+    ratio: 1 / 1.2,
+    text: 'p99 ≤ 1.2× grpc-js',
+  });
+  versus('grpc-js client', 'plain @grpc/grpc-js client (our server)');
+  versus('Python grpcio server', 'Python grpcio server (our client)');
+  notes.push(
+    `Per protocol (${PROTOCOL_RATE} req/s, ${PROTOCOL_MS / 1000} s each, p50 / p99 ms, errors): ${names
+      .map((n) => {
+        const r = byProtocol.get(n) as OpenLoopResult;
+        return `${n} ${ms2(r.latency.p50)} / ${ms2(r.latency.p99)}, ${r.errors}`;
+      })
+      .join(
+        '; ',
+      )}.${python ? '' : ' Python grpcio server: not measured (python3-grpcio or protoc not installed).'}`,
+  );
+
+  // ---- 3. the App API target -------------------------------------------------------------------
+  const app = await measureAppApi().catch((e: unknown) => {
+    progress(`App API: not measured: ${(e as Error).stack ?? e}`);
+    notes.push(`App API cached story read: **not measured**: ${(e as Error).message}`);
+    return undefined;
+  });
+  if (app) {
+    targets.push(...app.targets);
+    comparisons.push(...app.comparisons);
+    charts.push(...app.charts);
+    notes.push(...app.notes);
+  }
+
+  emit({ name: 'service-level targets (open loop)', comparisons, targets, charts, notes });
+}
+
+await main();
+process.exit(0);
