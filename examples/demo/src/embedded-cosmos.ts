@@ -1,0 +1,122 @@
+/**
+ * Cosmos DB for the demo: `@vercel/cosmosdb-server` in-process over HTTPS (self-signed) on
+ * 127.0.0.1. That server keeps everything in memory, so the demo snapshots every database,
+ * container and document to a JSON file on stop and loads it back on start: a restart of the demo
+ * keeps its stories. (A crash loses what was written since the last clean stop.)
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { CosmosClient, type PartitionKeyDefinition } from '@azure/cosmos';
+import { createHttpsServer } from '@vercel/cosmosdb-server';
+
+/** cosmosdb-server does not check signatures, but the SDK needs a base64 key to sign with. */
+export const EMBEDDED_COSMOS_KEY = Buffer.from('mystira-demo-key-not-a-secret').toString('base64');
+
+export interface EmbeddedCosmosHandle {
+  endpoint: string;
+  key: string;
+  stop(): Promise<void>;
+}
+
+interface Snapshot {
+  version: 1;
+  databases: {
+    id: string;
+    containers: {
+      id: string;
+      partitionKey?: PartitionKeyDefinition;
+      documents: Record<string, unknown>[];
+    }[];
+  }[];
+}
+
+/** Fields the server assigns itself; writing them back would be ignored or confuse it. */
+const SYSTEM_FIELDS = ['_rid', '_self', '_etag', '_attachments', '_ts'];
+
+export async function startEmbeddedCosmos(options: {
+  port: number;
+  /** Where the snapshot lives; without it nothing survives a restart. */
+  snapshotFile?: string;
+}): Promise<EmbeddedCosmosHandle> {
+  const server = createHttpsServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Accepts the self-signed certificate for this client only, never process-wide.
+  const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
+  const client = new CosmosClient({ endpoint, key: EMBEDDED_COSMOS_KEY, agent });
+  const { snapshotFile } = options;
+  if (snapshotFile && existsSync(snapshotFile)) {
+    await restore(client, JSON.parse(await readFile(snapshotFile, 'utf8')) as Snapshot);
+  }
+  return {
+    endpoint,
+    key: EMBEDDED_COSMOS_KEY,
+    async stop() {
+      try {
+        if (snapshotFile) {
+          const snapshot = await take(client);
+          await mkdir(dirname(snapshotFile), { recursive: true });
+          // Write then rename: a crash mid-write never leaves a half snapshot behind.
+          await writeFile(`${snapshotFile}.tmp`, JSON.stringify(snapshot));
+          await rename(`${snapshotFile}.tmp`, snapshotFile);
+        }
+      } finally {
+        client.dispose();
+        agent.destroy();
+        server.closeAllConnections?.();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    },
+  };
+}
+
+async function take(client: CosmosClient): Promise<Snapshot> {
+  const snapshot: Snapshot = { version: 1, databases: [] };
+  const { resources: databases } = await client.databases.readAll().fetchAll();
+  for (const { id } of databases) {
+    const database = client.database(id);
+    const entry: Snapshot['databases'][number] = { id, containers: [] };
+    const { resources: containers } = await database.containers.readAll().fetchAll();
+    for (const definition of containers) {
+      const { resources } = await database
+        .container(definition.id)
+        .items.readAll<Record<string, unknown>>()
+        .fetchAll();
+      entry.containers.push({
+        id: definition.id,
+        partitionKey: definition.partitionKey,
+        documents: resources.map(withoutSystemFields),
+      });
+    }
+    snapshot.databases.push(entry);
+  }
+  return snapshot;
+}
+
+async function restore(client: CosmosClient, snapshot: Snapshot): Promise<void> {
+  for (const db of snapshot.databases) {
+    const { database } = await client.databases.createIfNotExists({ id: db.id });
+    for (const c of db.containers) {
+      const { container } = await database.containers.createIfNotExists({
+        id: c.id,
+        partitionKey: c.partitionKey,
+      });
+      for (const document of c.documents) await container.items.upsert(document);
+    }
+  }
+}
+
+function withoutSystemFields(document: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...document };
+  for (const field of SYSTEM_FIELDS) delete copy[field];
+  return copy;
+}

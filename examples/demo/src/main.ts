@@ -1,0 +1,261 @@
+/**
+ * `npm run demo`: builds what is out of date, starts the whole system on embedded defaults
+ * (see system.ts), runs the publish-a-story scenario over the App API, prints the URLs and serves
+ * until Ctrl-C. `--once` runs the scenario and exits 0 (passed) or 1 (failed).
+ *
+ * Nothing here imports a built package before the build has run, so it works right after
+ * `npm ci` on a fresh clone.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+
+const HELP = `npm run demo [-- options]
+
+Starts the Mystira system on embedded defaults — PostgreSQL (embedded, data kept in
+.mystira-demo/), Cosmos DB (in-process cosmosdb-server), the memory cache, the Chain host
+(devnet ledger), the App API and the Publisher page — runs a scripted publish-a-story scenario,
+prints the URLs and serves until Ctrl-C.
+
+Options
+  --once            run the scenario, stop everything, exit 0 when it passed and 1 when not
+  --no-build        do not check/rebuild the packages first
+  --data-dir DIR    where embedded PostgreSQL and the Cosmos snapshot live (default .mystira-demo/)
+  -h, --help        this text
+
+Use real services instead of the embedded ones
+  DATABASE_URL=postgres://…          PostgreSQL (PG_SCHEMA picks the schema, default "app")
+  COSMOS_ENDPOINT=… COSMOS_KEY=…     Cosmos DB (the emulator or an account)
+  REDIS_URL=redis://…                Redis instead of the memory cache store
+  CHAIN_URL=http://…                 a running Chain service (CHAIN_API_KEY if it needs one)
+
+Ports (0 = any free port)
+  DEMO_WEB_PORT (5173)  DEMO_API_PORT (8080)  DEMO_CHAIN_PORT (50051)
+  DEMO_POSTGRES_PORT (0)  DEMO_COSMOS_PORT (0)  DEMO_HOST (127.0.0.1)
+`;
+
+const write = (line = '') => process.stdout.write(`${line}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      options: {
+        once: { type: 'boolean', default: false },
+        'no-build': { type: 'boolean', default: false },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : error}\n\n${HELP}`);
+    process.exit(2);
+  }
+}
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    process.stderr.write(`${name} must be a port number (0 for any free port), got "${raw}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+/** Runs `scripts/build.mjs --changed`, showing one line per package and the log on failure. */
+async function buildWhatChanged(): Promise<void> {
+  write('Building the packages (only what changed; the first build takes a few minutes)');
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/build.mjs'), '--changed'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let transcript = '';
+  let built = 0;
+  let pending = '';
+  const onChunk = (chunk: Buffer) => {
+    transcript += chunk.toString();
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const match = /^▶ build (\S+)/.exec(line);
+      if (match) {
+        built += 1;
+        write(`  ▶ ${match[1]}`);
+      }
+    }
+  };
+  child.stdout.on('data', onChunk);
+  child.stderr.on('data', onChunk);
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  if (code !== 0) {
+    process.stderr.write(`${transcript}\n`);
+    write(`  ✗ the build failed (log above). Fix it, or run "npm run build" to see it on its own.`);
+    process.exit(1);
+  }
+  write(
+    `  ✓ ${built === 0 ? 'everything up to date' : `${built} package(s) built`} (${seconds(performance.now() - started)})`,
+  );
+}
+
+const COMPONENT_NAMES = {
+  postgres: 'PostgreSQL',
+  cosmos: 'Cosmos DB',
+  redis: 'Cache',
+  chain: 'Chain host',
+  api: 'App API',
+  web: 'Publisher page',
+} as const;
+
+interface LastRun {
+  /** Which stores the ids live in; ids from other stores are not looked for. */
+  stores: string;
+  ids: import('./scenario.ts').ScenarioIds;
+}
+
+async function main() {
+  const args = parseCommandLine();
+  if (args.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!args['no-build']) await buildWhatChanged();
+
+  const { startDemoSystem, DemoComponentError, DEFAULT_DATA_DIR, redact } = await import(
+    './system.ts'
+  );
+  const { runScenario } = await import('./scenario.ts');
+
+  const dataDir = resolve(args['data-dir'] ?? process.env.DEMO_DATA_DIR ?? DEFAULT_DATA_DIR);
+  const shutdown = new AbortController();
+  let interrupted = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted += 1;
+    if (interrupted > 1) {
+      write(`\n${signal} again: exiting without a clean shutdown`);
+      process.exit(130);
+    }
+    write(`\n${signal}: stopping (press Ctrl-C again to force)`);
+    shutdown.abort(new Error(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  write('\nStarting the system');
+  const started = performance.now();
+  let system: Awaited<ReturnType<typeof startDemoSystem>>;
+  try {
+    system = await startDemoSystem({
+      dataDir,
+      host: process.env.DEMO_HOST || '127.0.0.1',
+      ports: {
+        web: port('DEMO_WEB_PORT', 5173),
+        api: port('DEMO_API_PORT', 8080),
+        chain: port('DEMO_CHAIN_PORT', 50051),
+        postgres: port('DEMO_POSTGRES_PORT', 0),
+        cosmos: port('DEMO_COSMOS_PORT', 0),
+      },
+      signal: shutdown.signal,
+      logLevel: process.env.LOG_LEVEL ?? 'warn',
+      onProgress: (step) => {
+        const name = COMPONENT_NAMES[step.component].padEnd(15);
+        if (step.state === 'embedded')
+          write(
+            `  ✓ ${name}${step.detail ?? ''}${step.ms === undefined ? '' : ` (${seconds(step.ms)})`}`,
+          );
+        else if (step.state === 'external')
+          write(`  ✓ ${name}${step.detail ?? ''} (from the environment)`);
+        else if (step.state === 'memory') write(`  ✓ ${name}${step.detail ?? ''}`);
+      },
+    });
+  } catch (error) {
+    if (shutdown.signal.aborted) return 130;
+    if (error instanceof DemoComponentError) {
+      write(`  ✗ ${COMPONENT_NAMES[error.component]} did not start: ${error.reason}`);
+      write(`    what to do: ${error.hint}`);
+      if (error.cause instanceof Error && error.cause.stack && process.env.DEMO_DEBUG)
+        write(error.cause.stack);
+      else write('    (DEMO_DEBUG=1 npm run demo shows the stack trace)');
+    } else {
+      write(
+        `  ✗ the system did not start: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
+      );
+    }
+    return 1;
+  }
+  write(`  all up in ${seconds(performance.now() - started)}; data in ${dataDir}`);
+
+  const stores = [
+    system.embedded.includes('postgres') ? 'embedded' : redact(system.databaseUrl),
+    process.env.PG_SCHEMA ?? 'app',
+    system.embedded.includes('cosmos') ? 'embedded' : system.cosmosEndpoint,
+  ].join('|');
+  const lastRunFile = join(dataDir, 'last-run.json');
+  let previous: LastRun | undefined;
+  if (existsSync(lastRunFile)) {
+    const saved = JSON.parse(readFileSync(lastRunFile, 'utf8')) as LastRun;
+    if (saved.stores === stores) previous = saved;
+  }
+
+  write('\nPublish-a-story scenario');
+  const scenarioStarted = performance.now();
+  let passed = false;
+  try {
+    const result = await runScenario({
+      apiUrl: system.apiUrl,
+      previous: previous?.ids,
+      signal: shutdown.signal,
+    });
+    passed = result.ok;
+    if (result.ok && result.ids) {
+      await mkdir(dataDir, { recursive: true });
+      await writeFile(
+        lastRunFile,
+        `${JSON.stringify({ stores, ids: result.ids } satisfies LastRun, null, 2)}\n`,
+      );
+      write(`  scenario passed in ${seconds(performance.now() - scenarioStarted)}`);
+    } else {
+      write(`  scenario FAILED at "${result.failure?.step}". The App API answered as shown above;`);
+      write(
+        '  its log (LOG_LEVEL=info npm run demo) and GET /readyz tell which dependency is at fault.',
+      );
+    }
+  } catch (error) {
+    if (!shutdown.signal.aborted) {
+      write(
+        `  ✗ the scenario could not reach the App API at ${system.apiUrl}: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+  }
+
+  write('\nOpen');
+  write(`  Publisher page   ${system.webUrl}`);
+  write(`  API docs         ${system.apiUrl}/docs`);
+  write(`  Health           ${system.apiUrl}/healthz   ${system.apiUrl}/readyz`);
+  write(`  Chain service    ${system.chainUrl}  (gRPC, gRPC-Web and Connect)`);
+
+  if (!args.once && !shutdown.signal.aborted) {
+    write('\nServing until Ctrl-C');
+    await new Promise<void>((done) =>
+      shutdown.signal.addEventListener('abort', () => done(), { once: true }),
+    );
+  }
+  write('\nStopping');
+  await system.stop();
+  write('  stopped');
+  if (interrupted) return passed || !args.once ? 0 : 1;
+  return passed ? 0 : 1;
+}
+
+process.exitCode = await main();
+// Embedded servers' handles (timers, keep-alive agents) must not keep a finished demo alive.
+setTimeout(() => process.exit(), 200).unref();

@@ -1,0 +1,335 @@
+/**
+ * The scripted publish-a-story scenario, spoken over the App API's public HTTP routes only (as any
+ * client would): create accounts, create a story with scenarios, read it twice (cache), publish,
+ * follow the registration to "confirmed", pay royalties, show the split and the claimable
+ * balances, claim. Each step prints a numbered line with ✓/✗ and its time.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+
+export interface ScenarioIds {
+  authorId: string;
+  coAuthorId: string;
+  storyId: string;
+}
+
+export interface ScenarioOptions {
+  apiUrl: string;
+  /** Where the step lines go. Default: stdout. */
+  write?: (line: string) => void;
+  /** Ids from an earlier run on the same data: checked first, to show nothing was lost. */
+  previous?: ScenarioIds;
+  /** Longest wait for the registration to be confirmed. Default 60 s. */
+  confirmTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ScenarioResult {
+  ok: boolean;
+  ids?: ScenarioIds;
+  /** The step that failed, and why. */
+  failure?: { step: string; error: string };
+}
+
+/** An HTTP answer the scenario did not expect; carries the problem+json the API sent. */
+export class ApiCallError extends Error {
+  override readonly name = 'ApiCallError';
+  readonly status: number;
+  /** The parsed answer (problem+json for API errors). */
+  readonly body: unknown;
+  constructor(method: string, path: string, status: number, body: unknown) {
+    super(`${method} ${path} → ${status}${describeProblem(body)}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+function describeProblem(body: unknown): string {
+  if (!body || typeof body !== 'object') return '';
+  const problem = body as {
+    title?: string;
+    detail?: string;
+    errors?: { field: string; message: string }[];
+  };
+  const fields = problem.errors?.map((e) => `${e.field} ${e.message}`).join('; ');
+  return `: ${[problem.title, problem.detail, fields].filter(Boolean).join(' — ')}`;
+}
+
+interface Account {
+  id: string;
+  walletAddress: string;
+  displayName: string;
+}
+interface Story {
+  id: string;
+  title: string;
+  status: string;
+  scenarios: { id: string; title: string }[];
+  registration?: {
+    state: string;
+    ipAssetId?: string;
+    txHash?: string;
+    confirmations?: number;
+    error?: string;
+  };
+}
+interface Royalties {
+  ipAssetId: string;
+  recipients: { walletAddress: string; shareBasisPoints: number; role: string }[];
+  claimable: { walletAddress: string; amountWei: string }[];
+}
+
+const ONE_TOKEN_WEI = 10n ** 18n;
+
+export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const base = options.apiUrl.replace(/\/$/, '');
+  let stepNumber = 0;
+
+  async function call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: options.signal,
+    });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
+    if (!response.ok) throw new ApiCallError(method, path, response.status, parsed);
+    return { status: response.status, body: parsed as T };
+  }
+
+  /** Runs one numbered step; the returned note is printed after the ✓. */
+  async function step<T>(
+    title: string,
+    run: () => Promise<{ value: T; note?: string; details?: string[] }>,
+  ) {
+    stepNumber += 1;
+    const label = `${String(stepNumber).padStart(2)}. ${title}`;
+    const started = performance.now();
+    try {
+      const { value, note, details } = await run();
+      write(`  ✓ ${label}${note ? ` — ${note}` : ''} ${ms(started)}`);
+      for (const line of details ?? []) write(`        ${line}`);
+      return value;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      write(`  ✗ ${label} ${ms(started)}`);
+      write(`        ${message}`);
+      throw new ScenarioStepError(title, message);
+    }
+  }
+
+  try {
+    if (options.previous) {
+      const previous = options.previous;
+      await step('the previous run’s data is still there', async () => {
+        const account = await call<Account>('GET', `/v1/accounts/${previous.authorId}`);
+        const story = await call<Story>('GET', `/v1/stories/${previous.storyId}`);
+        return {
+          value: undefined,
+          note: `account ${account.body.displayName} (PostgreSQL), story "${story.body.title}" ${story.body.status} (Cosmos DB)`,
+        };
+      });
+    }
+
+    const run = randomBytes(3).toString('hex');
+    const [author, coAuthor] = await step('create two accounts (author, co-author)', async () => {
+      const created = [];
+      for (const [name, role] of [
+        ['Ada', 'author'],
+        ['Grace', 'co-author'],
+      ] as const) {
+        const { body } = await call<Account>('POST', '/v1/accounts', {
+          email: `${name.toLowerCase()}-${run}@demo.mystira.example`,
+          displayName: `${name} (${role}, demo ${run})`,
+          walletAddress: `0x${randomBytes(20).toString('hex')}`,
+        });
+        created.push(body);
+      }
+      return {
+        value: created as [Account, Account],
+        note: created.map((a) => `${a.id} ${a.walletAddress}`).join(', '),
+      };
+    });
+
+    const story = await step('create a story with three scenarios (draft)', async () => {
+      const { body } = await call<Story>('POST', '/v1/stories', {
+        authorId: author.id,
+        title: `The Lighthouse Keeper's Map (${run})`,
+        summary: 'A branching tale told in three scenarios, split 70/30 between two authors.',
+        scenarios: [
+          { title: 'The storm', body: 'The lamp goes out on the longest night of the year.' },
+          {
+            title: 'The map',
+            body: 'Under the floorboards, a chart of islands that are not there.',
+          },
+          { title: 'The crossing', body: 'Choose: wait for dawn, or row out now.' },
+        ],
+        contributors: [
+          { accountId: author.id, shareBasisPoints: 7000, role: 'author' },
+          { accountId: coAuthor.id, shareBasisPoints: 3000, role: 'co-author' },
+        ],
+      });
+      return {
+        value: body,
+        note: `${body.id}, status ${body.status}, ${body.scenarios.length} scenarios`,
+      };
+    });
+
+    await step('read it twice (the second read is served by the cache)', async () => {
+      const first = performance.now();
+      await call<Story>('GET', `/v1/stories/${story.id}`);
+      const firstMs = performance.now() - first;
+      const second = performance.now();
+      const { body } = await call<Story>('GET', `/v1/stories/${story.id}`);
+      const secondMs = performance.now() - second;
+      if (body.id !== story.id) throw new Error(`read back story ${body.id}, expected ${story.id}`);
+      return { value: undefined, note: `${firstMs.toFixed(1)} ms, then ${secondMs.toFixed(1)} ms` };
+    });
+
+    const published = await step('publish: register it as an IP asset on the chain', async () => {
+      const { status, body } = await call<Story>('POST', `/v1/stories/${story.id}/publish`, {});
+      return {
+        value: body,
+        note: `${status}, registration ${body.registration?.state ?? 'missing'}${body.registration?.txHash ? `, tx ${short(body.registration.txHash)}` : ''}`,
+      };
+    });
+    if (!published.registration)
+      throw new ScenarioStepError('publish', 'the answer has no registration');
+
+    await step('watch the registration until it is confirmed', async () => {
+      const seen: string[] = [];
+      const deadline = Date.now() + (options.confirmTimeoutMs ?? 60_000);
+      for (;;) {
+        const { body } = await call<NonNullable<Story['registration']>>(
+          'GET',
+          `/v1/stories/${story.id}/registration`,
+        );
+        const label =
+          body.confirmations === undefined
+            ? body.state
+            : `${body.state} (${body.confirmations} conf.)`;
+        if (seen.at(-1) !== label) seen.push(label);
+        if (body.state === 'confirmed') return { value: body, note: seen.join(' → ') };
+        if (body.state === 'failed')
+          throw new Error(`registration failed: ${body.error ?? 'no reason given'}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `still ${body.state} after ${options.confirmTimeoutMs ?? 60_000} ms (${seen.join(' → ')})`,
+          );
+        await sleep(250, options.signal);
+      }
+    });
+
+    const paid = await step('pay 1 token (10^18 wei) of royalties', async () => {
+      const { body } = await call<{ ipAssetId: string; txHash: string; amountWei: string }>(
+        'POST',
+        `/v1/stories/${story.id}/royalties/payments`,
+        { amountWei: ONE_TOKEN_WEI.toString(), payerReference: `demo-${run}` },
+        { 'idempotency-key': `demo-payment-${run}` },
+      );
+      return { value: body, note: `ip asset ${short(body.ipAssetId)}, tx ${short(body.txHash)}` };
+    });
+
+    const names = new Map([
+      [author.walletAddress.toLowerCase(), 'Ada'],
+      [coAuthor.walletAddress.toLowerCase(), 'Grace'],
+    ]);
+    const who = (wallet: string) => names.get(wallet.toLowerCase()) ?? short(wallet);
+    await step('show the split and the claimable balances', async () => {
+      const { body } = await call<Royalties>('GET', `/v1/stories/${story.id}/royalties`);
+      const details = [
+        ...body.recipients.map(
+          (r) =>
+            `split     ${who(r.walletAddress).padEnd(6)} ${(r.shareBasisPoints / 100).toFixed(2).padStart(6)} %  ${r.role}`,
+        ),
+        ...body.claimable.map(
+          (c) => `claimable ${who(c.walletAddress).padEnd(6)} ${formatWei(c.amountWei)}`,
+        ),
+      ];
+      const owed = body.claimable.find(
+        (c) => c.walletAddress.toLowerCase() === author.walletAddress.toLowerCase(),
+      );
+      if (!owed || BigInt(owed.amountWei) === 0n)
+        throw new Error(`nothing claimable for the author after paying ${paid.amountWei} wei`);
+      return { value: body, note: `${body.recipients.length} recipients`, details };
+    });
+
+    await step('the author claims her share', async () => {
+      const { body } = await call<{ txHash: string; amountWei: string }>(
+        'POST',
+        `/v1/stories/${story.id}/royalties/claims`,
+        { walletAddress: author.walletAddress },
+      );
+      const after = await call<Royalties>('GET', `/v1/stories/${story.id}/royalties`);
+      const left = after.body.claimable.find(
+        (c) => c.walletAddress.toLowerCase() === author.walletAddress.toLowerCase(),
+      );
+      return {
+        value: body,
+        note: `${formatWei(body.amountWei)} claimed, tx ${short(body.txHash)}; left to claim: ${formatWei(left?.amountWei ?? '0')}`,
+      };
+    });
+
+    return { ok: true, ids: { authorId: author.id, coAuthorId: coAuthor.id, storyId: story.id } };
+  } catch (error) {
+    if (error instanceof ScenarioStepError)
+      return { ok: false, failure: { step: error.step, error: error.detail } };
+    throw error;
+  }
+}
+
+class ScenarioStepError extends Error {
+  readonly step: string;
+  readonly detail: string;
+  constructor(step: string, detail: string) {
+    super(`${step}: ${detail}`);
+    this.step = step;
+    this.detail = detail;
+  }
+}
+
+function ms(started: number): string {
+  return `(${Math.round(performance.now() - started)} ms)`;
+}
+
+function short(hex: string): string {
+  return hex.length > 14 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : hex;
+}
+
+/** 18-decimal wei as tokens, exactly (no floating point). */
+export function formatWei(wei: string): string {
+  const value = BigInt(wei);
+  const whole = value / ONE_TOKEN_WEI;
+  const fraction = (value % ONE_TOKEN_WEI).toString().padStart(18, '0').replace(/0+$/, '');
+  return `${whole}${fraction ? `.${fraction}` : ''} token (${wei} wei)`;
+}
+
+function sleep(msToWait: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, msToWait);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}

@@ -1,0 +1,313 @@
+/**
+ * The whole Mystira system in one process, on embedded defaults: PostgreSQL (embedded binaries,
+ * data in a local folder), Cosmos DB (`@vercel/cosmosdb-server` in-process, snapshotted to the same
+ * folder), the memory cache store, the Chain host on the devnet ledger, the App API and the
+ * Publisher page. Each embedded default gives way to a real service when its variable is set:
+ * DATABASE_URL, COSMOS_ENDPOINT + COSMOS_KEY, REDIS_URL, CHAIN_URL.
+ *
+ * Importable (the benchmarks soak it) and quiet: it prints nothing; progress goes to `onProgress`
+ * and component logs to `onLog` when given.
+ */
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createChainServer, DevnetLedger } from '@mystira/chain-server';
+import { startEmbeddedCosmos } from './embedded-cosmos.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { resolvePort } from './ports.ts';
+
+export type DemoComponent = 'postgres' | 'cosmos' | 'redis' | 'chain' | 'api' | 'web';
+
+export interface DemoProgress {
+  component: DemoComponent;
+  /** embedded: started here; external: a real service from the environment is used. */
+  state: 'starting' | 'embedded' | 'external' | 'memory' | 'stopping' | 'stopped';
+  /** A URL or a short note for people. */
+  detail?: string;
+  /** Start-up time of this component, for `embedded`. */
+  ms?: number;
+}
+
+/** 0 (the default for each) picks a free port. */
+export interface DemoPorts {
+  chain?: number;
+  api?: number;
+  web?: number;
+  postgres?: number;
+  cosmos?: number;
+}
+
+export interface DemoSystemOptions {
+  /** Where embedded PostgreSQL and the Cosmos snapshot live. Default `.mystira-demo/` at the repo root. */
+  dataDir?: string;
+  ports?: DemoPorts;
+  /** Interface every listener binds to. Default 127.0.0.1. */
+  host?: string;
+  /** Read for the overrides (DATABASE_URL, COSMOS_*, REDIS_URL, CHAIN_URL, CHAIN_API_KEY, PG_SCHEMA, …). Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onProgress?: (step: DemoProgress) => void;
+  /** Log lines of the embedded servers (PostgreSQL); nothing is printed without it. */
+  onLog?: (component: DemoComponent, line: string) => void;
+  /** LOG_LEVEL handed to the App API. Default: env LOG_LEVEL, else "silent". */
+  logLevel?: string;
+  /** Devnet block interval. Default 500 ms. */
+  blockIntervalMs?: number;
+}
+
+export interface DemoSystem {
+  chainUrl: string;
+  apiUrl: string;
+  webUrl: string;
+  databaseUrl: string;
+  cosmosEndpoint: string;
+  redisUrl?: string;
+  /** Which components are embedded here (the others came from the environment). */
+  embedded: DemoComponent[];
+  /** Stops everything this call started, last started first. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** A component failed to start; `hint` tells the person what to do about it. */
+export class DemoComponentError extends Error {
+  override readonly name = 'DemoComponentError';
+  readonly component: DemoComponent;
+  readonly hint: string;
+  /** The message without the component name. */
+  readonly reason: string;
+  constructor(
+    component: DemoComponent,
+    reason: string,
+    hint: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${component}: ${reason}`, options);
+    this.component = component;
+    this.reason = reason;
+    this.hint = hint;
+  }
+}
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.mystira-demo');
+
+// The sibling hosts are imported lazily so this module loads (and reports clearly) even when one
+// of them is missing or broken.
+type AppApiModule = typeof import('../../app-api/src/app.ts');
+type AppApiConfigModule = typeof import('../../app-api/src/config.ts');
+type PublisherWebModule = typeof import('../../publisher-web/serve.ts');
+
+export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<DemoSystem> {
+  const env = options.env ?? process.env;
+  const ports = options.ports ?? {};
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const progress = options.onProgress ?? (() => undefined);
+  const onLog = options.onLog;
+  const stack: { component: DemoComponent; stop: () => Promise<void> }[] = [];
+  const embedded: DemoComponent[] = [];
+
+  async function stop() {
+    while (stack.length > 0) {
+      const { component, stop: stopOne } = stack.pop()!;
+      progress({ component, state: 'stopping' });
+      await stopOne().catch((error: unknown) =>
+        onLog?.(component, `stop failed: ${error instanceof Error ? error.message : error}`),
+      );
+      progress({ component, state: 'stopped' });
+    }
+  }
+
+  /** Runs one start-up step; on failure stops what already runs and names the component. */
+  async function step<T>(component: DemoComponent, hint: string, run: () => Promise<T>) {
+    options.signal?.throwIfAborted();
+    progress({ component, state: 'starting' });
+    const started = performance.now();
+    try {
+      const value = await run();
+      options.signal?.throwIfAborted();
+      return { value, ms: Math.round(performance.now() - started) };
+    } catch (error) {
+      await stop();
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (error instanceof DemoComponentError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new DemoComponentError(component, message, hint, { cause: error });
+    }
+  }
+
+  // --- PostgreSQL -------------------------------------------------------------------------------
+  let databaseUrl = env.DATABASE_URL;
+  if (databaseUrl) {
+    progress({ component: 'postgres', state: 'external', detail: redact(databaseUrl) });
+  } else {
+    const pgDir = join(dataDir, 'postgres');
+    const { value, ms } = await step(
+      'postgres',
+      `Is port ${ports.postgres ?? 'chosen'} free? Delete ${pgDir} to start from an empty database, or set DATABASE_URL to use your own PostgreSQL.`,
+      async () =>
+        startEmbeddedPostgres({
+          dataDir: pgDir,
+          port: await resolvePort(ports.postgres ?? 0),
+          onLog: onLog && ((line) => onLog('postgres', line)),
+        }),
+    );
+    stack.push({ component: 'postgres', stop: value.stop });
+    embedded.push('postgres');
+    databaseUrl = value.url;
+    progress({ component: 'postgres', state: 'embedded', detail: redact(databaseUrl), ms });
+  }
+
+  // --- Cosmos DB --------------------------------------------------------------------------------
+  let cosmosEndpoint = env.COSMOS_ENDPOINT;
+  let cosmosKey = env.COSMOS_KEY;
+  const cosmosEmbedded = !(cosmosEndpoint && cosmosKey);
+  if (!cosmosEmbedded) {
+    progress({ component: 'cosmos', state: 'external', detail: cosmosEndpoint });
+  } else {
+    const { value, ms } = await step(
+      'cosmos',
+      'Is the Cosmos port free? Set COSMOS_ENDPOINT and COSMOS_KEY to use the Cosmos DB emulator or an account.',
+      () =>
+        startEmbeddedCosmos({
+          port: ports.cosmos ?? 0,
+          snapshotFile: join(dataDir, 'cosmos-snapshot.json'),
+        }),
+    );
+    stack.push({ component: 'cosmos', stop: value.stop });
+    embedded.push('cosmos');
+    cosmosEndpoint = value.endpoint;
+    cosmosKey = value.key;
+    progress({ component: 'cosmos', state: 'embedded', detail: cosmosEndpoint, ms });
+  }
+
+  // --- Redis ------------------------------------------------------------------------------------
+  const redisUrl = env.REDIS_URL || undefined;
+  progress(
+    redisUrl
+      ? { component: 'redis', state: 'external', detail: redact(redisUrl) }
+      : {
+          component: 'redis',
+          state: 'memory',
+          detail: 'memory cache store (set REDIS_URL for Redis)',
+        },
+  );
+
+  // --- Ports the page and the Chain host must know about each other -----------------------------
+  const webPort = await resolvePort(ports.web ?? 0);
+  const webOrigins = [`http://${host}:${webPort}`, `http://localhost:${webPort}`];
+
+  // --- Chain host -------------------------------------------------------------------------------
+  let chainUrl = env.CHAIN_URL;
+  if (chainUrl) {
+    progress({ component: 'chain', state: 'external', detail: chainUrl });
+  } else {
+    const { value, ms } = await step(
+      'chain',
+      'Is the Chain port free (DEMO_CHAIN_PORT)? Or set CHAIN_URL to use a running Chain service.',
+      async () => {
+        const ledger = new DevnetLedger({
+          blockIntervalMs: options.blockIntervalMs ?? 500,
+          requiredConfirmations: 2,
+        });
+        const server = createChainServer({ ledger, corsOrigins: webOrigins, version: 'demo' });
+        const bound = await server.listen(ports.chain ?? 0, host);
+        ledger.start();
+        return {
+          url: `http://${host}:${bound.port}`,
+          async stop() {
+            ledger.stop();
+            await server.close({ deadlineMs: 2_000 });
+          },
+        };
+      },
+    );
+    stack.push({ component: 'chain', stop: value.stop });
+    embedded.push('chain');
+    chainUrl = value.url;
+    progress({ component: 'chain', state: 'embedded', detail: chainUrl, ms });
+  }
+
+  // --- App API ----------------------------------------------------------------------------------
+  const apiEnv: NodeJS.ProcessEnv = {
+    ...env,
+    DATABASE_URL: databaseUrl,
+    COSMOS_ENDPOINT: cosmosEndpoint,
+    COSMOS_KEY: cosmosKey,
+    CHAIN_URL: chainUrl,
+    HOST: host,
+    PORT: String(ports.api ?? 0),
+    LOG_LEVEL: options.logLevel ?? env.LOG_LEVEL ?? 'silent',
+  };
+  if (cosmosEmbedded) {
+    apiEnv.COSMOS_PROFILE = 'cosmosdb-server';
+    apiEnv.COSMOS_TLS_INSECURE = '1';
+  }
+  const api = await step(
+    'api',
+    'Is the database reachable (DATABASE_URL), the API port (DEMO_API_PORT) free? LOG_LEVEL=info shows the App API log.',
+    async () => {
+      const { createAppApi } = (await import('../../app-api/src/app.ts')) as AppApiModule;
+      const { loadAppApiConfig } = (await import(
+        '../../app-api/src/config.ts'
+      )) as AppApiConfigModule;
+      const app = await createAppApi(loadAppApiConfig(apiEnv));
+      try {
+        const url = await app.listen(ports.api ?? 0, host);
+        return { url: url.replace(/\/$/, ''), stop: () => app.close() };
+      } catch (error) {
+        await app.close().catch(() => undefined);
+        throw error;
+      }
+    },
+  );
+  stack.push({ component: 'api', stop: api.value.stop });
+  embedded.push('api');
+  progress({ component: 'api', state: 'embedded', detail: api.value.url, ms: api.ms });
+
+  // --- Publisher page ---------------------------------------------------------------------------
+  const web = await step(
+    'web',
+    'Is the page port (DEMO_WEB_PORT) free? Has the page been built (npm run build -w examples/publisher-web)?',
+    async () => {
+      const { servePublisherWeb } = (await import(
+        '../../publisher-web/serve.ts'
+      )) as PublisherWebModule;
+      const page = await servePublisherWeb({
+        chainUrl: chainUrl!,
+        port: webPort,
+        host,
+        apiKey: env.CHAIN_API_KEY || undefined,
+      });
+      return { url: page.url.replace(/\/$/, ''), stop: () => page.close() };
+    },
+  );
+  stack.push({ component: 'web', stop: web.value.stop });
+  embedded.push('web');
+  progress({ component: 'web', state: 'embedded', detail: web.value.url, ms: web.ms });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    chainUrl,
+    apiUrl: api.value.url,
+    webUrl: web.value.url,
+    databaseUrl,
+    cosmosEndpoint,
+    redisUrl,
+    embedded,
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}
+
+/** Hides a password in a connection URL before it is shown. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDemo } from './run-demo.ts';
+
+const SCENARIO_STEPS = [
+  'create two accounts',
+  'create a story with three scenarios',
+  'read it twice',
+  'publish',
+  'watch the registration until it is confirmed',
+  'pay 1 token',
+  'show the split and the claimable balances',
+  'the author claims her share',
+];
+
+/** Every scenario step printed with ✓ and none with ✗. */
+function expectScenarioPassed(output: string) {
+  for (const step of SCENARIO_STEPS) expect(output).toMatch(new RegExp(`✓ +\\d+\\. ${step}`));
+  expect(output).not.toContain('✗');
+  expect(output).toContain('scenario passed');
+}
+
+const folders: string[] = [];
+async function tempDataDir() {
+  const dir = await mkdtemp(join(tmpdir(), 'mystira-demo-test-'));
+  folders.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  for (const dir of folders) await rm(dir, { recursive: true, force: true });
+});
+
+describe('npm run demo -- --once', () => {
+  it('passes on embedded defaults, and a restart on the same data folder keeps the first run’s data', async () => {
+    const dataDir = await tempDataDir();
+    const first = await runDemo({ dataDir });
+    expect(first.output).toMatch(/✓ PostgreSQL +postgres:\/\/mystira:\*\*\*@127\.0\.0\.1/);
+    expect(first.output).toContain('memory cache store');
+    expectScenarioPassed(first.output);
+    expect(first.code, first.output).toBe(0);
+    expect(first.output).toMatch(/Publisher page +http:\/\/127\.0\.0\.1:\d+/);
+    expect(first.output).toMatch(/API docs +http:\/\/127\.0\.0\.1:\d+\/docs/);
+
+    const second = await runDemo({ dataDir });
+    // The account (PostgreSQL) and the story (Cosmos DB snapshot) of run 1 are read back first.
+    expect(second.output).toMatch(/✓ +1\. the previous run’s data is still there/);
+    expectScenarioPassed(second.output);
+    expect(second.code, second.output).toBe(0);
+  });
+
+  it('passes on the real PostgreSQL and Redis of this machine (own schema, own key prefix)', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const schema = `demo_c_${suffix}`;
+    const keyPrefix = `demo-c-test-${suffix}:`;
+    const databaseUrl = 'postgres://127.0.0.1:5432/test';
+    const redisUrl = 'redis://127.0.0.1:6379';
+    try {
+      const run = await runDemo({
+        dataDir: await tempDataDir(),
+        env: {
+          DATABASE_URL: databaseUrl,
+          PG_SCHEMA: schema,
+          REDIS_URL: redisUrl,
+          CACHE_KEY_PREFIX: keyPrefix,
+        },
+      });
+      expect(run.output).toMatch(
+        /✓ PostgreSQL +postgres:\/\/127\.0\.0\.1:5432\/test \(from the environment\)/,
+      );
+      expect(run.output).toMatch(/✓ Cache +redis:\/\/127\.0\.0\.1:6379 \(from the environment\)/);
+      expectScenarioPassed(run.output);
+      expect(run.code, run.output).toBe(0);
+    } finally {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
+      await client.end();
+      const redis = new Redis(redisUrl);
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+    }
+  });
+
+  it('names the failing component and what to do when a dependency is unreachable', async () => {
+    const run = await runDemo({
+      dataDir: await tempDataDir(),
+      // Nothing listens on port 1: the App API cannot reach its database.
+      env: { DATABASE_URL: 'postgres://127.0.0.1:1/nowhere' },
+      timeoutMs: 60_000,
+    });
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).toContain('✗ App API did not start');
+    expect(run.output).toContain('what to do:');
+  });
+
+  it('explains itself with --help', async () => {
+    const run = await runDemo({ args: ['--help'] });
+    expect(run.code).toBe(0);
+    expect(run.output).toContain('--once');
+    expect(run.output).toContain('DATABASE_URL');
+  });
+});
