@@ -1,0 +1,26 @@
+/**
+ * The publishing service of the App API: publish a story as an IP asset on the Chain service,
+ * follow its registration to finality, pay and claim royalties. See story-publisher.ts for the
+ * workflow and errors.ts for the typed errors the HTTP layer maps to problem+json.
+ */
+export {
+  ChainRejectedError,
+  ChainUnavailableError,
+  type ChainViolation,
+  type FieldError,
+  InvalidRoyaltyRequestError,
+  NotRegisteredYetError,
+  PublishingError,
+  StoryNotFoundError,
+  StoryNotPublishableError,
+} from './errors.ts';
+export {
+  type PublisherCallOptions,
+  type PublisherLogger,
+  type RoyaltyClaimReceipt,
+  type RoyaltyPaymentReceipt,
+  type RoyaltyPaymentRequest,
+  StoryPublisher,
+  type StoryPublisherDeps,
+  type StoryRoyalties,
+} from './story-publisher.ts';

@@ -1,0 +1,823 @@
+/**
+ * "Publish a story": register it on the Chain service as an IP asset, record the registration on
+ * the story, follow the transaction until it is final, then pay and claim royalties.
+ *
+ * Crash safety comes from the order of the steps, each of them a single optimistic-concurrency
+ * write of the story (its version is checked, so two writers never both win):
+ *
+ *   draft ──(1) write pending + idempotency key──▶ pending ──(2) RegisterIpAsset with that key──▶
+ *   chain acknowledged ──(3) write ipAssetId, txHash──▶ submitted ──(4) WatchTransactions──▶
+ *   confirmed | failed
+ *
+ * The key is written BEFORE the chain is called and reused by every later attempt, so a crash or
+ * an outage anywhere between (1) and (3) leaves a `pending` story whose next `publish` sends the
+ * very same request: the Chain service either replays its first answer (same key) or, if it has
+ * forgotten the key (a restarted server with an in-memory idempotency store), refuses a second
+ * registration of the same content (ALREADY_EXISTS), and the publisher adopts the asset the chain
+ * already holds for the story. Either way the chain ends up with exactly one asset per story.
+ *
+ * Which chain refusals mark the registration `failed` (so the next publish starts over with a new
+ * key) and which leave it `pending`:
+ * - INVALID_ARGUMENT: the story's content itself was refused (a wallet, a share, the title);
+ *   resending it cannot succeed, so the registration is marked failed and the story stays a draft
+ *   the author can fix. (Most such problems are caught before step 1 and never get that far.)
+ * - ALREADY_EXISTS with no live asset for the story (the key was used for a different request):
+ *   the key is spent, so the registration is marked failed.
+ * - everything else (UNAUTHENTICATED, PERMISSION_DENIED, UNIMPLEMENTED, NOT_FOUND): a problem of
+ *   this service's configuration or of the chain, not of the story: it stays pending, and a retry
+ *   after the fix completes it with the same key.
+ * - unavailability (UNAVAILABLE, DEADLINE_EXCEEDED, an open breaker, server faults): pending,
+ *   ChainUnavailableError (retryable).
+ * A transaction that fails on chain marks the registration failed and returns the story to draft.
+ */
+import { type ChainClient, type TransactionStatusChange, uuidv7 } from '@mystira/chain-client';
+import { ConcurrencyError, NotFoundError, type Repository } from '@mystira/repository';
+import { spec } from '@mystira/specification';
+import type { Account, Story, StoryContributor, StoryRegistration } from '../domain.ts';
+import {
+  fromChainFailure,
+  isChainConflict,
+  isChainNotFound,
+  isContentRejection,
+} from './chain-failures.ts';
+import {
+  isWalletAddress,
+  parseWei,
+  registerRequest,
+  registrationProblems,
+} from './chain-requests.ts';
+import {
+  ChainRejectedError,
+  ChainUnavailableError,
+  type FieldError,
+  InvalidRoyaltyRequestError,
+  NotRegisteredYetError,
+  StoryNotFoundError,
+  StoryNotPublishableError,
+} from './errors.ts';
+import { abortableDelay, backoffMs, derivedKey } from './timing.ts';
+
+/** The logging the publisher needs; a pino or Fastify logger fits. */
+export interface PublisherLogger {
+  info(details: object, message?: string): void;
+  warn(details: object, message?: string): void;
+  error(details: object, message?: string): void;
+}
+
+export interface StoryPublisherDeps {
+  stories: Repository<Story>;
+  accounts: Repository<Account>;
+  chain: ChainClient;
+  log?: PublisherLogger;
+  /** The clock of the timestamps written on stories. Default: the system clock. */
+  now?: () => Date;
+  /** Backoff of the background work (following, completing pending stories) while the chain is down. */
+  background?: { initialDelayMs?: number; maxDelayMs?: number };
+}
+
+export interface PublisherCallOptions {
+  signal?: AbortSignal;
+}
+
+export interface RoyaltyPaymentRequest {
+  /** Wei as a decimal string (amounts exceed 2^53). */
+  amountWei: string;
+  payerReference?: string;
+  /** Sent to the chain as is. Default: derived from the story, amount and `payerReference` when one is given, else a new UUIDv7. */
+  idempotencyKey?: string;
+}
+
+export interface RoyaltyPaymentReceipt {
+  ipAssetId: string;
+  txHash: string;
+  amountWei: string;
+  /** The key the payment was sent with: send it again to repeat the call safely. */
+  idempotencyKey: string;
+}
+
+export interface StoryRoyalties {
+  ipAssetId: string;
+  recipients: { walletAddress: string; shareBasisPoints: number; role: string }[];
+  /** What each recipient can claim now, in the native currency. */
+  claimable: { walletAddress: string; amountWei: string }[];
+}
+
+export interface RoyaltyClaimReceipt {
+  txHash: string;
+  amountWei: string;
+}
+
+const NOOP_LOGGER: PublisherLogger = { info() {}, warn() {}, error() {} };
+/** Optimistic-concurrency retries of one step before the conflict is reported to the caller. */
+const MAX_WRITE_ATTEMPTS = 8;
+const NATIVE_CURRENCY = `0x${'0'.repeat(40)}`;
+/** The chain's limit on a payer reference. */
+const MAX_PAYER_REFERENCE = 256;
+/** The chain's limit on idempotency keys. */
+const MAX_IDEMPOTENCY_KEY = 128;
+
+/** A registration change to apply to a story, if it still is where the caller saw it. */
+interface RegistrationStep {
+  /** Only apply while the story's registration has this key and this state. */
+  expectKey: string;
+  expectState: StoryRegistration['state'];
+  registration: Partial<StoryRegistration> & Pick<StoryRegistration, 'state'>;
+  status?: Story['status'];
+}
+
+export class StoryPublisher {
+  readonly #stories: Repository<Story>;
+  readonly #accounts: Repository<Account>;
+  readonly #chain: ChainClient;
+  readonly #log: PublisherLogger;
+  readonly #now: () => Date;
+  readonly #initialDelayMs: number;
+  readonly #maxDelayMs: number;
+  /** Set between start() and stop(): aborting it ends every background task. */
+  #lifetime: AbortController | undefined;
+  #resuming: Promise<void> | undefined;
+  /** Background work per story id (completing a pending registration, following its transaction). */
+  readonly #tasks = new Map<string, Promise<void>>();
+
+  constructor(deps: StoryPublisherDeps) {
+    this.#stories = deps.stories;
+    this.#accounts = deps.accounts;
+    this.#chain = deps.chain;
+    this.#log = deps.log ?? NOOP_LOGGER;
+    this.#now = deps.now ?? (() => new Date());
+    this.#initialDelayMs = deps.background?.initialDelayMs ?? 250;
+    this.#maxDelayMs = deps.background?.maxDelayMs ?? 10_000;
+  }
+
+  /**
+   * Registers the story on the chain; idempotent. A draft (or a story whose registration failed)
+   * is marked pending with a new idempotency key and registered; a pending story is completed
+   * with its own key; a submitted or confirmed story is returned unchanged.
+   * Resolves with the story as stored (registration `submitted`, or unchanged).
+   *
+   * @throws StoryNotFoundError, StoryNotPublishableError (nothing written),
+   *   ChainUnavailableError (story left pending; retry), ChainRejectedError (see the module note),
+   *   ConcurrencyError (from @mystira/repository) when the story kept changing under us.
+   */
+  async publish(storyId: string, options: PublisherCallOptions = {}): Promise<Story> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const story = await this.#markPending(storyId, signal);
+    if (story.registration?.state !== 'pending') return story;
+    try {
+      return await this.#register(story, signal);
+    } catch (error) {
+      // Self-healing while the background loop runs: a story left pending by an outage is
+      // completed as soon as the chain is back, even if nobody calls publish again.
+      if (error instanceof ChainUnavailableError) this.#completeInBackground(storyId);
+      throw error;
+    }
+  }
+
+  /**
+   * The story's registration, brought up to date from the chain when it is `submitted`
+   * (confirmed, failed, or still waiting with its confirmations). When the chain cannot be
+   * reached, the stored registration is returned as it is (logged): a read should not fail
+   * because the chain is down.
+   *
+   * @throws StoryNotFoundError, NotRegisteredYetError (never published)
+   */
+  async refreshRegistration(
+    storyId: string,
+    options: PublisherCallOptions = {},
+  ): Promise<StoryRegistration> {
+    const { signal } = options;
+    const story = await this.#load(storyId, signal);
+    const registration = story.registration;
+    if (!registration) throw new NotRegisteredYetError(storyId, undefined, '');
+    if (registration.state !== 'submitted' || !registration.txHash) return registration;
+    try {
+      const status = await this.#chain.getIpAssetStatus(storyId, { signal });
+      const latest = await this.#peekTransaction(registration.txHash, signal);
+      const state =
+        status.status === 'registered'
+          ? 'confirmed'
+          : status.status === 'failed' || latest?.status === 'failed'
+            ? 'failed'
+            : 'submitted';
+      const updated = await this.#applyTransactionState(
+        storyId,
+        registration,
+        state,
+        latest,
+        state === 'failed' ? (latest?.errorMessage ?? 'registration failed on chain') : undefined,
+        signal,
+      );
+      return updated?.registration ?? registration;
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const mapped = fromChainFailure(error, 'refreshing the registration');
+      if (!(mapped instanceof ChainUnavailableError) && !isChainNotFound(error)) throw mapped;
+      this.#log.warn(
+        { storyId, err: mapped.message },
+        'registration not refreshed: chain unavailable',
+      );
+      return registration;
+    }
+  }
+
+  /**
+   * Pays royalties into the story's IP asset; the chain splits them by the contributors' shares.
+   *
+   * @throws InvalidRoyaltyRequestError (amount not a positive decimal wei string below 2^256,
+   *   payer reference or key too long), StoryNotFoundError, NotRegisteredYetError (registration
+   *   not confirmed), ChainUnavailableError, ChainRejectedError
+   */
+  async payRoyalties(
+    storyId: string,
+    request: RoyaltyPaymentRequest,
+    options: PublisherCallOptions = {},
+  ): Promise<RoyaltyPaymentReceipt> {
+    const { signal } = options;
+    const problems: FieldError[] = [];
+    const amount = parseWei(request?.amountWei, '/amountWei');
+    if (typeof amount !== 'bigint') problems.push(amount);
+    const { payerReference, idempotencyKey } = request ?? {};
+    if (
+      payerReference !== undefined &&
+      (typeof payerReference !== 'string' || payerReference.length > MAX_PAYER_REFERENCE)
+    ) {
+      problems.push({
+        field: '/payerReference',
+        message: `must be a string of at most ${MAX_PAYER_REFERENCE} characters`,
+      });
+    }
+    if (
+      idempotencyKey !== undefined &&
+      (typeof idempotencyKey !== 'string' ||
+        idempotencyKey.length === 0 ||
+        idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
+    ) {
+      problems.push({
+        field: '/idempotencyKey',
+        message: `must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
+      });
+    }
+    if (problems.length > 0 || typeof amount !== 'bigint') {
+      throw new InvalidRoyaltyRequestError(problems);
+    }
+    const ipAssetId = await this.#confirmedAsset(
+      storyId,
+      'royalties are paid once it is confirmed',
+      signal,
+    );
+    const key =
+      idempotencyKey ??
+      (payerReference !== undefined
+        ? derivedKey('royalty-payment', [storyId, amount.toString(), payerReference])
+        : uuidv7());
+    try {
+      const payment = await this.#chain.payRoyalties(
+        {
+          ipAssetId,
+          amountWei: amount,
+          ...(payerReference !== undefined ? { payerReference } : {}),
+          idempotencyKey: key,
+        },
+        { signal },
+      );
+      if (payment.status === 'failed') {
+        throw new ChainRejectedError(
+          `royalty payment failed on chain: ${payment.errorMessage ?? ''}`,
+          {
+            code: 'PAYMENT_FAILED',
+            statusCode: 422,
+          },
+        );
+      }
+      return {
+        ipAssetId: payment.ipAssetId,
+        txHash: payment.transactionHash ?? '',
+        amountWei: payment.amountWei.toString(),
+        idempotencyKey: payment.idempotencyKey,
+      };
+    } catch (error) {
+      if (error instanceof ChainRejectedError) throw error;
+      throw fromChainFailure(error, 'paying royalties', signal);
+    }
+  }
+
+  /**
+   * The story's royalty split as the chain holds it, and what each recipient can claim now.
+   *
+   * @throws StoryNotFoundError, NotRegisteredYetError (no IP asset yet), ChainUnavailableError,
+   *   ChainRejectedError
+   */
+  async royalties(storyId: string, options: PublisherCallOptions = {}): Promise<StoryRoyalties> {
+    const { signal } = options;
+    const story = await this.#load(storyId, signal);
+    const ipAssetId = story.registration?.ipAssetId;
+    if (!ipAssetId) {
+      throw new NotRegisteredYetError(
+        storyId,
+        story.registration?.state,
+        'it has no IP asset on the chain yet',
+      );
+    }
+    try {
+      const configuration = await this.#chain.getRoyaltyConfiguration(ipAssetId, { signal });
+      const balances = await Promise.all(
+        configuration.recipients.map((r) =>
+          this.#chain.getClaimableRoyalties(
+            { walletAddress: r.walletAddress, ipAssetId },
+            { signal },
+          ),
+        ),
+      );
+      return {
+        ipAssetId,
+        recipients: configuration.recipients.map((r) => ({
+          walletAddress: r.walletAddress,
+          shareBasisPoints: r.shareBasisPoints,
+          role: r.role.toLowerCase(),
+        })),
+        claimable: configuration.recipients.map((r, i) => ({
+          walletAddress: r.walletAddress,
+          amountWei: (balances[i]?.balances ?? [])
+            .filter((b) => b.currencyToken.toLowerCase() === NATIVE_CURRENCY)
+            .reduce((sum, b) => sum + b.amountWei, 0n)
+            .toString(),
+        })),
+      };
+    } catch (error) {
+      throw fromChainFailure(error, 'reading royalties', signal);
+    }
+  }
+
+  /**
+   * Claims everything `walletAddress` can claim from the story's IP asset (native currency).
+   *
+   * @throws InvalidRoyaltyRequestError (bad wallet), StoryNotFoundError, NotRegisteredYetError,
+   *   ChainRejectedError (409 when there is nothing to claim), ChainUnavailableError
+   */
+  async claim(
+    storyId: string,
+    request: { walletAddress: string },
+    options: PublisherCallOptions = {},
+  ): Promise<RoyaltyClaimReceipt> {
+    const { signal } = options;
+    if (!isWalletAddress(request?.walletAddress)) {
+      throw new InvalidRoyaltyRequestError([
+        { field: '/walletAddress', message: 'must be 0x followed by 40 hex digits' },
+      ]);
+    }
+    const ipAssetId = await this.#confirmedAsset(
+      storyId,
+      'royalties are claimed once it is confirmed',
+      signal,
+    );
+    try {
+      const claim = await this.#chain.claimRoyalties(
+        { ipAssetId, contributorWallet: request.walletAddress },
+        { signal },
+      );
+      return {
+        txHash: claim.transactionHash ?? '',
+        amountWei: claim.amountClaimedWei.toString(),
+      };
+    } catch (error) {
+      throw fromChainFailure(error, 'claiming royalties', signal);
+    }
+  }
+
+  /**
+   * Starts the background work: every story whose registration is pending or submitted (found
+   * with a specification query through the repository) is completed and followed until final;
+   * so is every story published from now on. Safe to call again.
+   */
+  start(): void {
+    if (this.#lifetime) return;
+    const lifetime = new AbortController();
+    this.#lifetime = lifetime;
+    this.#resuming = this.#resume(lifetime.signal).catch((error: unknown) => {
+      if (!lifetime.signal.aborted) {
+        this.#log.error({ err: errorMessage(error) }, 'resuming registrations failed');
+      }
+    });
+  }
+
+  /** Stops the background work and waits for it to end (stories stay as stored; start() resumes them). */
+  async stop(): Promise<void> {
+    const lifetime = this.#lifetime;
+    if (!lifetime) return;
+    this.#lifetime = undefined;
+    lifetime.abort(new Error('publisher stopped'));
+    await this.#resuming;
+    await Promise.allSettled([...this.#tasks.values()]);
+  }
+
+  // ── steps ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Step 1: the story as pending with its idempotency key (or as it is, when already further). */
+  async #markPending(storyId: string, signal: AbortSignal | undefined): Promise<Story> {
+    let conflict: unknown;
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const story = await this.#load(storyId, signal);
+      const state = story.registration?.state;
+      if (state === 'pending' || state === 'submitted' || state === 'confirmed') return story;
+      if (story.status !== 'draft') {
+        throw new StoryNotPublishableError(
+          storyId,
+          `story ${storyId} is ${story.status}, not a draft`,
+        );
+      }
+      const contributors = await this.#currentWallets(story, signal);
+      const candidate = { ...story, contributors };
+      const problems = registrationProblems(candidate);
+      if (problems.length > 0) {
+        throw new StoryNotPublishableError(
+          storyId,
+          `story ${storyId} cannot be registered: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+          problems,
+        );
+      }
+      const now = this.#now().toISOString();
+      const pending: Story = {
+        ...candidate,
+        updatedAt: now,
+        registration: {
+          state: 'pending',
+          idempotencyKey: uuidv7(),
+          requestedAt: now,
+          updatedAt: now,
+        },
+      };
+      try {
+        return await this.#write(pending, story, signal);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        conflict = error; // somebody else wrote the story: look again
+      }
+    }
+    throw conflict;
+  }
+
+  /** Steps 2 and 3: RegisterIpAsset with the pending key, then record the chain's answer. */
+  async #register(story: Story, signal: AbortSignal | undefined): Promise<Story> {
+    const registration = story.registration as StoryRegistration;
+    const key = registration.idempotencyKey;
+    let asset: { ipAssetId: string; txHash: string };
+    try {
+      const answer = await this.#chain.registerIpAsset(registerRequest(story, key), { signal });
+      if (answer.status === 'failed') {
+        const failed = await this.#fail(
+          story.id,
+          key,
+          answer.errorMessage ?? 'registration failed on chain',
+          signal,
+        );
+        return failed ?? (await this.#load(story.id, signal));
+      }
+      if (!answer.ipAssetId || !answer.registrationTxHash) {
+        throw new ChainUnavailableError(
+          'the Chain service acknowledged the registration without an asset id or transaction',
+        );
+      }
+      asset = { ipAssetId: answer.ipAssetId, txHash: answer.registrationTxHash };
+    } catch (error) {
+      if (error instanceof ChainUnavailableError) throw error;
+      if (signal?.aborted) throw signal.reason;
+      if (isChainConflict(error)) {
+        // Either our earlier attempt registered the story and the server forgot the key, or the
+        // key met a different request. The chain's record for the story tells which.
+        const existing = await this.#liveAsset(story.id, signal);
+        if (existing) {
+          this.#log.info(
+            { storyId: story.id, ipAssetId: existing.ipAssetId },
+            'adopting the asset already registered for the story',
+          );
+          asset = existing;
+        } else {
+          const mapped = fromChainFailure(error, 'registering the story', signal);
+          await this.#fail(story.id, key, mapped.message, signal);
+          throw mapped;
+        }
+      } else {
+        const mapped = fromChainFailure(error, 'registering the story', signal);
+        if (isContentRejection(error)) await this.#fail(story.id, key, mapped.message, signal);
+        throw mapped;
+      }
+    }
+    const submitted = await this.#advance(
+      story.id,
+      {
+        expectKey: key,
+        expectState: 'pending',
+        registration: { state: 'submitted', ipAssetId: asset.ipAssetId, txHash: asset.txHash },
+        status: 'published',
+      },
+      signal,
+    );
+    // Another publish of the same story may have recorded the (same) answer first.
+    const stored = submitted ?? (await this.#load(story.id, signal));
+    this.#followInBackground(stored);
+    return stored;
+  }
+
+  /** The chain's asset for this content, unless there is none or it failed. */
+  async #liveAsset(
+    contentId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ ipAssetId: string; txHash: string } | undefined> {
+    try {
+      const status = await this.#chain.getIpAssetStatus(contentId, { signal });
+      if (status.status === 'failed' || !status.ipAssetId || !status.transactionHash)
+        return undefined;
+      return { ipAssetId: status.ipAssetId, txHash: status.transactionHash };
+    } catch (error) {
+      if (isChainNotFound(error)) return undefined;
+      throw fromChainFailure(error, 'looking up the story on the chain', signal);
+    }
+  }
+
+  /** Marks the registration with `key` failed; the story stays (or goes back to) draft. */
+  #fail(storyId: string, key: string, message: string, signal: AbortSignal | undefined) {
+    return this.#advance(
+      storyId,
+      {
+        expectKey: key,
+        expectState: 'pending',
+        registration: { state: 'failed', error: message },
+        status: 'draft',
+      },
+      signal,
+    );
+  }
+
+  /**
+   * Applies a registration step with optimistic concurrency, re-reading on conflicts. Resolves
+   * with the stored story, or undefined when the registration is no longer the one the step was
+   * for (another writer moved it on, which is how concurrent publishes converge).
+   */
+  async #advance(
+    storyId: string,
+    step: RegistrationStep,
+    signal: AbortSignal | undefined,
+  ): Promise<Story | undefined> {
+    let conflict: unknown;
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const story = await this.#load(storyId, signal);
+      const current = story.registration;
+      if (
+        !current ||
+        current.idempotencyKey !== step.expectKey ||
+        current.state !== step.expectState
+      ) {
+        return undefined;
+      }
+      const now = this.#now().toISOString();
+      const next: Story = {
+        ...story,
+        ...(step.status ? { status: step.status } : {}),
+        updatedAt: now,
+        registration: withoutUndefined({ ...current, ...step.registration, updatedAt: now }),
+      };
+      try {
+        return await this.#write(next, story, signal);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        conflict = error;
+      }
+    }
+    throw conflict;
+  }
+
+  /** Step 4's write: the transaction's latest state on a submitted registration. */
+  async #applyTransactionState(
+    storyId: string,
+    seen: StoryRegistration,
+    state: 'submitted' | 'confirmed' | 'failed',
+    change: TransactionStatusChange | undefined,
+    error: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Story | undefined> {
+    const blockNumber = change?.blockNumber?.toString() ?? seen.blockNumber;
+    const confirmations = change === undefined ? seen.confirmations : Number(change.confirmations);
+    if (
+      state === 'submitted' &&
+      blockNumber === seen.blockNumber &&
+      confirmations === seen.confirmations
+    ) {
+      return undefined; // nothing new: no write
+    }
+    return this.#advance(
+      storyId,
+      {
+        expectKey: seen.idempotencyKey,
+        expectState: 'submitted',
+        registration: { state, blockNumber, confirmations, error },
+        ...(state === 'failed' ? { status: 'draft' as const } : {}),
+      },
+      signal,
+    );
+  }
+
+  // ── background work ───────────────────────────────────────────────────────────────────────
+
+  async #resume(signal: AbortSignal): Promise<void> {
+    const unfinished = spec<Story>().where((w) =>
+      w.in('registration.state', ['pending', 'submitted']),
+    );
+    let count = 0;
+    for await (const story of this.#stories.stream(unfinished, { signal })) {
+      count++;
+      if (story.registration?.state === 'submitted') this.#followInBackground(story);
+      else this.#completeInBackground(story.id);
+    }
+    this.#log.info({ count }, 'resumed unfinished registrations');
+  }
+
+  /** Runs `task` for the story unless one is already running for it (one task per story). */
+  #track(storyId: string, task: (signal: AbortSignal) => Promise<void>): void {
+    const lifetime = this.#lifetime;
+    if (!lifetime || this.#tasks.has(storyId)) return;
+    const running = task(lifetime.signal)
+      .catch((error: unknown) => {
+        if (!lifetime.signal.aborted) {
+          this.#log.error(
+            { storyId, err: errorMessage(error) },
+            'registration background task failed',
+          );
+        }
+      })
+      .finally(() => {
+        if (this.#tasks.get(storyId) === running) this.#tasks.delete(storyId);
+      });
+    this.#tasks.set(storyId, running);
+  }
+
+  #followInBackground(story: Story): void {
+    const registration = story.registration;
+    if (registration?.state !== 'submitted' || !registration.txHash) return;
+    this.#track(story.id, (signal) => this.#follow(story.id, registration, signal));
+  }
+
+  /** Retries a pending story's registration until the chain takes it, then follows it. */
+  #completeInBackground(storyId: string): void {
+    this.#track(storyId, async (signal) => {
+      for (let failures = 1; !signal.aborted; failures++) {
+        try {
+          const story = await this.#markPending(storyId, signal);
+          const registered =
+            story.registration?.state === 'pending' ? await this.#register(story, signal) : story;
+          const registration = registered.registration;
+          if (registration?.state === 'submitted')
+            await this.#follow(storyId, registration, signal);
+          return;
+        } catch (error) {
+          if (!(error instanceof ChainUnavailableError) || signal.aborted) throw error;
+          await abortableDelay(backoffMs(failures, this.#initialDelayMs, this.#maxDelayMs), signal);
+        }
+      }
+    });
+  }
+
+  /**
+   * Follows the transaction through WatchTransactions (which resumes across dropped connections
+   * by itself) until it is final, recording confirmations on the way. When the watch gives up
+   * (a long outage), it is opened again after a backoff, for as long as the publisher runs.
+   */
+  async #follow(
+    storyId: string,
+    registration: StoryRegistration,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const txHash = registration.txHash as string;
+    let seen = registration;
+    for (let failures = 0; !signal.aborted; ) {
+      try {
+        let last: TransactionStatusChange | undefined;
+        for await (const change of this.#chain.watchTransactions([txHash], { signal })) {
+          failures = 0;
+          last = change;
+          if (change.status === 'failed') break;
+          const stored = await this.#applyTransactionState(
+            storyId,
+            seen,
+            'submitted',
+            change,
+            undefined,
+            signal,
+          );
+          if (stored?.registration) seen = stored.registration;
+        }
+        // The stream ends once the transaction is final (or we broke out on a failure).
+        if (last?.status === 'failed') {
+          await this.#applyTransactionState(
+            storyId,
+            seen,
+            'failed',
+            last,
+            last.errorMessage ?? 'transaction failed on chain',
+            signal,
+          );
+        } else if (last?.status === 'confirmed') {
+          await this.#applyTransactionState(storyId, seen, 'confirmed', last, undefined, signal);
+        } else {
+          await this.refreshRegistration(storyId, { signal });
+        }
+        this.#log.info({ storyId, txHash, status: last?.status }, 'registration transaction final');
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        if (isChainNotFound(error)) {
+          this.#log.error(
+            { storyId, txHash },
+            'the chain does not know the registration transaction',
+          );
+          return;
+        }
+        failures++;
+        this.#log.warn(
+          { storyId, txHash, err: errorMessage(error), failures },
+          'following the registration again after a backoff',
+        );
+        await abortableDelay(
+          backoffMs(failures, this.#initialDelayMs, this.#maxDelayMs),
+          signal,
+        ).catch(() => {});
+      }
+    }
+  }
+
+  // ── helpers ───────────────────────────────────────────────────────────────────────────────
+
+  async #load(storyId: string, signal: AbortSignal | undefined): Promise<Story> {
+    const story = await this.#stories.getById(storyId, { signal });
+    if (!story) throw new StoryNotFoundError(storyId);
+    return story;
+  }
+
+  async #write(next: Story, read: Story, signal: AbortSignal | undefined): Promise<Story> {
+    const version = (read as { version?: unknown }).version;
+    try {
+      return await this.#stories.update(next, {
+        signal,
+        ...(typeof version === 'number' ? { expectedVersion: version } : {}),
+      });
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new StoryNotFoundError(read.id);
+      throw error;
+    }
+  }
+
+  /** The IP asset of a story whose registration is confirmed. */
+  async #confirmedAsset(
+    storyId: string,
+    needed: string,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const story = await this.#load(storyId, signal);
+    const registration = story.registration;
+    if (registration?.state !== 'confirmed' || !registration.ipAssetId) {
+      throw new NotRegisteredYetError(storyId, registration?.state, needed);
+    }
+    return registration.ipAssetId;
+  }
+
+  /**
+   * The contributors with their accounts' current wallets: royalties go where the account says
+   * now, not where it said when the story was created. A contributor whose account is gone keeps
+   * the wallet the story recorded.
+   */
+  async #currentWallets(
+    story: Story,
+    signal: AbortSignal | undefined,
+  ): Promise<StoryContributor[]> {
+    const ids = [...new Set(story.contributors.map((c) => c.accountId))];
+    if (ids.length === 0) return story.contributors;
+    const accounts = await this.#accounts.getMany(ids, { signal });
+    const wallets = new Map(accounts.map((a) => [a.id, a.walletAddress]));
+    return story.contributors.map((c) => ({
+      ...c,
+      walletAddress: wallets.get(c.accountId) ?? c.walletAddress,
+    }));
+  }
+
+  /** The transaction's current state: the first report of a fresh WatchTransactions stream. */
+  async #peekTransaction(
+    txHash: string,
+    signal: AbortSignal | undefined,
+  ): Promise<TransactionStatusChange | undefined> {
+    for await (const change of this.#chain.watchTransactions([txHash], {
+      signal,
+      maxReconnects: 0,
+    })) {
+      return change;
+    }
+    return undefined;
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
