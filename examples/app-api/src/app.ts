@@ -1,0 +1,243 @@
+/**
+ * `createAppApi(config)`: the whole App API in one object, for `main.ts`, the demo and the tests.
+ *
+ * Wiring, outermost first:
+ *   Fastify (JSON-schema validation, problem+json errors, OpenAPI at /docs, tracing, /metrics)
+ *     routes -> services (AccountService, StoryService) and the StoryPublisher
+ *       -> stores.ts (polyglot accounts on Cosmos DB/PostgreSQL, cached stories on Cosmos DB)
+ *       -> chain client (gRPC to the Chain service)
+ *   @mystira/health registry behind /healthz and /readyz.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { type ChainClient, chainHealthCheck, createChainClient } from '@mystira/chain-client';
+import {
+  activeTraceId,
+  fastifyTracing,
+  setupTelemetry,
+  type Telemetry,
+  traceMixin,
+} from '@mystira/example-telemetry';
+import {
+  cosmosCheck,
+  createHealthRegistry,
+  type HealthRegistry,
+  postgresCheck,
+  redisCheck,
+} from '@mystira/health';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { type Logger, pino } from 'pino';
+import type { AppApiConfig } from './config.ts';
+import { toProblem } from './problems.ts';
+import { createPublisher } from './publisher-loader.ts';
+import type { Publisher } from './publisher-port.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { adminRoutes, healthRoutes } from './routes/operations.ts';
+import { publishingRoutes } from './routes/publishing.ts';
+import { storyRoutes } from './routes/stories.ts';
+import { sharedSchemas } from './schemas.ts';
+import { AccountService } from './services/accounts.ts';
+import { StoryService } from './services/stories.ts';
+import { connectStores, type Stores } from './stores.ts';
+
+export interface AppApi {
+  readonly app: FastifyInstance;
+  /** Starts listening; resolves with the base URL (`http://127.0.0.1:8080`). */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Drains: readiness turns 503, in-flight requests finish, then every connection closes. */
+  close(): Promise<void>;
+  readonly publisher: Publisher;
+  readonly stores: Stores;
+  readonly chain: ChainClient;
+  readonly health: HealthRegistry;
+}
+
+export interface AppApiOptions {
+  /** A pino logger to use (the demo passes one); default: JSON to stdout at config.logLevel. */
+  logger?: Logger;
+  /**
+   * Telemetry from `setupTelemetry` (main.ts sets it up first, globally). Without it the App API
+   * makes its own, not registered globally, so embedding it never replaces the host's providers.
+   */
+  telemetry?: Telemetry;
+}
+
+export async function createAppApi(
+  config: AppApiConfig,
+  options: AppApiOptions = {},
+): Promise<AppApi> {
+  const log =
+    options.logger ??
+    pino({ level: config.logLevel, base: { service: 'mystira-app-api' }, mixin: traceMixin });
+  const telemetry =
+    options.telemetry ??
+    setupTelemetry({ serviceName: 'mystira-app-api', registerGlobally: false });
+
+  const stores = await connectStores(config, log);
+  const chain = createChainClient({
+    baseUrl: config.chain.url,
+    ...(config.chain.apiKey
+      ? { auth: { type: 'apiKey' as const, apiKey: config.chain.apiKey } }
+      : {}),
+  });
+  let publisher: Publisher;
+  try {
+    publisher = await createPublisher({
+      stories: stores.stories,
+      accounts: stores.accounts,
+      chain,
+      log: log.child({ component: 'publisher' }),
+    });
+  } catch (err) {
+    chain.close();
+    await stores.close();
+    throw err;
+  }
+
+  const health = createHealthRegistry({ defaultTimeoutMs: 3_000 });
+  health.register({ name: 'process', tags: ['live'], check: () => undefined });
+  health.register(postgresCheck(stores.db.primary, { name: 'postgresql' }));
+  health.register(
+    cosmosCheck(stores.cosmos, {
+      name: 'cosmos',
+      database: config.cosmos.database,
+      container: 'stories',
+    }),
+  );
+  if (stores.redis) health.register(redisCheck(stores.redis, { name: 'redis' }));
+  health.register(chainHealthCheck(chain, { name: 'chain' }));
+
+  const app = buildHttp(log);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Mystira App API',
+        version: '0.1.0',
+        description:
+          'Accounts, stories and their registration as IP assets on the Mystira chain. Errors ' +
+          'are RFC 9457 problem+json.',
+      },
+      tags: [
+        { name: 'accounts' },
+        { name: 'stories' },
+        { name: 'publishing' },
+        { name: 'royalties' },
+        { name: 'operations' },
+        { name: 'admin' },
+      ],
+    },
+    // Shared schemas become components named after their $id (Account, Story, Problem, ...).
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyTracing, {
+    tracer: telemetry.tracer,
+    meter: telemetry.meter,
+    metrics: { path: '/metrics', telemetry },
+  });
+
+  const accounts = new AccountService(stores.accounts);
+  const stories = new StoryService(stores.stories, accounts);
+  accountRoutes(app, accounts);
+  storyRoutes(app, stories);
+  publishingRoutes(app, publisher, stories);
+  healthRoutes(app, health);
+  if (config.adminToken) adminRoutes(app, stores.polyglot, config.adminToken);
+  await app.ready();
+  publisher.start();
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      health.statusBoard.shutdown(); // /readyz answers 503 { draining: true } from now on
+      await app.close(); // stops accepting, lets in-flight requests finish
+      await publisher.stop();
+      chain.close();
+      await stores.close();
+      if (!options.telemetry) await telemetry.shutdown();
+    })();
+    return closing;
+  };
+
+  return {
+    app,
+    publisher,
+    stores,
+    chain,
+    health,
+    async listen(port = config.port, host = config.host) {
+      await app.listen({ port, host });
+      const address = app.server.address();
+      const bound = typeof address === 'object' && address ? address.port : port;
+      const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+      return `http://${shown.includes(':') ? `[${shown}]` : shown}:${bound}`;
+    },
+    close,
+  };
+}
+
+/** Fastify with the API's validation and error conventions; no routes yet. */
+function buildHttp(log: Logger): FastifyInstance {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's default logger type.
+    loggerInstance: log as unknown as FastifyBaseLogger,
+    requestIdHeader: 'x-request-id',
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+
+  // Bodies are validated strictly (no type coercion, unknown properties are errors, every error
+  // reported); query strings and path parameters are text, so there numbers are coerced.
+  const strict = addFormats.default(
+    new Ajv({
+      allErrors: true,
+      coerceTypes: false,
+      useDefaults: true,
+      removeAdditional: false,
+      strict: false,
+    }),
+  );
+  const lenient = addFormats.default(
+    new Ajv({
+      allErrors: true,
+      coerceTypes: 'array',
+      useDefaults: true,
+      removeAdditional: false,
+      strict: false,
+    }),
+  );
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? strict : lenient).compile(schema),
+  );
+  for (const schema of sharedSchemas) app.addSchema(schema);
+
+  app.setErrorHandler((err, req, reply) => {
+    const { problem, internal } = toProblem(err);
+    if (internal) req.log.error({ err }, 'unhandled error');
+    else if (problem.status >= 500)
+      req.log.warn({ err: (err as Error).message, status: problem.status }, 'dependency error');
+    const traceId = activeTraceId();
+    return reply
+      .code(problem.status)
+      .type('application/problem+json')
+      .send({ ...problem, instance: req.url.split('?')[0], ...(traceId ? { traceId } : {}) });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .type('application/problem+json')
+      .send({
+        type: 'https://mystira.app/problems/not-found',
+        title: 'Not found',
+        status: 404,
+        detail: `no route for ${req.method} ${req.url.split('?')[0]}`,
+        instance: req.url.split('?')[0],
+      }),
+  );
+  return app;
+}

@@ -1,0 +1,114 @@
+/**
+ * The App API's configuration, read from the environment (see the README's configuration
+ * table). `loadAppApiConfig` only parses and validates; nothing connects here, so the demo and
+ * the tests can build an `AppApiConfig` by hand and pass it to `createAppApi`.
+ */
+import { isPhase, type Phase } from '@mystira/repository';
+
+export interface AppApiConfig {
+  /** PostgreSQL connection string (accounts, outbox, phases, migrations). */
+  databaseUrl: string;
+  /** Schema of every table this host owns; migrations run in it at startup. */
+  pgSchema: string;
+  cosmos: {
+    endpoint: string;
+    key: string;
+    database: string;
+    profile: 'azure' | 'cosmosdb-server';
+    /** Accept a self-signed certificate (cosmosdb-server, the emulator), for this client only. */
+    tlsInsecure: boolean;
+  };
+  /** Redis for the story cache; unset means the in-process memory store. */
+  redisUrl?: string;
+  /** Prefix of every Redis key this host writes. */
+  cacheKeyPrefix: string;
+  chain: { url: string; apiKey?: string };
+  /** Polyglot phase of the accounts entity (Cosmos DB -> PostgreSQL) at startup. */
+  accountsPhase: Phase;
+  port: number;
+  host: string;
+  logLevel: string;
+  /** Enables the /v1/admin routes (polyglot phases) for callers presenting it as a bearer token. */
+  adminToken?: string;
+  /** How long in-flight requests may take to finish on SIGTERM before the process exits. */
+  shutdownDeadlineMs: number;
+}
+
+/** Thrown for an environment variable that cannot be used; the message names it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The final phase of the polyglot layer: accounts live in PostgreSQL only. */
+export const DEFAULT_ACCOUNTS_PHASE: Phase = 'SecondaryOnly';
+
+/** The cosmosdb-server / emulator key: any base64 string works there, signatures are not checked. */
+const LOCAL_COSMOS_KEY = Buffer.from('mystira-local-cosmos-key').toString('base64');
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min)
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+function url(env: NodeJS.ProcessEnv, name: string, fallback: string, schemes: string[]): string {
+  const raw = env[name] || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+  }
+  if (!schemes.includes(parsed.protocol))
+    throw new ConfigError(`${name} must use ${schemes.join(' or ')}, got "${parsed.protocol}"`);
+  return raw;
+}
+
+/**
+ * Reads the configuration. `DATABASE_URL` falls back to the local test database so the demo and
+ * the tests run without it; `main.ts` insists on it (see `requireDatabaseUrl`).
+ */
+export function loadAppApiConfig(env: NodeJS.ProcessEnv = process.env): AppApiConfig {
+  const profile = env.COSMOS_PROFILE || 'azure';
+  if (profile !== 'azure' && profile !== 'cosmosdb-server')
+    throw new ConfigError(`COSMOS_PROFILE must be "azure" or "cosmosdb-server", got "${profile}"`);
+  const phase = env.ACCOUNTS_PHASE || DEFAULT_ACCOUNTS_PHASE;
+  if (!isPhase(phase)) throw new ConfigError(`ACCOUNTS_PHASE "${phase}" is not a polyglot phase`);
+  const pgSchema = env.PG_SCHEMA || 'app';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema))
+    throw new ConfigError(`PG_SCHEMA must be a lower-case SQL identifier, got "${pgSchema}"`);
+  return {
+    databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test', [
+      'postgres:',
+      'postgresql:',
+    ]),
+    pgSchema,
+    cosmos: {
+      endpoint: url(env, 'COSMOS_ENDPOINT', 'https://localhost:8081', ['https:', 'http:']),
+      key: env.COSMOS_KEY || LOCAL_COSMOS_KEY,
+      database: env.COSMOS_DATABASE || 'mystira',
+      profile,
+      tlsInsecure: env.COSMOS_TLS_INSECURE === '1' || env.COSMOS_TLS_INSECURE === 'true',
+    },
+    redisUrl: env.REDIS_URL ? url(env, 'REDIS_URL', '', ['redis:', 'rediss:']) : undefined,
+    cacheKeyPrefix: env.CACHE_KEY_PREFIX || 'mystira:app-api',
+    chain: {
+      url: url(env, 'CHAIN_URL', 'http://localhost:50051', ['http:', 'https:']),
+      apiKey: env.CHAIN_API_KEY || undefined,
+    },
+    accountsPhase: phase,
+    port: int(env, 'PORT', 8080),
+    host: env.HOST || '0.0.0.0',
+    logLevel: env.LOG_LEVEL || 'info',
+    adminToken: env.ADMIN_TOKEN || undefined,
+    shutdownDeadlineMs: int(env, 'SHUTDOWN_DEADLINE_MS', 10_000),
+  };
+}
+
+/** main.ts runs against a real database only: DATABASE_URL must be set explicitly. */
+export function requireDatabaseUrl(env: NodeJS.ProcessEnv = process.env): void {
+  if (!env.DATABASE_URL) throw new ConfigError('DATABASE_URL is required');
+}

@@ -1,0 +1,61 @@
+/**
+ * The stored shapes of the domain (src/domain.ts), declared once with @mystira/specification:
+ * the same declaration drives validation, the PostgreSQL columns, the Cosmos DB indexes, the
+ * cache's schema fingerprint and the queries.
+ *
+ * Accounts are flat, so `Account` is stored as it is. A story's scenarios and contributors are
+ * arrays of objects, which the specification language does not model (arrays hold scalars only),
+ * so a stored story keeps them as JSON text next to the queryable fields; `StoryDocument` and
+ * the mapping in story-documents.ts translate between the two.
+ */
+import { entity, field, type Infer } from '@mystira/specification';
+
+export const AccountEntity = entity(
+  'accounts',
+  {
+    id: field.string(),
+    version: field.number(),
+    email: field.string(),
+    displayName: field.string(),
+    walletAddress: field.string(),
+    createdAt: field.date(),
+    updatedAt: field.date(),
+  },
+  { id: 'id', version: 'version' },
+);
+
+export const StoryEntity = entity(
+  'stories',
+  {
+    id: field.string(),
+    version: field.number(),
+    authorId: field.string(),
+    title: field.string(),
+    summary: field.string(),
+    status: field.string(),
+    /** JSON text of `Scenario[]`. */
+    scenariosJson: field.string(),
+    /** JSON text of `StoryContributor[]`. */
+    contributorsJson: field.string(),
+    /** Account ids of the contributors, so "stories I share in" is a query (arrayContains). */
+    contributorIds: field.array(field.string()),
+    registration: field
+      .object({
+        state: field.string(),
+        idempotencyKey: field.string(),
+        requestedAt: field.date(),
+        updatedAt: field.date(),
+        ipAssetId: field.string().optional(),
+        txHash: field.string().optional(),
+        blockNumber: field.string().optional(),
+        confirmations: field.number().optional(),
+        error: field.string().optional(),
+      })
+      .optional(),
+    createdAt: field.date(),
+    updatedAt: field.date(),
+  },
+  { id: 'id', version: 'version' },
+);
+
+export type StoryDocument = Infer<typeof StoryEntity>;

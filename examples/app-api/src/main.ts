@@ -1,0 +1,66 @@
+/**
+ * The App API host: `npm start` (or `node src/main.ts`). Configured by environment (src/config.ts,
+ * README); logs JSON with pino; stops gracefully on SIGTERM/SIGINT.
+ */
+import { setupTelemetry, traceMixin } from '@mystira/example-telemetry';
+import { pino } from 'pino';
+import { createAppApi } from './app.ts';
+import { ConfigError, loadAppApiConfig, requireDatabaseUrl } from './config.ts';
+
+const log = pino({
+  level: process.env.LOG_LEVEL || 'info',
+  base: { service: 'mystira-app-api' },
+  mixin: traceMixin,
+});
+
+let config: ReturnType<typeof loadAppApiConfig>;
+try {
+  requireDatabaseUrl();
+  config = loadAppApiConfig();
+} catch (e) {
+  log.fatal({ err: e }, e instanceof ConfigError ? e.message : 'cannot read configuration');
+  process.exit(2);
+}
+
+// Before any client is created: the chain client, repositories and cache find the global providers.
+const telemetry = setupTelemetry({ serviceName: 'mystira-app-api' });
+
+let api: Awaited<ReturnType<typeof createAppApi>>;
+try {
+  api = await createAppApi(config, { logger: log, telemetry });
+} catch (err) {
+  log.fatal({ err }, 'cannot start: a dependency is unreachable or misconfigured');
+  await telemetry.shutdown();
+  process.exit(1);
+}
+const url = await api.listen();
+log.info(
+  {
+    url,
+    docs: `${url}/docs`,
+    accountsPhase: config.accountsPhase,
+    cache: config.redisUrl ? 'redis' : 'memory',
+    chain: config.chain.url,
+    pgSchema: config.pgSchema,
+  },
+  `app api listening on ${url}`,
+);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal, deadlineMs: config.shutdownDeadlineMs }, 'shutting down: draining requests');
+  // A request that never finishes must not keep the process alive past the deadline.
+  const deadline = setTimeout(() => {
+    log.error('shutdown deadline passed; exiting');
+    process.exit(1);
+  }, config.shutdownDeadlineMs);
+  deadline.unref();
+  await api.close();
+  await telemetry.shutdown();
+  log.info('stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

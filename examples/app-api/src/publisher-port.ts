@@ -1,0 +1,40 @@
+/**
+ * What the HTTP layer needs from the publishing service (src/publishing, the contract's
+ * `StoryPublisher`). Routes depend on this interface only, so they can be read and tested without
+ * the chain, and the service behind it can change.
+ */
+import type { Story, StoryRegistration } from './domain.ts';
+
+export interface PublishCallOptions {
+  signal?: AbortSignal;
+}
+
+export interface RoyaltyPayment {
+  ipAssetId: string;
+  txHash: string;
+  amountWei: string;
+}
+
+export interface RoyaltiesView {
+  ipAssetId: string;
+  recipients: { walletAddress: string; shareBasisPoints: number; role: string }[];
+  claimable: { walletAddress: string; amountWei: string }[];
+}
+
+export interface Publisher {
+  publish(storyId: string, options?: PublishCallOptions): Promise<Story>;
+  refreshRegistration(storyId: string, options?: PublishCallOptions): Promise<StoryRegistration>;
+  payRoyalties(
+    storyId: string,
+    input: { amountWei: string; payerReference?: string; idempotencyKey?: string },
+    options?: PublishCallOptions,
+  ): Promise<RoyaltyPayment>;
+  royalties(storyId: string, options?: PublishCallOptions): Promise<RoyaltiesView>;
+  claim(
+    storyId: string,
+    input: { walletAddress: string },
+    options?: PublishCallOptions,
+  ): Promise<{ txHash: string; amountWei: string }>;
+  start(): void;
+  stop(): Promise<void>;
+}

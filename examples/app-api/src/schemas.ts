@@ -1,0 +1,341 @@
+/**
+ * Every JSON schema of the API in one place. Fastify validates requests and serializes responses
+ * with them, and @fastify/swagger turns the same objects into the OpenAPI document, so the docs
+ * cannot drift from what the server enforces. Shared shapes are registered with `$id` and referred
+ * to as `{ $ref: 'Name#' }`; they become `components.schemas.Name`.
+ */
+
+const id = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' } as const;
+const isoDate = { type: 'string', format: 'date-time' } as const;
+const walletAddress = {
+  type: 'string',
+  pattern: '^0x[0-9a-fA-F]{40}$',
+  description: '0x-prefixed, 40 hex digits',
+} as const;
+const weiAmount = {
+  type: 'string',
+  pattern: '^[1-9][0-9]{0,77}$',
+  description: 'a positive amount in wei, as a decimal string (it exceeds 2^53)',
+} as const;
+
+export const ProblemSchema = {
+  $id: 'Problem',
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          field: { type: 'string', description: 'JSON pointer into the request part' },
+          message: { type: 'string' },
+        },
+        required: ['field', 'message'],
+      },
+    },
+    retryable: { type: 'boolean' },
+    traceId: { type: 'string' },
+  },
+  required: ['type', 'title', 'status'],
+} as const;
+
+export const AccountSchema = {
+  $id: 'Account',
+  type: 'object',
+  properties: {
+    id,
+    email: { type: 'string', format: 'email' },
+    displayName: { type: 'string' },
+    walletAddress,
+    createdAt: isoDate,
+    updatedAt: isoDate,
+    version: { type: 'integer' },
+  },
+  required: ['id', 'email', 'displayName', 'walletAddress', 'createdAt', 'updatedAt'],
+} as const;
+
+export const ScenarioSchema = {
+  $id: 'Scenario',
+  type: 'object',
+  properties: { id, title: { type: 'string' }, body: { type: 'string' } },
+  required: ['id', 'title', 'body'],
+} as const;
+
+export const StoryContributorSchema = {
+  $id: 'StoryContributor',
+  type: 'object',
+  properties: {
+    accountId: id,
+    walletAddress,
+    shareBasisPoints: { type: 'integer' },
+    role: { type: 'string' },
+  },
+  required: ['accountId', 'walletAddress', 'shareBasisPoints', 'role'],
+} as const;
+
+export const StoryRegistrationSchema = {
+  $id: 'StoryRegistration',
+  type: 'object',
+  properties: {
+    state: { type: 'string', enum: ['pending', 'submitted', 'confirmed', 'failed'] },
+    idempotencyKey: { type: 'string' },
+    requestedAt: isoDate,
+    updatedAt: isoDate,
+    ipAssetId: { type: 'string' },
+    txHash: { type: 'string' },
+    blockNumber: { type: 'string' },
+    confirmations: { type: 'integer' },
+    error: { type: 'string' },
+  },
+  required: ['state', 'idempotencyKey', 'requestedAt', 'updatedAt'],
+} as const;
+
+export const StorySchema = {
+  $id: 'Story',
+  type: 'object',
+  properties: {
+    id,
+    authorId: id,
+    title: { type: 'string' },
+    summary: { type: 'string' },
+    scenarios: { type: 'array', items: { $ref: 'Scenario#' } },
+    contributors: { type: 'array', items: { $ref: 'StoryContributor#' } },
+    status: { type: 'string', enum: ['draft', 'published'] },
+    registration: { $ref: 'StoryRegistration#' },
+    createdAt: isoDate,
+    updatedAt: isoDate,
+    version: { type: 'integer' },
+  },
+  required: [
+    'id',
+    'authorId',
+    'title',
+    'summary',
+    'scenarios',
+    'contributors',
+    'status',
+    'createdAt',
+    'updatedAt',
+  ],
+} as const;
+
+/** Registered on the Fastify instance before any route refers to them. */
+export const sharedSchemas = [
+  ProblemSchema,
+  AccountSchema,
+  ScenarioSchema,
+  StoryContributorSchema,
+  StoryRegistrationSchema,
+  StorySchema,
+];
+
+// ---- request bodies and parameters ----------------------------------------------------------
+
+const scenarioInput = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    title: { type: 'string', minLength: 1, maxLength: 200 },
+    body: { type: 'string', maxLength: 100_000 },
+  },
+  required: ['title', 'body'],
+} as const;
+
+export const CreateAccountBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    email: { type: 'string', format: 'email', maxLength: 254 },
+    displayName: { type: 'string', minLength: 1, maxLength: 100 },
+    walletAddress,
+  },
+  required: ['email', 'displayName', 'walletAddress'],
+} as const;
+
+export const CreateStoryBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    authorId: id,
+    title: { type: 'string', minLength: 1, maxLength: 200 },
+    summary: { type: 'string', maxLength: 2000 },
+    scenarios: { type: 'array', maxItems: 100, items: scenarioInput },
+    contributors: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 20,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          accountId: id,
+          shareBasisPoints: { type: 'integer', minimum: 1, maximum: 10_000 },
+          role: { type: 'string', minLength: 1, maxLength: 50 },
+        },
+        required: ['accountId', 'shareBasisPoints', 'role'],
+      },
+    },
+  },
+  required: ['authorId', 'title'],
+} as const;
+
+export const PatchStoryBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    title: CreateStoryBody.properties.title,
+    summary: CreateStoryBody.properties.summary,
+    scenarios: CreateStoryBody.properties.scenarios,
+  },
+} as const;
+
+export const PublishBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {},
+} as const;
+
+export const PayRoyaltiesBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    amountWei: weiAmount,
+    payerReference: { type: 'string', maxLength: 200 },
+  },
+  required: ['amountWei'],
+} as const;
+
+export const ClaimRoyaltiesBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { walletAddress },
+  required: ['walletAddress'],
+} as const;
+
+export const IdParams = {
+  type: 'object',
+  properties: { id },
+  required: ['id'],
+} as const;
+
+export const StoryListQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    authorId: id,
+    status: { type: 'string', enum: ['draft', 'published'] },
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    cursor: { type: 'string', minLength: 1, maxLength: 2000 },
+  },
+} as const;
+
+export const IfMatchHeaders = {
+  type: 'object',
+  properties: {
+    'if-match': { type: 'string', description: 'the ETag of the version you read' },
+  },
+} as const;
+
+export const IdempotencyKeyHeaders = {
+  type: 'object',
+  properties: {
+    'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 },
+  },
+} as const;
+
+export const PhaseBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    phase: {
+      type: 'string',
+      enum: [
+        'PrimaryOnly',
+        'DualWritePrimaryRead',
+        'DualWriteSecondaryRead',
+        'SecondaryOnly',
+        'DualWrite',
+      ],
+    },
+    force: { type: 'boolean', default: false },
+  },
+  required: ['phase'],
+} as const;
+
+// ---- responses ------------------------------------------------------------------------------
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+});
+
+export const problems = {
+  400: problem('invalid request (field-level `errors`)'),
+  404: problem('not found'),
+  409: problem('conflict: duplicate, stale version, or not allowed in this state'),
+  412: problem('If-Match does not match the current version'),
+  503: problem('a dependency is unavailable; `retryable: true`'),
+};
+
+export const StoryPage = {
+  type: 'object',
+  properties: {
+    items: { type: 'array', items: { $ref: 'Story#' } },
+    cursor: { type: ['string', 'null'] },
+  },
+  required: ['items', 'cursor'],
+} as const;
+
+export const RoyaltyPaymentResponse = {
+  type: 'object',
+  properties: { ipAssetId: { type: 'string' }, txHash: { type: 'string' }, amountWei: weiAmount },
+  required: ['ipAssetId', 'txHash', 'amountWei'],
+} as const;
+
+export const RoyaltiesResponse = {
+  type: 'object',
+  properties: {
+    ipAssetId: { type: 'string' },
+    recipients: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          walletAddress: { type: 'string' },
+          shareBasisPoints: { type: 'integer' },
+          role: { type: 'string' },
+        },
+        required: ['walletAddress', 'shareBasisPoints', 'role'],
+      },
+    },
+    claimable: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { walletAddress: { type: 'string' }, amountWei: { type: 'string' } },
+        required: ['walletAddress', 'amountWei'],
+      },
+    },
+  },
+  required: ['ipAssetId', 'recipients', 'claimable'],
+} as const;
+
+export const ClaimResponse = {
+  type: 'object',
+  properties: { txHash: { type: 'string' }, amountWei: { type: 'string' } },
+  required: ['txHash', 'amountWei'],
+} as const;
+
+export const HealthResponse = {
+  type: 'object',
+  description: 'the @mystira/health report',
+  additionalProperties: true,
+  properties: { status: { type: 'string', enum: ['healthy', 'degraded', 'unhealthy'] } },
+} as const;

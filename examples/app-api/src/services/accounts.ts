@@ -1,0 +1,95 @@
+/**
+ * Accounts: create and read. Emails are unique (checked first for a friendly 409, and enforced by
+ * a unique index in PostgreSQL against races). Reads cross the network to PostgreSQL or Cosmos DB
+ * (by polyglot phase) and are retried on transient failures; writes are not (an insert that may
+ * have landed must not be repeated blindly).
+ */
+import { randomUUID } from 'node:crypto';
+import { AlreadyExistsError, type Repository, UnavailableError } from '@mystira/repository';
+import { type Pipeline, pipeline } from '@mystira/resilience';
+import type { Account } from '../domain.ts';
+import { ApiError, notFound } from '../problems.ts';
+import { accountByEmailSpec } from '../queries.ts';
+
+export interface CreateAccountInput {
+  email: string;
+  displayName: string;
+  walletAddress: string;
+}
+
+/** Retries transient store failures of reads (safe to repeat) within a short budget. */
+export function readPolicy(): Pipeline {
+  return pipeline({
+    timeout: 10_000,
+    retry: {
+      maxAttempts: 3,
+      initialDelayMs: 50,
+      maxDelayMs: 500,
+      idempotent: true,
+      shouldRetry: (err) => err instanceof UnavailableError && err.transient,
+    },
+  });
+}
+
+export class AccountService {
+  readonly #accounts: Repository<Account>;
+  readonly #reads: Pipeline;
+
+  constructor(accounts: Repository<Account>, reads: Pipeline = readPolicy()) {
+    this.#accounts = accounts;
+    this.#reads = reads;
+  }
+
+  async create(input: CreateAccountInput, signal?: AbortSignal): Promise<Account> {
+    const email = input.email.trim().toLowerCase();
+    const taken = await this.#reads.execute(
+      ({ signal: s }) => this.#accounts.any(accountByEmailSpec(email), { signal: s }),
+      signal,
+    );
+    if (taken) throw emailTaken(email);
+    const now = new Date().toISOString();
+    try {
+      return await this.#accounts.add(
+        {
+          id: randomUUID(),
+          email,
+          displayName: input.displayName.trim(),
+          walletAddress: input.walletAddress,
+          createdAt: now,
+          updatedAt: now,
+        },
+        { signal },
+      );
+    } catch (err) {
+      // Lost a race for the same email: the unique index answered.
+      if (err instanceof AlreadyExistsError) throw emailTaken(email);
+      throw err;
+    }
+  }
+
+  async get(id: string, signal?: AbortSignal): Promise<Account> {
+    const account = await this.find(id, signal);
+    if (!account) throw notFound('account', id);
+    return account;
+  }
+
+  find(id: string, signal?: AbortSignal): Promise<Account | undefined> {
+    return this.#reads.execute(
+      ({ signal: s }) => this.#accounts.getById(id, { signal: s }),
+      signal,
+    );
+  }
+
+  findMany(ids: readonly string[], signal?: AbortSignal): Promise<Account[]> {
+    return this.#reads.execute(
+      ({ signal: s }) => this.#accounts.getMany(ids, { signal: s }),
+      signal,
+    );
+  }
+}
+
+function emailTaken(email: string): ApiError {
+  return new ApiError(409, 'email-taken', 'Conflict', `an account with email ${email} exists`, {
+    errors: [{ field: '/email', message: 'is already registered' }],
+  });
+}

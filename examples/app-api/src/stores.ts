@@ -1,0 +1,202 @@
+/**
+ * Connects the App API to its stores and builds the repositories the routes use:
+ *
+ *   stories  = StoryRepository(cached(CosmosRepository<StoryDocument>))   Cosmos DB, Redis/memory cache
+ *   accounts = polyglot(primary: CosmosRepository, secondary: PostgreSQL mirror).accounts
+ *
+ * Accounts are moving from Cosmos DB to PostgreSQL (typed columns); the polyglot layer routes
+ * reads and writes by phase (ACCOUNTS_PHASE) and keeps both stores in step through a PostgreSQL
+ * outbox while both are written. Startup provisions everything it needs (migrations in
+ * PG_SCHEMA, the Cosmos database and containers), retrying while a dependency is still coming up.
+ */
+import https from 'node:https';
+import type { Container, CosmosClient } from '@azure/cosmos';
+import { type CachedRepository, cached, memoryStore, redisStore } from '@mystira/cache';
+import {
+  createPolyglot,
+  type OutboxReplayer,
+  type Phase,
+  type Polyglot,
+  type Repository,
+  UnavailableError,
+} from '@mystira/repository';
+import { CosmosRepository, cosmosClient, ensureContainer } from '@mystira/repository-cosmos';
+import {
+  createDatabase,
+  entityMigration,
+  Migrator,
+  type PgDatabase,
+  postgresMirror,
+  postgresOutbox,
+  postgresRepository,
+} from '@mystira/repository-postgres';
+import { isDependencyFailure, retry } from '@mystira/resilience';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AppApiConfig } from './config.ts';
+import type { Account } from './domain.ts';
+import { AccountEntity, type StoryDocument, StoryEntity } from './entities.ts';
+import { storyListSpecs } from './queries.ts';
+import { StoryRepository } from './story-documents.ts';
+
+export interface Stores {
+  db: PgDatabase;
+  cosmos: CosmosClient;
+  redis: Redis | undefined;
+  /** Stories as the domain sees them; reads by id are cached, writes invalidate. */
+  stories: StoryRepository;
+  /** The cache decorator under `stories` (metrics, health). */
+  storyCache: CachedRepository<StoryDocument>;
+  accounts: Repository<Account>;
+  polyglot: Polyglot<{ accounts: { primary: Repository<Account> } }>;
+  close(): Promise<void>;
+}
+
+/** Startup waits this long in total for PostgreSQL and Cosmos DB to accept us. */
+const STARTUP_BUDGET_MS = 30_000;
+
+export async function connectStores(config: AppApiConfig, log: Logger): Promise<Stores> {
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
+  };
+  try {
+    // A dependency that is still starting (a fresh container, the demo's embedded services) is
+    // waited for with backoff; a wrong password or a bad schema fails at once.
+    const startup = retry({
+      maxAttempts: 20,
+      initialDelayMs: 200,
+      maxDelayMs: 3_000,
+      budgetMs: STARTUP_BUDGET_MS,
+      idempotent: true,
+      shouldRetry: (err) => isDependencyFailure(err) || err instanceof UnavailableError,
+      name: 'startup',
+    });
+    const onRetry = (what: string) => (err: unknown) => {
+      log.warn({ err }, `${what} not ready yet, retrying`);
+      throw err;
+    };
+
+    // PostgreSQL: accounts (typed columns), the polyglot outbox and mirror tombstones.
+    const db = createDatabase({ primary: config.databaseUrl, statementTimeoutMs: 10_000 });
+    closers.push(() => db.close());
+    const accountsTable = {
+      schema: config.pgSchema,
+      layout: 'columns' as const,
+      indexes: ['email', 'createdAt'],
+    };
+    const pgAccounts = postgresRepository<Account>(db, AccountEntity, accountsTable);
+    const mirror = postgresMirror(db, pgAccounts);
+    const outbox = postgresOutbox(db, { schema: config.pgSchema });
+    const migrator = new Migrator(
+      db,
+      [
+        entityMigration('0001_accounts', AccountEntity, accountsTable),
+        {
+          id: '0002_accounts_email_unique',
+          up: `CREATE UNIQUE INDEX IF NOT EXISTS accounts_email_unique ON "${config.pgSchema}"."accounts" (email)`,
+          down: `DROP INDEX IF EXISTS "${config.pgSchema}".accounts_email_unique`,
+        },
+        {
+          id: '0003_polyglot_outbox',
+          up: async (q) => {
+            for (const s of [...outbox.statements(), ...mirror.statements()]) await q.query(s);
+          },
+        },
+      ],
+      { schema: config.pgSchema },
+    );
+    await startup.execute(() => migrator.up().catch(onRetry('PostgreSQL')));
+    log.info({ schema: config.pgSchema }, 'PostgreSQL migrations applied');
+
+    // Cosmos DB: stories (documents) and the accounts' original home.
+    const agent = config.cosmos.tlsInsecure
+      ? new https.Agent({ rejectUnauthorized: false, keepAlive: true })
+      : undefined;
+    const cosmos = cosmosClient({
+      endpoint: config.cosmos.endpoint,
+      key: config.cosmos.key,
+      agent,
+    });
+    closers.push(() => {
+      cosmos.dispose();
+      agent?.destroy();
+    });
+    const profile = config.cosmos.profile;
+    const { storiesContainer, accountsContainer } = await startup.execute(() =>
+      provisionCosmos(cosmos, config.cosmos.database, profile).catch(onRetry('Cosmos DB')),
+    );
+    log.info({ database: config.cosmos.database, profile }, 'Cosmos DB containers ready');
+    const cosmosStories = new CosmosRepository<StoryDocument>(StoryEntity, {
+      container: storiesContainer,
+      profile,
+    });
+    const cosmosAccounts = new CosmosRepository<Account>(AccountEntity, {
+      container: accountsContainer,
+      profile,
+    });
+
+    // The story cache: Redis when configured (shared by every instance), else in-process.
+    let redis: Redis | undefined;
+    if (config.redisUrl) {
+      // Fail fast while disconnected: the cache then falls through to Cosmos DB instead of queueing.
+      redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+      const r = redis;
+      closers.push(() => r.disconnect());
+    }
+    const store = redis ? redisStore(redis) : memoryStore();
+    closers.push(() => store.close());
+    const storyCache = cached(cosmosStories, {
+      store,
+      keyPrefix: config.cacheKeyPrefix,
+      ttlMs: 300_000,
+      onError: (err) => log.debug({ err }, 'story cache error (served from Cosmos DB)'),
+    });
+    closers.push(() => storyCache.close());
+
+    const polyglot = createPolyglot({
+      outbox,
+      entities: {
+        accounts: { primary: cosmosAccounts, secondary: mirror, phase: config.accountsPhase },
+      },
+    });
+    polyglot.on('secondary-failure', (e) =>
+      log.warn({ entity: e.entity, id: e.id }, 'secondary write failed; queued in the outbox'),
+    );
+    const replayer: OutboxReplayer = polyglot.replayer();
+    replayer.start();
+    closers.push(() => replayer.stop());
+    log.info({ phase: polyglot.phase('accounts') }, 'accounts routed by the polyglot layer');
+
+    return {
+      db,
+      cosmos,
+      redis,
+      stories: new StoryRepository(storyCache),
+      storyCache,
+      accounts: polyglot.repositories.accounts,
+      polyglot: polyglot as unknown as Stores['polyglot'],
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function provisionCosmos(
+  cosmos: CosmosClient,
+  databaseId: string,
+  profile: 'azure' | 'cosmosdb-server',
+): Promise<{ storiesContainer: Container; accountsContainer: Container }> {
+  const { database } = await cosmos.databases.createIfNotExists({ id: databaseId });
+  const storiesContainer = await ensureContainer(database, StoryEntity, {
+    specs: storyListSpecs(),
+    profile,
+  });
+  const accountsContainer = await ensureContainer(database, AccountEntity, { profile });
+  return { storiesContainer, accountsContainer };
+}
+
+export type AccountsPhase = Phase;
