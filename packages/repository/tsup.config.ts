@@ -1,11 +1,12 @@
 import { defineConfig } from 'tsup';
 import { libraryConfig } from '../../tsup.base.js';
 
-// `testing` imports the main entry by its package name (kept external), so both entries share
-// one copy of the error classes and `instanceof` works across them.
+// `testing` and `otel` import the main entry by its package name (kept external), so every entry
+// shares one copy of the error classes and `instanceof` works across them. `otel` is its own entry
+// because it needs the optional peer @opentelemetry/api: opt-in by import path.
 export default defineConfig(
   libraryConfig(
-    { index: 'src/index.ts', testing: 'src/testing.ts' },
+    { index: 'src/index.ts', testing: 'src/testing.ts', otel: 'src/otel.ts' },
     { external: ['@mystira/repository'] },
   ),
 );

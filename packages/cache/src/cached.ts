@@ -557,27 +557,37 @@ class Cached<T extends object> implements CachedRepository<T> {
     (!this.#validate || this.entity.validate(value).length === 0);
 
   // ---- read-through ------------------------------------------------------------------------------
-  async #read<R>(spec: ReadSpec, signal: AbortSignal | undefined): Promise<R> {
+  async #read<R>(
+    spec: ReadSpec,
+    signal: AbortSignal | undefined,
+    observe: CallOptions['observe'],
+  ): Promise<R> {
     const started = performance.now();
     try {
-      return (await this.#readInner(spec, signal)) as R;
+      return (await this.#readInner(spec, signal, observe)) as R;
     } finally {
       this.#metrics.recordLatency(performance.now() - started);
     }
   }
 
-  async #readInner(spec: ReadSpec, signal: AbortSignal | undefined): Promise<unknown> {
+  async #readInner(
+    spec: ReadSpec,
+    signal: AbortSignal | undefined,
+    observe: CallOptions['observe'],
+  ): Promise<unknown> {
     const l1 = spec.negative ? this.#l1Entities : this.#l1Queries;
     if (l1 && this.#l1Usable()) {
       const hit = l1.get(spec.key);
       if (hit) {
         this.#metrics.hits++;
         this.#metrics.l1Hits++;
+        observe?.({ cacheHit: true, l1Hit: true });
         return hit.kind === 'n' ? undefined : structuredClone(hit.value);
       }
     }
     if (this.#bypass()) {
       this.#metrics.bypasses++;
+      observe?.({ cacheHit: false, bypassed: true });
       return spec.load(signal);
     }
     const localGen = this.#localGen;
@@ -594,6 +604,7 @@ class Cached<T extends object> implements CachedRepository<T> {
       const hit = this.#decode(spec.key, got[spec.guards.length]!, tokens, spec.check);
       if (hit && !hit.expired) {
         this.#metrics.hits++;
+        observe?.({ cacheHit: true, l1Hit: false });
         this.#fillL1(l1, spec.key, hit.kind, hit.value, localGen);
         return hit.value;
       }
@@ -608,6 +619,7 @@ class Cached<T extends object> implements CachedRepository<T> {
     // never receives a value loaded before it.
     const flightKey = `${spec.key}|${tokens ? tokens.join(',') : `local:${localGen}`}`;
     let flight = this.#flights.get(flightKey);
+    observe?.({ cacheHit: false, l1Hit: false, coalesced: flight !== undefined });
     if (flight) {
       this.#metrics.coalesced++;
     } else {
@@ -756,6 +768,7 @@ class Cached<T extends object> implements CachedRepository<T> {
         load: (signal) => this.inner.getById(id, { signal }),
       },
       options.signal,
+      options.observe,
     );
   }
 
@@ -774,13 +787,17 @@ class Cached<T extends object> implements CachedRepository<T> {
     if (unique.length === 0) return [];
     const started = performance.now();
     try {
-      return await this.#getMany(unique, options.signal);
+      return await this.#getMany(unique, options.signal, options.observe);
     } finally {
       this.#metrics.recordLatency(performance.now() - started);
     }
   }
 
-  async #getMany(ids: Id[], signal: AbortSignal | undefined): Promise<T[]> {
+  async #getMany(
+    ids: Id[],
+    signal: AbortSignal | undefined,
+    observe: CallOptions['observe'],
+  ): Promise<T[]> {
     const found = new Map<string, T | null>();
     const l1 = this.#l1Usable() ? this.#l1Entities : null;
     let rest = ids;
@@ -797,6 +814,7 @@ class Cached<T extends object> implements CachedRepository<T> {
     }
     if (rest.length > 0 && this.#bypass()) {
       this.#metrics.bypasses++;
+      observe?.({ cacheHit: false, bypassed: true });
       for (const item of await this.inner.getMany(rest, { signal }))
         found.set(idKey(idOf(this.entity, item)), item);
       return this.#ordered(ids, found);
@@ -839,6 +857,8 @@ class Cached<T extends object> implements CachedRepository<T> {
         this.#metrics.misses += rest.length;
       }
     }
+    // One report for the batch: a hit only when every id was answered without the repository.
+    observe?.({ cacheHit: misses.length === 0, l1Hit: rest.length === 0 });
     if (misses.length > 0) {
       this.#metrics.loads++;
       const loaded = await race(this.inner.getMany(misses), signal, this.entity.name);
@@ -938,7 +958,7 @@ class Cached<T extends object> implements CachedRepository<T> {
   #queryRead<R>(
     method: QueryMethod,
     spec: SpecSource<T, unknown>,
-    signal: AbortSignal | undefined,
+    options: CallOptions,
     check: (value: unknown) => boolean,
     load: (signal?: AbortSignal) => Promise<R>,
     extra = '',
@@ -963,7 +983,8 @@ class Cached<T extends object> implements CachedRepository<T> {
         check: (v) => typeof v === 'object' && v !== null && check((v as { r?: unknown }).r),
         load: async (signal) => ({ r: await load(signal) }),
       },
-      signal,
+      options.signal,
+      options.observe,
     ).then((w) => w?.r as R);
   }
 
@@ -990,7 +1011,7 @@ class Cached<T extends object> implements CachedRepository<T> {
     throwIfAborted(options.signal, this.entity.name);
     const s = spec as SpecSource<T, unknown>;
     return (
-      this.#queryRead('list', s, options.signal, this.#checkRows(s), (signal) =>
+      this.#queryRead('list', s, options, this.#checkRows(s), (signal) =>
         this.inner.list(spec, { signal }),
       ) ?? this.inner.list(spec, options)
     );
@@ -1009,7 +1030,7 @@ class Cached<T extends object> implements CachedRepository<T> {
       this.#queryRead(
         'first',
         s,
-        options.signal,
+        options,
         (v) => v == null || rows([v]),
         (signal) => this.inner.first(spec, { signal }),
       )?.then((v) => v ?? undefined) ?? this.inner.first(spec, options)
@@ -1025,7 +1046,7 @@ class Cached<T extends object> implements CachedRepository<T> {
       this.#queryRead(
         'single',
         s,
-        options.signal,
+        options,
         (v) => v == null || rows([v]),
         (signal) => this.inner.single(spec, { signal }),
       )?.then((v) => v ?? undefined) ?? this.inner.single(spec, options)
@@ -1038,7 +1059,7 @@ class Cached<T extends object> implements CachedRepository<T> {
       this.#queryRead(
         'count',
         spec,
-        options.signal,
+        options,
         (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0,
         (signal) => this.inner.count(spec, { signal }),
       ) ?? this.inner.count(spec, options)
@@ -1063,7 +1084,7 @@ class Cached<T extends object> implements CachedRepository<T> {
       this.#queryRead(
         'page',
         s,
-        options.signal,
+        options,
         (v) => {
           const p = v as RepositoryPage<unknown>;
           return (

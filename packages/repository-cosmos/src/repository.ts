@@ -15,6 +15,7 @@ import {
   AbortedError,
   AlreadyExistsError,
   bindQuery,
+  type CallObservation,
   type CallOptions,
   ConcurrencyError,
   type CursorCodec,
@@ -30,6 +31,7 @@ import {
   prepareForWrite,
   queryOf,
   type Repository,
+  type RepositoryBackend,
   type RepositoryPage,
   type StreamOptions,
   specErrors,
@@ -144,14 +146,27 @@ class Meter {
   requestCharge = 0;
   requests = 0;
   crossPartition = false;
-  add(charge: unknown): void {
+  /** Of the last round trip (responses and errors both carry one). */
+  activityId: string | undefined = undefined;
+  add(charge: unknown, activityId?: unknown): void {
     this.requests++;
     const n = typeof charge === 'number' ? charge : Number(charge);
     if (Number.isFinite(n)) this.requestCharge += n;
+    if (typeof activityId === 'string' && activityId !== '') this.activityId = activityId;
   }
   addError(err: unknown): void {
     const headers = (err as { headers?: Record<string, unknown> } | null)?.headers;
-    this.add(headers?.['x-ms-request-charge'] ?? 0);
+    this.add(headers?.['x-ms-request-charge'] ?? 0, headers?.['x-ms-activity-id']);
+  }
+  /** Reports the call to a `CallOptions.observe` hook. */
+  report(observe: CallOptions['observe']): void {
+    if (!observe) return;
+    const facts: CallObservation = {
+      requestCharge: this.requestCharge,
+      requests: this.requests,
+      crossPartition: this.crossPartition,
+    };
+    observe(this.activityId === undefined ? facts : { ...facts, activityId: this.activityId });
   }
 }
 
@@ -169,6 +184,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   readonly entity: EntityDef;
   readonly container: Container;
   readonly profile: CapabilityProfile;
+  readonly backend: RepositoryBackend;
   readonly #map: DocMapping;
   readonly #cursors: CursorCodec;
   readonly #readRetry: RetryPolicy | null;
@@ -181,6 +197,11 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   constructor(entity: EntityDef, options: CosmosRepositoryOptions) {
     this.entity = entity;
     this.container = options.container;
+    this.backend = {
+      system: 'cosmosdb',
+      namespace: options.container.database.id,
+      collection: options.container.id,
+    };
     this.profile = resolveProfile(options.profile);
     this.#map = docMapping(entity);
     this.#cursors = options.cursors ?? defaultCursorCodec();
@@ -211,9 +232,10 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   /** Runs one repository call: meters it, maps errors, reports the charge. */
   async #call<R>(
     operation: string,
-    signal: AbortSignal | undefined,
+    options: CallOptions,
     fn: (m: Meter) => Promise<R>,
   ): Promise<R> {
+    const signal = options.signal;
     throwIfAborted(signal, this.entity.name);
     const meter = new Meter();
     let failed = false;
@@ -223,6 +245,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
       failed = true;
       throw mapCosmosError(err, { entity: this.entity.name, signal });
     } finally {
+      meter.report(options.observe);
       this.#onRequest?.({
         entity: this.entity.name,
         operation,
@@ -244,7 +267,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
     const once = async () => {
       try {
         const r = await fn();
-        meter.add(r.requestCharge);
+        meter.add(r.requestCharge, (r as { activityId?: unknown }).activityId);
         return r;
       } catch (err) {
         meter.addError(err);
@@ -540,7 +563,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   // ---- reads -----------------------------------------------------------------------------------
 
   async getById(id: Id, options: CosmosCallOptions = {}): Promise<T | undefined> {
-    return this.#call('getById', options.signal, async (m) => {
+    return this.#call('getById', options, async (m) => {
       const doc = await this.#readDoc(
         m,
         checkId(this.entity, id),
@@ -553,7 +576,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
 
   /** The item with its version and `_etag`, or undefined. */
   async getEntry(id: Id, options: CosmosCallOptions = {}): Promise<CosmosEntry<T> | undefined> {
-    return this.#call('getEntry', options.signal, async (m) => {
+    return this.#call('getEntry', options, async (m) => {
       const doc = await this.#readDoc(
         m,
         checkId(this.entity, id),
@@ -565,7 +588,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   }
 
   async getMany(ids: readonly Id[], options: CallOptions = {}): Promise<T[]> {
-    return this.#call('getMany', options.signal, async (m) => {
+    return this.#call('getMany', options, async (m) => {
       const unique = [
         ...new Map(ids.map((id) => [`${typeof id}:${checkId(this.entity, id)}`, id])).values(),
       ];
@@ -597,7 +620,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   }
 
   async list<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R[]> {
-    return this.#call('list', options.signal, (m) =>
+    return this.#call('list', options, (m) =>
       this.#collect<R>(m, 'list', this.#bind(spec), options.signal),
     );
   }
@@ -617,6 +640,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
       failed = true;
       throw mapCosmosError(err, { entity: this.entity.name, signal: options.signal });
     } finally {
+      meter.report(options.observe);
       this.#onRequest?.({
         entity: this.entity.name,
         operation: 'stream',
@@ -629,7 +653,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   }
 
   async first<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
-    return this.#call('first', options.signal, async (m) => {
+    return this.#call('first', options, async (m) => {
       const q = this.#bind(spec);
       return (
         await this.#collect<R>(m, 'first', { ...q, take: q.take === 0 ? 0 : 1 }, options.signal)
@@ -638,7 +662,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   }
 
   async single<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
-    return this.#call('single', options.signal, async (m) => {
+    return this.#call('single', options, async (m) => {
       const q = this.#bind(spec);
       const rows = await this.#collect<R>(
         m,
@@ -652,13 +676,13 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   }
 
   async count(spec: SpecSource<T, unknown>, options: CallOptions = {}): Promise<number> {
-    return this.#call('count', options.signal, (m) =>
+    return this.#call('count', options, (m) =>
       this.#count(m, 'count', this.#bind(spec), options.signal),
     );
   }
 
   async any(spec: SpecSource<T, unknown>, options: CallOptions = {}): Promise<boolean> {
-    return this.#call('any', options.signal, async (m) => {
+    return this.#call('any', options, async (m) => {
       const q = this.#bind(spec);
       const probe: QueryNode = { ...q, after: null, orderBy: [], skip: 0, take: 1, select: null };
       for await (const _ of this.#window(m, 'any', probe, { signal: options.signal, batchSize: 1 }))
@@ -668,7 +692,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   }
 
   async page<R = T>(spec: SpecSource<T, R>, options: PageOptions = {}): Promise<RepositoryPage<R>> {
-    return this.#call('page', options.signal, async (m) => {
+    return this.#call('page', options, async (m) => {
       const q = this.#bind(spec);
       const seek = pageQuery(this.entity, q, options.cursor ?? null, this.#cursors);
       return pageVia<T, R>(this.entity, q, seek, this.#cursors, {
@@ -681,7 +705,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   // ---- writes ----------------------------------------------------------------------------------
 
   async add(item: T, options: CallOptions = {}): Promise<T> {
-    return this.#call('add', options.signal, async (m) => {
+    return this.#call('add', options, async (m) => {
       const prepared = prepareForWrite(this.entity, item, 1);
       const id = idOf(this.entity, prepared);
       try {
@@ -703,7 +727,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   }
 
   async addMany(items: readonly T[], options: CallOptions = {}): Promise<T[]> {
-    return this.#call('addMany', options.signal, async (m) => {
+    return this.#call('addMany', options, async (m) => {
       // Validate everything and reject duplicates in the input before writing anything.
       const prepared = items.map((item) => prepareForWrite(this.entity, item, 1));
       const seen = new Set<string>();
@@ -779,7 +803,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
     operations: readonly CosmosBulkOperation<T>[],
     options: CallOptions = {},
   ): Promise<CosmosBulkResult<T>[]> {
-    return this.#call('bulk', options.signal, (m) => this.#bulk(m, operations, options.signal));
+    return this.#call('bulk', options, (m) => this.#bulk(m, operations, options.signal));
   }
 
   async #bulk(
@@ -874,7 +898,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   }
 
   async update(item: T, options: CosmosWriteOptions = {}): Promise<T> {
-    return this.#call('update', options.signal, async (m) => {
+    return this.#call('update', options, async (m) => {
       const id = idOf(this.entity, item);
       prepareForWrite(this.entity, item, 1); // validate before any round trip
       const pk = options.partitionKey ?? this.#map.partitionKeyOf(item);
@@ -909,7 +933,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   }
 
   async upsert(item: T, options: CallOptions = {}): Promise<T> {
-    return this.#call('upsert', options.signal, async (m) => {
+    return this.#call('upsert', options, async (m) => {
       const id = idOf(this.entity, item);
       prepareForWrite(this.entity, item, 1);
       const pk = this.#map.partitionKeyOf(item);
@@ -954,7 +978,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   }
 
   async delete(id: Id, options: CosmosWriteOptions = {}): Promise<void> {
-    return this.#call('delete', options.signal, async (m) => {
+    return this.#call('delete', options, async (m) => {
       checkId(this.entity, id);
       const docId = this.#map.docId(id);
       let pk = options.partitionKey ?? (this.#map.partitionKeyField ? undefined : docId);

@@ -23,6 +23,7 @@ import {
   prepareForWrite,
   queryOf,
   type Repository,
+  type RepositoryBackend,
   type RepositoryPage,
   type StreamOptions,
   specErrors,
@@ -64,6 +65,8 @@ export interface PostgresRepositoryOptions extends TableOptions {
 export class PostgresRepository<T extends object> implements Repository<T> {
   readonly entity: EntityDef;
   readonly mapping: TableMapping;
+  /** For telemetry: `db.namespace` is the schema, `db.collection.name` the table. */
+  readonly backend: RepositoryBackend;
   readonly #db: PgDatabase;
   readonly #batch: number;
   readonly #select: string;
@@ -74,6 +77,11 @@ export class PostgresRepository<T extends object> implements Repository<T> {
     this.#db = db;
     this.entity = entity;
     this.mapping = tableMapping(entity, options);
+    this.backend = {
+      system: 'postgresql',
+      namespace: this.mapping.schema,
+      collection: this.mapping.table,
+    };
     this.#batch = options.streamBatchSize ?? 500;
     this.#select = selectList(this.mapping);
   }
@@ -95,6 +103,7 @@ export class PostgresRepository<T extends object> implements Repository<T> {
       prepare,
     };
     const res = await this.#db.query(text, values, q);
+    options.observe?.({ statement: 'SELECT', requests: 1, rowCount: res.rows.length });
     return res.rows as Row[];
   }
 
@@ -230,7 +239,11 @@ export class PostgresRepository<T extends object> implements Repository<T> {
 
   async add(item: T, options: CallOptions = {}): Promise<T> {
     const row = specErrors(this.entity.name, () => this.#prepare(item, 1));
-    await this.#db.query(this.#insertSql(), row, { signal: options.signal, prepare: true });
+    const res = await this.#db.query(this.#insertSql(), row, {
+      signal: options.signal,
+      prepare: true,
+    });
+    options.observe?.({ statement: 'INSERT', requests: 1, rowCount: res.rowCount ?? 1 });
     return this.#out(item, 1);
   }
 
@@ -292,6 +305,7 @@ export class PostgresRepository<T extends object> implements Repository<T> {
           const chunk = JSON.stringify(records.slice(start, start + size));
           const res = await this.#db.query(text, [chunk], { signal: options.signal });
           total += res.rowCount ?? 0;
+          options.observe?.({ statement: 'INSERT', requests: 1, rowCount: res.rowCount ?? 0 });
         }
       },
       { signal: options.signal },
@@ -332,6 +346,7 @@ export class PostgresRepository<T extends object> implements Repository<T> {
       where += ` AND ${this.mapping.versionColumn} = ${addParam(params, expected)}::int`;
     const text = `UPDATE ${this.mapping.qualified} SET ${sets.join(', ')} WHERE ${where} RETURNING ${this.mapping.versionColumn} AS v`;
     const res = await this.#db.query(text, params, { signal: options.signal });
+    options.observe?.({ statement: 'UPDATE', requests: 1, rowCount: res.rowCount ?? 0 });
     if (res.rowCount === 1) return this.#out(item, res.rows[0]!.v as number);
     return this.#explainMiss(id, expected, options.signal);
   }
@@ -371,6 +386,7 @@ export class PostgresRepository<T extends object> implements Repository<T> {
       row,
       { signal: options.signal },
     );
+    options.observe?.({ statement: 'INSERT', requests: 1, rowCount: res.rowCount ?? 1 });
     return this.#out(item, res.rows[0]!.v as number);
   }
 
@@ -382,6 +398,7 @@ export class PostgresRepository<T extends object> implements Repository<T> {
     if (expected !== null)
       text += ` AND ${this.mapping.versionColumn} = ${addParam(params, expected)}::int`;
     const res = await this.#db.query(text, params, { signal: options.signal });
+    options.observe?.({ statement: 'DELETE', requests: 1, rowCount: res.rowCount ?? 0 });
     if (res.rowCount === 1) return;
     await this.#explainMiss(id, expected, options.signal);
   }

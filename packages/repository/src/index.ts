@@ -38,10 +38,12 @@ export { MemoryRepository, type MemoryRepositoryOptions, memoryRepository } from
 export { type PageIO, pageQuery, pageVia } from './paging.js';
 export * from './polyglot/index.js';
 export type {
+  CallObservation,
   CallOptions,
   Id,
   PageOptions,
   Repository,
+  RepositoryBackend,
   RepositoryPage,
   StreamOptions,
   WriteOptions,

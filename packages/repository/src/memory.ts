@@ -9,7 +9,7 @@ import { checkId, clone, expectedVersionOf, idOf, prepareForWrite, withVersion }
 import { type CursorCodec, defaultCursorCodec } from './cursor.js';
 import { AlreadyExistsError, ConcurrencyError, NotFoundError, throwIfAborted } from './errors.js';
 import { InMemoryQueries } from './memory-queries.js';
-import type { CallOptions, Id, Repository, WriteOptions } from './port.js';
+import type { CallOptions, Id, Repository, RepositoryBackend, WriteOptions } from './port.js';
 
 interface Stored<T> {
   item: T;
@@ -31,9 +31,11 @@ export class MemoryRepository<T extends object>
   implements Repository<T>
 {
   readonly #items = new Map<string, Stored<T>>();
+  readonly backend: RepositoryBackend;
 
   constructor(entity: EntityDef, options: MemoryRepositoryOptions = {}) {
     super(entity, options.cursors ?? defaultCursorCodec());
+    this.backend = { system: 'memory', collection: entity.name };
     for (const item of options.seed ?? []) this.#insert(item as T);
   }
 

@@ -16,6 +16,56 @@ export interface CallOptions {
    * the store may or may not have taken effect (run it in a transaction to be sure).
    */
   signal?: AbortSignal;
+  /**
+   * Per-call observation hook: the adapter reports backend facts of THIS call (Cosmos DB request
+   * charge, PostgreSQL row counts, cache hit or miss) as they become known, possibly several
+   * times per call (see `CallObservation` for how values combine). Adapters check it with one
+   * `?.`, so an unobserved call pays nothing. `tracedRepository` (`@mystira/repository/otel`)
+   * uses it to put the facts on the call's span; anything else (a logger, a test) can too.
+   * A throwing observer is the caller's bug: keep it cheap and total.
+   */
+  observe?: (facts: CallObservation) => void;
+}
+
+/**
+ * Facts an adapter reports about one call through `CallOptions.observe`. Every field is optional:
+ * each adapter reports what its backend knows. Counts (`requestCharge`, `requests`, `rowCount`)
+ * are per report and add up over the reports of one call; the others replace earlier values.
+ */
+export interface CallObservation {
+  /** Cosmos DB request units consumed (every round trip, retries included). */
+  readonly requestCharge?: number;
+  /** Round trips made (query pages, point operations, statements, retries). */
+  readonly requests?: number;
+  /** Cosmos DB activity id of the last round trip (for support tickets). */
+  readonly activityId?: string;
+  /** Whether a Cosmos DB query fanned out over every partition. */
+  readonly crossPartition?: boolean;
+  /** Rows returned or affected (PostgreSQL). */
+  readonly rowCount?: number;
+  /** The kind of the last SQL statement sent (`SELECT`, `INSERT`, `UPDATE`, `DELETE`). */
+  readonly statement?: string;
+  /** Cache lookups: whether the cache answered (L1 or store, cached "not found" included). */
+  readonly cacheHit?: boolean;
+  /** Cache lookups: answered from the in-process L1. */
+  readonly l1Hit?: boolean;
+  /** Cache lookups: the miss joined a load already in flight instead of loading. */
+  readonly coalesced?: boolean;
+  /** Cache lookups: the cache was skipped (store down with invalidations pending, or uncacheable). */
+  readonly bypassed?: boolean;
+}
+
+/**
+ * What a repository talks to, for telemetry (OpenTelemetry `db.*` attributes). Adapters over a
+ * database set it; decorators (cache, polyglot) do not, so their spans are INTERNAL, not CLIENT.
+ */
+export interface RepositoryBackend {
+  /** `db.system`: `memory`, `postgresql`, `cosmosdb`, ... */
+  readonly system: string;
+  /** `db.namespace`: the database (and schema), when there is one. */
+  readonly namespace?: string;
+  /** `db.collection.name`: the table or container. */
+  readonly collection?: string;
 }
 
 /** Options of the optimistic-concurrency writes (`update`, `delete`). */
@@ -66,6 +116,8 @@ export interface RepositoryPage<R> {
 export interface Repository<T extends object> {
   /** The entity this repository stores. */
   readonly entity: EntityDef;
+  /** The store behind it, for telemetry; absent on decorators. */
+  readonly backend?: RepositoryBackend;
 
   /** The item with this id, or undefined. */
   getById(id: Id, options?: CallOptions): Promise<T | undefined>;

@@ -1,19 +1,49 @@
-import { type Attributes, type Meter, metrics, type Span, trace } from '@opentelemetry/api';
-import type { IDisposable } from 'cockatiel';
-import type { ResilienceEvents } from './events.js';
+import {
+  type Attributes,
+  type Meter,
+  metrics,
+  type ObservableResult,
+  type Span,
+  trace,
+} from '@opentelemetry/api';
+import { type CircuitBreakerPolicy, CircuitState, type IDisposable } from 'cockatiel';
+import type { BreakerState, ResilienceEvents } from './events.js';
 
 export interface OpenTelemetryBridgeOptions {
   /** Where counters go. Default `metrics.getMeter('@mystira/resilience')`. */
   meter?: Meter;
   /** The span that gets events. Default the active span (`trace.getActiveSpan()`). */
   activeSpan?: () => Span | undefined;
+  /**
+   * Breakers whose state the `resilience.breaker.state` gauge reports from the start, by policy
+   * name (the `name` option they were built with). Without this, a breaker appears in the gauge
+   * at its first state change.
+   */
+  breakers?: Record<string, CircuitBreakerPolicy>;
 }
+
+/** `resilience.breaker.state` values: 0 closed, 1 half-open, 2 open (isolated counts as open). */
+const gaugeValue: Record<BreakerState, number> = {
+  closed: 0,
+  'half-open': 1,
+  open: 2,
+  isolated: 2,
+};
+const cockatielStates: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Open]: 'open',
+  [CircuitState.Isolated]: 'isolated',
+};
 
 /**
  * Forwards resilience events to OpenTelemetry: each event becomes a span event on the active span
  * (`resilience.retry`, `resilience.breaker`, ...) and a count on the
- * `resilience.events` counter with `resilience.event` and `resilience.policy` attributes. With no
- * OpenTelemetry SDK registered, the API is a no-op. Returns a disposable that unsubscribes.
+ * `resilience.events` counter with `resilience.event` and `resilience.policy` attributes; the
+ * observable gauge `resilience.breaker.state` reports each breaker's state (0 closed, 1 half-open,
+ * 2 open) by `resilience.policy`, read at collection time, so it costs nothing between exports.
+ * With no OpenTelemetry SDK registered, the API is a no-op. Returns a disposable that
+ * unsubscribes.
  */
 export function bridgeToOpenTelemetry(
   events: ResilienceEvents,
@@ -29,6 +59,19 @@ export function bridgeToOpenTelemetry(
     activeSpan()?.addEvent(`resilience.${event}`, { 'resilience.policy': policy, ...attributes });
   };
   const errorName = (error: unknown) => (error instanceof Error ? error.name : typeof error);
+  // Last state heard per policy; breakers passed in `options.breakers` are read live instead.
+  const heard = new Map<string, BreakerState>();
+  const known = options.breakers ?? {};
+  const breakerGauge = meter.createObservableGauge('resilience.breaker.state', {
+    description: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
+  });
+  const observeBreakers = (result: ObservableResult) => {
+    for (const [policy, breaker] of Object.entries(known))
+      result.observe(gaugeValue[cockatielStates[breaker.state]], { 'resilience.policy': policy });
+    for (const [policy, state] of heard)
+      if (!(policy in known)) result.observe(gaugeValue[state], { 'resilience.policy': policy });
+  };
+  breakerGauge.addCallback(observeBreakers);
   const subscriptions = [
     events.onRetryScheduled((e) =>
       record('retry', e.policy, {
@@ -44,9 +87,10 @@ export function bridgeToOpenTelemetry(
         'resilience.reason': e.reason,
       }),
     ),
-    events.onBreakerStateChange((e) =>
-      record('breaker', e.policy, { 'resilience.state': e.state }),
-    ),
+    events.onBreakerStateChange((e) => {
+      heard.set(e.policy, e.state);
+      record('breaker', e.policy, { 'resilience.state': e.state });
+    }),
     events.onTimeout((e) => record('timeout', e.policy, { 'resilience.timeout_ms': e.timeoutMs })),
     events.onHedgeFired((e) =>
       record('hedge', e.policy, {
@@ -59,6 +103,7 @@ export function bridgeToOpenTelemetry(
   return {
     dispose() {
       for (const s of subscriptions) s.dispose();
+      breakerGauge.removeCallback(observeBreakers);
     },
   };
 }

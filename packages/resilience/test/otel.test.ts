@@ -10,7 +10,11 @@ function recordingTelemetry() {
   const counter = {
     add: (_n: number, attributes?: Attributes) => counts.push(attributes ?? {}),
   } as Counter;
-  const meter = { createCounter: () => counter } as unknown as Meter;
+  const gauge = { addCallback: () => {}, removeCallback: () => {} };
+  const meter = {
+    createCounter: () => counter,
+    createObservableGauge: () => gauge,
+  } as unknown as Meter;
   const span = {
     addEvent: (name: string, attributes?: Attributes) => {
       spanEvents.push({ name, attributes });

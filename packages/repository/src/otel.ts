@@ -1,0 +1,482 @@
+/**
+ * @mystira/repository/otel: OpenTelemetry for repositories, mirrors and the polyglot layer.
+ *
+ * A separate entry because `@opentelemetry/api` is an optional peer dependency: the main entry
+ * never imports it, and an application that does not trace pays nothing. Adapters only report
+ * backend facts through the per-call `CallOptions.observe` hook; this module turns a call plus
+ * its facts into a span (children of the active context) and a `db.client.operation.duration`
+ * measurement.
+ */
+
+import {
+  type CallObservation,
+  type CallOptions,
+  type EntityMetricsSnapshot,
+  type MirrorStore,
+  PolyglotRepository,
+  queryOf,
+  type Repository,
+  type RepositoryBackend,
+} from '@mystira/repository';
+import { hashQuery, type SpecSource } from '@mystira/specification';
+import {
+  type Attributes,
+  type BatchObservableResult,
+  type Context,
+  context,
+  type Histogram,
+  type Meter,
+  metrics,
+  type ObservableCounter,
+  type ObservableGauge,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+
+const SCOPE = '@mystira/repository';
+
+export interface TracedRepositoryOptions {
+  /** Default `trace.getTracer('@mystira/repository')`. */
+  tracer?: Tracer;
+  /** Where `db.client.operation.duration` goes. Default `metrics.getMeter('@mystira/repository')`. */
+  meter?: Meter;
+  /** Overrides the repository's own `backend` (e.g. to set `namespace`). */
+  backend?: RepositoryBackend;
+  /**
+   * Span name prefix of repositories without a backend (decorators). Default `polyglot` for a
+   * `PolyglotRepository`, otherwise `repository`.
+   */
+  name?: string;
+  /** Put `mystira.spec.hash` on query spans (one cached SHA-256 per frozen spec). Default true. */
+  specHash?: boolean;
+}
+
+/** `db.system.name` values of the current semantic conventions, where they differ from `db.system`. */
+const systemNames: Record<string, string> = { cosmosdb: 'azure.cosmosdb' };
+
+/** Adds up the facts of one call (see `CallObservation`) and writes them onto its span. */
+class Facts {
+  requestCharge = 0;
+  requests = 0;
+  rowCount = 0;
+  hasCharge = false;
+  hasRows = false;
+  last: CallObservation = {};
+
+  add(f: CallObservation): void {
+    if (f.requestCharge !== undefined) {
+      this.requestCharge += f.requestCharge;
+      this.hasCharge = true;
+    }
+    if (f.requests !== undefined) this.requests += f.requests;
+    if (f.rowCount !== undefined) {
+      this.rowCount += f.rowCount;
+      this.hasRows = true;
+    }
+    this.last = { ...this.last, ...f };
+  }
+
+  attributes(collection: string | undefined): Attributes {
+    const a: Attributes = {};
+    const l = this.last;
+    if (this.hasCharge) a['db.cosmosdb.request_charge'] = this.requestCharge;
+    if (this.requests > 0) a['mystira.db.round_trips'] = this.requests;
+    if (l.activityId !== undefined) a['db.cosmosdb.activity_id'] = l.activityId;
+    if (l.crossPartition !== undefined) a['db.cosmosdb.cross_partition'] = l.crossPartition;
+    if (this.hasRows) a['db.response.returned_rows'] = this.rowCount;
+    if (l.statement !== undefined)
+      a['db.query.summary'] = collection ? `${l.statement} ${collection}` : l.statement;
+    if (l.cacheHit !== undefined) a['cache.hit'] = l.cacheHit;
+    if (l.l1Hit !== undefined) a['cache.l1_hit'] = l.l1Hit;
+    if (l.coalesced !== undefined) a['cache.coalesced'] = l.coalesced;
+    if (l.bypassed !== undefined) a['cache.bypassed'] = l.bypassed;
+    return a;
+  }
+}
+
+function errorType(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return code;
+  return err instanceof Error ? err.name : typeof err;
+}
+
+function specHashOf(spec: unknown): string | undefined {
+  try {
+    return hashQuery(queryOf(spec as SpecSource<unknown, unknown>));
+  } catch {
+    return undefined; // invalid spec: the repository reports it, the span records the error
+  }
+}
+
+/**
+ * Starts and ends the spans of one instrumented target. Shared by `tracedRepository` and
+ * `tracedMirror` so both name, attribute and measure calls the same way.
+ */
+class CallTracer {
+  readonly #tracer: Tracer;
+  readonly #duration: Histogram;
+  readonly #kind: SpanKind;
+  readonly #prefix: string;
+  readonly #collection: string | undefined;
+  readonly #base: Attributes;
+  readonly #metricBase: Attributes;
+  readonly #hashSpecs: boolean;
+
+  constructor(
+    entity: string,
+    backend: RepositoryBackend | undefined,
+    options: TracedRepositoryOptions,
+    /** Without a backend: the span name prefix (`polyglot.`) and the `db.system` value. */
+    fallback: { prefix: string; system: string },
+  ) {
+    this.#tracer = options.tracer ?? trace.getTracer(SCOPE);
+    const meter = options.meter ?? metrics.getMeter(SCOPE);
+    this.#duration = meter.createHistogram('db.client.operation.duration', {
+      description: 'Duration of repository calls',
+      unit: 's',
+      advice: {
+        explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+      },
+    });
+    this.#hashSpecs = options.specHash !== false;
+    this.#kind = backend ? SpanKind.CLIENT : SpanKind.INTERNAL;
+    this.#collection = backend?.collection ?? entity;
+    this.#prefix = backend ? '' : fallback.prefix;
+    const base: Attributes = { 'mystira.entity': entity };
+    if (backend) {
+      base['db.system'] = backend.system;
+      base['db.system.name'] = systemNames[backend.system] ?? backend.system;
+      base['db.collection.name'] = this.#collection;
+      if (backend.namespace !== undefined) base['db.namespace'] = backend.namespace;
+    } else {
+      base['db.system'] = fallback.system;
+    }
+    this.#base = base;
+    this.#metricBase = { ...base };
+  }
+
+  /** Starts the span of `operation` (as a child of the active context). */
+  start(operation: string, spec: unknown): { span: Span; ctx: Context; started: number } {
+    const attributes: Attributes = { ...this.#base, 'db.operation.name': operation };
+    if (spec !== undefined && this.#hashSpecs) {
+      const hash = specHashOf(spec);
+      if (hash !== undefined) attributes['mystira.spec.hash'] = hash;
+    }
+    const parent = context.active();
+    const span = this.#tracer.startSpan(
+      `${this.#prefix}${operation} ${this.#collection}`,
+      { kind: this.#kind, attributes },
+      parent,
+    );
+    return { span, ctx: trace.setSpan(parent, span), started: performance.now() };
+  }
+
+  end(
+    operation: string,
+    call: { span: Span; started: number },
+    facts: Facts,
+    error: unknown,
+    failed: boolean,
+    extra?: Attributes,
+  ): void {
+    const { span } = call;
+    span.setAttributes(facts.attributes(this.#collection));
+    if (extra) span.setAttributes(extra);
+    const m: Attributes = { ...this.#metricBase, 'db.operation.name': operation };
+    if (failed) {
+      const type = errorType(error);
+      m['error.type'] = type;
+      span.setAttribute('error.type', type);
+      if (error instanceof Error) span.recordException(error);
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+    this.#duration.record((performance.now() - call.started) / 1000, m);
+    span.end();
+  }
+
+  /** Runs one promise-returning call under its span. */
+  async run<R>(
+    operation: string,
+    spec: unknown,
+    options: CallOptions | undefined,
+    invoke: (options: CallOptions) => Promise<R>,
+    resultAttributes?: (result: R) => Attributes,
+  ): Promise<R> {
+    const call = this.start(operation, spec);
+    const facts = new Facts();
+    const outer = options?.observe;
+    // Facts flow up: a decorator's span (polyglot) also shows the totals of the calls below it.
+    const observed: CallOptions = {
+      ...options,
+      observe: (f) => {
+        facts.add(f);
+        outer?.(f);
+      },
+    };
+    try {
+      const result = await context.with(call.ctx, invoke, undefined, observed);
+      this.end(operation, call, facts, undefined, false, resultAttributes?.(result));
+      return result;
+    } catch (err) {
+      this.end(operation, call, facts, err, true);
+      throw err;
+    }
+  }
+
+  /** Runs a stream under one span covering the whole iteration. */
+  async *stream<R>(
+    spec: unknown,
+    options: CallOptions | undefined,
+    open: (options: CallOptions) => AsyncIterable<R>,
+  ): AsyncGenerator<R> {
+    const call = this.start('stream', spec);
+    const facts = new Facts();
+    const outer = options?.observe;
+    const observed: CallOptions = {
+      ...options,
+      observe: (f) => {
+        facts.add(f);
+        outer?.(f);
+      },
+    };
+    let failed = false;
+    let error: unknown;
+    let items = 0;
+    const it = context.with(call.ctx, () => open(observed)[Symbol.asyncIterator]());
+    try {
+      for (;;) {
+        // Each step runs in the span's context, so round trips made lazily are its children.
+        const step = await context.with(call.ctx, () => it.next());
+        if (step.done) break;
+        items++;
+        yield step.value;
+      }
+    } catch (err) {
+      failed = true;
+      error = err;
+      throw err;
+    } finally {
+      await it.return?.();
+      this.end('stream', call, facts, error, failed, { 'mystira.stream.items': items });
+    }
+  }
+}
+
+const READS_WITH_SPEC = new Set(['list', 'first', 'single', 'count', 'any', 'page']);
+const CALLS = new Set([
+  'getById',
+  'getMany',
+  'add',
+  'addMany',
+  'update',
+  'upsert',
+  'delete',
+  ...READS_WITH_SPEC,
+]);
+
+/** Every port method takes its options second: `getById(id, o)`, `list(spec, o)`, `add(item, o)`. */
+const OPTIONS_AT = 1;
+
+/**
+ * Wraps a repository so every port call becomes a span (a child of the active context) and a
+ * `db.client.operation.duration` measurement. Adapters with a `backend` (memory, PostgreSQL,
+ * Cosmos DB) get CLIENT spans named `<operation> <collection>` with `db.*` attributes; decorators
+ * (polyglot, anything else) get INTERNAL spans named `<name>.<operation> <entity>`. Facts the
+ * adapter reports through `CallOptions.observe` (Cosmos request charge and activity id,
+ * PostgreSQL row counts) become span attributes.
+ *
+ * Everything but the port methods (e.g. `CosmosRepository.bulk`, `PolyglotRepository.phase`)
+ * passes through to the wrapped repository unchanged.
+ */
+export function tracedRepository<T extends object, R extends Repository<T>>(
+  repository: R,
+  options: TracedRepositoryOptions = {},
+): R {
+  const backend = options.backend ?? repository.backend;
+  const polyglot = repository instanceof PolyglotRepository;
+  const name = options.name ?? (polyglot ? 'polyglot' : 'repository');
+  const tracer = new CallTracer(repository.entity.name, backend, options, {
+    prefix: `${name}.`,
+    system: `mystira.${name}`,
+  });
+  const phase = polyglot
+    ? () => ({ 'mystira.polyglot.phase': (repository as PolyglotRepository<T>).phase })
+    : undefined;
+  const overrides = new Map<PropertyKey, unknown>();
+  for (const method of CALLS) {
+    const original = (repository as unknown as Record<string, unknown>)[method];
+    if (typeof original !== 'function') continue;
+    const at = OPTIONS_AT;
+    const withSpec = READS_WITH_SPEC.has(method);
+    overrides.set(method, (...args: unknown[]) =>
+      tracer.run(
+        method,
+        withSpec ? args[0] : undefined,
+        args[at] as CallOptions | undefined,
+        (o) => {
+          const a = [...args];
+          a[at] = o;
+          return (original as (...x: unknown[]) => Promise<unknown>).apply(repository, a);
+        },
+        phase,
+      ),
+    );
+  }
+  if (typeof repository.stream === 'function') {
+    overrides.set('stream', (spec: unknown, o?: CallOptions) =>
+      tracer.stream(spec, o, (observed) =>
+        repository.stream(spec as SpecSource<T, unknown>, observed),
+      ),
+    );
+  }
+  return passThrough(repository, overrides);
+}
+
+/** A proxy answering `overrides` itself and everything else from `target` (methods bound to it). */
+function passThrough<R extends object>(target: R, overrides: Map<PropertyKey, unknown>): R {
+  const bound = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(t, prop) {
+      if (overrides.has(prop)) return overrides.get(prop);
+      const value = Reflect.get(t, prop, t);
+      if (typeof value !== 'function') return value;
+      // Bind to the target: adapters keep state in #private fields, which a proxy cannot reach.
+      let fn = bound.get(prop);
+      if (!fn) {
+        fn = (value as (...a: unknown[]) => unknown).bind(t);
+        bound.set(prop, fn);
+      }
+      return fn;
+    },
+  });
+}
+
+/**
+ * Wraps the secondary of a polyglot binding: `put`/`putMany`/`remove`/`head`/`heads` become
+ * spans (`mirror.put <collection>`, ...) with the gate's answer as `mystira.mirror.result`, and
+ * its `repository` is wrapped with `tracedRepository`. Pass the result as the binding's
+ * `secondary`, so a polyglot write's span has the primary and the secondary call as children.
+ */
+export function tracedMirror<T extends object, M extends MirrorStore<T>>(
+  mirror: M,
+  options: TracedRepositoryOptions = {},
+): M {
+  const backend = options.backend ?? mirror.repository.backend;
+  // Operations are named `mirror.put` etc. with or without a backend, so no extra prefix.
+  const tracer = new CallTracer(mirror.entity.name, backend, options, {
+    prefix: '',
+    system: 'mystira.mirror',
+  });
+  const overrides = new Map<PropertyKey, unknown>();
+  const repository = tracedRepository<T, Repository<T>>(mirror.repository, options);
+  overrides.set('repository', repository);
+  const wrap = (method: string, at: number, result?: (r: unknown) => Attributes) => {
+    const original = (mirror as unknown as Record<string, unknown>)[method];
+    if (typeof original !== 'function') return;
+    overrides.set(method, (...args: unknown[]) =>
+      tracer.run(
+        `mirror.${method}`,
+        undefined,
+        args[at] as CallOptions | undefined,
+        (o) => {
+          const a = [...args];
+          a[at] = o;
+          return (original as (...x: unknown[]) => Promise<unknown>).apply(mirror, a);
+        },
+        result,
+      ),
+    );
+  };
+  wrap('head', 1);
+  wrap('heads', 1);
+  wrap('put', 2, (r) => ({ 'mystira.mirror.result': String(r) }));
+  wrap('putMany', 1);
+  wrap('remove', 2, (r) => ({ 'mystira.mirror.result': String(r) }));
+  return passThrough(mirror, overrides);
+}
+
+export interface PolyglotMetricsOptions {
+  /** Default `metrics.getMeter('@mystira/repository')`. */
+  meter?: Meter;
+}
+
+/**
+ * Observable metrics of a polyglot registry, read from `polyglot.metrics()` at each collection
+ * (one outbox `stats` query per entity, so nothing is counted on the write path):
+ * gauges `mystira.outbox.depth`, `mystira.outbox.due`, `mystira.outbox.oldest_age` (s, 0 when
+ * empty), `mystira.polyglot.behind`, and counters `mystira.outbox.replays`,
+ * `mystira.outbox.replay_repairs`, `mystira.outbox.replay_failures`,
+ * `mystira.polyglot.secondary_failures`, all with a `mystira.entity` attribute. When the outbox
+ * cannot be read the collection reports nothing rather than failing the export.
+ * Returns a disposable that stops observing.
+ */
+export function observePolyglot(
+  polyglot: { metrics(options?: CallOptions): Promise<Record<string, EntityMetricsSnapshot>> },
+  options: PolyglotMetricsOptions = {},
+): { dispose(): void } {
+  const meter = options.meter ?? metrics.getMeter(SCOPE);
+  const gauges: Record<string, ObservableGauge> = {
+    depth: meter.createObservableGauge('mystira.outbox.depth', {
+      description: 'Entries waiting in the polyglot outbox',
+      unit: '{entry}',
+    }),
+    due: meter.createObservableGauge('mystira.outbox.due', {
+      description: 'Outbox entries due for replay now and not leased',
+      unit: '{entry}',
+    }),
+    age: meter.createObservableGauge('mystira.outbox.oldest_age', {
+      description: 'Age of the oldest outbox entry (0 when empty)',
+      unit: 's',
+    }),
+    behind: meter.createObservableGauge('mystira.polyglot.behind', {
+      description: 'Ids this process knows to be behind in the secondary',
+      unit: '{item}',
+    }),
+  };
+  const counters: Record<string, ObservableCounter> = {
+    replays: meter.createObservableCounter('mystira.outbox.replays', {
+      description: 'Outbox entries replayed',
+    }),
+    repairs: meter.createObservableCounter('mystira.outbox.replay_repairs', {
+      description: 'Replays that changed the secondary',
+    }),
+    failures: meter.createObservableCounter('mystira.outbox.replay_failures', {
+      description: 'Replays that failed and were rescheduled',
+    }),
+    secondaryFailures: meter.createObservableCounter('mystira.polyglot.secondary_failures', {
+      description: 'Secondary writes that failed or timed out',
+    }),
+  };
+  const observables = [...Object.values(gauges), ...Object.values(counters)];
+  const callback = async (result: BatchObservableResult) => {
+    let snapshot: Record<string, EntityMetricsSnapshot>;
+    try {
+      snapshot = await polyglot.metrics();
+    } catch {
+      return;
+    }
+    for (const [entity, m] of Object.entries(snapshot)) {
+      const a = { 'mystira.entity': entity };
+      result.observe(gauges.depth!, m.outbox.depth, a);
+      result.observe(gauges.due!, m.outbox.due, a);
+      result.observe(gauges.age!, (m.outbox.oldestAgeMs ?? 0) / 1000, a);
+      result.observe(gauges.behind!, m.behind, a);
+      result.observe(counters.replays!, m.counters.replays, a);
+      result.observe(counters.repairs!, m.counters.replayRepairs, a);
+      result.observe(counters.failures!, m.counters.replayFailures, a);
+      result.observe(counters.secondaryFailures!, m.counters.secondaryFailures, a);
+    }
+  };
+  meter.addBatchObservableCallback(callback, observables);
+  return {
+    dispose() {
+      meter.removeBatchObservableCallback(callback, observables);
+    },
+  };
+}
