@@ -1,0 +1,43 @@
+/**
+ * Turning failures into words for the person using the page. Every error ends up on screen:
+ * field violations next to their fields, everything else in the section's alert.
+ */
+import { ChainError, type FieldViolation } from '@mystira/chain-client/web';
+
+/** What to tell the person about a code, before the server's own message. */
+const CODE_HINTS: Record<string, string> = {
+  UNAVAILABLE: 'The Chain service cannot be reached',
+  DEADLINE_EXCEEDED: 'The Chain service did not answer in time',
+  UNAUTHENTICATED: 'The Chain service refused the API key',
+  PERMISSION_DENIED: 'The API key may not do this',
+  INVALID_ARGUMENT: 'The Chain service rejected the request',
+  OUT_OF_RANGE: 'The Chain service rejected the request',
+  NOT_FOUND: 'Not found on the chain',
+  ALREADY_EXISTS: 'Already on the chain',
+  FAILED_PRECONDITION: 'Not possible right now',
+  RESOURCE_EXHAUSTED: 'The Chain service is busy',
+  UNIMPLEMENTED: 'The Chain service does not support this',
+};
+
+/** What Chromium, Firefox and Safari say when fetch fails for network reasons. */
+const NETWORK_FAILURE = /Failed to fetch|NetworkError|Load failed|network error/i;
+
+export function describeError(err: unknown): string {
+  if (err instanceof ChainError) {
+    // A fetch that fails outright (refused, reset, blocked by CORS) is all a browser tells us
+    // about an unreachable service.
+    const networkFailure = err.codeName === 'UNKNOWN' && NETWORK_FAILURE.test(err.message);
+    const hint = networkFailure ? CODE_HINTS.UNAVAILABLE : CODE_HINTS[err.codeName];
+    const text = err.message.replace(/^\[[a-z_]+\]\s*/, '');
+    if (err.name === 'ChainCircuitOpenError') {
+      return 'The Chain service failed several times in a row; calls are paused for a few seconds.';
+    }
+    return hint ? `${hint}: ${text} (${err.codeName})` : `${text} (${err.codeName})`;
+  }
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+export function fieldViolationsOf(err: unknown): readonly FieldViolation[] {
+  return err instanceof ChainError ? err.fieldViolations : [];
+}

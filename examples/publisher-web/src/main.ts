@@ -1,0 +1,128 @@
+/**
+ * The Publisher page: reads /config.json, sets up tracing and the Connect-Web Chain client, and
+ * lays out the three steps (register, follow the transaction, royalties).
+ */
+
+import { otelInterceptor } from '@mystira/chain-client/otel';
+import {
+  type ChainClient,
+  createChainClient,
+  type RegisterIpAssetInput,
+} from '@mystira/chain-client/web';
+import { ConfigError, loadConfig, type PageConfig } from './config.js';
+import { createConnectionStatus } from './connection-status.js';
+import { el, replaceChildren } from './dom.js';
+import { describeError } from './errors.js';
+import { createRegisterForm } from './register-form.js';
+import { createRoyaltiesPanel } from './royalties.js';
+import { setUpTracing } from './tracing.js';
+import { followTransaction } from './transaction-card.js';
+import './styles.css';
+
+const app = document.getElementById('app') as HTMLElement;
+const banner = document.getElementById('banner') as HTMLElement;
+
+/** Anything that escaped a handler still reaches the person, never only the console. */
+function showUnexpected(reason: unknown): void {
+  banner.hidden = false;
+  replaceChildren(banner, `Something went wrong: ${describeError(reason)}`);
+}
+window.addEventListener('error', (event) => showUnexpected(event.error ?? event.message));
+window.addEventListener('unhandledrejection', (event) => showUnexpected(event.reason));
+
+function section(id: string, title: string, ...content: Node[]): HTMLElement {
+  return el(
+    'section',
+    { id, 'aria-labelledby': `${id}-title` },
+    el('h2', { id: `${id}-title` }, title),
+    ...content,
+  );
+}
+
+function mount(chain: ChainClient, config: PageConfig, lastTrace: HTMLElement): void {
+  const registrationOut = el(
+    'div',
+    { 'aria-live': 'polite' },
+    el('p', { class: 'muted' }, 'Nothing registered yet.'),
+  );
+  const royalties = createRoyaltiesPanel(chain);
+
+  const register = async (input: RegisterIpAssetInput) => {
+    const registration = await chain.registerIpAsset(input);
+    if (!registration.registrationTxHash) {
+      throw new Error(
+        registration.errorMessage ||
+          `The registration came back ${registration.status} without a transaction`,
+      );
+    }
+    const card = followTransaction(
+      chain,
+      `Registration of “${input.contentTitle}”`,
+      registration.registrationTxHash,
+    );
+    const asset = el(
+      'p',
+      { class: 'muted', 'data-testid': 'asset-id' },
+      `IP asset ${registration.ipAssetId ?? '(assigned when final)'}`,
+    );
+    replaceChildren(registrationOut, card.element, asset);
+    card.element.scrollIntoView({ block: 'nearest' });
+    // The form is free again as soon as the registration is submitted; following it runs on.
+    void card.settled
+      .then(async (final) => {
+        if (final.status !== 'confirmed') return;
+        const ipAssetId =
+          registration.ipAssetId ?? (await chain.getIpAssetStatus(input.contentId)).ipAssetId;
+        if (!ipAssetId)
+          throw new Error('The registration is final but the chain reports no IP asset id');
+        asset.textContent = `IP asset ${ipAssetId}`;
+        await royalties.show(ipAssetId);
+      })
+      .catch(showUnexpected);
+  };
+
+  replaceChildren(
+    app,
+    section('register', '1 · Register a story', createRegisterForm(register).element),
+    section('registration', '2 · Registration on the chain', registrationOut),
+    section('royalties', '3 · Royalties', royalties.element),
+  );
+  replaceChildren(
+    document.getElementById('connection') as HTMLElement,
+    createConnectionStatus(chain, config.chainUrl),
+  );
+  document.getElementById('footer')?.append(lastTrace);
+}
+
+async function start(): Promise<void> {
+  let config: PageConfig;
+  try {
+    config = await loadConfig();
+  } catch (err) {
+    replaceChildren(
+      app,
+      el(
+        'div',
+        { class: 'alert', role: 'alert' },
+        el('p', {}, err instanceof ConfigError ? err.message : describeError(err)),
+        el('p', {}, 'The page needs /config.json with { "chainUrl": "http://host:port" }.'),
+      ),
+    );
+    return;
+  }
+  const tracing = setUpTracing();
+  const lastTrace = el('span', { class: 'mono', 'data-testid': 'last-trace' }, '');
+  tracing.onSpanEnd((span) => {
+    lastTrace.textContent = ` · last call ${span.name.split('/').pop()} in trace ${span.spanContext().traceId}`;
+  });
+  const chain = createChainClient({
+    baseUrl: config.chainUrl,
+    protocol: 'connect',
+    timeoutMs: 10_000,
+    interceptors: [otelInterceptor({ tracer: tracing.tracer })],
+    ...(config.apiKey ? { auth: { type: 'apiKey' as const, apiKey: config.apiKey } } : {}),
+  });
+  mount(chain, config, lastTrace);
+}
+
+void start().catch(showUnexpected);

@@ -1,0 +1,253 @@
+/**
+ * The Publisher page in a real browser (Debian's Chromium through playwright-core) against an
+ * in-process Chain server on the devnet ledger: register a story and follow it live to final,
+ * see the split, pay, see claimable balances, claim; field errors from the page and from the
+ * server; the server stopped → a visible error. A recording proxy in front of the Chain server
+ * proves every browser call carries a W3C traceparent.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ChainServer, createChainServer, DevnetLedger } from '@mystira/chain-server';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningPublisherWeb, servePublisherWeb } from '../serve.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const artifacts = join(root, 'test-results');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WAIT = { timeout: 20_000 };
+const AUTHOR = '0x52908400098527886e0f7030069857d2e4169ee7';
+const ARTIST = '0x8617e340b3d01fa5f11f306f4090fd50e238070d';
+const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-0[01]$/;
+
+/** Forwards every request to the Chain server, noting the traceparent of each real call. */
+function recordingProxy(target: () => number, traceparents: string[]): http.Server {
+  return http.createServer((req, res) => {
+    if (req.method !== 'OPTIONS') traceparents.push(String(req.headers.traceparent ?? 'missing'));
+    const upstream = http.request(
+      {
+        host: '127.0.0.1',
+        port: target(),
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    // Like the real server going away: the browser sees the connection drop.
+    upstream.on('error', () => req.socket.destroy());
+    req.pipe(upstream);
+  });
+}
+
+async function listen(server: http.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** Console errors and uncaught exceptions of a page; the tests fail on any not expected. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  return errors;
+}
+
+async function fillContributor(page: Page, n: number, wallet: string, role: string, share: string) {
+  const row = page.getByRole('group', { name: `Contributor ${n}` });
+  await row.getByLabel('Wallet').fill(wallet);
+  await row.getByLabel('Role').selectOption(role);
+  await row.getByLabel('Share (basis points)').fill(share);
+}
+
+describe('the Publisher page in Chromium', () => {
+  const ledger = new DevnetLedger({ blockIntervalMs: 150, requiredConfirmations: 3 });
+  const traceparents: string[] = [];
+  let chain: ChainServer;
+  let chainPort = 0;
+  let proxy: http.Server;
+  let web: RunningPublisherWeb;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    if (!existsSync(join(root, 'dist/index.html'))) {
+      execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    }
+    ledger.start();
+    proxy = recordingProxy(() => chainPort, traceparents);
+    const proxyPort = await listen(proxy);
+    web = await servePublisherWeb({ chainUrl: `http://127.0.0.1:${proxyPort}` });
+    // The page's origin is known only once it listens; the Chain server must allow it (CORS).
+    chain = createChainServer({ ledger, corsOrigins: [web.url] });
+    chainPort = (await chain.listen(0)).port;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    await chain?.close({ deadlineMs: 200 });
+    proxy?.closeAllConnections();
+    await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+    ledger.stop();
+  });
+
+  it('registers a story, follows it live to final, shows the split, pays and claims', async () => {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(web.url);
+    await page.getByRole('status').filter({ hasText: 'Connected · devnet' }).waitFor(WAIT);
+
+    await page.getByLabel('Content id').fill('story-lighthouse');
+    await page.getByLabel('Title').fill('The Lighthouse Keeper');
+    await fillContributor(page, 1, AUTHOR, 'author', '7000');
+    await page.getByRole('button', { name: 'Add contributor' }).click();
+    await fillContributor(page, 2, ARTIST, 'artist', '3000');
+    await page.getByTestId('share-total').filter({ hasText: '10000 of 10000' }).waitFor(WAIT);
+    // Every confirmation count the card shows, in order, as it streams in.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid="tx-confirmations"]')?.textContent;
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByRole('button', { name: 'Register story' }).click();
+
+    const registration = page.getByRole('article', { name: /Registration of/ });
+    await registration
+      .getByTestId('tx-status')
+      .filter({ hasText: 'Confirmed · final' })
+      .waitFor(WAIT);
+    expect(await registration.getByTestId('tx-confirmations').textContent()).toBe('3');
+    expect(await registration.getByTestId('tx-block').textContent()).toMatch(/^#\d+$/);
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    expect(seen.at(-1)).toBe('3');
+    expect(seen.map(Number)).toEqual([...seen.map(Number)].sort((a, b) => a - b));
+
+    const split = page.getByRole('table', { name: 'Royalty split' });
+    await split.waitFor(WAIT);
+    const author = split.locator(`tr[data-wallet="${AUTHOR}"]`);
+    const artist = split.locator(`tr[data-wallet="${ARTIST}"]`);
+    expect(await author.getByTestId('share').textContent()).toBe('70.00 %');
+    expect(await artist.getByTestId('share').textContent()).toBe('30.00 %');
+    await page.screenshot({ path: join(artifacts, 'registered.png'), fullPage: true });
+
+    await page.getByLabel('Amount to pay').fill('2');
+    await page.getByRole('button', { name: 'Pay royalties' }).click();
+    await page
+      .getByRole('article', { name: /Payment of 2/ })
+      .getByTestId('tx-status')
+      .filter({ hasText: 'Confirmed · final' })
+      .waitFor(WAIT);
+    await author.getByTestId('claimable').filter({ hasText: '1.4' }).waitFor(WAIT);
+    await artist.getByTestId('claimable').filter({ hasText: '0.6' }).waitFor(WAIT);
+
+    await page.getByRole('button', { name: `Claim for ${AUTHOR}` }).click();
+    await page
+      .getByRole('article', { name: /Claim of 1.4/ })
+      .getByTestId('tx-status')
+      .filter({ hasText: 'Confirmed · final' })
+      .waitFor(WAIT);
+    await author.getByTestId('claimable').filter({ hasText: /^0$/ }).waitFor(WAIT);
+    expect(await artist.getByTestId('claimable').textContent()).toBe('0.6');
+    expect(await page.getByRole('button', { name: `Claim for ${AUTHOR}` }).isDisabled()).toBe(true);
+    await page.screenshot({ path: join(artifacts, 'paid-and-claimed.png'), fullPage: true });
+
+    // Trace context: every call the browser made reached the Chain server with a traceparent,
+    // and the trace the page shows for its last call is one of them.
+    expect(traceparents.length).toBeGreaterThan(5);
+    for (const header of traceparents) expect(header).toMatch(TRACEPARENT);
+    const shown = (await page.getByTestId('last-trace').textContent())?.match(/[0-9a-f]{32}/)?.[0];
+    expect(traceparents.map((t) => TRACEPARENT.exec(t)?.[1])).toContain(shown);
+
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows field errors next to the fields: the page’s own and the Chain service’s (375 px wide)', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    const errors = collectErrors(page);
+    await page.goto(web.url);
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor(WAIT);
+    const noHorizontalScroll = () =>
+      page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    expect(await noHorizontalScroll()).toBe(true);
+
+    // Checked by the page before anything is sent.
+    await fillContributor(page, 1, 'not-a-wallet', 'author', '10000');
+    await page.getByRole('button', { name: 'Register story' }).click();
+    const contentId = page.getByLabel('Content id');
+    expect(await contentId.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByText('Enter the content id.').isVisible()).toBe(true);
+    expect(await page.getByText('A wallet is 0x followed by 40 hex digits.').isVisible()).toBe(
+      true,
+    );
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(
+      'contentId',
+    );
+
+    // Checked by the Chain service (the page leaves length limits to it): its field violation
+    // lands under the field it names.
+    await contentId.fill('x'.repeat(200));
+    await page.getByLabel('Title').fill('Too long an id');
+    await fillContributor(page, 1, AUTHOR, 'author', '10000');
+    await page.getByRole('button', { name: 'Register story' }).click();
+    await page.getByText('Must be at most 128 characters.').waitFor(WAIT);
+    const describedBy = (await contentId.getAttribute('aria-describedby')) ?? '';
+    expect(await page.locator(`[id="${describedBy.split(' ').at(-1)}"]`).textContent()).toBe(
+      'Must be at most 128 characters.',
+    );
+    await page.getByRole('alert').filter({ hasText: 'INVALID_ARGUMENT' }).waitFor(WAIT);
+    expect(await noHorizontalScroll()).toBe(true);
+    await page.screenshot({ path: join(artifacts, 'field-errors-375px.png'), fullPage: true });
+
+    // The browser itself logs the 400 of the rejected call; nothing else may appear.
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    expect(errors.length).toBeLessThanOrEqual(1);
+    await page.close();
+  });
+
+  it('shows the Chain service going away instead of a blank page', async () => {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(web.url);
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor(WAIT);
+
+    await chain.close({ deadlineMs: 200 });
+    await page.getByRole('status').filter({ hasText: 'Disconnected from' }).waitFor(WAIT);
+
+    await page.getByLabel('Content id').fill('story-offline');
+    await page.getByLabel('Title').fill('Offline');
+    await fillContributor(page, 1, AUTHOR, 'author', '10000');
+    await page.getByRole('button', { name: 'Register story' }).click();
+    await page
+      .getByRole('form', { name: 'Register a story' })
+      .getByRole('alert')
+      .filter({ hasText: /cannot be reached|calls are paused/ })
+      .waitFor(WAIT);
+    await page.screenshot({ path: join(artifacts, 'chain-down.png'), fullPage: true });
+
+    // Only the browser's own reports of the refused connections.
+    expect(
+      errors.filter(
+        (e) => !/ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET/.test(e),
+      ),
+    ).toEqual([]);
+    await page.close();
+  });
+});
