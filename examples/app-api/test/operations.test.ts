@@ -1,0 +1,154 @@
+/**
+ * Operations over a real socket (the API listens on a port and is called with fetch): health and
+ * readiness (also failing when the Chain service goes away), the OpenAPI document and UI,
+ * /metrics, problem+json for unknown routes, and every publishing route wired to the publisher.
+ */
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './support/harness.ts';
+
+let h: Harness;
+let url: string;
+
+beforeAll(async () => {
+  h = await startHarness('operations');
+  url = await h.api.listen(0, '127.0.0.1');
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+/** Every route of the contract (Fastify's `:id` is OpenAPI's `{id}`). */
+const CONTRACT_ROUTES = [
+  ['post', '/v1/accounts'],
+  ['get', '/v1/accounts/{id}'],
+  ['post', '/v1/stories'],
+  ['get', '/v1/stories'],
+  ['get', '/v1/stories/{id}'],
+  ['patch', '/v1/stories/{id}'],
+  ['post', '/v1/stories/{id}/publish'],
+  ['get', '/v1/stories/{id}/registration'],
+  ['post', '/v1/stories/{id}/royalties/payments'],
+  ['get', '/v1/stories/{id}/royalties'],
+  ['post', '/v1/stories/{id}/royalties/claims'],
+  ['get', '/healthz'],
+  ['get', '/readyz'],
+] as const;
+
+describe('health', () => {
+  it('is live, and ready with PostgreSQL, Cosmos DB and the Chain service checked', async () => {
+    const live = await fetch(`${url}/healthz`);
+    expect(live.status).toBe(200);
+    expect(((await live.json()) as { status: string }).status).toBe('healthy');
+
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(ready.headers.get('cache-control')).toBe('no-store');
+    const report = (await ready.json()) as {
+      status: string;
+      checks: { name: string; status: string }[];
+    };
+    expect(report.status).toBe('healthy');
+    expect(report.checks.map((c) => c.name).sort()).toEqual(['chain', 'cosmos', 'postgresql']);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('serves a valid OpenAPI 3 document listing every route, with shared components', async () => {
+    const res = await fetch(`${url}/docs/json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+    // Validates against the OpenAPI 3.0 schema and resolves every $ref.
+    await SwaggerParser.validate(structuredClone(doc) as never);
+    for (const [method, path] of CONTRACT_ROUTES) {
+      expect(doc.paths[path]?.[method], `${method.toUpperCase()} ${path}`).toBeDefined();
+    }
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['Account', 'Story', 'StoryRegistration', 'Problem']),
+    );
+    const create = doc.paths['/v1/accounts']?.post as {
+      responses: Record<string, { content: Record<string, unknown> }>;
+    };
+    expect(Object.keys(create.responses['400']!.content)).toEqual(['application/problem+json']);
+  });
+
+  it('serves the Swagger UI at /docs', async () => {
+    const res = await fetch(`${url}/docs/`, { redirect: 'follow' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/swagger/i);
+  });
+});
+
+describe('metrics and errors', () => {
+  it('serves Prometheus metrics, counting the requests served', async () => {
+    await fetch(`${url}/v1/stories/none`);
+    const res = await fetch(`${url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await res.text()).toMatch(/http_server_request_duration/);
+  });
+
+  it('answers an unknown route with a problem', async () => {
+    const res = await fetch(`${url}/v2/nothing?x=1`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toMatchObject({
+      status: 404,
+      title: 'Not found',
+      instance: '/v2/nothing',
+    });
+  });
+
+  it('routes publishing and royalties to the publisher (a missing story is 404 on each)', async () => {
+    const calls: [string, string, unknown?][] = [
+      ['POST', '/v1/stories/missing/publish', {}],
+      ['GET', '/v1/stories/missing/registration'],
+      ['POST', '/v1/stories/missing/royalties/payments', { amountWei: '1000' }],
+      ['GET', '/v1/stories/missing/royalties'],
+      ['POST', '/v1/stories/missing/royalties/claims', { walletAddress: `0x${'1'.repeat(40)}` }],
+    ];
+    for (const [method, path, body] of calls) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+  });
+
+  it('validates royalty bodies before the publisher sees them', async () => {
+    const res = await fetch(`${url}/v1/stories/any/royalties/payments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ amountWei: 12 }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe(
+      '/amountWei',
+    );
+  });
+});
+
+describe('readiness without the Chain service', () => {
+  it('turns 503 with the chain check failing, while liveness stays 200', async () => {
+    await h.chain.close();
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(503);
+    const report = (await ready.json()) as {
+      status: string;
+      checks: { name: string; status: string }[];
+    };
+    expect(report.status).toBe('unhealthy');
+    expect(report.checks.find((c) => c.name === 'chain')?.status).toBe('unhealthy');
+    expect(report.checks.find((c) => c.name === 'postgresql')?.status).toBe('healthy');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+});
