@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   intendedTime,
+  leastSquaresSlope,
   percentile,
   runOpenLoop,
   seededRandom,
@@ -87,6 +88,31 @@ describe('open-loop generator', () => {
     // The requests due in the first 150 ms of the stall (a quarter of the run) are each more than
     // 50 ms late, so p90 is too; a closed loop would have reported one slow request.
     expect(result.latency.p90).toBeGreaterThan(stallMs / 4);
+  });
+
+  it('fits a least-squares slope (the growth trend of the soak)', () => {
+    expect(
+      leastSquaresSlope([
+        [0, 1],
+        [1, 3],
+        [2, 5],
+      ]),
+    ).toBeCloseTo(2);
+    expect(
+      leastSquaresSlope([
+        [0, 5],
+        [1, 4],
+        [2, 6],
+        [3, 5],
+      ]),
+    ).toBeCloseTo(0.2);
+    expect(leastSquaresSlope([[1, 1]])).toBe(0);
+    expect(
+      leastSquaresSlope([
+        [1, 1],
+        [1, 2],
+      ]),
+    ).toBe(0);
   });
 
   it('samples Zipf ranks repeatably, the most popular first', () => {
