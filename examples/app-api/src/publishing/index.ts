@@ -14,13 +14,15 @@ export {
   StoryNotFoundError,
   StoryNotPublishableError,
 } from './errors.ts';
+export type {
+  RoyaltyClaimReceipt,
+  RoyaltyPaymentReceipt,
+  RoyaltyPaymentRequest,
+  StoryRoyalties,
+} from './royalties.ts';
 export {
   type PublisherCallOptions,
   type PublisherLogger,
-  type RoyaltyClaimReceipt,
-  type RoyaltyPaymentReceipt,
-  type RoyaltyPaymentRequest,
   StoryPublisher,
   type StoryPublisherDeps,
-  type StoryRoyalties,
 } from './story-publisher.ts';

@@ -30,8 +30,13 @@
  *   ChainUnavailableError (retryable).
  * A transaction that fails on chain marks the registration failed and returns the story to draft.
  */
-import { type ChainClient, type TransactionStatusChange, uuidv7 } from '@mystira/chain-client';
-import { ConcurrencyError, NotFoundError, type Repository } from '@mystira/repository';
+import {
+  type ChainClient,
+  ChainError,
+  type TransactionStatusChange,
+  uuidv7,
+} from '@mystira/chain-client';
+import { ConcurrencyError, type Repository, RepositoryError } from '@mystira/repository';
 import { spec } from '@mystira/specification';
 import type { Account, Story, StoryContributor, StoryRegistration } from '../domain.ts';
 import {
@@ -40,22 +45,21 @@ import {
   isChainNotFound,
   isContentRejection,
 } from './chain-failures.ts';
+import { registerRequest, registrationProblems } from './chain-requests.ts';
 import {
-  isWalletAddress,
-  parseWei,
-  registerRequest,
-  registrationProblems,
-} from './chain-requests.ts';
-import {
-  ChainRejectedError,
   ChainUnavailableError,
-  type FieldError,
-  InvalidRoyaltyRequestError,
   NotRegisteredYetError,
-  StoryNotFoundError,
   StoryNotPublishableError,
 } from './errors.ts';
-import { abortableDelay, backoffMs, derivedKey } from './timing.ts';
+import { RegistrationStore } from './registration-store.ts';
+import {
+  Royalties,
+  type RoyaltyClaimReceipt,
+  type RoyaltyPaymentReceipt,
+  type RoyaltyPaymentRequest,
+  type StoryRoyalties,
+} from './royalties.ts';
+import { abortableDelay, backoffMs } from './timing.ts';
 
 /** The logging the publisher needs; a pino or Fastify logger fits. */
 export interface PublisherLogger {
@@ -79,58 +83,13 @@ export interface PublisherCallOptions {
   signal?: AbortSignal;
 }
 
-export interface RoyaltyPaymentRequest {
-  /** Wei as a decimal string (amounts exceed 2^53). */
-  amountWei: string;
-  payerReference?: string;
-  /** Sent to the chain as is. Default: derived from the story, amount and `payerReference` when one is given, else a new UUIDv7. */
-  idempotencyKey?: string;
-}
-
-export interface RoyaltyPaymentReceipt {
-  ipAssetId: string;
-  txHash: string;
-  amountWei: string;
-  /** The key the payment was sent with: send it again to repeat the call safely. */
-  idempotencyKey: string;
-}
-
-export interface StoryRoyalties {
-  ipAssetId: string;
-  recipients: { walletAddress: string; shareBasisPoints: number; role: string }[];
-  /** What each recipient can claim now, in the native currency. */
-  claimable: { walletAddress: string; amountWei: string }[];
-}
-
-export interface RoyaltyClaimReceipt {
-  txHash: string;
-  amountWei: string;
-}
-
 const NOOP_LOGGER: PublisherLogger = { info() {}, warn() {}, error() {} };
-/** Optimistic-concurrency retries of one step before the conflict is reported to the caller. */
-const MAX_WRITE_ATTEMPTS = 8;
-const NATIVE_CURRENCY = `0x${'0'.repeat(40)}`;
-/** The chain's limit on a payer reference. */
-const MAX_PAYER_REFERENCE = 256;
-/** The chain's limit on idempotency keys. */
-const MAX_IDEMPOTENCY_KEY = 128;
-
-/** A registration change to apply to a story, if it still is where the caller saw it. */
-interface RegistrationStep {
-  /** Only apply while the story's registration has this key and this state. */
-  expectKey: string;
-  expectState: StoryRegistration['state'];
-  registration: Partial<StoryRegistration> & Pick<StoryRegistration, 'state'>;
-  status?: Story['status'];
-}
-
 export class StoryPublisher {
-  readonly #stories: Repository<Story>;
+  readonly #store: RegistrationStore;
+  readonly #royalties: Royalties;
   readonly #accounts: Repository<Account>;
   readonly #chain: ChainClient;
   readonly #log: PublisherLogger;
-  readonly #now: () => Date;
   readonly #initialDelayMs: number;
   readonly #maxDelayMs: number;
   /** Set between start() and stop(): aborting it ends every background task. */
@@ -140,11 +99,11 @@ export class StoryPublisher {
   readonly #tasks = new Map<string, Promise<void>>();
 
   constructor(deps: StoryPublisherDeps) {
-    this.#stories = deps.stories;
+    this.#store = new RegistrationStore(deps.stories, deps.now ?? (() => new Date()));
+    this.#royalties = new Royalties(this.#store, deps.chain);
     this.#accounts = deps.accounts;
     this.#chain = deps.chain;
     this.#log = deps.log ?? NOOP_LOGGER;
-    this.#now = deps.now ?? (() => new Date());
     this.#initialDelayMs = deps.background?.initialDelayMs ?? 250;
     this.#maxDelayMs = deps.background?.maxDelayMs ?? 10_000;
   }
@@ -187,7 +146,7 @@ export class StoryPublisher {
     options: PublisherCallOptions = {},
   ): Promise<StoryRegistration> {
     const { signal } = options;
-    const story = await this.#load(storyId, signal);
+    const story = await this.#store.load(storyId, signal);
     const registration = story.registration;
     if (!registration) throw new NotRegisteredYetError(storyId, undefined, '');
     if (registration.state !== 'submitted' || !registration.txHash) return registration;
@@ -208,7 +167,8 @@ export class StoryPublisher {
         state === 'failed' ? (latest?.errorMessage ?? 'registration failed on chain') : undefined,
         signal,
       );
-      return updated?.registration ?? registration;
+      // undefined: nothing new, or another writer moved the registration on first.
+      return (updated ?? (await this.#store.load(storyId, signal))).registration ?? registration;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       const mapped = fromChainFailure(error, 'refreshing the registration');
@@ -225,81 +185,15 @@ export class StoryPublisher {
    * Pays royalties into the story's IP asset; the chain splits them by the contributors' shares.
    *
    * @throws InvalidRoyaltyRequestError (amount not a positive decimal wei string below 2^256,
-   *   payer reference or key too long), StoryNotFoundError, NotRegisteredYetError (registration
+   *   payer reference or key malformed), StoryNotFoundError, NotRegisteredYetError (registration
    *   not confirmed), ChainUnavailableError, ChainRejectedError
    */
-  async payRoyalties(
+  payRoyalties(
     storyId: string,
     request: RoyaltyPaymentRequest,
     options: PublisherCallOptions = {},
   ): Promise<RoyaltyPaymentReceipt> {
-    const { signal } = options;
-    const problems: FieldError[] = [];
-    const amount = parseWei(request?.amountWei, '/amountWei');
-    if (typeof amount !== 'bigint') problems.push(amount);
-    const { payerReference, idempotencyKey } = request ?? {};
-    if (
-      payerReference !== undefined &&
-      (typeof payerReference !== 'string' || payerReference.length > MAX_PAYER_REFERENCE)
-    ) {
-      problems.push({
-        field: '/payerReference',
-        message: `must be a string of at most ${MAX_PAYER_REFERENCE} characters`,
-      });
-    }
-    if (
-      idempotencyKey !== undefined &&
-      (typeof idempotencyKey !== 'string' ||
-        idempotencyKey.length === 0 ||
-        idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
-    ) {
-      problems.push({
-        field: '/idempotencyKey',
-        message: `must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
-      });
-    }
-    if (problems.length > 0 || typeof amount !== 'bigint') {
-      throw new InvalidRoyaltyRequestError(problems);
-    }
-    const ipAssetId = await this.#confirmedAsset(
-      storyId,
-      'royalties are paid once it is confirmed',
-      signal,
-    );
-    const key =
-      idempotencyKey ??
-      (payerReference !== undefined
-        ? derivedKey('royalty-payment', [storyId, amount.toString(), payerReference])
-        : uuidv7());
-    try {
-      const payment = await this.#chain.payRoyalties(
-        {
-          ipAssetId,
-          amountWei: amount,
-          ...(payerReference !== undefined ? { payerReference } : {}),
-          idempotencyKey: key,
-        },
-        { signal },
-      );
-      if (payment.status === 'failed') {
-        throw new ChainRejectedError(
-          `royalty payment failed on chain: ${payment.errorMessage ?? ''}`,
-          {
-            code: 'PAYMENT_FAILED',
-            statusCode: 422,
-          },
-        );
-      }
-      return {
-        ipAssetId: payment.ipAssetId,
-        txHash: payment.transactionHash ?? '',
-        amountWei: payment.amountWei.toString(),
-        idempotencyKey: payment.idempotencyKey,
-      };
-    } catch (error) {
-      if (error instanceof ChainRejectedError) throw error;
-      throw fromChainFailure(error, 'paying royalties', signal);
-    }
+    return this.#royalties.pay(storyId, request, options);
   }
 
   /**
@@ -308,81 +202,22 @@ export class StoryPublisher {
    * @throws StoryNotFoundError, NotRegisteredYetError (no IP asset yet), ChainUnavailableError,
    *   ChainRejectedError
    */
-  async royalties(storyId: string, options: PublisherCallOptions = {}): Promise<StoryRoyalties> {
-    const { signal } = options;
-    const story = await this.#load(storyId, signal);
-    const ipAssetId = story.registration?.ipAssetId;
-    if (!ipAssetId) {
-      throw new NotRegisteredYetError(
-        storyId,
-        story.registration?.state,
-        'it has no IP asset on the chain yet',
-      );
-    }
-    try {
-      const configuration = await this.#chain.getRoyaltyConfiguration(ipAssetId, { signal });
-      const balances = await Promise.all(
-        configuration.recipients.map((r) =>
-          this.#chain.getClaimableRoyalties(
-            { walletAddress: r.walletAddress, ipAssetId },
-            { signal },
-          ),
-        ),
-      );
-      return {
-        ipAssetId,
-        recipients: configuration.recipients.map((r) => ({
-          walletAddress: r.walletAddress,
-          shareBasisPoints: r.shareBasisPoints,
-          role: r.role.toLowerCase(),
-        })),
-        claimable: configuration.recipients.map((r, i) => ({
-          walletAddress: r.walletAddress,
-          amountWei: (balances[i]?.balances ?? [])
-            .filter((b) => b.currencyToken.toLowerCase() === NATIVE_CURRENCY)
-            .reduce((sum, b) => sum + b.amountWei, 0n)
-            .toString(),
-        })),
-      };
-    } catch (error) {
-      throw fromChainFailure(error, 'reading royalties', signal);
-    }
+  royalties(storyId: string, options: PublisherCallOptions = {}): Promise<StoryRoyalties> {
+    return this.#royalties.read(storyId, options);
   }
 
   /**
    * Claims everything `walletAddress` can claim from the story's IP asset (native currency).
    *
    * @throws InvalidRoyaltyRequestError (bad wallet), StoryNotFoundError, NotRegisteredYetError,
-   *   ChainRejectedError (409 when there is nothing to claim), ChainUnavailableError
+   *   ChainRejectedError (FAILED_PRECONDITION when there is nothing to claim), ChainUnavailableError
    */
-  async claim(
+  claim(
     storyId: string,
     request: { walletAddress: string },
     options: PublisherCallOptions = {},
   ): Promise<RoyaltyClaimReceipt> {
-    const { signal } = options;
-    if (!isWalletAddress(request?.walletAddress)) {
-      throw new InvalidRoyaltyRequestError([
-        { field: '/walletAddress', message: 'must be 0x followed by 40 hex digits' },
-      ]);
-    }
-    const ipAssetId = await this.#confirmedAsset(
-      storyId,
-      'royalties are claimed once it is confirmed',
-      signal,
-    );
-    try {
-      const claim = await this.#chain.claimRoyalties(
-        { ipAssetId, contributorWallet: request.walletAddress },
-        { signal },
-      );
-      return {
-        txHash: claim.transactionHash ?? '',
-        amountWei: claim.amountClaimedWei.toString(),
-      };
-    } catch (error) {
-      throw fromChainFailure(error, 'claiming royalties', signal);
-    }
+    return this.#royalties.claim(storyId, request, options);
   }
 
   /**
@@ -415,9 +250,9 @@ export class StoryPublisher {
 
   /** Step 1: the story as pending with its idempotency key (or as it is, when already further). */
   async #markPending(storyId: string, signal: AbortSignal | undefined): Promise<Story> {
-    let conflict: unknown;
-    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const story = await this.#load(storyId, signal);
+    // A lost version race means somebody else wrote the story: look at it again.
+    return this.#store.retryOnConflict(async () => {
+      const story = await this.#store.load(storyId, signal);
       const state = story.registration?.state;
       if (state === 'pending' || state === 'submitted' || state === 'confirmed') return story;
       if (story.status !== 'draft') {
@@ -436,7 +271,7 @@ export class StoryPublisher {
           problems,
         );
       }
-      const now = this.#now().toISOString();
+      const now = this.#store.now();
       const pending: Story = {
         ...candidate,
         updatedAt: now,
@@ -447,14 +282,8 @@ export class StoryPublisher {
           updatedAt: now,
         },
       };
-      try {
-        return await this.#write(pending, story, signal);
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
-        conflict = error; // somebody else wrote the story: look again
-      }
-    }
-    throw conflict;
+      return this.#store.write(pending, story, signal);
+    });
   }
 
   /** Steps 2 and 3: RegisterIpAsset with the pending key, then record the chain's answer. */
@@ -471,7 +300,7 @@ export class StoryPublisher {
           answer.errorMessage ?? 'registration failed on chain',
           signal,
         );
-        return failed ?? (await this.#load(story.id, signal));
+        return failed ?? (await this.#store.load(story.id, signal));
       }
       if (!answer.ipAssetId || !answer.registrationTxHash) {
         throw new ChainUnavailableError(
@@ -503,7 +332,7 @@ export class StoryPublisher {
         throw mapped;
       }
     }
-    const submitted = await this.#advance(
+    const submitted = await this.#store.advance(
       story.id,
       {
         expectKey: key,
@@ -514,7 +343,7 @@ export class StoryPublisher {
       signal,
     );
     // Another publish of the same story may have recorded the (same) answer first.
-    const stored = submitted ?? (await this.#load(story.id, signal));
+    const stored = submitted ?? (await this.#store.load(story.id, signal));
     this.#followInBackground(stored);
     return stored;
   }
@@ -537,7 +366,7 @@ export class StoryPublisher {
 
   /** Marks the registration with `key` failed; the story stays (or goes back to) draft. */
   #fail(storyId: string, key: string, message: string, signal: AbortSignal | undefined) {
-    return this.#advance(
+    return this.#store.advance(
       storyId,
       {
         expectKey: key,
@@ -547,44 +376,6 @@ export class StoryPublisher {
       },
       signal,
     );
-  }
-
-  /**
-   * Applies a registration step with optimistic concurrency, re-reading on conflicts. Resolves
-   * with the stored story, or undefined when the registration is no longer the one the step was
-   * for (another writer moved it on, which is how concurrent publishes converge).
-   */
-  async #advance(
-    storyId: string,
-    step: RegistrationStep,
-    signal: AbortSignal | undefined,
-  ): Promise<Story | undefined> {
-    let conflict: unknown;
-    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const story = await this.#load(storyId, signal);
-      const current = story.registration;
-      if (
-        !current ||
-        current.idempotencyKey !== step.expectKey ||
-        current.state !== step.expectState
-      ) {
-        return undefined;
-      }
-      const now = this.#now().toISOString();
-      const next: Story = {
-        ...story,
-        ...(step.status ? { status: step.status } : {}),
-        updatedAt: now,
-        registration: withoutUndefined({ ...current, ...step.registration, updatedAt: now }),
-      };
-      try {
-        return await this.#write(next, story, signal);
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
-        conflict = error;
-      }
-    }
-    throw conflict;
   }
 
   /** Step 4's write: the transaction's latest state on a submitted registration. */
@@ -605,7 +396,7 @@ export class StoryPublisher {
     ) {
       return undefined; // nothing new: no write
     }
-    return this.#advance(
+    return this.#store.advance(
       storyId,
       {
         expectKey: seen.idempotencyKey,
@@ -624,7 +415,7 @@ export class StoryPublisher {
       w.in('registration.state', ['pending', 'submitted']),
     );
     let count = 0;
-    for await (const story of this.#stories.stream(unfinished, { signal })) {
+    for await (const story of this.#store.stories.stream(unfinished, { signal })) {
       count++;
       if (story.registration?.state === 'submitted') this.#followInBackground(story);
       else this.#completeInBackground(story.id);
@@ -670,7 +461,7 @@ export class StoryPublisher {
             await this.#follow(storyId, registration, signal);
           return;
         } catch (error) {
-          if (!(error instanceof ChainUnavailableError) || signal.aborted) throw error;
+          if (signal.aborted || !isTransient(error)) throw error;
           await abortableDelay(backoffMs(failures, this.#initialDelayMs, this.#maxDelayMs), signal);
         }
       }
@@ -725,10 +516,12 @@ export class StoryPublisher {
         return;
       } catch (error) {
         if (signal.aborted) return;
-        if (isChainNotFound(error)) {
+        if (!isTransient(error)) {
+          // e.g. NOT_FOUND (the chain does not know the transaction) or the story is gone:
+          // retrying cannot help; the story keeps its stored state for refreshRegistration.
           this.#log.error(
-            { storyId, txHash },
-            'the chain does not know the registration transaction',
+            { storyId, txHash, err: errorMessage(error) },
+            'stopped following the registration',
           );
           return;
         }
@@ -746,39 +539,6 @@ export class StoryPublisher {
   }
 
   // ── helpers ───────────────────────────────────────────────────────────────────────────────
-
-  async #load(storyId: string, signal: AbortSignal | undefined): Promise<Story> {
-    const story = await this.#stories.getById(storyId, { signal });
-    if (!story) throw new StoryNotFoundError(storyId);
-    return story;
-  }
-
-  async #write(next: Story, read: Story, signal: AbortSignal | undefined): Promise<Story> {
-    const version = (read as { version?: unknown }).version;
-    try {
-      return await this.#stories.update(next, {
-        signal,
-        ...(typeof version === 'number' ? { expectedVersion: version } : {}),
-      });
-    } catch (error) {
-      if (error instanceof NotFoundError) throw new StoryNotFoundError(read.id);
-      throw error;
-    }
-  }
-
-  /** The IP asset of a story whose registration is confirmed. */
-  async #confirmedAsset(
-    storyId: string,
-    needed: string,
-    signal: AbortSignal | undefined,
-  ): Promise<string> {
-    const story = await this.#load(storyId, signal);
-    const registration = story.registration;
-    if (registration?.state !== 'confirmed' || !registration.ipAssetId) {
-      throw new NotRegisteredYetError(storyId, registration?.state, needed);
-    }
-    return registration.ipAssetId;
-  }
 
   /**
    * The contributors with their accounts' current wallets: royalties go where the account says
@@ -814,8 +574,12 @@ export class StoryPublisher {
   }
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+/** Failures the background work waits out: the chain or the store is down or busy. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof ChainUnavailableError) return true;
+  if (error instanceof ChainError)
+    return fromChainFailure(error, '') instanceof ChainUnavailableError;
+  return error instanceof ConcurrencyError || (error instanceof RepositoryError && error.transient);
 }
 
 function errorMessage(error: unknown): string {
