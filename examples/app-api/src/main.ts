@@ -2,15 +2,13 @@
  * The App API host: `npm start` (or `node src/main.ts`). Configured by environment (src/config.ts,
  * README); logs JSON with pino; stops gracefully on SIGTERM/SIGINT.
  */
-import { setupTelemetry, traceMixin } from '@mystira/example-telemetry';
 import { pino } from 'pino';
-import { createAppApi } from './app.ts';
 import { ConfigError, loadAppApiConfig, requireDatabaseUrl } from './config.ts';
 
-const log = pino({
+// The configuration is checked before the heavy modules load, so a bad one fails at once.
+const bootLog = pino({
   level: process.env.LOG_LEVEL || 'info',
   base: { service: 'mystira-app-api' },
-  mixin: traceMixin,
 });
 
 let config: ReturnType<typeof loadAppApiConfig>;
@@ -18,9 +16,17 @@ try {
   requireDatabaseUrl();
   config = loadAppApiConfig();
 } catch (e) {
-  log.fatal({ err: e }, e instanceof ConfigError ? e.message : 'cannot read configuration');
+  bootLog.fatal({ err: e }, e instanceof ConfigError ? e.message : 'cannot read configuration');
   process.exit(2);
 }
+
+const { setupTelemetry, traceMixin } = await import('@mystira/example-telemetry');
+const { createAppApi } = await import('./app.ts');
+const log = pino({
+  level: config.logLevel,
+  base: { service: 'mystira-app-api' },
+  mixin: traceMixin,
+});
 
 // Before any client is created: the chain client, repositories and cache find the global providers.
 const telemetry = setupTelemetry({ serviceName: 'mystira-app-api' });

@@ -1,0 +1,139 @@
+/**
+ * The host as `npm start` runs it (node src/main.ts), over real sockets: configured by
+ * environment, JSON logs, serving requests, and a graceful stop on SIGTERM.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DATABASE_URL,
+  dropSchema,
+  randomWallet,
+  startChain,
+  startCosmos,
+  type TestChain,
+  type TestCosmos,
+} from './support/harness.ts';
+
+const main = join(import.meta.dirname, '../src/main.ts');
+const schema = `app_api_main_${randomUUID().slice(0, 8)}`;
+let child: ChildProcess | undefined;
+let cosmos: TestCosmos;
+let chain: TestChain;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Starts the host; resolves once it logs that it listens, with every log line so far (and later). */
+function start(
+  env: Record<string, string>,
+): Promise<{ logs: Record<string, unknown>[]; exit: Promise<number | null> }> {
+  const logs: Record<string, unknown>[] = [];
+  child = spawn(process.execPath, [main], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const proc = child;
+  const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  let buffer = '';
+  return new Promise((resolve, reject) => {
+    void exit.then((code) =>
+      reject(new Error(`host exited with ${code}: ${JSON.stringify(logs.at(-1))}`)),
+    );
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let nl = buffer.indexOf('\n');
+      while (nl >= 0) {
+        const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
+        logs.push(line);
+        buffer = buffer.slice(nl + 1);
+        if (typeof line.msg === 'string' && line.msg.startsWith('app api listening'))
+          resolve({ logs, exit });
+        nl = buffer.indexOf('\n');
+      }
+    });
+  });
+}
+
+beforeAll(async () => {
+  cosmos = await startCosmos();
+  chain = await startChain();
+});
+afterEach(async () => {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child?.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+  child = undefined;
+});
+afterAll(async () => {
+  await chain?.close();
+  await cosmos?.close();
+  await dropSchema(schema);
+});
+
+describe('node src/main.ts', () => {
+  it('serves over a real socket and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const { logs, exit } = await start({
+      DATABASE_URL,
+      PG_SCHEMA: schema,
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: 'any',
+      COSMOS_PROFILE: 'cosmosdb-server',
+      COSMOS_TLS_INSECURE: '1',
+      COSMOS_DATABASE: `app-api-main-${randomUUID().slice(0, 8)}`,
+      CHAIN_URL: chain.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
+    const url = `http://127.0.0.1:${port}`;
+    expect(logs.find((l) => l.msg === `app api listening on ${url}`)).toMatchObject({
+      service: 'mystira-app-api',
+      accountsPhase: 'SecondaryOnly',
+      cache: 'memory',
+    });
+
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const created = await fetch(`${url}/v1/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-main-1' },
+      body: JSON.stringify({
+        email: 'main@example.com',
+        displayName: 'Main',
+        walletAddress: randomWallet(),
+      }),
+    });
+    expect(created.status).toBe(201);
+    // Fastify's request log carries our request id.
+    expect(logs.some((l) => l.reqId === 'req-main-1')).toBe(true);
+
+    child?.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['shutting down: draining requests', 'stopped']),
+    );
+  });
+
+  it('refuses to start without DATABASE_URL (exit 2, says why)', async () => {
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    const proc = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    child = proc;
+    let out = '';
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const code = await new Promise((r) => proc.once('exit', r));
+    expect(code).toBe(2);
+    expect(out).toMatch(/DATABASE_URL is required/);
+  });
+});
