@@ -11,7 +11,12 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ChainServer, createChainServer, DevnetLedger } from '@mystira/chain-server';
+import {
+  type ChainServer,
+  createChainServer,
+  DevnetLedger,
+  hashApiKey,
+} from '@mystira/chain-server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningPublisherWeb, servePublisherWeb } from '../serve.ts';
@@ -220,6 +225,45 @@ describe('the Publisher page in Chromium', () => {
     expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     expect(errors.length).toBeLessThanOrEqual(1);
     await page.close();
+  });
+
+  it('sends the API key from /config.json, and says so when the service refuses it', async () => {
+    const guarded = createChainServer({
+      ledger,
+      corsOrigins: ['*'],
+      auth: {
+        apiKeys: [
+          {
+            id: 'publisher',
+            sha256: hashApiKey('publisher-key'),
+            scopes: ['chain:read', 'chain:write'],
+          },
+        ],
+      },
+    });
+    const chainUrl = `http://127.0.0.1:${(await guarded.listen(0)).port}`;
+    const withKey = await servePublisherWeb({ chainUrl, apiKey: 'publisher-key' });
+    const wrongKey = await servePublisherWeb({ chainUrl, apiKey: 'not-the-key' });
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    try {
+      // GetServiceInfo needs chain:read, so "Connected · devnet" means the key was accepted.
+      await page.goto(withKey.url);
+      await page.getByRole('status').filter({ hasText: 'Connected · devnet' }).waitFor(WAIT);
+      await page.goto(wrongKey.url);
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'refused the API key' })
+        .filter({ hasText: 'UNAUTHENTICATED' })
+        .waitFor(WAIT);
+      // The browser's own report of the 401; nothing else.
+      expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    } finally {
+      await page.close();
+      await withKey.close();
+      await wrongKey.close();
+      await guarded.close({ deadlineMs: 200 });
+    }
   });
 
   it('shows the Chain service going away instead of a blank page', async () => {
