@@ -35,6 +35,7 @@ import { ChainService } from '@mystira/chain-protos';
 import type { Authenticator } from './auth.js';
 import { type CallContext, type ChainHandlers, toConnectError } from './handlers.js';
 import { type CallObserver, protocolOf } from './observe.js';
+import type { RpcTelemetry } from './telemetry.js';
 
 type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
@@ -55,6 +56,8 @@ export interface FastPathOptions {
   jsonOptions: Partial<JsonReadOptions & JsonWriteOptions>;
   maxTimeoutMs: number;
   onCall?: CallObserver;
+  /** Spans and metrics per call (see src/telemetry.ts). */
+  telemetry?: RpcTelemetry;
 }
 
 export interface FastPath {
@@ -79,7 +82,15 @@ export function createFastPath(options: FastPathOptions): FastPath {
       ] as UnaryRoute['handler'],
     });
   }
-  const { authenticator, readMaxBytes, writeMaxBytes, jsonOptions, maxTimeoutMs, onCall } = options;
+  const {
+    authenticator,
+    readMaxBytes,
+    writeMaxBytes,
+    jsonOptions,
+    maxTimeoutMs,
+    onCall,
+    telemetry,
+  } = options;
 
   async function invoke(
     route: UnaryRoute,
@@ -130,32 +141,71 @@ export function createFastPath(options: FastPathOptions): FastPath {
       if (authenticator) call.principal = await authenticator.authenticate(route.procedure, header);
       return route.handler(message, call);
     };
+    if (telemetry) {
+      return traced(telemetry, route, header, call, () =>
+        timeoutMs === undefined ? run() : withDeadline(run, call, () => controller, timeoutMs),
+      );
+    }
     if (onCall) {
       const start = performance.now();
-      const report = (code: Code | undefined) => {
-        try {
-          onCall({
-            procedure: route.procedure,
-            protocol: protocolOf(header('content-type')),
-            code,
-            durationMs: performance.now() - start,
-            principal: call.principal?.id,
-            streaming: false,
-          });
-        } catch {
-          // An observer's bug must not fail the call.
-        }
-      };
       const result =
         timeoutMs === undefined ? run() : withDeadline(run, call, () => controller, timeoutMs);
       result.then(
-        () => report(undefined),
-        (e: unknown) => report(toConnectError(e).code),
+        () => reportCall(onCall, route, header, call, start, undefined),
+        (e: unknown) => reportCall(onCall, route, header, call, start, toConnectError(e).code),
       );
       return result;
     }
     if (timeoutMs === undefined) return run();
     return withDeadline(run, call, () => controller, timeoutMs);
+  }
+
+  /** The call inside its telemetry scope (and reported to onCall, if set). */
+  function traced(
+    telemetry: RpcTelemetry,
+    route: UnaryRoute,
+    header: (name: string) => string | undefined,
+    call: CallContext,
+    exec: () => Promise<unknown>,
+  ): Promise<unknown> {
+    const start = performance.now();
+    const scope = telemetry.startCall(route.procedure, protocolOf(header('content-type')), header);
+    // The handler (and so the ledger calls) runs in the call's context.
+    const result = scope.run(exec);
+    result.then(
+      () => {
+        scope.end(undefined);
+        if (onCall) reportCall(onCall, route, header, call, start, undefined);
+      },
+      (e: unknown) => {
+        const code = toConnectError(e).code;
+        scope.end(code, e);
+        if (onCall) reportCall(onCall, route, header, call, start, code);
+      },
+    );
+    return result;
+  }
+
+  function reportCall(
+    observer: CallObserver,
+    route: UnaryRoute,
+    header: (name: string) => string | undefined,
+    call: CallContext,
+    start: number,
+    code: Code | undefined,
+  ): void {
+    try {
+      observer({
+        procedure: route.procedure,
+        protocol: protocolOf(header('content-type')),
+        code,
+        durationMs: performance.now() - start,
+        principal: call.principal?.id,
+        streaming: false,
+      });
+    } catch {
+      // An observer's bug must not fail the call.
+    }
   }
 
   /**

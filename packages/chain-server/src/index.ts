@@ -76,5 +76,6 @@ export {
   type ExtraRoutes,
   type ServerLimits,
 } from './server.js';
+export { type CallScope, type RpcTelemetry, telemetryInterceptor } from './telemetry.js';
 export { badRequest, LIMITS, type Violation } from './validation.js';
 export { formatUnits, MAX_UINT256, parseUint256, splitByBasisPoints } from './wei.js';

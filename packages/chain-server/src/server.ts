@@ -37,6 +37,7 @@ import type { IdempotencyStore } from './idempotency.js';
 import type { Ledger } from './ledger.js';
 import { type CallObserver, observingInterceptor } from './observe.js';
 import { registerReflection } from './reflection.js';
+import { type RpcTelemetry, telemetryInterceptor } from './telemetry.js';
 
 export interface ServerLimits extends StreamLimits {
   /** Largest request message accepted, in bytes. Default 1 MiB (the library default is ~4 GiB). */
@@ -104,6 +105,11 @@ export interface ChainServerOptions {
    * status code (undefined = OK), duration, principal. For access logs and metrics.
    */
   onCall?: CallObserver;
+  /**
+   * Spans and metrics for every call on both serving paths and for every ledger call, e.g.
+   * `otelTelemetry()` from `@mystira/chain-server/otel` (OpenTelemetry). Default: none.
+   */
+  telemetry?: RpcTelemetry;
 }
 
 export interface ChainServer {
@@ -133,8 +139,10 @@ const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 export function createChainServer(options: ChainServerOptions): ChainServer {
   const limits: ServerLimits = { ...defaultServerLimits, ...options.limits };
   const shutdown = new AbortController();
+  const telemetry = options.telemetry;
   const handlers = createChainHandlers({
-    ledger: options.ledger,
+    // The handlers see the ledger through the telemetry wrapper, so any ledger gets child spans.
+    ledger: telemetry ? telemetry.wrapLedger(options.ledger) : options.ledger,
     idempotency: options.idempotency,
     limits,
     version: options.version,
@@ -177,6 +185,7 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
   const connectHandler = connectNodeAdapter({
     routes,
     interceptors: [
+      ...(telemetry ? [telemetryInterceptor(telemetry)] : []),
       ...(options.onCall ? [observingInterceptor(options.onCall)] : []),
       ...(authenticator ? [authInterceptor(authenticator)] : []),
     ],
@@ -201,6 +210,7 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
           jsonOptions,
           maxTimeoutMs: limits.maxTimeoutMs,
           onCall: options.onCall,
+          telemetry,
         });
 
   const origins = options.corsOrigins ?? [];

@@ -1,0 +1,248 @@
+/**
+ * @mystira/chain-server/otel: OpenTelemetry for the server. Needs the optional peer dependency
+ * `@opentelemetry/api` (the main entry never imports it).
+ *
+ * `createChainServer({ ledger, telemetry: otelTelemetry() })` gives, on both serving paths:
+ * - a SERVER span per call named `mystira.chain.v1.ChainService/RegisterIpAsset`, continuing the
+ *   caller's W3C trace context (`traceparent`/`tracestate`, through the registered propagator, or
+ *   parsed here when none is registered), with the rpc.* semantic-convention attributes and
+ *   `rpc.grpc.status_code`;
+ * - an INTERNAL child span per ledger call (`ledger.registerAsset`, ...), whatever the ledger;
+ * - the `rpc.server.duration` histogram (ms) by rpc.method and rpc.grpc.status_code.
+ * Spans nest through the active context, so register a context manager (e.g. the
+ * AsyncLocalStorageContextManager of `@opentelemetry/context-async-hooks`).
+ */
+
+import { Code, ConnectError } from '@connectrpc/connect';
+import {
+  type Attributes,
+  type Context,
+  context,
+  createTraceState,
+  type Histogram,
+  isSpanContextValid,
+  type Meter,
+  metrics,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import type { Ledger, LedgerError } from './ledger.js';
+import type { CallScope, RpcTelemetry } from './telemetry.js';
+
+export type { CallScope, RpcTelemetry } from './telemetry.js';
+
+export interface OtelTelemetryOptions {
+  /** Default: `trace.getTracer('@mystira/chain-server')` of the global provider. */
+  tracer?: Tracer;
+  /** Default: `metrics.getMeter('@mystira/chain-server')` of the global provider. */
+  meter?: Meter;
+  /** Spans for ledger calls. Default true. */
+  ledgerSpans?: boolean;
+}
+
+type HeaderReader = (name: string) => string | undefined;
+
+const headerGetter: TextMapGetter<HeaderReader> = {
+  keys: () => ['traceparent', 'tracestate', 'baggage'],
+  get: (read, key) => read(key),
+};
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-|$)/;
+
+/** The caller's context: the registered propagator's reading, or W3C trace context by hand. */
+function parentOf(header: HeaderReader): Context {
+  // Without a registered propagator `extract` does nothing; W3C trace context is the contract
+  // between the Mystira services (the client writes it the same way), so read it ourselves.
+  if (propagation.fields().length > 0)
+    return propagation.extract(ROOT_CONTEXT, header, headerGetter);
+  const m = TRACEPARENT.exec(header('traceparent')?.trim().toLowerCase() ?? '');
+  if (!m) return ROOT_CONTEXT;
+  const state = header('tracestate');
+  const sc = {
+    traceId: m[1] as string,
+    spanId: m[2] as string,
+    traceFlags: Number.parseInt(m[3] as string, 16),
+    isRemote: true,
+    ...(state ? { traceState: createTraceState(state) } : {}),
+  };
+  return isSpanContextValid(sc) ? trace.setSpanContext(ROOT_CONTEXT, sc) : ROOT_CONTEXT;
+}
+
+/**
+ * Codes that mean the server failed (semantic conventions for gRPC servers); the others are the
+ * caller's problem and leave a SERVER span's status unset.
+ */
+const SERVER_FAULTS = new Set<Code>([
+  Code.Unknown,
+  Code.DeadlineExceeded,
+  Code.Unimplemented,
+  Code.Internal,
+  Code.Unavailable,
+  Code.DataLoss,
+]);
+
+/** Bucket bounds in ms fit for sub-millisecond unary calls as well as slow ledger writes. */
+const DURATION_BUCKETS_MS = [
+  0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+];
+
+/** The OpenTelemetry implementation of the server's telemetry seam. */
+export function otelTelemetry(options: OtelTelemetryOptions = {}): RpcTelemetry {
+  const tracer = options.tracer ?? trace.getTracer('@mystira/chain-server');
+  const meter = options.meter ?? metrics.getMeter('@mystira/chain-server');
+  const duration: Histogram = meter.createHistogram('rpc.server.duration', {
+    description: 'Duration of inbound RPCs, from the decoded request to the response.',
+    unit: 'ms',
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS_MS },
+  });
+
+  // Names and attribute sets per procedure and protocol, made once: the lean path is sensitive
+  // to per-call allocations.
+  interface CallNames {
+    spanName: string;
+    spanAttributes: Attributes;
+    metricAttributes(status: number): Attributes;
+  }
+  const namesCache = new Map<string, CallNames>();
+  function namesOf(procedure: string, protocol: 'grpc' | 'grpc-web' | 'connect'): CallNames {
+    const key = `${protocol}${procedure}`;
+    let names = namesCache.get(key);
+    if (names) return names;
+    const slash = procedure.lastIndexOf('/');
+    const base: Attributes = {
+      'rpc.system': protocol === 'connect' ? 'connect_rpc' : 'grpc',
+      'rpc.service': procedure.slice(1, slash),
+      'rpc.method': procedure.slice(slash + 1),
+    };
+    const byStatus = new Map<number, Attributes>();
+    names = {
+      spanName: procedure.slice(1),
+      spanAttributes: { ...base, 'mystira.rpc.protocol': protocol },
+      metricAttributes(status) {
+        let attributes = byStatus.get(status);
+        if (!attributes) {
+          attributes = { ...base, 'rpc.grpc.status_code': status };
+          byStatus.set(status, attributes);
+        }
+        return attributes;
+      },
+    };
+    // Unknown paths never reach here (both paths answer only registered procedures).
+    namesCache.set(key, names);
+    return names;
+  }
+
+  function startCall(
+    procedure: string,
+    protocol: 'grpc' | 'grpc-web' | 'connect',
+    header: HeaderReader,
+  ): CallScope {
+    const start = performance.now();
+    const names = namesOf(procedure, protocol);
+    const parent = parentOf(header);
+    const span = tracer.startSpan(
+      names.spanName,
+      { kind: SpanKind.SERVER, attributes: names.spanAttributes },
+      parent,
+    );
+    const ctx = trace.setSpan(parent, span);
+    return {
+      run: (fn) => context.with(ctx, fn),
+      end(code, error) {
+        const status: number = code ?? 0; // 0 = OK
+        span.setAttribute('rpc.grpc.status_code', status);
+        if (code !== undefined) {
+          // INVALID_ARGUMENT, as gRPC names the codes.
+          span.setAttribute(
+            'error.type',
+            (Code[code] ?? String(code)).replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(),
+          );
+          if (SERVER_FAULTS.has(code)) {
+            const e = error === undefined ? new ConnectError('', code) : ConnectError.from(error);
+            span.recordException(e);
+            span.setStatus({ code: SpanStatusCode.ERROR, message: e.rawMessage });
+          }
+        }
+        span.end();
+        duration.record(performance.now() - start, names.metricAttributes(status));
+      },
+    };
+  }
+
+  /** Runs one ledger call as an INTERNAL child span of the active (call) context. */
+  function traced<T>(name: string, attributes: Attributes, call: () => Promise<T>): Promise<T> {
+    return tracer.startActiveSpan(
+      `ledger.${name}`,
+      { kind: SpanKind.INTERNAL, attributes },
+      async (span) => {
+        try {
+          return await call();
+        } catch (error) {
+          // By name: this entry is bundled apart from the main one, so `instanceof` would compare
+          // against a second copy of the class.
+          if ((error as Partial<LedgerError> | undefined)?.name === 'LedgerError') {
+            span.setAttribute('mystira.ledger.error', String((error as LedgerError).code));
+          }
+          span.recordException(error instanceof Error ? error : String(error));
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: error instanceof Error ? error.message : String(error),
+          });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  function wrapLedger(ledger: Ledger): Ledger {
+    if (options.ledgerSpans === false) return ledger;
+    return {
+      get requiredConfirmations() {
+        return ledger.requiredConfirmations;
+      },
+      registerAsset: (input, signal) =>
+        traced('registerAsset', { 'mystira.content_id': input.contentId }, () =>
+          ledger.registerAsset(input, signal),
+        ),
+      getAssetByContentId: (contentId) =>
+        traced('getAssetByContentId', { 'mystira.content_id': contentId }, () =>
+          ledger.getAssetByContentId(contentId),
+        ),
+      getAssetByIpId: (ipAssetId) =>
+        traced('getAssetByIpId', { 'mystira.ip_asset_id': ipAssetId }, () =>
+          ledger.getAssetByIpId(ipAssetId),
+        ),
+      setRoyaltySplit: (ipAssetId, contributors, signal) =>
+        traced('setRoyaltySplit', { 'mystira.ip_asset_id': ipAssetId }, () =>
+          ledger.setRoyaltySplit(ipAssetId, contributors, signal),
+        ),
+      payRoyalties: (input, signal) =>
+        traced('payRoyalties', { 'mystira.ip_asset_id': input.ipAssetId }, () =>
+          ledger.payRoyalties(input, signal),
+        ),
+      claimableBalances: (wallet, ipAssetId) =>
+        traced('claimableBalances', ipAssetId ? { 'mystira.ip_asset_id': ipAssetId } : {}, () =>
+          ledger.claimableBalances(wallet, ipAssetId),
+        ),
+      claimRoyalties: (input, signal) =>
+        traced('claimRoyalties', { 'mystira.ip_asset_id': input.ipAssetId }, () =>
+          ledger.claimRoyalties(input, signal),
+        ),
+      getTransaction: (hash) =>
+        traced('getTransaction', { 'mystira.tx_hash': hash }, () => ledger.getTransaction(hash)),
+      // Synchronous or listener-based: nothing to time.
+      onTransaction: (hash, listener) => ledger.onTransaction(hash, listener),
+      info: () => ledger.info(),
+      health: () => traced('health', {}, () => ledger.health()),
+    };
+  }
+
+  return { startCall, wrapLedger };
+}

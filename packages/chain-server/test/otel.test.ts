@@ -1,0 +1,227 @@
+/**
+ * OpenTelemetry on the server (`@mystira/chain-server/otel`), with the SDK's in-memory span
+ * exporter and the AsyncLocalStorage context manager, over real HTTP/2 and HTTP/1.1: a SERVER
+ * span per call on both serving paths and all protocols, continuing the caller's traceparent;
+ * ledger calls as child spans; error status; the rpc.server.duration histogram.
+ */
+import { readFileSync } from 'node:fs';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { otelTelemetry } from '@mystira/chain-server/otel';
+import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  AggregationTemporality,
+  type HistogramMetricData,
+  MeterProvider,
+  MetricReader,
+} from '@opentelemetry/sdk-metrics';
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  clientFor,
+  type Protocol,
+  protocols,
+  type Running,
+  registration,
+  startServer,
+} from './helpers.js';
+
+/** A reader the test pulls from (no timer). */
+class PullReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+const exporter = new InMemorySpanExporter();
+const tracerProvider = new TracerProvider({
+  spanProcessors: [new SimpleSpanProcessor({ exporter })],
+});
+const reader = new PullReader();
+const meterProvider = new MeterProvider({ readers: [reader] });
+const contextManager = new AsyncLocalStorageContextManager();
+
+const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const PARENT = 'b7ad6b7169203331';
+const traceparent = `00-${TRACE_ID}-${PARENT}-01`;
+
+beforeAll(() => {
+  contextManager.enable();
+  context.setGlobalContextManager(contextManager);
+});
+afterAll(async () => {
+  context.disable();
+  propagation.disable();
+  await tracerProvider.shutdown();
+  await meterProvider.shutdown();
+});
+beforeEach(() => exporter.reset());
+
+const telemetry = otelTelemetry({
+  tracer: tracerProvider.getTracer('test'),
+  meter: meterProvider.getMeter('test'),
+});
+
+function serverSpan(method: string): ReadableSpan {
+  const span = exporter
+    .getFinishedSpans()
+    .find(
+      (s) => s.kind === SpanKind.SERVER && s.name === `mystira.chain.v1.ChainService/${method}`,
+    );
+  if (!span)
+    throw new Error(
+      `no server span for ${method}: ${exporter.getFinishedSpans().map((s) => s.name)}`,
+    );
+  return span;
+}
+
+function childrenOf(parent: ReadableSpan): ReadableSpan[] {
+  return exporter
+    .getFinishedSpans()
+    .filter((s) => s.parentSpanContext?.spanId === parent.spanContext().spanId);
+}
+
+const rpcSystem: Record<Protocol, string> = {
+  grpc: 'grpc',
+  'grpc-web': 'grpc',
+  'connect-json': 'connect_rpc',
+  'connect-binary': 'connect_rpc',
+};
+
+describe.each([true, false])('fastPath=%s', (fastPath) => {
+  let r: Running;
+  beforeAll(async () => {
+    r = await startServer({ fastPath, telemetry });
+  });
+  afterAll(() => r.close());
+
+  describe.each(protocols)('%s', (protocol) => {
+    it('makes a SERVER span continuing the incoming traceparent, with ledger child spans', async () => {
+      const client = clientFor(protocol, r.baseUrl, { traceparent, tracestate: 'mystira=1' });
+      await client.registerIpAsset(registration());
+      const span = serverSpan('RegisterIpAsset');
+      expect(span.spanContext().traceId).toBe(TRACE_ID);
+      expect(span.parentSpanContext?.spanId).toBe(PARENT);
+      expect(span.parentSpanContext?.isRemote).toBe(true);
+      expect(span.attributes).toMatchObject({
+        'rpc.system': rpcSystem[protocol],
+        'rpc.service': 'mystira.chain.v1.ChainService',
+        'rpc.method': 'RegisterIpAsset',
+        'rpc.grpc.status_code': 0,
+      });
+      expect(span.status.code).toBe(SpanStatusCode.UNSET);
+      const ledger = childrenOf(span).find((s) => s.name === 'ledger.registerAsset');
+      expect(ledger?.kind).toBe(SpanKind.INTERNAL);
+      expect(ledger?.spanContext().traceId).toBe(TRACE_ID);
+      expect(ledger?.attributes['mystira.content_id']).toBeTypeOf('string');
+    });
+
+    it('records the status code; server faults mark the span as an error', async () => {
+      const client = clientFor(protocol, r.baseUrl, { traceparent });
+      // A caller's mistake: the code is recorded, the span status stays unset.
+      await expect(client.isRegistered({ contentId: '' })).rejects.toThrow(ConnectError);
+      const invalid = serverSpan('IsRegistered');
+      expect(invalid.attributes['rpc.grpc.status_code']).toBe(Code.InvalidArgument);
+      expect(invalid.attributes['error.type']).toBe('INVALID_ARGUMENT');
+      expect(invalid.status.code).toBe(SpanStatusCode.UNSET);
+
+      // The server's fault: the ledger is down.
+      r.ledger.setAvailable(false);
+      try {
+        await expect(client.getIpAssetStatus({ contentId: 'anything' })).rejects.toMatchObject({
+          code: Code.Unavailable,
+        });
+      } finally {
+        r.ledger.setAvailable(true);
+      }
+      const down = serverSpan('GetIpAssetStatus');
+      expect(down.attributes['rpc.grpc.status_code']).toBe(Code.Unavailable);
+      expect(down.status.code).toBe(SpanStatusCode.ERROR);
+      expect(down.events.some((e) => e.name === 'exception')).toBe(true);
+      const ledgerSpan = childrenOf(down).find((s) => s.name.startsWith('ledger.'));
+      expect(ledgerSpan?.status.code).toBe(SpanStatusCode.ERROR);
+      expect(ledgerSpan?.attributes['mystira.ledger.error']).toBe('UNAVAILABLE');
+    });
+  });
+
+  it('traces a server stream (WatchTransactions) to its end, ledger reads inside it', async () => {
+    const client = clientFor('grpc-web', r.baseUrl, { traceparent });
+    const reg = await clientFor('grpc', r.baseUrl).registerIpAsset(registration());
+    exporter.reset();
+    r.ledger.mine(r.ledger.requiredConfirmations);
+    for await (const _ of client.watchTransactions({
+      transactionHashes: [reg.registrationTxHash as string],
+    })) {
+      // until final
+    }
+    const span = serverSpan('WatchTransactions');
+    expect(span.parentSpanContext?.spanId).toBe(PARENT);
+    expect(span.attributes['rpc.grpc.status_code']).toBe(0);
+    expect(childrenOf(span).some((s) => s.name === 'ledger.getTransaction')).toBe(true);
+  });
+
+  it('starts a new trace when the caller sends no context', async () => {
+    await clientFor('grpc', r.baseUrl).getServiceInfo({});
+    const span = serverSpan('GetServiceInfo');
+    expect(span.parentSpanContext).toBeUndefined();
+  });
+});
+
+describe('with a registered W3C propagator', () => {
+  let r: Running;
+  beforeAll(async () => {
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    r = await startServer({ telemetry });
+  });
+  afterAll(async () => {
+    await r.close();
+    propagation.disable();
+  });
+
+  it('extracts through the propagator, tracestate included', async () => {
+    await clientFor('grpc', r.baseUrl, { traceparent, tracestate: 'vendor=abc' }).getServiceInfo(
+      {},
+    );
+    const span = serverSpan('GetServiceInfo');
+    expect(span.spanContext().traceId).toBe(TRACE_ID);
+    expect(span.parentSpanContext?.spanId).toBe(PARENT);
+    expect(span.spanContext().traceState?.get('vendor')).toBe('abc');
+  });
+});
+
+describe('rpc.server.duration', () => {
+  it('is a histogram in ms by method and status code', async () => {
+    const { resourceMetrics } = await reader.collect();
+    const metric = resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === 'rpc.server.duration') as HistogramMetricData | undefined;
+    expect(metric?.descriptor.unit).toBe('ms');
+    const registered = metric?.dataPoints.filter(
+      (p) =>
+        p.attributes['rpc.method'] === 'RegisterIpAsset' &&
+        p.attributes['rpc.grpc.status_code'] === 0,
+    );
+    expect(registered?.reduce((n, p) => n + p.value.count, 0)).toBeGreaterThanOrEqual(8);
+    const unavailable = metric?.dataPoints.find(
+      (p) => p.attributes['rpc.grpc.status_code'] === Code.Unavailable,
+    );
+    expect(unavailable?.value.count).toBeGreaterThan(0);
+  });
+});
+
+describe('the main entry', () => {
+  it('never loads @opentelemetry/api (an optional peer dependency)', () => {
+    for (const file of ['index.js', 'index.cjs']) {
+      const code = readFileSync(new URL(`../dist/${file}`, import.meta.url), 'utf8');
+      expect(code).not.toContain('@opentelemetry/api');
+    }
+  });
+});
