@@ -121,6 +121,9 @@ export async function startCuttableProxy(upstreamPort: number): Promise<Cuttable
     const upstream = net.connect(upstreamPort, '127.0.0.1');
     track(downstream);
     track(upstream);
+    // Either side going away takes the other with it, as a dead host would.
+    downstream.on('close', () => upstream.destroy());
+    upstream.on('close', () => downstream.destroy());
     downstream.pipe(upstream);
     upstream.pipe(downstream);
   });
