@@ -88,7 +88,7 @@ if (allTargets.length > 0) {
 for (const report of reports) {
   lines.push(`## ${report.name}`, '');
   const took = durations.get(report.name);
-  if (took !== undefined) lines.push(`(${took.toFixed(0)} s)`, '');
+  if (took !== undefined) lines.push(`_${took.toFixed(0)} s_`, '');
   if (report.targets?.length) {
     lines.push('| target | measured | limit | |', '|---|---|---|---|');
     lines.push(...report.targets.map(targetRow), '');

@@ -348,9 +348,10 @@ const charts: ReportChart[] = [
     xLabel: 'minutes',
     yLabel: 'ms',
     series: [
+      // max first, so p99 (often equal to it at 10 ms resolution) is drawn on top.
+      { name: 'max', points: samples.map((s) => [s.t, s.loopDelayMaxMs]) },
       { name: 'p99', points: samples.map((s) => [s.t, s.loopDelayP99Ms]) },
       { name: 'mean', points: samples.map((s) => [s.t, s.loopDelayMeanMs]) },
-      { name: 'max', points: samples.map((s) => [s.t, s.loopDelayMaxMs]) },
     ],
     bands: [{ label: 'slope measured here', from: minutes / 2, to: minutes }],
   },

@@ -22,6 +22,8 @@ export interface LineChartSpec {
   bands?: Array<{ label: string; from: number; to: number }>;
   /** Start the y axis at zero (default true). */
   yFromZero?: boolean;
+  /** Top of the y axis at least this (e.g. 100 for a percentage). */
+  yMax?: number;
 }
 
 export interface BarChartSpec {
@@ -136,9 +138,10 @@ export function lineChart(spec: LineChartSpec): string {
   const xs = spec.series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = spec.series.flatMap((s) => s.points.map((p) => p[1]));
   for (const t of spec.thresholds ?? []) ys.push(t.y);
-  const xTicks = niceTicks(Math.min(...xs, 0), Math.max(...xs, 1));
+  // The x axis starts at 0 for non-negative data and ends just past the last point.
+  const xTicks = xs.length ? niceTicks(Math.min(...xs, 0), Math.max(...xs)) : [0, 1];
   const yMin = spec.yFromZero === false ? Math.min(...ys) : Math.min(0, ...ys);
-  const yTicks = niceTicks(yMin, Math.max(...ys, yMin + 1e-9));
+  const yTicks = niceTicks(yMin, Math.max(...ys, spec.yMax ?? yMin + 1e-9));
   const xLo = xTicks[0] as number;
   const xHi = xTicks[xTicks.length - 1] as number;
   const x = (v: number) => MARGIN.left + ((v - xLo) / (xHi - xLo || 1)) * plotW;
@@ -161,18 +164,26 @@ export function lineChart(spec: LineChartSpec): string {
       `<text x="${f((x(b.from) + x(b.to)) / 2)}" y="${MARGIN.top + 14}" text-anchor="middle" fill="#555">${escapeXml(b.label)}</text>`,
     );
   }
-  for (const t of spec.thresholds ?? []) {
+  for (const [i, t] of (spec.thresholds ?? []).entries()) {
+    // Labels alternate right and left, so two close thresholds stay readable.
+    const right = i % 2 === 0;
     parts.push(
       `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${f(axis.y(t.y))}" y2="${f(axis.y(t.y))}" stroke="#c00" stroke-dasharray="6 4"/>`,
-      `<text x="${MARGIN.left + plotW - 4}" y="${f(axis.y(t.y) - 4)}" text-anchor="end" fill="#c00">${escapeXml(t.label)}</text>`,
+      `<text x="${right ? MARGIN.left + plotW - 4 : MARGIN.left + 4}" y="${f(axis.y(t.y) - 4)}" text-anchor="${right ? 'end' : 'start'}" fill="#c00">${escapeXml(t.label)}</text>`,
     );
   }
   for (const [i, s] of spec.series.entries()) {
     if (s.points.length === 0) continue;
     const d = s.points.map(([px, py], k) => `${k ? 'L' : 'M'}${f(x(px))} ${f(axis.y(py))}`);
+    const colour = COLOURS[i % COLOURS.length];
     parts.push(
-      `<path d="${d.join(' ')}" fill="none" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="2"><title>${escapeXml(s.name)}</title></path>`,
+      `<path d="${d.join(' ')}" fill="none" stroke="${colour}" stroke-width="2"><title>${escapeXml(s.name)}</title></path>`,
     );
+    // Few points (steps, a short run): mark each, so a single point is visible too.
+    if (s.points.length <= 40) {
+      for (const [px, py] of s.points)
+        parts.push(`<circle cx="${f(x(px))}" cy="${f(axis.y(py))}" r="3" fill="${colour}"/>`);
+    }
   }
   parts.push(...legend(spec.series.map((s) => s.name)));
   return frame(spec.title, parts);
