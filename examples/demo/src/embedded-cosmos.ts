@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import { CosmosClient, type PartitionKeyDefinition } from '@azure/cosmos';
+import { type ContainerDefinition, CosmosClient } from '@azure/cosmos';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 
 /** cosmosdb-server does not check signatures, but the SDK needs a base64 key to sign with. */
@@ -22,12 +22,12 @@ export interface EmbeddedCosmosHandle {
 }
 
 interface Snapshot {
-  version: 1;
+  version: 2;
   databases: {
     id: string;
     containers: {
-      id: string;
-      partitionKey?: PartitionKeyDefinition;
+      /** id, partition key, indexing (composite indexes), unique keys, TTL. */
+      definition: ContainerDefinition;
       documents: Record<string, unknown>[];
     }[];
   }[];
@@ -55,7 +55,8 @@ export async function startEmbeddedCosmos(options: {
   const client = new CosmosClient({ endpoint, key: EMBEDDED_COSMOS_KEY, agent });
   const { snapshotFile } = options;
   if (snapshotFile && existsSync(snapshotFile)) {
-    await restore(client, JSON.parse(await readFile(snapshotFile, 'utf8')) as Snapshot);
+    const snapshot = JSON.parse(await readFile(snapshotFile, 'utf8')) as Snapshot;
+    if (snapshot.version === 2) await restore(client, snapshot);
   }
   return {
     endpoint,
@@ -80,7 +81,7 @@ export async function startEmbeddedCosmos(options: {
 }
 
 async function take(client: CosmosClient): Promise<Snapshot> {
-  const snapshot: Snapshot = { version: 1, databases: [] };
+  const snapshot: Snapshot = { version: 2, databases: [] };
   const { resources: databases } = await client.databases.readAll().fetchAll();
   for (const { id } of databases) {
     const database = client.database(id);
@@ -92,8 +93,16 @@ async function take(client: CosmosClient): Promise<Snapshot> {
         .items.readAll<Record<string, unknown>>()
         .fetchAll();
       entry.containers.push({
-        id: definition.id,
-        partitionKey: definition.partitionKey,
+        // The whole definition comes back: a container restored without its indexing policy
+        // would be "fixed" by the App API's ensureContainer with a replace, and cosmosdb-server
+        // empties a container it replaces.
+        definition: {
+          id: definition.id,
+          partitionKey: definition.partitionKey,
+          indexingPolicy: definition.indexingPolicy,
+          uniqueKeyPolicy: definition.uniqueKeyPolicy,
+          defaultTtl: definition.defaultTtl,
+        },
         documents: resources.map(withoutSystemFields),
       });
     }
@@ -106,10 +115,7 @@ async function restore(client: CosmosClient, snapshot: Snapshot): Promise<void> 
   for (const db of snapshot.databases) {
     const { database } = await client.databases.createIfNotExists({ id: db.id });
     for (const c of db.containers) {
-      const { container } = await database.containers.createIfNotExists({
-        id: c.id,
-        partitionKey: c.partitionKey,
-      });
+      const { container } = await database.containers.createIfNotExists(c.definition);
       for (const document of c.documents) await container.items.upsert(document);
     }
   }

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 
 export interface ScenarioIds {
   authorId: string;
-  coAuthorId: string;
+  artistId: string;
   storyId: string;
 }
 
@@ -148,11 +148,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     }
 
     const run = randomBytes(3).toString('hex');
-    const [author, coAuthor] = await step('create two accounts (author, co-author)', async () => {
+    const [author, artist] = await step('create two accounts (an author, an artist)', async () => {
       const created = [];
       for (const [name, role] of [
         ['Ada', 'author'],
-        ['Grace', 'co-author'],
+        ['Grace', 'artist'],
       ] as const) {
         const { body } = await call<Account>('POST', '/v1/accounts', {
           email: `${name.toLowerCase()}-${run}@demo.mystira.example`,
@@ -171,7 +171,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       const { body } = await call<Story>('POST', '/v1/stories', {
         authorId: author.id,
         title: `The Lighthouse Keeper's Map (${run})`,
-        summary: 'A branching tale told in three scenarios, split 70/30 between two authors.',
+        summary:
+          'A branching tale told in three scenarios, split 70/30 between its author and its artist.',
         scenarios: [
           { title: 'The storm', body: 'The lamp goes out on the longest night of the year.' },
           {
@@ -182,7 +183,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         ],
         contributors: [
           { accountId: author.id, shareBasisPoints: 7000, role: 'author' },
-          { accountId: coAuthor.id, shareBasisPoints: 3000, role: 'co-author' },
+          { accountId: artist.id, shareBasisPoints: 3000, role: 'artist' },
         ],
       });
       return {
@@ -191,7 +192,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       };
     });
 
-    await step('read it twice (the second read is served by the cache)', async () => {
+    await step('read it twice (through the cache: the first read fills it)', async () => {
       const first = performance.now();
       await call<Story>('GET', `/v1/stories/${story.id}`);
       const firstMs = performance.now() - first;
@@ -248,26 +249,38 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
     const names = new Map([
       [author.walletAddress.toLowerCase(), 'Ada'],
-      [coAuthor.walletAddress.toLowerCase(), 'Grace'],
+      [artist.walletAddress.toLowerCase(), 'Grace'],
     ]);
     const who = (wallet: string) => names.get(wallet.toLowerCase()) ?? short(wallet);
     await step('show the split and the claimable balances', async () => {
-      const { body } = await call<Royalties>('GET', `/v1/stories/${story.id}/royalties`);
-      const details = [
-        ...body.recipients.map(
-          (r) =>
-            `split     ${who(r.walletAddress).padEnd(6)} ${(r.shareBasisPoints / 100).toFixed(2).padStart(6)} %  ${r.role}`,
-        ),
-        ...body.claimable.map(
-          (c) => `claimable ${who(c.walletAddress).padEnd(6)} ${formatWei(c.amountWei)}`,
-        ),
-      ];
-      const owed = body.claimable.find(
-        (c) => c.walletAddress.toLowerCase() === author.walletAddress.toLowerCase(),
-      );
-      if (!owed || BigInt(owed.amountWei) === 0n)
-        throw new Error(`nothing claimable for the author after paying ${paid.amountWei} wei`);
-      return { value: body, note: `${body.recipients.length} recipients`, details };
+      // A payment becomes claimable once its transaction is final (a few devnet blocks).
+      const deadline = Date.now() + (options.confirmTimeoutMs ?? 60_000);
+      const ownedBy = (wallet: string) => (c: { walletAddress: string }) =>
+        c.walletAddress.toLowerCase() === wallet.toLowerCase();
+      let polls = 0;
+      for (;;) {
+        polls += 1;
+        const { body } = await call<Royalties>('GET', `/v1/stories/${story.id}/royalties`);
+        const owed = body.claimable.find(ownedBy(author.walletAddress));
+        if (owed && BigInt(owed.amountWei) > 0n) {
+          const details = [
+            ...body.recipients.map(
+              (r) =>
+                `split     ${who(r.walletAddress).padEnd(6)} ${(r.shareBasisPoints / 100).toFixed(2).padStart(6)} %  ${r.role}`,
+            ),
+            ...body.claimable.map(
+              (c) => `claimable ${who(c.walletAddress).padEnd(6)} ${formatWei(c.amountWei)}`,
+            ),
+          ];
+          const waited = polls > 1 ? ', claimable once the payment was final' : '';
+          return { value: body, note: `${body.recipients.length} recipients${waited}`, details };
+        }
+        if (Date.now() > deadline)
+          throw new Error(
+            `nothing claimable for the author ${options.confirmTimeoutMs ?? 60_000} ms after paying ${paid.amountWei} wei`,
+          );
+        await sleep(250, options.signal);
+      }
     });
 
     await step('the author claims her share', async () => {
@@ -286,7 +299,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       };
     });
 
-    return { ok: true, ids: { authorId: author.id, coAuthorId: coAuthor.id, storyId: story.id } };
+    return { ok: true, ids: { authorId: author.id, artistId: artist.id, storyId: story.id } };
   } catch (error) {
     if (error instanceof ScenarioStepError)
       return { ok: false, failure: { step: error.step, error: error.detail } };

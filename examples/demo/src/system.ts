@@ -158,8 +158,8 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
   }
 
   // --- Cosmos DB --------------------------------------------------------------------------------
-  let cosmosEndpoint = env.COSMOS_ENDPOINT;
-  let cosmosKey = env.COSMOS_KEY;
+  let cosmosEndpoint = env.COSMOS_ENDPOINT ?? '';
+  let cosmosKey = env.COSMOS_KEY ?? '';
   const cosmosEmbedded = !(cosmosEndpoint && cosmosKey);
   if (!cosmosEmbedded) {
     progress({ component: 'cosmos', state: 'external', detail: cosmosEndpoint });

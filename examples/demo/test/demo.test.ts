@@ -57,7 +57,8 @@ describe('npm run demo -- --once', () => {
     const suffix = randomBytes(4).toString('hex');
     const schema = `demo_c_${suffix}`;
     const keyPrefix = `demo-c-test-${suffix}:`;
-    const databaseUrl = 'postgres://127.0.0.1:5432/test';
+    // The shared database (trust auth); the user is named because USER may be unset (CI).
+    const databaseUrl = 'postgres://postgres@127.0.0.1:5432/test';
     const redisUrl = 'redis://127.0.0.1:6379';
     try {
       const run = await runDemo({
@@ -70,7 +71,7 @@ describe('npm run demo -- --once', () => {
         },
       });
       expect(run.output).toMatch(
-        /✓ PostgreSQL +postgres:\/\/127\.0\.0\.1:5432\/test \(from the environment\)/,
+        /✓ PostgreSQL +postgres:\/\/postgres@127\.0\.0\.1:5432\/test \(from the environment\)/,
       );
       expect(run.output).toMatch(/✓ Cache +redis:\/\/127\.0\.0\.1:6379 \(from the environment\)/);
       expectScenarioPassed(run.output);
