@@ -31,8 +31,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { AppApiConfig } from './config.ts';
 import { toProblem } from './problems.ts';
-import { createPublisher } from './publisher-loader.ts';
-import type { Publisher } from './publisher-port.ts';
+import { StoryPublisher } from './publishing/index.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes, healthRoutes } from './routes/operations.ts';
 import { publishingRoutes } from './routes/publishing.ts';
@@ -48,7 +47,7 @@ export interface AppApi {
   listen(port?: number, host?: string): Promise<string>;
   /** Drains: readiness turns 503, in-flight requests finish, then every connection closes. */
   close(): Promise<void>;
-  readonly publisher: Publisher;
+  readonly publisher: StoryPublisher;
   readonly stores: Stores;
   readonly chain: ChainClient;
   readonly health: HealthRegistry;
@@ -82,19 +81,13 @@ export async function createAppApi(
       ? { auth: { type: 'apiKey' as const, apiKey: config.chain.apiKey } }
       : {}),
   });
-  let publisher: Publisher;
-  try {
-    publisher = await createPublisher({
-      stories: stores.stories,
-      accounts: stores.accounts,
-      chain,
-      log: log.child({ component: 'publisher' }),
-    });
-  } catch (err) {
-    chain.close();
-    await stores.close();
-    throw err;
-  }
+  // The publisher writes stories through the cached repository, so its writes invalidate too.
+  const publisher = new StoryPublisher({
+    stories: stores.stories,
+    accounts: stores.accounts,
+    chain,
+    log: log.child({ component: 'publisher' }),
+  });
 
   const health = createHealthRegistry({ defaultTimeoutMs: 3_000 });
   health.register({ name: 'process', tags: ['live'], check: () => undefined });
