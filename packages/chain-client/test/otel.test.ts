@@ -9,6 +9,12 @@ import {
   TraceFlags,
   type Tracer,
 } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  type HistogramMetricData,
+  MeterProvider,
+  MetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serveFake } from './support/fake-chain.js';
 
@@ -112,5 +118,44 @@ describe('otelInterceptor', () => {
     await it.return?.();
     await expect.poll(() => spans[0]?.ended).toBe(true);
     c.close();
+  });
+
+  it('records rpc.client.duration (ms) by method and status code', async () => {
+    class PullReader extends MetricReader {
+      constructor() {
+        super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+      }
+      protected override async onForceFlush(): Promise<void> {}
+      protected override async onShutdown(): Promise<void> {}
+    }
+    const reader = new PullReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const c = createChainClient({
+      baseUrl: server.url,
+      interceptors: [
+        otelInterceptor({ tracer: recordingTracer([]), meter: meterProvider.getMeter('test') }),
+      ],
+    });
+    await c.isRegistered('a');
+    await c.isRegistered('b');
+    await c.getIpAssetStatus('missing').catch(() => {});
+    c.close();
+    const { resourceMetrics } = await reader.collect();
+    const metric = resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === 'rpc.client.duration') as HistogramMetricData | undefined;
+    expect(metric?.descriptor.unit).toBe('ms');
+    const points = metric?.dataPoints.map((p) => [
+      p.attributes['rpc.method'],
+      p.attributes['rpc.grpc.status_code'],
+      p.value.count,
+    ]);
+    expect(points).toEqual(
+      expect.arrayContaining([
+        ['IsRegistered', 0, 2],
+        ['GetIpAssetStatus', 5, 1],
+      ]),
+    );
+    await meterProvider.shutdown();
   });
 });
