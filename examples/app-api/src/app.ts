@@ -99,7 +99,9 @@ export async function createAppApi(
       container: 'stories',
     }),
   );
-  if (stores.redis) health.register(redisCheck(stores.redis, { name: 'redis' }));
+  // The cache never makes things worse: without Redis, reads fall through to Cosmos DB, so an
+  // unusable Redis makes the API degraded (still ready), not unhealthy.
+  if (stores.redis) health.register(redisCheck(stores.redis, { name: 'redis', critical: false }));
   health.register(chainHealthCheck(chain, { name: 'chain' }));
 
   const app = buildHttp(log);
