@@ -177,6 +177,58 @@ describe('publish', () => {
     expect(chain.ledger.registrationsOf(draft.id)).toBe(1);
   });
 
+  it('honours an abort during the chain call: the story stays pending, a retry completes it once', async () => {
+    const stores = memoryStores();
+    const publisher = publisherOver(stores, false);
+    const draft = await seedDraftStory(stores);
+    let release = () => {};
+    chain.ledger.registrationGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      const controller = new AbortController();
+      const publishing = publisher.publish(draft.id, { signal: controller.signal });
+      const pending = await eventually('the pending write', async () => {
+        const story = await stores.stories.getById(draft.id);
+        return story?.registration?.state === 'pending' ? story : undefined;
+      });
+      controller.abort(new Error('client went away'));
+      await expect(publishing).rejects.toThrow('client went away');
+      expect((await stores.stories.getById(draft.id))?.registration).toEqual(pending.registration);
+    } finally {
+      chain.ledger.registrationGate = undefined;
+      release(); // the chain finishes the registration nobody waits for any more
+    }
+    const completed = await eventually('the retry to complete the story', async () => {
+      const story = await publisher.publish(draft.id).catch(() => undefined);
+      return story?.registration?.state === 'submitted' ? story : undefined;
+    });
+    expect(completed.registration?.ipAssetId).toBe(
+      (await chain.ledger.getAssetByContentId(draft.id))?.ipAssetId,
+    );
+    expect(chain.ledger.registrationsOf(draft.id)).toBe(1);
+  });
+
+  it('a registration transaction that fails on chain marks it failed; the draft can be published again', async () => {
+    const stores = memoryStores();
+    const publisher = publisherOver(stores);
+    const draft = await seedDraftStory(stores);
+    chain.ledger.failNextTransaction({ kind: 'register', message: 'execution reverted (test)' });
+    const first = await publisher.publish(draft.id);
+    const failed = await registrationReaches(stores.stories, draft.id, 'failed');
+    expect(failed.status).toBe('draft');
+    expect(failed.registration).toMatchObject({
+      idempotencyKey: first.registration?.idempotencyKey,
+      txHash: first.registration?.txHash,
+      error: 'execution reverted (test)',
+    });
+
+    const second = await publisher.publish(draft.id);
+    expect(second.registration?.idempotencyKey).not.toBe(first.registration?.idempotencyKey);
+    await registrationReaches(stores.stories, draft.id, 'confirmed');
+    expect(chain.ledger.registrationsOf(draft.id)).toBe(2); // the failed one and the good one
+  });
+
   it('honours an aborted signal: nothing is written', async () => {
     const stores = memoryStores();
     const publisher = publisherOver(stores, false);

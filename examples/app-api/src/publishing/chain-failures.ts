@@ -9,6 +9,7 @@ import {
   ChainInvalidArgumentError,
   ChainNotFoundError,
 } from '@mystira/chain-client';
+import { ConcurrencyError, RepositoryError } from '@mystira/repository';
 import { ChainRejectedError, ChainUnavailableError } from './errors.ts';
 
 /**
@@ -77,4 +78,16 @@ export function isChainNotFound(error: unknown): error is ChainNotFoundError {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Failures background work waits out: the chain or the store is down or busy, or a version race. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ChainUnavailableError) return true;
+  if (error instanceof ChainError)
+    return fromChainFailure(error, '') instanceof ChainUnavailableError;
+  return error instanceof ConcurrencyError || (error instanceof RepositoryError && error.transient);
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

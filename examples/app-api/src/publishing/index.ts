@@ -14,6 +14,7 @@ export {
   StoryNotFoundError,
   StoryNotPublishableError,
 } from './errors.ts';
+export type { PublisherLogger } from './logging.ts';
 export type {
   RoyaltyClaimReceipt,
   RoyaltyPaymentReceipt,
@@ -22,7 +23,6 @@ export type {
 } from './royalties.ts';
 export {
   type PublisherCallOptions,
-  type PublisherLogger,
   StoryPublisher,
   type StoryPublisherDeps,
 } from './story-publisher.ts';

@@ -30,20 +30,17 @@
  *   ChainUnavailableError (retryable).
  * A transaction that fails on chain marks the registration failed and returns the story to draft.
  */
-import {
-  type ChainClient,
-  ChainError,
-  type TransactionStatusChange,
-  uuidv7,
-} from '@mystira/chain-client';
-import { ConcurrencyError, type Repository, RepositoryError } from '@mystira/repository';
+import { type ChainClient, uuidv7 } from '@mystira/chain-client';
+import type { Repository } from '@mystira/repository';
 import { spec } from '@mystira/specification';
 import type { Account, Story, StoryContributor, StoryRegistration } from '../domain.ts';
 import {
+  errorMessage,
   fromChainFailure,
   isChainConflict,
   isChainNotFound,
   isContentRejection,
+  isTransient,
 } from './chain-failures.ts';
 import { registerRequest, registrationProblems } from './chain-requests.ts';
 import {
@@ -51,6 +48,8 @@ import {
   NotRegisteredYetError,
   StoryNotPublishableError,
 } from './errors.ts';
+import { NOOP_LOGGER, type PublisherLogger } from './logging.ts';
+import { RegistrationFollower } from './registration-follower.ts';
 import { RegistrationStore } from './registration-store.ts';
 import {
   Royalties,
@@ -60,13 +59,6 @@ import {
   type StoryRoyalties,
 } from './royalties.ts';
 import { abortableDelay, backoffMs } from './timing.ts';
-
-/** The logging the publisher needs; a pino or Fastify logger fits. */
-export interface PublisherLogger {
-  info(details: object, message?: string): void;
-  warn(details: object, message?: string): void;
-  error(details: object, message?: string): void;
-}
 
 export interface StoryPublisherDeps {
   stories: Repository<Story>;
@@ -83,12 +75,12 @@ export interface PublisherCallOptions {
   signal?: AbortSignal;
 }
 
-const NOOP_LOGGER: PublisherLogger = { info() {}, warn() {}, error() {} };
 export class StoryPublisher {
   readonly #store: RegistrationStore;
   readonly #royalties: Royalties;
   readonly #accounts: Repository<Account>;
   readonly #chain: ChainClient;
+  readonly #follower: RegistrationFollower;
   readonly #log: PublisherLogger;
   readonly #initialDelayMs: number;
   readonly #maxDelayMs: number;
@@ -106,6 +98,11 @@ export class StoryPublisher {
     this.#log = deps.log ?? NOOP_LOGGER;
     this.#initialDelayMs = deps.background?.initialDelayMs ?? 250;
     this.#maxDelayMs = deps.background?.maxDelayMs ?? 10_000;
+    this.#follower = new RegistrationFollower(this.#store, deps.chain, {
+      log: this.#log,
+      initialDelayMs: this.#initialDelayMs,
+      maxDelayMs: this.#maxDelayMs,
+    });
   }
 
   /**
@@ -150,35 +147,7 @@ export class StoryPublisher {
     const registration = story.registration;
     if (!registration) throw new NotRegisteredYetError(storyId, undefined, '');
     if (registration.state !== 'submitted' || !registration.txHash) return registration;
-    try {
-      const status = await this.#chain.getIpAssetStatus(storyId, { signal });
-      const latest = await this.#peekTransaction(registration.txHash, signal);
-      const state =
-        status.status === 'registered'
-          ? 'confirmed'
-          : status.status === 'failed' || latest?.status === 'failed'
-            ? 'failed'
-            : 'submitted';
-      const updated = await this.#applyTransactionState(
-        storyId,
-        registration,
-        state,
-        latest,
-        state === 'failed' ? (latest?.errorMessage ?? 'registration failed on chain') : undefined,
-        signal,
-      );
-      // undefined: nothing new, or another writer moved the registration on first.
-      return (updated ?? (await this.#store.load(storyId, signal))).registration ?? registration;
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      const mapped = fromChainFailure(error, 'refreshing the registration');
-      if (!(mapped instanceof ChainUnavailableError) && !isChainNotFound(error)) throw mapped;
-      this.#log.warn(
-        { storyId, err: mapped.message },
-        'registration not refreshed: chain unavailable',
-      );
-      return registration;
-    }
+    return this.#follower.refresh(storyId, registration, signal);
   }
 
   /**
@@ -378,36 +347,6 @@ export class StoryPublisher {
     );
   }
 
-  /** Step 4's write: the transaction's latest state on a submitted registration. */
-  async #applyTransactionState(
-    storyId: string,
-    seen: StoryRegistration,
-    state: 'submitted' | 'confirmed' | 'failed',
-    change: TransactionStatusChange | undefined,
-    error: string | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<Story | undefined> {
-    const blockNumber = change?.blockNumber?.toString() ?? seen.blockNumber;
-    const confirmations = change === undefined ? seen.confirmations : Number(change.confirmations);
-    if (
-      state === 'submitted' &&
-      blockNumber === seen.blockNumber &&
-      confirmations === seen.confirmations
-    ) {
-      return undefined; // nothing new: no write
-    }
-    return this.#store.advance(
-      storyId,
-      {
-        expectKey: seen.idempotencyKey,
-        expectState: 'submitted',
-        registration: { state, blockNumber, confirmations, error },
-        ...(state === 'failed' ? { status: 'draft' as const } : {}),
-      },
-      signal,
-    );
-  }
-
   // ── background work ───────────────────────────────────────────────────────────────────────
 
   async #resume(signal: AbortSignal): Promise<void> {
@@ -445,7 +384,7 @@ export class StoryPublisher {
   #followInBackground(story: Story): void {
     const registration = story.registration;
     if (registration?.state !== 'submitted' || !registration.txHash) return;
-    this.#track(story.id, (signal) => this.#follow(story.id, registration, signal));
+    this.#track(story.id, (signal) => this.#follower.follow(story.id, registration, signal));
   }
 
   /** Retries a pending story's registration until the chain takes it, then follows it. */
@@ -458,7 +397,7 @@ export class StoryPublisher {
             story.registration?.state === 'pending' ? await this.#register(story, signal) : story;
           const registration = registered.registration;
           if (registration?.state === 'submitted')
-            await this.#follow(storyId, registration, signal);
+            await this.#follower.follow(storyId, registration, signal);
           return;
         } catch (error) {
           if (signal.aborted || !isTransient(error)) throw error;
@@ -466,76 +405,6 @@ export class StoryPublisher {
         }
       }
     });
-  }
-
-  /**
-   * Follows the transaction through WatchTransactions (which resumes across dropped connections
-   * by itself) until it is final, recording confirmations on the way. When the watch gives up
-   * (a long outage), it is opened again after a backoff, for as long as the publisher runs.
-   */
-  async #follow(
-    storyId: string,
-    registration: StoryRegistration,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const txHash = registration.txHash as string;
-    let seen = registration;
-    for (let failures = 0; !signal.aborted; ) {
-      try {
-        let last: TransactionStatusChange | undefined;
-        for await (const change of this.#chain.watchTransactions([txHash], { signal })) {
-          failures = 0;
-          last = change;
-          if (change.status === 'failed') break;
-          const stored = await this.#applyTransactionState(
-            storyId,
-            seen,
-            'submitted',
-            change,
-            undefined,
-            signal,
-          );
-          if (stored?.registration) seen = stored.registration;
-        }
-        // The stream ends once the transaction is final (or we broke out on a failure).
-        if (last?.status === 'failed') {
-          await this.#applyTransactionState(
-            storyId,
-            seen,
-            'failed',
-            last,
-            last.errorMessage ?? 'transaction failed on chain',
-            signal,
-          );
-        } else if (last?.status === 'confirmed') {
-          await this.#applyTransactionState(storyId, seen, 'confirmed', last, undefined, signal);
-        } else {
-          await this.refreshRegistration(storyId, { signal });
-        }
-        this.#log.info({ storyId, txHash, status: last?.status }, 'registration transaction final');
-        return;
-      } catch (error) {
-        if (signal.aborted) return;
-        if (!isTransient(error)) {
-          // e.g. NOT_FOUND (the chain does not know the transaction) or the story is gone:
-          // retrying cannot help; the story keeps its stored state for refreshRegistration.
-          this.#log.error(
-            { storyId, txHash, err: errorMessage(error) },
-            'stopped following the registration',
-          );
-          return;
-        }
-        failures++;
-        this.#log.warn(
-          { storyId, txHash, err: errorMessage(error), failures },
-          'following the registration again after a backoff',
-        );
-        await abortableDelay(
-          backoffMs(failures, this.#initialDelayMs, this.#maxDelayMs),
-          signal,
-        ).catch(() => {});
-      }
-    }
   }
 
   // ── helpers ───────────────────────────────────────────────────────────────────────────────
@@ -558,30 +427,4 @@ export class StoryPublisher {
       walletAddress: wallets.get(c.accountId) ?? c.walletAddress,
     }));
   }
-
-  /** The transaction's current state: the first report of a fresh WatchTransactions stream. */
-  async #peekTransaction(
-    txHash: string,
-    signal: AbortSignal | undefined,
-  ): Promise<TransactionStatusChange | undefined> {
-    for await (const change of this.#chain.watchTransactions([txHash], {
-      signal,
-      maxReconnects: 0,
-    })) {
-      return change;
-    }
-    return undefined;
-  }
-}
-
-/** Failures the background work waits out: the chain or the store is down or busy. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof ChainUnavailableError) return true;
-  if (error instanceof ChainError)
-    return fromChainFailure(error, '') instanceof ChainUnavailableError;
-  return error instanceof ConcurrencyError || (error instanceof RepositoryError && error.transient);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

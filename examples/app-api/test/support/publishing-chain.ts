@@ -21,8 +21,11 @@ export class CountingLedger extends DevnetLedger {
   readonly registrations = new Map<string, number>();
   /** Called after each executed registration, before the server answers (fault injection). */
   onRegistered: ((asset: AssetRecord) => void) | undefined;
+  /** While set, registrations wait for it before executing (a slow chain). */
+  registrationGate: Promise<void> | undefined;
 
   override async registerAsset(input: RegisterAssetInput): Promise<AssetRecord> {
+    await this.registrationGate;
     const asset = await super.registerAsset(input);
     this.registrations.set(input.contentId, (this.registrations.get(input.contentId) ?? 0) + 1);
     this.onRegistered?.(asset);
