@@ -40,15 +40,14 @@ function section(id: string, title: string, ...content: Node[]): HTMLElement {
 }
 
 function mount(chain: ChainClient, config: PageConfig, lastTrace: HTMLElement): void {
-  const registrationOut = el(
-    'div',
-    { 'aria-live': 'polite' },
-    el('p', { class: 'muted' }, 'Nothing registered yet.'),
-  );
+  const registrationOut = el('div', {}, el('p', { class: 'muted' }, 'Nothing registered yet.'));
   const royalties = createRoyaltiesPanel(chain);
 
+  let latest = 0;
   const register = async (input: RegisterIpAssetInput) => {
     const registration = await chain.registerIpAsset(input);
+    // A newer registration takes over the page; an older one still settling must not come back.
+    const mine = ++latest;
     if (!registration.registrationTxHash) {
       throw new Error(
         registration.errorMessage ||
@@ -70,7 +69,7 @@ function mount(chain: ChainClient, config: PageConfig, lastTrace: HTMLElement): 
     // The form is free again as soon as the registration is submitted; following it runs on.
     void card.settled
       .then(async (final) => {
-        if (final.status !== 'confirmed') return;
+        if (final.status !== 'confirmed' || mine !== latest) return;
         const ipAssetId =
           registration.ipAssetId ?? (await chain.getIpAssetStatus(input.contentId)).ipAssetId;
         if (!ipAssetId)

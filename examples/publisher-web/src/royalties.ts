@@ -199,6 +199,7 @@ export function createRoyaltiesPanel(chain: ChainClient): RoyaltiesPanel {
     element,
     async show(asset) {
       ipAssetId = asset;
+      replaceChildren(activity);
       showAlert(undefined);
       intro.textContent = 'Loading the royalty split…';
       try {

@@ -1,9 +1,10 @@
 /**
  * Browser tracing: the smallest correct OpenTelemetry set-up for trace context. A tracer
  * provider makes real (sampled) spans, the W3C propagator writes their `traceparent` into every
- * Chain call (through chain-client's otelInterceptor), and a one-slot processor remembers the
- * last finished call so the page can show its trace id. No exporter: shipping spans from the
- * browser is the job of a real deployment's collector set-up.
+ * Chain call (through chain-client's otelInterceptor), a stack context manager keeps the active
+ * span for synchronous code, and a processor tells the page about each finished call so it can
+ * show the trace id. No exporter: shipping spans from the browser is the job of a real
+ * deployment's collector set-up.
  */
 import { context, propagation, type Tracer, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
