@@ -130,9 +130,16 @@ async function main() {
   }
   if (!args['no-build']) await buildWhatChanged();
 
-  const { startDemoSystem, DemoComponentError, DEFAULT_DATA_DIR, redact } = await import(
-    './system.ts'
-  );
+  let systemModule: typeof import('./system.ts');
+  try {
+    systemModule = await import('./system.ts');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    write(`  ✗ a package is not built: ${(error as Error).message.split('\n')[0]}`);
+    write('    what to do: run "npm run demo" without --no-build, or "npm run build".');
+    return 1;
+  }
+  const { startDemoSystem, DemoComponentError, DEFAULT_DATA_DIR, redact } = systemModule;
   const { runScenario } = await import('./scenario.ts');
 
   const dataDir = resolve(args['data-dir'] ?? process.env.DEMO_DATA_DIR ?? DEFAULT_DATA_DIR);

@@ -163,7 +163,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       }
       return {
         value: created as [Account, Account],
-        note: created.map((a) => `${a.id} ${a.walletAddress}`).join(', '),
+        note: created
+          .map((a) => `${a.id.slice(0, 8)}… wallet ${short(a.walletAddress)}`)
+          .join(', '),
       };
     });
 

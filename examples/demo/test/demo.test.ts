@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -92,16 +93,24 @@ describe('npm run demo -- --once', () => {
     }
   });
 
-  it('names the failing component and what to do when a dependency is unreachable', async () => {
-    const run = await runDemo({
-      dataDir: await tempDataDir(),
-      // Nothing listens on port 1: the App API cannot reach its database.
-      env: { DATABASE_URL: 'postgres://127.0.0.1:1/nowhere' },
-      timeoutMs: 60_000,
-    });
-    expect(run.code, run.output).toBe(1);
-    expect(run.output).toContain('✗ App API did not start');
-    expect(run.output).toContain('what to do:');
+  it('names the failing component and what to do, and exits 1', async () => {
+    // Something else holds the port embedded PostgreSQL is told to use.
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const { port } = squatter.address() as AddressInfo;
+    try {
+      const run = await runDemo({
+        dataDir: await tempDataDir(),
+        env: { DEMO_POSTGRES_PORT: String(port) },
+        timeoutMs: 60_000,
+      });
+      expect(run.code, run.output).toBe(1);
+      expect(run.output).toContain('✗ PostgreSQL did not start');
+      expect(run.output).toContain(`Is port ${port} free?`);
+      expect(run.output).not.toContain('Publish-a-story scenario');
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 
   it('explains itself with --help', async () => {
