@@ -137,6 +137,35 @@ describe('metrics and errors', () => {
   });
 });
 
+describe('unexpected errors', () => {
+  it('answer 500 with nothing about the internals, and log the cause', async () => {
+    const stories = h.api.stores.stories;
+    const original = stories.getById;
+    stories.getById = async () => {
+      throw new TypeError('boom at postgres://app:hunter2@db.internal:5432');
+    };
+    try {
+      const res = await fetch(`${url}/v1/stories/any`);
+      expect(res.status).toBe(500);
+      const text = await res.text();
+      expect(text).not.toMatch(/hunter2|db\.internal|TypeError|boom|stack/);
+      expect(JSON.parse(text)).toMatchObject({
+        type: 'https://mystira.app/problems/internal',
+        title: 'Internal server error',
+        status: 500,
+        detail: 'an unexpected error occurred',
+        instance: '/v1/stories/any',
+      });
+      const logged = h.logs.find((l) => l.msg === 'unhandled error') as
+        | { err?: { message?: string } }
+        | undefined;
+      expect(logged?.err?.message).toMatch(/boom/);
+    } finally {
+      stories.getById = original;
+    }
+  });
+});
+
 describe('readiness without the Chain service', () => {
   it('turns 503 with the chain check failing, while liveness stays 200', async () => {
     await h.chain.close();
