@@ -25,6 +25,8 @@ export interface AppApiConfig {
   chain: { url: string; apiKey?: string };
   /** Polyglot phase of the accounts entity (Cosmos DB -> PostgreSQL) at startup. */
   accountsPhase: Phase;
+  /** How often this instance checks PostgreSQL for a phase another instance switched to (ms). */
+  phasePollMs: number;
   port: number;
   host: string;
   logLevel: string;
@@ -100,6 +102,7 @@ export function loadAppApiConfig(env: NodeJS.ProcessEnv = process.env): AppApiCo
       apiKey: env.CHAIN_API_KEY || undefined,
     },
     accountsPhase: phase,
+    phasePollMs: int(env, 'PHASE_POLL_MS', 5_000, 100),
     port: int(env, 'PORT', 8080),
     host: env.HOST || '0.0.0.0',
     logLevel: env.LOG_LEVEL || 'info',

@@ -28,6 +28,7 @@ import {
   type PgDatabase,
   postgresMirror,
   postgresOutbox,
+  postgresPhases,
   postgresRepository,
 } from '@mystira/repository-postgres';
 import { isDependencyFailure, retry } from '@mystira/resilience';
@@ -88,6 +89,9 @@ export async function connectStores(config: AppApiConfig, log: Logger): Promise<
     const pgAccounts = postgresRepository<Account>(db, AccountEntity, accountsTable);
     const mirror = postgresMirror(db, pgAccounts);
     const outbox = postgresOutbox(db, { schema: config.pgSchema });
+    // Phases are shared through PostgreSQL: a switch on one instance (admin route, or the
+    // mystira-polyglot CLI) is recorded there and followed by every other instance.
+    const phases = postgresPhases(db, { schema: config.pgSchema });
     const migrator = new Migrator(
       db,
       [
@@ -101,6 +105,12 @@ export async function connectStores(config: AppApiConfig, log: Logger): Promise<
           id: '0003_polyglot_outbox',
           up: async (q) => {
             for (const s of [...outbox.statements(), ...mirror.statements()]) await q.query(s);
+          },
+        },
+        {
+          id: '0004_polyglot_phases',
+          up: async (q) => {
+            for (const s of phases.statements()) await q.query(s);
           },
         },
       ],
@@ -157,6 +167,7 @@ export async function connectStores(config: AppApiConfig, log: Logger): Promise<
 
     const polyglot = createPolyglot({
       outbox,
+      phases,
       entities: {
         accounts: { primary: cosmosAccounts, secondary: mirror, phase: config.accountsPhase },
       },
@@ -164,6 +175,22 @@ export async function connectStores(config: AppApiConfig, log: Logger): Promise<
     polyglot.on('secondary-failure', (e) =>
       log.warn({ entity: e.entity, id: e.id }, 'secondary write failed; queued in the outbox'),
     );
+    // ACCOUNTS_PHASE is the phase of a fresh deployment; once a phase was recorded (a switch at
+    // runtime), the recorded one wins, so a restart never silently undoes an operator's switch.
+    const recorded = (await phases.load()).accounts;
+    if (recorded && recorded !== config.accountsPhase) {
+      log.warn(
+        { configured: config.accountsPhase, recorded },
+        'ACCOUNTS_PHASE differs from the recorded phase; following the recorded one',
+      );
+      await polyglot.syncPhases();
+    }
+    polyglot.on('phase', (e) => log.warn(e, 'polyglot phase changed'));
+    const stopWatching = polyglot.watchPhases({
+      intervalMs: config.phasePollMs,
+      onError: (err) => log.warn({ err }, 'cannot read the recorded polyglot phases'),
+    });
+    closers.push(stopWatching);
     const replayer: OutboxReplayer = polyglot.replayer();
     replayer.start();
     closers.push(() => replayer.stop());

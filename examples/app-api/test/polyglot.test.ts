@@ -2,7 +2,9 @@
  * Accounts moving from Cosmos DB to PostgreSQL: the phase comes from ACCOUNTS_PHASE and changes
  * at runtime through the admin route (bearer token), with the outbox drained on the way.
  */
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppApi } from '../src/app.ts';
 import { type Harness, randomWallet, startHarness } from './support/harness.ts';
 
 const TOKEN = 'test-admin-token';
@@ -10,7 +12,7 @@ let h: Harness;
 
 beforeAll(async () => {
   h = await startHarness('polyglot', {
-    env: { ACCOUNTS_PHASE: 'PrimaryOnly', ADMIN_TOKEN: TOKEN },
+    env: { ACCOUNTS_PHASE: 'PrimaryOnly', ADMIN_TOKEN: TOKEN, PHASE_POLL_MS: '100' },
   });
 });
 afterAll(async () => {
@@ -35,12 +37,12 @@ async function inPostgres(id: string): Promise<boolean> {
   return res.rows.length === 1;
 }
 
-const setPhase = (phase: string, token = TOKEN) =>
+const setPhase = (phase: string, token = TOKEN, force = false) =>
   h.api.app.inject({
     method: 'PUT',
     url: '/v1/admin/polyglot/accounts/phase',
     headers: { authorization: `Bearer ${token}` },
-    payload: { phase },
+    payload: { phase, force },
   });
 
 describe('accounts across the migration phases', () => {
@@ -86,5 +88,23 @@ describe('accounts across the migration phases', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(phases.json()).toEqual({ phases: { accounts: 'SecondaryOnly' } });
+  });
+});
+
+describe('several instances', () => {
+  it('a new instance starts in the recorded phase, and follows a switch made on another', async () => {
+    // Same schema, Cosmos database and chain; ACCOUNTS_PHASE says PrimaryOnly, but SecondaryOnly
+    // was recorded by the switch above.
+    const second = await createAppApi(h.config, { logger: pino({ level: 'silent' }) });
+    try {
+      expect(second.stores.polyglot.phase('accounts')).toBe('SecondaryOnly');
+      expect((await setPhase('DualWrite', TOKEN, true)).statusCode).toBe(200);
+      const deadline = Date.now() + 10_000;
+      while (second.stores.polyglot.phase('accounts') !== 'DualWrite' && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(second.stores.polyglot.phase('accounts')).toBe('DualWrite');
+    } finally {
+      await second.close();
+    }
   });
 });

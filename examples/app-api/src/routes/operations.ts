@@ -96,7 +96,6 @@ export function adminRoutes(app: FastifyInstance, polyglot: AnyPolyglot, token: 
           throw new ApiError(409, 'phase-change', 'Conflict', (err as Error).message);
         throw err;
       }
-      req.log.warn({ entity: req.params.entity, phase: req.body.phase }, 'polyglot phase changed');
       return phaseView();
     },
   );
