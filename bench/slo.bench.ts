@@ -25,7 +25,7 @@ import { type ChainClient, createChainClient } from '@mystira/chain-client';
 import { ChainService, IsRegisteredRequestSchema } from '@mystira/chain-protos';
 import { measureAppApi } from './lib/app-api-slo.ts';
 import { type OpenLoopResult, runOpenLoop } from './lib/open-loop.ts';
-import { freePort, spawnChild, waitFor } from './lib/processes.ts';
+import { freePort, onServerCore, pinning, pinSelf, spawnChild, waitFor } from './lib/processes.ts';
 import {
   type Comparison,
   emit,
@@ -51,9 +51,12 @@ interface Server {
 /** examples/chain-server as its own process, as it is deployed (access log off: LOG_LEVEL=warn). */
 async function startExampleChainServer(): Promise<Server> {
   const port = await freePort();
-  const child = spawnChild(process.execPath, [join(repo, 'examples/chain-server/src/main.ts')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-  });
+  const child = spawnChild(
+    ...onServerCore(process.execPath, [join(repo, 'examples/chain-server/src/main.ts')]),
+    {
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   const probe = createChainClient({ baseUrl: url, protocol: 'grpc', retry: false });
   await waitFor(() => probe.isRegistered(CONTENT_ID, { timeoutMs: 500 }));
@@ -64,8 +67,11 @@ async function startExampleChainServer(): Promise<Server> {
 /** The plain grpc-js server (same handlers) of chain-server.bench.ts, in its own process. */
 async function startGrpcJsServer(): Promise<Server> {
   const child = spawnChild(
-    process.execPath,
-    [join(import.meta.dirname, 'chain-server.bench.ts'), '--serve', 'grpcjs'],
+    ...onServerCore(process.execPath, [
+      join(import.meta.dirname, 'chain-server.bench.ts'),
+      '--serve',
+      'grpcjs',
+    ]),
     { ipc: true },
   );
   const port = await new Promise<number>((resolve, reject) => {
@@ -98,9 +104,12 @@ async function startPythonServer(): Promise<Server | undefined> {
     'mystira/chain/v1/chain_service.proto',
     'google/rpc/error_details.proto',
   ]);
-  const child = spawnChild(python, [join(testDir, 'python/chain_server.py'), stubs], {
-    stdout: 'pipe',
-  });
+  const child = spawnChild(
+    ...onServerCore(python, [join(testDir, 'python/chain_server.py'), stubs]),
+    {
+      stdout: 'pipe',
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     child.proc.once('exit', (code) => reject(new Error(`python server exited with ${code}`)));
     createInterface({ input: child.proc.stdout as NodeJS.ReadableStream }).once('line', resolve);
@@ -180,7 +189,11 @@ async function main(): Promise<void> {
   const charts: ReportChart[] = [];
   const notes: string[] = [];
 
-  progress('starting examples/chain-server and the grpc-js server (child processes)');
+  // The servers get a core of their own, the generator (this process) the others.
+  pinSelf(pinning?.generator);
+  progress(
+    `starting examples/chain-server and the grpc-js server (child processes${pinning ? `, pinned to CPU ${pinning.server}; this generator to CPU ${pinning.generator}` : ''})`,
+  );
   const ours = await startExampleChainServer();
   const grpcjs = await startGrpcJsServer();
 
@@ -220,7 +233,7 @@ async function main(): Promise<void> {
   );
   notes.push(
     `Chain server at ${SLO_RATE}/s: ${slo.ok} answered of ${slo.intended}, ${slo.errors} errors (${slo.dropped} dropped at the ${SLO_RATE}-in-flight bound), achieved ${slo.achievedRate.toFixed(0)}/s; p50 ${ms2(slo.latency.p50)} / p90 ${ms2(slo.latency.p90)} / p99 ${ms2(slo.latency.p99)} / p99.9 ${ms2(slo.latency.p999)} / max ${ms2(slo.latency.max)} ms. grpc-js server, same load: ${sloBase.errors} errors, p50 ${ms2(sloBase.latency.p50)} / p99 ${ms2(sloBase.latency.p99)} ms.`,
-    "Latency is measured from each request's intended send time (open loop, fixed arrival rate), so a stall anywhere charges every request due during it. Server in a child process; client: createChainClient over gRPC in the bench process.",
+    `Latency is measured from each request's intended send time (open loop, fixed arrival rate), so a stall anywhere charges every request due during it. Server in a child process${pinning ? ` pinned to CPU ${pinning.server} (the generator to CPU ${pinning.generator}; --no-pin turns this off)` : ' (not pinned)'}; client: createChainClient over gRPC in the bench process.`,
   );
   charts.push({
     file: 'chain-server-slo-over-time',
@@ -265,6 +278,7 @@ async function main(): Promise<void> {
   await python?.stop();
   await grpcjs.stop();
   await ours.stop();
+  pinSelf(pinning?.all); // the App API part runs its own process tree, unpinned
   const names = [...byProtocol.keys()];
   const pick = (q: 'p50' | 'p90' | 'p99') =>
     names.map((n) => (byProtocol.get(n) as OpenLoopResult).latency[q]);

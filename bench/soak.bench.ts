@@ -9,7 +9,8 @@
  *     1 MB/min for RSS and below 1 ms/min for the event-loop delay p99 (the first half is
  *     warm-up: JIT, pools, caches filling);
  *   - no leaked handles: `process.getActiveResourcesInfo()` of the system, idle after the warm-up
- *     and idle again after the soak, counted by type: none more after than before.
+ *     and idle again after the soak, counted by type: no handle type more after than before
+ *     (timers are listed too, but they come and go with the devnet's block timer).
  *
  * `node bench/soak.bench.ts [--smoke] [--soak-minutes 10]`
  */
@@ -30,7 +31,7 @@ const DURATION_MS = Math.round(minutes * 60_000);
 const WARMUP_MS = smoke ? 2000 : 30_000;
 const SAMPLE_MS = smoke ? 500 : 5000;
 const SETTLE_MS = smoke ? 1000 : 5000;
-const RATE = smoke ? 40 : 100;
+const RATE = smoke ? 40 : 50;
 const DRAFTS = smoke ? 30 : 300;
 const STREAM_WORKERS = 2;
 const RSS_SLOPE_LIMIT = 1; // MB per minute
@@ -121,7 +122,9 @@ function call(
 async function ok(method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await call(method, path, body);
   if (res.status < 200 || res.status >= 300)
-    throw new Error(`${method} ${path.replace(/\/[0-9a-f-]{20,}/g, '/:id')}: HTTP ${res.status}`);
+    throw new Error(
+      `${method} ${path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id')}: HTTP ${res.status} ${(res.json as { detail?: string } | undefined)?.detail ?? ''}`,
+    );
   return res.json;
 }
 
@@ -252,11 +255,28 @@ async function idleResources(): Promise<Record<string, number>> {
   return least;
 }
 
+/**
+ * Resources once the system is idle: wait, then until the count stops falling (work queued during
+ * the load may still be finishing), at most a minute.
+ */
+async function quiescentResources(): Promise<Record<string, number>> {
+  const total = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0);
+  await settle();
+  await ask('gc', 'gc');
+  let least = await idleResources();
+  for (let waited = 0; waited < 60_000; waited += 2000) {
+    await new Promise((r) => setTimeout(r, 2000));
+    await ask('gc', 'gc');
+    const now = await idleResources();
+    if (total(now) >= total(least)) break;
+    least = now;
+  }
+  return least;
+}
+
 progress('soak: warm-up');
 await loadFor(WARMUP_MS);
-await settle();
-await ask('gc', 'gc');
-const before = await idleResources();
+const before = await quiescentResources();
 await ask('sample', 'sample'); // resets the delay histogram
 
 progress('soak: load');
@@ -279,9 +299,7 @@ const load = await loadFor(DURATION_MS);
 sampling = false;
 await sampler;
 agent.destroy();
-await settle();
-await ask('gc', 'gc');
-const after = await idleResources();
+const after = await quiescentResources();
 chain.close();
 system.proc.send('exit');
 await system.stop(20_000);
@@ -296,7 +314,13 @@ const types = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort
 const extra = types
   .map((k) => ({ type: k, before: before[k] ?? 0, after: after[k] ?? 0 }))
   .filter((x) => x.after !== x.before);
-const leaked = extra.reduce((n, x) => n + Math.max(0, x.after - x.before), 0);
+// Handles (sockets, servers, pipes, file handles) must all be back; timers are listed but not
+// counted: the devnet's block timer and the caches' expiry timers come and go from one moment to
+// the next, so an idle count of them says little (a leaked interval would show in the loop delay).
+const TIMERS = new Set(['Timeout', 'Immediate']);
+const leaked = extra
+  .filter((x) => !TIMERS.has(x.type))
+  .reduce((n, x) => n + Math.max(0, x.after - x.before), 0);
 const label = `Soak, ${minutes < 1 ? `${Math.round(minutes * 60)} s` : `${minutes} min`} of mixed load at ${RATE}/s on the demo system`;
 const targets: Target[] = [
   {
@@ -314,7 +338,7 @@ const targets: Target[] = [
     limit: DELAY_SLOPE_LIMIT,
   },
   {
-    metric: `${label}: active handles more after than before`,
+    metric: `${label}: active handles (not timers) more after than before`,
     value: leaked,
     unit: '',
     comparator: '<=',

@@ -3,8 +3,9 @@
  * generator and the server do not share an event loop or, usually, a core), and they never
  * outlive the benchmark, even when it throws.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as net from 'node:net';
+import { availableParallelism } from 'node:os';
 
 const children = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -75,4 +76,30 @@ export async function waitFor<T>(probe: () => Promise<T>, timeoutMs = 20_000): P
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/**
+ * CPU pinning (Linux `taskset`): the server under load gets the last core, the load generator the
+ * others, so they never share one. Off with `--no-pin`, on machines with one core, or without
+ * taskset.
+ */
+export const pinning = (() => {
+  const cpus = availableParallelism();
+  if (process.argv.includes('--no-pin') || cpus < 2) return undefined;
+  if (spawnSync('taskset', ['--version']).status !== 0) return undefined;
+  return {
+    server: String(cpus - 1),
+    generator: cpus === 2 ? '0' : `0-${cpus - 2}`,
+    all: `0-${cpus - 1}`,
+  };
+})();
+
+/** Moves every thread of this process onto `cpus` (a taskset list); no-op without pinning. */
+export function pinSelf(cpus: string | undefined): void {
+  if (pinning && cpus) spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)]);
+}
+
+/** `command args` wrapped to run on the server core (taskset execs it: same pid, same IPC). */
+export function onServerCore(command: string, args: string[]): [string, string[]] {
+  return pinning ? ['taskset', ['-c', pinning.server, command, ...args]] : [command, args];
 }
