@@ -3,7 +3,7 @@
  * as the Node entry except `batchRegister`, which needs client streaming over HTTP/2 and throws
  * ChainUnsupportedError here. Imports no Node built-ins.
  */
-import type { Interceptor, Transport } from '@connectrpc/connect';
+import { Code, ConnectError, type Interceptor, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-web';
 import {
   type ChainClient,
@@ -32,7 +32,7 @@ export function createChainClient(options: WebChainClientOptions): ChainClient {
       const common = {
         baseUrl: options.baseUrl,
         interceptors,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+        fetch: networkErrorsAsUnavailable(options.fetch),
       };
       switch (protocol) {
         case 'grpc-web':
@@ -44,6 +44,27 @@ export function createChainClient(options: WebChainClientOptions): ChainClient {
       }
     },
   });
+}
+
+/**
+ * fetch rejects with a TypeError when no answer arrived at all: connection refused or reset,
+ * DNS, offline, blocked by CORS ("Failed to fetch", "NetworkError …", "Load failed"). Connect
+ * would report that as UNKNOWN, which is neither retried nor counted by the breaker; it is the
+ * service being unreachable, UNAVAILABLE. Aborts (DOMException) pass through unchanged.
+ */
+function networkErrorsAsUnavailable(
+  fetchImpl: typeof globalThis.fetch | undefined,
+): typeof globalThis.fetch {
+  return async (input, init) => {
+    try {
+      return await (fetchImpl ?? globalThis.fetch)(input, init);
+    } catch (err) {
+      if (err instanceof TypeError) {
+        throw new ConnectError(err.message, Code.Unavailable, undefined, undefined, err);
+      }
+      throw err;
+    }
+  };
 }
 
 function unsupported(protocol: string): Transport {
