@@ -19,15 +19,9 @@ const CODE_HINTS: Record<string, string> = {
   UNIMPLEMENTED: 'The Chain service does not support this',
 };
 
-/** What Chromium, Firefox and Safari say when fetch fails for network reasons. */
-const NETWORK_FAILURE = /Failed to fetch|NetworkError|Load failed|network error/i;
-
 export function describeError(err: unknown): string {
   if (err instanceof ChainError) {
-    // A fetch that fails outright (refused, reset, blocked by CORS) is all a browser tells us
-    // about an unreachable service.
-    const networkFailure = err.codeName === 'UNKNOWN' && NETWORK_FAILURE.test(err.message);
-    const hint = networkFailure ? CODE_HINTS.UNAVAILABLE : CODE_HINTS[err.codeName];
+    const hint = CODE_HINTS[err.codeName];
     const text = err.message.replace(/^\[[a-z_]+\]\s*/, '');
     if (err.name === 'ChainCircuitOpenError') {
       return 'The Chain service failed several times in a row; calls are paused for a few seconds.';
