@@ -210,23 +210,37 @@ describe('publish', () => {
   });
 
   it('a registration transaction that fails on chain marks it failed; the draft can be published again', async () => {
-    const stores = memoryStores();
-    const publisher = publisherOver(stores);
-    const draft = await seedDraftStory(stores);
-    chain.ledger.failNextTransaction({ kind: 'register', message: 'execution reverted (test)' });
-    const first = await publisher.publish(draft.id);
-    const failed = await registrationReaches(stores.stories, draft.id, 'failed');
-    expect(failed.status).toBe('draft');
-    expect(failed.registration).toMatchObject({
-      idempotencyKey: first.registration?.idempotencyKey,
-      txHash: first.registration?.txHash,
-      error: 'execution reverted (test)',
-    });
+    // Its own chain, mined by hand: the injected failure can only hit this story's transaction.
+    const ownChain = await startTestChain({ blockIntervalMs: 0, requiredConfirmations: 2 });
+    try {
+      const stores = memoryStores();
+      const publisher = new StoryPublisher({ ...stores, chain: ownChain.client() });
+      publisher.start();
+      publishers.push(publisher);
+      const draft = await seedDraftStory(stores);
+      const first = await publisher.publish(draft.id);
+      ownChain.ledger.failNextTransaction({
+        kind: 'register',
+        message: 'execution reverted (test)',
+      });
+      ownChain.ledger.mine(1);
+      const failed = await registrationReaches(stores.stories, draft.id, 'failed');
+      expect(failed.status).toBe('draft');
+      expect(failed.registration).toMatchObject({
+        idempotencyKey: first.registration?.idempotencyKey,
+        txHash: first.registration?.txHash,
+        error: 'execution reverted (test)',
+      });
 
-    const second = await publisher.publish(draft.id);
-    expect(second.registration?.idempotencyKey).not.toBe(first.registration?.idempotencyKey);
-    await registrationReaches(stores.stories, draft.id, 'confirmed');
-    expect(chain.ledger.registrationsOf(draft.id)).toBe(2); // the failed one and the good one
+      const second = await publisher.publish(draft.id);
+      expect(second.registration?.idempotencyKey).not.toBe(first.registration?.idempotencyKey);
+      ownChain.ledger.mine(2);
+      await registrationReaches(stores.stories, draft.id, 'confirmed');
+      expect(ownChain.ledger.registrationsOf(draft.id)).toBe(2); // the failed one and the good one
+    } finally {
+      await Promise.all(publishers.splice(0).map((p) => p.stop()));
+      await ownChain.close();
+    }
   });
 
   it('honours an aborted signal: nothing is written', async () => {
