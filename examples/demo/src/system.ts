@@ -143,7 +143,7 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
     const pgDir = join(dataDir, 'postgres');
     const { value, ms } = await step(
       'postgres',
-      `Is port ${ports.postgres ?? 'chosen'} free? Delete ${pgDir} to start from an empty database, or set DATABASE_URL to use your own PostgreSQL.`,
+      `${ports.postgres ? `Is port ${ports.postgres} (DEMO_POSTGRES_PORT) free? ` : ''}Delete ${pgDir} to start from an empty database, or set DATABASE_URL to use your own PostgreSQL.`,
       async () =>
         startEmbeddedPostgres({
           dataDir: pgDir,
@@ -194,7 +194,10 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
 
   // --- Ports the page and the Chain host must know about each other -----------------------------
   const webPort = await resolvePort(ports.web ?? 0);
-  const webOrigins = [`http://${host}:${webPort}`, `http://localhost:${webPort}`];
+  // The browser may name the page by the bound address or by localhost / 127.0.0.1.
+  const webOrigins = [...new Set([host, 'localhost', '127.0.0.1'])].map(
+    (name) => `http://${name.includes(':') ? `[${name}]` : name}:${webPort}`,
+  );
 
   // --- Chain host -------------------------------------------------------------------------------
   let chainUrl = env.CHAIN_URL;

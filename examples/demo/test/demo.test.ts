@@ -106,7 +106,7 @@ describe('npm run demo -- --once', () => {
       });
       expect(run.code, run.output).toBe(1);
       expect(run.output).toContain('✗ PostgreSQL did not start');
-      expect(run.output).toContain(`Is port ${port} free?`);
+      expect(run.output).toContain(`Is port ${port} (DEMO_POSTGRES_PORT) free?`);
       expect(run.output).not.toContain('Publish-a-story scenario');
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
