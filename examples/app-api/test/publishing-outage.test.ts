@@ -20,6 +20,7 @@ import {
   type TestChain,
 } from './support/publishing-chain.ts';
 import {
+  eventually,
   memoryStores,
   type PublishingStores,
   registrationReaches,
@@ -191,6 +192,10 @@ describe('publisher restart', () => {
     const submitted = await first.publish(draft.id);
     chain.ledger.mine(1);
     await first.stop(); // the App API goes down with the transaction not final yet
+    // Stopped cleanly: its WatchTransactions stream is gone on the server side too.
+    await eventually('the watch to be released', async () =>
+      chain.ledger.listenerCount() === 0 ? true : undefined,
+    );
 
     chain.ledger.mine(2);
     const stale = await stores.stories.getById(draft.id);
