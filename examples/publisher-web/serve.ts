@@ -9,7 +9,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface PublisherWebOptions {
@@ -21,6 +21,8 @@ export interface PublisherWebOptions {
   host?: string;
   /** Given to the page in /config.json; the page sends it as `x-api-key`. */
   apiKey?: string;
+  /** The built page. Default: this example's dist/. */
+  distDir?: string;
 }
 
 export interface RunningPublisherWeb {
@@ -29,7 +31,7 @@ export interface RunningPublisherWeb {
   close(): Promise<void>;
 }
 
-const DIST = fileURLToPath(new URL('./dist/', import.meta.url));
+const DEFAULT_DIST = fileURLToPath(new URL('./dist/', import.meta.url));
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -48,9 +50,10 @@ export async function servePublisherWeb(
   options: PublisherWebOptions,
 ): Promise<RunningPublisherWeb> {
   const chainOrigin = parseChainUrl(options.chainUrl);
-  const indexHtml = await readFile(join(DIST, 'index.html')).catch(() => {
+  const dist = join(resolve(options.distDir ?? DEFAULT_DIST), sep);
+  const indexHtml = await readFile(join(dist, 'index.html')).catch(() => {
     throw new Error(
-      `The Publisher page is not built (${join(DIST, 'index.html')} is missing): run \`npm run build -w examples/publisher-web\` first.`,
+      `The Publisher page is not built (${join(dist, 'index.html')} is missing): run \`npm run build -w examples/publisher-web\` first.`,
     );
   });
   const configJson = JSON.stringify({
@@ -96,7 +99,7 @@ export async function servePublisherWeb(
       send(200, { 'content-type': CONTENT_TYPES['.html'], 'cache-control': 'no-cache' }, indexHtml);
       return;
     }
-    serveFile(path)
+    serveFile(dist, path)
       .then((file) => {
         if (!file) {
           send(
@@ -161,15 +164,15 @@ function parseChainUrl(chainUrl: string): string {
 }
 
 /** Reads a file under dist/, or undefined when there is none (or the path tries to leave dist/). */
-async function serveFile(urlPath: string): Promise<Buffer | undefined> {
+async function serveFile(dist: string, urlPath: string): Promise<Buffer | undefined> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
   } catch {
     return undefined;
   }
-  const file = normalize(join(DIST, decoded));
-  if (!file.startsWith(DIST) || decoded.includes('\0')) return undefined;
+  const file = normalize(join(dist, decoded));
+  if (!file.startsWith(dist) || decoded.includes('\0')) return undefined;
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return undefined;
   return readFile(file);
