@@ -115,6 +115,9 @@ export async function createAppApi(
           'Accounts, stories and their registration as IP assets on the Mystira chain. Errors ' +
           'are RFC 9457 problem+json.',
       },
+      components: {
+        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+      },
       tags: [
         { name: 'accounts' },
         { name: 'stories' },
@@ -210,6 +213,12 @@ function buildHttp(log: Logger): FastifyInstance {
     (httpPart === 'body' ? strict : lenient).compile(schema),
   );
   for (const schema of sharedSchemas) app.addSchema(schema);
+
+  // The request id (the caller's X-Request-Id, or ours) goes back with every answer, so a
+  // caller can quote it and we can find the request's log lines.
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
 
   app.setErrorHandler((err, req, reply) => {
     const { problem, internal } = toProblem(err);

@@ -278,6 +278,7 @@ const problem = (description: string) => ({
 
 export const problems = {
   400: problem('invalid request (field-level `errors`)'),
+  401: problem('missing or wrong bearer token'),
   404: problem('not found'),
   409: problem('conflict: duplicate, stale version, or not allowed in this state'),
   412: problem('If-Match does not match the current version'),

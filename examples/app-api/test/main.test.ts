@@ -113,6 +113,7 @@ describe('node src/main.ts', () => {
       }),
     });
     expect(created.status).toBe(201);
+    expect(created.headers.get('x-request-id')).toBe('req-main-1');
     // Fastify's request log carries our request id.
     expect(logs.some((l) => l.reqId === 'req-main-1')).toBe(true);
 

@@ -2,6 +2,7 @@
  * Accounts moving from Cosmos DB to PostgreSQL: the phase comes from ACCOUNTS_PHASE and changes
  * at runtime through the admin route (bearer token), with the outbox drained on the way.
  */
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppApi } from '../src/app.ts';
@@ -88,6 +89,13 @@ describe('accounts across the migration phases', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(phases.json()).toEqual({ phases: { accounts: 'SecondaryOnly' } });
+
+    // Documented as bearer-protected, and the document stays valid with the admin routes in it.
+    const doc = (await h.api.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(doc.paths['/v1/admin/polyglot/{entity}/phase'].put.security).toEqual([
+      { adminToken: [] },
+    ]);
+    await SwaggerParser.validate(doc);
   });
 });
 

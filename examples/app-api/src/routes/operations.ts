@@ -66,7 +66,8 @@ export function adminRoutes(app: FastifyInstance, polyglot: AnyPolyglot, token: 
       schema: {
         tags: ['admin'],
         summary: 'Polyglot phase of each entity',
-        response: { 200: PhasesResponse },
+        security: [{ adminToken: [] }],
+        response: { 200: PhasesResponse, 401: problems[401] },
       },
     },
     async () => phaseView(),
@@ -84,8 +85,14 @@ export function adminRoutes(app: FastifyInstance, polyglot: AnyPolyglot, token: 
           properties: { entity: { type: 'string', enum: ['accounts'] } },
           required: ['entity'],
         },
+        security: [{ adminToken: [] }],
         body: PhaseBody,
-        response: { 200: PhasesResponse, 400: problems[400], 409: problems[409] },
+        response: {
+          200: PhasesResponse,
+          400: problems[400],
+          401: problems[401],
+          409: problems[409],
+        },
       },
     },
     async (req) => {
