@@ -123,9 +123,10 @@ export class StoryPublisher {
     try {
       return await this.#register(story, signal);
     } catch (error) {
-      // Self-healing while the background loop runs: a story left pending by an outage is
-      // completed as soon as the chain is back, even if nobody calls publish again.
-      if (error instanceof ChainUnavailableError) this.#completeInBackground(storyId);
+      // Self-healing while the background loop runs: a story left pending by an outage (of the
+      // chain, or of the store before the answer was recorded) is completed as soon as it is
+      // over, even if nobody calls publish again.
+      if (isTransient(error) && !signal?.aborted) this.#completeInBackground(storyId);
       throw error;
     }
   }
