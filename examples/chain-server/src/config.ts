@@ -16,6 +16,11 @@ export interface HostConfig {
   redisUrl?: string;
   shutdownDeadlineMs: number;
   logLevel: string;
+  /**
+   * Port of the Prometheus `/metrics` listener (a separate HTTP server: the Chain port speaks
+   * only the RPC protocols). Undefined when METRICS_PORT=off.
+   */
+  metricsPort?: number;
 }
 
 /** Thrown for an environment variable that cannot be used; the message names it. */
@@ -86,5 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     redisUrl: env.REDIS_URL || undefined,
     shutdownDeadlineMs: int(env, 'SHUTDOWN_DEADLINE_MS', 10_000),
     logLevel: env.LOG_LEVEL || 'info',
+    metricsPort:
+      env.METRICS_PORT?.toLowerCase() === 'off' ? undefined : int(env, 'METRICS_PORT', 9464),
   };
 }

@@ -2,7 +2,11 @@
  * The Chain service host: `npm start` (or `node src/main.ts`). Serves mystira.chain.v1 over the
  * embedded devnet ledger with gRPC, gRPC-Web and Connect on one port, grpc.health.v1 and server
  * reflection; configured by environment (see src/config.ts and the README); logs JSON with pino.
+ * OpenTelemetry: a SERVER span per call and one per ledger call, W3C trace context from callers,
+ * trace ids on every log line written during a call, Prometheus `/metrics` on METRICS_PORT, and
+ * OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set (see @mystira/example-telemetry).
  */
+import * as http from 'node:http';
 
 import { Code } from '@connectrpc/connect';
 import {
@@ -12,13 +16,20 @@ import {
   MemoryIdempotencyStore,
   RedisIdempotencyStore,
 } from '@mystira/chain-server';
+import { otelTelemetry } from '@mystira/chain-server/otel';
+import { metricsListener, setupTelemetry, traceMixin } from '@mystira/example-telemetry';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 
+// First, so every tracer and meter below is the real one.
+const telemetry = setupTelemetry({ serviceName: 'mystira-chain-server', serviceVersion: '0.1.0' });
+
 const log = pino({
   level: process.env.LOG_LEVEL || 'info',
   base: { service: 'mystira-chain-server' },
+  // trace_id / span_id of the call being served, on every line written during it.
+  mixin: traceMixin,
 });
 
 let config: ReturnType<typeof loadConfig>;
@@ -48,6 +59,9 @@ const server = createChainServer({
   corsOrigins: config.corsOrigins,
   tls: config.tls,
   version: '0.1.0',
+  // Spans go to the global tracer provider (a no-op one unless OTLP is configured: nothing would
+  // receive them); rpc.server.duration always goes to /metrics.
+  telemetry: otelTelemetry({ meter: telemetry.meterProvider.getMeter('@mystira/chain-server') }),
   // Clients only see "internal error"; the cause goes to the log.
   onInternalError: (err, method) => log.error({ err, method }, 'internal error'),
   // One access-log line per call (set LOG_LEVEL=warn to silence them).
@@ -66,6 +80,21 @@ const server = createChainServer({
 
 const { port } = await server.listen(config.port, config.host);
 ledger.start();
+let metricsServer: http.Server | undefined;
+if (config.metricsPort !== undefined) {
+  const metrics = http.createServer(metricsListener(telemetry));
+  metricsServer = metrics;
+  const listening = await new Promise<boolean>((resolve) => {
+    metrics.once('error', (err) => {
+      // Metrics are not worth refusing to serve for (e.g. a second host on one machine).
+      log.warn({ err, port: config.metricsPort }, 'cannot serve /metrics; set METRICS_PORT');
+      resolve(false);
+    });
+    metrics.listen(config.metricsPort, config.host, () => resolve(true));
+  });
+  if (!listening) metricsServer = undefined;
+}
+const metricsPort = (metricsServer?.address() as { port: number } | null)?.port;
 const scheme = config.tls ? 'https' : 'http';
 const url = `${scheme}://localhost:${port}`;
 log.info(
@@ -79,6 +108,8 @@ log.info(
     idempotency: redis ? 'redis' : 'memory',
     corsOrigins: config.corsOrigins,
     apiKeys: config.apiKeys.map((k) => ({ id: k.id, scopes: k.scopes })),
+    metrics: metricsPort === undefined ? 'off' : `http://localhost:${metricsPort}/metrics`,
+    otlp: telemetry.otlpEndpoint ?? 'off',
   },
   `chain server listening on ${url}`,
 );
@@ -105,6 +136,9 @@ async function stop(signal: string) {
   );
   ledger.stop();
   await server.close({ deadlineMs: config.shutdownDeadlineMs });
+  metricsServer?.close();
+  // Flushes the spans and metrics still buffered for OTLP.
+  await telemetry.shutdown();
   redis?.disconnect();
   log.info('stopped');
   process.exit(0);

@@ -1,5 +1,6 @@
 /** Runs the host as `npm start` would (node src/main.ts) and calls it over real sockets. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import * as http from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createClient } from '@connectrpc/connect';
@@ -23,7 +24,8 @@ async function freePort(): Promise<number> {
 async function start(env: Record<string, string>): Promise<{ logs: Record<string, unknown>[] }> {
   const logs: Record<string, unknown>[] = [];
   child = spawn(process.execPath, [main], {
-    env: { ...process.env, HOST: '127.0.0.1', ...env },
+    // No /metrics listener unless a test asks for one (9464 may be taken on a shared machine).
+    env: { ...process.env, HOST: '127.0.0.1', METRICS_PORT: 'off', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buffer = '';
@@ -103,6 +105,62 @@ describe('host', () => {
   });
 });
 
+describe('telemetry', () => {
+  it("continues callers' traces, puts trace ids in the access log, serves /metrics and exports OTLP", async () => {
+    const received: { path: string; body: Buffer }[] = [];
+    const collector = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body: Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    });
+    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+    const collectorPort = (collector.address() as { port: number }).port;
+    try {
+      const port = await freePort();
+      const metricsPort = await freePort();
+      const { logs } = await start({
+        PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collectorPort}`,
+      });
+      const traceId = '5b8efff798038103d269b633813fc60c';
+      const res = await fetch(
+        `http://127.0.0.1:${port}/mystira.chain.v1.ChainService/IsRegistered`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            traceparent: `00-${traceId}-eee19b7ec3c1b174-01`,
+          },
+          body: '{"contentId":"traced"}',
+        },
+      );
+      expect(res.status).toBe(200);
+      await vi.waitFor(() =>
+        expect(logs.find((l) => l.msg === 'call' && l.trace_id === traceId)).toBeDefined(),
+      );
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/rpc_server_duration\w*_count\{[^}]*rpc_method="IsRegistered"/);
+
+      // SIGTERM flushes the batched spans to the collector.
+      const exited = new Promise<number | null>((r) => child?.once('exit', r));
+      child?.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const traces = received.filter((r) => r.path === '/v1/traces');
+      const all = Buffer.concat(traces.map((t) => t.body));
+      expect(all.includes('mystira.chain.v1.ChainService/IsRegistered')).toBe(true);
+      expect(all.includes('ledger.getAssetByContentId')).toBe(true);
+      expect(all.includes(Buffer.from(traceId, 'hex'))).toBe(true);
+      expect(all.includes('mystira-chain-server')).toBe(true);
+    } finally {
+      collector.close();
+    }
+  });
+});
+
 describe('config', () => {
   it('reads defaults and rejects bad values with the variable named', () => {
     expect(loadConfig({})).toMatchObject({
@@ -110,7 +168,10 @@ describe('config', () => {
       blockIntervalMs: 1000,
       confirmations: 3,
       apiKeys: [],
+      metricsPort: 9464,
     });
+    expect(loadConfig({ METRICS_PORT: 'off' }).metricsPort).toBeUndefined();
+    expect(() => loadConfig({ METRICS_PORT: 'x' })).toThrow(/METRICS_PORT/);
     expect(() => loadConfig({ PORT: 'x' })).toThrow(/PORT/);
     expect(() => loadConfig({ TLS_CERT_FILE: 'a' })).toThrow(ConfigError);
     const [hashed] = parseApiKeys(`ops:sha256=${'a'.repeat(64)}/read`);

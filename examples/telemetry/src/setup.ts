@@ -8,7 +8,15 @@
  * `TracerProvider`; what `NodeTracerProvider.register()` used to do (context manager +
  * propagator) is done here explicitly.
  */
-import { context, type Meter, metrics, propagation, type Tracer, trace } from '@opentelemetry/api';
+import {
+  context,
+  type Meter,
+  metrics,
+  ProxyTracerProvider,
+  propagation,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   CompositePropagator,
@@ -62,9 +70,14 @@ export interface Telemetry {
   readonly serviceName: string;
   readonly tracerProvider: TracerProvider;
   readonly meterProvider: MeterProvider;
-  /** A tracer / meter of these providers, named after the service. */
+  /**
+   * A tracer of these providers, named after the service; a non-recording one when no span goes
+   * anywhere (no OTLP endpoint, no `spanExporters`).
+   */
   readonly tracer: Tracer;
   readonly meter: Meter;
+  /** Whether spans are recorded (something receives them: OTLP or `spanExporters`). */
+  readonly tracing: boolean;
   /** Whether traces and metrics go to an OTLP endpoint. */
   readonly otlpEndpoint: string | undefined;
   /** The current metrics in the Prometheus text exposition format (for a `/metrics` route). */
@@ -114,6 +127,10 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     );
   }
   const tracerProvider = new TracerProvider({ resource, spanProcessors });
+  // With nowhere to send spans, recording them is pure cost: the API's no-op tracer is used
+  // instead. It still carries an incoming trace context through (its spans are the caller's span
+  // context, flags kept), so downstream services and log lines see the caller's trace id.
+  const tracing = spanProcessors.length > 0;
 
   // The Prometheus reader is pulled by /metrics; it never starts its own HTTP server.
   const prometheus = new PrometheusExporter({ preventServerStart: true });
@@ -144,7 +161,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
         propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
       }),
     );
-    trace.setGlobalTracerProvider(tracerProvider);
+    if (tracing) trace.setGlobalTracerProvider(tracerProvider);
     metrics.setGlobalMeterProvider(meterProvider);
   }
 
@@ -153,7 +170,10 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     serviceName,
     tracerProvider,
     meterProvider,
-    tracer: tracerProvider.getTracer(serviceName),
+    tracer: tracing
+      ? tracerProvider.getTracer(serviceName)
+      : new ProxyTracerProvider().getTracer(serviceName),
+    tracing,
     meter: meterProvider.getMeter(serviceName),
     otlpEndpoint: endpoint,
     prometheusContentType: 'text/plain; version=0.0.4; charset=utf-8',

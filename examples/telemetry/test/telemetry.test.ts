@@ -136,6 +136,27 @@ describe('fastifyTracing', () => {
   });
 });
 
+describe('with nowhere to send spans', () => {
+  it('records none, yet carries the caller trace id through to handlers and logs', async () => {
+    const own = setupTelemetry({ serviceName: 'quiet', env: {}, registerGlobally: false });
+    expect(own.tracing).toBe(false);
+    const quiet = Fastify();
+    await quiet.register(fastifyTracing, { tracer: own.tracer, meter: own.meter });
+    quiet.get('/v1/quiet', async () => ({ traceId: activeTraceId() }));
+    const url = await quiet.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const res = await fetch(`${url}/v1/quiet`, {
+        headers: { traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01` },
+      });
+      expect(await res.json()).toEqual({ traceId: TRACE_ID });
+      expect(exporter.getFinishedSpans()).toHaveLength(0);
+    } finally {
+      await quiet.close();
+      await own.shutdown();
+    }
+  });
+});
+
 describe('metricsListener', () => {
   it('answers GET /metrics on a plain node:http server and 404 elsewhere', async () => {
     telemetry.meter.createCounter('plain_listener_probe').add(3);

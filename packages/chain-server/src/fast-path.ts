@@ -170,20 +170,23 @@ export function createFastPath(options: FastPathOptions): FastPath {
   ): Promise<unknown> {
     const start = performance.now();
     const scope = telemetry.startCall(route.procedure, protocolOf(header('content-type')), header);
-    // The handler (and so the ledger calls) runs in the call's context.
-    const result = scope.run(exec);
-    result.then(
-      () => {
-        scope.end(undefined);
-        if (onCall) reportCall(onCall, route, header, call, start, undefined);
-      },
-      (e: unknown) => {
-        const code = toConnectError(e).code;
-        scope.end(code, e);
-        if (onCall) reportCall(onCall, route, header, call, start, code);
-      },
-    );
-    return result;
+    // The handler (and so the ledger calls) runs in the call's context, and so does onCall: an
+    // access-log line written there can carry the call's trace id.
+    return scope.run(() => {
+      const result = exec();
+      result.then(
+        () => {
+          scope.end(undefined);
+          if (onCall) reportCall(onCall, route, header, call, start, undefined);
+        },
+        (e: unknown) => {
+          const code = toConnectError(e).code;
+          scope.end(code, e);
+          if (onCall) reportCall(onCall, route, header, call, start, code);
+        },
+      );
+      return result;
+    });
   }
 
   function reportCall(

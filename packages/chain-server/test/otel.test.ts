@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { otelTelemetry } from '@mystira/chain-server/otel';
-import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
@@ -98,8 +98,15 @@ const rpcSystem: Record<Protocol, string> = {
 
 describe.each([true, false])('fastPath=%s', (fastPath) => {
   let r: Running;
+  /** The span active while onCall ran, per procedure: access logs can carry the trace id. */
+  const activeInOnCall = new Map<string, string | undefined>();
   beforeAll(async () => {
-    r = await startServer({ fastPath, telemetry });
+    r = await startServer({
+      fastPath,
+      telemetry,
+      onCall: (info) =>
+        activeInOnCall.set(info.procedure, trace.getActiveSpan()?.spanContext().spanId),
+    });
   });
   afterAll(() => r.close());
 
@@ -166,6 +173,14 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
     expect(span.parentSpanContext?.spanId).toBe(PARENT);
     expect(span.attributes['rpc.grpc.status_code']).toBe(0);
     expect(childrenOf(span).some((s) => s.name === 'ledger.getTransaction')).toBe(true);
+  });
+
+  it('calls onCall inside the call span, so access-log lines can carry its trace id', async () => {
+    await clientFor('grpc', r.baseUrl, { traceparent }).getServiceInfo({});
+    const span = serverSpan('GetServiceInfo');
+    await expect
+      .poll(() => activeInOnCall.get('/mystira.chain.v1.ChainService/GetServiceInfo'))
+      .toBe(span.spanContext().spanId);
   });
 
   it('starts a new trace when the caller sends no context', async () => {
