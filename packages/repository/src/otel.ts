@@ -65,8 +65,10 @@ class Facts {
   hasCharge = false;
   hasRows = false;
   last: CallObservation = {};
+  reported = false;
 
   add(f: CallObservation): void {
+    this.reported = true;
     if (f.requestCharge !== undefined) {
       this.requestCharge += f.requestCharge;
       this.hasCharge = true;
@@ -122,7 +124,8 @@ class CallTracer {
   readonly #prefix: string;
   readonly #collection: string | undefined;
   readonly #base: Attributes;
-  readonly #metricBase: Attributes;
+  /** Per operation: the span's start attributes and the histogram's, built once (hot path). */
+  readonly #byOperation = new Map<string, { span: Attributes; metric: Attributes }>();
   readonly #hashSpecs: boolean;
 
   constructor(
@@ -155,22 +158,31 @@ class CallTracer {
       base['db.system'] = fallback.system;
     }
     this.#base = base;
-    this.#metricBase = { ...base };
+  }
+
+  #attributes(operation: string): { span: Attributes; metric: Attributes } {
+    let a = this.#byOperation.get(operation);
+    if (!a) {
+      const span = { ...this.#base, 'db.operation.name': operation };
+      a = { span, metric: span };
+      this.#byOperation.set(operation, a);
+    }
+    return a;
   }
 
   /** Starts the span of `operation` (as a child of the active context). */
   start(operation: string, spec: unknown): { span: Span; ctx: Context; started: number } {
-    const attributes: Attributes = { ...this.#base, 'db.operation.name': operation };
-    if (spec !== undefined && this.#hashSpecs) {
-      const hash = specHashOf(spec);
-      if (hash !== undefined) attributes['mystira.spec.hash'] = hash;
-    }
     const parent = context.active();
     const span = this.#tracer.startSpan(
       `${this.#prefix}${operation} ${this.#collection}`,
-      { kind: this.#kind, attributes },
+      { kind: this.#kind, attributes: this.#attributes(operation).span },
       parent,
     );
+    // Hash only for spans that are recorded (a sampled-out or no-SDK call skips the SHA-256).
+    if (spec !== undefined && this.#hashSpecs && span.isRecording()) {
+      const hash = specHashOf(spec);
+      if (hash !== undefined) span.setAttribute('mystira.spec.hash', hash);
+    }
     return { span, ctx: trace.setSpan(parent, span), started: performance.now() };
   }
 
@@ -183,12 +195,12 @@ class CallTracer {
     extra?: Attributes,
   ): void {
     const { span } = call;
-    span.setAttributes(facts.attributes(this.#collection));
+    if (facts.reported) span.setAttributes(facts.attributes(this.#collection));
     if (extra) span.setAttributes(extra);
-    const m: Attributes = { ...this.#metricBase, 'db.operation.name': operation };
+    let m = this.#attributes(operation).metric;
     if (failed) {
       const type = errorType(error);
-      m['error.type'] = type;
+      m = { ...m, 'error.type': type };
       span.setAttribute('error.type', type);
       if (error instanceof Error) span.recordException(error);
       span.setStatus({

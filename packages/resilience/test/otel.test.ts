@@ -2,6 +2,7 @@ import { circuitBreaker, ResilienceEvents, retry } from '@mystira/resilience';
 import { bridgeToOpenTelemetry } from '@mystira/resilience/otel';
 import type { Attributes, Counter, Meter, Span } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
+import { otelRecorder } from '../../../test-support/otel-recorder.js';
 
 /** Records what the bridge sends, through the @opentelemetry/api interfaces. */
 function recordingTelemetry() {
@@ -80,5 +81,43 @@ describe('OpenTelemetry bridge', () => {
       ),
     ).resolves.toBe('ok');
     bridge.dispose();
+  });
+
+  it('reports breaker state as a gauge: 0 closed, 2 open, 1 half-open, back to 0', async () => {
+    const otel = otelRecorder();
+    const events = new ResilienceEvents();
+    const failing = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+    const db = circuitBreaker({
+      breaker: { consecutive: 2 },
+      halfOpenAfterMs: 50,
+      events,
+      name: 'orders-db',
+    });
+    // `chain` is only heard through events; `orders-db` is also passed in, so it reports at once.
+    const chain = circuitBreaker({ breaker: { consecutive: 1 }, events, name: 'chain' });
+    const bridge = bridgeToOpenTelemetry(events, {
+      meter: otel.meter,
+      breakers: { 'orders-db': db },
+    });
+    const state = async () =>
+      Object.fromEntries(
+        (await otel.points('resilience.breaker.state')).map((p) => [
+          p.attributes['resilience.policy'],
+          p.value,
+        ]),
+      );
+    expect(await state()).toEqual({ 'orders-db': 0 });
+    for (let i = 0; i < 2; i++) await db.execute(() => Promise.reject(failing)).catch(() => {});
+    await chain.execute(() => Promise.reject(failing)).catch(() => {});
+    expect(await state()).toEqual({ 'orders-db': 2, chain: 2 });
+    await new Promise((r) => setTimeout(r, 80));
+    let probing!: () => void;
+    const probe = db.execute(() => new Promise<void>((r) => (probing = r)));
+    expect((await state())['orders-db']).toBe(1);
+    probing();
+    await probe;
+    expect((await state())['orders-db']).toBe(0);
+    bridge.dispose();
+    await otel.shutdown();
   });
 });
