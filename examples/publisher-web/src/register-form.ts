@@ -10,7 +10,7 @@ import { describeError, fieldViolationsOf } from './errors.js';
 
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
 const ROLES: readonly ContributorRole[] = ['author', 'artist', 'publisher', 'curator', 'other'];
-export const TOTAL_SHARE_BPS = 10_000;
+const TOTAL_SHARE_BPS = 10_000;
 
 /** An input with its visible label and its own error line, tied together for screen readers. */
 interface Field<T extends HTMLInputElement | HTMLSelectElement> {
@@ -83,7 +83,7 @@ export function createRegisterForm(
   });
   const addButton = el('button', { type: 'button', class: 'secondary' }, 'Add contributor');
   const submit = el('button', { type: 'submit' }, 'Register story');
-  const formAlert = el('div', { class: 'alert', role: 'alert', hidden: true });
+  const formAlert = el('div', { class: 'alert', role: 'alert', tabindex: '-1', hidden: true });
   const contributorsSet = el(
     'fieldset',
     { class: 'contributors-set', 'aria-describedby': contributorsError.id },
