@@ -69,8 +69,11 @@ export class RegistrationFollower {
           );
         } else if (last?.status === 'confirmed') {
           await this.#apply(storyId, seen, 'confirmed', last, undefined, signal);
-        } else {
-          await this.refresh(storyId, seen, signal);
+        } else if ((await this.refresh(storyId, seen, signal)).state === 'submitted') {
+          // The stream ended without a final state (or the chain could not say): watch again.
+          throw new ChainUnavailableError(
+            'the transaction watch ended before the transaction was final',
+          );
         }
         this.#log.info({ storyId, txHash, status: last?.status }, 'registration transaction final');
         return;
