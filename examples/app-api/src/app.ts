@@ -11,6 +11,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { type ChainClient, chainHealthCheck, createChainClient } from '@mystira/chain-client';
+import { otelInterceptor } from '@mystira/chain-client/otel';
 import {
   activeTraceId,
   fastifyTracing,
@@ -77,6 +78,9 @@ export async function createAppApi(
   const stores = await connectStores(config, log);
   const chain = createChainClient({
     baseUrl: config.chain.url,
+    // A CLIENT span per call and the W3C traceparent on the wire: the Chain server continues the
+    // request's trace.
+    interceptors: [otelInterceptor({ tracer: telemetry.tracer, meter: telemetry.meter })],
     ...(config.chain.apiKey
       ? { auth: { type: 'apiKey' as const, apiKey: config.chain.apiKey } }
       : {}),
