@@ -1,8 +1,11 @@
 /**
  * Connects the App API to its stores and builds the repositories the routes use:
  *
- *   stories  = StoryRepository(cached(CosmosRepository<StoryDocument>))   Cosmos DB, Redis/memory cache
- *   accounts = polyglot(primary: CosmosRepository, secondary: PostgreSQL mirror).accounts
+ *   stories  = StoryRepository(cached(CosmosRepository<StoryDocument>))   Cosmos DB
+ *   accounts = cached(polyglot(primary: CosmosRepository, secondary: PostgreSQL mirror).accounts)
+ *
+ * Both sit behind the same cache store (Redis when REDIS_URL is set, else memory); every write
+ * goes through the cache, so it invalidates before it returns.
  *
  * Accounts are moving from Cosmos DB to PostgreSQL (typed columns); the polyglot layer routes
  * reads and writes by phase (ACCOUNTS_PHASE) and keeps both stores in step through a PostgreSQL
@@ -48,7 +51,9 @@ export interface Stores {
   stories: StoryRepository;
   /** The cache decorator under `stories` (metrics, health). */
   storyCache: CachedRepository<StoryDocument>;
+  /** Accounts by polyglot phase, reads by id cached. */
   accounts: Repository<Account>;
+  accountCache: CachedRepository<Account>;
   polyglot: Polyglot<{ accounts: { primary: Repository<Account> } }>;
   close(): Promise<void>;
 }
@@ -191,6 +196,14 @@ export async function connectStores(config: AppApiConfig, log: Logger): Promise<
       onError: (err) => log.warn({ err }, 'cannot read the recorded polyglot phases'),
     });
     closers.push(stopWatching);
+    // Above the polyglot layer, so a cached account is the same whichever store the phase reads.
+    const accountCache = cached(polyglot.repositories.accounts, {
+      store,
+      keyPrefix: config.cacheKeyPrefix,
+      ttlMs: 300_000,
+      onError: (err) => log.debug({ err }, 'account cache error (served from the store)'),
+    });
+    closers.push(() => accountCache.close());
     const replayer: OutboxReplayer = polyglot.replayer();
     replayer.start();
     closers.push(() => replayer.stop());
@@ -202,7 +215,8 @@ export async function connectStores(config: AppApiConfig, log: Logger): Promise<
       redis,
       stories: new StoryRepository(storyCache),
       storyCache,
-      accounts: polyglot.repositories.accounts,
+      accounts: accountCache,
+      accountCache,
       polyglot: polyglot as unknown as Stores['polyglot'],
       close,
     };

@@ -26,9 +26,14 @@ describe('accounts', () => {
     expect(created.headers.location).toBe(`/v1/accounts/${account.id}`);
     expect(created.headers.etag).toBe('"1"');
 
+    const before = h.api.stores.accountCache.metrics();
     const read = await h.api.app.inject({ method: 'GET', url: `/v1/accounts/${account.id}` });
     expect(read.statusCode).toBe(200);
     expect(read.json()).toEqual(account);
+    const again = await h.api.app.inject({ method: 'GET', url: `/v1/accounts/${account.id}` });
+    expect(again.json()).toEqual(account);
+    // Behind the cache too (the memory store here): the second read is a hit.
+    expect(h.api.stores.accountCache.metrics().hits - before.hits).toBe(1);
 
     // The default phase is SecondaryOnly: the row is in PostgreSQL's typed columns.
     const rows = await h.api.stores.db.query<{ email: string; created_at: unknown }>(
