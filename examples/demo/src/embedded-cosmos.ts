@@ -1,8 +1,9 @@
 /**
  * Cosmos DB for the demo: `@vercel/cosmosdb-server` in-process over HTTPS (self-signed) on
  * 127.0.0.1. That server keeps everything in memory, so the demo snapshots every database,
- * container and document to a JSON file on stop and loads it back on start: a restart of the demo
- * keeps its stories. (A crash loses what was written since the last clean stop.)
+ * container and document to a JSON file (on stop, on `checkpoint()` and every 30 s) and loads it
+ * back on start: a restart of the demo keeps its stories. A crash loses what was written since the
+ * last snapshot.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -18,6 +19,8 @@ export const EMBEDDED_COSMOS_KEY = Buffer.from('mystira-demo-key-not-a-secret').
 export interface EmbeddedCosmosHandle {
   endpoint: string;
   key: string;
+  /** Writes the snapshot now (also done on stop and every `checkpointEveryMs`). */
+  checkpoint(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,6 +43,8 @@ export async function startEmbeddedCosmos(options: {
   port: number;
   /** Where the snapshot lives; without it nothing survives a restart. */
   snapshotFile?: string;
+  /** Snapshot interval while running. Default 30 s. */
+  checkpointEveryMs?: number;
 }): Promise<EmbeddedCosmosHandle> {
   const server = createHttpsServer();
   await new Promise<void>((resolve, reject) => {
@@ -58,18 +63,37 @@ export async function startEmbeddedCosmos(options: {
     const snapshot = JSON.parse(await readFile(snapshotFile, 'utf8')) as Snapshot;
     if (snapshot.version === 2) await restore(client, snapshot);
   }
+  let writing: Promise<void> | undefined;
+  /** Writes the snapshot (one at a time): write then rename, never a half file. */
+  const checkpoint = async () => {
+    if (!snapshotFile) return;
+    while (writing) await writing;
+    writing = (async () => {
+      const snapshot = await take(client);
+      await mkdir(dirname(snapshotFile), { recursive: true });
+      await writeFile(`${snapshotFile}.tmp`, JSON.stringify(snapshot));
+      await rename(`${snapshotFile}.tmp`, snapshotFile);
+    })().finally(() => {
+      writing = undefined;
+    });
+    await writing;
+  };
+  // Also every so often, so a demo killed hard loses at most that much.
+  const timer = snapshotFile
+    ? setInterval(
+        () => void checkpoint().catch(() => undefined),
+        options.checkpointEveryMs ?? 30_000,
+      )
+    : undefined;
+  timer?.unref();
   return {
     endpoint,
     key: EMBEDDED_COSMOS_KEY,
+    checkpoint,
     async stop() {
+      clearInterval(timer);
       try {
-        if (snapshotFile) {
-          const snapshot = await take(client);
-          await mkdir(dirname(snapshotFile), { recursive: true });
-          // Write then rename: a crash mid-write never leaves a half snapshot behind.
-          await writeFile(`${snapshotFile}.tmp`, JSON.stringify(snapshot));
-          await rename(`${snapshotFile}.tmp`, snapshotFile);
-        }
+        await checkpoint();
       } finally {
         client.dispose();
         agent.destroy();

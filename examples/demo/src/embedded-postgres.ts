@@ -102,6 +102,8 @@ export async function startEmbeddedPostgres(options: {
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     if (asRoot) await handFolderToPostgresUser(dataDir, binariesDir);
     await server.initialise();
+  } else {
+    await stopLeftoverServer(dataDir, log);
   }
   // If this process dies without stop(), the server must not outlive it (it is not our child in
   // the process-group sense and would keep the port and the data folder locked).
@@ -157,6 +159,42 @@ async function handFolderToPostgresUser(dataDir: string, binariesDir?: string): 
       `PostgreSQL runs as the "postgres" user here (it refuses root), and that user cannot reach ${unreachable.join(' and ')}: a parent folder is private. Move the checkout (or DEMO_DATA_DIR) to a folder others may traverse, or set DATABASE_URL.`,
     );
   }
+}
+
+/**
+ * A demo killed hard (SIGKILL, a closed terminal) leaves its PostgreSQL running on the data
+ * folder, and the next start would fail on the lock. postmaster.pid names the process and the
+ * folder; if that process still runs on THIS folder, it is ours from an earlier run: stop it
+ * (fast shutdown, like pg_ctl stop -m fast) and wait for it to go.
+ */
+async function stopLeftoverServer(dataDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const [pidLine, folderLine] = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  if (!Number.isInteger(pid) || pid <= 0 || folderLine?.trim() !== dataDir) return;
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return; // not running (or not Linux): PostgreSQL removes a stale lock file itself
+  }
+  if (!command.includes('postgres')) return;
+  log(`stopping the PostgreSQL (pid ${pid}) an earlier demo left running on ${dataDir}`);
+  process.kill(pid, 'SIGINT');
+  const gone = () => {
+    try {
+      // A zombie (state Z) has exited; only its parent's reaping is left.
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
+    } catch {
+      return true;
+    }
+  };
+  for (let waited = 0; waited < 15_000; waited += 100) {
+    if (gone()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`PostgreSQL (pid ${pid}) from an earlier demo still runs on ${dataDir}; stop it`);
 }
 
 async function ensureDatabase(port: number): Promise<void> {

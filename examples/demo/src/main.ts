@@ -224,6 +224,8 @@ async function main() {
     });
     passed = result.ok;
     if (result.ok && result.ids) {
+      // The ids are remembered only once the data they name is safely on disk.
+      await system.checkpoint();
       await mkdir(dataDir, { recursive: true });
       await writeFile(
         lastRunFile,

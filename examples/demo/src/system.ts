@@ -63,6 +63,8 @@ export interface DemoSystem {
   redisUrl?: string;
   /** Which components are embedded here (the others came from the environment). */
   embedded: DemoComponent[];
+  /** Saves what only lives in memory (the embedded Cosmos DB) to the data folder now. */
+  checkpoint(): Promise<void>;
   /** Stops everything this call started, last started first. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -158,6 +160,7 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
   }
 
   // --- Cosmos DB --------------------------------------------------------------------------------
+  let checkpoint = async () => {};
   let cosmosEndpoint = env.COSMOS_ENDPOINT ?? '';
   let cosmosKey = env.COSMOS_KEY ?? '';
   const cosmosEmbedded = !(cosmosEndpoint && cosmosKey);
@@ -177,6 +180,7 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
     embedded.push('cosmos');
     cosmosEndpoint = value.endpoint;
     cosmosKey = value.key;
+    checkpoint = value.checkpoint;
     progress({ component: 'cosmos', state: 'embedded', detail: cosmosEndpoint, ms });
   }
 
@@ -297,6 +301,7 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
     cosmosEndpoint,
     redisUrl,
     embedded,
+    checkpoint: () => checkpoint(),
     stop: () => {
       stopping ??= stop();
       return stopping;
