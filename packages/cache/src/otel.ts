@@ -73,16 +73,15 @@ export function tracedCache<T extends object, C extends CachedRepository<T>>(
       method
     ];
     if (typeof original !== 'function') return;
+    // Built once per method: the hit path should not allocate what never changes.
+    const name = `cache.${spanOperation} ${entity}`;
+    const start = {
+      kind: SpanKind.INTERNAL,
+      attributes: { 'mystira.entity': entity, 'cache.operation': spanOperation },
+    };
     overrides.set(method, async (...args: unknown[]) => {
       const parent = context.active();
-      const span = tracer.startSpan(
-        `cache.${spanOperation} ${entity}`,
-        {
-          kind: SpanKind.INTERNAL,
-          attributes: { 'mystira.entity': entity, 'cache.operation': spanOperation },
-        },
-        parent,
-      );
+      const span = tracer.startSpan(name, start, parent);
       let facts: CallObservation = {};
       const callerOptions = args[1] as CallOptions | undefined;
       const a = [...args];
