@@ -302,7 +302,9 @@ agent.destroy();
 const after = await quiescentResources();
 chain.close();
 system.proc.send('exit');
-await system.stop(20_000);
+// It stops the demo system and drops its schema itself; signals only if that hangs.
+await system.exited(60_000);
+await system.stop();
 
 // ------------------------------------------------------------------------------- the verdicts --
 

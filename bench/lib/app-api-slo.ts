@@ -158,7 +158,9 @@ export async function measureAppApi(): Promise<AppApiMeasurement> {
     await sampler;
     agent.destroy();
     child.proc.send('exit');
-    await child.stop(15_000);
+    // It cleans up after itself (schema, Redis keys); signals only if that hangs.
+    await child.exited(60_000);
+    await child.stop();
   }
 
   if (!raw) throw new Error('no measurement');

@@ -26,6 +26,8 @@ export function freePort(): Promise<number> {
 
 export interface Spawned {
   proc: ChildProcess;
+  /** Resolves when the child has exited, or after `timeoutMs` (false then). */
+  exited(timeoutMs: number): Promise<boolean>;
   /** Ends the child (SIGTERM, then SIGKILL after `graceMs`) and waits for it. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -55,6 +57,15 @@ export function spawnChild(
   });
   return {
     proc,
+    async exited(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const done = await Promise.race([exited.then(() => true as const), timedOut]);
+      clearTimeout(timer);
+      return done;
+    },
     async stop(graceMs = 5000) {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       proc.kill('SIGTERM');
