@@ -28,7 +28,14 @@ import {
 } from '@mystira/repository-postgres';
 import { entity, field, type Infer } from '@mystira/specification';
 import { Redis } from 'ioredis';
-import { type Comparison, emit, opsPerSecond, progress, smoke } from './lib/report.ts';
+import {
+  type Comparison,
+  emit,
+  opsPerSecond,
+  progress,
+  type ReportChart,
+  smoke,
+} from './lib/report.ts';
 
 const Product = entity(
   'bench_cache_products',
@@ -52,6 +59,7 @@ const clientOptions = {
 };
 const comparisons: Comparison[] = [];
 const notes: string[] = [];
+const charts: ReportChart[] = [];
 
 function product(i: number): ProductT {
   return {
@@ -268,6 +276,25 @@ try {
     let uncachedOps = 0;
     let cachedOps = 0;
     const m0 = cache.metrics();
+    // Hit ratio over time: sampled every 250 ms; intervals without cached reads (the uncached
+    // phases) are left out, so the line is the cache's own reading time.
+    const hitRatioPoints: Array<[number, number]> = [];
+    let sampling = true;
+    const sampler = (async () => {
+      let prev = m0;
+      let readingMs = 0;
+      while (sampling) {
+        const t = performance.now();
+        await new Promise((r) => setTimeout(r, 250));
+        const now = cache.metrics();
+        const reads = now.hits - prev.hits + now.misses - prev.misses;
+        if (reads > 0) {
+          readingMs += performance.now() - t;
+          hitRatioPoints.push([readingMs / 1000, ((now.hits - prev.hits) / reads) * 100]);
+        }
+        prev = now;
+      }
+    })();
     for (let p = 0; p < phases; p++) {
       progress(`zipf: phase ${p + 1}/${phases}`);
       uncachedOps += (await run(pgRepo, 7 + p)).opsPerSec;
@@ -276,6 +303,17 @@ try {
     const uncached = { opsPerSec: uncachedOps / phases };
     const withCache = { opsPerSec: cachedOps / phases };
     const m1 = cache.metrics();
+    sampling = false;
+    await sampler;
+    charts.push({
+      file: 'cache-hit-ratio-zipf',
+      kind: 'line',
+      title: `Cache hit ratio over time: Zipf(s=1) over ${rows} rows, 5% writes, ${concurrency} readers`,
+      xLabel: 'seconds of cached reading',
+      yLabel: 'hit ratio % (per 250 ms)',
+      series: [{ name: 'hit ratio', points: hitRatioPoints }],
+      yMax: 100,
+    });
     const m = {
       hits: m1.hits - m0.hits,
       misses: m1.misses - m0.misses,
@@ -394,4 +432,4 @@ try {
   await db.close();
 }
 
-emit({ name: 'cache', comparisons, notes });
+emit({ name: 'cache', comparisons, notes, charts });
