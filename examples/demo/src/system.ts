@@ -120,12 +120,19 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
   }
 
   /** Runs one start-up step; on failure stops what already runs and names the component. */
-  async function step<T>(component: DemoComponent, hint: string, run: () => Promise<T>) {
+  async function step<T extends { stop(): Promise<void> }>(
+    component: DemoComponent,
+    hint: string,
+    run: () => Promise<T>,
+  ) {
     options.signal?.throwIfAborted();
     progress({ component, state: 'starting' });
     const started = performance.now();
     try {
       const value = await run();
+      // On the stack at once, so an abort right now still stops it.
+      stack.push({ component, stop: () => value.stop() });
+      embedded.push(component);
       options.signal?.throwIfAborted();
       return { value, ms: Math.round(performance.now() - started) };
     } catch (error) {
@@ -153,8 +160,6 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
           onLog: onLog && ((line) => onLog('postgres', line)),
         }),
     );
-    stack.push({ component: 'postgres', stop: value.stop });
-    embedded.push('postgres');
     databaseUrl = value.url;
     progress({ component: 'postgres', state: 'embedded', detail: redact(databaseUrl), ms });
   }
@@ -176,8 +181,6 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
           snapshotFile: join(dataDir, 'cosmos-snapshot.json'),
         }),
     );
-    stack.push({ component: 'cosmos', stop: value.stop });
-    embedded.push('cosmos');
     cosmosEndpoint = value.endpoint;
     cosmosKey = value.key;
     checkpoint = value.checkpoint;
@@ -228,8 +231,6 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
         };
       },
     );
-    stack.push({ component: 'chain', stop: value.stop });
-    embedded.push('chain');
     chainUrl = value.url;
     progress({ component: 'chain', state: 'embedded', detail: chainUrl, ms });
   }
@@ -267,8 +268,6 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
       }
     },
   );
-  stack.push({ component: 'api', stop: api.value.stop });
-  embedded.push('api');
   progress({ component: 'api', state: 'embedded', detail: api.value.url, ms: api.ms });
 
   // --- Publisher page ---------------------------------------------------------------------------
@@ -288,8 +287,6 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
       return { url: page.url.replace(/\/$/, ''), stop: () => page.close() };
     },
   );
-  stack.push({ component: 'web', stop: web.value.stop });
-  embedded.push('web');
   progress({ component: 'web', state: 'embedded', detail: web.value.url, ms: web.ms });
 
   let stopping: Promise<void> | undefined;
