@@ -3,13 +3,14 @@
  * outcome (miss, store hit, L1 hit, coalesced), the repository call of a miss as its child, and
  * the observable counters read from the cache's own metrics.
  */
-import { cached, redisStore } from '@mystira/cache';
+import { cached, memoryStore, redisStore } from '@mystira/cache';
 import { observeCache, tracedCache } from '@mystira/cache/otel';
 import { memoryRepository } from '@mystira/repository';
 import { tracedRepository } from '@mystira/repository/otel';
+import { repositoryConformance } from '@mystira/repository/testing';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otelRecorder } from '../../../test-support/otel-recorder.js';
 import {
   connect,
@@ -120,4 +121,14 @@ it('observeCache reports hits, misses and rejected fills per entity', async () =
   expect(await value('cache.fills_rejected')).toBe(0);
   expect(await value('cache.pending_invalidations')).toBe(0);
   observer.dispose();
+});
+
+describe('tracedCache is transparent: the conformance kit passes through it', () => {
+  for (const c of repositoryConformance({
+    create: (e) =>
+      tracedCache(cached(memoryRepository(e), { store: memoryStore() }), { tracer: otel.tracer }),
+    dispose: (r) => (r as unknown as { close(): Promise<void> }).close(),
+  })) {
+    it(c.name, c.run, 30_000);
+  }
 });

@@ -7,6 +7,7 @@ import {
   NotFoundError,
 } from '@mystira/repository';
 import { observePolyglot, tracedMirror, tracedRepository } from '@mystira/repository/otel';
+import { repositoryConformance } from '@mystira/repository/testing';
 import { hashQuery, spec } from '@mystira/specification';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -160,4 +161,13 @@ describe('polyglot', () => {
     expect(await value('mystira.outbox.replays')).toBeGreaterThanOrEqual(4);
     observer.dispose();
   });
+});
+
+describe('tracedRepository is transparent: the conformance kit passes through it', () => {
+  // A recording SDK, so every span really is made and ended around each call.
+  for (const c of repositoryConformance({
+    create: (e) => tracedRepository(memoryRepository(e), options),
+  })) {
+    it(c.name, c.run, 30_000);
+  }
 });
