@@ -217,6 +217,8 @@ function buildHttp(log: Logger): FastifyInstance {
     (httpPart === 'body' ? strict : lenient).compile(schema),
   );
   for (const schema of sharedSchemas) app.addSchema(schema);
+  // The API speaks JSON only: any other body is 415, not a string that fails the schema.
+  app.removeContentTypeParser('text/plain');
 
   // The request id (the caller's X-Request-Id, or ours) goes back with every answer, so a
   // caller can quote it and we can find the request's log lines.

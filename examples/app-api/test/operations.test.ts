@@ -124,6 +124,18 @@ describe('metrics and errors', () => {
     }
   });
 
+  it('answers a body that is not JSON with 415, and takes a publish without a body', async () => {
+    const text = await fetch(`${url}/v1/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
+    expect(text.status).toBe(415);
+    expect(text.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const bare = await fetch(`${url}/v1/stories/missing/publish`, { method: 'POST' });
+    expect(bare.status).toBe(404); // validated as {}, then the story is not found
+  });
+
   it('validates royalty bodies before the publisher sees them', async () => {
     const res = await fetch(`${url}/v1/stories/any/royalties/payments`, {
       method: 'POST',

@@ -46,6 +46,10 @@ export function publishingRoutes(
           503: problems[503],
         },
       },
+      // The body carries nothing yet: a POST without one is the same as `{}`.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
     },
     async (req, reply) => {
       const signal = abortSignalOf(reply);
