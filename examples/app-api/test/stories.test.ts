@@ -144,6 +144,20 @@ describe('reading and editing stories', () => {
     const third = await h.api.app.inject({ method: 'GET', url: `/v1/stories/${story.id}` });
     expect(third.json()).toMatchObject({ title: 'Cached, then edited', version: 2 });
     expect(third.headers.etag).toBe('"2"');
+    // Conditional reads: the ETag held is current -> 304 without a body; the old one -> 200.
+    const unchanged = await h.api.app.inject({
+      method: 'GET',
+      url: `/v1/stories/${story.id}`,
+      headers: { 'if-none-match': '"2"' },
+    });
+    expect(unchanged.statusCode).toBe(304);
+    expect(unchanged.body).toBe('');
+    const changed = await h.api.app.inject({
+      method: 'GET',
+      url: `/v1/stories/${story.id}`,
+      headers: { 'if-none-match': '"1"' },
+    });
+    expect(changed.statusCode).toBe(200);
     // The PATCH invalidated the entry: that read was a miss, not the old value.
     expect(h.api.stores.storyCache.metrics().misses - afterReads.misses).toBeGreaterThanOrEqual(1);
   });

@@ -22,3 +22,16 @@ export function abortSignalOf(reply: { raw: import('node:http').ServerResponse }
   });
   return controller.signal;
 }
+
+/** True when the client's If-None-Match already names this version (answer 304, no body). */
+export function matchesIfNoneMatch(
+  header: string | undefined,
+  version: number | undefined,
+): boolean {
+  if (!header) return false;
+  const current = etag(version);
+  return header.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag === current || tag === `W/${current}`;
+  });
+}

@@ -11,7 +11,7 @@ import {
   StoryPage,
 } from '../schemas.ts';
 import type { CreateStoryInput, PatchStoryInput, StoryService } from '../services/stories.ts';
-import { abortSignalOf, etag, versionFromIfMatch } from './http.ts';
+import { abortSignalOf, etag, matchesIfNoneMatch, versionFromIfMatch } from './http.ts';
 
 interface ListQuery {
   authorId?: string;
@@ -57,19 +57,27 @@ export function storyRoutes(app: FastifyInstance, stories: StoryService): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Headers: { 'if-none-match'?: string } }>(
     '/v1/stories/:id',
     {
       schema: {
         tags: ['stories'],
         summary: 'Read a story (served through the cache)',
+        description: 'Send If-None-Match with the ETag you hold to get 304 when it is unchanged.',
         params: IdParams,
-        response: { 200: { $ref: 'Story#' }, 404: problems[404] },
+        response: {
+          200: { $ref: 'Story#' },
+          304: { description: 'unchanged since the ETag in If-None-Match', type: 'null' },
+          404: problems[404],
+        },
       },
     },
     async (req, reply) => {
       const story = await stories.get(req.params.id, abortSignalOf(reply));
-      return reply.header('etag', etag(story.version)).send(story);
+      reply.header('etag', etag(story.version));
+      if (matchesIfNoneMatch(req.headers['if-none-match'], story.version))
+        return reply.code(304).send();
+      return reply.send(story);
     },
   );
 
