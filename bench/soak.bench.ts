@@ -280,6 +280,11 @@ const before = await quiescentResources();
 await ask('sample', 'sample'); // resets the delay histogram
 
 progress('soak: load');
+for (const op of Object.keys(counts)) counts[op] = 0; // the mix reported is the soak's own
+streamsOpened = 0;
+streamsClosed = 0;
+streamEvents = 0;
+streamErrors = 0;
 const samples: Array<{ t: number } & Sample> = [];
 const t0 = performance.now();
 let sampling = true;
