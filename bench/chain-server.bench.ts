@@ -62,7 +62,8 @@ function grpcStatus(e: unknown): Partial<grpc.StatusObject> {
 /** A plain grpc-js server whose methods call the same ChainHandlers as ours. */
 async function serveGrpcJs(handlers: ChainHandlers): Promise<number> {
   const server = new grpc.Server();
-  const definition: grpc.ServiceDefinition = {};
+  // Built up method by method; grpc-js's ServiceDefinition type is read-only.
+  const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
   const impl: grpc.UntypedServiceImplementation = {};
   for (const m of ChainService.methods) {
     if (m.methodKind !== 'unary') continue;
@@ -71,9 +72,9 @@ async function serveGrpcJs(handlers: ChainHandlers): Promise<number> {
       requestStream: false,
       responseStream: false,
       requestDeserialize: (b: Buffer) => fromBinary(m.input, b),
-      requestSerialize: (x: never) => Buffer.from(toBinary(m.input, x)),
+      requestSerialize: (x: object) => Buffer.from(toBinary(m.input, x as never)),
       responseDeserialize: (b: Buffer) => fromBinary(m.output, b),
-      responseSerialize: (x: never) => Buffer.from(toBinary(m.output, x)),
+      responseSerialize: (x: object) => Buffer.from(toBinary(m.output, x as never)),
     };
     const h = (
       handlers as unknown as Record<
