@@ -7,7 +7,7 @@ import { cached, memoryStore, redisStore } from '@mystira/cache';
 import { observeCache, tracedCache } from '@mystira/cache/otel';
 import { memoryRepository } from '@mystira/repository';
 import { tracedRepository } from '@mystira/repository/otel';
-import { repositoryConformance } from '@mystira/repository/testing';
+import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,7 +126,9 @@ it('observeCache reports hits, misses and rejected fills per entity', async () =
 describe('tracedCache is transparent: the conformance kit passes through it', () => {
   for (const c of repositoryConformance({
     create: (e) =>
-      tracedCache(cached(memoryRepository(e), { store: memoryStore() }), { tracer: otel.tracer }),
+      tracedCache(cached(memoryRepository<ConformanceItemT>(e), { store: memoryStore() }), {
+        tracer: otel.tracer,
+      }),
     dispose: (r) => (r as unknown as { close(): Promise<void> }).close(),
   })) {
     it(c.name, c.run, 30_000);

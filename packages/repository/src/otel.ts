@@ -260,11 +260,13 @@ class CallTracer {
     let failed = false;
     let error: unknown;
     let items = 0;
-    const it = context.with(call.ctx, () => open(observed)[Symbol.asyncIterator]());
+    let it: AsyncIterator<R> | undefined;
     try {
+      // Opened inside the try: an adapter that throws on open (a bad spec) still ends the span.
+      it = context.with(call.ctx, () => open(observed)[Symbol.asyncIterator]());
       for (;;) {
         // Each step runs in the span's context, so round trips made lazily are its children.
-        const step = await context.with(call.ctx, () => it.next());
+        const step = await context.with(call.ctx, () => it!.next());
         if (step.done) break;
         items++;
         yield step.value;
@@ -274,7 +276,7 @@ class CallTracer {
       error = err;
       throw err;
     } finally {
-      await it.return?.();
+      await it?.return?.();
       this.end('stream', call, facts, error, failed, { 'mystira.stream.items': items });
     }
   }

@@ -5,9 +5,10 @@ import {
   memoryOutbox,
   memoryRepository,
   NotFoundError,
+  ValidationError,
 } from '@mystira/repository';
 import { observePolyglot, tracedMirror, tracedRepository } from '@mystira/repository/otel';
-import { repositoryConformance } from '@mystira/repository/testing';
+import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
 import { hashQuery, spec } from '@mystira/specification';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +83,21 @@ describe('tracedRepository over the memory adapter', () => {
     expect(seen).toEqual(['a', 'b', 'c']);
     expect((await otel.named('stream accounts'))[0]?.attributes['mystira.stream.items']).toBe(3);
     expect(repo.size).toBe(3); // a MemoryRepository member, through the proxy
+  });
+
+  it('ends the stream span with an error when the spec is invalid', async () => {
+    otel.reset();
+    const repo = tracedRepository(memoryRepository<AccountT>(Account), options);
+    // A query of another entity: the adapter refuses it when the stream opens.
+    const bad = { ...spec(Account).build(), entity: 'invoices' };
+    await expect(async () => {
+      for await (const _ of repo.stream(bad)) {
+        // never reached
+      }
+    }).rejects.toBeInstanceOf(ValidationError);
+    const span = (await otel.named('stream accounts'))[0]!;
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes['error.type']).toBe('VALIDATION');
   });
 
   it('hands the facts an adapter observes to the caller too', async () => {
@@ -166,7 +182,7 @@ describe('polyglot', () => {
 describe('tracedRepository is transparent: the conformance kit passes through it', () => {
   // A recording SDK, so every span really is made and ended around each call.
   for (const c of repositoryConformance({
-    create: (e) => tracedRepository(memoryRepository(e), options),
+    create: (e) => tracedRepository(memoryRepository<ConformanceItemT>(e), options),
   })) {
     it(c.name, c.run, 30_000);
   }
