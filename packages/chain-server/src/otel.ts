@@ -56,12 +56,13 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-|$)/;
 
 /** The caller's context: the registered propagator's reading, or W3C trace context by hand. */
 function parentOf(header: HeaderReader): Context {
-  // Without a registered propagator `extract` does nothing; W3C trace context is the contract
-  // between the Mystira services (the client writes it the same way), so read it ourselves.
-  if (propagation.fields().length > 0)
-    return propagation.extract(ROOT_CONTEXT, header, headerGetter);
+  const extracted = propagation.extract(ROOT_CONTEXT, header, headerGetter);
+  if (trace.getSpanContext(extracted)) return extracted;
+  // Nothing found: without a registered propagator `extract` does nothing, and W3C trace context
+  // is the contract between the Mystira services (the client writes it the same way), so read
+  // `traceparent` ourselves.
   const m = TRACEPARENT.exec(header('traceparent')?.trim().toLowerCase() ?? '');
-  if (!m) return ROOT_CONTEXT;
+  if (!m) return extracted;
   const state = header('tracestate');
   const sc = {
     traceId: m[1] as string,
@@ -70,7 +71,7 @@ function parentOf(header: HeaderReader): Context {
     isRemote: true,
     ...(state ? { traceState: createTraceState(state) } : {}),
   };
-  return isSpanContextValid(sc) ? trace.setSpanContext(ROOT_CONTEXT, sc) : ROOT_CONTEXT;
+  return isSpanContextValid(sc) ? trace.setSpanContext(extracted, sc) : extracted;
 }
 
 /**
@@ -108,10 +109,14 @@ export function otelTelemetry(options: OtelTelemetryOptions = {}): RpcTelemetry 
     spanAttributes: Attributes;
     metricAttributes(status: number): Attributes;
   }
-  const namesCache = new Map<string, CallNames>();
+  const namesCache = {
+    grpc: new Map(),
+    'grpc-web': new Map(),
+    connect: new Map(),
+  } satisfies Record<string, Map<string, CallNames>>;
   function namesOf(procedure: string, protocol: 'grpc' | 'grpc-web' | 'connect'): CallNames {
-    const key = `${protocol}${procedure}`;
-    let names = namesCache.get(key);
+    const byProcedure: Map<string, CallNames> = namesCache[protocol];
+    let names = byProcedure.get(procedure);
     if (names) return names;
     const slash = procedure.lastIndexOf('/');
     const base: Attributes = {
@@ -133,7 +138,7 @@ export function otelTelemetry(options: OtelTelemetryOptions = {}): RpcTelemetry 
       },
     };
     // Unknown paths never reach here (both paths answer only registered procedures).
-    namesCache.set(key, names);
+    byProcedure.set(procedure, names);
     return names;
   }
 
