@@ -175,6 +175,19 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
     expect(childrenOf(span).some((s) => s.name === 'ledger.getTransaction')).toBe(true);
   });
 
+  it('traces a client stream (BatchRegisterIpAssets), one ledger span per item inside it', async () => {
+    const client = clientFor('grpc', r.baseUrl, { traceparent });
+    async function* items() {
+      yield registration();
+      yield registration();
+    }
+    await client.batchRegisterIpAssets(items());
+    const span = serverSpan('BatchRegisterIpAssets');
+    expect(span.parentSpanContext?.spanId).toBe(PARENT);
+    expect(span.attributes['rpc.grpc.status_code']).toBe(0);
+    expect(childrenOf(span).filter((s) => s.name === 'ledger.registerAsset')).toHaveLength(2);
+  });
+
   it('calls onCall inside the call span, so access-log lines can carry its trace id', async () => {
     await clientFor('grpc', r.baseUrl, { traceparent }).getServiceInfo({});
     const span = serverSpan('GetServiceInfo');
