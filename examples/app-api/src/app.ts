@@ -75,7 +75,10 @@ export async function createAppApi(
     options.telemetry ??
     setupTelemetry({ serviceName: 'mystira-app-api', registerGlobally: false });
 
-  const stores = await connectStores(config, log);
+  const stores = await connectStores(config, log, {
+    tracer: telemetry.tracer,
+    meter: telemetry.meter,
+  });
   const chain = createChainClient({
     baseUrl: config.chain.url,
     // A CLIENT span per call and the W3C traceparent on the wire: the Chain server continues the

@@ -15,6 +15,7 @@
 import https from 'node:https';
 import type { Container, CosmosClient } from '@azure/cosmos';
 import { type CachedRepository, cached, memoryStore, redisStore } from '@mystira/cache';
+import { observeCache, tracedCache } from '@mystira/cache/otel';
 import {
   createPolyglot,
   type OutboxReplayer,
@@ -23,6 +24,7 @@ import {
   type Repository,
   UnavailableError,
 } from '@mystira/repository';
+import { observePolyglot, tracedMirror, tracedRepository } from '@mystira/repository/otel';
 import { CosmosRepository, cosmosClient, ensureContainer } from '@mystira/repository-cosmos';
 import {
   createDatabase,
@@ -35,6 +37,7 @@ import {
   postgresRepository,
 } from '@mystira/repository-postgres';
 import { isDependencyFailure, retry } from '@mystira/resilience';
+import type { Meter, Tracer } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppApiConfig } from './config.ts';
@@ -61,7 +64,20 @@ export interface Stores {
 /** Startup waits this long in total for PostgreSQL and Cosmos DB to accept us. */
 const STARTUP_BUDGET_MS = 30_000;
 
-export async function connectStores(config: AppApiConfig, log: Logger): Promise<Stores> {
+/** Where the stores' spans and metrics go (default: the global OpenTelemetry providers). */
+export interface StoreTelemetry {
+  tracer?: Tracer;
+  meter?: Meter;
+}
+
+export async function connectStores(
+  config: AppApiConfig,
+  log: Logger,
+  telemetry: StoreTelemetry = {},
+): Promise<Stores> {
+  // Every store call is a span (a child of the request's span) and a duration measurement;
+  // cache lookups say whether they hit.
+  const traced = { tracer: telemetry.tracer, meter: telemetry.meter };
   const closers: (() => Promise<void> | void)[] = [];
   const close = async () => {
     for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
@@ -92,7 +108,7 @@ export async function connectStores(config: AppApiConfig, log: Logger): Promise<
       indexes: ['email', 'createdAt'],
     };
     const pgAccounts = postgresRepository<Account>(db, AccountEntity, accountsTable);
-    const mirror = postgresMirror(db, pgAccounts);
+    const mirror = tracedMirror(postgresMirror(db, pgAccounts), traced);
     const outbox = postgresOutbox(db, { schema: config.pgSchema });
     // Phases are shared through PostgreSQL: a switch on one instance (admin route, or the
     // mystira-polyglot CLI) is recorded there and followed by every other instance.
@@ -142,14 +158,14 @@ export async function connectStores(config: AppApiConfig, log: Logger): Promise<
       provisionCosmos(cosmos, config.cosmos.database, profile).catch(onRetry('Cosmos DB')),
     );
     log.info({ database: config.cosmos.database, profile }, 'Cosmos DB containers ready');
-    const cosmosStories = new CosmosRepository<StoryDocument>(StoryEntity, {
-      container: storiesContainer,
-      profile,
-    });
-    const cosmosAccounts = new CosmosRepository<Account>(AccountEntity, {
-      container: accountsContainer,
-      profile,
-    });
+    const cosmosStories = tracedRepository(
+      new CosmosRepository<StoryDocument>(StoryEntity, { container: storiesContainer, profile }),
+      traced,
+    );
+    const cosmosAccounts = tracedRepository(
+      new CosmosRepository<Account>(AccountEntity, { container: accountsContainer, profile }),
+      traced,
+    );
 
     // The story cache: Redis when configured (shared by every instance), else in-process.
     let redis: Redis | undefined;
@@ -162,12 +178,15 @@ export async function connectStores(config: AppApiConfig, log: Logger): Promise<
     }
     const store = redis ? redisStore(redis) : memoryStore();
     closers.push(() => store.close());
-    const storyCache = cached(cosmosStories, {
-      store,
-      keyPrefix: config.cacheKeyPrefix,
-      ttlMs: 300_000,
-      onError: (err) => log.debug({ err }, 'story cache error (served from Cosmos DB)'),
-    });
+    const storyCache = tracedCache<StoryDocument, CachedRepository<StoryDocument>>(
+      cached(cosmosStories, {
+        store,
+        keyPrefix: config.cacheKeyPrefix,
+        ttlMs: 300_000,
+        onError: (err) => log.debug({ err }, 'story cache error (served from Cosmos DB)'),
+      }),
+      traced,
+    );
     closers.push(() => storyCache.close());
 
     const polyglot = createPolyglot({
@@ -197,13 +216,24 @@ export async function connectStores(config: AppApiConfig, log: Logger): Promise<
     });
     closers.push(stopWatching);
     // Above the polyglot layer, so a cached account is the same whichever store the phase reads.
-    const accountCache = cached(polyglot.repositories.accounts, {
-      store,
-      keyPrefix: config.cacheKeyPrefix,
-      ttlMs: 300_000,
-      onError: (err) => log.debug({ err }, 'account cache error (served from the store)'),
-    });
+    const accountCache = tracedCache<Account, CachedRepository<Account>>(
+      cached(tracedRepository(polyglot.repositories.accounts, traced), {
+        store,
+        keyPrefix: config.cacheKeyPrefix,
+        ttlMs: 300_000,
+        onError: (err) => log.debug({ err }, 'account cache error (served from the store)'),
+      }),
+      traced,
+    );
     closers.push(() => accountCache.close());
+    // Gauges: outbox depth and age, cache hit ratios (on /metrics with the rest).
+    const gauges = [
+      observePolyglot(polyglot, { meter: telemetry.meter }),
+      observeCache([storyCache, accountCache], { meter: telemetry.meter }),
+    ];
+    closers.push(() => {
+      for (const g of gauges) g.dispose();
+    });
     const replayer: OutboxReplayer = polyglot.replayer();
     replayer.start();
     closers.push(() => replayer.stop());

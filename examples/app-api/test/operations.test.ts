@@ -85,12 +85,15 @@ describe('OpenAPI', () => {
 });
 
 describe('metrics and errors', () => {
-  it('serves Prometheus metrics, counting the requests served', async () => {
+  it('serves Prometheus metrics for requests and store calls', async () => {
     await fetch(`${url}/v1/stories/none`);
     const res = await fetch(`${url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(await res.text()).toMatch(/http_server_request_duration/);
+    const text = await res.text();
+    expect(text).toMatch(/http_server_request_duration/);
+    // Store calls are measured too (the story read went to Cosmos DB through the cache).
+    expect(text).toMatch(/db_client_operation_duration/);
   });
 
   it('answers an unknown route with a problem', async () => {
