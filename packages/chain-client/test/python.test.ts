@@ -143,6 +143,8 @@ describe('Node client → Python grpcio server', () => {
     try {
       const info = await traced.getServiceInfo();
       expect(info.serviceName).toBe('python-grpcio');
+      // Non-empty first: two empty strings would match without any header being sent.
+      expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
       expect(info.rpcEndpoint).toBe(traceparent);
     } finally {
       traced.close();
