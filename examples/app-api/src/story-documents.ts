@@ -14,6 +14,7 @@ import type {
   WriteOptions,
 } from '@mystira/repository';
 import type { SpecSource } from '@mystira/specification';
+import { type ForgetsCachedCopies, forgetCachedCopy } from './cached-copies.ts';
 import type { Story, StoryRegistration } from './domain.ts';
 import type { StoryDocument } from './entities.ts';
 
@@ -67,7 +68,7 @@ function out<R>(row: R): R {
 
 type Spec<R> = SpecSource<StoryDocument, R>;
 
-export class StoryRepository implements Repository<Story> {
+export class StoryRepository implements Repository<Story>, ForgetsCachedCopies {
   readonly entity;
   readonly documents: Repository<StoryDocument>;
 
@@ -144,5 +145,13 @@ export class StoryRepository implements Repository<Story> {
 
   delete(id: Id, options?: WriteOptions): Promise<void> {
     return this.documents.delete(id, options);
+  }
+
+  /**
+   * Drops cached copies of these stories when the documents are read through a cache (see
+   * cached-copies.ts: after a version conflict the next read must come from the store).
+   */
+  async invalidate(ids: readonly Id[]): Promise<void> {
+    for (const id of ids) await forgetCachedCopy(this.documents, id);
   }
 }

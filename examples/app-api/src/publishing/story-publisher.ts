@@ -221,7 +221,7 @@ export class StoryPublisher {
   /** Step 1: the story as pending with its idempotency key (or as it is, when already further). */
   async #markPending(storyId: string, signal: AbortSignal | undefined): Promise<Story> {
     // A lost version race means somebody else wrote the story: look at it again.
-    return this.#store.retryOnConflict(async () => {
+    return this.#store.retryOnConflict(storyId, async () => {
       const story = await this.#store.load(storyId, signal);
       const state = story.registration?.state;
       if (state === 'pending' || state === 'submitted' || state === 'confirmed') return story;

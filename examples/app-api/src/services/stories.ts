@@ -131,9 +131,14 @@ export class StoryService {
     expectedVersion: number | undefined,
     signal?: AbortSignal,
   ): Promise<Story> {
-    const story = await this.get(id, signal);
-    if (expectedVersion !== undefined && story.version !== expectedVersion)
-      throw preconditionFailed(story);
+    let story = await this.get(id, signal);
+    if (expectedVersion !== undefined && story.version !== expectedVersion) {
+      // The client may know a newer version than our cached copy (written through another
+      // instance): judge If-Match by what is stored, not by the cache.
+      await this.#stories.invalidate([id]);
+      story = await this.get(id, signal);
+      if (story.version !== expectedVersion) throw preconditionFailed(story);
+    }
     if (story.status !== 'draft' || story.registration)
       throw conflict(
         `story ${id} is ${story.registration ? 'being published' : story.status}; only drafts can be edited`,
@@ -148,8 +153,11 @@ export class StoryService {
     try {
       return await this.#stories.update(next, { signal });
     } catch (err) {
-      if (err instanceof ConcurrencyError && expectedVersion !== undefined)
-        throw preconditionFailed(story);
+      if (!(err instanceof ConcurrencyError)) throw err;
+      // The version we read lost: it may have come from a stale cache (another instance wrote),
+      // so drop it, and the client's retry reads what is stored (see cached-copies.ts).
+      await this.#stories.invalidate([id]);
+      if (expectedVersion !== undefined) throw preconditionFailed(story);
       throw err;
     }
   }
