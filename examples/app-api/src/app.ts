@@ -30,6 +30,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
+import { AllowedMethods } from './allowed-methods.ts';
 import type { AppApiConfig } from './config.ts';
 import { toProblem } from './problems.ts';
 import { StoryPublisher } from './publishing/index.ts';
@@ -240,17 +241,33 @@ function buildHttp(log: Logger): FastifyInstance {
       .type('application/problem+json')
       .send({ ...problem, instance: req.url.split('?')[0], ...(traceId ? { traceId } : {}) });
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply
+  // A path that exists with another method is 405 with `Allow`; only an unknown path is 404.
+  const allowed = AllowedMethods.record(app);
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    const methods = allowed.for(path);
+    if (methods.length > 0)
+      return reply
+        .code(405)
+        .header('allow', methods.join(', '))
+        .type('application/problem+json')
+        .send({
+          type: 'https://mystira.app/problems/method-not-allowed',
+          title: 'Method not allowed',
+          status: 405,
+          detail: `${path} does not accept ${req.method}; it accepts ${methods.join(', ')}`,
+          instance: path,
+        });
+    return reply
       .code(404)
       .type('application/problem+json')
       .send({
         type: 'https://mystira.app/problems/not-found',
         title: 'Not found',
         status: 404,
-        detail: `no route for ${req.method} ${req.url.split('?')[0]}`,
-        instance: req.url.split('?')[0],
-      }),
-  );
+        detail: `no route for ${req.method} ${path}`,
+        instance: path,
+      });
+  });
   return app;
 }

@@ -107,6 +107,28 @@ describe('metrics and errors', () => {
     });
   });
 
+  it('answers a wrong method on an existing path with 405 and Allow', async () => {
+    const res = await fetch(`${url}/v1/stories/some-id?x=1`, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD, PATCH');
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toMatchObject({
+      type: 'https://mystira.app/problems/method-not-allowed',
+      status: 405,
+      title: 'Method not allowed',
+      instance: '/v1/stories/some-id',
+    });
+    const collection = await fetch(`${url}/v1/accounts`, { method: 'GET' });
+    expect(collection.status).toBe(405);
+    expect(collection.headers.get('allow')).toBe('POST');
+    const nested = await fetch(`${url}/v1/stories/some-id/publish`, { method: 'GET' });
+    expect(nested.headers.get('allow')).toBe('POST');
+    // An unknown path is still 404, whatever the method.
+    expect((await fetch(`${url}/v1/stories/some-id/nothing`, { method: 'DELETE' })).status).toBe(
+      404,
+    );
+  });
+
   it('routes publishing and royalties to the publisher (a missing story is 404 on each)', async () => {
     const calls: [string, string, unknown?][] = [
       ['POST', '/v1/stories/missing/publish', {}],
