@@ -152,7 +152,7 @@ export async function createAppApi(
   accountRoutes(app, accounts);
   storyRoutes(app, stories);
   publishingRoutes(app, publisher, stories);
-  healthRoutes(app, health);
+  healthRoutes(app, health, { verbose: config.healthVerbose, adminToken: config.adminToken });
   if (config.adminToken) adminRoutes(app, stores.polyglot, config.adminToken);
   await app.ready();
   publisher.start();

@@ -34,6 +34,11 @@ export interface AppApiConfig {
   adminToken?: string;
   /** How long in-flight requests may take to finish on SIGTERM before the process exits. */
   shutdownDeadlineMs: number;
+  /**
+   * HEALTH_VERBOSE=1: `/readyz?verbose=1` (and `/healthz?verbose=1`) show each check's error and
+   * detail to anyone (a private probe port). Default off: the public answer is names and statuses.
+   */
+  healthVerbose: boolean;
 }
 
 /** Thrown for an environment variable that cannot be used; the message names it. */
@@ -108,6 +113,7 @@ export function loadAppApiConfig(env: NodeJS.ProcessEnv = process.env): AppApiCo
     logLevel: env.LOG_LEVEL || 'info',
     adminToken: env.ADMIN_TOKEN || undefined,
     shutdownDeadlineMs: int(env, 'SHUTDOWN_DEADLINE_MS', 10_000),
+    healthVerbose: env.HEALTH_VERBOSE === '1' || env.HEALTH_VERBOSE === 'true',
   };
 }
 

@@ -14,6 +14,7 @@ describe('loadAppApiConfig', () => {
       host: '0.0.0.0',
       logLevel: 'info',
       adminToken: undefined,
+      healthVerbose: false,
     });
   });
 
@@ -34,6 +35,7 @@ describe('loadAppApiConfig', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
       ADMIN_TOKEN: 't',
+      HEALTH_VERBOSE: '1',
     });
     expect(config).toMatchObject({
       databaseUrl: 'postgres://u@db:5432/app',
@@ -52,6 +54,7 @@ describe('loadAppApiConfig', () => {
       host: '127.0.0.1',
       logLevel: 'debug',
       adminToken: 't',
+      healthVerbose: true,
     });
   });
 

@@ -4,7 +4,9 @@
  * /metrics, problem+json for unknown routes, and every publishing route wired to the publisher.
  */
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppApi, createAppApi } from '../src/app.ts';
 import { type Harness, startHarness } from './support/harness.ts';
 
 let h: Harness;
@@ -204,6 +206,18 @@ describe('unexpected errors', () => {
 });
 
 describe('readiness without the Chain service', () => {
+  let withAdmin: AppApi;
+  beforeAll(async () => {
+    // A second instance on the same stores whose operators hold an admin token.
+    withAdmin = await createAppApi(
+      { ...h.config, adminToken: 'ops-token', healthVerbose: false },
+      { logger: pino({ level: 'silent' }) },
+    );
+  });
+  afterAll(async () => {
+    await withAdmin?.close();
+  });
+
   it('turns 503 with the chain check failing, while liveness stays 200', async () => {
     await h.chain.close();
     const ready = await fetch(`${url}/readyz`);
@@ -216,5 +230,37 @@ describe('readiness without the Chain service', () => {
     expect(report.checks.find((c) => c.name === 'chain')?.status).toBe('unhealthy');
     expect(report.checks.find((c) => c.name === 'postgresql')?.status).toBe('healthy');
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+
+  it('tells the public probe names and statuses only, the operators everything', async () => {
+    const chainPort = new URL(h.config.chain.url).port;
+    for (const path of ['/readyz', '/readyz?verbose=1']) {
+      const res = await fetch(`${url}${path}`);
+      expect(res.status, path).toBe(503);
+      const text = await res.text();
+      expect(text, path).not.toContain(chainPort);
+      const report = JSON.parse(text) as { checks: Record<string, unknown>[] };
+      for (const check of report.checks)
+        expect(Object.keys(check).sort()).toEqual(['name', 'status']);
+    }
+
+    // ?verbose=1 with the admin token: the @mystira/health report with the chain's error.
+    const detailed = await withAdmin.app.inject({
+      method: 'GET',
+      url: '/readyz?verbose=1',
+      headers: { authorization: 'Bearer ops-token' },
+    });
+    expect(detailed.statusCode).toBe(503);
+    const chain = detailed
+      .json<{ checks: { name: string; error?: { message: string } }[] }>()
+      .checks.find((c) => c.name === 'chain');
+    // What the public answer hides: the address the chain client could not reach.
+    expect(chain?.error?.message).toContain(chainPort);
+    const wrongToken = await withAdmin.app.inject({
+      method: 'GET',
+      url: '/readyz?verbose=1',
+      headers: { authorization: 'Bearer guess' },
+    });
+    expect(wrongToken.json<{ checks: object[] }>().checks.every((c) => !('error' in c))).toBe(true);
   });
 });

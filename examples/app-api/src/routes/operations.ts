@@ -3,28 +3,76 @@
  * accounts entity between polyglot phases at runtime.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { HealthRegistry } from '@mystira/health';
+import type { CheckEntry, HealthRegistry, HealthReport } from '@mystira/health';
 import { healthHttpHandler } from '@mystira/health';
 import type { Phase, Polyglot } from '@mystira/repository';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../problems.ts';
 import { HealthResponse, PhaseBody, problems } from '../schemas.ts';
 
-export function healthRoutes(app: FastifyInstance, registry: HealthRegistry): void {
-  const handler = healthHttpHandler(registry);
-  // The package's handler writes the response itself (status, JSON, cache-control: no-store).
-  const serve = async (req: FastifyRequest, reply: FastifyReply) => {
+export interface HealthRouteOptions {
+  /**
+   * Whether `?verbose=1` may show every check's error and detail (HEALTH_VERBOSE=1: the probe
+   * port is private). Callers presenting the admin token see them either way.
+   */
+  verbose: boolean;
+  adminToken?: string;
+}
+
+/**
+ * The probes are public (load balancers, anyone who can reach the port), and a failing check's
+ * error names hosts, ports and driver messages. So the public answer lists each check by name and
+ * status only; the full @mystira/health report is served for `?verbose=1` when allowed.
+ */
+export function healthRoutes(
+  app: FastifyInstance,
+  registry: HealthRegistry,
+  options: HealthRouteOptions = { verbose: false },
+): void {
+  // The package's handler writes the response itself (status, JSON, cache-control: no-store,
+  // 503 { draining } during shutdown). Its own `verbose: false` drops the check list entirely;
+  // the public view keeps the names, so a caller still sees which dependency is down.
+  const detailed = healthHttpHandler(registry);
+  const summarized = healthHttpHandler(withoutCheckDetails(registry));
+  const admin = options.adminToken ? Buffer.from(`Bearer ${options.adminToken}`) : undefined;
+  const mayShowDetails = (req: FastifyRequest) => {
+    if (options.verbose) return true;
+    if (!admin) return false;
+    const given = Buffer.from(req.headers.authorization ?? '');
+    return given.length === admin.length && timingSafeEqual(given, admin);
+  };
+  const serve = async (
+    req: FastifyRequest<{ Querystring: { verbose?: string } }>,
+    reply: FastifyReply,
+  ) => {
+    const verbose = req.query.verbose === '1' || req.query.verbose === 'true';
     reply.hijack();
-    handler(req.raw, reply.raw);
+    (verbose && mayShowDetails(req) ? detailed : summarized)(req.raw, reply.raw);
   };
   const response = {
     200: { ...HealthResponse, description: 'healthy or degraded' },
     503: { ...HealthResponse, description: 'unhealthy, or draining during shutdown' },
   };
+  const querystring = {
+    type: 'object',
+    properties: {
+      verbose: {
+        type: 'string',
+        enum: ['0', '1', 'true', 'false'],
+        description:
+          "1: each check's error and detail (only with HEALTH_VERBOSE=1 or the admin token)",
+      },
+    },
+  } as const;
   app.get(
     '/healthz',
     {
-      schema: { tags: ['operations'], summary: 'Liveness: the process serves requests', response },
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process serves requests',
+        querystring,
+        response,
+      },
     },
     serve,
   );
@@ -34,11 +82,30 @@ export function healthRoutes(app: FastifyInstance, registry: HealthRegistry): vo
       schema: {
         tags: ['operations'],
         summary: 'Readiness: PostgreSQL, Cosmos DB, Redis (when configured) and the Chain service',
+        querystring,
         response,
       },
     },
     serve,
   );
+}
+
+/** The registry as the public probe sees it: each check's name and status, nothing else. */
+function withoutCheckDetails(registry: HealthRegistry): HealthRegistry {
+  return {
+    register: (check) => registry.register(check),
+    names: registry.names,
+    statusBoard: registry.statusBoard,
+    setServiceStatus: (service, status) => registry.setServiceStatus(service, status),
+    async run(runOptions) {
+      const report: HealthReport = await registry.run(runOptions);
+      return {
+        ...report,
+        // Only name and status go out; the report type still says CheckEntry.
+        checks: report.checks.map(({ name, status }) => ({ name, status }) as CheckEntry),
+      };
+    },
+  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any entity map; only phase operations are used
