@@ -25,7 +25,15 @@ import { type ChainClient, createChainClient } from '@mystira/chain-client';
 import { ChainService, IsRegisteredRequestSchema } from '@mystira/chain-protos';
 import { measureAppApi } from './lib/app-api-slo.ts';
 import { type OpenLoopResult, runOpenLoop } from './lib/open-loop.ts';
-import { freePort, onServerCore, pinning, pinSelf, spawnChild, waitFor } from './lib/processes.ts';
+import {
+  freePort,
+  onServerCore,
+  pinning,
+  pinSelf,
+  type Spawned,
+  spawnChild,
+  waitFor,
+} from './lib/processes.ts';
 import {
   type Comparison,
   emit,
@@ -95,29 +103,40 @@ async function startPythonServer(): Promise<Server | undefined> {
   if (!hasGrpc || !hasProtoc) return undefined;
   const stubs = mkdtempSync(join(tmpdir(), 'bench-py-'));
   const testDir = join(repo, 'packages/chain-client/test');
-  execFileSync('protoc', [
-    `--python_out=${stubs}`,
-    ...['-I', join(repo, 'protos'), '-I', join(testDir, 'proto'), '-I', '/usr/include'],
-    'mystira/chain/v1/common.proto',
-    'mystira/chain/v1/ip_assets.proto',
-    'mystira/chain/v1/royalties.proto',
-    'mystira/chain/v1/chain_service.proto',
-    'google/rpc/error_details.proto',
-  ]);
-  const child = spawnChild(
-    ...onServerCore(python, [join(testDir, 'python/chain_server.py'), stubs]),
-    {
-      stdout: 'pipe',
-    },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    child.proc.once('exit', (code) => reject(new Error(`python server exited with ${code}`)));
-    createInterface({ input: child.proc.stdout as NodeJS.ReadableStream }).once('line', resolve);
-  });
+  let child: Spawned | undefined;
+  let line: string;
+  try {
+    execFileSync('protoc', [
+      `--python_out=${stubs}`,
+      ...['-I', join(repo, 'protos'), '-I', join(testDir, 'proto'), '-I', '/usr/include'],
+      'mystira/chain/v1/common.proto',
+      'mystira/chain/v1/ip_assets.proto',
+      'mystira/chain/v1/royalties.proto',
+      'mystira/chain/v1/chain_service.proto',
+      'google/rpc/error_details.proto',
+    ]);
+    const started = spawnChild(
+      ...onServerCore(python, [join(testDir, 'python/chain_server.py'), stubs]),
+      { stdout: 'pipe' },
+    );
+    child = started;
+    line = await new Promise<string>((resolve, reject) => {
+      started.proc.once('exit', (code) => reject(new Error(`python server exited with ${code}`)));
+      createInterface({ input: started.proc.stdout as NodeJS.ReadableStream }).once(
+        'line',
+        resolve,
+      );
+    });
+  } catch (e) {
+    await child?.stop(1000);
+    rmSync(stubs, { recursive: true, force: true });
+    throw e;
+  }
+  const running = child;
   return {
     url: `http://127.0.0.1:${Number(line)}`,
     stop: async () => {
-      await child.stop(1000);
+      await running.stop(1000);
       rmSync(stubs, { recursive: true, force: true });
     },
   };
@@ -253,8 +272,10 @@ async function main(): Promise<void> {
   });
 
   // ---- 2. latency per protocol ---------------------------------------------------------------
+  let pythonMissing = 'python3-grpcio or protoc not installed';
   const python = await startPythonServer().catch((e: unknown) => {
-    progress(`Python grpcio server did not start: ${(e as Error).message}`);
+    pythonMissing = `it did not start: ${(e as Error).message.split('\n')[0]}`;
+    progress(`Python grpcio server ${pythonMissing}`);
     return undefined;
   });
   const contenders: Array<{ name: string; make: () => Sender }> = [
@@ -320,9 +341,7 @@ async function main(): Promise<void> {
         const r = byProtocol.get(n) as OpenLoopResult;
         return `${n} ${ms2(r.latency.p50)} / ${ms2(r.latency.p99)}, ${r.errors}`;
       })
-      .join(
-        '; ',
-      )}.${python ? '' : ' Python grpcio server: not measured (python3-grpcio or protoc not installed).'}`,
+      .join('; ')}.${python ? '' : ` Python grpcio server: not measured (${pythonMissing}).`}`,
   );
 
   // ---- 3. the App API target -------------------------------------------------------------------
