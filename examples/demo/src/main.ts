@@ -142,7 +142,8 @@ async function main() {
   const { startDemoSystem, DemoComponentError, DEFAULT_DATA_DIR, redact } = systemModule;
   const { runScenario } = await import('./scenario.ts');
 
-  const dataDir = resolve(args['data-dir'] ?? process.env.DEMO_DATA_DIR ?? DEFAULT_DATA_DIR);
+  const chosenDataDir = args['data-dir'] ?? process.env.DEMO_DATA_DIR;
+  const dataDir = resolve(chosenDataDir ?? DEFAULT_DATA_DIR);
   const shutdown = new AbortController();
   let interrupted = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -162,7 +163,8 @@ async function main() {
   let system: Awaited<ReturnType<typeof startDemoSystem>>;
   try {
     system = await startDemoSystem({
-      dataDir,
+      // Undefined for the default folder: only that one may move elsewhere (see startDemoSystem).
+      dataDir: chosenDataDir === undefined ? undefined : dataDir,
       host: process.env.DEMO_HOST || '127.0.0.1',
       ports: {
         web: port('DEMO_WEB_PORT', 5173),
@@ -182,6 +184,7 @@ async function main() {
         else if (step.state === 'external')
           write(`  ✓ ${name}${step.detail ?? ''} (from the environment)`);
         else if (step.state === 'memory') write(`  ✓ ${name}${step.detail ?? ''}`);
+        else if (step.state === 'notice') write(`    ${step.detail ?? ''}`);
       },
     });
   } catch (error) {

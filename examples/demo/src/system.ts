@@ -8,6 +8,7 @@
  * Importable (the benchmarks soak it) and quiet: it prints nothing; progress goes to `onProgress`
  * and component logs to `onLog` when given.
  */
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createChainServer, DevnetLedger } from '@mystira/chain-server';
@@ -19,8 +20,11 @@ export type DemoComponent = 'postgres' | 'cosmos' | 'redis' | 'chain' | 'api' | 
 
 export interface DemoProgress {
   component: DemoComponent;
-  /** embedded: started here; external: a real service from the environment is used. */
-  state: 'starting' | 'embedded' | 'external' | 'memory' | 'stopping' | 'stopped';
+  /**
+   * embedded: started here; external: a real service from the environment is used; notice: a
+   * line for people about how it was started (e.g. where its data went), in `detail`.
+   */
+  state: 'starting' | 'embedded' | 'external' | 'memory' | 'notice' | 'stopping' | 'stopped';
   /** A URL or a short note for people. */
   detail?: string;
   /** Start-up time of this component, for `embedded`. */
@@ -37,7 +41,11 @@ export interface DemoPorts {
 }
 
 export interface DemoSystemOptions {
-  /** Where embedded PostgreSQL and the Cosmos snapshot live. Default `.mystira-demo/` at the repo root. */
+  /**
+   * Where embedded PostgreSQL and the Cosmos snapshot live. Default `.mystira-demo/` at the repo
+   * root; with the default, when the checkout sits in a folder PostgreSQL's `postgres` user
+   * cannot reach (running as root), the cluster goes to /var/tmp/mystira-demo/<checkout hash>/.
+   */
   dataDir?: string;
   ports?: DemoPorts;
   /** Interface every listener binds to. Default 127.0.0.1. */
@@ -91,6 +99,16 @@ export class DemoComponentError extends Error {
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.mystira-demo');
+/**
+ * Where the default folder's PostgreSQL cluster goes when the server's user cannot reach the
+ * checkout: per checkout (a hash of its path), in a folder that survives reboots like the
+ * checkout's own data would.
+ */
+export const FALLBACK_POSTGRES_DIR = join(
+  '/var/tmp/mystira-demo',
+  createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 16),
+  'postgres',
+);
 
 // The sibling hosts are imported lazily so this module loads (and reports clearly) even when one
 // of them is missing or broken.
@@ -156,12 +174,17 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
       async () =>
         startEmbeddedPostgres({
           dataDir: pgDir,
+          // Only the default folder may move: a folder the person chose is never silently replaced.
+          fallbackDataDir: options.dataDir === undefined ? FALLBACK_POSTGRES_DIR : undefined,
           port: await resolvePort(ports.postgres ?? 0),
           onLog: onLog && ((line) => onLog('postgres', line)),
         }),
     );
     databaseUrl = value.url;
     progress({ component: 'postgres', state: 'embedded', detail: redact(databaseUrl), ms });
+    for (const notice of value.notices) {
+      progress({ component: 'postgres', state: 'notice', detail: notice });
+    }
   }
 
   // --- Cosmos DB --------------------------------------------------------------------------------
