@@ -112,7 +112,9 @@ export async function createAppApi(
   if (stores.redis) health.register(redisCheck(stores.redis, { name: 'redis', critical: false }));
   health.register(chainHealthCheck(chain, { name: 'chain' }));
 
-  const app = buildHttp(log);
+  // Set once close() begins; answers finishing after that close their connection (see buildHttp).
+  let draining = false;
+  const app = buildHttp(log, () => draining);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -161,6 +163,7 @@ export async function createAppApi(
   const close = () => {
     closing ??= (async () => {
       health.statusBoard.shutdown(); // /readyz answers 503 { draining: true } from now on
+      draining = true;
       await app.close(); // stops accepting, lets in-flight requests finish
       await publisher.stop();
       chain.close();
@@ -187,8 +190,11 @@ export async function createAppApi(
   };
 }
 
-/** Fastify with the API's validation and error conventions; no routes yet. */
-function buildHttp(log: Logger): FastifyInstance {
+/**
+ * Fastify with the API's validation and error conventions; no routes yet. `draining` tells
+ * whether the API is shutting down.
+ */
+function buildHttp(log: Logger, draining: () => boolean): FastifyInstance {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's default logger type.
     loggerInstance: log as unknown as FastifyBaseLogger,
@@ -228,6 +234,10 @@ function buildHttp(log: Logger): FastifyInstance {
   // caller can quote it and we can find the request's log lines.
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // A request in flight when close() began gets its answer, and its keep-alive connection is
+    // closed with it: otherwise the server would wait for the client to drop the idle connection
+    // (up to the keep-alive timeout) before close() could resolve.
+    if (draining()) reply.header('connection', 'close');
   });
 
   app.setErrorHandler((err, req, reply) => {
