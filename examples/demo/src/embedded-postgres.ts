@@ -260,7 +260,7 @@ function chooseDataDir(dataDir: string, fallbackDataDir: string | undefined, ser
   if (userCanReachDataDir(dataDir, serverUser)) return dataDir;
   if (fallbackDataDir && userCanReachDataDir(fallbackDataDir, serverUser)) return fallbackDataDir;
   throw new Error(
-    `PostgreSQL runs as the "postgres" user here (it refuses root), and that user cannot reach ${dataDir}${fallbackDataDir ? ` nor ${fallbackDataDir}` : ''}: a parent folder is private. Choose a data folder others may traverse (DEMO_DATA_DIR or --data-dir), or set DATABASE_URL.`,
+    `PostgreSQL runs as the "postgres" user here (it refuses root), and that user cannot reach ${dataDir}${fallbackDataDir ? ` nor ${fallbackDataDir}` : ''}: a parent folder is private (under /root, or made by mktemp). Let others traverse it (chmod o+x), choose a data folder they may traverse (DEMO_DATA_DIR or --data-dir), or set DATABASE_URL.`,
   );
 }
 

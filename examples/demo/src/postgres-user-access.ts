@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { chmod, chown, cp, lstat, mkdir, readdir, readlink, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -79,13 +79,7 @@ export function userCanReachDataDir(dataDir: string, ids: UserIds): boolean {
  * handed to that user. Nothing that existed before is chmod-ed.
  */
 export async function prepareDataDirFor(dataDir: string, ids: UserIds): Promise<void> {
-  const firstCreated = await mkdir(dataDir, { recursive: true });
-  if (firstCreated) {
-    for (let folder = dataDir; ; folder = dirname(folder)) {
-      await chmod(folder, 0o755);
-      if (folder === firstCreated || dirname(folder) === folder) break;
-    }
-  }
+  await ensureSharedFolder(dataDir);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await chown(dataDir, ids.uid, ids.gid);
 }
 
@@ -114,23 +108,40 @@ export async function nativeTreeKey(packageDir: string): Promise<string> {
 export const DEFAULT_BINARIES_CACHE = join(tmpdir(), 'mystira-embedded-postgres');
 
 /**
- * A folder this process may use inside a shared, world-writable place (/tmp, /var/tmp): created
- * searchable by everyone, or, when it exists, a real folder (not a link someone planted) owned by
- * this process's user.
+ * In a shared folder anyone may write to (/tmp, /var/tmp: world-writable and sticky), another
+ * user could plant a link or a folder of theirs where we are about to put binaries or a cluster.
+ * Every existing folder on `path` that sits directly in such a folder must be a real folder owned
+ * by this process's user; below one of those, only its owner can create anything.
  */
-export async function ensureOwnedSharedFolder(folder: string): Promise<void> {
-  const created = await mkdir(folder, { recursive: true });
-  if (created) {
-    for (let current = folder; ; current = dirname(current)) {
-      await chmod(current, 0o755);
-      if (current === created) break;
-    }
-    return;
-  }
-  const stat = await lstat(folder);
+export function assertNoPlantedFolders(path: string): void {
   const uid = process.getuid?.();
-  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) {
-    throw new Error(`${folder} is not a folder owned by this user; remove it or move it away`);
+  if (uid === undefined) return;
+  for (let folder = path; dirname(folder) !== folder; folder = dirname(folder)) {
+    let stat: Stats;
+    try {
+      stat = lstatSync(folder);
+    } catch {
+      continue; // not there yet: we create it
+    }
+    const parentMode = statSync(dirname(folder)).mode;
+    const sharedParent = (parentMode & 0o1002) === 0o1002;
+    if (sharedParent && (!stat.isDirectory() || stat.uid !== uid)) {
+      throw new Error(`${folder} is not a folder owned by this user; remove it or move it away`);
+    }
+  }
+}
+
+/**
+ * Creates `folder` with the folders above it that are missing, each searchable by everyone
+ * (whatever the umask); existing folders are left as they are. Checks assertNoPlantedFolders first.
+ */
+export async function ensureSharedFolder(folder: string): Promise<void> {
+  assertNoPlantedFolders(folder);
+  const created = await mkdir(folder, { recursive: true });
+  if (!created) return;
+  for (let current = folder; ; current = dirname(current)) {
+    await chmod(current, 0o755);
+    if (current === created) break;
   }
 }
 
@@ -147,7 +158,7 @@ export async function copyBinariesToSharedCache(
 ): Promise<{ dir: string; copied: boolean }> {
   const dir = join(cacheRoot, await nativeTreeKey(packageDir));
   if (existsSync(join(dir, 'native', 'bin', 'postgres'))) return { dir, copied: false };
-  await ensureOwnedSharedFolder(cacheRoot);
+  await ensureSharedFolder(cacheRoot);
   const staging = join(cacheRoot, `.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(staging, { mode: 0o755 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,9 @@ const folders: string[] = [];
 async function tempDataDir() {
   const dir = await mkdtemp(join(tmpdir(), 'mystira-demo-test-'));
   folders.push(dir);
+  // mkdtemp makes it private (700); as root, the server runs as `postgres`, which must traverse
+  // it, and the demo never chmods a folder it was given.
+  await chmod(dir, 0o755);
   return dir;
 }
 afterAll(async () => {

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,18 @@ describe.runIf(serverUser)('as root, from a private folder', () => {
     expect(statSync(join(publicRoot, 'made')).mode & 0o777).toBe(0o755);
     expect(statSync(dataDir).uid).toBe(ids.uid);
     expect(userCanExecute(dataDir, ids)).toBe(true);
+
+    // A folder another user planted in a shared temp folder is refused, not used.
+    const planted = join(tmpdir(), `mystira-c2-planted-${process.pid}`);
+    await mkdir(planted);
+    try {
+      await chown(planted, ids.uid, ids.gid);
+      await expect(prepareDataDirFor(join(planted, 'postgres'), ids)).rejects.toThrow(
+        /not a folder owned by this user/,
+      );
+    } finally {
+      await rm(planted, { recursive: true, force: true });
+    }
   });
 
   it('an unreachable data folder the person chose is a clear error; the default one falls back', async () => {
