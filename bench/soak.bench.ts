@@ -52,13 +52,8 @@ progress(
 );
 const system = spawnChild(
   process.execPath,
-  // --expose-gc: memory is read after a full collection; transform-types: the App API's sources
-  // may use syntax that type stripping alone refuses.
-  [
-    '--expose-gc',
-    '--experimental-transform-types',
-    join(import.meta.dirname, 'lib/soak-system.ts'),
-  ],
+  // --expose-gc: memory is read after a full collection.
+  ['--expose-gc', join(import.meta.dirname, 'lib/soak-system.ts')],
   { ipc: true },
 );
 const urls = await new Promise<{ apiUrl: string; chainUrl: string }>((resolve, reject) => {

@@ -50,13 +50,7 @@ export async function measureAppApi(): Promise<AppApiMeasurement> {
   const seedStart = performance.now();
   const child = spawnChild(
     process.execPath,
-    // Full TypeScript transform, not just type stripping: the App API's sources may use syntax
-    // (parameter properties) that plain `node file.ts` refuses.
-    [
-      '--experimental-transform-types',
-      join(import.meta.dirname, 'app-api-host.ts'),
-      String(STORIES),
-    ],
+    [join(import.meta.dirname, 'app-api-host.ts'), String(STORIES)],
     { ipc: true },
   );
   const ready = await new Promise<{ url: string; rawUrl: string; ids: string[] }>(

@@ -14,7 +14,6 @@ import type {
   WriteOptions,
 } from '@mystira/repository';
 import type { SpecSource } from '@mystira/specification';
-import { type ForgetsCachedCopies, forgetCachedCopy } from './cached-copies.ts';
 import type { Story, StoryRegistration } from './domain.ts';
 import type { StoryDocument } from './entities.ts';
 
@@ -68,7 +67,7 @@ function out<R>(row: R): R {
 
 type Spec<R> = SpecSource<StoryDocument, R>;
 
-export class StoryRepository implements Repository<Story>, ForgetsCachedCopies {
+export class StoryRepository implements Repository<Story> {
   readonly entity;
   readonly documents: Repository<StoryDocument>;
 
@@ -148,10 +147,11 @@ export class StoryRepository implements Repository<Story>, ForgetsCachedCopies {
   }
 
   /**
-   * Drops cached copies of these stories when the documents are read through a cache (see
-   * cached-copies.ts: after a version conflict the next read must come from the store).
+   * Drops cached copies of these stories when the documents are read through a cache (an
+   * If-Match newer than the cached copy is judged by what is stored); a no-op without one.
    */
   async invalidate(ids: readonly Id[]): Promise<void> {
-    for (const id of ids) await forgetCachedCopy(this.documents, id);
+    const documents = this.documents as Partial<{ invalidate(ids: readonly Id[]): Promise<void> }>;
+    await documents.invalidate?.(ids);
   }
 }

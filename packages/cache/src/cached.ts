@@ -21,13 +21,10 @@ import { createHash } from 'node:crypto';
 import type { HealthCheck } from '@mystira/health';
 import {
   AbortedError,
-  AlreadyExistsError,
   type CallOptions,
-  ConcurrencyError,
   checkId,
   type Id,
   idOf,
-  NotFoundError,
   type PageOptions,
   queryOf,
   type Repository,
@@ -193,11 +190,13 @@ interface ReadSpec {
   load: (signal?: AbortSignal) => Promise<unknown>;
 }
 
-const definiteNoOp = (err: unknown) =>
-  err instanceof ValidationError ||
-  err instanceof AlreadyExistsError ||
-  err instanceof NotFoundError ||
-  err instanceof ConcurrencyError;
+/**
+ * Only a rejected input certainly leaves the cache right. A version conflict, a duplicate or a
+ * missing row changed nothing either, but they say the caller's view of the row disagreed with
+ * the store: the cached copy may be what misled it (another process wrote through a different
+ * cache), so it is dropped as after any write, and the caller's retry reads the store.
+ */
+const leavesCacheRight = (err: unknown) => err instanceof ValidationError;
 
 /** A generation token as read from the store (tokens are ASCII). */
 const tokenText = (b: Uint8Array | null): string | null =>
@@ -1109,9 +1108,9 @@ class Cached<T extends object> implements CachedRepository<T> {
     try {
       result = await write();
     } catch (err) {
-      // A write that certainly changed nothing needs no invalidation; anything else (including
-      // an abort or a lost connection, whose outcome is unknown) is invalidated.
-      if (!definiteNoOp(err)) await this.#invalidate(ids, { queries: true });
+      // Anything else (including an abort or a lost connection, whose outcome is unknown) is
+      // invalidated.
+      if (!leavesCacheRight(err)) await this.#invalidate(ids, { queries: true });
       throw err;
     }
     await this.#invalidate(ids, { queries: true });

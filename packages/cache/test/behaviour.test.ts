@@ -14,7 +14,13 @@ import {
   memoryStore,
   msgpackSerializer,
 } from '@mystira/cache';
-import { AbortedError, memoryRepository, UnavailableError } from '@mystira/repository';
+import {
+  AbortedError,
+  ConcurrencyError,
+  memoryRepository,
+  UnavailableError,
+  ValidationError,
+} from '@mystira/repository';
 import { entity, field, spec } from '@mystira/specification';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +117,31 @@ describe('entities', () => {
     expect(calls.getById).toBe(2);
     await cache.delete('a');
     expect(await cache.getById('a')).toBeUndefined();
+  });
+
+  it('a version conflict drops the cached copy: the retry reads the store, not the stale copy', async () => {
+    // Two processes with their own cache stores over one repository: B's write goes round A's
+    // cache, so A holds a stale copy until a conflict tells it so.
+    const a = setup();
+    const b = cached<NoteT>(a.repo, { store: memoryStore(), secondDeleteMs: 0 });
+    const stale = (await a.cache.getById('a'))!;
+    await b.update({ ...stale, title: 'by b' });
+    await expect(a.cache.update({ ...stale, title: 'by a' })).rejects.toBeInstanceOf(
+      ConcurrencyError,
+    );
+    const fresh = (await a.cache.getById('a'))!;
+    expect(fresh).toMatchObject({ title: 'by b', version: 2 });
+    expect((await a.cache.update({ ...fresh, title: 'by a' })).version).toBe(3);
+  });
+
+  it('a rejected input leaves the cached copy alone', async () => {
+    const { cache, calls } = setup();
+    await cache.getById('a');
+    await expect(cache.update({ ...note('a'), title: 42 as never })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await cache.getById('a');
+    expect(calls.getById).toBe(1);
   });
 
   it('values over maxValueBytes are returned but not cached', async () => {

@@ -2,11 +2,9 @@
  * Reads and writes of a story's registration, each write checked against the version the writer
  * read (optimistic concurrency), so two publishers — in one process or in several — never both
  * move a registration: the loser re-reads and sees what the winner did. The re-read after a lost
- * race goes to the store, not to the cache in front of it (which may still hold the version that
- * just lost; see cached-copies.ts).
+ * race goes to the store: the cache in front of it drops its copy when a write conflicts.
  */
 import { ConcurrencyError, NotFoundError, type Repository } from '@mystira/repository';
-import { forgetCachedCopy } from '../cached-copies.ts';
 import type { Story, StoryRegistration } from '../domain.ts';
 import { NotRegisteredYetError, StoryNotFoundError } from './errors.ts';
 
@@ -96,20 +94,14 @@ export class RegistrationStore {
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
         conflict = error;
-        await this.forgetCachedCopy(storyId);
       }
     }
     throw conflict;
   }
 
-  /** Drops the cached copy of a story whose write lost a version race (no-op without a cache). */
-  forgetCachedCopy(storyId: string): Promise<void> {
-    return forgetCachedCopy(this.#stories, storyId);
-  }
-
   /**
    * Runs `attempt` (read, decide, write) on story `storyId` again while it loses a version race;
-   * before each retry the cached copy is dropped, so the attempt reads the winner's version.
+   * the conflicting write dropped the cached copy, so the next attempt reads the winner's version.
    * @throws the last ConcurrencyError after MAX_WRITE_ATTEMPTS losses
    */
   async retryOnConflict<T>(storyId: string, attempt: () => Promise<T>): Promise<T> {
@@ -120,7 +112,6 @@ export class RegistrationStore {
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
         conflict = error;
-        await this.forgetCachedCopy(storyId);
       }
     }
     throw conflict;

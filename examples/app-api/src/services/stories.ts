@@ -153,11 +153,10 @@ export class StoryService {
     try {
       return await this.#stories.update(next, { signal });
     } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-      // The version we read lost: it may have come from a stale cache (another instance wrote),
-      // so drop it, and the client's retry reads what is stored (see cached-copies.ts).
-      await this.#stories.invalidate([id]);
-      if (expectedVersion !== undefined) throw preconditionFailed(story);
+      // The version we read lost (the cache has dropped its copy, so the client's retry reads
+      // what is stored).
+      if (err instanceof ConcurrencyError && expectedVersion !== undefined)
+        throw preconditionFailed(story);
       throw err;
     }
   }
