@@ -108,7 +108,14 @@ async function startPythonServer(): Promise<Server | undefined> {
   try {
     execFileSync('protoc', [
       `--python_out=${stubs}`,
-      ...['-I', join(repo, 'protos'), '-I', join(testDir, 'proto'), '-I', '/usr/include'],
+      ...[
+        '-I',
+        join(repo, 'protos'),
+        '-I',
+        join(repo, 'packages/chain-client/proto'),
+        '-I',
+        '/usr/include',
+      ],
       'mystira/chain/v1/common.proto',
       'mystira/chain/v1/ip_assets.proto',
       'mystira/chain/v1/royalties.proto',

@@ -26,10 +26,14 @@ export class ThrowawayRedis {
    * @param port the port to listen on; 0 picks a free one at the first start and keeps it.
    * @param args extra redis-server arguments (e.g. cluster mode).
    */
-  constructor(
-    public port = 0,
-    public args: string[] = [],
-  ) {}
+  port: number;
+  args: string[];
+
+  constructor(port = 0, args: string[] = []) {
+    // Plain fields, not parameter properties: Node's type stripping runs this file as it is.
+    this.port = port;
+    this.args = args;
+  }
 
   async start(): Promise<void> {
     if (this.port === 0) this.port = await freePort();

@@ -4,7 +4,6 @@
  * outlive the benchmark, even when it throws.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import * as net from 'node:net';
 import { availableParallelism } from 'node:os';
 
 const children = new Set<ChildProcess>();
@@ -12,17 +11,7 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../test-support/throwaway-redis.ts';
 
 export interface Spawned {
   proc: ChildProcess;
