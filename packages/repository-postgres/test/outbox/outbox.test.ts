@@ -140,7 +140,8 @@ describe('PgMirror', () => {
     );
     expect(gate(undefined, 1)).toBe('write');
     expect(removeGate(undefined, 1)).toBe('write');
-  });
+    // 40 runs of several PostgreSQL round trips each: about 2 s alone, over 5 s on a busy machine.
+  }, 30_000);
 
   it('concurrent puts of many versions of one id end at the highest version', async () => {
     const second = new PostgresRepository<AccountT>(db, Account, { schema, table: 'mirror_race' });
