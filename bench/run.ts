@@ -5,10 +5,11 @@
  *
  * Flags (passed on to every benchmark): `--smoke` (seconds; writes smoke.* and smoke-charts/
  * instead), `--no-soak` (skip soak.bench.ts), `--soak-minutes <n>` (default 10). A bare word
- * runs only the benchmarks whose file name contains it.
+ * runs only the benchmarks whose file name contains it and replaces just their sections of the
+ * last report.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchReport, type Comparison, type Target, targetMet } from './lib/report.ts';
 import { renderChart } from './lib/svg.ts';
@@ -49,6 +50,24 @@ for (const [i, file] of files.entries()) {
   reports.push(report);
 }
 
+// A filtered full run (`npm run bench -- slo`) updates its sections of the last report and keeps
+// the others, so one benchmark can be re-measured without re-running all of them.
+const out = join(here, 'results');
+const merged = !smokeRun && filter !== undefined && existsSync(join(out, 'latest.json'));
+if (merged) {
+  const previous = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as {
+    reports: (BenchReport & { seconds?: number })[];
+  };
+  const fresh = new Map(reports.map((r) => [r.name, r]));
+  const kept = previous.reports.filter((r) => !fresh.has(r.name));
+  for (const r of kept) if (r.seconds !== undefined) durations.set(r.name, r.seconds);
+  // The previous order, with the re-run reports in their old places (new ones at the end).
+  const order = previous.reports.map((r) => r.name);
+  reports.push(...kept);
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  reports.sort((a, b) => rank(a.name) - rank(b.name));
+}
+
 function ratio(c: Comparison): number {
   return c.higherIsBetter ? c.ours / c.baseline : c.baseline / c.ours;
 }
@@ -61,7 +80,6 @@ function targetRow(t: Target): string {
 
 // A smoke run only proves the benchmarks still work; it never replaces the real report.
 const base = smokeRun ? 'smoke' : 'latest';
-const out = join(here, 'results');
 const chartDir = smokeRun ? 'smoke-charts' : 'charts';
 // A filtered run keeps the charts of the benchmarks it did not run.
 if (!filter) rmSync(join(out, chartDir), { recursive: true, force: true });
@@ -70,7 +88,7 @@ mkdirSync(join(out, chartDir), { recursive: true });
 const lines = [
   '# Benchmark report',
   '',
-  `Node ${process.version}, ${new Date().toISOString()}${smokeRun ? ' (smoke run: figures are not meaningful)' : ''}; whole run ${((Date.now() - startedAt) / 60000).toFixed(1)} min.`,
+  `Node ${process.version}, ${new Date().toISOString()}${smokeRun ? ' (smoke run: figures are not meaningful)' : ''}; whole run ${((Date.now() - startedAt) / 60000).toFixed(1)} min${merged ? ` (only the benchmarks matching "${filter}"; the other sections are from the previous report)` : ''}.`,
   'Ratio: how many times better ours is than the alternative (> 1 is better), measured in the same run.',
   '',
 ];
@@ -115,7 +133,7 @@ for (const report of reports) {
 writeFileSync(join(out, `${base}.md`), `${lines.join('\n')}\n`);
 writeFileSync(
   join(out, `${base}.json`),
-  `${JSON.stringify({ node: process.version, reports }, null, 2)}\n`,
+  `${JSON.stringify({ node: process.version, reports: reports.map((r) => ({ ...r, seconds: durations.get(r.name) })) }, null, 2)}\n`,
 );
 process.stderr.write(
   `wrote bench/results/${base}.md (${reports.length} reports, ${failed} failed)\n`,
