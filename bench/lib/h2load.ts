@@ -1,0 +1,98 @@
+/**
+ * Load from h2load (Debian's nghttp2-client), a native HTTP/2 generator, for the Chain server's
+ * service-level target. Our own open-loop generator (open-loop.ts) drives the server through a
+ * Node HTTP/2 client, and that client's garbage collection (V8 scavenges of 20–80 ms at a few
+ * thousand calls/s, measured) lands in the latencies it reports; h2load has no collector, so
+ * what it measures is the server and the loopback.
+ *
+ * h2load is held to a fixed rate per connection (`--rps`) with far more streams allowed than
+ * the rate needs (`-m`), so a server stall does not stop arrivals from being sent (coordinated
+ * omission) unless it outlasts `clients × streams / rate` seconds (0.2 s with the defaults at
+ * 5,000/s). It times each request from when it was sent, which is when it was due while streams
+ * are free.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LatencySummary, summarize } from './open-loop.ts';
+
+export interface H2loadOptions {
+  /** e.g. http://127.0.0.1:50051/mystira.chain.v1.ChainService/IsRegistered */
+  url: string;
+  /** The gRPC request body: the 5-byte frame header and the message. */
+  body: Uint8Array;
+  ratePerSecond: number;
+  durationSeconds: number;
+  warmUpSeconds: number;
+  clients?: number;
+  streamsPerClient?: number;
+  /** A taskset CPU list to run h2load on (the generator's cores). */
+  cpus?: string;
+}
+
+export interface H2loadResult {
+  ok: number;
+  /** Requests that failed, errored, timed out or were never answered. */
+  errors: number;
+  /** Requests per second over the measured window (after the warm-up). */
+  achievedRate: number;
+  latency: LatencySummary;
+}
+
+export function h2loadAvailable(): boolean {
+  return spawnSync('h2load', ['--version']).status === 0;
+}
+
+/** The 5-byte gRPC frame (uncompressed) around a serialised message. */
+export function grpcFrame(message: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(5 + message.length);
+  new DataView(frame.buffer).setUint32(1, message.length);
+  frame.set(message, 5);
+  return frame;
+}
+
+export function runH2load(options: H2loadOptions): H2loadResult {
+  const clients = options.clients ?? 4;
+  const streams = options.streamsPerClient ?? 256;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-h2load-'));
+  try {
+    const bodyFile = join(dir, 'request.bin');
+    const logFile = join(dir, 'requests.tsv');
+    writeFileSync(bodyFile, options.body);
+    const args = [
+      ...['-c', String(clients), '-m', String(streams)],
+      `--rps=${Math.ceil(options.ratePerSecond / clients)}`,
+      ...['-D', String(options.durationSeconds), `--warm-up-time=${options.warmUpSeconds}`],
+      ...['-d', bodyFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers'],
+      `--log-file=${logFile}`,
+      options.url,
+    ];
+    const run = options.cpus
+      ? spawnSync('taskset', ['-c', options.cpus, 'h2load', ...args], { encoding: 'utf8' })
+      : spawnSync('h2load', args, { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`h2load failed (${run.status}): ${run.stderr}`);
+    // Tab-separated: start (µs since epoch), HTTP status, duration (µs). A gRPC error also
+    // answers HTTP 200 with grpc-status in the trailers, which h2load does not read; the
+    // handlers here cannot fail on this request, and the Node generator's run checks statuses.
+    const latencies: number[] = [];
+    for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+      const [, status, micros] = line.split('\t');
+      if (status === '200') latencies.push(Number(micros) / 1000);
+    }
+    const summary = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded/.exec(
+      run.stdout,
+    );
+    const rate = /finished in [\d.]+s, ([\d.]+) req\/s/.exec(run.stdout);
+    if (!summary || !rate) throw new Error(`unexpected h2load output:\n${run.stdout}`);
+    const [total, succeeded] = [Number(summary[1]), Number(summary[3])];
+    return {
+      ok: latencies.length,
+      errors: total - succeeded,
+      achievedRate: Number(rate[1]),
+      latency: summarize(latencies),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
