@@ -99,6 +99,21 @@ class Facts {
   }
 }
 
+/**
+ * The caller's options with an `observe` that adds each fact to `facts` and still passes it on:
+ * facts flow up, so a decorator's span (polyglot) also shows the totals of the calls below it.
+ */
+function collecting(options: CallOptions | undefined, facts: Facts): CallOptions {
+  const outer = options?.observe;
+  return {
+    ...options,
+    observe: (f) => {
+      facts.add(f);
+      outer?.(f);
+    },
+  };
+}
+
 function errorType(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string') return code;
@@ -222,15 +237,7 @@ class CallTracer {
   ): Promise<R> {
     const call = this.start(operation, spec);
     const facts = new Facts();
-    const outer = options?.observe;
-    // Facts flow up: a decorator's span (polyglot) also shows the totals of the calls below it.
-    const observed: CallOptions = {
-      ...options,
-      observe: (f) => {
-        facts.add(f);
-        outer?.(f);
-      },
-    };
+    const observed = collecting(options, facts);
     try {
       const result = await context.with(call.ctx, invoke, undefined, observed);
       this.end(operation, call, facts, undefined, false, resultAttributes?.(result));
@@ -249,14 +256,7 @@ class CallTracer {
   ): AsyncGenerator<R> {
     const call = this.start('stream', spec);
     const facts = new Facts();
-    const outer = options?.observe;
-    const observed: CallOptions = {
-      ...options,
-      observe: (f) => {
-        facts.add(f);
-        outer?.(f);
-      },
-    };
+    const observed = collecting(options, facts);
     let failed = false;
     let error: unknown;
     let items = 0;
