@@ -249,17 +249,7 @@ export function zipfSampler(n: number, s: number, random: () => number): () => n
   };
 }
 
-/** A small seeded PRNG (mulberry32) so workloads repeat run to run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../test-support/seeded-random.ts';
 
 /** Least-squares slope of y over x (0 for fewer than two points or no spread in x). */
 export function leastSquaresSlope(points: ReadonlyArray<readonly [number, number]>): number {

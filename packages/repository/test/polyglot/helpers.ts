@@ -23,14 +23,5 @@ export const account = (id: string, patch: Partial<AccountT> = {}): AccountT => 
   ...patch,
 });
 
-/** Deterministic PRNG (mulberry32) for reproducible random op streams. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for reproducible random op streams. */
+export { seededRandom as rng } from '../../../../test-support/seeded-random.js';
