@@ -28,7 +28,7 @@ import { grpcFrame, h2loadAvailable, runH2load } from './lib/h2load.ts';
 import { type OpenLoopResult, runOpenLoop } from './lib/open-loop.ts';
 import {
   freePort,
-  onServerCore,
+  pinMainThread,
   pinning,
   pinSelf,
   type Spawned,
@@ -60,33 +60,29 @@ interface Server {
 /** examples/chain-server as its own process, as it is deployed (access log off: LOG_LEVEL=warn). */
 async function startExampleChainServer(): Promise<Server> {
   const port = await freePort();
-  const child = spawnChild(
-    ...onServerCore(process.execPath, [join(repo, 'examples/chain-server/src/main.ts')]),
-    {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    },
-  );
+  const child = spawnChild(process.execPath, [join(repo, 'examples/chain-server/src/main.ts')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+  });
   const url = `http://127.0.0.1:${port}`;
   const probe = createChainClient({ baseUrl: url, protocol: 'grpc', retry: false });
   await waitFor(() => probe.isRegistered(CONTENT_ID, { timeoutMs: 500 }));
   probe.close();
+  pinMainThread(child.proc.pid, pinning?.server);
   return { url, stop: () => child.stop() };
 }
 
 /** The plain grpc-js server (same handlers) of chain-server.bench.ts, in its own process. */
 async function startGrpcJsServer(): Promise<Server> {
   const child = spawnChild(
-    ...onServerCore(process.execPath, [
-      join(import.meta.dirname, 'chain-server.bench.ts'),
-      '--serve',
-      'grpcjs',
-    ]),
+    process.execPath,
+    [join(import.meta.dirname, 'chain-server.bench.ts'), '--serve', 'grpcjs'],
     { ipc: true },
   );
   const port = await new Promise<number>((resolve, reject) => {
     child.proc.once('error', reject);
     child.proc.once('message', (m: { port: number }) => resolve(m.port));
   });
+  pinMainThread(child.proc.pid, pinning?.server);
   return {
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
@@ -123,10 +119,9 @@ async function startPythonServer(): Promise<Server | undefined> {
       'mystira/chain/v1/chain_service.proto',
       'google/rpc/error_details.proto',
     ]);
-    const started = spawnChild(
-      ...onServerCore(python, [join(testDir, 'python/chain_server.py'), stubs]),
-      { stdout: 'pipe' },
-    );
+    const started = spawnChild(python, [join(testDir, 'python/chain_server.py'), stubs], {
+      stdout: 'pipe',
+    });
     child = started;
     line = await new Promise<string>((resolve, reject) => {
       started.proc.once('exit', (code) => reject(new Error(`python server exited with ${code}`)));
@@ -135,6 +130,7 @@ async function startPythonServer(): Promise<Server | undefined> {
         resolve,
       );
     });
+    pinMainThread(started.proc.pid, pinning?.server);
   } catch (e) {
     await child?.stop(1000);
     rmSync(stubs, { recursive: true, force: true });
@@ -245,7 +241,7 @@ async function main(): Promise<void> {
   // The servers get a core of their own, the generator (this process) the others.
   pinSelf(pinning?.generator);
   progress(
-    `starting examples/chain-server and the grpc-js server (child processes${pinning ? `, pinned to CPU ${pinning.server}; this generator to CPU ${pinning.generator}` : ''})`,
+    `starting examples/chain-server and the grpc-js server (child processes${pinning ? `, main thread pinned to CPU ${pinning.server}; this generator's to CPU ${pinning.generator}` : ''})`,
   );
   const ours = await startExampleChainServer();
   const grpcjs = await startGrpcJsServer();
@@ -305,7 +301,7 @@ async function main(): Promise<void> {
   );
   notes.push(
     `Chain server at ${SLO_RATE}/s: ${slo.ok} answered of ${slo.intended}, ${slo.errors} errors (${slo.dropped} dropped at the ${SLO_RATE}-in-flight bound), achieved ${slo.achievedRate.toFixed(0)}/s; p50 ${ms2(slo.latency.p50)} / p90 ${ms2(slo.latency.p90)} / p99 ${ms2(slo.latency.p99)} / p99.9 ${ms2(slo.latency.p999)} / max ${ms2(slo.latency.max)} ms. grpc-js server, same load: ${sloBase.errors} errors, p50 ${ms2(sloBase.latency.p50)} / p99 ${ms2(sloBase.latency.p99)} ms.`,
-    `Latency is measured from each request's intended send time (open loop, fixed arrival rate), so a stall anywhere charges every request due during it. Server in a child process${pinning ? ` pinned to CPU ${pinning.server} (the generator to CPU ${pinning.generator}; --no-pin turns this off)` : ' (not pinned)'}; client: createChainClient over gRPC in the bench process.`,
+    `Latency is measured from each request's intended send time (open loop, fixed arrival rate), so a stall anywhere charges every request due during it. Server in a child process${pinning ? ` with its main thread pinned to CPU ${pinning.server} (the generator's main thread and h2load to CPU ${pinning.generator}; garbage-collector helper threads float, as on a deployed host; --no-pin turns pinning off)` : ' (not pinned)'}; client: createChainClient over gRPC in the bench process.`,
   );
   charts.push({
     file: 'chain-server-slo-over-time',
