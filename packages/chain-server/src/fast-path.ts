@@ -1,16 +1,19 @@
 /**
- * The lean path for the common case: unary calls with the gRPC protocol over HTTP/2, and with
- * the Connect protocol (JSON or binary) over HTTP/1.1 or HTTP/2, uncompressed. It calls the same handlers and the same authenticator as the Connect router
- * and writes the same wire format (status codes, error JSON, grpc-status-details-bin via
- * connect's own encoders), but skips the adapter layer's per-call plumbing (async iterables,
- * an AbortController per call), which is where profiling put the cost.
+ * The lean path for the common case: unary calls, uncompressed, with the gRPC protocol over
+ * HTTP/2, the gRPC-Web protocol (binary) and the Connect protocol (JSON or binary) over HTTP/1.1
+ * or HTTP/2. It calls the same handlers and the same authenticator as the Connect router and
+ * writes the same wire format (status codes, error JSON, trailers, grpc-status-details-bin via
+ * connect's own encoders), but skips the adapter layer's per-call plumbing (async iterables, an
+ * AbortController per call), which is where profiling put the cost.
  *
  * Deadlines (grpc-timeout, connect-timeout-ms) are honoured here as on the router. Anything else
- * (streams, compression, gRPC-Web, GET requests, other protocol versions) returns false and goes to the Connect router, which handles the full protocol.
+ * (streams, compression, gRPC-Web text or JSON, GET requests, other protocol versions) returns
+ * false and goes to the Connect router, which handles the full protocol.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as http2 from 'node:http2';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { Readable } from 'node:stream';
 import {
   type DescMessage,
   fromBinary,
@@ -31,6 +34,7 @@ import {
   parseTimeout as parseGrpcTimeout,
   setTrailerStatus,
 } from '@connectrpc/connect/protocol-grpc';
+import { trailerFlag, trailerSerialize } from '@connectrpc/connect/protocol-grpc-web';
 import { ChainService } from '@mystira/chain-protos';
 import type { Authenticator } from './auth.js';
 import { type CallContext, type ChainHandlers, toConnectError } from './handlers.js';
@@ -39,6 +43,8 @@ import type { RpcTelemetry } from './telemetry.js';
 
 type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
+
+const EMPTY = Buffer.alloc(0);
 
 interface UnaryRoute {
   input: DescMessage;
@@ -244,38 +250,170 @@ export function createFastPath(options: FastPathOptions): FastPath {
     });
   }
 
+  /**
+   * Buffers a Connect request body (not enveloped), then calls `done`. Past readMaxBytes, or
+   * when its content-length says it will be, it stops buffering and calls `done` with
+   * `truncated` set.
+   */
   function readBody(
-    req: AnyRequest,
-    done: (error: ConnectError | undefined, body: Buffer) => void,
+    source: Readable,
+    contentLength: string | undefined,
+    done: (body: Buffer, truncated: boolean) => void,
   ): void {
-    const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > readMaxBytes + 5) {
-      req.resume();
-      done(tooLarge(), Buffer.alloc(0));
+    const limit = readMaxBytes;
+    if (contentLength !== undefined && Number(contentLength) > limit) {
+      source.resume();
+      done(EMPTY, true);
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
+    let truncated = false;
+    source.on('data', (chunk: Buffer) => {
+      if (truncated) return;
       size += chunk.length;
-      if (size > readMaxBytes + 5) {
-        failed = true;
-        done(tooLarge(), Buffer.alloc(0));
-        return;
-      }
       chunks.push(chunk);
+      if (size > limit) {
+        truncated = true;
+        done(Buffer.concat(chunks, size), true);
+        chunks.length = 0;
+      }
     });
-    req.on('end', () => {
-      if (!failed)
-        done(undefined, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    source.on('end', () => {
+      if (!truncated)
+        done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), false);
     });
   }
 
-  function tooLarge(): ConnectError {
+  /**
+   * A gRPC or gRPC-Web body, read until it is decided, then parsed (see parseGrpcUnary). Reading
+   * stops early, as the router's does, once an envelope declares more than readMaxBytes or two
+   * whole message envelopes have arrived (the call fails then, whatever follows); a body of only
+   * skipped envelopes is cut off after `envelopedCap` bytes.
+   */
+  function readEnveloped(
+    route: UnaryRoute,
+    source: Readable,
+    skipFlag: number | undefined,
+    done: (error: unknown, message: unknown) => void,
+  ): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let finished = false;
+    const finish = (truncated: boolean) => {
+      if (finished) return;
+      finished = true;
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      chunks.length = 0;
+      let message: unknown;
+      try {
+        message = parseGrpcUnary(route, body, truncated, skipFlag);
+      } catch (e) {
+        return done(e, undefined);
+      }
+      done(undefined, message);
+    };
+    source.on('data', (chunk: Buffer) => {
+      if (finished) return;
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size <= readMaxBytes + 5) return; // the common case: one small message
+      if (size > envelopedCap || decided(Buffer.concat(chunks, size), skipFlag)) finish(true);
+    });
+    source.on('end', () => finish(false));
+  }
+
+  const envelopedCap = 16 * (readMaxBytes + 5);
+
+  /** Whether the body so far already fails a unary call, whatever else arrives. */
+  function decided(body: Buffer, skipFlag: number | undefined): boolean {
+    let messages = 0;
+    for (let at = 0; at + 5 <= body.length; ) {
+      const flags = body[at] as number;
+      const length = body.readUInt32BE(at + 1);
+      if (length > readMaxBytes) return true;
+      if (at + 5 + length > body.length) return false;
+      if (skipFlag === undefined || (flags & skipFlag) !== skipFlag || flags & 0b01) messages++;
+      if (messages === 2) return true;
+      at += 5 + length;
+    }
+    return false;
+  }
+
+  function tooLarge(size?: number): ConnectError {
     return new ConnectError(
-      `message is larger than configured readMaxBytes ${readMaxBytes}`,
+      `message size${size === undefined ? '' : ` ${size}`} is larger than configured readMaxBytes ${readMaxBytes}`,
+      Code.ResourceExhausted,
+    );
+  }
+
+  /**
+   * The one message of a unary gRPC or gRPC-Web request body, decoded. The body is read as the
+   * router reads it, envelope by envelope (5-byte prefix + message), and fails with the router's
+   * code and message: size over readMaxBytes, incomplete envelope, compressed envelope, parse
+   * failure, extra or missing message. gRPC-Web envelopes flagged as trailers are skipped. A
+   * `truncated` body ends where reading stopped, not where the client's body ended.
+   */
+  function parseGrpcUnary(
+    route: UnaryRoute,
+    body: Buffer,
+    truncated: boolean,
+    skipFlag: number | undefined,
+  ): unknown {
+    let message: unknown;
+    let found = false;
+    const incomplete = () =>
+      truncated
+        ? tooLarge()
+        : new ConnectError('protocol error: incomplete envelope', Code.InvalidArgument);
+    // The router splits every envelope that has arrived before it reads any, so a size over the
+    // limit anywhere in the body is what it reports first.
+    for (let at = 0; at + 5 <= body.length; at += 5 + body.readUInt32BE(at + 1)) {
+      const length = body.readUInt32BE(at + 1);
+      if (length > readMaxBytes) throw tooLarge(length);
+    }
+    for (let at = 0; at < body.length; ) {
+      if (body.length - at < 5) throw incomplete();
+      const flags = body[at] as number;
+      const length = body.readUInt32BE(at + 1);
+      if (body.length - at - 5 < length) throw incomplete();
+      const data = body.subarray(at + 5, at + 5 + length);
+      at += 5 + length;
+      if (flags & 0b01) {
+        throw new ConnectError(
+          'received compressed envelope, but do not know how to decompress',
+          Code.Internal,
+        );
+      }
+      if (skipFlag !== undefined && (flags & skipFlag) === skipFlag) continue;
+      try {
+        message = fromBinary(route.input, data);
+      } catch (e) {
+        throw new ConnectError(
+          `parse binary: ${e instanceof Error ? e.message : String(e)}`,
+          Code.Internal,
+        );
+      }
+      if (found) {
+        throw new ConnectError(
+          'protocol error: received extra input message for unary method',
+          Code.Unimplemented,
+        );
+      }
+      found = true;
+    }
+    if (!found) {
+      throw new ConnectError(
+        'protocol error: missing input message for unary method',
+        Code.Unimplemented,
+      );
+    }
+    return message;
+  }
+
+  function tooLargeToWrite(size: number): ConnectError {
+    return new ConnectError(
+      `message size ${size} is larger than configured writeMaxBytes ${writeMaxBytes}`,
       Code.ResourceExhausted,
     );
   }
@@ -290,46 +428,20 @@ export function createFastPath(options: FastPathOptions): FastPath {
     res.end();
   }
 
-  /** The one message of a unary gRPC request body (5-byte prefix + message), decoded. */
-  function parseGrpcUnary(route: UnaryRoute, body: Buffer): unknown {
-    if (body.length < 5)
-      throw new ConnectError('protocol error: missing message', Code.Unimplemented);
-    if (body[0] !== 0) {
-      throw new ConnectError(
-        'protocol error: received compressed message without grpc-encoding',
-        Code.Internal,
-      );
-    }
-    const length = body.readUInt32BE(1);
-    if (length !== body.length - 5) {
-      throw new ConnectError(
-        'protocol error: unary request must hold exactly one message',
-        Code.Unimplemented,
-      );
-    }
-    try {
-      return fromBinary(route.input, body.subarray(5));
-    } catch (e) {
-      throw new ConnectError(
-        `parse binary: ${e instanceof Error ? e.message : String(e)}`,
-        Code.Internal,
-      );
-    }
-  }
-
-  /** The framed response message; RESOURCE_EXHAUSTED past writeMaxBytes. */
-  function frameOf(route: UnaryRoute, output: unknown): Buffer {
+  /**
+   * The framed response message, followed by `suffix` (gRPC-Web's trailer frame) in the same
+   * buffer; RESOURCE_EXHAUSTED past writeMaxBytes.
+   */
+  function frameOf(route: UnaryRoute, output: unknown, suffix?: Buffer): Buffer {
     const bytes = toBinary(route.output, output as never);
     if (bytes.length > writeMaxBytes) {
-      throw new ConnectError(
-        'message is larger than configured writeMaxBytes',
-        Code.ResourceExhausted,
-      );
+      throw tooLargeToWrite(bytes.length);
     }
-    const frame = Buffer.allocUnsafe(5 + bytes.length);
+    const frame = Buffer.allocUnsafe(5 + bytes.length + (suffix?.length ?? 0));
     frame[0] = 0;
     frame.writeUInt32BE(bytes.length, 1);
     frame.set(bytes, 5);
+    if (suffix) frame.set(suffix, 5 + bytes.length);
     return frame;
   }
 
@@ -339,14 +451,8 @@ export function createFastPath(options: FastPathOptions): FastPath {
     res: Http2ServerResponse,
     timeoutMs: number | undefined,
   ): void {
-    readBody(req, (error, body) => {
+    readEnveloped(route, req, undefined, (error, message) => {
       if (error) return grpcError(res, error);
-      let message: unknown;
-      try {
-        message = parseGrpcUnary(route, body);
-      } catch (e) {
-        return grpcError(res, e);
-      }
       invoke(route, req, res, message, timeoutMs).then(
         (output) => {
           if (res.stream.destroyed) return;
@@ -386,30 +492,8 @@ export function createFastPath(options: FastPathOptions): FastPath {
   ): void {
     // A reset by the client or a destroyed session at shutdown: the call is over, nothing to send.
     stream.on('error', () => {});
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    stream.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > readMaxBytes + 5) {
-        failed = true;
-        streamError(stream, tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    stream.on('end', () => {
-      if (failed) return;
-      let message: unknown;
-      try {
-        message = parseGrpcUnary(
-          route,
-          chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size),
-        );
-      } catch (e) {
-        return streamError(stream, e);
-      }
+    readEnveloped(route, stream, undefined, (error, message) => {
+      if (error) return streamError(stream, error);
       invokeWith(
         route,
         headers,
@@ -440,6 +524,56 @@ export function createFastPath(options: FastPathOptions): FastPath {
     });
   }
 
+  // --- gRPC-Web, binary (HTTP/1.1 or HTTP/2) -----------------------------------------------------
+
+  /** gRPC-Web sends the status as a last frame of the body, flagged 0x80, not as HTTP trailers. */
+  function trailerFrame(trailer: Headers): Buffer {
+    const bytes = trailerSerialize(trailer);
+    const frame = Buffer.allocUnsafe(5 + bytes.length);
+    frame[0] = trailerFlag;
+    frame.writeUInt32BE(bytes.length, 1);
+    frame.set(bytes, 5);
+    return frame;
+  }
+  const grpcWebOk = trailerFrame(new Headers({ 'grpc-status': '0' }));
+
+  function grpcWebBody(res: AnyResponse, body: Buffer): void {
+    (res as ServerResponse).writeHead(200, {
+      'content-type': 'application/grpc-web+proto',
+      'content-length': String(body.length),
+    });
+    res.end(body);
+  }
+
+  function grpcWebError(res: AnyResponse, error: unknown): void {
+    if (res.destroyed || res.headersSent) return;
+    grpcWebBody(res, trailerFrame(setTrailerStatus(new Headers(), toConnectError(error))));
+  }
+
+  function grpcWeb(
+    route: UnaryRoute,
+    req: AnyRequest,
+    res: AnyResponse,
+    timeoutMs: number | undefined,
+  ): void {
+    readEnveloped(route, req, trailerFlag, (error, message) => {
+      if (error) return grpcWebError(res, error);
+      invoke(route, req, res, message, timeoutMs).then(
+        (output) => {
+          if (res.destroyed) return;
+          let frames: Buffer;
+          try {
+            frames = frameOf(route, output, grpcWebOk);
+          } catch (e) {
+            return grpcWebError(res, e);
+          }
+          grpcWebBody(res, frames);
+        },
+        (e: unknown) => grpcWebError(res, e),
+      );
+    });
+  }
+
   // --- Connect unary (HTTP/1.1 or HTTP/2) ------------------------------------------------------
 
   function connectError(res: AnyResponse, error: unknown): void {
@@ -459,8 +593,10 @@ export function createFastPath(options: FastPathOptions): FastPath {
     res: AnyResponse,
     timeoutMs: number | undefined,
   ): void {
-    readBody(req, (error, body) => {
-      if (error) return connectError(res, error);
+    const length = req.headers['content-length'];
+    readBody(req, typeof length === 'string' ? length : undefined, (body, truncated) => {
+      if (truncated)
+        return connectError(res, tooLarge(length === undefined ? undefined : Number(length)));
       let message: unknown;
       try {
         if (binary) {
@@ -493,13 +629,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
             ? toBinary(route.output, output as never)
             : Buffer.from(JSON.stringify(toJson(route.output, output as never, jsonOptions)));
           if (out.length > writeMaxBytes) {
-            return connectError(
-              res,
-              new ConnectError(
-                'message is larger than configured writeMaxBytes',
-                Code.ResourceExhausted,
-              ),
-            );
+            return connectError(res, tooLargeToWrite(out.length));
           }
           (res as ServerResponse).writeHead(200, {
             'content-type': binary ? 'application/proto' : 'application/json',
@@ -549,6 +679,14 @@ export function createFastPath(options: FastPathOptions): FastPath {
       const enc = h['grpc-encoding'];
       if (enc !== undefined && enc !== 'identity') return false;
       grpc(route, req as Http2ServerRequest, res as Http2ServerResponse, timeout);
+      return true;
+    }
+    if (type === 'application/grpc-web' || type === 'application/grpc-web+proto') {
+      const timeout = grpcTimeout(h['grpc-timeout']);
+      if (timeout === false) return false;
+      const enc = h['grpc-encoding'];
+      if (enc !== undefined && enc !== 'identity') return false;
+      grpcWeb(route, req, res, timeout);
       return true;
     }
     if (type === undefined) return false;
