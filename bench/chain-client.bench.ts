@@ -26,6 +26,7 @@ import {
   IsRegisteredResponseSchema,
 } from '@mystira/chain-protos';
 import { createChainServer, DevnetLedger } from '@mystira/chain-server';
+import { pinMainThread, pinning, pinSelf } from './lib/processes.ts';
 import { type Comparison, emit, opsPerSecond, progress, smoke } from './lib/report.ts';
 
 const SEEDED = 'bench-seeded-content';
@@ -184,6 +185,12 @@ async function round(call: Call, concurrency: number, ms: number): Promise<Round
   };
 }
 
+/**
+ * The clients in a different order each round, so each follows every other equally often: a
+ * client that allocates a lot leaves garbage that the next one's round pays to collect.
+ */
+const rotated = <T>(xs: T[], r: number): T[] => xs.map((_, k) => xs[(k + r) % xs.length] as T);
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 async function main(): Promise<void> {
@@ -194,6 +201,9 @@ async function main(): Promise<void> {
     child.once('error', reject);
     child.once('message', (m: { port: number }) => resolve(m.port));
   });
+  // The server's event loop and the clients' on cores of their own (see lib/processes.ts).
+  pinMainThread(child.pid, pinning?.server);
+  pinSelf(pinning?.generator);
   const url = `http://127.0.0.1:${port}`;
   const clients = [ours(url), wrapped(url), bare(url), grpcJs(port)];
   const noDeadline = [wrappedNoDeadline(url), bareNoDeadline(url), grpcJsNoDeadline(port)];
@@ -207,14 +217,14 @@ async function main(): Promise<void> {
   try {
     for (const c of clients) await round(c.call, 64, smoke ? 100 : 500); // warm-up: connections, JIT
     for (let r = 0; r < rounds; r++) {
-      for (const c of clients) {
+      for (const c of rotated(clients, r)) {
         const res = await round(c.call, 64, ms);
         results.get(c.name)?.c64.push(res);
         progress(
           `round ${r + 1}/${rounds} c=64 ${c.name}: ${res.rps.toFixed(0)} calls/s, p99 ${res.p99.toFixed(2)} ms, ${res.cpu.toFixed(0)} µs CPU/call`,
         );
       }
-      for (const c of clients) {
+      for (const c of rotated(clients, r)) {
         const res = await round(c.call, 1, ms / 4);
         results.get(c.name)?.c1.push(res);
         progress(
@@ -227,7 +237,7 @@ async function main(): Promise<void> {
     // here "ours" is its transport (client.raw).
     for (const c of noDeadline) await round(c.call, 64, smoke ? 100 : 500);
     for (let r = 0; r < rounds; r++) {
-      for (const c of noDeadline) {
+      for (const c of rotated(noDeadline, r)) {
         const res = await round(c.call, 64, ms);
         results.get(c.name)?.c64.push(res);
         progress(
