@@ -25,7 +25,7 @@ import { type ChainClient, createChainClient } from '@mystira/chain-client';
 import { ChainService, IsRegisteredRequestSchema } from '@mystira/chain-protos';
 import { measureAppApi } from './lib/app-api-slo.ts';
 import { grpcFrame, h2loadAvailable, runH2load } from './lib/h2load.ts';
-import { type OpenLoopResult, runOpenLoop } from './lib/open-loop.ts';
+import { type OpenLoopResult, runOpenLoop, summarize } from './lib/open-loop.ts';
 import {
   freePort,
   pinMainThread,
@@ -51,6 +51,7 @@ const SLO_MS = smoke ? 1000 : 30_000;
 const WARMUP_MS = smoke ? 300 : 3000;
 const PROTOCOL_RATE = smoke ? 200 : 1000;
 const PROTOCOL_MS = smoke ? 500 : 8000;
+const PROTOCOL_ROUNDS = smoke ? 1 : 4;
 
 interface Server {
   url: string;
@@ -206,6 +207,23 @@ async function load(sender: Sender, rate: number, ms: number, label: string) {
 
 const ms2 = (n: number) => n.toFixed(2);
 
+type Pooled = Pick<OpenLoopResult, 'ok' | 'errors' | 'latency'>;
+
+/** Several runs of one contender as one. */
+function pool(runs: OpenLoopResult[]): Pooled {
+  const all = new Float64Array(runs.reduce((n, r) => n + r.latencies.length, 0));
+  let at = 0;
+  for (const r of runs) {
+    all.set(r.latencies, at);
+    at += r.latencies.length;
+  }
+  return {
+    ok: runs.reduce((n, r) => n + r.ok, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    latency: summarize(all),
+  };
+}
+
 /** The SLO load from h2load against both servers (generator on the generator's cores). */
 function nativeLoad(oursUrl: string, grpcjsUrl: string) {
   const body = grpcFrame(
@@ -338,12 +356,41 @@ async function main(): Promise<void> {
     const url = python.url;
     contenders.push({ name: 'Python grpcio server', make: () => chainClientSender(url, 'grpc') });
   }
-  const byProtocol = new Map<string, OpenLoopResult>();
-  for (const c of contenders) {
-    progress(`per protocol: ${c.name} at ${PROTOCOL_RATE}/s for ${PROTOCOL_MS / 1000} s`);
-    const s = c.make();
-    byProtocol.set(c.name, await load(s, PROTOCOL_RATE, PROTOCOL_MS, c.name));
-    s.close();
+  // Interleaved slices (order rotated each round), latencies pooled per contender: load drift
+  // on the shared machine, and one contender's garbage collected in the next one's slice, fall
+  // on all of them alike.
+  const senders = contenders.map((c) => ({ name: c.name, sender: c.make() }));
+  for (const { name, sender } of senders) {
+    progress(`per protocol: ${name}: warming up at ${PROTOCOL_RATE}/s`);
+    await runOpenLoop({
+      ratePerSecond: PROTOCOL_RATE,
+      durationMs: WARMUP_MS,
+      maxInFlight: PROTOCOL_RATE,
+      send: sender.send,
+    });
+  }
+  const slices = new Map<string, OpenLoopResult[]>(senders.map((s) => [s.name, []]));
+  for (let round = 0; round < PROTOCOL_ROUNDS; round++) {
+    for (let k = 0; k < senders.length; k++) {
+      const { name, sender } = senders[(k + round) % senders.length] as (typeof senders)[number];
+      const slice = await runOpenLoop({
+        ratePerSecond: PROTOCOL_RATE,
+        durationMs: PROTOCOL_MS / PROTOCOL_ROUNDS,
+        maxInFlight: PROTOCOL_RATE,
+        send: sender.send,
+      });
+      slices.get(name)?.push(slice);
+    }
+    progress(`per protocol: round ${round + 1}/${PROTOCOL_ROUNDS} done`);
+  }
+  for (const { sender } of senders) sender.close();
+  const byProtocol = new Map<string, Pooled>();
+  for (const [name, runs] of slices) {
+    const pooled = pool(runs);
+    byProtocol.set(name, pooled);
+    progress(
+      `${name}: ${pooled.ok} ok, ${pooled.errors} errors, p50 ${ms2(pooled.latency.p50)} ms, p99 ${ms2(pooled.latency.p99)} ms`,
+    );
   }
   await python?.stop();
   await grpcjs.stop();
@@ -351,7 +398,7 @@ async function main(): Promise<void> {
   pinSelf(pinning?.all); // the App API part runs its own process tree, unpinned
   const names = [...byProtocol.keys()];
   const pick = (q: 'p50' | 'p90' | 'p99') =>
-    names.map((n) => (byProtocol.get(n) as OpenLoopResult).latency[q]);
+    names.map((n) => (byProtocol.get(n) as Pooled).latency[q]);
   charts.push({
     file: 'latency-per-protocol',
     kind: 'bar',
@@ -364,7 +411,7 @@ async function main(): Promise<void> {
       { name: 'p99', values: pick('p99') },
     ],
   });
-  const grpcOurs = byProtocol.get('gRPC') as OpenLoopResult;
+  const grpcOurs = byProtocol.get('gRPC') as Pooled;
   const versus = (name: string, baselineName: string, bar?: Comparison['bar']) => {
     const other = byProtocol.get(name);
     if (!other) return;
@@ -385,9 +432,9 @@ async function main(): Promise<void> {
   versus('grpc-js client', 'plain @grpc/grpc-js client (our server)');
   versus('Python grpcio server', 'Python grpcio server (our client)');
   notes.push(
-    `Per protocol (${PROTOCOL_RATE} req/s, ${PROTOCOL_MS / 1000} s each, p50 / p99 ms, errors): ${names
+    `Per protocol (${PROTOCOL_RATE} req/s, ${PROTOCOL_MS / 1000} s each in ${PROTOCOL_ROUNDS} interleaved slices, latencies pooled; p50 / p99 ms, errors): ${names
       .map((n) => {
-        const r = byProtocol.get(n) as OpenLoopResult;
+        const r = byProtocol.get(n) as Pooled;
         return `${n} ${ms2(r.latency.p50)} / ${ms2(r.latency.p99)}, ${r.errors}`;
       })
       .join('; ')}.${python ? '' : ` Python grpcio server: not measured (${pythonMissing}).`}`,

@@ -58,6 +58,8 @@ export interface OpenLoopResult {
   achievedRate: number;
   /** Latency of successful requests from their intended send time (ms). */
   latency: LatencySummary;
+  /** Every one of those latencies, in completion order (to pool several runs). */
+  latencies: Float64Array;
   series: SecondSample[];
   /** The first few distinct error messages, to say why. */
   errorMessages: string[];
@@ -207,6 +209,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     dropped,
     achievedRate: all.length / (Math.max(arrivalWindowMs, durationMs) / 1000),
     latency: summarize(all.view()),
+    latencies: all.view(),
     series: buckets.map((b, second) => sampleOf(second, b)),
     errorMessages: [...errorMessages],
   };
