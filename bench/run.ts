@@ -25,13 +25,35 @@ const files = readdirSync(here)
   .filter((f) => !(args.includes('--no-soak') && f === 'soak.bench.ts'))
   .sort();
 
+/**
+ * CPU time the hypervisor gave to other guests ("steal", from /proc/stat), as a share of all CPU
+ * time since `since`. On a shared VM it comes in bursts that slow everything down; a benchmark
+ * run through one is not comparable with one run on a quiet machine, so the report says so.
+ */
+function cpuTimes(): { steal: number; total: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1);
+    const ticks = (fields ?? []).map(Number);
+    return { steal: ticks[7] ?? 0, total: ticks.reduce((a, b) => a + b, 0) };
+  } catch {
+    return undefined; // not Linux
+  }
+}
+function stolenPercent(since: ReturnType<typeof cpuTimes>): number | undefined {
+  const now = cpuTimes();
+  if (!since || !now || now.total === since.total) return undefined;
+  return (100 * (now.steal - since.steal)) / (now.total - since.total);
+}
+
 const reports: BenchReport[] = [];
 let failed = 0;
 const durations = new Map<string, number>();
+const stolen = new Map<string, number>();
 const startedAt = Date.now();
 for (const [i, file] of files.entries()) {
   process.stderr.write(`[${i + 1}/${files.length}] ${file}\n`);
   const benchStart = Date.now();
+  const cpuAtStart = cpuTimes();
   const run = spawnSync(process.execPath, [join(here, file), ...args], {
     cwd: here,
     encoding: 'utf8',
@@ -46,7 +68,11 @@ for (const [i, file] of files.entries()) {
   }
   const report = JSON.parse(last) as BenchReport;
   durations.set(report.name, (Date.now() - benchStart) / 1000);
-  process.stderr.write(`  ✓ ${file} in ${((Date.now() - benchStart) / 1000).toFixed(0)} s\n`);
+  const steal = stolenPercent(cpuAtStart);
+  if (steal !== undefined) stolen.set(report.name, steal);
+  process.stderr.write(
+    `  ✓ ${file} in ${((Date.now() - benchStart) / 1000).toFixed(0)} s${steal !== undefined && steal >= 1 ? ` (${steal.toFixed(0)} % of CPU time stolen by the hypervisor)` : ''}\n`,
+  );
   reports.push(report);
 }
 
@@ -56,11 +82,14 @@ const out = join(here, 'results');
 const merged = !smokeRun && filter !== undefined && existsSync(join(out, 'latest.json'));
 if (merged) {
   const previous = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as {
-    reports: (BenchReport & { seconds?: number })[];
+    reports: (BenchReport & { seconds?: number; stolenPercent?: number })[];
   };
   const fresh = new Map(reports.map((r) => [r.name, r]));
   const kept = previous.reports.filter((r) => !fresh.has(r.name));
-  for (const r of kept) if (r.seconds !== undefined) durations.set(r.name, r.seconds);
+  for (const r of kept) {
+    if (r.seconds !== undefined) durations.set(r.name, r.seconds);
+    if (r.stolenPercent !== undefined) stolen.set(r.name, r.stolenPercent);
+  }
   // The previous order, with the re-run reports in their old places (new ones at the end).
   const order = previous.reports.map((r) => r.name);
   reports.push(...kept);
@@ -106,7 +135,13 @@ if (allTargets.length > 0) {
 for (const report of reports) {
   lines.push(`## ${report.name}`, '');
   const took = durations.get(report.name);
-  if (took !== undefined) lines.push(`_${took.toFixed(0)} s_`, '');
+  const steal = stolen.get(report.name);
+  if (took !== undefined) {
+    lines.push(
+      `_${took.toFixed(0)} s${steal !== undefined ? `; CPU time stolen by the hypervisor meanwhile: ${steal.toFixed(1)} %${steal >= 5 ? ' (figures slowed by other guests on the host)' : ''}` : ''}_`,
+      '',
+    );
+  }
   if (report.targets?.length) {
     lines.push('| target | measured | limit | |', '|---|---|---|---|');
     lines.push(...report.targets.map(targetRow), '');
@@ -133,7 +168,7 @@ for (const report of reports) {
 writeFileSync(join(out, `${base}.md`), `${lines.join('\n')}\n`);
 writeFileSync(
   join(out, `${base}.json`),
-  `${JSON.stringify({ node: process.version, reports: reports.map((r) => ({ ...r, seconds: durations.get(r.name) })) }, null, 2)}\n`,
+  `${JSON.stringify({ node: process.version, reports: reports.map((r) => ({ ...r, seconds: durations.get(r.name), stolenPercent: stolen.get(r.name) })) }, null, 2)}\n`,
 );
 process.stderr.write(
   `wrote bench/results/${base}.md (${reports.length} reports, ${failed} failed)\n`,
