@@ -20,8 +20,10 @@ import { type LatencySummary, summarize } from './open-loop.ts';
 export interface H2loadOptions {
   /** e.g. http://127.0.0.1:50051/mystira.chain.v1.ChainService/IsRegistered */
   url: string;
-  /** The gRPC request body: the 5-byte frame header and the message. */
+  /** The request body: for gRPC and gRPC-Web the 5-byte frame header and the message. */
   body: Uint8Array;
+  /** Default application/grpc. */
+  contentType?: string;
   ratePerSecond: number;
   durationSeconds: number;
   warmUpSeconds: number;
@@ -64,7 +66,8 @@ export function runH2load(options: H2loadOptions): H2loadResult {
       ...['-c', String(clients), '-m', String(streams)],
       `--rps=${Math.ceil(options.ratePerSecond / clients)}`,
       ...['-D', String(options.durationSeconds), `--warm-up-time=${options.warmUpSeconds}`],
-      ...['-d', bodyFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers'],
+      ...['-d', bodyFile, '-H', `content-type: ${options.contentType ?? 'application/grpc'}`],
+      ...['-H', 'te: trailers'],
       `--log-file=${logFile}`,
       options.url,
     ];
@@ -72,9 +75,10 @@ export function runH2load(options: H2loadOptions): H2loadResult {
       ? spawnSync('taskset', ['-c', options.cpus, 'h2load', ...args], { encoding: 'utf8' })
       : spawnSync('h2load', args, { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`h2load failed (${run.status}): ${run.stderr}`);
-    // Tab-separated: start (µs since epoch), HTTP status, duration (µs). A gRPC error also
-    // answers HTTP 200 with grpc-status in the trailers, which h2load does not read; the
-    // handlers here cannot fail on this request, and the Node generator's run checks statuses.
+    // Tab-separated: start (µs since epoch), HTTP status, duration (µs). A gRPC or gRPC-Web error
+    // also answers HTTP 200 (with grpc-status in the trailers or the body's last frame), which
+    // h2load does not read; the handlers here cannot fail on this request, and the Node
+    // generator's runs check statuses.
     const latencies: number[] = [];
     for (const line of readFileSync(logFile, 'utf8').split('\n')) {
       const [, status, micros] = line.split('\t');
