@@ -45,6 +45,7 @@ describe('open-loop generator', () => {
     expect(result.intended).toBe(200);
     expect(result.errors).toBe(20);
     expect(result.ok).toBe(180);
+    expect(result.latencies).toHaveLength(180); // every success's latency, for pooling runs
     expect(result.dropped).toBe(0);
     expect(result.errorMessages).toEqual(['every tenth fails']);
     expect(result.series).toHaveLength(1);
