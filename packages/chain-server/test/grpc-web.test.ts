@@ -177,12 +177,14 @@ describe('gRPC-Web: the lean path answers as the Connect router does', () => {
     return false;
   }
 
-  function bodyOf({ recipe, cut }: Recipe): { path: string; body: Buffer } {
+  function bodyOf({ recipe, cut }: Recipe): { path: string; body: Buffer; headerOnly: boolean } {
+    const envelopes: ReadonlyArray<{ flags: number; id: string }> =
+      'garbage' in recipe ? [] : recipe.envelopes;
     const body =
       'garbage' in recipe
         ? grpcFrame(recipe.garbage)
         : Buffer.concat(
-            recipe.envelopes.map(({ flags, id }) => {
+            envelopes.map(({ flags, id }) => {
               const long = /^long:(\d+)$/.exec(id);
               const contentId = long ? 'x'.repeat(Number(long[1])) : id;
               const frame =
