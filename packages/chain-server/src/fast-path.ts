@@ -46,6 +46,29 @@ type AnyResponse = ServerResponse | Http2ServerResponse;
 
 const EMPTY = Buffer.alloc(0);
 
+interface EnvelopeScan {
+  /** Offset of the next envelope's prefix. */
+  at: number;
+  /** Message envelopes seen whole so far. */
+  messages: number;
+}
+
+/**
+ * `chunk` after the first `used` bytes of `buffer`: the chunk itself when nothing came before it,
+ * else in a buffer grown by doubling, so that a body of n bytes in many chunks costs O(n) copying.
+ */
+function appended(buffer: Buffer, used: number, chunk: Buffer): Buffer {
+  if (used === 0) return chunk;
+  let target = buffer;
+  // A borrowed chunk is never written into: its length is exactly `used`.
+  if (buffer.length - used < chunk.length) {
+    target = Buffer.allocUnsafe(Math.max(2 * buffer.length, used + chunk.length));
+    buffer.copy(target, 0, 0, used);
+  }
+  chunk.copy(target, used);
+  return target;
+}
+
 interface UnaryRoute {
   input: DescMessage;
   output: DescMessage;
@@ -252,8 +275,8 @@ export function createFastPath(options: FastPathOptions): FastPath {
 
   /**
    * Buffers a Connect request body (not enveloped), then calls `done`. Past readMaxBytes, or
-   * when its content-length says it will be, it stops buffering and calls `done` with
-   * `truncated` set.
+   * when its content-length says it will be, it stops buffering and calls `done` with no body
+   * and `truncated` set.
    */
   function readBody(
     source: Readable,
@@ -275,8 +298,8 @@ export function createFastPath(options: FastPathOptions): FastPath {
       chunks.push(chunk);
       if (size > limit) {
         truncated = true;
-        done(Buffer.concat(chunks, size), true);
         chunks.length = 0;
+        done(EMPTY, true);
       }
     });
     source.on('end', () => {
@@ -297,17 +320,16 @@ export function createFastPath(options: FastPathOptions): FastPath {
     skipFlag: number | undefined,
     done: (error: unknown, message: unknown) => void,
   ): void {
-    const chunks: Buffer[] = [];
+    let body: Buffer = EMPTY; // what has arrived, contiguous (a lone chunk is used as it is)
     let size = 0;
+    const scan: EnvelopeScan = { at: 0, messages: 0 };
     let finished = false;
     const finish = (truncated: boolean) => {
       if (finished) return;
       finished = true;
-      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-      chunks.length = 0;
       let message: unknown;
       try {
-        message = parseGrpcUnary(route, body, truncated, skipFlag);
+        message = parseGrpcUnary(route, body.subarray(0, size), truncated, skipFlag);
       } catch (e) {
         return done(e, undefined);
       }
@@ -315,27 +337,31 @@ export function createFastPath(options: FastPathOptions): FastPath {
     };
     source.on('data', (chunk: Buffer) => {
       if (finished) return;
-      chunks.push(chunk);
+      body = appended(body, size, chunk);
       size += chunk.length;
       if (size <= readMaxBytes + 5) return; // the common case: one small message
-      if (size > envelopedCap || decided(Buffer.concat(chunks, size), skipFlag)) finish(true);
+      if (size > envelopedCap || decided(body.subarray(0, size), skipFlag, scan)) finish(true);
     });
     source.on('end', () => finish(false));
   }
 
   const envelopedCap = 16 * (readMaxBytes + 5);
 
-  /** Whether the body so far already fails a unary call, whatever else arrives. */
-  function decided(body: Buffer, skipFlag: number | undefined): boolean {
-    let messages = 0;
-    for (let at = 0; at + 5 <= body.length; ) {
-      const flags = body[at] as number;
-      const length = body.readUInt32BE(at + 1);
+  /**
+   * Whether the body so far already fails a unary call, whatever else arrives. `scan` carries the
+   * position between calls, so each byte is looked at once.
+   */
+  function decided(body: Buffer, skipFlag: number | undefined, scan: EnvelopeScan): boolean {
+    while (scan.at + 5 <= body.length) {
+      const flags = body[scan.at] as number;
+      const length = body.readUInt32BE(scan.at + 1);
       if (length > readMaxBytes) return true;
-      if (at + 5 + length > body.length) return false;
-      if (skipFlag === undefined || (flags & skipFlag) !== skipFlag || flags & 0b01) messages++;
-      if (messages === 2) return true;
-      at += 5 + length;
+      if (scan.at + 5 + length > body.length) return false;
+      if (skipFlag === undefined || (flags & skipFlag) !== skipFlag || flags & 0b01) {
+        scan.messages++;
+        if (scan.messages === 2) return true;
+      }
+      scan.at += 5 + length;
     }
     return false;
   }

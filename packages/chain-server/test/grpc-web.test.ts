@@ -265,6 +265,57 @@ describe('gRPC-Web: the lean path answers as the Connect router does', () => {
     );
   });
 
+  it("a body in many small pieces: read until decided, then the router's answer", async () => {
+    /** Writes `body` 100 bytes at a time, as a slow client would. */
+    const trickle = (port: number, contentType: string, body: Buffer) => {
+      const session = http2.connect(`http://127.0.0.1:${port}`);
+      return new Promise<string | undefined>((resolve, reject) => {
+        const req = session.request({
+          ':method': 'POST',
+          ':path': `${SERVICE}/IsRegistered`,
+          'content-type': contentType,
+          te: 'trailers',
+        });
+        const chunks: Buffer[] = [];
+        let status: string | undefined;
+        req.on('response', (h) => {
+          status = h['grpc-status'] as string | undefined;
+        });
+        req.on('trailers', (t) => {
+          status = t['grpc-status'] as string | undefined;
+        });
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const trailer = framesOf(Buffer.concat(chunks)).trailer;
+          resolve(trailer?.get('grpc-status') ?? status);
+        });
+        req.on('error', reject);
+        (async () => {
+          for (let at = 0; at < body.length; at += 100) {
+            if (req.destroyed || req.closed) return;
+            req.write(body.subarray(at, at + 100));
+            await new Promise((r) => setImmediate(r));
+          }
+          req.end();
+        })().catch(reject);
+      }).finally(() => session.close());
+    };
+    const three = Buffer.concat(
+      [1, 2, 3].map((n) => isRegistered(`piece-${n}-${'y'.repeat(900)}`)),
+    );
+    for (const r of [lean, router]) {
+      // A second whole message decides it: UNIMPLEMENTED, as the router says.
+      expect(await trickle(r.port, 'application/grpc', three)).toBe(String(Code.Unimplemented));
+    }
+    // Only trailer-flagged envelopes (skipped by gRPC-Web): cut off past 16 × readMaxBytes.
+    const skipped = isRegistered('z'.repeat(2000));
+    skipped[0] = 0x80;
+    const endless = Buffer.concat(Array.from({ length: 20 }, () => skipped));
+    expect(await trickle(lean.port, 'application/grpc-web+proto', endless)).toBe(
+      String(Code.ResourceExhausted),
+    );
+  });
+
   it('a registration: the response message, then grpc-status 0 in the trailer frame', async () => {
     const req = create(RegisterIpAssetRequestSchema, registration());
     const res = await overHttp1(
