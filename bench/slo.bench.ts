@@ -46,6 +46,11 @@ import {
 
 const repo = join(import.meta.dirname, '..');
 const CONTENT_ID = 'bench-slo-content';
+/** The one request of every load here, serialised. */
+const IS_REGISTERED = toBinary(
+  IsRegisteredRequestSchema,
+  create(IsRegisteredRequestSchema, { contentId: CONTENT_ID }),
+);
 const SLO_RATE = smoke ? 1000 : 5000;
 const SLO_MS = smoke ? 1000 : 30_000;
 const WARMUP_MS = smoke ? 300 : 3000;
@@ -160,12 +165,7 @@ function chainClientSender(url: string, protocol: 'grpc' | 'grpc-web' | 'connect
 /** A plain @grpc/grpc-js client with protobuf-es (de)serialisation, the client-side alternative. */
 function grpcJsSender(url: string): Sender {
   const client = new grpc.Client(new URL(url).host, grpc.credentials.createInsecure());
-  const bytes = Buffer.from(
-    toBinary(
-      IsRegisteredRequestSchema,
-      create(IsRegisteredRequestSchema, { contentId: CONTENT_ID }),
-    ),
-  );
+  const bytes = Buffer.from(IS_REGISTERED);
   const id = (b: Buffer) => b;
   const path = `/${ChainService.typeName}/IsRegistered`;
   return {
@@ -224,70 +224,59 @@ function pool(runs: OpenLoopResult[]): Pooled {
   };
 }
 
-/** The SLO load from h2load against both servers (generator on the generator's cores). */
-function nativeLoad(oursUrl: string, grpcjsUrl: string) {
-  const body = grpcFrame(
-    toBinary(
-      IsRegisteredRequestSchema,
-      create(IsRegisteredRequestSchema, { contentId: CONTENT_ID }),
-    ),
+/** The same IsRegistered request in each protocol's content type and framing. */
+const requestIn = {
+  gRPC: { contentType: 'application/grpc', body: grpcFrame(IS_REGISTERED) },
+  'gRPC-Web': { contentType: 'application/grpc-web+proto', body: grpcFrame(IS_REGISTERED) },
+  Connect: { contentType: 'application/proto', body: IS_REGISTERED },
+} as const;
+
+/** IsRegistered from h2load at a fixed rate (on the generator's cores), with a progress line. */
+function h2loadIsRegistered(
+  label: string,
+  url: string,
+  rate: number,
+  ms: number,
+  protocol: keyof typeof requestIn = 'gRPC',
+) {
+  const result = runH2load({
+    url: `${url}/${ChainService.typeName}/IsRegistered`,
+    ...requestIn[protocol],
+    ratePerSecond: rate,
+    durationSeconds: Math.ceil(ms / 1000),
+    warmUpSeconds: Math.ceil(WARMUP_MS / 1000),
+    cpus: pinning?.generator,
+  });
+  progress(
+    `${label} (h2load, ${rate}/s): ${result.ok} ok, ${result.errors} errors, p50 ${ms2(result.latency.p50)} ms, p99 ${ms2(result.latency.p99)} ms`,
   );
-  const run = (url: string, label: string) => {
-    progress(`${label}: ${SLO_RATE} IsRegistered/s for ${SLO_MS / 1000} s from h2load`);
-    const result = runH2load({
-      url: `${url}/${ChainService.typeName}/IsRegistered`,
-      body,
-      ratePerSecond: SLO_RATE,
-      durationSeconds: Math.ceil(SLO_MS / 1000),
-      warmUpSeconds: Math.ceil(WARMUP_MS / 1000),
-      cpus: pinning?.generator,
-    });
-    progress(
-      `${label} (h2load): ${result.ok} ok, ${result.errors} errors, p50 ${ms2(result.latency.p50)} ms, p99 ${ms2(result.latency.p99)} ms`,
-    );
-    return result;
+  return result;
+}
+
+/** The SLO load from h2load against both servers. */
+function nativeLoad(oursUrl: string, grpcjsUrl: string) {
+  progress(`${SLO_RATE} IsRegistered/s for ${SLO_MS / 1000} s from h2load`);
+  return {
+    ours: h2loadIsRegistered('chain-server', oursUrl, SLO_RATE, SLO_MS),
+    grpcjs: h2loadIsRegistered('grpc-js server', grpcjsUrl, SLO_RATE, SLO_MS),
   };
-  return { ours: run(oursUrl, 'chain-server'), grpcjs: run(grpcjsUrl, 'grpc-js server') };
 }
 
 /**
- * The servers alone per protocol, from h2load at the per-protocol rate: the same IsRegistered
- * request as gRPC, gRPC-Web and Connect (binary) to ours, and as gRPC to the grpc-js and Python
- * servers. Without a Node client in the loop, the p99s compare servers, not clients' collectors.
+ * The servers alone per protocol, from h2load at the per-protocol rate: IsRegistered as gRPC,
+ * gRPC-Web and Connect (binary) to ours, and as gRPC to the others. Without a Node client in the
+ * loop, the p99s compare servers, not clients' collectors.
  */
-function nativePerProtocol(servers: Array<{ name: string; url: string }>) {
-  const message = toBinary(
-    IsRegisteredRequestSchema,
-    create(IsRegisteredRequestSchema, { contentId: CONTENT_ID }),
-  );
+function nativePerProtocol(oursUrl: string, others: Array<{ name: string; url: string }>) {
   const results = new Map<string, ReturnType<typeof runH2load>>();
-  for (const { name, url, contentType, body } of servers.flatMap((s) =>
-    s.name === 'chain-server'
-      ? [
-          { name: 'gRPC', url: s.url, contentType: 'application/grpc', body: grpcFrame(message) },
-          {
-            name: 'gRPC-Web',
-            url: s.url,
-            contentType: 'application/grpc-web+proto',
-            body: grpcFrame(message),
-          },
-          { name: 'Connect', url: s.url, contentType: 'application/proto', body: message },
-        ]
-      : [{ name: s.name, url: s.url, contentType: 'application/grpc', body: grpcFrame(message) }],
-  )) {
-    const result = runH2load({
-      url: `${url}/${ChainService.typeName}/IsRegistered`,
-      body,
-      contentType,
-      ratePerSecond: PROTOCOL_RATE,
-      durationSeconds: Math.ceil(PROTOCOL_MS / 1000),
-      warmUpSeconds: Math.ceil(WARMUP_MS / 1000),
-      cpus: pinning?.generator,
-    });
-    progress(
-      `${name} (h2load, ${PROTOCOL_RATE}/s): ${result.ok} ok, ${result.errors} errors, p50 ${ms2(result.latency.p50)} ms, p99 ${ms2(result.latency.p99)} ms`,
+  for (const protocol of ['gRPC', 'gRPC-Web', 'Connect'] as const) {
+    results.set(
+      protocol,
+      h2loadIsRegistered(protocol, oursUrl, PROTOCOL_RATE, PROTOCOL_MS, protocol),
     );
-    results.set(name, result);
+  }
+  for (const { name, url } of others) {
+    results.set(name, h2loadIsRegistered(name, url, PROTOCOL_RATE, PROTOCOL_MS));
   }
   return results;
 }
@@ -434,12 +423,11 @@ async function main(): Promise<void> {
       `${name}: ${pooled.ok} ok, ${pooled.errors} errors, p50 ${ms2(pooled.latency.p50)} ms, p99 ${ms2(pooled.latency.p99)} ms`,
     );
   }
-  const servers = [
-    { name: 'chain-server', url: ours.url },
+  const others = [
     { name: 'grpc-js server', url: grpcjs.url },
     ...(python ? [{ name: 'Python grpcio server', url: python.url }] : []),
   ];
-  const nativeByProtocol = h2loadAvailable() ? nativePerProtocol(servers) : undefined;
+  const nativeByProtocol = h2loadAvailable() ? nativePerProtocol(ours.url, others) : undefined;
   await python?.stop();
   await grpcjs.stop();
   await ours.stop();
