@@ -46,6 +46,16 @@ type AnyResponse = ServerResponse | Http2ServerResponse;
 
 const EMPTY = Buffer.alloc(0);
 
+/** Where one enveloped unary call (gRPC or gRPC-Web) writes its answer. */
+interface EnvelopedAnswer {
+  /** The client is gone: nothing more to write. */
+  closed(): boolean;
+  fail(error: unknown): void;
+  /** The framed response message (followed by `suffix`, if any). */
+  send(frame: Buffer): void;
+  suffix?: Buffer;
+}
+
 interface EnvelopeScan {
   /** Offset of the next envelope's prefix. */
   at: number;
@@ -471,29 +481,46 @@ export function createFastPath(options: FastPathOptions): FastPath {
     return frame;
   }
 
+  /** Reads the request's envelopes, runs the call and frames its result into `answer`. */
+  function serveEnveloped(
+    route: UnaryRoute,
+    source: Readable,
+    skipFlag: number | undefined,
+    run: (message: unknown) => Promise<unknown>,
+    answer: EnvelopedAnswer,
+  ): void {
+    readEnveloped(route, source, skipFlag, (error, message) => {
+      if (error) return answer.fail(error);
+      run(message).then(
+        (output) => {
+          if (answer.closed()) return;
+          let frame: Buffer;
+          try {
+            frame = frameOf(route, output, answer.suffix);
+          } catch (e) {
+            return answer.fail(e);
+          }
+          answer.send(frame);
+        },
+        (e: unknown) => answer.fail(e),
+      );
+    });
+  }
+
   function grpc(
     route: UnaryRoute,
     req: Http2ServerRequest,
     res: Http2ServerResponse,
     timeoutMs: number | undefined,
   ): void {
-    readEnveloped(route, req, undefined, (error, message) => {
-      if (error) return grpcError(res, error);
-      invoke(route, req, res, message, timeoutMs).then(
-        (output) => {
-          if (res.stream.destroyed) return;
-          let frame: Buffer;
-          try {
-            frame = frameOf(route, output);
-          } catch (e) {
-            return grpcError(res, e);
-          }
-          res.writeHead(200, { 'content-type': 'application/grpc' });
-          res.addTrailers({ 'grpc-status': '0' });
-          res.end(frame);
-        },
-        (e: unknown) => grpcError(res, e),
-      );
+    serveEnveloped(route, req, undefined, (m) => invoke(route, req, res, m, timeoutMs), {
+      closed: () => res.stream.destroyed,
+      fail: (e) => grpcError(res, e),
+      send: (frame) => {
+        res.writeHead(200, { 'content-type': 'application/grpc' });
+        res.addTrailers({ 'grpc-status': '0' });
+        res.end(frame);
+      },
     });
   }
 
@@ -518,26 +545,19 @@ export function createFastPath(options: FastPathOptions): FastPath {
   ): void {
     // A reset by the client or a destroyed session at shutdown: the call is over, nothing to send.
     stream.on('error', () => {});
-    readEnveloped(route, stream, undefined, (error, message) => {
-      if (error) return streamError(stream, error);
-      invokeWith(
-        route,
-        headers,
-        message,
-        (abort) => {
-          if (stream.destroyed) abort();
-          else stream.once('close', () => (stream.headersSent ? undefined : abort()));
-        },
-        timeoutMs,
-      ).then(
-        (output) => {
-          if (stream.destroyed) return;
-          let frame: Buffer;
-          try {
-            frame = frameOf(route, output);
-          } catch (e) {
-            return streamError(stream, e);
-          }
+    const onClientGone = (abort: () => void) => {
+      if (stream.destroyed) abort();
+      else stream.once('close', () => (stream.headersSent ? undefined : abort()));
+    };
+    serveEnveloped(
+      route,
+      stream,
+      undefined,
+      (m) => invokeWith(route, headers, m, onClientGone, timeoutMs),
+      {
+        closed: () => stream.destroyed,
+        fail: (e) => streamError(stream, e),
+        send: (frame) => {
           stream.respond(
             { ':status': 200, 'content-type': 'application/grpc' },
             { waitForTrailers: true },
@@ -545,9 +565,8 @@ export function createFastPath(options: FastPathOptions): FastPath {
           stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
           stream.end(frame);
         },
-        (e: unknown) => streamError(stream, e),
-      );
-    });
+      },
+    );
   }
 
   // --- gRPC-Web, binary (HTTP/1.1 or HTTP/2) -----------------------------------------------------
@@ -582,21 +601,11 @@ export function createFastPath(options: FastPathOptions): FastPath {
     res: AnyResponse,
     timeoutMs: number | undefined,
   ): void {
-    readEnveloped(route, req, trailerFlag, (error, message) => {
-      if (error) return grpcWebError(res, error);
-      invoke(route, req, res, message, timeoutMs).then(
-        (output) => {
-          if (res.destroyed) return;
-          let frames: Buffer;
-          try {
-            frames = frameOf(route, output, grpcWebOk);
-          } catch (e) {
-            return grpcWebError(res, e);
-          }
-          grpcWebBody(res, frames);
-        },
-        (e: unknown) => grpcWebError(res, e),
-      );
+    serveEnveloped(route, req, trailerFlag, (m) => invoke(route, req, res, m, timeoutMs), {
+      closed: () => res.destroyed,
+      fail: (e) => grpcWebError(res, e),
+      send: (frames) => grpcWebBody(res, frames),
+      suffix: grpcWebOk,
     });
   }
 

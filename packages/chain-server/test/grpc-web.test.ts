@@ -54,35 +54,18 @@ async function overHttp2(
   body: Buffer,
   headers: Record<string, string>,
 ): Promise<WebResponse> {
-  const session = http2.connect(`http://127.0.0.1:${port}`);
-  try {
-    return await new Promise<WebResponse>((resolve, reject) => {
-      const req = session.request({
-        ':method': 'POST',
-        ':path': path,
-        'content-type': 'application/grpc-web+proto',
-        ...headers,
-      });
-      let head: http2.IncomingHttpHeaders = {};
-      const chunks: Buffer[] = [];
-      req.on('response', (h) => {
-        head = h;
-      });
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () =>
-        resolve({
-          status: Number(head[':status']),
-          contentType: head['content-type'],
-          allowOrigin: head['access-control-allow-origin'] as string | undefined,
-          body: Buffer.concat(chunks),
-        }),
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  } finally {
-    session.close();
-  }
+  const res = await rawH2(
+    port,
+    path,
+    { 'content-type': 'application/grpc-web+proto', ...headers },
+    body,
+  );
+  return {
+    status: res.status,
+    contentType: res.headers['content-type'] as string | undefined,
+    allowOrigin: res.headers['access-control-allow-origin'] as string | undefined,
+    body: res.body,
+  };
 }
 
 /** The frames of a gRPC-Web body: messages, then the trailer frame with the status. */
