@@ -44,17 +44,18 @@ import {
   type SpecSource,
 } from '@mystira/specification';
 import { LRUCache } from 'lru-cache';
-import { decodeEnvelope, type EnvelopeKind, encodeEnvelope, freshToken } from './envelope.js';
-import {
-  CacheDecodeError,
-  CacheEncodeError,
-  type CacheError,
-  CacheOptionsError,
-  CacheStoreError,
-} from './errors.js';
+import { type Decoded, EntryCodec } from './entry-codec.js';
+import { type EnvelopeKind, freshToken } from './envelope.js';
+import { CacheDecodeError, type CacheError, CacheOptionsError, CacheStoreError } from './errors.js';
 import { defaultBreaker, GuardedStore } from './guard.js';
+import {
+  encodeInvalidation,
+  type InvalidationMessage,
+  parseInvalidation,
+} from './invalidation-message.js';
 import { CacheMetrics, type CacheMetricsSnapshot } from './metrics.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
+import { EntrySigner, type SigningKey } from './signing.js';
 import type { CacheStore, FillEntry, Guard } from './store.js';
 
 export interface CacheLockOptions {
@@ -93,8 +94,19 @@ export interface CacheOptions {
   jitter?: number;
   /** TTL of a cached "not found" (getById/getMany), in ms; 0 disables negative caching. Default 5 000. */
   negativeTtlMs?: number;
-  /** Values larger than this (serialized, in bytes) are returned but not cached. Default 512 KiB. */
+  /**
+   * Values larger than this (serialized, in bytes) are returned but not cached; entries in the
+   * store larger than this plus a header (4 KiB + 48 bytes) are not read, and are deleted.
+   * Default 512 KiB.
+   */
   maxValueBytes?: number;
+  /**
+   * HMAC-SHA256 keys (each at least 32 bytes; a string is used as its UTF-8 bytes). Entries are
+   * signed with the first and accepted when signed with any, for the Redis key they are under: an
+   * unsigned, altered or copied entry is a miss, deleted and reported (`CacheDecodeError` with
+   * reason `signature`). Default: none (entries are not signed; see the README's "Security").
+   */
+  signingKeys?: readonly SigningKey[];
   /** Default: `jsonSerializer()` (keeps Date and bigint). */
   serializer?: Serializer;
   /** Check cached entities against the entity schema on read (a failing value is a miss). Default true. */
@@ -166,15 +178,6 @@ interface L1Entry {
   kind: EnvelopeKind;
 }
 
-interface InvalidationMessage {
-  /** Value keys to drop. */
-  k?: string[];
-  /** Drop every query result. */
-  q?: 1;
-  /** Drop everything. */
-  a?: 1;
-}
-
 /** Outcome of one read-through: the value (undefined for "not found") and how it was obtained. */
 interface ReadSpec {
   key: string;
@@ -198,13 +201,21 @@ interface ReadSpec {
  */
 const leavesCacheRight = (err: unknown) => err instanceof ValidationError;
 
-/** A generation token as read from the store (tokens are ASCII). */
-const tokenText = (b: Uint8Array | null): string | null =>
-  b === null
-    ? null
-    : (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString(
-        'latin1',
-      );
+/** What `freshToken()` makes (and nothing that would break an envelope header: no '|' or ','). */
+const TOKEN = /^[\w.-]{1,64}$/;
+
+/**
+ * A generation token as read from the store: null when absent, false when the key holds something
+ * no instance wrote (then it is replaced by a fresh token, which is what a write does anyway).
+ */
+function tokenOf(b: Uint8Array | number | null): string | null | false {
+  if (b === null) return null;
+  if (typeof b === 'number' || b.length > 64) return false;
+  const text = (
+    Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+  ).toString('latin1');
+  return TOKEN.test(text) ? text : false;
+}
 
 /** Absent generation keys are recorded as ''. */
 const joinTokens = (tokens: readonly (string | null)[]) => tokens.map((t) => t ?? '').join(',');
@@ -270,14 +281,13 @@ class Cached<T extends object> implements CachedRepository<T> {
   readonly inner: Repository<T>;
   readonly entity: EntityDef;
   readonly #store: GuardedStore;
-  readonly #serializer: Serializer;
+  readonly #codec: EntryCodec;
   readonly #metrics = new CacheMetrics();
   readonly #prefix: string;
   readonly #channel: string;
   readonly #ttl: number;
   readonly #jitter: number;
   readonly #negativeTtl: number;
-  readonly #maxBytes: number;
   readonly #validate: boolean;
   readonly #lock: Required<CacheLockOptions> | null;
   readonly #grace: number;
@@ -319,7 +329,6 @@ class Cached<T extends object> implements CachedRepository<T> {
     this.#jitter = positive('jitter', options.jitter, 0.1);
     if (this.#jitter > 1) throw new CacheOptionsError('jitter must be between 0 and 1');
     this.#negativeTtl = positive('negativeTtlMs', options.negativeTtlMs, 5_000);
-    this.#maxBytes = positive('maxValueBytes', options.maxValueBytes, 512 * 1024, 1);
     this.#grace = positive('graceMs', options.graceMs, 0);
     this.#secondDelete = positive('secondDeleteMs', options.secondDeleteMs, 1_000);
     this.#flushRetry = positive('flushRetryMs', options.flushRetryMs, 1_000);
@@ -334,14 +343,21 @@ class Cached<T extends object> implements CachedRepository<T> {
     // a fill can never see "absent" again after a write set them.
     this.#itemGenTtl = Math.max(60_000, this.#fillWindow * 6);
     const timeoutMs = positive('storeTimeoutMs', options.storeTimeoutMs, 100, 1);
-    this.#serializer = options.serializer ?? jsonSerializer();
-    if (!/^[\x21-\x2b\x2d-\x7b\x7d\x7e]{1,32}$/.test(this.#serializer.name))
+    const serializer: Serializer = options.serializer ?? jsonSerializer();
+    if (!/^[\x21-\x2b\x2d-\x7b\x7d\x7e]{1,32}$/.test(serializer.name))
       throw new CacheOptionsError(
         'serializer names are 1-32 printable ASCII characters without "|" or ","',
       );
     this.#validate = options.validate ?? true;
     this.#onError = options.onError ?? (() => {});
     this.#now = options.now ?? Date.now;
+    this.#codec = new EntryCodec({
+      serializer,
+      signer: options.signingKeys === undefined ? null : new EntrySigner(options.signingKeys),
+      maxValueBytes: positive('maxValueBytes', options.maxValueBytes, 512 * 1024, 1),
+      graceMs: this.#grace,
+      now: this.#now,
+    });
     this.#random = options.random ?? Math.random;
     const lock = options.lock === true ? {} : options.lock || null;
     this.#lock = lock
@@ -464,13 +480,20 @@ class Cached<T extends object> implements CachedRepository<T> {
   }
 
   #onMessage(raw: string): void {
-    let msg: InvalidationMessage;
-    try {
-      msg = JSON.parse(raw) as InvalidationMessage;
-    } catch {
+    this.#localGen++;
+    const msg = parseInvalidation(raw);
+    if (!msg) {
+      // Not a message this cache sends (forged, or from a newer version): it may have been a real
+      // invalidation, so drop everything; that costs misses, never a stale read.
+      this.#l1Entities?.clear();
+      this.#l1Queries?.clear();
+      this.#report(
+        new CacheDecodeError(this.#channel, 'not an invalidation message of this cache', {
+          reason: 'message',
+        }),
+      );
       return;
     }
-    this.#localGen++;
     this.#metrics.received++;
     if (msg.a) {
       this.#l1Entities?.clear();
@@ -490,63 +513,79 @@ class Cached<T extends object> implements CachedRepository<T> {
 
   // ---- decoding ----------------------------------------------------------------------------------
   /**
-   * Decodes a stored value; returns null for a miss (absent, invalidated, undecodable) or the
-   * value with whether it is past its logical TTL.
+   * Decodes a stored value: null for a miss (absent, invalidated, refused), or the value with
+   * whether it is past its logical TTL. A refused entry is collected in `bad`, for `#drop`.
    */
   #decode(
     key: string,
-    bytes: Uint8Array | null,
+    bytes: Uint8Array | number | null,
     tokens: readonly (string | null)[],
     check: (value: unknown) => boolean,
-  ): { kind: EnvelopeKind; value: unknown; expired: boolean } | null {
-    if (bytes === null) return null;
-    let env: ReturnType<typeof decodeEnvelope>;
-    try {
-      env = decodeEnvelope(bytes);
-    } catch (err) {
-      this.#report(new CacheDecodeError(key, 'not a value written by this cache', { cause: err }));
+    bad: CacheDecodeError[],
+  ): Decoded | null {
+    const got = this.#codec.decode(key, bytes, joinTokens(tokens), check);
+    if (got instanceof CacheDecodeError) {
+      bad.push(got);
       return null;
     }
-    if (env.serializer !== this.#serializer.name) return null;
-    // Filled under other generation tokens: a write (or eviction) happened since. Not an error.
-    if (env.tokens !== joinTokens(tokens)) return null;
-    const expired = env.expiresAt <= this.#now();
-    if (env.kind === 'n') return { kind: 'n', value: undefined, expired };
-    let value: unknown;
-    try {
-      value = this.#serializer.deserialize(env.payload);
-    } catch (err) {
-      this.#report(
-        new CacheDecodeError(key, 'the cached payload cannot be deserialized', { cause: err }),
-      );
-      return null;
-    }
-    if (!check(value)) {
-      this.#report(new CacheDecodeError(key, 'the cached value does not have the expected shape'));
-      return null;
-    }
-    return { kind: 'v', value, expired };
+    return got;
   }
 
-  #encode(kind: EnvelopeKind, value: unknown, tokens: string, ttlMs: number): Uint8Array | null {
-    let payload: Uint8Array;
-    try {
-      payload = kind === 'n' ? new Uint8Array(0) : this.#serializer.serialize(value);
-    } catch (err) {
-      this.#report(new CacheEncodeError('the loaded value cannot be serialized', { cause: err }));
-      return null;
+  /**
+   * Deletes refused entries (forged, oversized, undecodable) and reports them. Awaited before the
+   * load, so the delete cannot land after the fill that replaces the entry. Deleting is always
+   * safe: at worst it removes a good value another instance just filled (one more miss).
+   */
+  async #drop(bad: readonly CacheDecodeError[]): Promise<void> {
+    if (bad.length === 0) return;
+    for (const e of bad) {
+      if (e.reason === 'signature') this.#metrics.forged++;
+      this.#report(e);
     }
-    if (payload.length > this.#maxBytes) {
-      this.#metrics.oversized++;
-      return null;
+    this.#metrics.dropped += bad.length;
+    const keys = bad.map((e) => e.key);
+    await this.#store.call('drop', (s) => s.write([], keys)).catch((err) => this.#report(err));
+  }
+
+  /**
+   * The generation tokens of a read, or null when a generation key holds junk: then the junk is
+   * replaced by fresh tokens (exactly what a write does, so it can only cause misses) and this
+   * read neither serves nor fills.
+   */
+  async #tokens(
+    keys: readonly string[],
+    got: readonly (Uint8Array | number | null)[],
+  ): Promise<(string | null)[] | null> {
+    const tokens = got.map(tokenOf);
+    if (!tokens.includes(false)) return tokens as (string | null)[];
+    const junk = keys.filter((_, i) => tokens[i] === false);
+    for (const key of junk) {
+      this.#report(
+        new CacheDecodeError(key, 'the generation key does not hold a token', { reason: 'token' }),
+      );
     }
-    return encodeEnvelope({
-      serializer: this.#serializer.name,
-      kind,
-      expiresAt: this.#now() + ttlMs,
-      tokens,
-      payload,
-    });
+    this.#metrics.dropped += junk.length;
+    const itemGen = `${this.#prefix}:ig:`;
+    const fresh = junk.map((key) => ({
+      key,
+      value: freshToken(),
+      ttlMs: key.startsWith(itemGen) ? this.#itemGenTtl : GENERATION_TTL_MS,
+    }));
+    await this.#store.call('drop', (s) => s.write(fresh, [])).catch((err) => this.#report(err));
+    return null;
+  }
+
+  #encode(
+    key: string,
+    kind: EnvelopeKind,
+    value: unknown,
+    tokens: string,
+    ttlMs: number,
+  ): Uint8Array | null {
+    const bytes = this.#codec.encode(key, kind, value, tokens, ttlMs);
+    if (bytes === null) this.#metrics.oversized++;
+    else if (!(bytes instanceof Uint8Array)) this.#report(bytes);
+    return bytes instanceof Uint8Array ? bytes : null;
   }
 
   #checkItem = (value: unknown): boolean =>
@@ -594,13 +633,17 @@ class Cached<T extends object> implements CachedRepository<T> {
     let tokens: (string | null)[] | null = null;
     let stale: { value: unknown } | null = null;
     try {
+      const max = this.#codec.maxEntryBytes;
       const got = await race(
-        this.#store.call('get', (s) => s.get([...spec.guards, spec.key])),
+        this.#store.call('get', (s) => s.get([...spec.guards, spec.key], max)),
         signal,
         this.entity.name,
       );
-      tokens = got.slice(0, spec.guards.length).map((b) => tokenText(b));
-      const hit = this.#decode(spec.key, got[spec.guards.length]!, tokens, spec.check);
+      tokens = await this.#tokens(spec.guards, got.slice(0, spec.guards.length));
+      const bad: CacheDecodeError[] = [];
+      const hit =
+        tokens && this.#decode(spec.key, got[spec.guards.length]!, tokens, spec.check, bad);
+      await this.#drop(bad);
       if (hit && !hit.expired) {
         this.#metrics.hits++;
         observe?.({ cacheHit: true, l1Hit: false });
@@ -704,7 +747,7 @@ class Cached<T extends object> implements CachedRepository<T> {
       }
     });
     // Absent per-item tokens are recorded as '' and read back as null: compare equal via tokensOf.
-    const bytes = this.#encode(negative ? 'n' : 'v', value, recorded.join(','), ttl);
+    const bytes = this.#encode(spec.key, negative ? 'n' : 'v', value, recorded.join(','), ttl);
     if (!bytes) return;
     const entry: FillEntry = { key: spec.key, value: bytes, ttlMs: ttl + this.#grace };
     try {
@@ -735,11 +778,14 @@ class Cached<T extends object> implements CachedRepository<T> {
     while (performance.now() < deadline) {
       await sleep(lock.pollMs);
       try {
-        const got = await this.#store.call('get', (s) => s.get([...spec.guards, spec.key]));
-        const now = got.slice(0, spec.guards.length).map((b) => tokenText(b));
+        const max = this.#codec.maxEntryBytes;
+        const got = await this.#store.call('get', (s) => s.get([...spec.guards, spec.key], max));
+        const now = await this.#tokens(spec.guards, got.slice(0, spec.guards.length));
         // A write happened while we waited: the holder's fill will be refused; load ourselves.
-        if (spec.guards.some((_, i) => now[i] !== tokens[i] && tokens[i] !== null)) break;
-        const hit = this.#decode(spec.key, got[spec.guards.length]!, now, spec.check);
+        if (!now || spec.guards.some((_, i) => now[i] !== tokens[i] && tokens[i] !== null)) break;
+        const bad: CacheDecodeError[] = [];
+        const hit = this.#decode(spec.key, got[spec.guards.length]!, now, spec.check, bad);
+        await this.#drop(bad);
         if (hit && !hit.expired) {
           this.#metrics.coalesced++;
           return { done: true, value: hit.value };
@@ -827,20 +873,23 @@ class Cached<T extends object> implements CachedRepository<T> {
       const keys = [this.#epochKey()];
       for (const id of rest) keys.push(this.#itemGenKey(id), this.#valueKey(id));
       try {
+        const max = this.#codec.maxEntryBytes;
         const got = await race(
-          this.#store.call('get', (s) => s.get(keys)),
+          this.#store.call('get', (s) => s.get(keys, max)),
           signal,
           this.entity.name,
         );
-        const text = (b: Uint8Array | null) => tokenText(b);
-        const epoch = text(got[0]!);
-        tokens = [epoch];
+        // The generation keys are the epoch (0) and every odd index; values the even ones after 0.
+        const isGen = (_: unknown, i: number) => i === 0 || i % 2 === 1;
+        tokens = await this.#tokens(keys.filter(isGen), got.filter(isGen));
+        const read = tokens;
+        const bad: CacheDecodeError[] = [];
         misses = [];
         rest.forEach((id, i) => {
-          const ig = text(got[1 + 2 * i]!);
-          tokens!.push(ig);
           const key = this.#valueKey(id);
-          const hit = this.#decode(key, got[2 + 2 * i]!, [epoch, ig], this.#checkItem);
+          const itemTokens = read && [read[0] ?? null, read[1 + i] ?? null];
+          const hit =
+            itemTokens && this.#decode(key, got[2 + 2 * i]!, itemTokens, this.#checkItem, bad);
           if (hit && !hit.expired) {
             this.#metrics.hits++;
             found.set(idKey(id), hit.kind === 'n' ? null : (hit.value as T));
@@ -850,6 +899,7 @@ class Cached<T extends object> implements CachedRepository<T> {
             misses.push(id);
           }
         });
+        await this.#drop(bad);
       } catch (err) {
         if (err instanceof AbortedError) throw err;
         this.#report(err as CacheError);
@@ -908,6 +958,7 @@ class Cached<T extends object> implements CachedRepository<T> {
       if (item === undefined && this.#negativeTtl === 0) return;
       const ttl = this.#ttlWithJitter(item === undefined ? this.#negativeTtl : this.#ttl);
       const bytes = this.#encode(
+        this.#valueKey(id),
         item === undefined ? 'n' : 'v',
         item,
         joinTokens([epochToken, ig]),
@@ -1201,7 +1252,7 @@ class Cached<T extends object> implements CachedRepository<T> {
         if (keys.length > 0) msg.k = keys;
         if (what.queries || (what.tags?.length ?? 0) > 0) msg.q = 1;
       }
-      await this.#store.call('publish', (s) => s.publish(this.#channel, JSON.stringify(msg)));
+      await this.#store.call('publish', (s) => s.publish(this.#channel, encodeInvalidation(msg)));
       this.#metrics.published++;
     }
   }

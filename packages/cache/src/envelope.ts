@@ -12,6 +12,8 @@ import { randomBytes } from 'node:crypto';
 
 const MAGIC = 'MC1|';
 const BAR = 0x7c;
+/** The header (everything before the payload) is never longer than this. */
+export const MAX_HEADER_BYTES = 4096;
 
 export type EnvelopeKind = 'v' | 'n';
 
@@ -45,7 +47,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   let at = MAGIC.length - 1;
   for (let i = 0; i < 4; i++) {
     at = buf.indexOf(BAR, at + 1);
-    if (at < 0 || at > 4096) throw new TypeError('not a cache envelope');
+    if (at < 0 || at >= MAX_HEADER_BYTES) throw new TypeError('not a cache envelope');
     bars.push(at);
   }
   const serializer = buf.toString('latin1', MAGIC.length, bars[0]);

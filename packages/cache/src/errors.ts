@@ -38,15 +38,41 @@ export class CacheStoreError extends CacheError {
 }
 
 /**
- * Bytes in the store that are not a value this cache wrote for this entity shape (garbage, a
- * foreign or truncated value, an item that fails the entity schema). Reported to `onError`; the
- * read is treated as a miss and the next fill overwrites the bad value.
+ * Why an entry was refused:
+ * - `oversized`: larger than `maxValueBytes` plus the envelope's header (not read), or not a string;
+ * - `signature`: unsigned, or signed by no key in `signingKeys` for this Redis key (forged, copied
+ *   from another key, altered, truncated);
+ * - `envelope`: not an envelope this cache writes (garbage, truncated, unknown envelope version);
+ * - `payload`: the serializer cannot read the payload;
+ * - `shape`: the value does not have the expected shape (fails the entity schema);
+ * - `token`: a generation key holds something that is not a generation token;
+ * - `message`: an invalidation message on the pub/sub channel is not one this cache sends.
+ */
+export type CacheDecodeReason =
+  | 'oversized'
+  | 'signature'
+  | 'envelope'
+  | 'payload'
+  | 'shape'
+  | 'token'
+  | 'message';
+
+/**
+ * Bytes in the store that are not a value this cache wrote for this key and entity shape (see
+ * `reason`). Reported to `onError`; the read is treated as a miss, the entry is deleted (a junk
+ * generation key is replaced by a fresh token) and the repository answers.
  */
 export class CacheDecodeError extends CacheError {
   readonly key: string;
-  constructor(key: string, message: string, options?: { cause?: unknown }) {
+  readonly reason: CacheDecodeReason;
+  constructor(
+    key: string,
+    message: string,
+    options?: { cause?: unknown; reason?: CacheDecodeReason },
+  ) {
     super('DECODE', message, options);
     this.key = key;
+    this.reason = options?.reason ?? 'envelope';
   }
 }
 

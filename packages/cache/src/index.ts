@@ -13,6 +13,7 @@ export {
 } from './cached.js';
 export {
   CacheDecodeError,
+  type CacheDecodeReason,
   CacheEncodeError,
   CacheError,
   type CacheErrorCode,
@@ -29,4 +30,5 @@ export {
   msgpackSerializer,
   type Serializer,
 } from './serializer.js';
+export type { SigningKey } from './signing.js';
 export type { CacheStore, FillEntry, Guard, TokenWrite } from './store.js';

@@ -76,11 +76,14 @@ export class MemoryStore implements CacheStore {
     }
   }
 
-  async get(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
+  async get(keys: readonly string[], maxBytes?: number): Promise<(Uint8Array | number | null)[]> {
     this.#check();
     return keys.map((k) => {
       const v = this.#read(k);
       if (v === undefined) return null;
+      // Like the Redis store: a value over maxBytes is reported by its size, not copied.
+      const size = typeof v === 'string' ? Buffer.byteLength(v) : v.length;
+      if (maxBytes !== undefined && size > maxBytes) return size;
       return typeof v === 'string' ? encoder.encode(v) : v.slice();
     });
   }

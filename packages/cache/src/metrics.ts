@@ -28,6 +28,10 @@ export interface CacheMetricsSnapshot {
   graceHits: number;
   /** Store calls that failed or timed out, values that failed to decode or encode. */
   errors: number;
+  /** Entries refused for their signature (unsigned or not signed for their key; `signingKeys` on). */
+  forged: number;
+  /** Refused entries deleted from the store (forged, oversized, undecodable) and junk generation keys replaced. */
+  dropped: number;
   /** Invalidation messages this instance published (L1 on). */
   published: number;
   /** Invalidation messages this instance received, its own included (L1 on). */
@@ -52,6 +56,8 @@ export class CacheMetrics {
   oversized = 0;
   graceHits = 0;
   errors = 0;
+  forged = 0;
+  dropped = 0;
   published = 0;
   received = 0;
   readonly #latencies = new Float64Array(RESERVOIR);
@@ -80,6 +86,8 @@ export class CacheMetrics {
       oversized: this.oversized,
       graceHits: this.graceHits,
       errors: this.errors,
+      forged: this.forged,
+      dropped: this.dropped,
       published: this.published,
       received: this.received,
       pendingInvalidations,

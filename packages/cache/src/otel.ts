@@ -143,7 +143,7 @@ export interface CacheMetricsOptions {
  * collection (the decorator counts anyway; nothing is added to the hit path): counters
  * `cache.hits`, `cache.l1_hits`, `cache.misses`, `cache.loads`, `cache.coalesced`,
  * `cache.bypasses`, `cache.fills`, `cache.fills_rejected`, `cache.grace_hits`, `cache.errors`,
- * and the gauge `cache.pending_invalidations`, each with `mystira.entity`.
+ * `cache.forged`, `cache.dropped`, and the gauge `cache.pending_invalidations`, each with `mystira.entity`.
  * Returns a disposable that stops observing.
  */
 export function observeCache(
@@ -167,6 +167,8 @@ export function observeCache(
     ['fillsRejected', counter('cache.fills_rejected', 'Fills refused because a write raced')],
     ['graceHits', counter('cache.grace_hits', 'Expired values served while the repository failed')],
     ['errors', counter('cache.errors', 'Store calls that failed or timed out, bad values')],
+    ['forged', counter('cache.forged', 'Entries refused for a missing or wrong signature')],
+    ['dropped', counter('cache.dropped', 'Refused entries deleted from the store')],
   ];
   const pending: ObservableGauge = meter.createObservableGauge('cache.pending_invalidations', {
     description: 'Invalidations waiting for the store to come back',

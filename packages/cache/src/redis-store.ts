@@ -1,6 +1,6 @@
 /**
  * The Redis store on `ioredis`, single node or Cluster. Every operation is one round trip:
- * reads are MGET, fills a Lua script that checks the guards and writes in one atomic step,
+ * reads are a short script (an MGET that leaves values over a size limit in Redis), fills a Lua script that checks the guards and writes in one atomic step,
  * invalidations one MULTI/EXEC. On a Cluster every key of one entity carries the same hash tag
  * (`{entity}`, see the README), so multi-key commands stay in one slot.
  *
@@ -42,6 +42,26 @@ end
 return 1
 `;
 
+// KEYS: the keys to read. ARGV[1]: the largest value returned, in bytes. A larger value is
+// answered by its size and never leaves Redis (a 30 MB junk entry costs a STRLEN, not a transfer);
+// a key holding another type by -1 (MGET would say nil, and the cache could never clean it up).
+// false becomes a nil reply without ending the array, as nil would.
+const GET = `
+local max = tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS do
+  local len = redis.pcall('STRLEN', KEYS[i])
+  if type(len) ~= 'number' then
+    out[i] = -1
+  elseif len > max then
+    out[i] = len
+  else
+    out[i] = redis.call('GET', KEYS[i])
+  end
+end
+return out
+`;
+
 const UNLOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -49,6 +69,7 @@ return 0
 
 type Client = Redis | Cluster;
 type Scripted = Client & {
+  mystiraCacheGetBuffer(...args: (string | number)[]): Promise<(Buffer | number | null)[]>;
   mystiraCacheFill(...args: (string | number | Buffer)[]): Promise<number>;
   mystiraCacheUnlock(key: string, token: string): Promise<number>;
 };
@@ -79,6 +100,10 @@ export class RedisStore implements CacheStore {
     this.#subscriber = options.subscriber;
     this.#ownSubscriber = options.subscriber === undefined;
     const scripted = client as Scripted;
+    // Once per client (stores may share one), each on its own: a client first used by an older
+    // version of this store has only the commands that version defined.
+    if (typeof scripted.mystiraCacheGetBuffer !== 'function')
+      client.defineCommand('mystiraCacheGet', { lua: GET });
     if (typeof scripted.mystiraCacheFill !== 'function') {
       client.defineCommand('mystiraCacheFill', { lua: FILL });
       client.defineCommand('mystiraCacheUnlock', { lua: UNLOCK, numberOfKeys: 1 });
@@ -86,8 +111,9 @@ export class RedisStore implements CacheStore {
     this.#scripted = scripted;
   }
 
-  async get(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
-    return this.client.mgetBuffer(...(keys as string[]));
+  async get(keys: readonly string[], maxBytes?: number): Promise<(Uint8Array | number | null)[]> {
+    if (maxBytes === undefined) return this.client.mgetBuffer(...(keys as string[]));
+    return this.#scripted.mystiraCacheGetBuffer(keys.length, ...keys, maxBytes);
   }
 
   async fill(guards: readonly Guard[], entries: readonly FillEntry[]): Promise<boolean> {

@@ -32,8 +32,13 @@ export interface TokenWrite {
 }
 
 export interface CacheStore {
-  /** Values of `keys` (null where absent), in one round trip (MGET). */
-  get(keys: readonly string[]): Promise<(Uint8Array | null)[]>;
+  /**
+   * Values of `keys` (null where absent), in one round trip and one atomic read. With `maxBytes`,
+   * a value larger than that is not read: its size (a number) stands in its place, and -1 for a
+   * key holding something other than a string. The cache always passes `maxBytes` and checks sizes
+   * again itself, so a store that ignores it still never has an oversized value parsed.
+   */
+  get(keys: readonly string[], maxBytes?: number): Promise<(Uint8Array | number | null)[]>;
   /**
    * Atomically: if every guard holds, create the missing generation keys the guards ask for and
    * set every entry; otherwise change nothing. Resolves whether it wrote.

@@ -369,7 +369,7 @@ describe('bad data in the store is a miss, never thrown', () => {
     const { cache, store, calls, errors } = setup();
     await cache.getById('a');
     const key = store.keys().find((k) => k.includes(':e:s:a'))!;
-    const raw = new TextDecoder().decode((await store.get([key]))[0]!);
+    const raw = new TextDecoder().decode((await store.get([key]))[0] as Uint8Array);
     const header = raw.slice(0, raw.indexOf('{'));
     store.setRaw(key, `${header}${JSON.stringify({ id: 'a', name: 'old shape' })}`);
     expect((await cache.getById('a'))?.title).toBe('note a');
