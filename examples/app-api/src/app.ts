@@ -3,6 +3,7 @@
  *
  * Wiring, outermost first:
  *   Fastify (JSON-schema validation, problem+json errors, OpenAPI at /docs, tracing, /metrics)
+ *     bearer JWT authentication (src/auth), per-caller rate limits, each route's access
  *     routes -> services (AccountService, StoryService) and the StoryPublisher
  *       -> stores.ts (polyglot accounts on Cosmos DB/PostgreSQL, cached stories on Cosmos DB)
  *       -> chain client (gRPC to the Chain service)
@@ -31,6 +32,12 @@ import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { AllowedMethods } from './allowed-methods.ts';
+import { authentication } from './auth/authenticate.ts';
+import { chainAuth } from './auth/chain-credential.ts';
+import type { TrustProxy } from './auth/config.ts';
+import { Ownership } from './auth/ownership.ts';
+import { rateLimits } from './auth/rate-limit.ts';
+import { createTokenVerifier } from './auth/verifier.ts';
 import type { AppApiConfig } from './config.ts';
 import { toProblem } from './problems.ts';
 import { StoryPublisher } from './publishing/index.ts';
@@ -80,14 +87,15 @@ export async function createAppApi(
     tracer: telemetry.tracer,
     meter: telemetry.meter,
   });
+  // This service's own credential (client credentials or an API key), never a caller's token:
+  // the chain sees the App API as one principal acting for its authorized callers.
+  const chainCredential = chainAuth(config.chain.credential);
   const chain = createChainClient({
     baseUrl: config.chain.url,
     // A CLIENT span per call and the W3C traceparent on the wire: the Chain server continues the
     // request's trace.
     interceptors: [otelInterceptor({ tracer: telemetry.tracer, meter: telemetry.meter })],
-    ...(config.chain.apiKey
-      ? { auth: { type: 'apiKey' as const, apiKey: config.chain.apiKey } }
-      : {}),
+    ...(chainCredential ? { auth: chainCredential } : {}),
   });
   // The publisher writes stories through the cached repository, so its writes invalidate too.
   const publisher = new StoryPublisher({
@@ -114,7 +122,7 @@ export async function createAppApi(
 
   // Set once close() begins; answers finishing after that close their connection (see buildHttp).
   let draining = false;
-  const app = buildHttp(log, () => draining);
+  const app = buildHttp(log, () => draining, config.trustProxy);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -126,7 +134,17 @@ export async function createAppApi(
           'are RFC 9457 problem+json.',
       },
       components: {
-        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              `An access token from ${config.auth.issuer} for the audience ` +
+              `${config.auth.audience.join(' or ')}. Roles (claim "${config.auth.rolesClaim}"): ` +
+              '"payer" pays royalties, "admin" runs the /v1/admin routes.',
+          },
+        },
       },
       tags: [
         { name: 'accounts' },
@@ -142,20 +160,31 @@ export async function createAppApi(
       buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // "Authorize" in /docs takes a token and sends it on every "Try it out" call.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
   await app.register(fastifyTracing, {
     tracer: telemetry.tracer,
     meter: telemetry.meter,
     metrics: { path: '/metrics', telemetry },
   });
 
+  // Who is calling (onRequest, after tracing), then how often they may (onRequest, keyed by the
+  // verified subject or the IP); each route checks what the caller may do (preValidation).
+  authentication(app, createTokenVerifier(config.auth));
+  await rateLimits(
+    app,
+    config.rateLimit,
+    stores.redis ? { redis: stores.redis, keyPrefix: config.cacheKeyPrefix } : undefined,
+  );
+
   const accounts = new AccountService(stores.accounts);
   const stories = new StoryService(stores.stories, accounts);
-  accountRoutes(app, accounts);
-  storyRoutes(app, stories);
-  publishingRoutes(app, publisher, stories);
-  healthRoutes(app, health, { verbose: config.healthVerbose, adminToken: config.adminToken });
-  if (config.adminToken) adminRoutes(app, stores.polyglot, config.adminToken);
+  const ownership = new Ownership(accounts);
+  accountRoutes(app, accounts, ownership);
+  storyRoutes(app, stories, accounts, ownership);
+  publishingRoutes(app, publisher, stories, ownership);
+  healthRoutes(app, health, { verbose: config.healthVerbose });
+  adminRoutes(app, stores.polyglot);
   await app.ready();
   publisher.start();
 
@@ -194,8 +223,14 @@ export async function createAppApi(
  * Fastify with the API's validation and error conventions; no routes yet. `draining` tells
  * whether the API is shutting down.
  */
-function buildHttp(log: Logger, draining: () => boolean): FastifyInstance {
+function buildHttp(log: Logger, draining: () => boolean, trustProxy: TrustProxy): FastifyInstance {
   const app = Fastify({
+    // The caller's IP (anonymous rate limits) from X-Forwarded-For only through known proxies;
+    // a hop count as proxy-addr reads one (the typings only take the function form).
+    trustProxy:
+      typeof trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < trustProxy
+        : trustProxy,
     // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's default logger type.
     loggerInstance: log as unknown as FastifyBaseLogger,
     requestIdHeader: 'x-request-id',

@@ -4,6 +4,19 @@
  * the tests can build an `AppApiConfig` by hand and pass it to `createAppApi`.
  */
 import { isPhase, type Phase } from '@mystira/repository';
+import {
+  type AuthConfig,
+  type ChainCredential,
+  loadAuthConfig,
+  loadChainCredential,
+  loadRateLimitConfig,
+  loadTrustProxy,
+  type RateLimitConfig,
+  type TrustProxy,
+} from './auth/config.ts';
+import { ConfigError } from './config-error.ts';
+
+export { ConfigError } from './config-error.ts';
 
 export interface AppApiConfig {
   /** PostgreSQL connection string (accounts, outbox, phases, migrations). */
@@ -22,7 +35,14 @@ export interface AppApiConfig {
   redisUrl?: string;
   /** Prefix of every Redis key this host writes. */
   cacheKeyPrefix: string;
-  chain: { url: string; apiKey?: string };
+  /** The Chain service and how this host authenticates to it (see auth/config.ts). */
+  chain: { url: string; credential: ChainCredential };
+  /** Bearer JWT verification: issuer, audience, JWKS (required: there is no anonymous mode). */
+  auth: AuthConfig;
+  /** Per-caller request limits (429 with Retry-After); in Redis when `redisUrl` is set. */
+  rateLimit: RateLimitConfig;
+  /** Which proxies' X-Forwarded-For to believe for the caller's IP. */
+  trustProxy: TrustProxy;
   /** Polyglot phase of the accounts entity (Cosmos DB -> PostgreSQL) at startup. */
   accountsPhase: Phase;
   /** How often this instance checks PostgreSQL for a phase another instance switched to (ms). */
@@ -30,20 +50,14 @@ export interface AppApiConfig {
   port: number;
   host: string;
   logLevel: string;
-  /** Enables the /v1/admin routes (polyglot phases) for callers presenting it as a bearer token. */
-  adminToken?: string;
   /** How long in-flight requests may take to finish on SIGTERM before the process exits. */
   shutdownDeadlineMs: number;
   /**
    * HEALTH_VERBOSE=1: `/readyz?verbose=1` (and `/healthz?verbose=1`) show each check's error and
-   * detail to anyone (a private probe port). Default off: the public answer is names and statuses.
+   * detail to anyone (a private probe port). Default off: the public answer is names and statuses
+   * (callers with the `admin` role see the details either way).
    */
   healthVerbose: boolean;
-}
-
-/** Thrown for an environment variable that cannot be used; the message names it. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
 }
 
 /** The final phase of the polyglot layer: accounts live in PostgreSQL only. */
@@ -87,6 +101,12 @@ export function loadAppApiConfig(env: NodeJS.ProcessEnv = process.env): AppApiCo
   const pgSchema = env.PG_SCHEMA || 'app';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(pgSchema))
     throw new ConfigError(`PG_SCHEMA must be a lower-case SQL identifier, got "${pgSchema}"`);
+  // The static admin token gave way to the `admin` role; a deployment still setting it would
+  // otherwise believe its admin routes were guarded by it.
+  if (env.ADMIN_TOKEN)
+    throw new ConfigError(
+      'ADMIN_TOKEN is no longer read: give operators the "admin" role in the identity provider (see "Security" in the README)',
+    );
   return {
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test', [
       'postgres:',
@@ -104,14 +124,16 @@ export function loadAppApiConfig(env: NodeJS.ProcessEnv = process.env): AppApiCo
     cacheKeyPrefix: env.CACHE_KEY_PREFIX || 'mystira:app-api',
     chain: {
       url: url(env, 'CHAIN_URL', 'http://localhost:50051', ['http:', 'https:']),
-      apiKey: env.CHAIN_API_KEY || undefined,
+      credential: loadChainCredential(env),
     },
+    auth: loadAuthConfig(env),
+    rateLimit: loadRateLimitConfig(env),
+    trustProxy: loadTrustProxy(env),
     accountsPhase: phase,
     phasePollMs: int(env, 'PHASE_POLL_MS', 5_000, 100),
     port: int(env, 'PORT', 8080),
     host: env.HOST || '0.0.0.0',
     logLevel: env.LOG_LEVEL || 'info',
-    adminToken: env.ADMIN_TOKEN || undefined,
     shutdownDeadlineMs: int(env, 'SHUTDOWN_DEADLINE_MS', 10_000),
     healthVerbose: env.HEALTH_VERBOSE === '1' || env.HEALTH_VERBOSE === 'true',
   };

@@ -10,6 +10,12 @@ export interface Account {
   displayName: string;
   /** 0x-prefixed, 40 hex digits: where this account's royalties are paid. */
   walletAddress: string;
+  /**
+   * The `sub` of the token that created the account: its owner, the only caller who reads its
+   * private fields and acts for it (see "Security" in the README). Never part of an answer.
+   * Absent on accounts created before the API had authentication (nobody owns those).
+   */
+  ownerId?: string;
   createdAt: string;
   updatedAt: string;
   /**

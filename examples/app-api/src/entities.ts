@@ -10,19 +10,31 @@
  */
 import { entity, field, type Infer } from '@mystira/specification';
 
+const accountFields = {
+  id: field.string(),
+  version: field.number(),
+  email: field.string(),
+  displayName: field.string(),
+  walletAddress: field.string(),
+  createdAt: field.date(),
+  updatedAt: field.date(),
+};
+
 export const AccountEntity = entity(
   'accounts',
   {
-    id: field.string(),
-    version: field.number(),
-    email: field.string(),
-    displayName: field.string(),
-    walletAddress: field.string(),
-    createdAt: field.date(),
-    updatedAt: field.date(),
+    ...accountFields,
+    /** The owner's token `sub` (optional: accounts from before authentication have none). */
+    ownerId: field.string().optional(),
   },
   { id: 'id', version: 'version' },
 );
+
+/**
+ * The accounts table as its first migration created it. That migration's checksum covers the DDL
+ * generated from this shape, so it must not change; later columns come in their own migrations.
+ */
+export const AccountEntityV1 = entity('accounts', accountFields, { id: 'id', version: 'version' });
 
 export const StoryEntity = entity(
   'stories',

@@ -47,7 +47,10 @@ log.info(
     accountsPhase: config.accountsPhase,
     cache: config.redisUrl ? 'redis' : 'memory',
     chain: config.chain.url,
+    chainCredential: config.chain.credential.type,
     pgSchema: config.pgSchema,
+    auth: { issuer: config.auth.issuer, audience: config.auth.audience },
+    rateLimit: config.rateLimit,
   },
   `app api listening on ${url}`,
 );

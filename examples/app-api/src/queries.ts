@@ -31,6 +31,9 @@ export function storyListSpecs() {
   return [storyListSpec({ limit: 1 })];
 }
 
-export function accountByEmailSpec(email: string) {
-  return spec(AccountEntity).where((w) => w.eq('email', email));
+/** An owner's account with this email: emails are unique per owner, not across owners. */
+export function accountByOwnerAndEmailSpec(ownerId: string, email: string) {
+  return spec(AccountEntity)
+    .where((w) => w.eq('ownerId', ownerId))
+    .where((w) => w.eq('email', email));
 }

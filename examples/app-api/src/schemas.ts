@@ -70,18 +70,20 @@ export const ScenarioSchema = {
 export const StoryContributorSchema = {
   $id: 'StoryContributor',
   type: 'object',
+  description: 'accountId and walletAddress are in the author’s view only',
   properties: {
     accountId: id,
     walletAddress,
     shareBasisPoints: { type: 'integer' },
     role: { type: 'string' },
   },
-  required: ['accountId', 'walletAddress', 'shareBasisPoints', 'role'],
+  required: ['shareBasisPoints', 'role'],
 } as const;
 
 export const StoryRegistrationSchema = {
   $id: 'StoryRegistration',
   type: 'object',
+  description: 'idempotencyKey and error are in the author’s view only',
   properties: {
     state: { type: 'string', enum: ['pending', 'submitted', 'confirmed', 'failed'] },
     idempotencyKey: { type: 'string' },
@@ -93,12 +95,15 @@ export const StoryRegistrationSchema = {
     confirmations: { type: 'integer' },
     error: { type: 'string' },
   },
-  required: ['state', 'idempotencyKey', 'requestedAt', 'updatedAt'],
+  required: ['state', 'requestedAt', 'updatedAt'],
 } as const;
 
 export const StorySchema = {
   $id: 'Story',
   type: 'object',
+  description:
+    'The author sees every field; anyone else sees a published story without authorId, ' +
+    'contributor account ids and wallets, and the registration’s idempotencyKey and error',
   properties: {
     id,
     authorId: id,
@@ -114,7 +119,6 @@ export const StorySchema = {
   },
   required: [
     'id',
-    'authorId',
     'title',
     'summary',
     'scenarios',
@@ -278,10 +282,14 @@ const problem = (description: string) => ({
 
 export const problems = {
   400: problem('invalid request (field-level `errors`)'),
-  401: problem('missing or wrong bearer token'),
+  401: problem(
+    'no bearer token, or one that does not verify (`WWW-Authenticate: Bearer` says why)',
+  ),
+  403: problem('the token is valid, but its subject may not do this (not the owner, or no role)'),
   404: problem('not found'),
   409: problem('conflict: duplicate, stale version, or not allowed in this state'),
   412: problem('If-Match does not match the current version'),
+  429: problem('too many requests from this caller; retry after `Retry-After` seconds'),
   503: problem('a dependency is unavailable; `retryable: true`'),
 };
 

@@ -42,7 +42,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppApiConfig } from './config.ts';
 import type { Account } from './domain.ts';
-import { AccountEntity, type StoryDocument, StoryEntity } from './entities.ts';
+import { AccountEntity, AccountEntityV1, type StoryDocument, StoryEntity } from './entities.ts';
 import { storyListSpecs } from './queries.ts';
 import { StoryRepository } from './story-documents.ts';
 
@@ -116,7 +116,7 @@ export async function connectStores(
     const migrator = new Migrator(
       db,
       [
-        entityMigration('0001_accounts', AccountEntity, accountsTable),
+        entityMigration('0001_accounts', AccountEntityV1, accountsTable),
         {
           id: '0002_accounts_email_unique',
           up: `CREATE UNIQUE INDEX IF NOT EXISTS accounts_email_unique ON "${config.pgSchema}"."accounts" (email)`,
@@ -133,6 +133,20 @@ export async function connectStores(
           up: async (q) => {
             for (const s of phases.statements()) await q.query(s);
           },
+        },
+        {
+          // Accounts belong to the token subject that created them, and an email is unique per
+          // owner only: a unique email across owners told any caller which emails had accounts.
+          id: '0005_accounts_owner',
+          up: [
+            `ALTER TABLE "${config.pgSchema}"."accounts" ADD COLUMN IF NOT EXISTS "ownerId" text COLLATE "C"`,
+            `DROP INDEX IF EXISTS "${config.pgSchema}".accounts_email_unique`,
+            `CREATE UNIQUE INDEX IF NOT EXISTS accounts_owner_email_unique ON "${config.pgSchema}"."accounts" ("ownerId", email)`,
+          ].join(';\n'),
+          down: [
+            `DROP INDEX IF EXISTS "${config.pgSchema}".accounts_owner_email_unique`,
+            `ALTER TABLE "${config.pgSchema}"."accounts" DROP COLUMN IF EXISTS "ownerId"`,
+          ].join(';\n'),
         },
       ],
       { schema: config.pgSchema },

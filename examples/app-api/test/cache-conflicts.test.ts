@@ -8,15 +8,18 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppApi, createAppApi } from '../src/app.ts';
 import type { Account, Story } from '../src/domain.ts';
-import { type Harness, randomWallet, startHarness } from './support/harness.ts';
+import { type Harness, randomWallet, startHarness, type TestUser } from './support/harness.ts';
 
 let h: Harness;
 let first: AppApi;
 let second: AppApi;
+/** The author of every story, signed in to both instances (they trust the same issuer). */
+let racer: TestUser;
 
 beforeAll(async () => {
   h = await startHarness('cache_conflicts');
   first = h.api;
+  racer = await h.user('racer');
   // The same configuration (schema, Cosmos DB, chain), and its own memory cache store.
   second = await createAppApi(h.config, { logger: pino({ level: 'silent' }) });
 });
@@ -28,6 +31,7 @@ afterAll(async () => {
 
 async function createStory(api: AppApi): Promise<Story> {
   const account = await api.app.inject({
+    headers: racer.headers,
     method: 'POST',
     url: '/v1/accounts',
     payload: {
@@ -38,6 +42,7 @@ async function createStory(api: AppApi): Promise<Story> {
   });
   expect(account.statusCode, account.body).toBe(201);
   const story = await api.app.inject({
+    headers: racer.headers,
     method: 'POST',
     url: '/v1/stories',
     payload: { authorId: account.json<Account>().id, title: 'Two instances' },
@@ -47,13 +52,18 @@ async function createStory(api: AppApi): Promise<Story> {
 }
 
 async function read(api: AppApi, id: string): Promise<Story> {
-  const res = await api.app.inject({ method: 'GET', url: `/v1/stories/${id}` });
+  const res = await api.app.inject({
+    headers: racer.headers,
+    method: 'GET',
+    url: `/v1/stories/${id}`,
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
 }
 
 async function edit(api: AppApi, id: string, summary: string): Promise<number> {
   const res = await api.app.inject({
+    headers: racer.headers,
     method: 'PATCH',
     url: `/v1/stories/${id}`,
     payload: { summary },
@@ -71,6 +81,7 @@ describe('a version conflict on an instance whose cache is stale', () => {
     expect((await read(second, story.id)).version).toBe(story.version); // still the stale copy
 
     const published = await second.app.inject({
+      headers: racer.headers,
       method: 'POST',
       url: `/v1/stories/${story.id}/publish`,
       payload: {},
@@ -91,7 +102,12 @@ describe('a version conflict on an instance whose cache is stale', () => {
     await read(second, story.id);
     const answers = await Promise.all(
       [first, second, first, second].map((api) =>
-        api.app.inject({ method: 'POST', url: `/v1/stories/${story.id}/publish`, payload: {} }),
+        api.app.inject({
+          headers: racer.headers,
+          method: 'POST',
+          url: `/v1/stories/${story.id}/publish`,
+          payload: {},
+        }),
       ),
     );
     for (const answer of answers) expect(answer.statusCode, answer.body).toBeLessThan(300);
@@ -120,7 +136,7 @@ describe('If-Match on an instance whose cache is stale', () => {
     const res = await second.app.inject({
       method: 'PATCH',
       url: `/v1/stories/${story.id}`,
-      headers: { 'if-match': `"${current}"` },
+      headers: { ...racer.headers, 'if-match': `"${current}"` },
       payload: { summary: 'second, knowing the current version' },
     });
     expect(res.statusCode, res.body).toBe(200);
@@ -128,7 +144,7 @@ describe('If-Match on an instance whose cache is stale', () => {
     const stale = await second.app.inject({
       method: 'PATCH',
       url: `/v1/stories/${story.id}`,
-      headers: { 'if-match': `"${current}"` },
+      headers: { ...racer.headers, 'if-match': `"${current}"` },
       payload: { summary: 'again with the old version' },
     });
     expect(stale.statusCode, stale.body).toBe(412);

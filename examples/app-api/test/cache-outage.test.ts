@@ -6,28 +6,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ThrowawayRedis } from '../../../test-support/throwaway-redis.ts';
 import type { Story } from '../src/domain.ts';
-import { type Harness, randomWallet, startHarness } from './support/harness.ts';
+import { type Harness, randomWallet, startHarness, type TestUser } from './support/harness.ts';
 
 const redis = new ThrowawayRedis();
 let h: Harness;
+let author: TestUser;
 
 beforeAll(async () => {
   await redis.start();
   h = await startHarness('cache_outage', {
     env: { REDIS_URL: `redis://127.0.0.1:${redis.port}` },
   });
+  author = await h.user('author');
 });
 afterAll(async () => {
   await h?.close();
   await redis.stop();
 });
 
-const get = (id: string) => h.api.app.inject({ method: 'GET', url: `/v1/stories/${id}` });
+const get = (id: string) => author.inject({ method: 'GET', url: `/v1/stories/${id}` });
 
 describe('story cache while Redis is down', () => {
   it('keeps serving from Cosmos DB, reports degraded readiness, and never serves a stale value after', async () => {
     const account = (
-      await h.api.app.inject({
+      await author.inject({
         method: 'POST',
         url: '/v1/accounts',
         payload: {
@@ -38,7 +40,7 @@ describe('story cache while Redis is down', () => {
       })
     ).json();
     const story: Story = (
-      await h.api.app.inject({
+      await author.inject({
         method: 'POST',
         url: '/v1/stories',
         payload: { authorId: account.id, title: 'Before the outage' },
@@ -48,7 +50,7 @@ describe('story cache while Redis is down', () => {
     expect((await get(story.id)).json().title).toBe('Before the outage'); // cached in Redis
 
     await redis.stop();
-    const patched = await h.api.app.inject({
+    const patched = await author.inject({
       method: 'PATCH',
       url: `/v1/stories/${story.id}`,
       payload: { title: 'During the outage' },

@@ -1,25 +1,50 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadAppApiConfig, requireDatabaseUrl } from '../src/config.ts';
 
+/** What every deployment must set: there is no default issuer or audience. */
+const AUTH = {
+  AUTH_JWKS_URL: 'https://tenant.example/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://tenant.example/',
+  AUTH_AUDIENCE: 'https://api.mystira.example/app',
+};
+
 describe('loadAppApiConfig', () => {
   it('has the documented defaults', () => {
-    const config = loadAppApiConfig({});
+    const config = loadAppApiConfig(AUTH);
     expect(config).toMatchObject({
       pgSchema: 'app',
       cosmos: { database: 'mystira', profile: 'azure', tlsInsecure: false },
       redisUrl: undefined,
-      chain: { url: 'http://localhost:50051', apiKey: undefined },
+      chain: { url: 'http://localhost:50051', credential: { type: 'none' } },
+      auth: {
+        jwksUrl: AUTH.AUTH_JWKS_URL,
+        issuer: AUTH.AUTH_ISSUER,
+        audience: [AUTH.AUTH_AUDIENCE],
+        algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+        clockToleranceSec: 30,
+        rolesClaim: 'roles',
+      },
+      rateLimit: { max: 300, anonymousMax: 120, windowMs: 60_000 },
+      trustProxy: false,
       accountsPhase: 'SecondaryOnly',
       port: 8080,
       host: '0.0.0.0',
       logLevel: 'info',
-      adminToken: undefined,
       healthVerbose: false,
     });
   });
 
   it('reads every variable', () => {
     const config = loadAppApiConfig({
+      ...AUTH,
+      AUTH_AUDIENCE: 'api://mystira-app, https://api.mystira.example/app',
+      AUTH_ALGORITHMS: 'RS256',
+      AUTH_CLOCK_TOLERANCE_S: '5',
+      AUTH_ROLES_CLAIM: 'https://mystira.app/roles',
+      RATE_LIMIT_MAX: '50',
+      RATE_LIMIT_ANONYMOUS_MAX: '10',
+      RATE_LIMIT_WINDOW_MS: '1000',
+      TRUST_PROXY: '10.0.0.0/8, 192.168.1.1',
       DATABASE_URL: 'postgres://u@db:5432/app',
       PG_SCHEMA: 'tenant_a',
       COSMOS_ENDPOINT: 'https://127.0.0.1:8081',
@@ -34,7 +59,6 @@ describe('loadAppApiConfig', () => {
       PORT: '9000',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
-      ADMIN_TOKEN: 't',
       HEALTH_VERBOSE: '1',
     });
     expect(config).toMatchObject({
@@ -48,23 +72,82 @@ describe('loadAppApiConfig', () => {
         tlsInsecure: true,
       },
       redisUrl: 'redis://cache:6379',
-      chain: { url: 'https://chain:50051', apiKey: 'secret' },
+      chain: { url: 'https://chain:50051', credential: { type: 'apiKey', apiKey: 'secret' } },
+      auth: {
+        audience: ['api://mystira-app', 'https://api.mystira.example/app'],
+        algorithms: ['RS256'],
+        clockToleranceSec: 5,
+        rolesClaim: 'https://mystira.app/roles',
+      },
+      rateLimit: { max: 50, anonymousMax: 10, windowMs: 1000 },
+      trustProxy: ['10.0.0.0/8', '192.168.1.1'],
       accountsPhase: 'DualWritePrimaryRead',
       port: 9000,
       host: '127.0.0.1',
       logLevel: 'debug',
-      adminToken: 't',
       healthVerbose: true,
     });
   });
 
   it('names the variable it cannot use', () => {
-    expect(() => loadAppApiConfig({ COSMOS_PROFILE: 'emulator' })).toThrow(/COSMOS_PROFILE/);
-    expect(() => loadAppApiConfig({ ACCOUNTS_PHASE: 'Later' })).toThrow(/ACCOUNTS_PHASE/);
-    expect(() => loadAppApiConfig({ PORT: '-1' })).toThrow(/PORT/);
-    expect(() => loadAppApiConfig({ PG_SCHEMA: 'drop table;' })).toThrow(/PG_SCHEMA/);
-    expect(() => loadAppApiConfig({ CHAIN_URL: 'ftp://x' })).toThrow(ConfigError);
-    expect(() => loadAppApiConfig({ REDIS_URL: 'nope' })).toThrow(/REDIS_URL/);
+    const load = (env: Record<string, string>) => () => loadAppApiConfig({ ...AUTH, ...env });
+    expect(load({ COSMOS_PROFILE: 'emulator' })).toThrow(/COSMOS_PROFILE/);
+    expect(load({ ACCOUNTS_PHASE: 'Later' })).toThrow(/ACCOUNTS_PHASE/);
+    expect(load({ PORT: '-1' })).toThrow(/PORT/);
+    expect(load({ PG_SCHEMA: 'drop table;' })).toThrow(/PG_SCHEMA/);
+    expect(load({ CHAIN_URL: 'ftp://x' })).toThrow(ConfigError);
+    expect(load({ REDIS_URL: 'nope' })).toThrow(/REDIS_URL/);
     expect(() => requireDatabaseUrl({})).toThrow(/DATABASE_URL is required/);
+  });
+
+  it('refuses to run without an issuer, an audience and a JWKS URL: there is no anonymous mode', () => {
+    expect(() => loadAppApiConfig({})).toThrow(
+      /AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE are required/,
+    );
+    expect(() => loadAppApiConfig({ ...AUTH, AUTH_AUDIENCE: ' , ' })).toThrow(
+      /^AUTH_AUDIENCE is required/,
+    );
+    expect(() => loadAppApiConfig({ ...AUTH, AUTH_ISSUER: '' })).toThrow(
+      /^AUTH_ISSUER is required/,
+    );
+  });
+
+  it('refuses what would weaken authentication', () => {
+    const load = (env: Record<string, string>) => () => loadAppApiConfig({ ...AUTH, ...env });
+    // A shared-secret algorithm would let the published public key act as an HMAC secret.
+    expect(load({ AUTH_ALGORITHMS: 'RS256,HS256' })).toThrow(
+      /AUTH_ALGORITHMS must list asymmetric/,
+    );
+    expect(load({ AUTH_ALGORITHMS: 'none' })).toThrow(/AUTH_ALGORITHMS/);
+    // Keys over plain HTTP could be swapped on the way, except on this machine.
+    expect(load({ AUTH_JWKS_URL: 'http://idp.example/jwks' })).toThrow(
+      /AUTH_JWKS_URL must be https/,
+    );
+    expect(load({ AUTH_JWKS_URL: 'http://127.0.0.1:9000/jwks' })()).toMatchObject({
+      auth: { jwksUrl: 'http://127.0.0.1:9000/jwks' },
+    });
+    expect(load({ AUTH_CLOCK_TOLERANCE_S: '3600' })).toThrow(/AUTH_CLOCK_TOLERANCE_S/);
+    expect(load({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY=true/);
+    expect(load({ RATE_LIMIT_MAX: '0' })).toThrow(/RATE_LIMIT_MAX/);
+    // The static admin token is gone; a deployment still setting it is told what replaced it.
+    expect(load({ ADMIN_TOKEN: 'secret' })).toThrow(/ADMIN_TOKEN is no longer read.*admin" role/);
+  });
+
+  it('reads the Chain credential: an API key, or client credentials, never both', () => {
+    const load = (env: Record<string, string>) => loadAppApiConfig({ ...AUTH, ...env }).chain;
+    const clientCredentials = {
+      CHAIN_TOKEN_URL: 'https://tenant.example/oauth/token',
+      CHAIN_CLIENT_ID: 'app-api',
+      CHAIN_CLIENT_SECRET: 's3cret',
+    };
+    expect(load({ ...clientCredentials, CHAIN_TOKEN_AUDIENCE: 'chain' }).credential).toEqual({
+      type: 'clientCredentials',
+      tokenUrl: 'https://tenant.example/oauth/token',
+      clientId: 'app-api',
+      clientSecret: 's3cret',
+      audience: 'chain',
+    });
+    expect(() => load({ ...clientCredentials, CHAIN_API_KEY: 'k' })).toThrow(/not both/);
+    expect(() => load({ CHAIN_CLIENT_ID: 'app-api' })).toThrow(/CHAIN_TOKEN_URL, CHAIN_CLIENT_ID/);
   });
 });

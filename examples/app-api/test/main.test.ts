@@ -7,12 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalIssuer } from '../../demo/src/issuer.ts';
 import {
+  authEnv,
   DATABASE_URL,
   dropSchema,
+  identityOf,
   randomWallet,
   startChain,
   startCosmos,
+  startIssuer,
   type TestChain,
   type TestCosmos,
 } from './support/harness.ts';
@@ -22,6 +26,8 @@ const schema = `app_api_main_${randomUUID().slice(0, 8)}`;
 let child: ChildProcess | undefined;
 let cosmos: TestCosmos;
 let chain: TestChain;
+let issuer: LocalIssuer;
+const clientSecret = randomUUID();
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -63,8 +69,9 @@ function start(
 }
 
 beforeAll(async () => {
+  issuer = await startIssuer(clientSecret);
   cosmos = await startCosmos();
-  chain = await startChain();
+  chain = await startChain(issuer);
 });
 afterEach(async () => {
   if (child && child.exitCode === null && child.signalCode === null) {
@@ -77,6 +84,7 @@ afterEach(async () => {
 afterAll(async () => {
   await chain?.close();
   await cosmos?.close();
+  await issuer?.close();
   await dropSchema(schema);
 });
 
@@ -84,6 +92,7 @@ describe('node src/main.ts', () => {
   it('serves over a real socket and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const { logs, exit } = await start({
+      ...authEnv(issuer, clientSecret),
       DATABASE_URL,
       PG_SCHEMA: schema,
       COSMOS_ENDPOINT: cosmos.endpoint,
@@ -100,12 +109,30 @@ describe('node src/main.ts', () => {
       service: 'mystira-app-api',
       accountsPhase: 'SecondaryOnly',
       cache: 'memory',
+      chainCredential: 'clientCredentials',
+      auth: { issuer: issuer.url },
     });
 
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    // Every write needs a signed-in caller.
+    const anonymous = await fetch(`${url}/v1/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'x@example.com',
+        displayName: 'X',
+        walletAddress: randomWallet(),
+      }),
+    });
+    expect(anonymous.status).toBe(401);
+    const user = await identityOf(issuer, 'main');
     const created = await fetch(`${url}/v1/accounts`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'req-main-1' },
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': 'req-main-1',
+        ...user.headers,
+      },
       body: JSON.stringify({
         email: 'main@example.com',
         displayName: 'Main',
@@ -122,6 +149,23 @@ describe('node src/main.ts', () => {
     expect(logs.map((l) => l.msg)).toEqual(
       expect.arrayContaining(['shutting down: draining requests', 'stopped']),
     );
+  });
+
+  it('refuses to start without an issuer and audience (exit 2, names them)', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL };
+    for (const name of ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE']) delete env[name];
+    const proc = spawn(process.execPath, [main], {
+      env: { ...env, AUTH_JWKS_URL: issuer.jwksUrl },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child = proc;
+    let out = '';
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const code = await new Promise((r) => proc.once('exit', r));
+    expect(code).toBe(2);
+    expect(out).toMatch(/AUTH_ISSUER, AUTH_AUDIENCE are required/);
   });
 
   it('refuses to start without DATABASE_URL (exit 2, says why)', async () => {

@@ -7,14 +7,17 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppApi, createAppApi } from '../src/app.ts';
-import { type Harness, startHarness } from './support/harness.ts';
+import { type Harness, startHarness, type TestUser } from './support/harness.ts';
 
 let h: Harness;
 let url: string;
+/** Signed in, and allowed to pay royalties: reaches every publishing route's own checks. */
+let payer: TestUser;
 
 beforeAll(async () => {
   h = await startHarness('operations');
   url = await h.api.listen(0, '127.0.0.1');
+  payer = await h.user('payer', ['payer']);
 });
 afterAll(async () => {
   await h?.close();
@@ -142,9 +145,11 @@ describe('metrics and errors', () => {
     for (const [method, path, body] of calls) {
       const res = await fetch(`${url}${path}`, {
         method,
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        headers: {
+          ...payer.headers,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -159,14 +164,17 @@ describe('metrics and errors', () => {
     });
     expect(text.status).toBe(415);
     expect(text.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    const bare = await fetch(`${url}/v1/stories/missing/publish`, { method: 'POST' });
+    const bare = await fetch(`${url}/v1/stories/missing/publish`, {
+      method: 'POST',
+      headers: payer.headers,
+    });
     expect(bare.status).toBe(404); // validated as {}, then the story is not found
   });
 
   it('validates royalty bodies before the publisher sees them', async () => {
     const res = await fetch(`${url}/v1/stories/any/royalties/payments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...payer.headers },
       body: JSON.stringify({ amountWei: 12 }),
     });
     expect(res.status).toBe(400);
@@ -207,12 +215,14 @@ describe('unexpected errors', () => {
 
 describe('readiness without the Chain service', () => {
   let withAdmin: AppApi;
+  let ops: TestUser;
   beforeAll(async () => {
-    // A second instance on the same stores whose operators hold an admin token.
+    // A second instance on the same stores, asked by an operator (the admin role).
     withAdmin = await createAppApi(
-      { ...h.config, adminToken: 'ops-token', healthVerbose: false },
+      { ...h.config, healthVerbose: false },
       { logger: pino({ level: 'silent' }) },
     );
+    ops = await h.user('ops', ['admin']);
   });
   afterAll(async () => {
     await withAdmin?.close();
@@ -244,11 +254,11 @@ describe('readiness without the Chain service', () => {
         expect(Object.keys(check).sort()).toEqual(['name', 'status']);
     }
 
-    // ?verbose=1 with the admin token: the @mystira/health report with the chain's error.
+    // ?verbose=1 with the admin role: the @mystira/health report with the chain's error.
     const detailed = await withAdmin.app.inject({
       method: 'GET',
       url: '/readyz?verbose=1',
-      headers: { authorization: 'Bearer ops-token' },
+      headers: ops.headers,
     });
     expect(detailed.statusCode).toBe(503);
     const chain = detailed
@@ -256,11 +266,12 @@ describe('readiness without the Chain service', () => {
       .checks.find((c) => c.name === 'chain');
     // What the public answer hides: the address the chain client could not reach.
     expect(chain?.error?.message).toContain(chainPort);
-    const wrongToken = await withAdmin.app.inject({
-      method: 'GET',
-      url: '/readyz?verbose=1',
-      headers: { authorization: 'Bearer guess' },
-    });
-    expect(wrongToken.json<{ checks: object[] }>().checks.every((c) => !('error' in c))).toBe(true);
+    // A bad token, or a valid one without the role: the public answer (a probe never fails on it).
+    const notAdmin = await h.user('reader');
+    for (const headers of [{ authorization: 'Bearer guess' }, notAdmin.headers]) {
+      const res = await withAdmin.app.inject({ method: 'GET', url: '/readyz?verbose=1', headers });
+      expect(res.statusCode).toBe(503);
+      expect(res.json<{ checks: object[] }>().checks.every((c) => !('error' in c))).toBe(true);
+    }
   });
 });

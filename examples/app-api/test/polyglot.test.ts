@@ -1,27 +1,31 @@
 /**
  * Accounts moving from Cosmos DB to PostgreSQL: the phase comes from ACCOUNTS_PHASE and changes
- * at runtime through the admin route (bearer token), with the outbox drained on the way.
+ * at runtime through the admin route (a token with the `admin` role), with the outbox drained on
+ * the way.
  */
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppApi } from '../src/app.ts';
-import { type Harness, randomWallet, startHarness } from './support/harness.ts';
+import { type Harness, randomWallet, startHarness, type TestUser } from './support/harness.ts';
 
-const TOKEN = 'test-admin-token';
 let h: Harness;
+let ops: TestUser;
+let owner: TestUser;
 
 beforeAll(async () => {
   h = await startHarness('polyglot', {
-    env: { ACCOUNTS_PHASE: 'PrimaryOnly', ADMIN_TOKEN: TOKEN, PHASE_POLL_MS: '100' },
+    env: { ACCOUNTS_PHASE: 'PrimaryOnly', PHASE_POLL_MS: '100' },
   });
+  ops = await h.user('ops', ['admin']);
+  owner = await h.user('mover');
 });
 afterAll(async () => {
   await h?.close();
 });
 
 async function create(email: string): Promise<string> {
-  const res = await h.api.app.inject({
+  const res = await owner.inject({
     method: 'POST',
     url: '/v1/accounts',
     payload: { email, displayName: 'Mover', walletAddress: randomWallet() },
@@ -38,21 +42,16 @@ async function inPostgres(id: string): Promise<boolean> {
   return res.rows.length === 1;
 }
 
-const setPhase = (phase: string, token = TOKEN, force = false) =>
-  h.api.app.inject({
-    method: 'PUT',
-    url: '/v1/admin/polyglot/accounts/phase',
-    headers: { authorization: `Bearer ${token}` },
-    payload: { phase, force },
-  });
+const setPhase = (phase: string, as: TestUser = ops, force = false) =>
+  as.inject({ method: 'PUT', url: '/v1/admin/polyglot/accounts/phase', payload: { phase, force } });
 
 describe('accounts across the migration phases', () => {
   it('writes Cosmos DB only in PrimaryOnly, both stores once dual writes are on', async () => {
     const early = await create('early@example.com');
     expect(await inPostgres(early)).toBe(false);
-    expect(
-      (await h.api.app.inject({ method: 'GET', url: `/v1/accounts/${early}` })).statusCode,
-    ).toBe(200);
+    expect((await owner.inject({ method: 'GET', url: `/v1/accounts/${early}` })).statusCode).toBe(
+      200,
+    );
 
     const switched = await setPhase('DualWritePrimaryRead');
     expect(switched.statusCode).toBe(200);
@@ -66,7 +65,7 @@ describe('accounts across the migration phases', () => {
     expect(await inPostgres(early)).toBe(true);
     expect((await setPhase('DualWriteSecondaryRead')).statusCode).toBe(200);
     expect((await setPhase('SecondaryOnly')).statusCode).toBe(200);
-    const read = await h.api.app.inject({ method: 'GET', url: `/v1/accounts/${early}` });
+    const read = await owner.inject({ method: 'GET', url: `/v1/accounts/${early}` });
     expect(read.statusCode).toBe(200);
     expect(read.json().email).toBe('early@example.com');
 
@@ -76,25 +75,20 @@ describe('accounts across the migration phases', () => {
     expect(back.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
-  it('refuses the admin routes without the token, and unknown phases', async () => {
-    expect((await setPhase('DualWrite', 'wrong')).statusCode).toBe(401);
+  it('refuses the admin routes without a token (401) or the admin role (403), and unknown phases', async () => {
+    expect((await setPhase('DualWrite', owner)).statusCode).toBe(403);
     const noAuth = await h.api.app.inject({ method: 'GET', url: '/v1/admin/polyglot/phases' });
     expect(noAuth.statusCode).toBe(401);
+    expect(noAuth.headers['www-authenticate']).toMatch(/^Bearer /);
     const bad = await setPhase('Sideways');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].field).toBe('/phase');
-    const phases = await h.api.app.inject({
-      method: 'GET',
-      url: '/v1/admin/polyglot/phases',
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
+    const phases = await ops.inject({ method: 'GET', url: '/v1/admin/polyglot/phases' });
     expect(phases.json()).toEqual({ phases: { accounts: 'SecondaryOnly' } });
 
     // Documented as bearer-protected, and the document stays valid with the admin routes in it.
     const doc = (await h.api.app.inject({ method: 'GET', url: '/docs/json' })).json();
-    expect(doc.paths['/v1/admin/polyglot/{entity}/phase'].put.security).toEqual([
-      { adminToken: [] },
-    ]);
+    expect(doc.paths['/v1/admin/polyglot/{entity}/phase'].put.security).toEqual([{ bearer: [] }]);
     await SwaggerParser.validate(doc);
   });
 });
@@ -106,7 +100,7 @@ describe('several instances', () => {
     const second = await createAppApi(h.config, { logger: pino({ level: 'silent' }) });
     try {
       expect(second.stores.polyglot.phase('accounts')).toBe('SecondaryOnly');
-      expect((await setPhase('DualWrite', TOKEN, true)).statusCode).toBe(200);
+      expect((await setPhase('DualWrite', ops, true)).statusCode).toBe(200);
       const deadline = Date.now() + 10_000;
       while (second.stores.polyglot.phase('accounts') !== 'DualWrite' && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account, Story, StoryRegistration } from '../src/domain.ts';
-import { type Harness, randomWallet, startHarness } from './support/harness.ts';
+import { type Harness, randomWallet, startHarness, type TestUser } from './support/harness.ts';
 import {
   type CuttableProxy,
   startCuttableProxy,
@@ -19,6 +19,10 @@ import { eventually } from './support/publishing-stories.ts';
 let chain: TestChain;
 let proxy: CuttableProxy;
 let h: Harness;
+/** The author of every story here; `artist` shares in some; `payer` pays royalties. */
+let writer: TestUser;
+let artist: TestUser;
+let payer: TestUser;
 
 beforeAll(async () => {
   chain = await startTestChain({ blockIntervalMs: 20, requiredConfirmations: 2 });
@@ -32,6 +36,9 @@ beforeAll(async () => {
       close: async () => {},
     },
   });
+  writer = await h.user('writer');
+  artist = await h.user('artist');
+  payer = await h.user('payer', ['payer']);
 });
 
 afterAll(async () => {
@@ -40,8 +47,8 @@ afterAll(async () => {
   await chain?.close();
 });
 
-async function createAccount(): Promise<Account> {
-  const res = await h.api.app.inject({
+async function createAccount(owner = writer): Promise<Account> {
+  const res = await owner.inject({
     method: 'POST',
     url: '/v1/accounts',
     payload: {
@@ -56,7 +63,7 @@ async function createAccount(): Promise<Account> {
 
 async function createStory(contributors?: { account: Account; share: number }[]): Promise<Story> {
   const author = contributors?.[0]?.account ?? (await createAccount());
-  const res = await h.api.app.inject({
+  const res = await writer.inject({
     method: 'POST',
     url: '/v1/stories',
     payload: {
@@ -79,18 +86,18 @@ async function createStory(contributors?: { account: Account; share: number }[])
 }
 
 function publish(storyId: string) {
-  return h.api.app.inject({ method: 'POST', url: `/v1/stories/${storyId}/publish`, payload: {} });
+  return writer.inject({ method: 'POST', url: `/v1/stories/${storyId}/publish`, payload: {} });
 }
 
 async function storedStory(storyId: string): Promise<Story> {
-  const res = await h.api.app.inject({ method: 'GET', url: `/v1/stories/${storyId}` });
+  const res = await writer.inject({ method: 'GET', url: `/v1/stories/${storyId}` });
   expect(res.statusCode).toBe(200);
   return res.json();
 }
 
 function confirmedRegistration(storyId: string): Promise<StoryRegistration> {
   return eventually(`story ${storyId} confirmed`, async () => {
-    const res = await h.api.app.inject({
+    const res = await writer.inject({
       method: 'GET',
       url: `/v1/stories/${storyId}/registration`,
     });
@@ -155,7 +162,7 @@ describe('POST /v1/stories/:id/publish', () => {
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
 
     const story = await createStory();
-    const registration = await h.api.app.inject({
+    const registration = await writer.inject({
       method: 'GET',
       url: `/v1/stories/${story.id}/registration`,
     });
@@ -167,14 +174,14 @@ describe('POST /v1/stories/:id/publish', () => {
 describe('royalties over HTTP', () => {
   it('pays, shows the split and claimable balances, claims, and refuses bad amounts', async () => {
     const author = await createAccount();
-    const artist = await createAccount();
+    const artistAccount = await createAccount(artist);
     const story = await createStory([
       { account: author, share: 7500 },
-      { account: artist, share: 2500 },
+      { account: artistAccount, share: 2500 },
     ]);
     const url = `/v1/stories/${story.id}/royalties`;
 
-    const early = await h.api.app.inject({
+    const early = await payer.inject({
       method: 'POST',
       url: `${url}/payments`,
       payload: { amountWei: '1000' },
@@ -184,7 +191,7 @@ describe('royalties over HTTP', () => {
     await confirmedRegistration(story.id);
 
     for (const amountWei of ['-5', '1.5', 'ten', '0x10']) {
-      const bad = await h.api.app.inject({
+      const bad = await payer.inject({
         method: 'POST',
         url: `${url}/payments`,
         payload: { amountWei },
@@ -194,7 +201,7 @@ describe('royalties over HTTP', () => {
       expect(bad.json().errors?.[0]?.field).toBe('/amountWei');
     }
 
-    const paid = await h.api.app.inject({
+    const paid = await payer.inject({
       method: 'POST',
       url: `${url}/payments`,
       headers: { 'idempotency-key': `pay-${story.id}` },
@@ -203,7 +210,7 @@ describe('royalties over HTTP', () => {
     expect(paid.statusCode, paid.body).toBe(201);
     expect(paid.json()).toMatchObject({ amountWei: '4000000000000000000' });
     // The same Idempotency-Key again: the same payment, not a second one.
-    const replay = await h.api.app.inject({
+    const replay = await payer.inject({
       method: 'POST',
       url: `${url}/payments`,
       headers: { 'idempotency-key': `pay-${story.id}` },
@@ -212,7 +219,7 @@ describe('royalties over HTTP', () => {
     expect(replay.json().txHash).toBe(paid.json().txHash);
 
     const royalties = await eventually('the payment to be credited', async () => {
-      const res = await h.api.app.inject({ method: 'GET', url });
+      const res = await writer.inject({ method: 'GET', url });
       expect(res.statusCode).toBe(200);
       const body = res.json() as { claimable: { walletAddress: string; amountWei: string }[] };
       return body.claimable.some((c) => c.amountWei !== '0') ? body : undefined;
@@ -220,22 +227,32 @@ describe('royalties over HTTP', () => {
     expect(royalties).toMatchObject({
       recipients: [
         { walletAddress: author.walletAddress.toLowerCase(), shareBasisPoints: 7500 },
-        { walletAddress: artist.walletAddress.toLowerCase(), shareBasisPoints: 2500 },
+        { walletAddress: artistAccount.walletAddress.toLowerCase(), shareBasisPoints: 2500 },
       ],
       claimable: [
         { walletAddress: author.walletAddress.toLowerCase(), amountWei: '3000000000000000000' },
-        { walletAddress: artist.walletAddress.toLowerCase(), amountWei: '1000000000000000000' },
+        {
+          walletAddress: artistAccount.walletAddress.toLowerCase(),
+          amountWei: '1000000000000000000',
+        },
       ],
     });
 
-    const claim = await h.api.app.inject({
+    // The artist claims her own share (the author may not claim to her wallet).
+    const notYours = await writer.inject({
       method: 'POST',
       url: `${url}/claims`,
-      payload: { walletAddress: artist.walletAddress },
+      payload: { walletAddress: artistAccount.walletAddress },
+    });
+    expect(notYours.statusCode).toBe(403);
+    const claim = await artist.inject({
+      method: 'POST',
+      url: `${url}/claims`,
+      payload: { walletAddress: artistAccount.walletAddress },
     });
     expect(claim.statusCode, claim.body).toBe(201);
     expect(claim.json()).toMatchObject({ amountWei: '1000000000000000000' });
-    const after = (await h.api.app.inject({ method: 'GET', url })).json();
+    const after = (await writer.inject({ method: 'GET', url })).json();
     expect(after.claimable[1]).toMatchObject({ amountWei: '0' });
   });
 });

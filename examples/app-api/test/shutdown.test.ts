@@ -11,15 +11,23 @@ import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Account } from '../src/domain.ts';
-import { DATABASE_URL, type Harness, randomWallet, startHarness } from './support/harness.ts';
+import {
+  DATABASE_URL,
+  type Harness,
+  randomWallet,
+  startHarness,
+  type TestUser,
+} from './support/harness.ts';
 
 let h: Harness;
 let url: string;
 let locker: pg.Client | undefined;
+let owner: TestUser;
 
 beforeAll(async () => {
   h = await startHarness('shutdown');
   url = await h.api.listen(0, '127.0.0.1');
+  owner = await h.user('owner');
 });
 
 afterAll(async () => {
@@ -57,7 +65,7 @@ describe('close()', () => {
   it('lets an in-flight request finish and refuses new connections meanwhile', async () => {
     const created = await fetch(`${url}/v1/accounts`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...owner.headers },
       body: JSON.stringify({
         email: 'in-flight@example.com',
         displayName: 'In flight',
@@ -74,7 +82,7 @@ describe('close()', () => {
     await locker.query(`LOCK TABLE "${h.config.pgSchema}".accounts IN ACCESS EXCLUSIVE MODE`);
 
     // The read misses the cache (the create invalidated it) and waits on the lock.
-    const inFlight = fetch(`${url}/v1/accounts/${account.id}`);
+    const inFlight = fetch(`${url}/v1/accounts/${account.id}`, { headers: owner.headers });
     await vi.waitFor(
       async () => expect(await waitingForAccounts(locker!, h.config.pgSchema)).toBeGreaterThan(0),
       { timeout: 10_000, interval: 20 },

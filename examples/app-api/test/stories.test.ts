@@ -5,14 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account, Story } from '../src/domain.ts';
-import { type Harness, randomWallet, startHarness } from './support/harness.ts';
+import { type Harness, randomWallet, startHarness, type TestUser } from './support/harness.ts';
 
 let h: Harness;
+/** The signed-in author (Ada): every story here is written by one of her accounts. */
+let writer: TestUser;
 let ada: Account;
 let lin: Account;
 
-async function createAccount(email: string): Promise<Account> {
-  const res = await h.api.app.inject({
+async function createAccount(email: string, owner = writer): Promise<Account> {
+  const res = await owner.inject({
     method: 'POST',
     url: '/v1/accounts',
     payload: { email, displayName: email.split('@')[0], walletAddress: randomWallet() },
@@ -22,15 +24,17 @@ async function createAccount(email: string): Promise<Account> {
 }
 
 async function createStory(payload: Record<string, unknown>): Promise<Story> {
-  const res = await h.api.app.inject({ method: 'POST', url: '/v1/stories', payload });
+  const res = await writer.inject({ method: 'POST', url: '/v1/stories', payload });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
 }
 
 beforeAll(async () => {
   h = await startHarness('stories', { redis: true });
+  writer = await h.user('ada');
   ada = await createAccount('ada@example.com');
-  lin = await createAccount('lin@example.com');
+  // Another person, whose account Ada names as a contributor.
+  lin = await createAccount('lin@example.com', await h.user('lin'));
 });
 afterAll(async () => {
   await h?.close();
@@ -80,7 +84,7 @@ describe('creating stories', () => {
   });
 
   it('refuses bad contributors and unknown accounts with field errors', async () => {
-    const res = await h.api.app.inject({
+    const res = await writer.inject({
       method: 'POST',
       url: '/v1/stories',
       payload: {
@@ -105,7 +109,7 @@ describe('creating stories', () => {
   });
 
   it('validates the body shape before anything runs', async () => {
-    const res = await h.api.app.inject({
+    const res = await writer.inject({
       method: 'POST',
       url: '/v1/stories',
       payload: { title: '', scenarios: [{ title: 'x' }], contributors: [] },
@@ -123,8 +127,8 @@ describe('reading and editing stories', () => {
   it('serves the second read from the cache and invalidates it on PATCH', async () => {
     const story = await createStory({ authorId: ada.id, title: 'Cached' });
     const before = h.api.stores.storyCache.metrics();
-    const first = await h.api.app.inject({ method: 'GET', url: `/v1/stories/${story.id}` });
-    const second = await h.api.app.inject({ method: 'GET', url: `/v1/stories/${story.id}` });
+    const first = await writer.inject({ method: 'GET', url: `/v1/stories/${story.id}` });
+    const second = await writer.inject({ method: 'GET', url: `/v1/stories/${story.id}` });
     expect(first.json()).toEqual(story);
     expect(second.json()).toEqual(story);
     const afterReads = h.api.stores.storyCache.metrics();
@@ -134,25 +138,25 @@ describe('reading and editing stories', () => {
     const keys = await h.api.stores.redis!.keys(`${h.config.cacheKeyPrefix}*`);
     expect(keys.length).toBeGreaterThan(0);
 
-    const patched = await h.api.app.inject({
+    const patched = await writer.inject({
       method: 'PATCH',
       url: `/v1/stories/${story.id}`,
       payload: { title: 'Cached, then edited' },
     });
     expect(patched.statusCode).toBe(200);
     expect(patched.json()).toMatchObject({ title: 'Cached, then edited', version: 2 });
-    const third = await h.api.app.inject({ method: 'GET', url: `/v1/stories/${story.id}` });
+    const third = await writer.inject({ method: 'GET', url: `/v1/stories/${story.id}` });
     expect(third.json()).toMatchObject({ title: 'Cached, then edited', version: 2 });
     expect(third.headers.etag).toBe('"2"');
     // Conditional reads: the ETag held is current -> 304 without a body; the old one -> 200.
-    const unchanged = await h.api.app.inject({
+    const unchanged = await writer.inject({
       method: 'GET',
       url: `/v1/stories/${story.id}`,
       headers: { 'if-none-match': '"2"' },
     });
     expect(unchanged.statusCode).toBe(304);
     expect(unchanged.body).toBe('');
-    const changed = await h.api.app.inject({
+    const changed = await writer.inject({
       method: 'GET',
       url: `/v1/stories/${story.id}`,
       headers: { 'if-none-match': '"1"' },
@@ -164,7 +168,7 @@ describe('reading and editing stories', () => {
 
   it('checks If-Match: a stale ETag is 412, the current one succeeds', async () => {
     const story = await createStory({ authorId: ada.id, title: 'Versioned' });
-    const stale = await h.api.app.inject({
+    const stale = await writer.inject({
       method: 'PATCH',
       url: `/v1/stories/${story.id}`,
       headers: { 'if-match': '"7"' },
@@ -173,7 +177,7 @@ describe('reading and editing stories', () => {
     expect(stale.statusCode).toBe(412);
     expect(stale.json()).toMatchObject({ status: 412, title: 'Precondition failed' });
 
-    const fresh = await h.api.app.inject({
+    const fresh = await writer.inject({
       method: 'PATCH',
       url: `/v1/stories/${story.id}`,
       headers: { 'if-match': '"1"' },
@@ -183,7 +187,7 @@ describe('reading and editing stories', () => {
     expect(fresh.json()).toMatchObject({ summary: 'A summary', version: 2 });
     expect(fresh.json().scenarios).toHaveLength(1);
 
-    const malformed = await h.api.app.inject({
+    const malformed = await writer.inject({
       method: 'PATCH',
       url: `/v1/stories/${story.id}`,
       headers: { 'if-match': 'yesterday' },
@@ -196,7 +200,7 @@ describe('reading and editing stories', () => {
     const story = await createStory({ authorId: ada.id, title: 'Published already' });
     const current = (await h.api.stores.stories.getById(story.id))!;
     await h.api.stores.stories.update({ ...current, status: 'published' });
-    const res = await h.api.app.inject({
+    const res = await writer.inject({
       method: 'PATCH',
       url: `/v1/stories/${story.id}`,
       payload: { title: 'Too late' },
@@ -204,13 +208,13 @@ describe('reading and editing stories', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json().detail).toMatch(/only drafts can be edited/);
 
-    const empty = await h.api.app.inject({
+    const empty = await writer.inject({
       method: 'PATCH',
       url: `/v1/stories/${story.id}`,
       payload: {},
     });
     expect(empty.statusCode).toBe(400);
-    const unknown = await h.api.app.inject({
+    const unknown = await writer.inject({
       method: 'PATCH',
       url: `/v1/stories/${story.id}`,
       payload: { status: 'draft' },
@@ -220,9 +224,9 @@ describe('reading and editing stories', () => {
   });
 
   it('answers 404 for a missing story, on GET and PATCH', async () => {
-    const get = await h.api.app.inject({ method: 'GET', url: '/v1/stories/missing' });
+    const get = await writer.inject({ method: 'GET', url: '/v1/stories/missing' });
     expect(get.statusCode).toBe(404);
-    const patch = await h.api.app.inject({
+    const patch = await writer.inject({
       method: 'PATCH',
       url: '/v1/stories/missing',
       payload: { title: 'x' },
@@ -243,7 +247,7 @@ describe('listing stories', () => {
     do {
       const qs = new URLSearchParams({ authorId: author.id, status: 'draft', limit: '2' });
       if (cursor) qs.set('cursor', cursor);
-      const res = await h.api.app.inject({ method: 'GET', url: `/v1/stories?${qs}` });
+      const res = await writer.inject({ method: 'GET', url: `/v1/stories?${qs}` });
       expect(res.statusCode).toBe(200);
       const page = res.json() as { items: Story[]; cursor: string | null };
       expect(page.items.length).toBeLessThanOrEqual(2);
@@ -257,7 +261,7 @@ describe('listing stories', () => {
     const created = seen.map((s) => s.createdAt);
     expect(created).toEqual([...created].sort().reverse());
 
-    const published = await h.api.app.inject({
+    const published = await writer.inject({
       method: 'GET',
       url: `/v1/stories?authorId=${author.id}&status=published`,
     });
@@ -265,7 +269,7 @@ describe('listing stories', () => {
   });
 
   it('rejects bad query parameters and tampered cursors with 400', async () => {
-    const bad = await h.api.app.inject({ method: 'GET', url: '/v1/stories?limit=0&status=lost' });
+    const bad = await writer.inject({ method: 'GET', url: '/v1/stories?limit=0&status=lost' });
     expect(bad.statusCode).toBe(400);
     const fields = bad
       .json()
@@ -273,7 +277,7 @@ describe('listing stories', () => {
       .sort();
     expect(fields).toEqual(['/limit', '/status']);
 
-    const tampered = await h.api.app.inject({ method: 'GET', url: '/v1/stories?cursor=abc' });
+    const tampered = await writer.inject({ method: 'GET', url: '/v1/stories?cursor=abc' });
     expect(tampered.statusCode).toBe(400);
     expect(tampered.headers['content-type']).toMatch(/^application\/problem\+json/);
   });

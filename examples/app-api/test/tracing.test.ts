@@ -15,17 +15,23 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { LocalIssuer } from '../../demo/src/issuer.ts';
 import { type AppApi, createAppApi } from '../src/app.ts';
 import { type AppApiConfig, loadAppApiConfig } from '../src/config.ts';
 import type { Account, Story } from '../src/domain.ts';
 import {
+  authEnv,
+  chainVerifier,
   DATABASE_URL,
   deleteKeys,
   dropSchema,
+  identityOf,
   REDIS_URL,
   randomWallet,
   startCosmos,
+  startIssuer,
   type TestCosmos,
+  type TestIdentity,
 } from './support/harness.ts';
 
 const exporter = new InMemorySpanExporter();
@@ -36,6 +42,8 @@ let cosmos: TestCosmos;
 let config: AppApiConfig;
 let api: AppApi;
 let baseUrl: string;
+let issuer: LocalIssuer;
+let author: TestIdentity;
 const logs: Record<string, unknown>[] = [];
 
 const CALLER_TRACE = randomUUID().replaceAll('-', '');
@@ -49,13 +57,22 @@ beforeAll(async () => {
     env: {},
     spanExporters: [exporter],
   });
+  const clientSecret = randomUUID();
+  issuer = await startIssuer(clientSecret);
+  author = await identityOf(issuer, 'tracer');
   ledger = new DevnetLedger({ blockIntervalMs: 20, requiredConfirmations: 2 });
   ledger.start();
-  chainServer = createChainServer({ ledger, telemetry: otelTelemetry() });
+  // The Chain service checks the App API's bearer token, as in production.
+  chainServer = createChainServer({
+    ledger,
+    telemetry: otelTelemetry(),
+    auth: { verifyBearer: chainVerifier(issuer) },
+  });
   const { port: chainPort } = await chainServer.listen(0, '127.0.0.1');
   cosmos = await startCosmos();
   const suffix = randomUUID().slice(0, 8);
   config = loadAppApiConfig({
+    ...authEnv(issuer, clientSecret),
     DATABASE_URL,
     PG_SCHEMA: `app_api_tracing_${suffix}`,
     COSMOS_ENDPOINT: cosmos.endpoint,
@@ -82,6 +99,7 @@ afterAll(async () => {
   await chainServer?.close({ deadlineMs: 200 });
   ledger?.stop();
   await cosmos?.close();
+  await issuer?.close();
   if (config) {
     await dropSchema(config.pgSchema);
     await deleteKeys(`${config.cacheKeyPrefix}*`);
@@ -92,7 +110,7 @@ afterAll(async () => {
 async function post<T>(path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${baseUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...author.headers, ...headers },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as T };

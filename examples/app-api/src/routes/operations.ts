@@ -1,22 +1,21 @@
 /**
  * Operations: /healthz and /readyz (from @mystira/health) and the admin route that moves the
- * accounts entity between polyglot phases at runtime.
+ * accounts entity between polyglot phases at runtime (callers with the `admin` role).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { CheckEntry, HealthRegistry, HealthReport } from '@mystira/health';
 import { healthHttpHandler } from '@mystira/health';
 import type { Phase, Polyglot } from '@mystira/repository';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { guard } from '../auth/authenticate.ts';
 import { ApiError } from '../problems.ts';
 import { HealthResponse, PhaseBody, problems } from '../schemas.ts';
 
 export interface HealthRouteOptions {
   /**
    * Whether `?verbose=1` may show every check's error and detail (HEALTH_VERBOSE=1: the probe
-   * port is private). Callers presenting the admin token see them either way.
+   * port is private). Callers with the `admin` role see them either way.
    */
   verbose: boolean;
-  adminToken?: string;
 }
 
 /**
@@ -34,13 +33,9 @@ export function healthRoutes(
   // the public view keeps the names, so a caller still sees which dependency is down.
   const detailed = healthHttpHandler(registry);
   const summarized = healthHttpHandler(withoutCheckDetails(registry));
-  const admin = options.adminToken ? Buffer.from(`Bearer ${options.adminToken}`) : undefined;
-  const mayShowDetails = (req: FastifyRequest) => {
-    if (options.verbose) return true;
-    if (!admin) return false;
-    const given = Buffer.from(req.headers.authorization ?? '');
-    return given.length === admin.length && timingSafeEqual(given, admin);
-  };
+  // Probes never fail on a token: a bad or missing one only means the public answer.
+  const mayShowDetails = (req: FastifyRequest) =>
+    options.verbose || req.caller?.roles.has('admin') === true;
   const serve = async (
     req: FastifyRequest<{ Querystring: { verbose?: string } }>,
     reply: FastifyReply,
@@ -60,7 +55,7 @@ export function healthRoutes(
         type: 'string',
         enum: ['0', '1', 'true', 'false'],
         description:
-          "1: each check's error and detail (only with HEALTH_VERBOSE=1 or the admin token)",
+          "1: each check's error and detail (only with HEALTH_VERBOSE=1 or the admin role)",
       },
     },
   } as const;
@@ -111,14 +106,9 @@ function withoutCheckDetails(registry: HealthRegistry): HealthRegistry {
 // biome-ignore lint/suspicious/noExplicitAny: any entity map; only phase operations are used
 type AnyPolyglot = Polyglot<any>;
 
-/** Registered only when ADMIN_TOKEN is set; callers send `Authorization: Bearer <token>`. */
-export function adminRoutes(app: FastifyInstance, polyglot: AnyPolyglot, token: string): void {
-  const expected = Buffer.from(`Bearer ${token}`);
-  const authorize = async (req: FastifyRequest) => {
-    const given = Buffer.from(req.headers.authorization ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      throw new ApiError(401, 'unauthorized', 'Unauthorized', 'an admin token is required');
-  };
+/** For callers whose token carries the `admin` role (401 without a token, 403 without the role). */
+export function adminRoutes(app: FastifyInstance, polyglot: AnyPolyglot): void {
+  const admin = guard({ role: 'admin' });
   const phaseView = () => ({ phases: polyglot.phases() as Record<string, string> });
   const PhasesResponse = {
     type: 'object',
@@ -129,12 +119,12 @@ export function adminRoutes(app: FastifyInstance, polyglot: AnyPolyglot, token: 
   app.get(
     '/v1/admin/polyglot/phases',
     {
-      onRequest: authorize,
+      preValidation: admin.hook,
       schema: {
         tags: ['admin'],
         summary: 'Polyglot phase of each entity',
-        security: [{ adminToken: [] }],
-        response: { 200: PhasesResponse, 401: problems[401] },
+        security: admin.security,
+        response: { 200: PhasesResponse, ...admin.responses },
       },
     },
     async () => phaseView(),
@@ -143,7 +133,7 @@ export function adminRoutes(app: FastifyInstance, polyglot: AnyPolyglot, token: 
   app.put<{ Params: { entity: string }; Body: { phase: Phase; force?: boolean } }>(
     '/v1/admin/polyglot/:entity/phase',
     {
-      onRequest: authorize,
+      preValidation: admin.hook,
       schema: {
         tags: ['admin'],
         summary: 'Move an entity to another polyglot phase (drains the outbox first when needed)',
@@ -152,13 +142,13 @@ export function adminRoutes(app: FastifyInstance, polyglot: AnyPolyglot, token: 
           properties: { entity: { type: 'string', enum: ['accounts'] } },
           required: ['entity'],
         },
-        security: [{ adminToken: [] }],
+        security: admin.security,
         body: PhaseBody,
         response: {
           200: PhasesResponse,
           400: problems[400],
-          401: problems[401],
           409: problems[409],
+          ...admin.responses,
         },
       },
     },

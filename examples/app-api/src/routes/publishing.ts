@@ -1,8 +1,14 @@
 /**
  * Publishing and royalties: thin HTTP over the publishing service (src/publishing). The service
  * owns idempotency and the chain; its typed errors become problems in problems.ts.
+ *
+ * Who may: the author publishes; anyone follows a published story's registration (the author
+ * also a draft's); the `payer` role pays royalties; the story's contributors (the owners of the
+ * accounts in its split) see the split and their balances, and each claims to their own wallet.
  */
 import type { FastifyInstance } from 'fastify';
+import { forbidden, guard, signedIn } from '../auth/authenticate.ts';
+import type { Ownership } from '../auth/ownership.ts';
 import type { Publisher } from '../publisher-port.ts';
 import {
   ClaimResponse,
@@ -16,6 +22,7 @@ import {
   RoyaltyPaymentResponse,
 } from '../schemas.ts';
 import type { StoryService } from '../services/stories.ts';
+import { publicRegistration } from '../views.ts';
 import { abortSignalOf, etag } from './http.ts';
 
 type IdRoute = { Params: { id: string } };
@@ -24,11 +31,17 @@ export function publishingRoutes(
   app: FastifyInstance,
   publisher: Publisher,
   stories: StoryService,
+  ownership: Ownership,
 ): void {
+  const signedInOnly = guard('signed-in');
+  const anyone = guard('public');
+  const payer = guard({ role: 'payer' });
+
   app.post<IdRoute & { Body: Record<string, never> }>(
     '/v1/stories/:id/publish',
     {
       schema: {
+        security: signedInOnly.security,
         tags: ['publishing'],
         summary: 'Register the story on the chain (idempotent)',
         description:
@@ -44,16 +57,22 @@ export function publishingRoutes(
           404: problems[404],
           409: problems[409],
           503: problems[503],
+          ...signedInOnly.responses,
         },
       },
-      // The body carries nothing yet: a POST without one is the same as `{}`.
-      preValidation: async (req) => {
-        req.body ??= {};
-      },
+      preValidation: [
+        signedInOnly.hook,
+        // The body carries nothing yet: a POST without one is the same as `{}`.
+        async (req) => {
+          req.body ??= {};
+        },
+      ],
     },
     async (req, reply) => {
+      const caller = signedIn(req, reply);
       const signal = abortSignalOf(reply);
       const before = await stories.get(req.params.id, signal);
+      await ownership.requireAuthor(caller, before, signal);
       const state = before.registration?.state;
       const alreadyDone = state === 'submitted' || state === 'confirmed';
       const story = await publisher.publish(req.params.id, { signal });
@@ -67,15 +86,34 @@ export function publishingRoutes(
   app.get<IdRoute>(
     '/v1/stories/:id/registration',
     {
+      preValidation: anyone.hook,
       schema: {
         tags: ['publishing'],
         summary: 'The registration, refreshed from the chain while submitted',
+        description:
+          'For anyone once the story is published; the author also sees the key and error.',
+        security: anyone.security,
         params: IdParams,
-        response: { 200: { $ref: 'StoryRegistration#' }, 404: problems[404], 409: problems[409] },
+        response: {
+          200: { $ref: 'StoryRegistration#' },
+          403: problems[403],
+          404: problems[404],
+          409: problems[409],
+          ...anyone.responses,
+        },
       },
     },
-    async (req, reply) =>
-      publisher.refreshRegistration(req.params.id, { signal: abortSignalOf(reply) }),
+    async (req, reply) => {
+      const signal = abortSignalOf(reply);
+      const view = await ownership.viewOf(
+        req,
+        reply,
+        await stories.get(req.params.id, signal),
+        signal,
+      );
+      const registration = await publisher.refreshRegistration(req.params.id, { signal });
+      return view === 'full' ? registration : publicRegistration(registration);
+    },
   );
 
   app.post<
@@ -86,9 +124,12 @@ export function publishingRoutes(
   >(
     '/v1/stories/:id/royalties/payments',
     {
+      preValidation: payer.hook,
       schema: {
         tags: ['royalties'],
         summary: 'Pay royalties to the story (safe to retry with an Idempotency-Key)',
+        description: 'Needs the "payer" role.',
+        security: payer.security,
         params: IdParams,
         headers: IdempotencyKeyHeaders,
         body: PayRoyaltiesBody,
@@ -98,6 +139,7 @@ export function publishingRoutes(
           404: problems[404],
           409: problems[409],
           503: problems[503],
+          ...payer.responses,
         },
       },
     },
@@ -115,27 +157,42 @@ export function publishingRoutes(
   app.get<IdRoute>(
     '/v1/stories/:id/royalties',
     {
+      preValidation: signedInOnly.hook,
       schema: {
         tags: ['royalties'],
         summary: 'Royalty recipients and what each can claim',
+        description: 'For the story’s contributors (its author included).',
+        security: signedInOnly.security,
         params: IdParams,
         response: {
           200: RoyaltiesResponse,
           404: problems[404],
           409: problems[409],
           503: problems[503],
+          ...signedInOnly.responses,
         },
       },
     },
-    async (req, reply) => publisher.royalties(req.params.id, { signal: abortSignalOf(reply) }),
+    async (req, reply) => {
+      const caller = signedIn(req, reply);
+      const signal = abortSignalOf(reply);
+      const story = await stories.get(req.params.id, signal);
+      if ((await ownership.contributorsOwnedBy(caller, story, signal)).length === 0)
+        throw forbidden('only the contributors of this story see its royalties');
+      return publisher.royalties(req.params.id, { signal });
+    },
   );
 
   app.post<IdRoute & { Body: { walletAddress: string } }>(
     '/v1/stories/:id/royalties/claims',
     {
+      preValidation: signedInOnly.hook,
       schema: {
         tags: ['royalties'],
         summary: "Claim a wallet's royalties from the story",
+        description:
+          'The wallet must be that of a contributor account of yours in the story’s split.',
+        security: signedInOnly.security,
         params: IdParams,
         body: ClaimRoyaltiesBody,
         response: {
@@ -144,13 +201,19 @@ export function publishingRoutes(
           404: problems[404],
           409: problems[409],
           503: problems[503],
+          ...signedInOnly.responses,
         },
       },
     },
     async (req, reply) => {
-      const claim = await publisher.claim(req.params.id, req.body, {
-        signal: abortSignalOf(reply),
-      });
+      const caller = signedIn(req, reply);
+      const signal = abortSignalOf(reply);
+      const story = await stories.get(req.params.id, signal);
+      const wallet = req.body.walletAddress.toLowerCase();
+      const mine = await ownership.contributorsOwnedBy(caller, story, signal);
+      if (!mine.some((c) => c.walletAddress.toLowerCase() === wallet))
+        throw forbidden('you may claim only to the wallet of one of your accounts in this story');
+      const claim = await publisher.claim(req.params.id, req.body, { signal });
       return reply.code(201).send(claim);
     },
   );

@@ -1,15 +1,17 @@
 /**
- * Accounts: create and read. Emails are unique (checked first for a friendly 409, and enforced by
- * a unique index in PostgreSQL against races). Reads cross the network to PostgreSQL or Cosmos DB
- * (by polyglot phase) and are retried on transient failures; writes are not (an insert that may
- * have landed must not be repeated blindly).
+ * Accounts: create and read. Every account is owned by the token subject that created it. Emails
+ * are unique per owner (checked first for a friendly 409, and enforced by a unique index in
+ * PostgreSQL against races): an owner is told about their own duplicate, while an email someone
+ * else registered is nobody's business, so signing up never reveals which emails have accounts.
+ * Reads cross the network to PostgreSQL or Cosmos DB (by polyglot phase) and are retried on
+ * transient failures; writes are not (an insert that may have landed must not be repeated blindly).
  */
 import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, type Repository, UnavailableError } from '@mystira/repository';
 import { type Pipeline, pipeline } from '@mystira/resilience';
 import type { Account } from '../domain.ts';
 import { ApiError, notFound } from '../problems.ts';
-import { accountByEmailSpec } from '../queries.ts';
+import { accountByOwnerAndEmailSpec } from '../queries.ts';
 
 export interface CreateAccountInput {
   email: string;
@@ -40,10 +42,12 @@ export class AccountService {
     this.#reads = reads;
   }
 
-  async create(input: CreateAccountInput, signal?: AbortSignal): Promise<Account> {
+  /** Creates an account owned by `ownerId` (the caller's token subject). */
+  async create(input: CreateAccountInput, ownerId: string, signal?: AbortSignal): Promise<Account> {
     const email = input.email.trim().toLowerCase();
     const taken = await this.#reads.execute(
-      ({ signal: s }) => this.#accounts.any(accountByEmailSpec(email), { signal: s }),
+      ({ signal: s }) =>
+        this.#accounts.any(accountByOwnerAndEmailSpec(ownerId, email), { signal: s }),
       signal,
     );
     if (taken) throw emailTaken(email);
@@ -55,13 +59,14 @@ export class AccountService {
           email,
           displayName: input.displayName.trim(),
           walletAddress: input.walletAddress,
+          ownerId,
           createdAt: now,
           updatedAt: now,
         },
         { signal },
       );
     } catch (err) {
-      // Lost a race for the same email: the unique index answered.
+      // Lost a race with the same owner's other request for this email: the unique index answered.
       if (err instanceof AlreadyExistsError) throw emailTaken(email);
       throw err;
     }
@@ -88,8 +93,15 @@ export class AccountService {
   }
 }
 
+/** Only ever said to the owner of the other account with this email. */
 function emailTaken(email: string): ApiError {
-  return new ApiError(409, 'email-taken', 'Conflict', `an account with email ${email} exists`, {
-    errors: [{ field: '/email', message: 'is already registered' }],
-  });
+  return new ApiError(
+    409,
+    'email-taken',
+    'Conflict',
+    `you already have an account with email ${email}`,
+    {
+      errors: [{ field: '/email', message: 'is already registered to one of your accounts' }],
+    },
+  );
 }
