@@ -23,3 +23,24 @@ export class HedgeLostError extends Error {
     super('another hedged attempt finished first');
   }
 }
+
+/**
+ * Thrown by {@link rateLimit} when the caller's bucket has too few tokens. `retryAfterMs` is when
+ * the call would be allowed (what to send as `Retry-After` or gRPC `RetryInfo`); `retryAfterMs()`
+ * from the classifiers reads it too. It is never transient and never counts against a breaker:
+ * a refusal says nothing about a dependency. The key stays out of the message, which may be shown
+ * to the caller.
+ */
+export class RateLimitExceededError extends Error {
+  override name = 'RateLimitExceededError';
+  /** A flag the classifiers test without `instanceof` (it survives a second copy of the package). */
+  readonly isRateLimitExceededError = true;
+  constructor(
+    readonly key: string,
+    readonly retryAfterMs: number,
+    /** The bucket's capacity. */
+    readonly limit: number,
+  ) {
+    super(`rate limit exceeded; retry after ${retryAfterMs} ms`);
+  }
+}

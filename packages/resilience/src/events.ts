@@ -51,6 +51,23 @@ export interface BulkheadRejectedEvent {
   policy: string;
 }
 
+export interface RateLimitedEvent {
+  policy: string;
+  /** The bucket's key (a caller id, an IP ...: keep it out of metric labels). */
+  key: string;
+  cost: number;
+  retryAfterMs: number;
+}
+
+export interface RateLimitStoreErrorEvent {
+  policy: string;
+  key: string;
+  /** What the store threw: a Redis error, our `TimeoutError`, an open breaker ... */
+  error: unknown;
+  /** What the limiter answered instead, from its `onStoreError` option. */
+  outcome: 'allowed' | 'denied';
+}
+
 /**
  * One place to hear what every policy does. Pass the same instance as the `events` option of
  * the policies (or of `pipeline()`), then subscribe: each `on*` returns an `IDisposable`.
@@ -64,6 +81,8 @@ export class ResilienceEvents {
   readonly #timeout = new EventEmitter<TimeoutEvent>();
   readonly #hedge = new EventEmitter<HedgeEvent>();
   readonly #bulkhead = new EventEmitter<BulkheadRejectedEvent>();
+  readonly #rateLimited = new EventEmitter<RateLimitedEvent>();
+  readonly #rateLimitStore = new EventEmitter<RateLimitStoreErrorEvent>();
 
   /** Every try of a retried call, the first one included. */
   readonly onAttempt: Event<AttemptEvent> = this.#attempt.addListener;
@@ -79,6 +98,11 @@ export class ResilienceEvents {
   readonly onHedgeFired: Event<HedgeEvent> = this.#hedge.addListener;
   /** A bulkhead turned a call away. */
   readonly onBulkheadRejected: Event<BulkheadRejectedEvent> = this.#bulkhead.addListener;
+  /** A rate limiter refused a take (its bucket had too few tokens). */
+  readonly onRateLimited: Event<RateLimitedEvent> = this.#rateLimited.addListener;
+  /** A rate limiter could not reach its store (or it was too slow) and answered by `onStoreError`. */
+  readonly onRateLimitStoreError: Event<RateLimitStoreErrorEvent> =
+    this.#rateLimitStore.addListener;
 
   /** @internal Used by the policies. */
   emitAttempt(e: AttemptEvent): void {
@@ -107,5 +131,13 @@ export class ResilienceEvents {
   /** @internal */
   emitBulkheadRejected(e: BulkheadRejectedEvent): void {
     if (this.#bulkhead.size) this.#bulkhead.emit(e);
+  }
+  /** @internal */
+  emitRateLimited(e: RateLimitedEvent): void {
+    if (this.#rateLimited.size) this.#rateLimited.emit(e);
+  }
+  /** @internal */
+  emitRateLimitStoreError(e: RateLimitStoreErrorEvent): void {
+    if (this.#rateLimitStore.size) this.#rateLimitStore.emit(e);
   }
 }

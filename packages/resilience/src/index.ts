@@ -55,7 +55,7 @@ export {
   retryAfterMs,
   sqlState,
 } from './classify/index.js';
-export { HedgeLostError, TimeoutError } from './errors.js';
+export { HedgeLostError, RateLimitExceededError, TimeoutError } from './errors.js';
 export {
   type AttemptEvent,
   type BreakerState,
@@ -63,6 +63,8 @@ export {
   type BulkheadRejectedEvent,
   type GiveUpEvent,
   type HedgeEvent,
+  type RateLimitedEvent,
+  type RateLimitStoreErrorEvent,
   ResilienceEvents,
   type RetryScheduledEvent,
   type TimeoutEvent,
@@ -76,6 +78,21 @@ export {
   type PercentileDelay,
 } from './hedge.js';
 export { type Pipeline, type PipelineContext, type PipelineOptions, pipeline } from './pipeline.js';
+export {
+  type MemoryRateLimiter,
+  type MemoryRateLimiterOptions,
+  memoryRateLimiter,
+  type RateLimitContext,
+  type RateLimitDecision,
+  type RateLimiter,
+  type RateLimitOptions,
+  RateLimitPolicy,
+  type RateLimitRedis,
+  type RedisRateLimiterOptions,
+  rateLimit,
+  redisRateLimiter,
+  type TokenBucketOptions,
+} from './rate-limit/index.js';
 export {
   type RetryContext,
   type RetryDecisionContext,

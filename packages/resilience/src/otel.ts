@@ -38,7 +38,7 @@ const cockatielStates: Record<CircuitState, BreakerState> = {
 
 /**
  * Forwards resilience events to OpenTelemetry: each event becomes a span event on the active span
- * (`resilience.retry`, `resilience.breaker`, ...) and a count on the
+ * (`resilience.retry`, `resilience.breaker`, `resilience.rate_limited` ...) and a count on the
  * `resilience.events` counter with `resilience.event` and `resilience.policy` attributes; the
  * observable gauge `resilience.breaker.state` reports each breaker's state (0 closed, 1 half-open,
  * 2 open) by `resilience.policy`, read at collection time, so it costs nothing between exports.
@@ -52,7 +52,8 @@ export function bridgeToOpenTelemetry(
   const meter = options.meter ?? metrics.getMeter('@mystira/resilience');
   const activeSpan = options.activeSpan ?? (() => trace.getActiveSpan());
   const counter = meter.createCounter('resilience.events', {
-    description: 'Retries, breaker state changes, timeouts, hedges and bulkhead rejections',
+    description:
+      'Retries, breaker state changes, timeouts, hedges, bulkhead rejections and rate limiting',
   });
   const record = (event: string, policy: string, attributes: Attributes = {}) => {
     counter.add(1, { 'resilience.event': event, 'resilience.policy': policy });
@@ -99,6 +100,16 @@ export function bridgeToOpenTelemetry(
       }),
     ),
     events.onBulkheadRejected((e) => record('bulkhead_rejected', e.policy)),
+    // The bucket's key (a caller id, an IP) stays out: unbounded cardinality, and personal data.
+    events.onRateLimited((e) =>
+      record('rate_limited', e.policy, { 'resilience.retry_after_ms': e.retryAfterMs }),
+    ),
+    events.onRateLimitStoreError((e) =>
+      record('rate_limit_store_error', e.policy, {
+        'resilience.outcome': e.outcome,
+        'error.type': errorName(e.error),
+      }),
+    ),
   ];
   return {
     dispose() {

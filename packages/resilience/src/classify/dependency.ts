@@ -19,13 +19,16 @@ const callerGrpc = new Set<number>([
  * breaker should count: everything except errors caused by the request itself (gRPC
  * INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, FAILED_PRECONDITION,
  * OUT_OF_RANGE, UNAUTHENTICATED, CANCELLED; PostgreSQL classes 22 data, 23 constraint, 42 syntax
- * or access; HTTP/Cosmos 4xx other than 408 and 429) and aborts by the caller.
+ * or access; HTTP/Cosmos 4xx other than 408 and 429), aborts by the caller and our own
+ * `RateLimitExceededError`.
  */
 export function isDependencyFailure(err: unknown): boolean {
   if (
     typeof err === 'object' &&
     err !== null &&
-    (err as { name?: unknown }).name === 'AbortError'
+    ((err as { name?: unknown }).name === 'AbortError' ||
+      // Our own rate limiter's refusal: the caller was over its limit, the dependency is fine.
+      (err as { isRateLimitExceededError?: unknown }).isRateLimitExceededError === true)
   ) {
     return false;
   }

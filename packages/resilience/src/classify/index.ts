@@ -13,13 +13,15 @@ import {
 function isPolicyRejection(err: unknown): boolean {
   const e = err as Record<string, unknown> | null;
   // cockatiel marks its errors with these flags (BrokenCircuitError, IsolatedCircuitError,
-  // BulkheadRejectedError); retrying into an open breaker or a full bulkhead only adds load.
+  // BulkheadRejectedError); retrying into an open breaker or a full bulkhead only adds load. Our
+  // RateLimitExceededError likewise: retrying at once would only be refused again.
   return (
     typeof e === 'object' &&
     e !== null &&
     (e.isBrokenCircuitError === true ||
       e.isBulkheadRejectedError === true ||
-      e.isIsolatedCircuitError === true)
+      e.isIsolatedCircuitError === true ||
+      e.isRateLimitExceededError === true)
   );
 }
 
