@@ -537,7 +537,6 @@ class Cached<T extends object> implements CachedRepository<T> {
    * safe: at worst it removes a good value another instance just filled (one more miss).
    */
   async #drop(bad: readonly CacheDecodeError[]): Promise<void> {
-    if (bad.length === 0) return;
     for (const e of bad) {
       if (e.reason === 'signature') this.#metrics.forged++;
       this.#report(e);
@@ -548,16 +547,14 @@ class Cached<T extends object> implements CachedRepository<T> {
   }
 
   /**
-   * The generation tokens of a read, or null when a generation key holds junk: then the junk is
-   * replaced by fresh tokens (exactly what a write does, so it can only cause misses) and this
-   * read neither serves nor fills.
+   * Replaces generation keys that hold junk (`false` in `tokens`) by fresh tokens: exactly what a
+   * write does, so it can only cause misses. Resolves null: the read that found them neither
+   * serves nor fills.
    */
-  async #tokens(
+  async #replaceJunkTokens(
     keys: readonly string[],
-    got: readonly (Uint8Array | number | null)[],
-  ): Promise<(string | null)[] | null> {
-    const tokens = got.map(tokenOf);
-    if (!tokens.includes(false)) return tokens as (string | null)[];
+    tokens: readonly (string | null | false)[],
+  ): Promise<null> {
     const junk = keys.filter((_, i) => tokens[i] === false);
     for (const key of junk) {
       this.#report(
@@ -639,11 +636,14 @@ class Cached<T extends object> implements CachedRepository<T> {
         signal,
         this.entity.name,
       );
-      tokens = await this.#tokens(spec.guards, got.slice(0, spec.guards.length));
+      const read = got.slice(0, spec.guards.length).map(tokenOf);
+      tokens = read.includes(false)
+        ? await race(this.#replaceJunkTokens(spec.guards, read), signal, this.entity.name)
+        : (read as (string | null)[]);
       const bad: CacheDecodeError[] = [];
       const hit =
         tokens && this.#decode(spec.key, got[spec.guards.length]!, tokens, spec.check, bad);
-      await this.#drop(bad);
+      if (bad.length > 0) await race(this.#drop(bad), signal, this.entity.name);
       if (hit && !hit.expired) {
         this.#metrics.hits++;
         observe?.({ cacheHit: true, l1Hit: false });
@@ -780,12 +780,15 @@ class Cached<T extends object> implements CachedRepository<T> {
       try {
         const max = this.#codec.maxEntryBytes;
         const got = await this.#store.call('get', (s) => s.get([...spec.guards, spec.key], max));
-        const now = await this.#tokens(spec.guards, got.slice(0, spec.guards.length));
+        const read = got.slice(0, spec.guards.length).map(tokenOf);
+        const now = read.includes(false)
+          ? await this.#replaceJunkTokens(spec.guards, read)
+          : (read as (string | null)[]);
         // A write happened while we waited: the holder's fill will be refused; load ourselves.
         if (!now || spec.guards.some((_, i) => now[i] !== tokens[i] && tokens[i] !== null)) break;
         const bad: CacheDecodeError[] = [];
         const hit = this.#decode(spec.key, got[spec.guards.length]!, now, spec.check, bad);
-        await this.#drop(bad);
+        if (bad.length > 0) await this.#drop(bad);
         if (hit && !hit.expired) {
           this.#metrics.coalesced++;
           return { done: true, value: hit.value };
@@ -881,7 +884,10 @@ class Cached<T extends object> implements CachedRepository<T> {
         );
         // The generation keys are the epoch (0) and every odd index; values the even ones after 0.
         const isGen = (_: unknown, i: number) => i === 0 || i % 2 === 1;
-        tokens = await this.#tokens(keys.filter(isGen), got.filter(isGen));
+        const raw = got.filter(isGen).map(tokenOf);
+        tokens = raw.includes(false)
+          ? await race(this.#replaceJunkTokens(keys.filter(isGen), raw), signal, this.entity.name)
+          : (raw as (string | null)[]);
         const read = tokens;
         const bad: CacheDecodeError[] = [];
         misses = [];
@@ -899,7 +905,7 @@ class Cached<T extends object> implements CachedRepository<T> {
             misses.push(id);
           }
         });
-        await this.#drop(bad);
+        if (bad.length > 0) await race(this.#drop(bad), signal, this.entity.name);
       } catch (err) {
         if (err instanceof AbortedError) throw err;
         this.#report(err as CacheError);
