@@ -1,8 +1,10 @@
 /**
  * The scripted publish-a-story scenario, spoken over the App API's public HTTP routes only (as any
- * client would): create accounts, create a story with scenarios, read it twice (cache), publish,
- * follow the registration to "confirmed", pay royalties, show the split and the claimable
- * balances, claim. Each step prints a numbered line with ✓/✗ and its time.
+ * client would), each call with the bearer token of the person making it: Ada (author) and Grace
+ * (artist) each create their account, Ada creates a story with scenarios naming Grace as a
+ * contributor, reads it twice (cache), publishes it, follows the registration to "confirmed"; Pat
+ * (the payer role) pays royalties; Ada sees the split and the claimable balances and claims her
+ * share. Each step prints a numbered line with ✓/✗ and its time.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -13,8 +15,16 @@ export interface ScenarioIds {
   storyId: string;
 }
 
+/** The signed-in people of the scenario: their access tokens (see identities.ts). */
+export interface ScenarioTokens {
+  ada: string;
+  grace: string;
+  pat: string;
+}
+
 export interface ScenarioOptions {
   apiUrl: string;
+  tokens: ScenarioTokens;
   /** Where the step lines go. Default: stdout. */
   write?: (line: string) => void;
   /** Ids from an earlier run on the same data: checked first, to show nothing was lost. */
@@ -87,6 +97,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   let stepNumber = 0;
 
   async function call<T>(
+    as: keyof ScenarioTokens | 'anonymous',
     method: string,
     path: string,
     body?: unknown,
@@ -96,6 +107,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       method,
       headers: {
         accept: 'application/json',
+        ...(as === 'anonymous' ? {} : { authorization: `Bearer ${options.tokens[as]}` }),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...headers,
       },
@@ -138,8 +150,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     if (options.previous) {
       const previous = options.previous;
       await step('the previous run’s data is still there', async () => {
-        const account = await call<Account>('GET', `/v1/accounts/${previous.authorId}`);
-        const story = await call<Story>('GET', `/v1/stories/${previous.storyId}`);
+        const account = await call<Account>('ada', 'GET', `/v1/accounts/${previous.authorId}`);
+        const story = await call<Story>('ada', 'GET', `/v1/stories/${previous.storyId}`);
         return {
           value: undefined,
           note: `account ${account.body.displayName} (PostgreSQL), story "${story.body.title}" ${story.body.status} (Cosmos DB)`,
@@ -150,11 +162,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const run = randomBytes(3).toString('hex');
     const [author, artist] = await step('create two accounts (an author, an artist)', async () => {
       const created = [];
-      for (const [name, role] of [
-        ['Ada', 'author'],
-        ['Grace', 'artist'],
+      // Each signs up herself: an account belongs to the token's subject.
+      for (const [name, role, as] of [
+        ['Ada', 'author', 'ada'],
+        ['Grace', 'artist', 'grace'],
       ] as const) {
-        const { body } = await call<Account>('POST', '/v1/accounts', {
+        const { body } = await call<Account>(as, 'POST', '/v1/accounts', {
           email: `${name.toLowerCase()}-${run}@demo.mystira.example`,
           displayName: `${name} (${role}, demo ${run})`,
           walletAddress: `0x${randomBytes(20).toString('hex')}`,
@@ -170,7 +183,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     });
 
     const story = await step('create a story with three scenarios (draft)', async () => {
-      const { body } = await call<Story>('POST', '/v1/stories', {
+      const { body } = await call<Story>('ada', 'POST', '/v1/stories', {
         authorId: author.id,
         title: `The Lighthouse Keeper's Map (${run})`,
         summary:
@@ -196,17 +209,22 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
     await step('read it twice (through the cache: the first read fills it)', async () => {
       const first = performance.now();
-      await call<Story>('GET', `/v1/stories/${story.id}`);
+      await call<Story>('ada', 'GET', `/v1/stories/${story.id}`);
       const firstMs = performance.now() - first;
       const second = performance.now();
-      const { body } = await call<Story>('GET', `/v1/stories/${story.id}`);
+      const { body } = await call<Story>('ada', 'GET', `/v1/stories/${story.id}`);
       const secondMs = performance.now() - second;
       if (body.id !== story.id) throw new Error(`read back story ${body.id}, expected ${story.id}`);
       return { value: undefined, note: `${firstMs.toFixed(1)} ms, then ${secondMs.toFixed(1)} ms` };
     });
 
     const published = await step('publish: register it as an IP asset on the chain', async () => {
-      const { status, body } = await call<Story>('POST', `/v1/stories/${story.id}/publish`, {});
+      const { status, body } = await call<Story>(
+        'ada',
+        'POST',
+        `/v1/stories/${story.id}/publish`,
+        {},
+      );
       return {
         value: body,
         note: `${status}, registration ${body.registration?.state ?? 'missing'}${body.registration?.txHash ? `, tx ${short(body.registration.txHash)}` : ''}`,
@@ -220,6 +238,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       const deadline = Date.now() + (options.confirmTimeoutMs ?? 60_000);
       for (;;) {
         const { body } = await call<NonNullable<Story['registration']>>(
+          'ada',
           'GET',
           `/v1/stories/${story.id}/registration`,
         );
@@ -239,8 +258,19 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       }
     });
 
-    const paid = await step('pay 1 token (10^18 wei) of royalties', async () => {
+    await step('anyone reads the published story (no account ids, emails or wallets)', async () => {
+      const response = await call<Story>('anonymous', 'GET', `/v1/stories/${story.id}`);
+      const text = JSON.stringify(response.body);
+      const leaked = [author, artist].flatMap((a) =>
+        [a.id, a.walletAddress.toLowerCase()].filter((v) => text.toLowerCase().includes(v)),
+      );
+      if (leaked.length > 0) throw new Error(`the public view shows ${leaked.join(', ')}`);
+      return { value: undefined, note: `"${response.body.title}", ${response.body.status}` };
+    });
+
+    const paid = await step('Pat (payer role) pays 1 token (10^18 wei) of royalties', async () => {
       const { body } = await call<{ ipAssetId: string; txHash: string; amountWei: string }>(
+        'pat',
         'POST',
         `/v1/stories/${story.id}/royalties/payments`,
         { amountWei: ONE_TOKEN_WEI.toString(), payerReference: `demo-${run}` },
@@ -262,7 +292,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       let polls = 0;
       for (;;) {
         polls += 1;
-        const { body } = await call<Royalties>('GET', `/v1/stories/${story.id}/royalties`);
+        const { body } = await call<Royalties>('ada', 'GET', `/v1/stories/${story.id}/royalties`);
         const owed = body.claimable.find(ownedBy(author.walletAddress));
         if (owed && BigInt(owed.amountWei) > 0n) {
           const details = [
@@ -287,11 +317,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
     await step('the author claims her share', async () => {
       const { body } = await call<{ txHash: string; amountWei: string }>(
+        'ada',
         'POST',
         `/v1/stories/${story.id}/royalties/claims`,
         { walletAddress: author.walletAddress },
       );
-      const after = await call<Royalties>('GET', `/v1/stories/${story.id}/royalties`);
+      const after = await call<Royalties>('ada', 'GET', `/v1/stories/${story.id}/royalties`);
       const left = after.body.claimable.find(
         (c) => c.walletAddress.toLowerCase() === author.walletAddress.toLowerCase(),
       );

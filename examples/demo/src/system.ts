@@ -1,22 +1,35 @@
 /**
- * The whole Mystira system in one process, on embedded defaults: PostgreSQL (embedded binaries,
+ * The whole Mystira system in one process, on embedded defaults: a local token issuer (keys made
+ * at start, a JWKS on its own port: the demo's Auth0 / Entra ID), PostgreSQL (embedded binaries,
  * data in a local folder), Cosmos DB (`@vercel/cosmosdb-server` in-process, snapshotted to the same
  * folder), the memory cache store, the Chain host on the devnet ledger, the App API and the
  * Publisher page. Each embedded default gives way to a real service when its variable is set:
  * DATABASE_URL, COSMOS_ENDPOINT + COSMOS_KEY, REDIS_URL, CHAIN_URL.
  *
+ * Both APIs accept only the issuer's tokens: the App API for its audience, the Chain host for the
+ * chain's (with chain:read / chain:write scopes). Each demo user gets a token (`tokens`); the App
+ * API reaches the Chain host with its own client-credentials token.
+ *
  * Importable (the benchmarks soak it) and quiet: it prints nothing; progress goes to `onProgress`
  * and component logs to `onLog` when given.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createChainServer, DevnetLedger } from '@mystira/chain-server';
+import { createChainServer, DevnetLedger, jwtVerifier } from '@mystira/chain-server';
 import { startEmbeddedCosmos } from './embedded-cosmos.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import {
+  APP_API_AUDIENCE,
+  appApiClient,
+  CHAIN_AUDIENCE,
+  type DemoUserName,
+  demoTokens,
+} from './identities.ts';
+import { startLocalIssuer } from './issuer.ts';
 import { resolvePort } from './ports.ts';
 
-export type DemoComponent = 'postgres' | 'cosmos' | 'redis' | 'chain' | 'api' | 'web';
+export type DemoComponent = 'issuer' | 'postgres' | 'cosmos' | 'redis' | 'chain' | 'api' | 'web';
 
 export interface DemoProgress {
   component: DemoComponent;
@@ -33,6 +46,7 @@ export interface DemoProgress {
 
 /** 0 (the default for each) picks a free port. */
 export interface DemoPorts {
+  issuer?: number;
   chain?: number;
   api?: number;
   web?: number;
@@ -63,6 +77,10 @@ export interface DemoSystemOptions {
 }
 
 export interface DemoSystem {
+  /** The token issuer (`iss` of every token). */
+  issuerUrl: string;
+  /** A token per demo user (see identities.ts), valid for 12 h. */
+  tokens: Record<DemoUserName, string>;
   chainUrl: string;
   apiUrl: string;
   webUrl: string;
@@ -162,6 +180,25 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
     }
   }
 
+  // --- Token issuer -----------------------------------------------------------------------------
+  // First: every other component trusts it. The App API's client secret is made up here, once.
+  const clientSecret = randomBytes(24).toString('base64url');
+  const issuer = await step('issuer', 'Is the issuer port (DEMO_ISSUER_PORT) free?', async () => {
+    const started = await startLocalIssuer({
+      host,
+      port: ports.issuer ?? 0,
+      clients: [appApiClient(clientSecret)],
+    });
+    return { issuer: started, stop: () => started.close() };
+  });
+  const tokens = await demoTokens(issuer.value.issuer);
+  progress({
+    component: 'issuer',
+    state: 'embedded',
+    detail: issuer.value.issuer.url,
+    ms: issuer.ms,
+  });
+
   // --- PostgreSQL -------------------------------------------------------------------------------
   let databaseUrl = env.DATABASE_URL;
   if (databaseUrl) {
@@ -242,7 +279,20 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
           blockIntervalMs: options.blockIntervalMs ?? 500,
           requiredConfirmations: 2,
         });
-        const server = createChainServer({ ledger, corsOrigins: webOrigins, version: 'demo' });
+        const server = createChainServer({
+          ledger,
+          corsOrigins: webOrigins,
+          version: 'demo',
+          // The page's users and the App API alike: the issuer's tokens for the chain audience,
+          // scopes chain:read (queries) and chain:write (transactions).
+          auth: {
+            verifyBearer: jwtVerifier({
+              jwksUrl: issuer.value.issuer.jwksUrl,
+              issuer: issuer.value.issuer.url,
+              audience: CHAIN_AUDIENCE,
+            }),
+          },
+        });
         const bound = await server.listen(ports.chain ?? 0, host);
         ledger.start();
         return {
@@ -261,6 +311,18 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
   // --- App API ----------------------------------------------------------------------------------
   const apiEnv: NodeJS.ProcessEnv = {
     ...env,
+    AUTH_JWKS_URL: issuer.value.issuer.jwksUrl,
+    AUTH_ISSUER: issuer.value.issuer.url,
+    AUTH_AUDIENCE: APP_API_AUDIENCE,
+    // Its own identity towards the Chain host, unless an API key was given for an external one.
+    ...(env.CHAIN_API_KEY
+      ? {}
+      : {
+          CHAIN_TOKEN_URL: issuer.value.issuer.tokenUrl,
+          CHAIN_CLIENT_ID: appApiClient(clientSecret).id,
+          CHAIN_CLIENT_SECRET: clientSecret,
+          CHAIN_TOKEN_AUDIENCE: CHAIN_AUDIENCE,
+        }),
     DATABASE_URL: databaseUrl,
     COSMOS_ENDPOINT: cosmosEndpoint,
     COSMOS_KEY: cosmosKey,
@@ -301,12 +363,8 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
       const { servePublisherWeb } = (await import(
         '../../publisher-web/serve.ts'
       )) as PublisherWebModule;
-      const page = await servePublisherWeb({
-        chainUrl: chainUrl!,
-        port: webPort,
-        host,
-        apiKey: env.CHAIN_API_KEY || undefined,
-      });
+      // No key in the page: people sign in with their own token (see the printed sign-in links).
+      const page = await servePublisherWeb({ chainUrl: chainUrl!, port: webPort, host });
       return { url: page.url.replace(/\/$/, ''), stop: () => page.close() };
     },
   );
@@ -314,6 +372,8 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
 
   let stopping: Promise<void> | undefined;
   return {
+    issuerUrl: issuer.value.issuer.url,
+    tokens,
     chainUrl,
     apiUrl: api.value.url,
     webUrl: web.value.url,

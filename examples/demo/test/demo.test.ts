@@ -14,7 +14,8 @@ const SCENARIO_STEPS = [
   'read it twice',
   'publish',
   'watch the registration until it is confirmed',
-  'pay 1 token',
+  'anyone reads the published story',
+  'Pat \\(payer role\\) pays 1 token',
   'show the split and the claimable balances',
   'the author claims her share',
 ];
@@ -49,6 +50,13 @@ describe('npm run demo -- --once', () => {
     expect(first.code, first.output).toBe(0);
     expect(first.output).toMatch(/Publisher page +http:\/\/127\.0\.0\.1:\d+/);
     expect(first.output).toMatch(/API docs +http:\/\/127\.0\.0\.1:\d+\/docs/);
+    // A token for each demo user, and the page's sign-in link.
+    expect(first.output).toMatch(/✓ Token issuer +http:\/\/127\.0\.0\.1:\d+/);
+    for (const subject of ['demo\\|ada', 'demo\\|grace', 'demo\\|pat', 'demo\\|ops'])
+      expect(first.output).toMatch(
+        new RegExp(`sub ${subject}.*\\n +eyJ[\\w-]+\\.[\\w-]+\\.[\\w-]+\\n`),
+      );
+    expect(first.output).toMatch(/as Ada +http:\/\/127\.0\.0\.1:\d+\/#token=eyJ/);
 
     const second = await runDemo({ dataDir });
     // The account (PostgreSQL) and the story (Cosmos DB snapshot) of run 1 are read back first.

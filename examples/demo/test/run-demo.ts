@@ -14,6 +14,7 @@ const OVERRIDES = [
   'COSMOS_ENDPOINT',
   'COSMOS_KEY',
   'CHAIN_URL',
+  'CHAIN_API_KEY',
   'PG_SCHEMA',
 ];
 
@@ -34,6 +35,7 @@ export function runDemo(options: {
     DEMO_WEB_PORT: '0',
     DEMO_API_PORT: '0',
     DEMO_CHAIN_PORT: '0',
+    DEMO_ISSUER_PORT: '0',
     DEMO_POSTGRES_PORT: '0',
     DEMO_COSMOS_PORT: '0',
     LOG_LEVEL: 'warn',
