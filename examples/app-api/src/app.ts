@@ -24,7 +24,6 @@ import {
   cosmosCheck,
   createHealthRegistry,
   type HealthRegistry,
-  postgresCheck,
   redisCheck,
 } from '@mystira/health';
 import { Ajv } from 'ajv';
@@ -39,14 +38,18 @@ import { Ownership } from './auth/ownership.ts';
 import { rateLimits } from './auth/rate-limit.ts';
 import { createTokenVerifier } from './auth/verifier.ts';
 import type { AppApiConfig } from './config.ts';
+import { clientErrorHandler, frameworkErrorHandler } from './early-errors.ts';
+import { PoolSaturation } from './overload/pool-saturation.ts';
+import { retryAfterSeconds } from './overload/unavailable.ts';
 import { toProblem } from './problems.ts';
 import { StoryPublisher } from './publishing/index.ts';
+import { requestIdOf } from './request-id.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes, healthRoutes } from './routes/operations.ts';
 import { publishingRoutes } from './routes/publishing.ts';
 import { storyRoutes } from './routes/stories.ts';
 import { sharedSchemas } from './schemas.ts';
-import { AccountService } from './services/accounts.ts';
+import { AccountService, readPolicy } from './services/accounts.ts';
 import { StoryService } from './services/stories.ts';
 import { connectStores, type Stores } from './stores.ts';
 
@@ -107,7 +110,13 @@ export async function createAppApi(
 
   const health = createHealthRegistry({ defaultTimeoutMs: 3_000 });
   health.register({ name: 'process', tags: ['live'], check: () => undefined });
-  health.register(postgresCheck(stores.db.primary, { name: 'postgresql' }));
+  // PostgreSQL: unready while its pool is saturated (answered at once), else a SELECT 1.
+  const pgSaturation = new PoolSaturation(stores.db.primary, {
+    max: config.overload.pgPoolMax,
+    afterMs: config.overload.pgSaturatedAfterMs,
+  });
+  pgSaturation.start();
+  health.register(pgSaturation.healthCheck('postgresql'));
   health.register(
     cosmosCheck(stores.cosmos, {
       name: 'cosmos',
@@ -177,8 +186,12 @@ export async function createAppApi(
     stores.redis ? { redis: stores.redis, keyPrefix: config.cacheKeyPrefix } : undefined,
   );
 
-  const accounts = new AccountService(stores.accounts);
-  const stories = new StoryService(stores.stories, accounts);
+  const accounts = new AccountService(stores.accounts, readPolicy(config.overload.storeTimeoutMs));
+  const stories = new StoryService(
+    stores.stories,
+    accounts,
+    readPolicy(config.overload.storeTimeoutMs),
+  );
   const ownership = new Ownership(accounts);
   accountRoutes(app, accounts, ownership);
   storyRoutes(app, stories, accounts, ownership);
@@ -194,6 +207,7 @@ export async function createAppApi(
       health.statusBoard.shutdown(); // /readyz answers 503 { draining: true } from now on
       draining = true;
       await app.close(); // stops accepting, lets in-flight requests finish
+      pgSaturation.stop();
       await publisher.stop();
       chain.close();
       await stores.close();
@@ -233,9 +247,15 @@ function buildHttp(log: Logger, draining: () => boolean, trustProxy: TrustProxy)
         : trustProxy,
     // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's default logger type.
     loggerInstance: log as unknown as FastifyBaseLogger,
-    requestIdHeader: 'x-request-id',
+    // The caller's X-Request-Id only when it is a short, safe id (request-id.ts); else a UUID.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // Refusals before routing (a too long path parameter, a request the HTTP parser rejects)
+    // are problem+json too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler: clientErrorHandler(log as unknown as FastifyBaseLogger),
   });
 
   // Bodies are validated strictly (no type coercion, unknown properties are errors, every error
@@ -281,6 +301,8 @@ function buildHttp(log: Logger, draining: () => boolean, trustProxy: TrustProxy)
     else if (problem.status >= 500)
       req.log.warn({ err: (err as Error).message, status: problem.status }, 'dependency error');
     const traceId = activeTraceId();
+    // A 503 tells the caller when to come back (the dependency's hint, else a short default).
+    if (problem.status === 503) reply.header('retry-after', String(retryAfterSeconds(err)));
     return reply
       .code(problem.status)
       .type('application/problem+json')

@@ -15,6 +15,7 @@ import {
   type TrustProxy,
 } from './auth/config.ts';
 import { ConfigError } from './config-error.ts';
+import { loadOverloadConfig, type OverloadConfig } from './overload/config.ts';
 
 export { ConfigError } from './config-error.ts';
 
@@ -58,6 +59,8 @@ export interface AppApiConfig {
    * (callers with the `admin` role see the details either way).
    */
   healthVerbose: boolean;
+  /** Store timeouts, pool size and the pool-saturation readiness rule (see overload/config.ts). */
+  overload: OverloadConfig;
 }
 
 /** The final phase of the polyglot layer: accounts live in PostgreSQL only. */
@@ -136,6 +139,7 @@ export function loadAppApiConfig(env: NodeJS.ProcessEnv = process.env): AppApiCo
     logLevel: env.LOG_LEVEL || 'info',
     shutdownDeadlineMs: int(env, 'SHUTDOWN_DEADLINE_MS', 10_000),
     healthVerbose: env.HEALTH_VERBOSE === '1' || env.HEALTH_VERBOSE === 'true',
+    overload: loadOverloadConfig(env),
   };
 }
 

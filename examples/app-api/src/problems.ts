@@ -7,13 +7,12 @@
  * which is a 500 that says nothing about the internals (the cause goes to the log only).
  */
 import {
-  AbortedError,
   AlreadyExistsError,
   ConcurrencyError,
   NotFoundError,
-  UnavailableError,
   ValidationError,
 } from '@mystira/repository';
+import { unavailableProblem } from './overload/unavailable.ts';
 
 export interface FieldError {
   /** JSON pointer into the request part (`/email`, `/contributors/0/shareBasisPoints`). */
@@ -199,19 +198,9 @@ export function toProblem(err: unknown): { problem: Problem; internal: boolean }
       internal: false,
     };
   }
-  if (e instanceof UnavailableError || e instanceof AbortedError)
-    return {
-      problem: {
-        ...base(
-          503,
-          'unavailable',
-          'Service unavailable',
-          'a dependency is unavailable; retry later',
-        ),
-        retryable: true,
-      },
-      internal: false,
-    };
+  // Down, timed out, out of connections, circuit open, bulkhead full: 503 naming the dependency.
+  const unavailable = unavailableProblem(e);
+  if (unavailable) return { problem: unavailable, internal: false };
   // Fastify's own client errors (malformed JSON, body too large, unsupported media type, ...).
   const status = e?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -43,6 +43,7 @@ import type { Logger } from 'pino';
 import type { AppApiConfig } from './config.ts';
 import type { Account } from './domain.ts';
 import { AccountEntity, AccountEntityV1, type StoryDocument, StoryEntity } from './entities.ts';
+import { markErrors } from './overload/dependencies.ts';
 import { storyListSpecs } from './queries.ts';
 import { StoryRepository } from './story-documents.ts';
 
@@ -100,7 +101,18 @@ export async function connectStores(
     };
 
     // PostgreSQL: accounts (typed columns), the polyglot outbox and mirror tombstones.
-    const db = createDatabase({ primary: config.databaseUrl, statementTimeoutMs: 10_000 });
+    // Every wait is bounded (overload/config.ts): a locked table or an exhausted pool ends in a
+    // 503 instead of a hung request. Errors leaving `db` are marked as PostgreSQL's.
+    const limits = config.overload;
+    const db = markErrors(
+      createDatabase({
+        primary: config.databaseUrl,
+        max: limits.pgPoolMax,
+        connectionTimeoutMs: limits.pgConnectTimeoutMs,
+        statementTimeoutMs: limits.pgStatementTimeoutMs,
+      }),
+      'postgresql',
+    );
     closers.push(() => db.close());
     const accountsTable = {
       schema: config.pgSchema,
@@ -162,6 +174,7 @@ export async function connectStores(
       endpoint: config.cosmos.endpoint,
       key: config.cosmos.key,
       agent,
+      options: { connectionPolicy: { requestTimeout: limits.cosmosRequestTimeoutMs } },
     });
     closers.push(() => {
       cosmos.dispose();
@@ -173,11 +186,17 @@ export async function connectStores(
     );
     log.info({ database: config.cosmos.database, profile }, 'Cosmos DB containers ready');
     const cosmosStories = tracedRepository(
-      new CosmosRepository<StoryDocument>(StoryEntity, { container: storiesContainer, profile }),
+      markErrors(
+        new CosmosRepository<StoryDocument>(StoryEntity, { container: storiesContainer, profile }),
+        'cosmos',
+      ),
       traced,
     );
     const cosmosAccounts = tracedRepository(
-      new CosmosRepository<Account>(AccountEntity, { container: accountsContainer, profile }),
+      markErrors(
+        new CosmosRepository<Account>(AccountEntity, { container: accountsContainer, profile }),
+        'cosmos',
+      ),
       traced,
     );
 

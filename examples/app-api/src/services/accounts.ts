@@ -10,6 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, type Repository, UnavailableError } from '@mystira/repository';
 import { type Pipeline, pipeline } from '@mystira/resilience';
 import type { Account } from '../domain.ts';
+import { OVERLOAD_DEFAULTS } from '../overload/config.ts';
+import { markPolicyErrors } from '../overload/dependencies.ts';
+import { isPoolExhausted } from '../overload/unavailable.ts';
 import { ApiError, notFound } from '../problems.ts';
 import { accountByOwnerAndEmailSpec } from '../queries.ts';
 
@@ -19,18 +22,26 @@ export interface CreateAccountInput {
   walletAddress: string;
 }
 
-/** Retries transient store failures of reads (safe to repeat) within a short budget. */
-export function readPolicy(): Pipeline {
-  return pipeline({
-    timeout: 10_000,
-    retry: {
-      maxAttempts: 3,
-      initialDelayMs: 50,
-      maxDelayMs: 500,
-      idempotent: true,
-      shouldRetry: (err) => err instanceof UnavailableError && err.transient,
-    },
-  });
+/**
+ * Retries transient store failures of reads (safe to repeat) within `timeoutMs` in total
+ * (STORE_TIMEOUT_MS). An exhausted pool is not retried: the wait for a connection already took
+ * its full time, and queueing again would only add load to a saturated pool.
+ */
+export function readPolicy(timeoutMs = OVERLOAD_DEFAULTS.storeTimeoutMs): Pipeline {
+  // The pipeline's own timeout says which store it cut off (overload/dependencies.ts).
+  return markPolicyErrors(
+    pipeline({
+      timeout: timeoutMs,
+      retry: {
+        maxAttempts: 3,
+        initialDelayMs: 50,
+        maxDelayMs: 500,
+        idempotent: true,
+        shouldRetry: (err) =>
+          err instanceof UnavailableError && err.transient && !isPoolExhausted(err),
+      },
+    }),
+  );
 }
 
 export class AccountService {
