@@ -2,7 +2,8 @@
  * @mystira/cache: a cache-aside decorator for any `Repository<T>` that never makes things worse:
  * guarded fills and invalidation before writes return (no stale reads after a completed write),
  * stampede protection, a timeout and breaker on every store call, optional L1 kept coherent by
- * pub/sub. Stores: Redis (ioredis, single node or Cluster) and memory.
+ * pub/sub, optional HMAC-signed entries, and junk in the store (oversized, undecodable, forged)
+ * refused and deleted. Stores: Redis (ioredis, single node or Cluster) and memory.
  */
 export {
   type CachedRepository,
