@@ -1,7 +1,8 @@
 /**
  * Serves the built Publisher page (dist/) and a generated /config.json pointing it at a Chain
  * service, with node:http only. The demo and the tests use `servePublisherWeb`; `npm start`
- * runs it from the environment (CHAIN_URL, PORT, HOST, CHAIN_API_KEY).
+ * runs it from the environment (CHAIN_URL, PORT, HOST). Nothing secret is served: people sign in
+ * on the page with their own access token, which the page sends to the Chain service.
  *
  * The Chain service must allow the returned `url` as a CORS origin (createChainServer's
  * `corsOrigins`, or CORS_ORIGINS of the chain-server example), or the browser blocks every call.
@@ -19,8 +20,6 @@ export interface PublisherWebOptions {
   port?: number;
   /** Default `127.0.0.1`. */
   host?: string;
-  /** Given to the page in /config.json; the page sends it as `x-api-key`. */
-  apiKey?: string;
   /** The built page. Default: this example's dist/. */
   distDir?: string;
 }
@@ -56,10 +55,7 @@ export async function servePublisherWeb(
       `The Publisher page is not built (${join(dist, 'index.html')} is missing): run \`npm run build -w examples/publisher-web\` first.`,
     );
   });
-  const configJson = JSON.stringify({
-    chainUrl: options.chainUrl.replace(/\/+$/, ''),
-    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
-  });
+  const configJson = JSON.stringify({ chainUrl: options.chainUrl.replace(/\/+$/, '') });
   const securityHeaders = {
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
@@ -184,7 +180,6 @@ if (import.meta.main) {
     chainUrl: process.env.CHAIN_URL ?? 'http://localhost:50051',
     port: Number(process.env.PORT ?? 8080),
     host: process.env.HOST ?? '127.0.0.1',
-    apiKey: process.env.CHAIN_API_KEY || undefined,
   });
   process.stdout.write(
     `Publisher page on ${running.url} (Chain service ${process.env.CHAIN_URL ?? 'http://localhost:50051'}; allow ${running.url} in its CORS_ORIGINS)\n`,

@@ -5,8 +5,6 @@
 export interface PageConfig {
   /** Base URL of the Chain service, e.g. `http://localhost:50051`. Must allow this page's origin (CORS). */
   chainUrl: string;
-  /** Sent as `x-api-key` when the Chain service requires an API key. */
-  apiKey?: string;
 }
 
 export class ConfigError extends Error {
@@ -36,13 +34,15 @@ export function parseConfig(body: unknown, source = 'config'): PageConfig {
   if (typeof body !== 'object' || body === null)
     throw new ConfigError(`${source} must be an object`);
   const { chainUrl, apiKey } = body as Record<string, unknown>;
+  // Every visitor can read this file, so a key in it is everyone's key: people sign in instead.
+  if (apiKey !== undefined)
+    throw new ConfigError(
+      `${source}: "apiKey" is no longer used: the page calls the Chain service with the signed-in person's token`,
+    );
   if (typeof chainUrl !== 'string' || !/^https?:\/\/[^/]+/.test(chainUrl)) {
     throw new ConfigError(
       `${source}: "chainUrl" must be an http(s) URL, got ${JSON.stringify(chainUrl)}`,
     );
   }
-  if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.length === 0)) {
-    throw new ConfigError(`${source}: "apiKey" must be a non-empty string when present`);
-  }
-  return { chainUrl: chainUrl.replace(/\/+$/, ''), ...(apiKey ? { apiKey } : {}) };
+  return { chainUrl: chainUrl.replace(/\/+$/, '') };
 }

@@ -8,8 +8,9 @@ import { ChainError, type FieldViolation } from '@mystira/chain-client/web';
 const CODE_HINTS: Record<string, string> = {
   UNAVAILABLE: 'The Chain service cannot be reached',
   DEADLINE_EXCEEDED: 'The Chain service did not answer in time',
-  UNAUTHENTICATED: 'The Chain service refused the API key',
-  PERMISSION_DENIED: 'The API key may not do this',
+  UNAUTHENTICATED: 'The Chain service refused your sign-in (sign in again)',
+  PERMISSION_DENIED:
+    'Your sign-in does not allow this (registering, paying and claiming need the chain:write scope)',
   INVALID_ARGUMENT: 'The Chain service rejected the request',
   OUT_OF_RANGE: 'The Chain service rejected the request',
   NOT_FOUND: 'Not found on the chain',

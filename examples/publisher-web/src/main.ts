@@ -1,10 +1,12 @@
 /**
- * The Publisher page: reads /config.json, sets up tracing and the Connect-Web Chain client, and
- * lays out the three steps (register, follow the transaction, royalties).
+ * The Publisher page: reads /config.json, takes the signed-in person's token (or asks for one),
+ * sets up tracing and the Connect-Web Chain client calling with that token, and lays out the three
+ * steps (register, follow the transaction, royalties).
  */
 
 import { otelInterceptor } from '@mystira/chain-client/otel';
 import {
+  type ChainAuth,
   type ChainClient,
   createChainClient,
   type RegisterIpAssetInput,
@@ -15,6 +17,8 @@ import { el, replaceChildren } from './dom.js';
 import { describeError } from './errors.js';
 import { createRegisterForm } from './register-form.js';
 import { createRoyaltiesPanel } from './royalties.js';
+import { restoreSession, type Session } from './session.js';
+import { type AccountBadge, createAccountBadge, createSignInForm } from './sign-in.js';
 import { setUpTracing } from './tracing.js';
 import { followTransaction } from './transaction-card.js';
 import './styles.css';
@@ -37,6 +41,27 @@ function section(id: string, title: string, ...content: Node[]): HTMLElement {
     el('h2', { id: `${id}-title` }, title),
     ...content,
   );
+}
+
+type Interceptor = Extract<ChainAuth, { type: 'interceptor' }>['interceptor'];
+
+/** Connect's code for UNAUTHENTICATED (the token was refused). */
+const UNAUTHENTICATED = 16;
+
+/**
+ * `authorization: Bearer <token>` on every call, from the session. A refusal of the token is
+ * shown in the header badge (the call's own error still reaches its section).
+ */
+function bearer(session: Session, badge: AccountBadge): Interceptor {
+  return (next) => async (req) => {
+    req.header.set('authorization', `Bearer ${session.token}`);
+    try {
+      return await next(req);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === UNAUTHENTICATED) badge.refused();
+      throw err;
+    }
+  };
 }
 
 function mount(chain: ChainClient, config: PageConfig, lastTrace: HTMLElement): void {
@@ -93,6 +118,34 @@ function mount(chain: ChainClient, config: PageConfig, lastTrace: HTMLElement): 
   document.getElementById('footer')?.append(lastTrace);
 }
 
+/** Nobody signed in: only the sign-in form; signing in starts the page proper. */
+function askToSignIn(config: PageConfig, problem?: string): void {
+  const account = document.getElementById('account') as HTMLElement;
+  replaceChildren(account, createAccountBadge(undefined).element);
+  replaceChildren(
+    app,
+    createSignInForm((session) => startSignedIn(config, session), problem),
+  );
+}
+
+function startSignedIn(config: PageConfig, session: Session): void {
+  const badge = createAccountBadge(session);
+  replaceChildren(document.getElementById('account') as HTMLElement, badge.element);
+  const tracing = setUpTracing();
+  const lastTrace = el('span', { class: 'mono', 'data-testid': 'last-trace' }, '');
+  tracing.onSpanEnd((span) => {
+    lastTrace.textContent = ` · last call ${span.name.split('/').pop()} in trace ${span.spanContext().traceId}`;
+  });
+  const chain = createChainClient({
+    baseUrl: config.chainUrl,
+    protocol: 'connect',
+    timeoutMs: 10_000,
+    interceptors: [otelInterceptor({ tracer: tracing.tracer })],
+    auth: { type: 'interceptor', interceptor: bearer(session, badge) },
+  });
+  mount(chain, config, lastTrace);
+}
+
 async function start(): Promise<void> {
   let config: PageConfig;
   try {
@@ -109,19 +162,9 @@ async function start(): Promise<void> {
     );
     return;
   }
-  const tracing = setUpTracing();
-  const lastTrace = el('span', { class: 'mono', 'data-testid': 'last-trace' }, '');
-  tracing.onSpanEnd((span) => {
-    lastTrace.textContent = ` · last call ${span.name.split('/').pop()} in trace ${span.spanContext().traceId}`;
-  });
-  const chain = createChainClient({
-    baseUrl: config.chainUrl,
-    protocol: 'connect',
-    timeoutMs: 10_000,
-    interceptors: [otelInterceptor({ tracer: tracing.tracer })],
-    ...(config.apiKey ? { auth: { type: 'apiKey' as const, apiKey: config.apiKey } } : {}),
-  });
-  mount(chain, config, lastTrace);
+  const { session, problem } = restoreSession();
+  if (session) startSignedIn(config, session);
+  else askToSignIn(config, problem);
 }
 
 void start().catch(showUnexpected);

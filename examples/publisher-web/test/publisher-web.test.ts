@@ -1,9 +1,12 @@
 /**
  * The Publisher page in a real browser (Debian's Chromium through playwright-core) against an
- * in-process Chain server on the devnet ledger: register a story and follow it live to final,
- * see the split, pay, see claimable balances, claim; field errors from the page and from the
- * server; the server stopped → a visible error. A recording proxy in front of the Chain server
- * proves every browser call carries a W3C traceparent.
+ * in-process Chain server on the devnet ledger that requires bearer tokens from a local issuer
+ * (the demo's: keys made at start, a JWKS on its own port): signing in (a pasted token, or one
+ * handed over in the #fragment), register a story and follow it live to final, see the split, pay,
+ * see claimable balances, claim; field errors from the page and from the server; a refused token
+ * (401) and a token without chain:write (403) said in words; the server stopped → a visible error.
+ * A recording proxy in front of the Chain server proves every browser call carries the signed-in
+ * person's token and a W3C traceparent.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -15,10 +18,12 @@ import {
   type ChainServer,
   createChainServer,
   DevnetLedger,
-  hashApiKey,
+  jwtVerifier,
 } from '@mystira/chain-server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHAIN_AUDIENCE, DEMO_USERS, userToken } from '../../demo/src/identities.ts';
+import { type LocalIssuer, startLocalIssuer } from '../../demo/src/issuer.ts';
 import { type RunningPublisherWeb, servePublisherWeb } from '../serve.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -29,10 +34,17 @@ const AUTHOR = '0x52908400098527886e0f7030069857d2e4169ee7';
 const ARTIST = '0x8617e340b3d01fa5f11f306f4090fd50e238070d';
 const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-0[01]$/;
 
-/** Forwards every request to the Chain server, noting the traceparent of each real call. */
-function recordingProxy(target: () => number, traceparents: string[]): http.Server {
+/** Forwards every request to the Chain server, noting the headers of each real call. */
+function recordingProxy(
+  target: () => number,
+  traceparents: string[],
+  authorizations: string[],
+): http.Server {
   return http.createServer((req, res) => {
-    if (req.method !== 'OPTIONS') traceparents.push(String(req.headers.traceparent ?? 'missing'));
+    if (req.method !== 'OPTIONS') {
+      traceparents.push(String(req.headers.traceparent ?? 'missing'));
+      authorizations.push(String(req.headers.authorization ?? 'missing'));
+    }
     const upstream = http.request(
       {
         host: '127.0.0.1',
@@ -74,14 +86,28 @@ async function fillContributor(page: Page, n: number, wallet: string, role: stri
   await row.getByLabel('Share (basis points)').fill(share);
 }
 
+/** The page, signed in with `token` the way the demo's printed link does it. */
+const signedIn = (web: RunningPublisherWeb, token: string) => `${web.url}/#token=${token}`;
+
 describe('the Publisher page in Chromium', () => {
   const ledger = new DevnetLedger({ blockIntervalMs: 150, requiredConfirmations: 3 });
   const traceparents: string[] = [];
+  const authorizations: string[] = [];
+  let issuer: LocalIssuer;
+  /** Ada's token: both audiences, chain:read and chain:write, as the demo prints it. */
+  let ada: string;
   let chain: ChainServer;
   let chainPort = 0;
   let proxy: http.Server;
   let web: RunningPublisherWeb;
   let browser: Browser;
+  const chainAuth = () => ({
+    verifyBearer: jwtVerifier({
+      jwksUrl: issuer.jwksUrl,
+      issuer: issuer.url,
+      audience: CHAIN_AUDIENCE,
+    }),
+  });
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
@@ -89,11 +115,13 @@ describe('the Publisher page in Chromium', () => {
       execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     }
     ledger.start();
-    proxy = recordingProxy(() => chainPort, traceparents);
+    issuer = await startLocalIssuer();
+    ada = await userToken(issuer, DEMO_USERS.ada);
+    proxy = recordingProxy(() => chainPort, traceparents, authorizations);
     const proxyPort = await listen(proxy);
     web = await servePublisherWeb({ chainUrl: `http://127.0.0.1:${proxyPort}` });
     // The page's origin is known only once it listens; the Chain server must allow it (CORS).
-    chain = createChainServer({ ledger, corsOrigins: [web.url] });
+    chain = createChainServer({ ledger, corsOrigins: [web.url], auth: chainAuth() });
     chainPort = (await chain.listen(0)).port;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -108,12 +136,19 @@ describe('the Publisher page in Chromium', () => {
     proxy?.closeAllConnections();
     await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
     ledger.stop();
+    await issuer?.close();
   });
 
   it('registers a story, follows it live to final, shows the split, pays and claims', async () => {
     const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
     const errors = collectErrors(page);
-    await page.goto(web.url);
+    await page.goto(signedIn(web, ada));
+    // Who is signed in shows in the header, and the token left the address bar.
+    await page
+      .getByTestId('account')
+      .filter({ hasText: 'Signed in as Ada (author)' })
+      .waitFor(WAIT);
+    expect(new URL(page.url()).hash).toBe('');
     await page.getByRole('status').filter({ hasText: 'Connected · devnet' }).waitFor(WAIT);
 
     await page.getByLabel('Content id').fill('story-lighthouse');
@@ -174,9 +209,10 @@ describe('the Publisher page in Chromium', () => {
     await page.screenshot({ path: join(artifacts, 'paid-and-claimed.png'), fullPage: true });
 
     // Trace context: every call the browser made reached the Chain server with a traceparent,
-    // and the trace the page shows for its last call is one of them.
+    // and the trace the page shows for its last call is one of them; and with Ada's token.
     expect(traceparents.length).toBeGreaterThan(5);
     for (const header of traceparents) expect(header).toMatch(TRACEPARENT);
+    expect(new Set(authorizations)).toEqual(new Set([`Bearer ${ada}`]));
     const shown = (await page.getByTestId('last-trace').textContent())?.match(/[0-9a-f]{32}/)?.[0];
     expect(traceparents.map((t) => TRACEPARENT.exec(t)?.[1])).toContain(shown);
 
@@ -187,7 +223,7 @@ describe('the Publisher page in Chromium', () => {
   it('shows field errors next to the fields: the page’s own and the Chain service’s (375 px wide)', async () => {
     const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
     const errors = collectErrors(page);
-    await page.goto(web.url);
+    await page.goto(signedIn(web, ada));
     await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor(WAIT);
     const noHorizontalScroll = () =>
       page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
@@ -227,49 +263,82 @@ describe('the Publisher page in Chromium', () => {
     await page.close();
   });
 
-  it('sends the API key from /config.json, and says so when the service refuses it', async () => {
-    const guarded = createChainServer({
-      ledger,
-      corsOrigins: ['*'],
-      auth: {
-        apiKeys: [
-          {
-            id: 'publisher',
-            sha256: hashApiKey('publisher-key'),
-            scopes: ['chain:read', 'chain:write'],
-          },
-        ],
-      },
-    });
-    const chainUrl = `http://127.0.0.1:${(await guarded.listen(0)).port}`;
-    const withKey = await servePublisherWeb({ chainUrl, apiKey: 'publisher-key' });
-    const wrongKey = await servePublisherWeb({ chainUrl, apiKey: 'not-the-key' });
+  it('asks to sign in, refuses a bad token itself, keeps the session in the tab, signs out', async () => {
     const page = await browser.newPage();
     const errors = collectErrors(page);
     try {
-      // GetServiceInfo needs chain:read, so "Connected · devnet" means the key was accepted.
-      await page.goto(withKey.url);
+      await page.goto(web.url);
+      await page.getByTestId('account').filter({ hasText: 'Signed out' }).waitFor(WAIT);
+      const token = page.getByLabel('Access token');
+      await token.fill('not-a-token');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'not an access token' }).waitFor(WAIT);
+      expect(await token.getAttribute('aria-invalid')).toBe('true');
+      await token.fill(await userToken(issuer, DEMO_USERS.grace, { expiresInSec: -60 }));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'has expired' }).waitFor(WAIT);
+
+      // Pasted, a valid one signs in; it survives a reload of the tab, and "Sign out" ends it.
+      await token.fill(await userToken(issuer, DEMO_USERS.grace));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('account').filter({ hasText: 'Signed in as Grace' }).waitFor(WAIT);
       await page.getByRole('status').filter({ hasText: 'Connected · devnet' }).waitFor(WAIT);
-      await page.goto(wrongKey.url);
-      await page
-        .getByRole('status')
-        .filter({ hasText: 'refused the API key' })
-        .filter({ hasText: 'UNAUTHENTICATED' })
-        .waitFor(WAIT);
-      // The browser's own report of the 401; nothing else.
-      expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+      await page.reload();
+      await page.getByTestId('account').filter({ hasText: 'Signed in as Grace' }).waitFor(WAIT);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByTestId('account').filter({ hasText: 'Signed out' }).waitFor(WAIT);
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      expect(errors).toEqual([]);
     } finally {
       await page.close();
-      await withKey.close();
-      await wrongKey.close();
-      await guarded.close({ deadlineMs: 200 });
+    }
+  });
+
+  it('says so when the Chain service refuses the token (401), or the token may not write (403)', async () => {
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    try {
+      // Signed by the issuer, but for another audience: the page cannot tell, the service can.
+      const otherAudience = await issuer.sign({
+        sub: DEMO_USERS.ada.subject,
+        name: DEMO_USERS.ada.name,
+        aud: 'https://api.mystira.example/app',
+        scope: 'chain:read chain:write',
+      });
+      await page.goto(signedIn(web, otherAudience));
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'refused your sign-in' })
+        .filter({ hasText: 'UNAUTHENTICATED' })
+        .waitFor(WAIT);
+      await page.getByTestId('account').filter({ hasText: 'refused your sign-in' }).waitFor(WAIT);
+
+      // A reader's token (chain:read only): connected, but registering is refused in words.
+      const reader = await userToken(issuer, DEMO_USERS.grace, { scope: 'chain:read' });
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.goto(signedIn(web, reader));
+      await page.getByRole('status').filter({ hasText: 'Connected · devnet' }).waitFor(WAIT);
+      await page.getByLabel('Content id').fill('story-read-only');
+      await page.getByLabel('Title').fill('Read only');
+      await fillContributor(page, 1, AUTHOR, 'author', '10000');
+      await page.getByRole('button', { name: 'Register story' }).click();
+      await page
+        .getByRole('form', { name: 'Register a story' })
+        .getByRole('alert')
+        .filter({ hasText: 'chain:write' })
+        .filter({ hasText: 'PERMISSION_DENIED' })
+        .waitFor(WAIT);
+      // The browser's own reports of the 401s and the 403; nothing else.
+      expect(errors.filter((e) => !/status of 40[13]/.test(e))).toEqual([]);
+    } finally {
+      await page.close();
     }
   });
 
   it('shows the Chain service going away instead of a blank page', async () => {
     const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
     const errors = collectErrors(page);
-    await page.goto(web.url);
+    await page.goto(signedIn(web, ada));
     await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor(WAIT);
 
     await chain.close({ deadlineMs: 200 });

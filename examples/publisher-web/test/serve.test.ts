@@ -20,11 +20,7 @@ describe('servePublisherWeb', () => {
     await writeFile(join(dist, 'assets/index-abc123.js'), 'console.log(1)');
     await writeFile(join(dist, 'assets/index-abc123.css'), 'body{}');
     await writeFile(join(dist, '..', 'secret.txt'), 'outside dist');
-    web = await servePublisherWeb({
-      chainUrl: 'http://127.0.0.1:50051/',
-      apiKey: 'browser-key',
-      distDir: dist,
-    });
+    web = await servePublisherWeb({ chainUrl: 'http://127.0.0.1:50051/', distDir: dist });
   });
 
   afterAll(async () => {
@@ -33,12 +29,13 @@ describe('servePublisherWeb', () => {
     await rm(join(dist, '..', 'secret.txt'), { force: true });
   });
 
-  it('serves the generated /config.json, never cached', async () => {
+  it('serves the generated /config.json, never cached, with nothing secret in it', async () => {
     const res = await fetch(`${web.url}/config.json`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(await res.json()).toEqual({ chainUrl: 'http://127.0.0.1:50051', apiKey: 'browser-key' });
+    // Only where the Chain service is: people sign in on the page, no key is handed out.
+    expect(await res.json()).toEqual({ chainUrl: 'http://127.0.0.1:50051' });
   });
 
   it('serves the page revalidated and fingerprinted assets as immutable, with their types', async () => {
