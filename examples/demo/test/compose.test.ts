@@ -26,13 +26,20 @@ const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as
 };
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 
-/** The variable names a config loader reads. */
-function namesReadBy(load: (env: NodeJS.ProcessEnv) => unknown): Set<string> {
+/**
+ * The variable names a config loader reads, given the variables it requires (a loader that
+ * stops at a missing one would not show what it reads after it).
+ */
+function namesReadBy(
+  load: (env: NodeJS.ProcessEnv) => unknown,
+  required: Record<string, string> = {},
+): Set<string> {
   const read = new Set<string>();
   const env = new Proxy({} as NodeJS.ProcessEnv, {
     get(_target, name) {
-      if (typeof name === 'string') read.add(name);
-      return undefined;
+      if (typeof name !== 'string') return undefined;
+      read.add(name);
+      return required[name];
     },
   });
   load(env);
@@ -46,7 +53,13 @@ function namesReadByPublisherWeb(): Set<string> {
 }
 
 const readers: Record<string, () => Set<string>> = {
-  'app-api': () => namesReadBy(loadAppApiConfig),
+  // The App API refuses to start without an issuer, an audience and their keys.
+  'app-api': () =>
+    namesReadBy(loadAppApiConfig, {
+      AUTH_JWKS_URL: 'https://idp.example/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://idp.example/',
+      AUTH_AUDIENCE: 'https://api.mystira.example/app',
+    }),
   'chain-server': () => namesReadBy(loadChainHostConfig),
   'publisher-web': namesReadByPublisherWeb,
 };

@@ -170,6 +170,8 @@ export function loadChainCredential(env: NodeJS.ProcessEnv): ChainCredential {
   const clientId = env.CHAIN_CLIENT_ID || undefined;
   const tokenUrl = env.CHAIN_TOKEN_URL || undefined;
   const clientSecret = env.CHAIN_CLIENT_SECRET || undefined;
+  const audience = env.CHAIN_TOKEN_AUDIENCE || undefined;
+  const scope = env.CHAIN_TOKEN_SCOPE || undefined;
   if (apiKey && (clientId || tokenUrl))
     throw new ConfigError('set either CHAIN_API_KEY or CHAIN_CLIENT_ID/CHAIN_TOKEN_URL, not both');
   if (apiKey) return { type: 'apiKey', apiKey };
@@ -183,7 +185,7 @@ export function loadChainCredential(env: NodeJS.ProcessEnv): ChainCredential {
     tokenUrl: secureUrl('CHAIN_TOKEN_URL', tokenUrl),
     clientId,
     clientSecret,
-    ...(env.CHAIN_TOKEN_AUDIENCE ? { audience: env.CHAIN_TOKEN_AUDIENCE } : {}),
-    ...(env.CHAIN_TOKEN_SCOPE ? { scope: env.CHAIN_TOKEN_SCOPE } : {}),
+    ...(audience ? { audience } : {}),
+    ...(scope ? { scope } : {}),
   };
 }
