@@ -56,12 +56,15 @@ const system = spawnChild(
   ['--expose-gc', join(import.meta.dirname, 'lib/soak-system.ts')],
   { ipc: true },
 );
-const urls = await new Promise<{ apiUrl: string; chainUrl: string }>((resolve, reject) => {
-  system.proc.once('message', (m: { ready: { apiUrl: string; chainUrl: string } }) =>
-    resolve(m.ready),
-  );
-  system.proc.once('exit', (code) => reject(new Error(`demo system exited with ${code}`)));
-});
+const urls = await new Promise<{ apiUrl: string; chainUrl: string; token: string }>(
+  (resolve, reject) => {
+    system.proc.once(
+      'message',
+      (m: { ready: { apiUrl: string; chainUrl: string; token: string } }) => resolve(m.ready),
+    );
+    system.proc.once('exit', (code) => reject(new Error(`demo system exited with ${code}`)));
+  },
+);
 let ipc: Promise<unknown> = Promise.resolve();
 /** One IPC request at a time, so each answer reaches the caller that asked. */
 function ask<T>(message: string, key: string): Promise<T> {
@@ -97,9 +100,13 @@ function call(
       {
         method,
         agent,
-        headers: payload
-          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-          : {},
+        headers: {
+          // Signed in as the demo's Ada, who owns the account and the stories of the soak.
+          authorization: `Bearer ${urls.token}`,
+          ...(payload
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -148,7 +155,18 @@ const zipf = zipfSampler(drafts.length, 1, seededRandom(7));
 let edits = 0;
 const nextDraft = () => drafts[edits++ % drafts.length] as string;
 const counts: Record<string, number> = {};
-const chain: ChainClient = createChainClient({ baseUrl: urls.chainUrl, protocol: 'grpc' });
+// The Chain host of the demo requires a token too: Ada's (chain:read and chain:write).
+const chain: ChainClient = createChainClient({
+  baseUrl: urls.chainUrl,
+  protocol: 'grpc',
+  auth: {
+    type: 'bearer',
+    credential: {
+      getToken: async () => ({ token: urls.token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+    },
+    scopes: [],
+  },
+});
 
 /** One operation of the mix, chosen by a seeded draw. */
 function operation(i: number): Promise<unknown> {

@@ -1,9 +1,10 @@
 /**
  * Child-process host for the App API target (bench/lib/app-api-slo.ts): the App API through
  * `createAppApi` on the shared PostgreSQL (its own schema) and Redis (its own key prefix), an
- * in-process cosmosdb-server, and a devnet Chain server it only health-checks. It seeds the
- * stories, then serves; beside it, a minimal Fastify JSON endpoint reading the same story JSON
- * straight from Redis with raw ioredis (the alternative).
+ * in-process cosmosdb-server, a devnet Chain server it only health-checks, and the demo's local
+ * token issuer. It seeds the stories as a signed-in author and marks them published (readers
+ * read them anonymously, as the load does), then serves; beside it, a minimal Fastify JSON
+ * endpoint reading the same story JSON straight from Redis with raw ioredis (the alternative).
  *
  * IPC: sends `{ url, rawUrl, ids }` when ready; answers `'metrics'` with the story cache's counters;
  * `'exit'` (or the parent going away) cleans up and exits.
@@ -30,12 +31,24 @@ const { createAppApi } = (await import(
 const { loadAppApiConfig } = (await import(
   `${repo}examples/app-api/src/config.ts`
 )) as typeof import('../../examples/app-api/src/config.ts');
+const { publicStory } = (await import(
+  `${repo}examples/app-api/src/views.ts`
+)) as typeof import('../../examples/app-api/src/views.ts');
+const { startLocalIssuer } = (await import(
+  `${repo}examples/demo/src/issuer.ts`
+)) as typeof import('../../examples/demo/src/issuer.ts');
+const { APP_API_AUDIENCE, DEMO_USERS, userToken } = (await import(
+  `${repo}examples/demo/src/identities.ts`
+)) as typeof import('../../examples/demo/src/identities.ts');
 
 const cleanups: Array<() => Promise<unknown>> = [];
 async function cleanup(): Promise<void> {
   while (cleanups.length) await (cleanups.pop() as () => Promise<unknown>)().catch(() => {});
 }
 
+const issuer = await startLocalIssuer();
+cleanups.push(() => issuer.close());
+const authorization = `Bearer ${await userToken(issuer, DEMO_USERS.ada)}`;
 const cosmos = await startEmbeddedCosmos({ port: 0 });
 cleanups.push(() => cosmos.stop());
 const ledger = new DevnetLedger({ blockIntervalMs: 1000, requiredConfirmations: 1 });
@@ -62,6 +75,12 @@ const api = await createAppApi(
     REDIS_URL: redisUrl,
     CACHE_KEY_PREFIX: prefix,
     CHAIN_URL: `http://127.0.0.1:${chainPort}`,
+    AUTH_JWKS_URL: issuer.jwksUrl,
+    AUTH_ISSUER: issuer.url,
+    AUTH_AUDIENCE: APP_API_AUDIENCE,
+    // The load is anonymous readers from one address: the per-IP limit would measure itself
+    // (its counter still runs, in Redis, on every request).
+    RATE_LIMIT_ANONYMOUS_MAX: '1000000000',
     LOG_LEVEL: 'silent',
   }),
 );
@@ -88,6 +107,7 @@ process.stderr.write(
 const account = await api.app.inject({
   method: 'POST',
   url: '/v1/accounts',
+  headers: { authorization },
   payload: {
     email: `bench-${process.pid}@example.com`,
     displayName: 'Bench Author',
@@ -107,6 +127,7 @@ await Promise.all(
       const res = await api.app.inject({
         method: 'POST',
         url: '/v1/stories',
+        headers: { authorization },
         payload: {
           authorId,
           title: `Story ${i}`,
@@ -115,8 +136,14 @@ await Promise.all(
         },
       });
       if (res.statusCode !== 201) throw new Error(`POST /v1/stories: ${res.body}`);
-      ids[i] = (res.json() as { id: string }).id;
-      bodies[i] = res.body; // the created story, as GET returns it
+      const id = (res.json() as { id: string }).id;
+      // Published without the chain (not what this measures), through the repository, which
+      // invalidates the cache: anyone may now read it, and the first GET misses.
+      const stored = await api.stores.stories.getById(id);
+      if (!stored) throw new Error(`story ${id} was not stored`);
+      const published = await api.stores.stories.update({ ...stored, status: 'published' });
+      ids[i] = id;
+      bodies[i] = JSON.stringify(publicStory(published)); // what an anonymous GET returns
     }
   }),
 );

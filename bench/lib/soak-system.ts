@@ -4,7 +4,8 @@
  * lists `process.getActiveResourcesInfo()` when asked, so the system under soak is measured from
  * inside, apart from the load generator.
  *
- * IPC in: 'sample' → { sample }, 'resources' → { resources }, 'exit'. Out: { ready: urls } first.
+ * IPC in: 'sample' → { sample }, 'resources' → { resources }, 'exit'. Out: { ready: urls and
+ * Ada's token } first (both APIs require the demo issuer's tokens).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,8 @@ const system = await startDemoSystem({
     // the cache, the Chain host and the page are the demo's embedded defaults.
     DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     PG_SCHEMA: schema,
+    // The soak is one caller at 100/s: the per-caller rate limit would measure itself.
+    RATE_LIMIT_MAX: '100000000',
   },
   logLevel: 'silent',
   blockIntervalMs: 500,
@@ -81,4 +84,6 @@ process.on('message', async (msg: string) => {
 process.on('disconnect', () => {
   stop().finally(() => process.exit(0));
 });
-process.send?.({ ready: { apiUrl: system.apiUrl, chainUrl: system.chainUrl } });
+process.send?.({
+  ready: { apiUrl: system.apiUrl, chainUrl: system.chainUrl, token: system.tokens.ada },
+});
