@@ -179,35 +179,78 @@ export interface JwtVerifierOptions {
   /** A JWKS URL (keys fetched and cached by jose), or a key / shared secret. */
   jwksUrl?: string | URL;
   key?: Uint8Array | KeyObject | webcrypto.CryptoKey;
+  /**
+   * The issuer(s) whose tokens are accepted (`iss`). Required: without it any service's tokens
+   * signed by the same key set would pass. Opt out only with `allowAnyIssuer: true`.
+   */
   issuer?: string | string[];
+  /** This server's audience(s) (`aud`). Required, unless `allowAnyAudience: true`. */
   audience?: string | string[];
+  /** Accept tokens from any issuer (only where the key set is this service's alone). */
+  allowAnyIssuer?: boolean;
+  /** Accept tokens for any audience (only where the key set is this service's alone). */
+  allowAnyAudience?: boolean;
+  /**
+   * Accepted signature algorithms. Default: the asymmetric ones (RS, PS, ES, EdDSA) for a JWKS
+   * URL or a public key, HS256/384/512 for a shared secret; never `none`.
+   */
+  algorithms?: string[];
   /** Claims that hold scopes: a space-separated string or an array. Default ["scope", "scp"]. */
   scopeClaims?: string[];
   /** Accepted clock skew in seconds. Default 30. */
   clockToleranceSec?: number;
 }
 
+const ASYMMETRIC = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
+const SYMMETRIC = ['HS256', 'HS384', 'HS512'];
+
 /**
- * A bearer verifier for JWTs on `jose`. The principal id is `jwt:<sub>`; scopes come from
- * `scope`/`scp`.
+ * A bearer verifier for JWTs on `jose`. A token must be signed with an accepted algorithm, carry
+ * `exp` and a non-empty `sub`, and match the configured issuer and audience. The principal id is
+ * `jwt:<sub>` (`jwt:<iss>|<sub>` when several issuers are accepted, so two issuers' users never
+ * share an id, an idempotency scope or a rate-limit bucket); scopes come from `scope`/`scp`.
+ *
+ * Throws a TypeError at creation when issuer or audience is missing and not explicitly waived.
  */
 export function jwtVerifier(options: JwtVerifierOptions): BearerVerifier {
   const key = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : options.key;
   if (!key) throw new TypeError('jwtVerifier needs jwksUrl or key');
+  if (options.issuer === undefined && !options.allowAnyIssuer)
+    throw new TypeError('jwtVerifier needs issuer (or allowAnyIssuer: true)');
+  if (options.audience === undefined && !options.allowAnyAudience)
+    throw new TypeError('jwtVerifier needs audience (or allowAnyAudience: true)');
   const claims = options.scopeClaims ?? ['scope', 'scp'];
+  const algorithms =
+    options.algorithms ?? (options.key instanceof Uint8Array ? SYMMETRIC : ASYMMETRIC);
+  const qualify = Array.isArray(options.issuer) && options.issuer.length > 1;
   return async (token) => {
     // Both key kinds go through the same call; the cast only picks one overload for TypeScript.
     const { payload } = await jwtVerify(token, key as Uint8Array, {
       issuer: options.issuer,
       audience: options.audience,
+      algorithms,
+      requiredClaims: ['exp', 'sub'],
       clockTolerance: options.clockToleranceSec ?? 30,
     });
+    // Tokens without a subject would all be one caller: one idempotency scope, one bucket.
+    if (typeof payload.sub !== 'string' || payload.sub === '') return undefined;
     const scopes = new Set<string>();
     for (const claim of claims) {
       const value = payload[claim];
       if (typeof value === 'string') for (const s of value.split(' ')) if (s) scopes.add(s);
       if (Array.isArray(value)) for (const s of value) if (typeof s === 'string') scopes.add(s);
     }
-    return { id: `jwt:${payload.sub ?? 'anonymous'}`, scopes };
+    return { id: qualify ? `jwt:${payload.iss}|${payload.sub}` : `jwt:${payload.sub}`, scopes };
   };
 }

@@ -6,6 +6,15 @@
  * for hosts that assemble their own.
  */
 export {
+  Admission,
+  admissionInterceptor,
+  type CallerInfo,
+  peerKey,
+  type RateLimitDecision,
+  type RateLimiter,
+  type RateLimitOptions,
+} from './admission.js';
+export {
   type ApiKeyEntry,
   Authenticator,
   type AuthOptions,
@@ -20,6 +29,7 @@ export {
   principalKey,
   type Scope,
 } from './auth.js';
+export { retryLater } from './byte-budget.js';
 export {
   DevnetLedger,
   type DevnetLedgerOptions,
@@ -31,6 +41,8 @@ export {
   type BadRequest_FieldViolation,
   BadRequest_FieldViolationSchema,
   BadRequestSchema,
+  type RetryInfo,
+  RetryInfoSchema,
 } from './gen/google/rpc/error_details_pb.js';
 export { type Status, StatusSchema } from './gen/google/rpc/status_pb.js';
 export {

@@ -6,7 +6,9 @@
  *   ("PRI * HTTP/2.0…") goes to an HTTP/2 server (h2c gRPC clients), anything else to an HTTP/1.1
  *   server (browsers, curl), so both share the port.
  * - Every request passes CORS, then the lean unary path (src/fast-path.ts), then the Connect
- *   router (all protocols, streaming, compression), which hosts the same handlers.
+ *   router (all protocols, streaming, compression), which hosts the same handlers. Both admit a
+ *   call the same way (src/admission.ts: auth, per-caller rate limit) and both live within the
+ *   request limits (src/router-guard.ts and src/lean/body.ts: size, body deadline, byte budget).
  * - Graceful shutdown: stop accepting, end watch streams with UNAVAILABLE, let unary calls finish,
  *   and destroy whatever is left at the deadline.
  */
@@ -23,7 +25,14 @@ import {
   Health,
   type HealthRegistry,
 } from '@mystira/health';
-import { Authenticator, type AuthOptions, authInterceptor } from './auth.js';
+import {
+  Admission,
+  admissionInterceptor,
+  peerContextValues,
+  type RateLimitOptions,
+} from './admission.js';
+import { Authenticator, type AuthOptions } from './auth.js';
+import { ByteBudget } from './byte-budget.js';
 import { createFastPath } from './fast-path.js';
 import * as reflectionV1 from './gen/grpc/reflection/v1/reflection_pb.js';
 import * as reflectionV1alpha from './gen/grpc/reflection/v1alpha/reflection_pb.js';
@@ -37,16 +46,35 @@ import type { IdempotencyStore } from './idempotency.js';
 import type { Ledger } from './ledger.js';
 import { type CallObserver, observingInterceptor } from './observe.js';
 import { registerReflection } from './reflection.js';
+import { createRouterGuard } from './router-guard.js';
 import { type RpcTelemetry, telemetryInterceptor } from './telemetry.js';
 
+/** Every limit the server applies to what clients send; the README's Security section lists them. */
 export interface ServerLimits extends StreamLimits {
-  /** Largest request message accepted, in bytes. Default 1 MiB (the library default is ~4 GiB). */
+  /**
+   * Largest request message accepted, in bytes. A message that declares more (envelope prefix or
+   * content-length) is refused at once with RESOURCE_EXHAUSTED. Default 1 MiB (the library
+   * default is ~4 GiB).
+   */
   readMaxBytes: number;
   /** Largest response message sent, in bytes. Default 4 MiB. */
   writeMaxBytes: number;
   /** Largest deadline a client may ask for, in ms. Default 5 minutes. */
   maxTimeoutMs: number;
-  /** Concurrent HTTP/2 streams per connection (SETTINGS_MAX_CONCURRENT_STREAMS). Default 1000. */
+  /**
+   * A unary request's authentication and whole body must arrive within this time (from its
+   * headers), else the call ends with DEADLINE_EXCEEDED (HTTP 408 for Connect) and what it sent
+   * is freed. Streaming requests are bound by `streamIdleTimeoutMs` instead. Default 10 s.
+   */
+  bodyTimeoutMs: number;
+  /**
+   * Request-body bytes the server holds for one connection at once; a body that would go over is
+   * refused with RESOURCE_EXHAUSTED and RetryInfo. Default 16 MiB.
+   */
+  maxBufferedBytesPerConnection: number;
+  /** The same, over all connections. Default 128 MiB. */
+  maxBufferedBytes: number;
+  /** Concurrent HTTP/2 streams per connection (SETTINGS_MAX_CONCURRENT_STREAMS). Default 256. */
   maxConcurrentStreams: number;
 }
 
@@ -54,7 +82,10 @@ export const defaultServerLimits: ServerLimits = {
   readMaxBytes: 1024 * 1024,
   writeMaxBytes: 4 * 1024 * 1024,
   maxTimeoutMs: 5 * 60_000,
-  maxConcurrentStreams: 1000,
+  bodyTimeoutMs: 10_000,
+  maxBufferedBytesPerConnection: 16 * 1024 * 1024,
+  maxBufferedBytes: 128 * 1024 * 1024,
+  maxConcurrentStreams: 256,
   maxWatchedHashes: 100,
   maxBatchItems: 1000,
   streamIdleTimeoutMs: 5 * 60_000,
@@ -73,6 +104,12 @@ export interface ChainServerOptions {
   idempotency?: IdempotencyStore;
   /** API keys / bearer verifier. Omit for an open server (the devnet host logs that it is open). */
   auth?: AuthOptions;
+  /**
+   * Per-caller rate limit, e.g. `{ limiter: memoryRateLimiter({ capacity: 100, refillPerSecond:
+   * 50 }) }` with the limiters of `@mystira/resilience`. A refused call gets RESOURCE_EXHAUSTED with
+   * google.rpc.RetryInfo. Default: none.
+   */
+  rateLimit?: RateLimitOptions;
   /** Browser origins allowed by CORS ("*" for any). Default: none (no CORS headers). */
   corsOrigins?: readonly string[];
   /** PEM key and certificate: serve TLS with ALPN (h2, http/1.1). Default: plaintext h2c + HTTP/1.1. */
@@ -129,6 +166,8 @@ export interface ChainServer {
   close(options?: { deadlineMs?: number }): Promise<void>;
   /** Aborted once close() starts. */
   readonly shutdownSignal: AbortSignal;
+  /** Request-body bytes held now over all connections (what `maxBufferedBytes` bounds). */
+  readonly bufferedBytes: number;
   /** The registry behind grpc.health.v1, if served. */
   readonly health?: HealthRegistry;
 }
@@ -151,7 +190,13 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
     onInternalError: options.onInternalError,
   });
   const authenticator = options.auth ? new Authenticator(options.auth) : undefined;
-  const jsonOptions = { ignoreUnknownFields: true };
+  const admission = new Admission(authenticator, options.rateLimit);
+  const budget = new ByteBudget(limits.maxBufferedBytesPerConnection, limits.maxBufferedBytes);
+  // Invalid UTF-8 in Connect JSON is INVALID_ARGUMENT on both paths, never a silent U+FFFD.
+  const jsonOptions = {
+    ignoreUnknownFields: true,
+    textDecoder: new TextDecoder('utf-8', { fatal: true }),
+  };
   const health = options.health === false ? undefined : (options.health ?? createHealthRegistry());
   if (health && !health.names.includes('chain-ledger')) {
     health.register({
@@ -187,8 +232,9 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
     interceptors: [
       ...(telemetry ? [telemetryInterceptor(telemetry)] : []),
       ...(options.onCall ? [observingInterceptor(options.onCall)] : []),
-      ...(authenticator ? [authInterceptor(authenticator)] : []),
+      ...(admission.active ? [admissionInterceptor(admission)] : []),
     ],
+    ...(options.rateLimit ? { contextValues: peerContextValues } : {}),
     readMaxBytes: limits.readMaxBytes,
     writeMaxBytes: limits.writeMaxBytes,
     maxTimeoutMs: limits.maxTimeoutMs,
@@ -204,14 +250,24 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
       ? undefined
       : createFastPath({
           handlers,
-          authenticator,
+          admission,
+          budget,
           readMaxBytes: limits.readMaxBytes,
           writeMaxBytes: limits.writeMaxBytes,
+          bodyTimeoutMs: limits.bodyTimeoutMs,
           jsonOptions,
           maxTimeoutMs: limits.maxTimeoutMs,
           onCall: options.onCall,
           telemetry,
         });
+
+  const guard = createRouterGuard({
+    budget,
+    readMaxBytes: limits.readMaxBytes,
+    bodyTimeoutMs: limits.bodyTimeoutMs,
+    writeMaxBytes: limits.writeMaxBytes,
+    jsonOptions,
+  });
 
   const origins = options.corsOrigins ?? [];
   const anyOrigin = origins.includes('*');
@@ -244,7 +300,7 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
     }
     if (shutdown.signal.aborted && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
     if (fast?.request(req, res)) return;
-    connectHandler(req, res);
+    if (guard(req, res)) connectHandler(req, res);
   };
 
   const onStream = (
@@ -302,7 +358,16 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
       });
       plainH2.on('stream', onStream);
       plainH2.on('session', trackSession);
-      h1 = http.createServer(requestListener);
+      h1 = http.createServer(
+        {
+          // A backstop behind the body deadline for requests the router reads (node answers 408
+          // and closes); checked every second rather than node's default 30 s.
+          requestTimeout: limits.bodyTimeoutMs + 1000,
+          headersTimeout: Math.min(60_000, limits.bodyTimeoutMs + 1000),
+          connectionsCheckingInterval: 1000,
+        },
+        requestListener,
+      );
       const plainH1 = h1;
       // noDelay: gRPC writes small frames (headers, data, trailers); Nagle's algorithm would hold
       // them back waiting for ACKs. (http.createServer sets it by default; net does not.)
@@ -358,7 +423,17 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
     await closed;
   }
 
-  return { handlers, requestListener, listen, close, shutdownSignal: shutdown.signal, health };
+  return {
+    handlers,
+    requestListener,
+    listen,
+    close,
+    shutdownSignal: shutdown.signal,
+    health,
+    get bufferedBytes() {
+      return budget.bufferedBytes;
+    },
+  };
 }
 
 /**

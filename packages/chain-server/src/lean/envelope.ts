@@ -1,0 +1,223 @@
+/**
+ * The gRPC / gRPC-Web envelope (a 5-byte prefix: flags, then the message length as a big-endian
+ * uint32; then the message) as the lean path reads and writes it. Pure: no streams, no sockets.
+ *
+ * {@link UnaryEnvelopeReader} takes a unary request body chunk by chunk and keeps at most one
+ * message and one partial envelope, so what it holds is bounded by `readMaxBytes` however long the
+ * body runs. Its answers are the Connect router's, code and message, so a client cannot tell the
+ * two paths apart (a property test compares them byte for byte).
+ */
+import { Code, ConnectError } from '@connectrpc/connect';
+import { trailerFlag, trailerSerialize } from '@connectrpc/connect/protocol-grpc-web';
+
+const COMPRESSED = 0b01;
+
+export function tooLarge(readMaxBytes: number, size?: number): ConnectError {
+  return new ConnectError(
+    `message size${size === undefined ? '' : ` ${size}`} is larger than configured readMaxBytes ${readMaxBytes}`,
+    Code.ResourceExhausted,
+  );
+}
+
+export function tooLargeToWrite(writeMaxBytes: number, size: number): ConnectError {
+  return new ConnectError(
+    `message size ${size} is larger than configured writeMaxBytes ${writeMaxBytes}`,
+    Code.ResourceExhausted,
+  );
+}
+
+export function parseFailure(error: unknown): ConnectError {
+  return new ConnectError(
+    `parse binary: ${error instanceof Error ? error.message : String(error)}`,
+    Code.Internal,
+  );
+}
+
+/** The message in an envelope with flags 0, followed by `suffix` (if any) in the same buffer. */
+export function frameMessage(bytes: Uint8Array, suffix?: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(5 + bytes.length + (suffix?.length ?? 0));
+  frame[0] = 0;
+  frame.writeUInt32BE(bytes.length, 1);
+  frame.set(bytes, 5);
+  if (suffix) frame.set(suffix, 5 + bytes.length);
+  return frame;
+}
+
+/** gRPC-Web sends the status as the body's last envelope, flagged 0x80, not as HTTP trailers. */
+export function trailerFrame(trailer: Headers): Buffer {
+  const bytes = trailerSerialize(trailer);
+  const frame = Buffer.allocUnsafe(5 + bytes.length);
+  frame[0] = trailerFlag;
+  frame.writeUInt32BE(bytes.length, 1);
+  frame.set(bytes, 5);
+  return frame;
+}
+
+export type UnaryRead = { ok: true; message: unknown } | { ok: false; error: ConnectError };
+
+/**
+ * Reads the one message of a unary gRPC or gRPC-Web request body, envelope by envelope.
+ *
+ * - An envelope declaring more than `readMaxBytes` decides the call at once (RESOURCE_EXHAUSTED),
+ *   before a byte of it is kept.
+ * - Envelopes flagged `skipFlag` (gRPC-Web trailers) are skipped without being kept.
+ * - After the first failure (compressed envelope, parse failure, a second message) nothing more is
+ *   kept; reading goes on only to the second message or an oversize prefix, which the router
+ *   reports ahead of everything else.
+ */
+export class UnaryEnvelopeReader {
+  /** Set once the body fails the call whatever else arrives: stop feeding it. */
+  decided: ConnectError | undefined;
+  private readonly prefix = Buffer.alloc(5);
+  private prefixUsed = 0;
+  /** The envelope being read: its flags, its length, and the bytes of it kept so far. */
+  private flags = 0;
+  private remaining = 0;
+  private keep = false;
+  private parts: Buffer[] = [];
+  private partsLength = 0;
+  private inEnvelope = false;
+  private messages = 0;
+  private found = false;
+  private message: unknown;
+  private messageBytes = 0;
+  private firstError: ConnectError | undefined;
+
+  constructor(
+    private readonly readMaxBytes: number,
+    private readonly decode: (bytes: Uint8Array) => unknown,
+    private readonly skipFlag?: number,
+  ) {}
+
+  /** Bytes of the body held now (a partial envelope and the decoded message's wire size). */
+  get heldBytes(): number {
+    return this.prefixUsed + this.partsLength + this.messageBytes;
+  }
+
+  push(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length && !this.decided) {
+      if (!this.inEnvelope) {
+        const take = Math.min(5 - this.prefixUsed, chunk.length - at);
+        chunk.copy(this.prefix, this.prefixUsed, at, at + take);
+        this.prefixUsed += take;
+        at += take;
+        if (this.prefixUsed < 5) return;
+        this.startEnvelope();
+        if (this.decided) return;
+        if (this.remaining === 0) this.endEnvelope(Buffer.alloc(0));
+        continue;
+      }
+      const take = Math.min(this.remaining, chunk.length - at);
+      const piece = chunk.subarray(at, at + take);
+      at += take;
+      this.remaining -= take;
+      if (this.remaining === 0 && this.parts.length === 0) {
+        this.endEnvelope(piece); // the common case: a whole envelope in one chunk, no copy
+      } else {
+        if (this.keep) {
+          this.parts.push(piece);
+          this.partsLength += piece.length;
+        }
+        if (this.remaining === 0) this.endEnvelope(Buffer.concat(this.parts, this.partsLength));
+      }
+    }
+  }
+
+  /** The body ended: the message, or the router's error for this body. */
+  end(): UnaryRead {
+    if (this.decided) return { ok: false, error: this.decided };
+    if (this.firstError) return { ok: false, error: this.firstError };
+    if (this.inEnvelope || this.prefixUsed > 0) {
+      return {
+        ok: false,
+        error: new ConnectError('protocol error: incomplete envelope', Code.InvalidArgument),
+      };
+    }
+    if (!this.found) {
+      return {
+        ok: false,
+        error: new ConnectError(
+          'protocol error: missing input message for unary method',
+          Code.Unimplemented,
+        ),
+      };
+    }
+    return { ok: true, message: this.message };
+  }
+
+  private startEnvelope(): void {
+    this.flags = this.prefix[0] as number;
+    const length = this.prefix.readUInt32BE(1);
+    if (length > this.readMaxBytes) {
+      this.decided = tooLarge(this.readMaxBytes, length);
+      this.release();
+      return;
+    }
+    this.inEnvelope = true;
+    this.remaining = length;
+    // Kept only while it can still become the answer: the first message, or a second one whose
+    // parse failure the router reports ahead of "extra message".
+    this.keep = !this.firstError && !this.skipped();
+  }
+
+  private skipped(): boolean {
+    const skip = this.skipFlag;
+    return skip !== undefined && (this.flags & skip) === skip && (this.flags & COMPRESSED) === 0;
+  }
+
+  private endEnvelope(data: Buffer): void {
+    this.inEnvelope = false;
+    this.prefixUsed = 0;
+    this.parts = [];
+    this.partsLength = 0;
+    if (this.flags & COMPRESSED) {
+      this.fail(
+        new ConnectError(
+          'received compressed envelope, but do not know how to decompress',
+          Code.Internal,
+        ),
+      );
+      this.messages++;
+    } else if (!this.skipped()) {
+      this.messages++;
+      if (!this.firstError) this.accept(data);
+    }
+    // A second message fails a unary call whatever follows.
+    if (this.messages >= 2) this.decided = this.firstError;
+  }
+
+  private accept(data: Buffer): void {
+    let message: unknown;
+    try {
+      message = this.decode(data);
+    } catch (e) {
+      this.fail(parseFailure(e));
+      return;
+    }
+    if (this.found) {
+      this.fail(
+        new ConnectError(
+          'protocol error: received extra input message for unary method',
+          Code.Unimplemented,
+        ),
+      );
+      return;
+    }
+    this.found = true;
+    this.message = message;
+    this.messageBytes = data.length;
+  }
+
+  private fail(error: ConnectError): void {
+    this.firstError ??= error;
+    this.release();
+  }
+
+  private release(): void {
+    this.message = undefined;
+    this.messageBytes = 0;
+    this.parts = [];
+    this.partsLength = 0;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Running one lean-path call: the handler (or a refusal) inside the call's deadline, its telemetry
+ * scope and its onCall report, as the Connect router's interceptors do for calls it serves.
+ */
+import type * as http2 from 'node:http2';
+import { Code, ConnectError } from '@connectrpc/connect';
+import type { Principal } from '../auth.js';
+import { type CallContext, toConnectError } from '../handlers.js';
+import { type CallObserver, protocolOf } from '../observe.js';
+import type { RpcTelemetry } from '../telemetry.js';
+
+export interface UnaryRoute {
+  input: import('@bufbuild/protobuf').DescMessage;
+  output: import('@bufbuild/protobuf').DescMessage;
+  procedure: string;
+  // biome-ignore lint/suspicious/noExplicitAny: one table for twelve differently typed handlers
+  handler: (req: any, call: CallContext) => Promise<any>;
+}
+
+export interface InvokeOptions {
+  onCall?: CallObserver;
+  telemetry?: RpcTelemetry;
+}
+
+/** What one call needs to know about its request. */
+export interface CallRequest {
+  route: UnaryRoute;
+  headers: http2.IncomingHttpHeaders;
+  principal: Principal | undefined;
+  /** Registers what to do when the client goes away before the answer (aborts the signal). */
+  onClientGone: (abort: () => void) => void;
+  /** The client's deadline in ms (grpc-timeout, connect-timeout-ms), if it gave one. */
+  timeoutMs: number | undefined;
+}
+
+export type Invoke = (
+  request: CallRequest,
+  run: (call: CallContext) => Promise<unknown>,
+) => Promise<unknown>;
+
+/** Returns the function that runs calls; its cost is one closure per call, no more. */
+export function createInvoke({ onCall, telemetry }: InvokeOptions): Invoke {
+  return (request, run) => {
+    const { route, headers, timeoutMs } = request;
+    const header = (name: string) => {
+      const v = headers[name];
+      return Array.isArray(v) ? v.join(', ') : v;
+    };
+    // The signal is made only if a handler asks for it: most unary calls never do.
+    let controller: AbortController | undefined;
+    const call: CallContext = {
+      get signal() {
+        if (!controller) {
+          const c = new AbortController();
+          controller = c;
+          request.onClientGone(() => c.abort());
+        }
+        return controller.signal;
+      },
+      principal: request.principal,
+    };
+    const exec = () =>
+      timeoutMs === undefined
+        ? run(call)
+        : withDeadline(
+            () => run(call),
+            call,
+            () => controller,
+            timeoutMs,
+          );
+    if (telemetry) return traced(telemetry, route, header, call, exec, onCall);
+    if (!onCall) return exec();
+    const start = performance.now();
+    const result = exec();
+    result.then(
+      () => report(onCall, route, header, call, start, undefined),
+      (e: unknown) => report(onCall, route, header, call, start, toConnectError(e).code),
+    );
+    return result;
+  };
+}
+
+/** The call inside its telemetry scope (and reported to onCall, if set). */
+function traced(
+  telemetry: RpcTelemetry,
+  route: UnaryRoute,
+  header: (name: string) => string | undefined,
+  call: CallContext,
+  exec: () => Promise<unknown>,
+  onCall: CallObserver | undefined,
+): Promise<unknown> {
+  const start = performance.now();
+  const scope = telemetry.startCall(route.procedure, protocolOf(header('content-type')), header);
+  // The handler (and so the ledger calls) runs in the call's context, and so does onCall: an
+  // access-log line written there can carry the call's trace id.
+  return scope.run(() => {
+    const result = exec();
+    result.then(
+      () => {
+        scope.end(undefined);
+        if (onCall) report(onCall, route, header, call, start, undefined);
+      },
+      (e: unknown) => {
+        const code = toConnectError(e).code;
+        scope.end(code, e);
+        if (onCall) report(onCall, route, header, call, start, code);
+      },
+    );
+    return result;
+  });
+}
+
+function report(
+  observer: CallObserver,
+  route: UnaryRoute,
+  header: (name: string) => string | undefined,
+  call: CallContext,
+  start: number,
+  code: Code | undefined,
+): void {
+  try {
+    observer({
+      procedure: route.procedure,
+      protocol: protocolOf(header('content-type')),
+      code,
+      durationMs: performance.now() - start,
+      principal: call.principal?.id,
+      streaming: false,
+    });
+  } catch {
+    // An observer's bug must not fail the call.
+  }
+}
+
+/**
+ * A deadline: the handler's signal aborts and the client gets DEADLINE_EXCEEDED, as on the
+ * Connect router.
+ */
+function withDeadline(
+  run: () => Promise<unknown>,
+  call: CallContext,
+  controllerOf: () => AbortController | undefined,
+  timeoutMs: number,
+): Promise<unknown> {
+  const signal = call.signal;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const e = new ConnectError(
+        `the operation timed out after ${timeoutMs} ms`,
+        Code.DeadlineExceeded,
+      );
+      controllerOf()?.abort(e);
+      reject(e);
+    }, timeoutMs);
+    run().then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(signal.aborted && signal.reason instanceof ConnectError ? signal.reason : error);
+      },
+    );
+  });
+}

@@ -1,0 +1,286 @@
+/**
+ * The lean path's answers, one writer per protocol: gRPC on a raw HTTP/2 stream, gRPC through
+ * node's compatibility objects, gRPC-Web and Connect (HTTP/1.1 or HTTP/2).
+ *
+ * Safe by construction: every write goes through {@link Reply.write}, which does nothing once
+ * the client is gone or the call was answered, and turns a throw from node (a stream closed
+ * between the check and the write, a header value node refuses) into destroying that one stream.
+ * No write can throw out of a request handler, an event listener or a promise callback.
+ *
+ * An answer given before the client finished its body (a refusal, a size limit, a body deadline)
+ * also closes the stream, or the HTTP/1.1 connection: nobody reads the rest of that body.
+ */
+import type { ServerResponse } from 'node:http';
+import * as http2 from 'node:http2';
+import type { Readable } from 'node:stream';
+import type { DescMessage, JsonReadOptions, JsonWriteOptions } from '@bufbuild/protobuf';
+import { toBinary, toJson } from '@bufbuild/protobuf';
+import type { ConnectError } from '@connectrpc/connect';
+import { codeToHttpStatus, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
+import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
+import { toConnectError } from '../handlers.js';
+import { isBodyTimeout } from './body.js';
+import { frameMessage, tooLargeToWrite, trailerFrame } from './envelope.js';
+
+type AnyResponse = ServerResponse | http2.Http2ServerResponse;
+
+export interface ReplyOptions {
+  writeMaxBytes: number;
+  jsonOptions: Partial<JsonReadOptions & JsonWriteOptions>;
+}
+
+/** One unary call's answer. */
+export abstract class Reply {
+  private answered = false;
+
+  constructor(
+    /** The request body: when it has not ended, answering also closes the stream. */
+    protected readonly request: Readable,
+    protected readonly options: ReplyOptions,
+  ) {}
+
+  /** The client is gone, or the call was answered: nothing more will be written. */
+  get done(): boolean {
+    return this.answered || this.closed();
+  }
+
+  /** Answers with the handler's output (or a failure, if it cannot be sent). */
+  ok(schema: DescMessage, output: unknown): void {
+    if (this.done) return;
+    let body: Buffer;
+    try {
+      body = this.encode(schema, output);
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    this.write(() => this.sendOk(body));
+  }
+
+  fail(error: unknown): void {
+    if (this.done) return;
+    const e = toConnectError(error);
+    this.write(() => this.sendError(e));
+  }
+
+  /** Runs one write, never throwing; the first write answers the call. */
+  protected write(send: () => void): void {
+    if (this.done) return;
+    this.answered = true;
+    try {
+      send();
+      if (!this.request.readableEnded) this.closeEarly();
+    } catch {
+      this.destroy();
+    }
+  }
+
+  /** The message, framed as the protocol needs; RESOURCE_EXHAUSTED past writeMaxBytes. */
+  protected encodeBinary(schema: DescMessage, output: unknown): Uint8Array {
+    const bytes = toBinary(schema, output as never);
+    if (bytes.length > this.options.writeMaxBytes)
+      throw tooLargeToWrite(this.options.writeMaxBytes, bytes.length);
+    return bytes;
+  }
+
+  protected abstract closed(): boolean;
+  protected abstract encode(schema: DescMessage, output: unknown): Buffer;
+  protected abstract sendOk(body: Buffer): void;
+  protected abstract sendError(error: ConnectError): void;
+  /** Ends the exchange although the client's body has not ended. */
+  protected abstract closeEarly(): void;
+  protected abstract destroy(): void;
+}
+
+/**
+ * Ends a stream whose client is still sending a body nobody reads: RST_STREAM NO_ERROR, as gRPC
+ * allows, once the answer is out. Node sends trailers on 'wantTrailers' (ours, or the compat
+ * layer's, registered first); resetting from inside that event would cut them off, so the reset
+ * waits a turn of the event loop.
+ */
+function closeWhenAnswered(stream: http2.Http2Stream): void {
+  stream.once('wantTrailers', () =>
+    setImmediate(() => {
+      try {
+        if (!stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+      } catch {
+        stream.destroy();
+      }
+    }),
+  );
+}
+
+function trailerOf(error: ConnectError): Record<string, string> {
+  return Object.fromEntries(setTrailerStatus(new Headers(), error));
+}
+
+/** gRPC on a raw HTTP/2 stream (no compatibility objects). */
+export class GrpcStreamReply extends Reply {
+  constructor(
+    private readonly stream: http2.ServerHttp2Stream,
+    options: ReplyOptions,
+  ) {
+    super(stream, options);
+    // A reset by the client or a session destroyed at shutdown surfaces as 'error' on the stream;
+    // the call is simply over.
+    stream.on('error', () => {});
+  }
+
+  protected closed(): boolean {
+    return this.stream.destroyed || this.stream.closed || this.stream.headersSent;
+  }
+
+  protected encode(schema: DescMessage, output: unknown): Buffer {
+    return frameMessage(this.encodeBinary(schema, output));
+  }
+
+  protected sendOk(frame: Buffer): void {
+    this.respond({ 'grpc-status': '0' }, frame);
+  }
+
+  protected sendError(error: ConnectError): void {
+    this.respond(trailerOf(error));
+  }
+
+  /** Headers, the message (if any), then the trailers once the data is flushed. */
+  private respond(trailer: Record<string, string>, frame?: Buffer): void {
+    const stream = this.stream;
+    stream.respond(
+      { ':status': 200, 'content-type': 'application/grpc' },
+      { waitForTrailers: true },
+    );
+    // 'wantTrailers' comes later, possibly after the client reset the stream.
+    stream.once('wantTrailers', () => {
+      try {
+        if (!stream.closed) stream.sendTrailers(trailer);
+      } catch {
+        stream.destroy();
+      }
+    });
+    stream.end(frame);
+  }
+
+  protected closeEarly(): void {
+    closeWhenAnswered(this.stream);
+  }
+
+  protected destroy(): void {
+    this.stream.destroy();
+  }
+}
+
+/** Writers over a response object (node:http, or node:http2's compatibility API). */
+abstract class ResponseReply extends Reply {
+  constructor(
+    request: Readable,
+    protected readonly res: AnyResponse,
+    options: ReplyOptions,
+  ) {
+    super(request, options);
+  }
+
+  protected closed(): boolean {
+    const res = this.res;
+    if (res.destroyed || res.headersSent || res.writableEnded) return true;
+    return 'stream' in res ? res.stream.closed : false;
+  }
+
+  /** HTTP/1.1: `connection: close` must be set before the head is written. */
+  protected head(status: number, headers: Record<string, string>): void {
+    const res = this.res as ServerResponse;
+    if (!this.request.readableEnded && !('stream' in this.res)) headers.connection = 'close';
+    res.writeHead(status, headers);
+  }
+
+  protected closeEarly(): void {
+    // HTTP/1.1 closes after the response (`connection: close`); HTTP/2 resets the stream.
+    if ('stream' in this.res) closeWhenAnswered(this.res.stream);
+  }
+
+  protected destroy(): void {
+    this.res.destroy();
+  }
+}
+
+/** gRPC through node:http2's compatibility objects (a server that mounts our request listener). */
+export class GrpcCompatReply extends ResponseReply {
+  protected encode(schema: DescMessage, output: unknown): Buffer {
+    return frameMessage(this.encodeBinary(schema, output));
+  }
+
+  protected sendOk(frame: Buffer): void {
+    const res = this.res as http2.Http2ServerResponse;
+    res.writeHead(200, { 'content-type': 'application/grpc' });
+    res.addTrailers({ 'grpc-status': '0' });
+    res.end(frame);
+  }
+
+  protected sendError(error: ConnectError): void {
+    const res = this.res as http2.Http2ServerResponse;
+    res.writeHead(200, { 'content-type': 'application/grpc' });
+    res.addTrailers(trailerOf(error));
+    res.end();
+  }
+}
+
+const GRPC_WEB_OK = trailerFrame(new Headers({ 'grpc-status': '0' }));
+
+/** gRPC-Web (binary): the status travels as the body's last envelope. */
+export class GrpcWebReply extends ResponseReply {
+  protected encode(schema: DescMessage, output: unknown): Buffer {
+    return frameMessage(this.encodeBinary(schema, output), GRPC_WEB_OK);
+  }
+
+  protected sendOk(frames: Buffer): void {
+    this.head(200, {
+      'content-type': 'application/grpc-web+proto',
+      'content-length': String(frames.length),
+    });
+    this.res.end(frames);
+  }
+
+  protected sendError(error: ConnectError): void {
+    this.sendOk(trailerFrame(setTrailerStatus(new Headers(), error)));
+  }
+}
+
+/** Connect unary, JSON or binary. */
+export class ConnectReply extends ResponseReply {
+  constructor(
+    request: Readable,
+    res: AnyResponse,
+    options: ReplyOptions,
+    private readonly binary: boolean,
+  ) {
+    super(request, res, options);
+  }
+
+  protected encode(schema: DescMessage, output: unknown): Buffer {
+    if (this.binary) {
+      const bytes = this.encodeBinary(schema, output);
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    }
+    const out = Buffer.from(
+      JSON.stringify(toJson(schema, output as never, this.options.jsonOptions)),
+    );
+    if (out.length > this.options.writeMaxBytes)
+      throw tooLargeToWrite(this.options.writeMaxBytes, out.length);
+    return out;
+  }
+
+  protected sendOk(body: Buffer): void {
+    this.head(200, {
+      'content-type': this.binary ? 'application/proto' : 'application/json',
+      'content-length': String(body.length),
+    });
+    this.res.end(body);
+  }
+
+  protected sendError(error: ConnectError): void {
+    const body = errorToJsonBytes(error, this.options.jsonOptions);
+    const header: Record<string, string> = { 'content-type': 'application/json' };
+    for (const [k, v] of error.metadata) header[k] = v;
+    this.head(isBodyTimeout(error) ? 408 : codeToHttpStatus(error.code), header);
+    this.res.end(body);
+  }
+}
