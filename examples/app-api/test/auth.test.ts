@@ -7,7 +7,7 @@
  * cannot be reached is 503, not 401.
  */
 import { createPublicKey } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
+import { exportJWK, generateKeyPair, type JWK, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APP_API_AUDIENCE,
@@ -137,8 +137,8 @@ describe('tokens that must not verify', () => {
 
   it('an HS256 token signed with the published public key as the secret (key confusion): 401', async () => {
     // What an attacker can fetch from the JWKS URL, used as an HMAC secret in several spellings.
-    const jwks = (await (await fetch(h.issuer.jwksUrl)).json()) as { keys: JsonWebKey[] };
-    const jwk = jwks.keys[0] as JsonWebKey & { kid: string };
+    const jwks = (await (await fetch(h.issuer.jwksUrl)).json()) as { keys: JWK[] };
+    const jwk = jwks.keys[0] as JWK & { kid: string };
     const pem = createPublicKey({ key: jwk, format: 'jwk' }).export({
       type: 'spki',
       format: 'pem',
