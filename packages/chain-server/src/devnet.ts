@@ -30,7 +30,7 @@ import {
   type SplitUpdate,
   type TxState,
 } from './ledger.js';
-import { splitByBasisPoints } from './wei.js';
+import { MAX_UINT256, splitByBasisPoints } from './wei.js';
 
 /** The address the contract uses for the chain's native currency. */
 export const NATIVE_TOKEN = '0x0000000000000000000000000000000000000000';
@@ -89,6 +89,11 @@ export class DevnetLedger implements Ledger {
   private readonly listeners = new Map<string, Set<(state: TxState) => void>>();
   /** wallet|ipAssetId|token → claimable wei. */
   private readonly balances = new Map<string, bigint>();
+  /**
+   * ipAssetId|token → wei the asset's royalty vault holds or will hold (confirmed and unclaimed,
+   * plus payments not yet included): a real vault is a uint256, so a payment past it reverts.
+   */
+  private readonly vaults = new Map<string, bigint>();
   private totalPaid = 0n;
   private totalClaimed = 0n;
 
@@ -353,6 +358,16 @@ export class DevnetLedger implements Ledger {
     this.ensureAvailable();
     const asset = this.registeredAsset(input.ipAssetId);
     const token = input.currencyToken.toLowerCase();
+    const vault = `${asset.ipAssetId}|${token}`;
+    const held = this.vaults.get(vault) ?? 0n;
+    if (held + input.amountWei > MAX_UINT256) {
+      // What gas estimation reports on a chain: the payment would overflow the vault's balance.
+      throw new LedgerError(
+        'FAILED_PRECONDITION',
+        `execution reverted: arithmetic overflow (the royalty vault of ${asset.ipAssetId} would hold more than 2^256-1 wei of ${token})`,
+      );
+    }
+    this.vaults.set(vault, held + input.amountWei);
     const record: PaymentRecord = {
       paymentId: `pay_${this.nonce + 1}`,
       ipAssetId: asset.ipAssetId,
@@ -377,6 +392,7 @@ export class DevnetLedger implements Ledger {
         record.status = 'confirmed';
       },
       onFail: () => {
+        this.vaults.set(vault, (this.vaults.get(vault) ?? 0n) - input.amountWei);
         record.status = 'failed';
       },
     });
@@ -428,6 +444,8 @@ export class DevnetLedger implements Ledger {
       );
     // Take the balance now so a second claim cannot spend it again; give it back on failure.
     this.balances.set(key, 0n);
+    const vault = `${ip}|${token}`;
+    this.vaults.set(vault, (this.vaults.get(vault) ?? 0n) - amount);
     this.totalClaimed += amount;
     const record: ClaimRecord = {
       ipAssetId: ip,
@@ -444,6 +462,7 @@ export class DevnetLedger implements Ledger {
       },
       onFail: () => {
         this.balances.set(key, (this.balances.get(key) ?? 0n) + amount);
+        this.vaults.set(vault, (this.vaults.get(vault) ?? 0n) + amount);
         this.totalClaimed -= amount;
         record.status = 'failed';
       },

@@ -7,7 +7,9 @@
  *   says so) in the connection's and the server's byte budget until the request body ends, and
  *   refuses the call with RESOURCE_EXHAUSTED when the budget has no room;
  * - gives a unary body `bodyTimeoutMs` to arrive, then answers DEADLINE_EXCEEDED itself and
- *   closes the stream (streams are bound by the handlers' idle timeouts instead).
+ *   closes the stream (streams are bound by the handlers' idle timeouts instead);
+ * - closes the stream (or the HTTP/1.1 connection) once the router has answered a request whose
+ *   body is still coming (a message over readMaxBytes, say): nobody reads the rest.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as http2 from 'node:http2';
@@ -15,7 +17,13 @@ import type { JsonReadOptions, JsonWriteOptions } from '@bufbuild/protobuf';
 import { ChainService } from '@mystira/chain-protos';
 import type { ByteBudget } from './byte-budget.js';
 import { bodyTimeout } from './lean/body.js';
-import { ConnectReply, GrpcCompatReply, GrpcWebReply, type Reply } from './lean/replies.js';
+import {
+  ConnectReply,
+  closeWhenAnswered,
+  GrpcCompatReply,
+  GrpcWebReply,
+  type Reply,
+} from './lean/replies.js';
 
 type AnyRequest = IncomingMessage | http2.Http2ServerRequest;
 type AnyResponse = ServerResponse | http2.Http2ServerResponse;
@@ -80,6 +88,8 @@ export function createRouterGuard(options: RouterGuardOptions) {
     };
     req.once('end', release);
     req.once('close', release);
+    if ('stream' in req) closeWhenAnswered(req.stream);
+    else res.once('finish', () => (req.readableEnded ? undefined : req.socket.end()));
     if (UNARY_PATHS.has(path)) {
       timer = setTimeout(() => {
         release();

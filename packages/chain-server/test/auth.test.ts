@@ -8,14 +8,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor, type Protocol, type Running, registration, startServer } from './helpers.js';
 
 const secret = new TextEncoder().encode('a-test-secret-that-is-long-enough-for-hs256');
-const jwt = (scope: string, opts: { exp?: string; aud?: string } = {}) =>
-  new SignJWT({ scope })
+const jwt = (
+  scope: string,
+  opts: { exp?: string | null; aud?: string; iss?: string; sub?: string | null } = {},
+) => {
+  const token = new SignJWT({ scope })
     .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('svc-1')
-    .setIssuer('mystira-test')
-    .setAudience(opts.aud ?? 'chain')
-    .setExpirationTime(opts.exp ?? '5m')
-    .sign(secret);
+    .setIssuer(opts.iss ?? 'mystira-test')
+    .setAudience(opts.aud ?? 'chain');
+  if (opts.sub !== null) token.setSubject(opts.sub ?? 'svc-1');
+  if (opts.exp !== null) token.setExpirationTime(opts.exp ?? '5m');
+  return token.sign(secret);
+};
 
 let r: Running;
 beforeAll(async () => {
@@ -76,6 +80,32 @@ const cases: [string, () => Promise<Cred>, Code | 'ok', Code | 'ok'][] = [
   [
     'JWT for another audience',
     async () => ({ authorization: `Bearer ${await jwt('chain:read', { aud: 'x' })}` }),
+    Code.Unauthenticated,
+    Code.Unauthenticated,
+  ],
+  [
+    'JWT from another issuer',
+    async () => ({ authorization: `Bearer ${await jwt('chain:read', { iss: 'x' })}` }),
+    Code.Unauthenticated,
+    Code.Unauthenticated,
+  ],
+  // A token that never expires is a credential that cannot be taken back.
+  [
+    'JWT without exp',
+    async () => ({ authorization: `Bearer ${await jwt('chain:read chain:write', { exp: null })}` }),
+    Code.Unauthenticated,
+    Code.Unauthenticated,
+  ],
+  // Tokens without a subject would all be one caller (one idempotency scope, one rate bucket).
+  [
+    'JWT without sub',
+    async () => ({ authorization: `Bearer ${await jwt('chain:read chain:write', { sub: null })}` }),
+    Code.Unauthenticated,
+    Code.Unauthenticated,
+  ],
+  [
+    'JWT with an empty sub',
+    async () => ({ authorization: `Bearer ${await jwt('chain:read chain:write', { sub: '' })}` }),
     Code.Unauthenticated,
     Code.Unauthenticated,
   ],
@@ -142,4 +172,27 @@ it('verifies JWTs against a JWKS endpoint', async () => {
     await s.close();
     jwks.close();
   }
+});
+
+it('will not verify JWTs without an issuer and an audience, unless told to accept any', () => {
+  expect(() => jwtVerifier({ key: secret, audience: 'chain' })).toThrow(/issuer/);
+  expect(() => jwtVerifier({ key: secret, issuer: 'mystira-test' })).toThrow(/audience/);
+  expect(() =>
+    jwtVerifier({ key: secret, allowAnyIssuer: true, allowAnyAudience: true }),
+  ).not.toThrow();
+});
+
+it("scopes idempotency keys by caller: one caller never receives another's reply", async () => {
+  const token = (sub: string) => jwt('chain:read chain:write', { sub });
+  const a = clientFor('grpc', r.baseUrl, { authorization: `Bearer ${await token('alice')}` });
+  const b = clientFor('grpc', r.baseUrl, { authorization: `Bearer ${await token('bob')}` });
+  const key = 'shared-idempotency-key';
+  const first = await a.registerIpAsset(registration('idem-alice', key));
+  const second = await b.registerIpAsset(registration('idem-bob', key));
+  expect(first.contentId).toBe('idem-alice');
+  expect(second.contentId).toBe('idem-bob');
+  expect(second.ipAssetId).not.toBe(first.ipAssetId);
+  // The same caller with the same key still replays its own first answer.
+  const again = await a.registerIpAsset(registration('idem-alice', key));
+  expect(again.ipAssetId).toBe(first.ipAssetId);
 });

@@ -1,5 +1,5 @@
 import { IpAssetStatus, TransactionStatus } from '@mystira/chain-protos';
-import { DevnetLedger, LedgerError, type Split } from '@mystira/chain-server';
+import { DevnetLedger, LedgerError, MAX_UINT256, type Split } from '@mystira/chain-server';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sharesArb } from './arbitraries.js';
@@ -162,6 +162,60 @@ describe('DevnetLedger', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it('refuses a payment that would take a royalty vault past 2^256-1 wei, as a chain reverts', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.record({
+              pay: fc.oneof(fc.constant(MAX_UINT256), fc.bigInt({ min: 1n, max: MAX_UINT256 })),
+              mined: fc.boolean(),
+            }),
+            fc.record({ claim: fc.integer({ min: 1, max: 2 }) }),
+          ),
+          { minLength: 1, maxLength: 12 },
+        ),
+        async (ops) => {
+          const ledger = new DevnetLedger({ blockIntervalMs: 0, requiredConfirmations: 1 });
+          const asset = await registered(ledger, 'vault', [5000, 5000]);
+          // What the vault holds or will hold: unclaimed balances plus payments not yet mined.
+          let held = 0n;
+          for (const op of ops) {
+            if ('pay' in op) {
+              const paying = ledger.payRoyalties({
+                ipAssetId: asset.ipAssetId,
+                amountWei: op.pay,
+                currencyToken: NATIVE,
+              });
+              if (held + op.pay > MAX_UINT256) {
+                await expect(paying).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+              } else {
+                await paying;
+                held += op.pay;
+              }
+              if (op.mined) ledger.mine();
+            } else {
+              ledger.mine();
+              const [balance] = await ledger.claimableBalances(wallet(op.claim), asset.ipAssetId);
+              if (!balance) continue;
+              await ledger.claimRoyalties({
+                ipAssetId: asset.ipAssetId,
+                wallet: wallet(op.claim),
+                currencyToken: NATIVE,
+              });
+              held -= balance.amountWei;
+            }
+          }
+          ledger.mine();
+          const { claimable } = ledger.totals();
+          expect(claimable <= MAX_UINT256).toBe(true);
+          expect(claimable).toBe(held);
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });

@@ -98,11 +98,11 @@ export abstract class Reply {
  * layer's, registered first); resetting from inside that event would cut them off, so the reset
  * waits a turn of the event loop.
  */
-function closeWhenAnswered(stream: http2.Http2Stream): void {
+export function closeWhenAnswered(stream: http2.Http2Stream): void {
   stream.once('wantTrailers', () =>
     setImmediate(() => {
       try {
-        if (!stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+        if (!stream.closed && !stream.readableEnded) stream.close(http2.constants.NGHTTP2_NO_ERROR);
       } catch {
         stream.destroy();
       }
