@@ -63,11 +63,20 @@ interface Server {
   stop(): Promise<void>;
 }
 
-/** examples/chain-server as its own process, as it is deployed (access log off: LOG_LEVEL=warn). */
+/**
+ * examples/chain-server as its own process, as it is deployed (access log off: LOG_LEVEL=warn;
+ * no per-caller rate limit, since the load comes from one address).
+ */
 async function startExampleChainServer(): Promise<Server> {
   const port = await freePort();
   const child = spawnChild(process.execPath, [join(repo, 'examples/chain-server/src/main.ts')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_SECOND: 'off',
+    },
   });
   const url = `http://127.0.0.1:${port}`;
   const probe = createChainClient({ baseUrl: url, protocol: 'grpc', retry: false });

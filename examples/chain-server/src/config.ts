@@ -1,6 +1,7 @@
 /**
  * The host's configuration, read from the environment. Every variable is optional; the defaults
- * run an open devnet on port 50051 in plaintext (gRPC h2c, gRPC-Web and Connect on one port).
+ * run an open devnet on port 50051 in plaintext (gRPC h2c, gRPC-Web and Connect on one port),
+ * with a per-caller rate limit.
  */
 import { readFileSync } from 'node:fs';
 import { type ApiKeyEntry, hashApiKey, type Scope } from '@mystira/chain-server';
@@ -10,6 +11,10 @@ export interface HostConfig {
   host: string;
   tls?: { key: Buffer; cert: Buffer };
   apiKeys: ApiKeyEntry[];
+  /** Bearer JWTs from an identity provider (CHAIN_JWKS_URL + issuer + audience), if set. */
+  jwt?: { jwksUrl: string; issuer: string; audience: string };
+  /** Per-caller token bucket; undefined when RATE_LIMIT_PER_SECOND=off. */
+  rateLimit?: { perSecond: number; burst: number };
   corsOrigins: string[];
   blockIntervalMs: number;
   confirmations: number;
@@ -69,6 +74,35 @@ export function parseApiKeys(raw: string | undefined): ApiKeyEntry[] {
     });
 }
 
+/**
+ * CHAIN_JWKS_URL, CHAIN_JWT_ISSUER, CHAIN_JWT_AUDIENCE: all three or none. The Chain server
+ * accepts no token without a matching issuer and audience.
+ */
+function parseJwt(env: NodeJS.ProcessEnv): HostConfig['jwt'] {
+  const { CHAIN_JWKS_URL: jwksUrl, CHAIN_JWT_ISSUER: issuer, CHAIN_JWT_AUDIENCE: audience } = env;
+  if (!jwksUrl && !issuer && !audience) return undefined;
+  if (!jwksUrl || !issuer || !audience)
+    throw new ConfigError('set CHAIN_JWKS_URL, CHAIN_JWT_ISSUER and CHAIN_JWT_AUDIENCE together');
+  let url: URL;
+  try {
+    url = new URL(jwksUrl);
+  } catch {
+    throw new ConfigError(`CHAIN_JWKS_URL must be a URL, got "${jwksUrl}"`);
+  }
+  // Keys fetched in clear could be swapped on the way; only a local issuer may skip TLS.
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local))
+    throw new ConfigError('CHAIN_JWKS_URL must use https (http only for localhost)');
+  return { jwksUrl, issuer, audience };
+}
+
+/** RATE_LIMIT_PER_SECOND (default 100, `off` to disable) and RATE_LIMIT_BURST (default 2×). */
+function parseRateLimit(env: NodeJS.ProcessEnv): HostConfig['rateLimit'] {
+  if (env.RATE_LIMIT_PER_SECOND?.toLowerCase() === 'off') return undefined;
+  const perSecond = int(env, 'RATE_LIMIT_PER_SECOND', 100, 1);
+  return { perSecond, burst: int(env, 'RATE_LIMIT_BURST', 2 * perSecond, 1) };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
   const certFile = env.TLS_CERT_FILE;
   const keyFile = env.TLS_KEY_FILE;
@@ -82,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
         ? { cert: readFileSync(certFile), key: readFileSync(keyFile) }
         : undefined,
     apiKeys: parseApiKeys(env.CHAIN_API_KEYS),
+    jwt: parseJwt(env),
+    rateLimit: parseRateLimit(env),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

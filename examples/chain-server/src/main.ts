@@ -10,14 +10,18 @@ import * as http from 'node:http';
 
 import { Code } from '@connectrpc/connect';
 import {
+  type AuthOptions,
   createChainServer,
   DevnetLedger,
   type IdempotencyStore,
+  jwtVerifier,
   MemoryIdempotencyStore,
+  type RateLimiter,
   RedisIdempotencyStore,
 } from '@mystira/chain-server';
 import { otelTelemetry } from '@mystira/chain-server/otel';
 import { metricsListener, setupTelemetry, traceMixin } from '@mystira/example-telemetry';
+import { memoryRateLimiter, redisRateLimiter } from '@mystira/resilience';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
@@ -52,10 +56,37 @@ if (config.redisUrl) {
   idempotency = new RedisIdempotencyStore({ redis });
 }
 
+const auth: AuthOptions | undefined =
+  config.apiKeys.length > 0 || config.jwt
+    ? {
+        apiKeys: config.apiKeys,
+        verifyBearer: config.jwt && jwtVerifier(config.jwt),
+      }
+    : undefined;
+
+// Buckets per caller (principal, else address); shared by every instance through Redis, where
+// a separate connection without an offline queue keeps an outage from queueing takes.
+let limiterRedis: Redis | undefined;
+let limiter: RateLimiter | undefined;
+if (config.rateLimit) {
+  const bucket = { capacity: config.rateLimit.burst, refillPerSecond: config.rateLimit.perSecond };
+  if (config.redisUrl) {
+    limiterRedis = new Redis(config.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
+    limiterRedis.on('error', () => {}); // reported once above; the limiter lets calls through
+    limiter = redisRateLimiter({ ...bucket, redis: limiterRedis, prefix: 'mystira:chain:rate:' });
+  } else {
+    limiter = memoryRateLimiter(bucket);
+  }
+}
+
 const server = createChainServer({
   ledger,
   idempotency,
-  auth: config.apiKeys.length > 0 ? { apiKeys: config.apiKeys } : undefined,
+  auth,
+  rateLimit: limiter ? { limiter } : undefined,
   corsOrigins: config.corsOrigins,
   tls: config.tls,
   version: '0.1.0',
@@ -108,18 +139,29 @@ log.info(
     idempotency: redis ? 'redis' : 'memory',
     corsOrigins: config.corsOrigins,
     apiKeys: config.apiKeys.map((k) => ({ id: k.id, scopes: k.scopes })),
+    jwt: config.jwt ? { issuer: config.jwt.issuer, audience: config.jwt.audience } : 'off',
+    rateLimit: config.rateLimit
+      ? { ...config.rateLimit, store: config.redisUrl ? 'redis' : 'memory' }
+      : 'off',
     metrics: metricsPort === undefined ? 'off' : `http://localhost:${metricsPort}/metrics`,
     otlp: telemetry.otlpEndpoint ?? 'off',
   },
   `chain server listening on ${url}`,
 );
-if (config.apiKeys.length === 0) {
-  log.warn('CHAIN_API_KEYS is not set: the devnet host is OPEN, every caller may read and write');
+if (!auth) {
+  log.warn(
+    'neither CHAIN_API_KEYS nor CHAIN_JWKS_URL is set: the devnet host is OPEN, every caller may read and write',
+  );
 }
-const auth = config.apiKeys.length > 0 ? " -H 'x-api-key: <key>'" : '';
+const credential =
+  config.apiKeys.length > 0
+    ? " -H 'x-api-key: <key>'"
+    : config.jwt
+      ? " -H 'authorization: Bearer <token>'"
+      : '';
 log.info(
   {
-    curl: `curl${auth} -H 'content-type: application/json' -d '{"contentId":"demo"}' ${url}/mystira.chain.v1.ChainService/IsRegistered`,
+    curl: `curl${credential} -H 'content-type: application/json' -d '{"contentId":"demo"}' ${url}/mystira.chain.v1.ChainService/IsRegistered`,
     grpcurl: `grpcurl ${config.tls ? '' : '-plaintext '}localhost:${port} list`,
     health: `grpcurl ${config.tls ? '' : '-plaintext '}localhost:${port} grpc.health.v1.Health/Check`,
   },
@@ -140,6 +182,7 @@ async function stop(signal: string) {
   // Flushes the spans and metrics still buffered for OTLP.
   await telemetry.shutdown();
   redis?.disconnect();
+  limiterRedis?.disconnect();
   log.info('stopped');
   process.exit(0);
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { ChainService } from '@mystira/chain-protos';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig, parseApiKeys } from '../src/config.ts';
 
@@ -103,6 +104,71 @@ describe('host', () => {
     expect(await call()).toBe(401);
     expect(await call('s3cret2')).toBe(200);
   });
+
+  it('verifies bearer JWTs from CHAIN_JWKS_URL for the configured issuer and audience', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    const jwks = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
+    try {
+      const port = await freePort();
+      const { logs } = await start({
+        PORT: String(port),
+        CHAIN_JWKS_URL: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks`,
+        CHAIN_JWT_ISSUER: 'https://idp.test/',
+        CHAIN_JWT_AUDIENCE: 'mystira-chain',
+      });
+      expect(logs.some((l) => String(l.msg).includes('OPEN'))).toBe(false);
+      const token = (aud: string) =>
+        new SignJWT({ scope: 'chain:read' })
+          .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+          .setIssuer('https://idp.test/')
+          .setAudience(aud)
+          .setSubject('publisher-1')
+          .setExpirationTime('5m')
+          .sign(privateKey);
+      const call = async (authorization?: string) =>
+        (
+          await fetch(`http://127.0.0.1:${port}/mystira.chain.v1.ChainService/GetServiceInfo`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              ...(authorization ? { authorization } : {}),
+            },
+            body: '{}',
+          })
+        ).status;
+      expect(await call()).toBe(401);
+      expect(await call(`Bearer ${await token('another-service')}`)).toBe(401);
+      expect(await call(`Bearer ${await token('mystira-chain')}`)).toBe(200);
+    } finally {
+      jwks.close();
+    }
+  });
+
+  it('limits each caller (RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST): 429 resource_exhausted', async () => {
+    const port = await freePort();
+    await start({ PORT: String(port), RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '2' });
+    const call = async () => {
+      const res = await fetch(
+        `http://127.0.0.1:${port}/mystira.chain.v1.ChainService/IsRegistered`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"contentId":"x"}',
+        },
+      );
+      return { status: res.status, body: (await res.json()) as { code?: string } };
+    };
+    expect((await call()).status).toBe(200);
+    expect((await call()).status).toBe(200);
+    const refused = await call();
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('resource_exhausted');
+  });
 });
 
 describe('telemetry', () => {
@@ -177,5 +243,19 @@ describe('config', () => {
     const [hashed] = parseApiKeys(`ops:sha256=${'a'.repeat(64)}/read`);
     expect(hashed).toEqual({ id: 'ops', sha256: 'a'.repeat(64), scopes: ['chain:read'] });
     expect(() => parseApiKeys('nocolon')).toThrow(ConfigError);
+    expect(loadConfig({}).rateLimit).toEqual({ perSecond: 100, burst: 200 });
+    expect(loadConfig({ RATE_LIMIT_PER_SECOND: 'off' }).rateLimit).toBeUndefined();
+    expect(() => loadConfig({ RATE_LIMIT_PER_SECOND: '0' })).toThrow(/RATE_LIMIT_PER_SECOND/);
+    // JWT settings come as a set, and keys only over TLS (or from this machine).
+    expect(() => loadConfig({ CHAIN_JWKS_URL: 'https://idp/jwks' })).toThrow(/together/);
+    const jwt = {
+      CHAIN_JWKS_URL: 'http://idp.example/jwks',
+      CHAIN_JWT_ISSUER: 'https://idp.example/',
+      CHAIN_JWT_AUDIENCE: 'chain',
+    };
+    expect(() => loadConfig(jwt)).toThrow(/https/);
+    expect(loadConfig({ ...jwt, CHAIN_JWKS_URL: 'https://idp.example/jwks' }).jwt?.audience).toBe(
+      'chain',
+    );
   });
 });

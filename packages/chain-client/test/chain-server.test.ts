@@ -19,6 +19,7 @@ import {
   hashApiKey,
 } from '@mystira/chain-server';
 import { createHealthRegistry, grpcHealthRoutes, Health } from '@mystira/health';
+import { memoryRateLimiter } from '@mystira/resilience';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const WALLET_A = '0x1111111111111111111111111111111111111111';
@@ -244,3 +245,35 @@ describe('watchTransactions against @mystira/chain-server restarts', () => {
     }
   });
 });
+
+describe.each<ChainProtocol>(['grpc', 'grpc-web', 'connect'])(
+  'a rate-limited call over %s',
+  (protocol) => {
+    it("waits as long as the server's RetryInfo / pushback says, then succeeds", async () => {
+      const server = createChainServer({
+        ledger: new DevnetLedger({ blockIntervalMs: 0 }),
+        // One call, then one more every 250 ms.
+        rateLimit: { limiter: memoryRateLimiter({ capacity: 1, refillPerSecond: 4 }) },
+      });
+      const { port } = await server.listen(0);
+      const retries: { delayMs: number; code: string }[] = [];
+      const client = createChainClient({
+        baseUrl: `http://127.0.0.1:${port}`,
+        protocol,
+        policy: { onRetry: (e) => retries.push({ delayMs: e.delayMs, code: e.error.codeName }) },
+      });
+      try {
+        await client.isRegistered('first');
+        const started = performance.now();
+        expect((await client.isRegistered('second')).contentId).toBe('second');
+        expect(retries).toHaveLength(1);
+        expect(retries[0]?.code).toBe('RESOURCE_EXHAUSTED');
+        expect(retries[0]?.delayMs).toBeGreaterThanOrEqual(200);
+        expect(performance.now() - started).toBeGreaterThanOrEqual(200);
+      } finally {
+        client.close();
+        await server.close({ deadlineMs: 200 });
+      }
+    });
+  },
+);

@@ -17,7 +17,7 @@ import {
   type Principal,
   principalKey,
 } from './auth.js';
-import { retryLater } from './byte-budget.js';
+import { retryLater } from './retry-later.js';
 
 /** A rate limiter's answer (the shape of `@mystira/resilience`'s RateLimitDecision). */
 export interface RateLimitDecision {

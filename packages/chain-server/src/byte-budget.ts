@@ -8,21 +8,8 @@
  * them; requests that go to the Connect router (which reads their bodies itself) reserve
  * readMaxBytes, the most it keeps of one message, until their body ends.
  */
-import { Code, ConnectError } from '@connectrpc/connect';
-import { RetryInfoSchema } from './gen/google/rpc/error_details_pb.js';
-
-/** RESOURCE_EXHAUSTED carrying google.rpc.RetryInfo, which the Chain client honours. */
-export function retryLater(message: string, retryAfterMs: number): ConnectError {
-  const ms = Math.max(0, Math.ceil(retryAfterMs));
-  return new ConnectError(message, Code.ResourceExhausted, undefined, [
-    {
-      desc: RetryInfoSchema,
-      value: {
-        retryDelay: { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 },
-      },
-    },
-  ]);
-}
+import type { ConnectError } from '@connectrpc/connect';
+import { retryLater } from './retry-later.js';
 
 /** Held bytes are freed as calls finish, so a short wait is enough. */
 const RETRY_AFTER_MS = 1000;

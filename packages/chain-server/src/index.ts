@@ -29,7 +29,6 @@ export {
   principalKey,
   type Scope,
 } from './auth.js';
-export { retryLater } from './byte-budget.js';
 export {
   DevnetLedger,
   type DevnetLedgerOptions,
@@ -80,6 +79,7 @@ export type {
 export { LedgerError } from './ledger.js';
 export { type CallInfo, type CallObserver, observingInterceptor, protocolOf } from './observe.js';
 export { ReflectionIndex, reflectionFiles, registerReflection } from './reflection.js';
+export { retryLater } from './retry-later.js';
 export {
   type ChainServer,
   type ChainServerOptions,

@@ -1,8 +1,10 @@
+import { Code, ConnectError } from '@connectrpc/connect';
 import { IpAssetStatus, TransactionStatus } from '@mystira/chain-protos';
 import { DevnetLedger, LedgerError, MAX_UINT256, type Split } from '@mystira/chain-server';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sharesArb } from './arbitraries.js';
+import { clientFor, registration, startServer } from './helpers.js';
 
 const NATIVE = '0x0000000000000000000000000000000000000000';
 const wallet = (i: number) => `0x${i.toString(16).padStart(40, '0')}`;
@@ -218,4 +220,29 @@ describe('DevnetLedger', () => {
       { numRuns: 100 },
     );
   });
+});
+
+it('over the wire: a second maximum payment is FAILED_PRECONDITION, and nothing is paid', async () => {
+  const r = await startServer();
+  try {
+    const c = clientFor('grpc', r.baseUrl);
+    const reg = await c.registerIpAsset(registration());
+    r.ledger.mine(r.ledger.requiredConfirmations);
+    const pay = (key: string) =>
+      c.payRoyalties({
+        ipAssetId: reg.ipAssetId,
+        amountWei: MAX_UINT256.toString(),
+        currencyToken: NATIVE,
+        idempotencyKey: key,
+      });
+    await pay('max-1');
+    const refused = await pay('max-2').catch((e: unknown) => ConnectError.from(e));
+    expect(refused).toBeInstanceOf(ConnectError);
+    expect((refused as ConnectError).code).toBe(Code.FailedPrecondition);
+    expect((refused as ConnectError).rawMessage).toContain('overflow');
+    r.ledger.mine();
+    expect(r.ledger.totals().claimable).toBe(MAX_UINT256);
+  } finally {
+    await r.close();
+  }
 });

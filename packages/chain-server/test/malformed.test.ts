@@ -3,6 +3,7 @@
  * protobuf, oversize messages, unknown enum values, wrong content types. Each gets the right error
  * and the server keeps serving; the lean path and the Connect router answer alike.
  */
+import { gzipSync } from 'node:zlib';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Code } from '@connectrpc/connect';
 import { IsRegisteredRequestSchema, RegisterIpAssetRequestSchema } from '@mystira/chain-protos';
@@ -128,6 +129,31 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
       ],
     });
     expect((await h1(r.port, REGISTER, json, bad)).json?.code).toBe('invalid_argument');
+  });
+
+  it('Connect JSON: invalid UTF-8 is refused (400), never replaced with U+FFFD', async () => {
+    const json = { 'content-type': 'application/json' };
+    // "caf\xe9" (Latin-1) would otherwise become "caf\ufffd", colliding with every such id.
+    const latin1 = Buffer.concat([
+      Buffer.from('{"contentId":"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"}'),
+    ]);
+    const res = await h1(r.port, IS_REGISTERED, json, latin1);
+    expect(res.status).toBe(400);
+    expect(res.json?.code).toBe('invalid_argument');
+    // Compressed, so the Connect router decodes it: the same answer.
+    const gzipped = await h1(
+      r.port,
+      IS_REGISTERED,
+      { ...json, 'content-encoding': 'gzip' },
+      gzipSync(latin1),
+    );
+    expect(gzipped.status).toBe(400);
+    expect(gzipped.json?.code).toBe('invalid_argument');
+    // Valid UTF-8, including a real U+FFFD, still works.
+    const ok = await h1(r.port, IS_REGISTERED, json, JSON.stringify({ contentId: 'café\ufffd' }));
+    expect(ok.status).toBe(200);
   });
 
   it('Connect binary: garbage → an error JSON body; oversize → resource_exhausted', async () => {
