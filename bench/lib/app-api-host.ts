@@ -9,6 +9,7 @@
  * IPC: sends `{ url, rawUrl, ids }` when ready; answers `'metrics'` with the story cache's counters;
  * `'exit'` (or the parent going away) cleans up and exits.
  */
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createChainServer, DevnetLedger } from '@mystira/chain-server';
 import { Redis } from 'ioredis';
@@ -74,6 +75,8 @@ const api = await createAppApi(
     COSMOS_TLS_INSECURE: '1',
     REDIS_URL: redisUrl,
     CACHE_KEY_PREFIX: prefix,
+    // Signed entries, as production runs them (required with REDIS_URL): a key for this run.
+    CACHE_SIGNING_KEYS: randomBytes(32).toString('base64'),
     CHAIN_URL: `http://127.0.0.1:${chainPort}`,
     AUTH_JWKS_URL: issuer.jwksUrl,
     AUTH_ISSUER: issuer.url,

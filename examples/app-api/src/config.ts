@@ -36,6 +36,12 @@ export interface AppApiConfig {
   redisUrl?: string;
   /** Prefix of every Redis key this host writes. */
   cacheKeyPrefix: string;
+  /**
+   * HMAC keys for cache entries (CACHE_SIGNING_KEYS, comma-separated, newest first: the first
+   * signs, all verify), each used as its UTF-8 bytes. Undefined means unsigned: without Redis, or
+   * with Redis only when CACHE_SIGNING=off was set (connectStores logs a warning then).
+   */
+  cacheSigningKeys?: string[];
   /** The Chain service and how this host authenticates to it (see auth/config.ts). */
   chain: { url: string; credential: ChainCredential };
   /** Bearer JWT verification: issuer, audience, JWKS (required: there is no anonymous mode). */
@@ -65,6 +71,45 @@ export interface AppApiConfig {
 
 /** The final phase of the polyglot layer: accounts live in PostgreSQL only. */
 export const DEFAULT_ACCOUNTS_PHASE: Phase = 'SecondaryOnly';
+
+/** The cache refuses shorter signing keys (`@mystira/cache`, "Security"); checked here first. */
+const MIN_CACHE_SIGNING_KEY_BYTES = 32;
+
+/**
+ * CACHE_SIGNING_KEYS and CACHE_SIGNING. With REDIS_URL the keys are required: a Redis that
+ * anything else can write to is exactly where forged entries come from, and an unsigned cache
+ * serves them as real stories and accounts. CACHE_SIGNING=off is the explicit way out (a Redis
+ * nothing else can reach, risk accepted), never a default. Without Redis nothing else can write
+ * to the memory store, so no key is needed (one given is still used). Errors never echo a key.
+ */
+function cacheSigningKeys(env: NodeJS.ProcessEnv, redis: boolean): string[] | undefined {
+  const mode = env.CACHE_SIGNING || 'on';
+  // The value is not echoed: it may be a key pasted into the wrong variable.
+  if (mode !== 'on' && mode !== 'off') throw new ConfigError('CACHE_SIGNING must be "on" or "off"');
+  const raw = env.CACHE_SIGNING_KEYS;
+  if (mode === 'off') {
+    if (raw)
+      throw new ConfigError(
+        'CACHE_SIGNING=off and CACHE_SIGNING_KEYS are both set: unset one of them',
+      );
+    return undefined;
+  }
+  if (!raw) {
+    if (!redis) return undefined;
+    throw new ConfigError(
+      'CACHE_SIGNING_KEYS is required with REDIS_URL (comma-separated keys of 32+ bytes, newest first; generate one with: openssl rand -base64 32), or set CACHE_SIGNING=off to cache unsigned',
+    );
+  }
+  const keys = raw.split(',').map((k) => k.trim());
+  keys.forEach((key, i) => {
+    const bytes = Buffer.byteLength(key, 'utf8');
+    if (bytes < MIN_CACHE_SIGNING_KEY_BYTES)
+      throw new ConfigError(
+        `CACHE_SIGNING_KEYS: key ${i + 1} of ${keys.length} is ${bytes} bytes; each key must be at least ${MIN_CACHE_SIGNING_KEY_BYTES} bytes (generate one with: openssl rand -base64 32)`,
+      );
+  });
+  return keys;
+}
 
 /** The cosmosdb-server / emulator key: any base64 string works there, signatures are not checked. */
 const LOCAL_COSMOS_KEY = Buffer.from('mystira-local-cosmos-key').toString('base64');
@@ -110,6 +155,7 @@ export function loadAppApiConfig(env: NodeJS.ProcessEnv = process.env): AppApiCo
     throw new ConfigError(
       'ADMIN_TOKEN is no longer read: give operators the "admin" role in the identity provider (see "Security" in the README)',
     );
+  const redisUrl = env.REDIS_URL ? url(env, 'REDIS_URL', '', ['redis:', 'rediss:']) : undefined;
   return {
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test', [
       'postgres:',
@@ -123,8 +169,9 @@ export function loadAppApiConfig(env: NodeJS.ProcessEnv = process.env): AppApiCo
       profile,
       tlsInsecure: env.COSMOS_TLS_INSECURE === '1' || env.COSMOS_TLS_INSECURE === 'true',
     },
-    redisUrl: env.REDIS_URL ? url(env, 'REDIS_URL', '', ['redis:', 'rediss:']) : undefined,
+    redisUrl,
     cacheKeyPrefix: env.CACHE_KEY_PREFIX || 'mystira:app-api',
+    cacheSigningKeys: cacheSigningKeys(env, redisUrl !== undefined),
     chain: {
       url: url(env, 'CHAIN_URL', 'http://localhost:50051', ['http:', 'https:']),
       credential: loadChainCredential(env),

@@ -35,9 +35,14 @@ let api: Awaited<ReturnType<typeof createAppApi>>;
 try {
   api = await createAppApi(config, { logger: log, telemetry });
 } catch (err) {
-  log.fatal({ err }, 'cannot start: a dependency is unreachable or misconfigured');
+  // A setting only refused once used (e.g. by the cache) is still a bad setting: exit 2, named.
+  const bad = err instanceof ConfigError;
+  log.fatal(
+    { err },
+    bad ? err.message : 'cannot start: a dependency is unreachable or misconfigured',
+  );
   await telemetry.shutdown();
-  process.exit(1);
+  process.exit(bad ? 2 : 1);
 }
 const url = await api.listen();
 log.info(
@@ -46,6 +51,7 @@ log.info(
     docs: `${url}/docs`,
     accountsPhase: config.accountsPhase,
     cache: config.redisUrl ? 'redis' : 'memory',
+    cacheSigning: config.cacheSigningKeys ? 'on' : 'off',
     chain: config.chain.url,
     chainCredential: config.chain.credential.type,
     pgSchema: config.pgSchema,

@@ -5,7 +5,8 @@
  *   accounts = cached(polyglot(primary: CosmosRepository, secondary: PostgreSQL mirror).accounts)
  *
  * Both sit behind the same cache store (Redis when REDIS_URL is set, else memory); every write
- * goes through the cache, so it invalidates before it returns.
+ * goes through the cache, so it invalidates before it returns. Entries are HMAC-signed with
+ * CACHE_SIGNING_KEYS, so nothing written to Redis without the key is served.
  *
  * Accounts are moving from Cosmos DB to PostgreSQL (typed columns); the polyglot layer routes
  * reads and writes by phase (ACCOUNTS_PHASE) and keeps both stores in step through a PostgreSQL
@@ -14,7 +15,15 @@
  */
 import https from 'node:https';
 import type { Container, CosmosClient } from '@azure/cosmos';
-import { type CachedRepository, cached, memoryStore, redisStore } from '@mystira/cache';
+import {
+  CacheDecodeError,
+  type CachedRepository,
+  type CacheOptions,
+  CacheOptionsError,
+  cached,
+  memoryStore,
+  redisStore,
+} from '@mystira/cache';
 import { observeCache, tracedCache } from '@mystira/cache/otel';
 import {
   createPolyglot,
@@ -41,6 +50,7 @@ import type { Meter, Tracer } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AppApiConfig } from './config.ts';
+import { ConfigError } from './config-error.ts';
 import type { Account } from './domain.ts';
 import { AccountEntity, AccountEntityV1, type StoryDocument, StoryEntity } from './entities.ts';
 import { markErrors } from './overload/dependencies.ts';
@@ -64,6 +74,53 @@ export interface Stores {
 
 /** Startup waits this long in total for PostgreSQL and Cosmos DB to accept us. */
 const STARTUP_BUDGET_MS = 30_000;
+
+/**
+ * Largest cached story, serialized (the cache's default is 512 KiB). A story is bounded by its
+ * Cosmos DB document, at most 2 MB (Cosmos DB's item limit; the 1 MiB request body can grow to
+ * about that once `scenariosJson` escapes it again), so every story that can be stored fits and
+ * none silently bypasses the cache. It also bounds a junk entry in Redis: one over this plus
+ * 4 KiB + 48 B is not transferred, not parsed, and deleted.
+ */
+export const STORY_CACHE_MAX_VALUE_BYTES = 2 * 1024 * 1024 + 64 * 1024;
+/**
+ * Largest cached account: an account is well under 1 KiB (its longest field, the owner's token
+ * subject, is bounded by the 16 KB header limit), so a small cap keeps junk entries cheap.
+ */
+export const ACCOUNT_CACHE_MAX_VALUE_BYTES = 64 * 1024;
+
+/**
+ * Builds a cache, turning its refusal of an option into a ConfigError naming the variables it
+ * comes from (loadAppApiConfig checks the keys already; this covers configurations built by hand).
+ */
+function cache<T extends object>(build: () => CachedRepository<T>): CachedRepository<T> {
+  try {
+    return build();
+  } catch (err) {
+    if (err instanceof CacheOptionsError)
+      throw new ConfigError(
+        `the cache refuses its configuration (CACHE_SIGNING_KEYS, CACHE_KEY_PREFIX): ${err.message}`,
+        { cause: err },
+      );
+    throw err;
+  }
+}
+
+/**
+ * What the cache swallowed, logged. An entry refused for its signature is worth a warning: someone
+ * wrote to Redis without the key (or an instance runs with other CACHE_SIGNING_KEYS). Expect one
+ * per cached entry right after signing is turned on (unsigned entries are refused once).
+ */
+function logCacheError(log: Logger, what: string, source: string) {
+  return (err: unknown) => {
+    if (err instanceof CacheDecodeError && err.reason === 'signature')
+      log.warn(
+        { key: err.key },
+        `${what} cache entry refused: not signed by CACHE_SIGNING_KEYS; deleted, served from ${source}`,
+      );
+    else log.debug({ err }, `${what} cache error (served from ${source})`);
+  };
+}
 
 /** Where the stores' spans and metrics go (default: the global OpenTelemetry providers). */
 export interface StoreTelemetry {
@@ -211,13 +268,26 @@ export async function connectStores(
     }
     const store = redis ? redisStore(redis) : memoryStore();
     closers.push(() => store.close());
+    // Signed entries (CACHE_SIGNING_KEYS): bytes written to Redis by anyone without the key are
+    // refused, deleted and read from the store instead. Both caches share the keys and prefix.
+    const signing: Pick<CacheOptions, 'signingKeys'> = config.cacheSigningKeys
+      ? { signingKeys: config.cacheSigningKeys }
+      : {};
+    if (redis && !config.cacheSigningKeys)
+      log.warn(
+        'cache entries in Redis are not signed (CACHE_SIGNING=off): anyone who can write to this Redis can make the API serve forged stories and accounts, or 404 existing ones',
+      );
     const storyCache = tracedCache<StoryDocument, CachedRepository<StoryDocument>>(
-      cached(cosmosStories, {
-        store,
-        keyPrefix: config.cacheKeyPrefix,
-        ttlMs: 300_000,
-        onError: (err) => log.debug({ err }, 'story cache error (served from Cosmos DB)'),
-      }),
+      cache(() =>
+        cached(cosmosStories, {
+          store,
+          keyPrefix: config.cacheKeyPrefix,
+          ttlMs: 300_000,
+          maxValueBytes: STORY_CACHE_MAX_VALUE_BYTES,
+          ...signing,
+          onError: logCacheError(log, 'story', 'Cosmos DB'),
+        }),
+      ),
       traced,
     );
     closers.push(() => storyCache.close());
@@ -250,12 +320,16 @@ export async function connectStores(
     closers.push(stopWatching);
     // Above the polyglot layer, so a cached account is the same whichever store the phase reads.
     const accountCache = tracedCache<Account, CachedRepository<Account>>(
-      cached(tracedRepository(polyglot.repositories.accounts, traced), {
-        store,
-        keyPrefix: config.cacheKeyPrefix,
-        ttlMs: 300_000,
-        onError: (err) => log.debug({ err }, 'account cache error (served from the store)'),
-      }),
+      cache(() =>
+        cached(tracedRepository(polyglot.repositories.accounts, traced), {
+          store,
+          keyPrefix: config.cacheKeyPrefix,
+          ttlMs: 300_000,
+          maxValueBytes: ACCOUNT_CACHE_MAX_VALUE_BYTES,
+          ...signing,
+          onError: logCacheError(log, 'account', 'the store'),
+        }),
+      ),
       traced,
     );
     closers.push(() => accountCache.close());

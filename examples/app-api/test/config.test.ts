@@ -15,6 +15,7 @@ describe('loadAppApiConfig', () => {
       pgSchema: 'app',
       cosmos: { database: 'mystira', profile: 'azure', tlsInsecure: false },
       redisUrl: undefined,
+      cacheSigningKeys: undefined,
       chain: { url: 'http://localhost:50051', credential: { type: 'none' } },
       auth: {
         jwksUrl: AUTH.AUTH_JWKS_URL,
@@ -53,6 +54,7 @@ describe('loadAppApiConfig', () => {
       COSMOS_PROFILE: 'cosmosdb-server',
       COSMOS_TLS_INSECURE: '1',
       REDIS_URL: 'redis://cache:6379',
+      CACHE_SIGNING_KEYS: 'n'.repeat(44),
       CHAIN_URL: 'https://chain:50051',
       CHAIN_API_KEY: 'secret',
       ACCOUNTS_PHASE: 'DualWritePrimaryRead',
@@ -72,6 +74,7 @@ describe('loadAppApiConfig', () => {
         tlsInsecure: true,
       },
       redisUrl: 'redis://cache:6379',
+      cacheSigningKeys: ['n'.repeat(44)],
       chain: { url: 'https://chain:50051', credential: { type: 'apiKey', apiKey: 'secret' } },
       auth: {
         audience: ['api://mystira-app', 'https://api.mystira.example/app'],
@@ -98,6 +101,48 @@ describe('loadAppApiConfig', () => {
     expect(load({ CHAIN_URL: 'ftp://x' })).toThrow(ConfigError);
     expect(load({ REDIS_URL: 'nope' })).toThrow(/REDIS_URL/);
     expect(() => requireDatabaseUrl({})).toThrow(/DATABASE_URL is required/);
+  });
+
+  it('requires cache signing keys with REDIS_URL, unless CACHE_SIGNING=off', () => {
+    const load = (env: Record<string, string>) => () => loadAppApiConfig({ ...AUTH, ...env });
+    const REDIS = { REDIS_URL: 'redis://cache:6379' };
+    const key1 = 'a'.repeat(32);
+    const key2 = 'b'.repeat(44);
+    // The memory store needs none (nothing else can write to it); a given key is still used.
+    expect(load({})().cacheSigningKeys).toBeUndefined();
+    expect(load({ CACHE_SIGNING_KEYS: key1 })().cacheSigningKeys).toEqual([key1]);
+    // A shared Redis is where forged entries come from: no key, no start.
+    expect(load(REDIS)).toThrow(/^CACHE_SIGNING_KEYS is required with REDIS_URL/);
+    expect(load({ ...REDIS, CACHE_SIGNING_KEYS: '' })).toThrow(/CACHE_SIGNING_KEYS is required/);
+    expect(load({ ...REDIS, CACHE_SIGNING_KEYS: ` ${key2} , ${key1}` })().cacheSigningKeys).toEqual(
+      [key2, key1],
+    );
+    // Running unsigned is said explicitly (and logged as a warning at start, see stores.ts).
+    expect(load({ ...REDIS, CACHE_SIGNING: 'off' })().cacheSigningKeys).toBeUndefined();
+    expect(load({ ...REDIS, CACHE_SIGNING: 'off', CACHE_SIGNING_KEYS: key1 })).toThrow(
+      /CACHE_SIGNING=off and CACHE_SIGNING_KEYS are both set/,
+    );
+    expect(load({ CACHE_SIGNING: 'no' })).toThrow(/^CACHE_SIGNING must be "on" or "off"/);
+  });
+
+  it('refuses a cache signing key under 32 bytes without printing it', () => {
+    const load = (keys: string) => () =>
+      loadAppApiConfig({ ...AUTH, REDIS_URL: 'redis://cache:6379', CACHE_SIGNING_KEYS: keys });
+    const short = 'x'.repeat(31);
+    expect(load(short)).toThrow(ConfigError);
+    expect(load(short)).toThrow(
+      /^CACHE_SIGNING_KEYS: key 1 of 1 is 31 bytes; each key must be at least 32 bytes/,
+    );
+    // The rotation list is checked key by key; an empty entry (",,", a trailing comma) too.
+    expect(load(`${'k'.repeat(32)},${short}`)).toThrow(/key 2 of 2 is 31 bytes/);
+    expect(load(`${'k'.repeat(32)},`)).toThrow(/key 2 of 2 is 0 bytes/);
+    // Bytes, not characters: 11 three-byte characters are 33 bytes.
+    expect(load('€'.repeat(11))().cacheSigningKeys).toEqual(['€'.repeat(11)]);
+    try {
+      load(short)();
+    } catch (e) {
+      expect((e as Error).message).not.toContain(short);
+    }
   });
 
   it('refuses to run without an issuer, an audience and a JWKS URL: there is no anonymous mode', () => {

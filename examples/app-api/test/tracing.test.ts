@@ -21,6 +21,7 @@ import { type AppApiConfig, loadAppApiConfig } from '../src/config.ts';
 import type { Account, Story } from '../src/domain.ts';
 import {
   authEnv,
+  cacheSigningKey,
   chainVerifier,
   DATABASE_URL,
   deleteKeys,
@@ -83,6 +84,7 @@ beforeAll(async () => {
     CHAIN_URL: `http://127.0.0.1:${chainPort}`,
     CACHE_KEY_PREFIX: `app-api-test:tracing:${suffix}`,
     REDIS_URL,
+    CACHE_SIGNING_KEYS: cacheSigningKey(),
     LOG_LEVEL: 'info',
   });
   const { traceMixin } = await import('@mystira/example-telemetry');

@@ -32,7 +32,8 @@ Options
 Use real services instead of the embedded ones
   DATABASE_URL=postgres://…          PostgreSQL (PG_SCHEMA picks the schema, default "app")
   COSMOS_ENDPOINT=… COSMOS_KEY=…     Cosmos DB (the emulator or an account)
-  REDIS_URL=redis://…                Redis instead of the memory cache store
+  REDIS_URL=redis://…                Redis instead of the memory cache store (its entries
+                                     signed with CACHE_SIGNING_KEYS, else a key made per run)
   CHAIN_URL=http://…                 a running Chain service (CHAIN_API_KEY if it needs one)
 
 Ports (0 = any free port)

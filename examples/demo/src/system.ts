@@ -249,6 +249,13 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
 
   // --- Redis ------------------------------------------------------------------------------------
   const redisUrl = env.REDIS_URL || undefined;
+  // The App API signs its cache entries in Redis (required there: see "Security" in its README).
+  // Unless a key is given, one is made for this run; entries of earlier runs are then refused
+  // once each and reloaded (misses, never wrong answers).
+  const cacheSigningKeys =
+    redisUrl && !env.CACHE_SIGNING_KEYS && env.CACHE_SIGNING !== 'off'
+      ? randomBytes(32).toString('base64')
+      : undefined;
   progress(
     redisUrl
       ? { component: 'redis', state: 'external', detail: redact(redisUrl) }
@@ -258,6 +265,12 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
           detail: 'memory cache store (set REDIS_URL for Redis)',
         },
   );
+  if (cacheSigningKeys)
+    progress({
+      component: 'redis',
+      state: 'notice',
+      detail: 'cache entries signed with a key made for this run (CACHE_SIGNING_KEYS to give one)',
+    });
 
   // --- Ports the page and the Chain host must know about each other -----------------------------
   const webPort = await resolvePort(ports.web ?? 0);
@@ -323,6 +336,7 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
           CHAIN_CLIENT_SECRET: clientSecret,
           CHAIN_TOKEN_AUDIENCE: CHAIN_AUDIENCE,
         }),
+    ...(cacheSigningKeys ? { CACHE_SIGNING_KEYS: cacheSigningKeys } : {}),
     DATABASE_URL: databaseUrl,
     COSMOS_ENDPOINT: cosmosEndpoint,
     COSMOS_KEY: cosmosKey,

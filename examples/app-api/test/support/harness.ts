@@ -3,11 +3,11 @@
  * keys generated at start, a JWKS on its own port), an in-process `@vercel/cosmosdb-server`
  * (HTTPS, self-signed), a Chain service (`@mystira/chain-server` over a fast devnet ledger,
  * requiring bearer tokens from that issuer) on a free port, a PostgreSQL schema and a Redis key
- * prefix named after the test file, and `createAppApi` over them, authenticating its callers
- * against the issuer and itself to the Chain service with client credentials. `close()` stops and
- * removes all of it.
+ * prefix named after the test file (with Redis, a cache signing key of its own), and
+ * `createAppApi` over them, authenticating its callers against the issuer and itself to the Chain
+ * service with client credentials. `close()` stops and removes all of it.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
@@ -169,6 +169,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** A fresh cache signing key, as `openssl rand -base64 32` makes them. */
+export function cacheSigningKey(): string {
+  return randomBytes(32).toString('base64');
+}
+
 /**
  * Starts an App API for one test file. `name` names the schema (`app_api_<name>_<random>`), the
  * Cosmos database and the Redis key prefix, so concurrent test files never share state.
@@ -182,6 +187,9 @@ export async function startHarness(
   const issuer = await startIssuer(clientSecret);
   const cosmos = await startCosmos();
   const chain = options.chain ?? (await startChain(issuer));
+  // With Redis the App API requires signing keys (or CACHE_SIGNING=off, which a test sets itself).
+  const usesRedis = options.redis || options.env?.REDIS_URL;
+  const signing = options.env?.CACHE_SIGNING ? {} : { CACHE_SIGNING_KEYS: cacheSigningKey() };
   const config = loadAppApiConfig({
     ...authEnv(issuer, clientSecret),
     DATABASE_URL,
@@ -194,6 +202,7 @@ export async function startHarness(
     CHAIN_URL: chain.url,
     CACHE_KEY_PREFIX: `app-api-test:${name}:${suffix}`,
     ...(options.redis ? { REDIS_URL } : {}),
+    ...(usesRedis ? signing : {}),
     LOG_LEVEL: 'info',
     ...options.env,
   });
