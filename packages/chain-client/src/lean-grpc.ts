@@ -39,8 +39,12 @@ import type { Http2SessionPool } from './node-transport.js';
 
 const NEVER = new AbortController().signal;
 const USER_AGENT = 'mystira-chain-client/0.1 (node; grpc)';
-/** A unary response is one contract message: anything this large is a broken or hostile server. */
-const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/**
+ * The largest response message the Node client reads (on every protocol: Connect's transports get
+ * it as `readMaxBytes`). A contract message is small: anything this large is a broken or hostile
+ * server, and it is refused with RESOURCE_EXHAUSTED before it is buffered whole.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const {
   NGHTTP2_CANCEL,
   NGHTTP2_NO_ERROR,

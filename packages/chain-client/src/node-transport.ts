@@ -16,7 +16,7 @@ import {
 type NodeHttp2ClientSessionManager = NonNullable<GrpcTransportOptions['sessionManager']>;
 
 import type { ChainProtocol } from './core/client.js';
-import { createLeanGrpcTransport } from './lean-grpc.js';
+import { createLeanGrpcTransport, MAX_RESPONSE_BYTES } from './lean-grpc.js';
 
 export interface TlsOptions {
   /** Trusted CA certificate(s), PEM; the system store when omitted. */
@@ -111,7 +111,14 @@ export function nodeTransportFactory(
   leanUnary = true,
 ): (protocol: ChainProtocol, interceptors: Interceptor[]) => Transport {
   return (protocol, interceptors) => {
-    const common = { baseUrl, httpVersion: '2' as const, sessionManager: pool, interceptors };
+    const common = {
+      baseUrl,
+      httpVersion: '2' as const,
+      sessionManager: pool,
+      interceptors,
+      // Connect's default is 4 GiB per message; the lean path refuses more than this too.
+      readMaxBytes: MAX_RESPONSE_BYTES,
+    };
     switch (protocol) {
       case 'grpc':
         // Unary calls on the lean path (see lean-grpc.ts), streams on Connect's transport.

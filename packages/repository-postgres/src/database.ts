@@ -193,6 +193,8 @@ export class PgDatabase implements Queryable {
    */
   async withTransaction<R>(fn: () => Promise<R>, options: TransactionOptions = {}): Promise<R> {
     throwIfAborted(options.signal);
+    // Checked at run time too: the level becomes SQL text (BEGIN takes no bind parameter).
+    const isolation = isolationSql(options.isolation);
     const outer = this.#als.getStore();
     if (outer?.tx) {
       const tx = outer.tx;
@@ -216,7 +218,7 @@ export class PgDatabase implements Queryable {
     let broken = false;
     try {
       const mode = [
-        options.isolation ? `ISOLATION LEVEL ${options.isolation.toUpperCase()}` : '',
+        isolation ? `ISOLATION LEVEL ${isolation}` : '',
         options.readOnly ? 'READ ONLY' : '',
       ]
         .filter(Boolean)
@@ -297,6 +299,24 @@ export class PgDatabase implements Queryable {
   async close(): Promise<void> {
     await Promise.all(this.#owned.splice(0).map((p) => p.end()));
   }
+}
+
+const ISOLATION_SQL: Readonly<Record<IsolationLevel, string>> = Object.freeze({
+  'read committed': 'READ COMMITTED',
+  'repeatable read': 'REPEATABLE READ',
+  serializable: 'SERIALIZABLE',
+});
+
+/** The SQL spelling of an isolation level, from a fixed table; anything else is a RangeError. */
+function isolationSql(level: IsolationLevel | undefined): string | undefined {
+  if (!level) return undefined; // as before: no level given, the server's default
+  const key = typeof level === 'string' ? level.toLowerCase() : '';
+  if (!Object.hasOwn(ISOLATION_SQL, key)) {
+    throw new RangeError(
+      `isolation must be 'read committed', 'repeatable read' or 'serializable', got ${JSON.stringify(level)}`,
+    );
+  }
+  return ISOLATION_SQL[key as IsolationLevel];
 }
 
 /** Creates a database handle; see `PgDatabaseOptions`. */

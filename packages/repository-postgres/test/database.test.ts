@@ -137,6 +137,34 @@ describe('transactions', () => {
     expect(failed[0]!.reason).toBeInstanceOf(UnavailableError);
     expect((failed[0]!.reason as UnavailableError).transient).toBe(true);
   });
+
+  it('an isolation level other than the three PostgreSQL names is refused before any SQL is sent', async () => {
+    // `isolation` used to be spliced into `BEGIN ISOLATION LEVEL ...`, sent without parameters
+    // (the simple query protocol, which runs several statements).
+    const injected = `serializable; CREATE TABLE ${t.schema}.pwned (x int); --`;
+    let ran = false;
+    await expect(
+      t.db.withTransaction(
+        async () => {
+          ran = true;
+        },
+        { isolation: injected as 'serializable' },
+      ),
+    ).rejects.toBeInstanceOf(RangeError);
+    expect(ran).toBe(false);
+    const found = await t.db.query<{ r: string | null }>('SELECT to_regclass($1)::text AS r', [
+      `${t.schema}.pwned`,
+    ]);
+    expect(found.rows[0]!.r).toBeNull();
+    // The three real levels still work, in any case.
+    for (const isolation of ['read committed', 'REPEATABLE READ', 'serializable'] as const) {
+      const level = await t.db.withTransaction(
+        () => t.db.query<{ l: string }>("SELECT current_setting('transaction_isolation') AS l"),
+        { isolation: isolation as 'serializable' },
+      );
+      expect(level.rows[0]!.l).toBe(isolation.toLowerCase());
+    }
+  });
 });
 
 describe('routing', () => {
