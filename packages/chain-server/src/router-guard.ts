@@ -8,11 +8,11 @@
  *   refuses the call with RESOURCE_EXHAUSTED when the budget has no room;
  * - gives a unary body `bodyTimeoutMs` to arrive, then answers DEADLINE_EXCEEDED itself and
  *   closes the stream (streams are bound by the handlers' idle timeouts instead);
- * - closes the stream (or the HTTP/1.1 connection) once the router has answered a request whose
- *   body is still coming (a message over readMaxBytes, say): nobody reads the rest.
+ * - closes the HTTP/2 stream once the router has answered a request whose body is still coming
+ *   (a message over readMaxBytes, say): nobody reads the rest.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as http2 from 'node:http2';
+import type * as http2 from 'node:http2';
 import type { JsonReadOptions, JsonWriteOptions } from '@bufbuild/protobuf';
 import { ChainService } from '@mystira/chain-protos';
 import type { ByteBudget } from './byte-budget.js';
@@ -57,11 +57,11 @@ export function createRouterGuard(options: RouterGuardOptions) {
     return new ConnectReply(req, res, replyOptions, type.startsWith('application/proto'));
   }
 
+  /** Answers (the replies cannot throw) or, for a protocol we do not write, resets. */
   function refuse(req: AnyRequest, res: AnyResponse, error: Parameters<Reply['fail']>[0]): void {
     const reply = replyFor(req, res);
     if (reply) reply.fail(error);
-    else if ('stream' in req) req.stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
-    else req.socket.destroy();
+    else res.destroy();
   }
 
   return function guard(req: AnyRequest, res: AnyResponse): boolean {
@@ -88,8 +88,10 @@ export function createRouterGuard(options: RouterGuardOptions) {
     };
     req.once('end', release);
     req.once('close', release);
+    // HTTP/1.1 needs nothing here: node drops what is left of the body to keep the connection,
+    // and its requestTimeout ends a client that keeps sending (ending the socket ourselves raced
+    // clients reusing the connection).
     if ('stream' in req) closeWhenAnswered(req.stream);
-    else res.once('finish', () => (req.readableEnded ? undefined : req.socket.end()));
     if (UNARY_PATHS.has(path)) {
       timer = setTimeout(() => {
         release();

@@ -15,7 +15,7 @@ import { Code } from '@connectrpc/connect';
 import { IsRegisteredRequestSchema } from '@mystira/chain-protos';
 import { RetryInfoSchema, StatusSchema } from '@mystira/chain-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, grpcFrame, protocols, type Running, rawH2, startServer } from './helpers.js';
+import { clientFor, grpcFrame, protocols, type Running, startServer } from './helpers.js';
 
 const IS_REGISTERED = '/mystira.chain.v1.ChainService/IsRegistered';
 const isRegistered = (contentId: string) =>
