@@ -65,7 +65,10 @@ export interface HealthReport {
 export interface RunOptions {
   /** Run only checks carrying at least one of these tags (all checks when omitted). */
   tags?: readonly string[];
-  /** Cancels the run: every check's signal is aborted and `run()` rejects with the reason. */
+  /**
+   * Cancels the run: `run()` rejects with the reason, and a check's signal is aborted unless
+   * another run is still waiting for it.
+   */
   signal?: AbortSignal;
 }
 
@@ -83,7 +86,10 @@ export interface HealthRegistryOptions {
 export interface HealthRegistry {
   /** Adds a check; returns a function that removes it. Throws {@link DuplicateCheckError}. */
   register(check: HealthCheck): () => void;
-  /** Runs the selected checks concurrently, each bounded by its timeout. */
+  /**
+   * Runs the selected checks concurrently, each bounded by its timeout. A check already running
+   * for another caller is joined, not started again (concurrent probes share one run).
+   */
   run(options?: RunOptions): Promise<HealthReport>;
   /** Names of the registered checks, in registration order. */
   readonly names: readonly string[];
@@ -152,16 +158,49 @@ export function createHealthRegistry(options: HealthRegistryOptions = {}): Healt
     }
   }
 
-  async function runOne(
-    check: HealthCheck,
-    runSignal: AbortSignal | undefined,
-  ): Promise<CheckEntry> {
+  /**
+   * Checks in progress. A probe that comes while a check is running waits for that run instead of
+   * starting another: a flood of probes costs each dependency one check at a time, not one per
+   * probe. The check's signal aborts at its timeout, or once every probe waiting on it is gone.
+   */
+  const inFlight = new Map<
+    HealthCheck,
+    { entry: Promise<CheckEntry>; abort: AbortController; waiters: number }
+  >();
+
+  function runOne(check: HealthCheck, runSignal: AbortSignal | undefined): Promise<CheckEntry> {
+    let flight = inFlight.get(check);
+    if (!flight) {
+      const abort = new AbortController();
+      const entry = execute(check, abort);
+      flight = { entry, abort, waiters: 0 };
+      inFlight.set(check, flight);
+      const done = () => inFlight.delete(check);
+      entry.then(done, done);
+    }
+    const shared = flight;
+    shared.waiters++;
+    if (!runSignal) return shared.entry.then((e) => ({ ...e }));
+    return new Promise<CheckEntry>((resolve, reject) => {
+      const onAbort = () => {
+        shared.waiters--;
+        if (shared.waiters === 0) shared.abort.abort(runSignal.reason);
+        reject(runSignal.reason);
+      };
+      if (runSignal.aborted) return onAbort();
+      runSignal.addEventListener('abort', onAbort, { once: true });
+      shared.entry.then((e) => {
+        runSignal.removeEventListener('abort', onAbort);
+        resolve({ ...e });
+      }, reject);
+    });
+  }
+
+  /** One run of one check, bounded by its timeout; never rejects. */
+  async function execute(check: HealthCheck, controller: AbortController): Promise<CheckEntry> {
     const timeoutMs = check.timeoutMs ?? defaultTimeoutMs;
     const critical = check.critical ?? true;
     const tags = check.tags ?? ['ready'];
-    const controller = new AbortController();
-    const onRunAbort = () => controller.abort(runSignal?.reason);
-    runSignal?.addEventListener('abort', onRunAbort, { once: true });
     const started = now();
     let timer: ReturnType<typeof setTimeout> | undefined;
     // The timeout races the check instead of trusting it to honour the signal: a driver that
@@ -207,7 +246,6 @@ export function createHealthRegistry(options: HealthRegistryOptions = {}): Healt
       };
     } finally {
       clearTimeout(timer);
-      runSignal?.removeEventListener('abort', onRunAbort);
       // Tell a check that is still running (it lost the race) to stop its I/O.
       if (!controller.signal.aborted) controller.abort(new Error('health check finished'));
     }

@@ -175,3 +175,55 @@ describe('aggregateStatus', () => {
     );
   });
 });
+
+describe('concurrent runs', () => {
+  it('share a check in progress: a flood of probes runs each check once at a time', async () => {
+    const registry = createHealthRegistry();
+    let calls = 0;
+    let release: () => void = () => {};
+    registry.register({
+      name: 'db',
+      check: () => {
+        calls++;
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
+    });
+    const runs = Array.from({ length: 50 }, () => registry.run());
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls).toBe(1);
+    release();
+    const reports = await Promise.all(runs);
+    expect(reports.every((r) => r.status === 'healthy')).toBe(true);
+    // The next probe after it finished runs the check again.
+    const next = registry.run();
+    await vi.advanceTimersByTimeAsync(10);
+    release();
+    await next;
+    expect(calls).toBe(2);
+  });
+
+  it('aborts a shared check only when every run waiting on it is cancelled', async () => {
+    const registry = createHealthRegistry();
+    let checkSignal: AbortSignal | undefined;
+    registry.register({
+      name: 'slow',
+      check: ({ signal }) => {
+        checkSignal = signal;
+        return sleep(10_000, signal);
+      },
+    });
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = registry.run({ signal: first.signal }).catch((e: unknown) => e);
+    const b = registry.run({ signal: second.signal }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(10);
+    first.abort(new Error('first probe gone'));
+    expect((await a) as Error).toHaveProperty('message', 'first probe gone');
+    expect(checkSignal?.aborted).toBe(false);
+    second.abort(new Error('second probe gone'));
+    expect((await b) as Error).toHaveProperty('message', 'second probe gone');
+    expect(checkSignal?.aborted).toBe(true);
+  });
+});
