@@ -14,7 +14,7 @@
 import { createHash, type KeyObject, timingSafeEqual, type webcrypto } from 'node:crypto';
 import { Code, ConnectError, createContextKey, type Interceptor } from '@connectrpc/connect';
 import { ChainService } from '@mystira/chain-protos';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 
 export type Scope = 'chain:read' | 'chain:write' | (string & {});
 
@@ -31,7 +31,11 @@ export interface ApiKeyEntry {
   scopes: readonly Scope[];
 }
 
-/** Verifies a bearer token; returns undefined (or throws) when it does not verify. */
+/**
+ * Verifies a bearer token; returns undefined (or throws) when it does not verify. A thrown
+ * ConnectError reaches the client with its code (e.g. UNAVAILABLE when the keys cannot be
+ * fetched); any other throw is UNAUTHENTICATED.
+ */
 export type BearerVerifier = (
   token: string,
   signal?: AbortSignal,
@@ -149,7 +153,10 @@ export class Authenticator {
       let principal: Principal | undefined;
       try {
         principal = await this.verifyBearer(m[1] as string, signal);
-      } catch {
+      } catch (e) {
+        // A verifier that names a code means it (UNAVAILABLE: the issuer's keys could not be
+        // fetched, retry); anything else is a token that does not verify.
+        if (e instanceof ConnectError) throw e;
         principal = undefined;
       }
       if (!principal) throw new ConnectError('invalid bearer token', Code.Unauthenticated);
@@ -201,6 +208,35 @@ export interface JwtVerifierOptions {
   clockToleranceSec?: number;
 }
 
+/**
+ * The issuer's key set (fetched and cached by jose, 5 s per fetch). A key it does not publish is
+ * the token's fault; a set that cannot be fetched is not: UNAVAILABLE, so clients retry rather
+ * than drop their credentials.
+ */
+function reachableKeys(url: URL) {
+  const jwks = createRemoteJWKSet(url, { timeoutDuration: 5000 });
+  return async (...args: Parameters<typeof jwks>) => {
+    try {
+      return await jwks(...args);
+    } catch (e) {
+      if (
+        e instanceof errors.JWKSNoMatchingKey ||
+        e instanceof errors.JWKSMultipleMatchingKeys ||
+        e instanceof errors.JOSEAlgNotAllowed ||
+        e instanceof errors.JOSENotSupported
+      )
+        throw e;
+      throw new ConnectError(
+        "the token issuer's signing keys could not be fetched",
+        Code.Unavailable,
+        undefined,
+        undefined,
+        e,
+      );
+    }
+  };
+}
+
 const ASYMMETRIC = [
   'RS256',
   'RS384',
@@ -224,7 +260,7 @@ const SYMMETRIC = ['HS256', 'HS384', 'HS512'];
  * Throws a TypeError at creation when issuer or audience is missing and not explicitly waived.
  */
 export function jwtVerifier(options: JwtVerifierOptions): BearerVerifier {
-  const key = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : options.key;
+  const key = options.jwksUrl ? reachableKeys(new URL(options.jwksUrl)) : options.key;
   if (!key) throw new TypeError('jwtVerifier needs jwksUrl or key');
   if (options.issuer === undefined && !options.allowAnyIssuer)
     throw new TypeError('jwtVerifier needs issuer (or allowAnyIssuer: true)');

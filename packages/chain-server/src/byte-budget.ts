@@ -5,8 +5,8 @@
  * go over is refused with RESOURCE_EXHAUSTED (and RetryInfo), while the others are served.
  *
  * The lean path charges the bytes it keeps as they arrive and refunds them when it stops keeping
- * them; requests that go to the Connect router (which reads their bodies itself) reserve
- * readMaxBytes, the most it keeps of one message, until their body ends.
+ * them; requests the Connect router reads are charged around it (src/router-guard.ts) until their
+ * body ends.
  */
 import type { ConnectError } from '@connectrpc/connect';
 import { retryLater } from './retry-later.js';

@@ -196,3 +196,38 @@ it("scopes idempotency keys by caller: one caller never receives another's reply
   const again = await a.registerIpAsset(registration('idem-alice', key));
   expect(again.ipAssetId).toBe(first.ipAssetId);
 });
+
+it("answers UNAVAILABLE, not UNAUTHENTICATED, while the issuer's keys cannot be fetched", async () => {
+  const { createServer } = await import('node:net');
+  // A port that refuses connections: the JWKS endpoint is down.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  const s = await startServer({
+    auth: {
+      verifyBearer: jwtVerifier({
+        jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
+        issuer: 'idp',
+        audience: 'chain',
+      }),
+    },
+  });
+  try {
+    const { generateKeyPair } = await import('jose');
+    const { privateKey } = await generateKeyPair('ES256');
+    const token = await new SignJWT({ scope: 'chain:read' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setSubject('svc-3')
+      .setIssuer('idp')
+      .setAudience('chain')
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    for (const protocol of ['grpc', 'connect-json'] as Protocol[]) {
+      const client = clientFor(protocol, s.baseUrl, { authorization: `Bearer ${token}` });
+      expect(await outcome(client.isRegistered({ contentId: 'x' }))).toBe(Code.Unavailable);
+    }
+  } finally {
+    await s.close();
+  }
+});

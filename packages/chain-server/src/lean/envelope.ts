@@ -53,6 +53,27 @@ export function trailerFrame(trailer: Headers): Buffer {
   return frame;
 }
 
+/**
+ * A whole enveloped body as the router may safely read it. Its decoder allocates what a prefix
+ * declares as soon as it reads one, so a body that ends inside an envelope is handed over with
+ * that envelope cut to its first byte: the router reads the envelopes before it in order, and
+ * then answers "incomplete envelope" just as it would have, without allocating for the rest.
+ * A prefix over readMaxBytes (complete, before the cut) is RESOURCE_EXHAUSTED, as on the lean path.
+ */
+export function safeEnvelopes(
+  body: Buffer,
+  readMaxBytes: number,
+): { ok: true; body: Buffer } | { ok: false; error: ConnectError } {
+  let at = 0;
+  while (body.length - at >= 5) {
+    const length = body.readUInt32BE(at + 1);
+    if (length > readMaxBytes) return { ok: false, error: tooLarge(readMaxBytes, length) };
+    if (body.length - at - 5 < length) return { ok: true, body: body.subarray(0, at + 1) };
+    at += 5 + length;
+  }
+  return { ok: true, body };
+}
+
 export type UnaryRead = { ok: true; message: unknown } | { ok: false; error: ConnectError };
 
 /**
