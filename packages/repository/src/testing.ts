@@ -654,11 +654,11 @@ export function repositoryConformance(options: ConformanceOptions): ConformanceC
       'foreign cursor',
     );
     await rejects(repo.page(s, { cursor: 'garbage' }), ValidationError, 'garbage cursor');
-    await rejects(
-      repo.page(s, { cursor: `${first.cursor.slice(0, -2)}xx` }),
-      ValidationError,
-      'tampered cursor',
-    );
+    // One character in the middle changed (the last ones may only carry base64 padding bits, and
+    // a fixed replacement can equal the original).
+    const at = Math.floor(first.cursor.length / 2);
+    const tampered = `${first.cursor.slice(0, at)}${first.cursor[at] === 'A' ? 'B' : 'A'}${first.cursor.slice(at + 1)}`;
+    await rejects(repo.page(s, { cursor: tampered }), ValidationError, 'tampered cursor');
     await rejects(repo.page(S().orderBy('name')), ValidationError, 'no take');
     // Same filter and order but a different page size: the cursor still applies.
     const next = await repo.page(S().orderBy('name').take(4), { cursor: first.cursor });
