@@ -4,69 +4,23 @@
  * `{entity}` hash tag, so MGET, the fill script and MULTI stay in one slot; entities land on
  * different masters. The conformance kit (every spec cached) and L1 pub/sub run through it.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type CachedRepository, cached, redisStore } from '@mystira/cache';
 import { memoryRepository, queryOf, type Repository } from '@mystira/repository';
 import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
 import { type SpecSource, spec } from '@mystira/specification';
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Note, type NoteT, note, notes, ThrowAwayRedis, until } from './helpers.js';
+import { ThrowawayRedisCluster } from '../../../test-support/throwaway-redis-cluster.js';
+import { Note, type NoteT, note, notes, until } from './helpers.js';
 
-const nodes = [new ThrowAwayRedis(), new ThrowAwayRedis(), new ThrowAwayRedis()];
-const dir = mkdtempSync(join(tmpdir(), 'mystira-cache-cluster-'));
+const redisCluster = new ThrowawayRedisCluster();
 let cluster: Cluster;
 
 beforeAll(async () => {
-  for (const [i, node] of nodes.entries()) {
-    node.args = [
-      '--cluster-enabled',
-      'yes',
-      '--cluster-config-file',
-      `nodes-${i}.conf`,
-      '--dir',
-      dir,
-    ];
-    await node.start();
-  }
-  const create = spawnSync(
-    'redis-cli',
-    [
-      '--cluster',
-      'create',
-      ...nodes.map((n) => `127.0.0.1:${n.port}`),
-      '--cluster-replicas',
-      '0',
-      '--cluster-yes',
-    ],
-    { encoding: 'utf8', timeout: 30_000 },
-  );
-  if (create.status !== 0)
-    throw new Error(`cluster create failed: ${create.stdout}${create.stderr}`);
-  cluster = new Cluster(
-    nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
-    { enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 1 } },
-  );
-  cluster.on('error', () => {});
-  await until(
-    async () => {
-      if (cluster.status !== 'ready') return false;
-      const info = await cluster.cluster('INFO').catch(() => '');
-      return String(info).includes('cluster_state:ok');
-    },
-    30_000,
-    50,
-  );
+  cluster = await redisCluster.start();
 }, 60_000);
 
-afterAll(async () => {
-  cluster?.disconnect();
-  for (const n of nodes) await n.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => redisCluster.stop());
 
 describe('Cluster: conformance kit, every spec cached', () => {
   type Item = ConformanceItemT;

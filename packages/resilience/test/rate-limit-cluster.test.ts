@@ -3,65 +3,19 @@
  * free ports, `redis-cli --cluster create`), torn down afterwards. A bucket is one key, so the
  * script runs on whichever master owns that key's slot; every master gets buckets, each limits.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { redisRateLimiter } from '@mystira/resilience';
-import { Cluster, Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ThrowawayRedis } from '../../../test-support/throwaway-redis.js';
+import { ThrowawayRedisCluster } from '../../../test-support/throwaway-redis-cluster.js';
 
-const nodes = [new ThrowawayRedis(), new ThrowawayRedis(), new ThrowawayRedis()];
-const dir = mkdtempSync(join(tmpdir(), 'mystira-ratelimit-cluster-'));
+const redisCluster = new ThrowawayRedisCluster();
 let cluster: Cluster;
 
 beforeAll(async () => {
-  for (const [i, node] of nodes.entries()) {
-    node.args = [
-      '--cluster-enabled',
-      'yes',
-      '--cluster-config-file',
-      `nodes-${i}.conf`,
-      '--dir',
-      dir,
-    ];
-    await node.start();
-  }
-  const create = spawnSync(
-    'redis-cli',
-    [
-      '--cluster',
-      'create',
-      ...nodes.map((n) => `127.0.0.1:${n.port}`),
-      '--cluster-replicas',
-      '0',
-      '--cluster-yes',
-    ],
-    { encoding: 'utf8', timeout: 30_000 },
-  );
-  if (create.status !== 0)
-    throw new Error(`cluster create failed: ${create.stdout}${create.stderr}`);
-  cluster = new Cluster(
-    nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
-    { enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 1 } },
-  );
-  cluster.on('error', () => {});
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const info =
-      cluster.status === 'ready' ? String(await cluster.cluster('INFO').catch(() => '')) : '';
-    if (info.includes('cluster_state:ok')) break;
-    if (Date.now() > deadline) throw new Error('cluster not ready');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  cluster = await redisCluster.start();
 }, 60_000);
 
-afterAll(async () => {
-  cluster?.disconnect();
-  for (const n of nodes) await n.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => redisCluster.stop());
 
 it('limits buckets on every master, each key in its own slot', async () => {
   const limiter = redisRateLimiter({
@@ -81,7 +35,7 @@ it('limits buckets on every master, each key in its own slot', async () => {
     expect(refused.retryAfterMs).toBeLessThanOrEqual(1_000_000);
   }
   const perNode = await Promise.all(
-    nodes.map(async (n) => {
+    redisCluster.nodes.map(async (n) => {
       const direct = new Redis({ port: n.port, host: '127.0.0.1' });
       try {
         return await direct.dbsize();
