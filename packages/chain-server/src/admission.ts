@@ -14,6 +14,7 @@ import {
   type Authenticator,
   defaultOpenProcedures,
   type HeaderGetter,
+  isOpenProcedure,
   type Principal,
   principalKey,
 } from './auth.js';
@@ -59,13 +60,11 @@ export const peerKey = createContextKey<string | undefined>(undefined, { descrip
 
 export class Admission {
   private readonly key: (caller: CallerInfo) => string | undefined;
-  private readonly open: readonly string[];
 
   constructor(
     private readonly authenticator: Authenticator | undefined,
     private readonly rateLimit: RateLimitOptions | undefined,
   ) {
-    this.open = defaultOpenProcedures;
     this.key = rateLimit?.key ?? ((c) => this.defaultKey(c));
   }
 
@@ -106,7 +105,7 @@ export class Admission {
   private defaultKey({ procedure, principal, peer }: CallerInfo): string | undefined {
     const open = this.authenticator
       ? this.authenticator.isOpen(procedure)
-      : this.open.some((p) => (p.endsWith('/') ? procedure.startsWith(p) : procedure === p));
+      : isOpenProcedure(defaultOpenProcedures, procedure);
     if (open) return undefined;
     if (principal) return principal.id;
     return `ip:${peer ?? 'unknown'}`;
@@ -125,6 +124,11 @@ export function admissionInterceptor(admission: Admission): Interceptor {
     req.contextValues.set(principalKey, principal);
     return next(req);
   };
+}
+
+/** The Connect interceptor for authentication alone (no rate limit). */
+export function authInterceptor(authenticator: Authenticator): Interceptor {
+  return admissionInterceptor(new Admission(authenticator, undefined));
 }
 
 /** The router's context values: the client's address, for the rate limiter's default key. */

@@ -12,7 +12,7 @@
  * - RPCs listed in `openProcedures` (health and reflection by default) need nothing.
  */
 import { createHash, type KeyObject, timingSafeEqual, type webcrypto } from 'node:crypto';
-import { Code, ConnectError, createContextKey, type Interceptor } from '@connectrpc/connect';
+import { Code, ConnectError, createContextKey } from '@connectrpc/connect';
 import { ChainService } from '@mystira/chain-protos';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 
@@ -81,6 +81,11 @@ export const defaultOpenProcedures: readonly string[] = [
   `/${ChainService.typeName}/HealthCheck`,
 ];
 
+/** Whether `procedure` is in `open` (exact paths, or service prefixes ending in "/"). */
+export function isOpenProcedure(open: readonly string[], procedure: string): boolean {
+  return open.some((p) => (p.endsWith('/') ? procedure.startsWith(p) : procedure === p));
+}
+
 /** Where the interceptor leaves the authenticated principal for the handlers. */
 export const principalKey = createContextKey<Principal | undefined>(undefined, {
   description: 'principal',
@@ -112,7 +117,7 @@ export class Authenticator {
   }
 
   isOpen(procedure: string): boolean {
-    return this.open.some((p) => (p.endsWith('/') ? procedure.startsWith(p) : procedure === p));
+    return isOpenProcedure(this.open, procedure);
   }
 
   async authenticate(
@@ -167,19 +172,6 @@ export class Authenticator {
       Code.Unauthenticated,
     );
   }
-}
-
-/** The Connect interceptor: authenticates, then leaves the principal in the context values. */
-export function authInterceptor(authenticator: Authenticator): Interceptor {
-  return (next) => async (req) => {
-    const principal = await authenticator.authenticate(
-      `/${req.service.typeName}/${req.method.name}`,
-      (name) => req.header.get(name),
-      req.signal,
-    );
-    req.contextValues.set(principalKey, principal);
-    return next(req);
-  };
 }
 
 export interface JwtVerifierOptions {

@@ -12,7 +12,6 @@
  * Anything else (streams, compression, gRPC-Web text or JSON, GET requests, other protocol
  * versions, malformed deadlines) returns false and goes to the Connect router.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as http2 from 'node:http2';
 import {
   fromBinary,
@@ -30,8 +29,10 @@ import type { ByteBudget } from './byte-budget.js';
 import type { ChainHandlers } from './handlers.js';
 import { type BodyReader, bodyTimeout, PlainBodyReader, readBody } from './lean/body.js';
 import { parseFailure, UnaryEnvelopeReader } from './lean/envelope.js';
-import { type CallRequest, createInvoke, type UnaryRoute } from './lean/invoke.js';
+import { type CallRequest, createInvoke, headerGetter, type UnaryRoute } from './lean/invoke.js';
 import {
+  type AnyRequest,
+  type AnyResponse,
   ConnectReply,
   GrpcCompatReply,
   GrpcStreamReply,
@@ -40,9 +41,6 @@ import {
 } from './lean/replies.js';
 import type { CallObserver } from './observe.js';
 import type { RpcTelemetry } from './telemetry.js';
-
-type AnyRequest = IncomingMessage | http2.Http2ServerRequest;
-type AnyResponse = ServerResponse | http2.Http2ServerResponse;
 
 export interface FastPathOptions {
   handlers: ChainHandlers;
@@ -121,11 +119,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       read();
       return;
     }
-    const headers = request.headers;
-    const header = (name: string) => {
-      const v = headers[name];
-      return Array.isArray(v) ? v.join(', ') : v;
-    };
+    const header = headerGetter(request.headers);
     within(admission.admit(route.procedure, header, peer.address), bodyTimeoutMs).then(
       (principal) => {
         if (reply.done) return;

@@ -8,6 +8,7 @@
 export {
   Admission,
   admissionInterceptor,
+  authInterceptor,
   type CallerInfo,
   peerKey,
   type RateLimitDecision,
@@ -18,7 +19,6 @@ export {
   type ApiKeyEntry,
   Authenticator,
   type AuthOptions,
-  authInterceptor,
   type BearerVerifier,
   defaultOpenProcedures,
   defaultProcedureScopes,

@@ -14,8 +14,6 @@
  * - closes the HTTP/2 stream once the router has answered a request whose body is still coming
  *   (a message over readMaxBytes, say): nobody reads the rest.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type * as http2 from 'node:http2';
 import type { JsonReadOptions, JsonWriteOptions } from '@bufbuild/protobuf';
 import type { ConnectError } from '@connectrpc/connect';
 import { ChainService } from '@mystira/chain-protos';
@@ -23,15 +21,14 @@ import type { ByteBudget } from './byte-budget.js';
 import { bodyTimeout } from './lean/body.js';
 import { safeEnvelopes, tooLarge } from './lean/envelope.js';
 import {
+  type AnyRequest,
+  type AnyResponse,
   ConnectReply,
   closeWhenAnswered,
   GrpcCompatReply,
   GrpcWebReply,
   type Reply,
 } from './lean/replies.js';
-
-type AnyRequest = IncomingMessage | http2.Http2ServerRequest;
-type AnyResponse = ServerResponse | http2.Http2ServerResponse;
 
 export interface RouterGuardOptions {
   budget: ByteBudget;

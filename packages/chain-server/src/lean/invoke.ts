@@ -38,14 +38,19 @@ export type Invoke = (
   run: (call: CallContext) => Promise<unknown>,
 ) => Promise<unknown>;
 
+/** Reads a request header by its (lower-case) name; repeated headers are joined. */
+export function headerGetter(headers: http2.IncomingHttpHeaders) {
+  return (name: string): string | undefined => {
+    const v = headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  };
+}
+
 /** Returns the function that runs calls; its cost is one closure per call, no more. */
 export function createInvoke({ onCall, telemetry }: InvokeOptions): Invoke {
   return (request, run) => {
-    const { route, headers, timeoutMs } = request;
-    const header = (name: string) => {
-      const v = headers[name];
-      return Array.isArray(v) ? v.join(', ') : v;
-    };
+    const { route, timeoutMs } = request;
+    const header = headerGetter(request.headers);
     // The signal is made only if a handler asks for it: most unary calls never do.
     let controller: AbortController | undefined;
     const call: CallContext = {

@@ -10,7 +10,7 @@
  * An answer given before the client finished its body (a refusal, a size limit, a body deadline)
  * also closes the stream, or the HTTP/1.1 connection: nobody reads the rest of that body.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as http2 from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { DescMessage, JsonReadOptions, JsonWriteOptions } from '@bufbuild/protobuf';
@@ -22,7 +22,9 @@ import { toConnectError } from '../handlers.js';
 import { isBodyTimeout } from './body.js';
 import { frameMessage, tooLargeToWrite, trailerFrame } from './envelope.js';
 
-type AnyResponse = ServerResponse | http2.Http2ServerResponse;
+/** A request or response of node:http or of node:http2's compatibility API. */
+export type AnyRequest = IncomingMessage | http2.Http2ServerRequest;
+export type AnyResponse = ServerResponse | http2.Http2ServerResponse;
 
 export interface ReplyOptions {
   writeMaxBytes: number;
