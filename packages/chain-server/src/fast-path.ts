@@ -95,36 +95,28 @@ export function createFastPath(options: FastPathOptions): FastPath {
     peer: { connection: object; address: string | undefined },
   ): void {
     const { route } = request;
-    const deadline = performance.now() + bodyTimeoutMs;
-    const read = () =>
-      readBody(
-        source,
-        reader,
-        {
-          budget,
-          connection: peer.connection,
-          timeoutMs: Math.max(1, deadline - performance.now()),
-        },
-        (outcome) => {
-          if (outcome.kind === 'gone') return;
-          if (!outcome.result.ok) return reply.fail(outcome.result.error);
-          const message = outcome.result.message;
-          invoke(request, (call) => route.handler(message, call)).then(
-            (output) => reply.ok(route.output, output),
-            (e: unknown) => reply.fail(e),
-          );
-        },
-      );
+    // The body gets what admission left of bodyTimeoutMs.
+    const read = (timeoutMs: number) =>
+      readBody(source, reader, { budget, connection: peer.connection, timeoutMs }, (outcome) => {
+        if (outcome.kind === 'gone') return;
+        if (!outcome.result.ok) return reply.fail(outcome.result.error);
+        const message = outcome.result.message;
+        invoke(request, (call) => route.handler(message, call)).then(
+          (output) => reply.ok(route.output, output),
+          (e: unknown) => reply.fail(e),
+        );
+      });
     if (!admission.active) {
-      read();
+      read(bodyTimeoutMs);
       return;
     }
+    const deadline = performance.now() + bodyTimeoutMs;
     const header = headerGetter(request.headers);
     within(admission.admit(route.procedure, header, peer.address), bodyTimeoutMs).then(
       (principal) => {
         if (reply.done) return;
         request.principal = principal;
-        read();
+        read(Math.max(1, deadline - performance.now()));
       },
       // A refusal is a call too: traced and reported like the router's interceptor failures.
       (error: unknown) => {
