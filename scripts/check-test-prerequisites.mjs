@@ -47,12 +47,17 @@ const tools = [
     skips: 'the protoc wire-compatibility tests',
   },
   {
-    name: 'Python gRPC (python3 -c "import grpc")',
-    ok: () => succeeds('python3', ['-c', 'import grpc, google.protobuf']),
+    // Debian's own Python (the tests call /usr/bin/python3, not whatever python3 is on PATH).
+    name: 'Python gRPC (/usr/bin/python3 -c "import grpc")',
+    ok: () => succeeds('/usr/bin/python3', ['-c', 'import grpc, google.protobuf']),
     install: apt('python3-grpcio python3-protobuf'),
     skips: 'the grpc.health.v1 probe from a C-core client',
   },
-  { name: 'redis-server', ok: () => succeeds('redis-server', ['--version']), install: apt('redis-server') },
+  {
+    name: 'redis-server',
+    ok: () => succeeds('redis-server', ['--version']),
+    install: apt('redis-server'),
+  },
   { name: 'PostgreSQL server binaries (initdb)', ok: postgresBin, install: apt('postgresql') },
   { name: 'openssl', ok: () => succeeds('openssl', ['version']), install: apt('openssl') },
   { name: 'curl', ok: () => succeeds('curl', ['--version']), install: apt('curl') },

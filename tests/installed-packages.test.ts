@@ -11,7 +11,11 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInstalledProject, type InstalledProject, nodeBinary } from './lib/installed-project.js';
+import {
+  createInstalledProject,
+  type InstalledProject,
+  nodeBinary,
+} from './lib/installed-project.js';
 import { importedPackages, readReadme } from './lib/readme.js';
 import { publishedPackages, root } from './lib/tools.js';
 
@@ -59,19 +63,25 @@ let project: InstalledProject;
 beforeAll(() => {
   project = createInstalledProject();
   mkdirSync(join(project.dir, 'examples'));
-  for (const example of examples) writeFileSync(join(project.dir, 'examples', example.file), example.code);
+  for (const example of examples)
+    writeFileSync(join(project.dir, 'examples', example.file), example.code);
 }, 600_000);
 
 afterAll(() => {
-  if (project && !process.env.KEEP_INSTALLED_PROJECT) rmSync(project.dir, { recursive: true, force: true });
+  if (project && !process.env.KEEP_INSTALLED_PROJECT)
+    rmSync(project.dir, { recursive: true, force: true });
 });
 
 describe('the tarballs', () => {
   it('depend on each other by caret ranges of the released versions, never "*" or a workspace link', () => {
     for (const manifest of project.manifests.values()) {
       for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
-        for (const [name, range] of Object.entries((manifest[field] ?? {}) as Record<string, string>)) {
-          expect(range, `${manifest.name} ${field} ${name}`).not.toMatch(/^(\*|workspace:|file:|link:)|^$/);
+        for (const [name, range] of Object.entries(
+          (manifest[field] ?? {}) as Record<string, string>,
+        )) {
+          expect(range, `${manifest.name} ${field} ${name}`).not.toMatch(
+            /^(\*|workspace:|file:|link:)|^$/,
+          );
           const internal = project.manifests.get(name);
           if (internal) expect(range, `${manifest.name} -> ${name}`).toBe(`^${internal.version}`);
         }
@@ -84,7 +94,10 @@ describe('the tarballs', () => {
     expect(licence).toMatch(/^MIT License/);
     for (const manifest of project.manifests.values()) {
       expect(manifest.license).toBe('MIT');
-      const shipped = readFileSync(join(project.dir, 'node_modules', manifest.name, 'LICENSE'), 'utf8');
+      const shipped = readFileSync(
+        join(project.dir, 'node_modules', manifest.name, 'LICENSE'),
+        'utf8',
+      );
       expect(shipped, manifest.name).toBe(licence);
     }
   });
@@ -92,7 +105,8 @@ describe('the tarballs', () => {
 
 describe('the READMEs', () => {
   it('every package has at least one runnable example', () => {
-    for (const pkg of packages) expect(pkg.readme.examples.length, pkg.manifest.name).toBeGreaterThan(0);
+    for (const pkg of packages)
+      expect(pkg.readme.examples.length, pkg.manifest.name).toBeGreaterThan(0);
   });
 
   it.each(packages.map((p) => [p.manifest.name, p] as const))(
@@ -100,7 +114,10 @@ describe('the READMEs', () => {
     (_name, pkg) => {
       const imported = new Set(pkg.readme.examples.flatMap(importedPackages));
       const missing = [...imported].filter((name) => !pkg.readme.installs.has(name));
-      expect(missing, `add them to an \`npm install\` line of ${pkg.manifest.name}'s README`).toEqual([]);
+      expect(
+        missing,
+        `add them to an \`npm install\` line of ${pkg.manifest.name}'s README`,
+      ).toEqual([]);
     },
   );
 });
@@ -110,7 +127,9 @@ describe('type-checking as a user', () => {
     // Every entry point, imported from an ES module and from a CommonJS one (.cts resolves the
     // `require` condition, so the .d.cts files are checked too).
     const entries = packages.flatMap((p) => entryPoints(p.manifest));
-    const body = entries.map((e, i) => `import * as e${i} from '${e}';\nconsole.log(e${i});`).join('\n');
+    const body = entries
+      .map((e, i) => `import * as e${i} from '${e}';\nconsole.log(e${i});`)
+      .join('\n');
     writeFileSync(join(project.dir, 'examples', 'entries.ts'), `${body}\nexport {};\n`);
     writeFileSync(join(project.dir, 'examples', 'entries.cts'), `${body}\nexport {};\n`);
   });
@@ -128,24 +147,31 @@ describe('type-checking as a user', () => {
   it.each([
     ['nodenext', { module: 'nodenext', moduleResolution: 'nodenext' }],
     ['bundler', { module: 'preserve', moduleResolution: 'bundler' }],
-  ])('README examples and every entry point type-check under %s, skipLibCheck false', (kind, options) => {
-    const config = `tsconfig.${kind}.json`;
-    const include = kind === 'bundler' ? ['examples/*.ts'] : ['examples/*.ts', 'examples/*.cts'];
-    writeFileSync(
-      join(project.dir, config),
-      JSON.stringify({ compilerOptions: { ...compilerOptions, ...options }, include }),
-    );
-    const tsc = join(project.dir, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = run(process.execPath, [tsc, '-p', config], project.dir, userEnv(), 180_000);
-    expect(result.output).toBe('');
-    expect(result.status).toBe(0);
-  });
+  ])(
+    'README examples and every entry point type-check under %s, skipLibCheck false',
+    (kind, options) => {
+      const config = `tsconfig.${kind}.json`;
+      const include = kind === 'bundler' ? ['examples/*.ts'] : ['examples/*.ts', 'examples/*.cts'];
+      writeFileSync(
+        join(project.dir, config),
+        JSON.stringify({ compilerOptions: { ...compilerOptions, ...options }, include }),
+      );
+      const tsc = join(project.dir, 'node_modules', 'typescript', 'bin', 'tsc');
+      const result = run(process.execPath, [tsc, '-p', config], project.dir, userEnv(), 180_000);
+      expect(result.output).toBe('');
+      expect(result.status).toBe(0);
+    },
+  );
 });
 
 describe.each([
   ['Node 24', () => process.execPath, [] as string[]],
   // The floor, as `engines` states it; this Node strips types only behind a flag.
-  ['the engines floor', () => nodeBinary(engineFloor()), ['--experimental-strip-types', '--no-warnings']],
+  [
+    'the engines floor',
+    () => nodeBinary(engineFloor()),
+    ['--experimental-strip-types', '--no-warnings'],
+  ],
 ])('on %s', (_label, node, flags) => {
   it('every entry point loads as ESM and as CommonJS', () => {
     const entries = packages.flatMap((p) => entryPoints(p.manifest));
@@ -172,7 +198,10 @@ describe.each([
 describe('the CLIs, as documented', () => {
   // Each README's shell steps run in a database of their own, dropped afterwards.
   const database = `installed_${process.pid}`;
-  const admin = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres', max: 1 });
+  const admin = new pg.Pool({
+    connectionString: 'postgres://postgres@127.0.0.1:5432/postgres',
+    max: 1,
+  });
   beforeAll(() => admin.query(`CREATE DATABASE ${database}`));
   afterAll(async () => {
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
@@ -185,17 +214,20 @@ describe('the CLIs, as documented', () => {
     expect(withSteps.map((p) => p.manifest.name).sort()).toEqual(bins.sort());
   });
 
-  it.each(withSteps.map((p) => [p.manifest.name, p] as const))('%s: every step succeeds', (name, pkg) => {
-    const work = join(project.dir, 'work', name.replace(/^@mystira\//, ''));
-    mkdirSync(work, { recursive: true });
-    for (const file of pkg.readme.files) {
-      mkdirSync(dirname(join(work, file.name)), { recursive: true });
-      writeFileSync(join(work, file.name), file.text);
-    }
-    const env = userEnv({ DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}` });
-    for (const step of pkg.readme.shellSteps) {
-      const result = run('bash', ['-euo', 'pipefail', '-c', step], work, env, 120_000);
-      expect(result.status, `${step}\n${result.output}`).toBe(0);
-    }
-  });
+  it.each(withSteps.map((p) => [p.manifest.name, p] as const))(
+    '%s: every step succeeds',
+    (name, pkg) => {
+      const work = join(project.dir, 'work', name.replace(/^@mystira\//, ''));
+      mkdirSync(work, { recursive: true });
+      for (const file of pkg.readme.files) {
+        mkdirSync(dirname(join(work, file.name)), { recursive: true });
+        writeFileSync(join(work, file.name), file.text);
+      }
+      const env = userEnv({ DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}` });
+      for (const step of pkg.readme.shellSteps) {
+        const result = run('bash', ['-euo', 'pipefail', '-c', step], work, env, 120_000);
+        expect(result.status, `${step}\n${result.output}`).toBe(0);
+      }
+    },
+  );
 });

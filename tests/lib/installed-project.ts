@@ -69,11 +69,7 @@ export function nodeBinary(version: string): string {
   if (existsSync(binary)) return binary;
   mkdirSync(cache, { recursive: true });
   const [packed] = JSON.parse(
-    runOk(
-      'npm',
-      ['pack', '--json', `node-${process.platform}-${process.arch}@${version}`],
-      cache,
-    ),
+    runOk('npm', ['pack', '--json', `node-${process.platform}-${process.arch}@${version}`], cache),
   );
   runOk('tar', ['xzf', packed.filename], cache);
   return binary;
