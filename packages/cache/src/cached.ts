@@ -117,7 +117,14 @@ export interface CacheOptions {
    * The breaker every store call passes (share one across the repositories of one store), or the
    * settings for a new one. Default: opens after 5 consecutive failures, probes after 1 s.
    */
-  breaker?: CircuitBreakerPolicy | { consecutiveFailures?: number; halfOpenAfterMs?: number };
+  breaker?:
+    | CircuitBreakerPolicy
+    | {
+        /** Consecutive failed store calls that open the breaker. Default 5. */
+        consecutiveFailures?: number;
+        /** How long the open breaker refuses store calls before one probe. Default 1000 ms. */
+        halfOpenAfterMs?: number;
+      };
   /** Cross-process stampede lock on misses (`true` for defaults). Default off. */
   lock?: boolean | CacheLockOptions;
   /**

@@ -10,6 +10,7 @@ interface Entry {
   expiresAt: number;
 }
 
+/** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /** Clock in ms (tests inject one). Default `Date.now`. */
   now?: () => number;
@@ -19,6 +20,10 @@ export interface MemoryStoreOptions {
 
 const encoder = new TextEncoder();
 
+/**
+ * An in-process {@link CacheStore}: entries with expiry, in-process pub/sub, and an off switch for
+ * outage tests. Create one with {@link memoryStore}.
+ */
 export class MemoryStore implements CacheStore {
   readonly #data = new Map<string, Entry>();
   readonly #subscribers = new Map<string, Set<(message: string) => void>>();
@@ -46,6 +51,7 @@ export class MemoryStore implements CacheStore {
     this.#data.set(key, { value, expiresAt: this.#now() + ttlMs });
   }
 
+  /** The keys that hold an unexpired value, for tests. */
   keys(): string[] {
     return [...this.#data.keys()].filter((k) => this.#read(k) !== undefined);
   }

@@ -39,7 +39,18 @@ export interface CacheMetricsSnapshot {
   /** Invalidations that could not reach the store and wait to be flushed. */
   pendingInvalidations: number;
   /** Latency of cached reads (hit or miss), in ms, over the last 2048 reads. */
-  latency: { count: number; meanMs: number; p50Ms: number; p99Ms: number; maxMs: number };
+  latency: {
+    /** Reads measured since the repository was created; the figures below cover the last 2048. */
+    count: number;
+    /** Mean latency in ms. */
+    meanMs: number;
+    /** Median latency in ms. */
+    p50Ms: number;
+    /** 99th-percentile latency in ms. */
+    p99Ms: number;
+    /** Slowest of those reads in ms. */
+    maxMs: number;
+  };
 }
 
 const RESERVOIR = 2048;

@@ -26,6 +26,7 @@ import type { CachedRepository } from './cached.js';
 
 const SCOPE = '@mystira/cache';
 
+/** Options of {@link tracedCache}. */
 export interface TracedCacheOptions {
   /** Default `trace.getTracer('@mystira/cache')`. */
   tracer?: Tracer;
@@ -133,6 +134,7 @@ export function tracedCache<T extends object, C extends CachedRepository<T>>(
   });
 }
 
+/** Options of {@link observeCache}. */
 export interface CacheMetricsOptions {
   /** Default `metrics.getMeter('@mystira/cache')`. */
   meter?: Meter;
@@ -151,7 +153,10 @@ export function observeCache(
     | Pick<CachedRepository<object>, 'entity' | 'metrics'>
     | readonly Pick<CachedRepository<object>, 'entity' | 'metrics'>[],
   options: CacheMetricsOptions = {},
-): { dispose(): void } {
+): {
+  /** Stops observing: the instruments report nothing more for these repositories. */
+  dispose(): void;
+} {
   const list = Array.isArray(caches) ? caches : [caches];
   const meter = options.meter ?? metrics.getMeter(SCOPE);
   const counter = (name: string, description: string) =>

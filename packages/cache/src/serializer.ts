@@ -6,10 +6,19 @@
  */
 import { CacheOptionsError } from './errors.js';
 
+/**
+ * How values become bytes in the store and back: {@link jsonSerializer} (the default) or {@link
+ * msgpackSerializer}.
+ */
 export interface Serializer {
   /** Short name stored in every envelope: a value written by another serializer is a miss. */
   readonly name: string;
+  /** Encodes a value (an entity, a page of entities, a count ...) for the store. */
   serialize(value: unknown): Uint8Array;
+  /**
+   * Decodes what `serialize` wrote; throws on bytes it cannot read (the cache then treats them as a
+   * miss and deletes them).
+   */
   deserialize(bytes: Uint8Array): unknown;
 }
 
@@ -73,7 +82,9 @@ export function jsonSerializer(): Serializer {
 
 /** The part of a `msgpackr` `Packr` this needs. */
 export interface MsgpackCodec {
+  /** Encodes a value as msgpack. */
   pack(value: unknown): Uint8Array;
+  /** Decodes msgpack bytes. */
   unpack(bytes: Uint8Array): unknown;
 }
 

@@ -7,7 +7,9 @@
 
 /** "Only fill if this key still holds `expected`" (null: is absent). */
 export interface Guard {
+  /** The generation key to check. */
   readonly key: string;
+  /** The token the key must still hold, or null: the key must be absent. */
   readonly expected: string | null;
   /**
    * When `expected` is null and the key is absent, set it to this token as part of the fill. Used
@@ -18,19 +20,32 @@ export interface Guard {
   readonly createTtlMs?: number;
 }
 
+/** One value a fill writes. */
 export interface FillEntry {
+  /** The key to set. */
   readonly key: string;
+  /** The serialized entry (envelope and value). */
   readonly value: Uint8Array;
+  /** Expiry in ms. */
   readonly ttlMs: number;
 }
 
+/**
+ * A generation token a write sets (which makes every entry filled under the old token unreachable).
+ */
 export interface TokenWrite {
+  /** The generation key. */
   readonly key: string;
+  /** The new token. */
   readonly value: string;
   /** Expiry; absent = no expiry. */
   readonly ttlMs?: number;
 }
 
+/**
+ * The store port: what the cache needs from Redis (or the memory store), each operation one round
+ * trip and atomic where it matters. Implemented by {@link RedisStore} and {@link MemoryStore}.
+ */
 export interface CacheStore {
   /**
    * Values of `keys` (null where absent), in one round trip and one atomic read. With `maxBytes`,
@@ -64,6 +79,7 @@ export interface CacheStore {
   ): Promise<() => Promise<void>>;
   /** False when the store knows it cannot answer now (disconnected): callers skip it at once. */
   isReady(): boolean;
+  /** Resolves when the store answers a round trip (PING); the health check calls it. */
   ping(): Promise<void>;
   /** Releases what the store created (not a client the caller passed in). */
   close(): Promise<void>;

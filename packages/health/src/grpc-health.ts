@@ -9,6 +9,7 @@ import {
 } from './gen/grpc/health/v1/health_pb.js';
 import type { HealthRegistry, HealthStatus } from './registry.js';
 
+/** Options of {@link createGrpcHealthService} and {@link grpcHealthRoutes}. */
 export interface GrpcHealthOptions {
   /**
    * Tags of the registry checks that decide the overall (`""`) status while it is not set by hand

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HealthRegistry, HealthReport, HealthStatus } from './registry.js';
 
+/** Options of {@link healthHttpHandler}. */
 export interface HealthHttpOptions {
   /** Liveness path. Default `/healthz`. */
   livenessPath?: string;
@@ -21,6 +22,7 @@ export interface HealthHttpOptions {
 
 /** The JSON body of /healthz and /readyz. */
 export interface HealthHttpBody extends Omit<HealthReport, 'checks'> {
+  /** One entry per check that ran; left out when `verbose` is false. */
   checks?: HealthReport['checks'];
   /** Set on /readyz while the server's overall status was set NOT_SERVING by hand (draining). */
   draining?: true;

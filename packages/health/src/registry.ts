@@ -6,6 +6,7 @@ export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
 /** What a check function may return to report more than "it did not throw". */
 export interface CheckOutcome {
+  /** The check's status; `unhealthy` counts as a failure (as if it had thrown). */
   status: HealthStatus;
   /** Free-form detail for the JSON report (keep secrets out of it: /readyz may be public). */
   detail?: string | Record<string, unknown>;
@@ -40,14 +41,26 @@ export interface HealthCheck {
 
 /** The result of one check in a report. */
 export interface CheckEntry {
+  /** {@link HealthCheck.name}: keys the entry. */
   name: string;
+  /** `unhealthy` when the check threw, rejected or timed out; otherwise what it reported. */
   status: HealthStatus;
+  /** Whether a failure of this check makes the report `unhealthy` (else only `degraded`). */
   critical: boolean;
+  /** The check's tags, i.e. the probes that run it. */
   tags: readonly string[];
   /** Wall time of the check in milliseconds (capped by its timeout). */
   durationMs: number;
   /** Set when the check threw, rejected or timed out. */
-  error?: { name: string; message: string; code?: string | number };
+  error?: {
+    /** The error's `name`, e.g. `CheckTimeoutError`. */
+    name: string;
+    /** The error's message (for an AggregateError without one, its errors' messages). */
+    message: string;
+    /** The error's `code` when it is a string or a number, e.g. `ECONNREFUSED`. */
+    code?: string | number;
+  };
+  /** The detail the check returned in its {@link CheckOutcome}. */
   detail?: string | Record<string, unknown>;
 }
 
@@ -57,11 +70,13 @@ export interface HealthReport {
   status: HealthStatus;
   /** One entry per check that ran, in registration order. */
   checks: CheckEntry[];
+  /** Wall time of the whole run in milliseconds. */
   durationMs: number;
   /** ISO-8601 time the run started. */
   timestamp: string;
 }
 
+/** Options of {@link HealthRegistry.run}. */
 export interface RunOptions {
   /** Run only checks carrying at least one of these tags (all checks when omitted). */
   tags?: readonly string[];
@@ -72,6 +87,7 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+/** Options of {@link createHealthRegistry}. */
 export interface HealthRegistryOptions {
   /** Timeout for checks that set none. Default 5000 ms. */
   defaultTimeoutMs?: number;
@@ -83,6 +99,9 @@ export interface HealthRegistryOptions {
   statusBoard?: HealthStatusBoard;
 }
 
+/**
+ * Named health checks, run on demand by the probes: build one with {@link createHealthRegistry}.
+ */
 export interface HealthRegistry {
   /** Adds a check; returns a function that removes it. Throws {@link DuplicateCheckError}. */
   register(check: HealthCheck): () => void;

@@ -3,19 +3,34 @@ import { checkFields, type ReadyCheckOptions } from './options.js';
 
 /** Request options the Cosmos SDK (v4) accepts; only the abort signal matters here. */
 export interface CosmosRequestOptions {
+  /** Aborted when the check times out or the run is cancelled. */
   abortSignal?: AbortSignal;
 }
 
+/**
+ * A database or container handle of the Cosmos SDK: reading it proves it exists and may be read.
+ *
+ * @inline
+ */
 interface Readable {
+  /** Reads the resource: fails when it does not exist or the key may not read it. */
   read(options?: CosmosRequestOptions): Promise<unknown>;
 }
 
 /** What the Cosmos DB check needs: `@azure/cosmos`'s `CosmosClient` fits. */
 export interface CosmosClientLike {
+  /** Reads the database account: the endpoint is reachable and the key is accepted. */
   getDatabaseAccount(options?: CosmosRequestOptions): Promise<unknown>;
-  database(id: string): Readable & { container(id: string): Readable };
+  /**
+   * The handle of database `id` and, through it, of its containers. Creates no request by itself.
+   */
+  database(id: string): Readable & {
+    /** The handle of container `id` of the database. */
+    container(id: string): Readable;
+  };
 }
 
+/** Options of {@link cosmosCheck}. */
 export interface CosmosCheckOptions extends ReadyCheckOptions {
   /** Also read this database (proves it exists and the key may read it). */
   database?: string;

@@ -4,8 +4,13 @@ import type { HealthCheck } from '../registry.js';
 export interface ReadyCheckOptions {
   /** Check name in the report. Each ready-made check has its own default (`postgres`, `redis`, ...). */
   name?: string;
+  /** Time after which the check counts as unhealthy. Default: the registry's `defaultTimeoutMs`. */
   timeoutMs?: number;
+  /**
+   * Whether a failure makes the whole report `unhealthy` (true, the default) or only `degraded`.
+   */
   critical?: boolean;
+  /** Which probes run the check (`live`, `ready`, or your own). Default `['ready']`. */
   tags?: readonly string[];
 }
 

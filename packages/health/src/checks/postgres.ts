@@ -3,6 +3,7 @@ import { checkFields, type ReadyCheckOptions } from './options.js';
 
 /** What the PostgreSQL check needs: `pg.Pool`, `pg.Client` and most pg-compatible pools fit. */
 export interface PgQueryable {
+  /** Runs a query; the check sends `SELECT 1`. */
   query(text: string): Promise<unknown>;
 }
 

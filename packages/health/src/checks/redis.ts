@@ -4,6 +4,7 @@ import { checkFields, type ReadyCheckOptions } from './options.js';
 
 /** What the Redis check needs: an ioredis `Redis`/`Cluster` or a node-redis v4+ client fits. */
 export interface RedisPingable {
+  /** Sends PING; a healthy server answers `PONG`. */
   ping(): Promise<string>;
   /** ioredis's connection state; when present it lets the check fail fast while disconnected. */
   readonly status?: string;
