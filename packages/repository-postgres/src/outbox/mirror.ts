@@ -24,8 +24,10 @@ import {
 } from '@mystira/repository';
 import type { EntityDef } from '@mystira/specification';
 import type { PgDatabase } from '../database.js';
+import { createTableStatements } from '../ddl.js';
 import type { PostgresRepository } from '../repository.js';
 import { quoteIdent } from '../sql.js';
+import { ensureTables, type TableReport } from './ensure-tables.js';
 import { guardPool } from './guard.js';
 
 export interface PgMirrorOptions {
@@ -41,6 +43,7 @@ export class PgMirror<T extends object> implements MirrorStore<T> {
   readonly #db: PgDatabase;
   readonly #tomb: string;
   readonly #tombName: string;
+  readonly #tombSchema: string;
   /** Tombstones are keyed by table, so one entity mirrored into two tables never collides. */
   readonly #key: string;
   readonly #table: string;
@@ -56,7 +59,8 @@ export class PgMirror<T extends object> implements MirrorStore<T> {
     this.entity = repository.entity;
     const m = repository.mapping;
     this.#tombName = options.tombstoneTable ?? 'polyglot_tombstones';
-    this.#tomb = `${quoteIdent(options.tombstoneSchema ?? m.schema)}.${quoteIdent(this.#tombName)}`;
+    this.#tombSchema = options.tombstoneSchema ?? m.schema;
+    this.#tomb = `${quoteIdent(this.#tombSchema)}.${quoteIdent(this.#tombName)}`;
     this.#key = `${m.schema}.${m.table}`;
     this.#table = m.qualified;
     this.#idCol = m.idColumn;
@@ -80,15 +84,40 @@ export class PgMirror<T extends object> implements MirrorStore<T> {
     ];
   }
 
-  async migrate(options: CallOptions = {}): Promise<void> {
-    await this.#db.withTransaction(async () => {
-      await this.#db.query(
-        'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-        [`mystira:ddl:${this.#tomb}`],
-        options,
-      );
-      for (const s of this.statements()) await this.#db.query(s, [], options);
-    }, options);
+  /** The tables `migrate()` is responsible for (quoted): the mirrored table, the tombstones. */
+  tables(): string[] {
+    return [this.#table, this.#tomb];
+  }
+
+  /**
+   * Creates what the mirror needs, each under its own advisory lock, and says what it found:
+   * the mirrored table (from the repository's mapping, as `createTableStatements` does) only if
+   * it is missing, so a fresh secondary works and an existing one, maybe large and maybe
+   * created by the app's own migrations, is left alone; then the tombstone table.
+   */
+  async migrate(options: CallOptions = {}): Promise<TableReport[]> {
+    const m = this.repository.mapping;
+    const table = await ensureTables(
+      this.#db,
+      {
+        schema: m.schema,
+        tables: [m.table],
+        // The schema is ensureTables' business (created only when missing, under a lock).
+        statements: createTableStatements(m).filter((s) => !s.startsWith('CREATE SCHEMA')),
+        onlyIfMissing: true,
+      },
+      options,
+    );
+    const tombstones = await ensureTables(
+      this.#db,
+      {
+        schema: this.#tombSchema,
+        tables: [this.#tombName],
+        statements: this.statements(),
+      },
+      options,
+    );
+    return [...table, ...tombstones];
   }
 
   async #lock(ids: readonly Id[], options: CallOptions): Promise<void> {
@@ -271,7 +300,7 @@ export class PgMirror<T extends object> implements MirrorStore<T> {
   }
 }
 
-/** A mirror over `repository`'s table on `db` (call `migrate()` once for the tombstone table). */
+/** A mirror over `repository`'s table on `db` (call `migrate()` once to create its tables). */
 export function postgresMirror<T extends object>(
   db: PgDatabase,
   repository: PostgresRepository<T>,

@@ -17,6 +17,7 @@ import type {
 } from '@mystira/repository';
 import type { PgDatabase } from '../database.js';
 import { quoteIdent } from '../sql.js';
+import { ensureTables, type TableReport } from './ensure-tables.js';
 import { guardPool } from './guard.js';
 
 export interface PgOutboxOptions {
@@ -78,16 +79,25 @@ export class PgOutbox implements Outbox {
     ];
   }
 
-  /** Creates the table if needed (under an advisory lock, so concurrent starts do not race). */
-  async migrate(options: CallOptions = {}): Promise<void> {
-    await this.#db.withTransaction(async () => {
-      await this.#db.query(
-        'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-        [`mystira:ddl:${this.qualified}`],
-        options,
-      );
-      for (const s of this.statements()) await this.#db.query(s, [], options);
-    }, options);
+  /** The table `migrate()` creates (quoted), e.g. for a "missing table" hint. */
+  tables(): string[] {
+    return [this.qualified];
+  }
+
+  /**
+   * Creates the schema, table and indexes if needed (under an advisory lock, so concurrent starts
+   * do not race) and says what it found. `mystira-polyglot migrate` calls it.
+   */
+  async migrate(options: CallOptions = {}): Promise<TableReport[]> {
+    return ensureTables(
+      this.#db,
+      {
+        schema: this.#schema,
+        tables: [this.#table],
+        statements: this.statements(),
+      },
+      options,
+    );
   }
 
   async append(records: readonly OutboxRecord[], options: CallOptions = {}): Promise<string[]> {

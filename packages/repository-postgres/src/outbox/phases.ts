@@ -5,16 +5,21 @@
 import type { CallOptions, Phase, PhaseStore } from '@mystira/repository';
 import type { PgDatabase } from '../database.js';
 import { quoteIdent } from '../sql.js';
+import { ensureTables, type TableReport } from './ensure-tables.js';
 import { guardPool } from './guard.js';
 
 export class PgPhaseStore implements PhaseStore {
   readonly #db: PgDatabase;
   readonly qualified: string;
+  readonly #schema: string;
+  readonly #table: string;
 
   constructor(db: PgDatabase, options: { schema?: string; table?: string } = {}) {
     this.#db = db;
     guardPool(db.primary);
-    this.qualified = `${quoteIdent(options.schema ?? 'public')}.${quoteIdent(options.table ?? 'polyglot_phases')}`;
+    this.#schema = options.schema ?? 'public';
+    this.#table = options.table ?? 'polyglot_phases';
+    this.qualified = `${quoteIdent(this.#schema)}.${quoteIdent(this.#table)}`;
   }
 
   statements(): string[] {
@@ -23,15 +28,22 @@ export class PgPhaseStore implements PhaseStore {
     ];
   }
 
-  async migrate(options: CallOptions = {}): Promise<void> {
-    await this.#db.withTransaction(async () => {
-      await this.#db.query(
-        'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-        [`mystira:ddl:${this.qualified}`],
-        options,
-      );
-      for (const s of this.statements()) await this.#db.query(s, [], options);
-    }, {});
+  /** The table `migrate()` creates (quoted), e.g. for a "missing table" hint. */
+  tables(): string[] {
+    return [this.qualified];
+  }
+
+  /** Creates the schema and table if needed (under an advisory lock) and says what it found. */
+  async migrate(options: CallOptions = {}): Promise<TableReport[]> {
+    return ensureTables(
+      this.#db,
+      {
+        schema: this.#schema,
+        tables: [this.#table],
+        statements: this.statements(),
+      },
+      options,
+    );
   }
 
   async load(options: CallOptions = {}): Promise<Record<string, Phase>> {
