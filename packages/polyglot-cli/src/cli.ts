@@ -1,11 +1,11 @@
 /**
- * `mystira-polyglot status|backfill|verify|replay`: the operator's side of a migration, driving
- * the same `Polyglot` registry the application builds (from a config module), so the CLI and the
- * app always agree on stores, phases and outbox.
+ * `mystira-polyglot migrate|status|backfill|verify|replay|phase`: the operator's side of a
+ * migration, driving the same `Polyglot` registry the application builds (from a config module),
+ * so the CLI and the app always agree on stores, phases and outbox.
  *
  * The config module (`--config`, default `./polyglot.config.{js,mjs,ts}`) default-exports a
  * `Polyglot`, or `{ polyglot, checkpoints?, close? }`, or a (possibly async) function returning
- * either.
+ * either. A `.ts` config is imported by Node itself (type stripping, on by default from 22.18).
  *
  * Exit codes: 0 success, 1 failure, 2 usage error, 3 verification found differences.
  */
@@ -15,6 +15,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CheckpointStore, EntityBinding, Polyglot } from '@mystira/repository';
 import { isPhase, MemoryCheckpointStore, PHASES } from '@mystira/repository';
+import { migrateCmd, missingTableHint } from './migrate.js';
+import { typeScriptConfigProblem } from './node-version.js';
 import { ProgressBar, type ProgressOutput } from './progress.js';
 
 export type AnyPolyglot = Polyglot<Record<string, EntityBinding<object>>>;
@@ -38,9 +40,11 @@ export interface CliIO {
   now?: () => number;
 }
 
-export const USAGE = `usage: mystira-polyglot <status|backfill|verify|replay> [options]
+export const USAGE = `usage: mystira-polyglot <migrate|status|backfill|verify|replay|phase> [options]
 
 commands:
+  migrate                create the tables the config's stores need (outbox, phases, checkpoints,
+                         mirrors); idempotent, run it once before the other commands
   status                 phases, outbox depth/age, counters and health of every entity
   backfill               copy the primary into the secondary (resumable, version-gated)
   verify                 compare both stores (full or sampled); exit code 3 on differences
@@ -57,7 +61,12 @@ options:
   replay:   --now (do not wait for entries to be due)  --follow (until Ctrl-C)  --batch <n> (100)
 `;
 
+const COMMANDS = ['migrate', 'status', 'backfill', 'verify', 'replay', 'phase'];
+
+/** Exit code 2, with the usage. */
 class UsageError extends Error {}
+/** Exit code 1, the message alone (no error name: it is written for the user). */
+class CliError extends Error {}
 
 /** Loads a config module by path. */
 export async function loadConfig(path: string | undefined): Promise<PolyglotCliConfig> {
@@ -67,6 +76,12 @@ export async function loadConfig(path: string | undefined): Promise<PolyglotCliC
   const found = candidates.map((p) => resolve(p)).find((p) => existsSync(p));
   if (!found)
     throw new UsageError(`no config module found (tried ${candidates.join(', ')}); pass --config`);
+  const tsProblem = typeScriptConfigProblem(
+    path ?? found,
+    process.versions.node,
+    process.features.typescript,
+  );
+  if (tsProblem) throw new CliError(tsProblem);
   const mod = (await import(pathToFileURL(found).href)) as {
     default?: unknown;
     polyglot?: unknown;
@@ -87,26 +102,28 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   try {
     parsed = parse(argv);
   } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    io.stderr.write(`mystira-polyglot: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
   }
   const { command, args, values } = parsed;
-  if (values.help || !command) {
+  if (values.help) {
     io.stdout.write(USAGE);
-    return command || values.help ? 0 : 2;
+    return 0;
   }
   let config: PolyglotCliConfig | undefined;
   try {
     config = await (io.load ?? loadConfig)(values.config);
     const p = config.polyglot;
-    // Start from the phases the fleet follows, not the config's defaults.
-    await p.syncPhases({ signal: io.signal });
     const entities = values.entity
       ? [values.entity]
       : p.names.filter((n) => p.binding(n)?.secondary);
     for (const e of entities)
       if (!p.binding(e))
         throw new UsageError(`unknown entity "${e}" (known: ${p.names.join(', ')})`);
+    // Before syncPhases: the phase table may be one of those it creates.
+    if (command === 'migrate') return await migrateCmd(config, entities, values.json, io);
+    // Start from the phases the fleet follows, not the config's defaults.
+    await p.syncPhases({ signal: io.signal });
     switch (command) {
       case 'status':
         return await status(p, entities, values, io);
@@ -123,12 +140,18 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`${err.message}\n\n${USAGE}`);
+      io.stderr.write(`mystira-polyglot: ${err.message}\n\n${USAGE}`);
       return 2;
     }
-    io.stderr.write(
-      `mystira-polyglot ${command}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`,
-    );
+    const message =
+      err instanceof CliError
+        ? err.message
+        : err instanceof Error
+          ? `${err.name}: ${err.message}`
+          : String(err);
+    io.stderr.write(`mystira-polyglot ${command}: ${message}\n`);
+    const hint = config && missingTableHint(err, config);
+    if (hint) io.stderr.write(`hint: ${hint}\n`);
     return 1;
   } finally {
     await config?.close?.();
@@ -159,10 +182,15 @@ function parse(argv: readonly string[]) {
     },
   });
   const [command, ...args] = positionals;
+  // Checked before the config is loaded: a typo needs no database.
+  if (!values.help) {
+    if (command === undefined) throw new UsageError('no command given');
+    if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"`);
+  }
   if (args.length > 0 && command !== 'phase') {
     throw new UsageError(`one command at a time (got ${positionals.join(' ')})`);
   }
-  return { command, args, values };
+  return { command: command as string, args, values };
 }
 
 type Values = ReturnType<typeof parse>['values'];
@@ -378,7 +406,7 @@ async function phaseCmd(
 ): Promise<number> {
   const [name, phase] = args;
   if (!name || !phase)
-    throw new UsageError('usage: mystira-polyglot phase <entity> <phase> [--force]');
+    throw new UsageError('phase needs an entity and a phase: phase <entity> <phase> [--force]');
   if (!isPhase(phase))
     throw new UsageError(`unknown phase "${phase}" (one of ${PHASES.join(', ')})`);
   if (!p.binding(name))

@@ -1,6 +1,7 @@
 /**
- * @mystira/polyglot-cli: the `mystira-polyglot` command (status, backfill, verify, replay) for
- * the polyglot repositories of `@mystira/repository`, and the same commands as a function.
+ * @mystira/polyglot-cli: the `mystira-polyglot` command (migrate, status, backfill, verify, replay,
+ * phase) for the polyglot repositories of `@mystira/repository`, and the same commands as a
+ * function.
  */
 export {
   type AnyPolyglot,

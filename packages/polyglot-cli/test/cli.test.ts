@@ -140,8 +140,30 @@ describe('runCli (memory stores)', () => {
   });
 });
 
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+describe('the mystira-polyglot executable: usage errors', () => {
+  const bin = (...args: string[]) =>
+    spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+
+  it('an unknown command is named on stderr, then the usage, exit code 2 (no config loaded)', () => {
+    const r = bin('sideways');
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(
+      /^mystira-polyglot: unknown command "sideways"\n\nusage: mystira-polyglot <migrate\|status\|backfill\|verify\|replay\|phase> \[options\]\n/,
+    );
+    const none = bin();
+    expect([none.status, none.stderr.split('\n')[0]]).toEqual([
+      2,
+      'mystira-polyglot: no command given',
+    ]);
+    const help = bin('--help');
+    expect([help.status, help.stderr]).toEqual([0, '']);
+    expect(help.stdout).toContain('  phase <entity> <phase>');
+  });
+});
+
 describe('the mystira-polyglot executable on PostgreSQL', () => {
-  const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
   const CONFIG = fileURLToPath(new URL('./fixtures/pg.config.ts', import.meta.url));
   const schema = `cli_${randomBytes(5).toString('hex')}`;
   const db = createDatabase({

@@ -10,12 +10,58 @@
  *
  * Connection: `--url` or `DATABASE_URL`, else the libpq environment (PGHOST, PGUSER, ...).
  * Exit codes: 0 success, 1 failure, 2 usage error.
+ *
+ * The Node.js version is checked before anything else: this file imports nothing at load time
+ * (only types) and is kept to ES2020, and the library (`./index.js`, a separate file of the
+ * package) and `node:` modules are imported inside `main`. So an old Node prints which version
+ * it needs instead of failing on syntax or a missing export. The version rules are a copy of
+ * `@mystira/polyglot-cli`'s (`node-version.ts`), which this package cannot import.
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { createDatabase } from './database.js';
-import { loadSqlMigrations, type Migration, Migrator } from './migrations.js';
+import type { Migration } from './migrations.js';
+
+const tooOld = nodeVersionProblem('mystira-pg', process.versions.node);
+if (tooOld) {
+  process.stderr.write(`${tooOld}\n`);
+  process.exitCode = 1;
+}
+
+/** `version` (e.g. `process.versions.node`, `v` prefix allowed) is `min` or newer. */
+function nodeAtLeast(version: string, min: string): boolean {
+  const have = version.replace(/^v/, '').split('.');
+  const want = min.split('.');
+  for (let i = 0; i < want.length; i++) {
+    const a = Number.parseInt(have[i] || '0', 10) || 0;
+    const b = Number.parseInt(want[i] || '0', 10) || 0;
+    if (a !== b) return a > b;
+  }
+  return true;
+}
+
+/** The line to print and exit 1 with when `version` is too old for `command`, else undefined. */
+export function nodeVersionProblem(command: string, version: string): string | undefined {
+  if (nodeAtLeast(version, '22.12.0')) return undefined;
+  return `${command} needs Node.js 22.12 or newer; this is ${version.replace(/^v/, '')}`;
+}
+
+/**
+ * Why `file` (a `--module`) cannot be imported by this Node, or undefined. TypeScript needs type
+ * stripping: `typescript` is `process.features.typescript` ('strip'/'transform' when on, false
+ * when off, undefined before Node 22.10), which also covers the flags that turn it on or off.
+ */
+export function typeScriptModuleProblem(
+  file: string,
+  version: string,
+  typescript: unknown,
+): string | undefined {
+  if (!/\.[cm]?ts$/i.test(file)) return undefined;
+  if (typescript === 'strip' || typescript === 'transform') return undefined;
+  const v = version.replace(/^v/, '');
+  if (typescript === undefined && nodeAtLeast(v, '22.18.0')) return undefined;
+  if (nodeAtLeast(v, '22.18.0')) {
+    return `${file}: this Node.js ${v} runs with TypeScript support turned off (--no-experimental-strip-types); remove the flag or use a .js or .mjs module`;
+  }
+  return `${file}: .ts modules need Node.js 22.18 or newer (this is ${v}); use a .js or .mjs module, or upgrade Node.js`;
+}
 
 const USAGE = `usage: mystira-pg migrate <up|down|status> [options]
 
@@ -29,12 +75,36 @@ options:
   --steps <n>        down: how many to revert (default 1)
 `;
 
+const SUBCOMMANDS = ['up', 'down', 'status'];
+
+/** What is wrong with the command words, or undefined when they are `migrate up|down|status`. */
+function commandProblem(positionals: readonly string[]): string | undefined {
+  const [group, command, ...extra] = positionals;
+  if (group === undefined) return 'no command given';
+  if (group !== 'migrate') return `unknown command "${group}"`;
+  if (command === undefined) return 'migrate needs a subcommand: up, down or status';
+  if (!SUBCOMMANDS.includes(command)) return `unknown command "${command}"`;
+  if (extra.length > 0) return `unexpected argument "${extra[0]}"`;
+  return undefined;
+}
+
+type Library = typeof import('./index.js');
+
 async function loadMigrations(
+  lib: Library,
   dir: string | undefined,
   mod: string | undefined,
 ): Promise<Migration[]> {
+  const { resolve } = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
   const out: Migration[] = [];
   if (mod) {
+    const problem = typeScriptModuleProblem(
+      mod,
+      process.versions.node,
+      process.features.typescript,
+    );
+    if (problem) throw new Error(problem);
     const m = (await import(pathToFileURL(resolve(mod)).href)) as {
       migrations?: unknown;
       default?: unknown;
@@ -43,7 +113,7 @@ async function loadMigrations(
     if (!Array.isArray(list)) throw new Error(`${mod} exports no \`migrations\` array`);
     out.push(...(list as Migration[]));
   }
-  if (dir) out.push(...(await loadSqlMigrations(resolve(dir))));
+  if (dir) out.push(...(await lib.loadSqlMigrations(resolve(dir))));
   return out;
 }
 
@@ -51,6 +121,7 @@ export async function main(
   argv: string[],
   io = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
+  const { parseArgs } = await import('node:util');
   let parsed: ReturnType<typeof parse>;
   function parse() {
     return parseArgs({
@@ -71,18 +142,23 @@ export async function main(
   try {
     parsed = parse();
   } catch (err) {
-    io.err.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    io.err.write(`mystira-pg: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
-  const [group, command] = positionals;
-  if (values.help || group !== 'migrate' || !['up', 'down', 'status'].includes(command ?? '')) {
-    (values.help ? io.out : io.err).write(USAGE);
-    return values.help ? 0 : 2;
+  if (values.help) {
+    io.out.write(USAGE);
+    return 0;
   }
+  const problem = commandProblem(positionals);
+  if (problem) {
+    io.err.write(`mystira-pg: ${problem}\n\n${USAGE}`);
+    return 2;
+  }
+  const command = positionals[1];
   const steps = values.steps === undefined ? undefined : Number(values.steps);
   if (steps !== undefined && (!Number.isSafeInteger(steps) || steps < 1)) {
-    io.err.write(`--steps must be a positive integer\n${USAGE}`);
+    io.err.write(`mystira-pg: --steps must be a positive integer\n\n${USAGE}`);
     return 2;
   }
   let dir = values.dir;
@@ -90,15 +166,19 @@ export async function main(
     const { existsSync } = await import('node:fs');
     if (existsSync('migrations')) dir = 'migrations';
   }
+  const lib = await loadLibrary();
   const url = values.url ?? process.env.DATABASE_URL;
-  const db = createDatabase({
+  const db = lib.createDatabase({
     primary: url ? { connectionString: url } : {},
     statementTimeoutMs: 0,
     max: 2,
   });
   try {
-    const migrations = await loadMigrations(dir, values.module);
-    const migrator = new Migrator(db, migrations, { schema: values.schema, table: values.table });
+    const migrations = await loadMigrations(lib, dir, values.module);
+    const migrator = new lib.Migrator(db, migrations, {
+      schema: values.schema,
+      table: values.table,
+    });
     if (command === 'status') {
       const status = await migrator.status();
       if (status.length === 0) io.out.write('no migrations (pass --dir or --module)\n');
@@ -127,10 +207,20 @@ export async function main(
   }
 }
 
-// Run when executed as the package bin (not when imported by tests).
-const invoked = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : '';
-if (import.meta.url === invoked || /mystira-pg$/.test(process.argv[1] ?? '')) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+/** The package's own entry, loaded as its own file (see the top of this file). */
+async function loadLibrary(): Promise<Library> {
+  // A specifier in a variable, so the bundler leaves the import alone.
+  const library = './index.js';
+  return (await import(library)) as Library;
+}
+
+// Run when executed as the package bin (not when imported by tests), unless Node is too old.
+if (!tooOld && process.argv[1]) void runIfInvoked(process.argv[1]);
+
+async function runIfInvoked(script: string): Promise<void> {
+  const { resolve } = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  if (import.meta.url !== pathToFileURL(resolve(script)).href && !/mystira-pg$/.test(script))
+    return;
+  process.exitCode = await main(process.argv.slice(2));
 }

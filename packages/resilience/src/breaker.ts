@@ -12,6 +12,7 @@ import {
 import { isDependencyFailure } from './classify/dependency.js';
 import type { BreakerState, ResilienceEvents } from './events.js';
 
+/** Options of {@link circuitBreaker}. */
 export interface CircuitBreakerOptions {
   /**
    * When to open: `{ consecutive: n }` after n failures in a row (default 5), or
@@ -19,8 +20,21 @@ export interface CircuitBreakerOptions {
    * sliding window exceeds `threshold` (0-1) at a minimum call rate, or any cockatiel `IBreaker`.
    */
   breaker?:
-    | { consecutive: number }
-    | { sampling: { threshold: number; durationMs: number; minimumRps?: number } }
+    | {
+        /** Open after this many failures in a row. */
+        consecutive: number;
+      }
+    | {
+        /** Open on the failure ratio over a sliding window. */
+        sampling: {
+          /** Failure ratio (0-1) above which the breaker opens. */
+          threshold: number;
+          /** Length of the sliding window in ms. */
+          durationMs: number;
+          /** Calls per second below which the ratio is not acted on (too few to judge). */
+          minimumRps?: number;
+        };
+      }
     | IBreaker;
   /** How long the breaker stays open before letting a probe through (half-open). Default 10 s. */
   halfOpenAfterMs?: number | IBackoffFactory<IHalfOpenAfterBackoffContext>;
@@ -28,11 +42,17 @@ export interface CircuitBreakerOptions {
    * How many probe calls run while half-open and what share may fail before it re-opens.
    * Default one probe, no failure allowed.
    */
-  halfOpenSampling?: { calls: number; threshold: number };
+  halfOpenSampling?: {
+    /** Probe calls let through while half-open. */
+    calls: number;
+    /** Share (0-1) of the probes that may fail without re-opening the breaker. */
+    threshold: number;
+  };
   /** Which errors count as failures. Default {@link isDependencyFailure}. */
   shouldCount?: (error: unknown) => boolean;
   /** State from a previous `toJSON()` (e.g. across serverless invocations). */
   initialState?: unknown;
+  /** Receives `onBreakerStateChange`. */
   events?: ResilienceEvents;
   /** Name used in events. Default `circuit-breaker`. */
   name?: string;

@@ -1,11 +1,13 @@
 import { type BulkheadPolicy, bulkhead as cockatielBulkhead } from 'cockatiel';
 import type { ResilienceEvents } from './events.js';
 
+/** Options of {@link bulkhead}. */
 export interface BulkheadOptions {
   /** Calls allowed to run at once. */
   limit: number;
   /** Calls allowed to wait for a slot; the next one is rejected. Default 0. */
   queue?: number;
+  /** Receives `onBulkheadRejected`. */
   events?: ResilienceEvents;
   /** Name used in events. Default `bulkhead`. */
   name?: string;

@@ -3,6 +3,7 @@ import { type Event, EventEmitter } from 'cockatiel';
 /** Breaker states by name (cockatiel's `CircuitState` enum, spelled out for logs and metrics). */
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
+/** {@link ResilienceEvents.onAttempt}: a retry policy starts a try. */
 export interface AttemptEvent {
   /** The policy's name (its `name` option), for telling several pipelines apart. */
   policy: string;
@@ -10,7 +11,9 @@ export interface AttemptEvent {
   attempt: number;
 }
 
+/** {@link ResilienceEvents.onRetryScheduled}: a retry policy will try again after a delay. */
 export interface RetryScheduledEvent {
+  /** The policy's name. */
   policy: string;
   /** The retry about to run (1 = first retry). */
   attempt: number;
@@ -18,28 +21,41 @@ export interface RetryScheduledEvent {
   delayMs: number;
   /** True when the delay came from a server hint (Retry-After, x-ms-retry-after-ms, pushback). */
   fromServerHint: boolean;
+  /** The error of the try that failed. */
   error: unknown;
 }
 
+/** {@link ResilienceEvents.onGiveUp}: a retry policy stopped and the call fails. */
 export interface GiveUpEvent {
+  /** The policy's name. */
   policy: string;
+  /** Tries made, the first included. */
   attempts: number;
   /** Why retrying stopped. */
   reason: 'not-transient' | 'max-attempts' | 'budget' | 'aborted';
+  /** The error the call fails with. */
   error: unknown;
 }
 
+/** {@link ResilienceEvents.onBreakerStateChange}: a circuit breaker changed state. */
 export interface BreakerStateEvent {
+  /** The breaker's name. */
   policy: string;
+  /** The state it is in now. */
   state: BreakerState;
 }
 
+/** {@link ResilienceEvents.onTimeout}: a timeout policy cancelled a call. */
 export interface TimeoutEvent {
+  /** The policy's name. */
   policy: string;
+  /** The timeout that expired, in ms. */
   timeoutMs: number;
 }
 
+/** {@link ResilienceEvents.onHedgeFired}: a hedging policy started another attempt. */
 export interface HedgeEvent {
+  /** The policy's name. */
   policy: string;
   /** The hedged attempt started (1 = first hedge). */
   attempt: number;
@@ -47,20 +63,32 @@ export interface HedgeEvent {
   delayMs: number;
 }
 
+/** {@link ResilienceEvents.onBulkheadRejected}: a bulkhead turned a call away. */
 export interface BulkheadRejectedEvent {
+  /** The bulkhead's name. */
   policy: string;
 }
 
+/** {@link ResilienceEvents.onRateLimited}: a rate limiter refused a take. */
 export interface RateLimitedEvent {
+  /** The limiter's name. */
   policy: string;
   /** The bucket's key (a caller id, an IP ...: keep it out of metric labels). */
   key: string;
+  /** Tokens the take asked for. */
   cost: number;
+  /** Ms until the bucket holds `cost` tokens again. */
   retryAfterMs: number;
 }
 
+/**
+ * {@link ResilienceEvents.onRateLimitStoreError}: a rate limiter could not reach its store and
+ * answered by its `onStoreError` option.
+ */
 export interface RateLimitStoreErrorEvent {
+  /** The limiter's name. */
   policy: string;
+  /** The bucket's key (keep it out of metric labels). */
   key: string;
   /** What the store threw: a Redis error, our `TimeoutError`, an open breaker ... */
   error: unknown;

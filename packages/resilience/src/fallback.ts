@@ -1,5 +1,6 @@
 import { fallback as cockatielFallback, type FallbackPolicy, handleWhen } from 'cockatiel';
 
+/** Options of {@link fallback}. */
 export interface FallbackOptions {
   /** Which errors fall back. Default: every error except an abort by the caller. */
   shouldHandle?: (error: unknown) => boolean;

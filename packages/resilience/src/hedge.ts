@@ -25,6 +25,7 @@ export interface PercentileDelay {
   maxDelayMs?: number;
 }
 
+/** Options of {@link hedge}. */
 export interface HedgeOptions {
   /** When to start the next attempt: a fixed delay in ms (default 100) or a {@link PercentileDelay}. */
   delay?: number | PercentileDelay;
@@ -38,6 +39,7 @@ export interface HedgeOptions {
   shouldHedgeOnError?: (error: unknown) => boolean;
   /** Monotonic clock in ms for latency samples. Default `performance.now`. */
   now?: () => number;
+  /** Receives `onHedgeFired`. */
   events?: ResilienceEvents;
   /** Name used in events. Default `hedge`. */
   name?: string;

@@ -9,6 +9,7 @@ import {
 import { type CircuitBreakerPolicy, CircuitState, type IDisposable } from 'cockatiel';
 import type { BreakerState, ResilienceEvents } from './events.js';
 
+/** Options of {@link bridgeToOpenTelemetry}. */
 export interface OpenTelemetryBridgeOptions {
   /** Where counters go. Default `metrics.getMeter('@mystira/resilience')`. */
   meter?: Meter;

@@ -8,6 +8,11 @@ import { type HedgeOptions, hedge } from './hedge.js';
 import { type RetryOptions, retry } from './retry.js';
 import { type TimeoutOptions, timeout } from './timeout.js';
 
+/**
+ * A ready cockatiel policy of any context and result type.
+ *
+ * @inline
+ */
 // biome-ignore lint/suspicious/noExplicitAny: cockatiel's own policy types vary in context and alt-return.
 type AnyPolicy = IPolicy<any, any>;
 
@@ -18,14 +23,22 @@ type AnyPolicy = IPolicy<any, any>;
 export interface PipelineOptions<R = never> {
   /** Outermost: the value (or factory) used when everything below failed. */
   fallback?:
-    | { value: R | (() => R | Promise<R>); shouldHandle?: (error: unknown) => boolean }
+    | {
+        /** The value, or a function computing it, that the call answers instead of failing. */
+        value: R | (() => R | Promise<R>);
+        /** Which errors fall back. Default: every error except an abort by the caller. */
+        shouldHandle?: (error: unknown) => boolean;
+      }
     | AnyPolicy;
   /** Overall deadline for the call, retries and backoff included. */
   timeout?: number | TimeoutOptions | AnyPolicy;
+  /** Retries transient failures (see {@link retry}). */
   retry?: RetryOptions | AnyPolicy;
+  /** Starts extra attempts when the first is slow (see {@link hedge}; idempotent calls only). */
   hedge?: HedgeOptions | AnyPolicy;
   /** Share one breaker per dependency: pass the same `circuitBreaker()` to every pipeline. */
   circuitBreaker?: CircuitBreakerOptions | AnyPolicy;
+  /** Limits the attempts in flight to the dependency (see {@link bulkhead}). */
   bulkhead?: BulkheadOptions | AnyPolicy;
   /** Innermost: deadline for one attempt. */
   attemptTimeout?: number | TimeoutOptions | AnyPolicy;
@@ -35,6 +48,10 @@ export interface PipelineOptions<R = never> {
 
 /** What a function run through a pipeline receives (fields of stages that are present). */
 export interface PipelineContext {
+  /**
+   * Aborted when the caller's signal aborts or a stage (timeout, hedge) gives up on this attempt:
+   * pass it to the I/O.
+   */
   signal: AbortSignal;
   /** Retry attempt (0 = first try), when the pipeline retries. */
   attempt?: number;
@@ -44,6 +61,10 @@ export interface PipelineContext {
 
 /** A composed policy: `execute(fn, signal?)`. */
 export interface Pipeline<R = never> {
+  /**
+   * Runs `fn` through the stages: resolves with its result (or the fallback's value), or rejects
+   * with the error the stages let through.
+   */
   execute<T>(
     fn: (context: PipelineContext) => PromiseLike<T> | T,
     signal?: AbortSignal,

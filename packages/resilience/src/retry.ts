@@ -50,6 +50,7 @@ export interface RetryOptions extends CallContext {
   backoff?: IBackoffFactory<unknown>;
   /** Monotonic clock in ms for the budget. Default `performance.now`. */
   now?: () => number;
+  /** Receives `onAttempt`, `onRetryScheduled` and `onGiveUp`. */
   events?: ResilienceEvents;
   /** Name used in events. Default `retry`. */
   name?: string;
@@ -57,6 +58,7 @@ export interface RetryOptions extends CallContext {
 
 /** The context a retried function receives. */
 export interface RetryContext {
+  /** The caller's signal (never aborted when it passed none): pass it to the I/O. */
   signal: AbortSignal;
   /** 0 for the first try. */
   attempt: number;

@@ -10,7 +10,9 @@ import {
 import { TimeoutError } from './errors.js';
 import type { ResilienceEvents } from './events.js';
 
+/** Options of {@link timeout}. */
 export interface TimeoutOptions {
+  /** The timeout in ms. */
   ms: number;
   /**
    * `cooperative` (default): abort the call's `signal` and wait for the call to give up (it must
@@ -18,6 +20,7 @@ export interface TimeoutOptions {
    * a call that ignores the signal running in the background.
    */
   strategy?: 'cooperative' | 'aggressive';
+  /** Receives `onTimeout`. */
   events?: ResilienceEvents;
   /** Name used in events. Default `timeout`. */
   name?: string;

@@ -7,21 +7,40 @@ import { grpcPushback } from './hints.js';
  * the classifier works without importing either.
  */
 export const GrpcCode = {
+  /** CANCELLED: the operation was cancelled, typically by the caller. */
   Canceled: 1,
+  /** UNKNOWN: an error with no better status, e.g. one raised by a handler that set none. */
   Unknown: 2,
+  /** INVALID_ARGUMENT: the request is invalid whatever the state of the system. */
   InvalidArgument: 3,
+  /**
+   * DEADLINE_EXCEEDED: the deadline expired before an answer; the operation may still have
+   * completed.
+   */
   DeadlineExceeded: 4,
+  /** NOT_FOUND: a requested entity was not found. */
   NotFound: 5,
+  /** ALREADY_EXISTS: the entity the request tried to create already exists. */
   AlreadyExists: 6,
+  /** PERMISSION_DENIED: the caller is known but may not run the operation. */
   PermissionDenied: 7,
+  /** RESOURCE_EXHAUSTED: a quota or the server's capacity ran out. */
   ResourceExhausted: 8,
+  /** FAILED_PRECONDITION: the system is not in the state the operation needs. */
   FailedPrecondition: 9,
+  /** ABORTED: the operation was aborted, typically by a concurrency conflict. */
   Aborted: 10,
+  /** OUT_OF_RANGE: the operation went past the valid range (e.g. a read past the end). */
   OutOfRange: 11,
+  /** UNIMPLEMENTED: the server does not implement or support the operation. */
   Unimplemented: 12,
+  /** INTERNAL: an invariant of the server broke. */
   Internal: 13,
+  /** UNAVAILABLE: the service cannot answer now; usually transient. */
   Unavailable: 14,
+  /** DATA_LOSS: unrecoverable data loss or corruption. */
   DataLoss: 15,
+  /** UNAUTHENTICATED: the request carries no valid credentials. */
   Unauthenticated: 16,
 } as const;
 

@@ -7,6 +7,7 @@ import type { ResilienceEvents } from '../events.js';
 import { allowed, bucketOf, checkKey, costUs, refused, toUs } from './bucket.js';
 import type { RateLimiter, TokenBucketOptions } from './types.js';
 
+/** Options of {@link memoryRateLimiter}. */
 export interface MemoryRateLimiterOptions extends TokenBucketOptions {
   /**
    * Most buckets kept (default 100 000). Full buckets are dropped first (a full bucket is what
@@ -31,6 +32,10 @@ export interface MemoryRateLimiter extends RateLimiter {
 // (one per take at most), bounded so a take stays O(1).
 const sweepPerTake = 2;
 
+/**
+ * Token buckets in this process's memory: for one instance, for tests, or as a first line in front
+ * of {@link redisRateLimiter}. A take is O(1) and uses no timers (buckets refill lazily).
+ */
 export function memoryRateLimiter(options: MemoryRateLimiterOptions): MemoryRateLimiter {
   const bucket = bucketOf(options, 'memoryRateLimiter');
   const maxKeys = options.maxKeys ?? 100_000;

@@ -15,6 +15,7 @@ import { neverAborted } from '../abort.js';
 import { RateLimitExceededError } from '../errors.js';
 import type { RateLimitDecision, RateLimiter } from './types.js';
 
+/** Options of {@link rateLimit}. */
 export interface RateLimitOptions {
   /** The bucket `execute` takes from. Default `default`. `executeFor` names its own. */
   key?: string;

@@ -15,10 +15,13 @@ import type { RateLimitDecision, RateLimiter, TokenBucketOptions } from './types
  * as it is. Declared here so that this package's types do not import ioredis.
  */
 export interface RateLimitRedis {
+  /** Runs a script Redis has cached, by its SHA1 (fails with NOSCRIPT when it has not). */
   evalsha(sha1: string, numkeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+  /** Runs a script by its source (and caches it for `evalsha`). */
   eval(script: string, numkeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
 }
 
+/** Options of {@link redisRateLimiter}. */
 export interface RedisRateLimiterOptions extends TokenBucketOptions {
   /**
    * An ioredis `Redis` or `Cluster` (or anything with its `evalsha`/`eval`). Create it with
@@ -76,6 +79,11 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 const isNoScript = (error: unknown) =>
   error instanceof Error && error.message.startsWith('NOSCRIPT');
 
+/**
+ * Token buckets in Redis, shared by every instance of a service: one key per bucket and one atomic
+ * Lua script per take, on a single node or on Redis Cluster. When Redis fails or is slow, a take
+ * answers by `onStoreError` (default: allow).
+ */
 export function redisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
   const bucket = bucketOf(options, 'redisRateLimiter');
   const redis = options.redis;

@@ -1,5 +1,6 @@
 /** What one {@link RateLimiter.take} decided. */
 export interface RateLimitDecision {
+  /** Whether the bucket had `cost` tokens and they were taken. */
   allowed: boolean;
   /** Whole tokens left after this take, rounded down (0 when refused). */
   remaining: number;
@@ -21,6 +22,7 @@ export interface RateLimiter {
   take(key: string, cost?: number, signal?: AbortSignal): Promise<RateLimitDecision>;
 }
 
+/** The size and refill rate of every bucket of a limiter. */
 export interface TokenBucketOptions {
   /** Burst size: tokens a full bucket holds (an integer >= 1). A new key starts full. */
   capacity: number;
