@@ -23,7 +23,9 @@ import { jsonPointer } from './sql.js';
 /** An Azure AD credential (`@azure/identity`'s DefaultAzureCredential, ManagedIdentityCredential, ...). */
 export type TokenCredential = NonNullable<CosmosClientOptions['aadCredentials']>;
 
+/** Options of {@link cosmosClient} and {@link cosmosClientOptions}. */
 export interface CosmosClientConfig {
+  /** The account endpoint, e.g. `https://<account>.documents.azure.com:443/`. */
   endpoint: string;
   /** Account key (primary or secondary). Give this or `credential`. */
   key?: string;
@@ -73,9 +75,17 @@ export function cosmosClient(config: CosmosClientConfig): CosmosClient {
   return new CosmosClient(cosmosClientOptions(config));
 }
 
+/** Options of {@link compositeIndexesFor} and {@link indexingPolicyFor}. */
 export interface IndexingOptions {
   /** The specs the container must serve; their multi-key orders become composite indexes. */
-  specs?: readonly (QueryNode | { build(): QueryNode })[];
+  specs?: readonly (
+    | QueryNode
+    | {
+        /** The query's AST (a specification builder has it). */
+        build(): QueryNode;
+      }
+  )[];
+  /** The target's capabilities, which decide how the specs compile. Default `azure`. */
   profile?: CapabilityProfile | 'azure' | 'cosmosdb-server';
 }
 
@@ -111,6 +121,7 @@ export function indexingPolicyFor(
   };
 }
 
+/** Options of {@link ensureContainer}. */
 export interface EnsureContainerOptions extends IndexingOptions {
   /** Container id. Default: the entity name. */
   id?: string;

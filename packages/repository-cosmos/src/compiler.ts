@@ -63,6 +63,7 @@ export interface CompiledPredicate {
   readonly exact: boolean;
 }
 
+/** Options of {@link compileQuery}. */
 export interface CompileOptions {
   /** Target capabilities. Default `azure`. */
   profile?: CapabilityProfile | 'azure' | 'cosmosdb-server';
@@ -515,7 +516,9 @@ export function compilePredicate(
 
 /** How a field can be absent, from the schema. */
 export interface Absence {
+  /** It can be missing: the field, or a parent, is optional, or a parent can be null. */
   readonly missing: boolean;
+  /** It can be null. */
   readonly null: boolean;
 }
 
@@ -541,20 +544,31 @@ export function absenceOf(entity: EntityDef | undefined, path: readonly string[]
 export interface CosmosQueryPart {
   /** The WHERE clause (the spec's filter plus this part's absence conditions). */
   readonly where: string;
+  /** The values of the `@p0`, `@p1` ... parameters of `where`. */
   readonly parameters: SqlQuerySpec['parameters'];
   /** ORDER BY keys as stored paths (empty: unordered). Two or more need a composite index. */
   readonly orderBy: readonly {
+    /** The stored path of the key. */
     readonly path: readonly string[];
+    /** Ascending or descending. */
     readonly direction: 'asc' | 'desc';
   }[];
   /** The query, with `TOP n` when `top` is given. */
   sql(top?: number): SqlQuerySpec;
 }
 
+/**
+ * How a query runs on Cosmos DB: the server queries, and what is left to do in memory (re-check a
+ * relaxed filter, sort), from {@link compileQuery}.
+ */
 export interface CosmosQueryPlan {
+  /** The capabilities the plan was compiled for. */
   readonly profile: CapabilityProfile;
   /** The normalised query (keyset expanded, id tiebreaker appended). */
   readonly query: QueryNode;
+  /**
+   * The server queries, run one after the other; their rows, concatenated, are the answer in order.
+   */
   readonly parts: readonly CosmosQueryPart[];
   /** False when the server filter is a superset and rows must be re-checked with `residual`. */
   readonly exact: boolean;
@@ -572,6 +586,9 @@ export interface CosmosQueryPlan {
   readonly partitionKey: string | number | boolean | undefined;
   /** `SELECT VALUE COUNT(1)` over `where` (keyset ignored); exact only when `countExact`. */
   readonly count: SqlQuerySpec;
+  /**
+   * Whether `count` is the exact answer (false when its filter had to be relaxed to a superset).
+   */
   readonly countExact: boolean;
   /** Reasons parts of the query run in memory, for diagnostics. */
   readonly notes: readonly string[];
@@ -726,9 +743,12 @@ export function compileQuery(query: QueryNode, options: CompileOptions = {}): Co
 }
 
 /** The ORDER BY lists (stored paths) with two or more keys a spec needs composite indexes for. */
-export function compositeIndexesOf(
-  plan: CosmosQueryPlan,
-): { path: string; order: 'ascending' | 'descending' }[][] {
+export function compositeIndexesOf(plan: CosmosQueryPlan): {
+  /** The stored path as a JSON pointer, e.g. `/profile/city`. */
+  path: string;
+  /** The key's direction. */
+  order: 'ascending' | 'descending';
+}[][] {
   return plan.parts
     .filter((p) => p.orderBy.length >= 2)
     .map((p) =>

@@ -19,9 +19,23 @@ const SYSTEM = ['_rid', '_self', '_etag', '_attachments', '_ts', '_lsn', 'ttl'] 
 const HIDDEN_VERSION = '__v';
 const HIDDEN_ID = '__id';
 
-export type Doc = Record<string, unknown> & { id: string; _etag?: string };
+/**
+ * A stored document: the item's fields plus the document `id` (and `_etag` when read back).
+ *
+ * @inline
+ */
+export type Doc = Record<string, unknown> & {
+  /** The document id: the entity's id, as a string. */
+  id: string;
+  /** Cosmos DB's version tag of the stored document (on documents read back). */
+  _etag?: string;
+};
 
+/**
+ * How an entity's items are stored as Cosmos DB documents and read back (see {@link docMapping}).
+ */
 export interface DocMapping {
+  /** The entity the mapping is for. */
   readonly entity: EntityDef;
   /** The stored path of an entity field path. */
   storedPath(path: readonly string[]): readonly string[];
@@ -33,8 +47,17 @@ export interface DocMapping {
   docId(id: string | number): string;
   /** Partition key value of an item. */
   partitionKeyOf(item: object): string | number | boolean;
+  /** The document that stores `item` at `version`. */
   toDoc(item: object, version: number): Doc;
-  fromDoc<T>(doc: Record<string, unknown>): { item: T; version: number; etag: string | undefined };
+  /** The item a document stores, without system properties, with its version and etag. */
+  fromDoc<T>(doc: Record<string, unknown>): {
+    /** The item, as the entity describes it. */
+    item: T;
+    /** Its version (1 for a document written without one). */
+    version: number;
+    /** The document's `_etag`, for conditional writes. */
+    etag: string | undefined;
+  };
 }
 
 type IdValue = string | number;

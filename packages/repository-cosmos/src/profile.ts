@@ -9,6 +9,7 @@
  *   key from single-key ORDER BY, and its transactional batch is not atomic.
  */
 export interface CapabilityProfile {
+  /** The profile's name: `azure`, `cosmosdb-server`, or your own. */
   readonly name: 'azure' | 'cosmosdb-server' | (string & {});
   /** `x LIKE @p ESCAPE '\'`. */
   readonly like: boolean;
@@ -26,6 +27,7 @@ export interface CapabilityProfile {
   readonly flatWhere: boolean;
 }
 
+/** The real Azure Cosmos DB service (and the official emulators): every construct is available. */
 export const azureProfile: CapabilityProfile = Object.freeze({
   name: 'azure',
   like: true,
@@ -35,6 +37,10 @@ export const azureProfile: CapabilityProfile = Object.freeze({
   flatWhere: false,
 });
 
+/**
+ * `@vercel/cosmosdb-server`, the in-process implementation the tests run on: no LIKE, no
+ * ignore-case string functions, no OFFSET/LIMIT, a non-atomic batch, and flat filters.
+ */
 export const cosmosdbServerProfile: CapabilityProfile = Object.freeze({
   name: 'cosmosdb-server',
   like: false,
@@ -48,6 +54,7 @@ export const cosmosdbServerProfile: CapabilityProfile = Object.freeze({
 export const profiles: Readonly<Record<'azure' | 'cosmosdb-server', CapabilityProfile>> =
   Object.freeze({ azure: azureProfile, 'cosmosdb-server': cosmosdbServerProfile });
 
+/** A profile by name, or the profile given; `azure` when none is. */
 export function resolveProfile(
   profile: CapabilityProfile | 'azure' | 'cosmosdb-server' | undefined,
 ): CapabilityProfile {

@@ -24,9 +24,14 @@ export function jsonPointer(path: readonly string[]): string {
  * one parameter, since a predicate and its negation often bind the same value.
  */
 export class Params {
+  /** The parameters handed out so far, in order. */
   readonly list: SqlParameter[] = [];
   readonly #byValue = new Map<string, string>();
 
+  /**
+   * The name of the parameter holding `value` (`@p0`, `@p1` ...), a new one unless an equal value
+   * has one already.
+   */
   add(value: SqlParameter['value']): string {
     const key = JSON.stringify(value);
     const known = this.#byValue.get(key);

@@ -13,6 +13,7 @@ import { classifyPgError } from './errors.js';
 /** A pool to create (a `pg.PoolConfig` or a connection string) or an existing `pg.Pool` to use. */
 export type PoolSource = pg.PoolConfig | pg.Pool | string;
 
+/** Options of {@link PgDatabase}. */
 export interface PgDatabaseOptions {
   /** Where writes (and reads that must see them) go. */
   primary: PoolSource;
@@ -47,8 +48,11 @@ export interface PgDatabaseOptions {
 /** Transaction isolation levels PostgreSQL implements. */
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
 
+/** Options of {@link PgDatabase.withTransaction}. */
 export interface TransactionOptions {
+  /** The isolation level. Default PostgreSQL's (`read committed`). */
   isolation?: IsolationLevel;
+  /** Start the transaction `READ ONLY`: PostgreSQL refuses any write in it. */
   readOnly?: boolean;
   /** Aborts the transaction: the running statement is cancelled and everything rolls back. */
   signal?: AbortSignal;
@@ -59,7 +63,9 @@ export interface TransactionOptions {
   statementTimeoutMs?: number;
 }
 
+/** Options of one statement ({@link Queryable.query}). */
 export interface QueryOptions {
+  /** Cancels the statement on the server (and rejects with an `AbortedError`). */
   signal?: AbortSignal;
   /** `read` may go to a replica; `write` always goes to the primary. Default `write`. */
   intent?: 'read' | 'write';
@@ -74,7 +80,14 @@ export interface QueryOptions {
   prepare?: boolean;
 }
 
+/**
+ * What runs SQL: a {@link PgDatabase} (in the ambient transaction, if any). Migrations receive one.
+ */
 export interface Queryable {
+  /**
+   * Runs one statement with `$1`, `$2` ... bound to `values`; rejects with the repository's typed
+   * errors.
+   */
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(
     text: string,
     values?: readonly unknown[],
@@ -82,11 +95,28 @@ export interface Queryable {
   ): Promise<pg.QueryResult<R>>;
 }
 
+/** What {@link PgDatabase.health} found: one probe (`select 1`) per pool. */
 export interface HealthReport {
   /** True when the primary answered. Replicas failing degrade but do not fail the check. */
   ok: boolean;
-  primary: { ok: boolean; latencyMs: number; error?: string };
-  replicas: { ok: boolean; latencyMs: number; error?: string }[];
+  /** The primary's probe. */
+  primary: {
+    /** Whether it answered within the timeout. */
+    ok: boolean;
+    /** How long the probe took, in ms. */
+    latencyMs: number;
+    /** Why it failed, when it did. */
+    error?: string;
+  };
+  /** One probe per replica, in the order they were configured. */
+  replicas: {
+    /** Whether it answered within the timeout. */
+    ok: boolean;
+    /** How long the probe took, in ms. */
+    latencyMs: number;
+    /** Why it failed, when it did. */
+    error?: string;
+  }[];
 }
 
 interface TxState {
@@ -121,7 +151,11 @@ function makePool(source: PoolSource, options: PgDatabaseOptions, owned: pg.Pool
  * share it between repositories; `close()` ends the pools it created (never pools passed in).
  */
 export class PgDatabase implements Queryable {
+  /** The primary's pool: writes, transactions and strong reads. */
   readonly primary: pg.Pool;
+  /**
+   * The replicas' pools (empty without replicas): eventual reads outside transactions, round robin.
+   */
   readonly replicas: readonly pg.Pool[];
   readonly #owned: pg.Pool[] = [];
   readonly #als = new AsyncLocalStorage<Context>();

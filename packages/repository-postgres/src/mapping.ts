@@ -15,8 +15,13 @@ import type { EntityDef, FieldInfo, ScalarType } from '@mystira/specification';
 import { LayoutError } from './errors.js';
 import { quoteIdent, quoteKey } from './sql.js';
 
+/**
+ * How an entity is stored: `document` (`id`, `version`, `data jsonb`) or `columns` (one typed
+ * column per top-level field).
+ */
 export type Layout = 'document' | 'columns';
 
+/** Options of {@link tableMapping} (and of the repository and DDL that use it). */
 export interface TableOptions {
   /** `document` (default) or `columns`. */
   layout?: Layout;
@@ -56,7 +61,9 @@ export function paramCast(type: ScalarType, layout: Layout): string {
   }
 }
 
+/** How SQL reads a declared field in a layout: the expressions the compiler and the DDL share. */
 export interface FieldAccess {
+  /** The field, as the entity declares it. */
   readonly info: FieldInfo;
   /** Expression of the field's value, typed for comparison and ordering (NULL when absent). */
   readonly scalar: string | null;
@@ -70,24 +77,41 @@ export interface FieldAccess {
   readonly cast: string;
 }
 
+/**
+ * A column of the table.
+ *
+ * @inline
+ */
 export interface Column {
+  /** The column's name, unquoted. */
   readonly name: string;
+  /** The field it stores, or null (the `version` and `data` columns of the document layout). */
   readonly field: FieldInfo | null;
+  /** Its SQL type, e.g. `text COLLATE "C"`. */
   readonly sqlType: string;
+  /** Whether it is `NOT NULL`. */
   readonly notNull: boolean;
 }
 
+/** How an entity is laid out in a table (see {@link tableMapping}). */
 export interface TableMapping {
+  /** The entity the table stores. */
   readonly entity: EntityDef;
+  /** The layout. */
   readonly layout: Layout;
+  /** The schema, unquoted. */
   readonly schema: string;
+  /** The table name, unquoted. */
   readonly table: string;
   /** `"schema"."table"` */
   readonly qualified: string;
+  /** The id column, quoted for SQL. */
   readonly idColumn: string;
+  /** The version column, quoted for SQL. */
   readonly versionColumn: string;
   /** Columns in insert order (document: id, version, data). */
   readonly columns: readonly Column[];
+  /** The fields that get an index (`TableOptions.indexes`). */
   readonly indexes: readonly string[];
   /** Access expression for a declared field. */
   access(path: readonly string[]): FieldAccess;

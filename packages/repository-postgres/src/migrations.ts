@@ -16,6 +16,7 @@ import { quoteIdent } from './sql.js';
 
 /** One step. Ids sort lexicographically into the order they run (e.g. `0001_create_users`). */
 export interface Migration {
+  /** Unique; sorts the steps into the order they run. */
   readonly id: string;
   /** SQL (may hold several statements) or a function run inside the step's transaction. */
   readonly up: string | ((db: Queryable) => Promise<void>);
@@ -23,6 +24,7 @@ export interface Migration {
   readonly down?: string | ((db: Queryable) => Promise<void>);
 }
 
+/** Options of {@link Migrator}. */
 export interface MigratorOptions {
   /** Schema holding the migrations table (created if missing). Default `public`. */
   schema?: string;
@@ -38,12 +40,19 @@ export interface MigratorOptions {
   statementTimeoutMs?: number;
 }
 
+/** A migration's state, from {@link Migrator.status}. */
 export interface MigrationStatus {
+  /** The migration's id. */
   readonly id: string;
   /** `pending`: not applied; `applied`; `drifted`: applied, but its text changed since;
    *  `unknown`: recorded in the table but not in the list given to the migrator. */
   readonly state: 'pending' | 'applied' | 'drifted' | 'unknown';
+  /** When it was applied (null while pending). */
   readonly appliedAt: Date | null;
+  /**
+   * The checksum of the step's text (see {@link checksumOf}); for an `unknown` one, the checksum
+   * recorded when it was applied.
+   */
   readonly checksum: string;
 }
 
@@ -62,6 +71,11 @@ interface Row {
   applied_at: Date;
 }
 
+/**
+ * Runs migrations under a session advisory lock: two instances starting together never migrate at
+ * once (the second waits, then finds nothing to do), and each step commits together with its
+ * bookkeeping row.
+ */
 export class Migrator {
   readonly #db: PgDatabase;
   readonly #migrations: readonly Migration[];

@@ -25,7 +25,9 @@ export function quoteKey(key: string): string {
 
 /** A parameter list: `add(value)` returns the placeholder (`$n`) bound to it. */
 export class Params {
+  /** The bound values, in placeholder order. */
   readonly values: unknown[] = [];
+  /** Binds `value` and returns its placeholder (`$1`, `$2` ...). */
   add(value: unknown): string {
     this.values.push(value);
     return `$${this.values.length}`;
@@ -34,7 +36,9 @@ export class Params {
 
 /** A compiled statement, ready for `pg`'s `query(text, values)`. */
 export interface CompiledQuery {
+  /** The SQL, with `$1`, `$2` ... placeholders. */
   readonly text: string;
+  /** The values bound to the placeholders. */
   readonly values: readonly unknown[];
 }
 
