@@ -94,7 +94,7 @@ describe('mystira-polyglot migrate with the README config, in a fresh database',
 
   it('the config file is the README example, verbatim', () => {
     expect(readFileSync(README, 'utf8')).toContain(
-      `\`\`\`ts\n${readFileSync(CONFIG, 'utf8')}\`\`\``,
+      `\`\`\`ts file=polyglot.config.ts\n${readFileSync(CONFIG, 'utf8')}\`\`\``,
     );
   });
 
