@@ -22,6 +22,7 @@ import { retryLater } from './retry-later.js';
 
 /** A rate limiter's answer (the shape of `@mystira/resilience`'s RateLimitDecision). */
 export interface RateLimitDecision {
+  /** Whether the call may go ahead. */
   allowed: boolean;
   /** When refused: ms until the call would be allowed. */
   retryAfterMs: number;
@@ -32,18 +33,26 @@ export interface RateLimitDecision {
  * instance) from `@mystira/resilience`.
  */
 export interface RateLimiter {
+  /**
+   * Takes `cost` (default 1) tokens from `key`'s bucket, if it has them; resolves with `allowed:
+   * false` when it has not.
+   */
   take(key: string, cost?: number, signal?: AbortSignal): Promise<RateLimitDecision>;
 }
 
 /** Who a call is charged to. */
 export interface CallerInfo {
+  /** The procedure path, e.g. `/mystira.chain.v1.ChainService/RegisterIpAsset`. */
   procedure: string;
+  /** The authenticated caller, undefined for an open procedure or a server without auth. */
   principal: Principal | undefined;
   /** The client's IP address, as the socket sees it. */
   peer: string | undefined;
 }
 
+/** The per-caller rate limit of a server (`ChainServerOptions.rateLimit`). */
 export interface RateLimitOptions {
+  /** The buckets calls draw from. */
   limiter: RateLimiter;
   /**
    * The bucket a call draws from; undefined exempts the call. Default: the principal's id when
@@ -58,6 +67,10 @@ export interface RateLimitOptions {
 /** The client's address, for the interceptor (the router sees no socket). */
 export const peerKey = createContextKey<string | undefined>(undefined, { description: 'peer' });
 
+/**
+ * The admission decision (authentication, then the rate limit), shared by the Connect interceptor
+ * and the lean gRPC path so both answer alike.
+ */
 export class Admission {
   private readonly key: (caller: CallerInfo) => string | undefined;
 
@@ -73,6 +86,12 @@ export class Admission {
     return this.authenticator !== undefined || this.rateLimit !== undefined;
   }
 
+  /**
+   * Authenticates the call and charges it to its caller's bucket. Resolves with the principal
+   * (undefined for an open procedure or without auth); rejects with UNAUTHENTICATED,
+   * PERMISSION_DENIED, or RESOURCE_EXHAUSTED with a retry delay. A limiter that fails lets the call
+   * through.
+   */
   async admit(
     procedure: string,
     header: HeaderGetter,

@@ -16,18 +16,27 @@ import { Code, ConnectError, createContextKey } from '@connectrpc/connect';
 import { ChainService } from '@mystira/chain-protos';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 
+/**
+ * A permission an RPC needs: `chain:read` for queries, `chain:write` for the RPCs that submit
+ * transactions, or your own.
+ */
 export type Scope = 'chain:read' | 'chain:write' | (string & {});
 
 /** Who is calling. `id` scopes idempotency keys, so two callers never share a key. */
 export interface Principal {
+  /** The caller's id (an API key's `id`, a token's `sub`). */
   id: string;
+  /** The scopes the credentials grant. */
   scopes: ReadonlySet<string>;
 }
 
 /** A configured API key: its SHA-256 hash (hex), never the key itself. */
 export interface ApiKeyEntry {
+  /** The id calls with this key run as (logs, idempotency keys, rate limits). */
   id: string;
+  /** The SHA-256 of the key, in hex (see {@link hashApiKey}). */
   sha256: string;
+  /** The scopes the key grants. */
   scopes: readonly Scope[];
 }
 
@@ -41,8 +50,17 @@ export type BearerVerifier = (
   signal?: AbortSignal,
 ) => Promise<Principal | undefined>;
 
+/**
+ * Options of {@link Authenticator} (`ChainServerOptions.auth`). Give API keys, a bearer verifier,
+ * or both.
+ */
 export interface AuthOptions {
+  /** The accepted API keys (`x-api-key`), by hash. */
   apiKeys?: readonly ApiKeyEntry[];
+  /**
+   * Verifies bearer tokens (`authorization: Bearer`), e.g. {@link jwtVerifier}; without it bearer
+   * tokens are refused.
+   */
   verifyBearer?: BearerVerifier;
   /** Scope per procedure path ("/pkg.Service/Method"); defaults to {@link defaultProcedureScopes}. */
   procedureScopes?: Record<string, Scope>;
@@ -74,6 +92,10 @@ export const defaultProcedureScopes: Readonly<Record<string, Scope>> = Object.fr
   ]),
 );
 
+/**
+ * Callable without credentials by default: grpc.health.v1, both reflection services, and the
+ * contract's HealthCheck.
+ */
 export const defaultOpenProcedures: readonly string[] = [
   '/grpc.health.v1.Health/',
   '/grpc.reflection.v1.ServerReflection/',
@@ -91,7 +113,11 @@ export const principalKey = createContextKey<Principal | undefined>(undefined, {
   description: 'principal',
 });
 
-/** A function that reads a request header (case-insensitive name). */
+/**
+ * A function that reads a request header (case-insensitive name).
+ *
+ * @inline
+ */
 export type HeaderGetter = (name: string) => string | null | undefined;
 
 /**
@@ -116,10 +142,15 @@ export class Authenticator {
     this.open = options.openProcedures ?? defaultOpenProcedures;
   }
 
+  /** Whether `procedure` needs no credentials. */
   isOpen(procedure: string): boolean {
     return isOpenProcedure(this.open, procedure);
   }
 
+  /**
+   * The principal of a call to `procedure` (undefined for an open one); rejects with
+   * UNAUTHENTICATED or PERMISSION_DENIED.
+   */
   async authenticate(
     procedure: string,
     header: HeaderGetter,
@@ -174,9 +205,16 @@ export class Authenticator {
   }
 }
 
+/**
+ * Options of {@link jwtVerifier}. Give `jwksUrl` or `key`, and `issuer` and `audience` (or opt out
+ * explicitly).
+ */
 export interface JwtVerifierOptions {
   /** A JWKS URL (keys fetched and cached by jose), or a key / shared secret. */
   jwksUrl?: string | URL;
+  /**
+   * A public key, or a shared secret (HS256/384/512), when the keys are not fetched from `jwksUrl`.
+   */
   key?: Uint8Array | KeyObject | webcrypto.CryptoKey;
   /**
    * The issuer(s) whose tokens are accepted (`iss`). Required: without it any service's tokens

@@ -38,6 +38,7 @@ export const NATIVE_TOKEN = '0x0000000000000000000000000000000000000000';
 /** What a devnet transaction does; `failNextTransaction` can target one kind. */
 export type DevnetTxKind = 'register' | 'split' | 'payment' | 'claim';
 
+/** Options of {@link DevnetLedger}. */
 export interface DevnetLedgerOptions {
   /** Milliseconds between blocks once `start()` is called; 0 means blocks only by `mine()`. Default 1000. */
   blockIntervalMs?: number;
@@ -152,7 +153,14 @@ export class DevnetLedger implements Ledger {
   }
 
   /** Totals for conservation checks: paid (confirmed), claimed (confirmed or pending), claimable. */
-  totals(): { paid: bigint; claimed: bigint; claimable: bigint } {
+  totals(): {
+    /** Everything paid in, in base units. */
+    paid: bigint;
+    /** Everything claimed out. */
+    claimed: bigint;
+    /** What contributors can still claim. */
+    claimable: bigint;
+  } {
     let claimable = 0n;
     for (const v of this.balances.values()) claimable += v;
     return { paid: this.totalPaid, claimed: this.totalClaimed, claimable };

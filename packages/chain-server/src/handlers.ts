@@ -96,10 +96,13 @@ import { formatUnits } from './wei.js';
 
 /** What a handler needs to know about the call, whichever path it came in on. */
 export interface CallContext {
+  /** Aborted when the client cancels, the deadline passes or the server shuts down. */
   signal: AbortSignal;
+  /** The authenticated caller, when the server authenticates. */
   principal?: Principal;
 }
 
+/** Bounds on the two streaming RPCs. */
 export interface StreamLimits {
   /** Most transaction hashes one WatchTransactions call may watch. Default 100. */
   maxWatchedHashes: number;
@@ -112,13 +115,16 @@ export interface StreamLimits {
   streamIdleTimeoutMs: number;
 }
 
+/** 100 watched hashes, 1000 batch items, 5 minutes of idle stream. */
 export const defaultStreamLimits: StreamLimits = {
   maxWatchedHashes: 100,
   maxBatchItems: 1000,
   streamIdleTimeoutMs: 5 * 60_000,
 };
 
+/** Options of {@link createChainHandlers}. */
 export interface ChainHandlerOptions {
+  /** The ledger the handlers act on. */
   ledger: Ledger;
   /** Default: a {@link MemoryIdempotencyStore}. */
   idempotency?: IdempotencyStore;
@@ -129,6 +135,7 @@ export interface ChainHandlerOptions {
   serviceName?: string;
   /** When aborted, streams end with UNAVAILABLE and HealthCheck reports NOT_SERVING. */
   shutdownSignal?: AbortSignal;
+  /** The clock (timestamps in responses). Default `new Date()`. */
   now?: () => Date;
   /**
    * Called with the original error whenever a call fails with INTERNAL (a bug or an unexpected
@@ -137,27 +144,50 @@ export interface ChainHandlerOptions {
   onInternalError?: (error: unknown, method: string) => void;
 }
 
+/**
+ * A unary handler: the request and the call, the response or a ConnectError.
+ *
+ * @inline
+ */
 type Unary<I, O> = (req: I, call: CallContext) => Promise<O>;
 
 /** The 12 handlers, keyed by the generated method names. */
 export interface ChainHandlers {
+  /** RegisterIpAsset: validates, then submits the registration once per idempotency key. */
   registerIpAsset: Unary<RegisterIpAssetRequest, RegisterIpAssetResponse>;
+  /** IsRegistered: whether a piece of content is registered. */
   isRegistered: Unary<IsRegisteredRequest, IsRegisteredResponse>;
+  /** GetIpAssetStatus: where the registration of a piece of content stands. */
   getIpAssetStatus: Unary<GetIpAssetStatusRequest, IpAssetStatusResponse>;
+  /**
+   * BatchRegisterIpAssets: registers each streamed request like RegisterIpAsset; one result per
+   * item.
+   */
   batchRegisterIpAssets: (
     requests: AsyncIterable<RegisterIpAssetRequest>,
     call: CallContext,
   ) => Promise<BatchRegisterResponse>;
+  /** GetRoyaltyConfiguration: how an IP asset's royalties are split. */
   getRoyaltyConfiguration: Unary<GetRoyaltyConfigurationRequest, RoyaltyConfigurationResponse>;
+  /** UpdateRoyaltySplit: replaces an IP asset's royalty split. */
   updateRoyaltySplit: Unary<UpdateRoyaltySplitRequest, UpdateRoyaltySplitResponse>;
+  /** PayRoyalties: pays royalties to an IP asset, split among its recipients. */
   payRoyalties: Unary<PayRoyaltiesRequest, PayRoyaltiesResponse>;
+  /** GetClaimableRoyalties: what a wallet can claim. */
   getClaimableRoyalties: Unary<GetClaimableRoyaltiesRequest, ClaimableRoyaltiesResponse>;
+  /** ClaimRoyalties: pays out a contributor's claimable royalties from one IP asset. */
   claimRoyalties: Unary<ClaimRoyaltiesRequest, ClaimRoyaltiesResponse>;
+  /**
+   * WatchTransactions: each watched transaction's current state, then every change, until all are
+   * terminal.
+   */
   watchTransactions: (
     req: WatchTransactionsRequest,
     call: CallContext,
   ) => AsyncIterable<TransactionUpdate>;
+  /** HealthCheck: the ledger's serving state (NOT_SERVING once shutdown starts). */
   healthCheck: Unary<unknown, HealthCheckResponse>;
+  /** GetServiceInfo: version, network, endpoints and contracts. */
   getServiceInfo: Unary<unknown, ServiceInfoResponse>;
 }
 

@@ -26,6 +26,7 @@ export type IdempotencyBegin =
  * same fingerprint, then reports its outcome (or acquires the key if that caller released it).
  */
 export interface IdempotencyStore {
+  /** Claims `key` for a request with this fingerprint, or reports what it already holds. */
   begin(key: string, fingerprint: string, signal?: AbortSignal): Promise<IdempotencyBegin>;
   /** Stores the response of an acquired key. */
   complete(key: string, token: string, fingerprint: string, response: Uint8Array): Promise<void>;
@@ -50,11 +51,13 @@ interface MemoryRecord {
   settle?: () => void;
 }
 
+/** Options of {@link MemoryIdempotencyStore}. */
 export interface MemoryIdempotencyStoreOptions {
   /** How long a completed record is kept. Default 24 h. */
   ttlMs?: number;
   /** Most records kept; the oldest go first. Default 100 000. */
   maxRecords?: number;
+  /** The clock in ms. Default `Date.now`. */
   now?: () => number;
 }
 
@@ -71,6 +74,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.now = options.now ?? Date.now;
   }
 
+  /** Records held now. */
   get size(): number {
     return this.records.size;
   }

@@ -6,9 +6,11 @@
 import { type Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import { principalKey } from './auth.js';
 
+/** One call, as {@link ChainServerOptions.onCall} observes it. */
 export interface CallInfo {
   /** "/mystira.chain.v1.ChainService/RegisterIpAsset" */
   procedure: string;
+  /** The wire protocol, from the content type. */
   protocol: 'grpc' | 'grpc-web' | 'connect';
   /** The status code, undefined when the call succeeded. */
   code: Code | undefined;
@@ -16,9 +18,11 @@ export interface CallInfo {
   durationMs: number;
   /** The authenticated principal's id, if any. */
   principal?: string;
+  /** Whether the call streams (WatchTransactions, BatchRegisterIpAssets). */
   streaming: boolean;
 }
 
+/** Receives every call that got past decoding, after it ended. */
 export type CallObserver = (info: CallInfo) => void;
 
 /** The protocol of a request, from its content type. */

@@ -36,6 +36,7 @@ import type { CallScope, RpcTelemetry } from './telemetry.js';
 
 export type { CallScope, RpcTelemetry } from './telemetry.js';
 
+/** Options of {@link otelTelemetry}. */
 export interface OtelTelemetryOptions {
   /** Default: `trace.getTracer('@mystira/chain-server')` of the global provider. */
   tracer?: Tracer;

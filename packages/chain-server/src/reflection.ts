@@ -30,6 +30,7 @@ export class ReflectionIndex {
   private readonly files = new Map<string, DescFile>();
   private readonly bytes = new Map<string, Uint8Array>();
   private readonly registry;
+  /** The fully-qualified names of the served services. */
   readonly serviceNames: string[];
 
   constructor(services: readonly DescService[], files: readonly DescFile[]) {
@@ -69,6 +70,7 @@ export class ReflectionIndex {
     return out;
   }
 
+  /** The file with this .proto path, e.g. `mystira/chain/v1/chain_service.proto`. */
   fileByName(name: string): DescFile | undefined {
     return this.files.get(name);
   }

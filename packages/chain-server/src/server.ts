@@ -78,6 +78,10 @@ export interface ServerLimits extends StreamLimits {
   maxConcurrentStreams: number;
 }
 
+/**
+ * 1 MiB requests, 4 MiB responses, 5-minute deadlines, 10 s bodies, 16 MiB buffered per connection
+ * and 128 MiB in all, 256 streams per connection, and the {@link defaultStreamLimits}.
+ */
 export const defaultServerLimits: ServerLimits = {
   readMaxBytes: 1024 * 1024,
   writeMaxBytes: 4 * 1024 * 1024,
@@ -99,8 +103,13 @@ export interface ExtraRoutes {
   services: readonly DescService[];
 }
 
+/** Options of {@link createChainServer}. */
 export interface ChainServerOptions {
+  /** The ledger the server hosts, e.g. a `DevnetLedger` or your chain adapter. */
   ledger: Ledger;
+  /**
+   * Where idempotency keys are kept. Default a {@link MemoryIdempotencyStore} (one process only).
+   */
   idempotency?: IdempotencyStore;
   /** API keys / bearer verifier. Omit for an open server (the devnet host logs that it is open). */
   auth?: AuthOptions;
@@ -113,7 +122,15 @@ export interface ChainServerOptions {
   /** Browser origins allowed by CORS ("*" for any). Default: none (no CORS headers). */
   corsOrigins?: readonly string[];
   /** PEM key and certificate: serve TLS with ALPN (h2, http/1.1). Default: plaintext h2c + HTTP/1.1. */
-  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
+  tls?: {
+    /** The private key, PEM. */
+    key: string | Buffer;
+    /** The certificate (chain), PEM. */
+    cert: string | Buffer;
+    /** CA certificates to trust instead of the defaults, PEM. */
+    ca?: string | Buffer;
+  };
+  /** Size, time and concurrency bounds. Default {@link defaultServerLimits}. */
   limits?: Partial<ServerLimits>;
   /** Accept and send gzip/br compressed messages (on the Connect router). Default true. */
   compression?: boolean;
@@ -133,7 +150,12 @@ export interface ChainServerOptions {
   health?: HealthRegistry | false;
   /** Answer the common unary calls on the lean path. Default true; false routes all through Connect. */
   fastPath?: boolean;
+  /**
+   * Your release, reported by GetServiceInfo and HealthCheck, e.g. the `version` of your host's
+   * package.json. Default `0.0.0`.
+   */
   version?: string;
+  /** Reported by GetServiceInfo. Default `mystira-chain-server`. */
   serviceName?: string;
   /** Called with the cause of every INTERNAL failure (clients only see "internal error"). */
   onInternalError?: (error: unknown, method: string) => void;
@@ -149,6 +171,7 @@ export interface ChainServerOptions {
   telemetry?: RpcTelemetry;
 }
 
+/** A Chain server (see {@link createChainServer}). */
 export interface ChainServer {
   /** The handlers the server hosts (for embedding or tests). */
   readonly handlers: ChainHandlers;

@@ -20,6 +20,10 @@ export interface CallScope {
   end(code: Code | undefined, error?: unknown): void;
 }
 
+/**
+ * The telemetry seam: spans and metrics for calls and ledger calls (`otelTelemetry()` of
+ * `@mystira/chain-server/otel`).
+ */
 export interface RpcTelemetry {
   /**
    * Starts a server call. `header` reads the request headers (lower-case names), for the

@@ -30,12 +30,19 @@ export interface Violation {
 
 /** Length limits (in UTF-16 code units) applied to the contract's strings. */
 export const LIMITS = {
+  /** Content, IP asset, license terms and transaction ids. */
   id: 128,
+  /** Content titles. */
   title: 512,
+  /** Metadata URIs. */
   uri: 2048,
+  /** Contributors' display names. */
   displayName: 128,
+  /** Idempotency keys. */
   idempotencyKey: 128,
+  /** Payers' references. */
   payerReference: 256,
+  /** Contributors per split (a count, not a length). */
   contributors: 50,
 } as const;
 
