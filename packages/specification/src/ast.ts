@@ -16,6 +16,7 @@ export const AST_VERSION = 1 as const;
  * form); `bigint` is a canonical decimal integer string. Both travel as JSON strings.
  */
 export type ScalarType = 'string' | 'number' | 'boolean' | 'date' | 'bigint';
+/** The declared type of a field: a scalar, an array (of scalars), or a nested object. */
 export type FieldType = ScalarType | 'array' | 'object';
 
 /**
@@ -26,67 +27,98 @@ export type FieldType = ScalarType | 'array' | 'object';
  * For arrays, `type` is `'array'` and `element` is the element's scalar type when known.
  */
 export interface FieldRef {
+  /** Tags a field reference. */
   readonly kind: 'field';
+  /** Property names from the document root, e.g. `['profile', 'country']`. */
   readonly path: readonly string[];
+  /** The declared type, or null when the spec was built without a schema. */
   readonly type: FieldType | null;
+  /** For an array field: its elements' scalar type, when known. */
   readonly element?: ScalarType | null;
 }
 
 /** A constant operand, always bound as a parameter by SQL compilers. Never null. */
 export interface Literal {
+  /** Tags a literal. */
   readonly kind: 'value';
+  /** The value's type; decides how compilers cast it. */
   readonly type: ScalarType;
   /** string for string/date/bigint, finite number (never -0) for number, boolean for boolean. */
   readonly value: string | number | boolean;
 }
 
+/** The comparison operators: equal, not equal, less than, at most, greater than, at least. */
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte';
+/** The substring tests of {@link StringMatchNode}. */
 export type StringOp = 'startsWith' | 'endsWith' | 'contains';
 
 /** `field <op> value`. `ignoreCase` is only allowed for `eq`/`ne` on string literals. */
 export interface CompareNode {
+  /** Tags a comparison. */
   readonly kind: 'compare';
+  /** The operator. */
   readonly op: CompareOp;
+  /** The compared field. */
   readonly field: FieldRef;
+  /** The value it is compared with. */
   readonly value: Literal;
+  /** Compare strings ignoring ASCII case (A-Z and a-z match; other letters do not fold). */
   readonly ignoreCase: boolean;
 }
 
 /** `field IN (values)` / `field NOT IN (values)`: defined as the OR of `eq` / AND of `ne`. */
 export interface InNode {
+  /** Tags a membership test. */
   readonly kind: 'in';
+  /** `in` (any value matches) or `notIn` (none does). */
   readonly op: 'in' | 'notIn';
+  /** The tested field. */
   readonly field: FieldRef;
+  /** The values; an empty list makes `in` false and `notIn` true. */
   readonly values: readonly Literal[];
+  /** Compare strings ignoring ASCII case. */
   readonly ignoreCase: boolean;
 }
 
 /** `low <= field <= high` (both inclusive): defined as `gte(low) AND lte(high)`. */
 export interface BetweenNode {
+  /** Tags a range test. */
   readonly kind: 'between';
+  /** The tested field. */
   readonly field: FieldRef;
+  /** The lower bound, inclusive. */
   readonly low: Literal;
+  /** The upper bound, inclusive. */
   readonly high: Literal;
 }
 
 /** True when the field is null or missing. Never unknown. */
 export interface IsNullNode {
+  /** Tags a null test. */
   readonly kind: 'isNull';
+  /** The tested field. */
   readonly field: FieldRef;
 }
 
 /** True when the field is present and not null (the negation of `isNull`). Never unknown. */
 export interface ExistsNode {
+  /** Tags a presence test. */
   readonly kind: 'exists';
+  /** The tested field. */
   readonly field: FieldRef;
 }
 
 /** Substring tests on a string field. `value` is a plain string (no wildcards). */
 export interface StringMatchNode {
+  /** Tags a substring test. */
   readonly kind: 'stringMatch';
+  /** Which end (or anywhere) `value` must appear at. */
   readonly op: StringOp;
+  /** The string field tested. */
   readonly field: FieldRef;
+  /** The substring. */
   readonly value: string;
+  /** Match ignoring ASCII case. */
   readonly ignoreCase: boolean;
 }
 
@@ -95,40 +127,59 @@ export interface StringMatchNode {
  * code point). `\` escapes `%`, `_` and `\`; every other character (including `[`) is literal.
  */
 export interface LikeNode {
+  /** Tags a LIKE test. */
   readonly kind: 'like';
+  /** The string field tested. */
   readonly field: FieldRef;
+  /** The pattern, with `%` and `_` wildcards and `\` escapes. */
   readonly pattern: string;
+  /** Match ignoring ASCII case. */
   readonly ignoreCase: boolean;
 }
 
 /** The array field contains at least one element equal to one of `values`. */
 export interface ArrayContainsNode {
+  /** Tags an array test. */
   readonly kind: 'arrayContains';
+  /** The array field tested. */
   readonly field: FieldRef;
+  /** Any one of these found among the elements makes the test true. */
   readonly values: readonly Literal[];
 }
 
+/** The conjunction of its operands, in three-valued logic like SQL's; with none it is true. */
 export interface AndNode {
+  /** Tags a conjunction. */
   readonly kind: 'and';
+  /** The conjuncts. */
   readonly operands: readonly Predicate[];
 }
 
+/** The disjunction of its operands, in three-valued logic like SQL's; with none it is false. */
 export interface OrNode {
+  /** Tags a disjunction. */
   readonly kind: 'or';
+  /** The disjuncts. */
   readonly operands: readonly Predicate[];
 }
 
+/** The negation of a predicate. */
 export interface NotNode {
+  /** Tags a negation. */
   readonly kind: 'not';
+  /** The negated predicate. */
   readonly operand: Predicate;
 }
 
 /** A constant truth value (produced by folding, e.g. `in []` is `false`). */
 export interface ConstNode {
+  /** Tags a constant. */
   readonly kind: 'const';
+  /** The truth value. */
   readonly value: boolean;
 }
 
+/** A predicate on one field (every predicate node but the connectives and constants). */
 export type LeafPredicate =
   | CompareNode
   | InNode
@@ -139,11 +190,16 @@ export type LeafPredicate =
   | LikeNode
   | ArrayContainsNode;
 
+/** A filter: a tree of leaf tests combined by AND, OR and NOT. */
 export type Predicate = LeafPredicate | AndNode | OrNode | NotNode | ConstNode;
 
+/** One sort key. */
 export interface OrderNode {
+  /** Tags a sort key. */
   readonly kind: 'order';
+  /** The field sorted on. */
   readonly field: FieldRef;
+  /** Ascending or descending. */
   readonly direction: 'asc' | 'desc';
 }
 
@@ -153,35 +209,49 @@ export interface OrderNode {
  * cursor; `normalize()` turns it into an ordinary predicate so compilers never see it.
  */
 export interface KeysetNode {
+  /** Tags a keyset position. */
   readonly kind: 'keyset';
+  /** The row's value for each effective order key, null where it was absent. */
   readonly values: readonly (Literal | null)[];
 }
 
 /** Result-cache hint for cache decorators. Not part of the hash: it does not change the answer. */
 export interface CacheHint {
+  /** Tags a cache hint. */
   readonly kind: 'cache';
+  /** How long a cached result may be served, in ms. */
   readonly ttlMs: number;
+  /** Tags to invalidate the cached result by. */
   readonly tags: readonly string[];
 }
 
 /** The root node. */
 export interface QueryNode {
+  /** Tags the root. */
   readonly kind: 'query';
+  /** The AST version ({@link AST_VERSION}). */
   readonly version: typeof AST_VERSION;
   /** Entity (container/table) name when built against an entity schema, else null. */
   readonly entity: string | null;
   /** The unique id field, used as the final ordering tiebreaker. */
   readonly idField: FieldRef;
+  /** The filter, or null for every item. */
   readonly where: Predicate | null;
+  /** The sort keys, most significant first; the id field breaks the remaining ties. */
   readonly orderBy: readonly OrderNode[];
+  /** Keyset paging: start after this row, or null to start at the beginning. */
   readonly after: KeysetNode | null;
+  /** Items skipped before the first one returned (offset paging). */
   readonly skip: number;
+  /** Most items returned, or null for no limit. */
   readonly take: number | null;
   /** Projection: only these fields (with their parents) appear in results; null = whole item. */
   readonly select: readonly FieldRef[] | null;
+  /** A result-cache hint, or null. */
   readonly cache: CacheHint | null;
 }
 
+/** Any node of the AST. */
 export type Node = QueryNode | Predicate | OrderNode | KeysetNode | CacheHint | FieldRef | Literal;
 
 /** Property names a segment may use: conservative, so every backend can quote it safely. */
@@ -200,6 +270,7 @@ export const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** Canonical decimal integer: no leading zeros, no plus sign, no `-0`. */
 export const CANONICAL_BIGINT = /^(?:0|-?[1-9]\d*)$/;
 
+/** The dotted name of a field reference or path, e.g. `profile.country`. */
 export function fieldName(ref: FieldRef | readonly string[]): string {
   return ('kind' in ref ? ref.path : ref).join('.');
 }

@@ -35,6 +35,11 @@ import { compileLike, toLiteral } from './values.js';
 // Type-level paths
 
 type Prev = [never, 0, 1, 2, 3, 4, 5];
+/**
+ * Values `Path` does not descend into.
+ *
+ * @inline
+ */
 type Leafy = readonly unknown[] | Date | bigint;
 
 /** Every dotted path into `T` (objects are descended up to 5 levels; arrays and Dates are leaves). */
@@ -67,7 +72,13 @@ export type PathValue<T, P extends string> = unknown extends T
         : NonNullable<T[P]>
       : never;
 
+/**
+ * A value a scalar field can be compared with.
+ *
+ * @inline
+ */
 type Scalar = string | number | boolean | Date | bigint;
+/** The paths of `T` whose value type is `V` (or not known). */
 type PathsWhere<T, V> = {
   [P in Path<T>]: unknown extends PathValue<T, P> ? P : PathValue<T, P> extends V ? P : never;
 }[Path<T>];
@@ -98,8 +109,14 @@ export type Operand<V> = unknown extends V
             ? bigint | string
             : never;
 
+/**
+ * The element type of an array type.
+ *
+ * @inline
+ */
 type ElementOf<V> = V extends readonly (infer E)[] ? E : unknown;
 
+/** Options of the string predicates that can ignore case. */
 export interface CaseOptions {
   /** Compare ASCII letters case-insensitively (A-Z = a-z; nothing else is folded). */
   ignoreCase?: boolean;
@@ -110,25 +127,39 @@ export interface CaseOptions {
 
 /** Builds predicate nodes for entity type `T`. Passed to `Specification#where(w => ...)`. */
 export interface Where<T> {
+  /** `field = value`. A date or bigint field also takes a `Date` or a `bigint`. */
   eq<P extends ScalarPath<T>>(
     path: P,
     value: Operand<PathValue<T, P>>,
     options?: CaseOptions,
   ): Predicate;
+  /**
+   * `field != value`. Like every comparison it never matches an absent field: write
+   * `or(ne(f, v), isNull(f))` to include those.
+   */
   ne<P extends ScalarPath<T>>(
     path: P,
     value: Operand<PathValue<T, P>>,
     options?: CaseOptions,
   ): Predicate;
+  /** `field < value` (never matches an absent field). */
   lt<P extends ScalarPath<T>>(path: P, value: Operand<PathValue<T, P>>): Predicate;
+  /** `field <= value` (never matches an absent field). */
   lte<P extends ScalarPath<T>>(path: P, value: Operand<PathValue<T, P>>): Predicate;
+  /** `field > value` (never matches an absent field). */
   gt<P extends ScalarPath<T>>(path: P, value: Operand<PathValue<T, P>>): Predicate;
+  /** `field >= value` (never matches an absent field). */
   gte<P extends ScalarPath<T>>(path: P, value: Operand<PathValue<T, P>>): Predicate;
+  /** The field equals one of `values` (an empty list matches nothing). */
   in<P extends ScalarPath<T>>(
     path: P,
     values: readonly Operand<PathValue<T, P>>[],
     options?: CaseOptions,
   ): Predicate;
+  /**
+   * The field is present and equals none of `values` (an empty list matches every item, absent
+   * fields included).
+   */
   notIn<P extends ScalarPath<T>>(
     path: P,
     values: readonly Operand<PathValue<T, P>>[],
@@ -146,22 +177,29 @@ export interface Where<T> {
   exists(path: Path<T>): Predicate;
   /** Alias of `exists`. */
   isDefined(path: Path<T>): Predicate;
+  /** The string field starts with `value` (a plain string, no wildcards). */
   startsWith(path: StringPath<T>, value: string, options?: CaseOptions): Predicate;
+  /** The string field ends with `value`. */
   endsWith(path: StringPath<T>, value: string, options?: CaseOptions): Predicate;
   /** Substring test (not array membership; see `arrayContains`). */
   contains(path: StringPath<T>, value: string, options?: CaseOptions): Predicate;
   /** `%` = any run, `_` = one character, `\` escapes. */
   like(path: StringPath<T>, pattern: string, options?: CaseOptions): Predicate;
+  /** The array field has an element equal to `value`. */
   arrayContains<P extends ArrayPath<T>>(
     path: P,
     value: Operand<ElementOf<PathValue<T, P>>>,
   ): Predicate;
+  /** The array field has an element equal to one of `values` (none: false). */
   arrayContainsAny<P extends ArrayPath<T>>(
     path: P,
     values: readonly Operand<ElementOf<PathValue<T, P>>>[],
   ): Predicate;
+  /** All of `operands` (none: true). */
   and(...operands: Predicate[]): Predicate;
+  /** Any of `operands` (none: false). */
   or(...operands: Predicate[]): Predicate;
+  /** The negation of `operand`. */
   not(operand: Predicate): Predicate;
   /** The constant `true` (matches every item). */
   always(): Predicate;
@@ -291,11 +329,13 @@ interface State {
   readonly cache: CacheHint | null;
 }
 
+/** Options of {@link spec} without an entity schema. */
 export interface SpecOptions {
   /** Id field (tiebreaker) when no entity schema is given. Default `'id'`. */
   id?: string;
 }
 
+/** Options of {@link Specification.cache}. */
 export interface CacheOptions {
   /** Time to live in milliseconds (a positive integer). */
   ttl: number;
@@ -303,6 +343,11 @@ export interface CacheOptions {
   tags?: readonly string[];
 }
 
+/**
+ * Ascending or descending.
+ *
+ * @inline
+ */
 type Direction = 'asc' | 'desc';
 
 function checkCount(name: string, n: unknown, min: number): number {
@@ -318,7 +363,12 @@ function checkCount(name: string, n: unknown, min: number): number {
  */
 export class Specification<T, R = T> {
   /** Phantom for type inference in `evaluate` & co; never set. */
-  declare readonly __types?: { readonly item: T; readonly result: R };
+  declare readonly __types?: {
+    /** The entity type. */
+    readonly item: T;
+    /** The result type (the entity, or its projection). */
+    readonly result: R;
+  };
   readonly #state: State;
   readonly #entity: EntityDef | null;
   readonly #idField: FieldRef;
@@ -366,6 +416,7 @@ export class Specification<T, R = T> {
     return this.#with({ orderBy: [this.#order(path, direction)] });
   }
 
+  /** `orderBy(path, 'desc')`. */
   orderByDescending(path: ScalarPath<T>): Specification<T, R> {
     return this.orderBy(path, 'desc');
   }
@@ -375,6 +426,7 @@ export class Specification<T, R = T> {
     return this.#with({ orderBy: [...this.#state.orderBy, this.#order(path, direction)] });
   }
 
+  /** `thenBy(path, 'desc')`. */
   thenByDescending(path: ScalarPath<T>): Specification<T, R> {
     return this.thenBy(path, 'desc');
   }
@@ -389,10 +441,12 @@ export class Specification<T, R = T> {
     return this.#with({ orderBy: append ? [...this.#state.orderBy, o] : [o] });
   }
 
+  /** Offset paging: skips `count` items (after ordering). */
   skip(count: number): Specification<T, R> {
     return this.#with({ skip: checkCount('skip', count, 0) });
   }
 
+  /** Returns at most `count` items. */
   take(count: number): Specification<T, R> {
     return this.#with({ take: checkCount('take', count, 0) });
   }
@@ -506,6 +560,11 @@ export class Specification<T, R = T> {
   }
 }
 
+/**
+ * The top-level property of a dotted path.
+ *
+ * @inline
+ */
 type TopKey<P> = P extends `${infer H}.${string}` ? H : P;
 
 const EMPTY: State = {

@@ -8,20 +8,41 @@
 import type { Specification } from './builder.js';
 import { entity, field, type Infer } from './schema.js';
 
+/**
+ * The entity every conformance case queries: every field type, optional and nullable fields, and a
+ * nested object.
+ */
 export const Probe = entity(
   'probes',
   {
+    /** The row id (`p01` ...). */
     id: field.string(),
+    /**
+     * A string that can be missing or null; the rows hold case, accent and code point corner cases.
+     */
     name: field.string().optional().nullable(),
+    /** A number that can be missing or null. */
     score: field.number().optional().nullable(),
+    /** A boolean that can be missing. */
     active: field.boolean().optional(),
+    /** A date that can be missing. */
     at: field.date().optional(),
+    /** A bigint that can be missing, some beyond 2^53. */
     amount: field.bigint().optional(),
+    /** An array of strings that can be missing. */
     tags: field.array(field.string()).optional(),
-    meta: field.object({ city: field.string().optional() }).optional().nullable(),
+    /** A nested object that can be missing or null. */
+    meta: field
+      .object({
+        /** A string inside the object, which can be missing. */
+        city: field.string().optional(),
+      })
+      .optional()
+      .nullable(),
   },
   { id: 'id' },
 );
+/** The type of a {@link Probe} row. */
 export type ProbeT = Infer<typeof Probe>;
 
 /** Missing properties are really missing (not `undefined`-valued). */
@@ -58,27 +79,46 @@ export const probeRows: readonly ProbeT[] = Object.freeze([
   { id: 'p12', name: '', score: 3 },
 ]);
 
+/** The answer a conformance case expects: result ids, a count, an `any`, or projected items. */
 export type ConformanceExpectation =
-  /** Ids of the result rows, in result order. */
-  | { readonly ids: readonly string[] }
-  /** `count(spec)`. */
-  | { readonly count: number }
-  /** `any(spec)`. */
-  | { readonly any: boolean }
-  /** The projected result items, in order. */
-  | { readonly items: readonly unknown[] };
+  | {
+      /** Ids of the result rows, in result order. */
+      readonly ids: readonly string[];
+    }
+  | {
+      /** `count(spec)`. */
+      readonly count: number;
+    }
+  | {
+      /** `any(spec)`. */
+      readonly any: boolean;
+    }
+  | {
+      /** The projected result items, in order. */
+      readonly items: readonly unknown[];
+    };
 
+/**
+ * One row of the semantics table: a spec over {@link Probe} and the answer every backend must give
+ * on {@link probeRows}.
+ */
 export interface ConformanceCase {
   /** Stable id, referenced by the README table (S1, S2, ...). */
   readonly id: string;
+  /** The rule the case checks, in words. */
   readonly rule: string;
+  /** Builds the case's spec from a base spec over {@link Probe}. */
   readonly spec: (base: Specification<ProbeT>) => Specification<ProbeT, unknown>;
+  /** The answer. */
   readonly expect: ConformanceExpectation;
 }
 
 const ALL = probeRows.map((r) => r.id);
 const without = (...ids: string[]): string[] => ALL.filter((id) => !ids.includes(id));
 
+/**
+ * Every case of the semantics table (S1, S2, ...), for backends to run against {@link probeRows}.
+ */
 export const conformanceCases: readonly ConformanceCase[] = [
   {
     id: 'S1',

@@ -23,6 +23,7 @@ import { toLiteral } from './values.js';
 
 export { InvalidCursorError } from './errors.js';
 
+/** Options of {@link createCursorCodec}. */
 export interface CursorCodecOptions {
   /**
    * HMAC key(s), at least 16 bytes (32 random bytes recommended). With several, the first signs and
@@ -33,12 +34,15 @@ export interface CursorCodecOptions {
   maxLength?: number;
 }
 
+/** A page of keyset paging, from {@link CursorCodec.page}. */
 export interface CursorPage<R> {
+  /** The page's items (projected, when the spec selects). */
   items: R[];
   /** Cursor for the next page, or null when this page is the last. */
   nextCursor: string | null;
 }
 
+/** Mints and verifies the cursors of one secret (or set of secrets, during a rotation). */
 export interface CursorCodec {
   /** Cursor that continues after `item` (a full row, not a projection) under `spec`'s order. */
   encode<T>(spec: SpecSource<T, unknown>, item: T): string;
@@ -54,6 +58,7 @@ export interface CursorCodec {
    * of the next one. `spec` must have a `take`.
    */
   page<T, R = T>(spec: SpecSource<T, R>, items: Iterable<T>, cursor?: string | null): CursorPage<R>;
+  /** The same over an async source (e.g. a stream), which `options.signal` can cancel. */
   page<T, R = T>(
     spec: SpecSource<T, R>,
     items: AsyncIterable<T>,
@@ -95,6 +100,10 @@ function keyBytes(k: string | Uint8Array): Uint8Array {
   return b;
 }
 
+/**
+ * A codec signing with `options.secret` (the first one, when several are given; all of them
+ * verify).
+ */
 export function createCursorCodec(options: CursorCodecOptions): CursorCodec {
   const list = Array.isArray(options.secret)
     ? options.secret

@@ -22,8 +22,19 @@ import { compareBigintStrings, compareStrings, compileLike, foldAscii } from './
 /** Anything that yields a query node: a `Specification` (the builder) or a raw `QueryNode`. */
 export type SpecSource<T = unknown, R = T> =
   | QueryNode
-  | { build(): QueryNode; readonly __types?: { readonly item: T; readonly result: R } };
+  | {
+      /** The query AST. */
+      build(): QueryNode;
+      /** Phantom: carries the item and result types; never set. */
+      readonly __types?: {
+        /** The entity type. */
+        readonly item: T;
+        /** The result type. */
+        readonly result: R;
+      };
+    };
 
+/** Options of the functions that read an async source. */
 export interface EvaluateOptions {
   /** Cancels iteration of an async source. */
   signal?: AbortSignal;
@@ -33,6 +44,11 @@ export interface EvaluateOptions {
 const F = 0;
 const T = 1;
 const U = 2;
+/**
+ * FALSE (0), TRUE (1) or UNKNOWN (2).
+ *
+ * @inline
+ */
 type Truth = 0 | 1 | 2;
 
 type Getter = (item: unknown) => unknown;
@@ -119,6 +135,11 @@ function cmpTyped(type: ScalarType): (a: never, b: never) => number {
   }
 }
 
+/**
+ * A compiled predicate: the truth value of the predicate for an item.
+ *
+ * @inline
+ */
 type Compiled = (item: unknown) => Truth;
 
 /** Code units where UTF-16 order and code point order can disagree (surrogates, U+E000-U+FFFF). */
@@ -217,6 +238,7 @@ function compileLiteralTest(
   };
 }
 
+/** Compiles a predicate into a function of an item, for evaluating it many times. */
 export function compilePredicate(p: Predicate): Compiled {
   switch (p.kind) {
     case 'const':
@@ -732,14 +754,19 @@ export function any<T>(
   return false;
 }
 
+/** A page of offset paging, with the total count. */
 export interface Page<R> {
+  /** The page's items (projected, when the spec selects). */
   items: R[];
   /** Items matching `where`, ignoring paging (what `count` returns). */
   total: number;
+  /** The spec's `skip`. */
   skip: number;
+  /** The spec's `take` (null: no limit). */
   take: number | null;
   /** 1-based page number when `take` is set (`skip / take + 1`, rounded down). */
   page: number | null;
+  /** `take`, when set. */
   pageSize: number | null;
 }
 

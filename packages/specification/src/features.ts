@@ -6,6 +6,10 @@
 import type { FieldRef, Node, QueryNode } from './ast.js';
 import { walk } from './walk.js';
 
+/**
+ * A query construct a backend may lack (see {@link featuresOf}): each names an operator, a kind of
+ * order or paging.
+ */
 export type Feature =
   /** Case-insensitive (ASCII-folded) string comparison. */
   | 'ignoreCase'

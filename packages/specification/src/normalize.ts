@@ -95,6 +95,10 @@ export function canonicalJson(value: unknown, memo?: Map<object, string>): strin
   return out;
 }
 
+/**
+ * Merges nested ANDs (and nested ORs) into their parent, unwraps single-operand ones, and removes
+ * double negations.
+ */
 export function flatten(p: Predicate): Predicate {
   return transform(p, (n) => {
     if (n.kind === 'and' || n.kind === 'or') {
@@ -113,6 +117,10 @@ export function flatten(p: Predicate): Predicate {
   });
 }
 
+/**
+ * Folds constants: `true` drops out of an AND and decides an OR, `false` the reverse; NOT of a
+ * constant is the other one.
+ */
 export function foldConstants(p: Predicate): Predicate {
   return transform(p, (n) => {
     if (n.kind === 'and' || n.kind === 'or') {
@@ -184,6 +192,10 @@ export function foldIgnoreCase(p: Predicate): Predicate {
   });
 }
 
+/**
+ * Sorts and deduplicates list values; `in`/`notIn` of no value become constants, of one value a
+ * comparison.
+ */
 export function simplifyLists(p: Predicate, memo?: Map<object, string>): Predicate {
   return transform(p, (n) => {
     if (n.kind === 'in') {
@@ -218,6 +230,10 @@ export function simplifyLists(p: Predicate, memo?: Map<object, string>): Predica
   });
 }
 
+/**
+ * Sorts and deduplicates the operands of every AND and OR, so equivalent trees are equal (and hash
+ * alike).
+ */
 export function sortOperands(p: Predicate, memo?: Map<object, string>): Predicate {
   return transform(p, (n) => {
     if (n.kind !== 'and' && n.kind !== 'or') return n;

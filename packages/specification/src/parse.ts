@@ -41,6 +41,7 @@ import {
 import type { EntityDef } from './schema.js';
 import { compileLike, toLiteral } from './values.js';
 
+/** Bounds on untrusted input to {@link fromJSON}; every one has a default. */
 export interface ParseLimits {
   /** Maximum length of a JSON string input, in UTF-16 code units. Default 65536. */
   maxBytes?: number;
@@ -62,6 +63,7 @@ export interface ParseLimits {
   maxSkip?: number;
 }
 
+/** Options of {@link fromJSON}: the limits and the whitelists of what a caller may use. */
 export interface ParseOptions extends ParseLimits {
   /** Operator whitelist. Default: every operator. */
   operators?: readonly OperatorName[];

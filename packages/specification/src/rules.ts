@@ -34,6 +34,7 @@ export type OperatorName =
   | 'or'
   | 'not';
 
+/** Every operator name, the default whitelist of {@link fromJSON}. */
 export const ALL_OPERATORS: readonly OperatorName[] = [
   'eq',
   'ne',

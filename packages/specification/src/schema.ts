@@ -25,6 +25,7 @@ import { InvalidSchemaError } from './errors.js';
 
 /** Runtime description of a field; `T` is the phantom TypeScript type it stands for. */
 export interface Field<T = unknown, Opt extends boolean = boolean> {
+  /** The field's type. */
   readonly type: FieldType;
   /** May be missing from the document. */
   readonly isOptional: Opt;
@@ -42,8 +43,14 @@ export interface Field<T = unknown, Opt extends boolean = boolean> {
   nullable(): Field<T | null, Opt>;
 }
 
+/** The fields of an entity or nested object, by name. */
 export type Shape = { readonly [key: string]: Field<unknown, boolean> };
 
+/**
+ * A required, non-null field.
+ *
+ * @inline
+ */
 type ScalarField<T> = Field<T, false>;
 
 function make<T>(
@@ -66,9 +73,11 @@ function make<T>(
 
 /** Field constructors. */
 export const field = {
+  /** A string, compared and ordered by code point. */
   string: (): ScalarField<string> => make('string'),
   /** A finite JSON number (no NaN/Infinity). */
   number: (): ScalarField<number> => make('number'),
+  /** A boolean (`false` orders before `true`). */
   boolean: (): ScalarField<boolean> => make('boolean'),
   /** An instant stored as an ISO 8601 UTC string in `Date#toISOString()` form. */
   date: (): ScalarField<string> => make('date'),
@@ -84,6 +93,7 @@ export const field = {
     }
     return make('array', { element });
   },
+  /** A nested object with its own fields (queried by dotted paths, e.g. `profile.country`). */
   object: <S extends Shape>(shape: S): ScalarField<InferShape<S>> => {
     checkShape(shape, []);
     return make('object', { shape: Object.freeze({ ...shape }) });
@@ -97,6 +107,10 @@ type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type FieldValue<F> = F extends Field<infer T, boolean> ? T : never;
 
+/**
+ * The TypeScript type of a shape: required fields as required properties, optional ones
+ * (`.optional()`) as optional properties.
+ */
 export type InferShape<S extends Shape> = Simplify<
   { -readonly [K in RequiredKeys<S>]: FieldValue<S[K]> } & {
     -readonly [K in OptionalKeys<S>]?: FieldValue<S[K]>;
@@ -117,7 +131,9 @@ export type Infer<X> =
 export interface FieldInfo {
   /** Dotted path, e.g. `profile.country`. */
   readonly name: string;
+  /** Path segments, e.g. `['profile', 'country']`. */
   readonly path: readonly string[];
+  /** The field's type. */
   readonly type: FieldType;
   /** Element type for arrays. */
   readonly element: ScalarType | null;
@@ -125,6 +141,7 @@ export interface FieldInfo {
   readonly maybeAbsent: boolean;
 }
 
+/** Options of {@link entity}. */
 export interface EntityOptions<S extends Shape> {
   /** The unique id field (the ordering tiebreaker). Default `'id'`. Must be a required string or number. */
   id?: Extract<keyof S, string>;
@@ -134,12 +151,22 @@ export interface EntityOptions<S extends Shape> {
   partitionKey?: string;
 }
 
+/**
+ * An entity declared with {@link entity}: its name, fields and key fields, for the builder,
+ * `fromJSON` and the compilers.
+ */
 export interface EntityDef<S extends Shape = Shape> {
+  /** Tags an entity. */
   readonly kind: 'entity';
+  /** The container or table name. */
   readonly name: string;
+  /** The declared fields. */
   readonly shape: S;
+  /** The id field (the ordering tiebreaker). */
   readonly id: string;
+  /** The version field, or null. */
   readonly version: string | null;
+  /** The dotted path of the partition key, or null. */
   readonly partitionKey: string | null;
   /** Every field path, including object fields and their nested fields, by dotted name. */
   readonly fields: ReadonlyMap<string, FieldInfo>;
@@ -149,9 +176,11 @@ export interface EntityDef<S extends Shape = Shape> {
   validate(value: unknown): SchemaIssue[];
 }
 
+/** One problem {@link EntityDef.validate} found. */
 export interface SchemaIssue {
   /** Dotted path of the offending field ('' for the root). */
   readonly field: string;
+  /** What is wrong with it. */
   readonly message: string;
 }
 
@@ -259,6 +288,10 @@ export function isIsoDate(s: string): boolean {
   return !Number.isNaN(t) && new Date(t).toISOString() === s;
 }
 
+/**
+ * Whether `s` is a bigint in canonical form: a decimal integer without leading zeros, `+` or `-0`,
+ * at most 1000 characters.
+ */
 export function isCanonicalBigint(s: string): boolean {
   return s.length <= 1000 && CANONICAL_BIGINT.test(s);
 }

@@ -24,20 +24,33 @@ import { deepFreeze } from './freeze.js';
 
 /** One method per predicate kind; `visit` dispatches on `kind`. */
 export interface PredicateVisitor<R> {
+  /** Visits a comparison. */
   compare(node: CompareNode): R;
+  /** Visits a membership test. */
   in(node: InNode): R;
+  /** Visits a range test. */
   between(node: BetweenNode): R;
+  /** Visits a null test. */
   isNull(node: IsNullNode): R;
+  /** Visits a presence test. */
   exists(node: ExistsNode): R;
+  /** Visits a substring test. */
   stringMatch(node: StringMatchNode): R;
+  /** Visits a LIKE test. */
   like(node: LikeNode): R;
+  /** Visits an array test. */
   arrayContains(node: ArrayContainsNode): R;
+  /** Visits a conjunction. */
   and(node: AndNode): R;
+  /** Visits a disjunction. */
   or(node: OrNode): R;
+  /** Visits a negation. */
   not(node: NotNode): R;
+  /** Visits a constant. */
   const(node: ConstNode): R;
 }
 
+/** Calls the visitor's method for the node's kind and returns its result. */
 export function visit<R>(node: Predicate, visitor: PredicateVisitor<R>): R {
   switch (node.kind) {
     case 'compare':
