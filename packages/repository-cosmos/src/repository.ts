@@ -20,6 +20,7 @@ import {
   ConcurrencyError,
   type CursorCodec,
   checkId,
+  type DeclaredEntity,
   defaultCursorCodec,
   expectedVersionOf,
   type Id,
@@ -52,9 +53,11 @@ import {
   compileComparator,
   compilePredicate as compileInMemory,
   type EntityDef,
+  type InferShape,
   MultipleResultsError,
   projector,
   type QueryNode,
+  type Shape,
   type SpecSource,
 } from '@mystira/specification';
 import { type CosmosQueryPlan, compileQuery } from './compiler.js';
@@ -1051,10 +1054,21 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-/** Creates a repository for `entity` on `options.container`. */
+/**
+ * Creates a repository for `entity` on `options.container`, of the entity's item type or of the
+ * `T` named (see `DeclaredEntity` in `@mystira/repository`).
+ */
+export function cosmosRepository<S extends Shape>(
+  entity: DeclaredEntity<S>,
+  options: CosmosRepositoryOptions,
+): CosmosRepository<InferShape<S>>;
 export function cosmosRepository<T extends object>(
   entity: EntityDef,
   options: CosmosRepositoryOptions,
-): CosmosRepository<T> {
-  return new CosmosRepository<T>(entity, options);
+): CosmosRepository<T>;
+export function cosmosRepository(
+  entity: EntityDef,
+  options: CosmosRepositoryOptions,
+): CosmosRepository<object> {
+  return new CosmosRepository(entity, options);
 }

@@ -11,6 +11,7 @@ import {
   ConcurrencyError,
   type CursorCodec,
   checkId,
+  type DeclaredEntity,
   defaultCursorCodec,
   expectedVersionOf,
   type Id,
@@ -32,9 +33,11 @@ import {
 } from '@mystira/repository';
 import {
   type EntityDef,
+  type InferShape,
   keysetOf,
   projector,
   type QueryNode,
+  type Shape,
   type SpecSource,
 } from '@mystira/specification';
 import { compileAny, compileCount, compileSelect, selectList } from './compiler.js';
@@ -420,11 +423,24 @@ function addParam(params: unknown[], value: unknown): string {
   return `$${params.length}`;
 }
 
-/** Creates a PostgreSQL repository for `entity` on `db` (see `PostgresRepositoryOptions`). */
+/**
+ * Creates a PostgreSQL repository for `entity` on `db` (see `PostgresRepositoryOptions`), of the
+ * entity's item type or of the `T` named (see `DeclaredEntity` in `@mystira/repository`).
+ */
+export function postgresRepository<S extends Shape>(
+  db: PgDatabase,
+  entity: DeclaredEntity<S>,
+  options?: PostgresRepositoryOptions,
+): PostgresRepository<InferShape<S>>;
 export function postgresRepository<T extends object>(
   db: PgDatabase,
   entity: EntityDef,
   options?: PostgresRepositoryOptions,
-): PostgresRepository<T> {
-  return new PostgresRepository<T>(db, entity, options);
+): PostgresRepository<T>;
+export function postgresRepository(
+  db: PgDatabase,
+  entity: EntityDef,
+  options?: PostgresRepositoryOptions,
+): PostgresRepository<object> {
+  return new PostgresRepository(db, entity, options);
 }

@@ -40,6 +40,7 @@ export * from './polyglot/index.js';
 export type {
   CallObservation,
   CallOptions,
+  DeclaredEntity,
   Id,
   PageOptions,
   Repository,

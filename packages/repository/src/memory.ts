@@ -4,12 +4,19 @@
  * evaluator, so memory answers are the semantics table by definition. Items are deep-copied in
  * and out, so callers can never mutate the store behind its back.
  */
-import type { EntityDef } from '@mystira/specification';
+import type { EntityDef, InferShape, Shape } from '@mystira/specification';
 import { checkId, clone, expectedVersionOf, idOf, prepareForWrite, withVersion } from './core.js';
 import { type CursorCodec, defaultCursorCodec } from './cursor.js';
 import { AlreadyExistsError, ConcurrencyError, NotFoundError, throwIfAborted } from './errors.js';
 import { InMemoryQueries } from './memory-queries.js';
-import type { CallOptions, Id, Repository, RepositoryBackend, WriteOptions } from './port.js';
+import type {
+  CallOptions,
+  DeclaredEntity,
+  Id,
+  Repository,
+  RepositoryBackend,
+  WriteOptions,
+} from './port.js';
 
 interface Stored<T> {
   item: T;
@@ -172,10 +179,22 @@ export class MemoryRepository<T extends object>
   }
 }
 
-/** Creates an in-memory repository for `entity`. */
+/**
+ * Creates an in-memory repository for `entity`, of the entity's item type
+ * (`memoryRepository(Product)` is a `MemoryRepository<Infer<typeof Product>>`) or of the `T` named
+ * (`memoryRepository<ProductT>(Product)`); see `DeclaredEntity`.
+ */
+export function memoryRepository<S extends Shape>(
+  entity: DeclaredEntity<S>,
+  options?: MemoryRepositoryOptions,
+): MemoryRepository<InferShape<S>>;
 export function memoryRepository<T extends object>(
   entity: EntityDef,
   options?: MemoryRepositoryOptions,
-): MemoryRepository<T> {
-  return new MemoryRepository<T>(entity, options);
+): MemoryRepository<T>;
+export function memoryRepository(
+  entity: EntityDef,
+  options?: MemoryRepositoryOptions,
+): MemoryRepository<object> {
+  return new MemoryRepository(entity, options);
 }

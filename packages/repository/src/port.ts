@@ -4,10 +4,19 @@
  * passes the conformance kit (`@mystira/repository/testing`), which is the executable form of the
  * contract written here.
  */
-import type { EntityDef, SpecSource } from '@mystira/specification';
+import type { EntityDef, Shape, SpecSource } from '@mystira/specification';
 
 /** An item id: the value of the entity's id field. */
 export type Id = string | number;
+
+/**
+ * An entity declared with `entity()`, whose shape names its fields: the repository factories
+ * infer their item type from it (`memoryRepository(Product)` stores `Infer<typeof Product>`).
+ * `never` for the wide `EntityDef`, which says nothing about the items: there the factories'
+ * other overload takes the item type from the caller (`memoryRepository<ProductT>(entity)`) or
+ * from the `Repository<T>` the result is assigned to, as a generic conformance `create` does.
+ */
+export type DeclaredEntity<S extends Shape> = string extends keyof S ? never : EntityDef<S>;
 
 /** Options every method takes. */
 export interface CallOptions {

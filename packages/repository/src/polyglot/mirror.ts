@@ -9,12 +9,12 @@
  * Every gated write is atomic per id: the gate's read and the write cannot interleave with
  * another gated write of the same id.
  */
-import type { EntityDef } from '@mystira/specification';
+import type { EntityDef, InferShape, Shape } from '@mystira/specification';
 import { checkId, clone, expectedVersionOf, idOf, prepareForWrite, withVersion } from '../core.js';
 import { type CursorCodec, defaultCursorCodec } from '../cursor.js';
 import { AlreadyExistsError, ConcurrencyError, NotFoundError, throwIfAborted } from '../errors.js';
 import { InMemoryQueries } from '../memory-queries.js';
-import type { CallOptions, Id, Repository, WriteOptions } from '../port.js';
+import type { CallOptions, DeclaredEntity, Id, Repository, WriteOptions } from '../port.js';
 import { diffItems } from './diff.js';
 
 /** What the mirror holds for one id: a live item at a version, or a tombstone at a version. */
@@ -246,12 +246,20 @@ export class MemoryMirror<T extends object> implements MirrorStore<T> {
   }
 }
 
-/** Creates an in-memory mirror for `entity`. */
+/** Creates an in-memory mirror for `entity`, of its item type or of the `T` named (see `DeclaredEntity`). */
+export function memoryMirror<S extends Shape>(
+  entity: DeclaredEntity<S>,
+  options?: { cursors?: CursorCodec },
+): MemoryMirror<InferShape<S>>;
 export function memoryMirror<T extends object>(
   entity: EntityDef,
   options?: { cursors?: CursorCodec },
-): MemoryMirror<T> {
-  return new MemoryMirror<T>(entity, options);
+): MemoryMirror<T>;
+export function memoryMirror(
+  entity: EntityDef,
+  options?: { cursors?: CursorCodec },
+): MemoryMirror<object> {
+  return new MemoryMirror(entity, options);
 }
 
 /** `Repository<T>` over the mirror's slots; tombstones are invisible to it. */
