@@ -24,7 +24,14 @@ export {
 export { cacheHealthCheck } from './health.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory-store.js';
 export type { CacheMetricsSnapshot } from './metrics.js';
-export { RedisStore, type RedisStoreOptions, redisStore } from './redis-store.js';
+export {
+  RedisStore,
+  type RedisStoreClient,
+  type RedisStoreMulti,
+  type RedisStoreOptions,
+  type RedisSubscriberConnection,
+  redisStore,
+} from './redis-store.js';
 export {
   jsonSerializer,
   type MsgpackCodec,

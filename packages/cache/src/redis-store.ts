@@ -9,7 +9,6 @@
  * and the cache falls through to the repository immediately. With the offline queue on, the
  * per-call timeout still bounds the wait.
  */
-import type { Cluster, Redis } from 'ioredis';
 import { CacheOptionsError } from './errors.js';
 import type { CacheStore, FillEntry, Guard, TokenWrite } from './store.js';
 
@@ -67,9 +66,64 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
-type Client = Redis | Cluster;
-type Scripted = Client & {
-  mystiraCacheGetBuffer(...args: (string | number)[]): Promise<(Buffer | number | null)[]>;
+/**
+ * What the store uses of a pub/sub connection: an ioredis `Redis` or `Cluster` fits as it is.
+ * (This and `RedisStoreClient` are declared here instead of imported from ioredis, an optional
+ * peer: this package's types must compile for a user who has only `memoryStore()` and no ioredis.)
+ */
+export interface RedisSubscriberConnection {
+  /** ioredis's connection state; `ready` when commands reach the server. */
+  readonly status: string;
+  /** SUBSCRIBE to the invalidation channel. */
+  subscribe(channel: string): Promise<unknown>;
+  /** UNSUBSCRIBE when the store closes. */
+  unsubscribe(channel: string): Promise<unknown>;
+  /** A message arrived on a subscribed channel. */
+  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  /** The connection became ready (subscribe again), closed, or failed. */
+  on(event: 'ready' | 'close' | 'error', listener: () => void): unknown;
+  /** Removes a `message` listener. */
+  off(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  /** Removes a `ready`, `close` or `error` listener. */
+  off(event: 'ready' | 'close' | 'error', listener: () => void): unknown;
+  /** Closes the connection (only one the store created itself). */
+  disconnect(): void;
+}
+
+/** What the store's `MULTI` sends. */
+export interface RedisStoreMulti {
+  /** SET key value: a generation token without expiry. */
+  set(key: string, value: string): unknown;
+  /** SET key value PX ms: a generation token with an expiry. */
+  set(key: string, value: string, px: 'PX', ms: number): unknown;
+  /** DEL keys: the entries a write invalidates. */
+  del(...keys: string[]): unknown;
+  /** EXEC: each command's error or result, or null when the transaction was discarded. */
+  exec(): Promise<[error: Error | null, result: unknown][] | null>;
+}
+
+/** The commands the Redis store sends, in ioredis's shape: an ioredis `Redis` or `Cluster` fits. */
+export interface RedisStoreClient extends RedisSubscriberConnection {
+  /** True on a `Cluster`, whose `duplicate` takes the startup nodes before the options. */
+  readonly isCluster?: boolean;
+  /** MGET keys, values as bytes (null where absent). */
+  mgetBuffer(...keys: string[]): Promise<(Uint8Array | null)[]>;
+  /** Registers the store's Lua scripts as commands (EVALSHA, falling back to EVAL). */
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
+  /** Starts a MULTI/EXEC transaction (invalidations). */
+  multi(): RedisStoreMulti;
+  /** SET key value PX ms NX: the stampede lock; `OK` when taken, null when held by another. */
+  set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): Promise<string | null>;
+  /** PUBLISH an L1 invalidation. */
+  publish(channel: string, message: string): Promise<unknown>;
+  /** PING, for the health check: `PONG`. */
+  ping(): Promise<string>;
+  /** `Redis#duplicate(options)`, `Cluster#duplicate(undefined, options)`: the subscriber. */
+  duplicate(first?: unknown, second?: unknown): RedisSubscriberConnection;
+}
+
+type Scripted = RedisStoreClient & {
+  mystiraCacheGetBuffer(...args: (string | number)[]): Promise<(Uint8Array | number | null)[]>;
   mystiraCacheFill(...args: (string | number | Buffer)[]): Promise<number>;
   mystiraCacheUnlock(key: string, token: string): Promise<number>;
 };
@@ -79,27 +133,28 @@ export interface RedisStoreOptions {
    * Connection for pub/sub (L1 invalidation). Default: `client.duplicate()`, created on the first
    * subscribe and closed by `close()`. A connection you pass is yours to close.
    */
-  subscriber?: Client;
+  subscriber?: RedisSubscriberConnection;
 }
 
 const toBuffer = (v: Uint8Array): Buffer =>
   Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
-export class RedisStore implements CacheStore {
-  readonly client: Client;
+/** `C` is the client's own type (ioredis `Redis` or `Cluster`), so `client` keeps it. */
+export class RedisStore<C extends RedisStoreClient = RedisStoreClient> implements CacheStore {
+  readonly client: C;
   readonly #scripted: Scripted;
-  #subscriber: Client | undefined;
+  #subscriber: RedisSubscriberConnection | undefined;
   readonly #ownSubscriber: boolean;
   readonly #closers: (() => Promise<void>)[] = [];
 
-  constructor(client: Client, options: RedisStoreOptions = {}) {
-    if (!client || typeof (client as Redis).mgetBuffer !== 'function') {
+  constructor(client: C, options: RedisStoreOptions = {}) {
+    if (!client || typeof client.mgetBuffer !== 'function') {
       throw new CacheOptionsError('redisStore needs an ioredis Redis or Cluster client');
     }
     this.client = client;
     this.#subscriber = options.subscriber;
     this.#ownSubscriber = options.subscriber === undefined;
-    const scripted = client as Scripted;
+    const scripted = client as RedisStoreClient as Scripted;
     // Once per client (stores may share one), each on its own: a client first used by an older
     // version of this store has only the commands that version defined.
     if (typeof scripted.mystiraCacheGetBuffer !== 'function')
@@ -166,9 +221,9 @@ export class RedisStore implements CacheStore {
     // report live only once Redis confirmed, so "live" really means messages are flowing.
     if (!this.#subscriber) {
       const options = { autoResubscribe: false, enableOfflineQueue: true };
-      this.#subscriber = (this.client as Cluster).isCluster
-        ? (this.client as Cluster).duplicate(undefined, options as never)
-        : (this.client as Redis).duplicate(options);
+      this.#subscriber = this.client.isCluster
+        ? this.client.duplicate(undefined, options)
+        : this.client.duplicate(options);
     }
     const sub = this.#subscriber;
     const onMsg = (ch: string, message: string) => {
@@ -204,7 +259,7 @@ export class RedisStore implements CacheStore {
   }
 
   async ping(): Promise<void> {
-    const reply = await (this.client as Redis).ping();
+    const reply = await this.client.ping();
     if (reply !== 'PONG') throw new Error(`unexpected PING reply ${String(reply)}`);
   }
 
@@ -219,6 +274,9 @@ export class RedisStore implements CacheStore {
 }
 
 /** A store on an ioredis `Redis` or `Cluster` client (see `RedisStoreOptions`). */
-export function redisStore(client: Client, options?: RedisStoreOptions): RedisStore {
+export function redisStore<C extends RedisStoreClient>(
+  client: C,
+  options?: RedisStoreOptions,
+): RedisStore<C> {
   return new RedisStore(client, options);
 }

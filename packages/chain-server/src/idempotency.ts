@@ -14,7 +14,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Code, ConnectError } from '@connectrpc/connect';
-import type { Redis } from 'ioredis';
 
 export type IdempotencyBegin =
   | { kind: 'acquired'; token: string }
@@ -158,9 +157,23 @@ function raceAbort(promise: Promise<void>, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * The three commands the Redis store sends, in ioredis's shape: an ioredis `Redis` or `Cluster`
+ * fits as it is. Declared here so that this package's types do not import ioredis, an optional
+ * peer: a server without `RedisIdempotencyStore` type-checks without it installed.
+ */
+export interface IdempotencyRedis {
+  /** SET key value PX ms NX: `OK` when the key was absent and is now set, null otherwise. */
+  set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): Promise<string | null>;
+  /** GET key: the value, or null when absent. */
+  get(key: string): Promise<string | null>;
+  /** EVAL: runs a Lua script atomically (compare-and-set on the owner's token). */
+  eval(script: string, numkeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+}
+
 export interface RedisIdempotencyStoreOptions {
-  /** An ioredis client; the store never closes it. */
-  redis: Redis;
+  /** An ioredis `Redis` or `Cluster` (every record is one key); the store never closes it. */
+  redis: IdempotencyRedis;
   /** Key prefix. Default "mystira:chain:idem:". */
   prefix?: string;
   /** How long a completed record is kept. Default 24 h. */
@@ -197,7 +210,7 @@ interface RedisRecord {
 
 /** Shared store on Redis: records are JSON strings with a TTL; pending claims expire after `lockMs`. */
 export class RedisIdempotencyStore implements IdempotencyStore {
-  private readonly redis: Redis;
+  private readonly redis: IdempotencyRedis;
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly lockMs: number;

@@ -56,6 +56,7 @@ export {
 } from './handlers.js';
 export {
   type IdempotencyBegin,
+  type IdempotencyRedis,
   type IdempotencyStore,
   idempotencyMismatch,
   MemoryIdempotencyStore,
