@@ -1,13 +1,18 @@
 /**
  * The host's configuration, read from the environment. Every variable is optional; the defaults
- * run an open devnet on port 50051 in plaintext (gRPC h2c, gRPC-Web and Connect on one port),
- * with a per-caller rate limit.
+ * run an open devnet on 127.0.0.1:50051 in plaintext (gRPC h2c, gRPC-Web and Connect on one
+ * port), with a per-caller rate limit.
  */
 import { readFileSync } from 'node:fs';
 import { type ApiKeyEntry, hashApiKey, type Scope } from '@mystira/chain-server';
 
 export interface HostConfig {
   port: number;
+  /**
+   * The address to listen on (the Chain port and /metrics). Default 127.0.0.1: an open devnet is
+   * reachable from this machine only until someone decides otherwise; a container sets
+   * HOST=0.0.0.0, or its published port reaches nothing.
+   */
   host: string;
   tls?: { key: Buffer; cert: Buffer };
   apiKeys: ApiKeyEntry[];
@@ -110,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     throw new ConfigError('set both TLS_CERT_FILE and TLS_KEY_FILE, or neither');
   return {
     port: int(env, 'PORT', 50051),
-    host: env.HOST || '0.0.0.0',
+    host: env.HOST || '127.0.0.1',
     tls:
       certFile && keyFile
         ? { cert: readFileSync(certFile), key: readFileSync(keyFile) }

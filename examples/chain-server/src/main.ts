@@ -6,6 +6,7 @@
  * trace ids on every log line written during a call, Prometheus `/metrics` on METRICS_PORT, and
  * OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set (see @mystira/example-telemetry).
  */
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 
 import { Code } from '@connectrpc/connect';
@@ -26,12 +27,19 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 
+// The host's release, from its package.json: GetServiceInfo and HealthCheck report it (a server
+// given no version reports 0.0.0), and so do the telemetry resource and the log.
+const { version } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+const SERVICE_NAME = 'mystira-chain-server';
+
 // First, so every tracer and meter below is the real one.
-const telemetry = setupTelemetry({ serviceName: 'mystira-chain-server', serviceVersion: '0.1.0' });
+const telemetry = setupTelemetry({ serviceName: SERVICE_NAME, serviceVersion: version });
 
 const log = pino({
   level: process.env.LOG_LEVEL || 'info',
-  base: { service: 'mystira-chain-server' },
+  base: { service: SERVICE_NAME, version },
   // trace_id / span_id of the call being served, on every line written during it.
   mixin: traceMixin,
 });
@@ -89,7 +97,8 @@ const server = createChainServer({
   rateLimit: limiter ? { limiter } : undefined,
   corsOrigins: config.corsOrigins,
   tls: config.tls,
-  version: '0.1.0',
+  version,
+  serviceName: SERVICE_NAME,
   // Spans go to the global tracer provider (a no-op one unless OTLP is configured: nothing would
   // receive them); rpc.server.duration always goes to /metrics.
   telemetry: otelTelemetry({ meter: telemetry.meterProvider.getMeter('@mystira/chain-server') }),
@@ -127,9 +136,16 @@ if (config.metricsPort !== undefined) {
 }
 const metricsPort = (metricsServer?.address() as { port: number } | null)?.port;
 const scheme = config.tls ? 'https' : 'http';
-const url = `${scheme}://localhost:${port}`;
+// The address a caller on this machine dials (a wildcard address is not one to dial).
+const local = ['0.0.0.0', '::'].includes(config.host)
+  ? 'localhost'
+  : config.host.includes(':')
+    ? `[${config.host}]`
+    : config.host;
+const url = `${scheme}://${local}:${port}`;
 log.info(
   {
+    host: config.host,
     port,
     tls: Boolean(config.tls),
     protocols: ['grpc', 'grpc-web', 'connect'],
@@ -143,7 +159,7 @@ log.info(
     rateLimit: config.rateLimit
       ? { ...config.rateLimit, store: config.redisUrl ? 'redis' : 'memory' }
       : 'off',
-    metrics: metricsPort === undefined ? 'off' : `http://localhost:${metricsPort}/metrics`,
+    metrics: metricsPort === undefined ? 'off' : `http://${local}:${metricsPort}/metrics`,
     otlp: telemetry.otlpEndpoint ?? 'off',
   },
   `chain server listening on ${url}`,
@@ -153,6 +169,7 @@ if (!auth) {
     'neither CHAIN_API_KEYS nor CHAIN_JWKS_URL is set: the devnet host is OPEN, every caller may read and write',
   );
 }
+const h2c = config.tls ? '' : ' --http2-prior-knowledge';
 const credential =
   config.apiKeys.length > 0
     ? " -H 'x-api-key: <key>'"
@@ -162,8 +179,8 @@ const credential =
 log.info(
   {
     curl: `curl${credential} -H 'content-type: application/json' -d '{"contentId":"demo"}' ${url}/mystira.chain.v1.ChainService/IsRegistered`,
-    grpcurl: `grpcurl ${config.tls ? '' : '-plaintext '}localhost:${port} list`,
-    health: `grpcurl ${config.tls ? '' : '-plaintext '}localhost:${port} grpc.health.v1.Health/Check`,
+    services: `npx buf curl${h2c} --list-services ${url}`,
+    health: `npx buf curl --protocol grpc${h2c} ${url}/grpc.health.v1.Health/Check`,
   },
   'how to call it',
 );

@@ -1,5 +1,6 @@
 /** Runs the host as `npm start` would (node src/main.ts) and calls it over real sockets. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -11,6 +12,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig, parseApiKeys } from '../src/config.ts';
 
 const main = join(import.meta.dirname, '../src/main.ts');
+const { version } = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../package.json'), 'utf8'),
+) as { version: string };
 let child: ChildProcess | undefined;
 
 async function freePort(): Promise<number> {
@@ -69,7 +73,11 @@ describe('host', () => {
       ChainService,
       createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}` }),
     );
-    expect((await client.getServiceInfo({})).network).toBe('devnet');
+    // The host's release from its package.json, not the server's 0.0.0 default.
+    const info = await client.getServiceInfo({});
+    expect(info).toMatchObject({ network: 'devnet', serviceName: 'mystira-chain-server' });
+    expect(info.version).toBe(version);
+    expect(info.version).not.toBe('0.0.0');
     const res = await fetch(`http://127.0.0.1:${port}/mystira.chain.v1.ChainService/IsRegistered`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -231,11 +239,13 @@ describe('config', () => {
   it('reads defaults and rejects bad values with the variable named', () => {
     expect(loadConfig({})).toMatchObject({
       port: 50051,
+      host: '127.0.0.1',
       blockIntervalMs: 1000,
       confirmations: 3,
       apiKeys: [],
       metricsPort: 9464,
     });
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
     expect(loadConfig({ METRICS_PORT: 'off' }).metricsPort).toBeUndefined();
     expect(() => loadConfig({ METRICS_PORT: 'x' })).toThrow(/METRICS_PORT/);
     expect(() => loadConfig({ PORT: 'x' })).toThrow(/PORT/);

@@ -5,6 +5,8 @@
  * throw for mistakes in their options (a programming error, so it fails at start-up).
  */
 
+import { brandErrors } from '../../../shared/error-brand.js';
+
 export type CacheErrorCode = 'OPTIONS' | 'STORE' | 'DECODE' | 'ENCODE';
 
 export class CacheError extends Error {
@@ -82,3 +84,11 @@ export class CacheEncodeError extends CacheError {
     super('ENCODE', message, options);
   }
 }
+
+brandErrors('@mystira/cache', {
+  CacheError,
+  CacheOptionsError,
+  CacheStoreError,
+  CacheDecodeError,
+  CacheEncodeError,
+});

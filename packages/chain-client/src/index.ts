@@ -7,6 +7,7 @@
  * Browsers use `@mystira/chain-client/web`.
  */
 import { type ChainClient, type ChainClientOptions, createCoreClient } from './core/client.js';
+import { checkClientOptions } from './core/options.js';
 import {
   type Http2Options,
   Http2SessionPool,
@@ -34,13 +35,11 @@ export interface NodeChainClientOptions extends ChainClientOptions {
  * Creates a client for Node. All protocols share one pool of HTTP/2 connections to `baseUrl`;
  * call `close()` when done so the process can exit.
  *
- * @throws TypeError when `baseUrl` is not an http(s) URL.
+ * @throws ChainClientOptionsError (a TypeError) naming the option when `baseUrl` is missing or
+ * not an absolute http(s) URL, or another option has an impossible value.
  */
 export function createChainClient(options: NodeChainClientOptions): ChainClient {
-  const url = new URL(options.baseUrl);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError(`baseUrl must be http: or https:, got ${options.baseUrl}`);
-  }
+  checkClientOptions(options);
   const pool = new Http2SessionPool(options.baseUrl, options.http2, tlsToNodeOptions(options.tls));
   return createCoreClient(options, {
     createTransport: nodeTransportFactory(options.baseUrl, pool, options.leanUnary ?? true),

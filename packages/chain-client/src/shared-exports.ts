@@ -14,6 +14,7 @@ export * from './core/convert.js';
 export {
   ChainCanceledError,
   ChainCircuitOpenError,
+  ChainClientOptionsError,
   ChainConflictError,
   ChainDeadlineExceededError,
   ChainError,
@@ -28,6 +29,8 @@ export {
   ChainUnsupportedError,
   codeName,
   type FieldViolation,
+  type FieldViolationInit,
+  isChainError,
   toChainError,
 } from './core/errors.js';
 export { type ChainHealthCheckOptions, chainHealthCheck } from './core/health-check.js';

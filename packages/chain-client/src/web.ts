@@ -12,6 +12,7 @@ import {
   createCoreClient,
 } from './core/client.js';
 import { ChainUnsupportedError } from './core/errors.js';
+import { checkClientOptions } from './core/options.js';
 
 export * from './shared-exports.js';
 
@@ -23,8 +24,13 @@ export interface WebChainClientOptions extends ChainClientOptions {
 /**
  * Creates a browser client. `protocol` may be `connect` (default, JSON) or `grpc-web`; `grpc`
  * needs HTTP/2 trailers that browsers do not expose, and its calls fail with ChainUnsupportedError.
+ * `baseUrl` must be absolute (for the page's own origin: `new URL('/chain', location.href).href`).
+ *
+ * @throws ChainClientOptionsError (a TypeError) naming the option when `baseUrl` is missing or
+ * not an absolute http(s) URL, or another option has an impossible value.
  */
 export function createChainClient(options: WebChainClientOptions): ChainClient {
+  checkClientOptions(options);
   return createCoreClient(options, {
     defaultProtocol: 'connect',
     supportsClientStreaming: false,

@@ -82,7 +82,7 @@ describe.each<ChainProtocol>(['grpc', 'grpc-web', 'connect'])(
       expect(reg.status).toBe('pending');
       expect(reg.registrationTxHash).toMatch(/^0x[0-9a-f]{64}$/);
       const ip = reg.ipAssetId as string;
-      expect((await client.isRegistered(contentId)).registered).toBe(false);
+      expect(await client.isRegistered(contentId)).toBe(false);
 
       const seen: string[] = [];
       for await (const u of client.watchTransactions([reg.registrationTxHash as string])) {
@@ -96,7 +96,9 @@ describe.each<ChainProtocol>(['grpc', 'grpc-web', 'connect'])(
       const status = await client.getIpAssetStatus(contentId);
       expect(status.status).toBe('registered');
       expect(status.contributors.map((c) => c.role)).toEqual(['author', 'artist']);
-      expect(await client.isRegistered(contentId)).toMatchObject({
+      expect(await client.isRegistered(contentId)).toBe(true);
+      expect(await client.checkRegistration(contentId)).toEqual({
+        contentId,
         registered: true,
         ipAssetId: ip,
       });
@@ -177,8 +179,15 @@ describe.each<ChainProtocol>(['grpc', 'grpc-web', 'connect'])(
         .catch((e) => e);
       expect(err).toBeInstanceOf(ChainInvalidArgumentError);
       expect(err.fieldViolations.length).toBeGreaterThan(0);
-      expect(err.fieldViolations.map((v: { field: string }) => v.field).join(' ')).toMatch(
-        /contributors/,
+      // The proto path the server sends, and the same path in the names of the facade's input.
+      expect(err.fieldViolations).toContainEqual({
+        field: 'contributors[0].wallet_address',
+        inputField: 'contributors[0].walletAddress',
+        description: 'must be 0x followed by 40 hex digits',
+        reason: 'INVALID_WALLET_ADDRESS',
+      });
+      expect(err.fieldViolations).toContainEqual(
+        expect.objectContaining({ field: 'contributors', inputField: 'contributors' }),
       );
       await expect(client.getIpAssetStatus('missing')).rejects.toBeInstanceOf(ChainNotFoundError);
       const anonymous = createChainClient({
@@ -265,7 +274,7 @@ describe.each<ChainProtocol>(['grpc', 'grpc-web', 'connect'])(
       try {
         await client.isRegistered('first');
         const started = performance.now();
-        expect((await client.isRegistered('second')).contentId).toBe('second');
+        expect((await client.checkRegistration('second')).contentId).toBe('second');
         expect(retries).toHaveLength(1);
         expect(retries[0]?.code).toBe('RESOURCE_EXHAUSTED');
         expect(retries[0]?.delayMs).toBeGreaterThanOrEqual(200);

@@ -43,7 +43,7 @@ async function call(b: Behaviour) {
   behaviour = b;
   const client = createChainClient({ baseUrl: url, retry: false, breaker: false });
   try {
-    return await client.isRegistered('c1');
+    return await client.checkRegistration('c1');
   } finally {
     client.close();
   }

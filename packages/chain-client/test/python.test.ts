@@ -64,7 +64,11 @@ afterAll(() => {
 
 describe('Node client → Python grpcio server', () => {
   it('unary calls with Date results', async () => {
-    expect(await client.isRegistered('known')).toEqual({ contentId: 'known', registered: true });
+    expect(await client.isRegistered('known')).toBe(true);
+    expect(await client.checkRegistration('known')).toEqual({
+      contentId: 'known',
+      registered: true,
+    });
     const health = await client.healthCheck();
     expect(health.status).toBe('serving');
     expect(health.timestamp).toEqual(new Date('2026-01-02T03:04:05.678Z'));
@@ -97,7 +101,9 @@ describe('Node client → Python grpcio server', () => {
     const err = await client.payRoyalties({ ipAssetId: 'ip', amountWei: 0n }).catch((e) => e);
     expect(err).toBeInstanceOf(ChainInvalidArgumentError);
     expect(err.message).toBe('bad amount');
-    expect(err.fieldViolations).toEqual([{ field: 'amount_wei', description: 'must be positive' }]);
+    expect(err.fieldViolations).toEqual([
+      { field: 'amount_wei', inputField: 'amountWei', description: 'must be positive' },
+    ]);
   });
 
   it('a server stream to its end', async () => {

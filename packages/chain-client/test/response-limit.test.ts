@@ -98,7 +98,7 @@ describe('response size limit (16 MiB per message)', () => {
     size = LIMIT - 64;
     const chain = client(protocol, lean);
     try {
-      expect((await chain.isRegistered('c1')).contentId.length).toBe(size);
+      expect((await chain.checkRegistration('c1')).contentId.length).toBe(size);
     } finally {
       chain.close();
     }

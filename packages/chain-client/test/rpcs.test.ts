@@ -70,12 +70,17 @@ describe.each<[string, ChainProtocol, boolean]>([
       idempotencyKey: key,
     });
     expect(reg.idempotencyKey).toBe(key);
-    expect(await client.isRegistered(`k-${label}`)).toEqual({
+    expect(await client.isRegistered(`k-${label}`)).toBe(true);
+    expect(await client.isRegistered('nope')).toBe(false);
+    expect(await client.checkRegistration(`k-${label}`)).toEqual({
       contentId: `k-${label}`,
       registered: true,
       ipAssetId: reg.ipAssetId,
     });
-    expect(await client.isRegistered('nope')).toEqual({ contentId: 'nope', registered: false });
+    expect(await client.checkRegistration('nope')).toEqual({
+      contentId: 'nope',
+      registered: false,
+    });
     const status = await client.getIpAssetStatus(`k-${label}`);
     expect(status.status).toBe('processing');
     expect(status.contributors).toEqual([
@@ -141,7 +146,12 @@ describe.each<[string, ChainProtocol, boolean]>([
     expect(err.codeName).toBe('INVALID_ARGUMENT');
     expect(err.rpc).toBe('RegisterIpAsset');
     expect(err.fieldViolations).toEqual([
-      { field: 'contributors', description: 'shares sum to 1, not 10000', reason: 'INVALID' },
+      {
+        field: 'contributors',
+        inputField: 'contributors',
+        description: 'shares sum to 1, not 10000',
+        reason: 'INVALID',
+      },
     ]);
   });
 
@@ -169,6 +179,7 @@ describe.each<[string, ChainProtocol, boolean]>([
     const err = await client.payRoyalties({ ipAssetId: 'ip-1', amountWei: -1n }).catch((e) => e);
     expect(err).toBeInstanceOf(ChainInvalidArgumentError);
     expect(err.fieldViolations[0].field).toBe('amount_wei');
+    expect(err.fieldViolations[0].inputField).toBe('amountWei');
     await expect(
       client.payRoyalties({ ipAssetId: 'ip-1', amountWei: 1n << 256n }),
     ).rejects.toBeInstanceOf(ChainInvalidArgumentError);

@@ -158,7 +158,12 @@ describe('in Chromium', () => {
           invalid: {
             name: 'ChainInvalidArgumentError',
             fieldViolations: [
-              { field: 'amount_wei', description: 'must be positive', reason: 'INVALID' },
+              {
+                field: 'amount_wei',
+                inputField: 'amountWei',
+                description: 'must be positive',
+                reason: 'INVALID',
+              },
             ],
           },
         });

@@ -129,7 +129,7 @@ export interface ChainHandlerOptions {
   /** Default: a {@link MemoryIdempotencyStore}. */
   idempotency?: IdempotencyStore;
   limits?: Partial<StreamLimits>;
-  /** Reported by HealthCheck and GetServiceInfo. */
+  /** Reported by HealthCheck and GetServiceInfo. Default `0.0.0`. */
   version?: string;
   /** Reported by GetServiceInfo. Default "mystira-chain-server". */
   serviceName?: string;

@@ -8,6 +8,7 @@
  * assume well-formed input (shares sum to 10000, addresses are well-formed, amounts fit uint256).
  */
 import type { ContributorType, IpAssetStatus, TransactionStatus } from '@mystira/chain-protos';
+import { brandErrors } from '../../../shared/error-brand.js';
 
 /** One recipient of an asset's royalties. `shareBps` is basis points: 100 = 1 %, 10000 = 100 %. */
 export interface Split {
@@ -121,14 +122,18 @@ export interface LedgerHealth {
  * status is `failed` (see README, "Errors or results").
  */
 export class LedgerError extends Error {
+  /** Always `LedgerError`. */
   override readonly name = 'LedgerError';
   constructor(
+    /** Why the operation was refused; decides the gRPC status the caller gets. */
     readonly code: 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'UNAVAILABLE',
     message: string,
   ) {
     super(message);
   }
 }
+
+brandErrors('@mystira/chain-server', { LedgerError });
 
 /**
  * The port a ledger adapter implements. Every method may throw {@link LedgerError}; any other

@@ -180,7 +180,11 @@ export interface ChainServer {
     req: http.IncomingMessage | http2.Http2ServerRequest,
     res: http.ServerResponse | http2.Http2ServerResponse,
   ) => void;
-  /** Starts listening; resolves with the bound port. Port 0 picks a free one. */
+  /**
+   * Starts listening; resolves with the bound port. Port 0 picks a free one. `host` defaults to
+   * `127.0.0.1`, on purpose: nothing outside the machine reaches a server nobody chose to expose.
+   * In a container, pass `0.0.0.0` (or `::`), or the published port reaches nothing.
+   */
   listen(port?: number, host?: string): Promise<{ port: number; host: string }>;
   /**
    * Graceful shutdown: stops accepting, ends streams with UNAVAILABLE, lets unary calls finish,

@@ -21,7 +21,12 @@ import {
 } from './gen/google/rpc/error_details_pb.js';
 import { parseUint256 } from './wei.js';
 
-/** One bad field. `field` is a path such as `contributors[1].wallet_address`. */
+/**
+ * One bad field. `field` is its path in the contract's proto names, e.g.
+ * `contributors[1].wallet_address`: google.rpc.BadRequest's convention, the same for clients in
+ * every language. A client maps it to its own names (`@mystira/chain-client` adds `inputField`,
+ * `contributors[1].walletAddress`), so the wire carries one name per field.
+ */
 export interface Violation {
   field: string;
   description: string;

@@ -1,3 +1,5 @@
+import { brandErrors } from '../../../shared/error-brand.js';
+
 /**
  * Every error @mystira/health creates. They all extend {@link HealthError}, so a caller can tell
  * "the health machinery said no" apart from an error thrown by the dependency itself.
@@ -36,3 +38,10 @@ export class CheckTimeoutError extends HealthError {
 export class CheckFailedError extends HealthError {
   override name = 'CheckFailedError';
 }
+
+brandErrors('@mystira/health', {
+  HealthError,
+  DuplicateCheckError,
+  CheckTimeoutError,
+  CheckFailedError,
+});

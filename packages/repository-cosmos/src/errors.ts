@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '@mystira/repository';
 import { cosmosStatus } from '@mystira/resilience';
+import { brandErrors } from '../../../shared/error-brand.js';
 
 /**
  * The specification uses a construct the target cannot run and that the adapter will not emulate
@@ -39,6 +40,12 @@ export class CosmosAccessError extends UnavailableError {
 
 /** The entity cannot be stored in Cosmos DB as declared (reserved property names). */
 export class CosmosEntityError extends ValidationError {}
+
+brandErrors('@mystira/repository-cosmos', {
+  UnsupportedQueryError,
+  CosmosAccessError,
+  CosmosEntityError,
+});
 
 /** The SDK's abort error, or any error after the caller's signal fired. */
 function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {

@@ -19,6 +19,7 @@ import {
   postgresHadNoEffect,
   sqlState,
 } from '@mystira/resilience';
+import { brandErrors } from '../../../shared/error-brand.js';
 
 export { sqlState };
 
@@ -130,3 +131,5 @@ export class LayoutError extends Error {
     this.name = 'LayoutError';
   }
 }
+
+brandErrors('@mystira/repository-postgres', { MigrationError, LayoutError });

@@ -5,6 +5,8 @@
  * these; the original error stays on `cause`.
  */
 
+import { brandErrors } from '../../../shared/error-brand.js';
+
 /** Machine-readable reason, stable across releases and identical for every adapter. */
 export type RepositoryErrorCode =
   | 'NOT_FOUND'
@@ -131,12 +133,26 @@ export class AbortedError extends RepositoryError {
   }
 }
 
+brandErrors('@mystira/repository', {
+  RepositoryError,
+  NotFoundError,
+  AlreadyExistsError,
+  ConcurrencyError,
+  ValidationError,
+  UnavailableError,
+  AbortedError,
+});
+
 /** Throws `AbortedError` when the signal has fired; call before starting any work. */
 export function throwIfAborted(signal: AbortSignal | undefined, entity?: string): void {
   if (signal?.aborted)
     throw new AbortedError('the operation was aborted', { entity, cause: signal.reason });
 }
 
+/**
+ * Whether `err` is a `RepositoryError`, from this copy of the package or another one (its ESM and
+ * CJS builds, or another version); `instanceof` answers the same.
+ */
 export function isRepositoryError(err: unknown): err is RepositoryError {
   return err instanceof RepositoryError;
 }

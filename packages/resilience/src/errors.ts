@@ -1,4 +1,5 @@
 import { TaskCancelledError } from 'cockatiel';
+import { brandErrors } from '../../../shared/error-brand.js';
 
 /**
  * Thrown by {@link timeout} (and the pipeline's `timeout`/`attemptTimeout`) when a call did not
@@ -44,3 +45,9 @@ export class RateLimitExceededError extends Error {
     super(`rate limit exceeded; retry after ${retryAfterMs} ms`);
   }
 }
+
+brandErrors('@mystira/resilience', {
+  TimeoutError,
+  HedgeLostError,
+  RateLimitExceededError,
+});

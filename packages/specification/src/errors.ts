@@ -4,6 +4,8 @@
  * and `field` instead of parsing messages.
  */
 
+import { brandErrors } from '../../../shared/error-brand.js';
+
 /** Machine-readable reason, stable across releases. */
 export type SpecificationErrorCode =
   | 'INVALID_SPECIFICATION'
@@ -118,3 +120,17 @@ export class InvalidSchemaError extends SpecificationError {
     super('INVALID_SCHEMA', message, details);
   }
 }
+
+brandErrors('@mystira/specification', {
+  SpecificationError,
+  InvalidSpecificationError,
+  UnknownFieldError,
+  UnsupportedOperatorError,
+  InvalidValueError,
+  LimitExceededError,
+  ForbiddenKeyError,
+  UnsupportedVersionError,
+  InvalidCursorError,
+  MultipleResultsError,
+  InvalidSchemaError,
+});

@@ -133,7 +133,10 @@ export type RawChainClient = Client<typeof ChainService>;
 
 export interface ChainClient {
   registerIpAsset(input: RegisterIpAssetInput, options?: CallOptions): Promise<IpAssetRegistration>;
-  isRegistered(contentId: string, options?: CallOptions): Promise<RegistrationCheck>;
+  /** Whether the content id has an IP asset, e.g. `if (await chain.isRegistered(id))`. */
+  isRegistered(contentId: string, options?: CallOptions): Promise<boolean>;
+  /** The same question with the answer's details: `{ contentId, registered, ipAssetId? }`. */
+  checkRegistration(contentId: string, options?: CallOptions): Promise<RegistrationCheck>;
   getIpAssetStatus(contentId: string, options?: CallOptions): Promise<IpAssetStatusInfo>;
   /**
    * Registers many assets over one client stream. Items are pulled from `items` only as fast as
@@ -329,6 +332,9 @@ export function createCoreClient(options: ChainClientOptions, hooks: CoreHooks):
       return registrationFromWire(await unary(M.registerIpAsset, msg, opts, false, key), key);
     },
     async isRegistered(contentId, opts) {
+      return (await unary(M.isRegistered, { contentId }, opts, true)).isRegistered;
+    },
+    async checkRegistration(contentId, opts) {
       return registrationCheckFromWire(await unary(M.isRegistered, { contentId }, opts, true));
     },
     async getIpAssetStatus(contentId, opts) {

@@ -5,6 +5,7 @@
  * google.rpc.RetryInfo.
  */
 import { Code, ConnectError } from '@connectrpc/connect';
+import { brandErrors } from '../../../../shared/error-brand.js';
 import {
   BadRequestSchema,
   ErrorInfoSchema,
@@ -13,18 +14,35 @@ import {
 
 /** One invalid field of a request, as the server (or the client's own validation) reported it. */
 export interface FieldViolation {
-  /** Path to the field, e.g. `contributors[0].share_basis_points`. */
+  /**
+   * Path to the field in the contract's proto names, e.g. `contributors[0].share_basis_points`:
+   * what google.rpc.BadRequest carries, the same for clients in every language.
+   */
   field: string;
+  /**
+   * The same path in the names of this client's inputs, e.g. `contributors[0].shareBasisPoints`,
+   * for pointing at the field of the object you passed: the proto3 JSON (camelCase) names, except
+   * `contributor_type`, which is a contributor's `role` here.
+   */
+  inputField: string;
+  /** What is wrong with the field, e.g. `must be 0x followed by 40 hex digits`. */
   description: string;
   /** Machine-readable reason, when the server sent one. */
   reason?: string;
 }
 
+/** A field violation to build an error with; `inputField` is derived from `field` when omitted. */
+export type FieldViolationInit = Omit<FieldViolation, 'inputField'> & {
+  /** Default: `field` in the client's input names (see {@link FieldViolation.inputField}). */
+  inputField?: string;
+};
+
 export interface ChainErrorInit {
   code: Code;
   message: string;
   rpc?: string;
-  fieldViolations?: FieldViolation[];
+  /** The violations to report; see {@link ChainError.fieldViolations}. */
+  fieldViolations?: readonly FieldViolationInit[];
   reason?: string;
   domain?: string;
   errorMetadata?: Record<string, string>;
@@ -58,7 +76,7 @@ export class ChainError extends Error {
     this.code = init.code;
     this.codeName = codeName(init.code);
     this.rpc = init.rpc;
-    this.fieldViolations = init.fieldViolations ?? [];
+    this.fieldViolations = (init.fieldViolations ?? []).map(withInputField);
     this.reason = init.reason;
     this.domain = init.domain;
     this.errorMetadata = init.errorMetadata ?? {};
@@ -114,6 +132,63 @@ export class ChainProtocolError extends ChainError {
 /** `ready()` gave up: the service did not report SERVING before its timeout. */
 export class ChainNotReadyError extends ChainError {
   override name = 'ChainNotReadyError';
+}
+
+/**
+ * `createChainClient` was given options it cannot work with (`option` names the first bad one).
+ * Thrown at creation, before any call, so it is not a {@link ChainError}: it has no status code.
+ * A `TypeError`, as a bad argument to a constructor is.
+ */
+export class ChainClientOptionsError extends TypeError {
+  /** Always `ChainClientOptionsError`. */
+  override name = 'ChainClientOptionsError';
+  constructor(
+    /** The option at fault, e.g. `baseUrl`. */
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+brandErrors('@mystira/chain-client', {
+  ChainError,
+  ChainInvalidArgumentError,
+  ChainNotFoundError,
+  ChainConflictError,
+  ChainUnauthenticatedError,
+  ChainPermissionDeniedError,
+  ChainUnavailableError,
+  ChainCircuitOpenError,
+  ChainDeadlineExceededError,
+  ChainCanceledError,
+  ChainUnsupportedError,
+  ChainProtocolError,
+  ChainNotReadyError,
+  ChainClientOptionsError,
+});
+
+/**
+ * Whether `err` is a {@link ChainError}, from this copy of the package or another one (its ESM
+ * and CJS builds, or another version); `instanceof` answers the same.
+ */
+export function isChainError(err: unknown): err is ChainError {
+  return err instanceof ChainError;
+}
+
+/**
+ * The proto path of a violation in the client's input names: each name from snake_case to the
+ * proto3 JSON camelCase (the names of the facade's inputs), list indexes kept.
+ */
+export function inputFieldPath(protoPath: string): string {
+  return protoPath
+    .replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+    .replace(/\.contributorType$/, '.role');
+}
+
+function withInputField(v: FieldViolationInit): FieldViolation {
+  const { field, inputField, ...rest } = v;
+  return { field, inputField: inputField ?? inputFieldPath(field), ...rest };
 }
 
 const CODE_NAMES: Record<number, string> = {
@@ -201,7 +276,7 @@ export function toChainError(err: unknown, rpc?: string): ChainError {
     });
   }
   const ce = ConnectError.from(err);
-  const fieldViolations: FieldViolation[] = [];
+  const fieldViolations: FieldViolationInit[] = [];
   let reason: string | undefined;
   let domain: string | undefined;
   let errorMetadata: Record<string, string> | undefined;

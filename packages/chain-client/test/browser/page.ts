@@ -54,7 +54,7 @@ async function againstChainServer() {
   });
   await client.ready({ timeoutMs: 10_000 });
   const info = await client.getServiceInfo();
-  const check = await client.isRegistered(params.get('content') as string);
+  const registered = await client.isRegistered(params.get('content') as string);
   const updates: string[] = [];
   for await (const u of client.watchTransactions([params.get('hash') as string]))
     updates.push(`${u.status}:${u.confirmations}`);
@@ -65,7 +65,7 @@ async function againstChainServer() {
     const ce = e as ChainError;
     invalid = { name: ce.name, fields: ce.fieldViolations.map((v) => v.field) };
   }
-  return { network: info.network, registered: check.registered, updates, invalid };
+  return { network: info.network, registered, updates, invalid };
 }
 
 (new URLSearchParams(location.search).get('mode') === 'chain-server'

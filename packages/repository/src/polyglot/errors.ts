@@ -4,6 +4,8 @@
  * These are the failures that only exist because there are two stores.
  */
 
+import { brandErrors } from '../../../../shared/error-brand.js';
+
 export type PolyglotErrorCode =
   /** The registry or a binding is misconfigured (unknown entity, missing secondary, no version field). */
   | 'CONFIG'
@@ -52,3 +54,10 @@ export class CheckpointMismatchError extends PolyglotError {
     super('CHECKPOINT', message, details);
   }
 }
+
+brandErrors('@mystira/repository', {
+  PolyglotError,
+  PolyglotConfigError,
+  PhaseChangeError,
+  CheckpointMismatchError,
+});
