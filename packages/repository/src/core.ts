@@ -41,6 +41,10 @@ export function specErrors<R>(entity: string, fn: () => R): R {
   }
 }
 
+/**
+ * A specification error about the caller's input (an unknown field, a bad value) as the
+ * repository's {@link ValidationError}; any other error as it is.
+ */
 export function toValidation(entity: string, err: unknown): unknown {
   if (err instanceof SpecificationError && err.code !== 'MULTIPLE_RESULTS') {
     return new ValidationError(err.message, {

@@ -23,6 +23,7 @@ interface Stored<T> {
   version: number;
 }
 
+/** Options of {@link MemoryRepository} (`memoryRepository`). */
 export interface MemoryRepositoryOptions {
   /** Items to start with (added as by `addMany`). */
   seed?: readonly object[];

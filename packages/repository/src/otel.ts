@@ -38,6 +38,7 @@ import {
 
 const SCOPE = '@mystira/repository';
 
+/** Options of {@link tracedRepository} and {@link tracedMirror}. */
 export interface TracedRepositoryOptions {
   /** Default `trace.getTracer('@mystira/repository')`. */
   tracer?: Tracer;
@@ -415,6 +416,7 @@ export function tracedMirror<T extends object, M extends MirrorStore<T>>(
   return passThrough(mirror, overrides);
 }
 
+/** Options of {@link observePolyglot}. */
 export interface PolyglotMetricsOptions {
   /** Default `metrics.getMeter('@mystira/repository')`. */
   meter?: Meter;
@@ -433,7 +435,10 @@ export interface PolyglotMetricsOptions {
 export function observePolyglot(
   polyglot: { metrics(options?: CallOptions): Promise<Record<string, EntityMetricsSnapshot>> },
   options: PolyglotMetricsOptions = {},
-): { dispose(): void } {
+): {
+  /** Stops observing: the instruments report nothing more for this registry. */
+  dispose(): void;
+} {
   const meter = options.meter ?? metrics.getMeter(SCOPE);
   const gauges: Record<string, ObservableGauge> = {
     depth: meter.createObservableGauge('mystira.outbox.depth', {

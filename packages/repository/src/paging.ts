@@ -24,6 +24,7 @@ export function pageQuery(
   return specErrors(entity.name, () => ({ ...query, after: codec.decode(query, cursor), skip: 0 }));
 }
 
+/** What {@link pageVia} needs from an adapter: its two reads. */
 export interface PageIO<T> {
   /** Rows (whole items, in order) for a bound query. */
   fetch(query: QueryNode): Promise<T[]>;
@@ -31,6 +32,11 @@ export interface PageIO<T> {
   count(query: QueryNode): Promise<number>;
 }
 
+/**
+ * Keyset paging over an adapter's reads: fetches `take + 1` rows after the cursor (to know whether
+ * a next page exists), counts the matches, signs the next cursor from the last unprojected row and
+ * projects the page last.
+ */
 export async function pageVia<T, R>(
   entity: EntityDef,
   query: QueryNode,

@@ -100,6 +100,7 @@ export interface PageOptions extends CallOptions {
 
 /** One page of a keyset-paged query. */
 export interface RepositoryPage<R> {
+  /** The page's items (projected, when the spec selects). */
   readonly items: R[];
   /** Items matching the spec's `where` (paging, skip and cursor ignored), counted in the same call. */
   readonly total: number;

@@ -45,21 +45,38 @@ import {
 export const ConformanceItem = entity(
   'conformance_items',
   {
+    /** The item's id. */
     id: field.string(),
+    /** The version the repository keeps. */
     version: field.number(),
+    /** A required string (sort keys with duplicates, case and Unicode corner cases). */
     name: field.string(),
+    /** An optional number. */
     score: field.number().optional(),
+    /** A nullable number. */
     rank: field.number().nullable(),
+    /** A boolean. */
     active: field.boolean(),
+    /** A date. */
     createdAt: field.date(),
+    /** A bigint, some beyond 2^53. */
     amount: field.bigint(),
+    /** An array of strings. */
     tags: field.array(field.string()),
-    profile: field.object({ country: field.string(), city: field.string().optional().nullable() }),
+    /** A nested object. */
+    profile: field.object({
+      /** A required string inside it. */
+      country: field.string(),
+      /** A string inside it that can be missing or null. */
+      city: field.string().optional().nullable(),
+    }),
   },
   { id: 'id', version: 'version' },
 );
+/** The type of a {@link ConformanceItem}. */
 export type ConformanceItemT = Infer<typeof ConformanceItem>;
 
+/** Options of {@link repositoryConformance}. */
 export interface ConformanceOptions {
   /**
    * Creates a fresh, EMPTY repository for `entity` (called once per case; cases never share
@@ -74,11 +91,19 @@ export interface ConformanceOptions {
   largeCount?: number;
 }
 
+/** One named case of the kit: register `run` as a test under `name`. */
 export interface ConformanceCase {
+  /** What the case checks, e.g. `spec: keyset paging under concurrent inserts`. */
   readonly name: string;
+  /** Runs the case against a fresh repository; rejects (an `AssertionError`) when it fails. */
   readonly run: () => Promise<void>;
 }
 
+/**
+ * The kit's item type.
+ *
+ * @inline
+ */
 type Item = ConformanceItemT;
 
 /** Fixture rows: duplicates in sort keys, unicode (astral, accented, fullwidth), absent values. */
@@ -237,7 +262,9 @@ const S = () => specOf(ConformanceItem);
 
 /** The specs compared against the evaluator; each exercises one or more semantics rules. */
 export const conformanceSpecs: readonly {
+  /** What the spec exercises. */
   readonly name: string;
+  /** Builds the spec. */
   readonly spec: () => Specification<Item, unknown>;
 }[] = [
   { name: 'all, id order', spec: () => S() },

@@ -16,26 +16,39 @@ import { CheckpointMismatchError } from './errors.js';
 import { gate, type MirrorStore } from './mirror.js';
 import { syncId, versionOfItem } from './sync.js';
 
+/** Where a backfill run stands, saved after each completed batch so a new run resumes after it. */
 export interface BackfillCheckpoint {
+  /** The run's name (`BackfillOptions.run`). */
   readonly run: string;
+  /** The entity copied. */
   readonly entity: string;
   /** Last id of the last completed batch (id order), or null before the first. */
   readonly after: Id | null;
+  /** Items read from the primary so far, over every run. */
   readonly scanned: number;
+  /** Items written to the mirror so far. */
   readonly copied: number;
+  /** Items the mirror already had at that version or newer. */
   readonly skipped: number;
+  /** Batches completed. */
   readonly batches: number;
+  /** Whether the run reached the end of the primary. */
   readonly done: boolean;
+  /** When the checkpoint was saved (ms since the epoch). */
   readonly updatedAt: number;
 }
 
 /** Where checkpoints live: durable for a real run (`PgCheckpointStore`), in memory for tests. */
 export interface CheckpointStore {
+  /** The checkpoint of `run`, or undefined when there is none. */
   load(run: string, options?: CallOptions): Promise<BackfillCheckpoint | undefined>;
+  /** Saves (replaces) the checkpoint of `checkpoint.run`. */
   save(checkpoint: BackfillCheckpoint, options?: CallOptions): Promise<void>;
+  /** Deletes the checkpoint of `run`. */
   clear(run: string, options?: CallOptions): Promise<void>;
 }
 
+/** A {@link CheckpointStore} in process memory, for tests: a crash loses the checkpoints. */
 export class MemoryCheckpointStore implements CheckpointStore {
   readonly #map = new Map<string, BackfillCheckpoint>();
   async load(run: string): Promise<BackfillCheckpoint | undefined> {
@@ -49,28 +62,37 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 }
 
+/** Where a backfill stands, reported after each batch and returned at the end. */
 export interface BackfillProgress {
+  /** Items read from the primary, over every run. */
   readonly scanned: number;
+  /** Items written to the mirror (or that would be, in a dry run). */
   readonly copied: number;
   /** Items the mirror already had at this version or newer (or a newer tombstone). */
   readonly skipped: number;
   /** Estimated total (items in the primary when the run started, plus what earlier runs scanned). */
   readonly total: number;
+  /** Batches completed. */
   readonly batches: number;
   /** Items scanned per second in this run. */
   readonly ratePerSecond: number;
   /** Estimated time to completion (ms), or null before the first batch. */
   readonly etaMs: number | null;
+  /** Time this run has taken, in ms. */
   readonly elapsedMs: number;
+  /** Whether the run reached the end of the primary. */
   readonly done: boolean;
+  /** Whether this is a dry run (nothing written). */
   readonly dryRun: boolean;
   /** The id the run resumed after, or null for a fresh run. */
   readonly resumedAfter: Id | null;
 }
 
+/** Options of a backfill (`Polyglot.backfill`). */
 export interface BackfillOptions extends CallOptions {
   /** Checkpoint name. Default `backfill:<entity>`. */
   run?: string;
+  /** Where checkpoints are saved. Without one a run cannot resume: it starts from the beginning. */
   checkpoints?: CheckpointStore;
   /** Ignore (and overwrite) an existing checkpoint. */
   restart?: boolean;
@@ -89,9 +111,11 @@ export interface BackfillOptions extends CallOptions {
    * for a backfill with writes stopped.
    */
   recheck?: boolean;
+  /** Called after each batch. */
   onProgress?(progress: BackfillProgress): void;
   /** Clock and sleep (tests inject them). */
   now?: () => number;
+  /** Waits between batches to keep to `ratePerSecond`. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 

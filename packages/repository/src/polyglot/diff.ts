@@ -7,7 +7,9 @@
 export interface FieldDiff {
   /** Dotted path ('' for the whole item). */
   readonly path: string;
+  /** The value in the primary (undefined when missing there). */
   readonly primary: unknown;
+  /** The value in the secondary (undefined when missing there). */
   readonly secondary: unknown;
   /** `missing`: absent on one side. */
   readonly kind: 'missing-in-primary' | 'missing-in-secondary' | 'different';

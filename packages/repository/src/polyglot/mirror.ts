@@ -19,7 +19,9 @@ import { diffItems } from './diff.js';
 
 /** What the mirror holds for one id: a live item at a version, or a tombstone at a version. */
 export interface MirrorHead {
+  /** The primary version it was written at. */
   readonly version: number;
+  /** Whether it is a tombstone (the item was deleted at `version`). */
   readonly deleted: boolean;
 }
 
@@ -47,14 +49,25 @@ export interface MirrorWriteOptions<T extends object = object> extends CallOptio
   match?: T;
 }
 
+/**
+ * A deletion the mirror remembers, so a late write of an older version cannot bring the item back.
+ */
 export interface Tombstone {
+  /** The deleted item's id. */
   readonly id: Id;
+  /** The version it was deleted at. */
   readonly version: number;
   /** When the tombstone was written (ms since epoch). */
   readonly at: number;
 }
 
+/**
+ * The secondary of a polyglot binding: a store written at the primary's versions, through a version
+ * gate, so replays and backfills converge whatever their order (`postgresMirror` of
+ * `@mystira/repository-postgres`, or {@link MemoryMirror}).
+ */
 export interface MirrorStore<T extends object> {
+  /** The entity mirrored. */
   readonly entity: EntityDef;
   /** The secondary as a plain repository: reads in secondary-read phases, all of `SecondaryOnly`. */
   readonly repository: Repository<T>;

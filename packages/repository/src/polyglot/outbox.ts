@@ -18,41 +18,59 @@ import type { CallOptions, Id } from '../port.js';
  */
 export type OutboxReason = 'intent' | 'failure' | 'tombstoned' | 'stale' | 'repair';
 
+/** What a write records in the outbox: which item may be behind in the secondary, and why. */
 export interface OutboxRecord {
+  /** The entity (binding name). */
   readonly entity: string;
+  /** The item's id. */
   readonly id: Id;
+  /** Why the item may be behind. */
   readonly reason: OutboxReason;
   /** The primary version the write produced, when known (diagnostics only: replays read the truth). */
   readonly version?: number | null;
   /** Delay before the entry is due (ms). Default 0. */
   readonly delayMs?: number;
+  /** The error of the failed write, for diagnostics. */
   readonly error?: string | null;
 }
 
+/** An entry of the outbox, as a replayer claims it. */
 export interface OutboxEntry {
   /** Monotonic sequence number, as a string (it may outgrow a JS number). */
   readonly seq: string;
+  /** The entity (binding name). */
   readonly entity: string;
+  /** The item's id. */
   readonly id: Id;
+  /** Why it was recorded. */
   readonly reason: OutboxReason;
+  /** The primary version the write produced, when known. */
   readonly version: number | null;
+  /** Replays tried and given back so far. */
   readonly attempts: number;
+  /** When it was recorded (ms since the epoch). */
   readonly createdAt: number;
+  /** When it is due for replay (ms since the epoch). */
   readonly dueAt: number;
+  /** The error of the last failed attempt (or of the failed write), if any. */
   readonly lastError: string | null;
 }
 
+/** Options of {@link Outbox.claim}. */
 export interface ClaimOptions extends CallOptions {
   /** Who holds the lease (a replayer id). */
   readonly owner: string;
+  /** Most entries claimed. */
   readonly limit: number;
   /** Lease length: after it, another replayer may claim the entry. */
   readonly leaseMs: number;
+  /** Only this entity's entries. */
   readonly entity?: string;
   /** Claim entries that are not due yet too (a manual `replay --now`, or draining in tests). */
   readonly ignoreSchedule?: boolean;
 }
 
+/** The outbox's depth and lag, from {@link Outbox.stats}. */
 export interface OutboxStats {
   /** Entries in the outbox. */
   readonly depth: number;
@@ -62,6 +80,11 @@ export interface OutboxStats {
   readonly oldestAgeMs: number | null;
 }
 
+/**
+ * The durable outbox of a polyglot registry: ids whose secondary copy may be behind, leased to
+ * replayers. `postgresOutbox` of `@mystira/repository-postgres` is the durable one; {@link
+ * MemoryOutbox} serves tests.
+ */
 export interface Outbox {
   /** Records entries durably; resolves with their sequence numbers (in order). */
   append(records: readonly OutboxRecord[], options?: CallOptions): Promise<string[]>;
@@ -79,6 +102,7 @@ export interface Outbox {
   ): Promise<void>;
   /** Whether any entry for this id exists (tombstone purging waits for none). */
   pending(entity: string, id: Id, options?: CallOptions): Promise<boolean>;
+  /** Depth, due entries and the oldest entry's age, for one entity or the whole outbox. */
   stats(options?: CallOptions & { entity?: string }): Promise<OutboxStats>;
 }
 
@@ -106,6 +130,7 @@ export class MemoryOutbox implements Outbox {
     this.#now = options.now ?? Date.now;
   }
 
+  /** Entries held now. */
   get size(): number {
     return this.#entries.size;
   }

@@ -7,9 +7,14 @@ import { throwIfAborted } from '../errors.js';
 import type { CallOptions } from '../port.js';
 import type { Phase } from './phases.js';
 
+/**
+ * Where the phases a fleet follows are recorded (`PgPhaseStore` of `@mystira/repository-postgres`,
+ * or {@link MemoryPhaseStore}).
+ */
 export interface PhaseStore {
   /** The recorded phase of every entity that has one. */
   load(options?: CallOptions): Promise<Record<string, Phase>>;
+  /** Records `entity`'s phase; the instances that watch the store follow it. */
   save(entity: string, phase: Phase, options?: CallOptions): Promise<void>;
 }
 

@@ -16,8 +16,10 @@ export const PHASES = [
   'DualWrite',
 ] as const;
 
+/** Which store of an entity takes writes and which answers reads (see {@link PHASES}). */
 export type Phase = (typeof PHASES)[number];
 
+/** Whether `value` is the name of a phase. */
 export function isPhase(value: unknown): value is Phase {
   return typeof value === 'string' && (PHASES as readonly string[]).includes(value);
 }

@@ -38,6 +38,7 @@ import {
   validateConsistency,
 } from './verify.js';
 
+/** How one entity is served: its stores, its phase at start, and how dual writes behave. */
 export interface EntityBinding<T extends object> {
   /** The store the entity lives in today (the truth until `SecondaryOnly`). */
   primary: Repository<T>;
@@ -58,7 +59,9 @@ export interface EntityBinding<T extends object> {
   shadowReads?: boolean | ShadowReadOptions;
 }
 
+/** Options of {@link Polyglot}. */
 export interface PolyglotOptions<E extends Record<string, EntityBinding<object>>> {
+  /** The entities, by the name their repository is registered under. */
   entities: E;
   /** Where pending secondary writes are recorded. Shared by every entity. */
   outbox: Outbox;
@@ -69,9 +72,15 @@ export interface PolyglotOptions<E extends Record<string, EntityBinding<object>>
   phases?: PhaseStore;
   /** Clock and randomness (tests inject them). */
   now?: () => number;
+  /** Randomness (replay jitter, shadow-read sampling). Default `Math.random`. */
   random?: () => number;
 }
 
+/**
+ * The item type of a binding.
+ *
+ * @inline
+ */
 type ItemOf<B> = B extends EntityBinding<infer T> ? T : never;
 
 export interface PhaseChangeOptions extends CallOptions {
@@ -87,13 +96,21 @@ export interface PhaseChangeOptions extends CallOptions {
   record?: boolean;
 }
 
+/** One entity's metrics, from {@link Polyglot.metrics}. */
 export interface EntityMetricsSnapshot {
+  /** Its phase now. */
   readonly phase: Phase;
+  /** Its entries in the outbox. */
   readonly outbox: OutboxStats;
+  /** Replays per second over the last minute. */
   readonly replayRatePerSecond: number;
+  /** Its counters since this process started. */
   readonly counters: PolyglotCounters;
+  /** Latency of the secondary's side of dual writes. */
   readonly secondaryWriteLatency: LatencySummary;
+  /** Latency of the primary read of shadow reads. */
   readonly shadowPrimaryLatency: LatencySummary;
+  /** Latency of the secondary read of shadow reads. */
   readonly shadowSecondaryLatency: LatencySummary;
   /** Ids this process knows to be behind in the secondary. */
   readonly behind: number;
@@ -101,20 +118,44 @@ export interface EntityMetricsSnapshot {
 
 /** Structurally a `HealthCheck` of `@mystira/health` (register it there). */
 export interface PolyglotHealthCheck {
+  /** `polyglot.<entity>.primary`, `polyglot.<entity>.secondary` or `polyglot.outbox`. */
   name: string;
+  /**
+   * Whether the service cannot work without it: a store the entity's phase reads from. The outbox
+   * is never critical.
+   */
   critical: boolean;
+  /** `['ready']`: readiness checks. */
   tags: readonly string[];
+  /**
+   * Reads a probe id from the store (or the outbox's stats); rejects when the store is down. The
+   * outbox is `degraded` when its oldest entry is older than `outboxMaxAgeMs`.
+   */
   check(ctx: {
     signal: AbortSignal;
   }): Promise<
-    { status: 'healthy' | 'degraded' | 'unhealthy'; detail?: Record<string, unknown> } | undefined
+    | {
+        /** The outcome. */
+        status: 'healthy' | 'degraded' | 'unhealthy';
+        /** The entity's phase, or the outbox's depth and age. */
+        detail?: Record<string, unknown>;
+      }
+    | undefined
   >;
 }
 
+/**
+ * The polyglot registry: binds each entity to its store(s) and phase, and owns what they share
+ * (outbox, events, metrics). Apps read and write through {@link Polyglot.repositories}; operators
+ * (or `mystira-polyglot`) drive phases, replays, backfills and verifications through the same
+ * object.
+ */
 export class Polyglot<E extends Record<string, EntityBinding<object>>> {
   /** One repository per entity, by the name it was registered under. */
   readonly repositories: { readonly [K in keyof E]: PolyglotRepository<ItemOf<E[K]>> };
+  /** The outbox every entity shares. */
   readonly outbox: Outbox;
+  /** Where phases are recorded for the fleet (`PolyglotOptions.phases`), if anywhere. */
   readonly phaseStore: PhaseStore | undefined;
   readonly #bindings = new Map<string, BindingState<object>>();
   readonly #events = new PolyglotEmitter();
@@ -307,14 +348,17 @@ export class Polyglot<E extends Record<string, EntityBinding<object>>> {
     return this.#bindings.get(name);
   }
 
+  /** The phase of entity `name` in this process. */
   phase(name: string): Phase {
     return this.#get(name).phase;
   }
 
+  /** The phase of every entity in this process. */
   phases(): Record<string, Phase> {
     return Object.fromEntries([...this.#bindings].map(([n, b]) => [n, b.phase]));
   }
 
+  /** Subscribes to one kind of event of every entity; returns a function that unsubscribes. */
   on<K extends PolyglotEventName>(event: K, listener: (e: PolyglotEvents[K]) => void): () => void {
     return this.#events.on(event, listener);
   }

@@ -11,6 +11,7 @@ import type { OutboxEntry } from './outbox.js';
 import { type BindingState, idKey } from './repository.js';
 import { syncId } from './sync.js';
 
+/** How long a failing id waits before its next replay: exponential backoff with full jitter. */
 export interface BackoffOptions {
   /** First retry delay (ms). Default 200. */
   baseMs?: number;
@@ -29,6 +30,7 @@ export function backoffDelay(
   return Math.floor(random() * Math.min(max, base * 2 ** Math.min(attempt, 30)));
 }
 
+/** Options of {@link OutboxReplayer} (`Polyglot.replayer`). */
 export interface ReplayerOptions {
   /** Lease owner id; unique per replayer. Default a random id. */
   owner?: string;
@@ -40,11 +42,13 @@ export interface ReplayerOptions {
   concurrency?: number;
   /** Pause between rounds when nothing was due (ms), in `start()`. Default 500. */
   idleMs?: number;
+  /** Delays before a failing id is retried. */
   backoff?: BackoffOptions;
   /** Only this entity (registry name). */
   entity?: string;
 }
 
+/** What one round of a replayer did. */
 export interface ReplayRound {
   /** Entries claimed. */
   readonly claimed: number;
@@ -56,11 +60,24 @@ export interface ReplayRound {
   readonly retried: number;
 }
 
+/**
+ * What a replayer reads the entities' bindings from: the {@link Polyglot} registry.
+ *
+ * @inline
+ */
 export interface ReplayerHost {
+  /** The binding of entity `name`, or undefined when there is none. */
   binding(name: string): BindingState<object> | undefined;
 }
 
+/**
+ * Replays the outbox: claims due entries (leased, so several replayers share the work and a crashed
+ * one's entries come back when its lease ends), copies the primary's truth of each id through the
+ * mirror's version gate and deletes the entries once the stores agree. A failing id is given back
+ * with backoff.
+ */
 export class OutboxReplayer {
+  /** The lease owner id of this replayer. */
   readonly owner: string;
   readonly #host: ReplayerHost;
   readonly #outbox: import('./outbox.js').Outbox;

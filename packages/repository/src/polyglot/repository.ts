@@ -33,6 +33,10 @@ export type Durability =
   /** Record only failures (cheaper; a crash between the primary and the secondary write loses the secondary write until a verification scan finds it). */
   | 'on-failure';
 
+/**
+ * Options of shadow reads: in dual phases, a read also reads the other store and reports a
+ * difference as a `mismatch` event.
+ */
 export interface ShadowReadOptions {
   /** Fraction of reads shadowed, 0..1 (default 1). */
   sampleRate?: number;
@@ -42,31 +46,52 @@ export interface ShadowReadOptions {
 
 /** The live state of one entity binding, shared by its repository, the replayer and the registry. */
 export interface BindingState<T extends object> {
+  /** The name the entity is registered under. */
   readonly name: string;
+  /** The entity. */
   readonly entity: EntityDef;
+  /** The primary store. */
   readonly primary: Repository<T>;
+  /** The secondary store, if any. */
   readonly secondary: MirrorStore<T> | undefined;
+  /** The registry's outbox. */
   readonly outbox: Outbox;
+  /** The entity's metrics. */
   readonly metrics: EntityMetrics;
+  /** The registry's events. */
   readonly events: PolyglotEmitter;
+  /** How dual writes are recorded in the outbox. */
   readonly durability: Durability;
+  /** Timeout of the secondary half of a dual write, in ms. */
   readonly secondaryTimeoutMs: number;
+  /** How long an intent waits before a replayer takes it as abandoned, in ms. */
   readonly intentGraceMs: number;
+  /** Shadow reads, or null when off. */
   readonly shadow: Required<ShadowReadOptions> | null;
+  /** Randomness (sampling, jitter). */
   readonly random: () => number;
+  /** The clock, in ms. */
   readonly now: () => number;
+  /** The phase now. */
   phase: Phase;
   /** Ids this process knows to be behind in the mirror (failed or refused inline writes). */
   readonly dirty: Map<string, number>;
   /** Set while a phase change waits for in-flight writes; new writes wait on it. */
   barrier: Promise<void> | null;
+  /** Writes in progress. */
   inflight: number;
   /** Resolves waiters when `inflight` drops to 0. */
   readonly idleWaiters: (() => void)[];
   /** Background work (lazy outbox completions, shadow comparisons) for `settled()`. */
   readonly background: Set<Promise<unknown>>;
+  /**
+   * Records intents before a dual write; resolves with their sequence numbers, or null when the
+   * outbox is down (the write then records only failures).
+   */
   appendIntent(records: { id: Id; version?: number | null }[]): Promise<string[] | null>;
+  /** Deletes intents once both stores agree, batched in the background. */
   completeLater(seqs: readonly string[]): void;
+  /** Records ids behind in the secondary (a failed or refused inline write) for replay. */
   record(
     ids: readonly Id[],
     reason: OutboxReason,

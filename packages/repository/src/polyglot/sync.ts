@@ -12,6 +12,10 @@ import { idOf } from '../core.js';
 import type { CallOptions, Id, Repository } from '../port.js';
 import { type MirrorHead, type MirrorStore, sameItem } from './mirror.js';
 
+/**
+ * What syncing one id did: nothing to do (`in-sync`), brought the secondary in line (`repaired`),
+ * or gave up because the primary kept changing meanwhile (`unsettled`).
+ */
 export type SyncOutcome = 'in-sync' | 'repaired' | 'unsettled';
 
 /** The version of an item by the entity's version field. */

@@ -14,6 +14,10 @@ import type { CallOptions, Id, Repository } from '../port.js';
 import { compareIds } from './backfill.js';
 import { diffItems, type FieldDiff } from './diff.js';
 
+/**
+ * How an id compares in the two stores: the `same` item, in only one of them, in neither
+ * (`absent`), or `different`.
+ */
 export type ConsistencyStatus =
   | 'same'
   | 'missing-in-secondary'
@@ -21,8 +25,11 @@ export type ConsistencyStatus =
   | 'absent'
   | 'different';
 
+/** How one id compares in the two stores. */
 export interface ConsistencyResult {
+  /** The id compared. */
   readonly id: Id;
+  /** The verdict. */
   readonly status: ConsistencyStatus;
   /** Field differences (`different`), or the whole item as one diff at path '' (missing). */
   readonly diffs: FieldDiff[];
@@ -33,6 +40,10 @@ export interface CompareOptions extends CallOptions {
   ignoreFields?: readonly string[];
 }
 
+/**
+ * Compares the primary's and the secondary's item of `id` (either may be undefined), leaving out
+ * the `ignore` fields.
+ */
 export function compareOne(
   id: Id,
   p: object | undefined,
@@ -76,25 +87,45 @@ export interface ScanOptions extends CompareOptions {
   maxReported?: number;
   /** Called with every difference found (e.g. to queue a repair). */
   onDifference?(result: ConsistencyResult): void | Promise<void>;
+  /** Called every 1000 ids scanned, with the ids scanned and the differences found so far. */
   onProgress?(progress: { scanned: number; differences: number }): void;
+  /** Randomness for sampling. Default `Math.random`. */
   random?: () => number;
 }
 
+/** What a verification scan found. */
 export interface ScanReport {
   /** Ids looked at (both sides, counted once). */
   readonly scanned: number;
+  /** Whether only a sample of ids was compared. */
   readonly sampled: boolean;
+  /** Ids in the primary but not in the secondary. */
   readonly missing: number;
+  /** Ids in the secondary but not in the primary. */
   readonly extra: number;
+  /** Ids whose items differ. */
   readonly different: number;
   /** missing + extra + different. */
   readonly differences: number;
+  /** The first `maxReported` missing ids. */
   readonly missingIds: Id[];
+  /** The first `maxReported` extra ids. */
   readonly extraIds: Id[];
-  readonly differentItems: { id: Id; diffs: FieldDiff[] }[];
+  /** The first `maxReported` different items, with their differences. */
+  readonly differentItems: {
+    /** The item's id. */
+    id: Id;
+    /** Where the two copies differ. */
+    diffs: FieldDiff[];
+  }[];
+  /** How long the scan took, in ms. */
   readonly durationMs: number;
 }
 
+/**
+ * Compares the two stores: walks both in id order (a merge join, so memory stays flat), or compares
+ * a random sample of ids with `sampleRate` below 1.
+ */
 export async function scanConsistency<T extends object>(
   primary: Repository<T>,
   secondary: Repository<T>,
