@@ -131,9 +131,7 @@ export interface PolyglotHealthCheck {
    * Reads a probe id from the store (or the outbox's stats); rejects when the store is down. The
    * outbox is `degraded` when its oldest entry is older than `outboxMaxAgeMs`.
    */
-  check(ctx: {
-    signal: AbortSignal;
-  }): Promise<
+  check(ctx: { signal: AbortSignal }): Promise<
     | {
         /** The outcome. */
         status: 'healthy' | 'degraded' | 'unhealthy';
