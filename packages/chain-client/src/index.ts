@@ -19,6 +19,7 @@ import {
 export { type Http2Options, Http2SessionPool, type TlsOptions } from './node-transport.js';
 export * from './shared-exports.js';
 
+/** Options of the Node client's {@link createChainClient}. */
 export interface NodeChainClientOptions extends ChainClientOptions {
   /** TLS for `https:` base URLs: CA, client certificate (mTLS), certificate verification. */
   tls?: TlsOptions;

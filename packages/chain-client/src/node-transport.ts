@@ -18,6 +18,7 @@ type NodeHttp2ClientSessionManager = NonNullable<GrpcTransportOptions['sessionMa
 import type { ChainProtocol } from './core/client.js';
 import { createLeanGrpcTransport, MAX_RESPONSE_BYTES } from './lean-grpc.js';
 
+/** TLS of the Node client's connections (`NodeChainClientOptions.tls`). */
 export interface TlsOptions {
   /** Trusted CA certificate(s), PEM; the system store when omitted. */
   ca?: string | Buffer | Array<string | Buffer>;
@@ -31,6 +32,7 @@ export interface TlsOptions {
   servername?: string;
 }
 
+/** The Node client's HTTP/2 connections (`NodeChainClientOptions.http2`). */
 export interface Http2Options {
   /** Send an HTTP/2 PING after this much silence to keep NATs and load balancers from dropping the connection. Default 30 000 ms. */
   pingIntervalMs?: number;

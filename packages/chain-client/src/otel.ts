@@ -23,6 +23,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 
+/** Options of {@link otelInterceptor}. */
 export interface OtelInterceptorOptions {
   /** Default: `trace.getTracer('@mystira/chain-client')` from the global provider. */
   tracer?: Tracer;
@@ -45,6 +46,12 @@ function hex2(n: number): string {
   return n.toString(16).padStart(2, '0');
 }
 
+/**
+ * A Connect interceptor that traces and measures every call: a CLIENT span named after the
+ * procedure (with the rpc.* attributes and the gRPC status code), the W3C trace context in the
+ * request headers, and the `rpc.client.duration` histogram in ms. Add it to the client's
+ * `interceptors`.
+ */
 export function otelInterceptor(options: OtelInterceptorOptions = {}): Interceptor {
   const tracer = options.tracer ?? trace.getTracer('@mystira/chain-client');
   const meter = options.meter ?? metrics.getMeter('@mystira/chain-client');

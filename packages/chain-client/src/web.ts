@@ -16,6 +16,7 @@ import { checkClientOptions } from './core/options.js';
 
 export * from './shared-exports.js';
 
+/** Options of the browser client's `createChainClient`. */
 export interface WebChainClientOptions extends ChainClientOptions {
   /** A fetch to use instead of the global one, e.g. to set `credentials: 'include'`. */
   fetch?: typeof globalThis.fetch;

@@ -11,30 +11,52 @@ import { ChainError, chainError } from './errors.js';
 
 /** What a token provider returns; `expiresOnTimestamp` is Unix ms (as in `@azure/core-auth`). */
 export interface AccessToken {
+  /** The token, sent as `authorization: Bearer <token>`. */
   token: string;
+  /** When it expires, in Unix ms. */
   expiresOnTimestamp: number;
 }
 
 /** Structurally compatible with `@azure/core-auth`'s `TokenCredential`. */
 export interface TokenCredentialLike {
+  /** A token for `scopes`, or null when none can be had. */
   getToken(
     scopes: string | string[],
     options?: { abortSignal?: AbortSignal },
   ): Promise<AccessToken | null>;
 }
 
+/**
+ * How the client authenticates: a static API key, a bearer token from a credential (cached and
+ * refreshed before it expires), or an interceptor of your own.
+ */
 export type ChainAuth =
-  | { type: 'apiKey'; apiKey: string /** Default `x-api-key`. */; header?: string }
   | {
+      /** An API key header on every call. */
+      type: 'apiKey';
+      /** The key. */
+      apiKey: string;
+      /** The header carrying it. Default `x-api-key`. */
+      header?: string;
+    }
+  | {
+      /** A bearer token on every call. */
       type: 'bearer';
+      /** Where tokens come from, e.g. an `@azure/identity` credential. */
       credential: TokenCredentialLike;
+      /** The scopes a token is asked for. */
       scopes: string | string[];
       /** Refresh this long before expiry, so a token never expires in flight. Default 120 000 ms. */
       refreshBeforeMs?: number;
       /** Clock (Unix ms), injectable for tests. */
       now?: () => number;
     }
-  | { type: 'interceptor'; interceptor: Interceptor };
+  | {
+      /** Your own Connect interceptor, run first on every call. */
+      type: 'interceptor';
+      /** The interceptor. */
+      interceptor: Interceptor;
+    };
 
 /** `x-api-key: <key>` on every call. */
 export function apiKeyInterceptor(apiKey: string, header = 'x-api-key'): Interceptor {
@@ -64,6 +86,9 @@ export class TokenCache {
     this.current = undefined;
   }
 
+  /**
+   * A valid token: the cached one, or a fresh one when it is within `refreshBeforeMs` of expiry.
+   */
   async get(signal?: AbortSignal): Promise<string> {
     const t = this.now();
     const cur = this.current;

@@ -69,6 +69,7 @@ import { resumableWatch, type WatchOptions } from './watch.js';
 /** `connect` is Connect's JSON-over-HTTP protocol: the REST-style path, curl- and proxy-friendly. */
 export type ChainProtocol = 'grpc' | 'grpc-web' | 'connect';
 
+/** Options of `createChainClient` (both entries). */
 export interface ChainClientOptions {
   /** e.g. `https://chain.internal:8443`. */
   baseUrl: string;
@@ -88,6 +89,7 @@ export interface ChainClientOptions {
   breaker?: BreakerOptions | false;
   /** Opt-in hedging of read RPCs. Per call: `{ hedge: true | false }`. */
   hedging?: HedgingOptions;
+  /** How calls authenticate. Default: none. */
   auth?: ChainAuth;
   /** Extra interceptors (e.g. `otelInterceptor()` from `@mystira/chain-client/otel`), run after auth. */
   interceptors?: Interceptor[];
@@ -101,11 +103,13 @@ export interface ChainClientOptions {
   policy?: Pick<PolicyOptions, 'now' | 'onRetry' | 'events'>;
 }
 
+/** Options of one unary call. */
 export interface CallOptions {
   /** Cancels the call, including any retry or backoff in progress. */
   signal?: AbortSignal;
   /** Overrides the client's `timeoutMs` for this call. */
   timeoutMs?: number;
+  /** Headers sent with this call, on top of the client's. */
   headers?: Record<string, string>;
   /** Hedge this read (needs nothing else; `hedging` only tunes it). Default: on when `hedging` is set. */
   hedge?: boolean;
@@ -113,14 +117,19 @@ export interface CallOptions {
   retry?: boolean;
 }
 
+/** Options of a streaming call (`batchRegister`, `watchTransactions`). */
 export interface StreamCallOptions {
+  /** Cancels the stream. */
   signal?: AbortSignal;
   /** Deadline of the whole stream in ms. Default none: streams may be long-lived. */
   timeoutMs?: number;
+  /** Headers sent with this call, on top of the client's. */
   headers?: Record<string, string>;
 }
 
+/** Options of {@link ChainClient.ready}. */
 export interface ReadyOptions {
+  /** Stops waiting. */
   signal?: AbortSignal;
   /** Give up after this long. Default 30 000 ms. */
   timeoutMs?: number;
@@ -131,12 +140,22 @@ export interface ReadyOptions {
 /** The generated Connect client for power users (shares the client's transports and protocol switch). */
 export type RawChainClient = Client<typeof ChainService>;
 
+/**
+ * The typed Chain client (`createChainClient`): one method per RPC with plain inputs and results,
+ * typed errors ({@link ChainError}), deadlines, safe retries and a circuit breaker.
+ */
 export interface ChainClient {
+  /**
+   * Registers a piece of content as an IP asset. Returns at once (status pending or processing);
+   * follow the transaction with `watchTransactions`. Retried safely: the write carries an
+   * idempotency key.
+   */
   registerIpAsset(input: RegisterIpAssetInput, options?: CallOptions): Promise<IpAssetRegistration>;
   /** Whether the content id has an IP asset, e.g. `if (await chain.isRegistered(id))`. */
   isRegistered(contentId: string, options?: CallOptions): Promise<boolean>;
   /** The same question with the answer's details: `{ contentId, registered, ipAssetId? }`. */
   checkRegistration(contentId: string, options?: CallOptions): Promise<RegistrationCheck>;
+  /** Where the registration of a piece of content stands. */
   getIpAssetStatus(contentId: string, options?: CallOptions): Promise<IpAssetStatusInfo>;
   /**
    * Registers many assets over one client stream. Items are pulled from `items` only as fast as
@@ -148,16 +167,26 @@ export interface ChainClient {
     items: Iterable<RegisterIpAssetInput> | AsyncIterable<RegisterIpAssetInput>,
     options?: StreamCallOptions,
   ): Promise<BatchRegisterSummary>;
+  /** How an IP asset's royalties are split. */
   getRoyaltyConfiguration(ipAssetId: string, options?: CallOptions): Promise<RoyaltyConfiguration>;
+  /** Replaces an IP asset's royalty split (a transaction; idempotent by key). */
   updateRoyaltySplit(
     input: UpdateRoyaltySplitInput,
     options?: CallOptions,
   ): Promise<RoyaltySplitUpdate>;
+  /**
+   * Pays royalties to an IP asset, split among its recipients (a transaction; idempotent by key).
+   */
   payRoyalties(input: PayRoyaltiesInput, options?: CallOptions): Promise<RoyaltyPayment>;
+  /** The royalties a wallet can claim. */
   getClaimableRoyalties(
     input: GetClaimableRoyaltiesInput,
     options?: CallOptions,
   ): Promise<ClaimableRoyalties>;
+  /**
+   * Pays out a contributor's claimable royalties from one IP asset (a transaction; idempotent by
+   * key).
+   */
   claimRoyalties(input: ClaimRoyaltiesInput, options?: CallOptions): Promise<RoyaltyClaim>;
   /** Every status change of the given transactions, once each, across reconnects; ends when all are terminal. */
   watchTransactions(
@@ -166,6 +195,7 @@ export interface ChainClient {
   ): AsyncIterable<TransactionStatusChange>;
   /** The contract's own HealthCheck RPC. */
   healthCheck(options?: CallOptions): Promise<ChainHealth>;
+  /** The service's version, network, endpoints and contracts. */
   getServiceInfo(options?: CallOptions): Promise<ServiceInfo>;
   /**
    * Asks grpc.health.v1 about `mystira.chain.v1.ChainService`, falling back to the contract's
@@ -178,6 +208,7 @@ export interface ChainClient {
   circuitState(): CircuitState;
   /** The protocol the next call will use. */
   protocol(): ChainProtocol;
+  /** The generated Connect client, for what the facade does not cover. */
   readonly raw: RawChainClient;
   /** Closes pooled connections (Node). Calls after close open new ones. */
   close(): void;

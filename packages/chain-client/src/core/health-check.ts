@@ -6,16 +6,22 @@
 import type { CheckOutcome, HealthCheck } from '@mystira/health';
 import type { ChainClient } from './client.js';
 
+/** Options of {@link chainHealthCheck}. */
 export interface ChainHealthCheckOptions {
   /** Default `chain`. */
   name?: string;
   /** Default true: a Node service that needs the chain is not ready without it. */
   critical?: boolean;
+  /** Time after which the check counts as failed. Default: the registry's. */
   timeoutMs?: number;
   /** Default `['ready']`. */
   tags?: readonly string[];
 }
 
+/**
+ * A `@mystira/health` check of the Chain service: healthy when it reports SERVING (asked without
+ * retries), degraded while the client's own circuit breaker is not closed, failed otherwise.
+ */
 export function chainHealthCheck(
   client: ChainClient,
   options: ChainHealthCheckOptions = {},

@@ -29,6 +29,7 @@ import {
 import { abortReason } from './abort.js';
 import { ChainCircuitOpenError, type ChainError, chainError, toChainError } from './errors.js';
 
+/** Retries of transient failures (reads, and writes carrying an idempotency key). */
 export interface RetryOptions {
   /** Attempts in total, the first included. Default 4. */
   maxAttempts?: number;
@@ -38,6 +39,7 @@ export interface RetryOptions {
   maxDelayMs?: number;
 }
 
+/** The endpoint's circuit breaker. */
 export interface BreakerOptions {
   /** Consecutive dependency failures (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, ...) that open the circuit. Default 5. */
   failureThreshold?: number;
@@ -45,6 +47,7 @@ export interface BreakerOptions {
   halfOpenAfterMs?: number;
 }
 
+/** Hedging of reads: another copy of a slow read, the first answer wins. */
 export interface HedgingOptions {
   /** Send another copy of a read when the previous one has not answered after this long. Default 100 ms. */
   delayMs?: number;
@@ -52,9 +55,13 @@ export interface HedgingOptions {
   maxAttempts?: number;
 }
 
+/** Options of {@link createCallPolicy}. */
 export interface PolicyOptions {
+  /** Retries; `false` turns them off. */
   retry?: RetryOptions | false;
+  /** The circuit breaker; `false` turns it off. */
   breaker?: BreakerOptions | false;
+  /** Hedging of reads; off unless given. */
   hedging?: HedgingOptions | false;
   /** Cap on a single attempt's deadline, so a hung attempt is retried within the call's budget. */
   attemptTimeoutMs?: number;
@@ -68,7 +75,9 @@ export interface PolicyOptions {
 
 /** One logical call. */
 export interface CallSpec {
+  /** The RPC's name, for errors and events. */
   rpc: string;
+  /** Cancels the call, retries and backoff included. */
   signal?: AbortSignal | undefined;
   /** The call's whole budget in ms, retries included; undefined for no deadline. */
   timeoutMs?: number | undefined;
@@ -78,6 +87,7 @@ export interface CallSpec {
   hedge: boolean;
 }
 
+/** What one attempt of a call gets. */
 export interface AttemptContext {
   /** Pass to the transport: aborts with the caller, or when another hedge won. */
   signal: AbortSignal | undefined;
@@ -87,9 +97,15 @@ export interface AttemptContext {
   attempt: number;
 }
 
+/** The state of the endpoint's circuit breaker. */
 export type CircuitState = 'closed' | 'open' | 'half-open' | 'isolated';
 
+/** Runs calls with the deadline, retries, hedging and breaker of one endpoint. */
 export interface CallPolicy {
+  /**
+   * Runs `attempt` as often as the policy allows; resolves with the first success, or rejects with
+   * a {@link ChainError}.
+   */
   execute<T>(spec: CallSpec, attempt: (ctx: AttemptContext) => Promise<T>): Promise<T>;
   /** The endpoint's circuit, for health reporting. */
   circuitState(): CircuitState;

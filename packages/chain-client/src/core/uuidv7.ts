@@ -9,9 +9,14 @@
  * is advanced by one millisecond rather than repeating a value.
  */
 
-/** Source of randomness; `crypto.getRandomValues` in Node 22+ and every browser. */
+/**
+ * Source of randomness; `crypto.getRandomValues` in Node 22+ and every browser.
+ *
+ * @inline
+ */
 export type RandomFill = (bytes: Uint8Array<ArrayBuffer>) => unknown;
 
+/** Returns a new UUIDv7 at each call: time-ordered, unique and increasing within the generator. */
 export type UuidV7Generator = () => string;
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));

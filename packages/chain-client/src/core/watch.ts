@@ -14,7 +14,9 @@ import { type TransactionStatusChange, transactionUpdateFromWire } from './conve
 import { type ChainError, toChainError } from './errors.js';
 import { connectionReset } from './policy.js';
 
+/** How `watchTransactions` reconnects after a dropped stream. */
 export interface WatchOptions {
+  /** Ends the watch. */
   signal?: AbortSignal;
   /** Reconnects allowed in a row without receiving an update. Default 10. */
   maxReconnects?: number;
