@@ -31,7 +31,12 @@ const examples = packages.flatMap((pkg) =>
 /** The oldest Node every package's `engines` admits, e.g. ">=22.12.0" -> "22.12.0". */
 function engineFloor(): string {
   const floors = new Set(
-    packages.map((p) => /^>=(\d+\.\d+\.\d+)$/.exec(String(p.manifest.engines?.node))?.[1]),
+    packages.map(
+      (p) =>
+        /^>=(\d+\.\d+\.\d+)$/.exec(
+          String((p.manifest.engines as { node?: string } | undefined)?.node),
+        )?.[1],
+    ),
   );
   expect([...floors], 'every package states the same floor as >=x.y.z').toHaveLength(1);
   return [...floors][0]!;
