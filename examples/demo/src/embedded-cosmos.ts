@@ -1,15 +1,12 @@
 /**
  * Cosmos DB for the demo: `@vercel/cosmosdb-server` in-process over HTTPS (self-signed) on
  * 127.0.0.1. That server keeps everything in memory, so the demo snapshots every database,
- * container and document to a JSON file (on stop, on `checkpoint()` and every 30 s) and loads it
- * back on start: a restart of the demo keeps its stories. A crash loses what was written since the
- * last snapshot.
+ * container and document (on stop, on `checkpoint()` and every 30 s) and hands it to `save`
+ * (saved-state.ts writes it to the data folder), and restores `saved` on start: a restart of the
+ * demo keeps its stories. A crash loses what was written since the last snapshot.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
 import { type ContainerDefinition, CosmosClient } from '@azure/cosmos';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 
@@ -19,12 +16,14 @@ export const EMBEDDED_COSMOS_KEY = Buffer.from('mystira-demo-key-not-a-secret').
 export interface EmbeddedCosmosHandle {
   endpoint: string;
   key: string;
-  /** Writes the snapshot now (also done on stop and every `checkpointEveryMs`). */
+  /** Saves a snapshot now (also done on stop and every `checkpointEveryMs`), when given `save`. */
   checkpoint(): Promise<void>;
+  /** Every database, container and document, as now. */
+  snapshot(): Promise<CosmosSnapshot>;
   stop(): Promise<void>;
 }
 
-interface Snapshot {
+export interface CosmosSnapshot {
   version: 2;
   databases: {
     id: string;
@@ -41,8 +40,13 @@ const SYSTEM_FIELDS = ['_rid', '_self', '_etag', '_attachments', '_ts'];
 
 export async function startEmbeddedCosmos(options: {
   port: number;
-  /** Where the snapshot lives; without it nothing survives a restart. */
-  snapshotFile?: string;
+  /** A snapshot saved earlier, restored before the server is handed out. */
+  saved?: unknown;
+  /**
+   * Persists a snapshot; called with the function that takes it, so the caller can take it in
+   * its own turn (see SavedState.save). Without it nothing survives a restart.
+   */
+  save?: (take: () => Promise<CosmosSnapshot>) => Promise<void>;
   /** Snapshot interval while running. Default 30 s. */
   checkpointEveryMs?: number;
 }): Promise<EmbeddedCosmosHandle> {
@@ -58,28 +62,27 @@ export async function startEmbeddedCosmos(options: {
   // Accepts the self-signed certificate for this client only, never process-wide.
   const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
   const client = new CosmosClient({ endpoint, key: EMBEDDED_COSMOS_KEY, agent });
-  const { snapshotFile } = options;
-  if (snapshotFile && existsSync(snapshotFile)) {
-    const snapshot = JSON.parse(await readFile(snapshotFile, 'utf8')) as Snapshot;
-    if (snapshot.version === 2) await restore(client, snapshot);
+  const close = async () => {
+    client.dispose();
+    agent.destroy();
+    server.closeAllConnections?.();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  const saved = options.saved as Partial<CosmosSnapshot> | undefined;
+  if (saved?.version === 2) {
+    try {
+      await restore(client, saved as CosmosSnapshot);
+    } catch (error) {
+      await close();
+      throw error;
+    }
   }
-  let writing: Promise<void> | undefined;
-  /** Writes the snapshot (one at a time): write then rename, never a half file. */
+  const { save } = options;
   const checkpoint = async () => {
-    if (!snapshotFile) return;
-    while (writing) await writing;
-    writing = (async () => {
-      const snapshot = await take(client);
-      await mkdir(dirname(snapshotFile), { recursive: true });
-      await writeFile(`${snapshotFile}.tmp`, JSON.stringify(snapshot));
-      await rename(`${snapshotFile}.tmp`, snapshotFile);
-    })().finally(() => {
-      writing = undefined;
-    });
-    await writing;
+    await save?.(() => take(client));
   };
   // Also every so often, so a demo killed hard loses at most that much.
-  const timer = snapshotFile
+  const timer = save
     ? setInterval(
         () => void checkpoint().catch(() => undefined),
         options.checkpointEveryMs ?? 30_000,
@@ -90,26 +93,24 @@ export async function startEmbeddedCosmos(options: {
     endpoint,
     key: EMBEDDED_COSMOS_KEY,
     checkpoint,
+    snapshot: () => take(client),
     async stop() {
       clearInterval(timer);
       try {
         await checkpoint();
       } finally {
-        client.dispose();
-        agent.destroy();
-        server.closeAllConnections?.();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await close();
       }
     },
   };
 }
 
-async function take(client: CosmosClient): Promise<Snapshot> {
-  const snapshot: Snapshot = { version: 2, databases: [] };
+async function take(client: CosmosClient): Promise<CosmosSnapshot> {
+  const snapshot: CosmosSnapshot = { version: 2, databases: [] };
   const { resources: databases } = await client.databases.readAll().fetchAll();
   for (const { id } of databases) {
     const database = client.database(id);
-    const entry: Snapshot['databases'][number] = { id, containers: [] };
+    const entry: CosmosSnapshot['databases'][number] = { id, containers: [] };
     const { resources: containers } = await database.containers.readAll().fetchAll();
     for (const definition of containers) {
       const { resources } = await database
@@ -135,7 +136,7 @@ async function take(client: CosmosClient): Promise<Snapshot> {
   return snapshot;
 }
 
-async function restore(client: CosmosClient, snapshot: Snapshot): Promise<void> {
+async function restore(client: CosmosClient, snapshot: CosmosSnapshot): Promise<void> {
   for (const db of snapshot.databases) {
     const { database } = await client.databases.createIfNotExists({ id: db.id });
     for (const c of db.containers) {

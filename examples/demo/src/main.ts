@@ -4,16 +4,21 @@
  * until Ctrl-C. `--once` runs the scenario and exits 0 (passed) or 1 (failed).
  *
  * Nothing here imports a built package before the build has run, so it works right after
- * `npm ci` on a fresh clone.
+ * `npm ci` on a fresh clone. The data folder is locked first of all, so a second demo on the same
+ * folder is refused before it builds or starts anything.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-
-const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+import {
+  type DataFolderLock,
+  DataFolderLockedError,
+  DEFAULT_DATA_DIR,
+  lockDataFolder,
+  REPO_ROOT,
+} from './data-folder.ts';
+import { PREVIOUS_RUN_STEP } from './scenario.ts';
 
 const HELP = `npm run demo [-- options]
 
@@ -26,7 +31,9 @@ demo user, and serves until Ctrl-C.
 Options
   --once            run the scenario, stop everything, exit 0 when it passed and 1 when not
   --no-build        do not check/rebuild the packages first
-  --data-dir DIR    where embedded PostgreSQL and the Cosmos snapshot live (default .mystira-demo/)
+  --data-dir DIR    where embedded PostgreSQL and the saved state live (default .mystira-demo/;
+                    also DEMO_DATA_DIR). One demo at a time per folder: a second one on the
+                    same folder is refused, naming the first; give it another folder.
   -h, --help        this text
 
 Use real services instead of the embedded ones
@@ -72,8 +79,11 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
-/** Runs `scripts/build.mjs --changed`, showing one line per package and the log on failure. */
-async function buildWhatChanged(): Promise<void> {
+/**
+ * Runs `scripts/build.mjs --changed`, showing one line per package and the log on failure.
+ * False when the build failed (or was interrupted: `signal`).
+ */
+async function buildWhatChanged(signal: AbortSignal): Promise<boolean> {
   write('Building the packages (only what changed; the first build takes a few minutes)');
   const started = performance.now();
   const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/build.mjs'), '--changed'], {
@@ -98,18 +108,24 @@ async function buildWhatChanged(): Promise<void> {
   };
   child.stdout.on('data', onChunk);
   child.stderr.on('data', onChunk);
+  const stopBuild = () => child.kill('SIGINT');
+  signal.addEventListener('abort', stopBuild, { once: true });
   const code = await new Promise<number | null>((done) => child.on('close', done));
+  signal.removeEventListener('abort', stopBuild);
+  if (signal.aborted) return false;
   if (code !== 0) {
     process.stderr.write(`${transcript}\n`);
     write(`  ✗ the build failed (log above). Fix it, or run "npm run build" to see it on its own.`);
-    process.exit(1);
+    return false;
   }
   write(
     `  ✓ ${built === 0 ? 'everything up to date' : `${built} package(s) built`} (${seconds(performance.now() - started)})`,
   );
+  return true;
 }
 
 const COMPONENT_NAMES = {
+  data: 'Data folder',
   issuer: 'Token issuer',
   postgres: 'PostgreSQL',
   cosmos: 'Cosmos DB',
@@ -119,10 +135,18 @@ const COMPONENT_NAMES = {
   web: 'Publisher page',
 } as const;
 
-interface LastRun {
-  /** Which stores the ids live in; ids from other stores are not looked for. */
-  stores: string;
-  ids: import('./scenario.ts').ScenarioIds;
+/** Locks the data folder, or says who holds it and what to do (undefined then). */
+function lockOrExplain(dataDir: string): DataFolderLock | undefined {
+  try {
+    return lockDataFolder(dataDir);
+  } catch (error) {
+    if (!(error instanceof DataFolderLockedError)) throw error;
+    write(`  ✗ ${error.message}`);
+    write(
+      `    what to do: stop that demo first (Ctrl-C in its terminal, or kill ${error.holder.pid}), or give this one a folder of its own: npm run demo -- --data-dir <dir> (or DEMO_DATA_DIR=<dir>)`,
+    );
+    return undefined;
+  }
 }
 
 async function main() {
@@ -131,23 +155,25 @@ async function main() {
     process.stdout.write(HELP);
     return 0;
   }
-  if (!args['no-build']) await buildWhatChanged();
-
-  let systemModule: typeof import('./system.ts');
-  try {
-    systemModule = await import('./system.ts');
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    write(`  ✗ a package is not built: ${(error as Error).message.split('\n')[0]}`);
-    write('    what to do: run "npm run demo" without --no-build, or "npm run build".');
-    return 1;
-  }
-  const { startDemoSystem, DemoComponentError, DEFAULT_DATA_DIR, redact } = systemModule;
-  const { runScenario } = await import('./scenario.ts');
-  const { DEMO_USERS } = await import('./identities.ts');
-
   const chosenDataDir = args['data-dir'] ?? process.env.DEMO_DATA_DIR;
   const dataDir = resolve(chosenDataDir ?? DEFAULT_DATA_DIR);
+  const lock = lockOrExplain(dataDir);
+  if (!lock) return 1;
+  if (lock.replaced) write(`  ! Data folder    took over a stale lock: ${lock.replaced.reason}`);
+  try {
+    return await run(args, chosenDataDir, lock);
+  } finally {
+    // Also released on process.exit() (a second Ctrl-C): see lockDataFolder.
+    lock.release();
+  }
+}
+
+async function run(
+  args: ReturnType<typeof parseCommandLine>,
+  chosenDataDir: string | undefined,
+  lock: DataFolderLock,
+) {
+  const { dataDir } = lock;
   const shutdown = new AbortController();
   let interrupted = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -162,6 +188,23 @@ async function main() {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  if (!args['no-build'] && !(await buildWhatChanged(shutdown.signal))) {
+    return shutdown.signal.aborted ? 130 : 1;
+  }
+
+  let systemModule: typeof import('./system.ts');
+  try {
+    systemModule = await import('./system.ts');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    write(`  ✗ a package is not built: ${(error as Error).message.split('\n')[0]}`);
+    write('    what to do: run "npm run demo" without --no-build, or "npm run build".');
+    return 1;
+  }
+  const { startDemoSystem, DemoComponentError } = systemModule;
+  const { runScenario } = await import('./scenario.ts');
+  const { DEMO_USERS } = await import('./identities.ts');
+
   write('\nStarting the system');
   const started = performance.now();
   let system: Awaited<ReturnType<typeof startDemoSystem>>;
@@ -169,6 +212,7 @@ async function main() {
     system = await startDemoSystem({
       // Undefined for the default folder: only that one may move elsewhere (see startDemoSystem).
       dataDir: chosenDataDir === undefined ? undefined : dataDir,
+      lock,
       host: process.env.DEMO_HOST || '127.0.0.1',
       ports: {
         web: port('DEMO_WEB_PORT', 5173),
@@ -190,6 +234,7 @@ async function main() {
           write(`  ✓ ${name}${step.detail ?? ''} (from the environment)`);
         else if (step.state === 'memory') write(`  ✓ ${name}${step.detail ?? ''}`);
         else if (step.state === 'notice') write(`    ${step.detail ?? ''}`);
+        else if (step.state === 'warning') write(`  ! ${name}${step.detail ?? ''}`);
       },
     });
   } catch (error) {
@@ -209,52 +254,45 @@ async function main() {
   }
   write(`  all up in ${seconds(performance.now() - started)}; data in ${dataDir}`);
 
-  const stores = [
-    system.embedded.includes('postgres') ? 'embedded' : redact(system.databaseUrl),
-    process.env.PG_SCHEMA ?? 'app',
-    system.embedded.includes('cosmos') ? 'embedded' : system.cosmosEndpoint,
-    // Ids of runs from before sign-in name accounts nobody owns: not looked for.
-    'owned',
-  ].join('|');
-  const lastRunFile = join(dataDir, 'last-run.json');
-  let previous: LastRun | undefined;
-  if (existsSync(lastRunFile)) {
-    const saved = JSON.parse(readFileSync(lastRunFile, 'utf8')) as LastRun;
-    if (saved.stores === stores) previous = saved;
-  }
-
   write('\nPublish-a-story scenario');
   const scenarioStarted = performance.now();
-  let passed = false;
+  let result: Awaited<ReturnType<typeof runScenario>> | undefined;
   try {
-    const result = await runScenario({
+    result = await runScenario({
       apiUrl: system.apiUrl,
       tokens: system.tokens,
-      previous: previous?.ids,
+      previous: system.previousRun,
       signal: shutdown.signal,
     });
-    passed = result.ok;
-    if (result.ok && result.ids) {
-      // The ids are remembered only once the data they name is safely on disk.
-      await system.checkpoint();
-      await mkdir(dataDir, { recursive: true });
-      await writeFile(
-        lastRunFile,
-        `${JSON.stringify({ stores, ids: result.ids } satisfies LastRun, null, 2)}\n`,
-      );
-      write(`  scenario passed in ${seconds(performance.now() - scenarioStarted)}`);
-    } else {
-      write(`  scenario FAILED at "${result.failure?.step}". The App API answered as shown above;`);
-      write(
-        '  its log (LOG_LEVEL=info npm run demo) and GET /readyz tell which dependency is at fault.',
-      );
-    }
   } catch (error) {
     if (!shutdown.signal.aborted) {
       write(
         `  ✗ the scenario could not reach the App API at ${system.apiUrl}: ${error instanceof Error ? error.message : error}`,
       );
     }
+  }
+  let passed = false;
+  try {
+    if (result?.ok && result.ids) {
+      // The ids and the snapshot holding what they name are saved together, in one step.
+      await system.rememberRun(result.ids);
+      passed = true;
+      write(`  scenario passed in ${seconds(performance.now() - scenarioStarted)}`);
+    } else if (result) {
+      if (result.failure?.step === PREVIOUS_RUN_STEP) {
+        // Reported once, not at every start from now on.
+        await system.rememberRun(undefined);
+        write('  the previous run’s ids are forgotten: the next run starts afresh.');
+      }
+      write(`  scenario FAILED at "${result.failure?.step}". The App API answered as shown above;`);
+      write(
+        '  its log (LOG_LEVEL=info npm run demo) and GET /readyz tell which dependency is at fault.',
+      );
+    }
+  } catch (error) {
+    write(
+      `  ✗ the saved state could not be written to ${dataDir}: ${error instanceof Error ? error.message : error}`,
+    );
   }
 
   write('\nOpen');

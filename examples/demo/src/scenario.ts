@@ -9,6 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
+/** The first step when an earlier run's ids are given (main.ts forgets them when it fails). */
+export const PREVIOUS_RUN_STEP = 'the previous run’s data is still there';
+
 export interface ScenarioIds {
   authorId: string;
   artistId: string;
@@ -149,7 +152,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   try {
     if (options.previous) {
       const previous = options.previous;
-      await step('the previous run’s data is still there', async () => {
+      await step(PREVIOUS_RUN_STEP, async () => {
         const account = await call<Account>('ada', 'GET', `/v1/accounts/${previous.authorId}`);
         const story = await call<Story>('ada', 'GET', `/v1/stories/${previous.storyId}`);
         return {

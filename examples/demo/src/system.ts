@@ -10,6 +10,10 @@
  * chain's (with chain:read / chain:write scopes). Each demo user gets a token (`tokens`); the App
  * API reaches the Chain host with its own client-credentials token.
  *
+ * The data folder is locked for the system's lifetime (data-folder.ts) and what it keeps between
+ * runs besides the PostgreSQL cluster (the Cosmos snapshot, the last run's ids) is saved as one
+ * consistent state (saved-state.ts).
+ *
  * Importable (the benchmarks soak it) and quiet: it prints nothing; progress goes to `onProgress`
  * and component logs to `onLog` when given.
  */
@@ -17,7 +21,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createChainServer, DevnetLedger, jwtVerifier } from '@mystira/chain-server';
-import { startEmbeddedCosmos } from './embedded-cosmos.ts';
+import pg from 'pg';
+import { type DataFolderLock, DEFAULT_DATA_DIR, lockDataFolder, REPO_ROOT } from './data-folder.ts';
+import { type EmbeddedCosmosHandle, startEmbeddedCosmos } from './embedded-cosmos.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import {
   APP_API_AUDIENCE,
@@ -28,16 +34,37 @@ import {
 } from './identities.ts';
 import { startLocalIssuer } from './issuer.ts';
 import { resolvePort } from './ports.ts';
+import { SavedState } from './saved-state.ts';
+import type { ScenarioIds } from './scenario.ts';
 
-export type DemoComponent = 'issuer' | 'postgres' | 'cosmos' | 'redis' | 'chain' | 'api' | 'web';
+export { DEFAULT_DATA_DIR, REPO_ROOT };
+
+export type DemoComponent =
+  | 'data'
+  | 'issuer'
+  | 'postgres'
+  | 'cosmos'
+  | 'redis'
+  | 'chain'
+  | 'api'
+  | 'web';
 
 export interface DemoProgress {
   component: DemoComponent;
   /**
    * embedded: started here; external: a real service from the environment is used; notice: a
-   * line for people about how it was started (e.g. where its data went), in `detail`.
+   * line for people about how it was started (e.g. where its data went), in `detail`; warning:
+   * something was found wrong and dealt with (e.g. unusable saved state moved aside), in `detail`.
    */
-  state: 'starting' | 'embedded' | 'external' | 'memory' | 'notice' | 'stopping' | 'stopped';
+  state:
+    | 'starting'
+    | 'embedded'
+    | 'external'
+    | 'memory'
+    | 'notice'
+    | 'warning'
+    | 'stopping'
+    | 'stopped';
   /** A URL or a short note for people. */
   detail?: string;
   /** Start-up time of this component, for `embedded`. */
@@ -61,6 +88,12 @@ export interface DemoSystemOptions {
    * cannot reach (running as root), the cluster goes to /var/tmp/mystira-demo/<checkout hash>/.
    */
   dataDir?: string;
+  /**
+   * The lock on `dataDir`, when the caller took it (npm run demo takes it before building, to
+   * refuse a second demo at once); it stays the caller's to release. Without it the system locks
+   * the folder itself and releases it at the end of stop().
+   */
+  lock?: DataFolderLock;
   ports?: DemoPorts;
   /** Interface every listener binds to. Default 127.0.0.1. */
   host?: string;
@@ -89,8 +122,18 @@ export interface DemoSystem {
   redisUrl?: string;
   /** Which components are embedded here (the others came from the environment). */
   embedded: DemoComponent[];
+  /**
+   * The ids the last remembered run created on these same stores, to check they are still there;
+   * undefined on a fresh start (or when that run used other stores).
+   */
+  previousRun?: ScenarioIds;
   /** Saves what only lives in memory (the embedded Cosmos DB) to the data folder now. */
   checkpoint(): Promise<void>;
+  /**
+   * Saves a snapshot and `ids` as the last run in one step (they cannot disagree); undefined
+   * forgets the last run, so the next start does not look for it.
+   */
+  rememberRun(ids: ScenarioIds | undefined): Promise<void>;
   /** Stops everything this call started, last started first. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -115,8 +158,6 @@ export class DemoComponentError extends Error {
   }
 }
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.mystira-demo');
 /**
  * Where the default folder's PostgreSQL cluster goes when the server's user cannot reach the
  * checkout: per checkout (a hash of its path), in a folder that survives reboots like the
@@ -180,6 +221,35 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
     }
   }
 
+  // --- Data folder ------------------------------------------------------------------------------
+  // First: nothing may touch the folder while another demo uses it.
+  if (options.lock && resolve(options.lock.dataDir) !== dataDir) {
+    throw new Error(`the lock given is on ${options.lock.dataDir}, not on ${dataDir}`);
+  }
+  if (options.lock) {
+    progress({ component: 'data', state: 'embedded', detail: `${dataDir} (locked)` });
+  } else {
+    let lock: DataFolderLock;
+    try {
+      lock = lockDataFolder(dataDir);
+    } catch (error) {
+      throw new DemoComponentError(
+        'data',
+        error instanceof Error ? error.message : String(error),
+        'Stop the demo that uses the folder, or give this one another data folder (dataDir).',
+        { cause: error },
+      );
+    }
+    stack.push({ component: 'data', stop: async () => lock.release() });
+    progress({ component: 'data', state: 'embedded', detail: `${dataDir} (locked)` });
+    if (lock.replaced)
+      progress({
+        component: 'data',
+        state: 'warning',
+        detail: `took over a stale lock: ${lock.replaced.reason}`,
+      });
+  }
+
   // --- Token issuer -----------------------------------------------------------------------------
   // First: every other component trusts it. The App API's client secret is made up here, once.
   const clientSecret = randomBytes(24).toString('base64url');
@@ -224,11 +294,37 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
     }
   }
 
-  // --- Cosmos DB --------------------------------------------------------------------------------
-  let checkpoint = async () => {};
+  // --- Saved state ------------------------------------------------------------------------------
   let cosmosEndpoint = env.COSMOS_ENDPOINT ?? '';
   let cosmosKey = env.COSMOS_KEY ?? '';
   const cosmosEmbedded = !(cosmosEndpoint && cosmosKey);
+  const stores = [
+    env.DATABASE_URL ? redact(databaseUrl) : 'embedded',
+    env.PG_SCHEMA ?? 'app',
+    cosmosEmbedded ? 'embedded' : cosmosEndpoint,
+    // Ids of runs from before sign-in name accounts nobody owns: not looked for.
+    'owned',
+  ].join('|');
+  let savedState: SavedState;
+  try {
+    savedState = await SavedState.open(dataDir, {
+      stores,
+      postgresCluster: await clusterIdentifier(databaseUrl),
+    });
+  } catch (error) {
+    await stop();
+    throw new DemoComponentError(
+      'data',
+      `the saved state in ${dataDir} could not be read or moved aside: ${error instanceof Error ? error.message : error}`,
+      `Is ${dataDir} writable? Delete what the demo keeps there (state.json, cosmos-snapshot-*.json) to start afresh.`,
+      { cause: error },
+    );
+  }
+  if (savedState.notice)
+    progress({ component: 'data', state: 'warning', detail: savedState.notice });
+
+  // --- Cosmos DB --------------------------------------------------------------------------------
+  let cosmos: EmbeddedCosmosHandle | undefined;
   if (!cosmosEmbedded) {
     progress({ component: 'cosmos', state: 'external', detail: cosmosEndpoint });
   } else {
@@ -238,12 +334,13 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
       () =>
         startEmbeddedCosmos({
           port: ports.cosmos ?? 0,
-          snapshotFile: join(dataDir, 'cosmos-snapshot.json'),
+          saved: savedState.cosmosSnapshot,
+          save: (take) => savedState.save({ cosmos: take }),
         }),
     );
+    cosmos = value;
     cosmosEndpoint = value.endpoint;
     cosmosKey = value.key;
-    checkpoint = value.checkpoint;
     progress({ component: 'cosmos', state: 'embedded', detail: cosmosEndpoint, ms });
   }
 
@@ -395,12 +492,36 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
     cosmosEndpoint,
     redisUrl,
     embedded,
-    checkpoint: () => checkpoint(),
+    previousRun: savedState.previousRun,
+    checkpoint: async () => {
+      await cosmos?.checkpoint();
+    },
+    rememberRun: (ids) => savedState.remember(ids, cosmos?.snapshot),
     stop: () => {
       stopping ??= stop();
       return stopping;
     },
   };
+}
+
+/**
+ * The PostgreSQL cluster's system identifier (made by initdb, unique per cluster), or undefined
+ * when it cannot be read (not a superuser, say): a cluster re-created in the same place has
+ * another one, and none of the earlier run's rows.
+ */
+async function clusterIdentifier(databaseUrl: string): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ id: string }>(
+      'SELECT system_identifier::text AS id FROM pg_control_system()',
+    );
+    return rows[0]?.id;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** Hides a password in a connection URL before it is shown. */

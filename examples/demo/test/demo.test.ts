@@ -1,41 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDemo } from './run-demo.ts';
-
-const SCENARIO_STEPS = [
-  'create two accounts',
-  'create a story with three scenarios',
-  'read it twice',
-  'publish',
-  'watch the registration until it is confirmed',
-  'anyone reads the published story',
-  'Pat \\(payer role\\) pays 1 token',
-  'show the split and the claimable balances',
-  'the author claims her share',
-];
-
-/** Every scenario step printed with ✓ and none with ✗. */
-function expectScenarioPassed(output: string) {
-  for (const step of SCENARIO_STEPS) expect(output).toMatch(new RegExp(`✓ +\\d+\\. ${step}`));
-  expect(output).not.toContain('✗');
-  expect(output).toContain('scenario passed');
-}
+import { LOCK_FILE } from '../src/data-folder.ts';
+import { expectScenarioPassed, runDemo, tempDataDir as tempDataDirOf } from './run-demo.ts';
 
 const folders: string[] = [];
-async function tempDataDir() {
-  const dir = await mkdtemp(join(tmpdir(), 'mystira-demo-test-'));
-  folders.push(dir);
-  // mkdtemp makes it private (700); as root, the server runs as `postgres`, which must traverse
-  // it, and the demo never chmods a folder it was given.
-  await chmod(dir, 0o755);
-  return dir;
-}
+const tempDataDir = () => tempDataDirOf(folders);
 afterAll(async () => {
   for (const dir of folders) await rm(dir, { recursive: true, force: true });
 });
@@ -110,8 +85,9 @@ describe('npm run demo -- --once', () => {
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const { port } = squatter.address() as AddressInfo;
     try {
+      const dataDir = await tempDataDir();
       const run = await runDemo({
-        dataDir: await tempDataDir(),
+        dataDir,
         env: { DEMO_POSTGRES_PORT: String(port) },
         timeoutMs: 60_000,
       });
@@ -119,6 +95,8 @@ describe('npm run demo -- --once', () => {
       expect(run.output).toContain('✗ PostgreSQL did not start');
       expect(run.output).toContain(`Is port ${port} (DEMO_POSTGRES_PORT) free?`);
       expect(run.output).not.toContain('Publish-a-story scenario');
+      // Released on the error path too: the next demo may use the folder.
+      expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
     }

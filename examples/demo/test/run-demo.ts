@@ -3,7 +3,10 @@
  * given data folder, and collects what it printed.
  */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { chmod, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 export const MAIN = resolve(import.meta.dirname, '../src/main.ts');
 
@@ -23,12 +26,42 @@ export interface DemoRun {
   output: string;
 }
 
-export function runDemo(options: {
+const SCENARIO_STEPS = [
+  'create two accounts',
+  'create a story with three scenarios',
+  'read it twice',
+  'publish',
+  'watch the registration until it is confirmed',
+  'anyone reads the published story',
+  'Pat \\(payer role\\) pays 1 token',
+  'show the split and the claimable balances',
+  'the author claims her share',
+];
+
+/** Every scenario step printed with ✓ and none with ✗. */
+export function expectScenarioPassed(output: string) {
+  for (const step of SCENARIO_STEPS) expect(output).toMatch(new RegExp(`✓ +\\d+\\. ${step}`));
+  expect(output).not.toContain('✗');
+  expect(output).toContain('scenario passed');
+}
+
+/** A new empty data folder, noted in `folders` for the caller to delete. */
+export async function tempDataDir(folders: string[]) {
+  const dir = await mkdtemp(join(tmpdir(), 'mystira-demo-test-'));
+  folders.push(dir);
+  // mkdtemp makes it private (700); as root, the server runs as `postgres`, which must traverse
+  // it, and the demo never chmods a folder it was given.
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+interface DemoOptions {
   args?: string[];
   dataDir?: string;
   env?: Record<string, string>;
-  timeoutMs?: number;
-}): Promise<DemoRun> {
+}
+
+function spawnDemo(options: DemoOptions) {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of OVERRIDES) delete env[name];
   Object.assign(env, {
@@ -46,23 +79,68 @@ export function runDemo(options: {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
+  const run = { output: '' };
   child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+    run.output += chunk.toString();
   });
   child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+    run.output += chunk.toString();
   });
+  const closed = new Promise<number | null>((done) => child.on('close', done));
+  return { child, run, closed };
+}
+
+export function runDemo(options: DemoOptions & { timeoutMs?: number }): Promise<DemoRun> {
+  const { child, run, closed } = spawnDemo(options);
   // A hung demo must not hang the suite: SIGINT first (clean stop), SIGKILL if that is ignored.
   const timer = setTimeout(() => {
-    output += '\n[test] timed out: SIGINT\n';
+    run.output += '\n[test] timed out: SIGINT\n';
     child.kill('SIGINT');
     setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
   }, options.timeoutMs ?? 90_000);
-  return new Promise((done) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, output });
-    });
+  return closed.then((code) => {
+    clearTimeout(timer);
+    return { code, output: run.output };
   });
+}
+
+/** A demo left serving (no --once) until the test stops it. */
+export interface ServingDemo {
+  pid: number;
+  /** What it printed so far. */
+  output(): string;
+  /** Resolves once the output matches `pattern`; rejects when it exits first or after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Sends `signal` (SIGINT by default: Ctrl-C) and waits for it to exit (SIGKILL after 20 s). */
+  stop(signal?: NodeJS.Signals): Promise<DemoRun>;
+}
+
+export function startDemo(options: DemoOptions): ServingDemo {
+  const { child, run, closed } = spawnDemo({ ...options, args: options.args ?? ['--no-build'] });
+  let exited = false;
+  void closed.then(() => {
+    exited = true;
+  });
+  return {
+    pid: child.pid!,
+    output: () => run.output,
+    async waitFor(pattern, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = pattern.exec(run.output);
+        if (match) return match;
+        if (exited) throw new Error(`the demo exited before printing ${pattern}:\n${run.output}`);
+        if (Date.now() > deadline)
+          throw new Error(`no ${pattern} in ${timeoutMs} ms:\n${run.output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async stop(signal = 'SIGINT') {
+      if (!exited) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await closed;
+      clearTimeout(timer);
+      return { code, output: run.output };
+    },
+  };
 }
