@@ -7,9 +7,15 @@
 
 import { brandErrors } from '../../../shared/error-brand.js';
 
+/**
+ * What kind of failure a {@link CacheError} is: bad options, a store call, bytes that do not
+ * decode, a value that does not encode.
+ */
 export type CacheErrorCode = 'OPTIONS' | 'STORE' | 'DECODE' | 'ENCODE';
 
+/** The base of every error of `@mystira/cache`; `code` says which kind it is. */
 export class CacheError extends Error {
+  /** The kind of failure. */
   readonly code: CacheErrorCode;
   constructor(code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -32,6 +38,7 @@ export class CacheOptionsError extends CacheError {
  * repository, a write records the invalidation as pending.
  */
 export class CacheStoreError extends CacheError {
+  /** The store call that failed: `get`, `fill`, `invalidate`, `lock`, `publish` or `ping`. */
   readonly operation: string;
   constructor(operation: string, message: string, options?: { cause?: unknown }) {
     super('STORE', message, options);
@@ -65,7 +72,9 @@ export type CacheDecodeReason =
  * generation key is replaced by a fresh token) and the repository answers.
  */
 export class CacheDecodeError extends CacheError {
+  /** The store key that held the bytes. */
   readonly key: string;
+  /** Why the entry was refused. */
   readonly reason: CacheDecodeReason;
   constructor(
     key: string,

@@ -128,6 +128,7 @@ type Scripted = RedisStoreClient & {
   mystiraCacheUnlock(key: string, token: string): Promise<number>;
 };
 
+/** Options of {@link RedisStore} (`redisStore`). */
 export interface RedisStoreOptions {
   /**
    * Connection for pub/sub (L1 invalidation). Default: `client.duplicate()`, created on the first
@@ -141,6 +142,7 @@ const toBuffer = (v: Uint8Array): Buffer =>
 
 /** `C` is the client's own type (ioredis `Redis` or `Cluster`), so `client` keeps it. */
 export class RedisStore<C extends RedisStoreClient = RedisStoreClient> implements CacheStore {
+  /** The client the store sends its commands through (yours: `close()` leaves it open). */
   readonly client: C;
   readonly #scripted: Scripted;
   #subscriber: RedisSubscriberConnection | undefined;

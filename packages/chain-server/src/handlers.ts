@@ -128,6 +128,7 @@ export interface ChainHandlerOptions {
   ledger: Ledger;
   /** Default: a {@link MemoryIdempotencyStore}. */
   idempotency?: IdempotencyStore;
+  /** Stream bounds. Default {@link defaultStreamLimits}. */
   limits?: Partial<StreamLimits>;
   /** Reported by HealthCheck and GetServiceInfo. Default `0.0.0`. */
   version?: string;

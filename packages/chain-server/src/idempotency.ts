@@ -15,10 +15,28 @@
 import { randomUUID } from 'node:crypto';
 import { Code, ConnectError } from '@connectrpc/connect';
 
+/**
+ * What {@link IdempotencyStore.begin} found: the key is now the caller's (`acquired`, with the
+ * token that completes or releases it), it holds a response to replay (`replay`), or it was used
+ * with a different request (`mismatch`).
+ */
 export type IdempotencyBegin =
-  | { kind: 'acquired'; token: string }
-  | { kind: 'replay'; response: Uint8Array }
-  | { kind: 'mismatch' };
+  | {
+      /** The key is now the caller's: run the request, then `complete` or `release`. */
+      kind: 'acquired';
+      /** Proves ownership to `complete` and `release`. */
+      token: string;
+    }
+  | {
+      /** The same request ran before: answer with its response, run nothing. */
+      kind: 'replay';
+      /** The stored response message, serialized. */
+      response: Uint8Array;
+    }
+  | {
+      /** The key was used with a different request: fail with ALREADY_EXISTS, run nothing. */
+      kind: 'mismatch';
+    };
 
 /**
  * A store of idempotency records. `begin` waits while another caller holds the same key with the
@@ -171,6 +189,7 @@ export interface IdempotencyRedis {
   eval(script: string, numkeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
 }
 
+/** Options of {@link RedisIdempotencyStore}. */
 export interface RedisIdempotencyStoreOptions {
   /** An ioredis `Redis` or `Cluster` (every record is one key); the store never closes it. */
   redis: IdempotencyRedis;

@@ -12,46 +12,71 @@ import { brandErrors } from '../../../shared/error-brand.js';
 
 /** One recipient of an asset's royalties. `shareBps` is basis points: 100 = 1 %, 10000 = 100 %. */
 export interface Split {
+  /** The recipient's wallet, lower-case `0x` + 40 hex digits. */
   wallet: string;
+  /** The role the recipient played. */
   type: ContributorType;
+  /** The recipient's share, in basis points. */
   shareBps: number;
+  /** A name to show for the recipient. */
   displayName?: string;
 }
 
 /** What a registration asks the ledger to record. */
 export interface RegisterAssetInput {
+  /** The Mystira id of the content to register. */
   contentId: string;
+  /** The content's title. */
   title: string;
+  /** The royalty split; the shares sum to 10000. */
   contributors: Split[];
+  /** A URI of the asset's metadata document, if any. */
   metadataUri?: string;
+  /** The license terms to attach, if any. */
   licenseTermsId?: string;
 }
 
 /** An IP asset as the ledger knows it. */
 export interface AssetRecord {
+  /** The content the asset registers. */
   contentId: string;
+  /** The content's title. */
   title: string;
+  /** Where the registration stands. */
   status: IpAssetStatus;
+  /** The on-chain IP asset id. */
   ipAssetId: string;
+  /** The id of the NFT that represents the asset. */
   nftTokenId: string;
   /** The registration transaction. */
   txHash: string;
+  /** When the registration was final, once it is. */
   registeredAt?: Date;
+  /** When the record last changed. */
   lastUpdated: Date;
+  /** The current royalty split. */
   contributors: Split[];
+  /** The royalty module (usually a contract address) that distributes payments. */
   royaltyModuleId: string;
+  /** When the split last changed. */
   royaltyUpdatedAt: Date;
+  /** Why the registration failed, when `status` is FAILED. */
   errorMessage?: string;
 }
 
 /** The state of one transaction, as WatchTransactions reports it. */
 export interface TxState {
+  /** The transaction's hash. */
   hash: string;
+  /** Where the transaction stands. */
   status: TransactionStatus;
   /** 0 while pending; 1 in the block that includes it, +1 per later block. */
   confirmations: bigint;
+  /** The hash of the block that includes it, once mined. */
   blockHash?: string;
+  /** The number of that block, once mined. */
   blockNumber?: bigint;
+  /** Why it failed, when `status` is FAILED. */
   errorMessage?: string;
   /** When this state was reached. */
   timestamp: Date;
@@ -63,39 +88,61 @@ export interface TxState {
 export interface SplitUpdate {
   /** Set when the ledger executed the update and it failed (reported as success=false). */
   errorMessage?: string;
+  /** The asset whose split changed. */
   ipAssetId: string;
+  /** The transaction that changes it. */
   txHash: string;
+  /** The split after the update. */
   contributors: Split[];
 }
 
 /** A royalty payment as submitted. The credit to the recipients happens when it is confirmed. */
 export interface PaymentRecord {
+  /** The ledger's id of the payment. */
   paymentId: string;
+  /** The asset paid. */
   ipAssetId: string;
+  /** The payment transaction. */
   txHash: string;
+  /** The amount, in wei. */
   amountWei: bigint;
+  /** The token paid in (the zero address for the native currency). */
   currencyToken: string;
+  /** Where the payment stands. */
   status: 'pending' | 'confirmed' | 'failed';
+  /** When it was submitted. */
   paidAt: Date;
+  /** Why it failed, when `status` is `failed`. */
   errorMessage?: string;
 }
 
 /** A claim as submitted: the whole claimable balance of one wallet/asset/token. */
 export interface ClaimRecord {
+  /** The asset claimed from. */
   ipAssetId: string;
+  /** The claiming contributor's wallet. */
   wallet: string;
+  /** The token claimed. */
   currencyToken: string;
+  /** The claim transaction. */
   txHash: string;
+  /** The amount claimed, in wei. */
   amountWei: bigint;
+  /** Where the claim stands. */
   status: 'pending' | 'confirmed' | 'failed';
+  /** When it was submitted. */
   claimedAt: Date;
+  /** Why it failed, when `status` is `failed`. */
   errorMessage?: string;
 }
 
 /** A claimable balance of one wallet for one asset and token. */
 export interface Balance {
+  /** The asset the balance comes from. */
   ipAssetId: string;
+  /** The token it is held in. */
   currencyToken: string;
+  /** The claimable amount, in wei. */
   amountWei: bigint;
   /** Decimals of the token (18 for the native currency), for `amount_formatted`. */
   decimals: number;
@@ -103,14 +150,19 @@ export interface Balance {
 
 /** What GetServiceInfo reports about the ledger. */
 export interface LedgerInfo {
+  /** The chain network, e.g. a testnet name, `mainnet` or `devnet`. */
   network: string;
+  /** The RPC endpoint of the chain node the ledger uses. */
   rpcEndpoint: string;
+  /** Addresses of the contracts it uses, by name. */
   contractAddresses: Record<string, string>;
 }
 
 /** What HealthCheck reports about the ledger. */
 export interface LedgerHealth {
+  /** Whether the ledger can serve requests. */
   serving: boolean;
+  /** Per-dependency notes, e.g. `{ latest_block: '1234' }`. */
   details: Record<string, string>;
 }
 

@@ -185,7 +185,15 @@ export interface ChainServer {
    * `127.0.0.1`, on purpose: nothing outside the machine reaches a server nobody chose to expose.
    * In a container, pass `0.0.0.0` (or `::`), or the published port reaches nothing.
    */
-  listen(port?: number, host?: string): Promise<{ port: number; host: string }>;
+  listen(
+    port?: number,
+    host?: string,
+  ): Promise<{
+    /** The port bound (the one picked when `port` was 0). */
+    port: number;
+    /** The host listened on. */
+    host: string;
+  }>;
   /**
    * Graceful shutdown: stops accepting, ends streams with UNAVAILABLE, lets unary calls finish,
    * and destroys the remaining connections after `deadlineMs` (default 10 s).

@@ -28,8 +28,11 @@ import { parseUint256 } from './wei.js';
  * `contributors[1].walletAddress`), so the wire carries one name per field.
  */
 export interface Violation {
+  /** The field's path in proto names, e.g. `contributors[1].wallet_address`. */
   field: string;
+  /** What is wrong, e.g. `must be at most 128 characters`. */
   description: string;
+  /** A stable reason code, e.g. `REQUIRED`, `TOO_LONG`. */
   reason: string;
 }
 

@@ -5,13 +5,17 @@ import { brandErrors } from '../../../shared/error-brand.js';
  * "the health machinery said no" apart from an error thrown by the dependency itself.
  */
 export class HealthError extends Error {
+  /** The class name (each subclass sets its own), so logs and `err.name` show which error it is. */
   override name = 'HealthError';
 }
 
 /** `register()` was called with a name that is already registered: names key the report. */
 export class DuplicateCheckError extends HealthError {
   override name = 'DuplicateCheckError';
-  constructor(readonly checkName: string) {
+  constructor(
+    /** The name that was already taken. */
+    readonly checkName: string,
+  ) {
     super(`a health check named "${checkName}" is already registered`);
   }
 }
@@ -24,7 +28,9 @@ export class DuplicateCheckError extends HealthError {
 export class CheckTimeoutError extends HealthError {
   override name = 'CheckTimeoutError';
   constructor(
+    /** The check that timed out. */
     readonly checkName: string,
+    /** Its timeout, in ms. */
     readonly timeoutMs: number,
   ) {
     super(`health check "${checkName}" did not finish within ${timeoutMs} ms`);

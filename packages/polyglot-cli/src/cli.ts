@@ -19,10 +19,12 @@ import { migrateCmd, missingTableHint } from './migrate.js';
 import { typeScriptConfigProblem } from './node-version.js';
 import { ProgressBar, type ProgressOutput } from './progress.js';
 
+/** A registry of any entities: what a config module provides. */
 export type AnyPolyglot = Polyglot<Record<string, EntityBinding<object>>>;
 
 /** What a config module provides. */
 export interface PolyglotCliConfig {
+  /** The registry the commands drive (the same one the application builds). */
   polyglot: AnyPolyglot;
   /** Where backfill checkpoints live (e.g. `new PgCheckpointStore(db)`); in memory otherwise (not resumable). */
   checkpoints?: CheckpointStore;
@@ -30,13 +32,20 @@ export interface PolyglotCliConfig {
   close?(): void | Promise<void>;
 }
 
+/**
+ * Where {@link runCli} writes and what it may be given instead of the process's own (tests inject
+ * them).
+ */
 export interface CliIO {
+  /** Results (tables, JSON). */
   stdout: ProgressOutput;
+  /** Progress bars, errors and hints. */
   stderr: ProgressOutput;
   /** Loads the config (tests inject one). Default: import the config module. */
   load?(path: string | undefined): Promise<PolyglotCliConfig>;
   /** Cancels the command (the bin wires SIGINT/SIGTERM to it). */
   signal?: AbortSignal;
+  /** The clock, in ms. Default `Date.now`. */
   now?: () => number;
 }
 

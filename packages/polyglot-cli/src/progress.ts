@@ -4,15 +4,21 @@
  * so logs stay readable.
  */
 
+/** What a progress line shows. */
 export interface ProgressState {
+  /** Items done so far. */
   done: number;
   /** Unknown totals render as a counter without a bar. */
   total: number | null;
+  /** Items per second. */
   ratePerSecond: number;
+  /** Estimated time left in ms, or null when unknown. */
   etaMs: number | null;
+  /** Text before the bar, e.g. the entity's name. */
   label?: string;
 }
 
+/** A duration for humans: `42s`, `3m07s`, `2h05m` (`?` when not finite). */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '?';
   const s = Math.round(ms / 1000);
@@ -42,8 +48,11 @@ export function renderProgress(p: ProgressState, width = 24): string {
   return parts.join('  ');
 }
 
+/** Where a progress bar writes: a stream such as `process.stderr`. */
 export interface ProgressOutput {
+  /** Writes text. */
   write(chunk: string): unknown;
+  /** True on a terminal: the bar redraws in place instead of printing a line every few seconds. */
   isTTY?: boolean;
 }
 
@@ -61,6 +70,10 @@ export class ProgressBar {
     this.#every = options.logEveryMs ?? 5000;
   }
 
+  /**
+   * Shows `p`: redrawn in place on a TTY; elsewhere printed at most every `logEveryMs` (default 5
+   * s) unless `force`.
+   */
   update(p: ProgressState, force = false): void {
     const line = renderProgress(p);
     if (this.#out.isTTY) {
@@ -83,6 +96,7 @@ export class ProgressBar {
     } else this.update(p, true);
   }
 
+  /** Whether a bar is drawn in place and not finished: other output must start on a new line. */
   get drawn(): boolean {
     return this.#drawn;
   }

@@ -30,6 +30,7 @@ export class UnsupportedQueryError extends ValidationError {
  * port has no better one, but `transient` is false: retrying with the same credentials fails again.
  */
 export class CosmosAccessError extends UnavailableError {
+  /** The HTTP status Cosmos DB answered with (401 or 403). */
   readonly status: number;
   constructor(message: string, status: number, details?: RepositoryErrorDetails) {
     super(message, details);

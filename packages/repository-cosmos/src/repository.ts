@@ -67,6 +67,7 @@ import { type CapabilityProfile, resolveProfile } from './profile.js';
 
 /** One repository call's cost, reported to `onRequest`. */
 export interface CosmosRequestEvent {
+  /** The entity. */
   readonly entity: string;
   /** The repository method (`getById`, `list`, `update`, ...). */
   readonly operation: string;
@@ -82,11 +83,15 @@ export interface CosmosRequestEvent {
 
 /** A query that fans out over every partition because the filter does not fix the partition key. */
 export interface CrossPartitionEvent {
+  /** The entity. */
   readonly entity: string;
+  /** The repository method that runs the query. */
   readonly operation: string;
+  /** The query, with its parameters. */
   readonly query: SqlQuerySpec;
 }
 
+/** Options of {@link CosmosRepository} (`cosmosRepository`). */
 export interface CosmosRepositoryOptions {
   /** The container (create it with `ensureContainer`, which sets the partition key and indexes). */
   container: Container;
@@ -121,15 +126,22 @@ export interface CosmosCallOptions extends CallOptions {
   partitionKey?: string | number | boolean;
 }
 
+/** Options of the Cosmos-specific writes. */
 export interface CosmosWriteOptions extends WriteOptions {
   /** Write only if the stored document still has this `_etag` (from `getEntry`). */
   ifMatch?: string;
+  /**
+   * The item's partition key value, when the entity's partition key is not its id: spares the
+   * lookup of a point operation.
+   */
   partitionKey?: string | number | boolean;
 }
 
 /** An item with its storage metadata. */
 export interface CosmosEntry<T> {
+  /** The item. */
   readonly item: T;
+  /** Its version (see `Repository`). */
   readonly version: number;
   /** The document's `_etag`, for `update(item, { ifMatch })`. */
   readonly etag: string | undefined;
@@ -137,12 +149,39 @@ export interface CosmosEntry<T> {
 
 /** One operation of `bulk`. */
 export type CosmosBulkOperation<T> =
-  | { readonly type: 'create'; readonly item: T }
-  | { readonly type: 'delete'; readonly id: Id; readonly partitionKey?: string | number | boolean };
+  | {
+      /** Creates an item (fails if it exists). */
+      readonly type: 'create';
+      /** The item. */
+      readonly item: T;
+    }
+  | {
+      /** Deletes an item. */
+      readonly type: 'delete';
+      /** The item's id. */
+      readonly id: Id;
+      /** Its partition key value, when the entity's partition key is not its id. */
+      readonly partitionKey?: string | number | boolean;
+    };
 
+/** The outcome of one operation of `bulk`, with the request units it cost. */
 export type CosmosBulkResult<T> =
-  | { readonly ok: true; readonly item?: T; readonly requestCharge: number }
-  | { readonly ok: false; readonly error: Error; readonly requestCharge: number };
+  | {
+      /** The operation succeeded. */
+      readonly ok: true;
+      /** The created item (as stored), for a create. */
+      readonly item?: T;
+      /** Request units the operation cost. */
+      readonly requestCharge: number;
+    }
+  | {
+      /** The operation failed; the others still ran. */
+      readonly ok: false;
+      /** Why, as a repository error (e.g. `AlreadyExistsError`, `NotFoundError`). */
+      readonly error: Error;
+      /** Request units the operation cost. */
+      readonly requestCharge: number;
+    };
 
 /** Sums the cost of one repository call. */
 class Meter {
@@ -185,7 +224,9 @@ function readPath(item: unknown, path: readonly string[]): unknown {
 /** A `Repository<T>` over a Cosmos DB container. */
 export class CosmosRepository<T extends object> implements Repository<T> {
   readonly entity: EntityDef;
+  /** The container the repository reads and writes. */
   readonly container: Container;
+  /** The capabilities its queries are compiled for. */
   readonly profile: CapabilityProfile;
   readonly backend: RepositoryBackend;
   readonly #map: DocMapping;

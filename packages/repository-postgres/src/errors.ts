@@ -68,9 +68,13 @@ function connectionLost(err: unknown): boolean {
   );
 }
 
+/** What {@link classifyPgError} knows about the call whose error it translates. */
 export interface ClassifyContext {
+  /** The entity, for the error's details. */
   entity?: string;
+  /** The item id, for the error's details. */
   id?: string | number;
+  /** The call's signal: once it fired, any error is an `AbortedError`. */
   signal?: AbortSignal;
   /** The call can be repeated safely (a read). Decides `UnavailableError.transient`. */
   idempotent?: boolean;

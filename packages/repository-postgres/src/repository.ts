@@ -45,11 +45,13 @@ import type { PgDatabase, QueryOptions } from './database.js';
 import { type TableMapping, type TableOptions, tableMapping } from './mapping.js';
 import { itemToRecord, itemToRow, type Row, rowToItem, rowVersion } from './rows.js';
 
+/** Options of a PostgreSQL repository's reads. */
 export interface PgCallOptions extends CallOptions {
   /** `strong` reads from the primary even when replicas are configured. */
   consistency?: 'strong' | 'eventual';
 }
 
+/** Options of `bulkInsert`. */
 export interface BulkOptions extends CallOptions {
   /** Rows per statement (default 5000). Each chunk is one `INSERT ... SELECT FROM jsonb_to_recordset($1)`. */
   chunkSize?: number;
@@ -65,8 +67,14 @@ export interface PostgresRepositoryOptions extends TableOptions {
   cursors?: CursorCodec;
 }
 
+/**
+ * A `Repository<T>` over a PostgreSQL table. Statements go through {@link PgDatabase.query}, so
+ * calls join the ambient transaction, reads may go to replicas and errors arrive typed; optimistic
+ * concurrency is a `WHERE version = $n` on the write itself.
+ */
 export class PostgresRepository<T extends object> implements Repository<T> {
   readonly entity: EntityDef;
+  /** How the entity is laid out in the table. */
   readonly mapping: TableMapping;
   /** For telemetry: `db.namespace` is the schema, `db.collection.name` the table. */
   readonly backend: RepositoryBackend;

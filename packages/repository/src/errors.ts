@@ -16,19 +16,25 @@ export type RepositoryErrorCode =
   | 'UNAVAILABLE'
   | 'ABORTED';
 
+/** What a {@link RepositoryError} carries besides its message. */
 export interface RepositoryErrorDetails {
   /** Entity (table/container) name the operation was on. */
   entity?: string;
   /** Id of the item concerned, when there is one. */
   id?: string | number;
+  /** The error it translates (the driver's), kept on `cause`. */
   cause?: unknown;
   /** `UnavailableError` only: false when a retry would not be safe (default true). */
   transient?: boolean;
 }
 
+/** The base of every error a repository throws: switch on `code`, whatever the backend. */
 export class RepositoryError extends Error {
+  /** The kind of failure, the same for every adapter. */
   readonly code: RepositoryErrorCode;
+  /** The entity (table or container) the operation was on, when known. */
   readonly entity: string | undefined;
+  /** The id of the item concerned, when there is one. */
   readonly id: string | number | undefined;
   /**
    * True when retrying the same call later may succeed AND is safe. Only `UnavailableError` can
@@ -91,6 +97,7 @@ export class ConcurrencyError extends RepositoryError {
 export interface ValidationIssue {
   /** Dotted field path ('' for the whole item). */
   readonly field: string;
+  /** What is wrong with it. */
   readonly message: string;
 }
 
@@ -100,6 +107,7 @@ export interface ValidationIssue {
  * in PostgreSQL text). Never transient: retrying the same input fails the same way.
  */
 export class ValidationError extends RepositoryError {
+  /** The problems found, one per field (empty when the message says it all). */
   readonly issues: readonly ValidationIssue[];
   constructor(
     message: string,

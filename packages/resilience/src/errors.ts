@@ -7,8 +7,10 @@ import { brandErrors } from '../../../shared/error-brand.js';
  * and `isTaskCancelledError` keep working. `cause` is what the cancelled call threw, if anything.
  */
 export class TimeoutError extends TaskCancelledError {
+  /** The class name, so logs and `err.name` show which error it is. */
   override name = 'TimeoutError';
   constructor(
+    /** The timeout that expired, in ms. */
     readonly timeoutMs: number,
     options?: { cause?: unknown },
   ) {
@@ -19,6 +21,7 @@ export class TimeoutError extends TaskCancelledError {
 
 /** The reason a hedging policy aborts the attempts that lost the race. */
 export class HedgeLostError extends Error {
+  /** The class name, so logs and `err.name` show which error it is. */
   override name = 'HedgeLostError';
   constructor() {
     super('another hedged attempt finished first');
@@ -33,11 +36,14 @@ export class HedgeLostError extends Error {
  * to the caller.
  */
 export class RateLimitExceededError extends Error {
+  /** The class name, so logs and `err.name` show which error it is. */
   override name = 'RateLimitExceededError';
   /** A flag the classifiers test without `instanceof` (it survives a second copy of the package). */
   readonly isRateLimitExceededError = true;
   constructor(
+    /** The bucket that refused (a caller id, an IP ...: keep it out of what callers see). */
     readonly key: string,
+    /** Ms until the call would be allowed. */
     readonly retryAfterMs: number,
     /** The bucket's capacity. */
     readonly limit: number,

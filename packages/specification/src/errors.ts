@@ -19,6 +19,7 @@ export type SpecificationErrorCode =
   | 'MULTIPLE_RESULTS'
   | 'INVALID_SCHEMA';
 
+/** What a {@link SpecificationError} points at (a place in the input, an entity field) and its cause. */
 export interface SpecificationErrorDetails {
   /**
    * JSON Pointer (RFC 6901) into the input that was rejected, e.g. `/where/operands/1/value`.
@@ -27,12 +28,23 @@ export interface SpecificationErrorDetails {
   path?: string;
   /** Dotted entity field path the error is about, e.g. `profile.country`. */
   field?: string;
+  /** The underlying error, kept on `cause`. */
   cause?: unknown;
 }
 
+/**
+ * The base of every error of `@mystira/specification`: catch one class, read `code`, `path` and
+ * `field`.
+ */
 export class SpecificationError extends Error {
+  /** The kind of failure. */
   readonly code: SpecificationErrorCode;
+  /**
+   * JSON Pointer into the rejected input (`''` for the root), or undefined when the error is not
+   * about a place in an input.
+   */
   readonly path: string | undefined;
+  /** The dotted entity field path the error is about, when there is one. */
   readonly field: string | undefined;
 
   constructor(

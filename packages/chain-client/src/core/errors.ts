@@ -37,22 +37,33 @@ export type FieldViolationInit = Omit<FieldViolation, 'inputField'> & {
   inputField?: string;
 };
 
+/** What a {@link ChainError} is built from: the code, the message and the server's details. */
 export interface ChainErrorInit {
+  /** The gRPC status code. */
   code: Code;
+  /** The error message. */
   message: string;
+  /** The RPC that failed, when known. */
   rpc?: string;
   /** The violations to report; see {@link ChainError.fieldViolations}. */
   fieldViolations?: readonly FieldViolationInit[];
+  /** google.rpc.ErrorInfo's reason, when the server sent one. */
   reason?: string;
+  /** google.rpc.ErrorInfo's domain. */
   domain?: string;
+  /** google.rpc.ErrorInfo's metadata. */
   errorMetadata?: Record<string, string>;
+  /** google.rpc.RetryInfo's delay, in ms. */
   retryAfterMs?: number;
+  /** Response headers and trailers of the failed call. */
   metadata?: Headers;
+  /** The underlying error (a ConnectError, a network error ...). */
   cause?: unknown;
 }
 
 /** The base of every error this package throws. */
 export class ChainError extends Error {
+  /** The class name (each subclass sets its own), so logs and `err.name` show which error it is. */
   override name = 'ChainError';
   /** The gRPC status code (Connect's `Code` enum: same numbers as gRPC). */
   readonly code: Code;
@@ -64,7 +75,9 @@ export class ChainError extends Error {
   readonly fieldViolations: readonly FieldViolation[];
   /** google.rpc.ErrorInfo reason / domain / metadata, when present. */
   readonly reason: string | undefined;
+  /** google.rpc.ErrorInfo's domain, when present. */
   readonly domain: string | undefined;
+  /** google.rpc.ErrorInfo's metadata (empty when there was none). */
   readonly errorMetadata: Readonly<Record<string, string>>;
   /** The server's google.rpc.RetryInfo delay, in ms, when present. */
   readonly retryAfterMs: number | undefined;
@@ -211,6 +224,7 @@ const CODE_NAMES: Record<number, string> = {
   16: 'UNAUTHENTICATED',
 };
 
+/** The canonical name of a gRPC status code, e.g. `INVALID_ARGUMENT` for 3. */
 export function codeName(code: Code): string {
   return CODE_NAMES[code] ?? `CODE_${code}`;
 }

@@ -8,8 +8,14 @@ import { quoteIdent } from '../sql.js';
 import { ensureTables, type TableReport } from './ensure-tables.js';
 import { guardPool } from './guard.js';
 
+/**
+ * Backfill checkpoints in a PostgreSQL table, so a backfill killed mid-run resumes where its last
+ * completed batch ended, from any host. Call `migrate()` once (or run `statements()` in your
+ * migrations).
+ */
 export class PgCheckpointStore implements CheckpointStore {
   readonly #db: PgDatabase;
+  /** The table, quoted: `"schema"."table"`. */
   readonly qualified: string;
   readonly #schema: string;
   readonly #table: string;
@@ -22,6 +28,7 @@ export class PgCheckpointStore implements CheckpointStore {
     this.qualified = `${quoteIdent(this.#schema)}.${quoteIdent(this.#table)}`;
   }
 
+  /** The DDL of the table, for apps that run their own migrations. Idempotent. */
   statements(): string[] {
     return [
       `CREATE TABLE IF NOT EXISTS ${this.qualified} (run text PRIMARY KEY, data jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,

@@ -15,6 +15,7 @@ import { quoteIdent } from '../sql.js';
 
 /** What one `migrate()` found or did, one entry per schema or table it is responsible for. */
 export interface TableReport {
+  /** A schema or a table. */
   kind: 'schema' | 'table';
   /** Quoted name: `"schema"` or `"schema"."table"`. */
   name: string;

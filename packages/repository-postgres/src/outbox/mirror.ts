@@ -30,6 +30,7 @@ import { quoteIdent } from '../sql.js';
 import { ensureTables, type TableReport } from './ensure-tables.js';
 import { guardPool } from './guard.js';
 
+/** Options of {@link postgresMirror}. */
 export interface PgMirrorOptions {
   /** Schema of the tombstone table. Default: the repository's schema. */
   tombstoneSchema?: string;
@@ -37,6 +38,11 @@ export interface PgMirrorOptions {
   tombstoneTable?: string;
 }
 
+/**
+ * A `MirrorStore` on PostgreSQL: the secondary of a polyglot binding, kept in the table a {@link
+ * PostgresRepository} reads, at the primary's versions, plus a tombstone table. Each gated write is
+ * one transaction under an advisory lock on (table, id). Create one with {@link postgresMirror}.
+ */
 export class PgMirror<T extends object> implements MirrorStore<T> {
   readonly entity: EntityDef;
   readonly repository: PostgresRepository<T>;

@@ -20,6 +20,7 @@ import { quoteIdent } from '../sql.js';
 import { ensureTables, type TableReport } from './ensure-tables.js';
 import { guardPool } from './guard.js';
 
+/** Options of {@link postgresOutbox}. */
 export interface PgOutboxOptions {
   /** Schema of the table. Default `public`. */
   schema?: string;
@@ -40,6 +41,11 @@ interface Row {
   last_error: string | null;
 }
 
+/**
+ * The polyglot outbox in one PostgreSQL table, shared by every app instance and replayer: claims
+ * skip rows others hold (`FOR UPDATE SKIP LOCKED`) and leases run on the database clock. Create one
+ * with {@link postgresOutbox}.
+ */
 export class PgOutbox implements Outbox {
   readonly #db: PgDatabase;
   /** `"schema"."table"` */

@@ -8,8 +8,13 @@ import { quoteIdent } from '../sql.js';
 import { ensureTables, type TableReport } from './ensure-tables.js';
 import { guardPool } from './guard.js';
 
+/**
+ * The phases of a polyglot registry in a PostgreSQL table, shared by every instance of an app and
+ * the CLI: `setPhase` records here, `watchPhases` polls here.
+ */
 export class PgPhaseStore implements PhaseStore {
   readonly #db: PgDatabase;
+  /** The table, quoted: `"schema"."table"`. */
   readonly qualified: string;
   readonly #schema: string;
   readonly #table: string;
@@ -22,6 +27,7 @@ export class PgPhaseStore implements PhaseStore {
     this.qualified = `${quoteIdent(this.#schema)}.${quoteIdent(this.#table)}`;
   }
 
+  /** The DDL of the table, for apps that run their own migrations. Idempotent. */
   statements(): string[] {
     return [
       `CREATE TABLE IF NOT EXISTS ${this.qualified} (entity text PRIMARY KEY, phase text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
@@ -69,6 +75,10 @@ export class PgPhaseStore implements PhaseStore {
   }
 }
 
+/**
+ * A {@link PgPhaseStore} on `db` (table `polyglot_phases` in `public` unless `options` say
+ * otherwise).
+ */
 export function postgresPhases(
   db: PgDatabase,
   options?: { schema?: string; table?: string },

@@ -6,6 +6,7 @@
 
 import { brandErrors } from '../../../../shared/error-brand.js';
 
+/** The kind of a {@link PolyglotError}. */
 export type PolyglotErrorCode =
   /** The registry or a binding is misconfigured (unknown entity, missing secondary, no version field). */
   | 'CONFIG'
@@ -16,8 +17,11 @@ export type PolyglotErrorCode =
   /** A backfill checkpoint belongs to another run (different entity or options). */
   | 'CHECKPOINT';
 
+/** The base of the errors that exist only because an entity has two stores; `code` says which. */
 export class PolyglotError extends Error {
+  /** The kind of failure. */
   readonly code: PolyglotErrorCode;
+  /** The entity concerned, when there is one. */
   readonly entity: string | undefined;
   constructor(
     code: PolyglotErrorCode,
