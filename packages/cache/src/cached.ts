@@ -58,6 +58,10 @@ import { jsonSerializer, type Serializer } from './serializer.js';
 import { EntrySigner, type SigningKey } from './signing.js';
 import type { CacheStore, FillEntry, Guard } from './store.js';
 
+/**
+ * The cross-process stampede lock (`CacheOptions.lock`): on a miss, one process loads and fills
+ * while the others wait for its fill.
+ */
 export interface CacheLockOptions {
   /** How long a loader holds the lock (it is released when the load ends). Default 2000 ms. */
   ttlMs?: number;
@@ -67,6 +71,9 @@ export interface CacheLockOptions {
   pollMs?: number;
 }
 
+/**
+ * The in-process L1 (`CacheOptions.l1`), kept coherent across processes by pub/sub invalidation.
+ */
 export interface L1Options {
   /** Most entries (entities plus query results) held in process. Default 10 000. */
   max?: number;
@@ -77,6 +84,7 @@ export interface L1Options {
   ttlMs?: number;
 }
 
+/** Options of {@link cached}. */
 export interface CacheOptions {
   /** Where values live: `redisStore(client)` or `memoryStore()`. */
   store: CacheStore;

@@ -4,6 +4,8 @@
  * stampede protection, a timeout and breaker on every store call, optional L1 kept coherent by
  * pub/sub, optional HMAC-signed entries, and junk in the store (oversized, undecodable, forged)
  * refused and deleted. Stores: Redis (ioredis, single node or Cluster) and memory.
+ *
+ * @packageDocumentation
  */
 export {
   type CachedRepository,

@@ -6,6 +6,8 @@
  * through the per-call `CallOptions.observe` hook of `@mystira/repository`; `tracedCache` turns it
  * into span attributes, and `observeCache` reads the counters the decorator keeps anyway, so the
  * hit path gains no metric calls.
+ *
+ * @packageDocumentation
  */
 
 import type { CallObservation, CallOptions } from '@mystira/repository';

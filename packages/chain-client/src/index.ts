@@ -5,6 +5,8 @@
  * switchable per call. Deadlines, safe retries with idempotency keys, a circuit breaker, opt-in
  * hedging, auth, resumable transaction watching and batch registration with backpressure.
  * Browsers use `@mystira/chain-client/web`.
+ *
+ * @packageDocumentation
  */
 import { type ChainClient, type ChainClientOptions, createCoreClient } from './core/client.js';
 import { checkClientOptions } from './core/options.js';

@@ -4,6 +4,8 @@
  * attributes) and the W3C trace context in the request headers, so a Python or .NET server
  * continues the trace; and the `rpc.client.duration` histogram (ms). Needs the optional peer
  * dependency `@opentelemetry/api`.
+ *
+ * @packageDocumentation
  */
 
 import { ConnectError, type Interceptor, type StreamResponse } from '@connectrpc/connect';

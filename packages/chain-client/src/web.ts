@@ -2,6 +2,8 @@
  * @mystira/chain-client/web: the Chain client for browsers, on Connect-Web (fetch). Same facade
  * as the Node entry except `batchRegister`, which needs client streaming over HTTP/2 and throws
  * ChainUnsupportedError here. Imports no Node built-ins.
+ *
+ * @packageDocumentation
  */
 import { Code, ConnectError, type Interceptor, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-web';

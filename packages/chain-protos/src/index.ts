@@ -4,6 +4,8 @@
  * Everything under ./gen is produced by `npm run generate` (Buf + protoc-gen-es v2) from
  * protos/mystira/chain/v1 and is never edited by hand. This file only gives it one stable
  * import path and adds the few helpers every user of the contract needs.
+ *
+ * @packageDocumentation
  */
 import { createRegistry, type DescFile, type Registry } from '@bufbuild/protobuf';
 import type { GenFile } from '@bufbuild/protobuf/codegenv2';

@@ -4,6 +4,8 @@
  * `createChainServer({ ledger: new DevnetLedger() })` gives one port speaking gRPC, gRPC-Web and
  * Connect; the pieces (handlers, validation, idempotency stores, auth, reflection) are exported
  * for hosts that assemble their own.
+ *
+ * @packageDocumentation
  */
 export {
   Admission,

@@ -11,6 +11,8 @@
  * - the `rpc.server.duration` histogram (ms) by rpc.method and rpc.grpc.status_code.
  * Spans nest through the active context, so register a context manager (e.g. the
  * AsyncLocalStorageContextManager of `@opentelemetry/context-async-hooks`).
+ *
+ * @packageDocumentation
  */
 
 import { Code, ConnectError } from '@connectrpc/connect';

@@ -2,6 +2,8 @@
  * @mystira/health: a registry of named health checks, exposed as `/healthz` + `/readyz` (HTTP)
  * and as the standard grpc.health.v1 service (Connect handlers), with ready-made checks for
  * PostgreSQL, Redis, Cosmos DB and remote gRPC servers.
+ *
+ * @packageDocumentation
  */
 
 export {

@@ -49,6 +49,7 @@ export interface CliIO {
   now?: () => number;
 }
 
+/** The usage text `mystira-polyglot --help` prints (and a usage error shows). */
 export const USAGE = `usage: mystira-polyglot <migrate|status|backfill|verify|replay|phase> [options]
 
 commands:

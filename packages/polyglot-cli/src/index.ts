@@ -2,6 +2,8 @@
  * @mystira/polyglot-cli: the `mystira-polyglot` command (migrate, status, backfill, verify, replay,
  * phase) for the polyglot repositories of `@mystira/repository`, and the same commands as a
  * function.
+ *
+ * @packageDocumentation
  */
 export {
   type AnyPolyglot,

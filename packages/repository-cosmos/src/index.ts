@@ -3,6 +3,8 @@
  * turns the specification AST into parameterized Cosmos SQL for the real service (`azure`) or
  * `@vercel/cosmosdb-server`, and the repository adds partition-aware point operations, etag
  * concurrency, continuation paging, bulk, RU reporting and resilience.
+ *
+ * @packageDocumentation
  */
 export {
   type CosmosClientConfig,

@@ -3,6 +3,8 @@
  * compiles to parameterized SQL; entities live in a document (jsonb) or typed-column layout;
  * migrations (generated and hand-written) run under an advisory lock; transactions, replica
  * routing, statement timeouts and a health check come with `PgDatabase`.
+ *
+ * @packageDocumentation
  */
 export {
   compileAny,

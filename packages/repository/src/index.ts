@@ -2,6 +2,8 @@
  * @mystira/repository: the `Repository<T>` port, its typed errors, the in-memory adapter, and the
  * helpers adapters share (query binding, validation, versions, keyset paging).
  * The conformance kit lives in `@mystira/repository/testing`.
+ *
+ * @packageDocumentation
  */
 
 export { MultipleResultsError } from '@mystira/specification';

@@ -6,6 +6,8 @@
  * backend facts through the per-call `CallOptions.observe` hook; this module turns a call plus
  * its facts into a span (children of the active context) and a `db.client.operation.duration`
  * measurement.
+ *
+ * @packageDocumentation
  */
 
 import {

@@ -13,6 +13,8 @@
  *   it(c.name, c.run, 30_000);
  * }
  * ```
+ *
+ * @packageDocumentation
  */
 import assert from 'node:assert/strict';
 // By package name, not './errors.js': the kit is a separate bundle and must throw/compare the

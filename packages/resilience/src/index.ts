@@ -2,6 +2,8 @@
  * @mystira/resilience: the SDK's fault-handling vocabulary. Policies come from cockatiel (retry
  * loop, backoff, breaker, timeout, bulkhead, fallback) with defaults and classifiers for the
  * SDK's dependencies; hedging and the server-hint-aware retry budget are added on top.
+ *
+ * @packageDocumentation
  */
 
 // The cockatiel building blocks a user may want for custom policies, re-exported so they need

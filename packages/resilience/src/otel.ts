@@ -1,3 +1,11 @@
+/**
+ * @mystira/resilience/otel: the resilience events in OpenTelemetry. A separate entry because
+ * `@opentelemetry/api` is an optional peer dependency: the main entry never imports it.
+ * `bridgeToOpenTelemetry(events)` turns every event into a span event and a count, and reports the
+ * breakers' states as a gauge.
+ *
+ * @packageDocumentation
+ */
 import {
   type Attributes,
   type Meter,

@@ -10,6 +10,8 @@
  * separate entry point: the main entry stays free of Node built-ins and loads in browsers. Browsers
  * never need it, since cursors are minted and checked where the secret lives (the server); a
  * browser only passes the opaque string back.
+ *
+ * @packageDocumentation
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { KeysetNode, Literal, QueryNode } from './ast.js';

@@ -2,6 +2,8 @@
  * @mystira/specification: write a query once (typed builder), get a plain, versioned, hashable
  * AST that every backend compiles (in-memory here; PostgreSQL and Cosmos DB in their adapters).
  * Keyset cursors (which need node:crypto) live in `@mystira/specification/cursor`.
+ *
+ * @packageDocumentation
  */
 export * from './ast.js';
 export {
