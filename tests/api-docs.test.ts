@@ -5,7 +5,7 @@
  * package documents exactly the entry points its package.json `exports` publishes. Reads the
  * sources (tsconfig.docs.json), so it needs no build.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -27,6 +27,12 @@ function exportedSources(exports: unknown): string[] {
     });
 }
 
+/** Where the Pages workflow (.github/workflows/docs.yml) publishes the site. */
+const published = 'https://mystira.github.io/platform-sdk/api/';
+
+/** A package's page in the site, e.g. `modules/_mystira_cache.html`. */
+const pageOf = (name: string): string => `modules/${name.replace(/[@/]/g, '_')}.html`;
+
 /** A package's typedoc.json (JSON with comments, as TypeDoc reads it). */
 function typedocOptions(dir: string): { entryPoints?: string[] } {
   const file = join(dir, 'typedoc.json');
@@ -44,6 +50,15 @@ describe('API reference', () => {
     },
   );
 
+  it.each(packages.map((p) => [p.manifest.name, p] as const))(
+    "%s's README links its page of the reference",
+    (name, pkg) => {
+      const readme = readFileSync(join(pkg.dir, 'README.md'), 'utf8');
+      expect(readme).toContain(`API reference: ${published}${pageOf(name)}`);
+    },
+  );
+
+  // About 20 s alone, longer while the rest of `npm test` runs beside it: a timeout of its own.
   it('builds with no warnings', () => {
     const out = join(scratch, 'site');
     const result = run('typedoc', ['--out', out]);
@@ -51,8 +66,8 @@ describe('API reference', () => {
     expect(output.match(/^.*\[(warning|error)\].*$/gm) ?? [], output).toEqual([]);
     expect(result.status, output).toBe(0);
     for (const pkg of packages) {
-      const page = `${pkg.manifest.name.replace(/[@/]/g, '_')}.html`;
-      expect(existsSync(join(out, 'modules', page)), `${page} in the site`).toBe(true);
+      const page = pageOf(pkg.manifest.name);
+      expect(existsSync(join(out, page)), `${page} in the site`).toBe(true);
     }
-  });
+  }, 240_000);
 });
