@@ -54,7 +54,7 @@ describe('API reference', () => {
     "%s's README links its page of the reference",
     (name, pkg) => {
       const readme = readFileSync(join(pkg.dir, 'README.md'), 'utf8');
-      expect(readme).toContain(`API reference: ${published}${pageOf(name)}`);
+      expect(readme).toContain(`API reference: <${published}${pageOf(name)}>`);
     },
   );
 
