@@ -2,15 +2,16 @@
  * The API reference: `npm run docs` (TypeDoc, configured by typedoc.json) builds one site for
  * every published package with warnings as errors, so an export without a comment, a {@link} that
  * resolves to nothing or a signature naming a type that is not in the reference fails here. Each
- * package documents exactly the entry points its package.json `exports` publishes. Reads the
- * sources (tsconfig.docs.json), so it needs no build.
+ * package documents exactly the entry points its package.json `exports` publishes, and
+ * tsconfig.docs.json maps every such import path to its source, so the reference reads the
+ * sources (no build needed) and links across packages. Each README links its page.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import { publishedPackages, run } from './lib/tools.js';
+import { publishedPackages, root, run } from './lib/tools.js';
 
 const packages = publishedPackages();
 const scratch = mkdtempSync(join(tmpdir(), 'mystira-api-docs-'));
@@ -33,20 +34,43 @@ const published = 'https://mystira.github.io/platform-sdk/api/';
 /** A package's page in the site, e.g. `modules/_mystira_cache.html`. */
 const pageOf = (name: string): string => `modules/${name.replace(/[@/]/g, '_')}.html`;
 
-/** A package's typedoc.json (JSON with comments, as TypeDoc reads it). */
-function typedocOptions(dir: string): { entryPoints?: string[] } {
-  const file = join(dir, 'typedoc.json');
+/** A JSON-with-comments config file, as TypeDoc and TypeScript read it. */
+function readConfig<T>(file: string): T {
   const { config, error } = ts.readConfigFile(file, ts.sys.readFile);
   if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
   return config;
 }
 
+/** The import paths tsconfig.docs.json maps to sources, e.g. `@mystira/cache/otel`. */
+const docsPaths = readConfig<{ compilerOptions: { paths: Record<string, string[]> } }>(
+  join(root, 'tsconfig.docs.json'),
+).compilerOptions.paths;
+
 describe('API reference', () => {
   it.each(packages.map((p) => [p.manifest.name, p] as const))(
     '%s documents the entry points of its exports',
     (_name, pkg) => {
-      const entryPoints = typedocOptions(pkg.dir).entryPoints ?? [];
-      expect([...entryPoints].sort()).toEqual(exportedSources(pkg.manifest.exports).sort());
+      const options = readConfig<{ entryPoints?: string[] }>(join(pkg.dir, 'typedoc.json'));
+      expect([...(options.entryPoints ?? [])].sort()).toEqual(
+        exportedSources(pkg.manifest.exports).sort(),
+      );
+    },
+  );
+
+  // So that one package's types link to another's pages: imports must reach the sources.
+  it.each(packages.map((p) => [p.manifest.name, p] as const))(
+    '%s: tsconfig.docs.json maps each of its import paths to the source',
+    (name, pkg) => {
+      const subpaths = Object.keys(pkg.manifest.exports as object).filter(
+        (s) => s !== './package.json',
+      );
+      const sources = exportedSources(pkg.manifest.exports);
+      subpaths.forEach((subpath, i) => {
+        const specifier = `${name}${subpath.slice(1)}`;
+        expect(docsPaths[specifier], specifier).toEqual([
+          `./${relative(root, join(pkg.dir, sources[i]!))}`,
+        ]);
+      });
     },
   );
 
