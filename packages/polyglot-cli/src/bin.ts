@@ -5,9 +5,9 @@
  * The Node.js version is checked first, and the CLI itself (`./index.js`, a separate file of the
  * package) is imported only after that: an old Node then prints which version it needs instead
  * of failing on syntax or on an export of a newer Node inside the CLI or its dependencies. This
- * file and `node-version.ts` are kept to ES2020 for the same reason.
+ * file and `shared/node-version.ts` are kept to ES2020 for the same reason.
  */
-import { nodeVersionProblem } from './node-version.js';
+import { nodeVersionProblem } from '../../../shared/node-version.js';
 
 const problem = nodeVersionProblem('mystira-polyglot', process.versions.node);
 if (problem) {

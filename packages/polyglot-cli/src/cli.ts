@@ -15,8 +15,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CheckpointStore, EntityBinding, Polyglot } from '@mystira/repository';
 import { isPhase, MemoryCheckpointStore, PHASES } from '@mystira/repository';
+import { typeScriptModuleProblem } from '../../../shared/node-version.js';
 import { migrateCmd, missingTableHint } from './migrate.js';
-import { typeScriptConfigProblem } from './node-version.js';
 import { ProgressBar, type ProgressOutput } from './progress.js';
 
 /** A registry of any entities: what a config module provides. */
@@ -86,10 +86,11 @@ export async function loadConfig(path: string | undefined): Promise<PolyglotCliC
   const found = candidates.map((p) => resolve(p)).find((p) => existsSync(p));
   if (!found)
     throw new UsageError(`no config module found (tried ${candidates.join(', ')}); pass --config`);
-  const tsProblem = typeScriptConfigProblem(
+  const tsProblem = typeScriptModuleProblem(
     path ?? found,
     process.versions.node,
     process.features.typescript,
+    'config',
   );
   if (tsProblem) throw new CliError(tsProblem);
   const mod = (await import(pathToFileURL(found).href)) as {

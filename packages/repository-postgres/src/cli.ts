@@ -12,55 +12,18 @@
  * Exit codes: 0 success, 1 failure, 2 usage error.
  *
  * The Node.js version is checked before anything else: this file imports nothing at load time
- * (only types) and is kept to ES2020, and the library (`./index.js`, a separate file of the
+ * but the version rules (bundled in) and is kept to ES2020, and the library (`./index.js`, a separate file of the
  * package) and `node:` modules are imported inside `main`. So an old Node prints which version
- * it needs instead of failing on syntax or a missing export. The version rules are a copy of
- * `@mystira/polyglot-cli`'s (`node-version.ts`), which this package cannot import.
+ * it needs instead of failing on syntax or a missing export. The rules are the repo's
+ * `shared/node-version.ts`, shared with `mystira-polyglot`.
  */
+import { nodeVersionProblem, typeScriptModuleProblem } from '../../../shared/node-version.js';
 import type { Migration } from './migrations.js';
 
 const tooOld = nodeVersionProblem('mystira-pg', process.versions.node);
 if (tooOld) {
   process.stderr.write(`${tooOld}\n`);
   process.exitCode = 1;
-}
-
-/** `version` (e.g. `process.versions.node`, `v` prefix allowed) is `min` or newer. */
-function nodeAtLeast(version: string, min: string): boolean {
-  const have = version.replace(/^v/, '').split('.');
-  const want = min.split('.');
-  for (let i = 0; i < want.length; i++) {
-    const a = Number.parseInt(have[i] || '0', 10) || 0;
-    const b = Number.parseInt(want[i] || '0', 10) || 0;
-    if (a !== b) return a > b;
-  }
-  return true;
-}
-
-/** The line to print and exit 1 with when `version` is too old for `command`, else undefined. */
-export function nodeVersionProblem(command: string, version: string): string | undefined {
-  if (nodeAtLeast(version, '22.12.0')) return undefined;
-  return `${command} needs Node.js 22.12 or newer; this is ${version.replace(/^v/, '')}`;
-}
-
-/**
- * Why `file` (a `--module`) cannot be imported by this Node, or undefined. TypeScript needs type
- * stripping: `typescript` is `process.features.typescript` ('strip'/'transform' when on, false
- * when off, undefined before Node 22.10), which also covers the flags that turn it on or off.
- */
-export function typeScriptModuleProblem(
-  file: string,
-  version: string,
-  typescript: unknown,
-): string | undefined {
-  if (!/\.[cm]?ts$/i.test(file)) return undefined;
-  if (typescript === 'strip' || typescript === 'transform') return undefined;
-  const v = version.replace(/^v/, '');
-  if (typescript === undefined && nodeAtLeast(v, '22.18.0')) return undefined;
-  if (nodeAtLeast(v, '22.18.0')) {
-    return `${file}: this Node.js ${v} runs with TypeScript support turned off (--no-experimental-strip-types); remove the flag or use a .js or .mjs module`;
-  }
-  return `${file}: .ts modules need Node.js 22.18 or newer (this is ${v}); use a .js or .mjs module, or upgrade Node.js`;
 }
 
 const USAGE = `usage: mystira-pg migrate <up|down|status> [options]
@@ -103,6 +66,7 @@ async function loadMigrations(
       mod,
       process.versions.node,
       process.features.typescript,
+      'module',
     );
     if (problem) throw new Error(problem);
     const m = (await import(pathToFileURL(resolve(mod)).href)) as {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { nodeAtLeast, nodeVersionProblem, typeScriptConfigProblem } from '../src/node-version.js';
+import {
+  nodeAtLeast,
+  nodeVersionProblem,
+  typeScriptModuleProblem,
+} from '../shared/node-version.js';
 
-// The version rules of the bin, with the version injected (no old Node needed to test them).
+// The version rules of both CLIs' bins (shared/node-version.ts), with the version injected (no old
+// Node needed to test them).
 describe('Node.js version checks', () => {
   it('compares versions numerically, with or without a v', () => {
     expect(nodeAtLeast('22.12.0', '22.12.0')).toBe(true);
@@ -23,21 +28,33 @@ describe('Node.js version checks', () => {
   });
 
   it('a .ts config needs 22.18 (or type stripping turned on by a flag)', () => {
-    expect(typeScriptConfigProblem('polyglot.config.ts', '22.12.0', false)).toBe(
+    expect(typeScriptModuleProblem('polyglot.config.ts', '22.12.0', false, 'config')).toBe(
       'polyglot.config.ts: .ts config files need Node.js 22.18 or newer (this is 22.12.0); use a .js or .mjs config, or upgrade Node.js',
     );
-    expect(typeScriptConfigProblem('c.mts', '22.17.1', false)).toContain('need Node.js 22.18');
+    expect(typeScriptModuleProblem('c.mts', '22.17.1', false, 'config')).toContain(
+      'need Node.js 22.18',
+    );
     // --experimental-strip-types on 22.12 to 22.17.
-    expect(typeScriptConfigProblem('c.ts', '22.12.0', 'strip')).toBeUndefined();
-    expect(typeScriptConfigProblem('c.ts', '22.18.0', 'strip')).toBeUndefined();
-    expect(typeScriptConfigProblem('c.ts', '24.21.0', 'transform')).toBeUndefined();
+    expect(typeScriptModuleProblem('c.ts', '22.12.0', 'strip', 'config')).toBeUndefined();
+    expect(typeScriptModuleProblem('c.ts', '22.18.0', 'strip', 'config')).toBeUndefined();
+    expect(typeScriptModuleProblem('c.ts', '24.21.0', 'transform', 'config')).toBeUndefined();
     // --no-experimental-strip-types on a Node that has it on by default.
-    expect(typeScriptConfigProblem('c.ts', '24.21.0', false)).toContain(
+    expect(typeScriptModuleProblem('c.ts', '24.21.0', false, 'config')).toContain(
       'TypeScript support turned off (--no-experimental-strip-types)',
     );
     // JavaScript configs have no constraint.
-    expect(typeScriptConfigProblem('polyglot.config.mjs', '22.12.0', false)).toBeUndefined();
-    expect(typeScriptConfigProblem('polyglot.config.js', '22.12.0', undefined)).toBeUndefined();
+    expect(
+      typeScriptModuleProblem('polyglot.config.mjs', '22.12.0', false, 'config'),
+    ).toBeUndefined();
+    expect(
+      typeScriptModuleProblem('polyglot.config.js', '22.12.0', undefined, 'config'),
+    ).toBeUndefined();
+  });
+
+  it('names a migrations module as a module', () => {
+    expect(typeScriptModuleProblem('migrations.ts', '22.12.0', false, 'module')).toBe(
+      'migrations.ts: .ts module files need Node.js 22.18 or newer (this is 22.12.0); use a .js or .mjs module, or upgrade Node.js',
+    );
   });
 
   it('this Node passes (the tests run on a supported one)', () => {
