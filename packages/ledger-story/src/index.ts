@@ -5,5 +5,7 @@
  * @packageDocumentation
  */
 
-/** The Story Protocol chains the SDK supports, by chain id. */
-export const STORY_CHAINS = { aeneid: 1315, mainnet: 1514 } as const;
+/** Aeneid, Story Protocol's testnet: one of the two chain ids the Story SDK accepts. */
+export const AENEID_CHAIN_ID = 1315;
+/** Story Protocol's mainnet: the other chain id the Story SDK accepts. */
+export const MAINNET_CHAIN_ID = 1514;
