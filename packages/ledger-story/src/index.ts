@@ -9,3 +9,26 @@
 export const AENEID_CHAIN_ID = 1315;
 /** Story Protocol's mainnet: the other chain id the Story SDK accepts. */
 export const MAINNET_CHAIN_ID = 1514;
+
+export { CanonicalJsonError, canonicalJson, type JsonValue } from './metadata/canonical-json.js';
+export {
+  type IpCreator,
+  type IpMetadataDocument,
+  type MetadataContributor,
+  type MetadataInput,
+  metadataHash,
+  type NftAttribute,
+  type NftMetadataDocument,
+  type RegistrationDocuments,
+  registrationDocuments,
+} from './metadata/documents.js';
+export { type PinataStoreOptions, pinataStore } from './metadata/pinata.js';
+export {
+  type ContentAddressedStore,
+  cidOf,
+  contentAddressedStore,
+  contentId,
+  type MetadataStore,
+  MetadataStoreError,
+  type StoredDocument,
+} from './metadata/store.js';
