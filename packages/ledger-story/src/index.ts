@@ -10,6 +10,20 @@ export const AENEID_CHAIN_ID = 1315;
 /** Story Protocol's mainnet: the other chain id the Story SDK accepts. */
 export const MAINNET_CHAIN_ID = 1514;
 
+export {
+  type ContentIndex,
+  type ContentIndexEntry,
+  memoryContentIndex,
+} from './content-index/index.js';
+export {
+  type PostgresContentIndexOptions,
+  postgresContentIndex,
+} from './content-index/postgres.js';
+export {
+  type ContentIndexRedis,
+  type RedisContentIndexOptions,
+  redisContentIndex,
+} from './content-index/redis.js';
 export { CanonicalJsonError, canonicalJson, type JsonValue } from './metadata/canonical-json.js';
 export {
   type IpCreator,
