@@ -16,6 +16,7 @@ export {
   memoryContentIndex,
 } from './content-index/index.js';
 export {
+  type PostgresContentIndex,
   type PostgresContentIndexOptions,
   postgresContentIndex,
 } from './content-index/postgres.js';
