@@ -276,6 +276,10 @@ export class TransactionSubmitter {
         lastError = error;
         const message = messageOf(error);
         if (/already known|known transaction|already imported/i.test(message)) return 'accepted';
+        // A real node never executes on send; an automining dev node (Hardhat's EDR by
+        // default) mines at once and reports a revert as the send's error although the
+        // transaction is mined and its nonce spent.
+        if (isRevert(error)) return 'accepted';
         if (/nonce too low|nonce has already been used|underpriced/i.test(message)) {
           return { error, nonceUsed: true };
         }
