@@ -47,3 +47,10 @@ export {
   MetadataStoreError,
   type StoredDocument,
 } from './metadata/store.js';
+export {
+  type EndpointState,
+  type FailoverTransport,
+  type FailoverTransportOptions,
+  failoverTransport,
+  isTransient as isTransientRpcError,
+} from './rpc/transport.js';
