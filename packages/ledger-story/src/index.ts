@@ -21,6 +21,11 @@ export {
   postgresContentIndex,
 } from './content-index/postgres.js';
 export {
+  type RebuildOptions,
+  type RebuildProgress,
+  rebuildContentIndex,
+} from './content-index/rebuild.js';
+export {
   type ContentIndexRedis,
   type RedisContentIndexOptions,
   redisContentIndex,
