@@ -49,8 +49,8 @@ export function compileContracts() {
     a.localeCompare(b),
   )) {
     for (const [name, c] of Object.entries(contracts)) {
-      // Interfaces and libraries have no code of their own to install or deploy.
-      if (c.evm.deployedBytecode.object === '') continue;
+      // Interfaces and the constants library have nothing to install or deploy.
+      if (c.evm.deployedBytecode.object === '' || c.abi.length === 0) continue;
       entries.push(
         `  /** \`${path}\` */\n  ${name}: {\n` +
           `    abi: ${JSON.stringify(c.abi)},\n` +
