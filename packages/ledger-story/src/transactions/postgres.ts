@@ -1,6 +1,7 @@
 /**
- * PostgreSQL shared by several processes that sign with one key: the nonce lease (a row lock
- * on `signer_nonces`) and the submission journal. Both take a `pg` pool the caller owns.
+ * PostgreSQL shared by several processes that sign with one key: the nonce lease (an advisory
+ * lock, with the next nonce and a fencing epoch in `signer_nonces`) and the submission journal.
+ * Both take a `pg` pool the caller owns.
  */
 import type { Pool, PoolClient } from 'pg';
 import type { Address, Hex } from 'viem';
@@ -36,19 +37,25 @@ export interface PostgresNonceLeaseOptions {
 }
 
 /**
- * A {@link NonceLease} shared by processes through PostgreSQL. Acquiring opens a transaction
- * and raises the signer's `epoch` in `signer_nonces`, which takes the row lock and holds it
- * until release; the next acquirer waits on that lock in the server (no polling). Release
- * writes `next_nonce` only where the epoch is still the holder's (the fencing check) and
- * commits. A holder that stalls past `leaseTimeoutMs` has its session ended by the server
- * (`idle_in_transaction_session_timeout`), its lock and uncommitted write vanish, and its
- * release fails with {@link NonceLeaseLostError}.
+ * A {@link NonceLease} shared by processes through PostgreSQL (14 or later).
+ *
+ * Mutual exclusion is a session advisory lock per signer: the next acquirer waits for it in
+ * the server (no polling), and it vanishes with its session, so a crashed holder frees it at
+ * once and a frozen one after `leaseTimeoutMs` (`idle_session_timeout`). The row in
+ * `signer_nonces` carries the persisted next nonce and the fencing epoch: every acquisition
+ * raises the epoch in its own committed statement, and a release writes the next nonce only
+ * where the epoch is still its own. So a holder whose session was ended, and whose lease
+ * another process has taken since, cannot overwrite the newer holder's nonce; its release
+ * fails with {@link NonceLeaseLostError}. (A row lock held in an open transaction would give
+ * the exclusion but not the fencing: the epoch raise would roll back with the lost holder.)
  */
 export class PostgresNonceLease implements NonceLease {
   private readonly table: string;
+  private readonly name: string;
 
   constructor(private readonly options: PostgresNonceLeaseOptions) {
-    this.table = quoteTable(options.table ?? 'signer_nonces');
+    this.name = options.table ?? 'signer_nonces';
+    this.table = quoteTable(this.name);
   }
 
   /** Creates the table when it does not exist. */
@@ -68,32 +75,36 @@ export class PostgresNonceLease implements NonceLease {
     signal?.throwIfAborted();
     const key = signer.toLowerCase();
     const client: PoolClient = await this.options.pool.connect();
+    // A session the server ends while we hold it emits 'error' on the idle client; without a
+    // listener that would be an uncaught exception. The release that follows reports it.
+    let lost: unknown;
+    const onError = (error: unknown) => {
+      lost = error;
+    };
+    client.on('error', onError);
+    const unlock = `SELECT pg_advisory_unlock(hashtext($1), hashtext($2))`;
     let epoch: bigint;
     let stored: bigint | undefined;
     try {
-      await client.query('BEGIN');
       await client.query(
-        `SELECT set_config('idle_in_transaction_session_timeout', $1, true),
-                set_config('lock_timeout', $2, true)`,
+        `SELECT set_config('lock_timeout', $1, false), set_config('idle_session_timeout', $2, false)`,
         [
-          String(this.options.leaseTimeoutMs ?? 30_000),
           String(this.options.acquireTimeoutMs ?? 60_000),
+          String(this.options.leaseTimeoutMs ?? 30_000),
         ],
       );
-      await client.query(
-        `INSERT INTO ${this.table} (signer) VALUES ($1) ON CONFLICT (signer) DO NOTHING`,
-        [key],
-      );
+      await client.query(`SELECT pg_advisory_lock(hashtext($1), hashtext($2))`, [this.name, key]);
       const { rows } = await client.query<{ next_nonce: string | null; epoch: string }>(
-        `UPDATE ${this.table} SET epoch = epoch + 1, updated_at = now()
-          WHERE signer = $1 RETURNING next_nonce, epoch`,
+        `INSERT INTO ${this.table} AS t (signer, epoch) VALUES ($1, 1)
+         ON CONFLICT (signer) DO UPDATE SET epoch = t.epoch + 1, updated_at = now()
+         RETURNING next_nonce, epoch`,
         [key],
       );
       epoch = BigInt(rows[0]!.epoch);
       stored = rows[0]!.next_nonce === null ? undefined : BigInt(rows[0]!.next_nonce);
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      client.release();
+      client.off('error', onError);
+      client.release(true); // the session may hold the lock or odd settings: discard it
       throw error;
     }
     let released = false;
@@ -104,17 +115,20 @@ export class PostgresNonceLease implements NonceLease {
         if (released) return;
         released = true;
         try {
+          if (lost !== undefined) throw lost;
           const result = await client.query(
             `UPDATE ${this.table} SET next_nonce = COALESCE($3::numeric, next_nonce), updated_at = now()
               WHERE signer = $1 AND epoch = $2`,
             [key, epoch.toString(), nextNonce?.toString() ?? null],
           );
+          await client.query(unlock, [this.name, key]);
           if (result.rowCount !== 1) throw new NonceLeaseLostError(signer);
-          await client.query('COMMIT');
+          await client.query('RESET lock_timeout; RESET idle_session_timeout');
+          client.off('error', onError);
           client.release();
         } catch (error) {
-          // The session is unusable (ended by the server or mid-transaction): destroy it.
-          client.release(error instanceof Error ? error : true);
+          client.off('error', onError);
+          client.release(true);
           throw error instanceof NonceLeaseLostError
             ? error
             : new NonceLeaseLostError(signer, { cause: error });
