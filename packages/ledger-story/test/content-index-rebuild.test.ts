@@ -95,7 +95,7 @@ it('finds our registrations by content id, skipping strangers and mismatched doc
     client,
     index,
     metadata,
-    coreMetadataModule: chain.addresses.CoreMetadataModule,
+    coreMetadataModule: chain.addresses.coreMetadataModule,
     trustedOwners: [ours],
     chunkBlocks: 2n, // several ranges, as against a node that caps eth_getLogs
     onProgress: (p) => progress.push(p.block),
@@ -123,7 +123,7 @@ it('finds our registrations by content id, skipping strangers and mismatched doc
     client,
     index,
     metadata,
-    coreMetadataModule: chain.addresses.CoreMetadataModule,
+    coreMetadataModule: chain.addresses.coreMetadataModule,
     trustedOwners: [ours],
   });
   expect(again.recorded).toBe(1);

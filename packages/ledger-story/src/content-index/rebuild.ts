@@ -10,14 +10,8 @@
  * document's keccak256 matches the hash on chain and the IP's owner is one of `trustedOwners`
  * (the ledger's signing accounts, which receive every NFT it mints).
  */
-import {
-  type Address,
-  getAddress,
-  type Hex,
-  type PublicClient,
-  parseAbi,
-  parseAbiItem,
-} from 'viem';
+import { type Address, type Client, getAddress, type Hex, parseAbi, parseAbiItem } from 'viem';
+import { getBlockNumber, getLogs, readContract } from 'viem/actions';
 import { metadataHash } from '../metadata/documents.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ContentIndex } from './index.js';
@@ -32,8 +26,8 @@ const IP_ACCOUNT = parseAbi([
 
 /** Options of {@link rebuildContentIndex}. */
 export interface RebuildOptions {
-  /** A viem public client of the chain. */
-  client: PublicClient;
+  /** A viem client of the chain (a public client, or any client over its transport). */
+  client: Client;
   /** The index to fill; its checkpoint says where to resume. */
   index: ContentIndex;
   /** Where the metadata documents are read from. */
@@ -72,7 +66,7 @@ export async function rebuildContentIndex(options: RebuildOptions): Promise<Rebu
   const trusted = new Set(options.trustedOwners.map((a) => getAddress(a)));
   const chunk = options.chunkBlocks ?? 5000n;
   const checkpoint = await index.checkpoint();
-  const head = await client.getBlockNumber({ cacheTime: 0 });
+  const head = await getBlockNumber(client, { cacheTime: 0 });
   const toBlock = head - BigInt(options.confirmations ?? 0);
   const progress: RebuildProgress = { block: checkpoint ?? -1n, toBlock, recorded: 0, skipped: 0 };
 
@@ -82,7 +76,7 @@ export async function rebuildContentIndex(options: RebuildOptions): Promise<Rebu
   ) {
     signal?.throwIfAborted();
     const to = from + chunk - 1n < toBlock ? from + chunk - 1n : toBlock;
-    const logs = await client.getLogs({
+    const logs = await getLogs(client, {
       address: options.coreMetadataModule,
       event: METADATA_URI_SET,
       fromBlock: from,
@@ -98,7 +92,7 @@ export async function rebuildContentIndex(options: RebuildOptions): Promise<Rebu
         progress.skipped++;
         continue;
       }
-      const [, , tokenId] = await client.readContract({
+      const [, , tokenId] = await readContract(client, {
         address: ipId!,
         abi: IP_ACCOUNT,
         functionName: 'token',
@@ -128,7 +122,7 @@ async function ourContentId(
   uri: string,
   onChainHash: Hex,
 ): Promise<string | undefined> {
-  const owner = await options.client.readContract({
+  const owner = await readContract(options.client, {
     address: ipId,
     abi: IP_ACCOUNT,
     functionName: 'owner',
