@@ -1,4 +1,4 @@
-import { parseGwei } from 'viem';
+import { createPublicClient, custom, parseGwei } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -118,6 +118,36 @@ describe('TransactionSubmitter', () => {
     const ok = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
     expect(ok.map((x) => x.nonce)).toEqual([0n, 1n]);
     await Promise.all(ok.map((x) => x.mined()));
+    expect(await chain.client.getTransactionCount({ address: s.address })).toBe(2);
+    s.close();
+  });
+
+  it('a send whose answer is lost is retried with the same bytes, and never sent twice', async () => {
+    let lost = 0;
+    // The node gets the transaction (and mines it at once) but the answer never arrives.
+    const lossy = createPublicClient({
+      cacheTime: 0,
+      transport: custom(
+        {
+          async request({ method, params }) {
+            const result = await chain.provider.request({ method, params } as never);
+            if (method === 'eth_sendRawTransaction' && lost++ === 0) {
+              throw new Error('socket hang up');
+            }
+            return result;
+          },
+        },
+        { retryCount: 0 },
+      ),
+    });
+    const s = await submitter({ client: lossy });
+    const before = await chain.client.getBalance({ address: other });
+    const first = await s.submit({ to: other, value: 1000n });
+    const second = await s.submit({ to: other, value: 1n });
+    expect([first.nonce, second.nonce]).toEqual([0n, 1n]);
+    expect(first.hashes).toHaveLength(1);
+    await Promise.all([first.mined(), second.mined()]);
+    expect(await chain.client.getBalance({ address: other })).toBe(before + 1001n);
     expect(await chain.client.getTransactionCount({ address: s.address })).toBe(2);
     s.close();
   });

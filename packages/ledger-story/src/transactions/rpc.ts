@@ -155,7 +155,13 @@ export function isAmbiguousSendFailure(error: unknown): boolean {
   ) {
     return true;
   }
-  return !chain.some((e) => typeof (e as { code?: unknown }).code === 'number');
+  // viem wraps whatever a transport throws without a JSON-RPC code in an UnknownRpcError with
+  // code -1: that code is viem's, not the node's, so it is no answer.
+  return !chain.some(
+    (e) =>
+      typeof (e as { code?: unknown }).code === 'number' &&
+      (e as { name?: string }).name !== 'UnknownRpcError',
+  );
 }
 
 /** The message of an error and its causes, for matching nodes' error texts. */

@@ -262,14 +262,14 @@ export class TransactionSubmitter {
     return { hash: keccak256(raw), raw, nonce, ...fees, signedAt: new Date() };
   }
 
-  private async broadcast(raw: Hex): Promise<Broadcast> {
+  private async broadcast(attempt: JournalAttempt): Promise<Broadcast> {
     let lastError: unknown;
     // An ambiguous failure (no answer) is retried with the same bytes: sending them twice is
     // harmless ("already known"), and an answer settles whether the node has them.
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let retry = 0; retry < 3; retry++) {
       try {
         await this.rpc('eth_sendRawTransaction', () =>
-          this.client.sendRawTransaction({ serializedTransaction: raw }),
+          this.client.sendRawTransaction({ serializedTransaction: attempt.raw }),
         );
         return 'accepted';
       } catch (error) {
@@ -281,13 +281,29 @@ export class TransactionSubmitter {
         // transaction is mined and its nonce spent.
         if (isRevert(error)) return 'accepted';
         if (/nonce too low|nonce has already been used|underpriced/i.test(message)) {
-          return { error, nonceUsed: true };
+          // The nonce is spent or taken in the pool, possibly by these very bytes: an earlier
+          // send whose answer was lost may have been mined since. Only a stranger's
+          // transaction makes this a rejection; mistaking ours for one would send twice.
+          const ours = await this.known(attempt.hash).catch(() => undefined);
+          if (ours === undefined) return 'uncertain';
+          return ours ? 'accepted' : { error, nonceUsed: true };
         }
         if (!isAmbiguousSendFailure(error)) return { error, nonceUsed: false };
       }
     }
     this.emit({ type: 'error', error: lastError });
     return 'uncertain';
+  }
+
+  /** Whether the node knows the transaction (in its pool or in a block). */
+  private async known(hash: Hex): Promise<boolean> {
+    try {
+      await this.rpc('eth_getTransactionByHash', () => this.client.getTransaction({ hash }));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'TransactionNotFoundError') return false;
+      throw error;
+    }
   }
 
   private async sendFirst(
@@ -305,7 +321,7 @@ export class TransactionSubmitter {
       state: 'pending',
     };
     if (!(await this.journal.create(entry))) return { consumed: false, error: new KeyTaken() };
-    const sent = await this.broadcast(attempt.raw);
+    const sent = await this.broadcast(attempt);
     if (typeof sent === 'object') {
       await this.journal.settle(key, 'rejected');
       return {
@@ -372,7 +388,7 @@ export class TransactionSubmitter {
     // Newest first: the newest pays the most and is the one the node would keep.
     for (const attempt of [...entry.attempts].reverse()) {
       if (attempt.nonce !== nonce) continue;
-      const sent = await this.broadcast(attempt.raw);
+      const sent = await this.broadcast(attempt);
       if (sent === 'accepted') {
         anyAccepted = true;
         this.emit({ type: 'rebroadcast', key: entry.key, hash: attempt.hash });
@@ -436,7 +452,7 @@ export class TransactionSubmitter {
       }
       flight.foreignStrikes = 0;
       if (flight.uncertain) {
-        const sent = await this.broadcast(flight.entry.attempts.at(-1)!.raw);
+        const sent = await this.broadcast(flight.entry.attempts.at(-1)!);
         if (sent === 'accepted') flight.uncertain = false;
       }
       if (Date.now() - flight.lastSentAt >= (this.options.replaceAfterMs ?? 60_000)) {
@@ -464,7 +480,7 @@ export class TransactionSubmitter {
     const attempt = await this.sign(flight.entry.request, flight.nonce, fees);
     await this.journal.addAttempt(flight.key, attempt);
     flight.entry.attempts.push(attempt);
-    const sent = await this.broadcast(attempt.raw);
+    const sent = await this.broadcast(attempt);
     flight.uncertain = sent === 'uncertain';
     if (typeof sent === 'object') this.emit({ type: 'error', key: flight.key, error: sent.error });
     else
@@ -488,7 +504,7 @@ export class TransactionSubmitter {
     const attempt = await this.nonces.withNonce<JournalAttempt>(async (nonce) => {
       const signed = await this.sign(flight.entry.request, nonce, fees);
       await this.journal.addAttempt(flight.key, signed);
-      const sent = await this.broadcast(signed.raw);
+      const sent = await this.broadcast(signed);
       if (typeof sent === 'object') {
         return { consumed: false, resync: sent.nonceUsed, error: sent.error };
       }
