@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
 import { StoryClient } from '@story-protocol/core-sdk';
 import {
@@ -71,6 +74,21 @@ describe('startEmbeddedChain', () => {
     // What one client wrote, the in-process provider sees.
     const local = createPublicClient({ transport: custom(chain.provider), cacheTime: 0 });
     expect(await local.getCode({ address: ipId! })).not.toBeUndefined();
+  });
+
+  it('is reachable from another process', async () => {
+    const script = `
+      import { createPublicClient, http } from 'viem';
+      const client = createPublicClient({ transport: http(process.argv[1]) });
+      const balance = await client.getBalance({ address: process.argv[2] });
+      console.log(String(await client.getChainId()) + ' ' + balance);
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '-e', script, chain.rpcUrl, chain.accounts[4]!.address],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)) },
+    );
+    expect(stdout.trim()).toBe(`1315 ${parseEther('10000')}`);
   });
 
   it('answers batch requests in order and rejects malformed or oversized ones', async () => {

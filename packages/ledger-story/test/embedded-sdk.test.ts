@@ -3,8 +3,10 @@ import { StoryClient, WIP_TOKEN_ADDRESS } from '@story-protocol/core-sdk';
 import {
   type Address,
   createPublicClient,
+  createWalletClient,
   custom,
   type Hex,
+  hexToBigInt,
   hexToString,
   keccak256,
   pad,
@@ -13,6 +15,7 @@ import {
   stringToHex,
   toHex,
   zeroAddress,
+  zeroHash,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +137,50 @@ describe('the Story SDK on the embedded chain', () => {
       chainId: 1315n,
       tokenContract: collection,
     });
+  });
+
+  it('registers an NFT minted outside the workflow, with metadata (the signature path) and without', async () => {
+    const wallet = createWalletClient({
+      transport: custom(chain.provider),
+      account: privateKeyToAccount(chain.accounts[0]!.privateKey),
+    });
+    const mintAbi = parseAbi(['function mint(address,string,bytes32,bool) returns (uint256)']);
+    const mint = async () => {
+      const hash = await wallet.writeContract({
+        address: collection,
+        abi: mintAbi,
+        functionName: 'mint',
+        args: [chain.accounts[0]!.address, 'https://example.test/nft.json', zeroHash, true],
+        chain: null,
+      });
+      const receipt = await reader().waitForTransactionReceipt({ hash, pollingInterval: 10 });
+      return hexToBigInt(receipt.logs[0]!.topics[3]!);
+    };
+
+    const withMetadata = await mint();
+    const registered = await client.ipAsset.register({
+      nftContract: collection,
+      tokenId: withMetadata,
+      ipMetadata: {
+        ipMetadataURI: 'https://example.test/ip.json',
+        ipMetadataHash: keccak256(toHex('ip')),
+      },
+    });
+    expect(await client.ipAsset.isRegistered(registered.ipId!)).toBe(true);
+    const uri = await reader().readContract({
+      address: registered.ipId!,
+      abi: ipAccountAbi,
+      functionName: 'getBytes',
+      args: [pad(chain.addresses.coreMetadataModule), key('METADATA_URI')],
+    });
+    expect(hexToString(uri)).toBe('https://example.test/ip.json');
+
+    const plain = await client.ipAsset.register({ nftContract: collection, tokenId: await mint() });
+    expect(await client.ipAsset.isRegistered(plain.ipId!)).toBe(true);
+    // Registering again is a no-op that returns the same ipId without a transaction.
+    const again = await client.ipAsset.register({ nftContract: collection, tokenId: withMetadata });
+    expect(again).toMatchObject({ ipId: registered.ipId });
+    expect(again.txHash).toBeUndefined();
   });
 
   it('surfaces a revert with its custom error name (no vault to pay into)', async () => {
