@@ -17,6 +17,7 @@ contract RoyaltyModule {
     error RoyaltyModule__NotWhitelistedRoyaltyToken();
     error RoyaltyModule__ZeroAmount();
     error RoyaltyModule__ZeroReceiverVault();
+    // Not one of Story's errors: deployVault is the doubles' own way to create a vault.
     error RoyaltyModule__NotRegisteredIpId(address ipId);
 
     event IpRoyaltyVaultDeployed(address ipId, address ipRoyaltyVault);
