@@ -1,5 +1,5 @@
 /**
- * The typed errors of the transaction machinery, and how each becomes a {@link LedgerError}.
+ * The typed errors of the transaction machinery, and how each becomes a `LedgerError`.
  */
 import { LedgerError } from '@mystira/chain-server';
 import type { Hex } from 'viem';
@@ -86,7 +86,7 @@ brandErrors('@mystira/ledger-story', {
 });
 
 /**
- * Translates an error of this module into the {@link LedgerError} a `Ledger` method throws:
+ * Translates an error of this module into the `LedgerError` a `Ledger` method throws:
  * a revert found before sending, fees above the cap and a rejected transaction are
  * FAILED_PRECONDITION (the request cannot go through as it is); a missed deadline or a lost
  * lease are UNAVAILABLE (try again later). Returns `undefined` for anything else.

@@ -2,7 +2,7 @@
  * EIP-1559 fees: what to offer (from the node's fee history), the cap we refuse to pay above,
  * and the bump a replacement needs.
  */
-import type { PublicClient } from 'viem';
+import type { ChainClient } from './client.js';
 import { FeeCapExceededError } from './errors.js';
 import { withDeadline } from './rpc.js';
 
@@ -45,7 +45,7 @@ export interface FeeHistoryOracleOptions {
 
 /** A {@link FeeOracle} over `eth_feeHistory`: the median recent tip and twice the next base fee. */
 export function feeHistoryOracle(
-  client: PublicClient,
+  client: ChainClient,
   options: FeeHistoryOracleOptions = {},
 ): FeeOracle {
   const blocks = options.blocks ?? 5;

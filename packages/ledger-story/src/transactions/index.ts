@@ -3,6 +3,13 @@
  * replacement), the nonce lease shared by processes, the submission journal, and the receipt
  * tracker (confirmations, finality, reorgs). Chain-agnostic: viem and JSON-RPC only.
  */
+export type {
+  ChainBlock,
+  ChainClient,
+  ChainReceipt,
+  ChainTransaction,
+  FeeHistory,
+} from './client.js';
 export {
   FeeCapExceededError,
   NonceLeaseLostError,
@@ -31,10 +38,12 @@ export {
 } from './journal.js';
 export {
   InMemoryNonceLease,
+  type NonceConsumed,
   type NonceLease,
   type NonceLeaseHandle,
   NonceManager,
   type NonceManagerOptions,
+  type NonceNotConsumed,
   type NonceUse,
 } from './nonce.js';
 export {

@@ -77,16 +77,29 @@ export class InMemoryNonceLease implements NonceLease {
   }
 }
 
-/** What one use of a nonce came to. */
-export type NonceUse<T> =
-  /** The node took the transaction: the nonce is spent. */
-  | { consumed: true; value: T }
+/** A use of a nonce the node took: the nonce is spent. */
+export interface NonceConsumed<T> {
+  /** Always true. */
+  consumed: true;
+  /** What the use produced (the submission). */
+  value: T;
+}
+
+/** A use of a nonce the node did not take: the nonce goes to the next submission. */
+export interface NonceNotConsumed {
+  /** Always false. */
+  consumed: false;
+  /** Why; the submission fails with it. */
+  error: unknown;
   /**
-   * The node did not take it: the nonce goes to the next submission. `resync` when the node
-   * said the nonce is used already (someone sent outside our lease): the manager re-reads the
-   * chain's pending count and gives this submission another try.
+   * True when the node said the nonce is used already (someone sent outside our lease): the
+   * manager re-reads the chain's pending count and gives the submission another try.
    */
-  | { consumed: false; error: unknown; resync?: boolean };
+  resync?: boolean;
+}
+
+/** What one use of a nonce came to. */
+export type NonceUse<T> = NonceConsumed<T> | NonceNotConsumed;
 
 /** Options of {@link NonceManager}. */
 export interface NonceManagerOptions {

@@ -10,15 +10,8 @@
  * be mined).
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type Abi,
-  type Address,
-  type Hex,
-  keccak256,
-  type LocalAccount,
-  type PublicClient,
-  type TransactionReceipt,
-} from 'viem';
+import { type Abi, type Address, type Hex, keccak256, type LocalAccount } from 'viem';
+import type { ChainClient, ChainReceipt } from './client.js';
 import { SubmissionRejectedError } from './errors.js';
 import {
   bumpFees,
@@ -48,7 +41,7 @@ import {
 /** Options of {@link TransactionSubmitter}. */
 export interface SubmitterOptions {
   /** The node. */
-  client: PublicClient;
+  client: ChainClient;
   /** The signing account (a local account: the submitter signs itself, to journal the raw tx). */
   account: LocalAccount;
   /** The chain id to sign for. */
@@ -78,14 +71,28 @@ export interface SubmitterOptions {
 }
 
 /** What the submitter did in the background. Hashes and keys only: never raw transactions. */
-export type SubmissionEvent =
-  | { type: 'sent'; key: string; hash: Hex; nonce: bigint }
-  | { type: 'replaced'; key: string; hash: Hex; nonce: bigint; fees: Fees }
-  | { type: 'replacement-capped'; key: string; nonce: bigint }
-  | { type: 'rebroadcast'; key: string; hash: Hex }
-  | { type: 'renonced'; key: string; hash: Hex; nonce: bigint }
-  | { type: 'mined'; key: string; hash: Hex; blockNumber: bigint }
-  | { type: 'error'; key?: string; error: unknown };
+export interface SubmissionEvent {
+  /**
+   * What happened: `sent` (a first attempt went out), `replaced` (a stuck one got a
+   * replacement with higher fees), `replacement-capped` (the bump would pass the fee cap, so
+   * we keep waiting), `rebroadcast` (a journaled attempt was sent again after a restart),
+   * `renonced` (the nonce went to a stranger's transaction, so the payload was signed again
+   * with a new nonce), `mined`, or `error` (a background check failed; it runs again).
+   */
+  type: 'sent' | 'replaced' | 'replacement-capped' | 'rebroadcast' | 'renonced' | 'mined' | 'error';
+  /** The idempotency key of the submission concerned, if one is. */
+  key?: string;
+  /** The attempt concerned (all but `replacement-capped` and `error`). */
+  hash?: Hex;
+  /** Its nonce (`sent`, `replaced`, `replacement-capped`, `renonced`). */
+  nonce?: bigint;
+  /** The fees of a replacement. */
+  fees?: Fees;
+  /** The block of a `mined` attempt. */
+  blockNumber?: bigint;
+  /** What failed, for `error`. */
+  error?: unknown;
+}
 
 /** The first inclusion of a submission. Confirmations and reorgs are the tracker's business. */
 export interface MinedTransaction {
@@ -139,7 +146,7 @@ class KeyTaken extends Error {}
 export class TransactionSubmitter {
   /** The signing account's address. */
   readonly address: Address;
-  private readonly client: PublicClient;
+  private readonly client: ChainClient;
   private readonly journal: SubmissionJournal;
   private readonly fees: FeeOracle;
   private readonly nonces: NonceManager;
@@ -516,7 +523,7 @@ export class TransactionSubmitter {
     this.emit({ type: 'renonced', key: flight.key, hash: attempt.hash, nonce: attempt.nonce });
   }
 
-  private async receipt(hash: Hex): Promise<TransactionReceipt | undefined> {
+  private async receipt(hash: Hex): Promise<ChainReceipt | undefined> {
     try {
       return await this.rpc('eth_getTransactionReceipt', () =>
         this.client.getTransactionReceipt({ hash }),
@@ -536,7 +543,7 @@ export class TransactionSubmitter {
   }
 }
 
-function minedOf(receipt: TransactionReceipt, entry: JournalEntry): MinedTransaction {
+function minedOf(receipt: ChainReceipt, entry: JournalEntry): MinedTransaction {
   const attempt = entry.attempts.find((a) => a.hash === receipt.transactionHash);
   return {
     hash: receipt.transactionHash,

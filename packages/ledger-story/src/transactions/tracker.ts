@@ -8,7 +8,8 @@
  * reorgs the same way whatever happened in between, and costs nothing on a node without
  * subscriptions; `eth_subscribe` would only shorten the latency by up to one interval.
  */
-import type { Abi, Hex, PublicClient, TransactionReceipt } from 'viem';
+import type { Abi, Hex } from 'viem';
+import type { ChainClient, ChainReceipt } from './client.js';
 import { raceSignal, revertError, withDeadline } from './rpc.js';
 
 /**
@@ -48,7 +49,7 @@ export interface TrackedState {
 /** Options of {@link ReceiptTracker}. */
 export interface TrackerOptions {
   /** The node. */
-  client: PublicClient;
+  client: ChainClient;
   /** Confirmations after which a transaction is final. Default 1 (Story's one-shot finality). */
   confirmations?: number;
   /** How often to poll the head. Default 1 000 ms. */
@@ -179,7 +180,7 @@ export class ReceiptTracker {
     }
   }
 
-  private get client(): PublicClient {
+  private get client(): ChainClient {
     return this.options.client;
   }
 
@@ -270,7 +271,7 @@ export class ReceiptTracker {
     }
   }
 
-  private async receipt(hash: Hex): Promise<TransactionReceipt | undefined> {
+  private async receipt(hash: Hex): Promise<ChainReceipt | undefined> {
     try {
       return await this.rpc('eth_getTransactionReceipt', () =>
         this.client.getTransactionReceipt({ hash }),
@@ -286,7 +287,7 @@ export class ReceiptTracker {
    * receipt does not carry. Transactions earlier in the same block are not replayed, so a
    * revert that depended on them may replay without reverting; then the reason stays unknown.
    */
-  private async replay(hash: Hex, receipt: TransactionReceipt): Promise<string> {
+  private async replay(hash: Hex, receipt: ChainReceipt): Promise<string> {
     try {
       const tx = await this.rpc('eth_getTransactionByHash', () =>
         this.client.getTransaction({ hash }),
