@@ -152,6 +152,61 @@ describe('TransactionSubmitter', () => {
     s.close();
   });
 
+  it('one key, one transaction: concurrent and repeated submits return the same submission', async () => {
+    const s = await submitter();
+    const [a, b] = await Promise.all([
+      s.submit({ to: other, value: 9n }, { idempotencyKey: 'same' }),
+      s.submit({ to: other, value: 9n }, { idempotencyKey: 'same' }),
+    ]);
+    expect(b.hash).toBe(a.hash);
+    await a.mined();
+    const c = await s.submit({ to: other, value: 9n }, { idempotencyKey: 'same' });
+    expect(c.hash).toBe(a.hash);
+    await expect(c.mined()).resolves.toMatchObject({ hash: a.hash });
+    expect(await chain.client.getTransactionCount({ address: s.address })).toBe(1);
+    s.close();
+  });
+
+  it('signs the payload again with a new nonce only when a stranger took the nonce', async () => {
+    const key = await chain.fundedKey();
+    const account = privateKeyToAccount(key);
+    const events: SubmissionEvent[] = [];
+    const s = new TransactionSubmitter({
+      client: chain.client,
+      account,
+      chainId: TEST_CHAIN_ID,
+      pollIntervalMs: 20,
+      replaceAfterMs: 3_600_000,
+      onEvent: (e) => events.push(e),
+    });
+    await chain.rpc('evm_setAutomine', [false]);
+    try {
+      const ours = await s.submit({ to: other, value: 11n });
+      // Another holder of the key, outside our lease, outbids us at the same nonce.
+      const stranger = await account.signTransaction({
+        type: 'eip1559',
+        chainId: TEST_CHAIN_ID,
+        nonce: Number(ours.nonce),
+        to: account.address,
+        gas: 21_000n,
+        maxFeePerGas: parseGwei('50'),
+        maxPriorityFeePerGas: parseGwei('5'),
+      });
+      await chain.client.sendRawTransaction({ serializedTransaction: stranger });
+      await chain.rpc('evm_mine');
+      await until(() => events.some((e) => e.type === 'renonced'));
+      expect(ours.nonce).toBe(1n);
+      expect(ours.hashes).toHaveLength(2);
+      await chain.rpc('evm_mine');
+      await expect(ours.mined()).resolves.toMatchObject({ nonce: 1n, hash: ours.hashes[1] });
+      // Executed once: the stranger's self-transfer and ours.
+      expect(await chain.client.getTransactionCount({ address: account.address })).toBe(2);
+    } finally {
+      await chain.rpc('evm_setAutomine', [true]);
+      s.close();
+    }
+  });
+
   it('replaces a stuck transaction with the same nonce and fees ≥ 12.5 % higher; the first mined wins', async () => {
     const events: SubmissionEvent[] = [];
     const s = await submitter({ replaceAfterMs: 100, onEvent: (e) => events.push(e) });

@@ -151,6 +151,7 @@ export class TransactionSubmitter {
   private readonly fees: FeeOracle;
   private readonly nonces: NonceManager;
   private readonly inFlight = new Map<string, InFlight>();
+  private readonly making = new Map<string, Promise<Submission>>();
   private readonly timeout: number;
   private ready: Promise<unknown> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -187,6 +188,21 @@ export class TransactionSubmitter {
     this.ready ??= this.resume();
     await this.ready;
     const key = options.idempotencyKey ?? randomUUID();
+    // Concurrent calls with one key in this process share one making; across processes the
+    // journal's insert decides (see KeyTaken).
+    let making = this.making.get(key);
+    if (making === undefined) {
+      making = this.make(key, request, options.signal).finally(() => this.making.delete(key));
+      this.making.set(key, making);
+    }
+    return making;
+  }
+
+  private async make(
+    key: string,
+    request: TransactionRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<Submission> {
     const known = await this.adoptKnown(key);
     if (known !== undefined) return known;
 
@@ -196,7 +212,7 @@ export class TransactionSubmitter {
     try {
       const flight = await this.nonces.withNonce<InFlight>(
         (nonce) => this.sendFirst(key, sized, nonce, fees),
-        options.signal,
+        signal,
       );
       this.track(flight);
       return flight;
@@ -389,6 +405,8 @@ export class TransactionSubmitter {
   }
 
   private async rebroadcast(entry: JournalEntry): Promise<InFlight> {
+    const current = this.inFlight.get(entry.key);
+    if (current !== undefined) return current;
     const flight = this.flight(entry, false);
     const nonce = flight.nonce;
     let anyAccepted = false;
