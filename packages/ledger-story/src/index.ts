@@ -30,6 +30,15 @@ export {
   type RedisContentIndexOptions,
   redisContentIndex,
 } from './content-index/redis.js';
+export {
+  ROYALTY_TOKENS_PER_BP,
+  StoryLedger,
+  type StoryLedgerEvent,
+  type StoryLedgerOptions,
+  type StoryLedgerProvider,
+  storyLedger,
+  toTxState,
+} from './ledger/index.js';
 export { CanonicalJsonError, canonicalJson, type JsonValue } from './metadata/canonical-json.js';
 export {
   type IpCreator,

@@ -1,0 +1,200 @@
+import { ContributorType, IpAssetStatus, TransactionStatus } from '@mystira/chain-protos';
+import { LedgerError, type TxState } from '@mystira/chain-server';
+import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import {
+  type Address,
+  createPublicClient,
+  custom,
+  type Hex,
+  hexToString,
+  pad,
+  parseAbi,
+  stringToHex,
+} from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryContentIndex } from '../src/content-index/index.js';
+import { StoryLedger, storyLedger } from '../src/ledger/index.js';
+import { metadataHash } from '../src/metadata/documents.js';
+import { contentAddressedStore } from '../src/metadata/store.js';
+
+let chain: EmbeddedChain;
+let ledger: StoryLedger;
+const store = contentAddressedStore();
+const index = memoryContentIndex();
+
+const vaultAbi = parseAbi(['function balanceOf(address) view returns (uint256)']);
+const moduleAbi = parseAbi(['function ipRoyaltyVaults(address) view returns (address)']);
+const ipAccountAbi = parseAbi([
+  'function getBytes(bytes32 namespace, bytes32 key) view returns (bytes)',
+  'function getBytes32(bytes32 namespace, bytes32 key) view returns (bytes32)',
+]);
+const key = (name: string): Hex => pad(stringToHex(name), { dir: 'right', size: 32 });
+
+const wallet = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as const;
+
+async function until<T>(probe: () => Promise<T | undefined>, mine = true): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('not reached in time');
+    if (mine) await chain.mine(1);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  chain = await startEmbeddedChain();
+  ledger = await storyLedger({
+    provider: chain.provider,
+    rpcEndpointLabel: chain.rpcUrl,
+    signer: chain.accounts[1]!.privateKey,
+    requiredConfirmations: 4,
+    metadataStore: store,
+    contentIndex: index,
+    deployVaults: true,
+    pollIntervalMs: 20,
+  });
+});
+
+afterAll(async () => {
+  ledger?.close();
+  await chain?.close();
+});
+
+describe('StoryLedger on the embedded chain', () => {
+  it('creates its SPG collection at start and reports it', () => {
+    expect(ledger.collection).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    const info = ledger.info();
+    expect(info.network).toBe('aeneid');
+    expect(info.rpcEndpoint).toBe(chain.rpcUrl);
+    expect(info.contractAddresses.spgNftCollection).toBe(ledger.collection!.toLowerCase());
+    for (const address of Object.values(info.contractAddresses))
+      expect(address).toMatch(/^0x[0-9a-f]{40}$/);
+  });
+
+  it('registers: PROCESSING once mined, metadata on chain, split given out, REGISTERED at 4 confirmations', async () => {
+    const contributors = [
+      { wallet: wallet(0xa1), type: ContributorType.AUTHOR, shareBps: 7000, displayName: 'Ada' },
+      { wallet: wallet(0xa2), type: ContributorType.ARTIST, shareBps: 3000 },
+    ];
+    const record = await ledger.registerAsset({ contentId: 'story-1', title: 'One', contributors });
+    expect(record.status).toBe(IpAssetStatus.PROCESSING);
+    expect(record.ipAssetId).toMatch(/^0x[0-9a-f]{40}$/);
+    expect(record.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(record.nftTokenId).toBe('1');
+    await expect(
+      ledger.registerAsset({ contentId: 'story-1', title: 'One', contributors }),
+    ).rejects.toMatchObject({ name: 'LedgerError', code: 'ALREADY_EXISTS' });
+    expect((await index.get('story-1'))?.ipId).toBe(record.ipAssetId);
+
+    const registered = await until(async () => {
+      const a = await ledger.getAssetByContentId('story-1');
+      return a?.status === IpAssetStatus.REGISTERED ? a : undefined;
+    });
+    expect(registered.registeredAt).toBeInstanceOf(Date);
+    expect(await ledger.getAssetByIpId(record.ipAssetId.toUpperCase().replace('0X', '0x'))).toEqual(
+      registered,
+    );
+    const tx = await ledger.getTransaction(record.txHash);
+    expect(tx).toMatchObject({ status: TransactionStatus.CONFIRMED, terminal: true });
+    expect(tx!.confirmations).toBeGreaterThanOrEqual(2n);
+
+    const reader = createPublicClient({ transport: custom(chain.provider) });
+    const ip = record.ipAssetId as Address;
+    const vault = await reader.readContract({
+      address: chain.addresses.royaltyModule,
+      abi: moduleAbi,
+      functionName: 'ipRoyaltyVaults',
+      args: [ip],
+    });
+    const rt = (owner: Address) =>
+      reader.readContract({
+        address: vault,
+        abi: vaultAbi,
+        functionName: 'balanceOf',
+        args: [owner],
+      });
+    expect(await rt(wallet(0xa1))).toBe(70_000_000n);
+    expect(await rt(wallet(0xa2))).toBe(30_000_000n);
+    expect(await rt(ip)).toBe(0n);
+
+    const ns = pad(chain.addresses.coreMetadataModule);
+    const uri = hexToString(
+      await reader.readContract({
+        address: ip,
+        abi: ipAccountAbi,
+        functionName: 'getBytes',
+        args: [ns, key('METADATA_URI')],
+      }),
+    );
+    const doc = await store.get(uri);
+    expect(doc).toMatchObject({ title: 'One', contentId: 'story-1', mystiraSchema: 1 });
+    expect(
+      await reader.readContract({
+        address: ip,
+        abi: ipAccountAbi,
+        functionName: 'getBytes32',
+        args: [ns, key('METADATA_HASH')],
+      }),
+    ).toBe(metadataHash(doc));
+  });
+
+  it('concurrent registrations of one content id: one wins, the rest are ALREADY_EXISTS', async () => {
+    const input = {
+      contentId: 'story-2',
+      title: 'Two',
+      contributors: [{ wallet: wallet(0xb1), type: ContributorType.AUTHOR, shareBps: 10000 }],
+    };
+    const outcomes = await Promise.allSettled([1, 2, 3, 4].map(() => ledger.registerAsset(input)));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes)
+      if (o.status === 'rejected') {
+        expect(o.reason).toBeInstanceOf(LedgerError);
+        expect(o.reason.code).toBe('ALREADY_EXISTS');
+      }
+  });
+
+  it('reports later transaction states to listeners, up to terminal', async () => {
+    const record = await ledger.registerAsset({
+      contentId: 'story-3',
+      title: 'Three',
+      contributors: [{ wallet: wallet(0xc1), type: ContributorType.AUTHOR, shareBps: 10000 }],
+    });
+    const seen: TxState[] = [];
+    const off = ledger.onTransaction(record.txHash, (s) => seen.push(s));
+    await until(async () => (seen.some((s) => s.terminal) ? true : undefined));
+    off();
+    expect(seen.at(-1)).toMatchObject({ status: TransactionStatus.CONFIRMED, terminal: true });
+    expect(await ledger.getTransaction(`0x${'1'.repeat(64)}`)).toBeUndefined();
+  });
+
+  it('health: serving with the head age; not serving when the head is too old', async () => {
+    await chain.mine(1);
+    const health = await ledger.health();
+    expect(health.serving).toBe(true);
+    expect(Object.values(health.details).every((v) => typeof v === 'string')).toBe(true);
+    expect(health.details.latest_block).toMatch(/^\d+$/);
+    const late = new StoryLedger({
+      provider: chain.provider,
+      signer: chain.accounts[2]!.privateKey,
+      spgNftContract: ledger.collection!,
+      now: () => new Date(Date.now() + 3_600_000),
+    });
+    const stale = await late.health();
+    expect(stale.serving).toBe(false);
+    expect(stale.details.error).toMatch(/old/);
+    late.close();
+    const down = new StoryLedger({
+      rpcUrls: ['http://127.0.0.1:9'],
+      signer: chain.accounts[2]!.privateKey,
+      spgNftContract: ledger.collection!,
+      rpcTimeoutMs: 2000,
+    });
+    const unreachable = await down.health();
+    expect(unreachable.serving).toBe(false);
+    expect(unreachable.details.error).toMatch(/unreachable/);
+    expect(down.info().rpcEndpoint).toBe('http://127.0.0.1:9');
+    down.close();
+  });
+});
