@@ -32,6 +32,7 @@ export {
 } from './content-index/redis.js';
 export {
   ROYALTY_TOKENS_PER_BP,
+  type StoryCollectionOptions,
   StoryLedger,
   type StoryLedgerEvent,
   type StoryLedgerOptions,
@@ -68,3 +69,5 @@ export {
   failoverTransport,
   isTransient as isTransientRpcError,
 } from './rpc/transport.js';
+// The transaction machinery the ledger's options name (journal, nonce lease, fee oracle).
+export * from './transactions/index.js';

@@ -3,6 +3,7 @@
  */
 export { ROYALTY_TOKENS_PER_BP } from './abis.js';
 export type {
+  StoryCollectionOptions,
   StoryLedgerEvent,
   StoryLedgerOptions,
   StoryLedgerProvider,

@@ -20,6 +20,14 @@ export interface StoryLedgerProvider {
   request(args: { method: string; params?: unknown }): Promise<unknown>;
 }
 
+/** The SPG NFT collection a ledger creates when none is configured. */
+export interface StoryCollectionOptions {
+  /** The collection's ERC-721 name. */
+  name: string;
+  /** The collection's ERC-721 symbol. */
+  symbol: string;
+}
+
 /** Options of {@link storyLedger}. Give exactly one of `rpcUrls` and `provider`. */
 export interface StoryLedgerOptions {
   /** Which Story network: the Story SDK knows these two. Default `aeneid`. */
@@ -46,8 +54,8 @@ export interface StoryLedgerOptions {
    * {@link StoryLedger.collection} and {@link StoryLedgerOptions.collection}).
    */
   spgNftContract?: Address;
-  /** Name and symbol of the collection created when `spgNftContract` is omitted. */
-  collection?: { name: string; symbol: string };
+  /** The collection created when `spgNftContract` is omitted. Default `Mystira Stories` / `MYST`. */
+  collection?: StoryCollectionOptions;
   /** Confirmations after which a transaction (and a registration) is final. Default 1. */
   requiredConfirmations?: number;
   /** Where metadata documents are stored. Default: in memory, content-addressed. */

@@ -85,7 +85,7 @@ export async function storyLedger(options: StoryLedgerOptions): Promise<StoryLed
 
 /** The `Ledger` port on Story Protocol; create it with {@link storyLedger}. */
 export class StoryLedger implements Ledger {
-  /** {@inheritDoc @mystira/chain-server#Ledger.requiredConfirmations} */
+  /** Confirmations after which a transaction (and a registration) counts as final. */
   readonly requiredConfirmations: number;
   /** The network the ledger reports and signs for. */
   readonly network: 'aeneid' | 'mainnet';
@@ -451,7 +451,10 @@ export class StoryLedger implements Ledger {
     return state && { ...state };
   }
 
-  /** {@inheritDoc @mystira/chain-server#Ledger.onTransaction} */
+  /**
+   * Calls `listener` with every later state change of `hash` (not the current one). Returns the
+   * function that removes the listener (removing twice is harmless).
+   */
   onTransaction(hash: string, listener: (state: TxState) => void): () => void {
     return this.txs.listen(hash, listener);
   }
