@@ -35,21 +35,21 @@ const cases = ledgerConformance({
   waitTimeoutMs: 20_000,
   caseTimeoutMs: 60_000,
   skip: [
-    // setRoyaltySplit is not implemented yet (RT transfers from holders need their signatures).
+    // setRoyaltySplit is not implemented (royalty tokens given to contributors come back only
+    // with their signatures).
     'split: replacing a split takes effect once its transaction is confirmed',
-    // setRoyaltySplit and payRoyalties are not implemented yet.
-    'split and pay: an unknown asset is NOT_FOUND, one not registered yet FAILED_PRECONDITION',
-    // payRoyalties is not implemented yet.
+    // Story's vault credits each holder floor(revenue x tokens / supply): 1,000,000,007 wei
+    // split 6000/4000 credits 1,000,000,006; the dust stays in the vault.
     'pay: a payment is credited to the split only once its transaction is confirmed',
-    // payRoyalties and claimRoyalties are not implemented yet.
+    // Vault rounding again: 10^18+3 wei split 2500/7500 credits 10^18+2.
     'claim: takes the whole claimable balance; a second claim with nothing claimable is FAILED_PRECONDITION',
-    // payRoyalties and claimRoyalties are not implemented yet.
+    // Needs setRoyaltySplit (re-splits), and vault rounding breaks exact conservation.
     'pay and claim: wei conservation, claimed + claimable = paid per token (property)',
-    // payRoyalties is not implemented yet.
+    // Vault rounding: a 3333/3333/3334 split never sums to exactly what was paid.
     'concurrency: 8 concurrent payments to one asset are all credited',
-    // payRoyalties and claimRoyalties are not implemented yet.
+    // Vault rounding: 1 wei split 5000/5000 credits nobody.
     'amounts: 1 wei is credited to exactly one contributor and can be claimed',
-    // payRoyalties is not implemented yet (and the signer cannot hold 2^256-1 wei of WIP).
+    // The signer cannot hold 2^256-1 wei to wrap (EDR's worker aborts on the attempt).
     'amounts: 2^256-1 wei is credited exactly; a payment past a full vault is refused or fails, crediting nothing',
   ],
 });

@@ -197,4 +197,116 @@ describe('StoryLedger on the embedded chain', () => {
     expect(down.info().rpcEndpoint).toBe('http://127.0.0.1:9');
     down.close();
   });
+
+  it('pays in the native token (wrapped to WIP), credits pro rata once mined, claims the whole balance to the wallet', async () => {
+    const a = wallet(0xd1);
+    const b = wallet(0xd2);
+    const record = await ledger.registerAsset({
+      contentId: 'story-paid',
+      title: 'Paid',
+      contributors: [
+        { wallet: a, type: ContributorType.AUTHOR, shareBps: 6000 },
+        { wallet: b, type: ContributorType.ARTIST, shareBps: 4000 },
+      ],
+    });
+    const native = '0x0000000000000000000000000000000000000000';
+    await expect(
+      ledger.payRoyalties({ ipAssetId: record.ipAssetId, amountWei: 1n, currencyToken: native }),
+    ).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+    await until(async () =>
+      (await ledger.getAssetByIpId(record.ipAssetId))?.status === IpAssetStatus.REGISTERED
+        ? true
+        : undefined,
+    );
+    await expect(
+      ledger.payRoyalties({ ipAssetId: wallet(0xeeee), amountWei: 1n, currencyToken: native }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      ledger.payRoyalties({ ipAssetId: record.ipAssetId, amountWei: 1n, currencyToken: wallet(7) }),
+    ).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+
+    const paid = await ledger.payRoyalties({
+      ipAssetId: record.ipAssetId,
+      amountWei: 10n ** 18n,
+      currencyToken: native,
+      payerReference: 'invoice-1',
+    });
+    expect(paid).toMatchObject({
+      ipAssetId: record.ipAssetId,
+      amountWei: 10n ** 18n,
+      currencyToken: native,
+    });
+    await until(async () => {
+      const tx = await ledger.getTransaction(paid.txHash);
+      return tx?.status === TransactionStatus.CONFIRMED ? tx : undefined;
+    });
+    expect(await ledger.claimableBalances(a, record.ipAssetId)).toEqual([
+      {
+        ipAssetId: record.ipAssetId,
+        currencyToken: native,
+        amountWei: 6n * 10n ** 17n,
+        decimals: 18,
+      },
+    ]);
+    expect((await ledger.claimableBalances(b)).map((x) => x.amountWei)).toEqual([4n * 10n ** 17n]);
+
+    const claim = await ledger.claimRoyalties({
+      ipAssetId: record.ipAssetId,
+      wallet: a,
+      currencyToken: native,
+    });
+    expect(claim).toMatchObject({ wallet: a, amountWei: 6n * 10n ** 17n, currencyToken: native });
+    await until(async () =>
+      (await ledger.getTransaction(claim.txHash))?.terminal ? true : undefined,
+    );
+    const reader = createPublicClient({ transport: custom(chain.provider) });
+    expect(
+      await reader.readContract({
+        address: chain.addresses.wrappedIp,
+        abi: vaultAbi,
+        functionName: 'balanceOf',
+        args: [a],
+      }),
+    ).toBe(6n * 10n ** 17n);
+    expect(await ledger.claimableBalances(a, record.ipAssetId)).toEqual([]);
+    await expect(
+      ledger.claimRoyalties({ ipAssetId: record.ipAssetId, wallet: a, currencyToken: native }),
+    ).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+    await expect(
+      ledger.claimRoyalties({ ipAssetId: wallet(0xeeee), wallet: a, currencyToken: native }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('without deployVaults an IP has no vault: the split is recorded, payments are FAILED_PRECONDITION', async () => {
+    const plain = await storyLedger({
+      provider: chain.provider,
+      signer: chain.accounts[4]!.privateKey,
+      pollIntervalMs: 20,
+    });
+    try {
+      const record = await plain.registerAsset({
+        contentId: 'story-no-vault',
+        title: 'No vault',
+        contributors: [{ wallet: wallet(0xf1), type: ContributorType.AUTHOR, shareBps: 10000 }],
+      });
+      await until(async () =>
+        (await plain.getAssetByIpId(record.ipAssetId))?.status === IpAssetStatus.REGISTERED
+          ? true
+          : undefined,
+      );
+      await expect(
+        plain.payRoyalties({
+          ipAssetId: record.ipAssetId,
+          amountWei: 1n,
+          currencyToken: '0x0000000000000000000000000000000000000000',
+        }),
+      ).rejects.toMatchObject({
+        code: 'FAILED_PRECONDITION',
+        message: expect.stringMatching(/no royalty vault/),
+      });
+      expect(await plain.claimableBalances(wallet(0xf1))).toEqual([]);
+    } finally {
+      plain.close();
+    }
+  });
 });

@@ -42,7 +42,7 @@ import {
   TransactionSubmitter,
   toLedgerError,
 } from '../transactions/index.js';
-import { royaltyModuleAbi, royaltyVaultAbi } from './abis.js';
+import { royaltyModuleAbi } from './abis.js';
 import {
   accountOf,
   type StoryLedgerEvent,
@@ -58,6 +58,7 @@ import {
   registrationCall,
   splitCalls,
 } from './registration.js';
+import { Royalties } from './royalties.js';
 import { TransactionStates } from './tx-states.js';
 
 const CHAIN_IDS = { aeneid: 1315, mainnet: 1514 } as const;
@@ -98,6 +99,7 @@ export class StoryLedger implements Ledger {
   private readonly submitter: TransactionSubmitter;
   private readonly tracker: ReceiptTracker;
   private readonly txs: TransactionStates;
+  private readonly royalties: Royalties;
   private readonly store: MetadataStore;
   private readonly index: ContentIndex;
   private readonly journal: SubmissionJournal;
@@ -150,6 +152,15 @@ export class StoryLedger implements Ledger {
     });
     this.txs = new TransactionStates(this.tracker, this.now);
     this.spg = options.spgNftContract;
+    this.royalties = new Royalties({
+      client: this.client,
+      signer: this.signer,
+      send: (request, o) => this.send(request, o),
+      follow: (hash) => this.txs.follow(hash),
+      vaultOf: (ipId) => this.vaultOf(ipId),
+      now: this.now,
+      onError: (context, error) => this.emit({ type: 'error', context, error }),
+    });
   }
 
   /** The SPG NFT collection assets are minted in (known once started). */
@@ -445,10 +456,31 @@ export class StoryLedger implements Ledger {
 
   // ---- transactions ------------------------------------------------------------------------
 
-  /** The last known state of a transaction this ledger sent; `undefined` for any other. */
+  /**
+   * The state of a transaction this ledger sent; `undefined` for any other. The tracker's last
+   * state, except while that is PENDING: then the receipt is looked up, because the chain may
+   * be ahead of the tracker's poll (a balance read may already see the transaction's block).
+   */
   async getTransaction(hash: string): Promise<TxState | undefined> {
     const state = this.txs.get(hash);
-    return state && { ...state };
+    if (state === undefined) return undefined;
+    if (state.status !== TransactionStatus.PENDING) return { ...state };
+    try {
+      const receipt = await this.client.getTransactionReceipt({ hash: hash as Hex });
+      const failed = receipt.status !== 'success';
+      return {
+        hash: state.hash,
+        status: failed ? TransactionStatus.FAILED : TransactionStatus.CONFIRMED,
+        confirmations: 1n,
+        blockHash: lower(receipt.blockHash),
+        blockNumber: receipt.blockNumber,
+        ...(failed && { errorMessage: 'execution reverted' }),
+        timestamp: this.now(),
+        terminal: false,
+      };
+    } catch {
+      return { ...state };
+    }
   }
 
   /**
@@ -459,26 +491,47 @@ export class StoryLedger implements Ledger {
     return this.txs.listen(hash, listener);
   }
 
-  // ---- not yet on Story --------------------------------------------------------------------
+  // ---- royalties --------------------------------------------------------------------------
 
-  /** Not implemented yet: FAILED_PRECONDITION. */
+  /**
+   * Not implemented yet: NOT_FOUND for an unknown asset, otherwise FAILED_PRECONDITION. (On
+   * Story a split is held as royalty tokens; tokens given to contributors can only come back
+   * with their signatures.)
+   */
   async setRoyaltySplit(ipAssetId: string, contributors: Split[]): Promise<SplitUpdate> {
     void contributors;
+    await this.registered(ipAssetId);
     throw notYet(`setRoyaltySplit(${ipAssetId})`);
   }
 
-  /** Not implemented yet: FAILED_PRECONDITION. */
-  async payRoyalties(input: { ipAssetId: string }): Promise<PaymentRecord> {
-    throw notYet(`payRoyalties(${input.ipAssetId})`);
+  /**
+   * Pays royalties into a registered asset's vault (native token, wrapped to WIP): NOT_FOUND
+   * for an unknown asset, FAILED_PRECONDITION for one not registered yet, without a vault, or
+   * in another token. Credited to the royalty-token holders pro rata once mined.
+   */
+  async payRoyalties(
+    input: { ipAssetId: string; amountWei: bigint; currencyToken: string; payerReference?: string },
+    signal?: AbortSignal,
+  ): Promise<PaymentRecord> {
+    const reg = await this.registered(input.ipAssetId);
+    return this.royalties.pay(
+      {
+        ipId: reg.record.ipAssetId as Address,
+        amountWei: input.amountWei,
+        currencyToken: input.currencyToken,
+        ...(input.payerReference !== undefined && { payerReference: input.payerReference }),
+      },
+      signal,
+    );
   }
 
   /**
    * Claimable revenue of `wallet` in the IP's vault (WIP, reported as the native token), for
    * one asset or every asset registered here that lists the wallet in its split. Zero
-   * balances are left out; assets without a vault have none.
+   * balances are left out; assets without a vault have none. Read from the node on every call.
    */
   async claimableBalances(wallet: string, ipAssetId?: string): Promise<Balance[]> {
-    const w = wallet.toLowerCase();
+    const w = wallet.toLowerCase() as Address;
     const regs =
       ipAssetId !== undefined
         ? [this.byIp.get(ipAssetId.toLowerCase())].filter((r) => r !== undefined)
@@ -488,21 +541,52 @@ export class StoryLedger implements Ledger {
       const ip = reg.record.ipAssetId as Address;
       const vault = await this.vaultOf(ip);
       if (vault === undefined) continue;
-      const amount = await this.client.readContract({
-        address: vault,
-        abi: royaltyVaultAbi,
-        functionName: 'claimableRevenue',
-        args: [w as Address, STORY_ADDRESSES.wrappedIp],
-      });
+      const amount = await this.royalties.claimable(vault, w);
       if (amount > 0n)
         out.push({ ipAssetId: ip, currencyToken: NATIVE, amountWei: amount, decimals: 18 });
     }
     return out;
   }
 
-  /** Not implemented yet: FAILED_PRECONDITION. */
-  async claimRoyalties(input: { ipAssetId: string; wallet: string }): Promise<ClaimRecord> {
-    throw notYet(`claimRoyalties(${input.ipAssetId}, ${input.wallet})`);
+  /**
+   * Claims the wallet's whole claimable balance of an asset, sent by the ledger's signer (the
+   * vault pays the wallet). NOT_FOUND for an unknown asset; FAILED_PRECONDITION with nothing
+   * to claim.
+   */
+  async claimRoyalties(
+    input: { ipAssetId: string; wallet: string; currencyToken: string },
+    signal?: AbortSignal,
+  ): Promise<ClaimRecord> {
+    const reg = await this.known(input.ipAssetId);
+    return this.royalties.claim(
+      {
+        ipId: reg.record.ipAssetId as Address,
+        wallet: input.wallet as Address,
+        currencyToken: input.currencyToken,
+      },
+      signal,
+    );
+  }
+
+  /** The registration of an asset: NOT_FOUND when neither the records nor the index know it. */
+  private async known(ipAssetId: string): Promise<Registration> {
+    const reg = this.byIp.get(ipAssetId.toLowerCase());
+    if (reg !== undefined) return reg;
+    const entry = await this.index.getByIpId(ipAssetId);
+    if (entry === undefined) throw new LedgerError('NOT_FOUND', `IP asset ${ipAssetId} not found`);
+    return this.adopt(entry);
+  }
+
+  /** A REGISTERED asset's registration: NOT_FOUND, or FAILED_PRECONDITION when not registered. */
+  private async registered(ipAssetId: string): Promise<Registration> {
+    const reg = await this.known(ipAssetId);
+    if (reg.record.status !== IpAssetStatus.REGISTERED) {
+      throw new LedgerError(
+        'FAILED_PRECONDITION',
+        `IP asset ${ipAssetId} is not registered yet (status ${IpAssetStatus[reg.record.status]})`,
+      );
+    }
+    return reg;
   }
 
   // ---- info, health ------------------------------------------------------------------------
