@@ -11,11 +11,13 @@ import {
   parseAbi,
   stringToHex,
 } from 'viem';
+import { generatePrivateKey, privateKeyToAccount, toAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryContentIndex } from '../src/content-index/index.js';
 import { StoryLedger, storyLedger } from '../src/ledger/index.js';
 import { metadataHash } from '../src/metadata/documents.js';
 import { contentAddressedStore } from '../src/metadata/store.js';
+import { InMemorySubmissionJournal } from '../src/transactions/index.js';
 
 let chain: EmbeddedChain;
 let ledger: StoryLedger;
@@ -307,6 +309,70 @@ describe('StoryLedger on the embedded chain', () => {
       expect(await plain.claimableBalances(wallet(0xf1))).toEqual([]);
     } finally {
       plain.close();
+    }
+  });
+
+  it('a registration the caller stopped waiting for is adopted after a restart (same journal): one IP, one NFT', async () => {
+    const journal = new InMemorySubmissionJournal();
+    const shared = { store: contentAddressedStore(), index: memoryContentIndex() };
+    const signer = privateKeyToAccount(generatePrivateKey());
+    await chain.provider.request({
+      method: 'hardhat_setBalance',
+      params: [signer.address, '0x3635c9adc5dea00000'],
+    });
+    // A custom account (as a KMS would provide): viem's toAccount over signing functions.
+    const kms = toAccount({
+      address: signer.address,
+      signMessage: (args) => signer.signMessage(args),
+      signTransaction: (tx) => signer.signTransaction(tx),
+      signTypedData: (args) => signer.signTypedData(args),
+    });
+    const options = {
+      provider: chain.provider,
+      signer: kms,
+      journal,
+      metadataStore: shared.store,
+      contentIndex: shared.index,
+      pollIntervalMs: 20,
+    };
+    const first = await storyLedger(options);
+    const input = {
+      contentId: 'story-restart',
+      title: 'Restart',
+      contributors: [{ wallet: wallet(0x51), type: ContributorType.AUTHOR, shareBps: 10000 }],
+    };
+    await chain.setAutomine(false);
+    try {
+      await expect(first.registerAsset(input, AbortSignal.timeout(200))).rejects.toThrow();
+      const pending = await first.getAssetByContentId('story-restart');
+      expect(pending).toMatchObject({ status: IpAssetStatus.PENDING, ipAssetId: '' });
+      await expect(first.registerAsset(input)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+      first.close();
+
+      const second = await storyLedger({ ...options, spgNftContract: first.collection! });
+      try {
+        const adopted = second.registerAsset(input);
+        await new Promise((r) => setTimeout(r, 100));
+        await chain.mine(1);
+        const record = await adopted;
+        expect(record.txHash).toBe(pending!.txHash);
+        expect(record.status).toBe(IpAssetStatus.PROCESSING);
+        expect(record.nftTokenId).toBe('1');
+        expect((await shared.index.get('story-restart'))?.ipId).toBe(record.ipAssetId);
+        expect(shared.store.size).toBe(2);
+        const supply = await createPublicClient({ transport: custom(chain.provider) }).readContract(
+          {
+            address: first.collection!,
+            abi: parseAbi(['function totalSupply() view returns (uint256)']),
+            functionName: 'totalSupply',
+          },
+        );
+        expect(supply).toBe(1n);
+      } finally {
+        second.close();
+      }
+    } finally {
+      await chain.setAutomine(true);
     }
   });
 });

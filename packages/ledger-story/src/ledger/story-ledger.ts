@@ -227,13 +227,9 @@ export class StoryLedger implements Ledger {
         ...c,
         wallet: c.wallet.toLowerCase(),
       }));
-      const attempt = this.failedAttempts.get(contentId) ?? 0;
-      const key = attempt === 0 ? `register:${contentId}` : `register:${contentId}#${attempt}`;
-      // A journaled submission of this key (a restart, or a retry after an abort) is adopted
-      // as it is: its documents were stored and its createdAt fixed at the first submission.
-      const journaled = await this.journal.get(key);
+      const { key, journaled } = await this.registrationKey(contentId);
       const request =
-        journaled !== undefined && journaled.state !== 'rejected'
+        journaled !== undefined
           ? journaled.request
           : (
               await registrationCall({
@@ -279,6 +275,25 @@ export class StoryLedger implements Ledger {
       });
     await raceSignal(done, signal);
     return { ...reg.record };
+  }
+
+  /**
+   * The journal key of a content id's registration: `register:<content id>`, then `#1`, `#2`,
+   * ... after failed attempts (a reverted registration's key is spent). A journaled submission
+   * of the key (a restart, or a retry after an abort) is adopted as it is: its documents were
+   * stored and its createdAt fixed at the first submission.
+   */
+  private async registrationKey(contentId: string) {
+    for (let attempt = this.failedAttempts.get(contentId) ?? 0; ; attempt++) {
+      const key = attempt === 0 ? `register:${contentId}` : `register:${contentId}#${attempt}`;
+      const journaled = await this.journal.get(key);
+      if (journaled?.state === 'mined' && journaled.minedHash !== undefined) {
+        const receipt = await this.client.getTransactionReceipt({ hash: journaled.minedHash });
+        if (receipt.status !== 'success') continue;
+      }
+      const usable = journaled !== undefined && journaled.state !== 'rejected';
+      return { key, journaled: usable ? journaled : undefined };
+    }
   }
 
   /** The registration transaction is in a block: decode it, index it, give out the split. */
