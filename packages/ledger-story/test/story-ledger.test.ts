@@ -375,4 +375,32 @@ describe('StoryLedger on the embedded chain', () => {
       await chain.setAutomine(true);
     }
   });
+
+  it('works over HTTP JSON-RPC through the failover transport', async () => {
+    // The collection's owner signs (private minting); the first ledger is idle meanwhile (two
+    // ledgers sending at once from one signer would need a shared nonce lease).
+    const remote = await storyLedger({
+      rpcUrls: [chain.rpcUrl],
+      signer: chain.accounts[1]!.privateKey,
+      spgNftContract: ledger.collection!,
+      pollIntervalMs: 20,
+    });
+    try {
+      expect(remote.info().rpcEndpoint).toBe(new URL(chain.rpcUrl).origin);
+      const record = await remote.registerAsset({
+        contentId: 'story-http',
+        title: 'Over HTTP',
+        contributors: [{ wallet: wallet(0x61), type: ContributorType.AUTHOR, shareBps: 10000 }],
+      });
+      expect(record.ipAssetId).toMatch(/^0x[0-9a-f]{40}$/);
+      await until(async () =>
+        (await remote.getAssetByContentId('story-http'))?.status === IpAssetStatus.REGISTERED
+          ? true
+          : undefined,
+      );
+      expect((await remote.health()).serving).toBe(true);
+    } finally {
+      remote.close();
+    }
+  });
 });

@@ -274,7 +274,7 @@ export class StoryLedger implements Ledger {
           this.emit({ type: 'error', context: `registration of ${contentId}`, error });
       });
     await raceSignal(done, signal);
-    return { ...reg.record };
+    return copy(reg.record);
   }
 
   /**
@@ -424,17 +424,17 @@ export class StoryLedger implements Ledger {
   /** The asset of a content id: the cached record, else the index's entry (then cached). */
   async getAssetByContentId(contentId: string): Promise<AssetRecord | undefined> {
     const reg = this.byContent.get(contentId);
-    if (reg !== undefined) return { ...reg.record };
+    if (reg !== undefined) return copy(reg.record);
     const entry = await this.index.get(contentId);
-    return entry && { ...this.adopt(entry).record };
+    return entry && copy(this.adopt(entry).record);
   }
 
   /** The asset of an IP-asset id (any case): the cached record, else the index's entry. */
   async getAssetByIpId(ipAssetId: string): Promise<AssetRecord | undefined> {
     const reg = this.byIp.get(ipAssetId.toLowerCase());
-    if (reg !== undefined) return { ...reg.record };
+    if (reg !== undefined) return copy(reg.record);
     const entry = await this.index.getByIpId(ipAssetId);
-    return entry && { ...this.adopt(entry).record };
+    return entry && copy(this.adopt(entry).record);
   }
 
   /**
@@ -676,6 +676,11 @@ export class StoryLedger implements Ledger {
       // A listener's failure must not break the ledger.
     }
   }
+}
+
+/** A copy of a record that a caller cannot change the ledger's state through. */
+function copy(record: AssetRecord): AssetRecord {
+  return { ...record, contributors: record.contributors.map((c) => ({ ...c })) };
 }
 
 function alreadyExists(contentId: string, what: string): LedgerError {
