@@ -1,7 +1,7 @@
 /**
- * The on-chain steps of a registration, each one function: the call that mints and registers
- * (metadata documents built, stored and hashed, the call encoded by the Story SDK), what its
- * receipt says, the SPG collection, and giving the royalty tokens to the contributors.
+ * The calls a registration sends and the receipts it reads, one function each: mint and
+ * register (metadata documents built, stored and hashed; the call encoded by the Story SDK),
+ * what its receipt says, the SPG collection, a vault, and the royalty tokens per contributor.
  */
 import type { Split } from '@mystira/chain-server';
 import type { StoryClient } from '@story-protocol/core-sdk';
