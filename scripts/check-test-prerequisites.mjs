@@ -74,6 +74,14 @@ const tools = [
   },
 ];
 
+// Hardhat's EDR (the embedded EVM node of @mystira/ledger-story) ships its native code as optional
+// packages that need Node >= 22; an npm running on an older Node skips them silently.
+tools.push({
+  name: "Hardhat EDR's native binding (@nomicfoundation/edr)",
+  ok: () => succeeds(process.execPath, ['-e', "require('@nomicfoundation/edr')"]),
+  install: 'reinstall with npm running on Node 24: PATH="$PWD/node_modules/.bin:$PATH" npm ci',
+});
+
 const missing = [];
 for (const tool of tools) if (!(await tool.ok())) missing.push(tool);
 
