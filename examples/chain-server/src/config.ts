@@ -1,7 +1,8 @@
 /**
  * The host's configuration, read from the environment. Every variable is optional; the defaults
  * run an open devnet on 127.0.0.1:50051 in plaintext (gRPC h2c, gRPC-Web and Connect on one
- * port), with a per-caller rate limit.
+ * port), with a per-caller rate limit. LEDGER=story runs the Story Protocol ledger instead: on
+ * the nodes in CHAIN_RPC_URLS with SIGNER_PRIVATE_KEY, or on an embedded development chain.
  */
 import { readFileSync } from 'node:fs';
 import { type ApiKeyEntry, hashApiKey, type Scope } from '@mystira/chain-server';
@@ -21,6 +22,9 @@ export interface HostConfig {
   /** Per-caller token bucket; undefined when RATE_LIMIT_PER_SECOND=off. */
   rateLimit?: { perSecond: number; burst: number };
   corsOrigins: string[];
+  /** Which ledger the host serves (LEDGER): the in-process devnet or Story Protocol. */
+  ledger: LedgerConfig;
+  /** Devnet block time; with the embedded Story chain, its interval mining. */
   blockIntervalMs: number;
   confirmations: number;
   redisUrl?: string;
@@ -31,6 +35,27 @@ export interface HostConfig {
    * only the RPC protocols). Undefined when METRICS_PORT=off.
    */
   metricsPort?: number;
+}
+
+/** The devnet ledger (in process, simulated), or Story Protocol through `@mystira/ledger-story`. */
+export type LedgerConfig = { kind: 'devnet' } | StoryLedgerConfig;
+
+export interface StoryLedgerConfig {
+  kind: 'story';
+  /** STORY_NETWORK: which chain the Story SDK signs for (1315 or 1514). Default aeneid. */
+  network: 'aeneid' | 'mainnet';
+  /**
+   * CHAIN_RPC_URLS, most preferred first (failover). Empty: an embedded development chain with
+   * Story TEST contracts is started in the host. Never a public RPC chosen for the operator.
+   */
+  rpcUrls: string[];
+  /**
+   * SIGNER_PRIVATE_KEY. Required with rpcUrls; on the embedded chain the first public test
+   * account is used when it is unset. Never logged: see {@link describeLedger}.
+   */
+  signerPrivateKey?: `0x${string}`;
+  /** SPG_NFT_CONTRACT: the collection assets are minted in; one is created when unset. */
+  spgNftContract?: `0x${string}`;
 }
 
 /** Thrown for an environment variable that cannot be used; the message names it. */
@@ -108,11 +133,103 @@ function parseRateLimit(env: NodeJS.ProcessEnv): HostConfig['rateLimit'] {
   return { perSecond, burst: int(env, 'RATE_LIMIT_BURST', 2 * perSecond, 1) };
 }
 
+function parseRpcUrls(raw: string | undefined): string[] {
+  const urls = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const url of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      // The URL may carry an API key in its path or query: name the variable, not the value.
+      throw new ConfigError('CHAIN_RPC_URLS must be comma-separated http(s) URLs');
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+      throw new ConfigError(`CHAIN_RPC_URLS: ${parsed.protocol} URLs are not supported (http(s))`);
+  }
+  return urls;
+}
+
+/**
+ * LEDGER (devnet | story) and, for story, CHAIN_RPC_URLS, SIGNER_PRIVATE_KEY, STORY_NETWORK and
+ * SPG_NFT_CONTRACT. Refuses what would silently run somewhere else than the operator meant: a
+ * node URL without a key, Story settings on the devnet, mainnet on the embedded chain (which
+ * has Aeneid's chain id and test contracts).
+ */
+function parseLedger(env: NodeJS.ProcessEnv, blockIntervalMs: number): LedgerConfig {
+  const kind = (env.LEDGER || 'devnet').toLowerCase();
+  const rpcUrls = parseRpcUrls(env.CHAIN_RPC_URLS);
+  const key = env.SIGNER_PRIVATE_KEY || undefined;
+  const network = env.STORY_NETWORK || undefined;
+  const spg = env.SPG_NFT_CONTRACT || undefined;
+  if (kind === 'devnet') {
+    const storyOnly = Object.entries({
+      CHAIN_RPC_URLS: rpcUrls.length > 0,
+      SIGNER_PRIVATE_KEY: key,
+      STORY_NETWORK: network,
+      SPG_NFT_CONTRACT: spg,
+    })
+      .filter(([, set]) => set)
+      .map(([name]) => name);
+    // Someone who gave a node and a key but forgot LEDGER=story would otherwise run a simulator.
+    if (storyOnly.length > 0)
+      throw new ConfigError(
+        `${storyOnly.join(', ')} ${storyOnly.length > 1 ? 'are' : 'is'} only used with LEDGER=story; set LEDGER=story or unset ${storyOnly.length > 1 ? 'them' : 'it'}`,
+      );
+    return { kind: 'devnet' };
+  }
+  if (kind !== 'story')
+    throw new ConfigError(`LEDGER must be devnet or story, got "${env.LEDGER}"`);
+  if (network !== undefined && network !== 'aeneid' && network !== 'mainnet')
+    throw new ConfigError(`STORY_NETWORK must be aeneid or mainnet, got "${network}"`);
+  // The key itself never appears in a message.
+  if (key !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(key))
+    throw new ConfigError('SIGNER_PRIVATE_KEY must be 0x followed by 64 hex digits');
+  if (spg !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(spg))
+    throw new ConfigError(`SPG_NFT_CONTRACT must be an address (0x + 40 hex digits), got "${spg}"`);
+  if (rpcUrls.length > 0 && key === undefined)
+    throw new ConfigError(
+      'LEDGER=story with CHAIN_RPC_URLS needs SIGNER_PRIVATE_KEY: the key of a funded account that signs the transactions',
+    );
+  if (rpcUrls.length === 0) {
+    if (network === 'mainnet')
+      throw new ConfigError(
+        'STORY_NETWORK=mainnet needs CHAIN_RPC_URLS: without a URL the host starts an embedded development chain, which has Aeneid’s chain id and Story TEST contracts',
+      );
+    if (blockIntervalMs === 0)
+      throw new ConfigError(
+        'BLOCK_INTERVAL_MS must be > 0 with the embedded chain: confirmations only count up as blocks are mined',
+      );
+  }
+  return {
+    kind: 'story',
+    network: network ?? 'aeneid',
+    rpcUrls,
+    ...(key !== undefined && { signerPrivateKey: key as `0x${string}` }),
+    ...(spg !== undefined && { spgNftContract: spg as `0x${string}` }),
+  };
+}
+
+/** What the log may say about the ledger: no key, node URLs without credentials, path or query. */
+export function describeLedger(ledger: LedgerConfig): Record<string, unknown> {
+  if (ledger.kind === 'devnet') return { kind: 'devnet' };
+  return {
+    kind: 'story',
+    network: ledger.network,
+    node: ledger.rpcUrls.length > 0 ? ledger.rpcUrls.map((u) => new URL(u).origin) : 'embedded',
+    signer: ledger.signerPrivateKey ? 'SIGNER_PRIVATE_KEY' : 'embedded test account',
+    spgNftContract: ledger.spgNftContract ?? 'created at start',
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
   const certFile = env.TLS_CERT_FILE;
   const keyFile = env.TLS_KEY_FILE;
   if (Boolean(certFile) !== Boolean(keyFile))
     throw new ConfigError('set both TLS_CERT_FILE and TLS_KEY_FILE, or neither');
+  const blockIntervalMs = int(env, 'BLOCK_INTERVAL_MS', 1000);
   return {
     port: int(env, 'PORT', 50051),
     host: env.HOST || '127.0.0.1',
@@ -127,7 +244,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    blockIntervalMs: int(env, 'BLOCK_INTERVAL_MS', 1000),
+    ledger: parseLedger(env, blockIntervalMs),
+    blockIntervalMs,
     confirmations: int(env, 'CONFIRMATIONS', 3, 1),
     redisUrl: env.REDIS_URL || undefined,
     shutdownDeadlineMs: int(env, 'SHUTDOWN_DEADLINE_MS', 10_000),

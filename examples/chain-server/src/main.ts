@@ -1,7 +1,8 @@
 /**
  * The Chain service host: `npm start` (or `node src/main.ts`). Serves mystira.chain.v1 over the
- * embedded devnet ledger with gRPC, gRPC-Web and Connect on one port, grpc.health.v1 and server
- * reflection; configured by environment (see src/config.ts and the README); logs JSON with pino.
+ * embedded devnet ledger, or Story Protocol with LEDGER=story (see src/ledger.ts), with gRPC,
+ * gRPC-Web and Connect on one port, grpc.health.v1 and server reflection; configured by
+ * environment (see src/config.ts and the README); logs JSON with pino.
  * OpenTelemetry: a SERVER span per call and one per ledger call, W3C trace context from callers,
  * trace ids on every log line written during a call, Prometheus `/metrics` on METRICS_PORT, and
  * OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set (see @mystira/example-telemetry).
@@ -13,7 +14,6 @@ import { Code } from '@connectrpc/connect';
 import {
   type AuthOptions,
   createChainServer,
-  DevnetLedger,
   type IdempotencyStore,
   jwtVerifier,
   MemoryIdempotencyStore,
@@ -25,7 +25,8 @@ import { metricsListener, setupTelemetry, traceMixin } from '@mystira/example-te
 import { memoryRateLimiter, redisRateLimiter } from '@mystira/resilience';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, describeLedger, loadConfig } from './config.ts';
+import { type HostLedger, startHostLedger } from './ledger.ts';
 
 // The host's release, from its package.json: GetServiceInfo and HealthCheck report it (a server
 // given no version reports 0.0.0), and so do the telemetry resource and the log.
@@ -52,10 +53,16 @@ try {
   process.exit(2);
 }
 
-const ledger = new DevnetLedger({
-  blockIntervalMs: config.blockIntervalMs,
-  requiredConfirmations: config.confirmations,
-});
+let hostLedger: HostLedger;
+try {
+  hostLedger = await startHostLedger(config, (level, fields, msg) => log[level](fields, msg));
+} catch (e) {
+  // E.g. no node answers at CHAIN_RPC_URLS, or the signer cannot pay for the collection.
+  log.fatal({ err: e, ledger: describeLedger(config.ledger) }, 'cannot start the ledger');
+  process.exit(1);
+}
+const { ledger } = hostLedger;
+for (const notice of hostLedger.notices) log.warn({ ledger: 'story', embedded: true }, notice);
 let redis: Redis | undefined;
 let idempotency: IdempotencyStore = new MemoryIdempotencyStore();
 if (config.redisUrl) {
@@ -119,7 +126,7 @@ const server = createChainServer({
 });
 
 const { port } = await server.listen(config.port, config.host);
-ledger.start();
+hostLedger.start();
 let metricsServer: http.Server | undefined;
 if (config.metricsPort !== undefined) {
   const metrics = http.createServer(metricsListener(telemetry));
@@ -149,7 +156,7 @@ log.info(
     port,
     tls: Boolean(config.tls),
     protocols: ['grpc', 'grpc-web', 'connect'],
-    ledger: 'devnet',
+    ...hostLedger.logFields,
     blockIntervalMs: config.blockIntervalMs,
     confirmations: config.confirmations,
     idempotency: redis ? 'redis' : 'memory',
@@ -166,7 +173,7 @@ log.info(
 );
 if (!auth) {
   log.warn(
-    'neither CHAIN_API_KEYS nor CHAIN_JWKS_URL is set: the devnet host is OPEN, every caller may read and write',
+    `neither CHAIN_API_KEYS nor CHAIN_JWKS_URL is set: the ${config.ledger.kind} host is OPEN, every caller may read and write`,
   );
 }
 const h2c = config.tls ? '' : ' --http2-prior-knowledge';
@@ -193,8 +200,9 @@ async function stop(signal: string) {
     { signal, deadlineMs: config.shutdownDeadlineMs },
     'shutting down: finishing calls, ending streams',
   );
-  ledger.stop();
   await server.close({ deadlineMs: config.shutdownDeadlineMs });
+  // After the server: calls still finishing may need the ledger (and its chain).
+  await hostLedger.stop();
   metricsServer?.close();
   // Flushes the spans and metrics still buffered for OTLP.
   await telemetry.shutdown();

@@ -1,8 +1,7 @@
 /** Runs the host as `npm start` would (node src/main.ts) and calls it over real sockets. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
@@ -10,53 +9,22 @@ import { ChainService } from '@mystira/chain-protos';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig, parseApiKeys } from '../src/config.ts';
+import { freePort, startHost, stopHost } from './run-host.ts';
 
-const main = join(import.meta.dirname, '../src/main.ts');
 const { version } = JSON.parse(
   readFileSync(join(import.meta.dirname, '../package.json'), 'utf8'),
 ) as { version: string };
 let child: ChildProcess | undefined;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** Starts the host; resolves with its JSON log lines so far once it listens. */
+/** Starts the host (stopped after each test); resolves with its log lines once it listens. */
 async function start(env: Record<string, string>): Promise<{ logs: Record<string, unknown>[] }> {
-  const logs: Record<string, unknown>[] = [];
-  child = spawn(process.execPath, [main], {
-    // No /metrics listener unless a test asks for one (9464 may be taken on a shared machine).
-    env: { ...process.env, HOST: '127.0.0.1', METRICS_PORT: 'off', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let buffer = '';
-  await new Promise<void>((resolve, reject) => {
-    child?.once('exit', (code) => reject(new Error(`host exited with ${code}`)));
-    child?.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let nl = buffer.indexOf('\n');
-      while (nl >= 0) {
-        const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-        logs.push(line);
-        buffer = buffer.slice(nl + 1);
-        if (line.msg === 'how to call it') resolve();
-        nl = buffer.indexOf('\n');
-      }
-    });
-  });
-  return { logs };
+  const host = await startHost(env);
+  child = host.child;
+  return { logs: host.logs };
 }
 
 afterEach(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child?.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await stopHost(child);
   child = undefined;
 });
 
@@ -238,6 +206,7 @@ describe('telemetry', () => {
 describe('config', () => {
   it('reads defaults and rejects bad values with the variable named', () => {
     expect(loadConfig({})).toMatchObject({
+      ledger: { kind: 'devnet' },
       port: 50051,
       host: '127.0.0.1',
       blockIntervalMs: 1000,
