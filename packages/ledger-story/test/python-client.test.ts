@@ -1,0 +1,92 @@
+/**
+ * Interop with a foreign gRPC implementation on the Story ledger: the Python grpcio client suite
+ * of `@mystira/chain-server` (its test/python_client.py, run by path) against a Chain server
+ * whose ledger is a StoryLedger on the embedded chain, so every registration it makes is a real
+ * transaction on an EVM node with the Story test contracts.
+ */
+import { existsSync } from 'node:fs';
+import { type ChainServer, createChainServer } from '@mystira/chain-server';
+import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import { createPublicClient, custom, type Hex } from 'viem';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+import {
+  generatePythonStubs,
+  PYTHON,
+  PYTHON_CLIENT,
+  type PythonStubs,
+  runPythonClient,
+} from './support/python-grpc.js';
+
+let chain: EmbeddedChain;
+let ledger: StoryLedger;
+let server: ChainServer;
+let port: number;
+let stubs: PythonStubs;
+
+beforeAll(async () => {
+  // Automine: each transaction is mined as it arrives, so a registration's call returns as soon
+  // as its block exists; nothing else mines, which keeps the states the client reads fixed.
+  chain = await startEmbeddedChain();
+  ledger = await storyLedger({
+    provider: chain.provider,
+    rpcEndpointLabel: chain.rpcUrl,
+    signer: chain.accounts[3]!.privateKey,
+    requiredConfirmations: 3,
+    deployVaults: true,
+    pollIntervalMs: 50,
+  });
+  server = createChainServer({ ledger });
+  port = (await server.listen(0)).port;
+  stubs = await generatePythonStubs();
+});
+
+afterAll(async () => {
+  await server?.close({ deadlineMs: 2000 });
+  ledger?.close();
+  await chain?.close();
+  stubs?.remove();
+});
+
+it('calls unary, client-streaming and server-streaming RPCs, reads a validation error, health and reflection', async () => {
+  expect(existsSync(PYTHON)).toBe(true);
+  expect(existsSync(PYTHON_CLIENT)).toBe(true);
+  const out = await runPythonClient(`127.0.0.1:${port}`, stubs);
+  expect(out).toMatchObject({
+    // Where the devnet answers PENDING (its registration waits for the next block), the Story
+    // ledger answers once the mint-and-register transaction is in a block, because only then is
+    // the IP asset id known: PROCESSING, with the id, until the required confirmations.
+    register_status: 'IP_ASSET_STATUS_PROCESSING',
+    // The network the Story SDK signs for: the embedded chain has Aeneid's chain id 1315 (its
+    // contracts are test contracts; rpc_endpoint says the node is on 127.0.0.1).
+    network: 'aeneid',
+    batch_successful: 2,
+    // The watch's first update is the current state: the transaction is already in a block, so
+    // CONFIRMED (with fewer confirmations than required: not final yet), not the devnet's PENDING.
+    watch_first: 'TRANSACTION_STATUS_CONFIRMED',
+    error_code: 'INVALID_ARGUMENT',
+    violations: ['content_id'],
+    health: 'SERVING',
+    methods_v1: 12,
+    methods_v1alpha: 12,
+  });
+  expect(out.services_v1).toEqual(
+    expect.arrayContaining([
+      'grpc.health.v1.Health',
+      'grpc.reflection.v1.ServerReflection',
+      'mystira.chain.v1.ChainService',
+    ]),
+  );
+  expect(out.services_v1alpha).toEqual(out.services_v1);
+
+  // What the Python client registered is on the chain: its transaction succeeded, and the three
+  // content ids (one unary, two streamed) map to three distinct IP assets.
+  const reader = createPublicClient({ transport: custom(chain.provider) });
+  const receipt = await reader.getTransactionReceipt({ hash: out.tx_hash as Hex });
+  expect(receipt.status).toBe('success');
+  const ipIds = await Promise.all(
+    ['py-1', 'py-2', 'py-3'].map(async (id) => (await ledger.getAssetByContentId(id))?.ipAssetId),
+  );
+  expect(new Set(ipIds).size).toBe(3);
+  for (const ipId of ipIds) expect(ipId).toMatch(/^0x[0-9a-f]{40}$/);
+});
