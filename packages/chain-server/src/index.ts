@@ -75,6 +75,7 @@ export type {
   LedgerInfo,
   PaymentRecord,
   RegisterAssetInput,
+  RoyaltyRules,
   Split,
   SplitUpdate,
   TxState,

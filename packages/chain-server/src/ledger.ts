@@ -188,12 +188,35 @@ export class LedgerError extends Error {
 brandErrors('@mystira/chain-server', { LedgerError });
 
 /**
+ * How a ledger divides royalties, where a real chain's rules differ from the simple ones (every
+ * wei credited, any split replaceable). They are part of the port on purpose: a caller deciding
+ * whether a split update can work, and the conformance kit, must know them.
+ */
+export interface RoyaltyRules {
+  /**
+   * `exact`: every wei paid is credited to someone in the split. `floor`: each holder is credited
+   * floor(revenue received so far × share), as Story's royalty vault computes it, so fewer wei than
+   * there have been holders stay in the vault, credited to no one.
+   */
+  readonly rounding: 'exact' | 'floor';
+  /**
+   * The only wallets (lower case) whose share a split update may lower, e.g. the ledger's own
+   * signer; every other wallet's share may only stay or grow, and an update that would lower it
+   * is FAILED_PRECONDITION. (On Story a share is royalty tokens; tokens given to a contributor
+   * come back only with that contributor's signature.) Undefined: any split may replace any.
+   */
+  readonly reducibleShares?: readonly string[];
+}
+
+/**
  * The port a ledger adapter implements. Every method may throw {@link LedgerError}; any other
  * thrown error is reported to clients as INTERNAL (its message is not sent).
  */
 export interface Ledger {
   /** Confirmations after which a transaction (and a registration) counts as final. */
   readonly requiredConfirmations: number;
+  /** How royalties are divided; undefined means every wei credited and any split replaceable. */
+  readonly royaltyRules?: RoyaltyRules;
   /** Submits a registration. Throws ALREADY_EXISTS when the content id is registered already. */
   registerAsset(input: RegisterAssetInput, signal?: AbortSignal): Promise<AssetRecord>;
   /** The asset registered for a content id, if any. */

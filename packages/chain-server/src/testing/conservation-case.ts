@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { TransactionStatus } from '@mystira/chain-protos';
 import type { ClaimRecord, Split } from '@mystira/chain-server';
 import fc from 'fast-check';
-import type { CaseDefinition } from './context.js';
+import type { CaseDefinition, Ctx } from './context.js';
 import { refuses } from './expect.js';
 import { typeOf } from './values.js';
 
@@ -48,15 +48,23 @@ export const conservationCase: CaseDefinition = {
           token: fc.nat({ max: tokens.length - 1 }),
         }),
       },
-      { weight: 1, arbitrary: fc.record({ resplit: sharesArb(4) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          resplit: sharesArb(4),
+          to: fc.nat({ max: 4 }),
+          permille: fc.integer({ min: 1, max: 999 }),
+        }),
+      },
     );
     await fc.assert(
       fc.asyncProperty(
         sharesArb(4),
         fc.array(op, { minLength: 1, maxLength: 12 }),
         async (shares, ops) => {
-          const { asset, splits } = await ctx.registered(shares);
+          const { asset, splits } = await ctx.registered(shares, { own: true });
           const everyone = [...splits.map((s) => s.wallet)];
+          let current = splits;
           const paid = new Map<string, bigint>();
           const claimed = new Map<string, bigint>();
           /** Every payment submitted in this run; only those whose transaction is confirmed count as paid. */
@@ -93,14 +101,11 @@ export const conservationCase: CaseDefinition = {
               claims.push(c);
             } else {
               for (const p of payments) await settled(p.hash, 'a payment');
-              const next: Split[] = [];
-              for (const [i, shareBps] of o.resplit.entries()) {
-                const w = everyone[i] ?? (await ctx.wallet());
-                if (!everyone.includes(w)) everyone.push(w);
-                next.push({ wallet: w, type: typeOf(i), shareBps });
-              }
+              const next = await resplit(ctx, current, everyone, o);
+              if (next === undefined) continue;
               const u = await ledger.setRoyaltySplit(asset.ipAssetId, next);
               await settled(u.txHash, 'a split update');
+              current = next;
             }
           }
           for (const p of payments) {
@@ -123,7 +128,7 @@ export const conservationCase: CaseDefinition = {
                 total <= expected,
                 `more claimed + claimable (${total}) than paid (${expected}) in ${token}: wei created`,
               );
-              return total === expected;
+              return ctx.allCredited(total, expected, everyone.length);
             });
           }
         },
@@ -138,3 +143,40 @@ export const conservationCase: CaseDefinition = {
     );
   },
 };
+
+/**
+ * The split a `resplit` step moves to. Where any split may replace any: the step's random
+ * shares over known wallets and new ones. Where only the ledger's own share may shrink: a
+ * `permille` of that share moves to another wallet (undefined when it has too little to give).
+ * New wallets join `everyone`.
+ */
+async function resplit(
+  ctx: Ctx,
+  current: readonly Split[],
+  everyone: string[],
+  step: { resplit: number[]; to: number; permille: number },
+): Promise<Split[] | undefined> {
+  const own = ctx.ownWallet;
+  if (own === undefined) {
+    const next: Split[] = [];
+    for (const [i, shareBps] of step.resplit.entries()) {
+      const w = everyone[i] ?? (await ctx.wallet());
+      if (!everyone.includes(w)) everyone.push(w);
+      next.push({ wallet: w, type: typeOf(i), shareBps });
+    }
+    return next;
+  }
+  const ownShare = current.find((c) => c.wallet === own)?.shareBps ?? 0;
+  if (ownShare < 2) return undefined;
+  const moved = Math.min(ownShare - 1, Math.max(1, Math.floor((ownShare * step.permille) / 1000)));
+  const candidate = everyone[step.to];
+  const to = candidate !== undefined && candidate !== own ? candidate : await ctx.wallet();
+  if (!everyone.includes(to)) everyone.push(to);
+  const next = current.map((c) => ({ ...c }));
+  const ownEntry = next.find((c) => c.wallet === own) as Split;
+  ownEntry.shareBps -= moved;
+  const entry = next.find((c) => c.wallet === to);
+  if (entry !== undefined) entry.shareBps += moved;
+  else next.push({ wallet: to, type: typeOf(next.length), shareBps: moved });
+  return next;
+}

@@ -45,8 +45,25 @@ export interface Ctx {
   settled(hash: string, what: string): Promise<TxState>;
   /** Waits until the transaction is terminal, and asserts that it is CONFIRMED. */
   confirmed(hash: string, what: string): Promise<TxState>;
-  /** Registers an asset with the given shares and waits until it is REGISTERED. */
-  registered(shares: number[]): Promise<{ asset: AssetRecord; splits: Split[] }>;
+  /**
+   * The ledger's own wallet when it may lower only its own shares in a split update
+   * (`royaltyRules.reducibleShares`); undefined when any split may replace any.
+   */
+  readonly ownWallet: string | undefined;
+  /**
+   * Registers an asset with the given shares and waits until it is REGISTERED. With `own`, the
+   * first share goes to {@link Ctx.ownWallet} (when there is one), so a split update can move it.
+   */
+  registered(
+    shares: number[],
+    options?: { own?: boolean },
+  ): Promise<{ asset: AssetRecord; splits: Split[] }>;
+  /**
+   * Whether `credited` is all of `paid`, as the ledger's rounding allows, among `holders` wallets
+   * that have held a share: exactly `paid` (`exact`), or short by fewer wei than `holders`
+   * (`floor`). Never more than `paid`.
+   */
+  allCredited(credited: bigint, paid: bigint, holders: number): boolean;
   /** The claimable balance of wallet on asset in token (0 when left out). */
   claimable(wallet: string, ipAssetId: string, token: string): Promise<bigint>;
   /** The claimable balances of all of `wallets` on asset in token, summed. */
@@ -66,12 +83,18 @@ export function createContext<L extends Ledger>(
   const tokens = (harness.tokens ?? [NATIVE]).map((t) => t.toLowerCase());
   assert.ok(tokens.length > 0, 'the harness must offer at least one token');
   const run = randomUUID().slice(0, 8);
+  const rules = ledger.royaltyRules;
   let n = 0;
   const ctx: Ctx = {
     ledger,
     tokens,
     token: tokens[0] as string,
     settings,
+    ownWallet: rules?.reducibleShares?.[0]?.toLowerCase(),
+    allCredited(credited, paid, holders) {
+      if (credited > paid) return false;
+      return rules?.rounding === 'floor' ? paid - credited < BigInt(holders) : credited === paid;
+    },
     async wallet() {
       const w = (await harness.newWallet?.()) ?? randomAddress();
       assert.match(w, ADDRESS, 'newWallet() must return a lower-case 0x address');
@@ -103,10 +126,11 @@ export function createContext<L extends Ledger>(
       );
       return state;
     },
-    async registered(shares) {
+    async registered(shares, options) {
       const splits: Split[] = [];
       for (const [i, shareBps] of shares.entries()) {
-        splits.push({ wallet: await ctx.wallet(), type: typeOf(i), shareBps });
+        const own = i === 0 && options?.own === true ? ctx.ownWallet : undefined;
+        splits.push({ wallet: own ?? (await ctx.wallet()), type: typeOf(i), shareBps });
       }
       const contentId = ctx.contentId();
       await ledger.registerAsset({

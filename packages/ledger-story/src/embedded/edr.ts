@@ -57,6 +57,9 @@ export async function startEdrNetwork(options: EdrNetworkOptions): Promise<EdrNe
           // The doubles are small, but a test that deploys a bigger contract should not fail
           // for a limit Story's chain enforces the same way.
           allowUnlimitedContractSize: true,
+          // A real node accepts a transaction that will revert and mines it; only then does its
+          // receipt say so. Hardhat by default fails the send instead (in automine mode).
+          throwOnTransactionFailures: false,
           // Blocks faster than one a second would otherwise push block timestamps ahead of the
           // clock (Hardhat gives each block a later second); allow equal timestamps instead.
           allowBlocksWithSameTimestamp: (options.blockIntervalMs ?? 1000) < 1000,

@@ -53,11 +53,13 @@ export interface RegistrationContext {
 }
 
 /** One registration as the ledger follows it. */
-interface Registration {
+export interface Registration {
   /** The record reads return (copied out). */
   record: AssetRecord;
   /** Whether the royalty split has been given out (or there is nothing to give out). */
   splitSettled: boolean;
+  /** The last split update's last transaction, once one is mined. */
+  splitTxHash?: string;
 }
 
 /** The registrations of one ledger. */

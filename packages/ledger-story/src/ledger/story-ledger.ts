@@ -16,6 +16,7 @@ import type {
   LedgerInfo,
   PaymentRecord,
   RegisterAssetInput,
+  RoyaltyRules,
   Split,
   SplitUpdate,
   TxState,
@@ -52,6 +53,7 @@ import {
 } from './options.js';
 import { Registrations } from './registrations.js';
 import { Royalties } from './royalties.js';
+import { SplitUpdates } from './split-updates.js';
 import { headHealth, ledgerInfo } from './status.js';
 import { TransactionStates } from './tx-states.js';
 
@@ -74,6 +76,11 @@ export async function storyLedger(options: StoryLedgerOptions): Promise<StoryLed
 export class StoryLedger implements Ledger {
   /** Confirmations after which a transaction (and a registration) counts as final. */
   readonly requiredConfirmations: number;
+  /**
+   * Story's vault credits each royalty-token holder floor(revenue × share), and only the
+   * signer's own share can be given away in a split update.
+   */
+  readonly royaltyRules: RoyaltyRules;
   /** The network the ledger reports and signs for. */
   readonly network: 'aeneid' | 'mainnet';
   /** The signer's address (never its key). */
@@ -86,6 +93,7 @@ export class StoryLedger implements Ledger {
   private readonly tracker: ReceiptTracker;
   private readonly txs: TransactionStates;
   private readonly royalties: Royalties;
+  private readonly splitUpdates: SplitUpdates;
   private readonly store: MetadataStore;
   private readonly index: ContentIndex;
   private readonly journal: SubmissionJournal;
@@ -106,6 +114,7 @@ export class StoryLedger implements Ledger {
     this.endpoint = endpoint;
     this.account = accountOf(options.signer);
     this.signer = this.account.address;
+    this.royaltyRules = { rounding: 'floor', reducibleShares: [lower(this.signer)] };
     const pollingInterval = options.pollIntervalMs ?? 1000;
     this.client = createPublicClient({ transport, cacheTime: 0, pollingInterval });
     this.story = StoryClient.newClient({ transport, account: this.account, chainId: this.network });
@@ -148,6 +157,11 @@ export class StoryLedger implements Ledger {
       now: this.now,
       closed: () => this.closed,
       emit: (event) => this.emit(event),
+    });
+    this.splitUpdates = new SplitUpdates({
+      client: this.client,
+      signer: this.signer,
+      send: (request, o) => this.send(request, o),
     });
     this.royalties = new Royalties({
       client: this.client,
@@ -276,14 +290,51 @@ export class StoryLedger implements Ledger {
   // ---- royalties --------------------------------------------------------------------------
 
   /**
-   * Not implemented yet: NOT_FOUND for an unknown asset, otherwise FAILED_PRECONDITION. (On
-   * Story a split is held as royalty tokens; tokens given to contributors can only come back
-   * with their signatures.)
+   * Replaces a registered asset's split by moving royalty tokens: NOT_FOUND for an unknown
+   * asset; FAILED_PRECONDITION when it is not registered yet, has no vault, or when the update
+   * would lower the share of a wallet other than the signer's (see {@link royaltyRules}).
+   * Resolves once the transfers are sent; `txHash` is the last one's (the registration's when
+   * nothing moves). The record shows the new split once every transfer is mined.
    */
-  async setRoyaltySplit(ipAssetId: string, contributors: Split[]): Promise<SplitUpdate> {
-    void contributors;
-    await this.registrations.registered(ipAssetId);
-    throw notYet(`setRoyaltySplit(${ipAssetId})`);
+  async setRoyaltySplit(
+    ipAssetId: string,
+    contributors: Split[],
+    signal?: AbortSignal,
+  ): Promise<SplitUpdate> {
+    const reg = await this.registrations.registered(ipAssetId);
+    const ipId = reg.record.ipAssetId as Address;
+    const vault = await this.vaultOf(ipId);
+    if (vault === undefined) {
+      throw new LedgerError('FAILED_PRECONDITION', `IP asset ${ipId} has no royalty vault`);
+    }
+    const next = contributors.map((c) => ({ ...c, wallet: c.wallet.toLowerCase() }));
+    const { submissions, mined } = await this.splitUpdates.update(
+      { ipId, vault, current: reg.record.contributors, next },
+      signal,
+    );
+    const last = submissions.at(-1);
+    void mined.then(
+      (ok) => {
+        if (!ok) {
+          this.emit({
+            type: 'error',
+            context: `split update of ${ipId}`,
+            error: new Error('a royalty-token transfer reverted'),
+          });
+          return;
+        }
+        reg.record.contributors = next;
+        reg.record.royaltyUpdatedAt = this.now();
+        reg.record.lastUpdated = reg.record.royaltyUpdatedAt;
+        if (last) reg.splitTxHash = lower(last.hash);
+      },
+      (error: unknown) => this.emit({ type: 'error', context: `split update of ${ipId}`, error }),
+    );
+    return {
+      ipAssetId: ipId,
+      txHash: last ? lower(last.hash) : (reg.splitTxHash ?? reg.record.txHash),
+      contributors: next.map((c) => ({ ...c })),
+    };
   }
 
   /**
@@ -404,8 +455,4 @@ export class StoryLedger implements Ledger {
       // A listener's failure must not break the ledger.
     }
   }
-}
-
-function notYet(what: string): LedgerError {
-  return new LedgerError('FAILED_PRECONDITION', `${what}: not implemented by the Story ledger yet`);
 }
