@@ -44,6 +44,20 @@ describe('contentAddressedStore', () => {
       { trait_type: 'Mystira content id', value: 'story-1' },
     ]);
   });
+
+  it("links the caller's own metadata document when the registration names one, else leaves it out", () => {
+    expect(documents.ip).not.toHaveProperty('contentMetadataUri');
+    expect(documents.nft).not.toHaveProperty('external_url');
+    const linked = registrationDocuments({
+      contentId: 'story-1',
+      title: 'The Lighthouse',
+      contributors: [],
+      createdAt: new Date('2026-12-07T00:00:00Z'),
+      contentMetadataUri: 'https://mystira.example/stories/story-1.json',
+    });
+    expect(linked.ip.contentMetadataUri).toBe('https://mystira.example/stories/story-1.json');
+    expect(linked.nft.external_url).toBe('https://mystira.example/stories/story-1.json');
+  });
 });
 
 describe('pinataStore against a Pinata-shaped server', () => {

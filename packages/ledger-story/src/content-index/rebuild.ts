@@ -62,7 +62,7 @@ export interface RebuildProgress {
 
 /** Scans the chain from the index's checkpoint to the head (minus `confirmations`). */
 export async function rebuildContentIndex(options: RebuildOptions): Promise<RebuildProgress> {
-  const { client, index, metadata, signal } = options;
+  const { client, index, signal } = options;
   const trusted = new Set(options.trustedOwners.map((a) => getAddress(a)));
   const chunk = options.chunkBlocks ?? 5000n;
   const checkpoint = await index.checkpoint();

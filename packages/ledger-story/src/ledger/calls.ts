@@ -50,6 +50,7 @@ export async function registrationCall(args: {
   title: string;
   contributors: readonly Split[];
   createdAt: Date;
+  metadataUri?: string | undefined;
   signal?: AbortSignal;
 }): Promise<RegistrationCall> {
   const docs = registrationDocuments({
@@ -61,6 +62,7 @@ export async function registrationCall(args: {
       ...(c.displayName !== undefined && { displayName: c.displayName }),
     })),
     createdAt: args.createdAt,
+    ...(args.metadataUri !== undefined && { contentMetadataUri: args.metadataUri }),
   });
   const [ip, nft] = await Promise.all([
     args.store.put(docs.ip, args.signal),

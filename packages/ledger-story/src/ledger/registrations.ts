@@ -84,7 +84,8 @@ export class Registrations {
    * sends `mintAndRegisterIp`, and resolves once the transaction is in a block (the IP asset
    * id is only known then) with the record PROCESSING (or FAILED when it reverted); it becomes
    * REGISTERED when the transaction has `requiredConfirmations` and the royalty split is given
-   * out. `input.metadataUri` and `input.licenseTermsId` are not used yet.
+   * out. `input.metadataUri` goes into both metadata documents; `input.licenseTermsId` is not
+   * attached (licensing is not part of this ledger yet).
    */
   async register(input: RegisterAssetInput, signal?: AbortSignal): Promise<AssetRecord> {
     const contentId = input.contentId;
@@ -120,6 +121,7 @@ export class Registrations {
                 title: input.title,
                 contributors,
                 createdAt: this.ctx.now(),
+                metadataUri: input.metadataUri,
                 ...(signal && { signal }),
               })
             ).request;

@@ -217,8 +217,9 @@ export class StoryLedger implements Ledger {
    * id is only known then) with the record PROCESSING (or FAILED when it reverted); it becomes
    * REGISTERED when the transaction has `requiredConfirmations` and the royalty split is given
    * out. When `signal` aborts, the registration goes on; a retry is ALREADY_EXISTS (or, after
-   * a restart with a durable journal, adopts the same transaction). `input.metadataUri` and
-   * `input.licenseTermsId` are not used yet.
+   * a restart with a durable journal, adopts the same transaction). `input.metadataUri` goes
+   * into both metadata documents (`contentMetadataUri`, the NFT's `external_url`);
+   * `input.licenseTermsId` is not attached (licensing is not part of this ledger yet).
    */
   registerAsset(input: RegisterAssetInput, signal?: AbortSignal): Promise<AssetRecord> {
     return this.registrations.register(input, signal);

@@ -28,6 +28,11 @@ export interface MetadataInput {
   description?: string;
   /** An image URL for wallets and marketplaces; empty when omitted. */
   imageUrl?: string;
+  /**
+   * The caller's own metadata document of the content (the port's `metadataUri`): kept in both
+   * documents (`contentMetadataUri`, and the NFT's `external_url`) when given, left out when not.
+   */
+  contentMetadataUri?: string;
 }
 
 /** One contributor, as the documents need it. */
@@ -113,12 +118,16 @@ export function registrationDocuments(input: MetadataInput): RegistrationDocumen
       })),
       contentId: input.contentId,
       mystiraSchema: 1,
+      ...(input.contentMetadataUri !== undefined && {
+        contentMetadataUri: input.contentMetadataUri,
+      }),
     },
     nft: {
       name: input.title,
       description,
       image: input.imageUrl ?? '',
       attributes: [{ trait_type: 'Mystira content id', value: input.contentId }],
+      ...(input.contentMetadataUri !== undefined && { external_url: input.contentMetadataUri }),
     },
   };
 }
