@@ -22,11 +22,11 @@ beforeAll(async () => {
   await new PostgresNonceLease({
     pool: db.pool,
     table: `${db.schema}.signer_nonces`,
-  }).ensureSchema();
+  }).migrate();
   await new PostgresSubmissionJournal({
     pool: db.pool,
     table: `${db.schema}.tx_submissions`,
-  }).ensureSchema();
+  }).migrate();
 });
 afterAll(async () => {
   await db?.drop();
@@ -41,6 +41,31 @@ function parts(pool = db.pool) {
     journal: new PostgresSubmissionJournal({ pool, table: `${db.schema}.tx_submissions` }),
   };
 }
+
+describe('migrate', () => {
+  it('creates the tables once when several instances start together', async () => {
+    const fresh = await freshSchema();
+    try {
+      const table = (name: string) => `${fresh.schema}.${name}`;
+      await Promise.all(
+        Array.from({ length: 4 }, () => [
+          new PostgresNonceLease({ pool: fresh.pool, table: table('signer_nonces') }).migrate(),
+          new PostgresSubmissionJournal({
+            pool: fresh.pool,
+            table: table('tx_submissions'),
+          }).migrate(),
+        ]).flat(),
+      );
+      const { rows } = await fresh.pool.query(
+        'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1',
+        [fresh.schema],
+      );
+      expect(rows.map((r) => r.table_name)).toEqual(['signer_nonces', 'tx_submissions']);
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
 
 describe('PostgresNonceLease', () => {
   it('fences a holder that sat on the lease past its timeout', async () => {

@@ -5,6 +5,7 @@
  * the same content id agree on the first one.
  */
 import type pg from 'pg';
+import { createTablesUnderLock, IDENTIFIER } from '../postgres/create-tables.js';
 import type { ContentIndex, ContentIndexEntry } from './index.js';
 
 /** Options of {@link postgresContentIndex}. */
@@ -16,8 +17,6 @@ export interface PostgresContentIndexOptions {
   /** The table. Default `story_content_index`; its checkpoint is `<table>_checkpoint`. */
   table?: string;
 }
-
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The PostgreSQL index: a {@link ContentIndex} that can create its tables. */
 export interface PostgresContentIndex extends ContentIndex {
@@ -49,13 +48,10 @@ export function postgresContentIndex(options: PostgresContentIndexOptions): Post
 
   return {
     async migrate() {
-      // Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog; a transaction-
-      // scoped advisory lock on the table's name makes instances starting together take turns.
-      // One simple-protocol query of several statements runs as one transaction (and leaves no
-      // open transaction on the pooled connection when a statement fails).
-      await pool.query(`
-        SELECT pg_advisory_xact_lock(hashtext('${schema}.${table}'));
-        CREATE SCHEMA IF NOT EXISTS "${schema}";
+      await createTablesUnderLock(
+        pool,
+        `${schema}.${table}`,
+        `CREATE SCHEMA IF NOT EXISTS "${schema}";
         CREATE TABLE IF NOT EXISTS ${entries} (
           content_id text PRIMARY KEY,
           ip_id text NOT NULL UNIQUE,
@@ -66,7 +62,8 @@ export function postgresContentIndex(options: PostgresContentIndexOptions): Post
         CREATE TABLE IF NOT EXISTS ${checkpoints} (
           id boolean PRIMARY KEY DEFAULT true CHECK (id),
           block_number bigint NOT NULL
-        );`);
+        );`,
+      );
     },
     async get(contentId) {
       const { rows } = await pool.query(`${select} WHERE content_id = $1`, [contentId]);

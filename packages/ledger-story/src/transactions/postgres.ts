@@ -5,19 +5,18 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import type { Address, Hex } from 'viem';
+import { createTablesUnderLock, IDENTIFIER } from '../postgres/create-tables.js';
 import { NonceLeaseLostError } from './errors.js';
 import type { JournalAttempt, JournalEntry, JournalState, SubmissionJournal } from './journal.js';
 import type { NonceLease, NonceLeaseHandle } from './nonce.js';
 
 /** Quotes a table name (optionally schema-qualified) after checking it is a plain identifier. */
 export function quoteTable(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/.test(name)) {
+  const parts = name.split('.');
+  if (parts.length > 2 || !parts.every((part) => IDENTIFIER.test(part))) {
     throw new TypeError(`not a plain lower-case table name: ${name}`);
   }
-  return name
-    .split('.')
-    .map((part) => `"${part}"`)
-    .join('.');
+  return parts.map((part) => `"${part}"`).join('.');
 }
 
 /** Options of {@link PostgresNonceLease}. */
@@ -58,9 +57,11 @@ export class PostgresNonceLease implements NonceLease {
     this.table = quoteTable(this.name);
   }
 
-  /** Creates the table when it does not exist. */
-  async ensureSchema(): Promise<void> {
-    await this.options.pool.query(
+  /** Creates the table when it does not exist; safe to run from several instances at once. */
+  async migrate(): Promise<void> {
+    await createTablesUnderLock(
+      this.options.pool,
+      this.name,
       `CREATE TABLE IF NOT EXISTS ${this.table} (
         signer text PRIMARY KEY,
         next_nonce numeric(78, 0),
@@ -200,15 +201,19 @@ function fromRow(row: JournalRow): JournalEntry {
  * surviving their restarts. Attempts are a JSON array appended in place.
  */
 export class PostgresSubmissionJournal implements SubmissionJournal {
+  private readonly name: string;
   private readonly table: string;
 
   constructor(private readonly options: PostgresSubmissionJournalOptions) {
-    this.table = quoteTable(options.table ?? 'tx_submissions');
+    this.name = options.table ?? 'tx_submissions';
+    this.table = quoteTable(this.name);
   }
 
-  /** Creates the table when it does not exist. */
-  async ensureSchema(): Promise<void> {
-    await this.options.pool.query(
+  /** Creates the table when it does not exist; safe to run from several instances at once. */
+  async migrate(): Promise<void> {
+    await createTablesUnderLock(
+      this.options.pool,
+      this.name,
       `CREATE TABLE IF NOT EXISTS ${this.table} (
         key text PRIMARY KEY,
         signer text NOT NULL,
