@@ -15,6 +15,7 @@ import { ConfigError, loadConfig, type PageConfig } from './config.js';
 import { createConnectionStatus } from './connection-status.js';
 import { el, replaceChildren } from './dom.js';
 import { describeError } from './errors.js';
+import { explorerLookup } from './explorer.js';
 import { createRegisterForm } from './register-form.js';
 import { createRoyaltiesPanel } from './royalties.js';
 import { restoreSession, type Session } from './session.js';
@@ -66,7 +67,9 @@ function bearer(session: Session, badge: AccountBadge): Interceptor {
 
 function mount(chain: ChainClient, config: PageConfig, lastTrace: HTMLElement): void {
   const registrationOut = el('div', {}, el('p', { class: 'muted' }, 'Nothing registered yet.'));
-  const royalties = createRoyaltiesPanel(chain);
+  // Asked once the first transaction is shown: which network, hence which explorer (if any).
+  const explorer = explorerLookup(() => chain.getServiceInfo({ timeoutMs: 3_000, retry: false }));
+  const royalties = createRoyaltiesPanel(chain, explorer);
 
   let latest = 0;
   const register = async (input: RegisterIpAssetInput) => {
@@ -83,6 +86,7 @@ function mount(chain: ChainClient, config: PageConfig, lastTrace: HTMLElement): 
       chain,
       `Registration of “${input.contentTitle}”`,
       registration.registrationTxHash,
+      explorer,
     );
     const asset = el(
       'p',
@@ -100,6 +104,18 @@ function mount(chain: ChainClient, config: PageConfig, lastTrace: HTMLElement): 
         if (!ipAssetId)
           throw new Error('The registration is final but the chain reports no IP asset id');
         asset.textContent = `IP asset ${ipAssetId}`;
+        const view = await explorer();
+        if (view?.kind === 'links') {
+          const href = view.explorer.ipAssetUrl(ipAssetId);
+          asset.append(
+            ' · ',
+            el(
+              'a',
+              { href, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'ip-explorer' },
+              `on ${view.explorer.label}'s IP explorer`,
+            ),
+          );
+        }
         await royalties.show(ipAssetId);
       })
       .catch(showUnexpected);

@@ -6,7 +6,7 @@
 import type { ChainClient, ClaimableBalance, RoyaltyRecipient } from '@mystira/chain-client/web';
 import { el, replaceChildren, shortHex, uniqueId } from './dom.js';
 import { describeError, fieldViolationsOf } from './errors.js';
-import { followTransaction } from './transaction-card.js';
+import { type ExplorerSource, followTransaction } from './transaction-card.js';
 import { formatUnits, parseUnits } from './units.js';
 
 interface RecipientRow {
@@ -22,7 +22,10 @@ export interface RoyaltiesPanel {
   show(ipAssetId: string): Promise<void>;
 }
 
-export function createRoyaltiesPanel(chain: ChainClient): RoyaltiesPanel {
+export function createRoyaltiesPanel(
+  chain: ChainClient,
+  explorer?: ExplorerSource,
+): RoyaltiesPanel {
   const intro = el('p', { class: 'muted' }, 'Register a story to see its royalty split.');
   const splitBody = el('tbody', {});
   const table = el(
@@ -140,6 +143,7 @@ export function createRoyaltiesPanel(chain: ChainClient): RoyaltiesPanel {
           chain,
           `Claim of ${formatUnits(result.amountClaimedWei)} by ${shortHex(row.recipient.walletAddress, 6)}`,
           result.transactionHash,
+          explorer,
         );
         activity.prepend(card.element);
         await card.settled;
@@ -175,6 +179,7 @@ export function createRoyaltiesPanel(chain: ChainClient): RoyaltiesPanel {
           chain,
           `Payment of ${formatUnits(payment.amountWei)}`,
           payment.transactionHash,
+          explorer,
         );
         activity.prepend(card.element);
         const final = await card.settled;

@@ -7,6 +7,10 @@
 import type { ChainClient, TransactionStatusChange } from '@mystira/chain-client/web';
 import { el, replaceChildren, shortHex } from './dom.js';
 import { describeError } from './errors.js';
+import type { ExplorerView } from './explorer.js';
+
+/** Where the card learns which explorer (if any) shows the transaction. */
+export type ExplorerSource = () => Promise<ExplorerView | undefined>;
 
 export interface TransactionCard {
   readonly element: HTMLElement;
@@ -21,10 +25,37 @@ const STATUS_TEXT: Record<TransactionStatusChange['status'], string> = {
   failed: 'Failed',
 };
 
+/** The card's Explorer row: a link on a public network, else a note with the format. */
+function explorerEntry(source: ExplorerSource | undefined, transactionHash: string): HTMLElement {
+  const entry = el('dd', { 'data-testid': 'tx-explorer' }, '…');
+  if (!source) {
+    entry.textContent = '—';
+    return entry;
+  }
+  void source().then((view) => {
+    if (!view) replaceChildren(entry, 'unknown: the Chain service did not say which network');
+    else if (view.kind === 'note')
+      replaceChildren(entry, el('span', { class: 'muted' }, view.text));
+    else {
+      const href = view.explorer.transactionUrl(transactionHash);
+      replaceChildren(
+        entry,
+        el(
+          'a',
+          { href, target: '_blank', rel: 'noopener noreferrer' },
+          `Storyscan · ${view.explorer.label}`,
+        ),
+      );
+    }
+  });
+  return entry;
+}
+
 export function followTransaction(
   chain: ChainClient,
   label: string,
   transactionHash: string,
+  explorer?: ExplorerSource,
 ): TransactionCard {
   const status = el(
     'span',
@@ -50,6 +81,8 @@ export function followTransaction(
       block,
       el('dt', {}, 'Finality'),
       finality,
+      el('dt', {}, 'Explorer'),
+      explorerEntry(explorer, transactionHash),
     ),
     alert,
   );

@@ -175,6 +175,11 @@ describe('the Publisher page in Chromium', () => {
       .waitFor(WAIT);
     expect(await registration.getByTestId('tx-confirmations').textContent()).toBe('3');
     expect(await registration.getByTestId('tx-block').textContent()).toMatch(/^#\d+$/);
+    // The devnet has no block explorer: a note with the link format on Story's networks.
+    const explorerNote = await registration.getByTestId('tx-explorer').textContent();
+    expect(explorerNote).toMatch(/^none: the devnet is simulated/);
+    expect(explorerNote).toContain('https://aeneid.storyscan.xyz/tx/<hash>');
+    expect(await registration.getByRole('link').count()).toBe(0);
     const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
     expect(seen.at(-1)).toBe('3');
     expect(seen.map(Number)).toEqual([...seen.map(Number)].sort((a, b) => a - b));
@@ -332,6 +337,64 @@ describe('the Publisher page in Chromium', () => {
       expect(errors.filter((e) => !/status of 40[13]/.test(e))).toEqual([]);
     } finally {
       await page.close();
+    }
+  });
+
+  it('links the transaction and the IP asset to Story’s explorers when the service reports Aeneid on a remote node', async () => {
+    // The same devnet, reported as Aeneid behind a public node: what a Chain service on Story's
+    // testnet tells the page (the page trusts GetServiceInfo; nothing else changes).
+    const aeneid = new Proxy(ledger, {
+      get(target, property) {
+        if (property === 'info')
+          return () => ({
+            ...target.info(),
+            network: 'aeneid',
+            rpcEndpoint: 'https://aeneid.storyrpc.io',
+          });
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const onAeneid = createChainServer({
+      ledger: aeneid,
+      corsOrigins: [web.url],
+      auth: chainAuth(),
+    });
+    const devnetPort = chainPort;
+    chainPort = (await onAeneid.listen(0)).port;
+    const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+    const errors = collectErrors(page);
+    try {
+      await page.goto(signedIn(web, ada));
+      await page.getByRole('status').filter({ hasText: 'Connected · aeneid' }).waitFor(WAIT);
+      await page.getByLabel('Content id').fill('story-on-aeneid');
+      await page.getByLabel('Title').fill('On Aeneid');
+      await fillContributor(page, 1, AUTHOR, 'author', '10000');
+      await page.getByRole('button', { name: 'Register story' }).click();
+      const registration = page.getByRole('article', { name: /Registration of/ });
+      await registration
+        .getByTestId('tx-status')
+        .filter({ hasText: 'Confirmed · final' })
+        .waitFor(WAIT);
+      const hash = await registration.getAttribute('data-tx');
+      const txLink = registration.getByTestId('tx-explorer').getByRole('link');
+      expect(await txLink.getAttribute('href')).toBe(`https://aeneid.storyscan.xyz/tx/${hash}`);
+      expect(await txLink.getAttribute('rel')).toBe('noopener noreferrer');
+      const ipLink = page.getByTestId('ip-explorer');
+      await ipLink.waitFor(WAIT);
+      const ipAssetId = (await page.getByTestId('asset-id').textContent())?.match(
+        /0x[0-9a-f]{40}/,
+      )?.[0];
+      expect(ipAssetId).toBeDefined();
+      expect(await ipLink.getAttribute('href')).toBe(
+        `https://aeneid.explorer.story.foundation/ipa/${ipAssetId}`,
+      );
+      await page.screenshot({ path: join(artifacts, 'explorer-links.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      chainPort = devnetPort;
+      await onAeneid.close({ deadlineMs: 200 });
     }
   });
 
