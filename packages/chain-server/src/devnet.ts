@@ -30,6 +30,7 @@ import {
   type SplitUpdate,
   type TxState,
 } from './ledger.js';
+import { TransactionListeners } from './transaction-listeners.js';
 import { MAX_UINT256, splitByBasisPoints } from './wei.js';
 
 /** The address the contract uses for the chain's native currency. */
@@ -87,7 +88,7 @@ export class DevnetLedger implements Ledger {
   private readonly unfinal = new Set<DevnetTx>();
   private readonly assetsByContent = new Map<string, AssetRecord>();
   private readonly assetsByIp = new Map<string, AssetRecord>();
-  private readonly listeners = new Map<string, Set<(state: TxState) => void>>();
+  private readonly listeners = new TransactionListeners();
   /** wallet|ipAssetId|token → claimable wei. */
   private readonly balances = new Map<string, bigint>();
   /**
@@ -147,9 +148,7 @@ export class DevnetLedger implements Ledger {
 
   /** Listeners currently attached by `onTransaction` (tests check cancelled streams release theirs). */
   listenerCount(): number {
-    let n = 0;
-    for (const set of this.listeners.values()) n += set.size;
-    return n;
+    return this.listeners.count();
   }
 
   /** Totals for conservation checks: paid (confirmed), claimed (confirmed or pending), claimable. */
@@ -233,19 +232,7 @@ export class DevnetLedger implements Ledger {
       }
       if (!changed.includes(tx)) changed.push(tx);
     }
-    for (const tx of changed) this.emit(tx.state);
-  }
-
-  private emit(state: TxState): void {
-    const set = this.listeners.get(state.hash);
-    if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        listener(state);
-      } catch {
-        // A broken listener must not stop block production for everyone else.
-      }
-    }
+    for (const tx of changed) this.listeners.emit(tx.state);
   }
 
   private ensureAvailable(): void {
@@ -485,19 +472,7 @@ export class DevnetLedger implements Ledger {
   }
 
   onTransaction(hash: string, listener: (state: TxState) => void): () => void {
-    const key = hash.toLowerCase();
-    let set = this.listeners.get(key);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(key, set);
-    }
-    set.add(listener);
-    return () => {
-      const current = this.listeners.get(key);
-      if (!current) return;
-      current.delete(listener);
-      if (current.size === 0) this.listeners.delete(key);
-    };
+    return this.listeners.add(hash, listener);
   }
 
   info(): LedgerInfo {

@@ -93,5 +93,6 @@ export {
   type ServerLimits,
 } from './server.js';
 export { type CallScope, type RpcTelemetry, telemetryInterceptor } from './telemetry.js';
+export { TransactionListeners } from './transaction-listeners.js';
 export { badRequest, LIMITS, type Violation } from './validation.js';
 export { formatUnits, MAX_UINT256, parseUint256, splitByBasisPoints } from './wei.js';

@@ -4,7 +4,7 @@
  */
 
 import { TransactionStatus } from '@mystira/chain-protos';
-import type { TxState } from '@mystira/chain-server';
+import { TransactionListeners, type TxState } from '@mystira/chain-server';
 import type { Hex } from 'viem';
 import type { ReceiptTracker, TrackedState } from '../transactions/index.js';
 
@@ -48,7 +48,7 @@ export function toTxState(state: TrackedState): TxState {
  */
 export class TransactionStates {
   private readonly states = new Map<string, TxState>();
-  private readonly listeners = new Map<string, Set<(state: TxState) => void>>();
+  private readonly listeners = new TransactionListeners();
   private readonly internal = new Map<string, Set<(state: TxState) => void>>();
 
   constructor(
@@ -74,7 +74,7 @@ export class TransactionStates {
         const state = toTxState(tracked);
         this.states.set(key, state);
         for (const change of this.internal.get(key) ?? []) change(state);
-        this.emit(state);
+        this.listeners.emit(state);
       });
     }
     if (onChange) {
@@ -99,39 +99,11 @@ export class TransactionStates {
 
   /** Adds a listener of later states of `hash`; returns its remover (idempotent). */
   listen(hash: string, listener: (state: TxState) => void): () => void {
-    const key = hash.toLowerCase();
-    let set = this.listeners.get(key);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(key, set);
-    }
-    set.add(listener);
-    return () => {
-      const current = this.listeners.get(key);
-      if (!current) return;
-      current.delete(listener);
-      if (current.size === 0) this.listeners.delete(key);
-    };
+    return this.listeners.add(hash, listener);
   }
 
   /** Listeners attached now, over all hashes. */
   listenerCount(): number {
-    let n = 0;
-    for (const set of this.listeners.values()) n += set.size;
-    return n;
-  }
-
-  private emit(state: TxState): void {
-    const set = this.listeners.get(state.hash);
-    if (!set) return;
-    for (const listener of [...set]) {
-      // A listener removed by an earlier one in this round hears nothing more.
-      if (!set.has(listener)) continue;
-      try {
-        listener(state);
-      } catch {
-        // One broken listener must not keep the others from hearing.
-      }
-    }
+    return this.listeners.count();
   }
 }
