@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { CommandLineError, type DemoArgs, HELP, parseDemoArgs } from './command-line.ts';
 import {
   type DataFolderLock,
   DataFolderLockedError,
@@ -20,50 +20,15 @@ import {
 } from './data-folder.ts';
 import { PREVIOUS_RUN_STEP } from './scenario.ts';
 
-const HELP = `npm run demo [-- options]
-
-Starts the Mystira system on embedded defaults — a local token issuer, PostgreSQL (embedded,
-data kept in .mystira-demo/), Cosmos DB (in-process cosmosdb-server), the memory cache, the
-Chain host (devnet ledger), the App API and the Publisher page — runs a scripted
-publish-a-story scenario with the demo users' tokens, prints the URLs and a token for each
-demo user, and serves until Ctrl-C.
-
-Options
-  --once            run the scenario, stop everything, exit 0 when it passed and 1 when not
-  --no-build        do not check/rebuild the packages first
-  --data-dir DIR    where embedded PostgreSQL and the saved state live (default .mystira-demo/;
-                    also DEMO_DATA_DIR). One demo at a time per folder: a second one on the
-                    same folder is refused, naming the first; give it another folder.
-  -h, --help        this text
-
-Use real services instead of the embedded ones
-  DATABASE_URL=postgres://…          PostgreSQL (PG_SCHEMA picks the schema, default "app")
-  COSMOS_ENDPOINT=… COSMOS_KEY=…     Cosmos DB (the emulator or an account)
-  REDIS_URL=redis://…                Redis instead of the memory cache store (its entries
-                                     signed with CACHE_SIGNING_KEYS, else a key made per run)
-  CHAIN_URL=http://…                 a running Chain service (CHAIN_API_KEY if it needs one)
-
-Ports (0 = any free port)
-  DEMO_WEB_PORT (5173)  DEMO_API_PORT (8080)  DEMO_CHAIN_PORT (50051)  DEMO_ISSUER_PORT (0)
-  DEMO_POSTGRES_PORT (0)  DEMO_COSMOS_PORT (0)  DEMO_HOST (127.0.0.1)
-`;
-
 const write = (line = '') => process.stdout.write(`${line}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-function parseCommandLine() {
+function parseCommandLine(): DemoArgs {
   try {
-    return parseArgs({
-      options: {
-        once: { type: 'boolean', default: false },
-        'no-build': { type: 'boolean', default: false },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
+    return parseDemoArgs(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : error}\n\n${HELP}`);
+    if (!(error instanceof CommandLineError)) throw error;
+    process.stderr.write(`${error.message}\n\n${HELP}`);
     process.exit(2);
   }
 }
@@ -155,7 +120,7 @@ async function main() {
     process.stdout.write(HELP);
     return 0;
   }
-  const chosenDataDir = args['data-dir'] ?? process.env.DEMO_DATA_DIR;
+  const chosenDataDir = args.dataDir ?? process.env.DEMO_DATA_DIR;
   const dataDir = resolve(chosenDataDir ?? DEFAULT_DATA_DIR);
   const lock = lockOrExplain(dataDir);
   if (!lock) return 1;
@@ -168,11 +133,7 @@ async function main() {
   }
 }
 
-async function run(
-  args: ReturnType<typeof parseCommandLine>,
-  chosenDataDir: string | undefined,
-  lock: DataFolderLock,
-) {
+async function run(args: DemoArgs, chosenDataDir: string | undefined, lock: DataFolderLock) {
   const { dataDir } = lock;
   const shutdown = new AbortController();
   let interrupted = 0;
@@ -188,7 +149,7 @@ async function run(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  if (!args['no-build'] && !(await buildWhatChanged(shutdown.signal))) {
+  if (!args.noBuild && !(await buildWhatChanged(shutdown.signal))) {
     return shutdown.signal.aborted ? 130 : 1;
   }
 
@@ -223,6 +184,7 @@ async function run(
         cosmos: port('DEMO_COSMOS_PORT', 0),
       },
       signal: shutdown.signal,
+      ledger: args.ledger,
       logLevel: process.env.LOG_LEVEL ?? 'warn',
       onProgress: (step) => {
         const name = COMPONENT_NAMES[step.component].padEnd(15);
@@ -300,6 +262,10 @@ async function run(
   write(`  API docs         ${system.apiUrl}/docs`);
   write(`  Health           ${system.apiUrl}/healthz   ${system.apiUrl}/readyz`);
   write(`  Chain service    ${system.chainUrl}  (gRPC, gRPC-Web and Connect)`);
+  if (system.ledger?.rpcUrl)
+    write(
+      `  Chain node       ${system.ledger.rpcUrl}  (embedded EVM JSON-RPC, chain id 1315: Story TEST contracts, not Story Protocol)`,
+    );
   write(`  Token issuer     ${system.issuerUrl}/.well-known/openid-configuration`);
 
   write('\nSign in (tokens valid 12 h, until the demo stops: its keys are made at every start)');

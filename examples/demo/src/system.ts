@@ -2,8 +2,8 @@
  * The whole Mystira system in one process, on embedded defaults: a local token issuer (keys made
  * at start, a JWKS on its own port: the demo's Auth0 / Entra ID), PostgreSQL (embedded binaries,
  * data in a local folder), Cosmos DB (`@vercel/cosmosdb-server` in-process, snapshotted to the same
- * folder), the memory cache store, the Chain host on the devnet ledger, the App API and the
- * Publisher page. Each embedded default gives way to a real service when its variable is set:
+ * folder), the memory cache store, the Chain host (on the Story ledger over an embedded EVM chain,
+ * or the devnet simulator: chain-ledger.ts), the App API and the Publisher page. Each embedded default gives way to a real service when its variable is set:
  * DATABASE_URL, COSMOS_ENDPOINT + COSMOS_KEY, REDIS_URL, CHAIN_URL.
  *
  * Both APIs accept only the issuer's tokens: the App API for its audience, the Chain host for the
@@ -20,8 +20,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createChainServer, DevnetLedger, jwtVerifier } from '@mystira/chain-server';
+import { createChainServer, jwtVerifier } from '@mystira/chain-server';
 import pg from 'pg';
+import { type DemoLedger, type DemoLedgerKind, startDemoLedger } from './chain-ledger.ts';
 import { type DataFolderLock, DEFAULT_DATA_DIR, lockDataFolder, REPO_ROOT } from './data-folder.ts';
 import { type EmbeddedCosmosHandle, startEmbeddedCosmos } from './embedded-cosmos.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
@@ -105,8 +106,14 @@ export interface DemoSystemOptions {
   onLog?: (component: DemoComponent, line: string) => void;
   /** LOG_LEVEL handed to the App API. Default: env LOG_LEVEL, else "silent". */
   logLevel?: string;
-  /** Devnet block interval. Default 500 ms. */
+  /** Block interval of the ledger (devnet blocks, or the embedded chain's). Default 500 ms. */
   blockIntervalMs?: number;
+  /**
+   * The Chain host's ledger: `story` (Story ledger on an embedded EVM chain with Story test
+   * contracts) or `devnet` (the in-process simulator). Default `devnet` here, for importers such
+   * as the bench soak; `npm run demo` passes `story` unless run with `--ledger devnet`.
+   */
+  ledger?: DemoLedgerKind;
 }
 
 export interface DemoSystem {
@@ -115,6 +122,8 @@ export interface DemoSystem {
   /** A token per demo user (see identities.ts), valid for 12 h. */
   tokens: Record<DemoUserName, string>;
   chainUrl: string;
+  /** The ledger under the embedded Chain host; undefined when CHAIN_URL named another host. */
+  ledger?: { kind: DemoLedgerKind; rpcUrl?: string };
   apiUrl: string;
   webUrl: string;
   databaseUrl: string;
@@ -176,7 +185,9 @@ type AppApiConfigModule = typeof import('../../app-api/src/config.ts');
 type PublisherWebModule = typeof import('../../publisher-web/serve.ts');
 
 export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<DemoSystem> {
-  const env = options.env ?? process.env;
+  // A copy: the Story SDK, once imported, loads a .env file into process.env, which must not
+  // reach the App API's environment built from this one.
+  const env = { ...(options.env ?? process.env) };
   const ports = options.ports ?? {};
   const host = options.host ?? '127.0.0.1';
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
@@ -378,6 +389,7 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
 
   // --- Chain host -------------------------------------------------------------------------------
   let chainUrl = env.CHAIN_URL;
+  let chainLedger: DemoLedger | undefined;
   if (chainUrl) {
     progress({ component: 'chain', state: 'external', detail: chainUrl });
   } else {
@@ -385,10 +397,12 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
       'chain',
       'Is the Chain port free (DEMO_CHAIN_PORT)? Or set CHAIN_URL to use a running Chain service.',
       async () => {
-        const ledger = new DevnetLedger({
+        const demoLedger = await startDemoLedger(options.ledger ?? 'devnet', {
           blockIntervalMs: options.blockIntervalMs ?? 500,
           requiredConfirmations: 2,
         });
+        chainLedger = demoLedger;
+        const { ledger } = demoLedger;
         const server = createChainServer({
           ledger,
           corsOrigins: webOrigins,
@@ -403,19 +417,28 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
             }),
           },
         });
-        const bound = await server.listen(ports.chain ?? 0, host);
-        ledger.start();
+        let bound: { port: number };
+        try {
+          bound = await server.listen(ports.chain ?? 0, host);
+        } catch (error) {
+          await demoLedger.stop();
+          throw error;
+        }
+        demoLedger.start();
         return {
           url: `http://${host}:${bound.port}`,
           async stop() {
-            ledger.stop();
             await server.close({ deadlineMs: 2_000 });
+            // After the server: calls still finishing may need the ledger (and its chain).
+            await demoLedger.stop();
           },
         };
       },
     );
     chainUrl = value.url;
     progress({ component: 'chain', state: 'embedded', detail: chainUrl, ms });
+    if (chainLedger)
+      progress({ component: 'chain', state: 'notice', detail: chainLedger.description });
   }
 
   // --- App API ----------------------------------------------------------------------------------
@@ -486,6 +509,7 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
     issuerUrl: issuer.value.issuer.url,
     tokens,
     chainUrl,
+    ledger: chainLedger && { kind: chainLedger.kind, rpcUrl: chainLedger.rpcUrl },
     apiUrl: api.value.url,
     webUrl: web.value.url,
     databaseUrl,

@@ -21,6 +21,12 @@ describe('npm run demo -- --once', () => {
     const first = await runDemo({ dataDir });
     expect(first.output).toMatch(/✓ PostgreSQL +postgres:\/\/mystira:\*\*\*@127\.0\.0\.1/);
     expect(first.output).toContain('memory cache store');
+    // The Chain host runs on the Story ledger over an embedded chain by default, and says what
+    // that chain is.
+    expect(first.output).toMatch(
+      /✓ Chain host +http:\/\/127\.0\.0\.1:\d+ .*\n +Story ledger on an embedded EVM chain \(chain id 1315, http:\/\/127\.0\.0\.1:\d+\) with Story TEST contracts: not Story Protocol/,
+    );
+    expect(first.output).toMatch(/Chain node +http:\/\/127\.0\.0\.1:\d+ .*Story TEST contracts/);
     expectScenarioPassed(first.output);
     expect(first.code, first.output).toBe(0);
     expect(first.output).toMatch(/Publisher page +http:\/\/127\.0\.0\.1:\d+/);
@@ -40,7 +46,7 @@ describe('npm run demo -- --once', () => {
     expect(second.code, second.output).toBe(0);
   });
 
-  it('passes on the real PostgreSQL and Redis of this machine (own schema, own key prefix)', async () => {
+  it('passes on the real PostgreSQL and Redis of this machine (own schema, own key prefix), with --ledger devnet', async () => {
     const suffix = randomBytes(4).toString('hex');
     const schema = `demo_c_${suffix}`;
     const keyPrefix = `demo-c-test-${suffix}:`;
@@ -50,6 +56,8 @@ describe('npm run demo -- --once', () => {
     try {
       const run = await runDemo({
         dataDir: await tempDataDir(),
+        // The in-process devnet instead of the default Story ledger on an embedded chain.
+        args: ['--once', '--no-build', '--ledger', 'devnet'],
         env: {
           DATABASE_URL: databaseUrl,
           PG_SCHEMA: schema,
@@ -61,6 +69,8 @@ describe('npm run demo -- --once', () => {
         /✓ PostgreSQL +postgres:\/\/postgres@127\.0\.0\.1:5432\/test \(from the environment\)/,
       );
       expect(run.output).toMatch(/✓ Cache +redis:\/\/127\.0\.0\.1:6379 \(from the environment\)/);
+      expect(run.output).toContain('devnet ledger (in process, simulated');
+      expect(run.output).not.toContain('Story TEST contracts');
       expectScenarioPassed(run.output);
       expect(run.code, run.output).toBe(0);
     } finally {
@@ -107,5 +117,6 @@ describe('npm run demo -- --once', () => {
     expect(run.code).toBe(0);
     expect(run.output).toContain('--once');
     expect(run.output).toContain('DATABASE_URL');
+    expect(run.output).toContain('--ledger LEDGER');
   });
 });
