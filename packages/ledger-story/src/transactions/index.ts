@@ -52,13 +52,13 @@ export {
   PostgresSubmissionJournal,
   type PostgresSubmissionJournalOptions,
 } from './postgres.js';
-export {
-  type MinedTransaction,
-  type Submission,
-  type SubmissionEvent,
-  type SubmitterOptions,
-  TransactionSubmitter,
-} from './submitter.js';
+export type {
+  MinedTransaction,
+  Submission,
+  SubmissionEvent,
+  SubmitterOptions,
+} from './submission.js';
+export { TransactionSubmitter } from './submitter.js';
 export {
   ReceiptTracker,
   type TrackedState,
