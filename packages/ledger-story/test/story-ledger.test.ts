@@ -1,6 +1,7 @@
 import { ContributorType, IpAssetStatus, TransactionStatus } from '@mystira/chain-protos';
 import { LedgerError, type TxState } from '@mystira/chain-server';
 import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import { StoryClient } from '@story-protocol/core-sdk';
 import {
   type Address,
   createPublicClient,
@@ -177,22 +178,29 @@ describe('StoryLedger on the embedded chain', () => {
     expect(health.serving).toBe(true);
     expect(Object.values(health.details).every((v) => typeof v === 'string')).toBe(true);
     expect(health.details.latest_block).toMatch(/^\d+$/);
-    const late = new StoryLedger({
-      provider: chain.provider,
-      signer: chain.accounts[2]!.privateKey,
-      spgNftContract: ledger.collection!,
-      now: () => new Date(Date.now() + 3_600_000),
-    });
+    // Not started (storyLedger would send nothing anyway, the collection being given).
+    const late = new StoryLedger(
+      {
+        provider: chain.provider,
+        signer: chain.accounts[2]!.privateKey,
+        spgNftContract: ledger.collection!,
+        now: () => new Date(Date.now() + 3_600_000),
+      },
+      StoryClient,
+    );
     const stale = await late.health();
     expect(stale.serving).toBe(false);
     expect(stale.details.error).toMatch(/old/);
     late.close();
-    const down = new StoryLedger({
-      rpcUrls: ['http://127.0.0.1:9'],
-      signer: chain.accounts[2]!.privateKey,
-      spgNftContract: ledger.collection!,
-      rpcTimeoutMs: 2000,
-    });
+    const down = new StoryLedger(
+      {
+        rpcUrls: ['http://127.0.0.1:9'],
+        signer: chain.accounts[2]!.privateKey,
+        spgNftContract: ledger.collection!,
+        rpcTimeoutMs: 2000,
+      },
+      StoryClient,
+    );
     const unreachable = await down.health();
     expect(unreachable.serving).toBe(false);
     expect(unreachable.details.error).toMatch(/unreachable/);

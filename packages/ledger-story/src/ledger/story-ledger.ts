@@ -22,7 +22,7 @@ import type {
   TxState,
 } from '@mystira/chain-server';
 import { LedgerError } from '@mystira/chain-server';
-import { StoryClient } from '@story-protocol/core-sdk';
+import type { StoryClient } from '@story-protocol/core-sdk';
 import {
   type Address,
   createPublicClient,
@@ -34,6 +34,7 @@ import {
 import { type ContentIndex, memoryContentIndex } from '../content-index/index.js';
 import { contentAddressedStore, type MetadataStore } from '../metadata/store.js';
 import { STORY_ADDRESSES } from '../story/addresses.js';
+import { importStoryClient } from '../story/sdk.js';
 import {
   InMemorySubmissionJournal,
   ReceiptTracker,
@@ -67,7 +68,7 @@ const NATIVE = zeroAddress;
  * a durable journal a restart finds the same collection).
  */
 export async function storyLedger(options: StoryLedgerOptions): Promise<StoryLedger> {
-  const ledger = new StoryLedger(options);
+  const ledger = new StoryLedger(options, await importStoryClient());
   await ledger.start();
   return ledger;
 }
@@ -104,8 +105,14 @@ export class StoryLedger implements Ledger {
   private spg: Address | undefined;
   private closed = false;
 
-  /** Use {@link storyLedger}, which also starts it. */
-  constructor(options: StoryLedgerOptions) {
+  /**
+   * Use {@link storyLedger}, which also starts it and imports the SDK without letting it add a
+   * `.env` file's variables to `process.env`.
+   *
+   * @param options - What {@link storyLedger} takes.
+   * @param storyClient - The Story SDK's `StoryClient` class.
+   */
+  constructor(options: StoryLedgerOptions, storyClient: typeof StoryClient) {
     this.options = options;
     this.network = options.network ?? 'aeneid';
     this.requiredConfirmations = Math.max(1, options.requiredConfirmations ?? 1);
@@ -117,7 +124,7 @@ export class StoryLedger implements Ledger {
     this.royaltyRules = { rounding: 'floor', reducibleShares: [lower(this.signer)] };
     const pollingInterval = options.pollIntervalMs ?? 1000;
     this.client = createPublicClient({ transport, cacheTime: 0, pollingInterval });
-    this.story = StoryClient.newClient({ transport, account: this.account, chainId: this.network });
+    this.story = storyClient.newClient({ transport, account: this.account, chainId: this.network });
     this.store = options.metadataStore ?? contentAddressedStore();
     this.index = options.contentIndex ?? memoryContentIndex();
     this.journal = options.journal ?? new InMemorySubmissionJournal();
