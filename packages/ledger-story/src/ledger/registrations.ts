@@ -60,7 +60,16 @@ export interface Registration {
   splitSettled: boolean;
   /** The last split update's last transaction, once one is mined. */
   splitTxHash?: string;
+  /** Settles once the split given out at registration is mined (or failed), and progress ran. */
+  splitGivenOut?: Promise<void>;
 }
+
+/**
+ * The longest {@link Registrations.registered} waits for a final registration's split. Its
+ * transactions follow the registration's by a block or two, so a payment that arrives as soon
+ * as the registration is final waits for them instead of being refused.
+ */
+const SPLIT_WAIT_MS = 30_000;
 
 /** The registrations of one ledger. */
 export class Registrations {
@@ -215,7 +224,7 @@ export class Registrations {
     }
     this.ctx.txs.follow(hash, () => this.progress(reg));
     this.progress(reg);
-    void this.giveOutSplit(reg, ip.ipId).then(
+    reg.splitGivenOut = this.giveOutSplit(reg, ip.ipId).then(
       () => {
         reg.splitSettled = true;
         this.progress(reg);
@@ -341,9 +350,25 @@ export class Registrations {
     return this.adopt(entry);
   }
 
-  /** A REGISTERED asset's registration: NOT_FOUND, or FAILED_PRECONDITION when not registered. */
-  async registered(ipAssetId: string): Promise<Registration> {
+  /**
+   * A REGISTERED asset's registration: NOT_FOUND, or FAILED_PRECONDITION when not registered.
+   * When the registration transaction is final and only its split is still being given out,
+   * waits for that (at most {@link SPLIT_WAIT_MS}, or until `signal` aborts): a caller that
+   * saw the registration final must be able to pay, and paying before the split is out would
+   * credit the IP account instead of the contributors.
+   */
+  async registered(ipAssetId: string, signal?: AbortSignal): Promise<Registration> {
     const reg = await this.known(ipAssetId);
+    const final = this.ctx.txs.get(reg.record.txHash)?.terminal === true;
+    if (reg.record.status === IpAssetStatus.PROCESSING && final && reg.splitGivenOut) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, SPLIT_WAIT_MS);
+      });
+      await raceSignal(Promise.race([reg.splitGivenOut, deadline]), signal).finally(() =>
+        clearTimeout(timer),
+      );
+    }
     if (reg.record.status !== IpAssetStatus.REGISTERED) {
       throw new LedgerError(
         'FAILED_PRECONDITION',

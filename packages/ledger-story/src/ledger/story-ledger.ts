@@ -309,7 +309,7 @@ export class StoryLedger implements Ledger {
     contributors: Split[],
     signal?: AbortSignal,
   ): Promise<SplitUpdate> {
-    const reg = await this.registrations.registered(ipAssetId);
+    const reg = await this.registrations.registered(ipAssetId, signal);
     const ipId = reg.record.ipAssetId as Address;
     const vault = await this.vaultOf(ipId);
     if (vault === undefined) {
@@ -348,13 +348,14 @@ export class StoryLedger implements Ledger {
   /**
    * Pays royalties into a registered asset's vault (native token, wrapped to WIP): NOT_FOUND
    * for an unknown asset, FAILED_PRECONDITION for one not registered yet, without a vault, or
-   * in another token. Credited to the royalty-token holders pro rata once mined.
+   * in another token. An asset whose registration is final but whose split is still being
+   * given out is waited for (up to 30 s), not refused. Credited to the royalty-token holders pro rata once mined.
    */
   async payRoyalties(
     input: { ipAssetId: string; amountWei: bigint; currencyToken: string; payerReference?: string },
     signal?: AbortSignal,
   ): Promise<PaymentRecord> {
-    const reg = await this.registrations.registered(input.ipAssetId);
+    const reg = await this.registrations.registered(input.ipAssetId, signal);
     return this.royalties.pay(
       {
         ipId: reg.record.ipAssetId as Address,
