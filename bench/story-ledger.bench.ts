@@ -8,17 +8,21 @@
  *    transaction per registration on both sides (`deployVaults: false`: no vault, no split
  *    transfers). Closed loop at fixed concurrency, contenders interleaved in rotated rounds;
  *    throughput, p50/p99, the CPU time per registration of the contender's process and of the
- *    node's, and the node RPC calls per registration (counted by a proxy in front of the node).
- *    The ledger runs twice: at its default poll interval (1 s) and at 100 ms.
+ *    node's, the node RPC calls per registration and the node's answer time per method (seen
+ *    by a proxy in front of the node), and where a registration's time goes in the server (to
+ *    broadcast / until the submitter sees it mined / to the answer). The ledger runs twice: at
+ *    its default poll interval (1 s) and at 100 ms. Bar: ≥ 0.8× viem's registrations/s at c ≥ 32.
  * 2. IsRegistered and GetIpAssetStatus from h2load at the seed's 5,000 req/s with the Story
  *    ledger behind (p99 < 40 ms, no errors), counting the node RPC calls meanwhile: reads must
  *    not go to the node. The same load on a Chain server over the in-process devnet ledger is
  *    the comparison.
  *
  * Every process is a child (`--serve node|server|devnet|viem`); the load comes from here.
- * `node bench/story-ledger.bench.ts [--smoke] [--no-pin]`
+ * `node bench/story-ledger.bench.ts [--smoke] [--no-pin] [--levels 1,32,128] [--polls 1000,100]
+ *  [--slice-seconds 12] [--read-seconds 15] [--cpu-prof <dir>]`
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { type ChainClient, createChainClient } from '@mystira/chain-client';
@@ -34,7 +38,7 @@ import type { Address, Hex } from 'viem';
 import { grpcFrame, type H2loadResult, h2loadAvailable, runH2load } from './lib/h2load.ts';
 import { summarize } from './lib/open-loop.ts';
 import { pinMainThread, pinning, pinSelf } from './lib/processes.ts';
-import { type Comparison, emit, progress, smoke, type Target } from './lib/report.ts';
+import { type Comparison, emit, flag, progress, smoke, type Target } from './lib/report.ts';
 import {
   answer,
   CONTRIBUTORS,
@@ -42,23 +46,32 @@ import {
   closedLoop,
   type LoopResult,
   type NodeReady,
+  type RpcCounts,
   ready,
   serveNode,
   serveViem,
   TITLE,
 } from './lib/story-chain.ts';
 
-/** Concurrency levels of part 1; the bar is judged at the highest. */
-const LEVELS = smoke ? [4] : [1, 32];
+const list = (name: string) => flag(name)?.split(',').map(Number);
+/**
+ * Concurrency levels of part 1 (`--levels 1,32,128`). The bar (≥ 0.8× viem) is judged at every
+ * level from 32 up: throughput; at c=1 the figure is one caller's latency.
+ */
+const LEVELS = list('levels') ?? (smoke ? [4] : [1, 32, 128]);
+const BAR_FROM = smoke ? 4 : 32;
 const ROUNDS = smoke ? 1 : 3;
-/** Per contender and level, split over the rounds. */
-const SLICE_MS = smoke ? 1000 : 12_000;
+/** Per contender and level, split over the rounds (`--slice-seconds`). */
+const SLICE_MS = 1000 * Number(flag('slice-seconds') ?? (smoke ? 1 : 12));
 const WARMUP_MS = smoke ? 500 : 3000;
-/** The ledger's poll intervals measured (its default first). */
-const POLLS = smoke ? [100] : [1000, 100];
+/** The ledger's poll intervals measured, its default (1 s) first (`--polls 1000,100`). */
+const POLLS = list('polls') ?? (smoke ? [100] : [1000, 100]);
 const READ_RATE = smoke ? 1000 : 5000;
-const READ_SECONDS = smoke ? 1 : 15;
+/** Seconds of each read run (`--read-seconds`; 0 skips the reads). */
+const READ_SECONDS = Number(flag('read-seconds') ?? (smoke ? 1 : 15));
 const READ_WARMUP_SECONDS = smoke ? 1 : 3;
+/** `--cpu-prof <dir>`: the Chain server and viem processes write V8 CPU profiles there. */
+const CPU_PROF = flag('cpu-prof');
 const SEEDED = 'bench-story-seeded';
 
 // ------------------------------------------------------------------------------------ children --
@@ -71,9 +84,23 @@ interface Child {
 }
 
 function child(kind: string, ...args: string[]): Child {
-  const proc = spawn(process.execPath, [import.meta.filename, '--serve', kind, ...args], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const profile =
+    CPU_PROF && (kind === 'server' || kind === 'viem')
+      ? [
+          '--cpu-prof',
+          '--cpu-prof-dir',
+          CPU_PROF,
+          '--cpu-prof-name',
+          `${kind}-${args.at(-1)}.cpuprofile`,
+        ]
+      : [];
+  const proc = spawn(
+    process.execPath,
+    [...profile, import.meta.filename, '--serve', kind, ...args],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   process.on('exit', () => proc.kill('SIGKILL'));
   return {
     proc,
@@ -88,8 +115,25 @@ function child(kind: string, ...args: string[]): Child {
   };
 }
 
-/** A Chain server whose ledger is the Story ledger over the node at `rpcUrl`. */
+/** Where the registrations of one slice spent their time in the server, ms summed. */
+interface Phases {
+  n: number;
+  /** RegisterIpAsset reached the ledger → the transaction was broadcast (`sent`). */
+  toSent: number;
+  /** Broadcast → the submitter saw it mined (`mined`). */
+  toMined: number;
+  /** Mined → the ledger answered (receipt decoded, content index written). */
+  toAnswer: number;
+}
+
+/**
+ * A Chain server whose ledger is the Story ledger over the node at `rpcUrl`. The ledger's
+ * `registerAsset` is timed from outside (its `sent` and `mined` submission events split it), to
+ * show where a registration's wall time goes; nothing inside the ledger is changed.
+ */
 async function serveStory(rpcUrl: string, key: Hex, pollMs: number): Promise<void> {
+  const open = new Map<string, { start: number; sent?: number; mined?: number }>();
+  let phases: Phases = { n: 0, toSent: 0, toMined: 0, toAnswer: 0 };
   const ledger = await storyLedger({
     rpcUrls: [rpcUrl],
     signer: key,
@@ -97,10 +141,38 @@ async function serveStory(rpcUrl: string, key: Hex, pollMs: number): Promise<voi
     requiredConfirmations: 1,
     deployVaults: false,
     collection: { name: 'Bench Stories', symbol: 'BNCH' },
+    onEvent: (e) => {
+      if (e.type !== 'submission' || !e.event.key?.startsWith('register:')) return;
+      const timing = open.get(e.event.key.slice('register:'.length));
+      if (timing && e.event.type === 'sent') timing.sent = performance.now();
+      if (timing && e.event.type === 'mined') timing.mined = performance.now();
+    },
   });
+  const register = ledger.registerAsset.bind(ledger);
+  ledger.registerAsset = async (input, signal) => {
+    const timing: { start: number; sent?: number; mined?: number } = { start: performance.now() };
+    open.set(input.contentId, timing);
+    try {
+      return await register(input, signal);
+    } finally {
+      open.delete(input.contentId);
+      if (timing.sent !== undefined && timing.mined !== undefined) {
+        phases.n++;
+        phases.toSent += timing.sent - timing.start;
+        phases.toMined += timing.mined - timing.sent;
+        phases.toAnswer += performance.now() - timing.mined;
+      }
+    }
+  };
   const server = createChainServer({ ledger });
   const { port } = await server.listen(0);
-  answer();
+  answer({
+    phases: () => {
+      const out = phases;
+      phases = { n: 0, toSent: 0, toMined: 0, toAnswer: 0 };
+      return out;
+    },
+  });
   process.send?.({ ready: { port, collection: ledger.collection } });
 }
 
@@ -132,6 +204,8 @@ interface Contender {
   run(concurrency: number, ms: number): Promise<LoopResult>;
   /** How long to let background work (receipt tracking) finish after a slice, ms. */
   settleMs: number;
+  /** The server's timings of the slice's registrations (Chain server contenders). */
+  phases?: () => Promise<Phases>;
 }
 
 interface Figures {
@@ -145,6 +219,10 @@ interface Figures {
   nodeCpuUsPerReg: number;
   rpcPerReg: number;
   rpcByMethod: Record<string, number>;
+  /** The node's mean answer time per call, by method (ms, seen at the proxy). */
+  rpcMeanMs: Record<string, number>;
+  /** Mean ms per registration in each phase (Chain server contenders). */
+  phases?: { toSent: number; toMined: number; toAnswer: number };
 }
 
 let seq = 0;
@@ -160,6 +238,7 @@ function chainServerContender(name: string, server: Child, port: number, poll: n
     name,
     owner: server,
     settleMs: 2 * poll + 300,
+    phases: () => call<Phases>(server.proc, 'phases'),
     run: (concurrency, ms) =>
       closedLoop(concurrency, ms, async () => {
         seq++;
@@ -195,28 +274,39 @@ async function contest(
     cpu: 0,
     nodeCpu: 0,
     rpc: {} as Record<string, number>,
+    rpcMs: {} as Record<string, number>,
+    phases: { n: 0, toSent: 0, toMined: 0, toAnswer: 0 } as Phases,
   }));
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < contenders.length; k++) {
       const idx = (k + round) % contenders.length;
       const c = contenders[idx] as Contender;
       const acc = pooled[idx] as (typeof pooled)[number];
-      await Promise.all([c.owner.reset(), node.reset(), call(node.proc, 'counts')]);
+      await Promise.all([c.owner.reset(), node.reset(), call(node.proc, 'counts'), c.phases?.()]);
       const r = await c.run(concurrency, SLICE_MS / ROUNDS);
       await sleep(c.settleMs);
-      const [cpu, nodeCpu, counts] = await Promise.all([
+      const [cpu, nodeCpu, counts, phases] = await Promise.all([
         c.owner.cpu(),
         node.cpu(),
-        call<Record<string, number>>(node.proc, 'counts'),
+        call<RpcCounts>(node.proc, 'counts'),
+        c.phases?.(),
       ]);
+      if (phases) {
+        acc.phases.n += phases.n;
+        acc.phases.toSent += phases.toSent;
+        acc.phases.toMined += phases.toMined;
+        acc.phases.toAnswer += phases.toAnswer;
+      }
       acc.latencies.push(...r.latencies);
       acc.elapsedMs += r.elapsedMs;
       acc.errors += r.errors;
       for (const m of r.errorMessages) acc.messages.add(m);
       acc.cpu += cpu;
       acc.nodeCpu += nodeCpu;
-      for (const [method, n] of Object.entries(counts))
+      for (const [method, n] of Object.entries(counts.calls))
         acc.rpc[method] = (acc.rpc[method] ?? 0) + n;
+      for (const [method, ms] of Object.entries(counts.ms))
+        acc.rpcMs[method] = (acc.rpcMs[method] ?? 0) + ms;
       progress(
         `  c=${concurrency} round ${round + 1} ${c.name}: ${r.latencies.length} registrations (${((1000 * r.latencies.length) / r.elapsedMs).toFixed(1)}/s), ${r.errors} errors`,
       );
@@ -236,10 +326,20 @@ async function contest(
       cpuUsPerReg: p.cpu / n,
       nodeCpuUsPerReg: p.nodeCpu / n,
       rpcPerReg: calls / n,
+      ...(p.phases.n > 0 && {
+        phases: {
+          toSent: p.phases.toSent / p.phases.n,
+          toMined: p.phases.toMined / p.phases.n,
+          toAnswer: p.phases.toAnswer / p.phases.n,
+        },
+      }),
       rpcByMethod: Object.fromEntries(
         Object.entries(p.rpc)
           .sort((a, b) => b[1] - a[1])
           .map(([m, v]) => [m, v / n]),
+      ),
+      rpcMeanMs: Object.fromEntries(
+        Object.entries(p.rpc).map(([m, v]) => [m, (p.rpcMs[m] ?? 0) / Math.max(1, v)]),
       ),
     };
   });
@@ -248,8 +348,17 @@ async function contest(
 const f1 = (n: number) => n.toFixed(1);
 const perMethod = (f: Figures) =>
   Object.entries(f.rpcByMethod)
-    .map(([m, v]) => `${m} ${v.toFixed(2)}`)
+    .map(([m, v]) => `${m} ${v.toFixed(2)} (${(f.rpcMeanMs[m] ?? 0).toFixed(1)} ms)`)
     .join(', ');
+
+/** The machine's 1/5/15-minute load averages (Linux), to tell a quiet run from a busy one. */
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' / ');
+  } catch {
+    return 'unknown';
+  }
+}
 
 // ------------------------------------------------------------------------------------ part 2 --
 
@@ -301,6 +410,7 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   const notes: string[] = [];
 
+  const loads = [`at the start ${loadAverage()}`];
   progress('starting the embedded chain (automine) behind a counting JSON-RPC proxy');
   const node = child('node');
   const chain = await ready<NodeReady>(node.proc);
@@ -335,7 +445,7 @@ async function main(): Promise<void> {
     await c.run(4, WARMUP_MS);
   }
   const table = [
-    'contender | c | registrations/s | p50 ms | p99 ms | errors | CPU ms/registration (its process) | node CPU ms/registration | node RPC calls/registration',
+    'contender | c | registrations/s | p50 ms | p99 ms | errors | CPU ms/registration (its process) | node CPU ms/registration | node RPC calls/registration | in the server, mean ms: to broadcast / broadcast → seen mined / mined → answer',
   ];
   const byLevel = new Map<number, Figures[]>();
   for (const concurrency of LEVELS) {
@@ -346,12 +456,11 @@ async function main(): Promise<void> {
     figures.forEach((f, i) => {
       const c = contenders[i] as Contender;
       table.push(
-        `${c.name} | ${concurrency} | ${f1(f.rps)} | ${f1(f.p50)} | ${f1(f.p99)} | ${f.errors} | ${(f.cpuUsPerReg / 1000).toFixed(2)} | ${(f.nodeCpuUsPerReg / 1000).toFixed(2)} | ${f.rpcPerReg.toFixed(1)}`,
+        `${c.name} | ${concurrency} | ${f1(f.rps)} | ${f1(f.p50)} | ${f1(f.p99)} | ${f.errors} | ${(f.cpuUsPerReg / 1000).toFixed(2)} | ${(f.nodeCpuUsPerReg / 1000).toFixed(2)} | ${f.rpcPerReg.toFixed(1)} | ${f.phases ? `${f1(f.phases.toSent)} / ${f1(f.phases.toMined)} / ${f1(f.phases.toAnswer)}` : '—'}`,
       );
       if (f.errorMessages.length)
         notes.push(`${c.name}, c=${concurrency}: errors: ${f.errorMessages.join('; ')}`);
       if (i === viemIdx) return;
-      const top = concurrency === Math.max(...LEVELS);
       comparisons.push(
         {
           metric: `registrations/s, c=${concurrency}, ${c.name}`,
@@ -360,7 +469,7 @@ async function main(): Promise<void> {
           baselineName: 'viem writeContract + waitForTransactionReceipt, same node',
           unit: 'reg/s',
           higherIsBetter: true,
-          ...(top ? { bar: { ratio: 0.8, text: '≥ 0.8× raw viem' } } : {}),
+          ...(concurrency >= BAR_FROM ? { bar: { ratio: 0.8, text: '≥ 0.8× raw viem' } } : {}),
         },
         {
           metric: `p99 latency, c=${concurrency}, ${c.name}`,
@@ -390,15 +499,16 @@ async function main(): Promise<void> {
     });
   }
   for (const line of table) progress(line);
-  const top = byLevel.get(Math.max(...LEVELS)) as Figures[];
   notes.push(
     `Registrations: closed loop, ${SLICE_MS / 1000} s per contender and concurrency level in ${ROUNDS} rotated rounds (after a ${WARMUP_MS / 1000} s warm-up at c=4); each slice is followed by ${(viemContender.settleMs / 1000).toFixed(1)} s for background work (receipt tracking), whose CPU and RPC calls count towards the slice's registrations. One transaction per registration on both sides: the ledger runs with deployVaults: false (no vault, no royalty-token transfers), viem sends the same mintAndRegisterIp (same collection settings, the same two metadata documents built and stored with the same helpers, allowDuplicates true).`,
     "Node: the embedded EDR chain (automine, one block per transaction) in its own process, reached by every contender over HTTP JSON-RPC through a counting proxy in the node's process (node CPU includes the proxy). The Chain server answers RegisterIpAsset once the transaction is mined (PROCESSING, with the IP id); viem's call ends when waitForTransactionReceipt has the receipt and IPRegistered is decoded. Client: @mystira/chain-client over gRPC (HTTP/2) from the bench process; its CPU is not counted (the viem process's own loop is).",
     'viem: writeContract one at a time (sequential nonces), receipts awaited concurrently; pollingInterval 1000 ms (it never waits for a poll here: the receipt is there at the first look). Ledger: storyLedger over rpcUrls (the failover transport), default fee oracle, in-memory journal, nonce lease and content index, requiredConfirmations 1.',
     ...table,
-    ...top.map(
-      (f, i) =>
-        `RPC calls per registration at c=${Math.max(...LEVELS)}, ${(contenders[i] as Contender).name}: ${perMethod(f)}.`,
+    ...LEVELS.flatMap((level) =>
+      (byLevel.get(level) as Figures[]).map(
+        (f, i) =>
+          `Node RPC calls per registration at c=${level}, ${(contenders[i] as Contender).name} (the node's mean answer time per call, at the proxy): ${perMethod(f)}.`,
+      ),
     ),
   );
 
@@ -415,11 +525,14 @@ async function main(): Promise<void> {
   await viem.stop();
 
   // ---- 2. reads at the seed's rate -------------------------------------------------------------
-  if (!h2loadAvailable()) {
+  if (READ_SECONDS === 0) {
+    notes.push('Reads: not measured in this run (--read-seconds 0).');
+  } else if (!h2loadAvailable()) {
     notes.push(
       'Reads at 5,000 req/s: **not measured**: h2load (Debian nghttp2-client) is missing.',
     );
   } else {
+    loads.push(`before the reads ${loadAverage()}`);
     const story = servers[0] as (typeof servers)[number];
     const storyPort = (await story.up).port;
     const client = createChainClient({
@@ -458,19 +571,19 @@ async function main(): Promise<void> {
     await call(node.proc, 'counts');
     const idleMs = smoke ? 500 : 3000;
     await sleep(idleMs);
-    const idle = await call<Record<string, number>>(node.proc, 'counts');
-    const idleCalls = Object.values(idle).reduce((a, b) => a + b, 0);
+    const idle = await call<RpcCounts>(node.proc, 'counts');
+    const idleCalls = Object.values(idle.calls).reduce((a, b) => a + b, 0);
     const read: string[] = [];
     for (const rpc of Object.keys(READS) as Read[]) {
       await Promise.all([story.server.reset(), call(node.proc, 'counts')]);
       const ours = h2loadRead(storyPort, rpc, 'the Story ledger');
       const [cpu, counts] = await Promise.all([
         story.server.cpu(),
-        call<Record<string, number>>(node.proc, 'counts'),
+        call<RpcCounts>(node.proc, 'counts'),
       ]);
       await checkReads(client, seeded.ipAssetId as string);
       const base = h2loadRead(devnetPort, rpc, 'the devnet ledger');
-      const calls = Object.values(counts).reduce((a, b) => a + b, 0);
+      const calls = Object.values(counts.calls).reduce((a, b) => a + b, 0);
       const what = `${rpc} on the Story ledger, ${READ_RATE} req/s for ${READ_SECONDS} s (h2load)`;
       targets.push(
         { metric: `${what}: p99`, value: ours.latency.p99, unit: 'ms', comparator: '<', limit: 40 },
@@ -492,7 +605,7 @@ async function main(): Promise<void> {
         higherIsBetter: false,
       });
       read.push(
-        `${rpc}: Story ledger ${ours.ok} answered, ${ours.errors} errors, ${ours.achievedRate.toFixed(0)}/s, p50 ${ours.latency.p50.toFixed(2)} / p99 ${ours.latency.p99.toFixed(2)} / max ${ours.latency.max.toFixed(2)} ms, server CPU ${(cpu / Math.max(1, ours.ok)).toFixed(0)} µs per read (warm-up included), node RPC calls ${calls}${calls ? ` (${JSON.stringify(counts)})` : ''}; devnet ledger p50 ${base.latency.p50.toFixed(2)} / p99 ${base.latency.p99.toFixed(2)} ms, ${base.errors} errors.`,
+        `${rpc}: Story ledger ${ours.ok} answered, ${ours.errors} errors, ${ours.achievedRate.toFixed(0)}/s, p50 ${ours.latency.p50.toFixed(2)} / p99 ${ours.latency.p99.toFixed(2)} / max ${ours.latency.max.toFixed(2)} ms, server CPU ${(cpu / Math.max(1, ours.ok)).toFixed(0)} µs per read (warm-up included), node RPC calls ${calls}${calls ? ` (${JSON.stringify(counts.calls)})` : ''}; devnet ledger p50 ${base.latency.p50.toFixed(2)} / p99 ${base.latency.p99.toFixed(2)} ms, ${base.errors} errors.`,
       );
     }
     client.close();
@@ -505,6 +618,10 @@ async function main(): Promise<void> {
   for (const s of servers.slice(0, 1)) await s.server.stop();
   await call(node.proc, 'close').catch(() => undefined);
   await node.stop();
+  loads.push(`at the end ${loadAverage()}`);
+  notes.push(
+    `Load average of the 2-core machine (1 / 5 / 15 min; other work on the shared machine included): ${loads.join('; ')}.`,
+  );
   emit({ name: 'Chain server on the Story ledger', comparisons, targets, notes });
 }
 

@@ -39,6 +39,12 @@ export interface NodeReady {
   registrationWorkflows: Address;
 }
 
+/** JSON-RPC calls the node received, by method: how many, and its answer time summed (ms). */
+export interface RpcCounts {
+  calls: Record<string, number>;
+  ms: Record<string, number>;
+}
+
 /** One closed-loop run of a contender. */
 export interface LoopResult {
   /** Latency of every successful registration, ms. */
@@ -132,25 +138,32 @@ export async function serveNode(): Promise<void> {
   const target = new URL(chain.rpcUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   let counts = new Map<string, number>();
-  const count = (body: Buffer) => {
+  let millis = new Map<string, number>();
+  /** Counts the request's calls; returns their methods. */
+  const count = (body: Buffer): string[] => {
+    let methods: string[];
     try {
       const parsed = JSON.parse(body.toString('utf8')) as
         | { method?: string }
         | { method?: string }[];
-      for (const r of Array.isArray(parsed) ? parsed : [parsed]) {
-        const method = r.method ?? '(none)';
-        counts.set(method, (counts.get(method) ?? 0) + 1);
-      }
+      methods = (Array.isArray(parsed) ? parsed : [parsed]).map((r) => r.method ?? '(none)');
     } catch {
-      counts.set('(unparsable)', (counts.get('(unparsable)') ?? 0) + 1);
+      methods = ['(unparsable)'];
     }
+    for (const m of methods) counts.set(m, (counts.get(m) ?? 0) + 1);
+    return methods;
   };
   const proxy = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      count(body);
+      const methods = count(body);
+      const start = performance.now();
+      res.on('finish', () => {
+        const ms = performance.now() - start;
+        for (const m of methods) millis.set(m, (millis.get(m) ?? 0) + ms);
+      });
       const upstream = http.request(
         {
           host: target.hostname,
@@ -177,10 +190,14 @@ export async function serveNode(): Promise<void> {
   proxy.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   answer({
-    /** The requests counted since the last call, by method. */
-    counts: () => {
-      const out = Object.fromEntries(counts);
+    /**
+     * The calls counted since the last time, by method, and the time the node took to answer
+     * them (summed, ms; a batch's time counts for each of its calls).
+     */
+    counts: (): RpcCounts => {
+      const out = { calls: Object.fromEntries(counts), ms: Object.fromEntries(millis) };
       counts = new Map();
+      millis = new Map();
       return out;
     },
     close: async () => {
