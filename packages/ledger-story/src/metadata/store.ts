@@ -8,9 +8,6 @@
  * gets the same URI (a retried registration does not mint a second URI), and a reader can check a
  * document against its address.
  */
-import { CID } from 'multiformats/cid';
-import * as raw from 'multiformats/codecs/raw';
-import { sha256 } from 'multiformats/hashes/sha2';
 import { brandErrors } from '../../../../shared/error-brand.js';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
 
@@ -48,6 +45,12 @@ brandErrors('@mystira/ledger-story', { MetadataStoreError });
 
 /** The CIDv1 (raw, SHA-256) of `bytes`, as IPFS names a single-block file. */
 export async function contentId(bytes: Uint8Array): Promise<string> {
+  // multiformats is ESM only: a dynamic import lets the CommonJS build load it too.
+  const [{ CID }, raw, { sha256 }] = await Promise.all([
+    import('multiformats/cid'),
+    import('multiformats/codecs/raw'),
+    import('multiformats/hashes/sha2'),
+  ]);
   return CID.create(1, raw.code, await sha256.digest(bytes)).toString();
 }
 
