@@ -232,7 +232,10 @@ export class ReceiptTracker {
     head: bigint,
     reason: string | undefined,
   ): Omit<TrackedState, 'hash'> {
-    const confirmations = head - at.blockNumber! + 1n;
+    // The head was read before the receipt: a block mined in between holds the transaction
+    // above that head. The transaction's own block is in the chain, so count from there.
+    const tip = head > at.blockNumber! ? head : at.blockNumber!;
+    const confirmations = tip - at.blockNumber! + 1n;
     const deep = confirmations >= this.required;
     const failed = at.status === 'failed';
     return {
