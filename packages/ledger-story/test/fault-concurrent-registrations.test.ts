@@ -7,10 +7,10 @@
  * Story SDK's encoding and the real contracts.
  */
 import type { ChainClient } from '@mystira/chain-client';
-import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
 import { type Address, createPublicClient, custom, type Hex, numberToHex, parseAbi } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedChain, startEmbeddedChain } from '../src/embedded.js';
 import { freshSchema } from './support/postgres.js';
 import {
   prepareServerTables,

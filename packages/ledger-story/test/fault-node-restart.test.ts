@@ -6,10 +6,9 @@
  * to the server that is a node restarting from its data directory. The watch must go on.
  */
 import type { TransactionStatusChange } from '@mystira/chain-client';
-import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
-import { numberToHex } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedChain, startEmbeddedChain } from '../src/embedded.js';
+import { boundedly, fundedSigner, until } from './support/fault-helpers.js';
 import { freshSchema } from './support/postgres.js';
 import {
   prepareServerTables,
@@ -30,14 +29,9 @@ beforeAll(async () => {
   db = await freshSchema();
   await prepareServerTables(db.pool, db.schema);
   proxy = await startTcpProxy(chain.rpcUrl);
-  const signerKey = generatePrivateKey();
-  await chain.provider.request({
-    method: 'hardhat_setBalance',
-    params: [privateKeyToAccount(signerKey).address, numberToHex(10n ** 21n)],
-  });
   server = await startServerProcess({
     rpcUrl: proxy.url,
-    signerKey,
+    signerKey: (await fundedSigner(chain)).key,
     schema: db.schema,
     confirmations: CONFIRMATIONS,
   });
@@ -49,15 +43,6 @@ afterAll(async () => {
   await chain?.close();
   await db?.drop();
 });
-
-/** Resolves once `probe` is true (checked every 20 ms, at most `ms`); `what` names it if not. */
-async function until(what: string, probe: () => boolean | Promise<boolean>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`not reached within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('the node killed and restarted while a transaction is watched', () => {
   it('the watch goes on: each state once, in order, confirmations counted across the outage, up to terminal', async () => {
@@ -168,17 +153,4 @@ describe('the node killed and restarted while a transaction is watched', () => {
 function trackerErrors(): number {
   return server.events().filter((e) => e.type === 'error' && e.context === 'receipt tracker')
     .length;
-}
-
-/** `promise`, or a failure naming `what` after `ms`. */
-async function boundedly<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`waited ${ms} ms for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

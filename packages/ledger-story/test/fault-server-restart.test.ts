@@ -8,19 +8,11 @@
  * idempotency store (in memory) dies with it, so only the ledger's journal remembers.
  */
 import { ChainError } from '@mystira/chain-client';
-import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
-import {
-  type Address,
-  createPublicClient,
-  custom,
-  type Hex,
-  numberToHex,
-  parseAbi,
-  parseAbiItem,
-} from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { type Address, createPublicClient, custom, type Hex, parseAbi, parseAbiItem } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedChain, startEmbeddedChain } from '../src/embedded.js';
 import { STORY_ADDRESSES } from '../src/story/addresses.js';
+import { fundedSigner, pendingFrom, until } from './support/fault-helpers.js';
 import { freshSchema } from './support/postgres.js';
 import {
   prepareServerTables,
@@ -45,17 +37,6 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** A funded signer of its own per test, so nonce counts are the test's alone. */
-async function fundedSigner(): Promise<{ key: Hex; address: Address }> {
-  const key = generatePrivateKey();
-  const { address } = privateKeyToAccount(key);
-  await chain.provider.request({
-    method: 'hardhat_setBalance',
-    params: [address, numberToHex(10n ** 21n)],
-  });
-  return { key, address };
-}
-
 async function start(signerKey: Hex): Promise<ServerProcess> {
   const server = await startServerProcess({ rpcUrl: chain.rpcUrl, signerKey, schema: db.schema });
   running.add(server);
@@ -65,18 +46,6 @@ async function start(signerKey: Hex): Promise<ServerProcess> {
 async function kill(server: ServerProcess): Promise<void> {
   await server.kill();
   running.delete(server);
-}
-
-/** The hash of the signer's transaction waiting in the node's pool (at most 30 s). */
-async function pendingFrom(signer: Address): Promise<Hex> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const block = await reader().getBlock({ blockTag: 'pending', includeTransactions: true });
-    const tx = block.transactions.find((t) => t.from.toLowerCase() === signer.toLowerCase());
-    if (tx !== undefined) return tx.hash;
-    if (Date.now() > deadline) throw new Error(`no pending transaction from ${signer}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Mines a block every 100 ms until `answer` settles (at most 30 s). */
@@ -132,7 +101,7 @@ function registration(contentId: string) {
 
 describe('a Chain server killed between submit and confirmation', () => {
   it('restarted on the same journal: the same idempotency key gets the same transaction; one IP asset, one NFT', async () => {
-    const signer = await fundedSigner();
+    const signer = await fundedSigner(chain);
     const first = await start(signer.key); // creates its collection while blocks are automined
     const collection = first.collection as Address;
     const input = registration('killed-before-mined');
@@ -146,7 +115,7 @@ describe('a Chain server killed between submit and confirmation', () => {
           () => undefined,
           (error: unknown) => error,
         );
-      const sent = await pendingFrom(signer.address);
+      const sent = await pendingFrom(chain, signer.address);
       await kill(first);
       expect(await lost).toBeInstanceOf(ChainError);
 
@@ -180,7 +149,7 @@ describe('a Chain server killed between submit and confirmation', () => {
   }, 180_000);
 
   it('when the node lost the transaction too, the restarted server sends the same signed bytes again', async () => {
-    const signer = await fundedSigner();
+    const signer = await fundedSigner(chain);
     const first = await start(signer.key);
     const collection = first.collection as Address;
     const input = registration('killed-and-dropped');
@@ -190,7 +159,7 @@ describe('a Chain server killed between submit and confirmation', () => {
         .client()
         .registerIpAsset(input)
         .catch((error: unknown) => error);
-      const sent = await pendingFrom(signer.address);
+      const sent = await pendingFrom(chain, signer.address);
       await kill(first);
       await lost;
       // The node forgets it (a restart without its pool, an eviction): only the journal has it.
@@ -212,13 +181,10 @@ describe('a Chain server killed between submit and confirmation', () => {
 });
 
 /** Polls GetIpAssetStatus until REGISTERED (at most 30 s); the caller mines meanwhile. */
-async function untilRegistered(server: ServerProcess, contentId: string) {
+function untilRegistered(server: ServerProcess, contentId: string) {
   const client = server.client();
-  const deadline = Date.now() + 30_000;
-  for (;;) {
+  return until(`${contentId} registered`, async () => {
     const status = await client.getIpAssetStatus(contentId);
-    if (status.status === 'registered') return status;
-    if (Date.now() > deadline) throw new Error(`${contentId} is ${status.status}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    return status.status === 'registered' && status;
+  });
 }
