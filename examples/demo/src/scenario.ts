@@ -272,36 +272,17 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     });
 
     const paid = await step('Pat (payer role) pays 1 token (10^18 wei) of royalties', async () => {
-      // On the Story ledger the registration transaction can be final a moment before the asset
-      // is REGISTERED: its royalty split is given out in transactions of its own (royalty tokens
-      // moved to the contributors), and payments wait for that. The chain says so as a 409
-      // "not registered yet", which is retried here (same idempotency key) and shown in the note.
-      const deadline = Date.now() + (options.confirmTimeoutMs ?? 60_000);
-      let waits = 0;
-      for (;;) {
-        try {
-          const { body } = await call<{ ipAssetId: string; txHash: string; amountWei: string }>(
-            'pat',
-            'POST',
-            `/v1/stories/${story.id}/royalties/payments`,
-            { amountWei: ONE_TOKEN_WEI.toString(), payerReference: `demo-${run}` },
-            { 'idempotency-key': `demo-payment-${run}` },
-          );
-          const waited = waits > 0 ? ' (waited for the asset to be registered)' : '';
-          return {
-            value: body,
-            note: `ip asset ${short(body.ipAssetId)}, tx ${short(body.txHash)}${waited}`,
-          };
-        } catch (error) {
-          const notYet =
-            error instanceof ApiCallError &&
-            error.status === 409 &&
-            error.message.includes('not registered yet');
-          if (!notYet || Date.now() > deadline) throw error;
-          waits += 1;
-          await sleep(250, options.signal);
-        }
-      }
+      // On the Story ledger the asset becomes REGISTERED a block or two after its registration
+      // is final (its royalty split is given out in transactions of its own); the ledger makes
+      // a payment that arrives in between wait for that.
+      const { body } = await call<{ ipAssetId: string; txHash: string; amountWei: string }>(
+        'pat',
+        'POST',
+        `/v1/stories/${story.id}/royalties/payments`,
+        { amountWei: ONE_TOKEN_WEI.toString(), payerReference: `demo-${run}` },
+        { 'idempotency-key': `demo-payment-${run}` },
+      );
+      return { value: body, note: `ip asset ${short(body.ipAssetId)}, tx ${short(body.txHash)}` };
     });
 
     const names = new Map([
