@@ -1,5 +1,5 @@
 # One image build for the Mystira example hosts; docker-compose.yml picks a target per service:
-#   chain-server   the Chain service on the devnet ledger   (examples/chain-server, port 50051)
+#   chain-server   the Chain service (devnet, or LEDGER=story) (examples/chain-server, port 50051)
 #   app-api        the App API                              (examples/app-api,      port 8080)
 #   publisher-web  the Publisher page                       (examples/publisher-web, port 5173)
 # The hosts run their TypeScript sources with Node 24 (type stripping) over the built packages.
