@@ -59,6 +59,7 @@ async function mineUntil<T>(answer: Promise<T>): Promise<T> {
     await chain.mine(1);
     await Promise.race([watched.catch(() => {}), new Promise((r) => setTimeout(r, 100))]);
   }
+  if (!settled) throw new Error('no answer within 30 s of mining');
   return watched;
 }
 

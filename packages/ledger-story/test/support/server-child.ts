@@ -68,7 +68,7 @@ const server = createChainServer({
   onInternalError: (error, method) =>
     process.stderr.write(`INTERNAL ${method}: ${String((error as Error)?.stack ?? error)}\n`),
 });
-const { port } = await server.listen(Number(env.PORT ?? '0'), '127.0.0.1');
+const { port } = await server.listen(0, '127.0.0.1');
 process.stdout.write(
   `READY ${JSON.stringify({ port, collection: ledger.collection, signer: ledger.signer })}\n`,
 );
