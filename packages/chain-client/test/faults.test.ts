@@ -326,6 +326,41 @@ describe('watchTransactions across a server crash', () => {
   });
 });
 
+describe('watchTransactions through a reorg', () => {
+  it('delivers every state of a reorg: a state seen before comes again when the chain changed', async () => {
+    const ledger = new FakeLedger();
+    const hash = `0x${'d'.repeat(64)}`;
+    const [a, b] = [`0x${'a'.repeat(64)}`, `0x${'b'.repeat(64)}`];
+    ledger.set(hash, { status: TransactionStatus.PENDING, confirmations: 0n });
+    const server = await serveFake({ ledger });
+    cleanup.push(() => server.close());
+    const it = client({ baseUrl: server.url }).watchTransactions([hash])[Symbol.asyncIterator]();
+    const seen: string[] = [];
+    const next = async () => {
+      const r = await it.next();
+      if (!r.done)
+        seen.push(`${r.value.status}:${r.value.confirmations}:${r.value.blockHash ?? '-'}`);
+    };
+    await next();
+    ledger.set(hash, { status: TransactionStatus.CONFIRMED, confirmations: 1n, blockHash: a });
+    await next();
+    ledger.set(hash, { status: TransactionStatus.PENDING, confirmations: 0n }); // block A left
+    await next();
+    ledger.set(hash, { status: TransactionStatus.CONFIRMED, confirmations: 1n, blockHash: b });
+    await next();
+    ledger.set(hash, { status: TransactionStatus.CONFIRMED, confirmations: 3n, blockHash: b });
+    await next();
+    expect((await it.next()).done).toBe(true);
+    expect(seen).toEqual([
+      'pending:0:-',
+      `confirmed:1:${a}`,
+      'pending:0:-',
+      `confirmed:1:${b}`,
+      `confirmed:3:${b}`,
+    ]);
+  });
+});
+
 describe('watchTransactions cancellation', () => {
   it('an abort while reconnecting to a dead server ends the iterator at once', async () => {
     const server = await serveFake();

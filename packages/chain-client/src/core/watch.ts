@@ -4,8 +4,10 @@
  * The contract's WatchTransactions first reports every watched hash's current state, then each
  * change, and ends when all are terminal. That makes resumption simple and exact: after a dropped
  * connection the client subscribes again (with backoff) to the hashes that are not yet FAILED;
- * the server re-reports their current state, and the client drops every update it has already
- * delivered, keyed by hash + status + confirmations. The caller sees each status change once.
+ * the server re-reports their current state, and the client drops an update that equals the last
+ * one it delivered for that hash (status, confirmations and block). The caller sees each change
+ * once, and a reorg in full: a state may come back (PENDING again, then CONFIRMED 1 in another
+ * block), so only a repeat of the latest counts as a duplicate.
  */
 import { Code } from '@connectrpc/connect';
 import type { TransactionUpdate } from '@mystira/chain-protos';
@@ -53,7 +55,8 @@ export async function* resumableWatch(
   const maxReconnects = options.maxReconnects ?? 10;
   const initialDelayMs = options.initialDelayMs ?? 100;
   const maxDelayMs = options.maxDelayMs ?? 5000;
-  const delivered = new Set<string>();
+  /** Per hash, the last state delivered: status, confirmations and block hash. */
+  const delivered = new Map<string, string>();
   const failed = new Set<string>();
   const unique = [...new Set(hashes)];
   let failures = 0;
@@ -66,9 +69,9 @@ export async function* resumableWatch(
     try {
       for await (const update of open(pending, controller.signal)) {
         failures = 0;
-        const key = `${update.transactionHash}\u0000${update.status}\u0000${update.confirmations}`;
-        if (delivered.has(key)) continue;
-        delivered.add(key);
+        const state = `${update.status}\u0000${update.confirmations}\u0000${update.blockHash ?? ''}`;
+        if (delivered.get(update.transactionHash) === state) continue;
+        delivered.set(update.transactionHash, state);
         const change = transactionUpdateFromWire(update);
         if (change.status === 'failed') failed.add(change.transactionHash);
         yield change;

@@ -34,6 +34,8 @@ export interface ObservedCall {
 export interface TxState {
   status: TransactionStatus;
   confirmations: bigint;
+  /** The including block's hash once confirmed (default a fixed one). */
+  blockHash?: string;
 }
 
 export class FakeLedger {
@@ -247,7 +249,10 @@ export function fakeRoutes(opts: FakeOptions, observed: ObservedCall[]) {
               confirmations: s.confirmations,
               timestamp: now(),
               ...(s.confirmations > 0n
-                ? { blockNumber: 100n + s.confirmations, blockHash: `0x${'3'.repeat(64)}` }
+                ? {
+                    blockNumber: 100n + s.confirmations,
+                    blockHash: s.blockHash ?? `0x${'3'.repeat(64)}`,
+                  }
                 : {}),
             });
             yield update;
