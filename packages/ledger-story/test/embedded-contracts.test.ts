@@ -4,9 +4,16 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type Abi, type AbiEvent, type AbiFunction, toFunctionSignature } from 'viem';
+import {
+  type Abi,
+  type AbiError,
+  type AbiEvent,
+  type AbiFunction,
+  toFunctionSignature,
+} from 'viem';
 import { describe, expect, it } from 'vitest';
 import { storyContracts } from '../src/gen/story-contracts.js';
+import { storyErrorAbi } from '../src/story/errors.js';
 
 // The test contracts against their two references: their own sources (the committed artifacts
 // must be what the sources compile to) and the ABIs the Story SDK calls them with.
@@ -22,6 +29,22 @@ describe('the Story test contracts', () => {
     });
     expect(stdout).toMatch(/up to date/);
   }, 120_000);
+
+  it('declare exactly the custom errors the ledger decodes reverts with (storyErrorAbi)', () => {
+    const signature = (e: AbiError) =>
+      `${e.name}(${e.inputs.map((i) => `${i.type} ${i.name}`).join(',')})`;
+    const declared = new Set(
+      Object.values(storyContracts).flatMap((c) =>
+        (c.abi as Abi).filter((x): x is AbiError => x.type === 'error').map(signature),
+      ),
+    );
+    // WrappedIP's own errors (IPTransferFailed, InsufficientAllowance, ...) are not Story's: the
+    // ledger never calls WIP in a way that meets them without meeting ERC-20's first.
+    const ours = new Set(storyErrorAbi.map(signature));
+    const wip = new Set(['IPTransferFailed()', 'InsufficientAllowance()', 'InsufficientBalance()']);
+    expect([...declared].filter((s) => !ours.has(s) && !wip.has(s))).toEqual([]);
+    expect([...ours].filter((s) => !declared.has(s))).toEqual([]);
+  });
 
   it("declare every function, event and error the SDK also names exactly as the SDK's ABIs do", () => {
     const sdk = sdkAbis();

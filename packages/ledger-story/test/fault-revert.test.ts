@@ -8,13 +8,7 @@
  * hand-made reverting contract under the submitter) is in transactions-submitter.test.ts.
  */
 import { ChainError } from '@mystira/chain-client';
-import {
-  type Address,
-  createPublicClient,
-  createWalletClient,
-  custom,
-  toFunctionSelector,
-} from 'viem';
+import { type Address, createPublicClient, createWalletClient, custom } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedChain, startEmbeddedChain } from '../src/embedded.js';
@@ -84,11 +78,9 @@ describe('a revert over the wire', () => {
     expect(refused).toBeInstanceOf(ChainError);
     const error = refused as ChainError;
     expect(error.codeName).toBe('FAILED_PRECONDITION');
-    // The reason: the custom error by name, or by its selector while the ledger is given no
-    // ABI of Story's errors to decode it with.
-    const selector = toFunctionSelector('Workflow__CallerNotAuthorizedToMint()');
+    // The reason: the custom error, by name (the ledger decodes Story's errors).
     expect(error.message).toMatch(/reverted/);
-    expect(error.message).toMatch(new RegExp(`Workflow__CallerNotAuthorizedToMint|${selector}`));
+    expect(error.message).toContain('Workflow__CallerNotAuthorizedToMint');
 
     // Nothing was signed or sent, and nothing recorded: a retry meets the chain again (the
     // same refusal, not ALREADY_EXISTS), and the content id is unknown.

@@ -34,6 +34,7 @@ import {
 import { type ContentIndex, memoryContentIndex } from '../content-index/index.js';
 import { contentAddressedStore, type MetadataStore } from '../metadata/store.js';
 import { STORY_ADDRESSES } from '../story/addresses.js';
+import { storyErrorAbi } from '../story/errors.js';
 import { importStoryClient } from '../story/sdk.js';
 import {
   InMemorySubmissionJournal,
@@ -133,6 +134,7 @@ export class StoryLedger implements Ledger {
       account: this.account,
       chainId: CHAIN_IDS[this.network],
       journal: this.journal,
+      errorAbi: storyErrorAbi,
       ...(options.nonceLease && { lease: options.nonceLease }),
       ...(options.fees && { fees: options.fees }),
       ...(options.maxFeePerGasCap !== undefined && { maxFeePerGasCap: options.maxFeePerGasCap }),
@@ -143,6 +145,7 @@ export class StoryLedger implements Ledger {
     this.tracker = new ReceiptTracker({
       client: this.client,
       confirmations: this.requiredConfirmations,
+      errorAbi: storyErrorAbi,
       pollIntervalMs: pollingInterval,
       ...(options.rpcTimeoutMs !== undefined && { rpcTimeoutMs: options.rpcTimeoutMs }),
       onError: (error) => this.emit({ type: 'error', context: 'receipt tracker', error }),
