@@ -55,10 +55,10 @@ import {
 
 const list = (name: string) => flag(name)?.split(',').map(Number);
 /**
- * Concurrency levels of part 1 (`--levels 1,32,128`). The bar (≥ 0.8× viem) is judged at every
+ * Concurrency levels of part 1 (`--levels 1,32,128`; `none` skips part 1). The bar (≥ 0.8× viem) is judged at every
  * level from 32 up: throughput; at c=1 the figure is one caller's latency.
  */
-const LEVELS = list('levels') ?? (smoke ? [4] : [1, 32, 128]);
+const LEVELS = flag('levels') === 'none' ? [] : (list('levels') ?? (smoke ? [4] : [1, 32, 128]));
 const BAR_FROM = smoke ? 4 : 32;
 const ROUNDS = smoke ? 1 : 3;
 /** Per contender and level, split over the rounds (`--slice-seconds`). */
@@ -421,6 +421,10 @@ async function main(): Promise<void> {
     return { poll, server, up: ready<{ port: number }>(server.proc) };
   });
   const viem = child('viem', chain.rpcUrl, chain.registrationWorkflows, keyViem, '1000');
+  // Every process starts now, while the packages' builds are surely on disk (the devnet server
+  // of part 2 too; it idles meanwhile).
+  const devnet = READ_SECONDS > 0 ? child('devnet') : undefined;
+  const devnetUp = devnet && ready<{ port: number }>(devnet.proc);
   await ready(viem.proc);
   const contenders: Contender[] = [];
   for (const s of servers) {
@@ -440,87 +444,89 @@ async function main(): Promise<void> {
   viemContender.settleMs = Math.max(...contenders.map((c) => c.settleMs)); // same pause for all
 
   // ---- 1. registrations per second ------------------------------------------------------------
-  for (const c of contenders) {
-    progress(`warming up ${c.name}`);
-    await c.run(4, WARMUP_MS);
-  }
-  const table = [
-    'contender | c | registrations/s | p50 ms | p99 ms | errors | CPU ms/registration (its process) | node CPU ms/registration | node RPC calls/registration | in the server, mean ms: to broadcast / broadcast → seen mined / mined → answer',
-  ];
-  const byLevel = new Map<number, Figures[]>();
-  for (const concurrency of LEVELS) {
-    progress(`RegisterIpAsset vs viem, closed loop, concurrency ${concurrency}`);
-    const figures = await contest(contenders, node, concurrency);
-    byLevel.set(concurrency, figures);
-    const base = figures[viemIdx] as Figures;
-    figures.forEach((f, i) => {
-      const c = contenders[i] as Contender;
-      table.push(
-        `${c.name} | ${concurrency} | ${f1(f.rps)} | ${f1(f.p50)} | ${f1(f.p99)} | ${f.errors} | ${(f.cpuUsPerReg / 1000).toFixed(2)} | ${(f.nodeCpuUsPerReg / 1000).toFixed(2)} | ${f.rpcPerReg.toFixed(1)} | ${f.phases ? `${f1(f.phases.toSent)} / ${f1(f.phases.toMined)} / ${f1(f.phases.toAnswer)}` : '—'}`,
-      );
-      if (f.errorMessages.length)
-        notes.push(`${c.name}, c=${concurrency}: errors: ${f.errorMessages.join('; ')}`);
-      if (i === viemIdx) return;
-      comparisons.push(
-        {
-          metric: `registrations/s, c=${concurrency}, ${c.name}`,
-          ours: f.rps,
-          baseline: base.rps,
-          baselineName: 'viem writeContract + waitForTransactionReceipt, same node',
-          unit: 'reg/s',
-          higherIsBetter: true,
-          ...(concurrency >= BAR_FROM ? { bar: { ratio: 0.8, text: '≥ 0.8× raw viem' } } : {}),
-        },
-        {
-          metric: `p99 latency, c=${concurrency}, ${c.name}`,
-          ours: f.p99,
-          baseline: base.p99,
-          baselineName: 'viem, same node',
-          unit: 'ms',
-          higherIsBetter: false,
-        },
-        {
-          metric: `CPU per registration (its own process), c=${concurrency}, ${c.name}`,
-          ours: f.cpuUsPerReg / 1000,
-          baseline: base.cpuUsPerReg / 1000,
-          baselineName: 'the viem process',
-          unit: 'ms',
-          higherIsBetter: false,
-        },
-        {
-          metric: `node RPC calls per registration, c=${concurrency}, ${c.name}`,
-          ours: f.rpcPerReg,
-          baseline: base.rpcPerReg,
-          baselineName: 'viem',
-          unit: 'calls',
-          higherIsBetter: false,
-        },
-      );
-    });
-  }
-  for (const line of table) progress(line);
-  notes.push(
-    `Registrations: closed loop, ${SLICE_MS / 1000} s per contender and concurrency level in ${ROUNDS} rotated rounds (after a ${WARMUP_MS / 1000} s warm-up at c=4); each slice is followed by ${(viemContender.settleMs / 1000).toFixed(1)} s for background work (receipt tracking), whose CPU and RPC calls count towards the slice's registrations. One transaction per registration on both sides: the ledger runs with deployVaults: false (no vault, no royalty-token transfers), viem sends the same mintAndRegisterIp (same collection settings, the same two metadata documents built and stored with the same helpers, allowDuplicates true).`,
-    "Node: the embedded EDR chain (automine, one block per transaction) in its own process, reached by every contender over HTTP JSON-RPC through a counting proxy in the node's process (node CPU includes the proxy). The Chain server answers RegisterIpAsset once the transaction is mined (PROCESSING, with the IP id); viem's call ends when waitForTransactionReceipt has the receipt and IPRegistered is decoded. Client: @mystira/chain-client over gRPC (HTTP/2) from the bench process; its CPU is not counted (the viem process's own loop is).",
-    'viem: writeContract one at a time (sequential nonces), receipts awaited concurrently; pollingInterval 1000 ms (it never waits for a poll here: the receipt is there at the first look). Ledger: storyLedger over rpcUrls (the failover transport), default fee oracle, in-memory journal, nonce lease and content index, requiredConfirmations 1.',
-    ...table,
-    ...LEVELS.flatMap((level) =>
-      (byLevel.get(level) as Figures[]).map(
-        (f, i) =>
-          `Node RPC calls per registration at c=${level}, ${(contenders[i] as Contender).name} (the node's mean answer time per call, at the proxy): ${perMethod(f)}.`,
+  if (LEVELS.length > 0) {
+    for (const c of contenders) {
+      progress(`warming up ${c.name}`);
+      await c.run(4, WARMUP_MS);
+    }
+    const table = [
+      'contender | c | registrations/s | p50 ms | p99 ms | errors | CPU ms/registration (its process) | node CPU ms/registration | node RPC calls/registration | in the server, mean ms: to broadcast / broadcast → seen mined / mined → answer',
+    ];
+    const byLevel = new Map<number, Figures[]>();
+    for (const concurrency of LEVELS) {
+      progress(`RegisterIpAsset vs viem, closed loop, concurrency ${concurrency}`);
+      const figures = await contest(contenders, node, concurrency);
+      byLevel.set(concurrency, figures);
+      const base = figures[viemIdx] as Figures;
+      figures.forEach((f, i) => {
+        const c = contenders[i] as Contender;
+        table.push(
+          `${c.name} | ${concurrency} | ${f1(f.rps)} | ${f1(f.p50)} | ${f1(f.p99)} | ${f.errors} | ${(f.cpuUsPerReg / 1000).toFixed(2)} | ${(f.nodeCpuUsPerReg / 1000).toFixed(2)} | ${f.rpcPerReg.toFixed(1)} | ${f.phases ? `${f1(f.phases.toSent)} / ${f1(f.phases.toMined)} / ${f1(f.phases.toAnswer)}` : '—'}`,
+        );
+        if (f.errorMessages.length)
+          notes.push(`${c.name}, c=${concurrency}: errors: ${f.errorMessages.join('; ')}`);
+        if (i === viemIdx) return;
+        comparisons.push(
+          {
+            metric: `registrations/s, c=${concurrency}, ${c.name}`,
+            ours: f.rps,
+            baseline: base.rps,
+            baselineName: 'viem writeContract + waitForTransactionReceipt, same node',
+            unit: 'reg/s',
+            higherIsBetter: true,
+            ...(concurrency >= BAR_FROM ? { bar: { ratio: 0.8, text: '≥ 0.8× raw viem' } } : {}),
+          },
+          {
+            metric: `p99 latency, c=${concurrency}, ${c.name}`,
+            ours: f.p99,
+            baseline: base.p99,
+            baselineName: 'viem, same node',
+            unit: 'ms',
+            higherIsBetter: false,
+          },
+          {
+            metric: `CPU per registration (its own process), c=${concurrency}, ${c.name}`,
+            ours: f.cpuUsPerReg / 1000,
+            baseline: base.cpuUsPerReg / 1000,
+            baselineName: 'the viem process',
+            unit: 'ms',
+            higherIsBetter: false,
+          },
+          {
+            metric: `node RPC calls per registration, c=${concurrency}, ${c.name}`,
+            ours: f.rpcPerReg,
+            baseline: base.rpcPerReg,
+            baselineName: 'viem',
+            unit: 'calls',
+            higherIsBetter: false,
+          },
+        );
+      });
+    }
+    for (const line of table) progress(line);
+    notes.push(
+      `Registrations: closed loop, ${SLICE_MS / 1000} s per contender and concurrency level in ${ROUNDS} rotated rounds (after a ${WARMUP_MS / 1000} s warm-up at c=4); each slice is followed by ${(viemContender.settleMs / 1000).toFixed(1)} s for background work (receipt tracking), whose CPU and RPC calls count towards the slice's registrations. One transaction per registration on both sides: the ledger runs with deployVaults: false (no vault, no royalty-token transfers), viem sends the same mintAndRegisterIp (same collection settings, the same two metadata documents built and stored with the same helpers, allowDuplicates true).`,
+      "Node: the embedded EDR chain (automine, one block per transaction) in its own process, reached by every contender over HTTP JSON-RPC through a counting proxy in the node's process (node CPU includes the proxy). The Chain server answers RegisterIpAsset once the transaction is mined (PROCESSING, with the IP id); viem's call ends when waitForTransactionReceipt has the receipt and IPRegistered is decoded. Client: @mystira/chain-client over gRPC (HTTP/2) from the bench process; its CPU is not counted (the viem process's own loop is).",
+      'viem: writeContract one at a time (sequential nonces), receipts awaited concurrently; pollingInterval 1000 ms (it never waits for a poll here: the receipt is there at the first look). Ledger: storyLedger over rpcUrls (the failover transport), default fee oracle, in-memory journal, nonce lease and content index, requiredConfirmations 1.',
+      ...table,
+      ...LEVELS.flatMap((level) =>
+        (byLevel.get(level) as Figures[]).map(
+          (f, i) =>
+            `Node RPC calls per registration at c=${level}, ${(contenders[i] as Contender).name} (the node's mean answer time per call, at the proxy): ${perMethod(f)}.`,
+        ),
       ),
-    ),
-  );
+    );
 
-  // viem's own nonce manager under concurrency, as the reason the alternative sends one at a time.
-  const probe = await call<LoopResult>(viem.proc, 'probe-nonce-manager', {
-    concurrency: 8,
-    ms: smoke ? 500 : 3000,
-    probeKey: keyProbe,
-  });
-  notes.push(
-    `viem's nonceManager with 8 concurrent writeContract calls on this node: ${probe.latencies.length} registered, ${probe.errors} failed${probe.errorMessages.length ? ` (${probe.errorMessages.join('; ')})` : ''}; an automining node refuses a nonce that arrives ahead of its predecessor, so the alternative sends sequentially.`,
-  );
+    // viem's own nonce manager under concurrency, as the reason the alternative sends one at a time.
+    const probe = await call<LoopResult>(viem.proc, 'probe-nonce-manager', {
+      concurrency: 8,
+      ms: smoke ? 500 : 3000,
+      probeKey: keyProbe,
+    });
+    notes.push(
+      `viem's nonceManager with 8 concurrent writeContract calls on this node: ${probe.latencies.length} registered, ${probe.errors} failed${probe.errorMessages.length ? ` (${probe.errorMessages.join('; ')})` : ''}; an automining node refuses a nonce that arrives ahead of its predecessor, so the alternative sends sequentially.`,
+    );
+  }
   for (const s of servers.slice(1)) await s.server.stop();
   await viem.stop();
 
@@ -555,8 +561,7 @@ async function main(): Promise<void> {
       await sleep(100);
     }
     await checkReads(client, seeded.ipAssetId as string);
-    const devnet = child('devnet');
-    const devnetPort = (await ready<{ port: number }>(devnet.proc)).port;
+    const devnetPort = (await (devnetUp as Promise<{ port: number }>)).port;
     const devnetClient = createChainClient({
       baseUrl: `http://127.0.0.1:${devnetPort}`,
       protocol: 'grpc',
@@ -565,7 +570,7 @@ async function main(): Promise<void> {
     devnetClient.close();
     // The servers get a core of their own, h2load the other (as in slo.bench.ts).
     pinMainThread(story.server.proc.pid, pinning?.server);
-    pinMainThread(devnet.proc.pid, pinning?.server);
+    pinMainThread(devnet?.proc.pid, pinning?.server);
     pinSelf(pinning?.generator);
     await sleep(2 * story.poll + 300);
     await call(node.proc, 'counts');
@@ -609,7 +614,7 @@ async function main(): Promise<void> {
       );
     }
     client.close();
-    await devnet.stop();
+    await devnet?.stop();
     notes.push(
       `Reads: h2load (4 connections × 256 streams, fixed rate), gRPC, ${READ_SECONDS} s after a ${READ_WARMUP_SECONDS} s warm-up, for content registered through the same server (REGISTERED; both reads checked with a gRPC client before and after each run, since h2load does not read gRPC status). Server main thread${pinning ? ` pinned to CPU ${pinning.server}, h2load to CPU ${pinning.generator}` : 's not pinned'}. Node RPC calls counted at the node's proxy from the start of the warm-up to the end of the run; in ${idleMs / 1000} s idle before the reads the server made ${idleCalls} calls.`,
       ...read,
