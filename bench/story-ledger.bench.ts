@@ -518,13 +518,14 @@ async function main(): Promise<void> {
     );
 
     // viem's own nonce manager under concurrency, as the reason the alternative sends one at a time.
+    const probeConcurrency = smoke ? 8 : 32;
     const probe = await call<LoopResult>(viem.proc, 'probe-nonce-manager', {
-      concurrency: 8,
-      ms: smoke ? 500 : 3000,
+      concurrency: probeConcurrency,
+      ms: smoke ? 500 : 4000,
       probeKey: keyProbe,
     });
     notes.push(
-      `viem's nonceManager with 8 concurrent writeContract calls on this node: ${probe.latencies.length} registered, ${probe.errors} failed${probe.errorMessages.length ? ` (${probe.errorMessages.join('; ')})` : ''}; an automining node refuses a nonce that arrives ahead of its predecessor, so the alternative sends sequentially.`,
+      `Why viem sends one at a time: viem's nonceManager with ${probeConcurrency} concurrent writeContract calls on this node: ${probe.latencies.length} registered, ${probe.errors} failed${probe.errorMessages.length ? ` (${probe.errorMessages.join('; ')})` : ''}. Each call estimates and prices before it sends, so transactions can reach the node out of nonce order, and an automining node refuses a nonce ahead of its predecessor (how many depends on timing: some runs lose none).`,
     );
   }
   for (const s of servers.slice(1)) await s.server.stop();
