@@ -1,7 +1,8 @@
 /**
  * Builds messages of any contract type from its descriptor: fully populated (every field set,
- * lists and maps with two entries, extreme scalar values) or random (fast-check). The tests use
- * it so that a field added to the contract is covered without touching them.
+ * lists and maps with two entries, extreme scalar values, one case of each oneof) or random
+ * (fast-check). The tests use it so that a field added to the contract is covered without
+ * touching them.
  */
 import {
   create,
@@ -39,21 +40,21 @@ function fullScalar(type: ScalarType, salt: number): unknown {
   }
 }
 
-function fullValue(field: DescField, salt: number): unknown {
+function fullValue(field: DescField, salt: number, choice: number): unknown {
   switch (field.fieldKind) {
     case 'scalar':
       return fullScalar(field.scalar, salt);
     case 'enum':
       return field.enum.values.at(-1)!.number;
     case 'message':
-      return fullMessage(field.message, salt + 1);
+      return fullMessage(field.message, salt + 1, choice);
     case 'list':
       return [0, 1].map((i) =>
         field.listKind === 'scalar'
           ? fullScalar(field.scalar, salt + i)
           : field.listKind === 'enum'
             ? field.enum.values[i + 1]!.number
-            : fullMessage(field.message, salt + i),
+            : fullMessage(field.message, salt + i, choice),
       );
     case 'map': {
       const entries: Record<string, unknown> = {};
@@ -63,7 +64,7 @@ function fullValue(field: DescField, salt: number): unknown {
             ? fullScalar(field.scalar, salt + i)
             : field.mapKind === 'enum'
               ? field.enum.values.at(-1)!.number
-              : fullMessage(field.message, salt + i);
+              : fullMessage(field.message, salt + i, choice);
         entries[`key-${i}`] = value;
       }
       return entries;
@@ -71,15 +72,48 @@ function fullValue(field: DescField, salt: number): unknown {
   }
 }
 
-/** A message of `desc` with every field set. */
-export function fullMessage(desc: DescMessage, salt = 0): Message {
+/**
+ * A message of `desc` with every field set; of each oneof (here and in nested messages), the
+ * case at index `choice` modulo the number of cases.
+ */
+export function fullMessage(desc: DescMessage, salt = 0, choice = 0): Message {
   if (desc.typeName === TIMESTAMP) {
     // The JSON form only allows 0001-01-01 to 9999-12-31 and nanos below 1e9.
     return create(desc, { seconds: 253402300799n - BigInt(salt), nanos: 999_999_999 - salt });
   }
   const init: Record<string, unknown> = {};
-  for (const field of desc.fields) init[field.localName] = fullValue(field, salt);
+  for (const field of desc.fields) {
+    if (!field.oneof) init[field.localName] = fullValue(field, salt, choice);
+  }
+  for (const oneof of desc.oneofs) {
+    const field = oneof.fields[choice % oneof.fields.length]!;
+    init[oneof.localName] = { case: field.localName, value: fullValue(field, salt, choice) };
+  }
   return create(desc, init);
+}
+
+/** The number of oneof cases of `desc` and the messages it holds, at most: one per `choice`. */
+function choices(desc: DescMessage, seen = new Set<string>()): number {
+  if (seen.has(desc.typeName)) return 1;
+  seen.add(desc.typeName);
+  let most = Math.max(1, ...desc.oneofs.map((o) => o.fields.length));
+  for (const field of desc.fields) {
+    const message =
+      field.fieldKind === 'message'
+        ? field.message
+        : field.fieldKind === 'list' && field.listKind === 'message'
+          ? field.message
+          : field.fieldKind === 'map' && field.mapKind === 'message'
+            ? field.message
+            : undefined;
+    if (message) most = Math.max(most, choices(message, seen));
+  }
+  return most;
+}
+
+/** Fully populated messages of `desc` that between them set every case of every oneof. */
+export function fullMessages(desc: DescMessage): Message[] {
+  return Array.from({ length: choices(desc) }, (_, choice) => fullMessage(desc, 0, choice));
 }
 
 function scalarArbitrary(type: ScalarType): fc.Arbitrary<unknown> {
@@ -151,7 +185,18 @@ export function messageArbitrary(desc: DescMessage, depth = 0): fc.Arbitrary<Mes
       .map((init) => create(desc, init));
   }
   const fields: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const field of desc.fields) fields[field.localName] = fieldArbitrary(field, depth);
+  for (const field of desc.fields) {
+    if (!field.oneof) fields[field.localName] = fieldArbitrary(field, depth);
+  }
+  // A oneof holds one of its cases, or none.
+  for (const oneof of desc.oneofs) {
+    fields[oneof.localName] = fc.oneof(
+      fc.constant({ case: undefined }),
+      ...oneof.fields.map((field) =>
+        fieldArbitrary(field, depth).map((value) => ({ case: field.localName, value })),
+      ),
+    );
+  }
   return fc
     .record(fields, { requiredKeys: [] })
     .map((init) => create(desc, init as Record<string, unknown>));

@@ -14,9 +14,14 @@ import {
   toBinary,
 } from '@bufbuild/protobuf';
 import {
+  ContributorRole,
   ContributorType,
+  GetIpAssetRequestSchema,
+  MintAndRegisterIpAssetRequestSchema,
   PayRoyaltiesRequestSchema,
   RegisterIpAssetRequestSchema,
+  RegisterLicenseTermsRequestSchema,
+  RoyaltyPolicy,
   TransactionStatus,
   TransactionUpdateSchema,
 } from '@mystira/chain-protos';
@@ -134,6 +139,104 @@ const cases = [
       payerReference: 'invoice 2026-0042',
       idempotencyKey: 'pay-7',
     },
+  }),
+  wireCase({
+    desc: RegisterLicenseTermsRequestSchema,
+    file: 'mystira/chain/ip/v1/licensing_service.proto',
+    textFormat: `
+      commercial_remix {
+        minting_fee_wei: "115792089237316195423570985008687907853269984665640564039457584007913129639935"
+        currency_token: "0x1514000000000000000000000000000000000000"
+        commercial_rev_share_micro_percent: 100000000
+        royalty_policy: ROYALTY_POLICY_LAP
+      }
+      idempotency_key: "terms-1"`,
+    ours: {
+      terms: {
+        case: 'commercialRemix',
+        value: {
+          mintingFeeWei: (2n ** 256n - 1n).toString(),
+          currencyToken: '0x1514000000000000000000000000000000000000',
+          commercialRevShareMicroPercent: 100_000_000,
+          royaltyPolicy: RoyaltyPolicy.LAP,
+        },
+      },
+      idempotencyKey: 'terms-1',
+    },
+  }),
+  wireCase({
+    desc: RegisterLicenseTermsRequestSchema,
+    file: 'mystira/chain/ip/v1/licensing_service.proto',
+    // A oneof case holding an empty message is on the wire (a zero-length field): both keep it.
+    textFormat: `
+      non_commercial_social_remixing {}
+      idempotency_key: "terms-2"`,
+    ours: {
+      terms: { case: 'nonCommercialSocialRemixing', value: {} },
+      idempotencyKey: 'terms-2',
+    },
+  }),
+  wireCase({
+    desc: MintAndRegisterIpAssetRequestSchema,
+    file: 'mystira/chain/ip/v1/ip_asset_service.proto',
+    textFormat: `
+      content_id: "scenario-7"
+      collection_address: "0xc32A8a0FF3beDDDa58393d022aF433e78739FAbc"
+      ip_metadata { json: "{\\"title\\":\\"Le phare — 灯台 🏮\\"}" }
+      nft_metadata {
+        reference {
+          uri: "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
+          hash: "0x4e3a3754410177e6937ef1f84bba68ea139e8d1a2258c5f85db9f1cd715a1bdd"
+        }
+      }
+      royalty_shares {
+        wallet_address: "0x52908400098527886E0F7030069857D2E4169EE7"
+        role: CONTRIBUTOR_ROLE_AUTHOR
+        share_basis_points: 10000
+        display_name: "Ada Lovelace"
+      }
+      parents {
+        ip_asset_id: "0x1234567890abcdef1234567890abcdef12345678"
+        license_terms_id: "2"
+      }
+      max_minting_fee_wei: "0"
+      max_revenue_share_micro_percent: 0
+      idempotency_key: "register-scenario-7"`,
+    ours: {
+      contentId: 'scenario-7',
+      collectionAddress: '0xc32A8a0FF3beDDDa58393d022aF433e78739FAbc',
+      ipMetadata: { source: { case: 'json', value: '{"title":"Le phare — 灯台 🏮"}' } },
+      nftMetadata: {
+        source: {
+          case: 'reference',
+          value: {
+            uri: 'ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi',
+            hash: '0x4e3a3754410177e6937ef1f84bba68ea139e8d1a2258c5f85db9f1cd715a1bdd',
+          },
+        },
+      },
+      royaltyShares: [
+        {
+          walletAddress: '0x52908400098527886E0F7030069857D2E4169EE7',
+          role: ContributorRole.AUTHOR,
+          shareBasisPoints: 10000,
+          displayName: 'Ada Lovelace',
+        },
+      ],
+      parents: [{ ipAssetId: '0x1234567890abcdef1234567890abcdef12345678', licenseTermsId: '2' }],
+      // Explicitly set optional zeros are on the wire ("accept only free terms", "no share"):
+      // both must keep them apart from unset ("no limit").
+      maxMintingFeeWei: '0',
+      maxRevenueShareMicroPercent: 0,
+      idempotencyKey: 'register-scenario-7',
+    },
+  }),
+  wireCase({
+    desc: GetIpAssetRequestSchema,
+    file: 'mystira/chain/ip/v1/ip_asset_service.proto',
+    // An empty string in a oneof is still the set case.
+    textFormat: `content_id: ""`,
+    ours: { asset: { case: 'contentId', value: '' } },
   }),
 ];
 

@@ -8,27 +8,30 @@ import {
   toJson,
   toJsonString,
 } from '@bufbuild/protobuf';
-import { ChainService, chainFiles, createChainRegistry } from '@mystira/chain-protos';
+import type { GenFile } from '@bufbuild/protobuf/codegenv2';
+import { ChainService, chainFiles, chainIpFiles, createChainRegistry } from '@mystira/chain-protos';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fullMessage, messageArbitrary } from './populate.js';
+import { fullMessages, messageArbitrary } from './populate.js';
 
-function allMessages(): DescMessage[] {
+function allMessages(files: readonly GenFile[]): DescMessage[] {
   const out: DescMessage[] = [];
   const visit = (m: DescMessage) => {
     out.push(m);
     m.nestedMessages.forEach(visit);
   };
-  for (const file of chainFiles) file.messages.forEach(visit);
+  for (const file of files) file.messages.forEach(visit);
   return out;
 }
 
-const messages = allMessages();
+const chainMessages = allMessages(chainFiles);
+const ipMessages = allMessages(chainIpFiles);
+const messages = [...chainMessages, ...ipMessages];
 const registry = createChainRegistry();
 
-describe('every message of mystira.chain.v1', () => {
-  it('is covered: the contract has 29 message types', () => {
-    expect(messages.map((m) => m.typeName.replace('mystira.chain.v1.', '')).sort()).toEqual(
+describe('every message of mystira.chain.v1 and mystira.chain.ip.v1', () => {
+  it('is covered: the mystira.chain.v1 contract has 29 message types', () => {
+    expect(chainMessages.map((m) => m.typeName.replace('mystira.chain.v1.', '')).sort()).toEqual(
       [
         'BatchRegisterResponse',
         'BatchRegisterResult',
@@ -63,19 +66,58 @@ describe('every message of mystira.chain.v1', () => {
     );
   });
 
-  describe.each(messages.map((m) => [m.typeName, m] as const))('%s', (_name, desc) => {
-    const full = fullMessage(desc);
+  it('is covered: the mystira.chain.ip.v1 package has 28 message types', () => {
+    expect(ipMessages.map((m) => m.typeName.replace('mystira.chain.ip.v1.', '')).sort()).toEqual(
+      [
+        'AttachLicenseTermsRequest',
+        'AttachLicenseTermsResponse',
+        'AttachedLicenseTerms',
+        'Collection',
+        'CommercialRemixPreset',
+        'CommercialUsePreset',
+        'CreateCollectionRequest',
+        'CreateCollectionResponse',
+        'DerivativeLink',
+        'GetCollectionRequest',
+        'GetCollectionResponse',
+        'GetIpAssetRequest',
+        'GetIpAssetResponse',
+        'GetLicenseTermsRequest',
+        'GetLicenseTermsResponse',
+        'IpAsset',
+        'LicenseTerms',
+        'MetadataDocument',
+        'MetadataInput',
+        'MetadataReference',
+        'MintAndRegisterIpAssetRequest',
+        'MintAndRegisterIpAssetResponse',
+        'MintLicenseTokensRequest',
+        'MintLicenseTokensResponse',
+        'NonCommercialSocialRemixingPreset',
+        'RegisterLicenseTermsRequest',
+        'RegisterLicenseTermsResponse',
+        'RoyaltyShare',
+      ].sort(),
+    );
+  });
 
-    it('survives binary encoding fully populated', () => {
-      const bytes = toBinary(desc, full);
-      expect(equals(desc, fromBinary(desc, bytes), full)).toBe(true);
+  describe.each(messages.map((m) => [m.typeName, m] as const))('%s', (_name, desc) => {
+    const variants = fullMessages(desc);
+
+    it('survives binary encoding fully populated (every oneof case)', () => {
+      for (const full of variants) {
+        const bytes = toBinary(desc, full);
+        expect(equals(desc, fromBinary(desc, bytes), full)).toBe(true);
+      }
     });
 
-    it('survives JSON encoding fully populated', () => {
-      const json = toJson(desc, full, { registry });
-      expect(equals(desc, fromJson(desc, json, { registry }), full)).toBe(true);
-      const text = toJsonString(desc, full);
-      expect(equals(desc, fromJsonString(desc, text), full)).toBe(true);
+    it('survives JSON encoding fully populated (every oneof case)', () => {
+      for (const full of variants) {
+        const json = toJson(desc, full, { registry });
+        expect(equals(desc, fromJson(desc, json, { registry }), full)).toBe(true);
+        const text = toJsonString(desc, full);
+        expect(equals(desc, fromJsonString(desc, text), full)).toBe(true);
+      }
     });
 
     it('survives both encodings with random contents (property)', () => {
