@@ -67,6 +67,24 @@ export {
   type RedisIdempotencyStoreOptions,
 } from './idempotency.js';
 export type {
+  CollectionRecord,
+  CreateCollectionInput,
+  DerivativeLink,
+  IpAssetRecord,
+  IpLedger,
+  LicenseTermsInput,
+  LicenseTermsRecord,
+  LicenseTermsRegistration,
+  LicenseTokensRecord,
+  MetadataInput,
+  MetadataRecord,
+  MintAndRegisterInput,
+  MintLicenseTokensInput,
+  OperationRecord,
+  OperationState,
+  RoyaltyPolicy,
+} from './ip-ledger.js';
+export type {
   AssetRecord,
   Balance,
   ClaimRecord,

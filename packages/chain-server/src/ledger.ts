@@ -9,6 +9,7 @@
  */
 import type { ContributorType, IpAssetStatus, TransactionStatus } from '@mystira/chain-protos';
 import { brandErrors } from '../../../shared/error-brand.js';
+import type { IpLedger } from './ip-ledger.js';
 
 /** One recipient of an asset's royalties. `shareBps` is basis points: 100 = 1 %, 10000 = 100 %. */
 export interface Split {
@@ -217,6 +218,12 @@ export interface Ledger {
   readonly requiredConfirmations: number;
   /** How royalties are divided; undefined means every wei credited and any split replaceable. */
   readonly royaltyRules?: RoyaltyRules;
+  /**
+   * Collections, license terms and derivatives (the `mystira.chain.ip.v1` services), when the
+   * ledger supports them. Its assets are this ledger's assets: content ids are registered once
+   * across both, and payments, claims and transactions go through this port.
+   */
+  readonly ip?: IpLedger;
   /** Submits a registration. Throws ALREADY_EXISTS when the content id is registered already. */
   registerAsset(input: RegisterAssetInput, signal?: AbortSignal): Promise<AssetRecord>;
   /** The asset registered for a content id, if any. */
