@@ -47,3 +47,22 @@ interface IIpRoyaltyVaultMin {
         external
         returns (uint256[] memory);
 }
+
+// The views of PILicenseTemplate the other doubles read terms through (Story's own views, so
+// no double has to decode the whole PILTerms struct).
+interface ILicenseTemplateMin {
+    function exists(uint256 licenseTermsId) external view returns (bool);
+    function getRoyaltyPolicy(uint256 licenseTermsId)
+        external
+        view
+        returns (address royaltyPolicy, uint32 royaltyPercent, uint256 mintingFee, address currency);
+    function isLicenseTransferable(uint256 licenseTermsId) external view returns (bool);
+    function verifyRegisterDerivative(address childIpId, address parentIpId, uint256 licenseTermsId, address licensee)
+        external
+        view
+        returns (bool);
+}
+
+interface IRoyaltyPolicyMin {
+    function getPolicyRoyaltyStack(address ipId) external view returns (uint32);
+}

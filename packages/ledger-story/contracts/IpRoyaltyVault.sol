@@ -67,9 +67,12 @@ contract IpRoyaltyVault {
         return revenueDebt[claimer][token];
     }
 
-    // Called by the RoyaltyModule right before it moves `amount` of `token` into this vault.
+    // Called by the RoyaltyModule, or by the LAP policy passing on an ancestor's share, right
+    // before it moves `amount` of `token` into this vault.
     function updateVaultBalance(address token, uint256 amount) external {
-        if (msg.sender != StoryAddresses.ROYALTY_MODULE) revert IpRoyaltyVault__NotAllowedToAddTokenToVault();
+        if (msg.sender != StoryAddresses.ROYALTY_MODULE && msg.sender != StoryAddresses.ROYALTY_POLICY_LAP) {
+            revert IpRoyaltyVault__NotAllowedToAddTokenToVault();
+        }
         if (token != StoryAddresses.WIP) revert IpRoyaltyVault__NotWhitelistedRoyaltyToken();
         if (amount == 0) revert IpRoyaltyVault__ZeroAmount();
         if (!isRevenueToken[token]) {

@@ -3,17 +3,36 @@ pragma solidity ^0.8.26;
 
 import {IpRoyaltyVault} from "./IpRoyaltyVault.sol";
 import {StoryAddresses} from "./StoryAddresses.sol";
-import {IERC20Min, IIPAssetRegistryMin, IIpRoyaltyVaultMin} from "./Interfaces.sol";
+import {IERC20Min, IIPAssetRegistryMin, IIpRoyaltyVaultMin, IRoyaltyPolicyMin} from "./Interfaces.sol";
+
+interface IRoyaltyPolicyLinkMin {
+    function onLinkToParents(
+        address ipId,
+        address[] calldata parentIpIds,
+        address[] calldata licenseRoyaltyPolicies,
+        uint32[] calldata licensesPercent,
+        bytes calldata externalData
+    ) external returns (uint32);
+}
 
 // Test contract, not Story's code; implements the subset of the interface the SDK calls.
-// Keeps the IP → royalty vault map and takes royalty payments: the payment goes to the
-// receiver's vault, and fails with RoyaltyModule__ZeroReceiverVault when the receiver has none,
-// as on Story. No protocol fee, no royalty policies (nothing goes to ancestors), no dispute or
-// expiry checks; WIP is the only whitelisted token, LAP and LRP the whitelisted policies.
-// Vaults appear through onLicenseMinting (the hook Story's LicensingModule calls) or through
-// deployVault, which exists in Story's protocol-core main branch but not in the SDK's ABI.
+// Keeps the IP → royalty vault map and takes royalty payments and minting fees. A payment to an
+// IP that was linked to parents under LAP terms is split as on Story: `amount × stack /
+// 100,000,000` goes to the LAP policy contract (counted in totalRevenueTokensAccounted, from
+// where ancestors pull their shares with transferToVault) and the rest to the IP's vault; a
+// payment to any other IP goes whole to its vault. Paying an IP without a vault fails with
+// RoyaltyModule__ZeroReceiverVault, as on Story. No protocol fee, no dispute or expiry checks;
+// WIP is the only whitelisted token and LAP the only whitelisted policy (no LRP double exists).
+// Vaults appear when royalty-bearing license tokens are minted or a child is linked (the hooks
+// Story's LicensingModule calls), or through deployVault, which exists in Story's protocol-core
+// main branch but not in the SDK's ABI.
 contract RoyaltyModule {
+    uint32 private constant MAX_PERCENT = 100_000_000;
+
+    error RoyaltyModule__AboveMaxPercent();
+    error RoyaltyModule__NoParentsOnLinking();
     error RoyaltyModule__NotAllowedCaller();
+    error RoyaltyModule__NotWhitelistedOrRegisteredRoyaltyPolicy();
     error RoyaltyModule__NotWhitelistedRoyaltyToken();
     error RoyaltyModule__ZeroAmount();
     error RoyaltyModule__ZeroReceiverVault();
@@ -24,17 +43,35 @@ contract RoyaltyModule {
     event RoyaltyPaid(
         address receiverIpId, address payerIpId, address sender, address token, uint256 amount, uint256 amountAfterFee
     );
+    event LicenseMintingFeePaid(
+        address receiverIpId, address payerAddress, address token, uint256 amount, uint256 amountAfterFee
+    );
+    event LicensedWithRoyalty(address ipId, address royaltyPolicy, uint32 licensePercent, bytes externalData);
+    event LinkedToParents(
+        address ipId,
+        address[] parentIpIds,
+        address[] licenseRoyaltyPolicies,
+        uint32[] licensesPercent,
+        bytes externalData
+    );
 
     mapping(address => address) public ipRoyaltyVaults;
     mapping(address => bool) public isIpRoyaltyVault;
     mapping(address => mapping(address => uint256)) public totalRevenueTokensReceived;
+    mapping(address => mapping(address => mapping(address => uint256))) public totalRevenueTokensAccounted;
+    mapping(address => address[]) private royaltyPoliciesOf;
+
+    modifier onlyLicensingModule() {
+        if (msg.sender != StoryAddresses.LICENSING_MODULE) revert RoyaltyModule__NotAllowedCaller();
+        _;
+    }
 
     function name() external pure returns (string memory) {
         return "ROYALTY_MODULE";
     }
 
     function maxPercent() external pure returns (uint32) {
-        return 100_000_000;
+        return MAX_PERCENT;
     }
 
     function royaltyFeePercent() external pure returns (uint32) {
@@ -45,8 +82,21 @@ contract RoyaltyModule {
         return token == StoryAddresses.WIP;
     }
 
-    function isWhitelistedRoyaltyPolicy(address policy) external pure returns (bool) {
-        return policy == StoryAddresses.ROYALTY_POLICY_LAP || policy == StoryAddresses.ROYALTY_POLICY_LRP;
+    function isWhitelistedRoyaltyPolicy(address policy) public pure returns (bool) {
+        return policy == StoryAddresses.ROYALTY_POLICY_LAP;
+    }
+
+    // The policies a payment to the IP is split with (LAP once the IP is linked under LAP terms).
+    function accumulatedRoyaltyPolicies(address ipId) external view returns (address[] memory) {
+        return royaltyPoliciesOf[ipId];
+    }
+
+    // The share of the IP's revenue owed to its ancestors, over all its policies.
+    function globalRoyaltyStack(address ipId) external view returns (uint32 stack) {
+        address[] storage policies = royaltyPoliciesOf[ipId];
+        for (uint256 i = 0; i < policies.length; i++) {
+            stack += IRoyaltyPolicyMin(policies[i]).getPolicyRoyaltyStack(ipId);
+        }
     }
 
     // Deploys the IP's vault if it has none and returns it; idempotent, so tests and adapters
@@ -63,21 +113,89 @@ contract RoyaltyModule {
         emit IpRoyaltyVaultDeployed(ipId, vault);
     }
 
-    // Story's LicensingModule calls this when license tokens are minted; here it only makes sure
-    // the licensor has a vault (for a later LicensingModule double).
-    function onLicenseMinting(address ipId, address, uint32, bytes calldata) external {
-        if (msg.sender != StoryAddresses.LICENSING_MODULE) revert RoyaltyModule__NotAllowedCaller();
+    // Story's LicensingModule calls this when tokens of royalty-bearing terms are minted (or a
+    // child pays a parent's minting fee): the licensor gets a vault if it has none.
+    function onLicenseMinting(address ipId, address royaltyPolicy, uint32 licensePercent, bytes calldata externalData)
+        external
+        onlyLicensingModule
+    {
+        if (!isWhitelistedRoyaltyPolicy(royaltyPolicy)) revert RoyaltyModule__NotWhitelistedOrRegisteredRoyaltyPolicy();
+        if (licensePercent > MAX_PERCENT) revert RoyaltyModule__AboveMaxPercent();
         deployVault(ipId);
+        emit LicensedWithRoyalty(ipId, royaltyPolicy, licensePercent, externalData);
+    }
+
+    // Story's LicensingModule calls this when a child is linked to parents under royalty-bearing
+    // terms: the child and its parents get vaults (the parents' receive what transferToVault
+    // moves), the child's payments are split with the policy from now on, and the policy records
+    // what the child owes. maxRts is not checked: LAP asks for no royalty tokens to link.
+    function onLinkToParents(
+        address ipId,
+        address[] calldata parentIpIds,
+        address[] calldata licenseRoyaltyPolicies,
+        uint32[] calldata licensesPercent,
+        bytes calldata externalData,
+        uint32
+    ) external onlyLicensingModule {
+        if (parentIpIds.length == 0) revert RoyaltyModule__NoParentsOnLinking();
+        deployVault(ipId);
+        for (uint256 i = 0; i < parentIpIds.length; i++) {
+            address policy = licenseRoyaltyPolicies[i];
+            if (!isWhitelistedRoyaltyPolicy(policy)) revert RoyaltyModule__NotWhitelistedOrRegisteredRoyaltyPolicy();
+            if (licensesPercent[i] > MAX_PERCENT) revert RoyaltyModule__AboveMaxPercent();
+            deployVault(parentIpIds[i]);
+            _addPolicy(ipId, policy);
+        }
+        address[] storage policies = royaltyPoliciesOf[ipId];
+        for (uint256 i = 0; i < policies.length; i++) {
+            IRoyaltyPolicyLinkMin(policies[i]).onLinkToParents(
+                ipId, parentIpIds, licenseRoyaltyPolicies, licensesPercent, externalData
+            );
+        }
+        emit LinkedToParents(ipId, parentIpIds, licenseRoyaltyPolicies, licensesPercent, externalData);
+    }
+
+    function payLicenseMintingFee(address receiverIpId, address payerAddress, address token, uint256 amount)
+        external
+        onlyLicensingModule
+    {
+        _pay(receiverIpId, payerAddress, token, amount);
+        emit LicenseMintingFeePaid(receiverIpId, payerAddress, token, amount, amount);
     }
 
     function payRoyaltyOnBehalf(address receiverIpId, address payerIpId, address token, uint256 amount) external {
+        _pay(receiverIpId, msg.sender, token, amount);
+        emit RoyaltyPaid(receiverIpId, payerIpId, msg.sender, token, amount, amount);
+    }
+
+    // Takes `amount` from `payer` (who approved this module): each policy's stack share to the
+    // policy, the rest (all of it for an IP with no policies) to the receiver's vault. Shares
+    // round down, so the vault's part takes the remainder and nothing is lost.
+    function _pay(address receiverIpId, address payer, address token, uint256 amount) private {
         if (amount == 0) revert RoyaltyModule__ZeroAmount();
         if (!isWhitelistedRoyaltyToken(token)) revert RoyaltyModule__NotWhitelistedRoyaltyToken();
         address vault = ipRoyaltyVaults[receiverIpId];
         if (vault == address(0)) revert RoyaltyModule__ZeroReceiverVault();
         totalRevenueTokensReceived[receiverIpId][token] += amount;
-        IIpRoyaltyVaultMin(vault).updateVaultBalance(token, amount);
-        IERC20Min(token).transferFrom(msg.sender, vault, amount);
-        emit RoyaltyPaid(receiverIpId, payerIpId, msg.sender, token, amount, amount);
+        uint256 toVault = amount;
+        address[] storage policies = royaltyPoliciesOf[receiverIpId];
+        for (uint256 i = 0; i < policies.length; i++) {
+            uint256 share = amount * IRoyaltyPolicyMin(policies[i]).getPolicyRoyaltyStack(receiverIpId) / MAX_PERCENT;
+            if (share == 0) continue;
+            totalRevenueTokensAccounted[receiverIpId][token][policies[i]] += share;
+            toVault -= share;
+            IERC20Min(token).transferFrom(payer, policies[i], share);
+        }
+        if (toVault == 0) return;
+        IIpRoyaltyVaultMin(vault).updateVaultBalance(token, toVault);
+        IERC20Min(token).transferFrom(payer, vault, toVault);
+    }
+
+    function _addPolicy(address ipId, address policy) private {
+        address[] storage policies = royaltyPoliciesOf[ipId];
+        for (uint256 i = 0; i < policies.length; i++) {
+            if (policies[i] == policy) return;
+        }
+        policies.push(policy);
     }
 }

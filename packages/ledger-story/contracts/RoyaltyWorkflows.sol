@@ -4,13 +4,22 @@ pragma solidity ^0.8.26;
 import {StoryAddresses} from "./StoryAddresses.sol";
 import {IIpRoyaltyVaultMin, IRoyaltyModuleMin} from "./Interfaces.sol";
 
+interface IRoyaltyPolicyTransferMin {
+    function transferToVault(address ipId, address ancestorIpId, address token) external returns (uint256);
+}
+
 // Test contract, not Story's code; implements the subset of the interface the SDK calls.
-// claimAllRevenue claims an IP's vault revenue for a claimer in one call. Story's workflow first
-// pulls each child's share through its royalty policy (transferToVault); no policy double
-// exists yet, so those calls are made but their failures ignored (Story ignores "nothing to
-// claim" the same way) and only the no-children path is meaningful.
+// claimAllRevenue claims an ancestor's vault revenue for a claimer in one call: first it has
+// each child's royalty policy (royaltyPolicies[i] for childIpIds[i]) move the ancestor's share
+// of the child's revenue into the ancestor's vault, for every listed token, ignoring only
+// "nothing owed" (RoyaltyPolicyLAP__ZeroClaimableRoyalty), as Story's workflow does; any other
+// failure reverts the claim. Then it claims every listed token from the ancestor's vault.
 contract RoyaltyWorkflows {
     error RoyaltyWorkflows__ZeroAddressParam();
+
+    // RoyaltyPolicyLAP__ZeroClaimableRoyalty() and its LRP twin: the ancestor is owed nothing.
+    bytes4 private constant LAP_NOTHING_OWED = bytes4(keccak256("RoyaltyPolicyLAP__ZeroClaimableRoyalty()"));
+    bytes4 private constant LRP_NOTHING_OWED = bytes4(keccak256("RoyaltyPolicyLRP__ZeroClaimableRoyalty()"));
 
     function claimAllRevenue(
         address ancestorIpId,
@@ -20,16 +29,25 @@ contract RoyaltyWorkflows {
         address[] calldata currencyTokens
     ) external returns (uint256[] memory amountsClaimed) {
         if (ancestorIpId == address(0) || claimer == address(0)) revert RoyaltyWorkflows__ZeroAddressParam();
-        for (uint256 i = 0; i < childIpIds.length && i < royaltyPolicies.length && i < currencyTokens.length; i++) {
-            (bool ok,) = royaltyPolicies[i].call(
-                abi.encodeWithSignature(
-                    "transferToVault(address,address,address)", childIpIds[i], ancestorIpId, currencyTokens[i]
-                )
-            );
-            ok; // failures ignored, see above
+        address[] memory tokens = _unique(currencyTokens);
+        for (uint256 i = 0; i < childIpIds.length && i < royaltyPolicies.length; i++) {
+            for (uint256 j = 0; j < tokens.length; j++) {
+                _transferToVault(royaltyPolicies[i], childIpIds[i], ancestorIpId, tokens[j]);
+            }
         }
         address vault = IRoyaltyModuleMin(StoryAddresses.ROYALTY_MODULE).ipRoyaltyVaults(ancestorIpId);
-        amountsClaimed = IIpRoyaltyVaultMin(vault).claimRevenueOnBehalfByTokenBatch(claimer, _unique(currencyTokens));
+        amountsClaimed = IIpRoyaltyVaultMin(vault).claimRevenueOnBehalfByTokenBatch(claimer, tokens);
+    }
+
+    function _transferToVault(address policy, address childIpId, address ancestorIpId, address token) private {
+        try IRoyaltyPolicyTransferMin(policy).transferToVault(childIpId, ancestorIpId, token) {}
+        catch (bytes memory reason) {
+            bytes4 selector = reason.length >= 4 ? bytes4(reason) : bytes4(0);
+            if (selector == LAP_NOTHING_OWED || selector == LRP_NOTHING_OWED) return;
+            assembly {
+                revert(add(reason, 32), mload(reason))
+            }
+        }
     }
 
     function _unique(address[] calldata list) private pure returns (address[] memory out) {

@@ -74,9 +74,10 @@ export interface EmbeddedChain {
   revert(snapshotId: string): Promise<boolean>;
   /**
    * Gives an IP a royalty vault (all 100,000,000 royalty tokens to its IP account) unless it has
-   * one, and returns the vault's address. Story creates vaults when royalty-bearing license
-   * tokens are minted; the test contracts have no licensing yet, so this stands in (it calls the
-   * RoyaltyModule double's `deployVault(address)`, sent from the first test account).
+   * one, and returns the vault's address. As on Story, vaults also appear when royalty-bearing
+   * license tokens are minted or a derivative is linked; this is the short way for an IP that
+   * needs no licence (it calls the RoyaltyModule double's `deployVault(address)`, sent from the
+   * first test account).
    */
   deployRoyaltyVault(ipId: Address): Promise<Address>;
   /** Stops the HTTP server and the node. */

@@ -4,13 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import {
-  type Abi,
-  type AbiError,
-  type AbiEvent,
-  type AbiFunction,
-  toFunctionSignature,
-} from 'viem';
+import { type Abi, type AbiEvent, type AbiFunction, toFunctionSignature } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { storyContracts } from '../src/gen/story-contracts.js';
 import { storyErrorAbi } from '../src/story/errors.js';
@@ -19,6 +13,9 @@ import { storyErrorAbi } from '../src/story/errors.js';
 // must be what the sources compile to) and the ABIs the Story SDK calls them with.
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// viem does not re-export abitype's AbiError; this is the same type.
+type AbiError = Extract<Abi[number], { type: 'error' }>;
 
 describe('the Story test contracts', () => {
   it('match the committed artifacts (src/gen/story-contracts.ts)', async () => {
@@ -53,9 +50,15 @@ describe('the Story test contracts', () => {
       IPAccount: 'ipAccountImplAbi',
       IPAssetRegistry: 'ipAssetRegistryAbi',
       IpRoyaltyVault: 'ipRoyaltyVaultImplAbi',
+      LicenseRegistry: 'licenseRegistryAbi',
+      LicenseToken: 'licenseTokenAbi',
+      LicensingModule: 'licensingModuleAbi',
       Multicall3: 'multicall3Abi',
+      PILicenseTemplate: 'piLicenseTemplateAbi',
       RegistrationWorkflows: 'registrationWorkflowsAbi',
       RoyaltyModule: 'royaltyModuleAbi',
+      // The SDK ships no LAP ABI: it calls LAP with the LRP one ("same abi for all royalty policies").
+      RoyaltyPolicyLAP: 'royaltyPolicyLrpAbi',
       RoyaltyWorkflows: 'royaltyWorkflowsAbi',
       SPGNFT: 'spgnftImplAbi',
       WrappedIP: 'wrappedIpAbi',

@@ -7,9 +7,9 @@ const { abi } = storyContracts.RoyaltyModule;
 
 /**
  * Gives an IP a royalty vault through the RoyaltyModule double's `deployVault` (idempotent),
- * sent from `from`, an account the node holds the key of. On Story a vault appears when license
- * tokens with a royalty policy are minted or a derivative is linked; the doubles have no
- * licensing yet, so tests and development set-ups create vaults this way.
+ * sent from `from`, an account the node holds the key of. On Story (and with the doubles) a
+ * vault appears when license tokens with a royalty policy are minted or a derivative is linked;
+ * tests and development set-ups that need a vault without a licence create it this way.
  */
 export async function deployRoyaltyVault(
   provider: Eip1193Provider,

@@ -15,6 +15,16 @@ export const STORY_ADDRESSES = {
   registrationWorkflows: '0xbe39E1C756e921BD25DF86e7AAa31106d1eb0424',
   /** `RoyaltyModule`: royalty vaults and `payRoyaltyOnBehalf`. */
   royaltyModule: '0xD2f60c40fEbccf6311f8B47c4f2Ec6b040400086',
+  /** `PILicenseTemplate`: Programmable IP License terms and their ids. */
+  piLicenseTemplate: '0x2E896b0b2Fdb7457499B56AAaA4AE55BCB4Cd316',
+  /** `LicenseRegistry`: license terms attached to IPs and the derivative graph. */
+  licenseRegistry: '0x529a750E02d8E2f15649c13D69a465286a780e24',
+  /** `LicensingModule`: `attachLicenseTerms`, `mintLicenseTokens`, `registerDerivative…`. */
+  licensingModule: '0x04fbd8a2e56dd85CFD5500A4A4DfA955B9f1dE6f',
+  /** `LicenseToken`: the ERC-721 of license tokens. */
+  licenseToken: '0xFe3838BFb30B34170F00030B52eA4893d8aAC6bC',
+  /** `RoyaltyPolicyLAP`: holds derivatives' royalties until `transferToVault` moves them to ancestors. */
+  royaltyPolicyLap: '0xBe54FB168b3c982b7AaE60dB6CF75Bd8447b390E',
   /** `RoyaltyWorkflows`: `claimAllRevenue`. */
   royaltyWorkflows: '0x9515faE61E0c0447C6AC6dEe5628A2097aFE1890',
   /** `WrappedIP` (WIP): the ERC-20 wrapper of the native IP token, Story's royalty currency. */
