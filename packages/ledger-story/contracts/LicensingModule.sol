@@ -256,6 +256,7 @@ contract LicensingModule {
             count++;
         }
         if (count == 0) return;
+        // Cut the arrays down to the parents found, without copying them.
         assembly {
             mstore(parents, count)
             mstore(policies, count)

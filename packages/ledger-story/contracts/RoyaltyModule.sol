@@ -126,7 +126,7 @@ contract RoyaltyModule {
     }
 
     // Story's LicensingModule calls this when a child is linked to parents under royalty-bearing
-    // terms: the child and its parents get vaults (the parents' receive what transferToVault
+    // terms: the child and its parents get vaults (a parent's vault receives what transferToVault
     // moves), the child's payments are split with the policy from now on, and the policy records
     // what the child owes. maxRts is not checked: LAP asks for no royalty tokens to link.
     function onLinkToParents(

@@ -224,6 +224,10 @@ describe('Story licensing through the SDK on the embedded chain', () => {
       await owner.license.attachLicenseTerms({ ipId: parent, licenseTermsId: termsId }),
     ).toEqual({ success: false });
     expect(await registry('getAttachedLicenseTermsCount', [parent])).toBe(1n);
+    // No licensing configs here: the SDK reads "not set".
+    expect(
+      await owner.license.getLicensingConfig({ ipId: parent, licenseTermsId: termsId }),
+    ).toMatchObject({ isSet: false, mintingFee: 0n, disabled: false });
     expect(await registry('getAttachedLicenseTerms', [parent, 0n])).toEqual([
       chain.addresses.piLicenseTemplate,
       termsId,
