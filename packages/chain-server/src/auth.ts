@@ -12,8 +12,14 @@
  * - RPCs listed in `openProcedures` (health and reflection by default) need nothing.
  */
 import { createHash, type KeyObject, timingSafeEqual, type webcrypto } from 'node:crypto';
+import type { DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError, createContextKey } from '@connectrpc/connect';
-import { ChainService } from '@mystira/chain-protos';
+import {
+  ChainService,
+  CollectionService,
+  IpAssetService,
+  LicensingService,
+} from '@mystira/chain-protos';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 
 /**
@@ -76,20 +82,34 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-const WRITE_METHODS = new Set([
-  'RegisterIpAsset',
-  'BatchRegisterIpAssets',
-  'UpdateRoyaltySplit',
-  'PayRoyalties',
-  'ClaimRoyalties',
+/** The RPCs that submit transactions, per service; every other RPC of the service reads. */
+const WRITE_METHODS = new Map<DescService, ReadonlySet<string>>([
+  [
+    ChainService,
+    new Set([
+      'RegisterIpAsset',
+      'BatchRegisterIpAssets',
+      'UpdateRoyaltySplit',
+      'PayRoyalties',
+      'ClaimRoyalties',
+    ]),
+  ],
+  [CollectionService, new Set(['CreateCollection'])],
+  [LicensingService, new Set(['RegisterLicenseTerms', 'AttachLicenseTerms', 'MintLicenseTokens'])],
+  [IpAssetService, new Set(['MintAndRegisterIpAsset'])],
 ]);
 
-/** chain:write for the five RPCs that submit transactions, chain:read for the rest. */
+/**
+ * chain:write for the RPCs that submit transactions (ChainService's five, and the writes of
+ * CollectionService, LicensingService and IpAssetService), chain:read for the rest.
+ */
 export const defaultProcedureScopes: Readonly<Record<string, Scope>> = Object.fromEntries(
-  ChainService.methods.map((m) => [
-    `/${ChainService.typeName}/${m.name}`,
-    WRITE_METHODS.has(m.name) ? 'chain:write' : 'chain:read',
-  ]),
+  [...WRITE_METHODS].flatMap(([service, writes]) =>
+    service.methods.map((m) => [
+      `/${service.typeName}/${m.name}`,
+      writes.has(m.name) ? 'chain:write' : 'chain:read',
+    ]),
+  ),
 );
 
 /**

@@ -1,5 +1,6 @@
 /**
- * @mystira/chain-server: host the mystira.chain.v1 contract over a Ledger port.
+ * @mystira/chain-server: host the mystira.chain.v1 contract over a Ledger port, and the
+ * mystira.chain.ip.v1 services (collections, licensing, IP assets) over its `ip` port.
  *
  * `createChainServer({ ledger: new DevnetLedger() })` gives one port speaking gRPC, gRPC-Web and
  * Connect; the pieces (handlers, validation, idempotency stores, auth, reflection) are exported
@@ -66,6 +67,12 @@ export {
   RedisIdempotencyStore,
   type RedisIdempotencyStoreOptions,
 } from './idempotency.js';
+export { IP_LIMITS } from './ip-fields.js';
+export {
+  createIpHandlers,
+  type IpHandlerOptions,
+  type IpHandlers,
+} from './ip-handlers.js';
 export type {
   CollectionRecord,
   CreateCollectionInput,
@@ -84,6 +91,14 @@ export type {
   OperationState,
   RoyaltyPolicy,
 } from './ip-ledger.js';
+export {
+  type CommercialPresetInput,
+  commercialRemixTerms,
+  commercialUseTerms,
+  nonCommercialSocialRemixingTerms,
+  PIL_PRESET_URIS,
+} from './ip-presets.js';
+export { ipServiceImpls, ipServices, registerIpServices } from './ip-services.js';
 export type {
   AssetRecord,
   Balance,

@@ -16,7 +16,12 @@
  */
 import type { JsonReadOptions, JsonWriteOptions } from '@bufbuild/protobuf';
 import type { ConnectError } from '@connectrpc/connect';
-import { ChainService } from '@mystira/chain-protos';
+import {
+  ChainService,
+  CollectionService,
+  IpAssetService,
+  LicensingService,
+} from '@mystira/chain-protos';
 import type { ByteBudget } from './byte-budget.js';
 import { bodyTimeout } from './lean/body.js';
 import { safeEnvelopes, tooLarge } from './lean/envelope.js';
@@ -44,9 +49,11 @@ export interface RouterGuardOptions {
  * garbage, which a client could make it produce by sending a large message in small pieces).
  */
 const SINGLE_MESSAGE_PATHS = new Set(
-  ChainService.methods
-    .filter((m) => m.methodKind === 'unary' || m.methodKind === 'server_streaming')
-    .map((m) => `/${ChainService.typeName}/${m.name}`),
+  [ChainService, CollectionService, LicensingService, IpAssetService].flatMap((service) =>
+    service.methods
+      .filter((m) => m.methodKind === 'unary' || m.methodKind === 'server_streaming')
+      .map((m) => `/${service.typeName}/${m.name}`),
+  ),
 );
 
 /**

@@ -18,7 +18,7 @@ import * as net from 'node:net';
 import type { DescFile, DescService } from '@bufbuild/protobuf';
 import { type ConnectRouter, cors as connectCors } from '@connectrpc/connect';
 import { compressionBrotli, compressionGzip, connectNodeAdapter } from '@connectrpc/connect-node';
-import { ChainService, chainFiles } from '@mystira/chain-protos';
+import { ChainService, chainFiles, chainIpFiles } from '@mystira/chain-protos';
 import {
   createHealthRegistry,
   grpcHealthRoutes,
@@ -42,7 +42,9 @@ import {
   createChainHandlers,
   type StreamLimits,
 } from './handlers.js';
-import type { IdempotencyStore } from './idempotency.js';
+import { type IdempotencyStore, MemoryIdempotencyStore } from './idempotency.js';
+import { createIpHandlers, type IpHandlers } from './ip-handlers.js';
+import { ipServices, registerIpServices } from './ip-services.js';
 import type { Ledger } from './ledger.js';
 import { type CallObserver, observingInterceptor } from './observe.js';
 import { registerReflection } from './reflection.js';
@@ -108,7 +110,8 @@ export interface ChainServerOptions {
   /** The ledger the server hosts, e.g. a `DevnetLedger` or your chain adapter. */
   ledger: Ledger;
   /**
-   * Where idempotency keys are kept. Default a {@link MemoryIdempotencyStore} (one process only).
+   * Where idempotency keys are kept, for ChainService and the mystira.chain.ip.v1 services alike.
+   * Default a {@link MemoryIdempotencyStore} (one process only).
    */
   idempotency?: IdempotencyStore;
   /** API keys / bearer verifier. Omit for an open server (the devnet host logs that it is open). */
@@ -144,7 +147,8 @@ export interface ChainServerOptions {
   /**
    * The health registry behind the standard grpc.health.v1 service (from `@mystira/health`).
    * Default: a new registry. The server adds a `chain-ledger` check (the ledger's health), sets
-   * `mystira.chain.v1.ChainService` SERVING when it listens and everything NOT_SERVING on close.
+   * `mystira.chain.v1.ChainService` SERVING when it listens (and the three mystira.chain.ip.v1
+   * services, when the ledger has `ip`) and everything NOT_SERVING on close.
    * `false` leaves grpc.health.v1 out.
    */
   health?: HealthRegistry | false;
@@ -175,6 +179,8 @@ export interface ChainServerOptions {
 export interface ChainServer {
   /** The handlers the server hosts (for embedding or tests). */
   readonly handlers: ChainHandlers;
+  /** The handlers of the mystira.chain.ip.v1 services, when the ledger has `ip`. */
+  readonly ipHandlers?: IpHandlers;
   /** The Node request listener (HTTP/1.1 and HTTP/2 compatible), for mounting in another server. */
   readonly requestListener: (
     req: http.IncomingMessage | http2.Http2ServerRequest,
@@ -214,16 +220,23 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
   const limits: ServerLimits = { ...defaultServerLimits, ...options.limits };
   const shutdown = new AbortController();
   const telemetry = options.telemetry;
+  // One store for both packages: its keys carry the method, so they never meet.
+  const idempotency = options.idempotency ?? new MemoryIdempotencyStore();
   const handlers = createChainHandlers({
     // The handlers see the ledger through the telemetry wrapper, so any ledger gets child spans.
     ledger: telemetry ? telemetry.wrapLedger(options.ledger) : options.ledger,
-    idempotency: options.idempotency,
+    idempotency,
     limits,
     version: options.version,
     serviceName: options.serviceName,
     shutdownSignal: shutdown.signal,
     onInternalError: options.onInternalError,
   });
+  // The ip port as the ledger gives it (the telemetry wrapper covers the Ledger methods only).
+  const ip = options.ledger.ip;
+  const ipHandlers = ip
+    ? createIpHandlers({ ip, idempotency, onInternalError: options.onInternalError })
+    : undefined;
   const authenticator = options.auth ? new Authenticator(options.auth) : undefined;
   const admission = new Admission(authenticator, options.rateLimit);
   const budget = new ByteBudget(limits.maxBufferedBytesPerConnection, limits.maxBufferedBytes);
@@ -250,15 +263,19 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
 
   const routes = (router: ConnectRouter) => {
     router.service(ChainService, chainServiceImpl(handlers));
+    registerIpServices(router, ipHandlers);
     for (const extra of extras) extra.routes(router);
     if (options.reflection !== false) {
+      // The ip services are listed only when served: an UNIMPLEMENTED service is not offered.
       const services: DescService[] = [
         ChainService,
+        ...(ipHandlers ? ipServices : []),
         ...extras.flatMap((e) => e.services),
         reflectionV1.ServerReflection,
         reflectionV1alpha.ServerReflection,
       ];
-      registerReflection(router, services, chainFiles as DescFile[]);
+      const files = ipHandlers ? [...chainFiles, ...chainIpFiles] : chainFiles;
+      registerReflection(router, services, files as DescFile[]);
     }
   };
   const compression = options.compression === false ? [] : [compressionGzip, compressionBrotli];
@@ -428,6 +445,7 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
       });
     });
     health?.setServiceStatus(ChainService.typeName, 'SERVING');
+    if (ipHandlers) for (const s of ipServices) health?.setServiceStatus(s.typeName, 'SERVING');
     const address = server.address() as net.AddressInfo;
     return { port: address.port, host: address.address };
   }
@@ -460,6 +478,7 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
 
   return {
     handlers,
+    ipHandlers,
     requestListener,
     listen,
     close,
