@@ -10,12 +10,21 @@
  * {@link splitByBasisPoints} (no wei lost or created). Claims take the whole balance at
  * submission and give it back if the claim transaction fails.
  *
+ * `ip` is the {@link IpLedger} port on the same chain (src/devnet/): collections, license terms,
+ * license tokens and derivatives, whose writes are devnet transactions too. A payment to a
+ * derivative is divided between it and its ancestors by their terms (src/devnet/royalty-flow.ts).
+ *
  * For demos and tests: `failNextTransaction()` makes a transaction fail when included,
  * `stallBlocks(n)` skips the next n block productions (a slow chain), `setAvailable(false)` makes
  * every call fail with UNAVAILABLE and health report NOT_SERVING.
  */
 import { createHash } from 'node:crypto';
 import { IpAssetStatus, TransactionStatus } from '@mystira/chain-protos';
+import { DEVNET_COLLECTION } from './devnet/collections.js';
+import type { DevnetHost, DevnetTxKind, TxHooks } from './devnet/host.js';
+import { DevnetIpLedger } from './devnet/ip-ledger.js';
+import { RoyaltyBook } from './devnet/royalty-book.js';
+import type { IpLedger } from './ip-ledger.js';
 import {
   type AssetRecord,
   type Balance,
@@ -31,13 +40,11 @@ import {
   type TxState,
 } from './ledger.js';
 import { TransactionListeners } from './transaction-listeners.js';
-import { MAX_UINT256, splitByBasisPoints } from './wei.js';
 
 /** The address the contract uses for the chain's native currency. */
 export const NATIVE_TOKEN = '0x0000000000000000000000000000000000000000';
 
-/** What a devnet transaction does; `failNextTransaction` can target one kind. */
-export type DevnetTxKind = 'register' | 'split' | 'payment' | 'claim';
+export type { DevnetTxKind } from './devnet/host.js';
 
 /** Options of {@link DevnetLedger}. */
 export interface DevnetLedgerOptions {
@@ -53,17 +60,18 @@ export interface DevnetLedgerOptions {
   network?: string;
 }
 
-interface DevnetTx {
+interface DevnetTx extends TxHooks {
   state: TxState;
   kind: DevnetTxKind;
   includedIn?: bigint;
-  onConfirm?: () => void;
-  onFinal?: () => void;
-  onFail?: () => void;
+  /** When the block that includes it was made. */
+  minedAt?: Date;
 }
 
 const ROYALTY_MODULE = '0x00000000000000000000000000000000000a11ce';
 const IP_ASSET_REGISTRY = '0x00000000000000000000000000000000000001a5';
+/** The devnet's signing wallet: it owns the collections and assets of `ip`, and pays their fees. */
+const SIGNER = '0x000000000000000000000000000000000000d3e7';
 
 function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -71,6 +79,9 @@ function sha256Hex(text: string): string {
 
 export class DevnetLedger implements Ledger {
   readonly requiredConfirmations: number;
+  /** Collections, license terms, license tokens and derivatives on this devnet. */
+  readonly ip: IpLedger;
+  private readonly ipPart: DevnetIpLedger;
   private readonly now: () => Date;
   private readonly blockIntervalMs: number;
   private readonly tokenDecimals: Record<string, number>;
@@ -89,15 +100,7 @@ export class DevnetLedger implements Ledger {
   private readonly assetsByContent = new Map<string, AssetRecord>();
   private readonly assetsByIp = new Map<string, AssetRecord>();
   private readonly listeners = new TransactionListeners();
-  /** wallet|ipAssetId|token → claimable wei. */
-  private readonly balances = new Map<string, bigint>();
-  /**
-   * ipAssetId|token → wei the asset's royalty vault holds or will hold (confirmed and unclaimed,
-   * plus payments not yet included): a real vault is a uint256, so a payment past it reverts.
-   */
-  private readonly vaults = new Map<string, bigint>();
-  private totalPaid = 0n;
-  private totalClaimed = 0n;
+  private readonly book = new RoyaltyBook();
 
   constructor(options: DevnetLedgerOptions = {}) {
     this.requiredConfirmations = Math.max(1, options.requiredConfirmations ?? 3);
@@ -107,6 +110,29 @@ export class DevnetLedger implements Ledger {
       Object.entries(options.tokenDecimals ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
     );
     this.network = options.network ?? 'devnet';
+    this.ipPart = new DevnetIpLedger(this.host());
+    this.ip = this.ipPart;
+  }
+
+  /** What the IP part uses of this devnet (see src/devnet/host.ts). */
+  private host(): DevnetHost {
+    return {
+      signer: SIGNER,
+      royaltyModule: ROYALTY_MODULE,
+      book: this.book,
+      now: () => this.now(),
+      ensureAvailable: () => this.ensureAvailable(),
+      submit: (kind, payload, hooks) => this.submit(kind, payload, hooks),
+      transaction: (hash) => this.txs.get(hash)?.state,
+      blockTime: (hash) => this.txs.get(hash)?.minedAt,
+      assetByContent: (contentId) => this.assetsByContent.get(contentId),
+      assetByIp: (ipAssetId) => this.assetsByIp.get(ipAssetId.toLowerCase()),
+      index: (asset) => {
+        this.assetsByContent.set(asset.contentId, asset);
+        if (asset.ipAssetId !== '') this.assetsByIp.set(asset.ipAssetId, asset);
+      },
+      nextOwnTokenId: () => ++this.nftCounter,
+    };
   }
 
   /** Starts producing a block every `blockIntervalMs` (no-op when it is 0 or already started). */
@@ -151,7 +177,10 @@ export class DevnetLedger implements Ledger {
     return this.listeners.count();
   }
 
-  /** Totals for conservation checks: paid (confirmed), claimed (confirmed or pending), claimable. */
+  /**
+   * Totals for conservation checks: paid (confirmed payments and license minting fees), claimed
+   * (confirmed or pending), claimable.
+   */
   totals(): {
     /** Everything paid in, in base units. */
     paid: bigint;
@@ -160,9 +189,7 @@ export class DevnetLedger implements Ledger {
     /** What contributors can still claim. */
     claimable: bigint;
   } {
-    let claimable = 0n;
-    for (const v of this.balances.values()) claimable += v;
-    return { paid: this.totalPaid, claimed: this.totalClaimed, claimable };
+    return this.book.totals();
   }
 
   /**
@@ -195,6 +222,7 @@ export class DevnetLedger implements Ledger {
         (f) => f.kind === undefined || f.kind === tx.kind,
       );
       tx.includedIn = number;
+      tx.minedAt = timestamp;
       if (failureIndex >= 0) {
         const [failure] = this.failures.splice(failureIndex, 1);
         tx.state = {
@@ -240,11 +268,7 @@ export class DevnetLedger implements Ledger {
       throw new LedgerError('UNAVAILABLE', 'devnet ledger is unavailable (injected)');
   }
 
-  private submit(
-    kind: DevnetTxKind,
-    payload: string,
-    hooks: Pick<DevnetTx, 'onConfirm' | 'onFinal' | 'onFail'>,
-  ): TxState {
+  private submit(kind: DevnetTxKind, payload: string, hooks: TxHooks): TxState {
     this.nonce++;
     const state: TxState = {
       hash: `0x${sha256Hex(`${kind}:${this.nonce}:${payload}`)}`,
@@ -291,6 +315,7 @@ export class DevnetLedger implements Ledger {
       onConfirm: () => {
         asset.status = IpAssetStatus.PROCESSING;
         asset.lastUpdated = this.now();
+        this.ipPart.countOwnMint();
       },
       onFinal: final,
       onFail: () => {
@@ -353,16 +378,9 @@ export class DevnetLedger implements Ledger {
     this.ensureAvailable();
     const asset = this.registeredAsset(input.ipAssetId);
     const token = input.currencyToken.toLowerCase();
-    const vault = `${asset.ipAssetId}|${token}`;
-    const held = this.vaults.get(vault) ?? 0n;
-    if (held + input.amountWei > MAX_UINT256) {
-      // What gas estimation reports on a chain: the payment would overflow the vault's balance.
-      throw new LedgerError(
-        'FAILED_PRECONDITION',
-        `execution reverted: arithmetic overflow (the royalty vault of ${asset.ipAssetId} would hold more than 2^256-1 wei of ${token})`,
-      );
-    }
-    this.vaults.set(vault, held + input.amountWei);
+    // A derivative's ancestors get their shares; every vault reached must stay within uint256.
+    const parts = this.ipPart.royaltyParts(asset.ipAssetId, input.amountWei);
+    this.book.reserve(parts, token);
     const record: PaymentRecord = {
       paymentId: `pay_${this.nonce + 1}`,
       ipAssetId: asset.ipAssetId,
@@ -374,20 +392,16 @@ export class DevnetLedger implements Ledger {
     };
     const tx = this.submit('payment', `${asset.ipAssetId}:${input.amountWei}:${token}`, {
       onConfirm: () => {
-        // Split with the split in force when the payment is included.
-        const parts = splitByBasisPoints(
-          input.amountWei,
-          asset.contributors.map((c) => c.shareBps),
+        // Each part split with its asset's split in force when the payment is included.
+        this.book.credit(
+          parts,
+          token,
+          (ip) => (this.assetsByIp.get(ip) as AssetRecord).contributors,
         );
-        for (const [i, c] of asset.contributors.entries()) {
-          const key = `${c.wallet}|${asset.ipAssetId}|${token}`;
-          this.balances.set(key, (this.balances.get(key) ?? 0n) + (parts[i] as bigint));
-        }
-        this.totalPaid += input.amountWei;
         record.status = 'confirmed';
       },
       onFail: () => {
-        this.vaults.set(vault, (this.vaults.get(vault) ?? 0n) - input.amountWei);
+        this.book.release(parts, token);
         record.status = 'failed';
       },
     });
@@ -397,21 +411,9 @@ export class DevnetLedger implements Ledger {
 
   async claimableBalances(wallet: string, ipAssetId?: string): Promise<Balance[]> {
     this.ensureAvailable();
-    const w = wallet.toLowerCase();
-    const ip = ipAssetId?.toLowerCase();
-    const out: Balance[] = [];
-    for (const [key, amount] of this.balances) {
-      if (amount === 0n) continue;
-      const [kw, kip, token] = key.split('|') as [string, string, string];
-      if (kw !== w || (ip !== undefined && kip !== ip)) continue;
-      out.push({
-        ipAssetId: kip,
-        currencyToken: token,
-        amountWei: amount,
-        decimals: this.decimalsOf(token),
-      });
-    }
-    return out;
+    return this.book
+      .entries(wallet.toLowerCase(), ipAssetId?.toLowerCase())
+      .map((e) => ({ ...e, decimals: this.decimalsOf(e.currencyToken) }));
   }
 
   /** Decimals of a token: configured, else 18 (the native currency and most ERC-20s). */
@@ -430,18 +432,8 @@ export class DevnetLedger implements Ledger {
       throw new LedgerError('NOT_FOUND', `IP asset ${input.ipAssetId} not found`);
     const wallet = input.wallet.toLowerCase();
     const token = input.currencyToken.toLowerCase();
-    const key = `${wallet}|${ip}|${token}`;
-    const amount = this.balances.get(key) ?? 0n;
-    if (amount === 0n)
-      throw new LedgerError(
-        'FAILED_PRECONDITION',
-        `nothing to claim for ${wallet} on ${ip} in ${token}`,
-      );
     // Take the balance now so a second claim cannot spend it again; give it back on failure.
-    this.balances.set(key, 0n);
-    const vault = `${ip}|${token}`;
-    this.vaults.set(vault, (this.vaults.get(vault) ?? 0n) - amount);
-    this.totalClaimed += amount;
+    const amount = this.book.take(wallet, ip, token);
     const record: ClaimRecord = {
       ipAssetId: ip,
       wallet,
@@ -451,14 +443,12 @@ export class DevnetLedger implements Ledger {
       status: 'pending',
       claimedAt: this.now(),
     };
-    const tx = this.submit('claim', key, {
+    const tx = this.submit('claim', `${wallet}|${ip}|${token}`, {
       onConfirm: () => {
         record.status = 'confirmed';
       },
       onFail: () => {
-        this.balances.set(key, (this.balances.get(key) ?? 0n) + amount);
-        this.vaults.set(vault, (this.vaults.get(vault) ?? 0n) + amount);
-        this.totalClaimed -= amount;
+        this.book.giveBack(wallet, ip, token, amount);
         record.status = 'failed';
       },
     });
@@ -479,7 +469,11 @@ export class DevnetLedger implements Ledger {
     return {
       network: this.network,
       rpcEndpoint: 'in-process://devnet',
-      contractAddresses: { ipAssetRegistry: IP_ASSET_REGISTRY, royaltyModule: ROYALTY_MODULE },
+      contractAddresses: {
+        ipAssetRegistry: IP_ASSET_REGISTRY,
+        royaltyModule: ROYALTY_MODULE,
+        spgNftCollection: DEVNET_COLLECTION,
+      },
     };
   }
 
