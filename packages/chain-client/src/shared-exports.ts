@@ -34,6 +34,9 @@ export {
   toChainError,
 } from './core/errors.js';
 export { type ChainHealthCheckOptions, chainHealthCheck } from './core/health-check.js';
+export type { IpClient, RawIpClients } from './core/ip-client.js';
+export * from './core/ip-convert.js';
+export type * from './core/ip-types.js';
 export {
   type AttemptContext,
   type BreakerOptions,

@@ -54,6 +54,7 @@ import {
   weiToWire,
 } from './convert.js';
 import { ChainNotReadyError, ChainUnsupportedError, toChainError } from './errors.js';
+import { createIpClient, type IpClient } from './ip-client.js';
 import {
   type BreakerOptions,
   type CallPolicy,
@@ -208,6 +209,11 @@ export interface ChainClient {
   circuitState(): CircuitState;
   /** The protocol the next call will use. */
   protocol(): ChainProtocol;
+  /**
+   * Collections, license terms, license tokens and derivatives: the `mystira.chain.ip.v1`
+   * services, with the same deadlines, retries, keys and errors as the methods above.
+   */
+  readonly ip: IpClient;
   /** The generated Connect client, for what the facade does not cover. */
   readonly raw: RawChainClient;
   /** Closes pooled connections (Node). Calls after close open new ones. */
@@ -346,6 +352,7 @@ export function createCoreClient(options: ChainClientOptions, hooks: CoreHooks):
 
   const client: ChainClient = {
     raw,
+    ip: createIpClient(unary, switching, newKey),
     protocol: pick,
     circuitState: () => policy.circuitState(),
     close: () => hooks.close?.(),

@@ -1,7 +1,12 @@
 /// <reference lib="dom" />
 // The browser test page: bundled by esbuild from the built @mystira/chain-client/web and run in
 // Chromium. It calls the Connect server named in the query string and publishes what it saw.
-import { type ChainError, type ChainProtocol, createChainClient } from '@mystira/chain-client/web';
+import {
+  type ChainError,
+  type ChainProtocol,
+  createChainClient,
+  isUuidV7,
+} from '@mystira/chain-client/web';
 
 declare global {
   interface Window {
@@ -68,10 +73,50 @@ async function againstChainServer() {
   return { network: info.network, registered, updates, invalid };
 }
 
-(new URLSearchParams(location.search).get('mode') === 'chain-server'
-  ? againstChainServer()
-  : main()
-).then(
+/** `client.ip` in the browser: a preset, a registration with JSON metadata, reads, a violation. */
+async function ipServices() {
+  const params = new URLSearchParams(location.search);
+  const client = createChainClient({
+    baseUrl: params.get('server') as string,
+    protocol: params.get('protocol') as ChainProtocol,
+  });
+  const wallet = `0x${'a'.repeat(40)}`;
+  const terms = await client.ip.registerLicenseTerms({
+    preset: 'commercialRemix',
+    currencyToken: '0x1514000000000000000000000000000000000000',
+    commercialRevShareMicroPercent: 10_000_000,
+    mintingFeeWei: 10n ** 18n,
+  });
+  const asset = await client.ip.mintAndRegisterIpAsset({
+    contentId: `web-${params.get('protocol')}`,
+    ipMetadata: { json: '{"title":"Web"}' },
+    royaltyShares: [{ walletAddress: wallet, role: 'author', shareBasisPoints: 10000 }],
+  });
+  await client.ip.attachLicenseTerms({
+    ipAssetId: asset.ipAssetId as string,
+    licenseTermsId: terms.licenseTermsId as bigint,
+  });
+  const read = await client.ip.getIpAsset({ ipAssetId: asset.ipAssetId as string });
+  let invalid: unknown;
+  try {
+    await client.ip.registerLicenseTerms({ preset: 'commercialUse', currencyToken: 'WIP' });
+  } catch (e) {
+    const ce = e as ChainError;
+    invalid = { name: ce.name, fieldViolations: ce.fieldViolations };
+  }
+  return {
+    termsIdIsBigint: typeof terms.licenseTermsId === 'bigint',
+    fee: terms.terms?.mintingFeeWei.toString(),
+    keyIsUuidV7: isUuidV7(asset.idempotencyKey),
+    registeredAt: asset.registeredAt?.toISOString(),
+    attached: read.licenseTerms.map((t) => `${t.licenseTermsId}:${t.terms.royaltyPolicy}`),
+    json: read.ipMetadata?.json,
+    invalid,
+  };
+}
+
+const mode = new URLSearchParams(location.search).get('mode');
+(mode === 'chain-server' ? againstChainServer() : mode === 'ip' ? ipServices() : main()).then(
   (r) => {
     window.__result = { ok: true, ...r };
   },
