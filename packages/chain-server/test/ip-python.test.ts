@@ -1,0 +1,71 @@
+/**
+ * Interop of the mystira.chain.ip.v1 services with a foreign implementation: Python grpcio with
+ * stubs from Debian's protoc (test/support/python-stubs.ts) calls every method once and reads a
+ * validation error's google.rpc.BadRequest (test/python_ip_client.py).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type IpRunning, startIpServer } from './support/ip-server.js';
+import {
+  generatePythonStubs,
+  PYTHON,
+  type PythonStubs,
+  runPythonScript,
+} from './support/python-stubs.js';
+
+let r: IpRunning;
+let stubs: PythonStubs;
+beforeAll(async () => {
+  r = await startIpServer();
+  stubs = await generatePythonStubs([
+    'mystira/chain/v1/common.proto',
+    'mystira/chain/v1/ip_assets.proto',
+    'mystira/chain/v1/royalties.proto',
+    'mystira/chain/v1/chain_service.proto',
+    'mystira/chain/ip/v1/common.proto',
+    'mystira/chain/ip/v1/license_terms.proto',
+    'mystira/chain/ip/v1/collection_service.proto',
+    'mystira/chain/ip/v1/ip_asset_service.proto',
+    'mystira/chain/ip/v1/licensing_service.proto',
+    'google/rpc/error_details.proto',
+    'google/rpc/status.proto',
+  ]);
+});
+afterAll(async () => {
+  await r.close();
+  stubs.remove();
+});
+
+it('calls every method of the three services from Python and reads a BadRequest', async () => {
+  expect(existsSync(PYTHON)).toBe(true);
+  const out = await runPythonScript(join(import.meta.dirname, 'python_ip_client.py'), stubs, [
+    `127.0.0.1:${r.port}`,
+    String(process.pid),
+  ]);
+  expect(out).toEqual({
+    collection_status: 'OPERATION_STATUS_PROCESSING',
+    collection_address: expect.stringMatching(/^0x[0-9a-f]{40}$/),
+    collection_name: 'From Python',
+    collection_has_max_supply: true,
+    terms_status: 'OPERATION_STATUS_PROCESSING',
+    terms_policy: 'ROYALTY_POLICY_LAP',
+    terms_rev_share: 5_000_000,
+    terms_derivatives_reciprocal: true,
+    asset_status: 'OPERATION_STATUS_PROCESSING',
+    asset_json_kept: true,
+    asset_hash_length: 66,
+    attach_status: 'OPERATION_STATUS_PROCESSING',
+    license_tokens: 2,
+    minting_fee_paid: '2',
+    read_asset_id_matches: true,
+    read_terms: true,
+    read_shares: [6000, 4000],
+    error_code: 'INVALID_ARGUMENT',
+    violations: [
+      ['ip_metadata.reference.hash', 'INVALID_HASH'],
+      ['royalty_shares', 'SHARES_NOT_10000'],
+      ['parents[0].license_terms_id', 'INVALID_ID'],
+    ],
+  });
+});
