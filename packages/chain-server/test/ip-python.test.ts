@@ -1,7 +1,8 @@
 /**
- * Interop of the mystira.chain.ip.v1 services with a foreign implementation: Python grpcio with
- * stubs from Debian's protoc (test/support/python-stubs.ts) calls every method once and reads a
- * validation error's google.rpc.BadRequest (test/python_ip_client.py).
+ * Interop of the mystira.chain.ip.v1 services (on the devnet's `ip`) with a foreign
+ * implementation: Python grpcio with stubs from Debian's protoc (test/support/python-stubs.ts)
+ * calls every method once and reads a validation error's google.rpc.BadRequest
+ * (test/python_ip_client.py).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import {
 let r: IpRunning;
 let stubs: PythonStubs;
 beforeAll(async () => {
-  r = await startIpServer();
+  r = await startIpServer({ ip: 'devnet' });
   stubs = await generatePythonStubs([
     'mystira/chain/v1/common.proto',
     'mystira/chain/v1/ip_assets.proto',
@@ -54,7 +55,8 @@ it('calls every method of the three services from Python and reads a BadRequest'
     terms_derivatives_reciprocal: true,
     asset_status: 'OPERATION_STATUS_PROCESSING',
     asset_json_kept: true,
-    asset_hash_length: 66,
+    // keccak256 of the document's UTF-8 bytes (computed with viem).
+    asset_hash: '0x917c61e2ae86bc30800d81cf1393a3f3fb505ccd07d9e36df9cb3bfbd0731cc8',
     attach_status: 'OPERATION_STATUS_PROCESSING',
     license_tokens: 2,
     minting_fee_paid: '2',

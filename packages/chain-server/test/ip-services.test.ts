@@ -1,15 +1,23 @@
 /**
- * CollectionService, LicensingService and IpAssetService over real sockets, with each protocol
- * (gRPC over h2c, gRPC-Web and Connect JSON over HTTP/1.1, Connect binary over HTTP/2): the whole
- * flow of collections, terms from every preset and custom, registration with metadata, attaching,
- * license tokens and a derivative, read back with its parents and children; then how the port's
- * refusals and failures reach the client.
+ * CollectionService, LicensingService and IpAssetService over real sockets on the devnet's `ip`,
+ * with each protocol (gRPC over h2c, gRPC-Web and Connect JSON over HTTP/1.1, Connect binary over
+ * HTTP/2): collections, terms from every preset and custom, registration with metadata,
+ * attaching, license tokens and a derivative, read back with its parents and children, and seen
+ * by ChainService (registered, and a payment to the derivative reaching its parent).
  */
 import { Code, ConnectError } from '@connectrpc/connect';
-import { OperationStatus, RoyaltyPolicy } from '@mystira/chain-protos';
+import { IpAssetStatus, OperationStatus, RoyaltyPolicy } from '@mystira/chain-protos';
 import { PIL_PRESET_URIS } from '@mystira/chain-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NATIVE, type Protocol, protocols, unique, WALLET_A, WALLET_C } from './helpers.js';
+import {
+  clientFor,
+  NATIVE,
+  type Protocol,
+  protocols,
+  unique,
+  WALLET_A,
+  WALLET_C,
+} from './helpers.js';
 import {
   commercialRemix,
   type IpRunning,
@@ -23,10 +31,23 @@ const ADDRESS = /^0x[0-9a-f]{40}$/;
 const HASH = /^0x[0-9a-f]{64}$/;
 const DECIMAL = /^[1-9][0-9]*$/;
 
-const internalErrors: [unknown, string][] = [];
+/** A document with non-ASCII text, and the keccak256 of its UTF-8 bytes (computed with viem). */
+const DOCUMENT = '{"title": "Ünïcode story", "n": 1}';
+const DOCUMENT_KECCAK = '0x917c61e2ae86bc30800d81cf1393a3f3fb505ccd07d9e36df9cb3bfbd0731cc8';
+
+/** Polls `read` until `done` says yes (the devnet mines a block every few milliseconds). */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 let r: IpRunning;
 beforeAll(async () => {
-  r = await startIpServer({ onInternalError: (e, method) => internalErrors.push([e, method]) });
+  r = await startIpServer({ ip: 'devnet' });
 });
 afterAll(() => r.close());
 
@@ -62,11 +83,14 @@ describe.each(protocols)('%s', (protocol: Protocol) => {
 
   it('registers terms from each preset, expanded as Story defines them, and custom terms', async () => {
     const { licensing } = ipClients(protocol, r.baseUrl);
+    // Expanded as Story's SDK does, the preset is the terms Story registered at launch: id 1,
+    // found, so nothing is sent.
     const ncsr = await licensing.registerLicenseTerms({
       terms: { case: 'nonCommercialSocialRemixing', value: {} },
       idempotencyKey: unique('ncsr'),
     });
-    expect(ncsr.licenseTermsId).toMatch(DECIMAL);
+    expect(ncsr).toMatchObject({ status: OperationStatus.CONFIRMED, licenseTermsId: '1' });
+    expect(ncsr.transactionHash).toBeUndefined();
     expect(ncsr.terms).toMatchObject({
       transferable: true,
       royaltyPolicy: RoyaltyPolicy.NONE,
@@ -82,16 +106,6 @@ describe.each(protocols)('%s', (protocol: Protocol) => {
       currencyToken: NATIVE,
       termsUri: PIL_PRESET_URIS.nonCommercialSocialRemixing,
     });
-    // Identical terms exist already: nothing is sent, the same id comes back.
-    const again = await licensing.registerLicenseTerms({
-      terms: { case: 'nonCommercialSocialRemixing', value: {} },
-      idempotencyKey: unique('ncsr'),
-    });
-    expect(again).toMatchObject({
-      status: OperationStatus.CONFIRMED,
-      licenseTermsId: ncsr.licenseTermsId,
-    });
-    expect(again.transactionHash).toBeUndefined();
 
     const use = await licensing.registerLicenseTerms({
       terms: {
@@ -142,7 +156,19 @@ describe.each(protocols)('%s', (protocol: Protocol) => {
       idempotencyKey: unique('custom'),
     });
     expect(registered.status).toBe(OperationStatus.PROCESSING);
+    expect(registered.transactionHash).toMatch(HASH);
+    expect(registered.licenseTermsId).toMatch(DECIMAL);
     expect(registered.terms).toMatchObject(custom);
+    // Identical terms exist now: nothing is sent, the same id comes back.
+    const again = await licensing.registerLicenseTerms({
+      terms: { case: 'custom', value: custom },
+      idempotencyKey: unique('custom'),
+    });
+    expect(again).toMatchObject({
+      status: OperationStatus.CONFIRMED,
+      licenseTermsId: registered.licenseTermsId,
+    });
+    expect(again.transactionHash).toBeUndefined();
     const read = await licensing.getLicenseTerms({
       licenseTermsId: registered.licenseTermsId as string,
     });
@@ -152,13 +178,17 @@ describe.each(protocols)('%s', (protocol: Protocol) => {
 
   it('registers an asset, attaches terms, mints licenses and registers a derivative', async () => {
     const { collections, licensing, assets } = ipClients(protocol, r.baseUrl);
+    const chain = clientFor(protocol, r.baseUrl);
     const { collectionAddress } = await collections.createCollection({
       name: 'Stories',
       symbol: 'STO',
       contractUri: '',
       idempotencyKey: unique('col'),
     });
-    const parentReq = mintAndRegister();
+    const parentReq = {
+      ...mintAndRegister(),
+      ipMetadata: { source: { case: 'json' as const, value: DOCUMENT } },
+    };
     const nftHash = `0x${'AB'.repeat(32)}`;
     const parent = await assets.mintAndRegisterIpAsset({
       ...parentReq,
@@ -173,9 +203,11 @@ describe.each(protocols)('%s', (protocol: Protocol) => {
     });
     expect(parent.ipAssetId).toMatch(ADDRESS);
     expect(parent.nftTokenId).toMatch(/^[0-9]+$/);
-    // JSON metadata is kept byte for byte; a reference's hash comes back lower case.
-    expect(parent.ipMetadata?.json).toBe(parentReq.ipMetadata.source.value);
-    expect(parent.ipMetadata?.hash).toMatch(HASH);
+    // JSON metadata is kept byte for byte and hashed over its UTF-8 bytes; a reference's hash
+    // comes back lower case.
+    expect(parent.ipMetadata?.json).toBe(DOCUMENT);
+    expect(parent.ipMetadata?.hash).toBe(DOCUMENT_KECCAK);
+    expect(parent.ipMetadata?.uri).not.toBe('');
     expect(parent.nftMetadata).toMatchObject({ uri: 'ipfs://nft', hash: nftHash.toLowerCase() });
     const parentId = parent.ipAssetId as string;
 
@@ -254,6 +286,34 @@ describe.each(protocols)('%s', (protocol: Protocol) => {
       parents: [expect.objectContaining({ ipAssetId: parentId, licenseTermsId: termsId })],
       licenseTerms: [expect.objectContaining({ licenseTermsId: termsId })],
     });
+
+    // Final once the chain has the confirmations, for this service and for ChainService alike.
+    const final = await until(
+      () => assets.getIpAsset({ asset: { case: 'ipAssetId', value: childId } }),
+      (res) => res.ipAsset?.status === OperationStatus.CONFIRMED,
+    );
+    expect(final.ipAsset?.status).toBe(OperationStatus.CONFIRMED);
+    const status = await chain.getIpAssetStatus({ contentId: childReq.contentId });
+    expect(status).toMatchObject({ status: IpAssetStatus.REGISTERED, ipAssetId: childId });
+
+    // A payment to the derivative owes its parent the terms' 10 %, which the parent's royalty
+    // shares claim with ChainService: WALLET_A holds 70 % of the parent's 100 wei. (The parent
+    // earned the minting fees already, all final by now: only the difference is the payment's.)
+    const parentWei = async () => {
+      const res = await chain.getClaimableRoyalties({
+        walletAddress: WALLET_A,
+        ipAssetId: parentId,
+      });
+      return BigInt(res.balances.find((b) => b.currencyToken === WIP)?.amountWei ?? '0');
+    };
+    const before = await parentWei();
+    await chain.payRoyalties({
+      ipAssetId: childId,
+      amountWei: '1000',
+      currencyToken: WIP,
+      idempotencyKey: unique('pay'),
+    });
+    expect((await until(parentWei, (wei) => wei !== before)) - before).toBe(70n);
   });
 
   it('answers NOT_FOUND for unknown collections, terms and assets', async () => {

@@ -46,7 +46,7 @@ const versions = [
 describe('with Ledger.ip', () => {
   let r: IpRunning;
   beforeAll(async () => {
-    r = await startIpServer();
+    r = await startIpServer({ ip: 'devnet' });
   });
   afterAll(() => r.close());
 

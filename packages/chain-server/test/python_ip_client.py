@@ -83,7 +83,7 @@ registered = unary("IpAssetService", "MintAndRegisterIpAsset", ipa.MintAndRegist
 )
 out["asset_status"] = status(registered.status)
 out["asset_json_kept"] = registered.ip_metadata.json == document
-out["asset_hash_length"] = len(registered.ip_metadata.hash)
+out["asset_hash"] = registered.ip_metadata.hash
 asset = registered.ip_asset_id
 
 # LicensingService: attach, mint licenses

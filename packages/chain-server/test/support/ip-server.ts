@@ -44,24 +44,35 @@ export interface IpRunning extends Running {
 }
 
 /**
- * Starts a server on a free port over a hand-mined devnet whose `ip` is a {@link FakeIpLedger}
- * (default), the given port, or none (`ip: null`).
+ * Starts a server on a free port over a devnet (2 confirmations) whose `ip` is
+ *
+ * - `'devnet'`: the devnet's own `DevnetLedger.ip`, with a block every few milliseconds (its
+ *   writes answer once their transaction is in a block);
+ * - a {@link FakeIpLedger} (the default; the devnet is mined by hand), or the port given;
+ * - none (`ip: null`).
  */
 export async function startIpServer(
-  options: Partial<ChainServerOptions> & { ip?: IpLedger | null } = {},
+  options: Partial<ChainServerOptions> & { ip?: IpLedger | null | 'devnet' } = {},
 ): Promise<IpRunning> {
-  const devnet = new DevnetLedger({ blockIntervalMs: 0, requiredConfirmations: 2 });
+  const own = options.ip === 'devnet';
+  const devnet = new DevnetLedger({ blockIntervalMs: own ? 5 : 0, requiredConfirmations: 2 });
   const fake = options.ip === undefined ? new FakeIpLedger() : undefined;
-  const ip = options.ip === null ? undefined : (options.ip ?? fake);
-  const server = createChainServer({ ...options, ledger: withIp(devnet, ip) });
+  const ledger = own
+    ? devnet
+    : withIp(devnet, options.ip === null ? undefined : (options.ip ?? fake));
+  const server = createChainServer({ ...options, ledger });
   const { port } = await server.listen(0);
+  devnet.start();
   return {
     server,
     ledger: devnet,
     fake,
     port,
     baseUrl: `http://127.0.0.1:${port}`,
-    close: () => server.close({ deadlineMs: 2000 }),
+    close: async () => {
+      devnet.stop();
+      await server.close({ deadlineMs: 2000 });
+    },
   };
 }
 
