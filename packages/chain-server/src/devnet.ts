@@ -79,8 +79,6 @@ function sha256Hex(text: string): string {
 
 export class DevnetLedger implements Ledger {
   readonly requiredConfirmations: number;
-  /** Collections, license terms, license tokens and derivatives on this devnet. */
-  readonly ip: IpLedger;
   private readonly ipPart: DevnetIpLedger;
   private readonly now: () => Date;
   private readonly blockIntervalMs: number;
@@ -111,7 +109,11 @@ export class DevnetLedger implements Ledger {
     );
     this.network = options.network ?? 'devnet';
     this.ipPart = new DevnetIpLedger(this.host());
-    this.ip = this.ipPart;
+  }
+
+  /** Collections, license terms, license tokens and derivatives on this devnet. */
+  get ip(): IpLedger {
+    return this.ipPart;
   }
 
   /** What the IP part uses of this devnet (see src/devnet/host.ts). */

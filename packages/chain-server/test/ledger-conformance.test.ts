@@ -1,10 +1,16 @@
 /**
  * The ledger conformance kit (`@mystira/chain-server/testing`) against the embedded devnet: every
- * case, with blocks produced only when the kit advances the chain (as on a node without
- * automine), and failures injected for the `failures:` cases.
+ * case, the `ip:` ones included (the devnet has `ip`), with blocks produced only when the kit
+ * advances the chain (as on a node without automine), and failures injected for the `failures:`
+ * and `ip: failures:` cases.
  */
 import { IpAssetStatus, TransactionStatus } from '@mystira/chain-protos';
-import { DevnetLedger, type TxState } from '@mystira/chain-server';
+import {
+  DevnetLedger,
+  type IpLedger,
+  type LicenseTermsInput,
+  type TxState,
+} from '@mystira/chain-server';
 import { ledgerConformance } from '@mystira/chain-server/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -71,11 +77,48 @@ describe('ledgerConformance options', () => {
       create: () => ({ ledger: new DevnetLedger(), advance: () => {} }),
     });
     expect(all.some((c) => c.name.startsWith('failures:'))).toBe(false);
+    expect(all.some((c) => c.name.startsWith('ip: failures:'))).toBe(false);
+    expect(cases.filter((c) => c.name.startsWith('ip: failures:'))).toHaveLength(2);
     const fewer = ledgerConformance({
       create: () => ({ ledger: new DevnetLedger(), advance: () => {} }),
       skip: [all[0]!.name],
     });
     expect(fewer.map((c) => c.name)).toEqual(all.slice(1).map((c) => c.name));
+  });
+});
+
+describe('ledgerConformance: the ip: cases', () => {
+  it('lists them, with stable names', () => {
+    expect(cases.filter((c) => c.name.startsWith('ip: ')).map((c) => c.name.split(':')[1])).toEqual(
+      [
+        ' collections',
+        ' collections',
+        ' terms',
+        ' attach',
+        ' license tokens',
+        ' one registry',
+        ' derivatives',
+        ' derivatives',
+        ' royalties',
+        ' royalty flow (property)',
+        ' failures',
+        ' failures',
+      ],
+    );
+  });
+
+  it('check nothing of a ledger without ip, which passes them', async () => {
+    class NoIp extends DevnetLedger {
+      override get ip(): IpLedger {
+        return undefined as unknown as IpLedger;
+      }
+    }
+    const ip = ledgerConformance({
+      create: () => handMined(new NoIp({ blockIntervalMs: 0 })),
+      waitTimeoutMs: 300,
+    }).filter((c) => c.name.startsWith('ip: '));
+    expect(ip.length).toBeGreaterThan(0);
+    for (const c of ip) await c.run();
   });
 });
 
@@ -162,6 +205,53 @@ describe('the kit catches broken ledgers', () => {
     await expect(
       caseOf('transactions: onTransaction', () => new Deaf(devnet)).run(),
     ).rejects.toThrow(/removed listener/);
+  });
+
+  it('royalties that pay ancestors more than their terms say', async () => {
+    /** Registers every commercial terms with a revenue share one point higher than asked. */
+    class Greedy extends DevnetLedger {
+      override get ip(): IpLedger {
+        const ip = super.ip;
+        return Object.assign(Object.create(ip) as IpLedger, {
+          registerLicenseTerms: (terms: LicenseTermsInput, signal?: AbortSignal) =>
+            ip
+              .registerLicenseTerms(
+                terms.commercialUse
+                  ? {
+                      ...terms,
+                      commercialRevShareMicroPercent:
+                        terms.commercialRevShareMicroPercent + 1_000_000,
+                    }
+                  : terms,
+                signal,
+              )
+              .then((r) => ({ ...r, terms })),
+        });
+      }
+    }
+    await expect(caseOf('ip: royalties:', () => new Greedy(devnet)).run()).rejects.toThrow(
+      /lap: 0x/,
+    );
+  });
+
+  it('identical terms registered again with a new transaction', async () => {
+    class Forgetful extends DevnetLedger {
+      override get ip(): IpLedger {
+        const ip = super.ip;
+        return Object.assign(Object.create(ip) as IpLedger, {
+          registerLicenseTerms: async (terms: LicenseTermsInput, signal?: AbortSignal) => {
+            const r = await ip.registerLicenseTerms(terms, signal);
+            return r.txHash === undefined
+              ? { ...r, state: 'processing', txHash: `0x${'ab'.repeat(32)}` }
+              : r;
+          },
+        });
+      }
+    }
+    await expect(caseOf('ip: terms:', () => new Forgetful(devnet)).run()).rejects.toThrow(
+      // Caught where it claims a transaction for terms that existed (id 1), or where it repeats.
+      /no transaction|must know a transaction/,
+    );
   });
 
   it('a second registration of pending content let through', async () => {

@@ -4,6 +4,10 @@ import type { Ledger } from '@mystira/chain-server';
 import { conservationCase } from './conservation-case.js';
 import { type CaseDefinition, createContext, type Settings } from './context.js';
 import { failureCases } from './failure-cases.js';
+import { ipCases } from './ip-cases.js';
+import { ipDerivativeCases } from './ip-derivative-cases.js';
+import { ipFailureCases } from './ip-failure-cases.js';
+import { ipRoyaltyProperty } from './ip-royalty-property.js';
 import type { LedgerConformanceCase, LedgerConformanceOptions } from './options.js';
 import { registerCases } from './register-cases.js';
 import { amountCases, paymentCases, splitCases } from './royalty-cases.js';
@@ -39,7 +43,11 @@ export function ledgerConformance<L extends Ledger>(
     infoCase,
     ...concurrencyCases(settings.concurrency),
     ...amountCases,
-    ...(inject ? failureCases : []),
+    // The IP port's cases check nothing unless the ledger has `ip`.
+    ...ipCases,
+    ...ipDerivativeCases,
+    ipRoyaltyProperty,
+    ...(inject ? [...failureCases, ...ipFailureCases] : []),
   ];
 
   const names = new Set<string>();

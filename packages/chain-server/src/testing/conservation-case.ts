@@ -11,7 +11,7 @@ import { refuses } from './expect.js';
 import { typeOf } from './values.js';
 
 /** Random shares in basis points, each at least 1, summing to exactly 10000. */
-const sharesArb = (max: number) =>
+export const sharesArb = (max: number) =>
   fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: max }).map((weights) => {
     const total = weights.reduce((a, b) => a + b, 0);
     const shares = weights.map((w) => Math.max(1, Math.floor((w * 10000) / total)));

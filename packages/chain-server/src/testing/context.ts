@@ -5,7 +5,7 @@ import { IpAssetStatus, TransactionStatus } from '@mystira/chain-protos';
 import type { AssetRecord, Ledger, Split, TxState } from '@mystira/chain-server';
 import { ADDRESS } from './expect.js';
 import type { LedgerHarness, LedgerOperation } from './options.js';
-import { NATIVE, randomAddress, typeOf } from './values.js';
+import { NATIVE, randomAddress, typeOf, WIP } from './values.js';
 import { bounded, pollUntil } from './waits.js';
 
 /** The options of `ledgerConformance` with their defaults applied. */
@@ -31,6 +31,8 @@ export interface Ctx {
   readonly tokens: readonly string[];
   /** The first of {@link Ctx.tokens}: the token of the cases that pay in one. */
   readonly token: string;
+  /** The ERC-20 of the `ip:` cases' commercial terms (the harness's `licenseCurrency`). */
+  readonly licenseCurrency: string;
   readonly settings: Settings;
   wallet(): Promise<string>;
   /** A content id no other case (nor this one) uses. */
@@ -85,10 +87,22 @@ export function createContext<L extends Ledger>(
   const run = randomUUID().slice(0, 8);
   const rules = ledger.royaltyRules;
   let n = 0;
+  const licenseCurrency = (
+    harness.licenseCurrency ??
+    tokens.find((t) => t !== NATIVE) ??
+    WIP
+  ).toLowerCase();
+  assert.match(licenseCurrency, ADDRESS, 'licenseCurrency must be an address');
+  assert.notEqual(
+    licenseCurrency,
+    NATIVE,
+    'licenseCurrency must be an ERC-20, not the native token',
+  );
   const ctx: Ctx = {
     ledger,
     tokens,
     token: tokens[0] as string,
+    licenseCurrency,
     settings,
     ownWallet: rules?.reducibleShares?.[0]?.toLowerCase(),
     allCredited(credited, paid, holders) {

@@ -23,12 +23,33 @@ export interface LedgerHarness<L extends Ledger = Ledger> {
    * key and no funds. Default: a random address.
    */
   newWallet?(): string | Promise<string>;
+  /**
+   * The ERC-20 (lower-case address) of the commercial license terms the `ip:` cases register;
+   * they pay license fees and royalties of derivatives in it, so the ledger's signer must hold
+   * some (the property pays at most `numRuns × 8 × maxPaymentWei`). Default: the first of
+   * {@link LedgerHarness.tokens} that is not the native token, else Story's WIP
+   * (`0x1514000000000000000000000000000000000000`).
+   */
+  readonly licenseCurrency?: string;
   /** Releases what `create` made (stops block production, closes connections, ...). */
   dispose?(): void | Promise<void>;
 }
 
-/** A transaction a ledger submits: what {@link LedgerConformanceOptions.injectFailure} targets. */
-export type LedgerOperation = 'register' | 'split' | 'payment' | 'claim';
+/**
+ * A transaction a ledger submits: what {@link LedgerConformanceOptions.injectFailure} targets.
+ * The last five are writes of `Ledger.ip` (the `ip: failures:` cases): `createCollection`,
+ * `registerLicenseTerms`, `attachLicenseTerms`, `mintLicenseTokens` and `mintAndRegisterIpAsset`.
+ */
+export type LedgerOperation =
+  | 'register'
+  | 'split'
+  | 'payment'
+  | 'claim'
+  | 'collection'
+  | 'license-terms'
+  | 'attach-terms'
+  | 'license-tokens'
+  | 'ip-register';
 
 /** Options of {@link ledgerConformance}. */
 export interface LedgerConformanceOptions<L extends Ledger = Ledger> {
@@ -36,6 +57,10 @@ export interface LedgerConformanceOptions<L extends Ledger = Ledger> {
    * Creates a fresh harness (called once per case). The ledger may share a chain with earlier
    * cases: the kit uses new content ids, wallets and assets in every case, never assumes an
    * empty chain and only reads balances of its own assets.
+   *
+   * A ledger joins the `ip:` cases (collections, license terms, license tokens, derivatives and
+   * their royalty flow) by exposing {@link Ledger.ip}; without it they return at once, checking
+   * nothing.
    */
   create(): LedgerHarness<L> | Promise<LedgerHarness<L>>;
   /** Names of cases to leave out (say why in the adapter's README). An unknown name throws. */
@@ -64,8 +89,8 @@ export interface LedgerConformanceOptions<L extends Ledger = Ledger> {
   concurrency?: number;
   /**
    * Makes the next transaction of `kind` fail once it reaches the chain (it reverts), e.g.
-   * `failNextTransaction({ kind })` on the devnet. When given, the `failures:` cases join the
-   * kit; without it they are not part of the list.
+   * `failNextTransaction({ kind })` on the devnet. When given, the `failures:` and
+   * `ip: failures:` cases join the kit; without it they are not part of the list.
    */
   injectFailure?(harness: LedgerHarness<L>, kind: LedgerOperation): void | Promise<void>;
 }

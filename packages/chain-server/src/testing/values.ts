@@ -5,6 +5,8 @@ import type { RegisterAssetInput } from '@mystira/chain-server';
 
 /** The address of the native currency, the default (and only) token of a harness. */
 export const NATIVE = '0x0000000000000000000000000000000000000000';
+/** Story's wrapped IP, the currency of license terms on Story (and the kit's default one). */
+export const WIP = '0x1514000000000000000000000000000000000000';
 
 export const randomAddress = (): string => `0x${randomBytes(20).toString('hex')}`;
 export const randomHash = (): string => `0x${randomBytes(32).toString('hex')}`;
