@@ -54,13 +54,14 @@ export interface IpRunning extends Running {
 export async function startIpServer(
   options: Partial<ChainServerOptions> & { ip?: IpLedger | null | 'devnet' } = {},
 ): Promise<IpRunning> {
-  const own = options.ip === 'devnet';
-  const devnet = new DevnetLedger({ blockIntervalMs: own ? 5 : 0, requiredConfirmations: 2 });
-  const fake = options.ip === undefined ? new FakeIpLedger() : undefined;
-  const ledger = own
-    ? devnet
-    : withIp(devnet, options.ip === null ? undefined : (options.ip ?? fake));
-  const server = createChainServer({ ...options, ledger });
+  const { ip, ...serverOptions } = options;
+  const devnet = new DevnetLedger({
+    blockIntervalMs: ip === 'devnet' ? 5 : 0,
+    requiredConfirmations: 2,
+  });
+  const fake = ip === undefined ? new FakeIpLedger() : undefined;
+  const ledger = ip === 'devnet' ? devnet : withIp(devnet, ip === null ? undefined : (ip ?? fake));
+  const server = createChainServer({ ...serverOptions, ledger });
   const { port } = await server.listen(0);
   devnet.start();
   return {
