@@ -21,7 +21,7 @@ import {
   type MintLicenseTokensRequestSchema,
 } from '@mystira/chain-protos';
 import type { CallOptions } from './client.js';
-import { weiToWire } from './convert.js';
+import { weiFromWire, weiToWire } from './convert.js';
 import { ChainError, inputFieldPath } from './errors.js';
 import {
   attachmentFromWire,
@@ -212,7 +212,7 @@ export function createIpClient(
       const id = idToWire(licenseTermsId, 'license_terms_id');
       const res = await unary(L.getLicenseTerms, { licenseTermsId: id }, opts, true);
       return {
-        licenseTermsId: BigInt(id),
+        licenseTermsId: weiFromWire(res.licenseTermsId, 'license_terms_id'),
         terms: licenseTermsFromWire(requiredMessage(res.terms, 'GetLicenseTermsResponse.terms')),
       };
     },

@@ -108,8 +108,12 @@ export interface CustomLicenseTerms {
  * - `{ custom }`: any PIL terms.
  */
 export type LicenseTermsSpec =
-  | { preset: 'nonCommercialSocialRemixing' }
   | {
+      /** Non-Commercial Social Remixing: takes no inputs. */
+      preset: 'nonCommercialSocialRemixing';
+    }
+  | {
+      /** Commercial Use. */
       preset: 'commercialUse';
       /** The ERC-20 token the fee is paid in (on Story, WIP). */
       currencyToken: string;
@@ -119,6 +123,7 @@ export type LicenseTermsSpec =
       royaltyPolicy?: 'lap' | 'lrp';
     }
   | {
+      /** Commercial Remix. */
       preset: 'commercialRemix';
       /** The ERC-20 token fees and royalties are paid in (on Story, WIP). */
       currencyToken: string;
@@ -129,7 +134,10 @@ export type LicenseTermsSpec =
       /** Default `lap`. */
       royaltyPolicy?: 'lap' | 'lrp';
     }
-  | { custom: CustomLicenseTerms };
+  | {
+      /** Custom terms: any PIL fields, the others at their zero values. */
+      custom: CustomLicenseTerms;
+    };
 
 /** What every write of `client.ip` takes besides its own fields. */
 export interface IdempotentInput {
@@ -276,7 +284,17 @@ export interface Collection {
  * of its bytes, `0x` + 64 hex digits), or the JSON text itself, which the server stores byte for
  * byte and registers with the keccak256 of those bytes (pass `JSON.stringify(doc)`).
  */
-export type MetadataInput = { uri: string; hash: string } | { json: string };
+export type MetadataInput =
+  | {
+      /** Where the published document is, e.g. `ipfs://…` or `https://…`. */
+      uri: string;
+      /** The keccak256 hash of the document's bytes: `0x` + 64 hex digits. */
+      hash: string;
+    }
+  | {
+      /** One JSON object as text; its exact bytes are stored and hashed. */
+      json: string;
+    };
 
 /** A metadata document as registered. */
 export interface MetadataDocument {
@@ -345,7 +363,15 @@ export interface IpAssetMintAndRegistration extends OperationOutcome {
 }
 
 /** Which asset {@link IpClient.getIpAsset} reads: by its on-chain id or by its content id. */
-export type IpAssetLookup = { ipAssetId: string } | { contentId: string };
+export type IpAssetLookup =
+  | {
+      /** The asset's on-chain id: `0x` + 40 hex digits. */
+      ipAssetId: string;
+    }
+  | {
+      /** The Mystira id of the content the asset registers. */
+      contentId: string;
+    };
 
 /** An IP asset with its metadata, license terms, royalty shares, parents and children. */
 export interface IpAsset {
