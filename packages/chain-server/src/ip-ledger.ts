@@ -129,9 +129,25 @@ export interface CollectionRecord extends OperationRecord {
 }
 
 /** A metadata document as given: by reference (URI and hash), or as JSON to store and hash. */
-export type MetadataInput =
-  | { kind: 'reference'; uri: string; hash: string }
-  | { kind: 'json'; json: string };
+export type MetadataInput = MetadataReferenceInput | MetadataJsonInput;
+
+/** A metadata document stored elsewhere: where it is and the hash to register with it. */
+export interface MetadataReferenceInput {
+  /** Always `reference`. */
+  kind: 'reference';
+  /** Where the document is. */
+  uri: string;
+  /** Its keccak256 (`0x` + 64 hex), registered with the URI. */
+  hash: string;
+}
+
+/** A metadata document for the ledger to store and hash (keccak256 of these exact bytes). */
+export interface MetadataJsonInput {
+  /** Always `json`. */
+  kind: 'json';
+  /** The document's JSON text, kept byte for byte. */
+  json: string;
+}
 
 /** A metadata document as registered. */
 export interface MetadataRecord {

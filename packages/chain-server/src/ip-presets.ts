@@ -10,10 +10,13 @@ import type { LicenseTermsInput, RoyaltyPolicy } from './ip-ledger.js';
 
 /** The legal texts of the presets (the SDK's `PIL_URIS`, pinned commits of piplabs/pil-document). */
 export const PIL_PRESET_URIS = {
+  /** Non-Commercial Social Remixing. */
   nonCommercialSocialRemixing:
     'https://github.com/piplabs/pil-document/blob/998c13e6ee1d04eb817aefd1fe16dfe8be3cd7a2/off-chain-terms/NCSR.json',
+  /** Commercial Use. */
   commercialUse:
     'https://github.com/piplabs/pil-document/blob/9a1f803fcf8101a8a78f1dcc929e6014e144ab56/off-chain-terms/CommercialUse.json',
+  /** Commercial Remix. */
   commercialRemix:
     'https://github.com/piplabs/pil-document/blob/ad67bb632a310d2557f8abcccd428e4c9c798db1/off-chain-terms/CommercialRemix.json',
 } as const;

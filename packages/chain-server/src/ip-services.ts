@@ -31,8 +31,11 @@ const call = (ctx: HandlerContext): CallContext => ({
 
 /** The Connect implementations of the three services over {@link IpHandlers}. */
 export function ipServiceImpls(h: IpHandlers): {
+  /** CollectionService. */
   collection: ServiceImpl<typeof CollectionService>;
+  /** LicensingService. */
   licensing: ServiceImpl<typeof LicensingService>;
+  /** IpAssetService. */
   ipAsset: ServiceImpl<typeof IpAssetService>;
 } {
   return {
