@@ -26,7 +26,7 @@ const splitArb = (wallets: readonly string[]) =>
     .map((weights) => {
       const total = weights.reduce((a, b) => a + b, 0);
       const bps = weights.map((w) => Math.floor((w * 10000) / total));
-      const first = bps.findIndex((b, i) => (weights[i] ?? 0) > 0);
+      const first = bps.findIndex((_b, i) => (weights[i] ?? 0) > 0);
       bps[first] = (bps[first] ?? 0) + 10000 - bps.reduce((a, b) => a + b, 0);
       return bps;
     });
