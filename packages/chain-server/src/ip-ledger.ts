@@ -225,7 +225,7 @@ export interface MintLicenseTokensInput {
   licenseTermsId: bigint;
   /** How many tokens. */
   amount: number;
-  /** Who receives them. */
+  /** Who receives them (lower case); empty for the ledger's own wallet (its signer). */
   receiver: string;
   /** The most the caller pays in minting fees; undefined for no limit. */
   maxMintingFeeWei?: bigint;

@@ -208,6 +208,19 @@ describe('DevnetLedger.ip', () => {
       }),
     );
     expect(more.tokenIds).toEqual([3n]);
+    // No receiver: the tokens go to the ledger's own wallet.
+    const own = await inBlock(
+      ledger.ip.mintLicenseTokens({
+        licensorIpAssetId: root.ipAssetId,
+        licenseTermsId: t,
+        amount: 1,
+        receiver: '',
+      }),
+    );
+    expect(own.receiver).toMatch(/^0x[0-9a-f]{40}$/);
+    expect(
+      (await ledger.ip.getCollection(ledger.info().contractAddresses.spgNftCollection!))?.owner,
+    ).toBe(own.receiver);
   });
 
   it('divides a payment exactly: floor to each ancestor, the rest to the payee, then by basis points', async () => {

@@ -166,7 +166,7 @@ export class DevnetIpLedger implements IpLedger {
       state: 'pending',
       licensorIpAssetId: licensor.ipAssetId,
       licenseTermsId: input.licenseTermsId,
-      receiver: input.receiver.toLowerCase(),
+      receiver: (input.receiver || this.host.signer).toLowerCase(),
       tokenIds: [],
     };
     const sent = submitIncluded(
