@@ -49,6 +49,32 @@ const cases = ledgerConformance({
   ],
 });
 
+/**
+ * The kit's `ip:` cases (StoryLedger.ip) the Story ledger does not pass yet, by name prefix, with
+ * why. They are skipped here rather than with the kit's `skip`, which refuses names it does not
+ * know (a kit without `ip:` cases). Remove an entry once its slice lands; IP_ALL=1 runs them all.
+ */
+const IP_NOT_YET: ReadonlyArray<readonly [prefix: string, reason: string]> = [
+  [
+    'ip: terms:',
+    'registers LRP terms: the embedded chain whitelists LAP only (no RoyaltyPolicyLRP test contract)',
+  ],
+  ['ip: attach:', 'its derivative part needs derivatives, not implemented on Story yet'],
+  ['ip: license tokens:', 'mintLicenseTokens is not implemented on Story yet'],
+  [
+    'ip: derivatives:',
+    'derivatives are not implemented on Story yet (and the cases use LRP terms)',
+  ],
+  ['ip: royalties:', 'derivatives are not implemented on Story yet (and the case uses LRP terms)'],
+  ['ip: royalty flow', 'derivatives are not implemented on Story yet (and the property uses LRP)'],
+  ['ip: failures:', 'derivatives and mintLicenseTokens are not implemented on Story yet'],
+];
+
 describe('ledger conformance: StoryLedger on the embedded chain', () => {
-  for (const c of cases) it(c.name, c.run, c.timeoutMs);
+  for (const c of cases) {
+    const reason = IP_NOT_YET.find(([prefix]) => c.name.startsWith(prefix))?.[1];
+    if (reason !== undefined && !process.env.IP_ALL)
+      it.skip(`${c.name} [not yet: ${reason}]`, c.run);
+    else it(c.name, c.run, c.timeoutMs);
+  }
 });

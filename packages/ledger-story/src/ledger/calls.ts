@@ -111,6 +111,10 @@ export function createCollectionCall(args: {
   owner: Address;
   name: string;
   symbol: string;
+  /** The collection-level metadata URI; empty by default. */
+  contractUri?: string;
+  /** The most NFTs it may hold; the largest uint32 by default. */
+  maxSupply?: number;
 }): TransactionRequest {
   return {
     to: STORY_ADDRESSES.registrationWorkflows,
@@ -122,8 +126,8 @@ export function createCollectionCall(args: {
           name: args.name,
           symbol: args.symbol,
           baseURI: '',
-          contractURI: '',
-          maxSupply: 2 ** 32 - 1,
+          contractURI: args.contractUri ?? '',
+          maxSupply: args.maxSupply ?? MAX_SUPPLY,
           mintFee: 0n,
           mintFeeToken: zeroAddress,
           mintFeeRecipient: args.owner,
@@ -135,6 +139,9 @@ export function createCollectionCall(args: {
     }),
   };
 }
+
+/** The largest supply an SPG collection can have (its `maxSupply` is a uint32). */
+export const MAX_SUPPLY = 2 ** 32 - 1;
 
 /** The collection a `createCollection` receipt reports. */
 export function createdCollection(receipt: Pick<TransactionReceipt, 'logs'>): Address | undefined {

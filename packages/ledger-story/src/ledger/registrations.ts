@@ -5,7 +5,7 @@
  */
 
 import { IpAssetStatus, TransactionStatus } from '@mystira/chain-protos';
-import type { AssetRecord, RegisterAssetInput } from '@mystira/chain-server';
+import type { AssetRecord, RegisterAssetInput, Split } from '@mystira/chain-server';
 import { LedgerError } from '@mystira/chain-server';
 import type { StoryClient } from '@story-protocol/core-sdk';
 import type { Address, Hex, PublicClient } from 'viem';
@@ -97,6 +97,46 @@ export class Registrations {
    * attached (licensing is not part of this ledger yet).
    */
   async register(input: RegisterAssetInput, signal?: AbortSignal): Promise<AssetRecord> {
+    return this.registerWith(
+      {
+        contentId: input.contentId,
+        title: input.title,
+        contributors: input.contributors,
+        build: async (contributors) =>
+          (
+            await registrationCall({
+              story: this.ctx.story,
+              store: this.ctx.store,
+              collection: this.ctx.collection(),
+              recipient: this.ctx.signer,
+              contentId: input.contentId,
+              title: input.title,
+              contributors,
+              createdAt: this.ctx.now(),
+              metadataUri: input.metadataUri,
+              ...(signal && { signal }),
+            })
+          ).request,
+      },
+      signal,
+    );
+  }
+
+  /**
+   * Registers a content id with a mint-and-register call that `build` makes (the IP ledger's
+   * `mintAndRegisterIpAsset` builds its own, with its metadata and collection), under the same
+   * rules as {@link register}: one registry of content ids, the same journal keys, the split
+   * given out once mined. `build` is not called when a journaled submission is adopted.
+   */
+  async registerWith(
+    input: {
+      contentId: string;
+      title: string;
+      contributors: readonly Split[];
+      build: (contributors: Split[]) => Promise<TransactionRequest>;
+    },
+    signal?: AbortSignal,
+  ): Promise<AssetRecord> {
     const contentId = input.contentId;
     if (this.reserved.has(contentId)) throw alreadyExists(contentId, 'is being registered');
     const existing = this.byContent.get(contentId);
@@ -117,23 +157,7 @@ export class Registrations {
         wallet: c.wallet.toLowerCase(),
       }));
       const { key, journaled } = await this.registrationKey(contentId);
-      const request =
-        journaled !== undefined
-          ? journaled.request
-          : (
-              await registrationCall({
-                story: this.ctx.story,
-                store: this.ctx.store,
-                collection: this.ctx.collection(),
-                recipient: this.ctx.signer,
-                contentId,
-                title: input.title,
-                contributors,
-                createdAt: this.ctx.now(),
-                metadataUri: input.metadataUri,
-                ...(signal && { signal }),
-              })
-            ).request;
+      const request = journaled !== undefined ? journaled.request : await input.build(contributors);
       submission = await this.ctx.send(request, { key, signal });
       const now = this.ctx.now();
       reg = {

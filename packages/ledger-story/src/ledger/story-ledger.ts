@@ -11,6 +11,7 @@ import type {
   AssetRecord,
   Balance,
   ClaimRecord,
+  IpLedger,
   Ledger,
   LedgerHealth,
   LedgerInfo,
@@ -47,6 +48,7 @@ import {
 } from '../transactions/index.js';
 import { royaltyModuleAbi } from './abis.js';
 import { createCollectionCall, createdCollection, lower } from './calls.js';
+import { StoryIpLedger } from './ip/index.js';
 import {
   accountOf,
   type StoryLedgerEvent,
@@ -87,6 +89,8 @@ export class StoryLedger implements Ledger {
   readonly network: 'aeneid' | 'mainnet';
   /** The signer's address (never its key). */
   readonly signer: Address;
+  /** Collections, license terms and derivatives (`Ledger.ip`), through the same submitter. */
+  readonly ip: IpLedger;
   private readonly options: StoryLedgerOptions;
   private readonly client: PublicClient;
   private readonly story: StoryClient;
@@ -181,6 +185,16 @@ export class StoryLedger implements Ledger {
       vaultOf: (ipId) => this.vaultOf(ipId),
       now: this.now,
       onError: (context, error) => this.emit({ type: 'error', context, error }),
+    });
+    this.ip = new StoryIpLedger({
+      client: this.client,
+      signer: this.signer,
+      collection: () => this.spg,
+      transaction: (hash) => this.txs.get(hash),
+      send: (request, o) => this.send(request, o),
+      registrations: this.registrations,
+      store: this.store,
+      story: this.story,
     });
   }
 

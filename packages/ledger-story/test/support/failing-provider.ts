@@ -11,8 +11,23 @@ import { type Hex, hexToBytes, toFunctionSelector, toHex } from 'viem';
 
 type Provider = { request(args: { method: string; params?: unknown }): Promise<unknown> };
 
+/**
+ * The kinds of `Ledger.ip` writes, named here too so that this file compiles against a kit
+ * whose `LedgerOperation` does not list them yet.
+ */
+type Kind =
+  | LedgerOperation
+  | 'collection'
+  | 'license-terms'
+  | 'attach-terms'
+  | 'license-tokens'
+  | 'ip-register';
+
+const PIL_TERMS =
+  '(bool,address,uint256,uint256,bool,bool,address,bytes,uint32,uint256,bool,bool,bool,bool,uint256,address,string)';
+
 /** The calls each kind's failing transaction makes: `to` (undefined: any) and selector. */
-const TARGETS: Record<LedgerOperation, { to?: string; selector: Hex }> = {
+const TARGETS: Record<Kind, { to?: string; selector: Hex }> = {
   register: {
     to: STORY_ADDRESSES.registrationWorkflows,
     selector: toFunctionSelector(
@@ -25,6 +40,33 @@ const TARGETS: Record<LedgerOperation, { to?: string; selector: Hex }> = {
   },
   claim: { selector: toFunctionSelector('claimRevenueOnBehalf(address,address)') },
   split: { selector: toFunctionSelector('execute(address,uint256,bytes)') },
+  collection: {
+    to: STORY_ADDRESSES.registrationWorkflows,
+    selector: toFunctionSelector(
+      'createCollection((string,string,string,string,uint32,uint256,address,address,address,bool,bool))',
+    ),
+  },
+  'license-terms': {
+    to: STORY_ADDRESSES.piLicenseTemplate,
+    selector: toFunctionSelector(`registerLicenseTerms(${PIL_TERMS})`),
+  },
+  'attach-terms': {
+    to: STORY_ADDRESSES.licensingModule,
+    selector: toFunctionSelector('attachLicenseTerms(address,address,uint256)'),
+  },
+  'license-tokens': {
+    to: STORY_ADDRESSES.licensingModule,
+    selector: toFunctionSelector(
+      'mintLicenseTokens(address,address,uint256,uint256,address,bytes,uint256,uint32)',
+    ),
+  },
+  // The Story ledger mints an IP asset of `Ledger.ip` with the same workflow call as `register`.
+  'ip-register': {
+    to: STORY_ADDRESSES.registrationWorkflows,
+    selector: toFunctionSelector(
+      'mintAndRegisterIp(address,address,(string,bytes32,string,bytes32),bool)',
+    ),
+  },
 };
 
 /**
@@ -42,9 +84,9 @@ function intrinsicGas(data: Hex): bigint {
 
 /** Wraps `provider`; `failNext(kind)` arms a failure for the next transaction of that kind. */
 export function failingProvider(provider: Provider): Provider & {
-  failNext(kind: LedgerOperation): void;
+  failNext(kind: Kind): void;
 } {
-  const armed = new Set<LedgerOperation>();
+  const armed = new Set<Kind>();
   return {
     failNext: (kind) => armed.add(kind),
     async request(args) {

@@ -1,0 +1,170 @@
+/**
+ * IP assets of the IP port: `mintAndRegisterIpAsset` for originals, and `getIpAsset`. They share
+ * the ledger's one registry of content ids with `registerAsset` (the same Registrations: one
+ * ALREADY_EXISTS check, journal keys, content index, and royalty shares given out as royalty
+ * tokens once mined), so an asset is read, paid and claimed through either port. The metadata
+ * the caller gives is kept in memory per content id (a JSON document byte for byte: the hash is
+ * keccak256 of those exact bytes, the store keeps the parsed document); after a restart an
+ * asset reads back without it.
+ */
+import { IpAssetStatus } from '@mystira/chain-protos';
+import type {
+  AssetRecord,
+  IpAssetRecord,
+  MetadataInput,
+  MetadataRecord,
+  MintAndRegisterInput,
+  OperationState,
+} from '@mystira/chain-server';
+import { LedgerError } from '@mystira/chain-server';
+import type { StoryClient } from '@story-protocol/core-sdk';
+import { type Address, type Hex, keccak256, toBytes, zeroHash } from 'viem';
+import type { MetadataStore } from '../../metadata/store.js';
+import { lower } from '../calls.js';
+import type { Registrations } from '../registrations.js';
+import type { IpContext } from './context.js';
+import { readGraph } from './graph.js';
+import type { Licensing } from './licensing.js';
+
+/** What the asset half needs beyond the IP context. */
+export interface AssetDeps {
+  registrations: Registrations;
+  store: MetadataStore;
+  story: StoryClient;
+}
+
+/** What the port knows of an asset beyond the Ledger port's record. */
+interface Extras {
+  collection: string;
+  ipMetadata?: MetadataRecord;
+  nftMetadata?: MetadataRecord;
+}
+
+/** The IP assets of one ledger. */
+export class Assets {
+  private readonly extras = new Map<string, Extras>();
+
+  constructor(
+    private readonly ctx: IpContext,
+    private readonly deps: AssetDeps,
+    private readonly licensing: Licensing,
+  ) {}
+
+  /**
+   * Mints in `input.collection` (else the ledger's own) and registers an original, resolving
+   * once in a block (`processing`, or `failed`). ALREADY_EXISTS for a content id registered
+   * through either port.
+   */
+  async mintAndRegister(input: MintAndRegisterInput, signal?: AbortSignal): Promise<IpAssetRecord> {
+    if (input.parents.length > 0) {
+      throw new LedgerError(
+        'FAILED_PRECONDITION',
+        'registering a derivative is not implemented by the Story ledger yet',
+      );
+    }
+    const collection = lower((input.collection ?? this.requireCollection()) as Address);
+    // Checked first so that a duplicate stores no documents (registerWith checks again).
+    const known = await this.deps.registrations.byContentId(input.contentId);
+    if (known !== undefined && known.status !== IpAssetStatus.FAILED) {
+      throw new LedgerError('ALREADY_EXISTS', `content ${input.contentId} is registered`);
+    }
+    const [ipMetadata, nftMetadata] = await Promise.all([
+      this.resolve(input.ipMetadata, signal),
+      this.resolve(input.nftMetadata, signal),
+    ]);
+    const record = await this.deps.registrations.registerWith(
+      {
+        contentId: input.contentId,
+        title: '',
+        contributors: input.royaltyShares,
+        build: async () => {
+          const { encodedTxData } = await this.deps.story.ipAsset.mintAndRegisterIp({
+            spgNftContract: collection,
+            recipient: this.ctx.signer,
+            ipMetadata: {
+              ipMetadataURI: ipMetadata?.uri ?? '',
+              ipMetadataHash: (ipMetadata?.hash ?? zeroHash) as Hex,
+              nftMetadataURI: nftMetadata?.uri ?? '',
+              nftMetadataHash: (nftMetadata?.hash ?? zeroHash) as Hex,
+            },
+            txOptions: { encodedTxDataOnly: true },
+          });
+          if (encodedTxData === undefined)
+            throw new Error('the Story SDK returned no encoded call');
+          return { to: encodedTxData.to, data: encodedTxData.data };
+        },
+      },
+      signal,
+    );
+    this.extras.set(input.contentId, {
+      collection,
+      ...(ipMetadata && { ipMetadata }),
+      ...(nftMetadata && { nftMetadata }),
+    });
+    return this.toIpAsset(record);
+  }
+
+  /** An asset registered through either port, by IP id or content id; undefined when unknown. */
+  async get(by: { ipAssetId: string } | { contentId: string }): Promise<IpAssetRecord | undefined> {
+    const record =
+      'ipAssetId' in by
+        ? await this.deps.registrations.byIpId(by.ipAssetId)
+        : await this.deps.registrations.byContentId(by.contentId);
+    return record && this.toIpAsset(record);
+  }
+
+  /** A metadata document as registered: a reference as given, JSON stored and hashed. */
+  private async resolve(
+    input: MetadataInput | undefined,
+    signal?: AbortSignal,
+  ): Promise<MetadataRecord | undefined> {
+    if (input === undefined) return undefined;
+    if (input.kind === 'reference') return { uri: input.uri, hash: input.hash.toLowerCase() };
+    const stored = await this.deps.store.put(JSON.parse(input.json), signal);
+    return { uri: stored.uri, hash: keccak256(toBytes(input.json)), json: input.json };
+  }
+
+  private async toIpAsset(record: AssetRecord): Promise<IpAssetRecord> {
+    const extras = this.extras.get(record.contentId);
+    const graph =
+      record.ipAssetId !== ''
+        ? await readGraph(this.ctx.client, this.licensing, record.ipAssetId as Address)
+        : { licenseTerms: [], parents: [], children: [], childCount: 0 };
+    return {
+      state: stateOf(record.status),
+      ...(record.txHash !== '' && { txHash: record.txHash }),
+      ...(record.errorMessage !== undefined && { errorMessage: record.errorMessage }),
+      ipAssetId: record.ipAssetId,
+      contentId: record.contentId,
+      // registerAsset mints in the ledger's own collection.
+      collection: extras?.collection ?? lower(this.requireCollection()),
+      nftTokenId: record.nftTokenId,
+      owner: lower(this.ctx.signer),
+      ...(extras?.ipMetadata && { ipMetadata: { ...extras.ipMetadata } }),
+      ...(extras?.nftMetadata && { nftMetadata: { ...extras.nftMetadata } }),
+      royaltyShares: record.contributors.map((c) => ({ ...c })),
+      ...graph,
+      ...(record.registeredAt !== undefined && { registeredAt: record.registeredAt }),
+    };
+  }
+
+  private requireCollection(): Address {
+    const own = this.ctx.collection();
+    if (own === undefined) throw new LedgerError('UNAVAILABLE', 'the ledger is not started');
+    return own;
+  }
+}
+
+/** The port's state of a Ledger-port status: REGISTERED is final, hence `confirmed`. */
+function stateOf(status: IpAssetStatus): OperationState {
+  switch (status) {
+    case IpAssetStatus.REGISTERED:
+      return 'confirmed';
+    case IpAssetStatus.PROCESSING:
+      return 'processing';
+    case IpAssetStatus.FAILED:
+      return 'failed';
+    default:
+      return 'pending';
+  }
+}

@@ -1,0 +1,1 @@
+export { StoryIpLedger } from './story-ip-ledger.js';
