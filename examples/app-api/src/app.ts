@@ -45,6 +45,7 @@ import { toProblem } from './problems.ts';
 import { StoryPublisher } from './publishing/index.ts';
 import { requestIdOf } from './request-id.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { licensingRoutes } from './routes/licensing.ts';
 import { adminRoutes, healthRoutes } from './routes/operations.ts';
 import { publishingRoutes } from './routes/publishing.ts';
 import { storyRoutes } from './routes/stories.ts';
@@ -106,6 +107,7 @@ export async function createAppApi(
     accounts: stores.accounts,
     chain,
     log: log.child({ component: 'publisher' }),
+    ...(config.licensing ? { licensing: config.licensing } : {}),
   });
 
   const health = createHealthRegistry({ defaultTimeoutMs: 3_000 });
@@ -159,6 +161,7 @@ export async function createAppApi(
         { name: 'accounts' },
         { name: 'stories' },
         { name: 'publishing' },
+        { name: 'licensing' },
         { name: 'royalties' },
         { name: 'operations' },
         { name: 'admin' },
@@ -196,6 +199,7 @@ export async function createAppApi(
   accountRoutes(app, accounts, ownership);
   storyRoutes(app, stories, accounts, ownership);
   publishingRoutes(app, publisher, stories, ownership);
+  licensingRoutes(app, publisher, stories, ownership);
   healthRoutes(app, health, { verbose: config.healthVerbose });
   adminRoutes(app, stores.polyglot);
   await app.ready();

@@ -16,6 +16,8 @@ import {
 } from './auth/config.ts';
 import { ConfigError } from './config-error.ts';
 import { loadOverloadConfig, type OverloadConfig } from './overload/config.ts';
+import type { LicensingConfig } from './publishing/licensing.ts';
+import { loadLicensingConfig } from './publishing/licensing-config.ts';
 
 export { ConfigError } from './config-error.ts';
 
@@ -44,6 +46,8 @@ export interface AppApiConfig {
   cacheSigningKeys?: string[];
   /** The Chain service and how this host authenticates to it (see auth/config.ts). */
   chain: { url: string; credential: ChainCredential };
+  /** Default license terms of published stories (LICENSE_*); the publisher's default when unset. */
+  licensing?: LicensingConfig;
   /** Bearer JWT verification: issuer, audience, JWKS (required: there is no anonymous mode). */
   auth: AuthConfig;
   /** Per-caller request limits (429 with Retry-After); in Redis when `redisUrl` is set. */
@@ -176,6 +180,7 @@ export function loadAppApiConfig(env: NodeJS.ProcessEnv = process.env): AppApiCo
       url: url(env, 'CHAIN_URL', 'http://localhost:50051', ['http:', 'https:']),
       credential: loadChainCredential(env),
     },
+    licensing: loadLicensingConfig(env),
     auth: loadAuthConfig(env),
     rateLimit: loadRateLimitConfig(env),
     trustProxy: loadTrustProxy(env),

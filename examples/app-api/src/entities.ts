@@ -64,6 +64,8 @@ export const StoryEntity = entity(
         error: field.string().optional(),
       })
       .optional(),
+    /** JSON text of `StoryLicense`, once published (absent on stories published before licensing). */
+    licenseJson: field.string().optional(),
     createdAt: field.date(),
     updatedAt: field.date(),
   },

@@ -3,7 +3,8 @@
  * `StoryPublisher`). Routes depend on this interface only, so they can be read and tested without
  * the chain, and the service behind it can change.
  */
-import type { Story, StoryRegistration } from './domain.ts';
+import type { LicensePreset, ScenarioRegistration, Story, StoryRegistration } from './domain.ts';
+import type { AssetLicensing } from './publishing/licensing.ts';
 
 export interface PublishCallOptions {
   signal?: AbortSignal;
@@ -22,7 +23,34 @@ export interface RoyaltiesView {
 }
 
 export interface Publisher {
-  publish(storyId: string, options?: PublishCallOptions): Promise<Story>;
+  publish(
+    storyId: string,
+    options?: PublishCallOptions & {
+      license?: { preset: LicensePreset; revSharePercent?: number };
+    },
+  ): Promise<Story>;
+  attachLicense(storyId: string, options?: PublishCallOptions): Promise<Story>;
+  registerScenario(
+    storyId: string,
+    scenarioId: string,
+    options?: PublishCallOptions,
+  ): Promise<ScenarioRegistration>;
+  scenarioRegistration(
+    storyId: string,
+    scenarioId: string,
+    options?: PublishCallOptions,
+  ): Promise<ScenarioRegistration>;
+  assetLicensing(
+    storyId: string,
+    scenarioId: string | undefined,
+    options?: PublishCallOptions,
+  ): Promise<AssetLicensing>;
+  payScenarioRoyalties(
+    storyId: string,
+    scenarioId: string,
+    input: { amountWei: string; payerReference?: string; idempotencyKey?: string },
+    options?: PublishCallOptions,
+  ): Promise<RoyaltyPayment>;
   refreshRegistration(storyId: string, options?: PublishCallOptions): Promise<StoryRegistration>;
   payRoyalties(
     storyId: string,

@@ -5,6 +5,12 @@
  * to as `{ $ref: 'Name#' }`; they become `components.schemas.Name`.
  */
 
+import {
+  LicenseChoiceBody,
+  ScenarioRegistrationSchema,
+  StoryLicenseSchema,
+} from './licensing-schemas.ts';
+
 const id = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' } as const;
 const isoDate = { type: 'string', format: 'date-time' } as const;
 const walletAddress = {
@@ -63,7 +69,12 @@ export const AccountSchema = {
 export const ScenarioSchema = {
   $id: 'Scenario',
   type: 'object',
-  properties: { id, title: { type: 'string' }, body: { type: 'string' } },
+  properties: {
+    id,
+    title: { type: 'string' },
+    body: { type: 'string' },
+    registration: { $ref: 'ScenarioRegistration#' },
+  },
   required: ['id', 'title', 'body'],
 } as const;
 
@@ -113,6 +124,7 @@ export const StorySchema = {
     contributors: { type: 'array', items: { $ref: 'StoryContributor#' } },
     status: { type: 'string', enum: ['draft', 'published'] },
     registration: { $ref: 'StoryRegistration#' },
+    license: { $ref: 'StoryLicense#' },
     createdAt: isoDate,
     updatedAt: isoDate,
     version: { type: 'integer' },
@@ -133,6 +145,8 @@ export const StorySchema = {
 export const sharedSchemas = [
   ProblemSchema,
   AccountSchema,
+  ScenarioRegistrationSchema,
+  StoryLicenseSchema,
   ScenarioSchema,
   StoryContributorSchema,
   StoryRegistrationSchema,
@@ -203,7 +217,7 @@ export const PatchStoryBody = {
 export const PublishBody = {
   type: 'object',
   additionalProperties: false,
-  properties: {},
+  properties: { license: LicenseChoiceBody },
 } as const;
 
 export const PayRoyaltiesBody = {

@@ -2,7 +2,8 @@
  * `Repository<Story>` over a `Repository<StoryDocument>`: the domain shape outside, the stored
  * shape (see entities.ts) inside. Every method translates items on the way in and out and passes
  * specifications through unchanged: the fields a query can name (authorId, status, createdAt,
- * contributorIds, registration.*) are the same in both shapes.
+ * contributorIds, registration.*) are the same in both shapes; scenarios, contributors and the
+ * license are stored as JSON text.
  */
 import type {
   CallOptions,
@@ -14,7 +15,7 @@ import type {
   WriteOptions,
 } from '@mystira/repository';
 import type { SpecSource } from '@mystira/specification';
-import type { Story, StoryRegistration } from './domain.ts';
+import type { Story, StoryLicense, StoryRegistration } from './domain.ts';
 import type { StoryDocument } from './entities.ts';
 
 export function toDocument(story: Story): StoryDocument {
@@ -32,6 +33,7 @@ export function toDocument(story: Story): StoryDocument {
     updatedAt: story.updatedAt,
   };
   if (story.registration) doc.registration = withoutUndefined(story.registration);
+  if (story.license) doc.licenseJson = JSON.stringify(story.license);
   return doc;
 }
 
@@ -49,6 +51,7 @@ export function toStory(doc: StoryDocument): Story {
     version: doc.version,
   };
   if (doc.registration) story.registration = doc.registration as StoryRegistration;
+  if (doc.licenseJson) story.license = JSON.parse(doc.licenseJson) as StoryLicense;
   return story;
 }
 

@@ -7,7 +7,14 @@
  *
  * Accounts have no public view: only their owner reads them (see routes/accounts.ts).
  */
-import type { Story, StoryContributor, StoryRegistration } from './domain.ts';
+import type {
+  Scenario,
+  ScenarioRegistration,
+  Story,
+  StoryContributor,
+  StoryLicense,
+  StoryRegistration,
+} from './domain.ts';
 
 export type StoryView = 'full' | 'public';
 
@@ -15,9 +22,16 @@ export type PublicContributor = Pick<StoryContributor, 'role' | 'shareBasisPoint
 
 export type PublicRegistration = Omit<StoryRegistration, 'idempotencyKey' | 'error'>;
 
-export type PublicStory = Omit<Story, 'authorId' | 'contributors' | 'registration'> & {
+export type PublicStory = Omit<
+  Story,
+  'authorId' | 'contributors' | 'registration' | 'scenarios' | 'license'
+> & {
   contributors: PublicContributor[];
   registration?: PublicRegistration;
+  scenarios: (Omit<Scenario, 'registration'> & {
+    registration?: Omit<ScenarioRegistration, 'idempotencyKey' | 'error'>;
+  })[];
+  license?: Omit<StoryLicense, 'error'>;
 };
 
 export function publicRegistration(registration: StoryRegistration): PublicRegistration {
@@ -26,12 +40,25 @@ export function publicRegistration(registration: StoryRegistration): PublicRegis
 }
 
 export function publicStory(story: Story): PublicStory {
-  const { authorId: _author, contributors, registration, ...content } = story;
+  const { authorId: _author, contributors, registration, license, scenarios, ...content } = story;
   return {
     ...content,
+    // A scenario's registration and the license: on-chain facts only (no key, no error).
+    scenarios: scenarios.map(({ registration: scenarioRegistration, ...scenario }) => ({
+      ...scenario,
+      ...(scenarioRegistration ? { registration: withoutKeyAndError(scenarioRegistration) } : {}),
+    })),
+    ...(license ? { license: withoutKeyAndError(license) } : {}),
     contributors: contributors.map(({ role, shareBasisPoints }) => ({ role, shareBasisPoints })),
     ...(registration ? { registration: publicRegistration(registration) } : {}),
   };
+}
+
+function withoutKeyAndError<T extends { idempotencyKey?: string; error?: string }>(
+  value: T,
+): Omit<T, 'idempotencyKey' | 'error'> {
+  const { idempotencyKey: _key, error: _error, ...shown } = value;
+  return shown;
 }
 
 export function storyAs(view: StoryView, story: Story): Story | PublicStory {

@@ -14,6 +14,15 @@ export {
   StoryNotFoundError,
   StoryNotPublishableError,
 } from './errors.ts';
+export {
+  type AssetLicensing,
+  type LicenseChoice,
+  type LicensingConfig,
+  LicensingStateError,
+  ScenarioNotFoundError,
+  scenarioContentId,
+} from './licensing.ts';
+export { DEFAULT_LICENSING, loadLicensingConfig, WIP_TOKEN } from './licensing-config.ts';
 export type { PublisherLogger } from './logging.ts';
 export type {
   RoyaltyClaimReceipt,
@@ -23,6 +32,7 @@ export type {
 } from './royalties.ts';
 export {
   type PublisherCallOptions,
+  type PublishOptions,
   StoryPublisher,
   type StoryPublisherDeps,
 } from './story-publisher.ts';

@@ -72,6 +72,7 @@ export class Royalties {
     storyId: string,
     request: RoyaltyPaymentRequest,
     options: { signal?: AbortSignal } = {},
+    target?: { scope: string; ipAssetId: () => Promise<string> },
   ): Promise<RoyaltyPaymentReceipt> {
     const { signal } = options;
     const problems: FieldError[] = [];
@@ -101,15 +102,19 @@ export class Royalties {
     if (problems.length > 0 || typeof amount !== 'bigint') {
       throw new InvalidRoyaltyRequestError(problems);
     }
-    const ipAssetId = await this.#store.confirmedAsset(
-      storyId,
-      'royalties are paid once it is confirmed',
-      signal,
-    );
+    // A scenario's payment goes to its own asset (target); its keys are scoped by its content id.
+    const ipAssetId = target
+      ? await target.ipAssetId()
+      : await this.#store.confirmedAsset(
+          storyId,
+          'royalties are paid once it is confirmed',
+          signal,
+        );
+    const scope = target?.scope ?? storyId;
     const key =
       idempotencyKey ??
       (payerReference !== undefined
-        ? derivedKey('royalty-payment', [storyId, amount.toString(), payerReference])
+        ? derivedKey('royalty-payment', [scope, amount.toString(), payerReference])
         : uuidv7());
     try {
       const payment = await this.#chain.payRoyalties(

@@ -33,7 +33,13 @@
 import { type ChainClient, uuidv7 } from '@mystira/chain-client';
 import type { Repository } from '@mystira/repository';
 import { spec } from '@mystira/specification';
-import type { Account, Story, StoryContributor, StoryRegistration } from '../domain.ts';
+import type {
+  Account,
+  ScenarioRegistration,
+  Story,
+  StoryContributor,
+  StoryRegistration,
+} from '../domain.ts';
 import {
   errorMessage,
   fromChainFailure,
@@ -48,6 +54,14 @@ import {
   NotRegisteredYetError,
   StoryNotPublishableError,
 } from './errors.ts';
+import {
+  type AssetLicensing,
+  type LicenseChoice,
+  Licensing,
+  type LicensingConfig,
+  scenarioContentId,
+} from './licensing.ts';
+import { DEFAULT_LICENSING } from './licensing-config.ts';
 import { NOOP_LOGGER, type PublisherLogger } from './logging.ts';
 import { RegistrationFollower } from './registration-follower.ts';
 import { RegistrationStore } from './registration-store.ts';
@@ -69,15 +83,23 @@ export interface StoryPublisherDeps {
   now?: () => Date;
   /** Backoff of the background work (following, completing pending stories) while the chain is down. */
   background?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** License terms of published stories. Default: Commercial Remix, 10 %, in Story's WIP. */
+  licensing?: LicensingConfig;
 }
 
 export interface PublisherCallOptions {
   signal?: AbortSignal;
 }
 
+export interface PublishOptions extends PublisherCallOptions {
+  /** The story's license terms; the configured default when omitted. */
+  license?: LicenseChoice;
+}
+
 export class StoryPublisher {
   readonly #store: RegistrationStore;
   readonly #royalties: Royalties;
+  readonly #licensing: Licensing;
   readonly #accounts: Repository<Account>;
   readonly #chain: ChainClient;
   readonly #follower: RegistrationFollower;
@@ -93,6 +115,7 @@ export class StoryPublisher {
   constructor(deps: StoryPublisherDeps) {
     this.#store = new RegistrationStore(deps.stories, deps.now ?? (() => new Date()));
     this.#royalties = new Royalties(this.#store, deps.chain);
+    this.#licensing = new Licensing(this.#store, deps.chain, deps.licensing ?? DEFAULT_LICENSING);
     this.#accounts = deps.accounts;
     this.#chain = deps.chain;
     this.#log = deps.log ?? NOOP_LOGGER;
@@ -115,10 +138,10 @@ export class StoryPublisher {
    *   ChainUnavailableError (story left pending; retry), ChainRejectedError (see the module note),
    *   ConcurrencyError (from @mystira/repository) when the story kept changing under us.
    */
-  async publish(storyId: string, options: PublisherCallOptions = {}): Promise<Story> {
+  async publish(storyId: string, options: PublishOptions = {}): Promise<Story> {
     const { signal } = options;
     signal?.throwIfAborted();
-    const story = await this.#markPending(storyId, signal);
+    const story = await this.#markPending(storyId, signal, options.license);
     if (story.registration?.state !== 'pending') return story;
     try {
       return await this.#register(story, signal);
@@ -191,6 +214,63 @@ export class StoryPublisher {
   }
 
   /**
+   * Attaches the story's license terms (if not yet) and resolves with the story.
+   * @throws NotRegisteredYetError (not confirmed), ChainRejectedError, ChainUnavailableError
+   */
+  attachLicense(storyId: string, options: PublisherCallOptions = {}): Promise<Story> {
+    return this.#licensing.attach(storyId, options.signal);
+  }
+
+  /**
+   * Registers a scenario as a derivative of the story's asset (see licensing.ts).
+   * @throws ScenarioNotFoundError, NotRegisteredYetError, LicensingStateError,
+   *   ChainRejectedError, ChainUnavailableError
+   */
+  registerScenario(
+    storyId: string,
+    scenarioId: string,
+    options: PublisherCallOptions = {},
+  ): Promise<ScenarioRegistration> {
+    return this.#licensing.registerScenario(storyId, scenarioId, options.signal);
+  }
+
+  /** A scenario's registration, refreshed while submitted. */
+  scenarioRegistration(
+    storyId: string,
+    scenarioId: string,
+    options: PublisherCallOptions = {},
+  ): Promise<ScenarioRegistration> {
+    return this.#licensing.scenarioRegistration(storyId, scenarioId, options.signal);
+  }
+
+  /** The license terms, parents and children of the story's (or one of its scenarios') asset. */
+  async assetLicensing(
+    storyId: string,
+    scenarioId: string | undefined,
+    options: PublisherCallOptions = {},
+  ): Promise<AssetLicensing> {
+    const { signal } = options;
+    const ipAssetId = scenarioId
+      ? (await this.#licensing.scenarioRegistration(storyId, scenarioId, signal)).ipAssetId
+      : (await this.#store.load(storyId, signal)).registration?.ipAssetId;
+    if (!ipAssetId) throw new NotRegisteredYetError(storyId, undefined, '');
+    return this.#licensing.assetLicensing(ipAssetId, signal);
+  }
+
+  /** Pays royalties into a scenario's asset; part of it reaches the story by its terms. */
+  payScenarioRoyalties(
+    storyId: string,
+    scenarioId: string,
+    request: RoyaltyPaymentRequest,
+    options: PublisherCallOptions = {},
+  ): Promise<RoyaltyPaymentReceipt> {
+    return this.#royalties.pay(storyId, request, options, {
+      scope: scenarioContentId(storyId, scenarioId),
+      ipAssetId: () => this.#licensing.confirmedScenarioAsset(storyId, scenarioId, options.signal),
+    });
+  }
+
+  /**
    * Starts the background work: every story whose registration is pending or submitted (found
    * with a specification query through the repository) is completed and followed until final;
    * so is every story published from now on. Safe to call again.
@@ -219,7 +299,11 @@ export class StoryPublisher {
   // ── steps ─────────────────────────────────────────────────────────────────────────────────
 
   /** Step 1: the story as pending with its idempotency key (or as it is, when already further). */
-  async #markPending(storyId: string, signal: AbortSignal | undefined): Promise<Story> {
+  async #markPending(
+    storyId: string,
+    signal: AbortSignal | undefined,
+    license?: LicenseChoice,
+  ): Promise<Story> {
     // A lost version race means somebody else wrote the story: look at it again.
     return this.#store.retryOnConflict(storyId, async () => {
       const story = await this.#store.load(storyId, signal);
@@ -244,6 +328,8 @@ export class StoryPublisher {
       const now = this.#store.now();
       const pending: Story = {
         ...candidate,
+        // The terms are chosen now and attached once the asset exists (see licensing.ts).
+        license: this.#licensing.chosen(license, now),
         updatedAt: now,
         registration: {
           state: 'pending',
@@ -385,7 +471,10 @@ export class StoryPublisher {
   #followInBackground(story: Story): void {
     const registration = story.registration;
     if (registration?.state !== 'submitted' || !registration.txHash) return;
-    this.#track(story.id, (signal) => this.#follower.follow(story.id, registration, signal));
+    this.#track(story.id, async (signal) => {
+      await this.#follower.follow(story.id, registration, signal);
+      await this.#attachAfterConfirmation(story.id, signal);
+    });
   }
 
   /** Retries a pending story's registration until the chain takes it, then follows it. */
@@ -397,8 +486,10 @@ export class StoryPublisher {
           const registered =
             story.registration?.state === 'pending' ? await this.#register(story, signal) : story;
           const registration = registered.registration;
-          if (registration?.state === 'submitted')
+          if (registration?.state === 'submitted') {
             await this.#follower.follow(storyId, registration, signal);
+            await this.#attachAfterConfirmation(storyId, signal);
+          }
           return;
         } catch (error) {
           if (signal.aborted || !isTransient(error)) throw error;
@@ -406,6 +497,24 @@ export class StoryPublisher {
         }
       }
     });
+  }
+
+  /**
+   * Attaches the license once the registration is confirmed. Best effort: a story without its
+   * terms yet is still published; the next licensing call (a read, a scenario's registration)
+   * attaches them, and a chain without the IP services leaves the license pending.
+   */
+  async #attachAfterConfirmation(storyId: string, signal: AbortSignal): Promise<void> {
+    try {
+      const story = await this.#store.load(storyId, signal);
+      if (story.registration?.state === 'confirmed') await this.#licensing.attach(storyId, signal);
+    } catch (error) {
+      if (!signal.aborted)
+        this.#log.warn(
+          { storyId, err: errorMessage(error) },
+          'license terms not attached yet; the next licensing call retries',
+        );
+    }
   }
 
   // ── helpers ───────────────────────────────────────────────────────────────────────────────

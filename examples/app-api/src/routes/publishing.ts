@@ -9,6 +9,7 @@
 import type { FastifyInstance } from 'fastify';
 import { forbidden, guard, signedIn } from '../auth/authenticate.ts';
 import type { Ownership } from '../auth/ownership.ts';
+import type { LicensePreset } from '../domain.ts';
 import type { Publisher } from '../publisher-port.ts';
 import {
   ClaimResponse,
@@ -37,7 +38,11 @@ export function publishingRoutes(
   const anyone = guard('public');
   const payer = guard({ role: 'payer' });
 
-  app.post<IdRoute & { Body: Record<string, never> }>(
+  app.post<
+    IdRoute & {
+      Body: { license?: { preset: LicensePreset; revSharePercent?: number } };
+    }
+  >(
     '/v1/stories/:id/publish',
     {
       schema: {
@@ -48,7 +53,9 @@ export function publishingRoutes(
           '202 with the registration (pending, submitted or confirmed) when this call moved it; ' +
           '200 with the story unchanged when it was already submitted or confirmed. A pending ' +
           'story is completed with the same idempotency key. 503 (retryable) when the chain is ' +
-          'down: the story stays pending.',
+          'down: the story stays pending. `license` chooses the story’s license terms (default: ' +
+          'the configured ones, e.g. Commercial Remix with 10 %); they are attached to its IP ' +
+          'asset once the registration is confirmed.',
         params: IdParams,
         body: PublishBody,
         response: {
@@ -62,7 +69,7 @@ export function publishingRoutes(
       },
       preValidation: [
         signedInOnly.hook,
-        // The body carries nothing yet: a POST without one is the same as `{}`.
+        // A POST without a body is the same as `{}` (the default license).
         async (req) => {
           req.body ??= {};
         },
@@ -75,7 +82,11 @@ export function publishingRoutes(
       await ownership.requireAuthor(caller, before, signal);
       const state = before.registration?.state;
       const alreadyDone = state === 'submitted' || state === 'confirmed';
-      const story = await publisher.publish(req.params.id, { signal });
+      const license = req.body.license;
+      const story = await publisher.publish(req.params.id, {
+        signal,
+        ...(license ? { license } : {}),
+      });
       return reply
         .code(alreadyDone ? 200 : 202)
         .header('etag', etag(story.version))
