@@ -222,9 +222,12 @@ export class Licensing {
       );
     } catch (error) {
       // Registered before under a key the chain forgot: adopt the asset it holds for the content.
-      if (!isChainConflict(error))
-        throw fromChainFailure(error, 'registering the scenario', signal);
-      asset = await this.#assetOf({ contentId }, 'registering the scenario', signal);
+      const mapped = fromChainFailure(error, 'registering the scenario', signal);
+      if (!isChainConflict(error)) throw mapped;
+      // No asset for the content: the conflict was about something else; report it as it was.
+      asset = await this.#chain.ip.getIpAsset({ contentId }, { signal }).catch(() => {
+        throw mapped;
+      });
     }
     const now = this.#store.now();
     const failed = asset.status === 'failed' || !asset.ipAssetId;
