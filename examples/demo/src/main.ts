@@ -224,6 +224,8 @@ async function run(args: DemoArgs, chosenDataDir: string | undefined, lock: Data
       apiUrl: system.apiUrl,
       tokens: system.tokens,
       previous: system.previousRun,
+      // An embedded ledger says whether it serves licensing; another host's is tried.
+      ...(system.ledger ? { licensing: system.ledger.ip } : {}),
       signal: shutdown.signal,
     });
   } catch (error) {

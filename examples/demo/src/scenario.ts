@@ -4,10 +4,13 @@
  * (artist) each create their account, Ada creates a story with scenarios naming Grace as a
  * contributor, reads it twice (cache), publishes it, follows the registration to "confirmed"; Pat
  * (the payer role) pays royalties; Ada sees the split and the claimable balances and claims her
- * share. Each step prints a numbered line with ✓/✗ and its time.
+ * share. Then licensing (licensing-steps.ts): the story's license terms, a scenario registered
+ * as its derivative, a payment to the scenario reaching the story's contributors. Each step prints
+ * a numbered line with ✓/✗ and its time.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { runLicensingSteps } from './licensing-steps.ts';
 
 /** The first step when an earlier run's ids are given (main.ts forgets them when it fails). */
 export const PREVIOUS_RUN_STEP = 'the previous run’s data is still there';
@@ -34,6 +37,11 @@ export interface ScenarioOptions {
   previous?: ScenarioIds;
   /** Longest wait for the registration to be confirmed. Default 60 s. */
   confirmTimeoutMs?: number;
+  /**
+   * Whether the Chain host serves the licensing services (mystira.chain.ip.v1: its ledger has
+   * `ip`). false: the licensing steps are skipped with a printed note. Default: run them.
+   */
+  licensing?: boolean;
   signal?: AbortSignal;
 }
 
@@ -337,6 +345,27 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         note: `${formatWei(body.amountWei)} claimed, tx ${short(body.txHash)}; left to claim: ${formatWei(left?.amountWei ?? '0')}`,
       };
     });
+
+    const [derived] = story.scenarios;
+    if (options.licensing === false) {
+      write(
+        '  – licensing steps skipped: this ledger does not serve mystira.chain.ip.v1 yet (run with --ledger devnet to see them)',
+      );
+    } else if (derived) {
+      await runLicensingSteps(
+        {
+          step,
+          call,
+          sleep: (msToWait) => sleep(msToWait, options.signal),
+          timeoutMs: options.confirmTimeoutMs ?? 60_000,
+          formatWei,
+          short,
+          who,
+          write,
+        },
+        { storyId: story.id, scenario: derived, authorWallet: author.walletAddress, run },
+      );
+    }
 
     return { ok: true, ids: { authorId: author.id, artistId: artist.id, storyId: story.id } };
   } catch (error) {

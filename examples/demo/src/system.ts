@@ -123,7 +123,8 @@ export interface DemoSystem {
   tokens: Record<DemoUserName, string>;
   chainUrl: string;
   /** The ledger under the embedded Chain host; undefined when CHAIN_URL named another host. */
-  ledger?: { kind: DemoLedgerKind; rpcUrl?: string };
+  /** `ip`: whether the ledger implements the licensing services (Ledger.ip). */
+  ledger?: { kind: DemoLedgerKind; rpcUrl?: string; ip: boolean };
   apiUrl: string;
   webUrl: string;
   databaseUrl: string;
@@ -509,7 +510,11 @@ export async function startDemoSystem(options: DemoSystemOptions = {}): Promise<
     issuerUrl: issuer.value.issuer.url,
     tokens,
     chainUrl,
-    ledger: chainLedger && { kind: chainLedger.kind, rpcUrl: chainLedger.rpcUrl },
+    ledger: chainLedger && {
+      kind: chainLedger.kind,
+      rpcUrl: chainLedger.rpcUrl,
+      ip: chainLedger.ledger.ip !== undefined,
+    },
     apiUrl: api.value.url,
     webUrl: web.value.url,
     databaseUrl,

@@ -71,7 +71,9 @@ describe('npm run demo -- --once', () => {
       expect(run.output).toMatch(/✓ Cache +redis:\/\/127\.0\.0\.1:6379 \(from the environment\)/);
       expect(run.output).toContain('devnet ledger (in process, simulated');
       expect(run.output).not.toContain('Story TEST contracts');
-      expectScenarioPassed(run.output);
+      // The devnet serves licensing (DevnetLedger.ip): the licensing steps must have run.
+      expectScenarioPassed(run.output, { licensing: 'required' });
+      expect(run.output).toMatch(/claimable Ada +0\.07 token \(70000000000000000 wei\)/);
       expect(run.code, run.output).toBe(0);
     } finally {
       const client = new pg.Client({ connectionString: databaseUrl });

@@ -7,6 +7,7 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
+import { LICENSING_STEPS } from '../src/licensing-steps.ts';
 
 export const MAIN = resolve(import.meta.dirname, '../src/main.ts');
 
@@ -38,11 +39,26 @@ const SCENARIO_STEPS = [
   'the author claims her share',
 ];
 
-/** Every scenario step printed with ✓ and none with ✗. */
-export function expectScenarioPassed(output: string) {
+/**
+ * Every scenario step printed with ✓ and none with ✗. The licensing steps either all passed or
+ * were skipped with the printed note (a ledger without `ip`); `licensing: 'required'` (a devnet
+ * run) insists that they ran.
+ */
+export function expectScenarioPassed(output: string, options: { licensing?: 'required' } = {}) {
   for (const step of SCENARIO_STEPS) expect(output).toMatch(new RegExp(`✓ +\\d+\\. ${step}`));
+  // The whole of them (a ledger without `ip`), or those after the terms (one that has no
+  // derivatives yet); either way with a printed note.
+  const skipped = output.includes('licensing steps skipped');
+  if (options.licensing === 'required') expect(skipped, output).toBe(false);
+  if (!skipped)
+    for (const step of LICENSING_STEPS)
+      expect(output).toMatch(new RegExp(`✓ +\\d+\\. ${escapeRegExp(step)}`));
   expect(output).not.toContain('✗');
   expect(output).toContain('scenario passed');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** A new empty data folder, noted in `folders` for the caller to delete. */
