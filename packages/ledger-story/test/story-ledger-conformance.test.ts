@@ -59,15 +59,19 @@ const IP_NOT_YET: ReadonlyArray<readonly [prefix: string, reason: string]> = [
     'ip: terms:',
     'registers LRP terms: the embedded chain whitelists LAP only (no RoyaltyPolicyLRP test contract)',
   ],
-  ['ip: attach:', 'its derivative part needs derivatives, not implemented on Story yet'],
-  ['ip: license tokens:', 'mintLicenseTokens is not implemented on Story yet'],
+  ['ip: derivatives:', 'the cases link under LRP terms, which the embedded chain refuses'],
   [
-    'ip: derivatives:',
-    'derivatives are not implemented on Story yet (and the cases use LRP terms)',
+    'ip: royalties:',
+    "ancestors' LAP shares are not in claimableBalances yet (and the case uses LRP terms)",
   ],
-  ['ip: royalties:', 'derivatives are not implemented on Story yet (and the case uses LRP terms)'],
-  ['ip: royalty flow', 'derivatives are not implemented on Story yet (and the property uses LRP)'],
-  ['ip: failures:', 'derivatives and mintLicenseTokens are not implemented on Story yet'],
+  [
+    'ip: royalty flow',
+    "ancestors' LAP shares are not in claimableBalances yet (and the property uses LRP)",
+  ],
+  [
+    'ip: failures: an attachment or a license token mint',
+    'registers LRP terms, which the embedded chain refuses',
+  ],
 ];
 
 describe('ledger conformance: StoryLedger on the embedded chain', () => {

@@ -62,6 +62,8 @@ export interface Registration {
   splitTxHash?: string;
   /** Settles once the split given out at registration is mined (or failed), and progress ran. */
   splitGivenOut?: Promise<void>;
+  /** Runs once the asset is minted, before it is indexed and its split given out. */
+  beforeSplit?: (ipId: Address) => Promise<void>;
 }
 
 /**
@@ -134,6 +136,12 @@ export class Registrations {
       title: string;
       contributors: readonly Split[];
       build: (contributors: Split[]) => Promise<TransactionRequest>;
+      /**
+       * A step between minting and giving out the split (a derivative is linked to its parents
+       * there: linking deploys its vault). When it throws the registration is FAILED, not
+       * indexed, and the content id may be registered again.
+       */
+      beforeSplit?: (ipId: Address) => Promise<void>;
     },
     signal?: AbortSignal,
   ): Promise<AssetRecord> {
@@ -174,6 +182,7 @@ export class Registrations {
           royaltyUpdatedAt: now,
         },
         splitSettled: false,
+        ...(input.beforeSplit && { beforeSplit: input.beforeSplit }),
       };
       this.byContent.set(contentId, reg);
     } finally {
@@ -232,6 +241,14 @@ export class Registrations {
     }
     record.ipAssetId = lower(ip.ipId);
     record.nftTokenId = ip.tokenId.toString();
+    if (reg.beforeSplit) {
+      try {
+        await reg.beforeSplit(ip.ipId);
+      } catch (error) {
+        this.fail(reg, `minted as ${record.ipAssetId}, but then: ${messageOf(error)}`);
+        return;
+      }
+    }
     record.status = IpAssetStatus.PROCESSING;
     record.lastUpdated = this.ctx.now();
     this.byIp.set(record.ipAssetId, reg);

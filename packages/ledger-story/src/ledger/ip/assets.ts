@@ -23,6 +23,7 @@ import type { MetadataStore } from '../../metadata/store.js';
 import { lower } from '../calls.js';
 import type { Registrations } from '../registrations.js';
 import type { IpContext } from './context.js';
+import type { Derivatives } from './derivatives.js';
 import { readGraph } from './graph.js';
 import type { Licensing } from './licensing.js';
 
@@ -48,26 +49,23 @@ export class Assets {
     private readonly ctx: IpContext,
     private readonly deps: AssetDeps,
     private readonly licensing: Licensing,
+    private readonly derivatives: Derivatives,
   ) {}
 
   /**
-   * Mints in `input.collection` (else the ledger's own) and registers an original, resolving
-   * once in a block (`processing`, or `failed`). ALREADY_EXISTS for a content id registered
-   * through either port.
+   * Mints in `input.collection` (else the ledger's own) and registers it, as a derivative of
+   * `input.parents` when given (see derivatives.ts), resolving once in a block (`processing`,
+   * or `failed`). ALREADY_EXISTS for a content id registered through either port.
    */
   async mintAndRegister(input: MintAndRegisterInput, signal?: AbortSignal): Promise<IpAssetRecord> {
-    if (input.parents.length > 0) {
-      throw new LedgerError(
-        'FAILED_PRECONDITION',
-        'registering a derivative is not implemented by the Story ledger yet',
-      );
-    }
     const collection = lower((input.collection ?? this.requireCollection()) as Address);
     // Checked first so that a duplicate stores no documents (registerWith checks again).
     const known = await this.deps.registrations.byContentId(input.contentId);
     if (known !== undefined && known.status !== IpAssetStatus.FAILED) {
       throw new LedgerError('ALREADY_EXISTS', `content ${input.contentId} is registered`);
     }
+    // A derivative's parents are checked before anything is stored or sent.
+    const parents = input.parents.length > 0 ? await this.derivatives.check(input) : undefined;
     const [ipMetadata, nftMetadata] = await Promise.all([
       this.resolve(input.ipMetadata, signal),
       this.resolve(input.nftMetadata, signal),
@@ -93,6 +91,7 @@ export class Assets {
             throw new Error('the Story SDK returned no encoded call');
           return { to: encodedTxData.to, data: encodedTxData.data };
         },
+        ...(parents && { beforeSplit: (ipId: Address) => this.derivatives.link(ipId, parents) }),
       },
       signal,
     );

@@ -1,8 +1,7 @@
 /**
- * `StoryIpLedger`: the `IpLedger` port (collections, license terms, derivatives) on Story
- * Protocol, exposed as `StoryLedger.ip`. It is being built slice by slice; the operations not
- * built yet refuse with FAILED_PRECONDITION and say so (the port has no UNIMPLEMENTED code),
- * rather than pretend to succeed.
+ * `StoryIpLedger`: the `IpLedger` port (collections, license terms, license tokens, derivatives)
+ * on Story Protocol, exposed as `StoryLedger.ip`: one class per part, sharing the ledger's
+ * submitter, journal and content-id registry. Payments and claims stay with the `Ledger` port.
  */
 import type {
   CollectionRecord,
@@ -17,10 +16,11 @@ import type {
   MintLicenseTokensInput,
   OperationRecord,
 } from '@mystira/chain-server';
-import { LedgerError } from '@mystira/chain-server';
 import { Assets } from './assets.js';
 import { Collections } from './collections.js';
 import { type IpLedgerDeps, ipContext } from './context.js';
+import { Derivatives } from './derivatives.js';
+import { LicenseTokens } from './license-tokens.js';
 import { Licensing } from './licensing.js';
 
 /** The IP ledger of one StoryLedger. */
@@ -28,12 +28,14 @@ export class StoryIpLedger implements IpLedger {
   private readonly licensing: Licensing;
   private readonly collections: Collections;
   private readonly assets: Assets;
+  private readonly tokens: LicenseTokens;
 
   constructor(deps: IpLedgerDeps) {
     const ctx = ipContext(deps);
     this.licensing = new Licensing(ctx);
     this.collections = new Collections(ctx);
-    this.assets = new Assets(ctx, deps, this.licensing);
+    this.tokens = new LicenseTokens(ctx, this.licensing);
+    this.assets = new Assets(ctx, deps, this.licensing, new Derivatives(ctx, this.licensing));
   }
 
   registerLicenseTerms(
@@ -62,8 +64,11 @@ export class StoryIpLedger implements IpLedger {
     return this.collections.get(address);
   }
 
-  async mintLicenseTokens(_input: MintLicenseTokensInput): Promise<LicenseTokensRecord> {
-    throw notYet('mintLicenseTokens');
+  mintLicenseTokens(
+    input: MintLicenseTokensInput,
+    signal?: AbortSignal,
+  ): Promise<LicenseTokensRecord> {
+    return this.tokens.mint(input, signal);
   }
 
   mintAndRegisterIpAsset(
@@ -78,11 +83,4 @@ export class StoryIpLedger implements IpLedger {
   ): Promise<IpAssetRecord | undefined> {
     return this.assets.get(by);
   }
-}
-
-function notYet(operation: string): LedgerError {
-  return new LedgerError(
-    'FAILED_PRECONDITION',
-    `${operation} is not implemented by the Story ledger yet (see @mystira/ledger-story's README)`,
-  );
 }
