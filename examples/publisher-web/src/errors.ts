@@ -1,8 +1,11 @@
 /**
  * Turning failures into words for the person using the page. Every error ends up on screen:
- * field violations next to their fields, everything else in the section's alert.
+ * field violations next to their fields, everything else in the section's alert. Errors of
+ * connect-query's hooks (ConnectError) are read as the Chain client's typed errors.
  */
-import { ChainError, type FieldViolation } from '@mystira/chain-client/web';
+
+import { ConnectError } from '@connectrpc/connect';
+import { ChainError, type FieldViolation, toChainError } from '@mystira/chain-client/web';
 
 /** What to tell the person about a code, before the server's own message. */
 const CODE_HINTS: Record<string, string> = {
@@ -20,19 +23,27 @@ const CODE_HINTS: Record<string, string> = {
   UNIMPLEMENTED: 'The Chain service does not support this',
 };
 
+/** A ChainError for errors of the Chain client and of connect-query's hooks alike. */
+function chainErrorOf(err: unknown): ChainError | undefined {
+  if (err instanceof ChainError) return err;
+  if (err instanceof ConnectError) return toChainError(err);
+  return undefined;
+}
+
 export function describeError(err: unknown): string {
-  if (err instanceof ChainError) {
-    const hint = CODE_HINTS[err.codeName];
-    const text = err.message.replace(/^\[[a-z_]+\]\s*/, '');
-    if (err.name === 'ChainCircuitOpenError') {
+  const chain = chainErrorOf(err);
+  if (chain) {
+    const hint = CODE_HINTS[chain.codeName];
+    const text = chain.message.replace(/^\[[a-z_]+\]\s*/, '');
+    if (chain.name === 'ChainCircuitOpenError') {
       return 'The Chain service failed several times in a row; calls are paused for a few seconds.';
     }
-    return hint ? `${hint}: ${text} (${err.codeName})` : `${text} (${err.codeName})`;
+    return hint ? `${hint}: ${text} (${chain.codeName})` : `${text} (${chain.codeName})`;
   }
   if (err instanceof Error) return err.message;
   return String(err);
 }
 
 export function fieldViolationsOf(err: unknown): readonly FieldViolation[] {
-  return err instanceof ChainError ? err.fieldViolations : [];
+  return chainErrorOf(err)?.fieldViolations ?? [];
 }

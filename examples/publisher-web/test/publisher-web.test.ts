@@ -9,8 +9,9 @@
  * person's token and a W3C traceparent.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,7 @@ import {
   DevnetLedger,
   jwtVerifier,
 } from '@mystira/chain-server';
+import type { AxeResults } from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAIN_AUDIENCE, DEMO_USERS, userToken } from '../../demo/src/identities.ts';
@@ -32,7 +34,27 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WAIT = { timeout: 20_000 };
 const AUTHOR = '0x52908400098527886e0f7030069857d2e4169ee7';
 const ARTIST = '0x8617e340b3d01fa5f11f306f4090fd50e238070d';
+const SCENARIO_AUTHOR = '0x2b5ad5c4795c026514f8317c7a215e218dccd6cf';
 const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-0[01]$/;
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+/**
+ * axe-core (WCAG 2.x A and AA rules and best practices) run inside the page as it is now: the
+ * violations, each as "rule: the nodes' selectors", for an `toEqual([])` that says what failed.
+ */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') stays as it is.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(() =>
+    (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe.run(),
+  );
+  return results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+}
 
 /** Forwards every request to the Chain server, noting the headers of each real call. */
 function recordingProxy(
@@ -111,7 +133,16 @@ describe('the Publisher page in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    if (!existsSync(join(root, 'dist/index.html'))) {
+    // Built when missing or older than the sources, so the test never drives a stale page.
+    const built = join(root, 'dist/index.html');
+    const newest = Math.max(
+      ...[
+        'index.html',
+        'vite.config.ts',
+        ...readdirSync(join(root, 'src'), { recursive: true }).map((f) => `src/${f}`),
+      ].map((f) => statSync(join(root, f)).mtimeMs),
+    );
+    if (!existsSync(built) || statSync(built).mtimeMs < newest) {
       execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     }
     ledger.start();
@@ -191,6 +222,7 @@ describe('the Publisher page in Chromium', () => {
     expect(await author.getByTestId('share').textContent()).toBe('70.00 %');
     expect(await artist.getByTestId('share').textContent()).toBe('30.00 %');
     await page.screenshot({ path: join(artifacts, 'registered.png'), fullPage: true });
+    expect(await axeViolations(page)).toEqual([]);
 
     await page.getByLabel('Amount to pay').fill('2');
     await page.getByRole('button', { name: 'Pay royalties' }).click();
@@ -261,6 +293,7 @@ describe('the Publisher page in Chromium', () => {
     await page.getByRole('alert').filter({ hasText: 'INVALID_ARGUMENT' }).waitFor(WAIT);
     expect(await noHorizontalScroll()).toBe(true);
     await page.screenshot({ path: join(artifacts, 'field-errors-375px.png'), fullPage: true });
+    expect(await axeViolations(page)).toEqual([]);
 
     // The browser itself logs the 400 of the rejected call; nothing else may appear.
     expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
@@ -275,6 +308,8 @@ describe('the Publisher page in Chromium', () => {
       await page.goto(web.url);
       await page.getByTestId('account').filter({ hasText: 'Signed out' }).waitFor(WAIT);
       const token = page.getByLabel('Access token');
+      await token.waitFor(WAIT);
+      expect(await axeViolations(page)).toEqual([]);
       await token.fill('not-a-token');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('alert').filter({ hasText: 'not an access token' }).waitFor(WAIT);
@@ -321,6 +356,8 @@ describe('the Publisher page in Chromium', () => {
       // A reader's token (chain:read only): connected, but registering is refused in words.
       const reader = await userToken(issuer, DEMO_USERS.grace, { scope: 'chain:read' });
       await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByTestId('account').filter({ hasText: 'Signed out' }).waitFor(WAIT);
+      // The demo's link opened in the same tab: only the #fragment changes, and that signs in.
       await page.goto(signedIn(web, reader));
       await page.getByRole('status').filter({ hasText: 'Connected · devnet' }).waitFor(WAIT);
       await page.getByLabel('Content id').fill('story-read-only');
@@ -395,6 +432,130 @@ describe('the Publisher page in Chromium', () => {
       await page.close();
       chainPort = devnetPort;
       await onAeneid.close({ deadlineMs: 200 });
+    }
+  });
+
+  it('licenses the story, registers a scenario as its derivative, and its royalties flow to the story (keyboard, axe)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+    const errors = collectErrors(page);
+    try {
+      await page.goto(signedIn(web, ada));
+      await page.getByRole('status').filter({ hasText: 'Connected · devnet' }).waitFor(WAIT);
+      await page.getByLabel('Content id').fill('story-harbour');
+      await page.getByLabel('Title').fill('The Harbour');
+      await page.getByLabel('Metadata URI (optional)').fill('ipfs://bafy-harbour-metadata');
+      await fillContributor(page, 1, AUTHOR, 'author', '7000');
+      await page.getByRole('button', { name: 'Add contributor' }).click();
+      await fillContributor(page, 2, ARTIST, 'artist', '3000');
+      // Submitted from the keyboard: Enter in a field of the form.
+      await page.getByLabel('Title').press('Enter');
+      await page
+        .getByRole('article', { name: /Registration of “The Harbour”/ })
+        .getByTestId('tx-status')
+        .filter({ hasText: 'Confirmed · final' })
+        .waitFor(WAIT);
+      const story = page.getByRole('table', { name: 'Royalty split' });
+      await story.waitFor(WAIT);
+
+      // License terms: the preset chosen with the arrow keys, the share typed, Enter submits.
+      const terms = page.getByRole('form', { name: 'Attach license terms' });
+      const remix = terms.getByRole('radio', { name: /Commercial Remix/ });
+      const social = terms.getByRole('radio', { name: /Non-Commercial Social Remixing/ });
+      await remix.focus();
+      await page.keyboard.press('ArrowDown');
+      expect(await social.isChecked()).toBe(true);
+      expect(await terms.getByLabel('Revenue share (%)').count()).toBe(0);
+      await page.keyboard.press('ArrowUp');
+      expect(await remix.isChecked()).toBe(true);
+      await terms.getByLabel('Revenue share (%)').fill('10');
+      await terms.getByLabel('Revenue share (%)').press('Enter');
+      await page
+        .getByRole('article', { name: /Attachment of the license terms/ })
+        .getByTestId('tx-status')
+        .filter({ hasText: 'Confirmed · final' })
+        .waitFor(WAIT);
+      await page
+        .getByTestId('attached-terms')
+        .filter({
+          hasText: 'commercial use, derivatives allowed, derivatives owe 10 % of their revenue',
+        })
+        .waitFor(WAIT);
+
+      // The scenario, registered as the story's derivative; its confirmations stream in.
+      const scenarioForm = page.getByRole('form', { name: 'Register a scenario' });
+      expect(await scenarioForm.getByLabel('Scenario content id').inputValue()).toBe(
+        'story-harbour/scenario-1',
+      );
+      await scenarioForm.getByLabel('Scenario title').fill('The Harbour at Night');
+      await scenarioForm.getByLabel('Scenario author’s wallet').fill(SCENARIO_AUTHOR);
+      await scenarioForm.getByRole('button', { name: 'Register scenario as derivative' }).click();
+      const scenarioCard = page.getByRole('article', { name: /Registration of the scenario/ });
+      await scenarioCard
+        .getByTestId('tx-status')
+        .filter({ hasText: 'Confirmed · final' })
+        .waitFor(WAIT);
+      expect(await scenarioCard.getByTestId('tx-confirmations').textContent()).toBe('3');
+      await page
+        .getByTestId('royalty-flow')
+        .filter({ hasText: '10 % of every payment' })
+        .waitFor(WAIT);
+      await page.getByTestId('derivative-count').filter({ hasText: '1 derivative.' }).waitFor(WAIT);
+      // The live region told the person what happened, without moving their focus.
+      await page.getByTestId('announcer').filter({ hasText: 'confirmed and final' }).waitFor(WAIT);
+
+      // Paying the scenario: 10 % reaches the story, split 70/30; 90 % stays with the scenario.
+      const scenario = page.getByRole('table', { name: 'Scenario recipients' });
+      await page.getByLabel('Scenario payment amount').fill('1');
+      await page.getByRole('button', { name: 'Pay the scenario' }).click();
+      await page
+        .getByRole('article', { name: /Payment of 1 to the scenario/ })
+        .getByTestId('tx-status')
+        .filter({ hasText: 'Confirmed · final' })
+        .waitFor(WAIT);
+      const author = story.locator(`tr[data-wallet="${AUTHOR}"]`);
+      const artist = story.locator(`tr[data-wallet="${ARTIST}"]`);
+      const scenarioAuthor = scenario.locator(`tr[data-wallet="${SCENARIO_AUTHOR}"]`);
+      await author
+        .getByTestId('claimable')
+        .filter({ hasText: /^0\.07$/ })
+        .waitFor(WAIT);
+      await artist
+        .getByTestId('claimable')
+        .filter({ hasText: /^0\.03$/ })
+        .waitFor(WAIT);
+      await scenarioAuthor
+        .getByTestId('claimable')
+        .filter({ hasText: /^0\.9$/ })
+        .waitFor(WAIT);
+      await page.screenshot({
+        path: join(artifacts, 'derivative-royalty-flow.png'),
+        fullPage: true,
+      });
+      expect(await axeViolations(page)).toEqual([]);
+
+      // Claims, from the keyboard: the story's artist, then the scenario's author.
+      await page.getByRole('button', { name: `Claim for ${ARTIST}` }).focus();
+      await page.keyboard.press('Enter');
+      await page
+        .getByRole('article', { name: /Claim of 0.03/ })
+        .getByTestId('tx-status')
+        .filter({ hasText: 'Confirmed · final' })
+        .waitFor(WAIT);
+      await artist.getByTestId('claimable').filter({ hasText: /^0$/ }).waitFor(WAIT);
+      await page.getByRole('button', { name: `Claim for ${SCENARIO_AUTHOR}` }).focus();
+      await page.keyboard.press('Space');
+      await page
+        .getByRole('article', { name: /Claim of 0.9/ })
+        .getByTestId('tx-status')
+        .filter({ hasText: 'Confirmed · final' })
+        .waitFor(WAIT);
+      await scenarioAuthor.getByTestId('claimable').filter({ hasText: /^0$/ }).waitFor(WAIT);
+      expect(await author.getByTestId('claimable').textContent()).toBe('0.07');
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(artifacts, 'derivative-claimed.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
     }
   });
 

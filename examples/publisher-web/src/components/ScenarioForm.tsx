@@ -1,0 +1,131 @@
+/**
+ * Registering a scenario of the story as its derivative: IpAssetService.MintAndRegisterIpAsset
+ * with the story as parent under the attached terms (on Story, registration is the only moment a
+ * parent link can be made), the scenario's title as IP metadata JSON (the server stores the bytes
+ * and registers their keccak256) and its author's wallet as the royalty share. Called through
+ * connect-query's mutation hook with the generated service descriptor.
+ */
+import { useMutation } from '@connectrpc/connect-query';
+import { uuidv7 } from '@mystira/chain-client/web';
+import { ContributorRole, IpAssetService } from '@mystira/chain-protos';
+import { type FormEvent, useState } from 'react';
+import { describeError, fieldViolationsOf } from '../errors.js';
+import { sentence } from '../format.js';
+import { Field } from './Field.js';
+
+const WALLET = /^0x[0-9a-fA-F]{40}$/;
+
+export interface RegisteredScenario {
+  contentId: string;
+  title: string;
+  ipAssetId: string;
+  transactionHash: string;
+}
+
+export function ScenarioForm({
+  story,
+  licenseTermsId,
+  onRegistered,
+}: {
+  story: { contentId: string; ipAssetId: string };
+  licenseTermsId: string;
+  onRegistered: (scenario: RegisteredScenario) => void;
+}) {
+  const [contentId, setContentId] = useState(`${story.contentId}/scenario-1`);
+  const [title, setTitle] = useState('');
+  const [wallet, setWallet] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [alert, setAlert] = useState<string>();
+  const mint = useMutation(IpAssetService.method.mintAndRegisterIpAsset);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setAlert(undefined);
+    const found: Record<string, string> = {};
+    if (!contentId.trim()) found.contentId = 'Enter the scenario’s content id.';
+    if (!title.trim()) found.title = 'Enter the scenario’s title.';
+    if (!WALLET.test(wallet.trim())) found.wallet = 'A wallet is 0x followed by 40 hex digits.';
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    try {
+      const answer = await mint.mutateAsync({
+        contentId: contentId.trim(),
+        ipMetadata: {
+          source: {
+            case: 'json',
+            value: JSON.stringify({ title: title.trim(), parent: story.contentId }),
+          },
+        },
+        royaltyShares: [
+          { walletAddress: wallet.trim(), role: ContributorRole.AUTHOR, shareBasisPoints: 10_000 },
+        ],
+        parents: [{ ipAssetId: story.ipAssetId, licenseTermsId }],
+        idempotencyKey: uuidv7(),
+      });
+      if (!answer.ipAssetId || !answer.transactionHash)
+        throw new Error(answer.errorMessage || 'The scenario was registered without a transaction');
+      onRegistered({
+        contentId: contentId.trim(),
+        title: title.trim(),
+        ipAssetId: answer.ipAssetId,
+        transactionHash: answer.transactionHash,
+      });
+    } catch (err) {
+      const placed: Record<string, string> = {};
+      for (const v of fieldViolationsOf(err)) {
+        if (v.field === 'content_id') placed.contentId = sentence(v.description);
+        if (v.field.startsWith('royalty_shares')) placed.wallet = sentence(v.description);
+      }
+      setErrors(placed);
+      setAlert(`The scenario was not registered. ${describeError(err)}`);
+    }
+  };
+
+  return (
+    <form noValidate aria-label="Register a scenario" onSubmit={(e) => void submit(e)}>
+      <Field label="Scenario content id" error={errors.contentId}>
+        <input
+          name="scenarioContentId"
+          autoComplete="off"
+          spellCheck={false}
+          value={contentId}
+          onChange={(e) => setContentId(e.target.value)}
+        />
+      </Field>
+      <Field
+        label="Scenario title"
+        hint="Registered as the scenario’s IP metadata"
+        error={errors.title}
+      >
+        <input
+          name="scenarioTitle"
+          autoComplete="off"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+        />
+      </Field>
+      <Field
+        label="Scenario author’s wallet"
+        hint="Receives the scenario’s share of its revenue"
+        error={errors.wallet}
+      >
+        <input
+          name="scenarioWallet"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="0x…"
+          value={wallet}
+          onChange={(e) => setWallet(e.target.value)}
+        />
+      </Field>
+      <div className="alert" role="alert" hidden={!alert}>
+        {alert ?? ''}
+      </div>
+      <div className="actions">
+        <button type="submit" disabled={mint.isPending}>
+          {mint.isPending ? 'Registering…' : 'Register scenario as derivative'}
+        </button>
+      </div>
+    </form>
+  );
+}
