@@ -62,11 +62,11 @@ const IP_NOT_YET: ReadonlyArray<readonly [prefix: string, reason: string]> = [
   ['ip: derivatives:', 'the cases link under LRP terms, which the embedded chain refuses'],
   [
     'ip: royalties:',
-    "ancestors' LAP shares are not in claimableBalances yet (and the case uses LRP terms)",
+    "pays and reads balances in the terms' currency (WIP), which the Story ledger reports as the native token (the zero address); and LRP terms",
   ],
   [
     'ip: royalty flow',
-    "ancestors' LAP shares are not in claimableBalances yet (and the property uses LRP)",
+    "pays and reads balances in the terms' currency (WIP), which the Story ledger reports as the native token; and LRP terms",
   ],
   [
     'ip: failures: an attachment or a license token mint',

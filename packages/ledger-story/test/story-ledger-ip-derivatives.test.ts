@@ -211,6 +211,29 @@ describe('StoryLedger.ip: derivatives', () => {
   });
 });
 
+describe('StoryLedger.ip: royalty stack', () => {
+  it('refuses a derivative whose LAP royalty stack would pass 100 %, registering nothing', async () => {
+    const { parent, termsId } = await parentWith(remix(60, 0n), wallet(0xa7));
+    const child = await ledger.ip.mintAndRegisterIpAsset({
+      contentId: 'stack-child',
+      royaltyShares: shares(wallet(0xa8)),
+      parents: [{ ipAssetId: parent, licenseTermsId: termsId }],
+    });
+    // The grandchild would owe 60 % to the child and 60 % to the parent.
+    await expect(
+      ledger.ip.mintAndRegisterIpAsset({
+        contentId: 'stack-grandchild',
+        royaltyShares: shares(wallet(0xa9)),
+        parents: [{ ipAssetId: child.ipAssetId, licenseTermsId: termsId }],
+      }),
+    ).rejects.toMatchObject({
+      code: 'FAILED_PRECONDITION',
+      message: expect.stringContaining('100 %'),
+    });
+    expect(await ledger.ip.getIpAsset({ contentId: 'stack-grandchild' })).toBeUndefined();
+  });
+});
+
 describe('StoryLedger.ip: license tokens', () => {
   it('mints tokens of attached terms, paying the fee to the licensor; refuses unattached terms and limits', async () => {
     const author = wallet(0xf1);

@@ -6,6 +6,7 @@
  * never from the node on every call.
  */
 
+import { randomUUID } from 'node:crypto';
 import { TransactionStatus } from '@mystira/chain-protos';
 import type {
   AssetRecord,
@@ -48,6 +49,11 @@ import {
 } from '../transactions/index.js';
 import { royaltyModuleAbi } from './abis.js';
 import { createCollectionCall, createdCollection, lower } from './calls.js';
+import {
+  claimableWithHeld,
+  heldForAncestor,
+  transferToVaultCall,
+} from './ip/ancestor-royalties.js';
 import { StoryIpLedger } from './ip/index.js';
 import {
   accountOf,
@@ -400,7 +406,10 @@ export class StoryLedger implements Ledger {
       const ip = record.ipAssetId as Address;
       const vault = await this.vaultOf(ip);
       if (vault === undefined) continue;
-      const amount = await this.royalties.claimable(vault, w);
+      // What LAP still holds for this IP from its derivatives counts: a claim moves it first.
+      const held = (await heldForAncestor(this.client, ip)).reduce((a, h) => a + h.amountWei, 0n);
+      const claimable = await this.royalties.claimable(vault, w);
+      const amount = await claimableWithHeld(this.client, vault, w, claimable, held);
       if (amount > 0n)
         out.push({ ipAssetId: ip, currencyToken: NATIVE, amountWei: amount, decimals: 18 });
     }
@@ -417,6 +426,7 @@ export class StoryLedger implements Ledger {
     signal?: AbortSignal,
   ): Promise<ClaimRecord> {
     const reg = await this.registrations.known(input.ipAssetId);
+    await this.collectFromDerivatives(reg.record.ipAssetId as Address, signal);
     return this.royalties.claim(
       {
         ipId: reg.record.ipAssetId as Address,
@@ -425,6 +435,27 @@ export class StoryLedger implements Ledger {
       },
       signal,
     );
+  }
+
+  /**
+   * Moves what RoyaltyPolicyLAP holds for `ipId` from each of its derivatives into its vault
+   * (`transferToVault`, as RoyaltyWorkflows.claimAllRevenue does), so that a claim pays the
+   * ancestor's share of its derivatives' revenue too. UNAVAILABLE when a transfer reverts.
+   */
+  private async collectFromDerivatives(ipId: Address, signal?: AbortSignal): Promise<void> {
+    for (const held of await heldForAncestor(this.client, ipId)) {
+      const submission = await this.send(transferToVaultCall(held.descendant, ipId), {
+        key: `lap:${lower(held.descendant)}:${lower(ipId)}:${randomUUID()}`,
+        signal,
+      });
+      const mined = await submission.mined(signal);
+      if (mined.status !== 'success') {
+        throw new LedgerError(
+          'UNAVAILABLE',
+          `moving the royalties of ${held.descendant} to ${ipId} reverted in ${mined.hash}`,
+        );
+      }
+    }
   }
 
   // ---- info, health ------------------------------------------------------------------------

@@ -1,0 +1,142 @@
+import { ContributorType, IpAssetStatus } from '@mystira/chain-protos';
+import type { LicenseTermsInput } from '@mystira/chain-server';
+import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import { zeroAddress } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+
+// Royalties from a derivative to its ancestors through LAP, end to end through the Ledger port:
+// a payment to a grandchild is split on chain (the stack to RoyaltyPolicyLAP, the rest to the
+// grandchild's vault); the ancestors' contributors see their shares as claimable before anyone
+// moved them, and claiming moves them (transferToVault) first. Every wei paid is accounted for.
+
+let chain: EmbeddedChain;
+let ledger: StoryLedger;
+
+const WIP = '0x1514000000000000000000000000000000000000';
+const PERCENT = 1_000_000;
+const wallet = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
+const split = (...parts: Array<[string, number]>) =>
+  parts.map(([w, shareBps]) => ({ wallet: w, type: ContributorType.AUTHOR, shareBps }));
+
+const remix = (revSharePercent: number): LicenseTermsInput => ({
+  transferable: true,
+  royaltyPolicy: 'lap',
+  mintingFeeWei: 0n,
+  expirationSeconds: 0n,
+  commercialUse: true,
+  commercialAttribution: true,
+  commercialRevShareMicroPercent: revSharePercent * PERCENT,
+  derivativesAllowed: true,
+  derivativesAttribution: true,
+  derivativesApproval: false,
+  derivativesReciprocal: true,
+  currencyToken: WIP,
+  termsUri: '',
+});
+
+beforeAll(async () => {
+  chain = await startEmbeddedChain();
+  ledger = await storyLedger({
+    provider: chain.provider,
+    rpcEndpointLabel: chain.rpcUrl,
+    signer: chain.accounts[1]!.privateKey,
+    requiredConfirmations: 2,
+    deployVaults: true,
+    pollIntervalMs: 20,
+  });
+});
+
+afterAll(async () => {
+  ledger?.close();
+  await chain?.close();
+});
+
+async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('not reached in time');
+    await chain.mine(1);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const registered = (ipAssetId: string) =>
+  until(async () => {
+    const a = await ledger.getAssetByIpId(ipAssetId);
+    return a?.status === IpAssetStatus.REGISTERED ? a : undefined;
+  });
+
+const claimable = async (w: string, ip: string) =>
+  (await ledger.claimableBalances(w, ip))[0]?.amountWei ?? 0n;
+
+describe('StoryLedger: royalties of a derivative reach its ancestors (LAP)', () => {
+  it('credits each ancestor its absolute share, claims move and pay it, and wei is conserved', async () => {
+    const [g1, g2, p1, c1] = [wallet(0x91), wallet(0x92), wallet(0x93), wallet(0x94)];
+    const grandparent = await ledger.ip.mintAndRegisterIpAsset({
+      contentId: 'lap-grandparent',
+      royaltyShares: split([g1, 7000], [g2, 3000]),
+      parents: [],
+    });
+    const tenPercent = (await ledger.ip.registerLicenseTerms(remix(10))).licenseTermsId!;
+    await ledger.ip.attachLicenseTerms({
+      ipAssetId: grandparent.ipAssetId,
+      licenseTermsId: tenPercent,
+    });
+    const parent = await ledger.ip.mintAndRegisterIpAsset({
+      contentId: 'lap-parent',
+      royaltyShares: split([p1, 10000]),
+      parents: [{ ipAssetId: grandparent.ipAssetId, licenseTermsId: tenPercent }],
+    });
+    const child = await ledger.ip.mintAndRegisterIpAsset({
+      contentId: 'lap-child',
+      royaltyShares: split([c1, 10000]),
+      parents: [{ ipAssetId: parent.ipAssetId, licenseTermsId: tenPercent }],
+    });
+    await Promise.all([grandparent, parent, child].map((a) => registered(a.ipAssetId)));
+
+    // 10 % to the parent, 10 % to the grandparent (absolute), 80 % stays with the child.
+    const paid = 1_000_000_000_000_000_007n;
+    const payment = await ledger.payRoyalties({
+      ipAssetId: child.ipAssetId,
+      amountWei: paid,
+      currencyToken: zeroAddress,
+    });
+    await until(async () =>
+      (await ledger.getTransaction(payment.txHash))?.terminal ? true : undefined,
+    );
+    const toLap = (paid * 20n) / 100n;
+    const each = (toLap * 10n) / 20n;
+    expect(await claimable(c1, child.ipAssetId)).toBe(paid - toLap);
+    expect(await claimable(p1, parent.ipAssetId)).toBe(each);
+    expect(await claimable(g1, grandparent.ipAssetId)).toBe((each * 7000n) / 10000n);
+    expect(await claimable(g2, grandparent.ipAssetId)).toBe((each * 3000n) / 10000n);
+    // The wallet's view over every asset lists the ancestor's share too.
+    expect(await ledger.claimableBalances(p1)).toEqual([
+      { ipAssetId: parent.ipAssetId, currencyToken: zeroAddress, amountWei: each, decimals: 18 },
+    ]);
+
+    const claims = [];
+    for (const [w, ip] of [
+      [g1, grandparent.ipAssetId],
+      [g2, grandparent.ipAssetId],
+      [p1, parent.ipAssetId],
+      [c1, child.ipAssetId],
+    ] as const) {
+      const claim = await ledger.claimRoyalties({
+        ipAssetId: ip,
+        wallet: w,
+        currencyToken: zeroAddress,
+      });
+      claims.push(claim.amountWei);
+      expect(await claimable(w, ip)).toBe(0n);
+    }
+    const claimed = claims.reduce((a, b) => a + b, 0n);
+    // What no holder is credited (the vaults' floors, LAP's division) is at most a wei per share.
+    expect(claimed).toBeLessThanOrEqual(paid);
+    expect(paid - claimed).toBeLessThanOrEqual(4n);
+    expect(claims).toEqual([(each * 7000n) / 10000n, (each * 3000n) / 10000n, each, paid - toLap]);
+  });
+});
