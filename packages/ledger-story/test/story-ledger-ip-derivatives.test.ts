@@ -259,6 +259,14 @@ describe('StoryLedger.ip: license tokens', () => {
     expect(minted.tokenIds[1]).toBe(minted.tokenIds[0]! + 1n);
     await registered(parent);
     expect((await ledger.claimableBalances(author, parent))[0]?.amountWei).toBe(3n * FEE);
+    // No receiver: the ledger's own wallet.
+    const own = await ledger.ip.mintLicenseTokens({
+      licensorIpAssetId: parent,
+      licenseTermsId: termsId,
+      amount: 1,
+      receiver: '',
+    });
+    expect(own.receiver).toBe(ledger.signer.toLowerCase());
 
     const { licenseTermsId: unattached } = await ledger.ip.registerLicenseTerms(remix(4, 0n));
     const base = { licensorIpAssetId: parent, licenseTermsId: termsId, amount: 1, receiver };

@@ -65,6 +65,8 @@ export class LicenseTokens {
     if (fee > 0n && terms.currencyToken !== lower(STORY_ADDRESSES.wrappedIp)) {
       refuse(`a minting fee in ${terms.currencyToken} cannot be paid: the ledger pays in WIP only`);
     }
+    // No receiver: the ledger's own wallet, as the port says.
+    const receiver = lower((input.receiver || this.ctx.signer) as Address);
     // Minting the same tokens twice is two mints, so each call has its own keys.
     const key = `license-tokens:${licensor}:${input.licenseTermsId}:${crypto.randomUUID()}`;
     await fundWipFee(this.ctx, fee, key);
@@ -80,7 +82,7 @@ export class LicenseTokens {
             STORY_ADDRESSES.piLicenseTemplate,
             input.licenseTermsId,
             BigInt(input.amount),
-            input.receiver.toLowerCase() as Address,
+            receiver,
             '0x',
             0n, // the limits were checked above
             0,
@@ -93,7 +95,7 @@ export class LicenseTokens {
       ...outcome.record,
       licensorIpAssetId: licensor,
       licenseTermsId: input.licenseTermsId,
-      receiver: input.receiver.toLowerCase(),
+      receiver,
     };
     if (outcome.record.state === 'failed') return { ...base, tokenIds: [] };
     const logs = outcome.receipt.logs.filter(
