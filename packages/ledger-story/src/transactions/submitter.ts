@@ -347,6 +347,30 @@ export class TransactionSubmitter {
   private track(flight: InFlight): void {
     this.inFlight.set(flight.key, flight);
     if (this.timer === undefined && !this.ticking && !this.closed) this.schedule();
+    // A node that mines at once (or fast blocks) has the receipt already: look for it now
+    // rather than a whole poll interval later, which would cap throughput at concurrency/poll.
+    void this.settleIfMined(flight).catch((error: unknown) =>
+      this.emit({ type: 'error', key: flight.key, error }),
+    );
+  }
+
+  /**
+   * Settles `flight` when one of its attempts has a receipt: journal, event, `mined()`. True
+   * when it is settled (now, or already by a concurrent check).
+   */
+  private async settleIfMined(flight: InFlight): Promise<boolean> {
+    for (const hash of [...flight.hashes].reverse()) {
+      const receipt = await this.receipt(hash);
+      if (receipt === undefined) continue;
+      if (this.inFlight.get(flight.key) !== flight) return true;
+      this.inFlight.delete(flight.key);
+      await this.journal.settle(flight.key, 'mined', hash);
+      flight.entry.state = 'mined';
+      this.emit({ type: 'mined', key: flight.key, hash, blockNumber: receipt.blockNumber });
+      flight.resolve(minedOf(receipt, flight.entry));
+      return true;
+    }
+    return false;
   }
 
   private schedule(): void {
@@ -377,16 +401,7 @@ export class TransactionSubmitter {
     try {
       if (flight.nonce < latest) {
         // The nonce is spent: by one of our attempts, or by a stranger.
-        for (const hash of [...flight.hashes].reverse()) {
-          const receipt = await this.receipt(hash);
-          if (receipt === undefined) continue;
-          this.inFlight.delete(flight.key);
-          await this.journal.settle(flight.key, 'mined', hash);
-          flight.entry.state = 'mined';
-          this.emit({ type: 'mined', key: flight.key, hash, blockNumber: receipt.blockNumber });
-          flight.resolve(minedOf(receipt, flight.entry));
-          return;
-        }
+        if (await this.settleIfMined(flight)) return;
         // Twice in a row, so that a node lagging behind its peer is not taken for a stranger.
         flight.foreignStrikes += 1;
         if (flight.foreignStrikes >= 2) await this.renonce(flight);
