@@ -12,6 +12,7 @@ import { createPublicClient, createWalletClient, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failoverTransport } from '../src/rpc/transport.js';
+import { toLedgerError } from '../src/transactions/errors.js';
 import { reverterInitCode, startTestChain, type TestChain } from './support/chain.js';
 
 type Mode = 'ok' | '503' | 'hang' | 'hang-sends';
@@ -116,6 +117,24 @@ describe('failoverTransport', () => {
     });
     await expect(client.call({ to: contractAddress!, data: '0x01' })).rejects.toThrow(/nope/);
     expect(b.state.received).not.toContain('eth_call');
+  });
+
+  it('a node that fails every endpoint is UNAVAILABLE to the ledger (timeouts, 503, open breakers), not INTERNAL', async () => {
+    const { client } = clientOver([a.url, b.url]);
+    a.state.mode = '503';
+    b.state.mode = '503';
+    const failures: unknown[] = [];
+    for (let i = 0; i < 4; i++)
+      failures.push(
+        await client
+          .estimateGas({ account: `0x${'1'.repeat(40)}`, to: `0x${'2'.repeat(40)}` })
+          .catch((e: unknown) => e),
+      );
+    for (const failure of failures) {
+      expect(toLedgerError(failure)).toMatchObject({ name: 'LedgerError', code: 'UNAVAILABLE' });
+    }
+    // A node's own answer (a revert) is not a node failure.
+    expect(toLedgerError(new Error('execution reverted'))).toBeUndefined();
   });
 
   it('does not repeat a send after a timeout; fails it over when the endpoint refused it', async () => {

@@ -2,8 +2,10 @@
  * The typed errors of the transaction machinery, and how each becomes a `LedgerError`.
  */
 import { LedgerError } from '@mystira/chain-server';
+import { BrokenCircuitError } from '@mystira/resilience';
 import type { Hex } from 'viem';
 import { brandErrors } from '../../../../shared/error-brand.js';
+import { isTransient } from '../rpc/transport.js';
 
 /**
  * The transaction would revert (found by gas estimation, before anything was signed) or did
@@ -88,8 +90,10 @@ brandErrors('@mystira/ledger-story', {
 /**
  * Translates an error of this module into the `LedgerError` a `Ledger` method throws:
  * a revert found before sending, fees above the cap and a rejected transaction are
- * FAILED_PRECONDITION (the request cannot go through as it is); a missed deadline or a lost
- * lease are UNAVAILABLE (try again later). Returns `undefined` for anything else.
+ * FAILED_PRECONDITION (the request cannot go through as it is); a missed deadline, a lost
+ * lease, and a node that timed out, was overloaded or whose breaker is open (anywhere in the
+ * error's cause chain: viem wraps them) are UNAVAILABLE (try again later). Returns `undefined`
+ * for anything else.
  */
 export function toLedgerError(error: unknown): LedgerError | undefined {
   if (
@@ -102,5 +106,27 @@ export function toLedgerError(error: unknown): LedgerError | undefined {
   if (error instanceof RpcDeadlineError || error instanceof NonceLeaseLostError) {
     return new LedgerError('UNAVAILABLE', error.message);
   }
+  const unreachable = causes(error).find((e) => e instanceof BrokenCircuitError || isTransient(e));
+  if (unreachable !== undefined) {
+    return new LedgerError(
+      'UNAVAILABLE',
+      `the chain node is unavailable: ${messageOf(unreachable)}`,
+    );
+  }
   return undefined;
+}
+
+/** `error` and its causes, outermost first (at most 10: a cycle must not hang). */
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = error; e !== undefined && e !== null && chain.length < 10; ) {
+    chain.push(e);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
 }
