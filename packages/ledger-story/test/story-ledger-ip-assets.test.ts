@@ -4,6 +4,7 @@ import { type Address, createPublicClient, custom, keccak256, parseAbi, toBytes 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
 import { contentAddressedStore } from '../src/metadata/store.js';
+import { untilMined, wallet } from './support/ip-fixtures.js';
 
 // StoryLedger.ip's originals on the embedded chain: minted and registered with metadata by
 // reference or as JSON, royalty shares given out as royalty tokens, one registry of content ids
@@ -15,7 +16,6 @@ const store = contentAddressedStore();
 
 const vaultAbi = parseAbi(['function balanceOf(address) view returns (uint256)']);
 const moduleAbi = parseAbi(['function ipRoyaltyVaults(address) view returns (address)']);
-const wallet = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
 const author = (w: string, shareBps: number) => ({
   wallet: w,
   type: ContributorType.AUTHOR,
@@ -40,16 +40,7 @@ afterAll(async () => {
   await chain?.close();
 });
 
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('not reached in time');
-    await chain.mine(1);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 
 describe('StoryLedger.ip: originals', () => {
   it('mints with JSON and referenced metadata, gives out the royalty shares, reads back by both ids', async () => {

@@ -2,6 +2,7 @@ import { ContributorType } from '@mystira/chain-protos';
 import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+import { untilMined } from './support/ip-fixtures.js';
 
 // StoryLedger.ip's collections on the embedded chain: created like the ledger's own at start,
 // read back from the SPGNFT's views, CONFIRMED once final, counting their mints.
@@ -25,16 +26,7 @@ afterAll(async () => {
   await chain?.close();
 });
 
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('not reached in time');
-    await chain.mine(1);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 
 describe('StoryLedger.ip: collections', () => {
   it('creates a collection: processing with its address once in a block, confirmed when final', async () => {

@@ -4,6 +4,7 @@ import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/em
 import { zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+import { PERCENT, remix, untilMined, wallet } from './support/ip-fixtures.js';
 
 // StoryLedger.ip's derivatives on the embedded chain: minted, then linked to their parents
 // (the minting fee paid to each parent's vault) before their royalty shares are given out; every
@@ -12,27 +13,8 @@ import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
 let chain: EmbeddedChain;
 let ledger: StoryLedger;
 
-const WIP = '0x1514000000000000000000000000000000000000';
-const PERCENT = 1_000_000;
 const FEE = 10n ** 15n;
-const wallet = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
 const shares = (w: string) => [{ wallet: w, type: ContributorType.AUTHOR, shareBps: 10000 }];
-
-const remix = (revSharePercent: number, feeWei: bigint): LicenseTermsInput => ({
-  transferable: true,
-  royaltyPolicy: 'lap',
-  mintingFeeWei: feeWei,
-  expirationSeconds: 0n,
-  commercialUse: true,
-  commercialAttribution: true,
-  commercialRevShareMicroPercent: revSharePercent * PERCENT,
-  derivativesAllowed: true,
-  derivativesAttribution: true,
-  derivativesApproval: false,
-  derivativesReciprocal: true,
-  currencyToken: WIP,
-  termsUri: '',
-});
 
 beforeAll(async () => {
   chain = await startEmbeddedChain();
@@ -51,16 +33,7 @@ afterAll(async () => {
   await chain?.close();
 });
 
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('not reached in time');
-    await chain.mine(1);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 
 const registered = (ipAssetId: string) =>
   until(async () => {

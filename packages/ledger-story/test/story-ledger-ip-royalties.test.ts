@@ -1,9 +1,9 @@
 import { ContributorType, IpAssetStatus } from '@mystira/chain-protos';
-import type { LicenseTermsInput } from '@mystira/chain-server';
 import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
 import { zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+import { remix, untilMined, wallet } from './support/ip-fixtures.js';
 
 // Royalties from a derivative to its ancestors through LAP, end to end through the Ledger port:
 // a payment to a grandchild is split on chain (the stack to RoyaltyPolicyLAP, the rest to the
@@ -13,27 +13,8 @@ import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
 let chain: EmbeddedChain;
 let ledger: StoryLedger;
 
-const WIP = '0x1514000000000000000000000000000000000000';
-const PERCENT = 1_000_000;
-const wallet = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
 const split = (...parts: Array<[string, number]>) =>
   parts.map(([w, shareBps]) => ({ wallet: w, type: ContributorType.AUTHOR, shareBps }));
-
-const remix = (revSharePercent: number): LicenseTermsInput => ({
-  transferable: true,
-  royaltyPolicy: 'lap',
-  mintingFeeWei: 0n,
-  expirationSeconds: 0n,
-  commercialUse: true,
-  commercialAttribution: true,
-  commercialRevShareMicroPercent: revSharePercent * PERCENT,
-  derivativesAllowed: true,
-  derivativesAttribution: true,
-  derivativesApproval: false,
-  derivativesReciprocal: true,
-  currencyToken: WIP,
-  termsUri: '',
-});
 
 beforeAll(async () => {
   chain = await startEmbeddedChain();
@@ -52,16 +33,7 @@ afterAll(async () => {
   await chain?.close();
 });
 
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('not reached in time');
-    await chain.mine(1);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 
 const registered = (ipAssetId: string) =>
   until(async () => {

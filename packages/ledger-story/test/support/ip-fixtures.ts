@@ -1,0 +1,43 @@
+/** What the StoryLedger.ip tests share: units, wallets, Commercial Remix terms, waiting on blocks. */
+import type { LicenseTermsInput } from '@mystira/chain-server';
+import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
+
+/** WIP, the currency of the terms (Story's wrapped native token). */
+export const WIP = '0x1514000000000000000000000000000000000000';
+/** 1 % in the port's (and Story's) unit of revenue share. */
+export const PERCENT = 1_000_000;
+
+/** A wallet address from a number. */
+export const wallet = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
+
+/** Commercial Remix terms under LAP in WIP, with a revenue share in percent and a minting fee. */
+export const remix = (revSharePercent: number, feeWei = 0n): LicenseTermsInput => ({
+  transferable: true,
+  royaltyPolicy: 'lap',
+  mintingFeeWei: feeWei,
+  expirationSeconds: 0n,
+  commercialUse: true,
+  commercialAttribution: true,
+  commercialRevShareMicroPercent: revSharePercent * PERCENT,
+  derivativesAllowed: true,
+  derivativesAttribution: true,
+  derivativesApproval: false,
+  derivativesReciprocal: true,
+  currencyToken: WIP,
+  termsUri: '',
+});
+
+/** Polls `probe` until it returns a value, mining a block between polls (at most 15 s). */
+export async function untilMined<T>(
+  chain: EmbeddedChain,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('not reached in time');
+    await chain.mine(1);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
