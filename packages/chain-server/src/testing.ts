@@ -5,7 +5,11 @@
  * final after `requiredConfirmations`, duplicate and unknown ids, royalty splits, payments that
  * are credited once confirmed, claims that take the whole balance, wei conservation (a
  * fast-check property), transaction states and listeners, `info()` / `health()`, concurrency,
- * and the amounts at the edges.
+ * and the amounts at the edges. A ledger with `Ledger.ip` also runs the `ip:` cases: collections,
+ * license terms, attachment, license tokens, derivatives and the royalty flow from a derivative
+ * to its ancestors (a fast-check property over random derivative trees); without it they pass
+ * without checking anything. Credits are compared within the rounding a ledger declares in
+ * `royaltyRules`.
  *
  * The cases check what the port promises (its TSDoc and the README's "Errors or results"), not
  * what one ledger happens to do: a chain confirms later than a devnet, so every expectation of
