@@ -1,27 +1,4 @@
-/**
- * The handlers of all 12 RPCs, over the Ledger port. They are plain functions of (request,
- * CallContext), so the Connect router and the lean gRPC path (src/fast-path.ts) call the very same
- * code: one set of handlers, one behaviour.
- *
- * Errors or results (the rule every handler keeps):
- * - A gRPC error means the request was not acted on: INVALID_ARGUMENT (validation, with a
- *   google.rpc.BadRequest), UNAUTHENTICATED / PERMISSION_DENIED (auth), NOT_FOUND (unknown asset,
- *   content or transaction), ALREADY_EXISTS (content already registered; idempotency key reused
- *   with a different request), FAILED_PRECONDITION (asset not registered yet; nothing to claim),
- *   RESOURCE_EXHAUSTED (stream limits), UNAVAILABLE (ledger down, server shutting down),
- *   DEADLINE_EXCEEDED (idle stream), INTERNAL (a bug; the message is not sent).
- * - `success=false` / status FAILED means the ledger executed the operation and the transaction
- *   failed: it has a transaction hash and an `error_message`. Such outcomes are stored under
- *   their idempotency key like successes; errors are not (a retry executes again).
- */
-import { createHash } from 'node:crypto';
-import {
-  create,
-  type DescMessage,
-  fromBinary,
-  type MessageShape,
-  toBinary,
-} from '@bufbuild/protobuf';
+import { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
 import { codeToString } from '@connectrpc/connect/protocol-connect';
@@ -75,12 +52,9 @@ import {
   type WatchTransactionsRequest,
 } from '@mystira/chain-protos';
 import { type Principal, principalKey } from './auth.js';
-import {
-  type IdempotencyStore,
-  idempotencyMismatch,
-  MemoryIdempotencyStore,
-} from './idempotency.js';
-import { type AssetRecord, type Ledger, LedgerError, type Split, type TxState } from './ledger.js';
+import { toConnectError } from './connect-errors.js';
+import { type IdempotencyStore, idempotentWrite, MemoryIdempotencyStore } from './idempotency.js';
+import type { AssetRecord, Ledger, Split, TxState } from './ledger.js';
 import {
   badRequest,
   registerViolations,
@@ -192,36 +166,6 @@ export interface ChainHandlers {
   getServiceInfo: Unary<unknown, ServiceInfoResponse>;
 }
 
-/** The idempotency store failed before anything was done: UNAVAILABLE, so the client retries. */
-function storeDown(error: unknown): never {
-  if (error instanceof ConnectError) throw error;
-  throw new ConnectError(
-    'idempotency store unavailable',
-    Code.Unavailable,
-    undefined,
-    undefined,
-    error,
-  );
-}
-
-/** Turns what the ledger (or a bug) threw into the status the client gets. */
-export function toConnectError(error: unknown): ConnectError {
-  if (error instanceof ConnectError) return error;
-  if (error instanceof LedgerError) {
-    const code = {
-      NOT_FOUND: Code.NotFound,
-      ALREADY_EXISTS: Code.AlreadyExists,
-      FAILED_PRECONDITION: Code.FailedPrecondition,
-      UNAVAILABLE: Code.Unavailable,
-    }[error.code];
-    return new ConnectError(error.message, code);
-  }
-  if (error instanceof Error && error.name === 'AbortError')
-    return new ConnectError('cancelled', Code.Canceled);
-  // Never leak an internal message to a client; the cause stays attached for logging.
-  return new ConnectError('internal error', Code.Internal, undefined, undefined, error);
-}
-
 function toContributor(s: Split): Contributor {
   return create(ContributorSchema, {
     walletAddress: s.wallet,
@@ -285,39 +229,15 @@ export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers
    * Runs `execute` at most once per (caller, method, key). The fingerprint is the SHA-256 of the
    * request without its idempotency key, so only the key may differ between retries' bytes.
    */
-  async function idempotent<I extends DescMessage, O extends DescMessage>(
+  function idempotent<I extends DescMessage, O extends DescMessage>(
     method: string,
-    key: string,
     inSchema: I,
     req: MessageShape<I> & { idempotencyKey: string },
     outSchema: O,
     call: CallContext,
     execute: () => Promise<MessageShape<O>>,
   ): Promise<MessageShape<O>> {
-    const bytes = toBinary(inSchema, { ...req, idempotencyKey: '' } as MessageShape<I>);
-    const fingerprint = createHash('sha256')
-      .update(method)
-      .update('\0')
-      .update(bytes)
-      .digest('base64');
-    const storeKey = `${call.principal?.id ?? 'anonymous'}:${method}:${key}`;
-    const begun = await store.begin(storeKey, fingerprint, call.signal).catch(storeDown);
-    if (begun.kind === 'mismatch') throw idempotencyMismatch(key);
-    if (begun.kind === 'replay') return fromBinary(outSchema, begun.response);
-    let response: MessageShape<O>;
-    try {
-      response = await execute();
-    } catch (error) {
-      // Best effort: if the store is down too, the pending claim expires on its own (Redis lockMs).
-      await store.release(storeKey, begun.token).catch(() => {});
-      throw toConnectError(error);
-    }
-    // The ledger acted: the client gets its answer even if recording it fails; a retry then
-    // waits for the pending claim to expire and meets the ledger's own duplicate check.
-    await store
-      .complete(storeKey, begun.token, fingerprint, toBinary(outSchema, response))
-      .catch(() => {});
-    return response;
+    return idempotentWrite(store, call, { method, inSchema, req, outSchema, execute });
   }
 
   async function assetByIp(ipAssetId: string): Promise<AssetRecord> {
@@ -332,7 +252,6 @@ export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers
   ): Promise<RegisterIpAssetResponse> {
     return idempotent(
       'RegisterIpAsset',
-      req.idempotencyKey,
       RegisterIpAssetRequestSchema,
       req,
       RegisterIpAssetResponseSchema,
@@ -473,7 +392,6 @@ export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers
       validateUpdateSplit(req);
       return idempotent(
         'UpdateRoyaltySplit',
-        req.idempotencyKey,
         UpdateRoyaltySplitRequestSchema,
         req,
         UpdateRoyaltySplitResponseSchema,
@@ -499,7 +417,6 @@ export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers
       const amountWei = validatePay(req);
       return idempotent(
         'PayRoyalties',
-        req.idempotencyKey,
         PayRoyaltiesRequestSchema,
         req,
         PayRoyaltiesResponseSchema,
@@ -553,7 +470,6 @@ export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers
       validateClaim(req);
       return idempotent(
         'ClaimRoyalties',
-        req.idempotencyKey,
         ClaimRoyaltiesRequestSchema,
         req,
         ClaimRoyaltiesResponseSchema,

@@ -12,8 +12,11 @@
  * {@link MemoryIdempotencyStore} serves one process; {@link RedisIdempotencyStore} (ioredis, with
  * TTL) lets several instances share keys.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { toConnectError } from './connect-errors.js';
+import type { CallContext } from './handlers.js';
 
 /**
  * What {@link IdempotencyStore.begin} found: the key is now the caller's (`acquired`, with the
@@ -296,4 +299,61 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async release(key: string, token: string): Promise<void> {
     await this.redis.eval(RELEASE, 1, this.prefix + key, token);
   }
+}
+
+/** One write: its method path, its request (with its key) and how to execute it. */
+export interface IdempotentWrite<I extends DescMessage, O extends DescMessage> {
+  /** The method as keys and fingerprints name it, e.g. `RegisterIpAsset` or a full path. */
+  method: string;
+  /** The request's schema and the request; its idempotency key is left out of the fingerprint. */
+  inSchema: I;
+  req: MessageShape<I> & { idempotencyKey: string };
+  /** The response's schema, to store and replay the answer. */
+  outSchema: O;
+  /** Acts on the ledger and builds the answer; runs at most once per key. */
+  execute: () => Promise<MessageShape<O>>;
+}
+
+/** The idempotency store failed before anything was done: UNAVAILABLE, so the client retries. */
+function storeDown(error: unknown): never {
+  if (error instanceof ConnectError) throw error;
+  throw new ConnectError(
+    'idempotency store unavailable',
+    Code.Unavailable,
+    undefined,
+    undefined,
+    error,
+  );
+}
+
+/** Runs `write.execute` at most once per (caller, method, key). */
+export async function idempotentWrite<I extends DescMessage, O extends DescMessage>(
+  store: IdempotencyStore,
+  call: CallContext,
+  write: IdempotentWrite<I, O>,
+): Promise<MessageShape<O>> {
+  const { method, req } = write;
+  const bytes = toBinary(write.inSchema, { ...req, idempotencyKey: '' } as MessageShape<I>);
+  const fingerprint = createHash('sha256')
+    .update(method)
+    .update('\0')
+    .update(bytes)
+    .digest('base64');
+  const storeKey = `${call.principal?.id ?? 'anonymous'}:${method}:${req.idempotencyKey}`;
+  const begun = await store.begin(storeKey, fingerprint, call.signal).catch(storeDown);
+  if (begun.kind === 'mismatch') throw idempotencyMismatch(req.idempotencyKey);
+  if (begun.kind === 'replay') return fromBinary(write.outSchema, begun.response);
+  let response: MessageShape<O>;
+  try {
+    response = await write.execute();
+  } catch (error) {
+    // Best effort: if the store is down too, the pending claim expires on its own.
+    await store.release(storeKey, begun.token).catch(() => {});
+    throw toConnectError(error);
+  }
+  // The ledger acted: the client gets its answer even if recording it fails.
+  await store
+    .complete(storeKey, begun.token, fingerprint, toBinary(write.outSchema, response))
+    .catch(() => {});
+  return response;
 }

@@ -32,6 +32,7 @@ export {
   principalKey,
   type Scope,
 } from './auth.js';
+export { toConnectError } from './connect-errors.js';
 export {
   DevnetLedger,
   type DevnetLedgerOptions,
@@ -55,7 +56,6 @@ export {
   createChainHandlers,
   defaultStreamLimits,
   type StreamLimits,
-  toConnectError,
 } from './handlers.js';
 export {
   type IdempotencyBegin,

@@ -43,8 +43,9 @@ import {
   type RegisterLicenseTermsResponse,
   RegisterLicenseTermsResponseSchema,
 } from '@mystira/chain-protos';
-import { type CallContext, toConnectError } from './handlers.js';
-import { type IdempotencyStore, MemoryIdempotencyStore } from './idempotency.js';
+import { toConnectError } from './connect-errors.js';
+import type { CallContext } from './handlers.js';
+import { type IdempotencyStore, idempotentWrite, MemoryIdempotencyStore } from './idempotency.js';
 import {
   collectionMessage,
   derivativeLinkMessage,
@@ -54,7 +55,7 @@ import {
   operationStatus,
   timestamp,
 } from './ip-convert.js';
-import { idempotentWrite } from './ip-idempotent.js';
+
 import type { IpLedger } from './ip-ledger.js';
 import {
   parseAttachLicenseTerms,

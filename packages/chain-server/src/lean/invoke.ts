@@ -5,7 +5,8 @@
 import type * as http2 from 'node:http2';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { Principal } from '../auth.js';
-import { type CallContext, toConnectError } from '../handlers.js';
+import { toConnectError } from '../connect-errors.js';
+import type { CallContext } from '../handlers.js';
 import { type CallObserver, protocolOf } from '../observe.js';
 import type { RpcTelemetry } from '../telemetry.js';
 

@@ -18,7 +18,7 @@ import { toBinary, toJson } from '@bufbuild/protobuf';
 import type { ConnectError } from '@connectrpc/connect';
 import { codeToHttpStatus, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
 import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
-import { toConnectError } from '../handlers.js';
+import { toConnectError } from '../connect-errors.js';
 import { isBodyTimeout } from './body.js';
 import { frameMessage, tooLargeToWrite, trailerFrame } from './envelope.js';
 
