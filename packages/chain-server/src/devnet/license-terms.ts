@@ -4,29 +4,15 @@
  * Remixing terms that Story registers at launch.
  */
 import type { LicenseTermsInput } from '../ip-ledger.js';
-
-const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+import { nonCommercialSocialRemixingTerms } from '../ip-presets.js';
 
 /**
- * Non-Commercial Social Remixing, exactly as Story's SDK (`PILFlavor.nonCommercialSocialRemixing`)
- * expands it, so the preset registered through the server resolves to id 1 here.
+ * Non-Commercial Social Remixing, as the server expands the preset (exactly as Story's SDK does),
+ * so the preset registered through the server resolves to id 1 here.
  */
-export const NON_COMMERCIAL_SOCIAL_REMIXING: Readonly<LicenseTermsInput> = Object.freeze({
-  transferable: true,
-  royaltyPolicy: 'none',
-  mintingFeeWei: 0n,
-  expirationSeconds: 0n,
-  commercialUse: false,
-  commercialAttribution: false,
-  commercialRevShareMicroPercent: 0,
-  derivativesAllowed: true,
-  derivativesAttribution: true,
-  derivativesApproval: false,
-  derivativesReciprocal: true,
-  currencyToken: ZERO_ADDRESS,
-  termsUri:
-    'https://github.com/piplabs/pil-document/blob/998c13e6ee1d04eb817aefd1fe16dfe8be3cd7a2/off-chain-terms/NCSR.json',
-});
+export const NON_COMMERCIAL_SOCIAL_REMIXING: Readonly<LicenseTermsInput> = Object.freeze(
+  nonCommercialSocialRemixingTerms(),
+);
 
 /** The terms as stored: a copy, the currency in lower case. */
 function normalized(terms: LicenseTermsInput): LicenseTermsInput {
