@@ -18,6 +18,16 @@ function devConfigJson(): Plugin {
   };
 }
 
+/** One chunk per library family; the page's own code is split by its dynamic imports. */
+const VENDOR_CHUNKS = [
+  { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+  { name: 'tanstack-query', test: /node_modules[\\/]@tanstack[\\/]/ },
+  { name: 'connect-protobuf', test: /node_modules[\\/](@connectrpc|@bufbuild)[\\/]/ },
+  { name: 'opentelemetry', test: /node_modules[\\/]@opentelemetry[\\/]/ },
+  // The workspace packages resolve to their dist/ (symlinked, not under node_modules).
+  { name: 'mystira-chain', test: /[\\/](chain-client|chain-protos)[\\/]dist[\\/]/ },
+];
+
 export default defineConfig({
   plugins: [devConfigJson()],
   build: {
@@ -25,10 +35,16 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
-    rollupOptions: {
+    rolldownOptions: {
       // TanStack Query marks its modules "use client" for React Server Components; meaningless here.
       onwarn(warning, warn) {
         if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
+      output: {
+        // Vendor chunks by library family (Vite 8 bundles with Rolldown: `codeSplitting.groups`
+        // is its `manualChunks`). They change far less often than the page, so a new build of the
+        // page leaves them cached; and the sign-in screen needs only React (see README, Bundle).
+        codeSplitting: { groups: VENDOR_CHUNKS },
       },
     },
   },

@@ -5,10 +5,10 @@
  */
 import { TransportProvider } from '@connectrpc/connect-query';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { type ReactNode, useCallback, useMemo, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useMemo, useState } from 'react';
 import { type PageServices, ServicesProvider } from './chain.js';
 import { ConnectionStatus } from './components/ConnectionStatus.js';
-import { LicensingSection } from './components/LicensingSection.js';
+import { LoadFailure } from './components/LoadFailure.js';
 import { RegisterStoryForm } from './components/RegisterStoryForm.js';
 import { RoyaltiesPanel } from './components/RoyaltiesPanel.js';
 import { AccountBadge } from './components/SignIn.js';
@@ -16,6 +16,17 @@ import { type Registration, StoryRegistration } from './components/StoryRegistra
 import type { PageConfig } from './config.js';
 import type { Session } from './session.js';
 import { createPageTransport } from './transport.js';
+
+/** Licensing and derivatives come once a story is final: their code is loaded then. */
+const LicensingSection = lazy(() =>
+  import('./components/LicensingSection.js').then((m) => ({ default: m.LicensingSection })),
+);
+
+const loading = (what: string) => (
+  <p className="muted" role="status">
+    Loading {what}…
+  </p>
+);
 
 function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
   return (
@@ -106,7 +117,11 @@ export function SignedInPage({
             </Section>
             <Section id="licensing" title="4 · License terms and derivatives">
               {story ? (
-                <LicensingSection key={story.ipAssetId} story={story} />
+                <LoadFailure>
+                  <Suspense fallback={loading('licensing')}>
+                    <LicensingSection key={story.ipAssetId} story={story} />
+                  </Suspense>
+                </LoadFailure>
               ) : (
                 <p className="muted">
                   Register a story to license it and derive scenarios from it.

@@ -1,15 +1,24 @@
 /**
  * The Publisher page: reads /config.json, takes the signed-in person's token (or asks for one),
  * and renders the React page (TanStack Query, connect-query) into #root.
+ *
+ * This entry holds only what the sign-in screen needs (React, the session, the config): the
+ * signed-in page, with the Connect, protobuf, TanStack and OpenTelemetry code it calls the Chain
+ * service with, is loaded when someone is signed in (`lazy`), as are the words for an error.
  */
-import { type ReactNode, StrictMode, useEffect, useState } from 'react';
+import { lazy, type ReactNode, StrictMode, Suspense, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { SignedInPage } from './App.js';
+import { LoadFailure } from './components/LoadFailure.js';
 import { AccountBadge, SignInForm } from './components/SignIn.js';
 import { ConfigError, loadConfig, type PageConfig } from './config.js';
-import { describeError } from './errors.js';
 import { restoreSession, type Session } from './session.js';
 import './styles.css';
+
+const SignedInPage = lazy(() => import('./App.js').then((m) => ({ default: m.SignedInPage })));
+
+/** errors.ts reads Connect's errors, so it comes with the Connect chunk, only when needed. */
+const describeError = async (err: unknown): Promise<string> =>
+  (await import('./errors.js')).describeError(err);
 
 function Header({ children }: { children: ReactNode }) {
   return (
@@ -37,8 +46,9 @@ function Footer({ lastTrace }: { lastTrace?: string }) {
 function UnexpectedBanner() {
   const [problem, setProblem] = useState<string>();
   useEffect(() => {
-    const onError = (event: ErrorEvent) => setProblem(describeError(event.error ?? event.message));
-    const onRejection = (event: PromiseRejectionEvent) => setProblem(describeError(event.reason));
+    const show = (err: unknown) => void describeError(err).then(setProblem);
+    const onError = (event: ErrorEvent) => show(event.error ?? event.message);
+    const onRejection = (event: PromiseRejectionEvent) => show(event.reason);
     window.addEventListener('error', onError);
     window.addEventListener('unhandledrejection', onRejection);
     return () => {
@@ -68,8 +78,8 @@ function Page() {
     return () => window.removeEventListener('hashchange', onHashChange);
   }, []);
   useEffect(() => {
-    loadConfig().then(setConfig, (err: unknown) =>
-      setConfigError(err instanceof ConfigError ? err.message : describeError(err)),
+    loadConfig().then(setConfig, async (err: unknown) =>
+      setConfigError(err instanceof ConfigError ? err.message : await describeError(err)),
     );
   }, []);
 
@@ -96,16 +106,32 @@ function Page() {
       </>
     );
   return (
-    <>
+    <Suspense
+      fallback={
+        <>
+          <Header>
+            <AccountBadge session={session} refused={false} />
+          </Header>
+          <main id="app">
+            <p className="muted" role="status">
+              Loading the page…
+            </p>
+          </main>
+          <Footer />
+        </>
+      }
+    >
       <UnexpectedBanner />
-      <SignedInPage
-        key={session.token}
-        config={config}
-        session={session}
-        header={(content) => <Header>{content}</Header>}
-        footer={(lastTrace) => <Footer lastTrace={lastTrace} />}
-      />
-    </>
+      <LoadFailure>
+        <SignedInPage
+          key={session.token}
+          config={config}
+          session={session}
+          header={(content) => <Header>{content}</Header>}
+          footer={(lastTrace) => <Footer lastTrace={lastTrace} />}
+        />
+      </LoadFailure>
+    </Suspense>
   );
 }
 

@@ -310,6 +310,18 @@ describe('the Publisher page in Chromium', () => {
       const token = page.getByLabel('Access token');
       await token.waitFor(WAIT);
       expect(await axeViolations(page)).toEqual([]);
+      // The sign-in screen loads the entry and React only: the code that calls the Chain service
+      // (Connect, protobuf, TanStack Query, OpenTelemetry, the signed-in page) comes on sign-in.
+      const scripts = await page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map((e) => new URL(e.name).pathname)
+          .filter((path) => path.endsWith('.js')),
+      );
+      expect(scripts.some((path) => /\/react-[\w-]+\.js$/.test(path))).toBe(true);
+      expect(
+        scripts.filter((path) => /connect-protobuf|tanstack-query|opentelemetry|\/App-/.test(path)),
+      ).toEqual([]);
       await token.fill('not-a-token');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('alert').filter({ hasText: 'not an access token' }).waitFor(WAIT);
