@@ -54,6 +54,7 @@ import {
 import { type Principal, principalKey } from './auth.js';
 import { toConnectError } from './connect-errors.js';
 import { type IdempotencyStore, idempotentWrite, MemoryIdempotencyStore } from './idempotency.js';
+import { ipServices } from './ip-services.js';
 import type { AssetRecord, Ledger, Split, TxState } from './ledger.js';
 import {
   badRequest,
@@ -162,7 +163,10 @@ export interface ChainHandlers {
   ) => AsyncIterable<TransactionUpdate>;
   /** HealthCheck: the ledger's serving state (NOT_SERVING once shutdown starts). */
   healthCheck: Unary<unknown, HealthCheckResponse>;
-  /** GetServiceInfo: version, network, endpoints and contracts. */
+  /**
+   * GetServiceInfo: version, network, endpoints, contracts and the supported RPCs (the
+   * mystira.chain.ip.v1 ones too when the ledger has `ip`).
+   */
   getServiceInfo: Unary<unknown, ServiceInfoResponse>;
 }
 
@@ -215,6 +219,19 @@ function txUpdate(state: TxState): TransactionUpdate {
     blockNumber: state.blockNumber,
   });
 }
+
+/** ChainService's RPCs as GetServiceInfo has always named them: bare, e.g. "RegisterIpAsset". */
+const CHAIN_OPERATIONS: readonly string[] = ChainService.methods.map((m) => m.name);
+
+/**
+ * The mystira.chain.ip.v1 RPCs, listed when the ledger has `ip`: qualified by their service
+ * (`mystira.chain.ip.v1.CollectionService/CreateCollection`, as gRPC and the call spans name a
+ * method), since they are not ChainService's; ChainService's own keep their bare names, which
+ * clients already read.
+ */
+const IP_OPERATIONS: readonly string[] = ipServices.flatMap((s) =>
+  s.methods.map((m) => `${s.typeName}/${m.name}`),
+);
 
 /** Creates the handlers of the 12 RPCs over a ledger. */
 export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers {
@@ -523,7 +540,8 @@ export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers
         version,
         network: info.network,
         rpcEndpoint: info.rpcEndpoint,
-        supportedOperations: ChainService.methods.map((m) => m.name),
+        // A new array per response: a message is the caller's to change.
+        supportedOperations: [...CHAIN_OPERATIONS, ...(ledger.ip ? IP_OPERATIONS : [])],
         contractAddresses: info.contractAddresses,
       });
     },

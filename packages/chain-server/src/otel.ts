@@ -7,7 +7,8 @@
  *   caller's W3C trace context (`traceparent`/`tracestate`, through the registered propagator, or
  *   parsed here when none is registered), with the rpc.* semantic-convention attributes and
  *   `rpc.grpc.status_code`;
- * - an INTERNAL child span per ledger call (`ledger.registerAsset`, ...), whatever the ledger;
+ * - an INTERNAL child span per ledger call (`ledger.registerAsset`, ...), whatever the ledger, and
+ *   per call of its `ip` port (`ledger.ip.createCollection`, ...) when it has one;
  * - the `rpc.server.duration` histogram (ms) by rpc.method and rpc.grpc.status_code.
  * Spans nest through the active context, so register a context manager (e.g. the
  * AsyncLocalStorageContextManager of `@opentelemetry/context-async-hooks`).
@@ -33,6 +34,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import type { IpLedger } from './ip-ledger.js';
 import type { Ledger, LedgerError } from './ledger.js';
 import type { CallScope, RpcTelemetry } from './telemetry.js';
 
@@ -209,9 +211,63 @@ export function otelTelemetry(options: OtelTelemetryOptions = {}): RpcTelemetry 
     );
   }
 
+  /** The ip port with each call a `ledger.ip.*` span, attributed by the ids it acts on. */
+  function wrapIp(ip: IpLedger): IpLedger {
+    return {
+      createCollection: (input, signal) =>
+        traced('ip.createCollection', {}, () => ip.createCollection(input, signal)),
+      getCollection: (address) =>
+        traced('ip.getCollection', { 'mystira.collection_address': address }, () =>
+          ip.getCollection(address),
+        ),
+      registerLicenseTerms: (terms, signal) =>
+        traced('ip.registerLicenseTerms', {}, () => ip.registerLicenseTerms(terms, signal)),
+      getLicenseTerms: (licenseTermsId) =>
+        traced(
+          'ip.getLicenseTerms',
+          { 'mystira.license_terms_id': licenseTermsId.toString() },
+          () => ip.getLicenseTerms(licenseTermsId),
+        ),
+      attachLicenseTerms: (input, signal) =>
+        traced(
+          'ip.attachLicenseTerms',
+          {
+            'mystira.ip_asset_id': input.ipAssetId,
+            'mystira.license_terms_id': input.licenseTermsId.toString(),
+          },
+          () => ip.attachLicenseTerms(input, signal),
+        ),
+      mintLicenseTokens: (input, signal) =>
+        traced(
+          'ip.mintLicenseTokens',
+          {
+            'mystira.ip_asset_id': input.licensorIpAssetId,
+            'mystira.license_terms_id': input.licenseTermsId.toString(),
+          },
+          () => ip.mintLicenseTokens(input, signal),
+        ),
+      mintAndRegisterIpAsset: (input, signal) =>
+        traced('ip.mintAndRegisterIpAsset', { 'mystira.content_id': input.contentId }, () =>
+          ip.mintAndRegisterIpAsset(input, signal),
+        ),
+      getIpAsset: (by) =>
+        traced(
+          'ip.getIpAsset',
+          'ipAssetId' in by
+            ? { 'mystira.ip_asset_id': by.ipAssetId }
+            : { 'mystira.content_id': by.contentId },
+          () => ip.getIpAsset(by),
+        ),
+    };
+  }
+
   function wrapLedger(ledger: Ledger): Ledger {
     if (options.ledgerSpans === false) return ledger;
+    // Read once, as the server reads it: a ledger without the port stays without it (no `ip`
+    // key at all), so "does this ledger do ip.v1?" has the same answer through the wrapper.
+    const ip = ledger.ip;
     return {
+      ...(ip ? { ip: wrapIp(ip) } : {}),
       get requiredConfirmations() {
         return ledger.requiredConfirmations;
       },

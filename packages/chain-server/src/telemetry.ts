@@ -6,7 +6,7 @@
  * Both serving paths use it the same way: `startCall` once per decoded call (the stage where
  * `onCall` observes too), the handler runs inside `scope.run`, and `scope.end` reports the
  * outcome. The handlers get the ledger through `wrapLedger`, so ledger calls become child spans
- * of the call whatever the ledger is.
+ * of the call whatever the ledger is (its `ip` port's calls too).
  */
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import type { Ledger } from './ledger.js';
@@ -34,7 +34,11 @@ export interface RpcTelemetry {
     protocol: CallInfo['protocol'],
     header: (name: string) => string | undefined,
   ): CallScope;
-  /** The ledger the handlers use: the same port, with each call recorded. */
+  /**
+   * The ledger the handlers use: the same port, with each call recorded. Keep `ip` when the
+   * ledger has one (wrapped too) and leave it out when it has none: the handlers read it, e.g.
+   * GetServiceInfo lists the mystira.chain.ip.v1 RPCs only when it is there.
+   */
   wrapLedger(ledger: Ledger): Ledger;
 }
 

@@ -2,10 +2,12 @@
  * OpenTelemetry on the server (`@mystira/chain-server/otel`), with the SDK's in-memory span
  * exporter and the AsyncLocalStorage context manager, over real HTTP/2 and HTTP/1.1: a SERVER
  * span per call on both serving paths and all protocols, continuing the caller's traceparent;
- * ledger calls as child spans; error status; the rpc.server.duration histogram.
+ * ledger calls as child spans (those of its `ip` port too); error status; the rpc.server.duration
+ * histogram.
  */
 import { readFileSync } from 'node:fs';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { DevnetLedger, nonCommercialSocialRemixingTerms } from '@mystira/chain-server';
 import { otelTelemetry } from '@mystira/chain-server/otel';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -31,6 +33,8 @@ import {
   registration,
   startServer,
 } from './helpers.js';
+import { FAKE_DEFAULT_COLLECTION, FakeIpLedger } from './support/fake-ip-ledger.js';
+import { withIp } from './support/ip-server.js';
 
 /** A reader the test pulls from (no timer). */
 class PullReader extends MetricReader {
@@ -222,6 +226,114 @@ describe('with a registered W3C propagator', () => {
     expect(span.spanContext().traceId).toBe(TRACE_ID);
     expect(span.parentSpanContext?.spanId).toBe(PARENT);
     expect(span.spanContext().traceState?.get('vendor')).toBe('abc');
+  });
+});
+
+describe('Ledger.ip through wrapLedger', () => {
+  const tracer = tracerProvider.getTracer('test');
+
+  /** Runs `fn` in a parent span and returns the ledger spans started under it. */
+  async function childSpans(fn: () => Promise<unknown>): Promise<ReadableSpan[]> {
+    const parentId = await tracer.startActiveSpan('parent', async (parent) => {
+      try {
+        await fn().catch(() => {});
+      } finally {
+        parent.end();
+      }
+      return parent.spanContext().spanId;
+    });
+    return exporter.getFinishedSpans().filter((s) => s.parentSpanContext?.spanId === parentId);
+  }
+
+  it('makes every ip port method an INTERNAL ledger.ip.* child span with its ids', async () => {
+    const fake = new FakeIpLedger();
+    const ip = telemetry.wrapLedger(withIp(new DevnetLedger(), fake)).ip;
+    if (!ip) throw new Error('the wrapper dropped ip');
+    const spans = await childSpans(async () => {
+      await ip.createCollection({ name: 'C', symbol: 'C', contractUri: '' });
+      await ip.getCollection(FAKE_DEFAULT_COLLECTION);
+      const terms = nonCommercialSocialRemixingTerms();
+      const { licenseTermsId } = await ip.registerLicenseTerms(terms);
+      await ip.getLicenseTerms(licenseTermsId as bigint);
+      const asset = await ip.mintAndRegisterIpAsset({
+        contentId: 'otel-content',
+        royaltyShares: [],
+        parents: [],
+      });
+      await ip.attachLicenseTerms({
+        ipAssetId: asset.ipAssetId,
+        licenseTermsId: licenseTermsId as bigint,
+      });
+      await ip.mintLicenseTokens({
+        licensorIpAssetId: asset.ipAssetId,
+        licenseTermsId: licenseTermsId as bigint,
+        amount: 1,
+        receiver: '',
+      });
+      await ip.getIpAsset({ ipAssetId: asset.ipAssetId });
+      await ip.getIpAsset({ contentId: 'otel-content' });
+    });
+    const asset = await fake.getIpAsset({ contentId: 'otel-content' });
+    const byName = (name: string) => spans.filter((s) => s.name === `ledger.ip.${name}`);
+    expect(spans.map((s) => s.name).sort()).toEqual(
+      [
+        'attachLicenseTerms',
+        'createCollection',
+        'getCollection',
+        'getIpAsset',
+        'getIpAsset',
+        'getLicenseTerms',
+        'mintAndRegisterIpAsset',
+        'mintLicenseTokens',
+        'registerLicenseTerms',
+      ].map((n) => `ledger.ip.${n}`),
+    );
+    expect(spans.every((s) => s.kind === SpanKind.INTERNAL)).toBe(true);
+    expect(byName('getCollection')[0]?.attributes).toEqual({
+      'mystira.collection_address': FAKE_DEFAULT_COLLECTION,
+    });
+    expect(byName('getLicenseTerms')[0]?.attributes).toEqual({ 'mystira.license_terms_id': '1' });
+    expect(byName('mintAndRegisterIpAsset')[0]?.attributes).toEqual({
+      'mystira.content_id': 'otel-content',
+    });
+    for (const name of ['attachLicenseTerms', 'mintLicenseTokens']) {
+      expect(byName(name)[0]?.attributes).toEqual({
+        'mystira.ip_asset_id': asset?.ipAssetId,
+        'mystira.license_terms_id': '1',
+      });
+    }
+    expect(byName('getIpAsset').map((s) => s.attributes)).toEqual([
+      { 'mystira.ip_asset_id': asset?.ipAssetId },
+      { 'mystira.content_id': 'otel-content' },
+    ]);
+    // The port's own methods ran, each once, behind the wrapper.
+    expect(fake.calls).toMatchObject({ createCollection: 1, mintAndRegisterIpAsset: 1 });
+  });
+
+  it('marks a failed ip call as an error span with the ledger error code', async () => {
+    const ip = telemetry.wrapLedger(withIp(new DevnetLedger(), new FakeIpLedger())).ip;
+    const write = ip?.mintAndRegisterIpAsset({
+      contentId: 'down-1',
+      royaltyShares: [],
+      parents: [],
+    });
+    await expect(write).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    const [span] = exporter
+      .getFinishedSpans()
+      .filter((s) => s.name === 'ledger.ip.mintAndRegisterIpAsset');
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span?.attributes['mystira.ledger.error']).toBe('UNAVAILABLE');
+  });
+
+  it('leaves a ledger without ip without ip', () => {
+    const wrapped = telemetry.wrapLedger(withIp(new DevnetLedger(), undefined));
+    expect(wrapped.ip).toBeUndefined();
+    expect('ip' in wrapped).toBe(false);
+  });
+
+  it('leaves the ledger as it is with ledgerSpans: false', () => {
+    const ledger = withIp(new DevnetLedger(), new FakeIpLedger());
+    expect(otelTelemetry({ ledgerSpans: false }).wrapLedger(ledger)).toBe(ledger);
   });
 });
 

@@ -115,7 +115,8 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
       expect(health.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
       const info = await c.getServiceInfo({});
       expect(info.network).toBe('devnet');
-      expect(info.supportedOperations).toHaveLength(12);
+      // ChainService's 12 and, the devnet having `ip`, the 8 of mystira.chain.ip.v1.
+      expect(info.supportedOperations).toHaveLength(20);
     });
 
     it('reports errors with their codes', async () => {
