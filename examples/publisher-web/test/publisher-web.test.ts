@@ -1,7 +1,8 @@
 /**
  * The Publisher page in a real browser (Debian's Chromium through playwright-core) against an
- * in-process Chain server on the devnet ledger that requires bearer tokens from a local issuer
- * (the demo's: keys made at start, a JWKS on its own port): signing in (a pasted token, or one
+ * in-process Chain server (on the ledger support/test-ledger.ts chooses: the devnet) that
+ * requires bearer tokens from a local issuer (the demo's: keys made at start, a JWKS on its own
+ * port): signing in (a pasted token, or one
  * handed over in the #fragment), register a story and follow it live to final, see the split, pay,
  * see claimable balances, claim; field errors from the page and from the server; a refused token
  * (401) and a token without chain:write (403) said in words; the server stopped → a visible error.
@@ -15,18 +16,14 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type ChainServer,
-  createChainServer,
-  DevnetLedger,
-  jwtVerifier,
-} from '@mystira/chain-server';
+import { type ChainServer, createChainServer, jwtVerifier } from '@mystira/chain-server';
 import type { AxeResults } from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAIN_AUDIENCE, DEMO_USERS, userToken } from '../../demo/src/identities.ts';
 import { type LocalIssuer, startLocalIssuer } from '../../demo/src/issuer.ts';
 import { type RunningPublisherWeb, servePublisherWeb } from '../serve.ts';
+import { startTestLedger, type TestLedger } from './support/test-ledger.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const artifacts = join(root, 'test-results');
@@ -112,7 +109,10 @@ async function fillContributor(page: Page, n: number, wallet: string, role: stri
 const signedIn = (web: RunningPublisherWeb, token: string) => `${web.url}/#token=${token}`;
 
 describe('the Publisher page in Chromium', () => {
-  const ledger = new DevnetLedger({ blockIntervalMs: 150, requiredConfirmations: 3 });
+  /** The ledger under the Chain server: see support/test-ledger.ts (PUBLISHER_WEB_LEDGER). */
+  let ledger: TestLedger;
+  /** "Connected · devnet" (or the network the ledger reports). */
+  const connected = () => `Connected · ${ledger.network}`;
   const traceparents: string[] = [];
   const authorizations: string[] = [];
   let issuer: LocalIssuer;
@@ -145,14 +145,14 @@ describe('the Publisher page in Chromium', () => {
     if (!existsSync(built) || statSync(built).mtimeMs < newest) {
       execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     }
-    ledger.start();
+    ledger = await startTestLedger();
     issuer = await startLocalIssuer();
     ada = await userToken(issuer, DEMO_USERS.ada);
     proxy = recordingProxy(() => chainPort, traceparents, authorizations);
     const proxyPort = await listen(proxy);
     web = await servePublisherWeb({ chainUrl: `http://127.0.0.1:${proxyPort}` });
     // The page's origin is known only once it listens; the Chain server must allow it (CORS).
-    chain = createChainServer({ ledger, corsOrigins: [web.url], auth: chainAuth() });
+    chain = createChainServer({ ledger: ledger.ledger, corsOrigins: [web.url], auth: chainAuth() });
     chainPort = (await chain.listen(0)).port;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -166,7 +166,7 @@ describe('the Publisher page in Chromium', () => {
     await chain?.close({ deadlineMs: 200 });
     proxy?.closeAllConnections();
     await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
-    ledger.stop();
+    await ledger?.stop();
     await issuer?.close();
   });
 
@@ -180,7 +180,7 @@ describe('the Publisher page in Chromium', () => {
       .filter({ hasText: 'Signed in as Ada (author)' })
       .waitFor(WAIT);
     expect(new URL(page.url()).hash).toBe('');
-    await page.getByRole('status').filter({ hasText: 'Connected · devnet' }).waitFor(WAIT);
+    await page.getByRole('status').filter({ hasText: connected() }).waitFor(WAIT);
 
     await page.getByLabel('Content id').fill('story-lighthouse');
     await page.getByLabel('Title').fill('The Lighthouse Keeper');
@@ -206,9 +206,12 @@ describe('the Publisher page in Chromium', () => {
       .waitFor(WAIT);
     expect(await registration.getByTestId('tx-confirmations').textContent()).toBe('3');
     expect(await registration.getByTestId('tx-block').textContent()).toMatch(/^#\d+$/);
-    // The devnet has no block explorer: a note with the link format on Story's networks.
+    // The devnet (or the embedded EVM node) has no block explorer: a note with the link format
+    // on Story's networks.
     const explorerNote = await registration.getByTestId('tx-explorer').textContent();
-    expect(explorerNote).toMatch(/^none: the devnet is simulated/);
+    expect(explorerNote).toMatch(
+      ledger.kind === 'devnet' ? /^none: the devnet is simulated/ : /^none: an embedded/,
+    );
     expect(explorerNote).toContain('https://aeneid.storyscan.xyz/tx/<hash>');
     expect(await registration.getByRole('link').count()).toBe(0);
     const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
@@ -334,7 +337,7 @@ describe('the Publisher page in Chromium', () => {
       await token.fill(await userToken(issuer, DEMO_USERS.grace));
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByTestId('account').filter({ hasText: 'Signed in as Grace' }).waitFor(WAIT);
-      await page.getByRole('status').filter({ hasText: 'Connected · devnet' }).waitFor(WAIT);
+      await page.getByRole('status').filter({ hasText: connected() }).waitFor(WAIT);
       await page.reload();
       await page.getByTestId('account').filter({ hasText: 'Signed in as Grace' }).waitFor(WAIT);
       await page.getByRole('button', { name: 'Sign out' }).click();
@@ -371,7 +374,7 @@ describe('the Publisher page in Chromium', () => {
       await page.getByTestId('account').filter({ hasText: 'Signed out' }).waitFor(WAIT);
       // The demo's link opened in the same tab: only the #fragment changes, and that signs in.
       await page.goto(signedIn(web, reader));
-      await page.getByRole('status').filter({ hasText: 'Connected · devnet' }).waitFor(WAIT);
+      await page.getByRole('status').filter({ hasText: connected() }).waitFor(WAIT);
       await page.getByLabel('Content id').fill('story-read-only');
       await page.getByLabel('Title').fill('Read only');
       await fillContributor(page, 1, AUTHOR, 'author', '10000');
@@ -392,7 +395,7 @@ describe('the Publisher page in Chromium', () => {
   it('links the transaction and the IP asset to Story’s explorers when the service reports Aeneid on a remote node', async () => {
     // The same devnet, reported as Aeneid behind a public node: what a Chain service on Story's
     // testnet tells the page (the page trusts GetServiceInfo; nothing else changes).
-    const aeneid = new Proxy(ledger, {
+    const aeneid = new Proxy(ledger.ledger, {
       get(target, property) {
         if (property === 'info')
           return () => ({
@@ -452,7 +455,7 @@ describe('the Publisher page in Chromium', () => {
     const errors = collectErrors(page);
     try {
       await page.goto(signedIn(web, ada));
-      await page.getByRole('status').filter({ hasText: 'Connected · devnet' }).waitFor(WAIT);
+      await page.getByRole('status').filter({ hasText: connected() }).waitFor(WAIT);
       await page.getByLabel('Content id').fill('story-harbour');
       await page.getByLabel('Title').fill('The Harbour');
       await page.getByLabel('Metadata URI (optional)').fill('ipfs://bafy-harbour-metadata');

@@ -1,0 +1,33 @@
+/**
+ * The ledger under the browser tests' Chain server, chosen here and nowhere else. By default the
+ * in-process devnet (150 ms blocks, 3 confirmations). `PUBLISHER_WEB_LEDGER=story` serves the
+ * Story ledger (`@mystira/ledger-story` on an embedded EVM node with Story's test contracts) the
+ * way the demo starts it (examples/demo/src/chain-ledger.ts), to try the page on it.
+ */
+import {
+  type DemoLedger,
+  type DemoLedgerKind,
+  startDemoLedger,
+} from '../../../demo/src/chain-ledger.ts';
+
+/** Which ledger the tests run on: `PUBLISHER_WEB_LEDGER` (devnet unless it says story). */
+export function testLedgerKind(env: NodeJS.ProcessEnv = process.env): DemoLedgerKind {
+  const chosen = env.PUBLISHER_WEB_LEDGER?.trim().toLowerCase();
+  if (chosen === undefined || chosen === '' || chosen === 'devnet') return 'devnet';
+  if (chosen === 'story') return 'story';
+  throw new Error(`PUBLISHER_WEB_LEDGER must be devnet or story, not "${chosen}"`);
+}
+
+/** A started ledger for the tests; `network` is what the page will show ("devnet", "aeneid"). */
+export interface TestLedger extends DemoLedger {
+  network: string;
+}
+
+export async function startTestLedger(): Promise<TestLedger> {
+  const started = await startDemoLedger(testLedgerKind(), {
+    blockIntervalMs: 150,
+    requiredConfirmations: 3,
+  });
+  started.start();
+  return Object.assign(started, { network: started.ledger.info().network });
+}
