@@ -7,13 +7,7 @@
  *
  * @packageDocumentation
  */
-export {
-  type CachedRepository,
-  type CacheLockOptions,
-  type CacheOptions,
-  cached,
-  type L1Options,
-} from './cached.js';
+export { type CachedRepository, cached } from './cached.js';
 export {
   CacheDecodeError,
   type CacheDecodeReason,
@@ -26,6 +20,7 @@ export {
 export { cacheHealthCheck } from './health.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory-store.js';
 export type { CacheMetricsSnapshot } from './metrics.js';
+export type { CacheLockOptions, CacheOptions, L1Options } from './options.js';
 export {
   RedisStore,
   type RedisStoreClient,

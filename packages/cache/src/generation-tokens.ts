@@ -1,0 +1,31 @@
+/**
+ * Generation tokens: the values of the generation keys (see keys.ts) that every fill is guarded
+ * by and every entry records. A write replaces them; a value filled under other tokens is a miss.
+ */
+
+/** What `freshToken()` makes (and nothing that would break an envelope header: no '|' or ','). */
+const TOKEN = /^[\w.-]{1,64}$/;
+
+/**
+ * Entity-wide generation keys (epoch, query generation, tags) expire after a day without writes:
+ * an expired one comes back as a fresh token, which only turns the values filled under the old one
+ * into misses, so any expiry is safe; it just keeps abandoned prefixes from living forever.
+ */
+export const GENERATION_TTL_MS = 86_400_000;
+
+/**
+ * A generation token as read from the store: null when absent, false when the key holds something
+ * no instance wrote (then it is replaced by a fresh token, which is what a write does anyway).
+ */
+export function tokenOf(b: Uint8Array | number | null): string | null | false {
+  if (b === null) return null;
+  if (typeof b === 'number' || b.length > 64) return false;
+  const text = (
+    Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+  ).toString('latin1');
+  return TOKEN.test(text) ? text : false;
+}
+
+/** The tokens an entry records, in guard order; absent generation keys are recorded as ''. */
+export const joinTokens = (tokens: readonly (string | null)[]): string =>
+  tokens.map((t) => t ?? '').join(',');
