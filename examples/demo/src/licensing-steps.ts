@@ -110,18 +110,12 @@ export async function runLicensingSteps(r: StepRunner, input: LicensingInput): P
     };
   });
 
-  // A ledger whose `ip` is still being built (the Story ledger, for now) may attach terms but not
-  // register derivatives yet: say so and stop here rather than fail the demo over it.
-  const attempt = await r
-    .call<ScenarioRegistration>('ada', 'POST', `${scenario}/registration`)
-    .catch((error: unknown) => error);
-  if (notImplemented(attempt)) {
-    r.write(`  – the remaining licensing steps skipped: ${(attempt as Error).message}`);
-    return;
-  }
   const derivative = await r.step(LICENSING_STEPS[1], async () => {
-    if (attempt instanceof Error) throw attempt;
-    const { status } = attempt as { status: number };
+    const { status } = await r.call<ScenarioRegistration>(
+      'ada',
+      'POST',
+      `${scenario}/registration`,
+    );
     const confirmed = await until('the scenario confirmed', async () => {
       const { body } = await r.call<ScenarioRegistration>(
         'anonymous',
@@ -176,14 +170,4 @@ export async function runLicensingSteps(r: StepRunner, input: LicensingInput): P
       ),
     };
   });
-}
-
-/** An API answer saying that the chain's ledger does not implement this (yet). */
-function notImplemented(answer: unknown): boolean {
-  if (!(answer instanceof Error)) return false;
-  const status = (answer as { status?: number }).status;
-  return (
-    (status === 409 || status === 501 || status === 502) &&
-    /not implemented|unimplemented/i.test(answer.message)
-  );
 }

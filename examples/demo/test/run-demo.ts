@@ -40,19 +40,14 @@ const SCENARIO_STEPS = [
 ];
 
 /**
- * Every scenario step printed with ✓ and none with ✗. The licensing steps either all passed or
- * were skipped with the printed note (a ledger without `ip`); `licensing: 'required'` (a devnet
- * run) insists that they ran.
+ * Every scenario step printed with ✓, the licensing steps included (both of the demo's ledgers
+ * serve the licensing services), and none with ✗.
  */
-export function expectScenarioPassed(output: string, options: { licensing?: 'required' } = {}) {
+export function expectScenarioPassed(output: string) {
   for (const step of SCENARIO_STEPS) expect(output).toMatch(new RegExp(`✓ +\\d+\\. ${step}`));
-  // The whole of them (a ledger without `ip`), or those after the terms (one that has no
-  // derivatives yet); either way with a printed note.
-  const skipped = output.includes('licensing steps skipped');
-  if (options.licensing === 'required') expect(skipped, output).toBe(false);
-  if (!skipped)
-    for (const step of LICENSING_STEPS)
-      expect(output).toMatch(new RegExp(`✓ +\\d+\\. ${escapeRegExp(step)}`));
+  expect(output).not.toContain('licensing steps skipped');
+  for (const step of LICENSING_STEPS)
+    expect(output).toMatch(new RegExp(`✓ +\\d+\\. ${escapeRegExp(step)}`));
   expect(output).not.toContain('✗');
   expect(output).toContain('scenario passed');
 }

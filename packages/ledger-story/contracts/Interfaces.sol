@@ -65,4 +65,7 @@ interface ILicenseTemplateMin {
 
 interface IRoyaltyPolicyMin {
     function getPolicyRoyaltyStack(address ipId) external view returns (uint32);
+    // Not Story's interface: the doubles' exact split of a payment (LRP's stack is not a whole
+    // number of millionths of a percent).
+    function revenueShare(address ipId, uint256 amount) external view returns (uint256);
 }

@@ -67,10 +67,13 @@ contract IpRoyaltyVault {
         return revenueDebt[claimer][token];
     }
 
-    // Called by the RoyaltyModule, or by the LAP policy passing on an ancestor's share, right
+    // Called by the RoyaltyModule, or by a royalty policy passing on an ancestor's share, right
     // before it moves `amount` of `token` into this vault.
     function updateVaultBalance(address token, uint256 amount) external {
-        if (msg.sender != StoryAddresses.ROYALTY_MODULE && msg.sender != StoryAddresses.ROYALTY_POLICY_LAP) {
+        if (
+            msg.sender != StoryAddresses.ROYALTY_MODULE && msg.sender != StoryAddresses.ROYALTY_POLICY_LAP
+                && msg.sender != StoryAddresses.ROYALTY_POLICY_LRP
+        ) {
             revert IpRoyaltyVault__NotAllowedToAddTokenToVault();
         }
         if (token != StoryAddresses.WIP) revert IpRoyaltyVault__NotWhitelistedRoyaltyToken();

@@ -16,18 +16,20 @@ interface IRoyaltyPolicyLinkMin {
 }
 
 // Test contract, not Story's code; implements the subset of the interface the SDK calls.
-// Keeps the IP → royalty vault map and takes royalty payments and minting fees. A payment to an
-// IP that was linked to parents under LAP terms is split as on Story: `amount × stack /
-// 100,000,000` goes to the LAP policy contract (counted in totalRevenueTokensAccounted, from
-// where ancestors pull their shares with transferToVault) and the rest to the IP's vault; a
-// payment to any other IP goes whole to its vault. Paying an IP without a vault fails with
-// RoyaltyModule__ZeroReceiverVault, as on Story. No protocol fee, no dispute or expiry checks;
-// WIP is the only whitelisted token and LAP the only whitelisted policy (no LRP double exists).
-// Vaults appear when royalty-bearing license tokens are minted or a child is linked (the hooks
-// Story's LicensingModule calls), or through deployVault, which exists in Story's protocol-core
-// main branch but not in the SDK's ABI.
+// Keeps the IP → royalty vault map and takes royalty payments and minting fees. A child linked
+// to parents accumulates the royalty policies of its links and of its parents (as on Story); a
+// payment to it is split with each of them: the policy's share (revenueShare: `amount × stack`)
+// goes to the policy contract (counted in totalRevenueTokensAccounted, from where ancestors pull
+// their parts with transferToVault) and the rest to the IP's vault; a payment to an IP without
+// policies goes whole to its vault. Linking that would take the stacks past 100 % reverts.
+// Paying an IP without a vault fails with RoyaltyModule__ZeroReceiverVault, as on Story. No
+// protocol fee, no dispute or expiry checks; WIP is the only whitelisted token, LAP and LRP the
+// whitelisted policies. Vaults appear when royalty-bearing license tokens are minted or a child
+// is linked (the hooks Story's LicensingModule calls), or through deployVault, which exists in
+// Story's protocol-core main branch but not in the SDK's ABI.
 contract RoyaltyModule {
     uint32 private constant MAX_PERCENT = 100_000_000;
+    uint256 private constant SHARE_SCALE = 1e32;
 
     error RoyaltyModule__AboveMaxPercent();
     error RoyaltyModule__NoParentsOnLinking();
@@ -83,10 +85,10 @@ contract RoyaltyModule {
     }
 
     function isWhitelistedRoyaltyPolicy(address policy) public pure returns (bool) {
-        return policy == StoryAddresses.ROYALTY_POLICY_LAP;
+        return policy == StoryAddresses.ROYALTY_POLICY_LAP || policy == StoryAddresses.ROYALTY_POLICY_LRP;
     }
 
-    // The policies a payment to the IP is split with (LAP once the IP is linked under LAP terms).
+    // The policies a payment to the IP is split with: those of its links and of its ancestors.
     function accumulatedRoyaltyPolicies(address ipId) external view returns (address[] memory) {
         return royaltyPoliciesOf[ipId];
     }
@@ -127,8 +129,9 @@ contract RoyaltyModule {
 
     // Story's LicensingModule calls this when a child is linked to parents under royalty-bearing
     // terms: the child and its parents get vaults (a parent's vault receives what transferToVault
-    // moves), the child's payments are split with the policy from now on, and the policy records
-    // what the child owes. maxRts is not checked: LAP asks for no royalty tokens to link.
+    // moves), the child's payments are split with the policies of these links and of its
+    // parents from now on, and each policy records what the child owes. maxRts is not checked:
+    // the doubles ask for no royalty tokens to link.
     function onLinkToParents(
         address ipId,
         address[] calldata parentIpIds,
@@ -145,13 +148,21 @@ contract RoyaltyModule {
             if (licensesPercent[i] > MAX_PERCENT) revert RoyaltyModule__AboveMaxPercent();
             deployVault(parentIpIds[i]);
             _addPolicy(ipId, policy);
+            address[] storage inherited = royaltyPoliciesOf[parentIpIds[i]];
+            for (uint256 j = 0; j < inherited.length; j++) {
+                _addPolicy(ipId, inherited[j]);
+            }
         }
         address[] storage policies = royaltyPoliciesOf[ipId];
+        // The stacks as fractions of SHARE_SCALE (LRP's is not a whole number of millionths).
+        uint256 total;
         for (uint256 i = 0; i < policies.length; i++) {
             IRoyaltyPolicyLinkMin(policies[i]).onLinkToParents(
                 ipId, parentIpIds, licenseRoyaltyPolicies, licensesPercent, externalData
             );
+            total += IRoyaltyPolicyMin(policies[i]).revenueShare(ipId, SHARE_SCALE);
         }
+        if (total > SHARE_SCALE) revert RoyaltyModule__AboveMaxPercent();
         emit LinkedToParents(ipId, parentIpIds, licenseRoyaltyPolicies, licensesPercent, externalData);
     }
 
@@ -180,7 +191,7 @@ contract RoyaltyModule {
         uint256 toVault = amount;
         address[] storage policies = royaltyPoliciesOf[receiverIpId];
         for (uint256 i = 0; i < policies.length; i++) {
-            uint256 share = amount * IRoyaltyPolicyMin(policies[i]).getPolicyRoyaltyStack(receiverIpId) / MAX_PERCENT;
+            uint256 share = IRoyaltyPolicyMin(policies[i]).revenueShare(receiverIpId, amount);
             if (share == 0) continue;
             totalRevenueTokensAccounted[receiverIpId][token][policies[i]] += share;
             toVault -= share;

@@ -12,14 +12,14 @@ interface IRoyaltyModuleAccounting {
 }
 
 // Test contract, not Story's code; implements the subset of the interface the SDK calls.
-// Liquid Absolute Percentage: when a child is linked under LAP terms, each parent is owed the
-// terms' share of the child's revenue, and every ancestor of a parent is owed the same share of
-// the child's revenue as it is owed of the parent's (absolute percentages: a grandparent's 10 %
-// applies to the grandchild's revenue too). A child's royalty stack is the sum over all its
-// ancestors (a share reached along two paths counts twice). The RoyaltyModule sends
-// `payment × stack / 100,000,000` of every payment to the child here; transferToVault moves an
+// Liquid Absolute Percentage: a child owes each ancestor the share of every LAP link into that
+// ancestor from the child or from any of the child's ancestors, as an absolute percentage of the
+// child's revenue (a grandparent's 10 % applies to the grandchild's revenue too, whatever the
+// policy of the links below it). Each LAP link counts once, however many paths lead to it. A
+// child's stack is the sum of what it owes. The RoyaltyModule sends `payment × stack /
+// 100,000,000` of every payment to the child here (revenueShare); transferToVault moves an
 // ancestor's part of it into the ancestor's vault. Stands in for Story's IP Graph precompile
-// with plain storage; no LRP, groups or external policies.
+// with plain storage; no groups or external policies.
 contract RoyaltyPolicyLAP {
     uint32 private constant MAX_PERCENT = 100_000_000;
 
@@ -30,13 +30,21 @@ contract RoyaltyPolicyLAP {
 
     event RevenueTransferredToVault(address ipId, address ancestorIpId, address token, uint256 amount);
 
+    struct Link {
+        address child;
+        address parent;
+        uint32 percent;
+    }
+
     mapping(address => uint32) private royaltyStack;
     mapping(address => mapping(address => uint32)) private royalties; // ipId => ancestor => share
-    mapping(address => address[]) private ancestorsOf;
-    mapping(address => mapping(address => bool)) private isAncestor;
+    mapping(address => Link[]) private lapLinksOf; // every LAP link in the IP's ancestry, once
+    mapping(address => mapping(bytes32 => bool)) private hasLink;
     mapping(address => mapping(address => mapping(address => uint256))) private transferred;
 
-    // Called by the RoyaltyModule when a child is linked; returns the child's new stack.
+    // Called by the RoyaltyModule when a child is linked (to parents under any policy: the LAP
+    // links above a parent bind the child whatever the link to that parent); returns the
+    // child's new stack.
     function onLinkToParents(
         address ipId,
         address[] calldata parentIpIds,
@@ -47,11 +55,22 @@ contract RoyaltyPolicyLAP {
         if (msg.sender != StoryAddresses.ROYALTY_MODULE) revert RoyaltyPolicyLAP__NotRoyaltyModule();
         uint256 stack = royaltyStack[ipId];
         for (uint256 i = 0; i < parentIpIds.length; i++) {
-            if (licenseRoyaltyPolicies[i] == address(this)) stack += _linkParent(ipId, parentIpIds[i], licensesPercent[i]);
+            if (licenseRoyaltyPolicies[i] == address(this)) {
+                stack += _addLink(ipId, Link(ipId, parentIpIds[i], licensesPercent[i]));
+            }
+            Link[] storage inherited = lapLinksOf[parentIpIds[i]];
+            for (uint256 j = 0; j < inherited.length; j++) {
+                stack += _addLink(ipId, inherited[j]);
+            }
         }
         if (stack > MAX_PERCENT) revert RoyaltyPolicyLAP__AboveMaxPercent();
         newRoyaltyStack = uint32(stack);
         royaltyStack[ipId] = newRoyaltyStack;
+    }
+
+    // The part of a payment of `amount` to `ipId` that this policy takes for the ancestors.
+    function revenueShare(address ipId, uint256 amount) external view returns (uint256) {
+        return amount * royaltyStack[ipId] / MAX_PERCENT;
     }
 
     // Moves what `ancestorIpId` is owed of `ipId`'s revenue in `token`, and not yet moved, into
@@ -93,24 +112,14 @@ contract RoyaltyPolicyLAP {
         return 0;
     }
 
-    // The child owes the parent `percent` and each of the parent's ancestors what the parent
-    // owes it; returns how much that adds to the child's stack.
-    function _linkParent(address ipId, address parent, uint32 percent) private returns (uint256 added) {
-        _addRoyalty(ipId, parent, percent);
-        added = percent;
-        address[] storage inherited = ancestorsOf[parent];
-        for (uint256 j = 0; j < inherited.length; j++) {
-            uint32 share = royalties[parent][inherited[j]];
-            _addRoyalty(ipId, inherited[j], share);
-            added += share;
-        }
-    }
-
-    function _addRoyalty(address ipId, address ancestorIpId, uint32 share) private {
-        if (!isAncestor[ipId][ancestorIpId]) {
-            isAncestor[ipId][ancestorIpId] = true;
-            ancestorsOf[ipId].push(ancestorIpId);
-        }
-        royalties[ipId][ancestorIpId] += share;
+    // Makes `ipId` owe `link.parent` the link's share, unless the link is counted already;
+    // returns how much that adds to the stack.
+    function _addLink(address ipId, Link memory link) private returns (uint32) {
+        bytes32 key = keccak256(abi.encode(link.child, link.parent));
+        if (hasLink[ipId][key]) return 0;
+        hasLink[ipId][key] = true;
+        lapLinksOf[ipId].push(link);
+        royalties[ipId][link.parent] += link.percent;
+        return link.percent;
     }
 }

@@ -59,6 +59,7 @@ describe('the Story test contracts', () => {
       RoyaltyModule: 'royaltyModuleAbi',
       // The SDK ships no LAP ABI: it calls LAP with the LRP one ("same abi for all royalty policies").
       RoyaltyPolicyLAP: 'royaltyPolicyLrpAbi',
+      RoyaltyPolicyLRP: 'royaltyPolicyLrpAbi',
       RoyaltyWorkflows: 'royaltyWorkflowsAbi',
       SPGNFT: 'spgnftImplAbi',
       WrappedIP: 'wrappedIpAbi',

@@ -51,6 +51,8 @@ const tokensMintedAbi = parseAbi([
 const ONE_IP = 10n ** 18n;
 const PERCENT = 1_000_000n; // 1 % in Story's on-chain units (100 % = 100,000,000)
 const WIP = WIP_TOKEN_ADDRESS;
+/** Story's MERC20 test token on Aeneid: the SDK allows it there, the embedded chain does not. */
+const MERC20 = '0xF2104833d386a2734a4eB3B8ad6FC6812F29E38E';
 const keepAsWip = { autoTransferAllClaimedTokensFromIp: false, autoUnwrapIpTokens: false };
 
 let chain: EmbeddedChain;
@@ -204,17 +206,26 @@ describe('Story licensing through the SDK on the embedded chain', () => {
     expect(ncsr.licenseTermsId).not.toBe(1n);
   });
 
-  it('refuses terms the test contracts cannot honour: LRP is not whitelisted', async () => {
+  it('registers LRP terms, and refuses a currency the test contracts do not take (MERC20, which the SDK allows on Aeneid)', async () => {
+    const lrp = await owner.license.registerPILTerms(
+      PILFlavor.commercialRemix({
+        defaultMintingFee: 0n,
+        currency: WIP,
+        commercialRevShare: 5,
+        royaltyPolicy: NativeRoyaltyPolicy.LRP,
+      }),
+    );
+    expect(lrp.licenseTermsId).toBeGreaterThan(1n);
     await expect(
       owner.license.registerPILTerms(
         PILFlavor.commercialRemix({
           defaultMintingFee: 0n,
-          currency: WIP,
+          currency: MERC20,
           commercialRevShare: 5,
-          royaltyPolicy: NativeRoyaltyPolicy.LRP,
+          royaltyPolicy: NativeRoyaltyPolicy.LAP,
         }),
       ),
-    ).rejects.toThrow(/PILicenseTemplate__RoyaltyPolicyNotWhitelisted/);
+    ).rejects.toThrow(/PILicenseTemplate__CurrencyTokenNotWhitelisted/);
   });
 
   it('attaches terms to an IP once, for its owner only, and lists them', async () => {

@@ -2,6 +2,7 @@ import { ledgerConformance } from '@mystira/chain-server/testing';
 import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+import { STORY_ADDRESSES } from '../src/story/addresses.js';
 import { failingProvider } from './support/failing-provider.js';
 
 // The ledger conformance kit against the StoryLedger on the embedded chain. One chain and one
@@ -11,6 +12,7 @@ import { failingProvider } from './support/failing-provider.js';
 // transactions, a block each) is not final before a listener attached after it can hear it.
 // The ledger's provider is a failing provider over the chain's, for the kit's `failures:` cases.
 
+const WIP = STORY_ADDRESSES.wrappedIp.toLowerCase();
 let chain: EmbeddedChain;
 let ledger: StoryLedger;
 let provider: ReturnType<typeof failingProvider>;
@@ -34,7 +36,8 @@ afterAll(async () => {
 });
 
 const cases = ledgerConformance({
-  create: () => ({ ledger, advance: (blocks = 1) => chain.mine(blocks) }),
+  // Story holds royalties in WIP (the ledger wraps native payments): the cases pay and read in it.
+  create: () => ({ ledger, advance: (blocks = 1) => chain.mine(blocks), tokens: [WIP] }),
   injectFailure: (_, kind) => provider.failNext(kind),
   pollIntervalMs: 20,
   waitTimeoutMs: 20_000,
@@ -49,36 +52,6 @@ const cases = ledgerConformance({
   ],
 });
 
-/**
- * The kit's `ip:` cases (StoryLedger.ip) the Story ledger does not pass yet, by name prefix, with
- * why. They are skipped here rather than with the kit's `skip`, which refuses names it does not
- * know (a kit without `ip:` cases). Remove an entry once its slice lands; IP_ALL=1 runs them all.
- */
-const IP_NOT_YET: ReadonlyArray<readonly [prefix: string, reason: string]> = [
-  [
-    'ip: terms:',
-    'registers LRP terms: the embedded chain whitelists LAP only (no RoyaltyPolicyLRP test contract)',
-  ],
-  ['ip: derivatives:', 'the cases link under LRP terms, which the embedded chain refuses'],
-  [
-    'ip: royalties:',
-    "pays and reads balances in the terms' currency (WIP), which the Story ledger reports as the native token (the zero address); and LRP terms",
-  ],
-  [
-    'ip: royalty flow',
-    "pays and reads balances in the terms' currency (WIP), which the Story ledger reports as the native token; and LRP terms",
-  ],
-  [
-    'ip: failures: an attachment or a license token mint',
-    'registers LRP terms, which the embedded chain refuses',
-  ],
-];
-
 describe('ledger conformance: StoryLedger on the embedded chain', () => {
-  for (const c of cases) {
-    const reason = IP_NOT_YET.find(([prefix]) => c.name.startsWith(prefix))?.[1];
-    if (reason !== undefined && !process.env.IP_ALL)
-      it.skip(`${c.name} [not yet: ${reason}]`, c.run);
-    else it(c.name, c.run, c.timeoutMs);
-  }
+  for (const c of cases) it(c.name, c.run, c.timeoutMs);
 });

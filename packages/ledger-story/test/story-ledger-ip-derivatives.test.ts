@@ -4,7 +4,7 @@ import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/em
 import { zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
-import { PERCENT, remix, untilMined, wallet } from './support/ip-fixtures.js';
+import { PERCENT, remix, untilMined, WIP, wallet } from './support/ip-fixtures.js';
 
 // StoryLedger.ip's derivatives on the embedded chain: minted, then linked to their parents
 // (the minting fee paid to each parent's vault) before their royalty shares are given out; every
@@ -79,7 +79,7 @@ describe('StoryLedger.ip: derivatives', () => {
     // The minting fee went to the parent's vault, whose royalty tokens its author holds.
     await registered(parent);
     expect(await ledger.claimableBalances(author, parent)).toEqual([
-      { ipAssetId: parent, currencyToken: zeroAddress, amountWei: FEE, decimals: 18 },
+      { ipAssetId: parent, currencyToken: WIP, amountWei: FEE, decimals: 18 },
     ]);
     // A payment to the child: 10 % to LAP (for the parent), the rest to the child's holders.
     await registered(child.ipAssetId);
@@ -95,7 +95,7 @@ describe('StoryLedger.ip: derivatives', () => {
     expect(await ledger.claimableBalances(remixer, child.ipAssetId)).toEqual([
       {
         ipAssetId: child.ipAssetId,
-        currencyToken: zeroAddress,
+        currencyToken: WIP,
         amountWei: paid - paid / 10n,
         decimals: 18,
       },

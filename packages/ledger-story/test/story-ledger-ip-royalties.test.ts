@@ -3,7 +3,7 @@ import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/em
 import { zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
-import { remix, untilMined, wallet } from './support/ip-fixtures.js';
+import { remix, untilMined, WIP, wallet } from './support/ip-fixtures.js';
 
 // Royalties from a derivative to its ancestors through LAP, end to end through the Ledger port:
 // a payment to a grandchild is split on chain (the stack to RoyaltyPolicyLAP, the rest to the
@@ -87,7 +87,7 @@ describe('StoryLedger: royalties of a derivative reach its ancestors (LAP)', () 
     expect(await claimable(g2, grandparent.ipAssetId)).toBe((each * 3000n) / 10000n);
     // The wallet's view over every asset lists the ancestor's share too.
     expect(await ledger.claimableBalances(p1)).toEqual([
-      { ipAssetId: parent.ipAssetId, currencyToken: zeroAddress, amountWei: each, decimals: 18 },
+      { ipAssetId: parent.ipAssetId, currencyToken: WIP, amountWei: each, decimals: 18 },
     ]);
 
     const claims = [];

@@ -118,12 +118,16 @@ describe('StoryLedger.ip: license terms', () => {
     expect(await ledger.ip.getLicenseTerms(10_000n)).toBeUndefined();
   });
 
-  it('refuses terms the chain refuses (a policy not whitelisted) as FAILED_PRECONDITION, naming the error', async () => {
-    const terms: LicenseTermsInput = { ...commercialRemix(5, 0n), royaltyPolicy: 'lrp' };
+  it('refuses terms the chain refuses (a currency not whitelisted) as FAILED_PRECONDITION, naming the error', async () => {
+    const terms: LicenseTermsInput = {
+      ...commercialRemix(5, 0n),
+      // MERC20, Story's test token on Aeneid: the embedded chain takes WIP only.
+      currencyToken: '0xf2104833d386a2734a4eb3b8ad6fc6812f29e38e',
+    };
     await expect(ledger.ip.registerLicenseTerms(terms)).rejects.toMatchObject({
       name: 'LedgerError',
       code: 'FAILED_PRECONDITION',
-      message: expect.stringContaining('PILicenseTemplate__RoyaltyPolicyNotWhitelisted'),
+      message: expect.stringContaining('PILicenseTemplate__CurrencyTokenNotWhitelisted'),
     });
   });
 });

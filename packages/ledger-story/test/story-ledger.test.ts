@@ -34,6 +34,7 @@ const ipAccountAbi = parseAbi([
 const key = (name: string): Hex => pad(stringToHex(name), { dir: 'right', size: 32 });
 
 const wallet = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as const;
+const WIP = '0x1514000000000000000000000000000000000000';
 
 async function until<T>(probe: () => Promise<T | undefined>, mine = true): Promise<T> {
   const deadline = Date.now() + 15_000;
@@ -253,7 +254,7 @@ describe('StoryLedger on the embedded chain', () => {
     expect(await ledger.claimableBalances(a, record.ipAssetId)).toEqual([
       {
         ipAssetId: record.ipAssetId,
-        currencyToken: native,
+        currencyToken: WIP,
         amountWei: 6n * 10n ** 17n,
         decimals: 18,
       },

@@ -12,6 +12,7 @@ import {
   InvalidRoyaltyRequestError,
   NotRegisteredYetError,
 } from './errors.ts';
+import { WIP_TOKEN } from './licensing-config.ts';
 import type { RegistrationStore } from './registration-store.ts';
 import { derivedKey } from './timing.ts';
 
@@ -37,7 +38,7 @@ export interface RoyaltyPaymentReceipt {
 export interface StoryRoyalties {
   ipAssetId: string;
   recipients: { walletAddress: string; shareBasisPoints: number; role: string }[];
-  /** What each recipient can claim now, in the native currency. */
+  /** What each recipient can claim now, in the native currency (or WIP, its 1:1 wrapper). */
   claimable: { walletAddress: string; amountWei: string }[];
 }
 
@@ -46,7 +47,11 @@ export interface RoyaltyClaimReceipt {
   amountWei: string;
 }
 
-const NATIVE_CURRENCY = `0x${'0'.repeat(40)}`;
+/**
+ * The currencies a claimable balance counts in: the native token the App API pays in, and WIP,
+ * its 1:1 wrapper, in which Story holds royalties (the Story ledger wraps native payments).
+ */
+const ROYALTY_CURRENCIES = new Set([`0x${'0'.repeat(40)}`, WIP_TOKEN]);
 /** The chain's limit on a payer reference. */
 const MAX_PAYER_REFERENCE = 256;
 /** The chain's limit on idempotency keys. */
@@ -184,7 +189,7 @@ export class Royalties {
         claimable: configuration.recipients.map((r, i) => ({
           walletAddress: r.walletAddress,
           amountWei: (balances[i]?.balances ?? [])
-            .filter((b) => b.currencyToken.toLowerCase() === NATIVE_CURRENCY)
+            .filter((b) => ROYALTY_CURRENCIES.has(b.currencyToken.toLowerCase()))
             .reduce((sum, b) => sum + b.amountWei, 0n)
             .toString(),
         })),

@@ -14,6 +14,7 @@ const DOUBLES: Record<StoryContractName, keyof typeof storyContracts> = {
   licensingModule: 'LicensingModule',
   licenseToken: 'LicenseToken',
   royaltyPolicyLap: 'RoyaltyPolicyLAP',
+  royaltyPolicyLrp: 'RoyaltyPolicyLRP',
   royaltyWorkflows: 'RoyaltyWorkflows',
   wrappedIp: 'WrappedIP',
   multicall3: 'Multicall3',

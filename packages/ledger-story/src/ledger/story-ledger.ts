@@ -68,7 +68,8 @@ import { headHealth, ledgerInfo } from './status.js';
 import { TransactionStates } from './tx-states.js';
 
 const CHAIN_IDS = { aeneid: 1315, mainnet: 1514 } as const;
-const NATIVE = zeroAddress;
+/** Story's royalty currency, in which balances are reported. */
+const WIP = lower(STORY_ADDRESSES.wrappedIp);
 
 /**
  * Starts a {@link StoryLedger}: connects to the node, and creates the SPG NFT collection when
@@ -391,7 +392,8 @@ export class StoryLedger implements Ledger {
   }
 
   /**
-   * Claimable revenue of `wallet` in the IP's vault (WIP, reported as the native token), for
+   * Claimable revenue of `wallet` in the IP's vault, in WIP (Story's royalty currency: payments
+   * in the native token are wrapped to it), for
    * one asset or every asset registered here that lists the wallet in its split. Zero
    * balances are left out; assets without a vault have none. Read from the node on every call.
    */
@@ -411,7 +413,7 @@ export class StoryLedger implements Ledger {
       const claimable = await this.royalties.claimable(vault, w);
       const amount = await claimableWithHeld(this.client, vault, w, claimable, held);
       if (amount > 0n)
-        out.push({ ipAssetId: ip, currencyToken: NATIVE, amountWei: amount, decimals: 18 });
+        out.push({ ipAssetId: ip, currencyToken: WIP, amountWei: amount, decimals: 18 });
     }
     return out;
   }
@@ -438,14 +440,14 @@ export class StoryLedger implements Ledger {
   }
 
   /**
-   * Moves what RoyaltyPolicyLAP holds for `ipId` from each of its derivatives into its vault
+   * Moves what the royalty policies hold for `ipId` from each of its derivatives into its vault
    * (`transferToVault`, as RoyaltyWorkflows.claimAllRevenue does), so that a claim pays the
    * ancestor's share of its derivatives' revenue too. UNAVAILABLE when a transfer reverts.
    */
   private async collectFromDerivatives(ipId: Address, signal?: AbortSignal): Promise<void> {
     for (const held of await heldForAncestor(this.client, ipId)) {
-      const submission = await this.send(transferToVaultCall(held.descendant, ipId), {
-        key: `lap:${lower(held.descendant)}:${lower(ipId)}:${randomUUID()}`,
+      const submission = await this.send(transferToVaultCall(held, ipId), {
+        key: `royalty:${lower(held.policy)}:${lower(held.descendant)}:${lower(ipId)}:${randomUUID()}`,
         signal,
       });
       const mined = await submission.mined(signal);

@@ -25,6 +25,8 @@ export const STORY_ADDRESSES = {
   licenseToken: '0xFe3838BFb30B34170F00030B52eA4893d8aAC6bC',
   /** `RoyaltyPolicyLAP`: holds derivatives' royalties until `transferToVault` moves them to ancestors. */
   royaltyPolicyLap: '0xBe54FB168b3c982b7AaE60dB6CF75Bd8447b390E',
+  /** `RoyaltyPolicyLRP`: as LAP, for relative percentages (shares of what a parent is owed). */
+  royaltyPolicyLrp: '0x9156e603C949481883B1d3355c6f1132D191fC41',
   /** `RoyaltyWorkflows`: `claimAllRevenue`. */
   royaltyWorkflows: '0x9515faE61E0c0447C6AC6dEe5628A2097aFE1890',
   /** `WrappedIP` (WIP): the ERC-20 wrapper of the native IP token, Story's royalty currency. */

@@ -1,86 +1,96 @@
 /**
- * What Story's LAP policy holds for an ancestor. A payment to a derivative is split on chain:
- * the royalty stack's share goes to RoyaltyPolicyLAP, which owes each ancestor its part until
- * someone calls `transferToVault(descendant, ancestor, token)`; only then is it in the
- * ancestor's vault and claimable by its royalty-token holders (RoyaltyWorkflows.claimAllRevenue
- * makes those transfers first). So that wei is conserved from the port's view, balances include
- * what is still held for the ancestor, and a claim makes the transfers before it claims.
+ * What Story's royalty policies hold for an ancestor. A payment to a derivative is split on
+ * chain: the royalty stack's share goes to the policy contracts (RoyaltyPolicyLAP and
+ * RoyaltyPolicyLRP), which owe each ancestor its part until someone calls
+ * `transferToVault(descendant, ancestor, token)`; only then is it in the ancestor's vault and
+ * claimable by its royalty-token holders (RoyaltyWorkflows.claimAllRevenue makes those transfers
+ * first). So that wei is conserved from the port's view, balances include what is still held
+ * for the ancestor, and a claim makes the transfers before it claims.
  */
-import { type Address, encodeFunctionData, type PublicClient, parseAbi } from 'viem';
+import {
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  encodeFunctionData,
+  type PublicClient,
+  parseAbi,
+} from 'viem';
 import { STORY_ADDRESSES } from '../../story/addresses.js';
 import type { TransactionRequest } from '../../transactions/index.js';
 import { licenseRegistryAbi } from './abis.js';
 
-const lapAbi = parseAbi([
-  'function getPolicyRoyaltyStack(address ipId) view returns (uint32)',
-  'function getPolicyRoyalty(address ipId, address ancestorIpId) view returns (uint32)',
-  'function getTransferredTokens(address ipId, address ancestorIpId, address token) view returns (uint256)',
+const policyAbi = parseAbi([
   'function transferToVault(address ipId, address ancestorIpId, address token) returns (uint256)',
-]);
-const accountingAbi = parseAbi([
-  'function totalRevenueTokensAccounted(address ipId, address token, address royaltyPolicy) view returns (uint256)',
 ]);
 const vaultAbi = parseAbi([
   'function vaultAccBalances(address token) view returns (uint256)',
   'function balanceOf(address account) view returns (uint256)',
 ]);
 
+/** The policy contracts that hold ancestors' royalties. */
+const POLICIES: readonly Address[] = [
+  STORY_ADDRESSES.royaltyPolicyLap,
+  STORY_ADDRESSES.royaltyPolicyLrp,
+];
 /** Royalty tokens per IP. */
 const SUPPLY = 100_000_000n;
 /** The most descendants walked per ancestor (a guard against runaway graphs). */
 const MAX_DESCENDANTS = 1000;
 
-/** What LAP holds for `ancestor` from one descendant, not yet moved to its vault. */
+/** What one policy holds for an ancestor from one descendant, not yet moved to its vault. */
 export interface HeldRoyalty {
   descendant: Address;
+  /** The policy contract holding it. */
+  policy: Address;
   amountWei: bigint;
 }
 
 /**
- * What LAP holds for `ancestor` in `token`, per descendant (every descendant, not only the
- * children: under LAP a grandchild owes its grandparent directly). Mirrors `transferToVault`'s
- * arithmetic: accounted × royalty / stack − transferred.
+ * What the policies hold for `ancestor` in `token`, per descendant (every descendant, not only
+ * the children: a grandchild owes its grandparent directly). Each amount is what
+ * `transferToVault` would move now, asked of the node with a call (no transaction); a call the
+ * policy refuses (nothing owed) counts as nothing.
  */
 export async function heldForAncestor(
   client: PublicClient,
   ancestor: Address,
   token: Address = STORY_ADDRESSES.wrappedIp,
 ): Promise<HeldRoyalty[]> {
-  const lap = STORY_ADDRESSES.royaltyPolicyLap;
   const out: HeldRoyalty[] = [];
   for (const descendant of await descendantsOf(client, ancestor)) {
-    const royalty = await client.readContract({
-      address: lap,
-      abi: lapAbi,
-      functionName: 'getPolicyRoyalty',
-      args: [descendant, ancestor],
+    const amounts = await Promise.all(
+      POLICIES.map((policy) => wouldTransfer(client, policy, descendant, ancestor, token)),
+    );
+    amounts.forEach((amountWei, i) => {
+      if (amountWei > 0n) out.push({ descendant, policy: POLICIES[i] as Address, amountWei });
     });
-    if (royalty === 0) continue;
-    const [stack, accounted, transferred] = await Promise.all([
-      client.readContract({
-        address: lap,
-        abi: lapAbi,
-        functionName: 'getPolicyRoyaltyStack',
-        args: [descendant],
-      }),
-      client.readContract({
-        address: STORY_ADDRESSES.royaltyModule,
-        abi: accountingAbi,
-        functionName: 'totalRevenueTokensAccounted',
-        args: [descendant, token, lap],
-      }),
-      client.readContract({
-        address: lap,
-        abi: lapAbi,
-        functionName: 'getTransferredTokens',
-        args: [descendant, ancestor, token],
-      }),
-    ]);
-    if (stack === 0) continue;
-    const amountWei = (accounted * BigInt(royalty)) / BigInt(stack) - transferred;
-    if (amountWei > 0n) out.push({ descendant, amountWei });
   }
   return out;
+}
+
+/** What `transferToVault` would move now; 0 when the policy reverts (it owes nothing). */
+async function wouldTransfer(
+  client: PublicClient,
+  policy: Address,
+  descendant: Address,
+  ancestor: Address,
+  token: Address,
+): Promise<bigint> {
+  try {
+    const { result } = await client.simulateContract({
+      address: policy,
+      abi: policyAbi,
+      functionName: 'transferToVault',
+      args: [descendant, ancestor, token],
+    });
+    return result;
+  } catch (error) {
+    const reverted =
+      error instanceof BaseError &&
+      error.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
+    if (reverted) return 0n;
+    throw error;
+  }
 }
 
 /**
@@ -113,18 +123,18 @@ export async function claimableWithHeld(
   return claimable + ((acc + held) * balance) / SUPPLY - (acc * balance) / SUPPLY;
 }
 
-/** `RoyaltyPolicyLAP.transferToVault(descendant, ancestor, token)`. */
+/** `transferToVault(descendant, ancestor, token)` on the policy holding the royalty. */
 export function transferToVaultCall(
-  descendant: Address,
+  held: HeldRoyalty,
   ancestor: Address,
   token: Address = STORY_ADDRESSES.wrappedIp,
 ): TransactionRequest {
   return {
-    to: STORY_ADDRESSES.royaltyPolicyLap,
+    to: held.policy,
     data: encodeFunctionData({
-      abi: lapAbi,
+      abi: policyAbi,
       functionName: 'transferToVault',
-      args: [descendant, ancestor, token],
+      args: [held.descendant, ancestor, token],
     }),
   };
 }

@@ -17,14 +17,9 @@ import { lower } from '../calls.js';
 import { ipAssetRegistryReadAbi, licenseRegistryAbi } from './abis.js';
 import type { IpContext } from './context.js';
 import { fundWipFee, step } from './fees.js';
+import { parentLinks } from './graph.js';
 import type { Licensing } from './licensing.js';
-
-const lapStackAbi = parseAbi([
-  'function getPolicyRoyaltyStack(address ipId) view returns (uint32)',
-]);
-
-/** 100 % in Story's units (millionths of a percent). */
-const MAX_STACK = 100_000_000;
+import { stackIfLinked } from './royalty-stack.js';
 
 const registerDerivativeAbi = parseAbi([
   'function registerDerivative(address childIpId, address[] parentIpIds, uint256[] licenseTermsIds, address licenseTemplate, bytes royaltyContext, uint256 maxMintingFee, uint32 maxRts, uint32 maxRevenueShare)',
@@ -90,25 +85,24 @@ export class Derivatives {
         fees.set(currency, (fees.get(currency) ?? 0n) + terms.mintingFeeWei);
       }
     }
-    // Under LAP the child owes each parent its share and each of the parent's ancestors what the
-    // parent owes them: its stack is the sum of share + stack over its LAP parents, and Story
-    // refuses a child whose stack would pass 100 %.
-    let stack = 0;
-    for (const parent of parents) {
-      const terms = (await this.licensing.get(parent.licenseTermsId))?.terms;
-      if (terms?.royaltyPolicy !== 'lap') continue;
-      const parentStack = await this.ctx.client.readContract({
-        address: STORY_ADDRESSES.royaltyPolicyLap,
-        abi: lapStackAbi,
-        functionName: 'getPolicyRoyaltyStack',
-        args: [parent.ipAssetId as Address],
-      });
-      stack += terms.commercialRevShareMicroPercent + parentStack;
-    }
-    if (stack > MAX_STACK) {
+    const links = async (from: readonly DerivativeLink[]) =>
+      Promise.all(
+        from.map(async (link) => {
+          const terms = (await this.licensing.get(link.licenseTermsId))?.terms;
+          return {
+            parent: link.ipAssetId,
+            policy: terms?.royaltyPolicy ?? 'none',
+            shareMicroPercent: terms?.commercialRevShareMicroPercent ?? 0,
+          };
+        }),
+      );
+    const stack = await stackIfLinked(await links(parents), async (ip) =>
+      links(await parentLinks(this.ctx.client, ip as Address)),
+    );
+    if (stack.exceedsHundredPercent) {
       throw new LedgerError(
         'FAILED_PRECONDITION',
-        `the derivative's royalty stack would be ${stack} millionths of a percent, above 100 %`,
+        `the derivative would owe its ancestors ${stack.percent} % of its revenue (its royalty stack), above 100 %`,
       );
     }
     const total = [...fees.values()].reduce((a, b) => a + b, 0n);

@@ -21,6 +21,32 @@ export interface GraphView {
   childCount: number;
 }
 
+/** Calls one of the LicenseRegistry's views. */
+function registryRead<T>(client: PublicClient, functionName: string, args: readonly unknown[]) {
+  return client.readContract({
+    address: STORY_ADDRESSES.licenseRegistry,
+    abi: licenseRegistryAbi,
+    functionName,
+    args,
+  } as never) as Promise<T>;
+}
+
+/** `ipId`'s parents, each with the id of the terms it was linked under. */
+export async function parentLinks(client: PublicClient, ipId: Address): Promise<DerivativeLink[]> {
+  const count = await registryRead<bigint>(client, 'getParentIpCount', [ipId]);
+  return Promise.all(
+    Array.from({ length: Number(count) }, async (_, i) => {
+      const parent = await registryRead<Address>(client, 'getParentIp', [ipId, BigInt(i)]);
+      const [, licenseTermsId] = await registryRead<readonly [Address, bigint]>(
+        client,
+        'getParentLicenseTerms',
+        [ipId, parent],
+      );
+      return { ipAssetId: lower(parent), licenseTermsId };
+    }),
+  );
+}
+
 /** Reads `ipId`'s terms, parents and children. */
 export async function readGraph(
   client: PublicClient,
@@ -28,20 +54,15 @@ export async function readGraph(
   ipId: Address,
 ): Promise<GraphView> {
   const registry = <T>(functionName: string, args: readonly unknown[]) =>
-    client.readContract({
-      address: STORY_ADDRESSES.licenseRegistry,
-      abi: licenseRegistryAbi,
-      functionName,
-      args,
-    } as never) as Promise<T>;
+    registryRead<T>(client, functionName, args);
   const range = (n: bigint, max = Number.MAX_SAFE_INTEGER) =>
     Array.from({ length: Math.min(Number(n), max) }, (_, i) => BigInt(i));
   const linkTerms = async (child: Address, parent: Address) =>
     (await registry<readonly [Address, bigint]>('getParentLicenseTerms', [child, parent]))[1];
 
-  const [attachedCount, parentCount, childCount] = await Promise.all([
+  const [attachedCount, parents, childCount] = await Promise.all([
     registry<bigint>('getAttachedLicenseTermsCount', [ipId]),
-    registry<bigint>('getParentIpCount', [ipId]),
+    parentLinks(client, ipId),
     registry<bigint>('getDerivativeIpCount', [ipId]),
   ]);
   const licenseTerms = await Promise.all(
@@ -54,12 +75,6 @@ export async function readGraph(
       if (record === undefined)
         throw new Error(`license terms ${id} attached to ${ipId} are unknown`);
       return record;
-    }),
-  );
-  const parents = await Promise.all(
-    range(parentCount).map(async (i) => {
-      const parent = await registry<Address>('getParentIp', [ipId, i]);
-      return { ipAssetId: lower(parent), licenseTermsId: await linkTerms(ipId, parent) };
     }),
   );
   const children = await Promise.all(

@@ -11,13 +11,6 @@ import { LedgerError } from '@mystira/chain-server';
 import { type Address, zeroAddress } from 'viem';
 import { STORY_ADDRESSES } from '../../story/addresses.js';
 
-/**
- * `RoyaltyPolicyLRP` on Aeneid and mainnet, from the SDK's address table (not exported in a form
- * the ledger can import without loading the SDK). The embedded chain does not whitelist it, so
- * LRP terms are refused there before anything is sent.
- */
-export const ROYALTY_POLICY_LRP: Address = '0x9156e603C949481883B1d3355c6f1132D191fC41';
-
 /** Story's `PILTerms`, as viem encodes and decodes it. */
 export interface PilTerms {
   transferable: boolean;
@@ -42,7 +35,7 @@ export interface PilTerms {
 const POLICY_ADDRESSES: Record<RoyaltyPolicy, Address> = {
   none: zeroAddress,
   lap: STORY_ADDRESSES.royaltyPolicyLap,
-  lrp: ROYALTY_POLICY_LRP,
+  lrp: STORY_ADDRESSES.royaltyPolicyLrp,
 };
 
 /** The struct of the port's terms. */
