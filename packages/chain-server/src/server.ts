@@ -222,9 +222,11 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
   const telemetry = options.telemetry;
   // One store for both packages: its keys carry the method, so they never meet.
   const idempotency = options.idempotency ?? new MemoryIdempotencyStore();
+  // The handlers see the ledger (and its ip port) through the telemetry wrapper, so any ledger
+  // gets child spans.
+  const ledger = telemetry ? telemetry.wrapLedger(options.ledger) : options.ledger;
   const handlers = createChainHandlers({
-    // The handlers see the ledger through the telemetry wrapper, so any ledger gets child spans.
-    ledger: telemetry ? telemetry.wrapLedger(options.ledger) : options.ledger,
+    ledger,
     idempotency,
     limits,
     version: options.version,
@@ -232,8 +234,7 @@ export function createChainServer(options: ChainServerOptions): ChainServer {
     shutdownSignal: shutdown.signal,
     onInternalError: options.onInternalError,
   });
-  // The ip port as the ledger gives it (the telemetry wrapper covers the Ledger methods only).
-  const ip = options.ledger.ip;
+  const ip = ledger.ip;
   const ipHandlers = ip
     ? createIpHandlers({ ip, idempotency, onInternalError: options.onInternalError })
     : undefined;

@@ -34,7 +34,7 @@ import {
   startServer,
 } from './helpers.js';
 import { FAKE_DEFAULT_COLLECTION, FakeIpLedger } from './support/fake-ip-ledger.js';
-import { withIp } from './support/ip-server.js';
+import { ipClients, startIpServer, withIp } from './support/ip-server.js';
 
 /** A reader the test pulls from (no timer). */
 class PullReader extends MetricReader {
@@ -323,6 +323,25 @@ describe('Ledger.ip through wrapLedger', () => {
       .filter((s) => s.name === 'ledger.ip.mintAndRegisterIpAsset');
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
     expect(span?.attributes['mystira.ledger.error']).toBe('UNAVAILABLE');
+  });
+
+  it('makes ip calls through the server ledger.ip.* children of their call spans', async () => {
+    const fake = new FakeIpLedger();
+    const r = await startIpServer({ ip: fake, telemetry });
+    try {
+      const { collections } = ipClients('grpc', r.baseUrl, { traceparent });
+      await collections.getCollection({ collectionAddress: FAKE_DEFAULT_COLLECTION });
+      const call = exporter
+        .getFinishedSpans()
+        .find((s) => s.name === 'mystira.chain.ip.v1.CollectionService/GetCollection');
+      expect(call?.spanContext().traceId).toBe(TRACE_ID);
+      const [child] = exporter
+        .getFinishedSpans()
+        .filter((s) => s.parentSpanContext?.spanId === call?.spanContext().spanId);
+      expect(child?.name).toBe('ledger.ip.getCollection');
+    } finally {
+      await r.close();
+    }
   });
 
   it('leaves a ledger without ip without ip', () => {
