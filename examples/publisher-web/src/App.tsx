@@ -7,6 +7,7 @@ import { TransportProvider } from '@connectrpc/connect-query';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, type ReactNode, Suspense, useCallback, useMemo, useState } from 'react';
 import { type PageServices, ServicesProvider } from './chain.js';
+import type { CreatedCollection } from './components/CollectionsSection.js';
 import { ConnectionStatus } from './components/ConnectionStatus.js';
 import { LoadFailure } from './components/LoadFailure.js';
 import { RegisterStoryForm } from './components/RegisterStoryForm.js';
@@ -17,7 +18,13 @@ import type { PageConfig } from './config.js';
 import type { Session } from './session.js';
 import { createPageTransport } from './transport.js';
 
-/** Licensing and derivatives come once a story is final: their code is loaded then. */
+/**
+ * The IP features (collections; licensing and derivatives) are loaded when the signed-in page
+ * renders them, after its first paint: licensing only once a story is final.
+ */
+const CollectionsSection = lazy(() =>
+  import('./components/CollectionsSection.js').then((m) => ({ default: m.CollectionsSection })),
+);
 const LicensingSection = lazy(() =>
   import('./components/LicensingSection.js').then((m) => ({ default: m.LicensingSection })),
 );
@@ -71,6 +78,7 @@ export function SignedInPage({
 
   const [registration, setRegistration] = useState<Registration>();
   const [story, setStory] = useState<{ contentId: string; ipAssetId: string }>();
+  const [collections, setCollections] = useState<CreatedCollection[]>([]);
 
   return (
     <ServicesProvider value={value}>
@@ -115,11 +123,25 @@ export function SignedInPage({
                 <p className="muted">Register a story to see its royalty split.</p>
               )}
             </Section>
-            <Section id="licensing" title="4 · License terms and derivatives">
+            <Section id="collections" title="4 · NFT collections">
+              <LoadFailure>
+                <Suspense fallback={loading('collections')}>
+                  <CollectionsSection
+                    collections={collections}
+                    onCreated={(created) => setCollections((all) => [...all, created])}
+                  />
+                </Suspense>
+              </LoadFailure>
+            </Section>
+            <Section id="licensing" title="5 · License terms and derivatives">
               {story ? (
                 <LoadFailure>
                   <Suspense fallback={loading('licensing')}>
-                    <LicensingSection key={story.ipAssetId} story={story} />
+                    <LicensingSection
+                      key={story.ipAssetId}
+                      story={story}
+                      collections={collections}
+                    />
                   </Suspense>
                 </LoadFailure>
               ) : (

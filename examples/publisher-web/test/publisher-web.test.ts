@@ -2,56 +2,39 @@
  * The Publisher page in a real browser (Debian's Chromium through playwright-core) against an
  * in-process Chain server (on the ledger support/test-ledger.ts chooses: the devnet) that
  * requires bearer tokens from a local issuer (the demo's: keys made at start, a JWKS on its own
- * port): signing in (a pasted token, or one
- * handed over in the #fragment), register a story and follow it live to final, see the split, pay,
- * see claimable balances, claim; field errors from the page and from the server; a refused token
+ * port): signing in (a pasted token, or one handed over in the #fragment), register a story and
+ * follow it live to final, see the split, pay, see claimable balances, claim; field errors from the page and from the server; a refused token
  * (401) and a token without chain:write (403) said in words; the server stopped → a visible error.
  * A recording proxy in front of the Chain server proves every browser call carries the signed-in
  * person's token and a W3C traceparent.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+
+import { mkdirSync } from 'node:fs';
 import * as http from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ChainServer, createChainServer, jwtVerifier } from '@mystira/chain-server';
-import type { AxeResults } from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAIN_AUDIENCE, DEMO_USERS, userToken } from '../../demo/src/identities.ts';
 import { type LocalIssuer, startLocalIssuer } from '../../demo/src/issuer.ts';
 import { type RunningPublisherWeb, servePublisherWeb } from '../serve.ts';
+import {
+  ARTIST,
+  AUTHOR,
+  axeViolations,
+  collectErrors,
+  fillContributor,
+  launchChromium,
+  SCENARIO_AUTHOR,
+  signedIn,
+  WAIT,
+} from './support/page.ts';
 import { startTestLedger, type TestLedger } from './support/test-ledger.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const artifacts = join(root, 'test-results');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const WAIT = { timeout: 20_000 };
-const AUTHOR = '0x52908400098527886e0f7030069857d2e4169ee7';
-const ARTIST = '0x8617e340b3d01fa5f11f306f4090fd50e238070d';
-const SCENARIO_AUTHOR = '0x2b5ad5c4795c026514f8317c7a215e218dccd6cf';
+const artifacts = join(fileURLToPath(new URL('..', import.meta.url)), 'test-results');
 const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-0[01]$/;
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-);
-
-/**
- * axe-core (WCAG 2.x A and AA rules and best practices) run inside the page as it is now: the
- * violations, each as "rule: the nodes' selectors", for an `toEqual([])` that says what failed.
- */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') stays as it is.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(() =>
-    (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe.run(),
-  );
-  return results.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  );
-}
 
 /** Forwards every request to the Chain server, noting the headers of each real call. */
 function recordingProxy(
@@ -88,26 +71,6 @@ async function listen(server: http.Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/** Console errors and uncaught exceptions of a page; the tests fail on any not expected. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
-  return errors;
-}
-
-async function fillContributor(page: Page, n: number, wallet: string, role: string, share: string) {
-  const row = page.getByRole('group', { name: `Contributor ${n}` });
-  await row.getByLabel('Wallet').fill(wallet);
-  await row.getByLabel('Role').selectOption(role);
-  await row.getByLabel('Share (basis points)').fill(share);
-}
-
-/** The page, signed in with `token` the way the demo's printed link does it. */
-const signedIn = (web: RunningPublisherWeb, token: string) => `${web.url}/#token=${token}`;
-
 describe('the Publisher page in Chromium', () => {
   /** The ledger under the Chain server: see support/test-ledger.ts (PUBLISHER_WEB_LEDGER). */
   let ledger: TestLedger;
@@ -132,19 +95,8 @@ describe('the Publisher page in Chromium', () => {
   });
 
   beforeAll(async () => {
+    // The page is built (when stale) by the global setup, support/build.ts.
     mkdirSync(artifacts, { recursive: true });
-    // Built when missing or older than the sources, so the test never drives a stale page.
-    const built = join(root, 'dist/index.html');
-    const newest = Math.max(
-      ...[
-        'index.html',
-        'vite.config.ts',
-        ...readdirSync(join(root, 'src'), { recursive: true }).map((f) => `src/${f}`),
-      ].map((f) => statSync(join(root, f)).mtimeMs),
-    );
-    if (!existsSync(built) || statSync(built).mtimeMs < newest) {
-      execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-    }
     ledger = await startTestLedger();
     issuer = await startLocalIssuer();
     ada = await userToken(issuer, DEMO_USERS.ada);
@@ -154,10 +106,7 @@ describe('the Publisher page in Chromium', () => {
     // The page's origin is known only once it listens; the Chain server must allow it (CORS).
     chain = createChainServer({ ledger: ledger.ledger, corsOrigins: [web.url], auth: chainAuth() });
     chainPort = (await chain.listen(0)).port;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

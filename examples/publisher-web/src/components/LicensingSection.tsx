@@ -1,15 +1,20 @@
 /**
  * Licensing and derivatives of the registered story: its attached terms and derivatives read
- * with connect-query (`useQuery(IpAssetService.method.getIpAsset, …)`), the terms form, the
- * scenario form, the scenario's registration followed live, and the royalty flow from the
- * scenario to the story with a panel to pay the scenario and claim its own share.
+ * with connect-query (`useQuery(IpAssetService.method.getIpAsset, …)`), the terms form (presets
+ * and custom terms), minting license tokens, the scenario form (in a collection of choice), the
+ * scenario's registration followed live, and the royalty flow from the scenario to the story with
+ * a panel to pay the scenario and claim its own share.
  */
-import { useQuery } from '@connectrpc/connect-query';
-import { type IpAsset, IpAssetService } from '@mystira/chain-protos';
+import { createConnectQueryKey, useQuery } from '@connectrpc/connect-query';
+import { CollectionService, type IpAsset, IpAssetService } from '@mystira/chain-protos';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { describeError } from '../errors.js';
 import { shortHex } from '../format.js';
+import type { CreatedCollection } from './CollectionsSection.js';
 import { type AttachedTerms, LicenseTermsForm } from './LicenseTermsForm.js';
+import { describeTerms } from './license-terms-text.js';
+import { MintLicenseTokensForm } from './MintLicenseTokensForm.js';
 import { RoyaltiesPanel, type RoyaltiesPanelText } from './RoyaltiesPanel.js';
 import { type RegisteredScenario, ScenarioForm } from './ScenarioForm.js';
 import { TransactionCard } from './TransactionCard.js';
@@ -21,9 +26,6 @@ const SCENARIO_TEXT: RoyaltiesPanelText = {
   to: ' to the scenario',
 };
 
-/** PIL counts revenue shares in millionths of a percent. */
-const percentOf = (microPercent: number) => `${microPercent / 1_000_000} %`;
-
 function AttachedTermsList({ asset }: { asset: IpAsset }) {
   if (asset.licenseTerms.length === 0)
     return <p className="muted">No license terms attached yet.</p>;
@@ -31,21 +33,24 @@ function AttachedTermsList({ asset }: { asset: IpAsset }) {
     <ul aria-label="Attached license terms" data-testid="attached-terms">
       {asset.licenseTerms.map(({ licenseTermsId, terms }) => (
         <li key={licenseTermsId}>
-          Terms #{licenseTermsId}: {terms?.commercialUse ? 'commercial use' : 'non-commercial'},{' '}
-          {terms?.derivativesAllowed ? 'derivatives allowed' : 'no derivatives'}
-          {terms?.commercialUse
-            ? `, derivatives owe ${percentOf(terms.commercialRevShareMicroPercent)} of their revenue`
-            : ''}
+          Terms #{licenseTermsId}: {describeTerms(terms)}
         </li>
       ))}
     </ul>
   );
 }
 
-export function LicensingSection({ story }: { story: { contentId: string; ipAssetId: string } }) {
+export function LicensingSection({
+  story,
+  collections,
+}: {
+  story: { contentId: string; ipAssetId: string };
+  collections: readonly CreatedCollection[];
+}) {
   const [terms, setTerms] = useState<AttachedTerms>();
   const [scenario, setScenario] = useState<RegisteredScenario>();
   const [scenarioFinal, setScenarioFinal] = useState(false);
+  const queryClient = useQueryClient();
   const asset = useQuery(IpAssetService.method.getIpAsset, {
     asset: { case: 'ipAssetId', value: story.ipAssetId },
   });
@@ -71,12 +76,25 @@ export function LicensingSection({ story }: { story: { contentId: string; ipAsse
           }}
         />
       </section>
+      <section aria-labelledby="tokens-title">
+        <h3 id="tokens-title">License tokens of “{story.contentId}”</h3>
+        <MintLicenseTokensForm
+          ipAssetId={story.ipAssetId}
+          attached={asset.data?.ipAsset?.licenseTerms ?? []}
+        />
+      </section>
       <section aria-labelledby="scenario-title">
         <h3 id="scenario-title">A scenario, registered as a derivative</h3>
-        {terms ? (
+        {terms && !terms.derivativesAllowed ? (
+          <p className="muted">
+            The terms attached last (#{terms.licenseTermsId}) do not allow derivatives: attach terms
+            that do to register a scenario.
+          </p>
+        ) : terms ? (
           <ScenarioForm
             story={story}
             licenseTermsId={terms.licenseTermsId}
+            collections={collections}
             onRegistered={(registered) => {
               setScenarioFinal(false);
               setScenario(registered);
@@ -94,8 +112,21 @@ export function LicensingSection({ story }: { story: { contentId: string; ipAsse
               if (last.status !== 'confirmed') return;
               setScenarioFinal(true);
               void asset.refetch();
+              // Its NFT was minted in a collection: the collections read back show one more.
+              void queryClient.invalidateQueries({
+                queryKey: createConnectQueryKey({
+                  schema: CollectionService.method.getCollection,
+                  cardinality: undefined,
+                }),
+              });
             }}
           />
+        ) : null}
+        {scenario?.collectionAddress ? (
+          <p className="muted" data-testid="scenario-nft">
+            Its NFT: #{scenario.nftTokenId ?? '?'} in collection{' '}
+            <span className="mono">{scenario.collectionAddress}</span>
+          </p>
         ) : null}
       </section>
       {scenario && scenarioFinal && terms ? (

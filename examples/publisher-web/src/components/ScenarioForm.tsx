@@ -2,8 +2,9 @@
  * Registering a scenario of the story as its derivative: IpAssetService.MintAndRegisterIpAsset
  * with the story as parent under the attached terms (on Story, registration is the only moment a
  * parent link can be made), the scenario's title as IP metadata JSON (the server stores the bytes
- * and registers their keccak256) and its author's wallet as the royalty share. Called through
- * connect-query's mutation hook with the generated service descriptor.
+ * and registers their keccak256), its author's wallet as the royalty share, and the SPG
+ * collection its NFT is minted in (the Chain service's own, or one created on this page). Called
+ * through connect-query's mutation hook with the generated service descriptor.
  */
 import { useMutation } from '@connectrpc/connect-query';
 import { uuidv7 } from '@mystira/chain-client/web';
@@ -11,6 +12,7 @@ import { ContributorRole, IpAssetService } from '@mystira/chain-protos';
 import { type FormEvent, useState } from 'react';
 import { describeError, fieldViolationsOf } from '../errors.js';
 import { sentence } from '../format.js';
+import type { CreatedCollection } from './CollectionsSection.js';
 import { Field } from './Field.js';
 
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
@@ -20,20 +22,27 @@ export interface RegisteredScenario {
   title: string;
   ipAssetId: string;
   transactionHash: string;
+  /** The collection the scenario's NFT was minted in, and the NFT's token id. */
+  collectionAddress?: string;
+  nftTokenId?: string;
 }
 
 export function ScenarioForm({
   story,
   licenseTermsId,
+  collections,
   onRegistered,
 }: {
   story: { contentId: string; ipAssetId: string };
   licenseTermsId: string;
+  /** Collections created on this page; "" in the choice is the Chain service's own. */
+  collections: readonly CreatedCollection[];
   onRegistered: (scenario: RegisteredScenario) => void;
 }) {
   const [contentId, setContentId] = useState(`${story.contentId}/scenario-1`);
   const [title, setTitle] = useState('');
   const [wallet, setWallet] = useState('');
+  const [collection, setCollection] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [alert, setAlert] = useState<string>();
   const mint = useMutation(IpAssetService.method.mintAndRegisterIpAsset);
@@ -50,6 +59,7 @@ export function ScenarioForm({
     try {
       const answer = await mint.mutateAsync({
         contentId: contentId.trim(),
+        collectionAddress: collection,
         ipMetadata: {
           source: {
             case: 'json',
@@ -69,12 +79,15 @@ export function ScenarioForm({
         title: title.trim(),
         ipAssetId: answer.ipAssetId,
         transactionHash: answer.transactionHash,
+        ...(answer.collectionAddress ? { collectionAddress: answer.collectionAddress } : {}),
+        ...(answer.nftTokenId ? { nftTokenId: answer.nftTokenId } : {}),
       });
     } catch (err) {
       const placed: Record<string, string> = {};
       for (const v of fieldViolationsOf(err)) {
         if (v.field === 'content_id') placed.contentId = sentence(v.description);
         if (v.field.startsWith('royalty_shares')) placed.wallet = sentence(v.description);
+        if (v.field === 'collection_address') placed.collection = sentence(v.description);
       }
       setErrors(placed);
       setAlert(`The scenario was not registered. ${describeError(err)}`);
@@ -117,6 +130,24 @@ export function ScenarioForm({
           value={wallet}
           onChange={(e) => setWallet(e.target.value)}
         />
+      </Field>
+      <Field
+        label="Collection"
+        hint="The SPG NFT collection the scenario’s NFT is minted in"
+        error={errors.collection}
+      >
+        <select
+          name="scenarioCollection"
+          value={collection}
+          onChange={(e) => setCollection(e.target.value)}
+        >
+          <option value="">The Chain service’s collection</option>
+          {collections.map((c) => (
+            <option key={c.address} value={c.address}>
+              {c.name} ({c.symbol}) · {c.address}
+            </option>
+          ))}
+        </select>
       </Field>
       <div className="alert" role="alert" hidden={!alert}>
         {alert ?? ''}
