@@ -20,6 +20,12 @@ export default function buildPageWhenStale(): void {
     ].map((f) => statSync(join(root, f)).mtimeMs),
   );
   if (!existsSync(built) || statSync(built).mtimeMs < newest) {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build: the
+    // tests drive the production page.
+    execFileSync('npm', ['run', 'build', '--silent'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   }
 }
