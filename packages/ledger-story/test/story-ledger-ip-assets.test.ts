@@ -2,6 +2,7 @@ import { ContributorType, IpAssetStatus } from '@mystira/chain-protos';
 import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
 import { type Address, createPublicClient, custom, keccak256, parseAbi, toBytes } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryContentIndex } from '../src/content-index/index.js';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
 import { contentAddressedStore } from '../src/metadata/store.js';
 import { untilMined, wallet } from './support/ip-fixtures.js';
@@ -13,6 +14,7 @@ import { untilMined, wallet } from './support/ip-fixtures.js';
 let chain: EmbeddedChain;
 let ledger: StoryLedger;
 const store = contentAddressedStore();
+const index = memoryContentIndex();
 
 const vaultAbi = parseAbi(['function balanceOf(address) view returns (uint256)']);
 const moduleAbi = parseAbi(['function ipRoyaltyVaults(address) view returns (address)']);
@@ -31,6 +33,7 @@ beforeAll(async () => {
     requiredConfirmations: 2,
     deployVaults: true,
     metadataStore: store,
+    contentIndex: index,
     pollIntervalMs: 20,
   });
 });
@@ -165,6 +168,63 @@ describe('StoryLedger.ip: originals', () => {
     await ledger.ip.attachLicenseTerms({ ipAssetId: asset.ipAssetId, licenseTermsId: 1n });
     const read = await ledger.ip.getIpAsset({ ipAssetId: asset.ipAssetId });
     expect(read?.licenseTerms).toEqual([await ledger.ip.getLicenseTerms(1n)]);
+  });
+
+  it('reads an asset back from the chain after a restart: its collection, metadata URIs and hashes, and JSON whose bytes the store still has', async () => {
+    const canonical = '{"a":[1,2],"title":"restart"}';
+    const spaced = '{ "title": "spaced" }';
+    const nft = { kind: 'reference' as const, uri: 'ipfs://nft-2', hash: `0x${'cd'.repeat(32)}` };
+    const assets = [];
+    for (const [contentId, json] of [
+      ['restart-1', canonical],
+      ['restart-2', spaced],
+    ] as const) {
+      assets.push(
+        await ledger.ip.mintAndRegisterIpAsset({
+          contentId,
+          ipMetadata: { kind: 'json', json },
+          nftMetadata: nft,
+          royaltyShares: [author(wallet(0xb9), 10000)],
+          parents: [],
+        }),
+      );
+    }
+    await until(async () =>
+      (await ledger.ip.getIpAsset({ contentId: 'restart-2' }))?.state === 'confirmed'
+        ? true
+        : undefined,
+    );
+    // The same chain, content index and metadata store; nothing else carried over.
+    const restarted = await storyLedger({
+      provider: chain.provider,
+      rpcEndpointLabel: chain.rpcUrl,
+      signer: chain.accounts[1]!.privateKey,
+      spgNftContract: ledger.collection!,
+      requiredConfirmations: 2,
+      metadataStore: store,
+      contentIndex: index,
+      pollIntervalMs: 20,
+    });
+    try {
+      const [first, second] = await Promise.all(
+        ['restart-1', 'restart-2'].map((contentId) => restarted.ip.getIpAsset({ contentId })),
+      );
+      expect(first).toMatchObject({
+        ipAssetId: assets[0]!.ipAssetId,
+        collection: assets[0]!.collection,
+        ipMetadata: assets[0]!.ipMetadata,
+        nftMetadata: { uri: 'ipfs://nft-2', hash: nft.hash },
+      });
+      expect(first?.ipMetadata?.json).toBe(canonical);
+      // The store keeps the parsed document: other whitespace cannot be given back byte for byte.
+      expect(second?.ipMetadata).toEqual({
+        uri: assets[1]!.ipMetadata!.uri,
+        hash: keccak256(toBytes(spaced)),
+      });
+      expect(second?.collection).toBe(assets[1]!.collection);
+    } finally {
+      restarted.close();
+    }
   });
 
   it('answers undefined for assets it does not know', async () => {

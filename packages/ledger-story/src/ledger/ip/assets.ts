@@ -2,11 +2,10 @@
  * IP assets of the IP port: `mintAndRegisterIpAsset` for originals, and `getIpAsset`. They share
  * the ledger's one registry of content ids with `registerAsset` (the same Registrations: one
  * ALREADY_EXISTS check, journal keys, content index, and royalty shares given out as royalty
- * tokens once mined), so an asset is read, paid and claimed through either port. The metadata
- * the caller gives is kept in memory per content id (a JSON document byte for byte: the hash is
- * keccak256 of those exact bytes, the store keeps the parsed document); after a restart an
- * asset reads back without it.
- */
+ * tokens once mined), so an asset is read, paid and claimed through either port. An asset's
+ * collection and metadata are read from the chain (asset-metadata.ts), so they survive a
+ * restart; what this process registered it answers from memory, its JSON byte for byte as given
+ * (the hash is keccak256 of those exact bytes). */
 import { IpAssetStatus } from '@mystira/chain-protos';
 import type {
   AssetRecord,
@@ -22,6 +21,7 @@ import { type Address, type Hex, keccak256, toBytes, zeroHash } from 'viem';
 import type { MetadataStore } from '../../metadata/store.js';
 import { lower } from '../calls.js';
 import type { Registrations } from '../registrations.js';
+import { type OnChainAsset, readAssetOnChain } from './asset-metadata.js';
 import type { IpContext } from './context.js';
 import type { Derivatives } from './derivatives.js';
 import { readGraph } from './graph.js';
@@ -34,16 +34,10 @@ export interface AssetDeps {
   story: StoryClient;
 }
 
-/** What the port knows of an asset beyond the Ledger port's record. */
-interface Extras {
-  collection: string;
-  ipMetadata?: MetadataRecord;
-  nftMetadata?: MetadataRecord;
-}
-
 /** The IP assets of one ledger. */
 export class Assets {
-  private readonly extras = new Map<string, Extras>();
+  /** What this process registered, by content id: the metadata as the caller gave it. */
+  private readonly registered = new Map<string, OnChainAsset>();
 
   constructor(
     private readonly ctx: IpContext,
@@ -95,7 +89,7 @@ export class Assets {
       },
       signal,
     );
-    this.extras.set(input.contentId, {
+    this.registered.set(input.contentId, {
       collection,
       ...(ipMetadata && { ipMetadata }),
       ...(nftMetadata && { nftMetadata }),
@@ -124,11 +118,16 @@ export class Assets {
   }
 
   private async toIpAsset(record: AssetRecord): Promise<IpAssetRecord> {
-    const extras = this.extras.get(record.contentId);
-    const graph =
-      record.ipAssetId !== ''
-        ? await readGraph(this.ctx.client, this.licensing, record.ipAssetId as Address)
-        : { licenseTerms: [], parents: [], children: [], childCount: 0 };
+    const onChain = record.ipAssetId !== '';
+    const [extras, graph] = await Promise.all([
+      this.registered.get(record.contentId) ??
+        (onChain
+          ? readAssetOnChain(this.ctx.client, this.deps.store, record.ipAssetId as Address)
+          : undefined),
+      onChain
+        ? readGraph(this.ctx.client, this.licensing, record.ipAssetId as Address)
+        : { licenseTerms: [], parents: [], children: [], childCount: 0 },
+    ]);
     return {
       state: stateOf(record.status),
       ...(record.txHash !== '' && { txHash: record.txHash }),
