@@ -20,16 +20,14 @@ import {
   MemoryCheckpointStore,
   type MirrorStore,
   type Phase,
-  type Repository,
-  UnavailableError,
-} from '@mystira/repository';
+} from '@mystira/polyglot';
+import { postgresMirror, postgresOutbox } from '@mystira/polyglot/postgres';
+import { type Repository, UnavailableError } from '@mystira/repository';
 import { CosmosRepository, cosmosClient, ensureContainer } from '@mystira/repository-cosmos';
 import {
   createDatabase,
   createTableStatements,
   PostgresRepository,
-  postgresMirror,
-  postgresOutbox,
 } from '@mystira/repository-postgres';
 import { entity, field, type Infer, spec } from '@mystira/specification';
 import { createHttpsServer } from '@vercel/cosmosdb-server';

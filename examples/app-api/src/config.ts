@@ -3,7 +3,7 @@
  * table). `loadAppApiConfig` only parses and validates; nothing connects here, so the demo and
  * the tests can build an `AppApiConfig` by hand and pass it to `createAppApi`.
  */
-import { isPhase, type Phase } from '@mystira/repository';
+import { isPhase, type Phase } from '@mystira/polyglot';
 import {
   type AuthConfig,
   type ChainCredential,

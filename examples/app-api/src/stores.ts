@@ -25,24 +25,17 @@ import {
   redisStore,
 } from '@mystira/cache';
 import { observeCache, tracedCache } from '@mystira/cache/otel';
-import {
-  createPolyglot,
-  type OutboxReplayer,
-  type Phase,
-  type Polyglot,
-  type Repository,
-  UnavailableError,
-} from '@mystira/repository';
-import { observePolyglot, tracedMirror, tracedRepository } from '@mystira/repository/otel';
+import { createPolyglot, type OutboxReplayer, type Phase, type Polyglot } from '@mystira/polyglot';
+import { observePolyglot, tracedMirror } from '@mystira/polyglot/otel';
+import { postgresMirror, postgresOutbox, postgresPhases } from '@mystira/polyglot/postgres';
+import { type Repository, UnavailableError } from '@mystira/repository';
+import { tracedRepository } from '@mystira/repository/otel';
 import { CosmosRepository, cosmosClient, ensureContainer } from '@mystira/repository-cosmos';
 import {
   createDatabase,
   entityMigration,
   Migrator,
   type PgDatabase,
-  postgresMirror,
-  postgresOutbox,
-  postgresPhases,
   postgresRepository,
 } from '@mystira/repository-postgres';
 import { isDependencyFailure, retry } from '@mystira/resilience';

@@ -1,6 +1,6 @@
 /**
  * @mystira/polyglot-cli: the `mystira-polyglot` command (migrate, status, backfill, verify, replay,
- * phase) for the polyglot repositories of `@mystira/repository`, and the same commands as a
+ * phase) for the polyglot repositories of `@mystira/polyglot`, and the same commands as a
  * function.
  *
  * @packageDocumentation

@@ -1,8 +1,8 @@
 /**
  * `mystira-polyglot migrate`: creates the tables the config's stores need (outbox, phases,
  * checkpoints, each mirror), by calling the stores' own `migrate()`. The CLI does not know the
- * backends (this package depends on `@mystira/repository` only), so a store takes part when it
- * has a `migrate()`, as the PostgreSQL adapters of `@mystira/repository-postgres` do; their
+ * backends (this package depends on `@mystira/polyglot` only), so a store takes part when it
+ * has a `migrate()`, as the PostgreSQL stores of `@mystira/polyglot/postgres` do; their
  * `migrate()` is idempotent and takes an advisory lock, so running this twice, or from two
  * machines at once, is safe.
  */
@@ -15,7 +15,7 @@ interface MigratableStore {
   tables?(): string[];
 }
 
-/** What `@mystira/repository-postgres` stores answer from `migrate()` (`TableReport`). */
+/** What the `@mystira/polyglot/postgres` stores answer from `migrate()` (`TableReport`). */
 interface TableReport {
   kind: 'schema' | 'table';
   name: string;

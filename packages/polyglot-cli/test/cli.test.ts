@@ -1,16 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { createPolyglot, memoryMirror, memoryOutbox } from '@mystira/polyglot';
+import {
+  PgCheckpointStore,
+  PgPhaseStore,
+  postgresMirror,
+  postgresOutbox,
+} from '@mystira/polyglot/postgres';
 import { formatDuration, ProgressBar, renderProgress, runCli } from '@mystira/polyglot-cli';
-import { createPolyglot, memoryMirror, memoryOutbox, memoryRepository } from '@mystira/repository';
+import { memoryRepository } from '@mystira/repository';
 import {
   createDatabase,
   createTableStatements,
-  PgCheckpointStore,
-  PgPhaseStore,
   PostgresRepository,
-  postgresMirror,
-  postgresOutbox,
 } from '@mystira/repository-postgres';
 import { entity, field } from '@mystira/specification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

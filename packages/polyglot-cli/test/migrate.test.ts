@@ -2,19 +2,15 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createPolyglot, memoryMirror } from '@mystira/polyglot';
+import { postgresOutbox } from '@mystira/polyglot/postgres';
 import { type AnyPolyglot, runCli } from '@mystira/polyglot-cli';
-import {
-  createPolyglot,
-  memoryMirror,
-  memoryRepository,
-  type Repository,
-} from '@mystira/repository';
+import { memoryRepository, type Repository } from '@mystira/repository';
 import {
   createDatabase,
   createTableStatements,
   type PgDatabase,
   PostgresRepository,
-  postgresOutbox,
 } from '@mystira/repository-postgres';
 import { entity, field } from '@mystira/specification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -26,6 +26,7 @@ export {
   type TransactionOptions,
 } from './database.js';
 export { createTableStatements, dropTableStatements, entityDdl, entityMigration } from './ddl.js';
+export { type EnsureTablesSpec, ensureTables, type TableReport } from './ensure-tables.js';
 export {
   type ClassifyContext,
   classifyPgError,
@@ -49,7 +50,6 @@ export {
   Migrator,
   type MigratorOptions,
 } from './migrations.js';
-export * from './outbox/index.js';
 export {
   type BulkOptions,
   type PgCallOptions,

@@ -3,9 +3,7 @@
 import type { Repository } from '@mystira/repository';
 import {
   type PgDatabase,
-  type PgMirror,
   type PostgresRepository,
-  postgresMirror,
   postgresRepository,
 } from '@mystira/repository-postgres';
 import { entity, field, type Infer } from '@mystira/specification';
@@ -26,9 +24,6 @@ describe('postgresRepository: item types', () => {
     expectTypeOf(inferred).returns.toEqualTypeOf<PostgresRepository<ProductT>>();
     expectTypeOf(named).returns.toEqualTypeOf<PostgresRepository<{ id: string }>>();
     expectTypeOf(assigned).returns.toEqualTypeOf<Repository<ProductT>>();
-    // The mirror takes its item type from the repository.
-    const mirror = (db: PgDatabase) => postgresMirror(db, inferred(db));
-    expectTypeOf(mirror).returns.toEqualTypeOf<PgMirror<ProductT>>();
     const wrongItem = (db: PgDatabase) =>
       // @ts-expect-error price is a number: the inferred item type is checked
       inferred(db).add({ id: 'p1', name: 'Pen', price: '1' });

@@ -1,7 +1,9 @@
 /**
  * @mystira/repository: the `Repository<T>` port, its typed errors, the in-memory adapter, and the
- * helpers adapters share (query binding, validation, versions, keyset paging).
- * The conformance kit lives in `@mystira/repository/testing`.
+ * helpers adapters share (query binding, validation, versions, keyset paging, the in-memory query
+ * half). The conformance kit lives in `@mystira/repository/testing`, OpenTelemetry in
+ * `@mystira/repository/otel`. Decorators live in packages of their own (`@mystira/cache`,
+ * `@mystira/polyglot`).
  *
  * @packageDocumentation
  */
@@ -37,8 +39,8 @@ export {
   type ValidationIssue,
 } from './errors.js';
 export { MemoryRepository, type MemoryRepositoryOptions, memoryRepository } from './memory.js';
+export { InMemoryQueries } from './memory-queries.js';
 export { type PageIO, pageQuery, pageVia } from './paging.js';
-export * from './polyglot/index.js';
 export type {
   CallObservation,
   CallOptions,
@@ -47,6 +49,7 @@ export type {
   PageOptions,
   Repository,
   RepositoryBackend,
+  RepositoryDecorator,
   RepositoryPage,
   StreamOptions,
   WriteOptions,

@@ -1,5 +1,6 @@
 /**
- * @mystira/repository/otel: OpenTelemetry for repositories, mirrors and the polyglot layer.
+ * @mystira/repository/otel: OpenTelemetry for repositories and their decorators. (The polyglot
+ * layer's mirrors and metrics are traced by `@mystira/polyglot/otel`, on top of this.)
  *
  * A separate entry because `@opentelemetry/api` is an optional peer dependency: the main entry
  * never imports it, and an application that does not trace pays nothing. Adapters only report
@@ -13,9 +14,6 @@
 import {
   type CallObservation,
   type CallOptions,
-  type EntityMetricsSnapshot,
-  type MirrorStore,
-  PolyglotRepository,
   queryOf,
   type Repository,
   type RepositoryBackend,
@@ -23,14 +21,11 @@ import {
 import { hashQuery, type SpecSource } from '@mystira/specification';
 import {
   type Attributes,
-  type BatchObservableResult,
   type Context,
   context,
   type Histogram,
   type Meter,
   metrics,
-  type ObservableCounter,
-  type ObservableGauge,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -40,7 +35,7 @@ import {
 
 const SCOPE = '@mystira/repository';
 
-/** Options of {@link tracedRepository} and {@link tracedMirror}. */
+/** Options of {@link tracedRepository} and {@link tracedMethods} (and `tracedMirror` of `@mystira/polyglot/otel`). */
 export interface TracedRepositoryOptions {
   /** Default `trace.getTracer('@mystira/repository')`. */
   tracer?: Tracer;
@@ -49,8 +44,8 @@ export interface TracedRepositoryOptions {
   /** Overrides the repository's own `backend` (e.g. to set `namespace`). */
   backend?: RepositoryBackend;
   /**
-   * Span name prefix of repositories without a backend (decorators). Default `polyglot` for a
-   * `PolyglotRepository`, otherwise `repository`.
+   * Span name prefix of repositories without a backend (decorators). Default: the repository's
+   * own `decorator.name` (`polyglot` for a polyglot repository), otherwise `repository`.
    */
   name?: string;
   /** Put `mystira.spec.hash` on query spans (one cached SHA-256 per frozen spec). Default true. */
@@ -133,7 +128,7 @@ function specHashOf(spec: unknown): string | undefined {
 
 /**
  * Starts and ends the spans of one instrumented target. Shared by `tracedRepository` and
- * `tracedMirror` so both name, attribute and measure calls the same way.
+ * `tracedMethods` so both name, attribute and measure calls the same way.
  */
 class CallTracer {
   readonly #tracer: Tracer;
@@ -304,7 +299,8 @@ const OPTIONS_AT = 1;
  * Wraps a repository so every port call becomes a span (a child of the active context) and a
  * `db.client.operation.duration` measurement. Adapters with a `backend` (memory, PostgreSQL,
  * Cosmos DB) get CLIENT spans named `<operation> <collection>` with `db.*` attributes; decorators
- * (polyglot, anything else) get INTERNAL spans named `<name>.<operation> <entity>`. Facts the
+ * get INTERNAL spans named `<name>.<operation> <entity>`, `<name>` being the repository's
+ * `decorator.name` (`polyglot`) or `repository`, plus the decorator's `spanAttributes()`. Facts the
  * adapter reports through `CallOptions.observe` (Cosmos request charge and activity id,
  * PostgreSQL row counts) become span attributes.
  *
@@ -316,34 +312,23 @@ export function tracedRepository<T extends object, R extends Repository<T>>(
   options: TracedRepositoryOptions = {},
 ): R {
   const backend = options.backend ?? repository.backend;
-  const polyglot = repository instanceof PolyglotRepository;
-  const name = options.name ?? (polyglot ? 'polyglot' : 'repository');
+  const decorator = repository.decorator;
+  const name = options.name ?? decorator?.name ?? 'repository';
   const tracer = new CallTracer(repository.entity.name, backend, options, {
     prefix: `${name}.`,
     system: `mystira.${name}`,
   });
-  const phase = polyglot
-    ? () => ({ 'mystira.polyglot.phase': (repository as PolyglotRepository<T>).phase })
+  const spanAttributes = decorator?.spanAttributes
+    ? () => decorator.spanAttributes?.() ?? {}
     : undefined;
   const overrides = new Map<PropertyKey, unknown>();
   for (const method of CALLS) {
-    const original = (repository as unknown as Record<string, unknown>)[method];
-    if (typeof original !== 'function') continue;
-    const at = OPTIONS_AT;
-    const withSpec = READS_WITH_SPEC.has(method);
-    overrides.set(method, (...args: unknown[]) =>
-      tracer.run(
-        method,
-        withSpec ? args[0] : undefined,
-        args[at] as CallOptions | undefined,
-        (o) => {
-          const a = [...args];
-          a[at] = o;
-          return (original as (...x: unknown[]) => Promise<unknown>).apply(repository, a);
-        },
-        phase,
-      ),
-    );
+    traceMethod(tracer, repository, overrides, {
+      method,
+      optionsAt: OPTIONS_AT,
+      withSpec: READS_WITH_SPEC.has(method),
+      resultAttributes: spanAttributes,
+    });
   }
   if (typeof repository.stream === 'function') {
     overrides.set('stream', (spec: unknown, o?: CallOptions) =>
@@ -353,6 +338,93 @@ export function tracedRepository<T extends object, R extends Repository<T>>(
     );
   }
   return passThrough(repository, overrides);
+}
+
+/** One method {@link tracedMethods} turns into spans. */
+export interface TracedMethod {
+  /** The method's name on the target. */
+  method: string;
+  /** Which argument (0-based) holds the call's `CallOptions`. */
+  optionsAt: number;
+  /** The span's operation (`db.operation.name`, and its name's first word). Default `method`. */
+  operation?: string;
+  /** Attributes read off the call's result, added to its span. */
+  resultAttributes?(result: unknown): Attributes;
+}
+
+/** Who the spans of {@link tracedMethods} are about. */
+export interface TracedTarget {
+  /** The entity (`mystira.entity`, and the span name's collection when there is no backend). */
+  entity: string;
+  /** The store behind the target: CLIENT spans with `db.*` attributes. Absent: INTERNAL spans. */
+  backend?: RepositoryBackend;
+  /** Without a backend: the span name prefix (e.g. `polyglot.`; may be empty). */
+  prefix: string;
+  /** Without a backend: the `db.system` value (e.g. `mystira.mirror`). */
+  system: string;
+}
+
+/**
+ * The building block of {@link tracedRepository} for targets that are not repositories (a
+ * polyglot mirror, say): wraps `target` so each listed method becomes a span and a
+ * `db.client.operation.duration` measurement, named, attributed and measured exactly as the
+ * repository calls are. `replaced` answers some properties with other values (e.g. the mirror's
+ * `repository`, itself traced); everything else passes through to `target` unchanged.
+ */
+export function tracedMethods<R extends object>(
+  target: R,
+  about: TracedTarget,
+  methods: readonly TracedMethod[],
+  options: TracedRepositoryOptions = {},
+  replaced: ReadonlyMap<PropertyKey, unknown> = new Map(),
+): R {
+  const tracer = new CallTracer(about.entity, options.backend ?? about.backend, options, {
+    prefix: about.prefix,
+    system: about.system,
+  });
+  const overrides = new Map<PropertyKey, unknown>(replaced);
+  for (const m of methods) {
+    traceMethod(tracer, target, overrides, {
+      method: m.method,
+      optionsAt: m.optionsAt,
+      operation: m.operation,
+      withSpec: false,
+      resultAttributes: m.resultAttributes,
+    });
+  }
+  return passThrough(target, overrides);
+}
+
+/** Puts into `overrides` a version of `target[method]` that runs each call under a span. */
+function traceMethod(
+  tracer: CallTracer,
+  target: object,
+  overrides: Map<PropertyKey, unknown>,
+  call: {
+    method: string;
+    optionsAt: number;
+    operation?: string | undefined;
+    /** The first argument is a spec (its hash goes on the span). */
+    withSpec: boolean;
+    resultAttributes?: ((result: unknown) => Attributes) | undefined;
+  },
+): void {
+  const original = (target as Record<string, unknown>)[call.method];
+  if (typeof original !== 'function') return;
+  const at = call.optionsAt;
+  overrides.set(call.method, (...args: unknown[]) =>
+    tracer.run(
+      call.operation ?? call.method,
+      call.withSpec ? args[0] : undefined,
+      args[at] as CallOptions | undefined,
+      (o) => {
+        const a = [...args];
+        a[at] = o;
+        return (original as (...x: unknown[]) => Promise<unknown>).apply(target, a);
+      },
+      call.resultAttributes,
+    ),
+  );
 }
 
 /** A proxy answering `overrides` itself and everything else from `target` (methods bound to it). */
@@ -372,132 +444,4 @@ function passThrough<R extends object>(target: R, overrides: Map<PropertyKey, un
       return fn;
     },
   });
-}
-
-/**
- * Wraps the secondary of a polyglot binding: `put`/`putMany`/`remove`/`head`/`heads` become
- * spans (`mirror.put <collection>`, ...) with the gate's answer as `mystira.mirror.result`, and
- * its `repository` is wrapped with `tracedRepository`. Pass the result as the binding's
- * `secondary`, so a polyglot write's span has the primary and the secondary call as children.
- */
-export function tracedMirror<T extends object, M extends MirrorStore<T>>(
-  mirror: M,
-  options: TracedRepositoryOptions = {},
-): M {
-  const backend = options.backend ?? mirror.repository.backend;
-  // Operations are named `mirror.put` etc. with or without a backend, so no extra prefix.
-  const tracer = new CallTracer(mirror.entity.name, backend, options, {
-    prefix: '',
-    system: 'mystira.mirror',
-  });
-  const overrides = new Map<PropertyKey, unknown>();
-  const repository = tracedRepository<T, Repository<T>>(mirror.repository, options);
-  overrides.set('repository', repository);
-  const wrap = (method: string, at: number, result?: (r: unknown) => Attributes) => {
-    const original = (mirror as unknown as Record<string, unknown>)[method];
-    if (typeof original !== 'function') return;
-    overrides.set(method, (...args: unknown[]) =>
-      tracer.run(
-        `mirror.${method}`,
-        undefined,
-        args[at] as CallOptions | undefined,
-        (o) => {
-          const a = [...args];
-          a[at] = o;
-          return (original as (...x: unknown[]) => Promise<unknown>).apply(mirror, a);
-        },
-        result,
-      ),
-    );
-  };
-  wrap('head', 1);
-  wrap('heads', 1);
-  wrap('put', 2, (r) => ({ 'mystira.mirror.result': String(r) }));
-  wrap('putMany', 1);
-  wrap('remove', 2, (r) => ({ 'mystira.mirror.result': String(r) }));
-  return passThrough(mirror, overrides);
-}
-
-/** Options of {@link observePolyglot}. */
-export interface PolyglotMetricsOptions {
-  /** Default `metrics.getMeter('@mystira/repository')`. */
-  meter?: Meter;
-}
-
-/**
- * Observable metrics of a polyglot registry, read from `polyglot.metrics()` at each collection
- * (one outbox `stats` query per entity, so nothing is counted on the write path):
- * gauges `mystira.outbox.depth`, `mystira.outbox.due`, `mystira.outbox.oldest_age` (s, 0 when
- * empty), `mystira.polyglot.behind`, and counters `mystira.outbox.replays`,
- * `mystira.outbox.replay_repairs`, `mystira.outbox.replay_failures`,
- * `mystira.polyglot.secondary_failures`, all with a `mystira.entity` attribute. When the outbox
- * cannot be read the collection reports nothing rather than failing the export.
- * Returns a disposable that stops observing.
- */
-export function observePolyglot(
-  polyglot: { metrics(options?: CallOptions): Promise<Record<string, EntityMetricsSnapshot>> },
-  options: PolyglotMetricsOptions = {},
-): {
-  /** Stops observing: the instruments report nothing more for this registry. */
-  dispose(): void;
-} {
-  const meter = options.meter ?? metrics.getMeter(SCOPE);
-  const gauges: Record<string, ObservableGauge> = {
-    depth: meter.createObservableGauge('mystira.outbox.depth', {
-      description: 'Entries waiting in the polyglot outbox',
-      unit: '{entry}',
-    }),
-    due: meter.createObservableGauge('mystira.outbox.due', {
-      description: 'Outbox entries due for replay now and not leased',
-      unit: '{entry}',
-    }),
-    age: meter.createObservableGauge('mystira.outbox.oldest_age', {
-      description: 'Age of the oldest outbox entry (0 when empty)',
-      unit: 's',
-    }),
-    behind: meter.createObservableGauge('mystira.polyglot.behind', {
-      description: 'Ids this process knows to be behind in the secondary',
-      unit: '{item}',
-    }),
-  };
-  const counters: Record<string, ObservableCounter> = {
-    replays: meter.createObservableCounter('mystira.outbox.replays', {
-      description: 'Outbox entries replayed',
-    }),
-    repairs: meter.createObservableCounter('mystira.outbox.replay_repairs', {
-      description: 'Replays that changed the secondary',
-    }),
-    failures: meter.createObservableCounter('mystira.outbox.replay_failures', {
-      description: 'Replays that failed and were rescheduled',
-    }),
-    secondaryFailures: meter.createObservableCounter('mystira.polyglot.secondary_failures', {
-      description: 'Secondary writes that failed or timed out',
-    }),
-  };
-  const observables = [...Object.values(gauges), ...Object.values(counters)];
-  const callback = async (result: BatchObservableResult) => {
-    let snapshot: Record<string, EntityMetricsSnapshot>;
-    try {
-      snapshot = await polyglot.metrics();
-    } catch {
-      return;
-    }
-    for (const [entity, m] of Object.entries(snapshot)) {
-      const a = { 'mystira.entity': entity };
-      result.observe(gauges.depth!, m.outbox.depth, a);
-      result.observe(gauges.due!, m.outbox.due, a);
-      result.observe(gauges.age!, (m.outbox.oldestAgeMs ?? 0) / 1000, a);
-      result.observe(gauges.behind!, m.behind, a);
-      result.observe(counters.replays!, m.counters.replays, a);
-      result.observe(counters.repairs!, m.counters.replayRepairs, a);
-      result.observe(counters.failures!, m.counters.replayFailures, a);
-      result.observe(counters.secondaryFailures!, m.counters.secondaryFailures, a);
-    }
-  };
-  meter.addBatchObservableCallback(callback, observables);
-  return {
-    dispose() {
-      meter.removeBatchObservableCallback(callback, observables);
-    },
-  };
 }

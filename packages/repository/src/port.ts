@@ -77,6 +77,19 @@ export interface RepositoryBackend {
   readonly collection?: string;
 }
 
+/**
+ * What a decorator (cache, polyglot) tells telemetry about itself, in place of a
+ * {@link RepositoryBackend}: `tracedRepository` (`@mystira/repository/otel`) names its spans
+ * `<name>.<operation> <entity>` and adds `spanAttributes()` to each. A decorator package sets it
+ * so the port's telemetry needs no knowledge of the decorator's classes.
+ */
+export interface RepositoryDecorator {
+  /** Span name prefix and `db.system` suffix: `polyglot` gives `polyglot.add accounts` and `mystira.polyglot`. */
+  readonly name: string;
+  /** Attributes added to each span of a successful call (read when the call ends), e.g. the phase. */
+  spanAttributes?(): Record<string, string | number | boolean>;
+}
+
 /** Options of the optimistic-concurrency writes (`update`, `delete`). */
 export interface WriteOptions extends CallOptions {
   /**
@@ -128,6 +141,8 @@ export interface Repository<T extends object> {
   readonly entity: EntityDef;
   /** The store behind it, for telemetry; absent on decorators. */
   readonly backend?: RepositoryBackend;
+  /** What a decorator calls itself in telemetry; absent on adapters (see {@link RepositoryDecorator}). */
+  readonly decorator?: RepositoryDecorator;
 
   /** The item with this id, or undefined. */
   getById(id: Id, options?: CallOptions): Promise<T | undefined>;

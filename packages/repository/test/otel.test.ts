@@ -1,20 +1,16 @@
 import {
   type CallObservation,
-  createPolyglot,
-  memoryMirror,
-  memoryOutbox,
   memoryRepository,
   NotFoundError,
   ValidationError,
 } from '@mystira/repository';
-import { observePolyglot, tracedMirror, tracedRepository } from '@mystira/repository/otel';
+import { tracedRepository } from '@mystira/repository/otel';
 import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
 import { hashQuery, spec } from '@mystira/specification';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { otelRecorder } from '../../../test-support/otel-recorder.js';
-import { flaky } from './polyglot/flaky.js';
-import { Account, type AccountT, account } from './polyglot/helpers.js';
+import { Account, type AccountT, account } from './accounts.js';
 
 const otel = otelRecorder();
 const options = { tracer: otel.tracer, meter: otel.meter };
@@ -123,59 +119,32 @@ describe('tracedRepository over the memory adapter', () => {
   });
 });
 
-describe('polyglot', () => {
-  it('nests: polyglot span, then the primary and the mirror spans as its children', async () => {
+describe('tracedRepository over a decorator', () => {
+  it("names INTERNAL spans after the repository's decorator and adds its span attributes", async () => {
     otel.reset();
-    const primary = tracedRepository(memoryRepository<AccountT>(Account), options);
-    const secondary = tracedMirror(memoryMirror<AccountT>(Account), options);
-    const polyglot = createPolyglot({
-      outbox: memoryOutbox(),
-      entities: { accounts: { primary, secondary, phase: 'DualWritePrimaryRead' } },
-    });
-    const repo = tracedRepository(polyglot.repositories.accounts, options);
-    const parentId = await underParent(() => repo.add(account('p1')));
-    await polyglot.settled();
-    const outer = (await otel.named('polyglot.add accounts'))[0]!;
-    expect(outer.kind).toBe(SpanKind.INTERNAL);
-    expect(outer.parentSpanContext?.spanId).toBe(parentId);
-    expect(outer.attributes['mystira.polyglot.phase']).toBe('DualWritePrimaryRead');
-    const id = outer.spanContext().spanId;
-    const children = (await otel.spans()).filter((s) => s.parentSpanContext?.spanId === id);
-    expect(children.map((s) => s.name).sort()).toEqual(
-      expect.arrayContaining(['add accounts', 'mirror.put accounts']),
-    );
-    expect((await otel.named('mirror.put accounts'))[0]?.attributes['mystira.mirror.result']).toBe(
-      'applied',
-    );
-  });
-
-  it('observePolyglot: outbox gauges rise during a secondary outage and fall after the replay', async () => {
-    let mode: 'ok' | 'fail' = 'ok';
-    const polyglot = createPolyglot({
-      outbox: memoryOutbox(),
-      entities: {
-        accounts: {
-          primary: memoryRepository<AccountT>(Account),
-          secondary: flaky(memoryMirror<AccountT>(Account), { mode: () => mode }),
-          phase: 'DualWritePrimaryRead',
-        },
+    let generation = 1;
+    const decorator = {
+      name: 'sharded',
+      spanAttributes: () => ({ 'test.generation': generation }),
+    };
+    // A decorator as a package would write one: no backend of its own, a `decorator` instead.
+    const decorated = new Proxy(memoryRepository<AccountT>(Account), {
+      get: (target, prop) => {
+        if (prop === 'backend') return undefined;
+        if (prop === 'decorator') return decorator;
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const observer = observePolyglot(polyglot, { meter: otel.meter });
-    const value = async (name: string) =>
-      (await otel.points(name)).find((p) => p.attributes['mystira.entity'] === 'accounts')?.value;
-    expect(await value('mystira.outbox.depth')).toBe(0);
-    mode = 'fail';
-    for (let i = 0; i < 4; i++) await polyglot.repositories.accounts.add(account(`o${i}`));
-    await polyglot.settled();
-    expect(await value('mystira.outbox.depth')).toBe(4);
-    expect(await value('mystira.polyglot.secondary_failures')).toBe(4);
-    expect(await value('mystira.outbox.oldest_age')).toBeGreaterThanOrEqual(0);
-    mode = 'ok';
-    await polyglot.replayer().drain({ ignoreSchedule: true });
-    expect(await value('mystira.outbox.depth')).toBe(0);
-    expect(await value('mystira.outbox.replays')).toBeGreaterThanOrEqual(4);
-    observer.dispose();
+    const repo = tracedRepository(decorated, options);
+    await repo.add(account('d1'));
+    generation = 2;
+    await repo.getById('d1');
+    const add = (await otel.named('sharded.add accounts'))[0]!;
+    expect(add.kind).toBe(SpanKind.INTERNAL);
+    expect(add.attributes).toMatchObject({ 'db.system': 'mystira.sharded', 'test.generation': 1 });
+    const get = (await otel.named('sharded.getById accounts'))[0]!;
+    expect(get.attributes['test.generation']).toBe(2);
   });
 });
 

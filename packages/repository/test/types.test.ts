@@ -4,9 +4,7 @@
 // `cached(memoryRepository(Product), …)` failed to compile for a user.
 import {
   type DeclaredEntity,
-  type MemoryMirror,
   type MemoryRepository,
-  memoryMirror,
   memoryRepository,
   type Repository,
   ValidationError,
@@ -36,8 +34,6 @@ describe('repository factories: item types', () => {
     expectTypeOf(memoryRepository(Product, { seed: [] })).toEqualTypeOf<
       MemoryRepository<ProductT>
     >();
-    expectTypeOf(memoryMirror(Product)).toEqualTypeOf<MemoryMirror<ProductT>>();
-    expectTypeOf(memoryMirror(Product).repository).toEqualTypeOf<Repository<ProductT>>();
 
     // Inferred, the item type is checked at compile time as the schema is at run time.
     // @ts-expect-error price is a number
@@ -56,7 +52,6 @@ describe('repository factories: item types', () => {
     }
     expectTypeOf(memoryRepository<ProductT>(Product)).toEqualTypeOf<MemoryRepository<ProductT>>();
     expectTypeOf(memoryRepository<Narrow>(Product)).toEqualTypeOf<MemoryRepository<Narrow>>();
-    expectTypeOf(memoryMirror<Narrow>(Product)).toEqualTypeOf<MemoryMirror<Narrow>>();
   });
 
   it('takes the item type from the repository the call is assigned to', () => {

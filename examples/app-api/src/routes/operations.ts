@@ -4,7 +4,7 @@
  */
 import type { CheckEntry, HealthRegistry, HealthReport } from '@mystira/health';
 import { healthHttpHandler } from '@mystira/health';
-import type { Phase, Polyglot } from '@mystira/repository';
+import type { Phase, Polyglot } from '@mystira/polyglot';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { guard } from '../auth/authenticate.ts';
 import { ApiError } from '../problems.ts';

@@ -1,0 +1,91 @@
+/**
+ * Phases in PostgreSQL, shared by every instance of an app (and the CLI): `setPhase` records
+ * here, `watchPhases` polls here.
+ */
+import type { Phase, PhaseStore } from '@mystira/polyglot';
+import type { CallOptions } from '@mystira/repository';
+import {
+  ensureTables,
+  type PgDatabase,
+  quoteIdent,
+  type TableReport,
+} from '@mystira/repository-postgres';
+import { guardPool } from './guard.js';
+
+/**
+ * The phases of a polyglot registry in a PostgreSQL table, shared by every instance of an app and
+ * the CLI: `setPhase` records here, `watchPhases` polls here.
+ */
+export class PgPhaseStore implements PhaseStore {
+  readonly #db: PgDatabase;
+  /** The table, quoted: `"schema"."table"`. */
+  readonly qualified: string;
+  readonly #schema: string;
+  readonly #table: string;
+
+  constructor(db: PgDatabase, options: { schema?: string; table?: string } = {}) {
+    this.#db = db;
+    guardPool(db.primary);
+    this.#schema = options.schema ?? 'public';
+    this.#table = options.table ?? 'polyglot_phases';
+    this.qualified = `${quoteIdent(this.#schema)}.${quoteIdent(this.#table)}`;
+  }
+
+  /** The DDL of the table, for apps that run their own migrations. Idempotent. */
+  statements(): string[] {
+    return [
+      `CREATE TABLE IF NOT EXISTS ${this.qualified} (entity text PRIMARY KEY, phase text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+    ];
+  }
+
+  /** The table `migrate()` creates (quoted), e.g. for a "missing table" hint. */
+  tables(): string[] {
+    return [this.qualified];
+  }
+
+  /** Creates the schema and table if needed (under an advisory lock) and says what it found. */
+  async migrate(options: CallOptions = {}): Promise<TableReport[]> {
+    return ensureTables(
+      this.#db,
+      {
+        schema: this.#schema,
+        tables: [this.#table],
+        statements: this.statements(),
+      },
+      options,
+    );
+  }
+
+  async load(options: CallOptions = {}): Promise<Record<string, Phase>> {
+    const res = await this.#db.query<{ entity: string; phase: Phase }>(
+      `SELECT entity, phase FROM ${this.qualified}`,
+      [],
+      {
+        ...options,
+        intent: 'read',
+        consistency: 'strong',
+      },
+    );
+    return Object.fromEntries(res.rows.map((r) => [r.entity, r.phase]));
+  }
+
+  async save(entity: string, phase: Phase, options: CallOptions = {}): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO ${this.qualified} (entity, phase, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (entity) DO UPDATE SET phase = EXCLUDED.phase, updated_at = now()`,
+      [entity, phase],
+      options,
+    );
+  }
+}
+
+/**
+ * A {@link PgPhaseStore} on `db` (table `polyglot_phases` in `public` unless `options` say
+ * otherwise).
+ */
+export function postgresPhases(
+  db: PgDatabase,
+  options?: { schema?: string; table?: string },
+): PgPhaseStore {
+  return new PgPhaseStore(db, options);
+}

@@ -1,0 +1,100 @@
+import { createPolyglot } from '@mystira/polyglot';
+import { postgresMirror, postgresOutbox } from '@mystira/polyglot/postgres';
+import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Account, type AccountT, database, FaultProxy, PG, randomSchema } from './helpers.js';
+import { randomWrites } from './workload.js';
+
+// The secondary sits behind a TCP proxy we can break: reset + refuse (a stopped server), then
+// blackhole (a hung network, so secondary writes hit their timeout), then back up. The app must
+// see no failed write, and once the outbox drains a full verification must find 0 differences.
+// 10 000 operations, as the issue asks (about 35 s here); POLYGLOT_FAULT_OPS changes it.
+const OPS = Number(process.env.POLYGLOT_FAULT_OPS ?? 10_000);
+const schema = randomSchema('pgf');
+const direct = database();
+let proxy: FaultProxy;
+let viaProxy: ReturnType<typeof database>;
+
+beforeAll(async () => {
+  proxy = await new FaultProxy(PG).listen();
+  viaProxy = database({ port: proxy.port, statementTimeoutMs: 5000, connectionTimeoutMs: 1000 });
+  await direct.query(`CREATE SCHEMA "${schema}"`);
+});
+afterAll(async () => {
+  await viaProxy?.close().catch(() => {});
+  await proxy?.close();
+  await direct.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+  await direct.close();
+});
+
+it(`secondary stopped and hung during ${OPS} random writes: no failed write, 0 differences after the drain`, async () => {
+  const primary = new PostgresRepository<AccountT>(direct, Account, {
+    schema,
+    table: 'primary_accounts',
+  });
+  const second = new PostgresRepository<AccountT>(viaProxy, Account, {
+    schema,
+    table: 'secondary_accounts',
+  });
+  for (const s of [
+    ...createTableStatements(primary.mapping),
+    ...createTableStatements(second.mapping),
+  ])
+    await direct.query(s);
+  const mirror = postgresMirror(viaProxy, second);
+  await mirror.migrate();
+  const outbox = postgresOutbox(direct, { schema });
+  await outbox.migrate();
+  const polyglot = createPolyglot({
+    outbox,
+    entities: {
+      accounts: {
+        primary,
+        secondary: mirror,
+        phase: 'DualWritePrimaryRead',
+        secondaryTimeoutMs: 300,
+      },
+    },
+  });
+  const replayer = polyglot.replayer({
+    idleMs: 50,
+    backoff: { baseMs: 50, maxMs: 1000 },
+    leaseMs: 5000,
+  });
+  replayer.start();
+  const states: string[] = [];
+  const result = await randomWrites(polyglot.repositories.accounts, {
+    ops: OPS,
+    ids: 300,
+    workers: 8,
+    seed: 9,
+    onOp: (n) => {
+      if (n === Math.floor(OPS * 0.2)) {
+        proxy.down();
+        states.push('down');
+      } else if (n === Math.floor(OPS * 0.5)) {
+        proxy.blackhole();
+        states.push('blackhole');
+      } else if (n === Math.floor(OPS * 0.55)) {
+        proxy.up();
+        states.push('up');
+      }
+    },
+  });
+  expect(states).toEqual(['down', 'blackhole', 'up']);
+  expect(result.failed).toEqual([]);
+  expect(result.done).toBe(OPS);
+  const during = (await polyglot.metrics()).accounts!;
+  expect(during.counters.secondaryFailures).toBeGreaterThan(0);
+  expect(during.counters.secondaryTimeouts).toBeGreaterThan(0);
+  await replayer.stop();
+  await polyglot.settled();
+  await polyglot
+    .replayer({ idleMs: 20, backoff: { baseMs: 10, maxMs: 200 } })
+    .drain({ ignoreSchedule: true });
+  expect((await outbox.stats()).depth).toBe(0);
+  const report = await polyglot.verify('accounts');
+  expect(report.differentItems).toEqual([]);
+  expect(report.differences).toBe(0);
+  expect(report.scanned).toBeGreaterThan(100);
+}, 300_000);

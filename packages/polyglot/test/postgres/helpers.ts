@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import {
+  createDatabase,
+  type PgDatabase,
+  type PgDatabaseOptions,
+} from '@mystira/repository-postgres';
+
+/** The shared test server (trust auth). */
+export const PG = {
+  host: process.env.PGHOST ?? '127.0.0.1',
+  port: Number(process.env.PGPORT ?? 5432),
+  user: process.env.PGUSER ?? 'postgres',
+  database: process.env.PGDATABASE ?? 'test',
+};
+
+export const randomSchema = (prefix: string): string =>
+  `${prefix}_${randomBytes(5).toString('hex')}`;
+
+export function database(options: Partial<PgDatabaseOptions> & { port?: number } = {}): PgDatabase {
+  const { port, ...rest } = options;
+  return createDatabase({
+    primary: { ...PG, port: port ?? PG.port },
+    max: 6,
+    connectionTimeoutMs: 2000,
+    ...rest,
+  });
+}
+
+// The same entity and PRNG as the backend-agnostic polyglot tests, so both suites speak alike.
+export { Account, type AccountT, account, rng } from '../helpers.js';
+
+/**
+ * A TCP proxy in front of the shared PostgreSQL that the test can break: `down()` resets every
+ * open connection and refuses new ones (a stopped server), `blackhole()` accepts and then never
+ * answers (a hung network), `up()` forwards again.
+ */
+export class FaultProxy {
+  readonly #server: net.Server;
+  readonly #sockets = new Set<net.Socket>();
+  #mode: 'up' | 'down' | 'blackhole' = 'up';
+  port = 0;
+
+  constructor(readonly target: { host: string; port: number }) {
+    this.#server = net.createServer((client) => this.#accept(client));
+  }
+
+  async listen(): Promise<this> {
+    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
+    this.port = (this.#server.address() as net.AddressInfo).port;
+    return this;
+  }
+
+  #accept(client: net.Socket): void {
+    client.on('error', () => {});
+    if (this.#mode === 'down') {
+      client.resetAndDestroy();
+      return;
+    }
+    this.#sockets.add(client);
+    client.on('close', () => this.#sockets.delete(client));
+    if (this.#mode === 'blackhole') return;
+    const upstream = net.connect(this.target.port, this.target.host);
+    this.#sockets.add(upstream);
+    upstream.on('close', () => {
+      this.#sockets.delete(upstream);
+      client.destroy();
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+
+  /** Resets every connection and refuses new ones. */
+  down(): void {
+    this.#mode = 'down';
+    for (const s of this.#sockets) s.resetAndDestroy();
+    this.#sockets.clear();
+  }
+
+  /** New connections hang; existing ones are reset. */
+  blackhole(): void {
+    this.down();
+    this.#mode = 'blackhole';
+  }
+
+  up(): void {
+    if (this.#mode === 'blackhole') for (const s of this.#sockets) s.destroy();
+    this.#mode = 'up';
+  }
+
+  async close(): Promise<void> {
+    this.down();
+    await new Promise<void>((r) => this.#server.close(() => r()));
+  }
+}

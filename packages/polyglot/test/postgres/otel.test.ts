@@ -1,0 +1,111 @@
+/**
+ * The polyglot layer's OpenTelemetry over the real PostgreSQL (own schema): a polyglot write whose
+ * primary and mirror spans are children of its span, and the outbox gauges moving while the
+ * secondary is down (behind a TCP proxy) and after the replay.
+ */
+import { createPolyglot } from '@mystira/polyglot';
+import { observePolyglot, tracedMirror } from '@mystira/polyglot/otel';
+import { postgresMirror, postgresOutbox } from '@mystira/polyglot/postgres';
+import { tracedRepository } from '@mystira/repository/otel';
+import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
+import { SpanKind } from '@opentelemetry/api';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { otelRecorder } from '../../../../test-support/otel-recorder.js';
+import {
+  Account,
+  type AccountT,
+  account,
+  database,
+  FaultProxy,
+  PG,
+  randomSchema,
+} from './helpers.js';
+
+const otel = otelRecorder();
+const options = { tracer: otel.tracer, meter: otel.meter };
+const schema = randomSchema('pgotel');
+const direct = database();
+let proxy: FaultProxy;
+let viaProxy: ReturnType<typeof database>;
+let primary: PostgresRepository<AccountT>;
+let second: PostgresRepository<AccountT>;
+
+beforeAll(async () => {
+  proxy = await new FaultProxy(PG).listen();
+  viaProxy = database({ port: proxy.port, statementTimeoutMs: 5000, connectionTimeoutMs: 1000 });
+  await direct.query(`CREATE SCHEMA "${schema}"`);
+  primary = new PostgresRepository<AccountT>(direct, Account, {
+    schema,
+    table: 'primary_accounts',
+  });
+  second = new PostgresRepository<AccountT>(viaProxy, Account, {
+    schema,
+    table: 'secondary_accounts',
+  });
+  for (const s of [
+    ...createTableStatements(primary.mapping),
+    ...createTableStatements(second.mapping),
+  ])
+    await direct.query(s);
+});
+afterAll(async () => {
+  await viaProxy?.close().catch(() => {});
+  await proxy?.close();
+  await direct.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+  await direct.close();
+  await otel.shutdown();
+});
+
+it('polyglot: the write span has the primary and mirror spans as children; outbox gauges follow an outage', async () => {
+  const mirror = postgresMirror(viaProxy, second);
+  await mirror.migrate();
+  const outbox = postgresOutbox(direct, { schema });
+  await outbox.migrate();
+  const polyglot = createPolyglot({
+    outbox,
+    entities: {
+      accounts: {
+        primary: tracedRepository(primary, options),
+        secondary: tracedMirror(mirror, options),
+        phase: 'DualWritePrimaryRead',
+        secondaryTimeoutMs: 500,
+      },
+    },
+  });
+  const repo = tracedRepository(polyglot.repositories.accounts, options);
+  const observer = observePolyglot(polyglot, { meter: otel.meter });
+  const gauge = async (name: string) =>
+    (await otel.points(name)).find((p) => p.attributes['mystira.entity'] === 'accounts')?.value;
+
+  otel.reset();
+  await repo.add(account('poly1'));
+  await polyglot.settled();
+  const write = (await otel.named('polyglot.add accounts'))[0]!;
+  const children = (await otel.spans()).filter(
+    (s) => s.parentSpanContext?.spanId === write.spanContext().spanId,
+  );
+  expect(children.map((s) => s.name)).toEqual(
+    expect.arrayContaining(['add primary_accounts', 'mirror.put secondary_accounts']),
+  );
+  const put = children.find((s) => s.name === 'mirror.put secondary_accounts')!;
+  expect(put.kind).toBe(SpanKind.CLIENT);
+  expect(put.attributes['mystira.mirror.result']).toBe('applied');
+  expect(await gauge('mystira.outbox.depth')).toBe(0);
+
+  proxy.down();
+  for (let i = 0; i < 5; i++) await repo.add(account(`down${i}`));
+  await polyglot.settled();
+  expect(await gauge('mystira.outbox.depth')).toBe(5);
+  expect(await gauge('mystira.outbox.oldest_age')).toBeGreaterThan(0);
+  expect(await gauge('mystira.polyglot.secondary_failures')).toBe(5);
+  const failedPut = (await otel.named('mirror.put secondary_accounts')).find(
+    (s) => s.attributes['error.type'] !== undefined,
+  );
+  expect(failedPut).toBeDefined();
+
+  proxy.up();
+  await polyglot.replayer({ leaseMs: 5000 }).drain({ ignoreSchedule: true });
+  expect(await gauge('mystira.outbox.depth')).toBe(0);
+  expect(await gauge('mystira.outbox.replays')).toBeGreaterThanOrEqual(5);
+  observer.dispose();
+});
