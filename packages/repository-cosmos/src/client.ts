@@ -127,12 +127,22 @@ export interface EnsureContainerOptions extends IndexingOptions {
   id?: string;
   /** Provisioned throughput (RU/s); omit for serverless accounts or shared database throughput. */
   throughput?: number;
+  /**
+   * Called with the composite indexes an existing container lacks when the profile cannot add
+   * them without losing the container's documents (cosmosdb-server). Default: a process warning.
+   */
+  onIndexesNotAdded?: (missing: CompositePath[][]) => void;
 }
 
 /**
  * Creates the container for `entity` when missing (partition key from the entity, `/id` when it
- * declares none) and adds composite indexes the specs need that the container lacks (a container
- * replace; Cosmos builds new indexes online).
+ * declares none) and adds composite indexes the specs need that an existing container lacks.
+ *
+ * Adding indexes never costs documents: on a profile with `indexUpdateInPlace` (`azure`) the
+ * container's indexing policy is replaced and the service builds the new indexes online, the
+ * documents untouched; on any other (cosmosdb-server, whose container replace starts the
+ * container empty) the container is left as it is and the missing indexes are reported to
+ * `onIndexesNotAdded` (queries that need them fail until the container is recreated).
  */
 export async function ensureContainer(
   database: Database,
@@ -153,14 +163,23 @@ export async function ensureContainer(
     JSON.stringify(c.map((p) => [p.path, p.order ?? 'ascending']));
   const haveKeys = new Set(have.map(key));
   const missing = (wanted.compositeIndexes ?? []).filter((c) => !haveKeys.has(key(c)));
-  if (missing.length > 0 && resource) {
-    await container.replace({
-      ...resource,
-      indexingPolicy: {
-        ...(resource.indexingPolicy ?? wanted),
-        compositeIndexes: [...have, ...missing],
-      },
-    });
+  if (missing.length === 0 || !resource) return container;
+  if (resolveProfile(options.profile).indexUpdateInPlace !== true) {
+    if (options.onIndexesNotAdded) options.onIndexesNotAdded(missing);
+    else
+      process.emitWarning(
+        `ensureContainer: container "${id}" lacks ${missing.length} composite index(es) its specs need; they were not added because this Cosmos DB target would delete the documents to change indexes (recreate the container to add them)`,
+        { code: 'MYSTIRA_COSMOS_INDEXES_NOT_ADDED' },
+      );
+    return container;
   }
+  // The container as it is (read, modify, replace), only its indexing policy changed.
+  await container.replace({
+    ...resource,
+    indexingPolicy: {
+      ...(resource.indexingPolicy ?? wanted),
+      compositeIndexes: [...have, ...missing],
+    },
+  });
   return container;
 }

@@ -29,8 +29,12 @@
  *   descending, as ties: a leading key that may be absent is split into two sub-queries (absent
  *   rows, then present rows, or the reverse for desc) run one after the other, because Cosmos
  *   orders missing before null (they are distinct there) and cosmosdb-server drops rows with a
- *   missing single sort key. Ordering by a bigint key, or by a later key that may be both missing
- *   and null, is done in memory after an unordered server query (`memorySort`).
+ *   missing single sort key. A later key that can be missing splits too, into sub-queries whose
+ *   rows are merged by the comparator (absent rows leave the key out of their ORDER BY): no server
+ *   query orders by a key that can be missing, because a continuation token resumes after the
+ *   last sort values and cosmosdb-server's stores them as JSON, where missing becomes null (the
+ *   scan then skips or repeats rows). Ordering by a bigint key is done in memory after an
+ *   unordered server query (`memorySort`).
  * - Strings order by code point in the table; an engine that orders by UTF-16 code units differs
  *   only between rows whose keys both contain a code unit >= U+D800, and such rows are always
  *   adjacent in server order, so the repository re-sorts those runs as they stream (`stringKeys`).
@@ -85,6 +89,8 @@ interface Ctx {
 }
 
 const TRUE = 'true';
+/** Most server queries merged for one group (2 per later order key that can be missing). */
+const MAX_MERGED_PARTS = 16;
 const FALSE = 'false';
 
 const COMPARE_SQL: Readonly<Record<CompareNode['op'], string>> = Object.freeze({
@@ -540,7 +546,10 @@ export function absenceOf(entity: EntityDef | undefined, path: readonly string[]
   return { missing, null: nullable };
 }
 
-/** One server query of a plan. Sub-queries run one after the other; their results concatenate. */
+/**
+ * One server query of a plan. Parts of one `group` are merged by the plan's order; groups run one
+ * after the other and their results concatenate.
+ */
 export interface CosmosQueryPart {
   /** The WHERE clause (the spec's filter plus this part's absence conditions). */
   readonly where: string;
@@ -553,6 +562,11 @@ export interface CosmosQueryPart {
     /** Ascending or descending. */
     readonly direction: 'asc' | 'desc';
   }[];
+  /**
+   * The merge group: parts of one group hold disjoint rows, each part in the plan's order, and
+   * are merged by it; groups are numbered in the order their rows come.
+   */
+  readonly group: number;
   /** The query, with `TOP n` when `top` is given. */
   sql(top?: number): SqlQuerySpec;
 }
@@ -567,14 +581,15 @@ export interface CosmosQueryPlan {
   /** The normalised query (keyset expanded, id tiebreaker appended). */
   readonly query: QueryNode;
   /**
-   * The server queries, run one after the other; their rows, concatenated, are the answer in order.
+   * The server queries: the rows of each group's parts, merged by `orders`, then the groups
+   * concatenated, are the answer in order.
    */
   readonly parts: readonly CosmosQueryPart[];
   /** False when the server filter is a superset and rows must be re-checked with `residual`. */
   readonly exact: boolean;
   /** The predicate to re-check in memory (null when exact or there is no filter). */
   readonly residual: Predicate | null;
-  /** Rows are sorted in memory (bigint keys, or a later key that can be both missing and null). */
+  /** Rows are sorted in memory (bigint keys, or too many order keys that can be missing). */
   readonly memorySort: boolean;
   /** The effective order (the repository's in-memory comparator and cursor source). */
   readonly orders: readonly OrderNode[];
@@ -623,41 +638,48 @@ export function compileQuery(query: QueryNode, options: CompileOptions = {}): Co
   let memorySort = orders.some((o) => o.field.type === 'bigint');
   if (memorySort) notes.push('bigint order keys are sorted in memory');
 
-  // Leading keys that may be absent split the query; later ones must be absent in one way only.
-  type Branch = { conds: Predicate[]; keys: OrderNode[] };
+  // A key that may be absent splits the query (see the module comment): a leading one into
+  // sub-queries run one after the other, a later one into sub-queries merged by the comparator.
+  // No ORDER BY key of a part is ever missing, so no continuation token has to carry a missing
+  // sort value (cosmosdb-server's resumes a missing value as null and skips or repeats rows).
+  type Branch = { conds: Predicate[]; keys: OrderNode[]; group: number };
   const branches: Branch[] = [];
   if (!memorySort) {
-    const maybeAbsent = (o: OrderNode) => {
-      if (o.field.path.join('.') === idPath) return { missing: false, null: false };
-      return absenceOf(options.entity, o.field.path);
-    };
-    const rest = (from: number) => {
-      for (const o of orders.slice(from)) {
-        const a = maybeAbsent(o);
-        if (a.missing && a.null) return false;
+    const absence = (o: OrderNode): Absence =>
+      o.field.path.join('.') === idPath
+        ? { missing: false, null: false }
+        : absenceOf(options.entity, o.field.path);
+    let groups = 0;
+    /** The parts of one merged group: every later key that can be missing, absent or present. */
+    const merged = (conds: Predicate[], keys: OrderNode[]): void => {
+      const group = groups++;
+      let combos: Branch[] = [{ conds, keys: keys.slice(0, 1), group }];
+      for (const o of keys.slice(1)) {
+        if (!absence(o).missing) {
+          combos = combos.map((c) => ({ ...c, keys: [...c.keys, o] }));
+          continue;
+        }
+        combos = combos.flatMap((c) => [
+          { ...c, conds: [...c.conds, { kind: 'isNull', field: o.field }] },
+          { ...c, conds: [...c.conds, { kind: 'exists', field: o.field }], keys: [...c.keys, o] },
+        ]);
       }
-      return true;
+      if (combos.length > MAX_MERGED_PARTS) memorySort = true;
+      branches.push(...combos);
     };
     const split = (i: number, conds: Predicate[]): void => {
       if (i >= orders.length) {
-        branches.push({ conds, keys: [] });
+        branches.push({ conds, keys: [], group: groups++ });
         return;
       }
       const o = orders[i]!;
-      const a = maybeAbsent(o);
+      const a = absence(o);
       if (!a.missing && !a.null) {
-        if (!rest(i + 1)) memorySort = true;
-        branches.push({ conds, keys: orders.slice(i) });
+        merged(conds, orders.slice(i));
         return;
       }
       const absent = () => split(i + 1, [...conds, { kind: 'isNull', field: o.field }]);
-      const present = () => {
-        if (!rest(i + 1)) memorySort = true;
-        branches.push({
-          conds: [...conds, { kind: 'exists', field: o.field }],
-          keys: orders.slice(i),
-        });
-      };
+      const present = () => merged([...conds, { kind: 'exists', field: o.field }], orders.slice(i));
       if (o.direction === 'asc') {
         absent();
         present();
@@ -668,10 +690,16 @@ export function compileQuery(query: QueryNode, options: CompileOptions = {}): Co
     };
     split(0, []);
     if (memorySort)
-      notes.push('an order key after the first can be both missing and null: sorted in memory');
+      notes.push(
+        `more than ${MAX_MERGED_PARTS} server queries would be merged (order keys that can be missing): sorted in memory`,
+      );
   }
 
-  const makePart = (conds: Predicate[], keys: OrderNode[]): CosmosQueryPart | null => {
+  const makePart = (
+    conds: Predicate[],
+    keys: OrderNode[],
+    group: number,
+  ): CosmosQueryPart | null => {
     const params = new Params();
     const ctx: Ctx = { ...makeCtx(options, params), profile };
     const filter = compileNode(ctx, n.where ?? { kind: 'const', value: true }).sql;
@@ -694,6 +722,7 @@ export function compileQuery(query: QueryNode, options: CompileOptions = {}): Co
       where,
       parameters,
       orderBy,
+      group,
       sql: (top) =>
         top === undefined
           ? { query: `SELECT * FROM c${whereSql}${orderSql}`, parameters }
@@ -706,11 +735,11 @@ export function compileQuery(query: QueryNode, options: CompileOptions = {}): Co
 
   const parts: CosmosQueryPart[] = [];
   if (memorySort) {
-    const p = makePart([], []);
+    const p = makePart([], [], 0);
     if (p) parts.push(p);
   } else {
     for (const b of branches) {
-      const p = makePart(b.conds, b.keys);
+      const p = makePart(b.conds, b.keys, b.group);
       if (p) parts.push(p);
     }
   }

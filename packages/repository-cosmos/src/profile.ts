@@ -6,7 +6,8 @@
  * - `cosmosdb-server`: `@vercel/cosmosdb-server`, the in-process JavaScript implementation the
  *   tests run on. Its query engine has no LIKE, no OFFSET/LIMIT, no DISTINCT, no three-argument
  *   (ignore-case) STARTSWITH/ENDSWITH/CONTAINS, no STRINGEQUALS, drops rows with a missing sort
- *   key from single-key ORDER BY, and its transactional batch is not atomic.
+ *   key from single-key ORDER BY, its transactional batch is not atomic, and replacing a
+ *   container (to change its indexes) deletes its documents.
  */
 export interface CapabilityProfile {
   /** The profile's name: `azure`, `cosmosdb-server`, or your own. */
@@ -25,6 +26,12 @@ export interface CapabilityProfile {
    * flatten is relaxed to a superset and re-checked in memory.
    */
   readonly flatWhere: boolean;
+  /**
+   * Replacing a container's indexing policy keeps its documents (the service builds the new
+   * indexes online). False on cosmosdb-server, whose container replace starts the container
+   * empty; a profile that does not say is taken as false, so `ensureContainer` never risks it.
+   */
+  readonly indexUpdateInPlace?: boolean;
 }
 
 /** The real Azure Cosmos DB service (and the official emulators): every construct is available. */
@@ -35,11 +42,13 @@ export const azureProfile: CapabilityProfile = Object.freeze({
   offsetLimit: true,
   atomicBatch: true,
   flatWhere: false,
+  indexUpdateInPlace: true,
 });
 
 /**
  * `@vercel/cosmosdb-server`, the in-process implementation the tests run on: no LIKE, no
- * ignore-case string functions, no OFFSET/LIMIT, a non-atomic batch, and flat filters.
+ * ignore-case string functions, no OFFSET/LIMIT, a non-atomic batch, flat filters, and no index
+ * change on a container that holds documents.
  */
 export const cosmosdbServerProfile: CapabilityProfile = Object.freeze({
   name: 'cosmosdb-server',
@@ -48,6 +57,7 @@ export const cosmosdbServerProfile: CapabilityProfile = Object.freeze({
   offsetLimit: false,
   atomicBatch: false,
   flatWhere: true,
+  indexUpdateInPlace: false,
 });
 
 /** The built-in profiles by name. */

@@ -50,8 +50,6 @@ import {
   retry,
 } from '@mystira/resilience';
 import {
-  compileComparator,
-  compilePredicate as compileInMemory,
   type EntityDef,
   type InferShape,
   MultipleResultsError,
@@ -61,8 +59,10 @@ import {
   type SpecSource,
 } from '@mystira/specification';
 import { type CosmosQueryPlan, compileQuery } from './compiler.js';
-import { mapCosmosError, UnsupportedQueryError } from './errors.js';
+import { ReadDeadline, withDeadline } from './deadline.js';
+import { mapCosmosError } from './errors.js';
 import { type Doc, type DocMapping, docMapping } from './mapping.js';
+import { runPlan } from './plan.js';
 import { type CapabilityProfile, resolveProfile } from './profile.js';
 
 /** One repository call's cost, reported to `onRequest`. */
@@ -115,6 +115,13 @@ export interface CosmosRepositoryOptions {
   maxInMemoryRows?: number;
   /** Rows per query page when the caller does not say (`maxItemCount`). Default 500. */
   pageSize?: number;
+  /**
+   * The deadline of every read call, in ms: the most time it may spend waiting on Cosmos DB, all
+   * its pages and retries together (a stream's consumer time is not counted). Past it the round
+   * trip in flight is aborted and the call rejects with `UnavailableError`. Default 60,000; 0 for
+   * none.
+   */
+  readTimeoutMs?: number;
 }
 
 /** Options of the Cosmos-specific read methods. */
@@ -183,8 +190,9 @@ export type CosmosBulkResult<T> =
       readonly requestCharge: number;
     };
 
-/** Sums the cost of one repository call. */
+/** Sums the cost of one repository call, and holds its read deadline. */
 class Meter {
+  constructor(readonly deadline: ReadDeadline) {}
   requestCharge = 0;
   requests = 0;
   crossPartition = false;
@@ -212,15 +220,6 @@ class Meter {
   }
 }
 
-const HIGH = /[\uD800-\uFFFF]/;
-const T = 1;
-
-function readPath(item: unknown, path: readonly string[]): unknown {
-  let cur = item;
-  for (const k of path) cur = (cur as Record<string, unknown> | null | undefined)?.[k];
-  return cur;
-}
-
 /** A `Repository<T>` over a Cosmos DB container. */
 export class CosmosRepository<T extends object> implements Repository<T> {
   readonly entity: EntityDef;
@@ -237,6 +236,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   readonly #onCross: CosmosRepositoryOptions['onCrossPartitionQuery'];
   readonly #maxInMemoryRows: number;
   readonly #pageSize: number;
+  readonly #readTimeoutMs: number;
 
   constructor(entity: EntityDef, options: CosmosRepositoryOptions) {
     this.entity = entity;
@@ -269,6 +269,11 @@ export class CosmosRepository<T extends object> implements Repository<T> {
     this.#onCross = options.onCrossPartitionQuery;
     this.#maxInMemoryRows = options.maxInMemoryRows ?? 50_000;
     this.#pageSize = options.pageSize ?? 500;
+    this.#readTimeoutMs = options.readTimeoutMs ?? 60_000;
+  }
+
+  #meter(): Meter {
+    return new Meter(new ReadDeadline(this.#readTimeoutMs, this.entity.name));
   }
 
   // ---- plumbing --------------------------------------------------------------------------------
@@ -281,7 +286,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   ): Promise<R> {
     const signal = options.signal;
     throwIfAborted(signal, this.entity.name);
-    const meter = new Meter();
+    const meter = this.#meter();
     let failed = false;
     try {
       return await fn(meter);
@@ -301,7 +306,11 @@ export class CosmosRepository<T extends object> implements Repository<T> {
     }
   }
 
-  /** One SDK round trip under the retry policy; the charge of every attempt is metered. */
+  /**
+   * One SDK round trip under the retry policy; the charge of every attempt is metered. A read
+   * (`idempotent`) runs against the call's deadline: its SDK call must take `withDeadline`'s
+   * signal so the deadline can abort it.
+   */
   async #send<R extends { requestCharge?: number }>(
     meter: Meter,
     idempotent: boolean,
@@ -319,14 +328,18 @@ export class CosmosRepository<T extends object> implements Repository<T> {
       }
     };
     const policy = idempotent ? this.#readRetry : this.#writeRetry;
+    const run = (s: AbortSignal | undefined) => (policy ? policy.execute(once, s) : once());
     try {
-      return policy ? await policy.execute(once, signal) : await once();
+      return idempotent
+        ? await meter.deadline.run(() => run(withDeadline(signal, meter.deadline)))
+        : await run(signal);
     } catch (err) {
       if (signal?.aborted)
         throw new AbortedError('the operation was aborted', {
           entity: this.entity.name,
           cause: signal.reason,
         });
+      if (meter.deadline.expired) throw meter.deadline.error(err);
       throw err;
     }
   }
@@ -380,7 +393,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
     const iterator = this.container.items.query<Record<string, unknown>>(spec, {
       maxItemCount: batchSize,
       ...(partitionKey === undefined ? {} : { partitionKey }),
-      abortSignal: signal,
+      abortSignal: withDeadline(signal, meter.deadline),
     });
     while (iterator.hasMoreResults()) {
       throwIfAborted(signal, this.entity.name);
@@ -391,121 +404,24 @@ export class CosmosRepository<T extends object> implements Repository<T> {
   }
 
   /**
-   * The rows of a plan in final order (filter re-checked and order fixed up in memory where the
-   * plan says), before skip/take. `limit` (skip + take) lets exact plans push `TOP` to the server.
+   * The rows of a plan in final order, before skip/take (see `runPlan`). `limit` (skip + take)
+   * lets exact plans push `TOP` to the server.
    */
-  async *#rows(
+  #rows(
     meter: Meter,
     operation: string,
     plan: CosmosQueryPlan,
     options: { batchSize?: number; signal?: AbortSignal; limit?: number },
   ): AsyncGenerator<T> {
-    const { signal } = options;
-    const residual = plan.residual ? compileInMemory(plan.residual) : null;
-    const matches = (item: T) => residual === null || residual(item) === T;
-    const compare = compileComparator(plan.orders);
-    const batch = Math.max(1, Math.min(options.batchSize ?? this.#pageSize, 1000));
-    if (plan.memorySort) {
-      const all: T[] = [];
-      for (const part of plan.parts) {
-        for await (const docs of this.#pages(meter, operation, plan, part.sql(), batch, signal)) {
-          for (const doc of docs) {
-            const item = this.#item(doc);
-            if (!matches(item)) continue;
-            all.push(item);
-            if (all.length > this.#maxInMemoryRows) {
-              throw new UnsupportedQueryError(
-                `${this.entity.name}: this order (${plan.notes.join('; ')}) is sorted in memory and the result exceeds maxInMemoryRows (${this.#maxInMemoryRows})`,
-                { entity: this.entity.name },
-              );
-            }
-          }
-        }
-      }
-      all.sort(compare);
-      yield* all;
-      return;
-    }
-    const high = (item: T) =>
-      plan.stringKeys.some((p) => {
-        const v = readPath(item, p);
-        return typeof v === 'string' && HIGH.test(v);
-      });
-    let emitted = 0;
-    for (const part of plan.parts) {
-      const remaining = options.limit === undefined ? undefined : options.limit - emitted;
-      if (remaining !== undefined && remaining <= 0) return;
-      // TOP is safe when the window's last row is correctly placed (see the compiler); otherwise the
-      // part is read again without TOP.
-      let top = plan.pushTop ? remaining : undefined;
-      for (;;) {
-        const fetched: T[] = [];
-        let count = 0;
-        let last: T | undefined;
-        let buffer: T[] = [];
-        const flush = function* (): Generator<T> {
-          if (buffer.length === 0) return;
-          buffer.sort(compare);
-          const out = buffer;
-          buffer = [];
-          yield* out;
-        };
-        // With TOP, rows are held until the boundary check; without, they stream.
-        const sink: T[] | null = top === undefined ? null : fetched;
-        for await (const docs of this.#pages(
-          meter,
-          operation,
-          plan,
-          part.sql(top),
-          batch,
-          signal,
-        )) {
-          for (const doc of docs) {
-            const item = this.#item(doc);
-            count++;
-            last = item;
-            if (!matches(item)) continue;
-            if (sink) {
-              sink.push(item);
-              continue;
-            }
-            if (high(item)) {
-              buffer.push(item);
-              continue;
-            }
-            for (const x of flush()) {
-              emitted++;
-              yield x;
-            }
-            emitted++;
-            yield item;
-          }
-        }
-        if (sink) {
-          if (top !== undefined && count >= top && last !== undefined && high(last)) {
-            top = undefined; // the boundary row may be misplaced: read the part in full
-            continue;
-          }
-          for (const item of sink) {
-            if (high(item)) {
-              buffer.push(item);
-              continue;
-            }
-            for (const x of flush()) {
-              emitted++;
-              yield x;
-            }
-            emitted++;
-            yield item;
-          }
-        }
-        for (const x of flush()) {
-          emitted++;
-          yield x;
-        }
-        break;
-      }
-    }
+    return runPlan<T>(plan, {
+      fetch: (part, top, batchSize) =>
+        this.#pages(meter, operation, plan, part.sql(top), batchSize, options.signal),
+      toItem: (doc) => this.#item(doc),
+      batchSize: Math.max(1, Math.min(options.batchSize ?? this.#pageSize, 1000)),
+      limit: options.limit,
+      maxInMemoryRows: this.#maxInMemoryRows,
+      entity: this.entity.name,
+    });
   }
 
   /** The window (skip/take) of a bound query's rows, whole items. */
@@ -591,7 +507,9 @@ export class CosmosRepository<T extends object> implements Repository<T> {
         parameters: [{ name: '@id', value: docId }],
       };
       this.#onCross?.({ entity: this.entity.name, operation: 'lookup', query: spec });
-      const it = this.container.items.query<Doc>(spec, { abortSignal: signal });
+      const it = this.container.items.query<Doc>(spec, {
+        abortSignal: withDeadline(signal, meter.deadline),
+      });
       while (it.hasMoreResults()) {
         const page = await this.#send(meter, true, signal, () => it.fetchNext());
         if (page.resources?.[0]) return page.resources[0];
@@ -599,7 +517,9 @@ export class CosmosRepository<T extends object> implements Repository<T> {
       return undefined;
     }
     const res = await this.#send(meter, true, signal, () =>
-      this.container.item(docId, pk).read<Doc>({ abortSignal: signal }),
+      this.container
+        .item(docId, pk)
+        .read<Doc>({ abortSignal: withDeadline(signal, meter.deadline) }),
     );
     return res.statusCode === 404 ? undefined : res.resource;
   }
@@ -649,7 +569,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
         this.#onCross?.({ entity: this.entity.name, operation: 'getMany', query: spec });
         const it = this.container.items.query<Doc>(spec, {
           maxItemCount: 256,
-          abortSignal: options.signal,
+          abortSignal: withDeadline(options.signal, m.deadline),
         });
         while (it.hasMoreResults()) {
           const page = await this.#send(m, true, options.signal, () => it.fetchNext());
@@ -673,7 +593,7 @@ export class CosmosRepository<T extends object> implements Repository<T> {
     throwIfAborted(options.signal, this.entity.name);
     const query = this.#bind(spec);
     const project = projector(query.select);
-    const meter = new Meter();
+    const meter = this.#meter();
     let failed = false;
     try {
       for await (const item of this.#window(meter, 'stream', query, options)) {

@@ -134,6 +134,30 @@ describe('golden SQL, azure profile', () => {
     ]);
   });
 
+  it('a later key that can be missing splits into parts merged in one group, none ordered by it', () => {
+    const p = plan(S().orderBy('name').thenBy('score', 'desc') as never);
+    expect(p.memorySort).toBe(false);
+    expect(p.parts.map((x) => [x.group, x.sql().query])).toEqual([
+      [
+        0,
+        'SELECT * FROM c WHERE (NOT IS_DEFINED(c["score"]) OR IS_NULL(c["score"])) ORDER BY c["name"] ASC, c["id"] ASC',
+      ],
+      [
+        0,
+        'SELECT * FROM c WHERE (IS_DEFINED(c["score"]) AND NOT IS_NULL(c["score"])) ORDER BY c["name"] ASC, c["score"] DESC, c["id"] ASC',
+      ],
+    ]);
+    // A leading key that can be absent still splits into groups run one after the other (and
+    // where it is absent, the next key leads); a nullable (never missing) later key stays in the
+    // ORDER BY: null survives a continuation.
+    const q = plan(S().orderBy('score').thenBy('rank') as never);
+    expect(q.parts.map((x) => [x.group, x.orderBy.map((k) => k.path.join('.'))])).toEqual([
+      [0, ['id']],
+      [1, ['rank', 'id']],
+      [2, ['score', 'rank', 'id']],
+    ]);
+  });
+
   it('a string range with a code unit >= U+D800 is relaxed to IS_STRING and re-checked', () => {
     const p = plan(S().where((w) => w.gt('name', '\ue000')) as never);
     expect(p.exact).toBe(false);

@@ -3,6 +3,9 @@
  * in-memory repository (the specification's evaluator), Cosmos DB (this adapter, on the profile
  * the tests run on) and PostgreSQL (`@mystira/repository-postgres`, document layout) return the
  * same rows in the same order, the same counts, and the same sequence when walked by keyset pages.
+ * Cosmos also reads every specification over several server pages (page size 1, 3 or 7, and a
+ * stream in batches of 5): continuation tokens once lost or repeated rows when a later sort key
+ * was missing.
  * The generators are shared with repository-postgres' differential test
  * (test-support/spec-arbitraries.ts). Bounded runs: the in-process Cosmos server compiles every
  * query, on a shared 2-core box.
@@ -37,14 +40,16 @@ type RowT = DiffRow;
 // parser is exponential in parenthesis depth, so rows and predicate depth stay smaller than in
 // repository-postgres' test.
 const rowsArbitrary = rowsArb({ layout: 'document', maxRows: 10 });
-const partsArb: fc.Arbitrary<SpecParts & { walk: boolean }> = fc
+const partsArb: fc.Arbitrary<SpecParts & { walk: boolean; pageSize: number }> = fc
   // Walking pages costs a query per page and a count; a quarter of the runs do it.
-  .tuple(specPartsArb(2), fc.nat({ max: 3 }))
-  .map(([parts, n]) => ({ ...parts, walk: n === 0 }));
+  .tuple(specPartsArb(2), fc.nat({ max: 3 }), fc.constantFrom(1, 3, 7))
+  .map(([parts, n, pageSize]) => ({ ...parts, walk: n === 0, pageSize }));
 
 describe('differential: memory = Cosmos = PostgreSQL', () => {
   let cosmos: TestCosmos;
   let cosmosRepo: CosmosRepository<RowT>;
+  /** The same container, read a few rows per server page. */
+  const pagedRepos = new Map<number, CosmosRepository<RowT>>();
   let pg: PgDatabase | undefined;
   let pgRepo: PostgresRepository<RowT> | undefined;
   const schema = `cosmos_diff_${randomUUID().slice(0, 8)}`;
@@ -57,6 +62,11 @@ describe('differential: memory = Cosmos = PostgreSQL', () => {
       profile: cosmos.profile,
     });
     cosmosRepo = new CosmosRepository<RowT>(Row, { container, profile: cosmos.profile });
+    for (const pageSize of [1, 3, 7])
+      pagedRepos.set(
+        pageSize,
+        new CosmosRepository<RowT>(Row, { container, profile: cosmos.profile, pageSize }),
+      );
     try {
       pg = createDatabase({
         primary: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' },
@@ -110,6 +120,14 @@ describe('differential: memory = Cosmos = PostgreSQL', () => {
           const backends: [string, Repository<RowT>][] = [['cosmos', cosmosRepo]];
           if (pgRepo) backends.push(['postgres', pgRepo]);
           const total = await memory.count(q);
+          const paged = pagedRepos.get(parts.pageSize)!;
+          expect({ pageSize: parts.pageSize, rows: await paged.list(q) }).toEqual({
+            pageSize: parts.pageSize,
+            rows: expected,
+          });
+          const streamed: RowT[] = [];
+          for await (const row of cosmosRepo.stream(q, { batchSize: 5 })) streamed.push(row);
+          expect({ stream: streamed }).toEqual({ stream: expected });
           for (const [name, repo] of backends) {
             expect({ name, rows: await repo.list(q) }).toEqual({ name, rows: expected });
             expect({ name, count: await repo.count(q) }).toEqual({ name, count: total });

@@ -160,6 +160,40 @@ describe.skipIf(realAccount)('fault injection through a proxy', () => {
     expect(got).toEqual(expected);
   });
 
+  it('a read whose pages never end fails at its deadline instead of hanging', async () => {
+    // Every continued query page comes back empty with the same token: without a deadline the
+    // read would ask for the next page for ever.
+    proxy.inject(
+      (r) => {
+        const token = r.headers['x-ms-continuation'];
+        if (!isQuery(r) || typeof token !== 'string') return undefined;
+        return {
+          status: 200,
+          headers: { 'x-ms-continuation': token, 'x-ms-request-charge': '1' },
+          body: { _rid: 'x', Documents: [], _count: 0 },
+        };
+      },
+      { once: false },
+    );
+    const bounded = new CosmosRepository<ConformanceItemT>(ConformanceItem, {
+      container,
+      profile: cosmos.profile,
+      pageSize: 2,
+      readTimeoutMs: 400,
+    });
+    const started = performance.now();
+    const err = await bounded.list(S().orderBy('name')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as Error).message).toMatch(/deadline \(400 ms\)/);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    const streamErr = await (async () => {
+      for await (const _ of bounded.stream(S().orderBy('name'), { batchSize: 2 })) {
+        // drain
+      }
+    })().catch((e: unknown) => e);
+    expect(streamErr).toBeInstanceOf(UnavailableError);
+  });
+
   it('gives up after maxAttempts with a transient UnavailableError', async () => {
     proxy.inject((r) => (isDocRead('a04')(r) ? throttle(5) : undefined), { once: false });
     const err = await repo.getById('a04').catch((e: unknown) => e);
