@@ -35,7 +35,7 @@ import {
   type UnaryResponse,
 } from '@connectrpc/connect';
 import { StatusSchema } from './gen/google/rpc/status_pb.js';
-import type { Http2SessionPool } from './node-transport.js';
+import type { NodeHttp2ClientSessionManager } from './http2-session-manager.js';
 
 const NEVER = new AbortController().signal;
 const USER_AGENT = 'mystira-chain-client/0.1 (node; grpc)';
@@ -175,7 +175,7 @@ function grpcError(
 
 /** Issues one unary gRPC call on the pool; `req.header` is sent as is. */
 function leanCall(
-  pool: Http2SessionPool,
+  pool: NodeHttp2ClientSessionManager,
   req: LeanRequest,
   nodeHeaders: http2.OutgoingHttpHeaders,
 ): Promise<UnaryResponse> {
@@ -369,7 +369,7 @@ function leanCall(
  */
 export function createLeanGrpcTransport(
   baseUrl: string,
-  pool: Http2SessionPool,
+  pool: NodeHttp2ClientSessionManager,
   interceptors: readonly Interceptor[],
   streams: Transport,
 ): Transport {

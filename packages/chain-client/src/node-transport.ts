@@ -8,14 +8,10 @@ import {
   createConnectTransport,
   createGrpcTransport,
   createGrpcWebTransport,
-  type GrpcTransportOptions,
   Http2SessionManager,
 } from '@connectrpc/connect-node';
-
-/** The session-manager shape connect-node accepts (not exported by name from the package). */
-type NodeHttp2ClientSessionManager = NonNullable<GrpcTransportOptions['sessionManager']>;
-
 import type { ChainProtocol } from './core/client.js';
+import type { NodeHttp2ClientSessionManager } from './http2-session-manager.js';
 import { createLeanGrpcTransport, MAX_RESPONSE_BYTES } from './lean-grpc.js';
 
 /** TLS of the Node client's connections (`NodeChainClientOptions.tls`). */
