@@ -14,15 +14,13 @@
  *
  * `node bench/slo.bench.ts [--smoke]`
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { create, toBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { type ChainClient, createChainClient } from '@mystira/chain-client';
 import { ChainService, IsRegisteredRequestSchema } from '@mystira/chain-protos';
+import { PYTHON, pythonGrpcMissing, pythonGrpcStubs } from '../test-support/python-grpc.ts';
 import { measureAppApi } from './lib/app-api-slo.ts';
 import { grpcFrame, h2loadAvailable, runH2load } from './lib/h2load.ts';
 import { type OpenLoopResult, runOpenLoop, summarize } from './lib/open-loop.ts';
@@ -109,32 +107,13 @@ async function startGrpcJsServer(): Promise<Server> {
 
 /** The Python grpcio server the chain-client tests use, when python3-grpcio and protoc exist. */
 async function startPythonServer(): Promise<Server | undefined> {
-  const python = process.env.PYTHON ?? '/usr/bin/python3';
-  const hasGrpc = spawnSync(python, ['-c', 'import grpc, google.protobuf']).status === 0;
-  const hasProtoc = spawnSync('protoc', ['--version']).status === 0;
-  if (!hasGrpc || !hasProtoc) return undefined;
-  const stubs = mkdtempSync(join(tmpdir(), 'bench-py-'));
+  if (pythonGrpcMissing()) return undefined;
+  const stubs = await pythonGrpcStubs();
   const testDir = join(repo, 'packages/chain-client/test');
   let child: Spawned | undefined;
   let line: string;
   try {
-    execFileSync('protoc', [
-      `--python_out=${stubs}`,
-      ...[
-        '-I',
-        join(repo, 'protos'),
-        '-I',
-        join(repo, 'packages/chain-client/proto'),
-        '-I',
-        '/usr/include',
-      ],
-      'mystira/chain/v1/common.proto',
-      'mystira/chain/v1/ip_assets.proto',
-      'mystira/chain/v1/royalties.proto',
-      'mystira/chain/v1/chain_service.proto',
-      'google/rpc/error_details.proto',
-    ]);
-    const started = spawnChild(python, [join(testDir, 'python/chain_server.py'), stubs], {
+    const started = spawnChild(PYTHON, [join(testDir, 'python/chain_server.py'), stubs], {
       stdout: 'pipe',
     });
     child = started;
@@ -148,7 +127,6 @@ async function startPythonServer(): Promise<Server | undefined> {
     pinMainThread(started.proc.pid, pinning?.server);
   } catch (e) {
     await child?.stop(1000);
-    rmSync(stubs, { recursive: true, force: true });
     throw e;
   }
   const running = child;
@@ -156,7 +134,6 @@ async function startPythonServer(): Promise<Server | undefined> {
     url: `http://127.0.0.1:${Number(line)}`,
     stop: async () => {
       await running.stop(1000);
-      rmSync(stubs, { recursive: true, force: true });
     },
   };
 }

@@ -1,41 +1,23 @@
 /**
  * Interop of the mystira.chain.ip.v1 services (on the devnet's `ip`) with a foreign
- * implementation: Python grpcio with stubs from Debian's protoc (test/support/python-stubs.ts)
+ * implementation: Python grpcio with the repo's shared stubs (test-support/python-grpc.ts)
  * calls every method once and reads a validation error's google.rpc.BadRequest
  * (test/python_ip_client.py).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PYTHON, pythonGrpcStubs, runPythonScript } from '../../../test-support/python-grpc.js';
 import { type IpRunning, startIpServer } from './support/ip-server.js';
-import {
-  generatePythonStubs,
-  PYTHON,
-  type PythonStubs,
-  runPythonScript,
-} from './support/python-stubs.js';
 
 let r: IpRunning;
-let stubs: PythonStubs;
+let stubs: string;
 beforeAll(async () => {
   r = await startIpServer({ ip: 'devnet' });
-  stubs = await generatePythonStubs([
-    'mystira/chain/v1/common.proto',
-    'mystira/chain/v1/ip_assets.proto',
-    'mystira/chain/v1/royalties.proto',
-    'mystira/chain/v1/chain_service.proto',
-    'mystira/chain/ip/v1/common.proto',
-    'mystira/chain/ip/v1/license_terms.proto',
-    'mystira/chain/ip/v1/collection_service.proto',
-    'mystira/chain/ip/v1/ip_asset_service.proto',
-    'mystira/chain/ip/v1/licensing_service.proto',
-    'google/rpc/error_details.proto',
-    'google/rpc/status.proto',
-  ]);
+  stubs = await pythonGrpcStubs();
 });
 afterAll(async () => {
   await r.close();
-  stubs.remove();
 });
 
 it('calls every method of the three services from Python and reads a BadRequest', async () => {

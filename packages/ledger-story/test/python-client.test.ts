@@ -5,24 +5,22 @@
  * transaction on an EVM node with the Story test contracts.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { type ChainServer, createChainServer } from '@mystira/chain-server';
 import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
 import { createPublicClient, custom, type Hex } from 'viem';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PYTHON, pythonGrpcStubs, runPythonScript } from '../../../test-support/python-grpc.js';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
-import {
-  generatePythonStubs,
-  PYTHON,
-  PYTHON_CLIENT,
-  type PythonStubs,
-  runPythonClient,
-} from './support/python-grpc.js';
+
+/** The client script of the chain-server package's own Python interop test. */
+const PYTHON_CLIENT = join(import.meta.dirname, '../../chain-server/test/python_client.py');
 
 let chain: EmbeddedChain;
 let ledger: StoryLedger;
 let server: ChainServer;
 let port: number;
-let stubs: PythonStubs;
+let stubs: string;
 
 beforeAll(async () => {
   // Automine: each transaction is mined as it arrives, so a registration's call returns as soon
@@ -38,20 +36,19 @@ beforeAll(async () => {
   });
   server = createChainServer({ ledger });
   port = (await server.listen(0)).port;
-  stubs = await generatePythonStubs();
+  stubs = await pythonGrpcStubs();
 });
 
 afterAll(async () => {
   await server?.close({ deadlineMs: 2000 });
   ledger?.close();
   await chain?.close();
-  stubs?.remove();
 });
 
 it('calls unary, client-streaming and server-streaming RPCs, reads a validation error, health and reflection', async () => {
   expect(existsSync(PYTHON)).toBe(true);
   expect(existsSync(PYTHON_CLIENT)).toBe(true);
-  const out = await runPythonClient(`127.0.0.1:${port}`, stubs);
+  const out = await runPythonScript(PYTHON_CLIENT, stubs, [`127.0.0.1:${port}`, stubs]);
   expect(out).toMatchObject({
     // Where the devnet answers PENDING (its registration waits for the next block), the Story
     // ledger answers once the mint-and-register transaction is in a block, because only then is
