@@ -1,6 +1,6 @@
 /**
  * The Publisher page's IP features in Chromium, end to end and mostly from the keyboard, against
- * an in-process Chain server on the ledger support/test-ledger.ts chooses (the devnet): create an
+ * an in-process Chain server on the ledger support/test-ledger.ts chooses (the Story ledger on an embedded EVM node): create an
  * SPG NFT collection and read it back; custom license terms (commercial use, derivatives,
  * revenue share, minting fee, currency) attached to a story; license tokens minted under them,
  * their fee reaching the story's contributors; a scenario registered as a derivative in the

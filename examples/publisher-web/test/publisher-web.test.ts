@@ -1,6 +1,6 @@
 /**
  * The Publisher page in a real browser (Debian's Chromium through playwright-core) against an
- * in-process Chain server (on the ledger support/test-ledger.ts chooses: the devnet) that
+ * in-process Chain server (on the ledger support/test-ledger.ts chooses: the Story ledger on an embedded EVM node) that
  * requires bearer tokens from a local issuer (the demo's: keys made at start, a JWKS on its own
  * port): signing in (a pasted token, or one handed over in the #fragment), register a story and
  * follow it live to final, see the split, pay, see claimable balances, claim; field errors from the page and from the server; a refused token
@@ -153,7 +153,10 @@ describe('the Publisher page in Chromium', () => {
       .getByTestId('tx-status')
       .filter({ hasText: 'Confirmed · final' })
       .waitFor(WAIT);
-    expect(await registration.getByTestId('tx-confirmations').textContent()).toBe('3');
+    // Final at 3 confirmations; on the EVM node blocks keep coming, so it may read more by now.
+    expect(
+      Number(await registration.getByTestId('tx-confirmations').textContent()),
+    ).toBeGreaterThanOrEqual(3);
     expect(await registration.getByTestId('tx-block').textContent()).toMatch(/^#\d+$/);
     // The devnet (or the embedded EVM node) has no block explorer: a note with the link format
     // on Story's networks.
@@ -164,7 +167,7 @@ describe('the Publisher page in Chromium', () => {
     expect(explorerNote).toContain('https://aeneid.storyscan.xyz/tx/<hash>');
     expect(await registration.getByRole('link').count()).toBe(0);
     const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
-    expect(seen.at(-1)).toBe('3');
+    expect(Number(seen.at(-1))).toBeGreaterThanOrEqual(3);
     expect(seen.map(Number)).toEqual([...seen.map(Number)].sort((a, b) => a - b));
 
     const split = page.getByRole('table', { name: 'Royalty split' });
@@ -342,7 +345,7 @@ describe('the Publisher page in Chromium', () => {
   });
 
   it('links the transaction and the IP asset to Story’s explorers when the service reports Aeneid on a remote node', async () => {
-    // The same devnet, reported as Aeneid behind a public node: what a Chain service on Story's
+    // The same ledger, reported as Aeneid behind a public node: what a Chain service on Story's
     // testnet tells the page (the page trusts GetServiceInfo; nothing else changes).
     const aeneid = new Proxy(ledger.ledger, {
       get(target, property) {
@@ -361,7 +364,7 @@ describe('the Publisher page in Chromium', () => {
       corsOrigins: [web.url],
       auth: chainAuth(),
     });
-    const devnetPort = chainPort;
+    const ownPort = chainPort;
     chainPort = (await onAeneid.listen(0)).port;
     const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
     const errors = collectErrors(page);
@@ -394,7 +397,7 @@ describe('the Publisher page in Chromium', () => {
       expect(errors).toEqual([]);
     } finally {
       await page.close();
-      chainPort = devnetPort;
+      chainPort = ownPort;
       await onAeneid.close({ deadlineMs: 200 });
     }
   });
@@ -458,7 +461,9 @@ describe('the Publisher page in Chromium', () => {
         .getByTestId('tx-status')
         .filter({ hasText: 'Confirmed · final' })
         .waitFor(WAIT);
-      expect(await scenarioCard.getByTestId('tx-confirmations').textContent()).toBe('3');
+      expect(
+        Number(await scenarioCard.getByTestId('tx-confirmations').textContent()),
+      ).toBeGreaterThanOrEqual(3);
       await page
         .getByTestId('royalty-flow')
         .filter({ hasText: '10 % of every payment' })

@@ -1,8 +1,8 @@
 /**
  * The ledger under the browser tests' Chain server, chosen here and nowhere else. By default the
- * in-process devnet (150 ms blocks, 3 confirmations). `PUBLISHER_WEB_LEDGER=story` serves the
- * Story ledger (`@mystira/ledger-story` on an embedded EVM node with Story's test contracts) the
- * way the demo starts it (examples/demo/src/chain-ledger.ts), to try the page on it.
+ * Story ledger (`@mystira/ledger-story` on an embedded EVM node with Story's test contracts, 150
+ * ms blocks, 3 confirmations) the way the demo starts it (examples/demo/src/chain-ledger.ts);
+ * `PUBLISHER_WEB_LEDGER=devnet` serves the in-process devnet simulator instead.
  */
 import {
   type DemoLedger,
@@ -10,11 +10,11 @@ import {
   startDemoLedger,
 } from '../../../demo/src/chain-ledger.ts';
 
-/** Which ledger the tests run on: `PUBLISHER_WEB_LEDGER` (devnet unless it says story). */
+/** Which ledger the tests run on: `PUBLISHER_WEB_LEDGER` (story unless it says devnet). */
 export function testLedgerKind(env: NodeJS.ProcessEnv = process.env): DemoLedgerKind {
   const chosen = env.PUBLISHER_WEB_LEDGER?.trim().toLowerCase();
-  if (chosen === undefined || chosen === '' || chosen === 'devnet') return 'devnet';
-  if (chosen === 'story') return 'story';
+  if (chosen === undefined || chosen === '' || chosen === 'story') return 'story';
+  if (chosen === 'devnet') return 'devnet';
   throw new Error(`PUBLISHER_WEB_LEDGER must be devnet or story, not "${chosen}"`);
 }
 
