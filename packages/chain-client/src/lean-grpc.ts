@@ -34,6 +34,10 @@ import {
   type UnaryRequest,
   type UnaryResponse,
 } from '@connectrpc/connect';
+// The gRPC HTTP-status mapping is Connect's own, the one its gRPC transport uses for streams.
+// Connect marks the protocol-grpc helpers internal (outside semver): the lean-grpc test of the
+// mapping guards an upgrade. Its trailer parser (findTrailerError) is not used: see grpcError.
+import { codeFromHttpStatus } from '@connectrpc/connect/protocol-grpc';
 import { StatusSchema } from './gen/google/rpc/status_pb.js';
 import type { NodeHttp2ClientSessionManager } from './http2-session-manager.js';
 
@@ -102,26 +106,6 @@ function fromRstCode(rst: number): ConnectError {
   }
 }
 
-function fromHttpStatus(status: number): Code {
-  switch (status) {
-    case 400:
-      return Code.Internal;
-    case 401:
-      return Code.Unauthenticated;
-    case 403:
-      return Code.PermissionDenied;
-    case 404:
-      return Code.Unimplemented;
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return Code.Unavailable;
-    default:
-      return Code.Unknown;
-  }
-}
-
 function toHeaders(...sources: (http2.IncomingHttpHeaders | undefined)[]): Headers {
   const h = new Headers();
   for (const src of sources) {
@@ -145,6 +129,16 @@ function decodeMessage(raw: string | string[] | undefined): string {
   }
 }
 
+/**
+ * The error of a call that ended with a non-zero grpc-status. Connect's `findTrailerError` does
+ * the same job for its own gRPC transport but differs where this one must not change: it takes the
+ * code and message from grpc-status-details-bin when present (ignoring grpc-status and
+ * grpc-message, and treating a details code of 0 as success), fails with DATA_LOSS on details it
+ * cannot decode, throws on a malformed percent-encoded message, and keeps as metadata only the
+ * one header block it reads. Here
+ * grpc-status and grpc-message always stand, undecodable details are dropped, a malformed message
+ * is kept as sent, and the metadata holds headers and trailers.
+ */
 function grpcError(
   code: number,
   headers: http2.IncomingHttpHeaders | undefined,
@@ -279,7 +273,9 @@ function leanCall(
           const grpcStatus = trailers?.['grpc-status'] ?? headers['grpc-status'];
           if (grpcStatus === undefined) {
             if (status !== 200) {
-              fail(new ConnectError(`HTTP ${status}`, fromHttpStatus(status), toHeaders(headers)));
+              fail(
+                new ConnectError(`HTTP ${status}`, codeFromHttpStatus(status), toHeaders(headers)),
+              );
             } else if (s.rstCode !== undefined && s.rstCode !== NGHTTP2_NO_ERROR) {
               fail(fromRstCode(s.rstCode));
             } else {
