@@ -96,6 +96,12 @@ export interface CreateCollectionInput {
   contractUri: string;
   /** The most NFTs it may hold; undefined for the chain's largest. */
   maxSupply?: number;
+  /**
+   * The caller's idempotency key (the server passes the request's). A ledger that journals
+   * signed transactions derives its journal key from it and the input, so a retry after a crash
+   * sends the transaction it signed before instead of creating a second collection.
+   */
+  idempotencyKey?: string;
 }
 
 /** An SPG NFT collection. */
@@ -231,6 +237,12 @@ export interface MintLicenseTokensInput {
   maxMintingFeeWei?: bigint;
   /** The highest revenue share accepted; undefined for no limit. */
   maxRevenueShareMicroPercent?: number;
+  /**
+   * The caller's idempotency key (the server passes the request's): a journaling ledger keys
+   * the mint (and its fee payment) by it and the input, so a retry after a crash does not mint
+   * twice.
+   */
+  idempotencyKey?: string;
 }
 
 /** Minted license tokens. */

@@ -50,6 +50,7 @@ export function parseCreateCollection(req: CreateCollectionRequest): CreateColle
     symbol: req.symbol,
     contractUri: req.contractUri,
     maxSupply: req.maxSupply,
+    idempotencyKey: req.idempotencyKey,
   });
 }
 
@@ -105,6 +106,7 @@ export function parseMintLicenseTokens(req: MintLicenseTokensRequest): MintLicen
     receiver,
     maxMintingFeeWei,
     maxRevenueShareMicroPercent: req.maxRevenueShareMicroPercent,
+    idempotencyKey: req.idempotencyKey,
   });
 }
 

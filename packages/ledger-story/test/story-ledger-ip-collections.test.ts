@@ -2,6 +2,7 @@ import { ContributorType } from '@mystira/chain-protos';
 import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+import { InMemorySubmissionJournal } from '../src/transactions/index.js';
 import { untilMined } from './support/ip-fixtures.js';
 
 // StoryLedger.ip's collections on the embedded chain: created like the ledger's own at start,
@@ -59,6 +60,36 @@ describe('StoryLedger.ip: collections', () => {
       return c?.state === 'confirmed' ? c : undefined;
     });
     expect(final).toEqual({ ...created, state: 'confirmed' });
+  });
+
+  it('a retry with the same idempotency key and input, after a restart, finds the collection created before instead of creating another', async () => {
+    const journal = new InMemorySubmissionJournal();
+    const start = () =>
+      storyLedger({
+        provider: chain.provider,
+        rpcEndpointLabel: chain.rpcUrl,
+        signer: chain.accounts[2]!.privateKey,
+        spgNftContract: ledger.collection!,
+        requiredConfirmations: 3,
+        journal,
+        pollIntervalMs: 20,
+      });
+    const input = { name: 'Once', symbol: 'ONE', contractUri: '', idempotencyKey: 'create-once' };
+    const first = await start();
+    const created = await first.ip.createCollection(input);
+    first.close();
+    // The journal survived; the process (and the server's idempotency store) did not.
+    const restarted = await start();
+    try {
+      const retried = await restarted.ip.createCollection(input);
+      expect(retried.txHash).toBe(created.txHash);
+      expect(retried.address).toBe(created.address);
+      // Another input under the same key is another request: a collection of its own.
+      const other = await restarted.ip.createCollection({ ...input, symbol: 'TWO' });
+      expect(other.address).not.toBe(created.address);
+    } finally {
+      restarted.close();
+    }
   });
 
   it("reads the ledger's own collection (created at start) and counts its mints", async () => {

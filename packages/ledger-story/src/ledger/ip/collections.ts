@@ -9,7 +9,7 @@ import type { CollectionRecord, CreateCollectionInput } from '@mystira/chain-ser
 import { type Address, getAddress, isAddress } from 'viem';
 import { createCollectionCall, createdCollection, lower, MAX_SUPPLY } from '../calls.js';
 import { spgNftAbi } from './abis.js';
-import type { IpContext } from './context.js';
+import { type IpContext, writeKey } from './context.js';
 
 /** What this ledger knows of a collection it created. */
 interface Created {
@@ -39,12 +39,9 @@ export class Collections {
       contractUri: input.contractUri,
       maxSupply,
     });
-    // The same collection asked for twice is two collections on Story, so a key per call.
-    const outcome = await this.ctx.write(
-      `collection:${owner}:${input.name}:${input.symbol}:${crypto.randomUUID()}`,
-      request,
-      signal,
-    );
+    // The same collection asked for twice is two collections on Story: keyed by the caller's
+    // idempotency key (a retry finds the transaction), else one key per call.
+    const outcome = await this.ctx.write(writeKey(`collection:${owner}`, input), request, signal);
     const address =
       outcome.record.state === 'failed' ? undefined : createdCollection(outcome.receipt);
     if (address === undefined) {

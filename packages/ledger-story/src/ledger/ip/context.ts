@@ -4,7 +4,7 @@
  */
 import { TransactionStatus } from '@mystira/chain-protos';
 import type { OperationRecord, OperationState, TxState } from '@mystira/chain-server';
-import type { Address, PublicClient, TransactionReceipt } from 'viem';
+import { type Address, keccak256, type PublicClient, type TransactionReceipt, toHex } from 'viem';
 import type { Submission, TransactionRequest } from '../../transactions/index.js';
 import { lower } from '../calls.js';
 import type { AssetDeps } from './assets.js';
@@ -79,4 +79,18 @@ export function ipContext(deps: IpLedgerDeps): IpContext {
       };
     },
   };
+}
+
+/**
+ * The journal key of a write that must not happen twice (a collection, a license-token mint):
+ * derived from the caller's idempotency key and the whole input when there is a key, so the same
+ * request retried after a crash (when the server's idempotency store may have lost it) finds the
+ * transaction signed before instead of sending a second one; a fresh key otherwise.
+ */
+export function writeKey(kind: string, input: { idempotencyKey?: string | undefined }): string {
+  if (input.idempotencyKey === undefined) return `${kind}:${crypto.randomUUID()}`;
+  const text = JSON.stringify(input, (_, value: unknown) =>
+    typeof value === 'bigint' ? value.toString() : value,
+  );
+  return `${kind}:${keccak256(toHex(text))}`;
 }

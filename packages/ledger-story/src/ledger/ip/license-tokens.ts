@@ -11,7 +11,7 @@ import { type Address, encodeFunctionData, parseAbi, parseEventLogs } from 'viem
 import { STORY_ADDRESSES } from '../../story/addresses.js';
 import { lower } from '../calls.js';
 import { ipAssetRegistryReadAbi, licenseRegistryAbi } from './abis.js';
-import type { IpContext } from './context.js';
+import { type IpContext, writeKey } from './context.js';
 import { fundWipFee } from './fees.js';
 import type { Licensing } from './licensing.js';
 
@@ -67,8 +67,9 @@ export class LicenseTokens {
     }
     // No receiver: the ledger's own wallet, as the port says.
     const receiver = lower((input.receiver || this.ctx.signer) as Address);
-    // Minting the same tokens twice is two mints, so each call has its own keys.
-    const key = `license-tokens:${licensor}:${input.licenseTermsId}:${crypto.randomUUID()}`;
+    // Minting the same tokens twice is two mints: keyed by the caller's idempotency key (a retry
+    // finds the transactions), else keys of their own.
+    const key = writeKey(`license-tokens:${licensor}`, input);
     await fundWipFee(this.ctx, fee, key);
     const outcome = await this.ctx.write(
       key,
