@@ -4,6 +4,7 @@
  * the tests can build an `AppApiConfig` by hand and pass it to `createAppApi`.
  */
 import { isPhase, type Phase } from '@mystira/polyglot';
+import Type from 'typebox';
 import {
   type AuthConfig,
   type ChainCredential,
@@ -15,6 +16,7 @@ import {
   type TrustProxy,
 } from './auth/config.ts';
 import { ConfigError } from './config-error.ts';
+import { readEnv } from './env.ts';
 import { loadOverloadConfig, type OverloadConfig } from './overload/config.ts';
 import type { LicensingConfig } from './publishing/licensing.ts';
 import { loadLicensingConfig } from './publishing/licensing-config.ts';
@@ -118,14 +120,12 @@ function cacheSigningKeys(env: NodeJS.ProcessEnv, redis: boolean): string[] | un
 /** The cosmosdb-server / emulator key: any base64 string works there, signatures are not checked. */
 const LOCAL_COSMOS_KEY = Buffer.from('mystira-local-cosmos-key').toString('base64');
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min)
-    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
-}
+/** The host's numeric variables (the other modules declare theirs beside their loaders). */
+const HostNumbers = Type.Object({
+  PHASE_POLL_MS: Type.Integer({ minimum: 100, default: 5_000 }),
+  PORT: Type.Integer({ minimum: 0, default: 8080 }),
+  SHUTDOWN_DEADLINE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+});
 
 function url(env: NodeJS.ProcessEnv, name: string, fallback: string, schemes: string[]): string {
   const raw = env[name] || fallback;
@@ -159,6 +159,7 @@ export function loadAppApiConfig(env: NodeJS.ProcessEnv = process.env): AppApiCo
     throw new ConfigError(
       'ADMIN_TOKEN is no longer read: give operators the "admin" role in the identity provider (see "Security" in the README)',
     );
+  const numbers = readEnv(HostNumbers, env);
   const redisUrl = env.REDIS_URL ? url(env, 'REDIS_URL', '', ['redis:', 'rediss:']) : undefined;
   return {
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/test', [
@@ -185,11 +186,11 @@ export function loadAppApiConfig(env: NodeJS.ProcessEnv = process.env): AppApiCo
     rateLimit: loadRateLimitConfig(env),
     trustProxy: loadTrustProxy(env),
     accountsPhase: phase,
-    phasePollMs: int(env, 'PHASE_POLL_MS', 5_000, 100),
-    port: int(env, 'PORT', 8080),
+    phasePollMs: numbers.PHASE_POLL_MS,
+    port: numbers.PORT,
     host: env.HOST || '0.0.0.0',
     logLevel: env.LOG_LEVEL || 'info',
-    shutdownDeadlineMs: int(env, 'SHUTDOWN_DEADLINE_MS', 10_000),
+    shutdownDeadlineMs: numbers.SHUTDOWN_DEADLINE_MS,
     healthVerbose: env.HEALTH_VERBOSE === '1' || env.HEALTH_VERBOSE === 'true',
     overload: loadOverloadConfig(env),
   };

@@ -6,6 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { type ApiKeyEntry, hashApiKey, type Scope } from '@mystira/chain-server';
+import Type from 'typebox';
+import { ConfigError } from './config-error.ts';
+import { readEnv } from './env.ts';
 
 export interface HostConfig {
   port: number;
@@ -58,19 +61,23 @@ export interface StoryLedgerConfig {
   spgNftContract?: `0x${string}`;
 }
 
-/** Thrown for an environment variable that cannot be used; the message names it. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError } from './config-error.ts';
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min)
-    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
-}
+/** The host's numeric variables; the rate limit and METRICS_PORT (which may be `off`) have theirs. */
+const HostNumbers = Type.Object({
+  PORT: Type.Integer({ minimum: 0, default: 50051 }),
+  BLOCK_INTERVAL_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  CONFIRMATIONS: Type.Integer({ minimum: 1, default: 3 }),
+  SHUTDOWN_DEADLINE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+});
+
+/** RATE_LIMIT_BURST has no fixed default: twice the rate. */
+const RateLimitNumbers = Type.Object({
+  RATE_LIMIT_PER_SECOND: Type.Integer({ minimum: 1, default: 100 }),
+  RATE_LIMIT_BURST: Type.Optional(Type.Integer({ minimum: 1 })),
+});
+
+const MetricsPort = Type.Object({ METRICS_PORT: Type.Integer({ minimum: 0, default: 9464 }) });
 
 /**
  * CHAIN_API_KEYS: comma-separated `id:secret` or `id:sha256=<64 hex>` entries, each optionally
@@ -129,8 +136,9 @@ function parseJwt(env: NodeJS.ProcessEnv): HostConfig['jwt'] {
 /** RATE_LIMIT_PER_SECOND (default 100, `off` to disable) and RATE_LIMIT_BURST (default 2×). */
 function parseRateLimit(env: NodeJS.ProcessEnv): HostConfig['rateLimit'] {
   if (env.RATE_LIMIT_PER_SECOND?.toLowerCase() === 'off') return undefined;
-  const perSecond = int(env, 'RATE_LIMIT_PER_SECOND', 100, 1);
-  return { perSecond, burst: int(env, 'RATE_LIMIT_BURST', 2 * perSecond, 1) };
+  const numbers = readEnv(RateLimitNumbers, env);
+  const perSecond = numbers.RATE_LIMIT_PER_SECOND;
+  return { perSecond, burst: numbers.RATE_LIMIT_BURST ?? 2 * perSecond };
 }
 
 function parseRpcUrls(raw: string | undefined): string[] {
@@ -229,9 +237,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
   const keyFile = env.TLS_KEY_FILE;
   if (Boolean(certFile) !== Boolean(keyFile))
     throw new ConfigError('set both TLS_CERT_FILE and TLS_KEY_FILE, or neither');
-  const blockIntervalMs = int(env, 'BLOCK_INTERVAL_MS', 1000);
+  const numbers = readEnv(HostNumbers, env);
+  const blockIntervalMs = numbers.BLOCK_INTERVAL_MS;
   return {
-    port: int(env, 'PORT', 50051),
+    port: numbers.PORT,
     host: env.HOST || '127.0.0.1',
     tls:
       certFile && keyFile
@@ -246,11 +255,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
       .filter(Boolean),
     ledger: parseLedger(env, blockIntervalMs),
     blockIntervalMs,
-    confirmations: int(env, 'CONFIRMATIONS', 3, 1),
+    confirmations: numbers.CONFIRMATIONS,
     redisUrl: env.REDIS_URL || undefined,
-    shutdownDeadlineMs: int(env, 'SHUTDOWN_DEADLINE_MS', 10_000),
+    shutdownDeadlineMs: numbers.SHUTDOWN_DEADLINE_MS,
     logLevel: env.LOG_LEVEL || 'info',
     metricsPort:
-      env.METRICS_PORT?.toLowerCase() === 'off' ? undefined : int(env, 'METRICS_PORT', 9464),
+      env.METRICS_PORT?.toLowerCase() === 'off'
+        ? undefined
+        : readEnv(MetricsPort, env).METRICS_PORT,
   };
 }

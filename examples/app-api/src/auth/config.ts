@@ -7,7 +7,9 @@
  * audience refuses to start, so a forgotten variable can never mean an open API.
  */
 
+import Type from 'typebox';
 import { ConfigError } from '../config-error.ts';
+import { readEnv } from '../env.ts';
 
 export interface AuthConfig {
   /** Where the issuer publishes its signing keys (fetched and cached by jose). */
@@ -84,16 +86,15 @@ function list(raw: string | undefined): string[] {
     .filter(Boolean);
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, max?: number) {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || (max !== undefined && n > max))
-    throw new ConfigError(
-      `${name} must be an integer from 1${max ? ` to ${max}` : ''}, got "${raw}"`,
-    );
-  return n;
-}
+/** Numbers of the security settings: seconds of clock skew; rate limits per window, window. */
+const AuthNumbers = Type.Object({
+  AUTH_CLOCK_TOLERANCE_S: Type.Integer({ minimum: 1, maximum: 300, default: 30 }),
+});
+const RateLimitNumbers = Type.Object({
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: DEFAULT_RATE_LIMIT.max }),
+  RATE_LIMIT_ANONYMOUS_MAX: Type.Integer({ minimum: 1, default: DEFAULT_RATE_LIMIT.anonymousMax }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1, default: DEFAULT_RATE_LIMIT.windowMs }),
+});
 
 /** An https URL, or http on this machine only (a JWKS or token over plain HTTP can be swapped). */
 function secureUrl(name: string, raw: string): string {
@@ -116,7 +117,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const algorithms = env.AUTH_ALGORITHMS
     ? list(env.AUTH_ALGORITHMS)
     : ['RS256', 'PS256', 'ES256', 'EdDSA'];
-  const clockToleranceSec = positiveInt(env, 'AUTH_CLOCK_TOLERANCE_S', 30, 300);
+  const clockToleranceSec = readEnv(AuthNumbers, env).AUTH_CLOCK_TOLERANCE_S;
   const rolesClaim = env.AUTH_ROLES_CLAIM || 'roles';
   const missing = [
     jwksUrl ? '' : 'AUTH_JWKS_URL',
@@ -143,10 +144,11 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
 }
 
 export function loadRateLimitConfig(env: NodeJS.ProcessEnv): RateLimitConfig {
+  const numbers = readEnv(RateLimitNumbers, env);
   return {
-    max: positiveInt(env, 'RATE_LIMIT_MAX', DEFAULT_RATE_LIMIT.max),
-    anonymousMax: positiveInt(env, 'RATE_LIMIT_ANONYMOUS_MAX', DEFAULT_RATE_LIMIT.anonymousMax),
-    windowMs: positiveInt(env, 'RATE_LIMIT_WINDOW_MS', DEFAULT_RATE_LIMIT.windowMs),
+    max: numbers.RATE_LIMIT_MAX,
+    anonymousMax: numbers.RATE_LIMIT_ANONYMOUS_MAX,
+    windowMs: numbers.RATE_LIMIT_WINDOW_MS,
   };
 }
 

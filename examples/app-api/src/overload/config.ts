@@ -4,7 +4,8 @@
  * Every wait is bounded, so a locked table or a stalled store ends in a 503 the caller can retry,
  * not in a request that hangs until the client gives up.
  */
-import { ConfigError } from '../config-error.ts';
+import Type from 'typebox';
+import { readEnv } from '../env.ts';
 
 export interface OverloadConfig {
   /** PG_POOL_MAX: connections in the PostgreSQL pool. */
@@ -33,24 +34,28 @@ export const OVERLOAD_DEFAULTS: OverloadConfig = {
   pgSaturatedAfterMs: 1_000,
 };
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  // 0 would mean "wait forever" to pg and Cosmos, which is exactly what these limits prevent.
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw new ConfigError(`${name} must be an integer >= 1, got "${raw}"`);
-  return n;
-}
+/** At least 1: 0 would mean "wait forever" to pg and Cosmos, which these limits prevent. */
+const atLeastOne = (fallback: number) =>
+  Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: fallback });
+
+const d = OVERLOAD_DEFAULTS;
+const OverloadNumbers = Type.Object({
+  PG_POOL_MAX: atLeastOne(d.pgPoolMax),
+  PG_CONNECT_TIMEOUT_MS: atLeastOne(d.pgConnectTimeoutMs),
+  PG_STATEMENT_TIMEOUT_MS: atLeastOne(d.pgStatementTimeoutMs),
+  STORE_TIMEOUT_MS: atLeastOne(d.storeTimeoutMs),
+  COSMOS_REQUEST_TIMEOUT_MS: atLeastOne(d.cosmosRequestTimeoutMs),
+  PG_SATURATED_AFTER_MS: atLeastOne(d.pgSaturatedAfterMs),
+});
 
 export function loadOverloadConfig(env: NodeJS.ProcessEnv): OverloadConfig {
-  const d = OVERLOAD_DEFAULTS;
+  const numbers = readEnv(OverloadNumbers, env);
   return {
-    pgPoolMax: positiveInt(env, 'PG_POOL_MAX', d.pgPoolMax),
-    pgConnectTimeoutMs: positiveInt(env, 'PG_CONNECT_TIMEOUT_MS', d.pgConnectTimeoutMs),
-    pgStatementTimeoutMs: positiveInt(env, 'PG_STATEMENT_TIMEOUT_MS', d.pgStatementTimeoutMs),
-    storeTimeoutMs: positiveInt(env, 'STORE_TIMEOUT_MS', d.storeTimeoutMs),
-    cosmosRequestTimeoutMs: positiveInt(env, 'COSMOS_REQUEST_TIMEOUT_MS', d.cosmosRequestTimeoutMs),
-    pgSaturatedAfterMs: positiveInt(env, 'PG_SATURATED_AFTER_MS', d.pgSaturatedAfterMs),
+    pgPoolMax: numbers.PG_POOL_MAX,
+    pgConnectTimeoutMs: numbers.PG_CONNECT_TIMEOUT_MS,
+    pgStatementTimeoutMs: numbers.PG_STATEMENT_TIMEOUT_MS,
+    storeTimeoutMs: numbers.STORE_TIMEOUT_MS,
+    cosmosRequestTimeoutMs: numbers.COSMOS_REQUEST_TIMEOUT_MS,
+    pgSaturatedAfterMs: numbers.PG_SATURATED_AFTER_MS,
   };
 }
