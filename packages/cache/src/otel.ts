@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 
-import type { CallObservation, CallOptions } from '@mystira/repository';
+import { type CallObservation, type CallOptions, passThrough } from '@mystira/repository';
 import {
   type Attributes,
   type BatchObservableResult,
@@ -119,21 +119,7 @@ export function tracedCache<T extends object, C extends CachedRepository<T>>(
   };
   for (const [method, op] of Object.entries(LOOKUPS)) wrap(method, op, true);
   for (const method of WRITES) wrap(method, method, false);
-  const bound = new Map<PropertyKey, unknown>();
-  return new Proxy(cache, {
-    get(t, prop) {
-      if (overrides.has(prop)) return overrides.get(prop);
-      const value = Reflect.get(t, prop, t);
-      if (typeof value !== 'function') return value;
-      // Bound to the cache itself: its state lives in #private fields a proxy cannot reach.
-      let fn = bound.get(prop);
-      if (!fn) {
-        fn = (value as (...x: unknown[]) => unknown).bind(t);
-        bound.set(prop, fn);
-      }
-      return fn;
-    },
-  });
+  return passThrough(cache, overrides);
 }
 
 /** Options of {@link observeCache}. */

@@ -41,6 +41,7 @@ export {
 export { MemoryRepository, type MemoryRepositoryOptions, memoryRepository } from './memory.js';
 export { InMemoryQueries } from './memory-queries.js';
 export { type PageIO, pageQuery, pageVia } from './paging.js';
+export { passThrough } from './pass-through.js';
 export type {
   CallObservation,
   CallOptions,

@@ -14,6 +14,7 @@
 import {
   type CallObservation,
   type CallOptions,
+  passThrough,
   queryOf,
   type Repository,
   type RepositoryBackend,
@@ -425,23 +426,4 @@ function traceMethod(
       call.resultAttributes,
     ),
   );
-}
-
-/** A proxy answering `overrides` itself and everything else from `target` (methods bound to it). */
-function passThrough<R extends object>(target: R, overrides: Map<PropertyKey, unknown>): R {
-  const bound = new Map<PropertyKey, unknown>();
-  return new Proxy(target, {
-    get(t, prop) {
-      if (overrides.has(prop)) return overrides.get(prop);
-      const value = Reflect.get(t, prop, t);
-      if (typeof value !== 'function') return value;
-      // Bind to the target: adapters keep state in #private fields, which a proxy cannot reach.
-      let fn = bound.get(prop);
-      if (!fn) {
-        fn = (value as (...a: unknown[]) => unknown).bind(t);
-        bound.set(prop, fn);
-      }
-      return fn;
-    },
-  });
 }
