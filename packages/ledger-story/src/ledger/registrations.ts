@@ -13,6 +13,7 @@ import type { ContentIndex } from '../content-index/index.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { STORY_ADDRESSES } from '../story/addresses.js';
 import type { Submission, SubmissionJournal, TransactionRequest } from '../transactions/index.js';
+import { raceSignal } from '../transactions/rpc.js';
 import { deployVaultCall, lower, registeredIp, registrationCall, splitCalls } from './calls.js';
 import type { StoryLedgerEvent } from './options.js';
 import type { TransactionStates } from './tx-states.js';
@@ -431,15 +432,4 @@ function alreadyExists(contentId: string, what: string): LedgerError {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Resolves or rejects with `promise`, or rejects with the signal's reason once it aborts. */
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
