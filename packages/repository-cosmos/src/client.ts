@@ -15,8 +15,8 @@ import {
 } from '@azure/cosmos';
 import { bindQuery, queryOf } from '@mystira/repository';
 import type { EntityDef, QueryNode, SpecSource } from '@mystira/specification';
-import { compileQuery, compositeIndexesOf } from './compiler.js';
 import { docMapping } from './mapping.js';
+import { type CosmosQueryPlan, compileQuery } from './plan.js';
 import { type CapabilityProfile, resolveProfile } from './profile.js';
 import { jsonPointer } from './sql.js';
 
@@ -73,6 +73,23 @@ export function cosmosClientOptions(config: CosmosClientConfig): CosmosClientOpt
 /** A `CosmosClient` configured for the repository. Dispose it with `client.dispose()`. */
 export function cosmosClient(config: CosmosClientConfig): CosmosClient {
   return new CosmosClient(cosmosClientOptions(config));
+}
+
+/** The ORDER BY lists (stored paths) with two or more keys a spec needs composite indexes for. */
+export function compositeIndexesOf(plan: CosmosQueryPlan): {
+  /** The stored path as a JSON pointer, e.g. `/profile/city`. */
+  path: string;
+  /** The key's direction. */
+  order: 'ascending' | 'descending';
+}[][] {
+  return plan.parts
+    .filter((p) => p.orderBy.length >= 2)
+    .map((p) =>
+      p.orderBy.map((k) => ({
+        path: `/${k.path.join('/')}`,
+        order: k.direction === 'asc' ? 'ascending' : 'descending',
+      })),
+    );
 }
 
 /** Options of {@link compositeIndexesFor} and {@link indexingPolicyFor}. */

@@ -1,5 +1,5 @@
 /**
- * Specification AST -> parameterized Cosmos DB SQL (`SqlQuerySpec`), for a capability profile.
+ * Specification predicates -> parameterized Cosmos DB SQL filters, for a capability profile.
  *
  * Identifiers come only from the bound query (schema-validated segments, bracket-quoted by
  * `propertyPath`); every value is a `@pN` parameter; operators and functions come from the fixed
@@ -18,28 +18,16 @@
  * - Absent is missing or null: `isNull` is `(NOT IS_DEFINED(x) OR IS_NULL(x))`.
  * - Exact or relaxed. A construct the profile cannot express exactly compiles to a *superset*
  *   (`sql` true for at least every TRUE row, `negated` for at least every FALSE row) and the plan
- *   is marked inexact; the repository then re-checks every fetched row with the specification's
- *   own evaluator, so the answer is still exact. Relaxations: ignore-case comparisons (Cosmos
- *   folds Unicode, the table folds ASCII only), LIKE on cosmosdb-server (decomposed into
- *   STARTSWITH/ENDSWITH/CONTAINS of its literal runs), LIKE with `_` on azure (`_` widened to `%`,
- *   since one code point may be two UTF-16 units), and string range comparisons whose literal holds
- *   a code unit >= U+D800 (where UTF-16 order and code point order can disagree).
+ *   is marked inexact; running the plan (plan.ts) then re-checks every fetched row with the
+ *   specification's own evaluator, so the answer is still exact. Relaxations: ignore-case
+ *   comparisons (Cosmos folds Unicode, the table folds ASCII only), LIKE on cosmosdb-server
+ *   (decomposed into STARTSWITH/ENDSWITH/CONTAINS of its literal runs, see like.ts), LIKE with `_`
+ *   on azure (`_` widened to `%`, since one code point may be two UTF-16 units), and string range
+ *   comparisons whose literal holds a code unit >= U+D800 (where UTF-16 order and code point
+ *   order can disagree).
  * - bigint (canonical decimal strings) compares numerically through sign and LENGTH tests.
- * - ORDER BY: `normalize()` appends the id tiebreaker. Absent values sort first ascending and last
- *   descending, as ties: a leading key that may be absent is split into two sub-queries (absent
- *   rows, then present rows, or the reverse for desc) run one after the other, because Cosmos
- *   orders missing before null (they are distinct there) and cosmosdb-server drops rows with a
- *   missing single sort key. A later key that can be missing splits too, into sub-queries whose
- *   rows are merged by the comparator (absent rows leave the key out of their ORDER BY): no server
- *   query orders by a key that can be missing, because a continuation token resumes after the
- *   last sort values and cosmosdb-server's stores them as JSON, where missing becomes null (the
- *   scan then skips or repeats rows). Ordering by a bigint key is done in memory after an
- *   unordered server query (`memorySort`).
- * - Strings order by code point in the table; an engine that orders by UTF-16 code units differs
- *   only between rows whose keys both contain a code unit >= U+D800, and such rows are always
- *   adjacent in server order, so the repository re-sorts those runs as they stream (`stringKeys`).
- * - Paging is `TOP` + continuation tokens (no OFFSET/LIMIT, which cosmosdb-server lacks and which
- *   Cosmos bills for skipped rows anyway); skip is applied while streaming.
+ *
+ * How the compiled filters become server queries, ordered and paged, is the plan's job (plan.ts).
  */
 import {
   type CompareNode,
@@ -47,15 +35,29 @@ import {
   type Field,
   foldAscii,
   type Literal,
-  normalize,
-  type OrderNode,
   type Predicate,
-  type QueryNode,
   type ScalarType,
   visit,
 } from '@mystira/specification';
-import { azureProfile, type CapabilityProfile, resolveProfile } from './profile.js';
-import { Params, propertyPath, type SqlQuerySpec } from './sql.js';
+import { compileLike } from './like.js';
+import { type CapabilityProfile, resolveProfile } from './profile.js';
+import { Params, propertyPath } from './sql.js';
+import {
+  and,
+  type Ctx,
+  cross,
+  exact,
+  FALSE,
+  type Halves,
+  or,
+  relaxed,
+  render,
+  renderDnf,
+  renderNested,
+  type Sql,
+  TRUE,
+  toDnf,
+} from './sql-expr.js';
 
 /** The two halves of a compiled predicate (see the module comment). */
 export interface CompiledPredicate {
@@ -81,17 +83,6 @@ export interface CompileOptions {
   /** The partition key's entity path, to detect queries pinned to one partition. */
   partitionKey?: readonly string[] | null;
 }
-
-interface Ctx {
-  readonly profile: CapabilityProfile;
-  readonly params: Params;
-  readonly path: (path: readonly string[]) => string;
-}
-
-const TRUE = 'true';
-/** Most server queries merged for one group (2 per later order key that can be missing). */
-const MAX_MERGED_PARTS = 16;
-const FALSE = 'false';
 
 const COMPARE_SQL: Readonly<Record<CompareNode['op'], string>> = Object.freeze({
   eq: '=',
@@ -123,116 +114,6 @@ const TYPE_GUARD: Readonly<Record<ScalarType, string>> = Object.freeze({
 /** A code unit where UTF-16 order and code point order can disagree (surrogates, U+E000-U+FFFF). */
 const HIGH = /[\uD800-\uFFFF]/;
 const ASCII = /^[^\u0080-\uFFFF]*$/;
-
-/**
- * A boolean SQL expression under construction: an atom (no top-level AND/OR; may start with NOT)
- * or an AND/OR of expressions. Kept as a tree until the end so it can be rendered for the profile:
- * nested with parentheses (azure), or flattened to OR-of-ANDs without any (cosmosdb-server,
- * whose query parser takes exponential time in parenthesis depth).
- */
-type Sql = string | { readonly op: 'and' | 'or'; readonly parts: readonly Sql[] };
-
-function combine(op: 'and' | 'or', parts: readonly Sql[]): Sql {
-  const absorb = op === 'and' ? FALSE : TRUE;
-  const unit = op === 'and' ? TRUE : FALSE;
-  const kept: Sql[] = [];
-  for (const p of parts) {
-    if (p === absorb) return absorb;
-    if (p === unit) continue;
-    if (typeof p !== 'string' && p.op === op) kept.push(...p.parts);
-    else kept.push(p);
-  }
-  if (kept.length === 0) return unit;
-  return kept.length === 1 ? kept[0]! : { op, parts: kept };
-}
-
-function and(...parts: Sql[]): Sql {
-  return combine('and', parts);
-}
-
-function or(...parts: Sql[]): Sql {
-  return combine('or', parts);
-}
-
-/** Nested rendering: every compound in parentheses. */
-function renderNested(s: Sql): string {
-  if (typeof s === 'string') return s;
-  return `(${s.parts.map(renderNested).join(s.op === 'and' ? ' AND ' : ' OR ')})`;
-}
-
-/** Most OR terms a flattened filter may have; beyond it parts of the filter are relaxed away. */
-const DNF_CAP = 48;
-
-interface Dnf {
-  /** OR of ANDs of atoms; `[]` is FALSE, a term `[]` is TRUE. */
-  readonly terms: readonly (readonly string[])[];
-  readonly relaxed: boolean;
-}
-
-const DNF_TRUE: Dnf = { terms: [[]], relaxed: false };
-
-function cross(a: Dnf, b: Dnf): Dnf {
-  const terms: string[][] = [];
-  for (const x of a.terms) for (const y of b.terms) terms.push([...new Set([...x, ...y])]);
-  return { terms, relaxed: a.relaxed || b.relaxed };
-}
-
-/**
- * The expression as an OR of ANDs. The expression is monotone over its atoms (NOT appears only
- * inside atoms), so replacing a sub-expression by TRUE yields a superset: that is how an
- * expression too large to flatten is relaxed (and the plan marked inexact, so rows are re-checked).
- */
-function toDnf(s: Sql): Dnf {
-  if (typeof s === 'string')
-    return s === TRUE
-      ? DNF_TRUE
-      : s === FALSE
-        ? { terms: [], relaxed: false }
-        : { terms: [[s]], relaxed: false };
-  const kids = s.parts.map(toDnf);
-  const relaxed = kids.some((k) => k.relaxed);
-  if (s.op === 'or') {
-    const terms = kids.flatMap((k) => k.terms);
-    if (terms.some((t) => t.length === 0)) return { terms: [[]], relaxed };
-    if (terms.length > DNF_CAP) return { terms: [[]], relaxed: true };
-    return { terms, relaxed };
-  }
-  let list = [...kids];
-  let dropped = false;
-  const size = () => list.reduce((n, k) => n * k.terms.length, 1);
-  while (size() > DNF_CAP) {
-    let widest = 0;
-    list.forEach((k, i) => {
-      if (k.terms.length > list[widest]!.terms.length) widest = i;
-    });
-    list = list.filter((_, i) => i !== widest);
-    dropped = true;
-  }
-  const out = list.reduce(cross, DNF_TRUE);
-  return { terms: out.terms, relaxed: relaxed || dropped || out.relaxed };
-}
-
-function renderDnf(d: Dnf): string {
-  if (d.terms.length === 0) return FALSE;
-  if (d.terms.some((t) => t.length === 0)) return TRUE;
-  return d.terms.map((t) => t.join(' AND ')).join(' OR ');
-}
-
-/** Renders for the profile; `relaxed` when flattening had to widen the expression. */
-function render(s: Sql, profile: CapabilityProfile): { text: string; relaxed: boolean } {
-  if (!profile.flatWhere) return { text: renderNested(s), relaxed: false };
-  const d = toDnf(s);
-  return { text: renderDnf(d), relaxed: d.relaxed };
-}
-
-interface Halves {
-  readonly sql: Sql;
-  readonly negated: Sql;
-  readonly exact: boolean;
-}
-
-const exact = (sql: Sql, negated: Sql): Halves => ({ sql, negated, exact: true });
-const relaxed = (sql: Sql, negated: Sql): Halves => ({ sql, negated, exact: false });
 
 function literalParam(ctx: Ctx, lit: Literal): string {
   return ctx.params.add(lit.value);
@@ -293,105 +174,6 @@ function compileCompare(ctx: Ctx, node: CompareNode): Halves {
       ? `${x} = ${p}`
       : and(guard, `${x} ${COMPARE_SQL[COMPLEMENT[op]]} ${p}`);
   return exact(t, f);
-}
-
-type Token = { wild: '%' | '_' } | { char: string };
-
-function likeTokens(pattern: string): Token[] {
-  const out: Token[] = [];
-  const chars = Array.from(pattern);
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i]!;
-    if (ch === '\\') out.push({ char: chars[++i] ?? '' });
-    else if (ch === '%' || ch === '_') out.push({ wild: ch });
-    else out.push({ char: ch });
-  }
-  return out;
-}
-
-/** LIKE: native on azure (`[` escaped, `_` widened), decomposed on cosmosdb-server. */
-function compileLike(ctx: Ctx, x: string, pattern: string, ignoreCase: boolean): Halves {
-  const isString = `IS_STRING(${x})`;
-  const tokens = likeTokens(pattern);
-  const literalChars = tokens.flatMap((t) => ('char' in t ? [t.char] : []));
-  if (ignoreCase && !ASCII.test(literalChars.join(''))) return relaxed(isString, isString);
-  const fold = (s: string) => (ignoreCase ? foldAscii(s) : s);
-  const subject = ignoreCase ? `LOWER(${x})` : x;
-  const hasOne = tokens.some((t) => 'wild' in t && t.wild === '_');
-  if (ctx.profile.like) {
-    let cosmos = '';
-    for (const t of tokens) {
-      if ('wild' in t)
-        cosmos += '%'; // `_` widened: exactness is restored by the re-check
-      else cosmos += /[%_[\]\\]/.test(t.char) ? `\\${fold(t.char)}` : fold(t.char);
-    }
-    const match = `${subject} LIKE ${ctx.params.add(cosmos)} ESCAPE "\\\\"`;
-    if (hasOne || ignoreCase) return relaxed(match, isString);
-    return exact(match, and(isString, `NOT (${match})`));
-  }
-  // No LIKE: segments between `%`, each split at `_` into literal runs.
-  const segments: Token[][] = [[]];
-  for (const t of tokens) {
-    if ('wild' in t && t.wild === '%') segments.push([]);
-    else segments[segments.length - 1]!.push(t);
-  }
-  const text = (seg: Token[]) => fold(seg.map((t) => ('char' in t ? t.char : '')).join(''));
-  if (!hasOne && !ignoreCase) {
-    if (segments.length === 1) {
-      const p = ctx.params.add(text(segments[0]!));
-      return exact(`${x} = ${p}`, and(isString, `${x} != ${p}`));
-    }
-    if (segments.length === 2) {
-      const pre = text(segments[0]!);
-      const suf = text(segments[1]!);
-      const yes: string[] = [];
-      const no: string[] = [];
-      if (pre) {
-        const p = ctx.params.add(pre);
-        yes.push(`STARTSWITH(${x}, ${p})`);
-        no.push(`NOT STARTSWITH(${x}, ${p})`);
-      }
-      if (suf) {
-        const p = ctx.params.add(suf);
-        yes.push(`ENDSWITH(${x}, ${p})`);
-        no.push(`NOT ENDSWITH(${x}, ${p})`);
-      }
-      if (pre && suf) {
-        yes.push(`LENGTH(${x}) >= ${pre.length + suf.length}`);
-        no.push(`LENGTH(${x}) < ${pre.length + suf.length}`);
-      }
-      // `%` alone (no literal at either end) matches every string.
-      return exact(and(isString, ...yes), no.length === 0 ? FALSE : and(isString, or(...no)));
-    }
-    if (segments.length === 3 && segments[0]!.length === 0 && segments[2]!.length === 0) {
-      const match = `CONTAINS(${x}, ${ctx.params.add(text(segments[1]!))})`;
-      return exact(match, and(isString, `NOT ${match}`));
-    }
-  }
-  // A superset: the literal runs must appear (anchored at the ends when no `%` is there).
-  const parts: Sql[] = [isString];
-  const runs: string[] = [];
-  for (const seg of segments) {
-    let run = '';
-    for (const t of seg) {
-      if ('char' in t) run += t.char;
-      else {
-        if (run) runs.push(run);
-        run = '';
-      }
-    }
-    if (run) runs.push(run);
-  }
-  const first = segments[0]!;
-  const last = segments[segments.length - 1]!;
-  const leading = first.findIndex((t) => 'wild' in t);
-  const prefix = text(leading < 0 ? first : first.slice(0, leading));
-  if (prefix) parts.push(`STARTSWITH(${subject}, ${ctx.params.add(prefix)})`);
-  const trailing = [...last].reverse().findIndex((t) => 'wild' in t);
-  const suffix = text(trailing < 0 ? last : last.slice(last.length - trailing));
-  if (suffix) parts.push(`ENDSWITH(${subject}, ${ctx.params.add(suffix)})`);
-  for (const run of runs) parts.push(`CONTAINS(${subject}, ${ctx.params.add(fold(run))})`);
-  return relaxed(and(...parts), isString);
 }
 
 const absent = (x: string): Sql => or(`NOT IS_DEFINED(${x})`, `IS_NULL(${x})`);
@@ -547,243 +329,24 @@ export function absenceOf(entity: EntityDef | undefined, path: readonly string[]
 }
 
 /**
- * One server query of a plan. Parts of one `group` are merged by the plan's order; groups run one
- * after the other and their results concatenate.
+ * The WHERE text of one server query: `predicate` AND the `conditions` that split a plan's rows
+ * between its parts (absence tests, always exact), rendered for the profile; its parameters are
+ * appended to `params`. `FALSE` when no row can match.
  */
-export interface CosmosQueryPart {
-  /** The WHERE clause (the spec's filter plus this part's absence conditions). */
-  readonly where: string;
-  /** The values of the `@p0`, `@p1` ... parameters of `where`. */
-  readonly parameters: SqlQuerySpec['parameters'];
-  /** ORDER BY keys as stored paths (empty: unordered). Two or more need a composite index. */
-  readonly orderBy: readonly {
-    /** The stored path of the key. */
-    readonly path: readonly string[];
-    /** Ascending or descending. */
-    readonly direction: 'asc' | 'desc';
-  }[];
-  /**
-   * The merge group: parts of one group hold disjoint rows, each part in the plan's order, and
-   * are merged by it; groups are numbered in the order their rows come.
-   */
-  readonly group: number;
-  /** The query, with `TOP n` when `top` is given. */
-  sql(top?: number): SqlQuerySpec;
+export function compileWhere(
+  predicate: Predicate,
+  conditions: readonly Predicate[],
+  params: Params,
+  options: CompileOptions,
+): string {
+  const ctx = makeCtx(options, params);
+  const filter = compileNode(ctx, predicate).sql;
+  const extra = and(...conditions.map((c) => compileNode(ctx, c).sql));
+  if (ctx.profile.flatWhere) return renderDnf(cross(toDnf(filter), toDnf(extra)));
+  return renderNested(and(filter, extra));
 }
 
-/**
- * How a query runs on Cosmos DB: the server queries, and what is left to do in memory (re-check a
- * relaxed filter, sort), from {@link compileQuery}.
- */
-export interface CosmosQueryPlan {
-  /** The capabilities the plan was compiled for. */
-  readonly profile: CapabilityProfile;
-  /** The normalised query (keyset expanded, id tiebreaker appended). */
-  readonly query: QueryNode;
-  /**
-   * The server queries: the rows of each group's parts, merged by `orders`, then the groups
-   * concatenated, are the answer in order.
-   */
-  readonly parts: readonly CosmosQueryPart[];
-  /** False when the server filter is a superset and rows must be re-checked with `residual`. */
-  readonly exact: boolean;
-  /** The predicate to re-check in memory (null when exact or there is no filter). */
-  readonly residual: Predicate | null;
-  /** Rows are sorted in memory (bigint keys, or too many order keys that can be missing). */
-  readonly memorySort: boolean;
-  /** The effective order (the repository's in-memory comparator and cursor source). */
-  readonly orders: readonly OrderNode[];
-  /** Entity paths of string-typed order keys (UTF-16 vs code point fix-up while streaming). */
-  readonly stringKeys: readonly (readonly string[])[];
-  /** Whether `TOP` may be pushed to the server (exact filter, server-side order). */
-  readonly pushTop: boolean;
-  /** The partition key value when the filter pins one partition (an `eq` ANDed at the top). */
-  readonly partitionKey: string | number | boolean | undefined;
-  /** `SELECT VALUE COUNT(1)` over `where` (keyset ignored); exact only when `countExact`. */
-  readonly count: SqlQuerySpec;
-  /**
-   * Whether `count` is the exact answer (false when its filter had to be relaxed to a superset).
-   */
-  readonly countExact: boolean;
-  /** Reasons parts of the query run in memory, for diagnostics. */
-  readonly notes: readonly string[];
-}
-
-function pinnedPartitionKey(where: Predicate | null, pk: readonly string[] | null | undefined) {
-  if (!where || !pk) return undefined;
-  const key = pk.join('.');
-  const operands = where.kind === 'and' ? where.operands : [where];
-  for (const o of operands) {
-    if (o.kind === 'compare' && o.op === 'eq' && !o.ignoreCase && o.field.path.join('.') === key)
-      return o.value.value;
-  }
-  return undefined;
-}
-
-/** Compiles a (bound) query into the server queries and in-memory steps that answer it. */
-export function compileQuery(query: QueryNode, options: CompileOptions = {}): CosmosQueryPlan {
-  const profile = resolveProfile(options.profile ?? azureProfile);
-  const n = normalize(query);
-  const orders = n.orderBy;
-  const notes: string[] = [];
-  const stored = options.storedPath ?? ((p: readonly string[]) => p);
-  const idPath = n.idField.path.join('.');
-
-  const base = compilePredicate(n.where ?? { kind: 'const', value: true }, new Params(), {
-    ...options,
-    profile,
-  });
-  if (!base.exact) notes.push('the filter is relaxed on the server and re-checked in memory');
-
-  let memorySort = orders.some((o) => o.field.type === 'bigint');
-  if (memorySort) notes.push('bigint order keys are sorted in memory');
-
-  // A key that may be absent splits the query (see the module comment): a leading one into
-  // sub-queries run one after the other, a later one into sub-queries merged by the comparator.
-  // No ORDER BY key of a part is ever missing, so no continuation token has to carry a missing
-  // sort value (cosmosdb-server's resumes a missing value as null and skips or repeats rows).
-  type Branch = { conds: Predicate[]; keys: OrderNode[]; group: number };
-  const branches: Branch[] = [];
-  if (!memorySort) {
-    const absence = (o: OrderNode): Absence =>
-      o.field.path.join('.') === idPath
-        ? { missing: false, null: false }
-        : absenceOf(options.entity, o.field.path);
-    let groups = 0;
-    /** The parts of one merged group: every later key that can be missing, absent or present. */
-    const merged = (conds: Predicate[], keys: OrderNode[]): void => {
-      const group = groups++;
-      let combos: Branch[] = [{ conds, keys: keys.slice(0, 1), group }];
-      for (const o of keys.slice(1)) {
-        if (!absence(o).missing) {
-          combos = combos.map((c) => ({ ...c, keys: [...c.keys, o] }));
-          continue;
-        }
-        combos = combos.flatMap((c) => [
-          { ...c, conds: [...c.conds, { kind: 'isNull', field: o.field }] },
-          { ...c, conds: [...c.conds, { kind: 'exists', field: o.field }], keys: [...c.keys, o] },
-        ]);
-      }
-      if (combos.length > MAX_MERGED_PARTS) memorySort = true;
-      branches.push(...combos);
-    };
-    const split = (i: number, conds: Predicate[]): void => {
-      if (i >= orders.length) {
-        branches.push({ conds, keys: [], group: groups++ });
-        return;
-      }
-      const o = orders[i]!;
-      const a = absence(o);
-      if (!a.missing && !a.null) {
-        merged(conds, orders.slice(i));
-        return;
-      }
-      const absent = () => split(i + 1, [...conds, { kind: 'isNull', field: o.field }]);
-      const present = () => merged([...conds, { kind: 'exists', field: o.field }], orders.slice(i));
-      if (o.direction === 'asc') {
-        absent();
-        present();
-      } else {
-        present();
-        absent();
-      }
-    };
-    split(0, []);
-    if (memorySort)
-      notes.push(
-        `more than ${MAX_MERGED_PARTS} server queries would be merged (order keys that can be missing): sorted in memory`,
-      );
-  }
-
-  const makePart = (
-    conds: Predicate[],
-    keys: OrderNode[],
-    group: number,
-  ): CosmosQueryPart | null => {
-    const params = new Params();
-    const ctx: Ctx = { ...makeCtx(options, params), profile };
-    const filter = compileNode(ctx, n.where ?? { kind: 'const', value: true }).sql;
-    // The absence conditions partition the rows between parts: never relaxed.
-    const extra = and(...conds.map((c) => compileNode(ctx, c).sql));
-    let where: string;
-    if (profile.flatWhere) {
-      const d = cross(toDnf(filter), toDnf(extra));
-      where = renderDnf(d);
-    } else where = renderNested(and(filter, extra));
-    if (where === FALSE) return null;
-    const orderBy = keys.map((k) => ({ path: stored(k.field.path), direction: k.direction }));
-    const orderSql =
-      orderBy.length > 0
-        ? ` ORDER BY ${orderBy.map((k) => `${propertyPath(k.path)} ${k.direction.toUpperCase()}`).join(', ')}`
-        : '';
-    const whereSql = where === TRUE ? '' : ` WHERE ${where}`;
-    const parameters = params.usedIn(whereSql);
-    return {
-      where,
-      parameters,
-      orderBy,
-      group,
-      sql: (top) =>
-        top === undefined
-          ? { query: `SELECT * FROM c${whereSql}${orderSql}`, parameters }
-          : {
-              query: `SELECT TOP @top * FROM c${whereSql}${orderSql}`,
-              parameters: [...parameters, { name: '@top', value: top }],
-            },
-    };
-  };
-
-  const parts: CosmosQueryPart[] = [];
-  if (memorySort) {
-    const p = makePart([], [], 0);
-    if (p) parts.push(p);
-  } else {
-    for (const b of branches) {
-      const p = makePart(b.conds, b.keys, b.group);
-      if (p) parts.push(p);
-    }
-  }
-
-  // count/any ignore the keyset position, order and paging: only `where`.
-  const countParams = new Params();
-  const countFilter = compilePredicate(
-    normalize({ ...query, after: null, orderBy: [] }).where ?? { kind: 'const', value: true },
-    countParams,
-    { ...options, profile },
-  );
-  const countSql = `SELECT VALUE COUNT(1) FROM c${countFilter.sql === TRUE ? '' : ` WHERE ${countFilter.sql}`}`;
-  const count: SqlQuerySpec = { query: countSql, parameters: countParams.usedIn(countSql) };
-
-  return {
-    profile,
-    query: n,
-    parts,
-    exact: base.exact,
-    residual: base.exact ? null : n.where,
-    memorySort,
-    orders,
-    stringKeys: orders.filter((o) => o.field.type === 'string').map((o) => o.field.path),
-    pushTop: base.exact && !memorySort,
-    partitionKey: pinnedPartitionKey(n.where, options.partitionKey),
-    count,
-    countExact: countFilter.exact,
-    notes,
-  };
-}
-
-/** The ORDER BY lists (stored paths) with two or more keys a spec needs composite indexes for. */
-export function compositeIndexesOf(plan: CosmosQueryPlan): {
-  /** The stored path as a JSON pointer, e.g. `/profile/city`. */
-  path: string;
-  /** The key's direction. */
-  order: 'ascending' | 'descending';
-}[][] {
-  return plan.parts
-    .filter((p) => p.orderBy.length >= 2)
-    .map((p) =>
-      p.orderBy.map((k) => ({
-        path: `/${k.path.join('/')}`,
-        order: k.direction === 'asc' ? 'ascending' : 'descending',
-      })),
-    );
-}
+/** The expression that no row matches, as `compileWhere` returns it. */
+export const NO_ROWS = FALSE;
+/** The expression that every row matches, as `compileWhere` returns it. */
+export const ALL_ROWS = TRUE;

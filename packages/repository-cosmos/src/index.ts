@@ -6,9 +6,12 @@
  *
  * @packageDocumentation
  */
+
+export type { CosmosBulkOperation, CosmosBulkResult } from './bulk.js';
 export {
   type CosmosClientConfig,
   compositeIndexesFor,
+  compositeIndexesOf,
   cosmosClient,
   cosmosClientOptions,
   type EnsureContainerOptions,
@@ -22,11 +25,7 @@ export {
   absenceOf,
   type CompiledPredicate,
   type CompileOptions,
-  type CosmosQueryPart,
-  type CosmosQueryPlan,
   compilePredicate,
-  compileQuery,
-  compositeIndexesOf,
 } from './compiler.js';
 export {
   CosmosAccessError,
@@ -35,6 +34,19 @@ export {
   UnsupportedQueryError,
 } from './errors.js';
 export { type DocMapping, docMapping } from './mapping.js';
+export type {
+  CosmosCallOptions,
+  CosmosEntry,
+  CosmosRepositoryOptions,
+  CosmosRequestEvent,
+  CosmosWriteOptions,
+  CrossPartitionEvent,
+} from './options.js';
+export {
+  type CosmosQueryPart,
+  type CosmosQueryPlan,
+  compileQuery,
+} from './plan.js';
 export {
   azureProfile,
   type CapabilityProfile,
@@ -42,16 +54,5 @@ export {
   profiles,
   resolveProfile,
 } from './profile.js';
-export {
-  type CosmosBulkOperation,
-  type CosmosBulkResult,
-  type CosmosCallOptions,
-  type CosmosEntry,
-  CosmosRepository,
-  type CosmosRepositoryOptions,
-  type CosmosRequestEvent,
-  type CosmosWriteOptions,
-  type CrossPartitionEvent,
-  cosmosRepository,
-} from './repository.js';
+export { CosmosRepository, cosmosRepository } from './repository.js';
 export { jsonPointer, Params, propertyPath, type SqlParameter, type SqlQuerySpec } from './sql.js';

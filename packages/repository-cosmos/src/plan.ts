@@ -1,24 +1,229 @@
 /**
- * Running a {@link CosmosQueryPlan}: a pure async generator over a page fetcher. It knows nothing
- * of the SDK, retries or request charges (the repository's fetcher does), so it runs the same
- * against Cosmos DB and against a fake in a unit test.
+ * The query plan: how a specification runs on Cosmos DB (`compileQuery`), and running it
+ * (`runPlan`, a pure async generator over a page fetcher: it knows nothing of the SDK, retries or
+ * request charges, so it runs the same against Cosmos DB and against a fake in a unit test).
  *
- * What it does with the pages of the plan's server queries:
- * - re-checks every row with the specification's own evaluator when the server filter is a
- *   superset (`plan.residual`);
- * - merges the parts of one group by the plan's order and concatenates the groups;
- * - re-sorts runs of rows whose string keys hold a code unit >= U+D800 (UTF-16 order and code
- *   point order can differ only between such rows, which are adjacent in server order);
- * - pushes `TOP` to the server when the plan allows it, and reads a part again without it when
- *   the row at the boundary may be misplaced;
- * - sorts in memory when the plan says so, bounded by `maxInMemoryRows`;
- * - refuses rows that come back out of order, which is what a continuation that resumes at an
- *   earlier row looks like: the read fails instead of looping for ever.
+ * - ORDER BY: `normalize()` appends the id tiebreaker; keys that can be absent split the query
+ *   into groups run one after the other, and groups into parts merged by the comparator, so that
+ *   no server query orders by a key that can be missing (see order-split.ts). A bigint key is
+ *   sorted in memory after an unordered server query (`memorySort`).
+ * - Strings order by code point in the table; an engine that orders by UTF-16 code units differs
+ *   only between rows whose keys both contain a code unit >= U+D800, and such rows are always
+ *   adjacent in server order, so `runPlan` re-sorts those runs as they stream (`stringKeys`).
+ * - Paging is `TOP` + continuation tokens (no OFFSET/LIMIT, which cosmosdb-server lacks and which
+ *   Cosmos bills for skipped rows anyway); skip is applied while streaming. `TOP` is pushed down
+ *   when the filter is exact, and a part is read again without it when the row at the boundary
+ *   may be misplaced.
+ * - A relaxed filter (a superset on the server) is re-checked on every row with the
+ *   specification's own evaluator (`residual`).
+ * - Rows that come back out of order, which is what a continuation that resumes at an earlier
+ *   row looks like, fail the read instead of looping for ever.
  */
 import { UnavailableError } from '@mystira/repository';
-import { compileComparator, compilePredicate as compileInMemory } from '@mystira/specification';
-import type { CosmosQueryPart, CosmosQueryPlan } from './compiler.js';
+import {
+  compileComparator,
+  compilePredicate as compileInMemory,
+  normalize,
+  type OrderNode,
+  type Predicate,
+  type QueryNode,
+} from '@mystira/specification';
+import {
+  type Absence,
+  ALL_ROWS,
+  absenceOf,
+  type CompileOptions,
+  compilePredicate,
+  compileWhere,
+  NO_ROWS,
+} from './compiler.js';
 import { UnsupportedQueryError } from './errors.js';
+import { mergeOrdered } from './merge.js';
+import { MAX_MERGED_PARTS, splitOrder } from './order-split.js';
+import { azureProfile, type CapabilityProfile, resolveProfile } from './profile.js';
+import { Params, propertyPath, type SqlQuerySpec } from './sql.js';
+
+/**
+ * One server query of a plan. Parts of one `group` are merged by the plan's order; groups run one
+ * after the other and their results concatenate.
+ */
+export interface CosmosQueryPart {
+  /** The WHERE clause (the spec's filter plus this part's absence conditions). */
+  readonly where: string;
+  /**
+   * What `where` selects, as a specification predicate (the spec's filter AND this part's
+   * absence conditions), before any relaxation: for diagnostics and in-memory fakes.
+   */
+  readonly filter: Predicate;
+  /** The values of the `@p0`, `@p1` ... parameters of `where`. */
+  readonly parameters: SqlQuerySpec['parameters'];
+  /** ORDER BY keys as stored paths (empty: unordered). Two or more need a composite index. */
+  readonly orderBy: readonly {
+    /** The stored path of the key. */
+    readonly path: readonly string[];
+    /** Ascending or descending. */
+    readonly direction: 'asc' | 'desc';
+  }[];
+  /**
+   * The merge group: parts of one group hold disjoint rows, each part in the plan's order, and
+   * are merged by it; groups are numbered in the order their rows come.
+   */
+  readonly group: number;
+  /** The query, with `TOP n` when `top` is given. */
+  sql(top?: number): SqlQuerySpec;
+}
+
+/**
+ * How a query runs on Cosmos DB: the server queries, and what is left to do in memory (re-check a
+ * relaxed filter, sort), from {@link compileQuery}.
+ */
+export interface CosmosQueryPlan {
+  /** The capabilities the plan was compiled for. */
+  readonly profile: CapabilityProfile;
+  /** The normalised query (keyset expanded, id tiebreaker appended). */
+  readonly query: QueryNode;
+  /**
+   * The server queries: the rows of each group's parts, merged by `orders`, then the groups
+   * concatenated, are the answer in order.
+   */
+  readonly parts: readonly CosmosQueryPart[];
+  /** False when the server filter is a superset and rows must be re-checked with `residual`. */
+  readonly exact: boolean;
+  /** The predicate to re-check in memory (null when exact or there is no filter). */
+  readonly residual: Predicate | null;
+  /** Rows are sorted in memory (bigint keys, or too many order keys that can be missing). */
+  readonly memorySort: boolean;
+  /** The effective order (the repository's in-memory comparator and cursor source). */
+  readonly orders: readonly OrderNode[];
+  /** Entity paths of string-typed order keys (UTF-16 vs code point fix-up while streaming). */
+  readonly stringKeys: readonly (readonly string[])[];
+  /** Whether `TOP` may be pushed to the server (exact filter, server-side order). */
+  readonly pushTop: boolean;
+  /** The partition key value when the filter pins one partition (an `eq` ANDed at the top). */
+  readonly partitionKey: string | number | boolean | undefined;
+  /** `SELECT VALUE COUNT(1)` over `where` (keyset ignored); exact only when `countExact`. */
+  readonly count: SqlQuerySpec;
+  /**
+   * Whether `count` is the exact answer (false when its filter had to be relaxed to a superset).
+   */
+  readonly countExact: boolean;
+  /** Reasons parts of the query run in memory, for diagnostics. */
+  readonly notes: readonly string[];
+}
+
+function pinnedPartitionKey(where: Predicate | null, pk: readonly string[] | null | undefined) {
+  if (!where || !pk) return undefined;
+  const key = pk.join('.');
+  const operands = where.kind === 'and' ? where.operands : [where];
+  for (const o of operands) {
+    if (o.kind === 'compare' && o.op === 'eq' && !o.ignoreCase && o.field.path.join('.') === key)
+      return o.value.value;
+  }
+  return undefined;
+}
+
+/** Compiles a (bound) query into the server queries and in-memory steps that answer it. */
+export function compileQuery(query: QueryNode, options: CompileOptions = {}): CosmosQueryPlan {
+  const profile = resolveProfile(options.profile ?? azureProfile);
+  const n = normalize(query);
+  const orders = n.orderBy;
+  const notes: string[] = [];
+  const stored = options.storedPath ?? ((p: readonly string[]) => p);
+  const idPath = n.idField.path.join('.');
+
+  const base = compilePredicate(n.where ?? { kind: 'const', value: true }, new Params(), {
+    ...options,
+    profile,
+  });
+  if (!base.exact) notes.push('the filter is relaxed on the server and re-checked in memory');
+
+  let memorySort = orders.some((o) => o.field.type === 'bigint');
+  if (memorySort) notes.push('bigint order keys are sorted in memory');
+
+  const absence = (o: OrderNode): Absence =>
+    o.field.path.join('.') === idPath
+      ? { missing: false, null: false }
+      : absenceOf(options.entity, o.field.path);
+  const split = memorySort ? null : splitOrder(orders, absence);
+  if (split?.tooMany) {
+    memorySort = true;
+    notes.push(
+      `more than ${MAX_MERGED_PARTS} server queries would be merged (order keys that can be missing): sorted in memory`,
+    );
+  }
+
+  const makePart = (
+    conds: Predicate[],
+    keys: OrderNode[],
+    group: number,
+  ): CosmosQueryPart | null => {
+    const params = new Params();
+    const all: Predicate = n.where ?? { kind: 'const', value: true };
+    const filter: Predicate = conds.length === 0 ? all : { kind: 'and', operands: [all, ...conds] };
+    const where = compileWhere(all, conds, params, { ...options, profile });
+    if (where === NO_ROWS) return null;
+    const orderBy = keys.map((k) => ({ path: stored(k.field.path), direction: k.direction }));
+    const orderSql =
+      orderBy.length > 0
+        ? ` ORDER BY ${orderBy.map((k) => `${propertyPath(k.path)} ${k.direction.toUpperCase()}`).join(', ')}`
+        : '';
+    const whereSql = where === ALL_ROWS ? '' : ` WHERE ${where}`;
+    const parameters = params.usedIn(whereSql);
+    return {
+      where,
+      filter,
+      parameters,
+      orderBy,
+      group,
+      sql: (top) =>
+        top === undefined
+          ? { query: `SELECT * FROM c${whereSql}${orderSql}`, parameters }
+          : {
+              query: `SELECT TOP @top * FROM c${whereSql}${orderSql}`,
+              parameters: [...parameters, { name: '@top', value: top }],
+            },
+    };
+  };
+
+  const parts: CosmosQueryPart[] = [];
+  if (memorySort) {
+    const p = makePart([], [], 0);
+    if (p) parts.push(p);
+  } else {
+    for (const b of split?.branches ?? []) {
+      const p = makePart(b.conds, b.keys, b.group);
+      if (p) parts.push(p);
+    }
+  }
+
+  // count/any ignore the keyset position, order and paging: only `where`.
+  const countParams = new Params();
+  const countFilter = compilePredicate(
+    normalize({ ...query, after: null, orderBy: [] }).where ?? { kind: 'const', value: true },
+    countParams,
+    { ...options, profile },
+  );
+  const countSql = `SELECT VALUE COUNT(1) FROM c${countFilter.sql === ALL_ROWS ? '' : ` WHERE ${countFilter.sql}`}`;
+  const count: SqlQuerySpec = { query: countSql, parameters: countParams.usedIn(countSql) };
+
+  return {
+    profile,
+    query: n,
+    parts,
+    exact: base.exact,
+    residual: base.exact ? null : n.where,
+    memorySort,
+    orders,
+    stringKeys: orders.filter((o) => o.field.type === 'string').map((o) => o.field.path),
+    pushTop: base.exact && !memorySort,
+    partitionKey: pinnedPartitionKey(n.where, options.partitionKey),
+    count,
+    countExact: countFilter.exact,
+    notes,
+  };
+}
+
+// ---- running a plan ---------------------------------------------------------------------------
 
 /** One page of documents, as the server returned it. */
 export type CosmosPage = readonly Record<string, unknown>[];
@@ -49,7 +254,7 @@ export interface RunPlanOptions<T> {
   readonly entity: string;
 }
 
-const TRUE = 1;
+const EVAL_TRUE = 1;
 const HIGH = /[\uD800-\uFFFF]/;
 
 function readPath(item: unknown, path: readonly string[]): unknown {
@@ -75,7 +280,7 @@ export async function* runPlan<T>(
 ): AsyncGenerator<T> {
   const residual = plan.residual ? compileInMemory(plan.residual) : null;
   const rules: Rules<T> = {
-    matches: (item) => residual === null || residual(item) === TRUE,
+    matches: (item) => residual === null || residual(item) === EVAL_TRUE,
     compare: compileComparator(plan.orders),
     high: (item) =>
       plan.stringKeys.some((p) => {
@@ -201,47 +406,5 @@ async function* partRows<T>(
     }
     yield* runs.end();
     return;
-  }
-}
-
-/**
- * Merges streams that are each in `compare` order into one (ties keep stream order). Streams are
- * read lazily, one row ahead each, and closed when the merge is.
- */
-export async function* mergeOrdered<T>(
-  streams: readonly AsyncIterable<T>[],
-  compare: (a: T, b: T) => number,
-): AsyncGenerator<T> {
-  if (streams.length === 1) {
-    yield* streams[0]!;
-    return;
-  }
-  const iterators = streams.map((s) => s[Symbol.asyncIterator]());
-  const heads: (IteratorResult<T> | null)[] = iterators.map(() => null);
-  try {
-    const first = await Promise.allSettled(iterators.map((it) => it.next()));
-    first.forEach((r, i) => {
-      if (r.status === 'fulfilled') heads[i] = r.value;
-    });
-    const failed = first.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < heads.length; i++) {
-        const h = heads[i];
-        if (!h || h.done) continue;
-        if (best < 0 || compare(h.value, (heads[best] as IteratorYieldResult<T>).value) < 0)
-          best = i;
-      }
-      if (best < 0) return;
-      const value = (heads[best] as IteratorYieldResult<T>).value;
-      heads[best] = null; // consumed: a throw below must not close it twice
-      yield value;
-      heads[best] = await iterators[best]!.next();
-    }
-  } finally {
-    await Promise.all(
-      iterators.map((it, i) => (heads[i]?.done ? undefined : it.return?.().catch(() => undefined))),
-    );
   }
 }
