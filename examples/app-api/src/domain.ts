@@ -4,26 +4,8 @@
  * decimal strings (they exceed 2^53).
  */
 
-export interface Account {
-  id: string;
-  email: string;
-  displayName: string;
-  /** 0x-prefixed, 40 hex digits: where this account's royalties are paid. */
-  walletAddress: string;
-  /**
-   * The `sub` of the token that created the account: its owner, the only caller who reads its
-   * private fields and acts for it (see "Security" in the README). Never part of an answer.
-   * Absent on accounts created before the API had authentication (nobody owns those).
-   */
-  ownerId?: string;
-  createdAt: string;
-  updatedAt: string;
-  /**
-   * Optimistic-concurrency version, set by the repository (starts at 1, +1 per write). Also the
-   * HTTP `ETag`. Optional so callers may build an Account before it is stored.
-   */
-  version?: number;
-}
+/** Accounts are declared once, as a schema: see account.ts. */
+export type { Account } from './account.ts';
 
 export interface Scenario {
   id: string;

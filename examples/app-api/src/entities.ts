@@ -3,38 +3,31 @@
  * the same declaration drives validation, the PostgreSQL columns, the Cosmos DB indexes, the
  * cache's schema fingerprint and the queries.
  *
- * Accounts are flat, so `Account` is stored as it is. A story's scenarios and contributors are
- * arrays of objects, which the specification language does not model (arrays hold scalars only),
- * so a stored story keeps them as JSON text next to the queryable fields; `StoryDocument` and
- * the mapping in story-documents.ts translate between the two.
+ * Accounts are flat, so `Account` is stored as it is: its entity is derived from the one account
+ * schema (account.ts). A story's scenarios and contributors are arrays of objects, which the
+ * specification language does not model (arrays hold scalars only), so a stored story keeps them
+ * as JSON text next to the queryable fields; `StoryDocument` and the mapping in
+ * story-documents.ts translate between the two.
  */
 import { entity, field, type Infer } from '@mystira/specification';
+import { AccountRecord } from './account.ts';
+import { storedFields } from './stored-fields.ts';
 
-const accountFields = {
-  id: field.string(),
-  version: field.number(),
-  email: field.string(),
-  displayName: field.string(),
-  walletAddress: field.string(),
-  createdAt: field.date(),
-  updatedAt: field.date(),
-};
+/** Every property of the account schema (account.ts); the repository always sets id and version. */
+const accountFields = storedFields(AccountRecord, ['id', 'version']);
 
-export const AccountEntity = entity(
-  'accounts',
-  {
-    ...accountFields,
-    /** The owner's token `sub` (optional: accounts from before authentication have none). */
-    ownerId: field.string().optional(),
-  },
-  { id: 'id', version: 'version' },
-);
+export const AccountEntity = entity('accounts', accountFields, { id: 'id', version: 'version' });
 
 /**
- * The accounts table as its first migration created it. That migration's checksum covers the DDL
- * generated from this shape, so it must not change; later columns come in their own migrations.
+ * The accounts table as its first migration created it, before `ownerId`. That migration's
+ * checksum covers the DDL generated from this shape, so it must not change; later columns come in
+ * their own migrations.
  */
-export const AccountEntityV1 = entity('accounts', accountFields, { id: 'id', version: 'version' });
+const { ownerId: _addedLater, ...accountFieldsV1 } = accountFields;
+export const AccountEntityV1 = entity('accounts', accountFieldsV1, {
+  id: 'id',
+  version: 'version',
+});
 
 export const StoryEntity = entity(
   'stories',

@@ -2,22 +2,17 @@
  * Every JSON schema of the API in one place. Fastify validates requests and serializes responses
  * with them, and @fastify/swagger turns the same objects into the OpenAPI document, so the docs
  * cannot drift from what the server enforces. Shared shapes are registered with `$id` and referred
- * to as `{ $ref: 'Name#' }`; they become `components.schemas.Name`.
+ * to as `{ $ref: 'Name#' }`; they become `components.schemas.Name`. The account's schemas are
+ * derived from its one declaration in account.ts.
  */
 
+import { AccountSchema, id, isoDate, walletAddress } from './account.ts';
 import {
   LicenseChoiceBody,
   ScenarioRegistrationSchema,
   StoryLicenseSchema,
 } from './licensing-schemas.ts';
 
-const id = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' } as const;
-const isoDate = { type: 'string', format: 'date-time' } as const;
-const walletAddress = {
-  type: 'string',
-  pattern: '^0x[0-9a-fA-F]{40}$',
-  description: '0x-prefixed, 40 hex digits',
-} as const;
 const weiAmount = {
   type: 'string',
   pattern: '^[1-9][0-9]{0,77}$',
@@ -49,21 +44,6 @@ export const ProblemSchema = {
     traceId: { type: 'string' },
   },
   required: ['type', 'title', 'status'],
-} as const;
-
-export const AccountSchema = {
-  $id: 'Account',
-  type: 'object',
-  properties: {
-    id,
-    email: { type: 'string', format: 'email' },
-    displayName: { type: 'string' },
-    walletAddress,
-    createdAt: isoDate,
-    updatedAt: isoDate,
-    version: { type: 'integer' },
-  },
-  required: ['id', 'email', 'displayName', 'walletAddress', 'createdAt', 'updatedAt'],
 } as const;
 
 export const ScenarioSchema = {
@@ -163,17 +143,6 @@ const scenarioInput = {
     body: { type: 'string', maxLength: 100_000 },
   },
   required: ['title', 'body'],
-} as const;
-
-export const CreateAccountBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    email: { type: 'string', format: 'email', maxLength: 254 },
-    displayName: { type: 'string', minLength: 1, maxLength: 100 },
-    walletAddress,
-  },
-  required: ['email', 'displayName', 'walletAddress'],
 } as const;
 
 export const CreateStoryBody = {

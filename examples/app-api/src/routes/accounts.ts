@@ -3,10 +3,11 @@
  * by their token's subject; only the owner reads it (there is no public view of an account).
  */
 import type { FastifyInstance } from 'fastify';
+import { CreateAccountBody, type CreateAccountInput } from '../account.ts';
 import { guard, signedIn } from '../auth/authenticate.ts';
 import type { Ownership } from '../auth/ownership.ts';
-import { CreateAccountBody, IdParams, problems } from '../schemas.ts';
-import type { AccountService, CreateAccountInput } from '../services/accounts.ts';
+import { IdParams, problems } from '../schemas.ts';
+import type { AccountService } from '../services/accounts.ts';
 import { abortSignalOf, etag } from './http.ts';
 
 export function accountRoutes(

@@ -9,18 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, type Repository, UnavailableError } from '@mystira/repository';
 import { type Pipeline, pipeline } from '@mystira/resilience';
-import type { Account } from '../domain.ts';
+import type { Account, CreateAccountInput } from '../account.ts';
 import { OVERLOAD_DEFAULTS } from '../overload/config.ts';
 import { markPolicyErrors } from '../overload/dependencies.ts';
 import { isPoolExhausted } from '../overload/unavailable.ts';
 import { ApiError, notFound } from '../problems.ts';
 import { accountByOwnerAndEmailSpec } from '../queries.ts';
 
-export interface CreateAccountInput {
-  email: string;
-  displayName: string;
-  walletAddress: string;
-}
+export type { CreateAccountInput } from '../account.ts';
 
 /**
  * Retries transient store failures of reads (safe to repeat) within `timeoutMs` in total
