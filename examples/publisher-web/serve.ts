@@ -1,17 +1,18 @@
 /**
  * Serves the built Publisher page (dist/) and a generated /config.json pointing it at a Chain
- * service, with node:http only. The demo and the tests use `servePublisherWeb`; `npm start`
+ * service: node:http for the two routes of its own, `sirv` for the files. The demo and the tests use `servePublisherWeb`; `npm start`
  * runs it from the environment (CHAIN_URL, PORT, HOST). Nothing secret is served: people sign in
  * on the page with their own access token, which the page sends to the Chain service.
  *
  * The Chain service must allow the returned `url` as a CORS origin (createChainServer's
  * `corsOrigins`, or CORS_ORIGINS of the chain-server example), or the browser blocks every call.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sirv from 'sirv';
 
 export interface PublisherWebOptions {
   /** Base URL of the Chain service the page calls, e.g. `http://127.0.0.1:50051`. */
@@ -32,16 +33,13 @@ export interface RunningPublisherWeb {
 
 const DEFAULT_DIST = fileURLToPath(new URL('./dist/', import.meta.url));
 
-const CONTENT_TYPES: Record<string, string> = {
+/** Text types served with their charset (sirv names the type; UTF-8 is this build's encoding). */
+const TEXT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
 };
 
@@ -49,8 +47,8 @@ export async function servePublisherWeb(
   options: PublisherWebOptions,
 ): Promise<RunningPublisherWeb> {
   const chainOrigin = parseChainUrl(options.chainUrl);
-  const dist = join(resolve(options.distDir ?? DEFAULT_DIST), sep);
-  const indexHtml = await readFile(join(dist, 'index.html')).catch(() => {
+  const dist = resolve(options.distDir ?? DEFAULT_DIST);
+  await access(join(dist, 'index.html')).catch(() => {
     throw new Error(
       `The Publisher page is not built (${join(dist, 'index.html')} is missing): run \`npm run build -w examples/publisher-web\` first.`,
     );
@@ -63,66 +61,54 @@ export async function servePublisherWeb(
     'content-security-policy': `default-src 'self'; connect-src 'self' ${chainOrigin}; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
   };
 
+  const notFound = (res: http.ServerResponse) => {
+    res.writeHead(404, {
+      ...securityHeaders,
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    res.end('not found\n');
+  };
+  const files = sirv(dist, {
+    etag: true,
+    // dist/ holds the build only; no dotfiles, no directory listings, no SPA fallback.
+    setHeaders(res, pathname) {
+      for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
+      // A path without an extension is a page (sirv finds `<path>/index.html` or `<path>.html`).
+      const text = TEXT_TYPES[extname(pathname) || '.html'];
+      if (text) res.setHeader('content-type', text);
+      // Vite fingerprints everything under assets/: those never change under the same name.
+      // Everything else (index.html above all) is revalidated, so a new build shows at once.
+      res.setHeader(
+        'cache-control',
+        pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+    onNoMatch: (_req, res) => notFound(res),
+  });
+
   const server = http.createServer((req, res) => {
-    const send = (status: number, headers: http.OutgoingHttpHeaders, body: string | Buffer) => {
-      res.writeHead(status, {
-        ...securityHeaders,
-        'content-length': Buffer.byteLength(body),
-        ...headers,
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(
-        405,
-        { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
-        'method not allowed\n',
-      );
-      return;
-    }
-    const path = new URL(req.url ?? '/', 'http://page').pathname;
-    if (path === '/config.json') {
-      // Never cached: the same build is pointed at another Chain service by restarting this.
-      send(
-        200,
-        { 'content-type': CONTENT_TYPES['.json'], 'cache-control': 'no-store' },
-        configJson,
-      );
-      return;
-    }
-    if (path === '/' || path === '/index.html') {
-      // Revalidated on every load, so a new build's hashed assets are picked up at once.
-      send(200, { 'content-type': CONTENT_TYPES['.html'], 'cache-control': 'no-cache' }, indexHtml);
-      return;
-    }
-    serveFile(dist, path)
-      .then((file) => {
-        if (!file) {
-          send(
-            404,
-            { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-            'not found\n',
-          );
-          return;
-        }
-        // Vite fingerprints everything under assets/: those never change under the same name.
-        const immutable = path.startsWith('/assets/');
-        send(
-          200,
-          {
-            'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
-            'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-          },
-          file,
-        );
-      })
-      .catch((err: unknown) => {
-        send(
-          500,
-          { 'content-type': 'text/plain; charset=utf-8' },
-          `could not read ${path}: ${(err as Error).message}\n`,
-        );
+      res.writeHead(405, {
+        ...securityHeaders,
+        allow: 'GET, HEAD',
+        'content-type': 'text/plain; charset=utf-8',
       });
+      res.end('method not allowed\n');
+      return;
+    }
+    if (new URL(req.url ?? '/', 'http://page').pathname === '/config.json') {
+      // Never cached: the same build is pointed at another Chain service by restarting this.
+      res.writeHead(200, {
+        ...securityHeaders,
+        'content-type': TEXT_TYPES['.json'],
+        'cache-control': 'no-store',
+        'content-length': Buffer.byteLength(configJson),
+      });
+      res.end(req.method === 'HEAD' ? undefined : configJson);
+      return;
+    }
+    files(req, res);
   });
 
   const host = options.host ?? '127.0.0.1';
@@ -157,21 +143,6 @@ function parseChainUrl(chainUrl: string): string {
     throw new TypeError(`chainUrl must be an http(s) URL, got ${JSON.stringify(chainUrl)}`);
   }
   return url.origin;
-}
-
-/** Reads a file under dist/, or undefined when there is none (or the path tries to leave dist/). */
-async function serveFile(dist: string, urlPath: string): Promise<Buffer | undefined> {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return undefined;
-  }
-  const file = normalize(join(dist, decoded));
-  if (!file.startsWith(dist) || decoded.includes('\0')) return undefined;
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) return undefined;
-  return readFile(file);
 }
 
 // `npm start -w examples/publisher-web`: serve from the environment until Ctrl-C.

@@ -52,6 +52,13 @@ describe('servePublisherWeb', () => {
     expect(js.headers.get('x-content-type-options')).toBe('nosniff');
     const css = await fetch(`${web.url}/assets/index-abc123.css`);
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    // Revalidation is cheap: the same file again is a 304 without a body.
+    const etag = js.headers.get('etag');
+    expect(etag).toBeTruthy();
+    const again = await fetch(`${web.url}/assets/index-abc123.js`, {
+      headers: { 'if-none-match': etag! },
+    });
+    expect(again.status).toBe(304);
     const head = await fetch(`${web.url}/`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');

@@ -84,7 +84,7 @@ export {
   type SchemaIssue,
   type Shape,
 } from './schema.js';
-export { sha256Hex, sha256HexPure } from './sha256.js';
+export { sha256Hex } from './sha256.js';
 export { bigintSortKey, codePointSortKey } from './sortkeys.js';
 export {
   compareBigintStrings,

@@ -16,7 +16,7 @@ const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 const LARGEST_SUPPLY = 4_294_967_295;
 
 interface CollectionState {
-  readonly input: Readonly<Required<CreateCollectionInput>>;
+  readonly input: Readonly<Required<Omit<CreateCollectionInput, 'idempotencyKey'>>>;
   /** Known once the creation is in a block. */
   address?: string;
   /** The creation transaction; none for the devnet's own collection. */
@@ -52,7 +52,12 @@ export class Collections {
     this.host.ensureAvailable();
     let next = 0n;
     const state: CollectionState = {
-      input: { ...input, maxSupply: input.maxSupply ?? LARGEST_SUPPLY },
+      input: {
+        name: input.name,
+        symbol: input.symbol,
+        contractUri: input.contractUri,
+        maxSupply: input.maxSupply ?? LARGEST_SUPPLY,
+      },
       minted: 0,
       inFlight: 0,
       nextTokenId: () => ++next,

@@ -5,7 +5,10 @@
  * would report are `LedgerError`s and send nothing. Content ids share one registry with
  * `registerAsset`, and payments and claims go through the `Ledger` port.
  */
+
 import { IpAssetStatus } from '@mystira/chain-protos';
+import { keccak_256 } from '@noble/hashes/sha3';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import type {
   CollectionRecord,
   CreateCollectionInput,
@@ -25,7 +28,6 @@ import { type AssetRecord, LedgerError, type Split } from '../ledger.js';
 import { Collections } from './collections.js';
 import { type DevnetHost, derivedAddress, operationState, submitIncluded } from './host.js';
 import { IpGraph, type IpState, type ParentFee } from './ip-graph.js';
-import { keccak256 } from './keccak.js';
 import { LicenseTermsBook } from './license-terms.js';
 import type { RoyaltyPart } from './royalty-book.js';
 
@@ -352,7 +354,8 @@ export class DevnetIpLedger implements IpLedger {
 /** A metadata document as registered: a reference as given, JSON stored and hashed. */
 function stored(input: MetadataInput): MetadataRecord {
   if (input.kind === 'reference') return { uri: input.uri, hash: input.hash.toLowerCase() };
-  const hash = keccak256(input.json);
+  // Ethereum's keccak256 (not SHA3-256) of the document's exact UTF-8 bytes.
+  const hash = `0x${bytesToHex(keccak_256(utf8ToBytes(input.json)))}`;
   return { uri: `devnet://metadata/${hash}`, hash, json: input.json };
 }
 
