@@ -4,13 +4,8 @@
  */
 import type { BackfillCheckpoint, CheckpointStore } from '@mystira/polyglot';
 import type { CallOptions } from '@mystira/repository';
-import {
-  ensureTables,
-  type PgDatabase,
-  quoteIdent,
-  type TableReport,
-} from '@mystira/repository-postgres';
-import { guardPool } from './guard.js';
+import type { PgDatabase, TableReport } from '@mystira/repository-postgres';
+import { StoreTable } from './table.js';
 
 /**
  * Backfill checkpoints in a PostgreSQL table, so a backfill killed mid-run resumes where its last
@@ -19,17 +14,14 @@ import { guardPool } from './guard.js';
  */
 export class PgCheckpointStore implements CheckpointStore {
   readonly #db: PgDatabase;
+  readonly #table: StoreTable;
   /** The table, quoted: `"schema"."table"`. */
   readonly qualified: string;
-  readonly #schema: string;
-  readonly #table: string;
 
   constructor(db: PgDatabase, options: { schema?: string; table?: string } = {}) {
     this.#db = db;
-    guardPool(db.primary);
-    this.#schema = options.schema ?? 'public';
-    this.#table = options.table ?? 'polyglot_checkpoints';
-    this.qualified = `${quoteIdent(this.#schema)}.${quoteIdent(this.#table)}`;
+    this.#table = new StoreTable(db, options, 'polyglot_checkpoints');
+    this.qualified = this.#table.qualified;
   }
 
   /** The DDL of the table, for apps that run their own migrations. Idempotent. */
@@ -46,15 +38,7 @@ export class PgCheckpointStore implements CheckpointStore {
 
   /** Creates the schema and table if needed (under an advisory lock) and says what it found. */
   async migrate(options: CallOptions = {}): Promise<TableReport[]> {
-    return ensureTables(
-      this.#db,
-      {
-        schema: this.#schema,
-        tables: [this.#table],
-        statements: this.statements(),
-      },
-      options,
-    );
+    return this.#table.create(this.statements(), options);
   }
 
   async load(run: string, options: CallOptions = {}): Promise<BackfillCheckpoint | undefined> {

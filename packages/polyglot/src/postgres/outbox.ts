@@ -14,13 +14,8 @@ import type {
   OutboxStats,
 } from '@mystira/polyglot';
 import type { CallOptions, Id } from '@mystira/repository';
-import {
-  ensureTables,
-  type PgDatabase,
-  quoteIdent,
-  type TableReport,
-} from '@mystira/repository-postgres';
-import { guardPool } from './guard.js';
+import { type PgDatabase, quoteIdent, type TableReport } from '@mystira/repository-postgres';
+import { StoreTable } from './table.js';
 
 /** Options of {@link postgresOutbox}. */
 export interface PgOutboxOptions {
@@ -50,23 +45,20 @@ interface Row {
  */
 export class PgOutbox implements Outbox {
   readonly #db: PgDatabase;
-  /** `"schema"."table"` */
+  readonly #table: StoreTable;
+  /** The table, quoted: `"schema"."table"`. */
   readonly qualified: string;
-  readonly #schema: string;
-  readonly #table: string;
 
   constructor(db: PgDatabase, options: PgOutboxOptions = {}) {
     this.#db = db;
-    guardPool(db.primary);
-    this.#schema = options.schema ?? 'public';
-    this.#table = options.table ?? 'polyglot_outbox';
-    this.qualified = `${quoteIdent(this.#schema)}.${quoteIdent(this.#table)}`;
+    this.#table = new StoreTable(db, options, 'polyglot_outbox');
+    this.qualified = this.#table.qualified;
   }
 
   /** The DDL, for apps that run their own migrations (`Migrator`). Idempotent. */
   statements(): string[] {
     const t = this.qualified;
-    const ix = (s: string) => quoteIdent(`${this.#table}_${s}`);
+    const ix = (s: string) => quoteIdent(`${this.#table.name}_${s}`);
     return [
       `CREATE TABLE IF NOT EXISTS ${t} (
         seq bigserial PRIMARY KEY,
@@ -97,15 +89,7 @@ export class PgOutbox implements Outbox {
    * do not race) and says what it found. `mystira-polyglot migrate` calls it.
    */
   async migrate(options: CallOptions = {}): Promise<TableReport[]> {
-    return ensureTables(
-      this.#db,
-      {
-        schema: this.#schema,
-        tables: [this.#table],
-        statements: this.statements(),
-      },
-      options,
-    );
+    return this.#table.create(this.statements(), options);
   }
 
   async append(records: readonly OutboxRecord[], options: CallOptions = {}): Promise<string[]> {

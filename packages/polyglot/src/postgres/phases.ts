@@ -4,13 +4,8 @@
  */
 import type { Phase, PhaseStore } from '@mystira/polyglot';
 import type { CallOptions } from '@mystira/repository';
-import {
-  ensureTables,
-  type PgDatabase,
-  quoteIdent,
-  type TableReport,
-} from '@mystira/repository-postgres';
-import { guardPool } from './guard.js';
+import type { PgDatabase, TableReport } from '@mystira/repository-postgres';
+import { StoreTable } from './table.js';
 
 /**
  * The phases of a polyglot registry in a PostgreSQL table, shared by every instance of an app and
@@ -18,17 +13,14 @@ import { guardPool } from './guard.js';
  */
 export class PgPhaseStore implements PhaseStore {
   readonly #db: PgDatabase;
+  readonly #table: StoreTable;
   /** The table, quoted: `"schema"."table"`. */
   readonly qualified: string;
-  readonly #schema: string;
-  readonly #table: string;
 
   constructor(db: PgDatabase, options: { schema?: string; table?: string } = {}) {
     this.#db = db;
-    guardPool(db.primary);
-    this.#schema = options.schema ?? 'public';
-    this.#table = options.table ?? 'polyglot_phases';
-    this.qualified = `${quoteIdent(this.#schema)}.${quoteIdent(this.#table)}`;
+    this.#table = new StoreTable(db, options, 'polyglot_phases');
+    this.qualified = this.#table.qualified;
   }
 
   /** The DDL of the table, for apps that run their own migrations. Idempotent. */
@@ -45,15 +37,7 @@ export class PgPhaseStore implements PhaseStore {
 
   /** Creates the schema and table if needed (under an advisory lock) and says what it found. */
   async migrate(options: CallOptions = {}): Promise<TableReport[]> {
-    return ensureTables(
-      this.#db,
-      {
-        schema: this.#schema,
-        tables: [this.#table],
-        statements: this.statements(),
-      },
-      options,
-    );
+    return this.#table.create(this.statements(), options);
   }
 
   async load(options: CallOptions = {}): Promise<Record<string, Phase>> {
