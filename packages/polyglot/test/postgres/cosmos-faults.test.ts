@@ -1,55 +1,22 @@
-import { randomUUID } from 'node:crypto';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { createPolyglot } from '@mystira/polyglot';
-import { postgresMirror, postgresOutbox } from '@mystira/polyglot/postgres';
-import { CosmosRepository, cosmosClient, ensureContainer } from '@mystira/repository-cosmos';
+import { postgresMirror } from '@mystira/polyglot/postgres';
+import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
 import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
 import { spec } from '@mystira/specification';
-import { createHttpsServer } from '@vercel/cosmosdb-server';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Account, type AccountT, database, FaultProxy, PG, randomSchema } from './helpers.js';
+import { expect, it } from 'vitest';
+import { cosmosToPostgres } from './cosmos-fixture.js';
+import { Account, type AccountT, database, FaultProxy, PG } from './helpers.js';
 import { randomWrites } from './workload.js';
 
 // The typical pair, Cosmos DB (in-process cosmosdb-server) → PostgreSQL, with the secondary
 // behind a breakable proxy that is stopped during a stream of random writes.
-const server = createHttpsServer();
-const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
-const db = database({ max: 8 });
-const schema = randomSchema('pgcos');
-const outbox = postgresOutbox(db, { schema });
-let database_: Awaited<
-  ReturnType<ReturnType<typeof cosmosClient>['databases']['createIfNotExists']>
->['database'];
-let client: ReturnType<typeof cosmosClient>;
-
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  client = cosmosClient({
-    endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    key: Buffer.from('polyglot-test-key-not-a-secret').toString('base64'),
-    agent,
-  });
-  database_ = (
-    await client.databases.createIfNotExists({ id: `polyglot-${randomUUID().slice(0, 8)}` })
-  ).database;
-  await db.query(`CREATE SCHEMA "${schema}"`);
-  await outbox.migrate();
-});
-afterAll(async () => {
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
-  await db.close();
-  client?.dispose();
-  agent.destroy();
-  server.closeAllConnections?.();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+const { db, schema, outbox, cosmos } = cosmosToPostgres();
 
 it('secondary (PostgreSQL) stopped during 400 random writes to Cosmos: no failed write, 0 differences after the drain', async () => {
   const proxy = await new FaultProxy(PG).listen();
   const viaProxy = database({ port: proxy.port, connectionTimeoutMs: 1000 });
   try {
-    const container = await ensureContainer(database_, Account, {
+    const container = await ensureContainer(cosmos(), Account, {
       id: 'faults',
       specs: [spec(Account).take(1)],
       profile: 'cosmosdb-server',

@@ -1,55 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { createPolyglot, type Phase } from '@mystira/polyglot';
-import { postgresMirror, postgresOutbox } from '@mystira/polyglot/postgres';
+import { postgresMirror } from '@mystira/polyglot/postgres';
 import {
   ConformanceItem,
   type ConformanceItemT,
   conformanceSpecs,
   repositoryConformance,
 } from '@mystira/repository/testing';
-import { CosmosRepository, cosmosClient, ensureContainer } from '@mystira/repository-cosmos';
+import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
 import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
 import { spec } from '@mystira/specification';
-import { createHttpsServer } from '@vercel/cosmosdb-server';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { database, randomSchema } from './helpers.js';
+import { describe, it } from 'vitest';
+import { cosmosToPostgres } from './cosmos-fixture.js';
 
 // The typical pair: documents in Cosmos DB (here the in-process cosmosdb-server over HTTPS),
 // moving to PostgreSQL: the conformance kit through both dual-write phases.
-const server = createHttpsServer();
-const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
-const db = database({ max: 8 });
-const schema = randomSchema('pgcos');
-const outbox = postgresOutbox(db, { schema });
-let database_: Awaited<
-  ReturnType<ReturnType<typeof cosmosClient>['databases']['createIfNotExists']>
->['database'];
-let client: ReturnType<typeof cosmosClient>;
+const { db, schema, outbox, cosmos } = cosmosToPostgres();
 let n = 0;
-
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  client = cosmosClient({
-    endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    key: Buffer.from('polyglot-test-key-not-a-secret').toString('base64'),
-    agent,
-  });
-  database_ = (
-    await client.databases.createIfNotExists({ id: `polyglot-${randomUUID().slice(0, 8)}` })
-  ).database;
-  await db.query(`CREATE SCHEMA "${schema}"`);
-  await outbox.migrate();
-});
-afterAll(async () => {
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
-  await db.close();
-  client?.dispose();
-  agent.destroy();
-  server.closeAllConnections?.();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
 
 const S = () => spec(ConformanceItem);
 const specs = [
@@ -70,7 +36,7 @@ for (const phase of ['DualWritePrimaryRead', 'DualWriteSecondaryRead'] as Phase[
       largeCount: 300,
       async create(entity) {
         const k = ++n;
-        const container = await ensureContainer(database_, entity, {
+        const container = await ensureContainer(cosmos(), entity, {
           id: `c${k}`,
           specs,
           profile: 'cosmosdb-server',

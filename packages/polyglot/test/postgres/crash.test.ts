@@ -1,10 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createPolyglot, type MirrorStore } from '@mystira/polyglot';
-import { PgCheckpointStore, postgresMirror, postgresOutbox } from '@mystira/polyglot/postgres';
-import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
+import { PgCheckpointStore } from '@mystira/polyglot/postgres';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
-import { Account, type AccountT, account, database, randomSchema, rng } from './helpers.js';
+import {
+  type AccountT,
+  account,
+  accountPair,
+  database,
+  migratePair,
+  randomSchema,
+  rng,
+} from './helpers.js';
 import { randomWrites } from './workload.js';
 
 // Crash safety: the app process (a child) is SIGKILLed mid-stream, at a random point, and
@@ -15,34 +22,12 @@ const db = database({ max: 8 });
 const children = new Set<ChildProcess>();
 let schema = '';
 
-function stores() {
-  const primary = new PostgresRepository<AccountT>(db, Account, {
-    schema,
-    table: 'primary_accounts',
-  });
-  const second = new PostgresRepository<AccountT>(db, Account, {
-    schema,
-    table: 'secondary_accounts',
-  });
-  return {
-    primary,
-    second,
-    mirror: postgresMirror(db, second),
-    outbox: postgresOutbox(db, { schema }),
-  };
-}
+const stores = () => accountPair(db, schema);
 
 beforeEach(async () => {
   schema = randomSchema('pgk');
   await db.query(`CREATE SCHEMA "${schema}"`);
-  const s = stores();
-  for (const q of [
-    ...createTableStatements(s.primary.mapping),
-    ...createTableStatements(s.second.mapping),
-  ])
-    await db.query(q);
-  await s.mirror.migrate();
-  await s.outbox.migrate();
+  await migratePair(db, stores());
   await new PgCheckpointStore(db, { schema }).migrate();
 });
 afterEach(async () => {

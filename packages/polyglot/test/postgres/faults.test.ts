@@ -1,8 +1,6 @@
 import { createPolyglot } from '@mystira/polyglot';
-import { postgresMirror, postgresOutbox } from '@mystira/polyglot/postgres';
-import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Account, type AccountT, database, FaultProxy, PG, randomSchema } from './helpers.js';
+import { accountPair, database, FaultProxy, migratePair, PG, randomSchema } from './helpers.js';
 import { randomWrites } from './workload.js';
 
 // The secondary sits behind a TCP proxy we can break: reset + refuse (a stopped server), then
@@ -28,23 +26,9 @@ afterAll(async () => {
 });
 
 it(`secondary stopped and hung during ${OPS} random writes: no failed write, 0 differences after the drain`, async () => {
-  const primary = new PostgresRepository<AccountT>(direct, Account, {
-    schema,
-    table: 'primary_accounts',
-  });
-  const second = new PostgresRepository<AccountT>(viaProxy, Account, {
-    schema,
-    table: 'secondary_accounts',
-  });
-  for (const s of [
-    ...createTableStatements(primary.mapping),
-    ...createTableStatements(second.mapping),
-  ])
-    await direct.query(s);
-  const mirror = postgresMirror(viaProxy, second);
-  await mirror.migrate();
-  const outbox = postgresOutbox(direct, { schema });
-  await outbox.migrate();
+  const pair = accountPair(direct, schema, viaProxy);
+  await migratePair(direct, pair);
+  const { primary, mirror, outbox } = pair;
   const polyglot = createPolyglot({
     outbox,
     entities: {

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { postgresMirror, postgresOutbox } from '@mystira/polyglot/postgres';
 import {
   createDatabase,
+  createTableStatements,
   type PgDatabase,
   type PgDatabaseOptions,
+  PostgresRepository,
 } from '@mystira/repository-postgres';
+import { Account, type AccountT } from '../helpers.js';
 
 /** The shared test server (trust auth). */
 export const PG = {
@@ -27,8 +31,45 @@ export function database(options: Partial<PgDatabaseOptions> & { port?: number }
   });
 }
 
-// The same entity and PRNG as the backend-agnostic polyglot tests, so both suites speak alike.
-export { Account, type AccountT, account, rng } from '../helpers.js';
+// The same entity, PRNG and query as the backend-agnostic polyglot tests, so both suites speak alike.
+export { Account, type AccountT, account, everyItem, rng } from '../helpers.js';
+
+/**
+ * The PostgreSQL → PostgreSQL pair most tests here use, in `schema`: accounts in `primary_accounts`
+ * (through `db`) mirrored to `secondary_accounts` (through `secondaryDb`, e.g. behind a
+ * {@link FaultProxy}; default `db`), and the outbox (through `db`). Creates nothing: see
+ * {@link migratePair}.
+ */
+export function accountPair(db: PgDatabase, schema: string, secondaryDb: PgDatabase = db) {
+  const primary = new PostgresRepository<AccountT>(db, Account, {
+    schema,
+    table: 'primary_accounts',
+  });
+  const second = new PostgresRepository<AccountT>(secondaryDb, Account, {
+    schema,
+    table: 'secondary_accounts',
+  });
+  return {
+    primary,
+    second,
+    mirror: postgresMirror(secondaryDb, second),
+    outbox: postgresOutbox(db, { schema }),
+  };
+}
+
+/** Creates the pair's two tables through `db` (direct, even when the secondary is behind a proxy), then its mirror's and outbox's. */
+export async function migratePair(
+  db: PgDatabase,
+  pair: ReturnType<typeof accountPair>,
+): Promise<void> {
+  for (const s of [
+    ...createTableStatements(pair.primary.mapping),
+    ...createTableStatements(pair.second.mapping),
+  ])
+    await db.query(s);
+  await pair.mirror.migrate();
+  await pair.outbox.migrate();
+}
 
 /**
  * A TCP proxy in front of the shared PostgreSQL that the test can break: `down()` resets every

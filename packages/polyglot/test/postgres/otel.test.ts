@@ -5,18 +5,16 @@
  */
 import { createPolyglot } from '@mystira/polyglot';
 import { observePolyglot, tracedMirror } from '@mystira/polyglot/otel';
-import { postgresMirror, postgresOutbox } from '@mystira/polyglot/postgres';
 import { tracedRepository } from '@mystira/repository/otel';
-import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { otelRecorder } from '../../../../test-support/otel-recorder.js';
 import {
-  Account,
-  type AccountT,
   account,
+  accountPair,
   database,
   FaultProxy,
+  migratePair,
   PG,
   randomSchema,
 } from './helpers.js';
@@ -27,26 +25,14 @@ const schema = randomSchema('pgotel');
 const direct = database();
 let proxy: FaultProxy;
 let viaProxy: ReturnType<typeof database>;
-let primary: PostgresRepository<AccountT>;
-let second: PostgresRepository<AccountT>;
+let pair: ReturnType<typeof accountPair>;
 
 beforeAll(async () => {
   proxy = await new FaultProxy(PG).listen();
   viaProxy = database({ port: proxy.port, statementTimeoutMs: 5000, connectionTimeoutMs: 1000 });
   await direct.query(`CREATE SCHEMA "${schema}"`);
-  primary = new PostgresRepository<AccountT>(direct, Account, {
-    schema,
-    table: 'primary_accounts',
-  });
-  second = new PostgresRepository<AccountT>(viaProxy, Account, {
-    schema,
-    table: 'secondary_accounts',
-  });
-  for (const s of [
-    ...createTableStatements(primary.mapping),
-    ...createTableStatements(second.mapping),
-  ])
-    await direct.query(s);
+  pair = accountPair(direct, schema, viaProxy);
+  await migratePair(direct, pair);
 });
 afterAll(async () => {
   await viaProxy?.close().catch(() => {});
@@ -57,10 +43,7 @@ afterAll(async () => {
 });
 
 it('polyglot: the write span has the primary and mirror spans as children; outbox gauges follow an outage', async () => {
-  const mirror = postgresMirror(viaProxy, second);
-  await mirror.migrate();
-  const outbox = postgresOutbox(direct, { schema });
-  await outbox.migrate();
+  const { primary, mirror, outbox } = pair;
   const polyglot = createPolyglot({
     outbox,
     entities: {

@@ -1,9 +1,16 @@
 import { isDeepStrictEqual } from 'node:util';
 import { createPolyglot, type Phase } from '@mystira/polyglot';
-import { postgresMirror, postgresOutbox } from '@mystira/polyglot/postgres';
-import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Account, type AccountT, account, database, randomSchema, rng } from './helpers.js';
+import {
+  type AccountT,
+  account,
+  accountPair,
+  database,
+  everyItem,
+  migratePair,
+  randomSchema,
+  rng,
+} from './helpers.js';
 
 // The whole migration under load: PrimaryOnly → DualWritePrimaryRead → backfill →
 // DualWriteSecondaryRead → SecondaryOnly while six workers keep writing. Each worker owns its
@@ -21,23 +28,9 @@ afterAll(async () => {
 });
 
 it('phase switches under concurrent writes lose no write and never read a stale value', async () => {
-  const primary = new PostgresRepository<AccountT>(db, Account, {
-    schema,
-    table: 'primary_accounts',
-  });
-  const second = new PostgresRepository<AccountT>(db, Account, {
-    schema,
-    table: 'secondary_accounts',
-  });
-  for (const s of [
-    ...createTableStatements(primary.mapping),
-    ...createTableStatements(second.mapping),
-  ])
-    await db.query(s);
-  const mirror = postgresMirror(db, second);
-  await mirror.migrate();
-  const outbox = postgresOutbox(db, { schema });
-  await outbox.migrate();
+  const pair = accountPair(db, schema);
+  await migratePair(db, pair);
+  const { primary, second, mirror, outbox } = pair;
   await primary.bulkInsert(
     Array.from({ length: 300 }, (_, i) => account(`id${String(i).padStart(3, '0')}`)),
   );
@@ -47,17 +40,7 @@ it('phase switches under concurrent writes lose no write and never read a stale 
   });
   const repo = polyglot.repositories.accounts;
   const expected = new Map<string, AccountT | null>();
-  for (const a of await primary.list({
-    kind: 'query',
-    entity: null,
-    idField: { kind: 'field', path: ['id'], type: null },
-    where: null,
-    orderBy: [],
-    skip: 0,
-    take: null,
-    select: null,
-    after: null,
-  } as never)) {
+  for (const a of await primary.list(everyItem)) {
     expected.set((a as AccountT).id, a as AccountT);
   }
   const problems: string[] = [];
