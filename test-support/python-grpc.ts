@@ -39,6 +39,7 @@ export const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
  */
 const ROOTS = [
   'protos',
+  'packages/chain-protos/proto',
   'packages/chain-server/proto',
   'packages/chain-client/proto',
   'packages/health/proto',
