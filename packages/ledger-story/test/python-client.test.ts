@@ -7,11 +7,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ChainServer, createChainServer } from '@mystira/chain-server';
-import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { createPublicClient, custom, type Hex } from 'viem';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PYTHON, pythonGrpcStubs, runPythonScript } from '../../../test-support/python-grpc.js';
-import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+import type { StoryLedger } from '../src/ledger/index.js';
+import { startLedger, stopLedger } from './support/ledger.js';
 
 /** The client script of the chain-server package's own Python interop test. */
 const PYTHON_CLIENT = join(import.meta.dirname, '../../chain-server/test/python_client.py');
@@ -25,15 +26,12 @@ let stubs: string;
 beforeAll(async () => {
   // Automine: each transaction is mined as it arrives, so a registration's call returns as soon
   // as its block exists; nothing else mines, which keeps the states the client reads fixed.
-  chain = await startEmbeddedChain();
-  ledger = await storyLedger({
-    provider: chain.provider,
-    rpcEndpointLabel: chain.rpcUrl,
-    signer: chain.accounts[3]!.privateKey,
+  ({ chain, ledger } = await startLedger({
+    account: 3,
     requiredConfirmations: 3,
     deployVaults: true,
     pollIntervalMs: 50,
-  });
+  }));
   server = createChainServer({ ledger });
   port = (await server.listen(0)).port;
   stubs = await pythonGrpcStubs();
@@ -41,8 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close({ deadlineMs: 2000 });
-  ledger?.close();
-  await chain?.close();
+  await stopLedger(chain, ledger);
 });
 
 it('calls unary, client-streaming and server-streaming RPCs, reads a validation error, health and reflection', async () => {

@@ -1,9 +1,10 @@
 import { ledgerConformance } from '@mystira/chain-server/testing';
-import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+import type { StoryLedger } from '../src/ledger/index.js';
 import { STORY_ADDRESSES } from '../src/story/addresses.js';
 import { failingProvider } from './support/failing-provider.js';
+import { startLedger, stopLedger } from './support/ledger.js';
 
 // The ledger conformance kit against the StoryLedger on the embedded chain. One chain and one
 // ledger serve every case (the kit uses fresh content ids and wallets per case). Automine is on,
@@ -18,22 +19,13 @@ let ledger: StoryLedger;
 let provider: ReturnType<typeof failingProvider>;
 
 beforeAll(async () => {
-  chain = await startEmbeddedChain();
-  provider = failingProvider(chain.provider);
-  ledger = await storyLedger({
-    provider,
-    rpcEndpointLabel: chain.rpcUrl,
-    signer: chain.accounts[3]!.privateKey,
-    requiredConfirmations: 5,
-    deployVaults: true,
-    pollIntervalMs: 20,
-  });
+  ({ chain, ledger } = await startLedger((started) => {
+    provider = failingProvider(started.provider);
+    return { account: 3, provider, requiredConfirmations: 5, deployVaults: true };
+  }));
 });
 
-afterAll(async () => {
-  ledger?.close();
-  await chain?.close();
-});
+afterAll(() => stopLedger(chain, ledger));
 
 const cases = ledgerConformance({
   // Story holds royalties in WIP (the ledger wraps native payments): the cases pay and read in it.
@@ -43,7 +35,7 @@ const cases = ledgerConformance({
   waitTimeoutMs: 20_000,
   caseTimeoutMs: 120_000,
   // 10 runs of up to 12 payments of up to 10 tokens: within the test account's funds.
-  numRuns: 10,
+  numRuns: 60,
   maxPaymentWei: 10n ** 19n,
   skip: [
     // The vault computes accumulated revenue x holding, which overflows uint256 long before

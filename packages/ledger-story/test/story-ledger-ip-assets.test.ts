@@ -1,11 +1,12 @@
 import { ContributorType, IpAssetStatus } from '@mystira/chain-protos';
-import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { type Address, createPublicClient, custom, keccak256, parseAbi, toBytes } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryContentIndex } from '../src/content-index/index.js';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
 import { contentAddressedStore } from '../src/metadata/store.js';
 import { untilMined, wallet } from './support/ip-fixtures.js';
+import { startLedger, stopLedger } from './support/ledger.js';
 
 // StoryLedger.ip's originals on the embedded chain: minted and registered with metadata by
 // reference or as JSON, royalty shares given out as royalty tokens, one registry of content ids
@@ -25,23 +26,15 @@ const author = (w: string, shareBps: number) => ({
 });
 
 beforeAll(async () => {
-  chain = await startEmbeddedChain();
-  ledger = await storyLedger({
-    provider: chain.provider,
-    rpcEndpointLabel: chain.rpcUrl,
-    signer: chain.accounts[1]!.privateKey,
+  ({ chain, ledger } = await startLedger({
     requiredConfirmations: 2,
     deployVaults: true,
     metadataStore: store,
     contentIndex: index,
-    pollIntervalMs: 20,
-  });
+  }));
 });
 
-afterAll(async () => {
-  ledger?.close();
-  await chain?.close();
-});
+afterAll(() => stopLedger(chain, ledger));
 
 const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 

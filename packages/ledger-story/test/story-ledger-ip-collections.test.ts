@@ -1,9 +1,10 @@
 import { ContributorType } from '@mystira/chain-protos';
-import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
 import { InMemorySubmissionJournal } from '../src/transactions/index.js';
 import { untilMined } from './support/ip-fixtures.js';
+import { startLedger, stopLedger } from './support/ledger.js';
 
 // StoryLedger.ip's collections on the embedded chain: created like the ledger's own at start,
 // read back from the SPGNFT's views, CONFIRMED once final, counting their mints.
@@ -12,20 +13,10 @@ let chain: EmbeddedChain;
 let ledger: StoryLedger;
 
 beforeAll(async () => {
-  chain = await startEmbeddedChain();
-  ledger = await storyLedger({
-    provider: chain.provider,
-    rpcEndpointLabel: chain.rpcUrl,
-    signer: chain.accounts[1]!.privateKey,
-    requiredConfirmations: 3,
-    pollIntervalMs: 20,
-  });
+  ({ chain, ledger } = await startLedger({ requiredConfirmations: 3 }));
 });
 
-afterAll(async () => {
-  ledger?.close();
-  await chain?.close();
-});
+afterAll(() => stopLedger(chain, ledger));
 
 const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 

@@ -1,10 +1,11 @@
 import { ContributorType, IpAssetStatus } from '@mystira/chain-protos';
 import type { LicenseTermsInput } from '@mystira/chain-server';
-import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+import type { StoryLedger } from '../src/ledger/index.js';
 import { PERCENT, remix, untilMined, WIP, wallet } from './support/ip-fixtures.js';
+import { startLedger, stopLedger } from './support/ledger.js';
 
 // StoryLedger.ip's derivatives on the embedded chain: minted, then linked to their parents
 // (the minting fee paid to each parent's vault) before their royalty shares are given out; every
@@ -17,21 +18,10 @@ const FEE = 10n ** 15n;
 const shares = (w: string) => [{ wallet: w, type: ContributorType.AUTHOR, shareBps: 10000 }];
 
 beforeAll(async () => {
-  chain = await startEmbeddedChain();
-  ledger = await storyLedger({
-    provider: chain.provider,
-    rpcEndpointLabel: chain.rpcUrl,
-    signer: chain.accounts[1]!.privateKey,
-    requiredConfirmations: 2,
-    deployVaults: true,
-    pollIntervalMs: 20,
-  });
+  ({ chain, ledger } = await startLedger({ requiredConfirmations: 2, deployVaults: true }));
 });
 
-afterAll(async () => {
-  ledger?.close();
-  await chain?.close();
-});
+afterAll(() => stopLedger(chain, ledger));
 
 const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 

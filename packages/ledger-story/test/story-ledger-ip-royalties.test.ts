@@ -1,9 +1,10 @@
 import { ContributorType, IpAssetStatus } from '@mystira/chain-protos';
-import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+import type { StoryLedger } from '../src/ledger/index.js';
 import { remix, untilMined, WIP, wallet } from './support/ip-fixtures.js';
+import { startLedger, stopLedger } from './support/ledger.js';
 
 // Royalties from a derivative to its ancestors through LAP, end to end through the Ledger port:
 // a payment to a grandchild is split on chain (the stack to RoyaltyPolicyLAP, the rest to the
@@ -17,21 +18,10 @@ const split = (...parts: Array<[string, number]>) =>
   parts.map(([w, shareBps]) => ({ wallet: w, type: ContributorType.AUTHOR, shareBps }));
 
 beforeAll(async () => {
-  chain = await startEmbeddedChain();
-  ledger = await storyLedger({
-    provider: chain.provider,
-    rpcEndpointLabel: chain.rpcUrl,
-    signer: chain.accounts[1]!.privateKey,
-    requiredConfirmations: 2,
-    deployVaults: true,
-    pollIntervalMs: 20,
-  });
+  ({ chain, ledger } = await startLedger({ requiredConfirmations: 2, deployVaults: true }));
 });
 
-afterAll(async () => {
-  ledger?.close();
-  await chain?.close();
-});
+afterAll(() => stopLedger(chain, ledger));
 
 const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 

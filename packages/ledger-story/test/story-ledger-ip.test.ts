@@ -1,11 +1,13 @@
 import { ContributorType, IpAssetStatus } from '@mystira/chain-protos';
 import type { LicenseTermsInput } from '@mystira/chain-server';
-import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { StoryClient } from '@story-protocol/core-sdk';
 import { type Address, custom, zeroAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+import type { StoryLedger } from '../src/ledger/index.js';
+import { remix } from './support/ip-fixtures.js';
+import { startLedger, stopLedger } from './support/ledger.js';
 
 // StoryLedger.ip on the embedded chain, slice by slice: PIL terms (registered, or found when
 // identical: no transaction) and attaching them to an asset the ledger registered.
@@ -13,9 +15,6 @@ import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
 let chain: EmbeddedChain;
 let ledger: StoryLedger;
 let remixer: StoryClient; // another account, for a derivative the ledger does not own
-
-const WIP = '0x1514000000000000000000000000000000000000';
-const PERCENT = 1_000_000; // 1 % in the port's (and Story's) units
 
 /** Story's Non-Commercial Social Remixing terms, which the template has built in as id 1. */
 const NCSR: LicenseTermsInput = {
@@ -35,22 +34,6 @@ const NCSR: LicenseTermsInput = {
     'https://github.com/piplabs/pil-document/blob/998c13e6ee1d04eb817aefd1fe16dfe8be3cd7a2/off-chain-terms/NCSR.json',
 };
 
-const commercialRemix = (revSharePercent: number, feeWei: bigint): LicenseTermsInput => ({
-  transferable: true,
-  royaltyPolicy: 'lap',
-  mintingFeeWei: feeWei,
-  expirationSeconds: 0n,
-  commercialUse: true,
-  commercialAttribution: true,
-  commercialRevShareMicroPercent: revSharePercent * PERCENT,
-  derivativesAllowed: true,
-  derivativesAttribution: true,
-  derivativesApproval: false,
-  derivativesReciprocal: true,
-  currencyToken: WIP,
-  termsUri: '',
-});
-
 let contentSeq = 0;
 async function registeredAsset(): Promise<string> {
   const record = await ledger.registerAsset({
@@ -65,14 +48,7 @@ async function registeredAsset(): Promise<string> {
 }
 
 beforeAll(async () => {
-  chain = await startEmbeddedChain();
-  ledger = await storyLedger({
-    provider: chain.provider,
-    rpcEndpointLabel: chain.rpcUrl,
-    signer: chain.accounts[1]!.privateKey,
-    deployVaults: true,
-    pollIntervalMs: 20,
-  });
+  ({ chain, ledger } = await startLedger({ deployVaults: true }));
   remixer = StoryClient.newClient({
     transport: custom(chain.provider),
     account: privateKeyToAccount(chain.accounts[2]!.privateKey),
@@ -80,10 +56,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  ledger?.close();
-  await chain?.close();
-});
+afterAll(() => stopLedger(chain, ledger));
 
 describe('StoryLedger.ip: license terms', () => {
   it('finds the built-in NCSR terms as id 1 without a transaction, and reads them back', async () => {
@@ -93,7 +66,7 @@ describe('StoryLedger.ip: license terms', () => {
   });
 
   it('registers new terms (processing, id from the event), then finds them again with no transaction', async () => {
-    const terms = commercialRemix(10, 10n ** 15n);
+    const terms = remix(10, 10n ** 15n);
     const first = await ledger.ip.registerLicenseTerms(terms);
     expect(first.state).toBe('processing');
     expect(first.txHash).toMatch(/^0x[0-9a-f]{64}$/);
@@ -108,7 +81,7 @@ describe('StoryLedger.ip: license terms', () => {
   });
 
   it('keeps a revenue share that is not a whole percent exactly (Story units, no rounding)', async () => {
-    const terms = { ...commercialRemix(0, 0n), commercialRevShareMicroPercent: 1_234_567 };
+    const terms = { ...remix(0, 0n), commercialRevShareMicroPercent: 1_234_567 };
     const { licenseTermsId } = await ledger.ip.registerLicenseTerms(terms);
     expect((await ledger.ip.getLicenseTerms(licenseTermsId!))?.terms).toEqual(terms);
   });
@@ -120,7 +93,7 @@ describe('StoryLedger.ip: license terms', () => {
 
   it('refuses terms the chain refuses (a currency not whitelisted) as FAILED_PRECONDITION, naming the error', async () => {
     const terms: LicenseTermsInput = {
-      ...commercialRemix(5, 0n),
+      ...remix(5, 0n),
       // MERC20, Story's test token on Aeneid: the embedded chain takes WIP only.
       currencyToken: '0xf2104833d386a2734a4eb3b8ad6fc6812f29e38e',
     };
@@ -135,7 +108,7 @@ describe('StoryLedger.ip: license terms', () => {
 describe('StoryLedger.ip: attaching terms', () => {
   it('attaches terms (a transaction), and again is confirmed without one', async () => {
     const ip = await registeredAsset();
-    const { licenseTermsId } = await ledger.ip.registerLicenseTerms(commercialRemix(7, 0n));
+    const { licenseTermsId } = await ledger.ip.registerLicenseTerms(remix(7, 0n));
     const attached = await ledger.ip.attachLicenseTerms({
       ipAssetId: ip,
       licenseTermsId: licenseTermsId!,

@@ -1,6 +1,6 @@
 import { ContributorType, IpAssetStatus, TransactionStatus } from '@mystira/chain-protos';
 import { LedgerError, type TxState } from '@mystira/chain-server';
-import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { StoryClient } from '@story-protocol/core-sdk';
 import {
   type Address,
@@ -19,6 +19,7 @@ import { StoryLedger, storyLedger } from '../src/ledger/index.js';
 import { metadataHash } from '../src/metadata/documents.js';
 import { contentAddressedStore } from '../src/metadata/store.js';
 import { InMemorySubmissionJournal } from '../src/transactions/index.js';
+import { startLedger, stopLedger } from './support/ledger.js';
 
 let chain: EmbeddedChain;
 let ledger: StoryLedger;
@@ -48,23 +49,15 @@ async function until<T>(probe: () => Promise<T | undefined>, mine = true): Promi
 }
 
 beforeAll(async () => {
-  chain = await startEmbeddedChain();
-  ledger = await storyLedger({
-    provider: chain.provider,
-    rpcEndpointLabel: chain.rpcUrl,
-    signer: chain.accounts[1]!.privateKey,
+  ({ chain, ledger } = await startLedger({
     requiredConfirmations: 4,
     metadataStore: store,
     contentIndex: index,
     deployVaults: true,
-    pollIntervalMs: 20,
-  });
+  }));
 });
 
-afterAll(async () => {
-  ledger?.close();
-  await chain?.close();
-});
+afterAll(() => stopLedger(chain, ledger));
 
 describe('StoryLedger on the embedded chain', () => {
   it('creates its SPG collection at start and reports it', () => {

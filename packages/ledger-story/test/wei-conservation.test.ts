@@ -1,14 +1,11 @@
 import { ContributorType, IpAssetStatus, TransactionStatus } from '@mystira/chain-protos';
 import type { Split } from '@mystira/chain-server';
-import {
-  type EmbeddedChain,
-  STORY_ADDRESSES,
-  startEmbeddedChain,
-} from '@mystira/ledger-story/embedded';
+import { type EmbeddedChain, STORY_ADDRESSES } from '@mystira/ledger-story/embedded';
 import fc from 'fast-check';
 import { type Address, createPublicClient, custom, type PublicClient, parseAbi } from 'viem';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
+import type { StoryLedger } from '../src/ledger/index.js';
+import { startLedger, stopLedger } from './support/ledger.js';
 
 // Wei conservation read from the chain, not from the ledger's own answers: random payments to
 // random splits, random claims, then, per asset, what the contributors received in WIP (their
@@ -26,20 +23,11 @@ const royaltyModule = parseAbi(['function ipRoyaltyVaults(address) view returns 
 const NATIVE = '0x0000000000000000000000000000000000000000';
 
 beforeAll(async () => {
-  chain = await startEmbeddedChain();
+  ({ chain, ledger } = await startLedger({ account: 2, deployVaults: true, pollIntervalMs: 10 }));
   client = createPublicClient({ transport: custom(chain.provider) }) as PublicClient;
-  ledger = await storyLedger({
-    provider: chain.provider,
-    signer: chain.accounts[2]!.privateKey,
-    deployVaults: true,
-    pollIntervalMs: 10,
-  });
 });
 
-afterAll(async () => {
-  ledger?.close();
-  await chain?.close();
-});
+afterAll(() => stopLedger(chain, ledger));
 
 const wip = (owner: string) =>
   client.readContract({
