@@ -7,41 +7,29 @@
  */
 import type { TransactionStatusChange } from '@mystira/chain-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedChain, startEmbeddedChain } from '../src/embedded.js';
-import { boundedly, fundedSigner, until } from './support/fault-helpers.js';
-import { freshSchema } from './support/postgres.js';
-import {
-  prepareServerTables,
-  type ServerProcess,
-  startServerProcess,
-} from './support/server-process.js';
+import type { EmbeddedChain } from '../src/embedded.js';
+import { boundedly, until } from './support/fault-helpers.js';
+import { startServerOnChain } from './support/server-on-chain.js';
+import type { ServerProcess } from './support/server-process.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
 const CONFIRMATIONS = 6;
 
 let chain: EmbeddedChain;
-let db: Awaited<ReturnType<typeof freshSchema>>;
 let proxy: TcpProxy;
 let server: ServerProcess;
+let stop = async () => {};
 
 beforeAll(async () => {
-  chain = await startEmbeddedChain();
-  db = await freshSchema();
-  await prepareServerTables(db.pool, db.schema);
-  proxy = await startTcpProxy(chain.rpcUrl);
-  server = await startServerProcess({
-    rpcUrl: proxy.url,
-    signerKey: (await fundedSigner(chain)).key,
-    schema: db.schema,
-    confirmations: CONFIRMATIONS,
-  });
+  ({ chain, server, stop } = await startServerOnChain(async (started) => {
+    proxy = await startTcpProxy(started.rpcUrl);
+    return { rpcUrl: proxy.url, confirmations: CONFIRMATIONS };
+  }));
 });
 
 afterAll(async () => {
-  await server?.stop();
+  await stop();
   await proxy?.down();
-  await chain?.close();
-  await db?.drop();
 });
 
 describe('the node killed and restarted while a transaction is watched', () => {

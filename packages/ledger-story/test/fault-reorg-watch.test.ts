@@ -10,42 +10,26 @@
 import { TransactionStatus } from '@mystira/chain-protos';
 import { type Address, createPublicClient, custom, parseAbi } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedChain, startEmbeddedChain } from '../src/embedded.js';
-import { boundedly, fundedSigner, pendingFrom, until } from './support/fault-helpers.js';
-import { freshSchema } from './support/postgres.js';
-import {
-  prepareServerTables,
-  type ServerProcess,
-  startServerProcess,
-} from './support/server-process.js';
+import type { EmbeddedChain } from '../src/embedded.js';
+import { boundedly, pendingFrom, until } from './support/fault-helpers.js';
+import { startServerOnChain } from './support/server-on-chain.js';
+import type { ServerProcess } from './support/server-process.js';
 
 const CONFIRMATIONS = 3;
 
 let chain: EmbeddedChain;
-let db: Awaited<ReturnType<typeof freshSchema>>;
 let server: ServerProcess;
 let signer: Address;
+let stop = async () => {};
 
 beforeAll(async () => {
-  chain = await startEmbeddedChain();
-  db = await freshSchema();
-  await prepareServerTables(db.pool, db.schema);
-  const funded = await fundedSigner(chain);
-  signer = funded.address;
   // Started while blocks are automined: the server creates its collection at start.
-  server = await startServerProcess({
-    rpcUrl: chain.rpcUrl,
-    signerKey: funded.key,
-    schema: db.schema,
+  ({ chain, server, signer, stop } = await startServerOnChain(() => ({
     confirmations: CONFIRMATIONS,
-  });
+  })));
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await chain?.close();
-  await db?.drop();
-});
+afterAll(() => stop());
 
 /** Mines one block 100 s after the head, so it differs from any block mined at that height before. */
 async function mineLater(): Promise<void> {

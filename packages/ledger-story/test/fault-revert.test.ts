@@ -11,27 +11,18 @@ import { ChainError } from '@mystira/chain-client';
 import { type Address, createPublicClient, createWalletClient, custom } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedChain, startEmbeddedChain } from '../src/embedded.js';
+import type { EmbeddedChain } from '../src/embedded.js';
 import { createCollectionCall, createdCollection } from '../src/ledger/calls.js';
-import { fundedSigner } from './support/fault-helpers.js';
-import { freshSchema } from './support/postgres.js';
-import {
-  prepareServerTables,
-  type ServerProcess,
-  startServerProcess,
-} from './support/server-process.js';
+import { startServerOnChain } from './support/server-on-chain.js';
+import type { ServerProcess } from './support/server-process.js';
 
 let chain: EmbeddedChain;
-let db: Awaited<ReturnType<typeof freshSchema>>;
 let server: ServerProcess;
 let signer: Address;
-let othersCollection: Address;
+let stop = async () => {};
 
-beforeAll(async () => {
-  chain = await startEmbeddedChain();
-  db = await freshSchema();
-  await prepareServerTables(db.pool, db.schema);
-  // A private collection of the first test account: only its owner may mint in it.
+/** A private collection of the first test account: only its owner may mint in it. */
+async function othersCollection(chain: EmbeddedChain): Promise<Address> {
   const owner = createWalletClient({
     account: privateKeyToAccount(chain.accounts[0]!.privateKey),
     transport: custom(chain.provider),
@@ -43,22 +34,16 @@ beforeAll(async () => {
   });
   const collection = createdCollection(await reader.waitForTransactionReceipt({ hash }));
   if (collection === undefined) throw new Error('the collection was not created');
-  othersCollection = collection;
-  const funded = await fundedSigner(chain);
-  signer = funded.address;
-  server = await startServerProcess({
-    rpcUrl: chain.rpcUrl,
-    signerKey: funded.key,
-    schema: db.schema,
-    spgNftContract: othersCollection,
-  });
+  return collection;
+}
+
+beforeAll(async () => {
+  ({ chain, server, signer, stop } = await startServerOnChain(async (started) => ({
+    spgNftContract: await othersCollection(started),
+  })));
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await chain?.close();
-  await db?.drop();
-});
+afterAll(() => stop());
 
 describe('a revert over the wire', () => {
   it('RegisterIpAsset that the contracts refuse at estimation: FAILED_PRECONDITION with the reason, nothing sent, nothing recorded', async () => {
