@@ -2,7 +2,7 @@ import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/em
 import {
   NativeRoyaltyPolicy,
   PILFlavor,
-  StoryClient,
+  type StoryClient,
   WIP_TOKEN_ADDRESS,
 } from '@story-protocol/core-sdk';
 import {
@@ -14,8 +14,8 @@ import {
   toFunctionSelector,
   zeroAddress,
 } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCollection, sdkClient } from './support/story-sdk.js';
 
 // The unmodified Story SDK's licensing, derivative and derivative-royalty calls against the
 // embedded chain: PIL terms, attaching them, license tokens, linking children to parents (with
@@ -62,13 +62,8 @@ let payer: StoryClient; // pays royalties
 let collection: Address;
 let LAP: Address;
 
-function storyClient(index: number): StoryClient {
-  return StoryClient.newClient({
-    transport: custom(chain.provider),
-    account: privateKeyToAccount(chain.accounts[index]!.privateKey),
-    chainId: 'aeneid',
-  });
-}
+const storyClient = (index: number): StoryClient =>
+  sdkClient(chain, chain.accounts[index]!.privateKey);
 
 const reader = () => createPublicClient({ transport: custom(chain.provider) });
 const wip = (holder: Address) =>
@@ -128,15 +123,7 @@ beforeAll(async () => {
   remixer = storyClient(1);
   payer = storyClient(2);
   LAP = chain.addresses.royaltyPolicyLap;
-  const created = await owner.nftClient.createNFTCollection({
-    name: 'Mystira Stories',
-    symbol: 'MYST',
-    isPublicMinting: true,
-    mintOpen: true,
-    mintFeeRecipient: zeroAddress,
-    contractURI: '',
-  });
-  collection = created.spgNftContract!;
+  collection = await openCollection(owner);
 });
 
 afterAll(async () => {

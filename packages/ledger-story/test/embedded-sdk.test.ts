@@ -1,5 +1,5 @@
 import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
-import { StoryClient, WIP_TOKEN_ADDRESS } from '@story-protocol/core-sdk';
+import { type StoryClient, WIP_TOKEN_ADDRESS } from '@story-protocol/core-sdk';
 import {
   type Address,
   createPublicClient,
@@ -19,6 +19,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCollection, sdkClient } from './support/story-sdk.js';
 
 // The unmodified Story SDK against the embedded chain: every call below goes through the SDK's
 // own ABIs, addresses and receipt parsing, so a mismatch in the test contracts fails here.
@@ -40,13 +41,7 @@ let chain: EmbeddedChain;
 let client: StoryClient;
 let collection: Address;
 
-function storyClient(privateKey: Hex): StoryClient {
-  return StoryClient.newClient({
-    transport: custom(chain.provider),
-    account: privateKeyToAccount(privateKey),
-    chainId: 'aeneid',
-  });
-}
+const storyClient = (privateKey: Hex): StoryClient => sdkClient(chain, privateKey);
 
 function reader() {
   return createPublicClient({ transport: custom(chain.provider) });
@@ -60,15 +55,7 @@ async function mintIp(): Promise<Address> {
 beforeAll(async () => {
   chain = await startEmbeddedChain();
   client = storyClient(chain.accounts[0]!.privateKey);
-  const created = await client.nftClient.createNFTCollection({
-    name: 'Mystira Stories',
-    symbol: 'MYST',
-    isPublicMinting: true,
-    mintOpen: true,
-    mintFeeRecipient: zeroAddress,
-    contractURI: '',
-  });
-  collection = created.spgNftContract!;
+  collection = await openCollection(client);
 });
 
 afterAll(async () => {

@@ -23,9 +23,7 @@ let chain: TestChain;
 beforeAll(async () => {
   chain = await startTestChain();
 });
-afterAll(async () => {
-  await chain.close();
-});
+afterAll(() => chain?.close());
 
 async function submitter(options: Partial<SubmitterOptions> = {}) {
   const account = privateKeyToAccount(await chain.fundedKey());

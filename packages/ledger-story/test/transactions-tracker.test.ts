@@ -19,9 +19,7 @@ let chain: TestChain;
 beforeAll(async () => {
   chain = await startTestChain();
 });
-afterAll(async () => {
-  await chain.close();
-});
+afterAll(() => chain?.close());
 
 const other = '0x000000000000000000000000000000000000dEaD' as const;
 
