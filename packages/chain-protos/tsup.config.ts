@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
 import { libraryConfig } from '../../tsup.base.js';
 
-export default defineConfig(libraryConfig({ index: 'src/index.ts' }));
+export default defineConfig(
+  libraryConfig({ index: 'src/index.ts', 'google-rpc': 'src/google-rpc.ts' }),
+);

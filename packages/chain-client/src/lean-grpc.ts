@@ -38,7 +38,7 @@ import {
 // Connect marks the protocol-grpc helpers internal (outside semver): the lean-grpc test of the
 // mapping guards an upgrade. Its trailer parser (findTrailerError) is not used: see grpcError.
 import { codeFromHttpStatus } from '@connectrpc/connect/protocol-grpc';
-import { StatusSchema } from './gen/google/rpc/status_pb.js';
+import { StatusSchema } from '@mystira/chain-protos/google-rpc';
 import type { NodeHttp2ClientSessionManager } from './http2-session-manager.js';
 
 const NEVER = new AbortController().signal;

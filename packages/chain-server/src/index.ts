@@ -8,6 +8,17 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type BadRequest,
+  type BadRequest_FieldViolation,
+  BadRequest_FieldViolationSchema,
+  BadRequestSchema,
+  type RetryInfo,
+  RetryInfoSchema,
+  type Status,
+  StatusSchema,
+} from '@mystira/chain-protos/google-rpc';
 export {
   Admission,
   admissionInterceptor,
@@ -39,15 +50,6 @@ export {
   type DevnetTxKind,
   NATIVE_TOKEN,
 } from './devnet.js';
-export {
-  type BadRequest,
-  type BadRequest_FieldViolation,
-  BadRequest_FieldViolationSchema,
-  BadRequestSchema,
-  type RetryInfo,
-  RetryInfoSchema,
-} from './gen/google/rpc/error_details_pb.js';
-export { type Status, StatusSchema } from './gen/google/rpc/status_pb.js';
 export {
   type CallContext,
   type ChainHandlerOptions,

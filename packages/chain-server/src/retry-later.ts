@@ -1,5 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { RetryInfoSchema } from './gen/google/rpc/error_details_pb.js';
+import { RetryInfoSchema } from '@mystira/chain-protos/google-rpc';
 
 /**
  * RESOURCE_EXHAUSTED that says when to come back, in both forms clients read: the

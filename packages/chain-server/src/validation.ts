@@ -18,7 +18,7 @@ import {
 import {
   BadRequest_FieldViolationSchema,
   BadRequestSchema,
-} from './gen/google/rpc/error_details_pb.js';
+} from '@mystira/chain-protos/google-rpc';
 import { parseUint256 } from './wei.js';
 
 /**

@@ -5,12 +5,12 @@
  * google.rpc.RetryInfo.
  */
 import { Code, ConnectError } from '@connectrpc/connect';
-import { brandErrors } from '../../../../shared/error-brand.js';
 import {
   BadRequestSchema,
   ErrorInfoSchema,
   RetryInfoSchema,
-} from '../gen/google/rpc/error_details_pb.js';
+} from '@mystira/chain-protos/google-rpc';
+import { brandErrors } from '../../../../shared/error-brand.js';
 
 /** One invalid field of a request, as the server (or the client's own validation) reported it. */
 export interface FieldViolation {

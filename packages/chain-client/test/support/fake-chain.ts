@@ -21,7 +21,7 @@ import {
   type TransactionUpdate,
   TransactionUpdateSchema,
 } from '@mystira/chain-protos';
-import { BadRequestSchema, RetryInfoSchema } from '../../src/gen/google/rpc/error_details_pb.js';
+import { BadRequestSchema, RetryInfoSchema } from '@mystira/chain-protos/google-rpc';
 
 export interface ObservedCall {
   method: string;

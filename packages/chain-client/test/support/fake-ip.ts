@@ -25,7 +25,7 @@ import {
   OperationStatus,
   RoyaltyPolicy,
 } from '@mystira/chain-protos';
-import { BadRequestSchema } from '../../src/gen/google/rpc/error_details_pb.js';
+import { BadRequestSchema } from '@mystira/chain-protos/google-rpc';
 import {
   type FakeOptions,
   fakeRoutes,
