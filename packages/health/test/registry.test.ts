@@ -24,6 +24,20 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     });
   });
 
+/** A registry whose one check, `slow`, sleeps 10 s unless aborted; `checkSignal()` is its signal. */
+function registryWithSlowCheck() {
+  const registry = createHealthRegistry();
+  let signal: AbortSignal | undefined;
+  registry.register({
+    name: 'slow',
+    check: (context) => {
+      signal = context.signal;
+      return sleep(10_000, context.signal);
+    },
+  });
+  return { registry, checkSignal: () => signal };
+}
+
 describe('createHealthRegistry', () => {
   it('runs checks concurrently and reports per-check status, duration and error', async () => {
     const registry = createHealthRegistry({ now: () => Date.now() });
@@ -115,21 +129,13 @@ describe('createHealthRegistry', () => {
   });
 
   it('rejects with the reason when the run is cancelled, aborting running checks', async () => {
-    const registry = createHealthRegistry();
-    let checkSignal: AbortSignal | undefined;
-    registry.register({
-      name: 'slow',
-      check: ({ signal }) => {
-        checkSignal = signal;
-        return sleep(10_000, signal);
-      },
-    });
+    const { registry, checkSignal } = registryWithSlowCheck();
     const controller = new AbortController();
     const settled = registry.run({ signal: controller.signal }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(10);
     controller.abort(new Error('probe gone'));
     expect(await settled).toMatchObject({ message: 'probe gone' });
-    expect(checkSignal?.aborted).toBe(true);
+    expect(checkSignal()?.aborted).toBe(true);
   });
 
   it('refuses duplicate names and bad checks; unregister removes', async () => {
@@ -205,15 +211,7 @@ describe('concurrent runs', () => {
   });
 
   it('aborts a shared check only when every run waiting on it is cancelled', async () => {
-    const registry = createHealthRegistry();
-    let checkSignal: AbortSignal | undefined;
-    registry.register({
-      name: 'slow',
-      check: ({ signal }) => {
-        checkSignal = signal;
-        return sleep(10_000, signal);
-      },
-    });
+    const { registry, checkSignal } = registryWithSlowCheck();
     const first = new AbortController();
     const second = new AbortController();
     const a = registry.run({ signal: first.signal }).catch((e: unknown) => e);
@@ -221,9 +219,9 @@ describe('concurrent runs', () => {
     await vi.advanceTimersByTimeAsync(10);
     first.abort(new Error('first probe gone'));
     expect((await a) as Error).toHaveProperty('message', 'first probe gone');
-    expect(checkSignal?.aborted).toBe(false);
+    expect(checkSignal()?.aborted).toBe(false);
     second.abort(new Error('second probe gone'));
     expect((await b) as Error).toHaveProperty('message', 'second probe gone');
-    expect(checkSignal?.aborted).toBe(true);
+    expect(checkSignal()?.aborted).toBe(true);
   });
 });
