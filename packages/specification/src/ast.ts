@@ -274,3 +274,54 @@ export const CANONICAL_BIGINT = /^(?:0|-?[1-9]\d*)$/;
 export function fieldName(ref: FieldRef | readonly string[]): string {
   return ('kind' in ref ? ref.path : ref).join('.');
 }
+
+// ---------------------------------------------------------------------------------------------
+// Aggregates (the semantics are the README's aggregate rows; aggregate.ts states them in full)
+
+/** The aggregate functions. `count` with a null field is `count(*)`. */
+export type AggregateFn = 'count' | 'sum' | 'avg' | 'min' | 'max';
+
+/** One aggregate: a function of a field's values over the rows of a group. */
+export interface AggregateNode {
+  /** Tags an aggregate. */
+  readonly kind: 'aggregate';
+  /** The function. */
+  readonly fn: AggregateFn;
+  /** The field aggregated; null only for `count` (every row: `count(*)`). */
+  readonly field: FieldRef | null;
+}
+
+/** A named aggregate of an {@link AggregateQueryNode}: the result row's property `name`. */
+export interface NamedAggregate {
+  /** The result property (an identifier, unique in the query). */
+  readonly name: string;
+  /** What is computed. */
+  readonly aggregate: AggregateNode;
+}
+
+/**
+ * How a result is shaped: `rows` (one object per group: the group keys at their paths plus one
+ * property per aggregate; without a group by, the one row itself rather than a list), `scalar` (the only aggregate's value of the only row: no group by),
+ * `values` (the group keys' values of a one-key group by: `distinct`).
+ */
+export type AggregateShape = 'rows' | 'scalar' | 'values';
+
+/**
+ * An aggregate query: the rows matching `source.where`, grouped by `groupBy` (none: one group of
+ * every row, present even when no row matches), each group reduced by `aggregates`. The source's
+ * order, keyset, paging and projection must be unset (the builder refuses them).
+ */
+export interface AggregateQueryNode {
+  /** Tags an aggregate query. */
+  readonly kind: 'aggregateQuery';
+  /** The AST version ({@link AST_VERSION}). */
+  readonly version: typeof AST_VERSION;
+  /** The query whose `where` selects the rows. */
+  readonly source: QueryNode;
+  /** The group keys (scalar fields), most significant first; groups come in their order. */
+  readonly groupBy: readonly FieldRef[];
+  /** The aggregates computed per group, in result property order. */
+  readonly aggregates: readonly NamedAggregate[];
+  /** The result's shape. */
+  readonly shape: AggregateShape;
+}

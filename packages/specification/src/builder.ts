@@ -4,6 +4,18 @@
  * extended. Field paths are checked by the compiler (`'profile.country'`), operand types follow the
  * field's type, and with a schema every path and operand is also checked at runtime.
  */
+
+import {
+  type AggregateOf,
+  type AggregateRow,
+  AggregateSpecification,
+  type Aggregates,
+  aggregateQuery,
+  aggregates,
+  checkGroupKey,
+  GroupedSpecification,
+  namedAggregates,
+} from './aggregate.js';
 import {
   AST_VERSION,
   type CacheHint,
@@ -512,6 +524,65 @@ export class Specification<T, R = T> {
       }
     }
     return this.#with({ cache: deepFreeze({ kind: 'cache', ttlMs: ttl, tags }) });
+  }
+
+  // ---- aggregates (rules: aggregate.ts and the README's semantics table) -------------------
+
+  /** Groups the rows `where` selects by these scalar fields (missing and null: one null group). */
+  groupBy<K extends ScalarPath<T>>(...paths: K[]): GroupedSpecification<T, K> {
+    if (paths.length === 0) throw new InvalidValueError('groupBy() needs at least one field');
+    const keys = paths.map((p) => checkGroupKey(resolveField(this.#entity, p)));
+    return new GroupedSpecification<T, K>(this.#entity, this.build(), keys);
+  }
+
+  /** One row of the aggregates `make` returns over every row `where` selects (even of none). */
+  aggregate<A extends Record<string, AggregateOf<unknown>>>(
+    make: (a: Aggregates<T>) => A,
+  ): AggregateSpecification<T, AggregateRow<T, never, A>> {
+    const named = namedAggregates(make(aggregates<T>(this.#entity)));
+    const node = aggregateQuery(this.build(), [], named, 'rows');
+    return new AggregateSpecification(node) as unknown as AggregateSpecification<
+      T,
+      AggregateRow<T, never, A>
+    >;
+  }
+
+  #scalar<V>(make: (a: Aggregates<T>) => AggregateOf<V>): AggregateSpecification<T, V> {
+    const named = namedAggregates({ value: make(aggregates<T>(this.#entity)) });
+    return new AggregateSpecification(aggregateQuery(this.build(), [], named, 'scalar'));
+  }
+
+  /** Rows `where` selects (`count(*)`), or with a field, those where it is present. */
+  count(path?: Path<T>): AggregateSpecification<T, number> {
+    return this.#scalar((a) => a.count(path));
+  }
+
+  /** Exact sum of a number or bigint field (a number, or a bigint's decimal string); null of none. */
+  sum<P extends ScalarPath<T>>(path: P) {
+    return this.#scalar((a) => a.sum(path));
+  }
+
+  /** Exact mean of a number or bigint field, as a number; null of no values. */
+  avg<P extends ScalarPath<T>>(path: P): AggregateSpecification<T, number | null> {
+    return this.#scalar((a) => a.avg(path));
+  }
+
+  /** Least present value of a string, number, date or bigint field; null of none. */
+  min<P extends ScalarPath<T>>(path: P): AggregateSpecification<T, PathValue<T, P> | null> {
+    return this.#scalar((a) => a.min(path));
+  }
+
+  /** Greatest present value of a string, number, date or bigint field; null of none. */
+  max<P extends ScalarPath<T>>(path: P): AggregateSpecification<T, PathValue<T, P> | null> {
+    return this.#scalar((a) => a.max(path));
+  }
+
+  /** Every distinct value of a scalar field once, null (absent) first, then ascending. */
+  distinct<P extends ScalarPath<T>>(
+    path: P,
+  ): AggregateSpecification<T, (PathValue<T, P> | null)[]> {
+    const key = checkGroupKey(resolveField(this.#entity, path));
+    return new AggregateSpecification(aggregateQuery(this.build(), [key], [], 'values'));
   }
 
   /** The query AST (immutable, memoised). */

@@ -103,7 +103,7 @@ export function getter(path: readonly string[]): Getter {
  * Coerces a stored value to the comparable form of a literal type, or undefined when the value
  * does not have that type (which makes the comparison UNKNOWN).
  */
-function coerce(type: ScalarType, v: unknown): string | number | boolean | undefined {
+export function coerce(type: ScalarType, v: unknown): string | number | boolean | undefined {
   switch (type) {
     case 'string':
       return typeof v === 'string' ? v : undefined;

@@ -5,6 +5,30 @@
  *
  * @packageDocumentation
  */
+export {
+  type AggregateOf,
+  type AggregateRow,
+  AggregateSpecification,
+  type Aggregates,
+  type AggregateValue,
+  aggregateApplies,
+  aggregateQuery,
+  aggregates,
+  checkAggregate,
+  checkAggregateNames,
+  checkAggregateSource,
+  checkGroupKey,
+  GroupedSpecification,
+} from './aggregate.js';
+export {
+  type AggregatePartial,
+  type AggregateSource,
+  aggregateQueryOf,
+  canonicalValue,
+  evaluateAggregate,
+  finishAggregate,
+  type PartialGroup,
+} from './aggregate-evaluate.js';
 export * from './ast.js';
 export {
   type ArrayPath,
@@ -46,6 +70,17 @@ export {
   type SpecSource,
   single,
 } from './evaluate.js';
+export {
+  addDecimal,
+  type Decimal,
+  decimalOfNumber,
+  decimalToIntegerString,
+  decimalToNumber,
+  divideToNumber,
+  ExactSum,
+  parseDecimal,
+  toDecimal,
+} from './exact.js';
 export { type Feature, featuresOf } from './features.js';
 export { keysetOf } from './keyset.js';
 export {

@@ -1,0 +1,294 @@
+/**
+ * Aggregates: count, sum, avg, min, max, group by and distinct over the rows a specification's
+ * `where` selects. The builder half (the in-memory evaluation and the rules every adapter's
+ * results are finished by live in aggregate-evaluate.ts). The rules, the same on every backend
+ * (the README's semantics table has them as rows):
+ *
+ * - `count()` counts rows (`count(*)`); `count(field)` counts rows where the field is present
+ *   (not missing, not null).
+ * - `sum`/`avg` read number and bigint fields and skip absent values; `min`/`max` read string,
+ *   number, date and bigint fields (code point order for strings, numeric for bigints) and skip
+ *   absent values. A value of another type than the declared one (data that breaks the schema)
+ *   is skipped too.
+ * - Of no values (no rows, or only absent ones) `sum`, `avg`, `min` and `max` are null, `count`
+ *   is 0.
+ * - Number types: `count` is a number; `sum` of numbers is the exact sum of the stored values
+ *   rounded once to the nearest double (not the order-dependent float sum: see exact.ts), `sum`
+ *   of bigints an exact canonical decimal string; `avg` is always a number, the exact sum divided
+ *   by the count rounded once (so the average of integers is fractional when it has to be);
+ *   `min`/`max` have the field's own type (bigints and dates as strings).
+ * - Group by: scalar fields; missing and null are one group (key null); groups come in ascending
+ *   key order with the null group first (the order `orderBy` gives), no group is empty, and no
+ *   rows means no groups. Without a group by there is exactly one group, even of no rows.
+ * - `distinct(field)` is the group keys of `groupBy(field)`: every distinct value once, null
+ *   (absent) included, in that order.
+ */
+import {
+  type AggregateFn,
+  type AggregateNode,
+  type AggregateQueryNode,
+  type AggregateShape,
+  AST_VERSION,
+  type FieldRef,
+  type FieldType,
+  FORBIDDEN_KEYS,
+  IDENTIFIER,
+  type NamedAggregate,
+  type QueryNode,
+} from './ast.js';
+import type { Path, PathValue, ScalarPath } from './builder.js';
+import { InvalidValueError, UnsupportedOperatorError } from './errors.js';
+import { deepFreeze } from './freeze.js';
+import { resolveField } from './rules.js';
+import type { EntityDef } from './schema.js';
+
+/** An aggregate node carrying (as a phantom) the type of its value. */
+export type AggregateOf<V> = AggregateNode & {
+  /** Phantom: the aggregate's value type; never set. */
+  readonly __value?: V;
+};
+
+/** The value type of an aggregate. */
+export type AggregateValue<A> = A extends AggregateOf<infer V> ? V : unknown;
+
+/**
+ * The value of `sum` over a field of type V: a number for number fields, an exact decimal
+ * string for bigint fields (which are strings in the entity type), null of no values.
+ *
+ * @inline
+ */
+type SumOf<V> = unknown extends V
+  ? number | string | null
+  : V extends number
+    ? number | null
+    : string | null;
+
+/** Builds aggregate nodes for entity type `T`. Passed to `aggregate(a => ...)`. */
+export interface Aggregates<T> {
+  /** Rows counted (`count(*)`), or with a field, rows where it is present (not null). */
+  count(path?: Path<T>): AggregateOf<number>;
+  /** Exact sum of a number or bigint field's present values; null of none. */
+  sum<P extends ScalarPath<T>>(path: P): AggregateOf<SumOf<PathValue<T, P>>>;
+  /** Exact mean of a number or bigint field's present values, as a number; null of none. */
+  avg<P extends ScalarPath<T>>(path: P): AggregateOf<number | null>;
+  /** Least present value of a string, number, date or bigint field; null of none. */
+  min<P extends ScalarPath<T>>(path: P): AggregateOf<PathValue<T, P> | null>;
+  /** Greatest present value of a string, number, date or bigint field; null of none. */
+  max<P extends ScalarPath<T>>(path: P): AggregateOf<PathValue<T, P> | null>;
+}
+
+const TYPES: Readonly<Record<AggregateFn, ReadonlySet<FieldType>>> = {
+  count: new Set<FieldType>(['string', 'number', 'boolean', 'date', 'bigint', 'array', 'object']),
+  sum: new Set<FieldType>(['number', 'bigint']),
+  avg: new Set<FieldType>(['number', 'bigint']),
+  min: new Set<FieldType>(['string', 'number', 'date', 'bigint']),
+  max: new Set<FieldType>(['string', 'number', 'date', 'bigint']),
+};
+const GROUPABLE: ReadonlySet<FieldType> = new Set([
+  'string',
+  'number',
+  'boolean',
+  'date',
+  'bigint',
+]);
+
+/** Whether `fn` applies to a field of `type` (null = not known: accepted). */
+export function aggregateApplies(fn: AggregateFn, type: FieldType | null): boolean {
+  return type === null || TYPES[fn].has(type);
+}
+
+/** Checks an aggregate node against the rules above (the builder and the adapters' binding). */
+export function checkAggregate(node: AggregateNode): AggregateNode {
+  if (node?.kind !== 'aggregate' || !(node.fn in TYPES))
+    throw new InvalidValueError('expected an aggregate node (build it with the aggregate helpers)');
+  if (node.field === null) {
+    if (node.fn !== 'count') throw new InvalidValueError(`${node.fn} needs a field`);
+    return node;
+  }
+  if (!aggregateApplies(node.fn, node.field.type)) {
+    const name = node.field.path.join('.');
+    throw new UnsupportedOperatorError(
+      `${node.fn} does not apply to ${node.field.type} field "${name}"`,
+      { field: name },
+    );
+  }
+  return node;
+}
+
+/** Checks a group key: a scalar field. */
+export function checkGroupKey(ref: FieldRef): FieldRef {
+  if (ref.type !== null && !GROUPABLE.has(ref.type)) {
+    const name = ref.path.join('.');
+    throw new UnsupportedOperatorError(`cannot group by ${ref.type} field "${name}"`, {
+      field: name,
+    });
+  }
+  return ref;
+}
+
+/** Checks that the source of an aggregate only filters (see {@link AggregateQueryNode}). */
+export function checkAggregateSource(source: QueryNode): QueryNode {
+  if (
+    source.orderBy.length > 0 ||
+    source.after !== null ||
+    source.skip !== 0 ||
+    source.take !== null ||
+    source.select !== null
+  ) {
+    throw new InvalidValueError(
+      'an aggregate reads every row the filter selects: the spec must not order, page or select',
+    );
+  }
+  return source;
+}
+
+/** Checks result names: identifiers, unique, and not the top-level key of a group path. */
+export function checkAggregateNames(
+  groupBy: readonly FieldRef[],
+  aggregates: readonly NamedAggregate[],
+): void {
+  const taken = new Set(groupBy.map((g) => g.path[0]!));
+  for (const { name } of aggregates) {
+    if (typeof name !== 'string' || !IDENTIFIER.test(name) || FORBIDDEN_KEYS.has(name))
+      throw new InvalidValueError(`invalid aggregate name "${String(name)}"`);
+    if (taken.has(name))
+      throw new InvalidValueError(
+        `aggregate name "${name}" is taken (a group key or another aggregate)`,
+      );
+    taken.add(name);
+  }
+}
+
+/** An aggregate factory for a spec's entity (paths checked against its schema when it has one). */
+export function aggregates<T>(entity: EntityDef | null): Aggregates<T> {
+  const make =
+    (fn: AggregateFn) =>
+    (path?: string): AggregateNode =>
+      checkAggregate(
+        deepFreeze({
+          kind: 'aggregate',
+          fn,
+          field: path === undefined ? null : resolveField(entity, path),
+        }),
+      );
+  return {
+    count: make('count'),
+    sum: make('sum'),
+    avg: make('avg'),
+    min: make('min'),
+    max: make('max'),
+  } as unknown as Aggregates<T>;
+}
+
+/**
+ * A group key in a result row: top-level keys keep their type (null for the absent group);
+ * nested keys are nested objects in the row.
+ *
+ * @inline
+ */
+type GroupColumns<T, K extends string> = {
+  [P in K as P extends `${infer H}.${string}` ? H : P]: P extends `${string}.${string}`
+    ? unknown
+    : PathValue<T, P> | null;
+};
+
+/** A result row: the group keys at their paths, plus one property per aggregate. */
+export type AggregateRow<T, K extends string, A> = GroupColumns<T, K> & {
+  [N in keyof A]: AggregateValue<A[N]>;
+};
+
+/**
+ * An immutable aggregate query over entities of type `T` whose result is `R` (rows, one value,
+ * or a list of distinct values). Run it with a repository's `aggregate` or with
+ * `evaluateAggregate` over items in memory.
+ */
+export class AggregateSpecification<T, R> {
+  /** Phantom for type inference; never set. */
+  declare readonly __aggregate?: {
+    /** The entity type. */
+    readonly item: T;
+    /** The result type. */
+    readonly result: R;
+  };
+  readonly #node: AggregateQueryNode;
+
+  /** @internal use `Specification#aggregate` and friends */
+  constructor(node: AggregateQueryNode) {
+    this.#node = node;
+  }
+
+  /** The aggregate query AST (immutable). */
+  build(): AggregateQueryNode {
+    return this.#node;
+  }
+
+  /** The AST as plain JSON data. */
+  toJSON(): AggregateQueryNode {
+    return this.#node;
+  }
+}
+
+/** Builds (and checks) an aggregate query node. */
+export function aggregateQuery(
+  source: QueryNode,
+  groupBy: readonly FieldRef[],
+  named: readonly NamedAggregate[],
+  shape: AggregateShape,
+): AggregateQueryNode {
+  checkAggregateSource(source);
+  for (const key of groupBy) checkGroupKey(key);
+  for (const n of named) checkAggregate(n.aggregate);
+  checkAggregateNames(groupBy, named);
+  if (shape === 'scalar' && (groupBy.length > 0 || named.length !== 1))
+    throw new InvalidValueError('a scalar aggregate has one aggregate and no group by');
+  if (shape === 'values' && (groupBy.length !== 1 || named.length > 0))
+    throw new InvalidValueError('distinct has one group key and no aggregates');
+  return deepFreeze({
+    kind: 'aggregateQuery',
+    version: AST_VERSION,
+    source,
+    groupBy,
+    aggregates: named,
+    shape,
+  });
+}
+
+/** The named aggregates a builder callback returned, checked. */
+export function namedAggregates(made: Record<string, AggregateNode>): NamedAggregate[] {
+  if (typeof made !== 'object' || made === null)
+    throw new InvalidValueError('aggregate() expects an object of aggregates');
+  return Object.entries(made).map(([name, aggregate]) => ({
+    name,
+    aggregate: checkAggregate(aggregate),
+  }));
+}
+
+/**
+ * A specification grouped by some keys: `aggregate` computes per group, `count()` counts per
+ * group. Created by `Specification#groupBy`.
+ */
+export class GroupedSpecification<T, K extends string> {
+  readonly #entity: EntityDef | null;
+  readonly #source: QueryNode;
+  readonly #keys: readonly FieldRef[];
+
+  /** @internal use `Specification#groupBy` */
+  constructor(entity: EntityDef | null, source: QueryNode, keys: readonly FieldRef[]) {
+    this.#entity = entity;
+    this.#source = source;
+    this.#keys = keys;
+  }
+
+  /** One row per group: its keys plus the aggregates `make` returns (named by their keys). */
+  aggregate<A extends Record<string, AggregateOf<unknown>>>(
+    make: (a: Aggregates<T>) => A,
+  ): AggregateSpecification<T, AggregateRow<T, K, A>[]> {
+    const named = namedAggregates(make(aggregates<T>(this.#entity)));
+    return new AggregateSpecification(aggregateQuery(this.#source, this.#keys, named, 'rows'));
+  }
+
+  /** One row per group: its keys plus `count`, the number of rows in it. */
+  count(): AggregateSpecification<T, AggregateRow<T, K, { count: AggregateOf<number> }>[]> {
+    return this.aggregate((a) => ({ count: a.count() }));
+  }
+}

@@ -1,0 +1,233 @@
+import {
+  decimalToNumber,
+  divideToNumber,
+  ExactSum,
+  entity,
+  evaluateAggregate,
+  field,
+  finishAggregate,
+  InvalidValueError,
+  parseDecimal,
+  spec,
+  UnsupportedOperatorError,
+} from '@mystira/specification';
+import fc from 'fast-check';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+
+const Item = entity(
+  'items',
+  {
+    id: field.string(),
+    status: field.string().optional().nullable(),
+    score: field.number().optional().nullable(),
+    amount: field.bigint().optional(),
+    at: field.date().optional(),
+    ok: field.boolean(),
+    tags: field.array(field.string()).optional(),
+    p: field.object({ country: field.string().optional() }).optional(),
+  },
+  { id: 'id' },
+);
+
+const rows = [
+  {
+    id: '1',
+    status: 'open',
+    score: 1,
+    amount: '9007199254740993',
+    at: '2020-01-01T00:00:00.000Z',
+    ok: true,
+    p: { country: 'NO' },
+  },
+  { id: '2', status: 'open', score: 2, amount: '1', ok: false },
+  { id: '3', status: null, score: 0.1, ok: true, p: {} },
+  { id: '4', score: 0.2, amount: '-5', at: '2019-01-01T00:00:00.000Z', ok: true },
+  { id: '5', status: 'closed', score: null, ok: false, tags: ['a'] },
+  { id: '6', status: '\u{1f600}', ok: true },
+  { id: '7', status: '\ue000', score: 4, ok: true },
+];
+
+describe('aggregates in memory: the rules of aggregate.ts', () => {
+  it('count(*) counts rows, count(field) present values', () => {
+    expect(evaluateAggregate(spec(Item).count(), rows)).toBe(7);
+    expect(evaluateAggregate(spec(Item).count('status'), rows)).toBe(5);
+    expect(evaluateAggregate(spec(Item).count('tags'), rows)).toBe(1);
+    expect(
+      evaluateAggregate(
+        spec(Item)
+          .where((w) => w.eq('ok', false))
+          .count(),
+        rows,
+      ),
+    ).toBe(2);
+  });
+
+  it('of no values: sum/avg/min/max null, count 0; no rows still gives one ungrouped row', () => {
+    const none = spec(Item).where((w) => w.never());
+    expect(evaluateAggregate(none.sum('score'), rows)).toBeNull();
+    expect(evaluateAggregate(none.avg('score'), rows)).toBeNull();
+    expect(evaluateAggregate(none.min('status'), rows)).toBeNull();
+    expect(evaluateAggregate(none.count(), rows)).toBe(0);
+    expect(
+      evaluateAggregate(
+        none.aggregate((a) => ({ n: a.count(), s: a.sum('score') })),
+        rows,
+      ),
+    ).toEqual({ n: 0, s: null });
+    expect(evaluateAggregate(none.groupBy('status').count(), rows)).toEqual([]);
+    expect(
+      evaluateAggregate(
+        spec(Item)
+          .where((w) => w.eq('id', '5'))
+          .sum('score'),
+        rows,
+      ),
+    ).toBeNull();
+  });
+
+  it('sum is exact, rounded once; avg of integers is fractional; bigint sums are exact strings', () => {
+    expect(evaluateAggregate(spec(Item).sum('score'), rows)).toBe(7.3);
+    expect(
+      evaluateAggregate(
+        spec(Item)
+          .where((w) => w.lt('score', 1))
+          .sum('score'),
+        rows,
+      ),
+    ).toBe(0.3);
+    expect(
+      evaluateAggregate(
+        spec(Item)
+          .where((w) => w.gte('score', 1))
+          .avg('score'),
+        rows,
+      ),
+    ).toBe(7 / 3);
+    expect(evaluateAggregate(spec(Item).sum('amount'), rows)).toBe('9007199254740989');
+    expect(evaluateAggregate(spec(Item).avg('amount'), rows)).toBe(9007199254740989 / 3);
+  });
+
+  it('min/max by the order rules: code points, numeric bigints, dates', () => {
+    expect(evaluateAggregate(spec(Item).max('status'), rows)).toBe('\u{1f600}');
+    expect(evaluateAggregate(spec(Item).min('status'), rows)).toBe('closed');
+    expect(evaluateAggregate(spec(Item).min('amount'), rows)).toBe('-5');
+    expect(evaluateAggregate(spec(Item).max('amount'), rows)).toBe('9007199254740993');
+    expect(evaluateAggregate(spec(Item).min('at'), rows)).toBe('2019-01-01T00:00:00.000Z');
+  });
+
+  it('group by: missing and null are one null group, first; keys in code point order', () => {
+    const result = evaluateAggregate(
+      spec(Item)
+        .groupBy('status')
+        .aggregate((a) => ({ n: a.count(), total: a.sum('score'), best: a.max('score') })),
+      rows,
+    );
+    expect(result).toEqual([
+      { status: null, n: 2, total: 0.3 /* not 0.1 + 0.2 */, best: 0.2 },
+      { status: 'closed', n: 1, total: null, best: null },
+      { status: 'open', n: 2, total: 3, best: 2 },
+      { status: '\ue000', n: 1, total: 4, best: 4 },
+      { status: '\u{1f600}', n: 1, total: null, best: null },
+    ]);
+    expectTypeOf(result).toEqualTypeOf<
+      ({ status: string | null } & { n: number; total: number | null; best: number | null })[]
+    >();
+  });
+
+  it('group by several keys, nested, and distinct', () => {
+    expect(evaluateAggregate(spec(Item).groupBy('ok', 'p.country').count(), rows)).toEqual([
+      { ok: false, p: { country: null }, count: 2 },
+      { ok: true, p: { country: null }, count: 4 },
+      { ok: true, p: { country: 'NO' }, count: 1 },
+    ]);
+    expect(evaluateAggregate(spec(Item).distinct('status'), rows)).toEqual([
+      null,
+      'closed',
+      'open',
+      '\ue000',
+      '\u{1f600}',
+    ]);
+  });
+
+  it('the builder refuses what has no meaning', () => {
+    expect(() => spec(Item).sum('status' as never)).toThrow(UnsupportedOperatorError);
+    expect(() => spec(Item).min('ok' as never)).toThrow(UnsupportedOperatorError);
+    expect(() => spec(Item).groupBy('tags' as never)).toThrow(UnsupportedOperatorError);
+    expect(() => spec(Item).orderBy('status').count()).toThrow(InvalidValueError);
+    expect(() => spec(Item).take(3).count()).toThrow(InvalidValueError);
+    expect(() =>
+      spec(Item)
+        .groupBy('status')
+        .aggregate(() => ({ status: undefined as never })),
+    ).toThrow(InvalidValueError);
+    expect(() =>
+      spec(Item)
+        .groupBy('status')
+        .aggregate((a) => ({ status: a.count() })),
+    ).toThrow(InvalidValueError);
+  });
+
+  it('async sources', async () => {
+    async function* gen() {
+      yield* rows;
+    }
+    expect(await evaluateAggregate(spec(Item).count('score'), gen())).toBe(5);
+  });
+
+  it('finishAggregate merges groups a backend keeps apart (null and missing) and reads SQL text', () => {
+    const q = spec(Item)
+      .groupBy('status')
+      .aggregate((a) => ({
+        n: a.count(),
+        s: a.sum('score'),
+        m: a.avg('amount'),
+        lo: a.min('amount'),
+      }))
+      .build();
+    expect(
+      finishAggregate(q, [
+        { keys: ['b'], partials: ['2', { n: '2', sum: '0.30' }, { n: 1, sum: '3' }, '3.0'] },
+        { keys: [undefined], partials: [1, { n: 1, sum: 0.1 }, { n: 0, sum: null }, null] },
+        { keys: [null], partials: [3, { n: 1, sum: '0.2' }, { n: 2, sum: '4' }, '-1'] },
+      ]),
+    ).toEqual([
+      { status: null, n: 4, s: 0.3, m: 2, lo: '-1' },
+      { status: 'b', n: 2, s: 0.3, m: 3, lo: '3' },
+    ]);
+  });
+});
+
+describe('exact arithmetic', () => {
+  it('sums exactly and rounds once, whatever the order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e300, max: 1e300 })),
+        (xs) => {
+          const a = new ExactSum();
+          const b = new ExactSum();
+          for (const x of xs) a.add(x);
+          for (const x of [...xs].reverse()) b.add(x);
+          expect(decimalToNumber(a.value)).toBe(decimalToNumber(b.value));
+        },
+      ),
+    );
+  });
+
+  it('divides with one rounding', () => {
+    expect(divideToNumber(parseDecimal('1'), 3)).toBe(1 / 3);
+    expect(divideToNumber(parseDecimal('-2'), 3)).toBe(-2 / 3);
+    expect(divideToNumber(parseDecimal('0.3'), 1)).toBe(0.3);
+    fc.assert(
+      fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 1, max: 1e6 }), (a, n) => {
+        // a / n of integers: JS division is already correctly rounded.
+        expect(divideToNumber(parseDecimal(String(a)), n)).toBe(a / n || 0);
+      }),
+    );
+  });
+
+  it('parses numeric text', () => {
+    expect(parseDecimal('-12.50')).toEqual({ coef: -1250n, exp: -2 });
+    expect(parseDecimal('1e+21')).toEqual({ coef: 1n, exp: 21 });
+    expect(() => parseDecimal('NaN')).toThrow(RangeError);
+  });
+});
