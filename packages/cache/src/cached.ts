@@ -40,6 +40,11 @@ import {
 } from '@mystira/repository';
 import type { EntityDef, SpecSource } from '@mystira/specification';
 import { CacheContext } from './context.js';
+import {
+  entityEverything,
+  entityInvalidation,
+  type InvalidationScope,
+} from './entity-invalidation.js';
 import { EntityReads } from './entity-reads.js';
 import { CacheOptionsError } from './errors.js';
 import { Invalidator } from './invalidation.js';
@@ -104,7 +109,7 @@ class Cached<T extends object> implements CachedRepository<T> {
     this.#ctx = new CacheContext(this.entity, resolveSettings(this.entity, options));
     const entries = new StoredEntries(this.#ctx);
     this.#local = new LocalTier(this.#ctx);
-    this.#invalidator = new Invalidator(this.#ctx, this.#local);
+    this.#invalidator = new Invalidator(this.#ctx, this.#local, () => entityEverything(this.#ctx));
     const readThrough = new ReadThrough(this.#ctx, entries, this.#local, this.#invalidator);
     this.#entities = new EntityReads(inner, this.#ctx, {
       entries,
@@ -152,6 +157,10 @@ class Cached<T extends object> implements CachedRepository<T> {
     return this.#queries.page(spec, options);
   }
 
+  #invalidate(ids: readonly Id[], scope: InvalidationScope): Promise<void> {
+    return this.#invalidator.invalidate(entityInvalidation(this.#ctx, ids, scope));
+  }
+
   // ---- writes: the repository first, then the invalidation, before the write returns ----------
   async #write<R>(ids: Id[], write: () => Promise<R>): Promise<R> {
     this.#local.drop(
@@ -164,10 +173,10 @@ class Cached<T extends object> implements CachedRepository<T> {
     } catch (err) {
       // Anything else (including an abort or a lost connection, whose outcome is unknown) is
       // invalidated.
-      if (!leavesCacheRight(err)) await this.#invalidator.invalidate(ids, { queries: true });
+      if (!leavesCacheRight(err)) await this.#invalidate(ids, { queries: true });
       throw err;
     }
-    await this.#invalidator.invalidate(ids, { queries: true });
+    await this.#invalidate(ids, { queries: true });
     return result;
   }
 
@@ -207,15 +216,15 @@ class Cached<T extends object> implements CachedRepository<T> {
   // ---- administration ----------------------------------------------------------------------------
   async invalidate(ids: readonly Id[]): Promise<void> {
     for (const id of ids) checkId(this.entity, id);
-    await this.#invalidator.invalidate(ids, { queries: true });
+    await this.#invalidate(ids, { queries: true });
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
-    await this.#invalidator.invalidate([], { tags });
+    await this.#invalidate([], { tags });
   }
 
   async invalidateAll(): Promise<void> {
-    await this.#invalidator.invalidate([], { all: true });
+    await this.#invalidate([], { all: true });
   }
 
   get pendingInvalidations(): number {

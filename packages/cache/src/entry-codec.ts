@@ -19,6 +19,10 @@ export interface Decoded {
   value: unknown;
   /** Past its logical TTL (servable only in grace mode). */
   expired: boolean;
+  /** The logical expiry (ms on the cache's clock). */
+  expiresAt: number;
+  /** The generation tokens the entry was filled under, as recorded in its header. */
+  tokens: string;
 }
 
 export interface EntryCodecOptions {
@@ -79,12 +83,13 @@ export class EntryCodec {
 
   /**
    * `bytes` as the store returned them: null (absent), a number (not read: larger than
-   * `maxEntryBytes`, or -1 for a key that is not a string) or the entry.
+   * `maxEntryBytes`, or -1 for a key that is not a string) or the entry. `tokens` null: the
+   * caller compares the recorded tokens itself (the key cache, for entries with tags).
    */
   decode(
     key: string,
     bytes: Uint8Array | number | null,
-    tokens: string,
+    tokens: string | null,
     check: (value: unknown) => boolean,
   ): Decoded | CacheDecodeError | null {
     if (bytes === null) return null;
@@ -125,12 +130,14 @@ export class EntryCodec {
     }
     if (env.serializer !== this.#serializer.name) return null;
     // Filled under other generation tokens: a write (or eviction) happened since. Not an error.
-    if (env.tokens !== tokens) return null;
+    if (tokens !== null && env.tokens !== tokens) return null;
     const now = this.#now();
     // The store keeps an entry for TTL + grace; one older than that was put back by someone.
     if (env.expiresAt + this.#grace < now) return null;
     const expired = env.expiresAt <= now;
-    if (env.kind === 'n') return { kind: 'n', value: undefined, expired };
+    const { expiresAt } = env;
+    if (env.kind === 'n')
+      return { kind: 'n', value: undefined, expired, expiresAt, tokens: env.tokens };
     let value: unknown;
     try {
       value = this.#serializer.deserialize(env.payload);
@@ -145,6 +152,6 @@ export class EntryCodec {
         reason: 'shape',
       });
     }
-    return { kind: 'v', value, expired };
+    return { kind: 'v', value, expired, expiresAt, tokens: env.tokens };
   }
 }

@@ -9,9 +9,17 @@ import { brandErrors } from '../../../shared/error-brand.js';
 
 /**
  * What kind of failure a {@link CacheError} is: bad options, a store call, bytes that do not
- * decode, a value that does not encode.
+ * decode, a value that does not encode, a key the key cache refuses, a factory past its hard
+ * timeout, a factory that failed where nobody waited for it.
  */
-export type CacheErrorCode = 'OPTIONS' | 'STORE' | 'DECODE' | 'ENCODE';
+export type CacheErrorCode =
+  | 'OPTIONS'
+  | 'STORE'
+  | 'DECODE'
+  | 'ENCODE'
+  | 'KEY'
+  | 'TIMEOUT'
+  | 'FACTORY';
 
 /** The base of every error of `@mystira/cache`; `code` says which kind it is. */
 export class CacheError extends Error {
@@ -94,7 +102,55 @@ export class CacheEncodeError extends CacheError {
   }
 }
 
+/**
+ * A key, prefix, tag or namespace the key cache refuses (empty, too long, too many `:` segments,
+ * or a namespace with braces or whitespace). The call that got it rejects with it: a programming
+ * error, never a cache condition.
+ */
+export class CacheKeyError extends CacheError {
+  /** The refused key (or prefix, tag, namespace). */
+  readonly key: string;
+  constructor(key: string, message: string) {
+    super('KEY', message);
+    this.key = key;
+  }
+}
+
+/**
+ * `getOrSet`'s factory did not finish within `hardTimeoutMs` and there was no stale value to
+ * serve instead. The factory goes on in the background and fills the cache if it succeeds.
+ */
+export class CacheTimeoutError extends CacheError {
+  /** The key whose factory timed out. */
+  readonly key: string;
+  /** The hard timeout that passed, in ms. */
+  readonly timeoutMs: number;
+  constructor(key: string, timeoutMs: number) {
+    super('TIMEOUT', `the factory of ${key} did not finish within ${timeoutMs} ms`);
+    this.key = key;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * A factory failed where no caller received its error: an eager refresh, a factory that went on
+ * after a timeout, or one whose failure was answered with a stale value (fail-safe). Reported to
+ * `onError` only; `cause` is what the factory threw. A factory error a caller waits for is thrown
+ * to that caller unchanged.
+ */
+export class CacheFactoryError extends CacheError {
+  /** The key whose factory failed. */
+  readonly key: string;
+  constructor(key: string, options: { cause: unknown }) {
+    super('FACTORY', `the factory of ${key} failed`, options);
+    this.key = key;
+  }
+}
+
 brandErrors('@mystira/cache', {
+  CacheKeyError,
+  CacheTimeoutError,
+  CacheFactoryError,
   CacheError,
   CacheOptionsError,
   CacheStoreError,

@@ -14,13 +14,21 @@ export {
   CacheEncodeError,
   CacheError,
   type CacheErrorCode,
+  CacheFactoryError,
+  CacheKeyError,
   CacheOptionsError,
   CacheStoreError,
+  CacheTimeoutError,
 } from './errors.js';
 export { cacheHealthCheck } from './health.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory-store.js';
 export type { CacheMetricsSnapshot } from './metrics.js';
-export type { CacheLockOptions, CacheOptions, L1Options } from './options.js';
+export type {
+  CacheCommonOptions,
+  CacheLockOptions,
+  CacheOptions,
+  L1Options,
+} from './options.js';
 export {
   RedisStore,
   type RedisStoreClient,

@@ -1,65 +1,78 @@
 /**
- * Where cache entries are invalidated. After every write (and on `invalidate*`), before the write
- * returns: the entity's generation tokens (and the query generation, tags or epoch) are replaced
- * and its value keys deleted in one store call, and every L1 is told. A delayed second delete
- * follows as a backstop.
+ * Where cache entries are invalidated, for every kind of cache. An invalidation is a plan
+ * (`InvalidationPlan`): generation keys to give fresh tokens, value keys to delete, and what every
+ * L1 must drop. After every write (and on `invalidate*`), before the write returns, the plan is
+ * delivered in one store call (one MULTI) and every L1 is told. A delayed second delete follows as
+ * a backstop. The repository decorator (entity-invalidation.ts) and the key cache (key-layout.ts)
+ * only differ in the plans they make.
  *
- * When the store cannot be reached, the invalidation is recorded as pending instead: while
- * anything is pending, this instance bypasses the cache (it cannot serve what it failed to
- * invalidate), and the pending list is flushed as soon as the store answers, on the next read or
- * write, or by a timer every `flushRetryMs` (other instances may read from the store as soon as it
- * is back). Past `maxPendingInvalidations` ids the list collapses into one epoch bump.
+ * When the store cannot be reached, the plan is recorded as pending instead: while anything is
+ * pending, this instance bypasses the cache (it cannot serve what it failed to invalidate), and
+ * the pending plans are flushed, merged into one, as soon as the store answers, on the next read
+ * or write, or by a timer every `flushRetryMs` (other instances may read from the store as soon as
+ * it is back). Past `maxPendingInvalidations` deleted keys the pending plans collapse into the
+ * plan that invalidates everything.
  */
-import type { Id } from '@mystira/repository';
-import type { CacheContext } from './context.js';
+import type { SharedContext } from './context.js';
 import { freshToken } from './envelope.js';
 import type { CacheError } from './errors.js';
-import { GENERATION_TTL_MS } from './generation-tokens.js';
 import { encodeInvalidation, type InvalidationMessage } from './invalidation-message.js';
-import { idFromKey, idKey } from './keys.js';
 import type { LocalTier } from './local-tier.js';
 
-/** What an invalidation covers besides its ids. */
-export interface InvalidationScope {
-  /** Every cached query of the entity (the query generation). */
-  queries?: boolean;
-  /** Every cached query carrying one of these tags. */
-  tags?: readonly string[];
-  /** Everything cached for the entity (the epoch). */
-  all?: boolean;
+/** One generation key an invalidation replaces, and how long the new token lives (ms). */
+export interface GenerationBump {
+  readonly key: string;
+  readonly ttlMs: number;
+}
+
+/** What one invalidation does. */
+export interface InvalidationPlan {
+  /** Generation keys given fresh tokens: every entry filled under the old ones is a miss. */
+  readonly tokens: readonly GenerationBump[];
+  /** Value keys deleted from the store and dropped from every L1. */
+  readonly deletes: readonly string[];
+  /** Every L1 also drops its query results. */
+  readonly queries?: boolean;
+  /** Every L1 drops everything. */
+  readonly all?: boolean;
 }
 
 export class Invalidator {
-  readonly #ctx: CacheContext;
+  readonly #ctx: SharedContext;
   readonly #local: LocalTier;
-  readonly #pendingIds = new Set<string>();
+  readonly #everything: () => InvalidationPlan;
+  readonly #pendingTokens = new Map<string, number>();
+  readonly #pendingDeletes = new Set<string>();
   #pendingQueries = false;
-  #pendingEpoch = false;
-  readonly #pendingTags = new Set<string>();
+  #pendingAll = false;
   #flushing: Promise<boolean> | null = null;
   #flushTimer: ReturnType<typeof setInterval> | null = null;
   readonly #secondDeletes = new Set<ReturnType<typeof setTimeout>>();
   #closed = false;
 
-  constructor(ctx: CacheContext, local: LocalTier) {
+  /** `everything`: the plan pending invalidations collapse into past `maxPendingInvalidations`. */
+  constructor(ctx: SharedContext, local: LocalTier, everything: () => InvalidationPlan) {
     this.#ctx = ctx;
     this.#local = local;
+    this.#everything = everything;
   }
 
-  /** Ids whose invalidation waits for the store, plus one for anything entity-wide. */
+  /** Value keys whose invalidation waits for the store, plus one for anything shared. */
   get pendingCount(): number {
-    return (
-      this.#pendingIds.size +
-      (this.#pendingQueries || this.#pendingEpoch || this.#pendingTags.size > 0 ? 1 : 0)
-    );
+    let shared = this.#pendingQueries || this.#pendingAll;
+    for (const key of this.#pendingTokens.keys()) {
+      if (shared) break;
+      shared = !this.#ctx.keys.isItemGeneration(key);
+    }
+    return this.#pendingDeletes.size + (shared ? 1 : 0);
   }
 
   hasPending(): boolean {
     return (
-      this.#pendingIds.size > 0 ||
+      this.#pendingTokens.size > 0 ||
+      this.#pendingDeletes.size > 0 ||
       this.#pendingQueries ||
-      this.#pendingEpoch ||
-      this.#pendingTags.size > 0
+      this.#pendingAll
     );
   }
 
@@ -72,29 +85,27 @@ export class Invalidator {
   }
 
   /**
-   * Replaces the generation tokens of `ids` (and the query generation, tags or epoch), deletes
-   * their values and tells every L1 — or, when the store cannot be reached, records all of it as
-   * pending. Never throws.
+   * Delivers `plan` (fresh tokens, deletes, L1 message), or, when the store cannot be reached,
+   * records it as pending. Never throws.
    */
-  async invalidate(ids: readonly Id[], what: InvalidationScope): Promise<void> {
-    const keys = ids.map((id) => this.#ctx.keys.value(id));
-    this.#local.drop(keys, what.all === true);
+  async invalidate(plan: InvalidationPlan): Promise<void> {
+    this.#local.drop(plan.deletes, plan.all === true);
     if (this.hasPending()) {
       // Earlier invalidations are still owed: queue behind them and try to deliver everything
       // now (bounded by the store timeout), so the write returns with its invalidation delivered
       // whenever the store is back.
-      this.#addPending(ids, what);
+      this.#addPending(plan);
       await this.flushPending();
       return;
     }
     try {
-      await this.#deliver(ids, what);
+      await this.#deliver(plan);
     } catch (err) {
       this.#ctx.report(err as CacheError);
-      this.#addPending(ids, what);
+      this.#addPending(plan);
       return;
     }
-    this.#scheduleSecondDelete(keys);
+    this.#scheduleSecondDelete(plan.deletes);
   }
 
   /** Tries to deliver what is pending now; resolves whether nothing is pending any more. */
@@ -114,38 +125,32 @@ export class Invalidator {
     this.#secondDeletes.clear();
   }
 
-  async #deliver(ids: readonly Id[], what: InvalidationScope): Promise<void> {
-    const { keys: layout, settings, store } = this.#ctx;
-    const tokens = ids.map((id) => ({
-      key: layout.itemGeneration(id),
-      value: freshToken(),
-      ttlMs: settings.itemGenerationTtlMs,
-    }));
-    const shared = (key: string) => ({ key, value: freshToken(), ttlMs: GENERATION_TTL_MS });
-    if (what.queries) tokens.push(shared(layout.queryGeneration()));
-    for (const t of what.tags ?? []) tokens.push(shared(layout.tag(t)));
-    if (what.all) tokens.push(shared(layout.epoch()));
-    const keys = ids.map((id) => layout.value(id));
-    await store.call('invalidate', (s) => s.write(tokens, keys));
+  async #deliver(plan: InvalidationPlan): Promise<void> {
+    const { keys: layout, store } = this.#ctx;
+    const tokens = plan.tokens.map(({ key, ttlMs }) => ({ key, value: freshToken(), ttlMs }));
+    await store.call('invalidate', (s) => s.write(tokens, plan.deletes));
     if (this.#local.entities) {
       const msg: InvalidationMessage = {};
-      if (what.all) msg.a = 1;
+      if (plan.all) msg.a = 1;
       else {
-        if (keys.length > 0) msg.k = keys;
-        if (what.queries || (what.tags?.length ?? 0) > 0) msg.q = 1;
+        if (plan.deletes.length > 0) msg.k = [...plan.deletes];
+        if (plan.queries) msg.q = 1;
       }
       await store.call('publish', (s) => s.publish(layout.channel, encodeInvalidation(msg)));
       this.#ctx.metrics.published++;
     }
   }
 
-  #addPending(ids: readonly Id[], what: InvalidationScope): void {
-    for (const id of ids) this.#pendingIds.add(idKey(id));
-    if (what.queries || ids.length > 0) this.#pendingQueries = true;
-    for (const t of what.tags ?? []) this.#pendingTags.add(t);
-    if (what.all || this.#pendingIds.size > this.#ctx.settings.maxPendingInvalidations) {
-      this.#pendingEpoch = true;
-      this.#pendingIds.clear();
+  #addPending(plan: InvalidationPlan): void {
+    for (const { key, ttlMs } of plan.tokens) this.#pendingTokens.set(key, ttlMs);
+    for (const key of plan.deletes) this.#pendingDeletes.add(key);
+    if (plan.queries) this.#pendingQueries = true;
+    if (plan.all || this.#pendingDeletes.size > this.#ctx.settings.maxPendingInvalidations) {
+      const everything = this.#everything();
+      this.#pendingTokens.clear();
+      this.#pendingDeletes.clear();
+      for (const { key, ttlMs } of everything.tokens) this.#pendingTokens.set(key, ttlMs);
+      this.#pendingAll = true;
     }
     this.#startFlushTimer();
   }
@@ -174,28 +179,33 @@ export class Invalidator {
 
   async #flush(): Promise<boolean> {
     if (!this.#ctx.store.store.isReady()) return false;
-    const ids = [...this.#pendingIds].map(idFromKey);
-    const tags = [...this.#pendingTags];
-    const all = this.#pendingEpoch;
+    const tokens = [...this.#pendingTokens];
+    const deletes = [...this.#pendingDeletes];
     const queries = this.#pendingQueries;
+    const all = this.#pendingAll;
     try {
-      await this.#deliver(ids, { queries, tags, all });
+      await this.#deliver({
+        tokens: tokens.map(([key, ttlMs]) => ({ key, ttlMs })),
+        deletes,
+        queries,
+        all,
+      });
     } catch (err) {
       this.#ctx.report(err as CacheError);
       return false;
     }
     // Only what was delivered is cleared; anything recorded meanwhile stays pending.
-    for (const id of ids) this.#pendingIds.delete(idKey(id));
-    for (const t of tags) this.#pendingTags.delete(t);
-    if (all) this.#pendingEpoch = false;
+    for (const [key] of tokens) this.#pendingTokens.delete(key);
+    for (const key of deletes) this.#pendingDeletes.delete(key);
     if (queries) this.#pendingQueries = false;
+    if (all) this.#pendingAll = false;
     this.#local.bump();
     if (this.hasPending()) return this.#flush();
     return true;
   }
 
   /** Deletes the values again after `secondDeleteMs`: a backstop behind the guarded fills. */
-  #scheduleSecondDelete(keys: string[]): void {
+  #scheduleSecondDelete(keys: readonly string[]): void {
     const delay = this.#ctx.settings.secondDeleteMs;
     if (delay === 0 || keys.length === 0 || this.#closed) return;
     const timer = setTimeout(() => {

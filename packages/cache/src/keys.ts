@@ -40,7 +40,20 @@ const digest = (text: string) => createHash('sha256').update(text).digest('base6
 /** The cached query results: `page` is the only one whose key includes a cursor. */
 export type QueryMethod = 'list' | 'first' | 'single' | 'count' | 'page';
 
-export class KeyLayout {
+/**
+ * What the parts every cache shares (L1, the stampede lock, junk replacement) need of a key
+ * layout: the invalidation channel, lock keys, and which generation keys are per item.
+ */
+export interface LayoutBase {
+  /** The pub/sub channel of invalidation messages. */
+  readonly channel: string;
+  /** The stampede lock key of a value key. */
+  lock(valueKey: string): string;
+  /** Whether `key` is a per-item generation key (those live longer than shared ones). */
+  isItemGeneration(key: string): boolean;
+}
+
+export class KeyLayout implements LayoutBase {
   /** P, the prefix of every key of the entity. */
   readonly prefix: string;
   /** The pub/sub channel of invalidation messages. */

@@ -6,7 +6,7 @@
  * costs misses, never a stale read.
  */
 import { LRUCache } from 'lru-cache';
-import type { CacheContext } from './context.js';
+import type { SharedContext } from './context.js';
 import type { EnvelopeKind } from './envelope.js';
 import { CacheDecodeError, CacheStoreError } from './errors.js';
 import { parseInvalidation } from './invalidation-message.js';
@@ -21,7 +21,7 @@ export interface LocalEntry {
 export type LocalEntries = LRUCache<string, LocalEntry>;
 
 export class LocalTier {
-  readonly #ctx: CacheContext;
+  readonly #ctx: SharedContext;
   /** Entities and cached "not found" by value key; null when L1 is off. */
   readonly entities: LocalEntries | null;
   /** Query results by query key; null when L1 is off. */
@@ -32,7 +32,7 @@ export class LocalTier {
   #readyWaiters: (() => void)[] = [];
   #generation = 0;
 
-  constructor(ctx: CacheContext) {
+  constructor(ctx: SharedContext) {
     this.#ctx = ctx;
     const l1 = ctx.settings.l1;
     if (!l1) {

@@ -8,7 +8,7 @@ import type { EntityDef } from '@mystira/specification';
 import { EntryCodec } from './entry-codec.js';
 import { type CacheError, CacheOptionsError } from './errors.js';
 import { defaultBreaker, GuardedStore } from './guard.js';
-import { KeyLayout } from './keys.js';
+import { KeyLayout, type LayoutBase } from './keys.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import { EntrySigner, type SigningKey } from './signing.js';
 import type { CacheStore } from './store.js';
@@ -39,24 +39,22 @@ export interface L1Options {
   ttlMs?: number;
 }
 
-/** Options of {@link cached}. */
-export interface CacheOptions {
+/**
+ * The options `cached()` and `keyCache()` share: the store, TTLs, limits, signing, the timeout and
+ * breaker of store calls, the stampede lock, grace, L1 and invalidation delivery.
+ */
+export interface CacheCommonOptions {
   /** Where values live: `redisStore(client)` or `memoryStore()`. */
   store: CacheStore;
   /** Prepended to every key and channel. Default `mystira:cache`. */
   keyPrefix?: string;
   /**
-   * Your version of the entity's shape, part of every key. Keys also include a fingerprint of the
-   * entity schema, so a deploy that changes the schema never reads values of the old shape; bump
-   * this when the meaning changes without the schema changing. Default `1`.
+   * Default TTL, in ms. Default 300 000 (5 min). `cached()`: of entities (query TTLs come from each
+   * spec's hint); `keyCache()`: of values set without `ttlMs`.
    */
-  version?: string | number;
-  /** TTL of cached entities, in ms. Default 300 000 (5 min). Query TTLs come from each spec's hint. */
   ttlMs?: number;
   /** Each TTL is shortened by a random share up to this (0–1), so keys filled together do not expire together. Default 0.1. */
   jitter?: number;
-  /** TTL of a cached "not found" (getById/getMany), in ms; 0 disables negative caching. Default 5 000. */
-  negativeTtlMs?: number;
   /**
    * Values larger than this (serialized, in bytes) are returned but not cached; entries in the
    * store larger than this plus a header (4 KiB + 48 bytes) are not read, and are deleted.
@@ -72,8 +70,6 @@ export interface CacheOptions {
   signingKeys?: readonly SigningKey[];
   /** Default: `jsonSerializer()` (keeps Date and bigint). */
   serializer?: Serializer;
-  /** Check cached entities against the entity schema on read (a failing value is a miss). Default true. */
-  validate?: boolean;
   /** Timeout of every store call, in ms. Default 100. */
   storeTimeoutMs?: number;
   /**
@@ -113,8 +109,22 @@ export interface CacheOptions {
   random?: () => number;
 }
 
+/** Options of {@link cached}. */
+export interface CacheOptions extends CacheCommonOptions {
+  /**
+   * Your version of the entity's shape, part of every key. Keys also include a fingerprint of the
+   * entity schema, so a deploy that changes the schema never reads values of the old shape; bump
+   * this when the meaning changes without the schema changing. Default `1`.
+   */
+  version?: string | number;
+  /** TTL of a cached "not found" (getById/getMany), in ms; 0 disables negative caching. Default 5 000. */
+  negativeTtlMs?: number;
+  /** Check cached entities against the entity schema on read (a failing value is a miss). Default true. */
+  validate?: boolean;
+}
+
 /** {@link CacheOptions} checked, with defaults filled in, and the objects they make. */
-export interface CacheSettings {
+export interface CacheSettings<L extends LayoutBase = KeyLayout> {
   ttlMs: number;
   jitter: number;
   negativeTtlMs: number;
@@ -136,7 +146,7 @@ export interface CacheSettings {
   lock: Required<CacheLockOptions> | null;
   /** The store behind its timeout and breaker. */
   store: GuardedStore;
-  keys: KeyLayout;
+  keys: L;
   l1: Required<L1Options> | null;
 }
 
@@ -150,13 +160,33 @@ function positive(name: string, value: number | undefined, fallback: number, min
 
 /** Checks `options` (throwing `CacheOptionsError`) and fills in the defaults. */
 export function resolveSettings(entity: EntityDef, options: CacheOptions): CacheSettings {
+  const settings = resolveCommonSettings(
+    'cached()',
+    options,
+    (keyPrefix) => new KeyLayout(entity, keyPrefix, options.version ?? 1),
+  );
+  settings.negativeTtlMs = positive('negativeTtlMs', options.negativeTtlMs, 5_000);
+  settings.validate = options.validate ?? true;
+  return settings;
+}
+
+/**
+ * Checks the options every cache shares and fills in their defaults; `layout` makes the key layout
+ * from the key prefix. The entity-only settings get neutral values (no negative caching, no
+ * validation) that `resolveSettings` replaces.
+ */
+export function resolveCommonSettings<L extends LayoutBase>(
+  caller: string,
+  options: CacheCommonOptions,
+  layout: (keyPrefix: string) => L,
+): CacheSettings<L> {
   if (!options?.store || typeof options.store.get !== 'function') {
-    throw new CacheOptionsError('cached() needs a store: redisStore(client) or memoryStore()');
+    throw new CacheOptionsError(`${caller} needs a store: redisStore(client) or memoryStore()`);
   }
   const ttlMs = positive('ttlMs', options.ttlMs, 300_000, 1);
   const jitter = positive('jitter', options.jitter, 0.1);
   if (jitter > 1) throw new CacheOptionsError('jitter must be between 0 and 1');
-  const negativeTtlMs = positive('negativeTtlMs', options.negativeTtlMs, 5_000);
+  const negativeTtlMs = 0;
   const graceMs = positive('graceMs', options.graceMs, 0);
   const secondDeleteMs = positive('secondDeleteMs', options.secondDeleteMs, 1_000);
   const flushRetryMs = positive('flushRetryMs', options.flushRetryMs, 1_000);
@@ -174,7 +204,7 @@ export function resolveSettings(entity: EntityDef, options: CacheOptions): Cache
     throw new CacheOptionsError(
       'serializer names are 1-32 printable ASCII characters without "|" or ","',
     );
-  const validate = options.validate ?? true;
+  const validate = false;
   const onError = options.onError ?? (() => {});
   const now = options.now ?? Date.now;
   const codec = new EntryCodec({
@@ -200,7 +230,7 @@ export function resolveSettings(entity: EntityDef, options: CacheOptions): Cache
           options.breaker as { consecutiveFailures?: number; halfOpenAfterMs?: number } | undefined,
         );
   const store = new GuardedStore(options.store, { timeoutMs, breaker });
-  const keys = new KeyLayout(entity, options.keyPrefix ?? 'mystira:cache', options.version ?? 1);
+  const keys = layout(options.keyPrefix ?? 'mystira:cache');
   const l1Options = options.l1 === true ? {} : options.l1 || null;
   const l1 = l1Options
     ? {

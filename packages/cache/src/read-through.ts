@@ -10,13 +10,12 @@ import { AbortedError, type CallOptions, RepositoryError } from '@mystira/reposi
 import { isTransient } from '@mystira/resilience';
 import { raceAbort } from './abort-race.js';
 import type { CacheContext } from './context.js';
-import { freshToken } from './envelope.js';
 import type { CacheDecodeError, CacheError } from './errors.js';
-import { GENERATION_TTL_MS, tokenOf } from './generation-tokens.js';
+import { tokenOf } from './generation-tokens.js';
+import { guardedFill } from './guarded-fill.js';
 import type { Invalidator } from './invalidation.js';
 import type { LocalEntries, LocalTier } from './local-tier.js';
 import { type LockedRead, StampedeLock } from './stampede-lock.js';
-import type { FillEntry, Guard } from './store.js';
 import type { StoredEntries } from './stored-entries.js';
 
 /** One read-through: the key, what guards it, and how to check and load its value. */
@@ -183,39 +182,10 @@ export class ReadThrough {
 
   /** Writes `value` if the generation keys still hold `tokens` (creating absent shared ones). */
   async #fill(spec: ReadSpec, tokens: (string | null)[], value: unknown): Promise<void> {
-    const { metrics, settings } = this.#ctx;
+    const { settings } = this.#ctx;
     const negative = value === undefined && spec.negative;
     if (negative && settings.negativeTtlMs === 0) return;
     const ttl = this.#ctx.ttlWithJitter(negative ? settings.negativeTtlMs : spec.ttlMs);
-    const guards: Guard[] = [];
-    const recorded: string[] = [];
-    spec.guards.forEach((key, i) => {
-      const current = tokens[i] ?? null;
-      if (current === null && spec.creatable[i]) {
-        const create = freshToken();
-        guards.push({ key, expected: null, create, createTtlMs: GENERATION_TTL_MS });
-        recorded.push(create);
-      } else {
-        guards.push({ key, expected: current });
-        recorded.push(current ?? '');
-      }
-    });
-    // Absent per-item tokens are recorded as '' and read back as null: compare equal via tokensOf.
-    const bytes = this.#entries.encode(
-      spec.key,
-      negative ? 'n' : 'v',
-      value,
-      recorded.join(','),
-      ttl,
-    );
-    if (!bytes) return;
-    const entry: FillEntry = { key: spec.key, value: bytes, ttlMs: ttl + settings.graceMs };
-    try {
-      const ok = await this.#ctx.store.call('fill', (s) => s.fill(guards, [entry]));
-      if (ok) metrics.fills++;
-      else metrics.fillsRejected++;
-    } catch (err) {
-      this.#ctx.report(err as CacheError);
-    }
+    await guardedFill(this.#ctx, this.#entries, spec, tokens, negative ? 'n' : 'v', value, ttl);
   }
 }

@@ -3,7 +3,7 @@
  * lock, loads and fills; the others poll the store for its fill for up to `waitMs`, then load
  * themselves. The lock only saves loads: correctness never depends on it (fills stay guarded).
  */
-import type { CacheContext } from './context.js';
+import type { SharedContext } from './context.js';
 import { freshToken } from './envelope.js';
 import type { CacheDecodeError, CacheError } from './errors.js';
 import { tokenOf } from './generation-tokens.js';
@@ -23,11 +23,11 @@ export type LockOutcome = { done: true; value: unknown } | { done: false; token:
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class StampedeLock {
-  readonly #ctx: CacheContext;
+  readonly #ctx: SharedContext;
   readonly #entries: StoredEntries;
   readonly #options: Required<CacheLockOptions>;
 
-  constructor(ctx: CacheContext, entries: StoredEntries, options: Required<CacheLockOptions>) {
+  constructor(ctx: SharedContext, entries: StoredEntries, options: Required<CacheLockOptions>) {
     this.#ctx = ctx;
     this.#entries = entries;
     this.#options = options;

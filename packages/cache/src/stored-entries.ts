@@ -3,16 +3,16 @@
  * undecodable), deleting what was refused, replacing generation keys that hold junk, and encoding
  * a value for a fill.
  */
-import type { CacheContext } from './context.js';
+import type { SharedContext } from './context.js';
 import type { Decoded } from './entry-codec.js';
 import { type EnvelopeKind, freshToken } from './envelope.js';
 import { CacheDecodeError } from './errors.js';
 import { GENERATION_TTL_MS, joinTokens } from './generation-tokens.js';
 
 export class StoredEntries {
-  readonly #ctx: CacheContext;
+  readonly #ctx: SharedContext;
 
-  constructor(ctx: CacheContext) {
+  constructor(ctx: SharedContext) {
     this.#ctx = ctx;
   }
 
