@@ -9,6 +9,7 @@
  */
 
 export { MultipleResultsError } from '@mystira/specification';
+export { bindAggregate, runAggregate } from './aggregate.js';
 export {
   bindQuery,
   checkId,

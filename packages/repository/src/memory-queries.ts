@@ -5,13 +5,16 @@
  * A subclass supplies the snapshot and the by-id reads and writes.
  */
 import {
+  type AggregateSource,
   type EntityDef,
   evaluate,
+  evaluateAggregate,
   MultipleResultsError,
   type QueryNode,
   type SpecSource,
   count as specCount,
 } from '@mystira/specification';
+import { bindAggregate } from './aggregate.js';
 import { bindQuery, clone, queryOf, specErrors } from './core.js';
 import type { CursorCodec } from './cursor.js';
 import { throwIfAborted } from './errors.js';
@@ -83,6 +86,13 @@ export abstract class InMemoryQueries<T extends object> {
   /** Whether any item matches the spec's `where`. */
   async any(spec: SpecSource<T, unknown>, options: CallOptions = {}): Promise<boolean> {
     return (await this.count(spec, options)) > 0;
+  }
+
+  /** An aggregate over the items the spec's `where` selects, by the specification's evaluator. */
+  async aggregate<R>(spec: AggregateSource<T, R>, options: CallOptions = {}): Promise<R> {
+    throwIfAborted(options.signal, this.entity.name);
+    const q = bindAggregate(this.entity, spec);
+    return specErrors(this.entity.name, () => clone(evaluateAggregate<T, R>(q, this.snapshot())));
   }
 
   /** One keyset page after `options.cursor`, plus the total. */

@@ -290,6 +290,7 @@ const CALLS = new Set([
   'update',
   'upsert',
   'delete',
+  'aggregate',
   ...READS_WITH_SPEC,
 ]);
 

@@ -4,7 +4,7 @@
  * passes the conformance kit (`@mystira/repository/testing`), which is the executable form of the
  * contract written here.
  */
-import type { EntityDef, Shape, SpecSource } from '@mystira/specification';
+import type { AggregateSource, EntityDef, Shape, SpecSource } from '@mystira/specification';
 
 /** An item id: the value of the entity's id field. */
 export type Id = string | number;
@@ -169,6 +169,15 @@ export interface Repository<T extends object> {
    * The spec's `skip` applies to the first page only.
    */
   page<R = T>(spec: SpecSource<T, R>, options?: PageOptions): Promise<RepositoryPage<R>>;
+
+  /**
+   * Runs an aggregate (`spec(E).groupBy(...).aggregate(...)`, `.count()`, `.sum(f)`,
+   * `.distinct(f)`) over the items its `where` selects, by the rules of `@mystira/specification`
+   * (the same answer as `evaluateAggregate` over the items). Optional: the memory, PostgreSQL and
+   * Cosmos DB adapters have it; a decorator or adapter without it is refused clearly by
+   * `runAggregate(repository, spec)`. @throws ValidationError for a spec the entity cannot run.
+   */
+  aggregate?<R>(spec: AggregateSource<T, R>, options?: CallOptions): Promise<R>;
 
   /**
    * Stores a new item with version 1 and returns it as stored.

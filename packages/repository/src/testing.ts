@@ -824,3 +824,5 @@ export function repositoryConformance(options: ConformanceOptions): ConformanceC
 
   return cases;
 }
+
+export { aggregateConformance, aggregateConformanceSpecs } from './testing-aggregates.js';
