@@ -7,18 +7,20 @@
  * UNAVAILABLE; INTERNAL without its message), a status FAILED means a transaction reached the
  * chain and failed, and is kept under its idempotency key like a success.
  */
-import { create } from '@bufbuild/protobuf';
+import {
+  create,
+  type DescMessage,
+  type DescMethod,
+  type MessageInitShape,
+  type MessageShape,
+} from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import {
   type AttachLicenseTermsRequest,
-  AttachLicenseTermsRequestSchema,
   type AttachLicenseTermsResponse,
-  AttachLicenseTermsResponseSchema,
   CollectionService,
   type CreateCollectionRequest,
-  CreateCollectionRequestSchema,
   type CreateCollectionResponse,
-  CreateCollectionResponseSchema,
   type GetCollectionRequest,
   type GetCollectionResponse,
   GetCollectionResponseSchema,
@@ -31,17 +33,11 @@ import {
   IpAssetService,
   LicensingService,
   type MintAndRegisterIpAssetRequest,
-  MintAndRegisterIpAssetRequestSchema,
   type MintAndRegisterIpAssetResponse,
-  MintAndRegisterIpAssetResponseSchema,
   type MintLicenseTokensRequest,
-  MintLicenseTokensRequestSchema,
   type MintLicenseTokensResponse,
-  MintLicenseTokensResponseSchema,
   type RegisterLicenseTermsRequest,
-  RegisterLicenseTermsRequestSchema,
   type RegisterLicenseTermsResponse,
-  RegisterLicenseTermsResponseSchema,
 } from '@mystira/chain-protos';
 import { toConnectError } from './connect-errors.js';
 import type { CallContext } from './handlers.js';
@@ -105,8 +101,6 @@ export interface IpHandlers {
   getIpAsset: Unary<GetIpAssetRequest, GetIpAssetResponse>;
 }
 
-const path = (service: { typeName: string }, method: string) => `${service.typeName}/${method}`;
-
 function notFound(what: string): ConnectError {
   return new ConnectError(`${what} not found`, Code.NotFound);
 }
@@ -116,24 +110,36 @@ export function createIpHandlers(options: IpHandlerOptions): IpHandlers {
   const { ip } = options;
   const store = options.idempotency ?? new MemoryIdempotencyStore();
 
+  /**
+   * A write of the ip services, keyed `Service/Method` like ChainService's: `act` calls the port
+   * and says what to answer; it runs once per idempotency key, later calls replay its answer.
+   */
+  const write = <I extends DescMessage, O extends DescMessage>(
+    method: DescMethod & { input: I; output: O },
+    req: MessageShape<I> & { idempotencyKey: string },
+    call: CallContext,
+    act: () => Promise<MessageInitShape<O>>,
+  ) =>
+    idempotentWrite(store, call, {
+      method: `${method.parent.typeName}/${method.name}`,
+      inSchema: method.input,
+      req,
+      outSchema: method.output,
+      execute: async () => create(method.output, await act()),
+    });
+
   const handlers: IpHandlers = {
     async createCollection(req, call) {
       const input = parseCreateCollection(req);
-      return idempotentWrite(store, call, {
-        method: path(CollectionService, 'CreateCollection'),
-        inSchema: CreateCollectionRequestSchema,
-        req,
-        outSchema: CreateCollectionResponseSchema,
-        execute: async () => {
-          const c = await ip.createCollection(input, call.signal);
-          return create(CreateCollectionResponseSchema, {
-            status: operationStatus(c.state),
-            transactionHash: c.txHash,
-            collectionAddress: c.address,
-            createdAt: timestamp(c.createdAt),
-            errorMessage: c.errorMessage,
-          });
-        },
+      return write(CollectionService.method.createCollection, req, call, async () => {
+        const c = await ip.createCollection(input, call.signal);
+        return {
+          status: operationStatus(c.state),
+          transactionHash: c.txHash,
+          collectionAddress: c.address,
+          createdAt: timestamp(c.createdAt),
+          errorMessage: c.errorMessage,
+        };
       });
     },
 
@@ -146,21 +152,15 @@ export function createIpHandlers(options: IpHandlerOptions): IpHandlers {
 
     async registerLicenseTerms(req, call) {
       const terms = parseRegisterLicenseTerms(req);
-      return idempotentWrite(store, call, {
-        method: path(LicensingService, 'RegisterLicenseTerms'),
-        inSchema: RegisterLicenseTermsRequestSchema,
-        req,
-        outSchema: RegisterLicenseTermsResponseSchema,
-        execute: async () => {
-          const r = await ip.registerLicenseTerms(terms, call.signal);
-          return create(RegisterLicenseTermsResponseSchema, {
-            status: operationStatus(r.state),
-            transactionHash: r.txHash,
-            licenseTermsId: r.licenseTermsId?.toString(),
-            terms: licenseTermsMessage(r.terms),
-            errorMessage: r.errorMessage,
-          });
-        },
+      return write(LicensingService.method.registerLicenseTerms, req, call, async () => {
+        const r = await ip.registerLicenseTerms(terms, call.signal);
+        return {
+          status: operationStatus(r.state),
+          transactionHash: r.txHash,
+          licenseTermsId: r.licenseTermsId?.toString(),
+          terms: licenseTermsMessage(r.terms),
+          errorMessage: r.errorMessage,
+        };
       });
     },
 
@@ -176,71 +176,53 @@ export function createIpHandlers(options: IpHandlerOptions): IpHandlers {
 
     async attachLicenseTerms(req, call) {
       const input = parseAttachLicenseTerms(req);
-      return idempotentWrite(store, call, {
-        method: path(LicensingService, 'AttachLicenseTerms'),
-        inSchema: AttachLicenseTermsRequestSchema,
-        req,
-        outSchema: AttachLicenseTermsResponseSchema,
-        execute: async () => {
-          const r = await ip.attachLicenseTerms(input, call.signal);
-          return create(AttachLicenseTermsResponseSchema, {
-            ipAssetId: input.ipAssetId,
-            licenseTermsId: input.licenseTermsId.toString(),
-            status: operationStatus(r.state),
-            transactionHash: r.txHash,
-            errorMessage: r.errorMessage,
-          });
-        },
+      return write(LicensingService.method.attachLicenseTerms, req, call, async () => {
+        const r = await ip.attachLicenseTerms(input, call.signal);
+        return {
+          ipAssetId: input.ipAssetId,
+          licenseTermsId: input.licenseTermsId.toString(),
+          status: operationStatus(r.state),
+          transactionHash: r.txHash,
+          errorMessage: r.errorMessage,
+        };
       });
     },
 
     async mintLicenseTokens(req, call) {
       const input = parseMintLicenseTokens(req);
-      return idempotentWrite(store, call, {
-        method: path(LicensingService, 'MintLicenseTokens'),
-        inSchema: MintLicenseTokensRequestSchema,
-        req,
-        outSchema: MintLicenseTokensResponseSchema,
-        execute: async () => {
-          const r = await ip.mintLicenseTokens(input, call.signal);
-          return create(MintLicenseTokensResponseSchema, {
-            licensorIpAssetId: r.licensorIpAssetId,
-            licenseTermsId: r.licenseTermsId.toString(),
-            status: operationStatus(r.state),
-            transactionHash: r.txHash,
-            licenseTokenIds: r.tokenIds.map(String),
-            receiverAddress: r.receiver,
-            mintingFeePaidWei: r.mintingFeePaidWei?.toString(),
-            errorMessage: r.errorMessage,
-          });
-        },
+      return write(LicensingService.method.mintLicenseTokens, req, call, async () => {
+        const r = await ip.mintLicenseTokens(input, call.signal);
+        return {
+          licensorIpAssetId: r.licensorIpAssetId,
+          licenseTermsId: r.licenseTermsId.toString(),
+          status: operationStatus(r.state),
+          transactionHash: r.txHash,
+          licenseTokenIds: r.tokenIds.map(String),
+          receiverAddress: r.receiver,
+          mintingFeePaidWei: r.mintingFeePaidWei?.toString(),
+          errorMessage: r.errorMessage,
+        };
       });
     },
 
     async mintAndRegisterIpAsset(req, call) {
       const input = parseMintAndRegister(req);
-      return idempotentWrite(store, call, {
-        method: path(IpAssetService, 'MintAndRegisterIpAsset'),
-        inSchema: MintAndRegisterIpAssetRequestSchema,
-        req,
-        outSchema: MintAndRegisterIpAssetResponseSchema,
-        execute: async () => {
-          const a = await ip.mintAndRegisterIpAsset(input, call.signal);
-          return create(MintAndRegisterIpAssetResponseSchema, {
-            contentId: input.contentId,
-            status: operationStatus(a.state),
-            transactionHash: a.txHash,
-            // Empty until the transaction is in a block: unset on the wire, not "".
-            ipAssetId: a.ipAssetId || undefined,
-            collectionAddress: a.collection || undefined,
-            nftTokenId: a.nftTokenId || undefined,
-            ipMetadata: metadataMessage(a.ipMetadata),
-            nftMetadata: metadataMessage(a.nftMetadata),
-            parents: input.parents.map(derivativeLinkMessage),
-            registeredAt: timestamp(a.registeredAt),
-            errorMessage: a.errorMessage,
-          });
-        },
+      return write(IpAssetService.method.mintAndRegisterIpAsset, req, call, async () => {
+        const a = await ip.mintAndRegisterIpAsset(input, call.signal);
+        return {
+          contentId: input.contentId,
+          status: operationStatus(a.state),
+          transactionHash: a.txHash,
+          // Empty until the transaction is in a block: unset on the wire, not "".
+          ipAssetId: a.ipAssetId || undefined,
+          collectionAddress: a.collection || undefined,
+          nftTokenId: a.nftTokenId || undefined,
+          ipMetadata: metadataMessage(a.ipMetadata),
+          nftMetadata: metadataMessage(a.nftMetadata),
+          parents: input.parents.map(derivativeLinkMessage),
+          registeredAt: timestamp(a.registeredAt),
+          errorMessage: a.errorMessage,
+        };
       });
     },
 
