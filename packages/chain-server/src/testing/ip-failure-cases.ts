@@ -4,22 +4,26 @@
  */
 import assert from 'node:assert/strict';
 import { TransactionStatus } from '@mystira/chain-protos';
-import type { CaseDefinition } from './context.js';
-import { ipCase } from './ip-context.js';
+import type { CaseDefinition, Ctx } from './context.js';
+import { type IpCtx, ipCase } from './ip-context.js';
 import { ONE_PERCENT, ownRemixTerms } from './ip-terms.js';
+
+/** New commercial remix terms of the case (1 % revenue share in the kit's currency, under `policy`); their id. */
+function failingCaseTerms(ctx: Ctx, tools: IpCtx, policy: 'lap' | 'lrp'): Promise<bigint> {
+  const terms = ownRemixTerms(tools.label('failing'), {
+    currencyToken: ctx.licenseCurrency,
+    royaltyPolicy: policy,
+    commercialRevShareMicroPercent: ONE_PERCENT,
+  });
+  return tools.termsId(terms, 'the terms');
+}
 
 export const ipFailureCases: readonly CaseDefinition[] = [
   ipCase(
     'ip: failures: a derivative registration whose transaction fails answers FAILED with a message, links nothing, and the content id can be registered again',
-    async (ctx, { ip, written, label, termsId, asset, attach }) => {
-      const id = await termsId(
-        ownRemixTerms(label('failing'), {
-          currencyToken: ctx.licenseCurrency,
-          royaltyPolicy: 'lap',
-          commercialRevShareMicroPercent: ONE_PERCENT,
-        }),
-        'the terms',
-      );
+    async (ctx, tools) => {
+      const { ip, written, asset, attach } = tools;
+      const id = await failingCaseTerms(ctx, tools, 'lap');
       const parent = await asset();
       const parents = [await attach(parent.ipAssetId, id)];
       const contentId = ctx.contentId();
@@ -45,15 +49,9 @@ export const ipFailureCases: readonly CaseDefinition[] = [
   ),
   ipCase(
     'ip: failures: an attachment or a license token mint whose transaction fails answers FAILED and changes nothing',
-    async (ctx, { ip, written, label, termsId, asset, attach }) => {
-      const id = await termsId(
-        ownRemixTerms(label('failing'), {
-          currencyToken: ctx.licenseCurrency,
-          royaltyPolicy: 'lrp',
-          commercialRevShareMicroPercent: ONE_PERCENT,
-        }),
-        'the terms',
-      );
+    async (ctx, tools) => {
+      const { ip, written, asset, attach } = tools;
+      const id = await failingCaseTerms(ctx, tools, 'lrp');
       const { ipAssetId } = await asset();
       await ctx.injectFailure('attach-terms');
       const failed = await written(
