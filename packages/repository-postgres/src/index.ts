@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+export { compileAggregate, partialGroups } from './aggregate.js';
 export {
   compileAny,
   compileCount,

@@ -6,6 +6,7 @@
  */
 import {
   AlreadyExistsError,
+  bindAggregate,
   bindQuery,
   type CallOptions,
   ConcurrencyError,
@@ -32,7 +33,9 @@ import {
   type WriteOptions,
 } from '@mystira/repository';
 import {
+  type AggregateSource,
   type EntityDef,
+  finishAggregate,
   type InferShape,
   keysetOf,
   projector,
@@ -40,6 +43,7 @@ import {
   type Shape,
   type SpecSource,
 } from '@mystira/specification';
+import { compileAggregate, partialGroups } from './aggregate.js';
 import { compileAny, compileCount, compileSelect, selectList } from './compiler.js';
 import type { PgDatabase, QueryOptions } from './database.js';
 import { type TableMapping, type TableOptions, tableMapping } from './mapping.js';
@@ -215,6 +219,17 @@ export class PostgresRepository<T extends object> implements Repository<T> {
     const c = specErrors(this.entity.name, () => compileAny(this.mapping, q));
     const rows = await this.#read(c.text, c.values, options);
     return rows[0]!.found as boolean;
+  }
+
+  /**
+   * An aggregate in one `SELECT ... GROUP BY` (see aggregate.ts: exact `numeric` sums, the
+   * shared rules of `@mystira/specification` applied to the rows).
+   */
+  async aggregate<R>(spec: AggregateSource<T, R>, options: PgCallOptions = {}): Promise<R> {
+    const q = bindAggregate(this.entity, spec);
+    const c = specErrors(this.entity.name, () => compileAggregate(this.mapping, q));
+    const rows = await this.#read(c.text, c.values, options);
+    return finishAggregate<R>(q, partialGroups(q, rows));
   }
 
   async page<R = T>(

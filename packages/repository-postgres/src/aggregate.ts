@@ -1,0 +1,110 @@
+/**
+ * Aggregate queries -> one parameterized `SELECT ... GROUP BY` (the filter compiled as for
+ * `list`, identifiers only from the table mapping, values only as parameters), and its rows back
+ * into the partial groups `finishAggregate` of `@mystira/specification` turns into the answer.
+ * What the database computes and what is left to the shared rules:
+ *
+ * - `count(*)` is `count(*)`; `count(field)` is `count(<presence>)`, which is NULL exactly when
+ *   the field is absent (missing or JSON null).
+ * - `sum`/`avg` send `count(x)` and `sum(x)` over `numeric`, which is exact: document fields are
+ *   `numeric` already (jsonb holds the shortest decimal of each double), and double precision
+ *   columns go through their text form (`x::text::numeric`: PostgreSQL 12+ prints the shortest
+ *   decimal that round-trips, where `x::numeric` would keep 15 digits). The exact sum is rounded
+ *   once, and `avg` divided, by the shared rules, never by `numeric` division's chosen scale.
+ * - `min`/`max` run on the typed expression (`COLLATE "C"`: code point order; `numeric` for
+ *   bigints), timestamptz columns printed back in `toISOString()` form.
+ * - Group keys are the typed expressions (absent is NULL: one group); the group order, the row of
+ *   an ungrouped aggregate of no rows and the null results of no values are the shared rules'.
+ */
+import { ValidationError } from '@mystira/repository';
+import {
+  type AggregateNode,
+  type AggregateQueryNode,
+  type FieldRef,
+  normalizePredicate,
+  type PartialGroup,
+} from '@mystira/specification';
+import { compilePredicate } from './compiler.js';
+import type { TableMapping } from './mapping.js';
+import { type CompiledQuery, Params } from './sql.js';
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/** The typed expression of a scalar field, dates as ISO text. */
+function valueExpr(mapping: TableMapping, field: FieldRef): string {
+  const a = mapping.access(field.path);
+  if (a.scalar === null) {
+    throw new ValidationError(`field "${a.info.name}" is not a scalar`, {
+      issues: [{ field: a.info.name, message: 'not a scalar' }],
+    });
+  }
+  return a.scalar;
+}
+
+/** Prints a timestamptz expression (columns layout dates) as `toISOString()` text. */
+function isoText(mapping: TableMapping, field: FieldRef, expr: string): string {
+  const column = mapping.columns.find((c) => c.field?.name === field.path.join('.'));
+  return column?.sqlType === 'timestamptz' && field.path.length === 1
+    ? `to_char(${expr} AT TIME ZONE 'UTC', ${ISO})`
+    : expr;
+}
+
+/** A number expression as exact `numeric` (double precision through its shortest text). */
+function exactNumeric(mapping: TableMapping, field: FieldRef, expr: string): string {
+  const column = mapping.columns.find((c) => c.field?.name === field.path.join('.'));
+  return column?.sqlType === 'double precision' && field.path.length === 1
+    ? `(${expr}::text::numeric)`
+    : expr;
+}
+
+/** The select-list items of one aggregate, aliased `a<i>` (`a<i>_n`, `a<i>_s` for sum/avg). */
+function aggregateItems(mapping: TableMapping, node: AggregateNode, i: number): string[] {
+  const field = node.field;
+  if (field === null) return [`count(*) AS "a${i}"`];
+  switch (node.fn) {
+    case 'count':
+      return [`count(${mapping.access(field.path).presence}) AS "a${i}"`];
+    case 'sum':
+    case 'avg': {
+      const x = exactNumeric(mapping, field, valueExpr(mapping, field));
+      return [`count(${x}) AS "a${i}_n"`, `sum(${x}) AS "a${i}_s"`];
+    }
+    case 'min':
+    case 'max':
+      return [`${isoText(mapping, field, `${node.fn}(${valueExpr(mapping, field)})`)} AS "a${i}"`];
+  }
+}
+
+/**
+ * The statement of a (bound) aggregate query: group keys `k<i>`, aggregates `a<i>`; no ORDER BY
+ * (the shared rules order the groups).
+ */
+export function compileAggregate(mapping: TableMapping, node: AggregateQueryNode): CompiledQuery {
+  const params = new Params();
+  const keys = node.groupBy.map(
+    (f, i) => `${isoText(mapping, f, valueExpr(mapping, f))} AS "k${i}"`,
+  );
+  const values = node.aggregates.flatMap((n, i) => aggregateItems(mapping, n.aggregate, i));
+  const list = [...keys, ...values];
+  let text = `SELECT ${list.length ? list.join(', ') : 'count(*) AS "n"'} FROM ${mapping.qualified}`;
+  const where = node.source.where ? normalizePredicate(node.source.where) : null;
+  if (where && !(where.kind === 'const' && where.value))
+    text += ` WHERE ${compilePredicate(mapping, where, params)}`;
+  if (keys.length > 0) text += ` GROUP BY ${keys.map((_, i) => i + 1).join(', ')}`;
+  return { text, values: params.values };
+}
+
+/** The partial groups of the statement's rows, for `finishAggregate`. */
+export function partialGroups(
+  node: AggregateQueryNode,
+  rows: readonly Record<string, unknown>[],
+): PartialGroup[] {
+  return rows.map((row) => ({
+    keys: node.groupBy.map((_, i) => row[`k${i}`]),
+    partials: node.aggregates.map((n, i) =>
+      n.aggregate.fn === 'sum' || n.aggregate.fn === 'avg'
+        ? { n: row[`a${i}_n`] as string, sum: (row[`a${i}_s`] ?? null) as string | null }
+        : row[`a${i}`],
+    ),
+  }));
+}
