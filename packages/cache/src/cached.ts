@@ -47,6 +47,7 @@ import {
 } from './entity-invalidation.js';
 import { EntityReads } from './entity-reads.js';
 import { CacheOptionsError } from './errors.js';
+import { type CacheHealthOptions, storeHealthCheck } from './health.js';
 import { Invalidator } from './invalidation.js';
 import { LocalTier } from './local-tier.js';
 import type { CacheMetricsSnapshot } from './metrics.js';
@@ -239,37 +240,8 @@ class Cached<T extends object> implements CachedRepository<T> {
     return this.#ctx.metrics.snapshot(this.pendingInvalidations);
   }
 
-  healthCheck(
-    options: { name?: string; timeoutMs?: number; tags?: readonly string[] } = {},
-  ): HealthCheck {
-    return {
-      name: options.name ?? `cache:${this.entity.name}`,
-      critical: false,
-      tags: options.tags ?? ['ready'],
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      check: async () => {
-        const detail = {
-          breaker: this.#ctx.store.breakerState,
-          pendingInvalidations: this.pendingInvalidations,
-          hitRatio: this.metrics().hitRatio,
-        };
-        try {
-          await this.#ctx.store.call('ping', (s) => s.ping());
-        } catch (err) {
-          return {
-            status: 'degraded' as const,
-            detail: { ...detail, error: (err as Error).message },
-          };
-        }
-        if (this.#invalidator.hasPending() && !(await this.flushPending())) {
-          return {
-            status: 'degraded' as const,
-            detail: { ...detail, error: 'invalidations pending' },
-          };
-        }
-        return { status: 'healthy' as const, detail };
-      },
-    };
+  healthCheck(options: CacheHealthOptions = {}): HealthCheck {
+    return storeHealthCheck(this.#ctx, this.#invalidator, `cache:${this.entity.name}`, options);
   }
 
   ready(): Promise<void> {

@@ -39,6 +39,7 @@ export function entityInvalidation(
     deletes: ids.map((id) => layout.value(id)),
     queries: queries || (scope.tags?.length ?? 0) > 0,
     all: scope.all === true,
+    everything: scope.all === true,
   };
 }
 

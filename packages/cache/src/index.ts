@@ -3,7 +3,10 @@
  * guarded fills and invalidation before writes return (no stale reads after a completed write),
  * stampede protection, a timeout and breaker on every store call, optional L1 kept coherent by
  * pub/sub, optional HMAC-signed entries, and junk in the store (oversized, undecodable, forged)
- * refused and deleted. Stores: Redis (ioredis, single node or Cluster) and memory.
+ * refused and deleted. Stores: Redis (ioredis, single node or Cluster) and memory. Beside it, on
+ * the same machinery, `keyCache()`: a cache for any key (`getOrSet` with fail-safe, soft and hard
+ * factory timeouts, eager refresh and sliding expiration; invalidation by key, tag and prefix;
+ * namespaces).
  *
  * @packageDocumentation
  */
@@ -20,7 +23,20 @@ export {
   CacheStoreError,
   CacheTimeoutError,
 } from './errors.js';
+export type { Factory, FactoryContext } from './factory-flight.js';
 export { cacheHealthCheck } from './health.js';
+export {
+  type KeyCache,
+  type KeyGetOptions,
+  type KeySetOptions,
+  keyCache,
+} from './key-cache.js';
+export type {
+  CacheTimers,
+  FactoryOptions,
+  GetOrSetOptions,
+  KeyCacheOptions,
+} from './key-cache-options.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory-store.js';
 export type { CacheMetricsSnapshot } from './metrics.js';
 export type {

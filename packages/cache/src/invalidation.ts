@@ -35,6 +35,11 @@ export interface InvalidationPlan {
   readonly queries?: boolean;
   /** Every L1 drops everything. */
   readonly all?: boolean;
+  /**
+   * The plan invalidates everything the cache holds (an epoch bump): pending invalidations
+   * collapse into it.
+   */
+  readonly everything?: boolean;
 }
 
 export class Invalidator {
@@ -89,7 +94,7 @@ export class Invalidator {
    * records it as pending. Never throws.
    */
   async invalidate(plan: InvalidationPlan): Promise<void> {
-    this.#local.drop(plan.deletes, plan.all === true);
+    this.#local.drop(plan.deletes, plan.all === true || plan.everything === true);
     if (this.hasPending()) {
       // Earlier invalidations are still owed: queue behind them and try to deliver everything
       // now (bounded by the store timeout), so the write returns with its invalidation delivered
@@ -145,7 +150,8 @@ export class Invalidator {
     for (const { key, ttlMs } of plan.tokens) this.#pendingTokens.set(key, ttlMs);
     for (const key of plan.deletes) this.#pendingDeletes.add(key);
     if (plan.queries) this.#pendingQueries = true;
-    if (plan.all || this.#pendingDeletes.size > this.#ctx.settings.maxPendingInvalidations) {
+    if (plan.all) this.#pendingAll = true;
+    if (plan.everything || this.#pendingDeletes.size > this.#ctx.settings.maxPendingInvalidations) {
       const everything = this.#everything();
       this.#pendingTokens.clear();
       this.#pendingDeletes.clear();

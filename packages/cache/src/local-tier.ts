@@ -15,6 +15,8 @@ import { parseInvalidation } from './invalidation-message.js';
 export interface LocalEntry {
   value: unknown;
   kind: EnvelopeKind;
+  /** The entry's logical expiry on the cache's clock, when it has one shorter than L1's own TTL. */
+  expiresAt?: number;
 }
 
 /** One of the two L1 maps, by store key. */
@@ -86,9 +88,15 @@ export class LocalTier {
     kind: EnvelopeKind,
     value: unknown,
     generation: number,
+    expiresAt?: number,
   ): void {
     if (tier && this.usable() && this.#generation === generation)
-      tier.set(key, { kind, value: structuredClone(value) });
+      tier.set(
+        key,
+        expiresAt === undefined
+          ? { kind, value: structuredClone(value) }
+          : { kind, value: structuredClone(value), expiresAt },
+      );
   }
 
   /** A local write: drops these value keys (or every entity) and every query result. */

@@ -24,8 +24,13 @@ export interface CacheMetricsSnapshot {
   fillsRejected: number;
   /** Loaded values not cached because they exceeded `maxValueBytes`. */
   oversized: number;
-  /** Expired values served because the repository failed (grace mode). */
+  /**
+   * Expired values served because the repository or factory failed, or (key cache) a factory
+   * timeout passed (grace mode, fail-safe).
+   */
   graceHits: number;
+  /** Eager refreshes started (key cache: a hit past `eagerRefresh` of its TTL). */
+  refreshes: number;
   /** Store calls that failed or timed out, values that failed to decode or encode. */
   errors: number;
   /** Entries refused for their signature (unsigned or not signed for their key; `signingKeys` on). */
@@ -66,6 +71,7 @@ export class CacheMetrics {
   fillsRejected = 0;
   oversized = 0;
   graceHits = 0;
+  refreshes = 0;
   errors = 0;
   forged = 0;
   dropped = 0;
@@ -96,6 +102,7 @@ export class CacheMetrics {
       fillsRejected: this.fillsRejected,
       oversized: this.oversized,
       graceHits: this.graceHits,
+      refreshes: this.refreshes,
       errors: this.errors,
       forged: this.forged,
       dropped: this.dropped,

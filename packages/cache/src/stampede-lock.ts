@@ -6,7 +6,7 @@
 import type { SharedContext } from './context.js';
 import { freshToken } from './envelope.js';
 import type { CacheDecodeError, CacheError } from './errors.js';
-import { tokenOf } from './generation-tokens.js';
+import { joinTokens, tokenOf } from './generation-tokens.js';
 import type { CacheLockOptions } from './options.js';
 import type { StoredEntries } from './stored-entries.js';
 
@@ -15,6 +15,8 @@ export interface LockedRead {
   key: string;
   guards: string[];
   check: (value: unknown) => boolean;
+  /** The tokens string a fill records from the guards' tokens (default: joined by ','). */
+  record?: (tokens: readonly string[]) => string;
 }
 
 /** Either another process's fill arrived (`done`), or this one loads, holding the lock or not. */
@@ -63,7 +65,9 @@ export class StampedeLock {
         // A write happened while we waited: the holder's fill will be refused; load ourselves.
         if (!now || read.guards.some((_, i) => now[i] !== tokens[i] && tokens[i] !== null)) break;
         const bad: CacheDecodeError[] = [];
-        const hit = this.#entries.decode(read.key, got[read.guards.length]!, now, read.check, bad);
+        const recorded = read.record ? read.record(now.map((t) => t ?? '')) : joinTokens(now);
+        const value = got[read.guards.length]!;
+        const hit = this.#entries.decodeRecorded(read.key, value, recorded, read.check, bad);
         if (bad.length > 0) await this.#entries.drop(bad);
         if (hit && !hit.expired) {
           this.#ctx.metrics.coalesced++;

@@ -32,7 +32,21 @@ export class StoredEntries {
     check: (value: unknown) => boolean,
     bad: CacheDecodeError[],
   ): Decoded | null {
-    const got = this.#ctx.settings.codec.decode(key, bytes, joinTokens(tokens), check);
+    return this.decodeRecorded(key, bytes, joinTokens(tokens), check, bad);
+  }
+
+  /**
+   * `decode` against the tokens string the entry must record (`null`: any; the caller compares
+   * `Decoded.tokens` itself).
+   */
+  decodeRecorded(
+    key: string,
+    bytes: Uint8Array | number | null,
+    recorded: string | null,
+    check: (value: unknown) => boolean,
+    bad: CacheDecodeError[],
+  ): Decoded | null {
+    const got = this.#ctx.settings.codec.decode(key, bytes, recorded, check);
     if (got instanceof CacheDecodeError) {
       bad.push(got);
       return null;
