@@ -7,29 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimRecord, PaymentRecord } from '@mystira/chain-server';
 import { LedgerError } from '@mystira/chain-server';
-import {
-  type Address,
-  encodeFunctionData,
-  type Hex,
-  maxUint256,
-  type PublicClient,
-  zeroAddress,
-} from 'viem';
+import { type Address, encodeFunctionData, type Hex, maxUint256, zeroAddress } from 'viem';
 import { STORY_ADDRESSES } from '../story/addresses.js';
-import type { Submission, TransactionRequest } from '../transactions/index.js';
+import type { Submission } from '../transactions/index.js';
 import { royaltyModuleAbi, royaltyVaultAbi, wipAbi } from './abis.js';
+import type { SendingContext } from './sending.js';
 
 /** What the royalty flows need from the ledger. */
-export interface RoyaltyContext {
-  /** The node. */
-  client: PublicClient;
-  /** The signer's address (it pays, and sends claims). */
-  signer: Address;
-  /** Sends through the submitter (errors already LedgerErrors) and follows the transaction. */
-  send(
-    request: TransactionRequest,
-    options: { key: string; signal?: AbortSignal },
-  ): Promise<Submission>;
+export interface RoyaltyContext extends SendingContext {
   /** Follows a transaction's states (so `getTransaction` knows it). */
   follow(hash: Hex): void;
   /** The IP's royalty vault, if it has one. */

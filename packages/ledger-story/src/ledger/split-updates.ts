@@ -8,10 +8,11 @@
 
 import type { Split } from '@mystira/chain-server';
 import { LedgerError } from '@mystira/chain-server';
-import { type Address, encodeFunctionData, keccak256, type PublicClient, toHex } from 'viem';
+import { type Address, encodeFunctionData, keccak256, toHex } from 'viem';
 import type { Submission, TransactionRequest } from '../transactions/index.js';
 import { ipAccountAbi, ROYALTY_TOKENS_PER_BP, royaltyVaultAbi } from './abis.js';
 import { lower } from './calls.js';
+import type { SendingContext } from './sending.js';
 
 /** One movement of royalty tokens. */
 export interface TokenTransfer {
@@ -105,25 +106,12 @@ export function transferCall(vault: Address, ipId: Address, t: TokenTransfer): T
   };
 }
 
-/** What split updates need from the ledger. */
-export interface SplitUpdateContext {
-  /** The node. */
-  client: PublicClient;
-  /** The signer's address. */
-  signer: Address;
-  /** Sends through the submitter (errors already LedgerErrors) and follows the transaction. */
-  send(
-    request: TransactionRequest,
-    options: { key: string; signal?: AbortSignal },
-  ): Promise<Submission>;
-}
-
 /** Split updates of one ledger, one at a time per asset (each plans from the last one's result). */
 export class SplitUpdates {
   /** Per asset, the update in flight (resolved once it is mined or failed to send). */
   private readonly last = new Map<string, Promise<void>>();
 
-  constructor(private readonly ctx: SplitUpdateContext) {}
+  constructor(private readonly ctx: SendingContext) {}
 
   /**
    * Plans and sends the transfers from `current` to `next` for the IP's vault. Resolves with the

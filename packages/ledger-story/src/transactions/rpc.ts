@@ -12,6 +12,7 @@ import {
   TimeoutError,
   WebSocketRequestError,
 } from 'viem';
+import type { ChainClient, ChainReceipt } from './client.js';
 import { RpcDeadlineError, TransactionRevertedError } from './errors.js';
 
 /**
@@ -32,6 +33,25 @@ export async function withDeadline<T>(
     return await Promise.race([call(), deadline]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * The transaction's receipt, or `undefined` while the node has none (not mined yet, or dropped
+ * by a reorg), under the deadline of one RPC call.
+ */
+export async function receiptOf(
+  client: ChainClient,
+  hash: Hex,
+  timeoutMs: number,
+): Promise<ChainReceipt | undefined> {
+  try {
+    return await withDeadline('eth_getTransactionReceipt', timeoutMs, () =>
+      client.getTransactionReceipt({ hash }),
+    );
+  } catch (error) {
+    if ((error as Error).name === 'TransactionReceiptNotFoundError') return undefined;
+    throw error;
   }
 }
 

@@ -34,6 +34,7 @@ import {
   isRevert,
   messageOf,
   raceSignal,
+  receiptOf,
   revertError,
   withDeadline,
 } from './rpc.js';
@@ -473,15 +474,8 @@ export class TransactionSubmitter {
     this.emit({ type: 'renonced', key: flight.key, hash: attempt.hash, nonce: attempt.nonce });
   }
 
-  private async receipt(hash: Hex): Promise<ChainReceipt | undefined> {
-    try {
-      return await this.rpc('eth_getTransactionReceipt', () =>
-        this.client.getTransactionReceipt({ hash }),
-      );
-    } catch (error) {
-      if ((error as Error).name === 'TransactionReceiptNotFoundError') return undefined;
-      throw error;
-    }
+  private receipt(hash: Hex): Promise<ChainReceipt | undefined> {
+    return receiptOf(this.client, hash, this.timeout);
   }
 
   private emit(event: SubmissionEvent): void {

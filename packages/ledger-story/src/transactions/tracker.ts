@@ -10,7 +10,7 @@
  */
 import type { Abi, Hex } from 'viem';
 import type { ChainClient, ChainReceipt } from './client.js';
-import { raceSignal, revertError, withDeadline } from './rpc.js';
+import { raceSignal, receiptOf, revertError, withDeadline } from './rpc.js';
 
 /**
  * Where a tracked transaction stands:
@@ -274,15 +274,8 @@ export class ReceiptTracker {
     }
   }
 
-  private async receipt(hash: Hex): Promise<ChainReceipt | undefined> {
-    try {
-      return await this.rpc('eth_getTransactionReceipt', () =>
-        this.client.getTransactionReceipt({ hash }),
-      );
-    } catch (error) {
-      if ((error as Error).name === 'TransactionReceiptNotFoundError') return undefined;
-      throw error;
-    }
+  private receipt(hash: Hex): Promise<ChainReceipt | undefined> {
+    return receiptOf(this.client, hash, this.timeout);
   }
 
   /**
