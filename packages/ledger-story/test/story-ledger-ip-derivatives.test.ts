@@ -1,10 +1,10 @@
-import { ContributorType, IpAssetStatus } from '@mystira/chain-protos';
+import { ContributorType } from '@mystira/chain-protos';
 import type { LicenseTermsInput } from '@mystira/chain-server';
 import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoryLedger } from '../src/ledger/index.js';
-import { PERCENT, remix, untilMined, WIP, wallet } from './support/ip-fixtures.js';
+import { PERCENT, remix, untilMined, untilRegistered, WIP, wallet } from './support/ip-fixtures.js';
 import { startLedger, stopLedger } from './support/ledger.js';
 
 // StoryLedger.ip's derivatives on the embedded chain: minted, then linked to their parents
@@ -25,11 +25,7 @@ afterAll(() => stopLedger(chain, ledger));
 
 const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 
-const registered = (ipAssetId: string) =>
-  until(async () => {
-    const a = await ledger.getAssetByIpId(ipAssetId);
-    return a?.status === IpAssetStatus.REGISTERED ? a : undefined;
-  });
+const registered = (ipAssetId: string) => untilRegistered(chain, ledger, ipAssetId);
 
 let seq = 0;
 async function parentWith(terms: LicenseTermsInput, owner: string) {

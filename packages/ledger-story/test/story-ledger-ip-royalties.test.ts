@@ -1,9 +1,9 @@
-import { ContributorType, IpAssetStatus } from '@mystira/chain-protos';
+import { ContributorType } from '@mystira/chain-protos';
 import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoryLedger } from '../src/ledger/index.js';
-import { remix, untilMined, WIP, wallet } from './support/ip-fixtures.js';
+import { remix, untilMined, untilRegistered, WIP, wallet } from './support/ip-fixtures.js';
 import { startLedger, stopLedger } from './support/ledger.js';
 
 // Royalties from a derivative to its ancestors through LAP, end to end through the Ledger port:
@@ -25,11 +25,7 @@ afterAll(() => stopLedger(chain, ledger));
 
 const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 
-const registered = (ipAssetId: string) =>
-  until(async () => {
-    const a = await ledger.getAssetByIpId(ipAssetId);
-    return a?.status === IpAssetStatus.REGISTERED ? a : undefined;
-  });
+const registered = (ipAssetId: string) => untilRegistered(chain, ledger, ipAssetId);
 
 const claimable = async (w: string, ip: string) =>
   (await ledger.claimableBalances(w, ip))[0]?.amountWei ?? 0n;

@@ -1,6 +1,9 @@
 /** What the StoryLedger.ip tests share: units, wallets, Commercial Remix terms, waiting on blocks. */
+
+import { IpAssetStatus } from '@mystira/chain-protos';
 import type { LicenseTermsInput } from '@mystira/chain-server';
 import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
+import type { StoryLedger } from '../../src/ledger/index.js';
 
 /** WIP, the currency of the terms (Story's wrapped native token). */
 export const WIP = '0x1514000000000000000000000000000000000000';
@@ -40,4 +43,12 @@ export async function untilMined<T>(
     await chain.mine(1);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The asset once `ledger` reads it REGISTERED, mining blocks meanwhile (at most 15 s). */
+export function untilRegistered(chain: EmbeddedChain, ledger: StoryLedger, ipAssetId: string) {
+  return untilMined(chain, async () => {
+    const a = await ledger.getAssetByIpId(ipAssetId);
+    return a?.status === IpAssetStatus.REGISTERED ? a : undefined;
+  });
 }
