@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 
+export { type CosmosAggregatePlan, compileAggregate } from './aggregate.js';
 export type { CosmosBulkOperation, CosmosBulkResult } from './bulk.js';
 export {
   type CosmosClientConfig,

@@ -32,6 +32,12 @@ export interface CapabilityProfile {
    * empty; a profile that does not say is taken as false, so `ensureContainer` never risks it.
    */
   readonly indexUpdateInPlace?: boolean;
+  /**
+   * `GROUP BY` with `COUNT`/`SUM`/`MIN`/`MAX` in one query: aggregates are pushed to the service
+   * where that is exact. False or absent (cosmosdb-server has no GROUP BY): the matching rows are
+   * streamed into the in-memory aggregation.
+   */
+  readonly aggregates?: boolean;
 }
 
 /** The real Azure Cosmos DB service (and the official emulators): every construct is available. */
@@ -43,6 +49,7 @@ export const azureProfile: CapabilityProfile = Object.freeze({
   atomicBatch: true,
   flatWhere: false,
   indexUpdateInPlace: true,
+  aggregates: true,
 });
 
 /**
@@ -58,6 +65,7 @@ export const cosmosdbServerProfile: CapabilityProfile = Object.freeze({
   atomicBatch: false,
   flatWhere: true,
   indexUpdateInPlace: false,
+  aggregates: false,
 });
 
 /** The built-in profiles by name. */

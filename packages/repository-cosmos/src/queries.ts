@@ -4,8 +4,17 @@
  * COUNT(1)` when the filter is exact on the server, else by counting the plan's rows.
  */
 import type { CursorCodec } from '@mystira/repository';
-import { bindQuery, queryOf, specErrors } from '@mystira/repository';
-import { projector, type QueryNode, type SpecSource } from '@mystira/specification';
+import { bindAggregate, bindQuery, queryOf, specErrors } from '@mystira/repository';
+import {
+  type AggregateQueryNode,
+  type AggregateSource,
+  evaluateAggregate,
+  finishAggregate,
+  projector,
+  type QueryNode,
+  type SpecSource,
+} from '@mystira/specification';
+import { compileAggregate, partialGroups } from './aggregate.js';
 import { type CosmosQueryPlan, compileQuery, runPlan } from './plan.js';
 import type { CapabilityProfile } from './profile.js';
 import type { Meter, RoundTrips } from './round-trips.js';
@@ -45,6 +54,44 @@ export class QueryRunner<T> {
   bind(spec: SpecSource<unknown, unknown>): QueryNode {
     const entity = this.#trips.entity;
     return specErrors(entity.name, () => bindQuery(entity, queryOf(spec)));
+  }
+
+  /** The aggregate query bound to the entity (errors become `ValidationError`). */
+  bindAggregate(spec: AggregateSource<unknown, unknown>): AggregateQueryNode {
+    return bindAggregate(this.#trips.entity, spec);
+  }
+
+  /**
+   * Runs a bound aggregate: the profile's GROUP BY query finished by the shared rules, or the
+   * matching rows streamed into the in-memory aggregation (see aggregate.ts).
+   */
+  async aggregate<R>(
+    meter: Meter,
+    operation: string,
+    node: AggregateQueryNode,
+    signal: AbortSignal | undefined,
+  ): Promise<R> {
+    const { entity, map } = this.#trips;
+    const compiled = specErrors(entity.name, () =>
+      compileAggregate(node, { profile: this.#profile, entity, storedPath: map.storedPath }),
+    );
+    const source: QueryNode = { ...node.source, orderBy: [], select: null };
+    if (compiled.query === null) {
+      const rows = this.window(meter, operation, source, { signal });
+      return evaluateAggregate<T, R>(node, rows, { signal });
+    }
+    const plan = this.plan(source);
+    const rows: Record<string, unknown>[] = [];
+    for await (const page of this.#pages(
+      meter,
+      operation,
+      plan,
+      compiled.query,
+      this.#pageSize,
+      signal,
+    ))
+      rows.push(...page);
+    return finishAggregate<R>(node, partialGroups(node, rows));
   }
 
   /** The plan of a bound query. */

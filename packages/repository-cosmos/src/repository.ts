@@ -27,6 +27,7 @@ import {
   throwIfAborted,
 } from '@mystira/repository';
 import {
+  type AggregateSource,
   type EntityDef,
   type InferShape,
   MultipleResultsError,
@@ -204,6 +205,16 @@ export class CosmosRepository<T extends object> implements Repository<T> {
         return true;
       return false;
     });
+  }
+
+  /**
+   * An aggregate: one GROUP BY query on the `azure` profile where that is exact, else the matching
+   * rows streamed into the specification's in-memory aggregation (see aggregate.ts).
+   */
+  async aggregate<R>(spec: AggregateSource<T, R>, options: CallOptions = {}): Promise<R> {
+    return this.#trips.call('aggregate', options, (m) =>
+      this.#queries.aggregate<R>(m, 'aggregate', this.#queries.bindAggregate(spec), options.signal),
+    );
   }
 
   async page<R = T>(spec: SpecSource<T, R>, options: PageOptions = {}): Promise<RepositoryPage<R>> {
