@@ -19,6 +19,7 @@ import {
 import { spec as specOf } from '@mystira/specification';
 import { CheckpointMismatchError } from './errors.js';
 import { gate, type MirrorStore } from './mirror.js';
+import { sleep } from './sleep.js';
 import { syncId, versionOfItem } from './sync.js';
 
 /** Where a backfill run stands, saved after each completed batch so a new run resumes after it. */
@@ -141,20 +142,6 @@ export function compareIds(a: Id, b: Id): number {
   return x.length - i - (y.length - j);
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
-
 /**
  * Copies every item of `primary` into `mirror` at the primary's versions, in id order and in
  * batches, version-gated (an item the mirror already holds at a newer version is left alone), and
@@ -171,7 +158,7 @@ export async function backfill<T extends object>(
   const batchSize = Math.max(1, options.batchSize ?? 500);
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
+  const wait = options.sleep ?? sleep;
   const dryRun = options.dryRun ?? false;
   const store = options.checkpoints;
   const signal = options.signal;
@@ -289,7 +276,7 @@ export async function backfill<T extends object>(
       throwIfAborted(signal);
       if (options.ratePerSecond) {
         const due = started + (fetchedThisRun * 1000) / options.ratePerSecond;
-        if (due > now()) await sleep(due - now(), signal);
+        if (due > now()) await wait(due - now(), signal);
       }
       const items: T[] = [];
       while (items.length < batchSize) {

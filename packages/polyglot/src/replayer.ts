@@ -8,6 +8,7 @@
 import { type Id, throwIfAborted } from '@mystira/repository';
 import type { OutboxEntry } from './outbox.js';
 import { type BindingState, idKey } from './repository.js';
+import { sleep } from './sleep.js';
 import { syncId } from './sync.js';
 
 /** How long a failing id waits before its next replay: exponential backoff with full jitter. */
@@ -238,19 +239,4 @@ export class OutboxReplayer {
     this.#loop = null;
     this.#stop = null;
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
