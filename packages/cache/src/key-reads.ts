@@ -10,15 +10,17 @@ import { AbortedError, throwIfAborted } from '@mystira/repository';
 import { raceAbort } from './abort-race.js';
 import type { SharedContext } from './context.js';
 import type { Decoded } from './entry-codec.js';
+import { freshToken } from './envelope.js';
 import type { CacheDecodeError, CacheError } from './errors.js';
 import { type Factory, FactoryFlight, waitFor } from './factory-flight.js';
-import { joinTokens, tokenOf } from './generation-tokens.js';
+import { GENERATION_TTL_MS, joinTokens, tokenOf } from './generation-tokens.js';
 import { guardedFill } from './guarded-fill.js';
 import type { Invalidator } from './invalidation.js';
 import type { CacheTimers, KeyCallSettings } from './key-cache-options.js';
 import type { KeyTarget, NamespaceLayout } from './key-layout.js';
 import type { LocalTier } from './local-tier.js';
 import { StampedeLock } from './stampede-lock.js';
+import type { Guard } from './store.js';
 import type { StoredEntries } from './stored-entries.js';
 
 /** What one MGET found: the guards' tokens (null: unusable, neither serve nor fill) and the entry. */
@@ -224,6 +226,15 @@ export class KeyReads {
       ? await raceAbort(this.#entries.replaceJunkTokens(target.guards, raw), signal, name)
       : (raw as (string | null)[]);
     if (!tokens) return { tokens: null, hit: null, exact: false };
+    if (tokens.some((t, i) => t === null && target.creatable[i])) {
+      // No entry can be valid without them; creating them now (not in the fill) keeps the
+      // cold-start fills of different keys from refusing each other.
+      return {
+        tokens: await this.#createGenerations(target, tokens, signal),
+        hit: null,
+        exact: true,
+      };
+    }
     const bad: CacheDecodeError[] = [];
     const bytes = got[n]!;
     let hit: Decoded | null;
@@ -248,6 +259,41 @@ export class KeyReads {
     }
     if (bad.length > 0) await raceAbort(this.#entries.drop(bad), signal, name);
     return { tokens, hit, exact };
+  }
+
+  /**
+   * Creates the shared generation keys `tokens` found absent (where another read did not create
+   * them first) and reads the guards' tokens again.
+   */
+  async #createGenerations(
+    target: KeyTarget,
+    tokens: (string | null)[],
+    signal: AbortSignal | undefined,
+  ): Promise<(string | null)[] | null> {
+    const { store, name } = this.#ctx;
+    const create: Guard[] = [];
+    tokens.forEach((t, i) => {
+      if (t === null && target.creatable[i])
+        create.push({
+          key: target.guards[i]!,
+          expected: null,
+          create: freshToken(),
+          createTtlMs: GENERATION_TTL_MS,
+        });
+    });
+    await raceAbort(
+      store.call('fill', (s) => s.fill(create, [])),
+      signal,
+      name,
+    );
+    const again = (
+      await raceAbort(
+        store.call('get', (s) => s.get(target.guards, 64)),
+        signal,
+        name,
+      )
+    ).map(tokenOf);
+    return again.includes(false) ? null : (again as (string | null)[]);
   }
 
   /** The run of `factory` for this miss: joined if one began under the same tokens. */
