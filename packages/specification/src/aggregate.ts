@@ -181,16 +181,20 @@ export function aggregates<T>(entity: EntityDef | null): Aggregates<T> {
 }
 
 /**
- * A group key in a result row: top-level keys keep their type (null for the absent group);
+ * The group keys of a result row: top-level keys keep their type (null for the absent group);
  * nested keys are nested objects in the row.
- *
- * @inline
  */
-type GroupColumns<T, K extends string> = {
+export type GroupColumns<T, K extends string> = {
   [P in K as P extends `${infer H}.${string}` ? H : P]: P extends `${string}.${string}`
     ? unknown
     : PathValue<T, P> | null;
 };
+
+/** The aggregate of `GroupedSpecification#count`. */
+export interface GroupCount {
+  /** The number of rows in the group. */
+  readonly count: AggregateOf<number>;
+}
 
 /** A result row: the group keys at their paths, plus one property per aggregate. */
 export type AggregateRow<T, K extends string, A> = GroupColumns<T, K> & {
@@ -288,7 +292,7 @@ export class GroupedSpecification<T, K extends string> {
   }
 
   /** One row per group: its keys plus `count`, the number of rows in it. */
-  count(): AggregateSpecification<T, AggregateRow<T, K, { count: AggregateOf<number> }>[]> {
+  count(): AggregateSpecification<T, AggregateRow<T, K, GroupCount>[]> {
     return this.aggregate((a) => ({ count: a.count() }));
   }
 }

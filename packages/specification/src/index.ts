@@ -18,6 +18,8 @@ export {
   checkAggregateNames,
   checkAggregateSource,
   checkGroupKey,
+  type GroupColumns,
+  type GroupCount,
   GroupedSpecification,
 } from './aggregate.js';
 export {
