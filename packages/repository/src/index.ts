@@ -39,6 +39,7 @@ export {
   ValidationError,
   type ValidationIssue,
 } from './errors.js';
+export * from './mapping/index.js';
 export { MemoryRepository, type MemoryRepositoryOptions, memoryRepository } from './memory.js';
 export { InMemoryQueries } from './memory-queries.js';
 export { type PageIO, pageQuery, pageVia } from './paging.js';
