@@ -372,7 +372,7 @@ export class Licensing {
   }
 
   #writeLicense(storyId: string, license: StoryLicense, signal?: AbortSignal): Promise<Story> {
-    return this.#store.retryOnConflict(storyId, async () => {
+    return this.#store.retryOnConflict(async () => {
       const story = await this.#store.load(storyId, signal);
       if (story.license?.state === 'attached') return story;
       const now = this.#store.now();
@@ -390,7 +390,7 @@ export class Licensing {
     registration: ScenarioRegistration,
     signal?: AbortSignal,
   ): Promise<ScenarioRegistration> {
-    return this.#store.retryOnConflict(storyId, async () => {
+    return this.#store.retryOnConflict(async () => {
       const story = await this.#store.load(storyId, signal);
       scenarioOf(story, scenarioId);
       const scenarios = story.scenarios.map((s) =>

@@ -100,11 +100,11 @@ export class RegistrationStore {
   }
 
   /**
-   * Runs `attempt` (read, decide, write) on story `storyId` again while it loses a version race;
+   * Runs `attempt` (read, decide, write on one story) again while it loses a version race;
    * the conflicting write dropped the cached copy, so the next attempt reads the winner's version.
    * @throws the last ConcurrencyError after MAX_WRITE_ATTEMPTS losses
    */
-  async retryOnConflict<T>(storyId: string, attempt: () => Promise<T>): Promise<T> {
+  async retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
     let conflict: unknown;
     for (let i = 0; i < MAX_WRITE_ATTEMPTS; i++) {
       try {

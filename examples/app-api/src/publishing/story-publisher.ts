@@ -305,7 +305,7 @@ export class StoryPublisher {
     license?: LicenseChoice,
   ): Promise<Story> {
     // A lost version race means somebody else wrote the story: look at it again.
-    return this.#store.retryOnConflict(storyId, async () => {
+    return this.#store.retryOnConflict(async () => {
       const story = await this.#store.load(storyId, signal);
       const state = story.registration?.state;
       if (state === 'pending' || state === 'submitted' || state === 'confirmed') return story;
