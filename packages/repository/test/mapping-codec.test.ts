@@ -266,3 +266,27 @@ describe('mapped over memory: writes and reads', () => {
     });
   });
 });
+
+describe('alias properties', () => {
+  it('are written under every name, read from the first present, and kept when unchanged', async () => {
+    const { aliased, entityCodec, stringField } = await import('@mystira/repository');
+    const Profiles = entityCodec({
+      container: 'UserProfiles',
+      type: 'UserProfile',
+      fields: { id: stringField('id'), displayName: aliased(stringField('DisplayName'), 'Name') },
+    });
+    expect(Profiles.encode({ id: 'p', displayName: 'Robin' })).toStrictEqual({
+      id: 'p',
+      DisplayName: 'Robin',
+      Name: 'Robin',
+      $type: 'UserProfile',
+    });
+    const legacy = Profiles.decode({ id: 'p', Name: 'Old' }); // legacy documents had only Name
+    expect(legacy.displayName).toBe('Old');
+    expect(Profiles.encode({ ...legacy, displayName: 'New' })).toMatchObject({
+      DisplayName: 'New',
+      Name: 'New',
+    });
+    expect(Profiles.stored.fieldAt('Name')).toBeDefined();
+  });
+});

@@ -97,6 +97,7 @@ export function entityCodec<const F extends Record<string, FieldCodec>>(
   for (const [name, c] of Object.entries(fields)) {
     if (c.domainField) domainShape[name] = c.domainField;
     if (c.stored && c.storedField) storedShape[c.stored] = c.storedField;
+    for (const alias of c.aliases ?? []) if (c.storedField) storedShape[alias] = c.storedField;
   }
   // Keys are required in the stored schema (the adapters route on them).
   storedShape[idCodec.stored] = domainShape[idName]!;

@@ -42,6 +42,11 @@ export interface FieldCodec<D = unknown> {
   readonly fields?: Readonly<Record<string, FieldCodec>>;
   /** Computed fields: what to query instead (shown in the refusal). */
   readonly hint?: string;
+  /**
+   * Other stored names that hold the same value (.NET alias properties that EF writes twice,
+   * e.g. `Name` beside `DisplayName`): written with it, read when the main name is missing.
+   */
+  readonly aliases?: readonly string[];
   /** The TypeScript value of a stored value (`undefined` when the property is missing). */
   decode(stored: unknown): D;
   /**
@@ -75,6 +80,15 @@ function nullableOf<D>(c: FieldCodec<D>): FieldCodec<D | null> {
 
 function make<D>(c: FieldCodec<D>): NullableFieldCodec<D> {
   return { ...c, nullable: () => nullableOf(c) };
+}
+
+/**
+ * `codec`, also written under `aliases` (the .NET model's alias properties, which EF writes as
+ * separate properties with the same value) and read from the first of them present when the
+ * main name is missing. Queries use the main name.
+ */
+export function aliased<D>(codec: FieldCodec<D>, ...aliases: string[]): FieldCodec<D> {
+  return { ...codec, aliases: [...(codec.aliases ?? []), ...aliases] };
 }
 
 /** Stored fields are always optional and nullable: old documents lack fields, EF writes nulls. */
@@ -386,6 +400,17 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   );
 }
 
+/** The value under `name`, or under the first alias present when `name` is missing. */
+function storedValue(
+  src: Record<string, unknown>,
+  name: string,
+  aliases?: readonly string[],
+): unknown {
+  if (Object.hasOwn(src, name) || !aliases) return src[name];
+  const alias = aliases.find((a) => Object.hasOwn(src, a));
+  return alias === undefined ? undefined : src[alias];
+}
+
 /** Decodes a stored object with `fields`; remembers it under {@link STORED}. */
 export function decodeObject(
   fields: Record<string, FieldCodec>,
@@ -396,7 +421,7 @@ export function decodeObject(
   const out: Record<string, unknown> = {};
   for (const [name, c] of Object.entries(fields)) {
     if (c.kind === 'computed') out[name] = (c as ComputedFieldCodec<unknown>).derive(src);
-    else out[name] = c.decode(c.stored ? src[c.stored] : undefined);
+    else out[name] = c.decode(c.stored ? storedValue(src, c.stored, c.aliases) : undefined);
   }
   Object.defineProperty(out, STORED, {
     value: src,
@@ -426,17 +451,19 @@ export function encodeObject(
   const out: Record<string, unknown> = { ...base };
   for (const [name, c] of Object.entries(fields)) {
     if (!c.stored) continue;
-    const v = value[name];
-    const before = base[c.stored];
-    if (v === undefined) {
-      if (!Object.hasOwn(out, c.stored))
-        out[c.stored] = c.isNullable ? null : c.encode(c.decode(undefined));
-      continue;
+    for (const key of [c.stored, ...(c.aliases ?? [])]) {
+      const v = value[name];
+      const before = base[key];
+      if (v === undefined) {
+        if (!Object.hasOwn(out, key))
+          out[key] = c.isNullable ? null : c.encode(c.decode(undefined));
+        continue;
+      }
+      if (Object.hasOwn(base, key) && jsonEqual(c.decode(before), v)) {
+        continue; // unchanged: keep the stored spelling (date precision, enum case, ...)
+      }
+      out[key] = c.encode(v as never, before);
     }
-    if (Object.hasOwn(base, c.stored) && jsonEqual(c.decode(before), v)) {
-      continue; // unchanged: keep the stored spelling (date precision, enum case, ...)
-    }
-    out[c.stored] = c.encode(v as never, before);
   }
   return out;
 }

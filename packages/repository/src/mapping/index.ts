@@ -12,6 +12,7 @@ export {
 } from './codec.js';
 export { dotnetDate, parseDotnetDate } from './dates.js';
 export {
+  aliased,
   booleanField,
   type ComputedFieldCodec,
   commaListField,
