@@ -39,6 +39,10 @@ interface IIPAssetRegistryMin {
 
 interface IRoyaltyModuleMin {
     function ipRoyaltyVaults(address ipId) external view returns (address);
+    function totalRevenueTokensAccounted(address ipId, address token, address royaltyPolicy)
+        external
+        view
+        returns (uint256);
 }
 
 interface IIpRoyaltyVaultMin {

@@ -2,14 +2,7 @@
 pragma solidity ^0.8.26;
 
 import {StoryAddresses} from "./StoryAddresses.sol";
-import {IERC20Min, IIpRoyaltyVaultMin, IRoyaltyModuleMin} from "./Interfaces.sol";
-
-interface IRoyaltyModuleAccounting {
-    function totalRevenueTokensAccounted(address ipId, address token, address royaltyPolicy)
-        external
-        view
-        returns (uint256);
-}
+import {RoyaltyPolicyVaults} from "./RoyaltyPolicyVaults.sol";
 
 // Test contract, not Story's code; implements the subset of the interface the SDK calls.
 // Liquid Absolute Percentage: a child owes each ancestor the share of every LAP link into that
@@ -75,23 +68,15 @@ contract RoyaltyPolicyLAP {
 
     // Moves what `ancestorIpId` is owed of `ipId`'s revenue in `token`, and not yet moved, into
     // the ancestor's vault. What the RoyaltyModule accounted here for `ipId` is the stack's share
-    // of its revenue, so the ancestor's part of it is royalty / stack; computing it on running
-    // totals keeps rounding to at most a wei per ancestor, whatever the number of payments.
+    // of its revenue, so the ancestor's part of it is royalty / stack.
     function transferToVault(address ipId, address ancestorIpId, address token) external returns (uint256 amount) {
         if (ipId == ancestorIpId) revert RoyaltyPolicyLAP__SameIpTransfer();
         uint32 royalty = royalties[ipId][ancestorIpId];
         if (royalty == 0) revert RoyaltyPolicyLAP__ZeroClaimableRoyalty();
-        uint256 accounted = IRoyaltyModuleAccounting(StoryAddresses.ROYALTY_MODULE).totalRevenueTokensAccounted(
-            ipId, token, address(this)
+        amount = RoyaltyPolicyVaults.moveOwed(
+            transferred[ipId][ancestorIpId], ipId, ancestorIpId, token, royalty, royaltyStack[ipId]
         );
-        uint256 owed = accounted * royalty / royaltyStack[ipId];
-        amount = owed - transferred[ipId][ancestorIpId][token];
         if (amount == 0) revert RoyaltyPolicyLAP__ZeroClaimableRoyalty();
-        transferred[ipId][ancestorIpId][token] = owed;
-        // The vault exists: the RoyaltyModule gives every ancestor one when a child is linked.
-        address vault = IRoyaltyModuleMin(StoryAddresses.ROYALTY_MODULE).ipRoyaltyVaults(ancestorIpId);
-        IIpRoyaltyVaultMin(vault).updateVaultBalance(token, amount);
-        IERC20Min(token).transfer(vault, amount);
         emit RevenueTransferredToVault(ipId, ancestorIpId, token, amount);
     }
 

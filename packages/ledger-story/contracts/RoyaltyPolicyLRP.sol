@@ -2,14 +2,7 @@
 pragma solidity ^0.8.26;
 
 import {StoryAddresses} from "./StoryAddresses.sol";
-import {IERC20Min, IIpRoyaltyVaultMin, IRoyaltyModuleMin} from "./Interfaces.sol";
-
-interface IRoyaltyModuleRevenue {
-    function totalRevenueTokensAccounted(address ipId, address token, address royaltyPolicy)
-        external
-        view
-        returns (uint256);
-}
+import {RoyaltyPolicyVaults} from "./RoyaltyPolicyVaults.sol";
 
 // Test contract, not Story's code; implements the subset of the interface the SDK calls.
 // Liquid Relative Percentage: a child linked to a parent under LRP terms owes the parent the
@@ -64,21 +57,15 @@ contract RoyaltyPolicyLRP {
 
     // Moves what `ancestorIpId` is owed of `ipId`'s revenue in `token`, and not yet moved, into
     // the ancestor's vault: its part (royalty / stack) of what the module accounted here for
-    // `ipId`, computed on running totals so rounding stays under a wei per ancestor.
+    // `ipId`.
     function transferToVault(address ipId, address ancestorIpId, address token) external returns (uint256 amount) {
         if (ipId == ancestorIpId) revert RoyaltyPolicyLRP__SameIpTransfer();
         uint256 royalty = royalties[ipId][ancestorIpId];
         if (royalty == 0) revert RoyaltyPolicyLRP__ZeroClaimableRoyalty();
-        uint256 accounted = IRoyaltyModuleRevenue(StoryAddresses.ROYALTY_MODULE).totalRevenueTokensAccounted(
-            ipId, token, address(this)
+        amount = RoyaltyPolicyVaults.moveOwed(
+            transferred[ipId][ancestorIpId], ipId, ancestorIpId, token, royalty, royaltyStack[ipId]
         );
-        uint256 owed = accounted * royalty / royaltyStack[ipId];
-        amount = owed - transferred[ipId][ancestorIpId][token];
         if (amount == 0) revert RoyaltyPolicyLRP__ZeroClaimableRoyalty();
-        transferred[ipId][ancestorIpId][token] = owed;
-        address vault = IRoyaltyModuleMin(StoryAddresses.ROYALTY_MODULE).ipRoyaltyVaults(ancestorIpId);
-        IIpRoyaltyVaultMin(vault).updateVaultBalance(token, amount);
-        IERC20Min(token).transfer(vault, amount);
         emit RevenueTransferredToVault(ipId, ancestorIpId, token, amount);
     }
 
