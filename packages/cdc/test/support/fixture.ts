@@ -1,0 +1,115 @@
+/**
+ * The world the integration tests run in: a throw-away PostgreSQL with logical replication, a
+ * `notes` table in the columns layout, a cached repository of it on the shared Redis (a fresh key
+ * prefix per test file, its keys deleted at the end), and a plain `pg` pool standing for "someone
+ * outside the SDK" (the .NET App, a migration, psql).
+ */
+import { randomBytes } from 'node:crypto';
+import { type CachedRepository, cached, redisStore } from '@mystira/cache';
+import {
+  createDatabase,
+  createTableStatements,
+  type PgDatabase,
+  postgresRepository,
+  tableMapping,
+} from '@mystira/repository-postgres';
+import { entity, field, type Infer } from '@mystira/specification';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { ThrowawayPostgres } from './throwaway-postgres.js';
+
+export const Note = entity(
+  'cdc_notes',
+  { id: field.string(), version: field.number(), title: field.string(), n: field.number() },
+  { id: 'id', version: 'version' },
+);
+export type NoteT = Infer<typeof Note>;
+
+export const TABLE = 'cdc_notes';
+
+export async function startServer(settings?: Record<string, string>): Promise<ThrowawayPostgres> {
+  const server = new ThrowawayPostgres();
+  await server.start(settings);
+  return server;
+}
+
+/** Creates the notes table with `count` rows n0..n{count-1} (version 1, n 0). */
+export async function createNotes(url: string, count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const s of createTableStatements(
+      tableMapping(Note, { table: TABLE, layout: 'columns' }),
+    )) {
+      await client.query(s);
+    }
+    await client.query(
+      `insert into ${TABLE} (id, version, title, n)
+         select 'n' || i, 1, 'note ' || i, 0 from generate_series(0, $1 - 1) i
+       on conflict do nothing`,
+      [count],
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+export interface CacheWorld {
+  db: PgDatabase;
+  redis: Redis;
+  notes: CachedRepository<NoteT>;
+  close(): Promise<void>;
+}
+
+/** A cached repository of the notes table on the shared Redis, under a fresh prefix. */
+export async function cacheWorld(url: string, options: { l1?: boolean } = {}): Promise<CacheWorld> {
+  const prefix = `test:cdc:${randomBytes(4).toString('hex')}`;
+  const db = createDatabase({ primary: url, max: 8 });
+  const redis = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
+  const store = redisStore(redis);
+  const notes = cached<NoteT>(
+    postgresRepository<NoteT>(db, Note, { table: TABLE, layout: 'columns' }),
+    {
+      store,
+      keyPrefix: prefix,
+      ttlMs: 600_000,
+      ...(options.l1 ? { l1: { ttlMs: 60_000 } } : {}),
+    },
+  );
+  await notes.ready();
+  return {
+    db,
+    redis,
+    notes,
+    async close() {
+      await notes.close();
+      await store.close();
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}
+
+export async function until(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  stepMs = 5,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/** Percentile (0..1) of a list of numbers. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
