@@ -28,7 +28,9 @@ export function parseDecimal(text: string): Decimal {
   const m = DECIMAL.exec(text);
   if (!m || (m[2] === '' && (m[3] ?? '') === ''))
     throw new RangeError(`not a finite decimal: ${text.slice(0, 40)}`);
-  const frac = m[3] ?? '';
+  // Trailing zeros of the fraction carry no value (`numeric` keeps its scale: `12.3400`); dropping
+  // them keeps coefficients small, which is what the fast paths need.
+  const frac = (m[3] ?? '').replace(/0+$/, '');
   const digits = `${m[2]}${frac}`.replace(/^0+(?=\d)/, '');
   const coef = BigInt(digits === '' ? '0' : digits);
   return { coef: m[1] === '-' ? -coef : coef, exp: Number(m[4] ?? 0) - frac.length };
@@ -57,9 +59,28 @@ export function addDecimal(a: Decimal, b: Decimal): Decimal {
   return { coef: lo.coef + hi.coef * 10n ** BigInt(hi.exp - lo.exp), exp: lo.exp };
 }
 
-/** The double nearest to `d` (ties to even), by the engine's correctly rounded parser. */
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** Powers of ten that are exact doubles. */
+const EXACT_POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/** `coef` as an exact double when it is one (|coef| < 2^53), else null. */
+function exactCoef(coef: bigint): number | null {
+  return coef <= SAFE && coef >= -SAFE ? Number(coef) : null;
+}
+
+/**
+ * The double nearest to `d` (ties to even). Where `coef` and `10^|exp|` are both exact doubles,
+ * one IEEE multiplication or division is that correctly rounded result (the classic fast path of
+ * decimal parsing); otherwise the engine's correctly rounded parser reads the decimal.
+ */
 export function decimalToNumber(d: Decimal): number {
   if (d.coef === 0n) return 0;
+  const c = exactCoef(d.coef);
+  if (c !== null && d.exp <= 0 && d.exp >= -22) return c / EXACT_POWERS[-d.exp]!;
+  if (c !== null && d.exp > 0 && d.exp <= 22) {
+    const product = c * EXACT_POWERS[d.exp]!;
+    if (Math.abs(product) <= Number.MAX_SAFE_INTEGER) return product;
+  }
   return Number(`${d.coef}e${d.exp}`);
 }
 
@@ -78,6 +99,21 @@ const QUOTIENT_DIGITS = 800;
 /** The double nearest to `d / n` (n > 0), rounded once. */
 export function divideToNumber(d: Decimal, n: number): number {
   if (d.coef === 0n) return 0;
+  // Fast path: both operands exact doubles, so one IEEE division is the correctly rounded quotient.
+  const c = exactCoef(d.coef);
+  if (c !== null && d.exp <= 0 && d.exp >= -22) {
+    const divisor = n * EXACT_POWERS[-d.exp]!;
+    if (divisor <= Number.MAX_SAFE_INTEGER) return c / divisor;
+  }
+  if (c !== null && d.exp > 0 && d.exp <= 22) {
+    const dividend = c * EXACT_POWERS[d.exp]!;
+    if (Math.abs(dividend) <= Number.MAX_SAFE_INTEGER) return dividend / n;
+  }
+  return divideExactly(d, n);
+}
+
+/** `d / n` through an 800-digit quotient and a sticky digit (see {@link QUOTIENT_DIGITS}). */
+function divideExactly(d: Decimal, n: number): number {
   const divisor = BigInt(n);
   const negative = d.coef < 0n;
   const magnitude = negative ? -d.coef : d.coef;

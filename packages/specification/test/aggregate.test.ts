@@ -225,8 +225,29 @@ describe('exact arithmetic', () => {
     );
   });
 
+  it('the fast paths agree with the exact paths', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(2n ** 53n), max: 2n ** 53n }),
+        fc.integer({ min: -25, max: 25 }),
+        fc.integer({ min: 1, max: 1e7 }),
+        (coef, exp, n) => {
+          const d = { coef, exp };
+          // The same value with a coefficient past 2^53 takes the exact path.
+          const wide = { coef: coef * 10n ** 30n, exp: exp - 30 };
+          expect(decimalToNumber(d)).toBe(Number(`${coef}e${exp}`));
+          expect(decimalToNumber(d)).toBe(decimalToNumber(wide));
+          expect(divideToNumber(d, n)).toBe(divideToNumber(wide, n));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('parses numeric text', () => {
-    expect(parseDecimal('-12.50')).toEqual({ coef: -1250n, exp: -2 });
+    expect(parseDecimal('-12.50')).toEqual({ coef: -125n, exp: -1 });
+    expect(parseDecimal('100.000')).toEqual({ coef: 100n, exp: 0 });
+    expect(parseDecimal('.5')).toEqual({ coef: 5n, exp: -1 });
     expect(parseDecimal('1e+21')).toEqual({ coef: 1n, exp: 21 });
     expect(() => parseDecimal('NaN')).toThrow(RangeError);
   });
