@@ -29,6 +29,8 @@ import type { LayoutBase } from './keys.js';
 export const MAX_KEY_LENGTH = 1024;
 /** Most `:`-separated segments in a key: each is one more generation key read per call. */
 export const MAX_KEY_SEGMENTS = 8;
+/** Most untagged key targets a namespace keeps built. */
+const MAX_KEPT_TARGETS = 10_000;
 
 const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 16);
 
@@ -45,6 +47,8 @@ export interface KeyTarget {
   readonly creatable: boolean[];
   /** How many of `guards` come before the tags'. */
   readonly base: number;
+  /** What one read fetches: `guards`, then the value key. */
+  readonly reads: readonly string[];
   readonly record: (tokens: readonly string[]) => string;
 }
 
@@ -63,6 +67,8 @@ export class NamespaceLayout implements LayoutBase {
   readonly #itemGenerationPrefix: string;
   readonly #itemGenerationTtlMs: number;
   readonly #alwaysValid = () => true;
+  /** Targets of untagged keys, kept so a hit builds no key strings (bounded; cleared when full). */
+  readonly #untagged = new Map<string, KeyTarget>();
 
   constructor(keyPrefix: string, namespace: string, itemGenerationTtlMs: number) {
     if (/[{}\s]/.test(keyPrefix))
@@ -103,7 +109,20 @@ export class NamespaceLayout implements LayoutBase {
   }
 
   /** The read/fill target of `key` under `tags` (throws `CacheKeyError` for a bad key or tag). */
-  target(key: string, tags: readonly string[] = []): KeyTarget {
+  target(key: string, tags?: readonly string[]): KeyTarget {
+    if (tags === undefined || tags.length === 0) {
+      let target = this.#untagged.get(key);
+      if (!target) {
+        target = this.#build(key, []);
+        if (this.#untagged.size >= MAX_KEPT_TARGETS) this.#untagged.clear();
+        this.#untagged.set(key, target);
+      }
+      return target;
+    }
+    return this.#build(key, tags);
+  }
+
+  #build(key: string, tags: readonly string[]): KeyTarget {
     checkText('key', key);
     const segments = key.split(':');
     if (segments.length > MAX_KEY_SEGMENTS)
@@ -127,12 +146,14 @@ export class NamespaceLayout implements LayoutBase {
       for (let i = 0; i < digests.length; i++) text += `,${digests[i]}=${tokens[base + i]}`;
       return text;
     };
+    const value = this.value(key);
     return {
       name: key,
-      key: this.value(key),
+      key: value,
       guards,
       creatable,
       base,
+      reads: [...guards, value],
       record,
       check: this.#alwaysValid,
     };

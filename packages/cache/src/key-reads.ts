@@ -216,7 +216,7 @@ export class KeyReads {
     const { store, name } = this.#ctx;
     const max = this.#entries.maxEntryBytes;
     const got = await raceAbort(
-      store.call('get', (s) => s.get([...target.guards, target.key], max)),
+      store.call('get', (s) => s.get(target.reads, max)),
       signal,
       name,
     );
@@ -240,7 +240,8 @@ export class KeyReads {
     let hit: Decoded | null;
     let exact = true;
     if (!open || n > target.base) {
-      const recorded = target.record(tokens.map((t) => t ?? ''));
+      const recorded =
+        n === target.base ? joinTokens(tokens) : target.record(tokens.map((t) => t ?? ''));
       hit = this.#entries.decodeRecorded(target.key, bytes, recorded, target.check, bad);
     } else {
       hit = this.#entries.decodeRecorded(target.key, bytes, null, target.check, bad);
