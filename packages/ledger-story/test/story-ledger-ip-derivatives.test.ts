@@ -1,10 +1,16 @@
 import { ContributorType } from '@mystira/chain-protos';
 import type { LicenseTermsInput } from '@mystira/chain-server';
 import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
-import { zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoryLedger } from '../src/ledger/index.js';
-import { PERCENT, remix, untilMined, untilRegistered, WIP, wallet } from './support/ip-fixtures.js';
+import {
+  PERCENT,
+  payAndSettle,
+  remix,
+  untilRegistered,
+  WIP,
+  wallet,
+} from './support/ip-fixtures.js';
 import { startLedger, stopLedger } from './support/ledger.js';
 
 // StoryLedger.ip's derivatives on the embedded chain: minted, then linked to their parents
@@ -22,8 +28,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => stopLedger(chain, ledger));
-
-const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 
 const registered = (ipAssetId: string) => untilRegistered(chain, ledger, ipAssetId);
 
@@ -70,14 +74,7 @@ describe('StoryLedger.ip: derivatives', () => {
     // A payment to the child: 10 % to LAP (for the parent), the rest to the child's holders.
     await registered(child.ipAssetId);
     const paid = 10n ** 18n;
-    const payment = await ledger.payRoyalties({
-      ipAssetId: child.ipAssetId,
-      amountWei: paid,
-      currencyToken: zeroAddress,
-    });
-    await until(async () =>
-      (await ledger.getTransaction(payment.txHash))?.terminal ? true : undefined,
-    );
+    await payAndSettle(chain, ledger, child.ipAssetId, paid);
     expect(await ledger.claimableBalances(remixer, child.ipAssetId)).toEqual([
       {
         ipAssetId: child.ipAssetId,

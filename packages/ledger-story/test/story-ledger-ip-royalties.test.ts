@@ -3,7 +3,7 @@ import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoryLedger } from '../src/ledger/index.js';
-import { remix, untilMined, untilRegistered, WIP, wallet } from './support/ip-fixtures.js';
+import { payAndSettle, remix, untilRegistered, WIP, wallet } from './support/ip-fixtures.js';
 import { startLedger, stopLedger } from './support/ledger.js';
 
 // Royalties from a derivative to its ancestors through LAP, end to end through the Ledger port:
@@ -22,8 +22,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => stopLedger(chain, ledger));
-
-const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 
 const registered = (ipAssetId: string) => untilRegistered(chain, ledger, ipAssetId);
 
@@ -57,14 +55,7 @@ describe('StoryLedger: royalties of a derivative reach its ancestors (LAP)', () 
 
     // 10 % to the parent, 10 % to the grandparent (absolute), 80 % stays with the child.
     const paid = 1_000_000_000_000_000_007n;
-    const payment = await ledger.payRoyalties({
-      ipAssetId: child.ipAssetId,
-      amountWei: paid,
-      currencyToken: zeroAddress,
-    });
-    await until(async () =>
-      (await ledger.getTransaction(payment.txHash))?.terminal ? true : undefined,
-    );
+    await payAndSettle(chain, ledger, child.ipAssetId, paid);
     const toLap = (paid * 20n) / 100n;
     const each = (toLap * 10n) / 20n;
     expect(await claimable(c1, child.ipAssetId)).toBe(paid - toLap);

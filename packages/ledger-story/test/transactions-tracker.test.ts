@@ -21,6 +21,14 @@ beforeAll(async () => {
 });
 afterAll(() => chain?.close());
 
+/** A tracker on the test chain, polling every 10 ms; `confirmations` as given or its default. */
+const trackerOf = (confirmations?: number) =>
+  new ReceiptTracker({
+    client: chain.client,
+    pollIntervalMs: 10,
+    ...(confirmations !== undefined && { confirmations }),
+  });
+
 const other = '0x000000000000000000000000000000000000dEaD' as const;
 
 async function submitter(journal = new InMemorySubmissionJournal()) {
@@ -45,11 +53,7 @@ function record(tracker: ReceiptTracker, hash: `0x${string}`) {
 describe('ReceiptTracker', () => {
   it('counts confirmations from blocks and ends final at N', async () => {
     const s = await submitter();
-    const tracker = new ReceiptTracker({
-      client: chain.client,
-      confirmations: 3,
-      pollIntervalMs: 10,
-    });
+    const tracker = trackerOf(3);
     const submission = await s.submit({ to: other, value: 1n });
     const { states, waitFor } = record(tracker, submission.hash);
     await waitFor((x) => x.confirmations === 1n);
@@ -71,7 +75,7 @@ describe('ReceiptTracker', () => {
 
   it('reports a reverted receipt as failed with the reason found by replaying the call', async () => {
     const s = await submitter();
-    const tracker = new ReceiptTracker({ client: chain.client, pollIntervalMs: 10 });
+    const tracker = trackerOf();
     const contract = created(
       (await (await s.submit({ data: reverterInitCode() })).mined()).contractAddress,
     );
@@ -96,11 +100,7 @@ describe('ReceiptTracker', () => {
   it('follows a reorg: confirmed, back to pending or dropped when its block leaves the chain, then the new inclusion', async () => {
     const journal = new InMemorySubmissionJournal();
     const s = await submitter(journal);
-    const tracker = new ReceiptTracker({
-      client: chain.client,
-      confirmations: 2,
-      pollIntervalMs: 10,
-    });
+    const tracker = trackerOf(2);
     await chain.rpc('evm_setAutomine', [false]);
     try {
       const snapshot = await chain.rpc<string>('evm_snapshot');
@@ -148,11 +148,7 @@ describe('ReceiptTracker', () => {
 
   it('reports pending (not dropped) when the reorged-out transaction is still in the pool', async () => {
     const s = await submitter();
-    const tracker = new ReceiptTracker({
-      client: chain.client,
-      confirmations: 2,
-      pollIntervalMs: 10,
-    });
+    const tracker = trackerOf(2);
     await chain.rpc('evm_setAutomine', [false]);
     try {
       const submission = await s.submit({ to: other, value: 6n });

@@ -3,6 +3,7 @@
 import { IpAssetStatus } from '@mystira/chain-protos';
 import type { LicenseTermsInput } from '@mystira/chain-server';
 import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
+import { zeroAddress } from 'viem';
 import type { StoryLedger } from '../../src/ledger/index.js';
 
 /** WIP, the currency of the terms (Story's wrapped native token). */
@@ -51,4 +52,17 @@ export function untilRegistered(chain: EmbeddedChain, ledger: StoryLedger, ipAss
     const a = await ledger.getAssetByIpId(ipAssetId);
     return a?.status === IpAssetStatus.REGISTERED ? a : undefined;
   });
+}
+
+/** Pays `amountWei` in the native token to the asset through `ledger`, then waits (mining) until the payment's transaction is terminal. */
+export async function payAndSettle(
+  chain: EmbeddedChain,
+  ledger: StoryLedger,
+  ipAssetId: string,
+  amountWei: bigint,
+): Promise<void> {
+  const payment = await ledger.payRoyalties({ ipAssetId, amountWei, currencyToken: zeroAddress });
+  await untilMined(chain, async () =>
+    (await ledger.getTransaction(payment.txHash))?.terminal ? true : undefined,
+  );
 }
