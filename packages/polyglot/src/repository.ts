@@ -361,18 +361,26 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
     }
   }
 
-  async add(item: T, options?: CallOptions): Promise<T> {
+  /**
+   * A write of one item (add, update, upsert): `call` on the repository the phase names; in the
+   * dual-write phases on the primary, then the mirror gets what the primary stored, at its version.
+   */
+  #writeItem(item: T, call: (repo: Repository<T>) => Promise<T>): Promise<T> {
     return this.#write(
       () => [idOf(this.entity, item)],
-      (r) => r.add(item, options),
+      call,
       async (seqs) => {
-        const out = await this.#primary(seqs, () => this.#b.primary.add(item, options));
+        const out = await this.#primary(seqs, () => call(this.#b.primary));
         await this.#mirror([idOf(this.entity, out)], seqs, async (signal) => [
           await this.#b.secondary!.put(out, versionOfItem(this.entity, out), { signal }),
         ]);
         return out;
       },
     );
+  }
+
+  async add(item: T, options?: CallOptions): Promise<T> {
+    return this.#writeItem(item, (r) => r.add(item, options));
   }
 
   async addMany(items: readonly T[], options?: CallOptions): Promise<T[]> {
@@ -396,31 +404,11 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
   }
 
   async update(item: T, options?: WriteOptions): Promise<T> {
-    return this.#write(
-      () => [idOf(this.entity, item)],
-      (r) => r.update(item, options),
-      async (seqs) => {
-        const out = await this.#primary(seqs, () => this.#b.primary.update(item, options));
-        await this.#mirror([idOf(this.entity, out)], seqs, async (signal) => [
-          await this.#b.secondary!.put(out, versionOfItem(this.entity, out), { signal }),
-        ]);
-        return out;
-      },
-    );
+    return this.#writeItem(item, (r) => r.update(item, options));
   }
 
   async upsert(item: T, options?: CallOptions): Promise<T> {
-    return this.#write(
-      () => [idOf(this.entity, item)],
-      (r) => r.upsert(item, options),
-      async (seqs) => {
-        const out = await this.#primary(seqs, () => this.#b.primary.upsert(item, options));
-        await this.#mirror([idOf(this.entity, out)], seqs, async (signal) => [
-          await this.#b.secondary!.put(out, versionOfItem(this.entity, out), { signal }),
-        ]);
-        return out;
-      },
-    );
+    return this.#writeItem(item, (r) => r.upsert(item, options));
   }
 
   async delete(id: Id, options?: WriteOptions): Promise<void> {
