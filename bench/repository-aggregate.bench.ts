@@ -79,7 +79,7 @@ try {
      SELECT 's' || lpad(g::text, 8, '0'), 1, jsonb_strip_nulls(jsonb_build_object(
        'id', 's' || lpad(g::text, 8, '0'),
        'scenario', 'scenario-' || (g % 200),
-       'score', CASE WHEN g % 13 = 0 THEN NULL ELSE round(((g * 7919) % 10000) / 100.0, 2) END
+       'score', CASE WHEN g % 13 = 0 THEN NULL ELSE round(((g::bigint * 7919) % 10000) / 100.0, 2) END
      )) || CASE WHEN g % 7 = 0 THEN '{}'::jsonb
                 WHEN g % 11 = 0 THEN '{"status": null}'::jsonb
                 ELSE jsonb_build_object('status', (ARRAY['done','open','failed','done','done','paused'])[1 + g % 6]) END

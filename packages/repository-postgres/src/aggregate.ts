@@ -13,6 +13,8 @@
  *   once, and `avg` divided, by the shared rules, never by `numeric` division's chosen scale.
  * - `min`/`max` run on the typed expression (`COLLATE "C"`: code point order; `numeric` for
  *   bigints), timestamptz columns printed back in `toISOString()` form.
+ * - Each key and field expression is computed once per row in a fenced inner query (see
+ *   `compileAggregate`).
  * - Group keys are the typed expressions (absent is NULL: one group); the group order, the row of
  *   an ungrouped aggregate of no rows and the null results of no values are the shared rules'.
  */
@@ -57,39 +59,72 @@ function exactNumeric(mapping: TableMapping, field: FieldRef, expr: string): str
     : expr;
 }
 
-/** The select-list items of one aggregate, aliased `a<i>` (`a<i>_n`, `a<i>_s` for sum/avg). */
-function aggregateItems(mapping: TableMapping, node: AggregateNode, i: number): string[] {
+/**
+ * The expressions an aggregate reads, computed once per row in the inner query (`"v<i>"`, shared
+ * by every aggregate of the same field and function family), and its items over them.
+ */
+class Inputs {
+  readonly #aliases = new Map<string, string>();
+  readonly items: string[] = [];
+  /** The alias of `expr` in the inner query, adding it the first time. */
+  of(expr: string): string {
+    let alias = this.#aliases.get(expr);
+    if (!alias) {
+      alias = `"v${this.#aliases.size}"`;
+      this.#aliases.set(expr, alias);
+      this.items.push(`${expr} AS ${alias}`);
+    }
+    return alias;
+  }
+}
+
+/** The outer select-list items of one aggregate (`a<i>`, or `a<i>_n`, `a<i>_s` for sum/avg). */
+function aggregateItems(
+  mapping: TableMapping,
+  inputs: Inputs,
+  node: AggregateNode,
+  i: number,
+): string[] {
   const field = node.field;
   if (field === null) return [`count(*) AS "a${i}"`];
   switch (node.fn) {
     case 'count':
-      return [`count(${mapping.access(field.path).presence}) AS "a${i}"`];
+      return [`count(${inputs.of(mapping.access(field.path).presence)}) AS "a${i}"`];
     case 'sum':
     case 'avg': {
-      const x = exactNumeric(mapping, field, valueExpr(mapping, field));
+      const x = inputs.of(exactNumeric(mapping, field, valueExpr(mapping, field)));
       return [`count(${x}) AS "a${i}_n"`, `sum(${x}) AS "a${i}_s"`];
     }
     case 'min':
-    case 'max':
-      return [`${isoText(mapping, field, `${node.fn}(${valueExpr(mapping, field)})`)} AS "a${i}"`];
+    case 'max': {
+      const x = inputs.of(valueExpr(mapping, field));
+      return [`${isoText(mapping, field, `${node.fn}(${x})`)} AS "a${i}"`];
+    }
   }
 }
 
 /**
- * The statement of a (bound) aggregate query: group keys `k<i>`, aggregates `a<i>`; no ORDER BY
- * (the shared rules order the groups).
+ * The statement of a (bound) aggregate query: an inner query computes each group key (`k<i>`)
+ * and each field expression the aggregates read (`v<i>`) once per matching row, behind `OFFSET 0`
+ * so the planner does not fold it back into the outer query (which would evaluate a jsonb
+ * extraction and cast again in every aggregate that reads it: about 1.5x the scan time over
+ * 1M documents); the outer query groups (`GROUP BY 1, 2`) and aggregates. No ORDER BY: the
+ * shared rules order the groups.
  */
 export function compileAggregate(mapping: TableMapping, node: AggregateQueryNode): CompiledQuery {
   const params = new Params();
+  const inputs = new Inputs();
   const keys = node.groupBy.map(
     (f, i) => `${isoText(mapping, f, valueExpr(mapping, f))} AS "k${i}"`,
   );
-  const values = node.aggregates.flatMap((n, i) => aggregateItems(mapping, n.aggregate, i));
-  const list = [...keys, ...values];
-  let text = `SELECT ${list.length ? list.join(', ') : 'count(*) AS "n"'} FROM ${mapping.qualified}`;
+  const values = node.aggregates.flatMap((n, i) => aggregateItems(mapping, inputs, n.aggregate, i));
+  const outer = [...node.groupBy.map((_, i) => `"k${i}"`), ...values];
+  const inner = [...keys, ...inputs.items];
+  let from = `SELECT ${inner.length ? inner.join(', ') : '1'} FROM ${mapping.qualified}`;
   const where = node.source.where ? normalizePredicate(node.source.where) : null;
   if (where && !(where.kind === 'const' && where.value))
-    text += ` WHERE ${compilePredicate(mapping, where, params)}`;
+    from += ` WHERE ${compilePredicate(mapping, where, params)}`;
+  let text = `SELECT ${outer.length ? outer.join(', ') : 'count(*) AS "n"'} FROM (${from} OFFSET 0) AS "rows"`;
   if (keys.length > 0) text += ` GROUP BY ${keys.map((_, i) => i + 1).join(', ')}`;
   return { text, values: params.values };
 }

@@ -50,7 +50,7 @@ for (const layout of ['document', 'columns'] as Layout[]) {
 }
 
 describe('postgres aggregate SQL', () => {
-  it('groups by typed expressions, binds every value, sums exactly', () => {
+  it('computes each expression once in a fenced inner query, binds every value, sums exactly', () => {
     const q = spec(ConformanceItem)
       .where((w) => w.eq('profile.country', "NO'; --"))
       .groupBy('active', 'createdAt')
@@ -62,7 +62,7 @@ describe('postgres aggregate SQL', () => {
       }))
       .build();
     expect(compileAggregate(tableMapping(ConformanceItem), q)).toEqual({
-      text: `SELECT (("data"->>'active')::boolean) AS "k0", (("data"->>'createdAt') COLLATE "C") AS "k1", count(*) AS "a0", count(("data"->'profile'->>'city')) AS "a1", count((("data"->>'score')::numeric)) AS "a2_n", sum((("data"->>'score')::numeric)) AS "a2_s", max((("data"->>'name') COLLATE "C")) AS "a3" FROM "public"."conformance_items" WHERE ((("data"->'profile'->>'country') COLLATE "C") = ($1::text COLLATE "C")) GROUP BY 1, 2`,
+      text: `SELECT "k0", "k1", count(*) AS "a0", count("v0") AS "a1", count("v1") AS "a2_n", sum("v1") AS "a2_s", max("v2") AS "a3" FROM (SELECT (("data"->>'active')::boolean) AS "k0", (("data"->>'createdAt') COLLATE "C") AS "k1", ("data"->'profile'->>'city') AS "v0", (("data"->>'score')::numeric) AS "v1", (("data"->>'name') COLLATE "C") AS "v2" FROM "public"."conformance_items" WHERE ((("data"->'profile'->>'country') COLLATE "C") = ($1::text COLLATE "C")) OFFSET 0) AS "rows" GROUP BY 1, 2`,
       values: ["NO'; --"],
     });
     const columns = tableMapping(ConformanceItem, { layout: 'columns' });
@@ -75,7 +75,7 @@ describe('postgres aggregate SQL', () => {
           .build(),
       ).text,
     ).toBe(
-      `SELECT to_char("createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "k0", count(("score"::text::numeric)) AS "a0_n", sum(("score"::text::numeric)) AS "a0_s", to_char(min("createdAt") AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "a1" FROM "public"."conformance_items" GROUP BY 1`,
+      `SELECT "k0", count("v0") AS "a0_n", sum("v0") AS "a0_s", to_char(min("v1") AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "a1" FROM (SELECT to_char("createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "k0", ("score"::text::numeric) AS "v0", "createdAt" AS "v1" FROM "public"."conformance_items" OFFSET 0) AS "rows" GROUP BY 1`,
     );
   });
 });
