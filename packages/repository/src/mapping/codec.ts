@@ -53,7 +53,10 @@ export interface EntityCodec<T extends object = Record<string, unknown>> {
   encode(item: T): StoredDocument;
   /** The name of the older generation a document belongs to, or null for a current one. */
   generationOf(doc: StoredDocument): string | null;
-  /** Phantom: carries `T`; never set. */
+  /**
+   * Phantom: carries `T`; never set.
+   * @internal
+   */
   readonly __type?: T;
 }
 

@@ -54,7 +54,10 @@ export interface FieldCodec<D = unknown> {
    * codecs of nested objects keep its properties they do not know.
    */
   encode(value: D, original?: unknown): unknown;
-  /** Phantom: carries `D` for type inference; never set. */
+  /**
+   * Phantom: carries `D` for type inference; never set.
+   * @internal
+   */
   readonly __type?: D;
 }
 
@@ -177,7 +180,7 @@ export function dateField(stored: string, options: DefaultOptions<string> = {}) 
 export function enumField<const N extends string>(
   stored: string,
   values: Readonly<Record<N, number>>,
-  options: DefaultOptions<N> = {},
+  options: DefaultOptions<NoInfer<N>> = {},
 ) {
   const byNumber = new Map<number | string, string>();
   for (const [name, n] of Object.entries(values) as [N, number][]) {
@@ -217,7 +220,7 @@ export function enumField<const N extends string>(
 export function enumNameField<const N extends string>(
   stored: string,
   names: readonly N[],
-  options: DefaultOptions<N> = {},
+  options: DefaultOptions<NoInfer<N>> = {},
 ) {
   const canonical = new Map<string, string>(names.map((n) => [n.toLowerCase(), n]));
   const fallback = options.default ?? names[0]!;
@@ -365,7 +368,7 @@ export function computedField<D>(
     kind: 'computed',
     stored: null,
     isNullable: false,
-    domainField,
+    domainField: domainField.optional(),
     storedField: null,
     hint,
     derive,
@@ -374,9 +377,19 @@ export function computedField<D>(
   };
 }
 
-/** The TypeScript object described by a map of field codecs. */
+/** The keys of computed fields, which are optional in the TypeScript object ({@link ObjectOf}). */
+export type ComputedKeys<F> = {
+  [K in keyof F]: F[K] extends ComputedFieldCodec<unknown> ? K : never;
+}[keyof F];
+
+/**
+ * The TypeScript object described by a map of field codecs: every stored field required,
+ * computed fields optional (they are derived on reading and never written).
+ */
 export type ObjectOf<F extends Record<string, FieldCodec>> = {
-  -readonly [K in keyof F]: DomainOf<F[K]>;
+  -readonly [K in Exclude<keyof F, ComputedKeys<F>>]: DomainOf<F[K]>;
+} & {
+  -readonly [K in ComputedKeys<F>]?: DomainOf<F[K]>;
 };
 
 /** The symbol under which a decoded object keeps the stored object it was read from. */

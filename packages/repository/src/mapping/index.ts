@@ -15,6 +15,7 @@ export {
   aliased,
   booleanField,
   type ComputedFieldCodec,
+  type ComputedKeys,
   commaListField,
   computedField,
   type DefaultOptions,
