@@ -1,0 +1,121 @@
+/**
+ * The App's enums as stored: member name → the integer EF Core writes (current domain,
+ * `Mystira.Domain`), and the renumbering tables for documents written by the legacy domain
+ * (`Mystira.App.Domain`, before 2026-03-11), old number → current number.
+ */
+
+/** The member names of `AccountStatus`. */
+export type AccountStatusName =
+  | 'Active'
+  | 'PendingVerification'
+  | 'Suspended'
+  | 'Deactivated'
+  | 'Deleted';
+
+/** `AccountStatus` (current domain only). */
+export const AccountStatus: Readonly<Record<AccountStatusName, number>> = {
+  Active: 0,
+  PendingVerification: 1,
+  Suspended: 2,
+  Deactivated: 3,
+  Deleted: 4,
+};
+
+/** The member names of `AccountType`. */
+export type AccountTypeName = 'Free' | 'Premium' | 'Educational' | 'Enterprise';
+
+/** `AccountType` (current domain only). */
+export const AccountType: Readonly<Record<AccountTypeName, number>> = {
+  Free: 0,
+  Premium: 1,
+  Educational: 2,
+  Enterprise: 3,
+};
+
+/** The member names of `AuthProvider`. */
+export type AuthProviderName = 'Local' | 'Google' | 'Apple' | 'Microsoft' | 'Passwordless';
+
+/** `AuthProvider` (current domain only). */
+export const AuthProvider: Readonly<Record<AuthProviderName, number>> = {
+  Local: 0,
+  Google: 1,
+  Apple: 2,
+  Microsoft: 3,
+  Passwordless: 4,
+};
+
+/** The member names of `SubscriptionType`. */
+export type SubscriptionTypeName = 'Free' | 'Monthly' | 'Annual' | 'Lifetime' | 'Individual';
+
+/** `SubscriptionType` (same numbers in both domains). */
+export const SubscriptionType: Readonly<Record<SubscriptionTypeName, number>> = {
+  Free: 0,
+  Monthly: 1,
+  Annual: 2,
+  Lifetime: 3,
+  Individual: 4,
+};
+
+/** The member names of `SessionStatus`. */
+export type SessionStatusName =
+  | 'Creating'
+  | 'Pending'
+  | 'Active'
+  | 'Paused'
+  | 'Completed'
+  | 'Abandoned'
+  | 'Failed'
+  | 'Expired';
+
+/**
+ * `SessionStatus`. The current domain's alias `InProgress` shares 2 with `Active` (only the
+ * number is stored), so it decodes as `Active`.
+ */
+export const SessionStatus: Readonly<Record<SessionStatusName, number>> = {
+  Creating: 0,
+  Pending: 1,
+  Active: 2,
+  Paused: 3,
+  Completed: 4,
+  Abandoned: 5,
+  Failed: 6,
+  Expired: 7,
+};
+
+/**
+ * Legacy `SessionStatus` (0 NotStarted, 1 InProgress, 2 Paused, 3 Completed, 4 Abandoned) →
+ * current. `NotStarted` has no current twin; it becomes `Pending` (created, not started) — a
+ * judgement, not a fact of the reference.
+ */
+export const LEGACY_SESSION_STATUS: Readonly<Record<number, number>> = {
+  0: SessionStatus.Pending,
+  1: SessionStatus.Active,
+  2: SessionStatus.Paused,
+  3: SessionStatus.Completed,
+  4: SessionStatus.Abandoned,
+};
+
+/** The member names of `SessionEndReason`. */
+export type SessionEndReasonName =
+  | 'Completed'
+  | 'PlayerQuit'
+  | 'Inactivity'
+  | 'Error'
+  | 'AdminTerminated'
+  | 'ParentalControl';
+
+/** `SessionEndReason` (current domain only). */
+export const SessionEndReason: Readonly<Record<SessionEndReasonName, number>> = {
+  Completed: 0,
+  PlayerQuit: 1,
+  Inactivity: 2,
+  Error: 3,
+  AdminTerminated: 4,
+  ParentalControl: 5,
+};
+
+/** The member names of `PlayerType`. */
+export type PlayerTypeName = 'Profile' | 'Guest';
+
+/** `PlayerType`, stored as an integer (legacy documents hold the strings `Player`/`Guest`). */
+export const PlayerType: Readonly<Record<PlayerTypeName, number>> = { Profile: 0, Guest: 1 };

@@ -1,0 +1,67 @@
+/**
+ * @mystira/domain: Mystira's App entities as TypeScript types, with the codecs that read and
+ * write the documents the .NET App stores in Cosmos DB through EF Core (both domain
+ * generations), their containers and partition keys, the routing defaults of the roadmap, and
+ * specifications ported from the App. Use a codec with `mapped()` from `@mystira/repository` over
+ * any repository of the stored documents (memory, PostgreSQL, Cosmos DB).
+ *
+ * @packageDocumentation
+ */
+export {
+  type Account,
+  type AccountSettings,
+  type Audited,
+  accounts,
+  type SoftDeletable,
+  type Subscription,
+} from './accounts.js';
+export {
+  type ContainerInfo,
+  containerInfo,
+  containers,
+  routingDefaults,
+  type Store,
+} from './containers.js';
+export {
+  AccountStatus,
+  type AccountStatusName,
+  AccountType,
+  type AccountTypeName,
+  AuthProvider,
+  type AuthProviderName,
+  LEGACY_SESSION_STATUS,
+  PlayerType,
+  type PlayerTypeName,
+  SessionEndReason,
+  type SessionEndReasonName,
+  SessionStatus,
+  type SessionStatusName,
+  SubscriptionType,
+  type SubscriptionTypeName,
+} from './enums.js';
+export {
+  type CompassChange,
+  type CompassValue,
+  type EchoLog,
+  type GameSession,
+  gameSessions,
+  type SessionAchievement,
+  type SessionCharacterAssignment,
+  type SessionChoice,
+} from './game-sessions.js';
+export {
+  accountByEmail,
+  accountByExternalUserId,
+  accountsByEmailPattern,
+  accountsByStatus,
+  accountsWithActiveSubscription,
+  activeAccounts,
+  activeSessions,
+  completedSessions,
+  inProgressSessions,
+  sessionsByAccount,
+  sessionsByProfile,
+  sessionsByScenario,
+  sessionsByStatus,
+  specOf,
+} from './specifications.js';

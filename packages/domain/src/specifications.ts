@@ -1,0 +1,117 @@
+/**
+ * Specifications ported from the App (reference 4.2), for `Account` and `GameSession`. Where the
+ * App's own query cannot run (it orders by `StartTime`, which its model never stores), the port
+ * keeps what the query means and its comment says so. Build them against `mapped` repositories.
+ */
+import type { EntityCodec } from '@mystira/repository';
+import { type Specification, spec } from '@mystira/specification';
+import { type Account, accounts } from './accounts.js';
+import type { AccountStatusName, SessionStatusName } from './enums.js';
+import { type GameSession, gameSessions } from './game-sessions.js';
+
+/** A specification over a codec's TypeScript shape, checked against its schema at run time. */
+export function specOf<T extends object>(codec: EntityCodec<T>): Specification<T> {
+  return spec(codec.domain) as unknown as Specification<T>;
+}
+
+// --- Account (core `AccountSpecifications.cs`; domain `Account*Spec.cs`) ---------------------
+
+/**
+ * `AccountByEmailSpec` (core): `Email.ToLower() == email.ToLower()`. Case is folded for ASCII
+ * letters only (the App's auth flows store e-mails lower-cased already).
+ */
+export function accountByEmail(email: string): Specification<Account> {
+  return specOf(accounts).where((w) => w.eq('email', email, { ignoreCase: true }));
+}
+
+/** `AccountByExternalUserIdSpec` (core): the provider id, stored as `ExternalProviderId` and its alias `ExternalUserId`. */
+export function accountByExternalUserId(externalUserId: string): Specification<Account> {
+  return specOf(accounts).where((w) => w.eq('externalProviderId', externalUserId));
+}
+
+/** `ActiveAccountsSpec` (domain): active and not deleted, most recent login first, paged. */
+export function activeAccounts(page = 1, pageSize = 20): Specification<Account> {
+  return specOf(accounts)
+    .where((w) => w.and(w.eq('status', 'Active'), w.eq('isDeleted', false)))
+    .orderByDescending('lastLoginAt')
+    .page(page, pageSize);
+}
+
+/** `ActiveAccountsSpec` (core, same class name, other meaning): an active subscription, newest first. */
+export function accountsWithActiveSubscription(): Specification<Account> {
+  return specOf(accounts)
+    .where((w) => w.eq('subscription.isActive', true))
+    .orderByDescending('createdAt');
+}
+
+/** `AccountByStatusSpec` (domain): newest first. */
+export function accountsByStatus(status: AccountStatusName): Specification<Account> {
+  return specOf(accounts)
+    .where((w) => w.eq('status', status))
+    .orderByDescending('createdAt');
+}
+
+/** `AccountsByEmailPatternSpec` (core): e-mail contains `pattern`, ignoring (ASCII) case, by e-mail. */
+export function accountsByEmailPattern(pattern: string): Specification<Account> {
+  return specOf(accounts)
+    .where((w) => w.contains('email', pattern, { ignoreCase: true }))
+    .orderBy('email');
+}
+
+// --- GameSession (core `GameSessionSpecifications.cs`) ----------------------------------------
+// The App orders these by `StartTime`, an alias its model ignores (EF cannot translate it); the
+// ports order by the stored `StartedAt`, which is what StartTime returns.
+
+/** `SessionsByAccountSpec`: one partition (`accountId`), latest first. */
+export function sessionsByAccount(accountId: string): Specification<GameSession> {
+  return specOf(gameSessions)
+    .where((w) => w.eq('accountId', accountId))
+    .orderByDescending('startedAt');
+}
+
+/** `SessionsByProfileSpec` (cross-partition). */
+export function sessionsByProfile(profileId: string): Specification<GameSession> {
+  return specOf(gameSessions)
+    .where((w) => w.eq('profileId', profileId))
+    .orderByDescending('startedAt');
+}
+
+/** `SessionsByScenarioSpec` (cross-partition). */
+export function sessionsByScenario(scenarioId: string): Specification<GameSession> {
+  return specOf(gameSessions)
+    .where((w) => w.eq('scenarioId', scenarioId))
+    .orderByDescending('startedAt');
+}
+
+/** `InProgressSessionsSpec`: the account's sessions in progress (Active) or paused. */
+export function inProgressSessions(accountId: string): Specification<GameSession> {
+  return specOf(gameSessions)
+    .where((w) => w.and(w.eq('accountId', accountId), w.in('status', ['Active', 'Paused'])))
+    .orderByDescending('startedAt');
+}
+
+/** `ActiveSessionsSpec`: every session in progress or paused (cross-partition). */
+export function activeSessions(): Specification<GameSession> {
+  return specOf(gameSessions)
+    .where((w) => w.in('status', ['Active', 'Paused']))
+    .orderByDescending('startedAt');
+}
+
+/**
+ * `CompletedSessionsSpec`: completed sessions. The App orders by `EndTime ?? StartTime`, which no
+ * specification can express; the port orders by `endedAt`, then `startedAt` (sessions without an
+ * end come first in descending order, as absent values sort lowest).
+ */
+export function completedSessions(): Specification<GameSession> {
+  return specOf(gameSessions)
+    .where((w) => w.eq('status', 'Completed'))
+    .orderByDescending('endedAt')
+    .thenByDescending('startedAt');
+}
+
+/** `SessionsByStatusSpec`. */
+export function sessionsByStatus(status: SessionStatusName): Specification<GameSession> {
+  return specOf(gameSessions)
+    .where((w) => w.eq('status', status))
+    .orderByDescending('startedAt');
+}

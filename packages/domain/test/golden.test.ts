@@ -1,0 +1,117 @@
+import { accounts, gameSessions } from '@mystira/domain';
+import type { EntityCodec, StoredDocument } from '@mystira/repository';
+import { describe, expect, it } from 'vitest';
+import { accountCurrent, accountLegacy, sessionCurrent, sessionLegacy } from './golden.js';
+
+const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = [
+  ['Accounts', accounts, accountCurrent, accountLegacy],
+  ['GameSessions', gameSessions, sessionCurrent, sessionLegacy],
+];
+
+describe.each(codecs)('%s golden documents', (_name, codec, current, legacy) => {
+  it('the current document decodes, validates, and encodes back byte for byte', () => {
+    expect(codec.generationOf(current)).toBeNull();
+    const item = codec.decode(current);
+    expect(codec.domain.validate(item)).toEqual([]);
+    expect(codec.stored.validate(current)).toEqual([]);
+    expect(JSON.stringify(codec.encode(item))).toBe(JSON.stringify(current));
+    // A fresh item (no remembered document) encodes to an equivalent document.
+    const fresh = codec.encode(plain(item));
+    expect(plain(codec.decode(fresh as StoredDocument))).toEqual(plain(item));
+  });
+
+  it('the legacy document decodes and is written back in the current shape, equivalent', () => {
+    expect(codec.generationOf(legacy)).toBe('legacy (Mystira.App.Domain)');
+    const item = codec.decode(legacy);
+    expect(codec.domain.validate(item)).toEqual([]);
+    const written = codec.encode(item);
+    expect(codec.generationOf(written)).toBeNull();
+    expect(written.$type).toBe(current.$type);
+    expect(plain(codec.decode(written))).toEqual(plain(item));
+    expect(codec.stored.validate(written)).toEqual([]);
+  });
+});
+
+describe('what the golden documents decode to', () => {
+  it('Account: enums by name, lists, dates, the nested objects, aliases', () => {
+    const a = plain(accounts.decode(accountCurrent));
+    expect(a).toMatchObject({
+      id: '9a1c7e55-0000-4000-8000-000000000002',
+      status: 'Active',
+      type: 'Premium',
+      authProvider: 'Passwordless',
+      externalProviderId: 'entra|abc',
+      userProfileIds: [
+        '3f2b9c1e-0000-4000-8000-000000000001',
+        '3f2b9c1e-0000-4000-8000-000000000003',
+      ],
+      completedScenarioIds: ['scn-1'],
+      subscription: {
+        type: 'Annual',
+        purchasedScenarios: ['scn-7', 'scn-9'],
+        lastVerified: '2026-02-01T10:15:00.123Z',
+      },
+      lastLoginAt: '2026-02-01T10:15:00.123Z',
+      createdAt: '2026-01-20T08:00:00.000Z',
+      isDeleted: false,
+    });
+  });
+
+  it('Account (legacy): defaults for what the legacy domain lacked; the provider id under its old name', () => {
+    const a = accounts.decode(accountLegacy);
+    expect(plain(a)).toMatchObject({
+      status: 'PendingVerification',
+      type: 'Free',
+      externalProviderId: 'google-oauth2|42',
+      isDeleted: false,
+      deletedAt: null,
+      subscription: { endDate: '9999-12-31T23:59:59.999Z', startDate: '2025-11-20T08:30:00.000Z' },
+    });
+    const written = accounts.encode(a);
+    expect(written).toMatchObject({
+      ExternalProviderId: 'google-oauth2|42',
+      ExternalUserId: 'google-oauth2|42',
+      Status: 1,
+      IsDeleted: false,
+      // unchanged values keep their stored spelling
+      Subscription: { EndDate: '9999-12-31T23:59:59.9999999', StartDate: '2025-11-20T08:30:00' },
+      CreatedAt: '2025-11-20T08:30:00',
+    });
+  });
+
+  it('GameSession: JSON text, comma list, embedded collections, computed StartTime', () => {
+    const s = plain(gameSessions.decode(sessionCurrent));
+    expect(s).toMatchObject({
+      accountId: '9a1c7e55-0000-4000-8000-000000000002',
+      status: 'Active',
+      playerNames: ['Robin', 'Sam'],
+      compassValues: [{ Axis: 'courage', CurrentValue: 3 }],
+      playerCompassProgressTotals: { courage: 3 },
+      choiceHistory: [
+        {
+          sceneId: 'scene-2',
+          compassChange: { axisId: 'courage', delta: 1 },
+          chosenAt: '2026-02-01T10:05:00.250Z',
+        },
+      ],
+      achievements: [{ title: 'First choice', pointsAwarded: 10 }],
+      characterAssignments: [{ characterId: 'char-1', isAiControlled: false }],
+      startTime: '2026-02-01T10:00:00Z',
+      endTime: null,
+    });
+  });
+
+  it('GameSession (legacy): renumbered status, compass totals from the owned array', () => {
+    const s = gameSessions.decode(sessionLegacy);
+    expect(plain(s)).toMatchObject({
+      status: 'Completed',
+      playerCompassProgressTotals: { honesty: 3 },
+      isDeleted: false,
+    });
+    expect(gameSessions.encode(s)).toMatchObject({
+      Status: 4,
+      PlayerCompassProgressTotals: '{"honesty":3}',
+    });
+  });
+});
