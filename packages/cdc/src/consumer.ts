@@ -15,7 +15,10 @@ export interface ConsumeOptions {
   signal: AbortSignal;
   /** The first retry delay after a failure, doubled up to `maxRetryDelayMs`. Default 50. */
   retryDelayMs?: number;
-  /** The longest retry delay. Default 5000. */
+  /**
+   * The longest retry delay. Default 1000: changes wait behind a failing batch, so a store that
+   * comes back is tried again within a second.
+   */
   maxRetryDelayMs?: number;
   /**
    * Called for every failure before its retry: a sink that failed (`CdcSinkError`) or a stream
@@ -56,7 +59,7 @@ export async function consumeChanges(
   const { signal } = options;
   if (!signal) throw new CdcOptionsError('consumeChanges needs a signal to stop it');
   const firstDelay = options.retryDelayMs ?? 50;
-  const maxDelay = options.maxRetryDelayMs ?? 5000;
+  const maxDelay = options.maxRetryDelayMs ?? 1000;
   let delay = firstDelay;
   const retry = async (error: CdcError): Promise<void> => {
     const verdict = options.onError?.(error);

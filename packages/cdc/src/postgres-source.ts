@@ -58,8 +58,8 @@ export interface PostgresChangeSource extends ChangeSource {
   /** What the server says about the slot now; undefined when it does not exist. */
   status(): Promise<SlotStatus | undefined>;
   /**
-   * Milliseconds since the oldest change that was read but not acknowledged yet arrived: how long
-   * the consumer has been behind. 0 when it is caught up.
+   * Milliseconds since the consumer was last caught up (every change read so far acknowledged):
+   * how long it has been behind. 0 when it is caught up.
    */
   unacknowledgedForMs(): number;
 }

@@ -83,7 +83,7 @@ export class ReplicationSession {
   #delivered: string;
   #statusTimer: ReturnType<typeof setInterval> | null = null;
   #stopped = false;
-  /** When the oldest change not yet acknowledged was received (for the health check). */
+  /** When a change arrived while the consumer was caught up; null while it is (health check). */
   unacknowledgedSince: number | null = null;
 
   constructor(settings: SessionSettings, book: PositionBook) {
