@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createPolyglot, type MirrorStore } from '@mystira/polyglot';
 import { PgCheckpointStore } from '@mystira/polyglot/postgres';
+import { passThrough } from '@mystira/repository';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import {
   type AccountT,
@@ -121,20 +122,18 @@ it('backfill killed after a random batch and resumed (with dual writes running):
   expect(cp?.batches).toBeGreaterThanOrEqual(killAfter);
   // Count what the resumed run writes.
   let puts = 0;
-  const counting: MirrorStore<AccountT> = {
-    entity: mirror.entity,
-    repository: mirror.repository,
-    head: (...a) => mirror.head(...a),
-    heads: (...a) => mirror.heads(...a),
-    put: (...a) => mirror.put(...a),
-    remove: (...a) => mirror.remove(...a),
-    tombstones: (...a) => mirror.tombstones(...a),
-    purgeTombstone: (...a) => mirror.purgeTombstone(...a),
-    putMany: async (entries, o) => {
-      puts += entries.length;
-      return mirror.putMany(entries, o);
-    },
-  };
+  const counting: MirrorStore<AccountT> = passThrough(
+    mirror,
+    new Map([
+      [
+        'putMany',
+        (...a: Parameters<MirrorStore<AccountT>['putMany']>) => {
+          puts += a[0].length;
+          return mirror.putMany(...a);
+        },
+      ],
+    ]),
+  );
   const polyglot = createPolyglot({
     outbox,
     entities: { accounts: { primary, secondary: counting, phase: 'DualWritePrimaryRead' } },
