@@ -97,10 +97,15 @@ export function entityCodec<const F extends Record<string, FieldCodec>>(
 
   const domainShape: Record<string, Field> = {};
   const storedShape: Record<string, Field> = {};
+  // The stored schema declares what queries may name. JSON text (never queried) and properties
+  // an older generation stores with another type stay undeclared, so documents of every
+  // generation validate (undeclared properties are kept, not checked).
+  const retyped = new Set((options.generations ?? []).flatMap((g) => g.touches));
   for (const [name, c] of Object.entries(fields)) {
     if (c.domainField) domainShape[name] = c.domainField;
-    if (c.stored && c.storedField) storedShape[c.stored] = c.storedField;
-    for (const alias of c.aliases ?? []) if (c.storedField) storedShape[alias] = c.storedField;
+    if (!c.stored || !c.storedField || c.kind === 'json' || retyped.has(c.stored)) continue;
+    storedShape[c.stored] = c.storedField;
+    for (const alias of c.aliases ?? []) storedShape[alias] = c.storedField;
   }
   // Keys are required in the stored schema (the adapters route on them).
   storedShape[idCodec.stored] = domainShape[idName]!;
