@@ -1,0 +1,207 @@
+/**
+ * Every ported specification returns the same items, in the same order, from `mapped()` over the
+ * memory, PostgreSQL and Cosmos DB (in-process server) repositories holding the same golden
+ * documents of both generations, as the specification's evaluator over the decoded items.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  accountByEmail,
+  accountByExternalUserId,
+  accounts,
+  accountsByEmailPattern,
+  accountsByStatus,
+  accountsWithActiveSubscription,
+  activeAccounts,
+  activeSessions,
+  completedSessions,
+  gameSessions,
+  inProgressSessions,
+  sessionsByAccount,
+  sessionsByProfile,
+  sessionsByScenario,
+  sessionsByStatus,
+} from '@mystira/domain';
+import {
+  type EntityCodec,
+  mapped,
+  mapQuery,
+  memoryRepository,
+  type Repository,
+  type StoredDocument,
+} from '@mystira/repository';
+import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
+import {
+  createDatabase,
+  createTableStatements,
+  type PgDatabase,
+  PostgresRepository,
+} from '@mystira/repository-postgres';
+import type { QueryNode } from '@mystira/specification';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCosmos, type TestCosmos } from '../../repository-cosmos/test/cosmos.js';
+import { accountCurrent, accountLegacy, sessionCurrent, sessionLegacy } from './golden.js';
+
+const A = (id: string, patch: StoredDocument, base = accountCurrent) => ({ ...base, id, ...patch });
+const S = (id: string, patch: StoredDocument, base = sessionCurrent) => ({ ...base, id, ...patch });
+
+const accountDocs: StoredDocument[] = [
+  A('a1', {}),
+  A('a2', {
+    Email: 'ROBIN.Two@Example.com',
+    Status: 2,
+    LastLoginAt: '2026-02-03T09:00:00Z',
+    ExternalProviderId: 'x-2',
+    ExternalUserId: 'x-2',
+  }),
+  A('a3', {
+    Email: 'lin@example.com',
+    LastLoginAt: null,
+    IsDeleted: true,
+    Subscription: { ...(accountCurrent.Subscription as object), IsActive: false },
+  }),
+  A('a4', {
+    Email: 'kai@example.com',
+    LastLoginAt: '2026-01-30T12:00:00.5Z',
+    CreatedAt: '2026-01-25T00:00:00Z',
+  }),
+  A('a5', {}, accountLegacy),
+  A(
+    'a6',
+    { Email: 'old@example.com', ExternalUserId: 'x-6', LastLoginAt: '2025-12-24T18:00:00Z' },
+    accountLegacy,
+  ),
+];
+
+const sessionDocs: StoredDocument[] = [
+  S('s1', {}),
+  S('s2', { Status: 3, StartedAt: '2026-02-02T10:00:00Z' }),
+  S('s3', {
+    Status: 4,
+    StartedAt: '2026-01-10T10:00:00.25Z',
+    EndedAt: '2026-01-10T11:00:00Z',
+    ScenarioId: 'scn-2',
+  }),
+  S('s4', { Status: 4, StartedAt: '2026-01-11T10:00:00Z', EndedAt: null, ProfileId: 'p-9' }),
+  S('s5', { Status: 2, accountId: 'acc-2', StartedAt: null, ProfileId: 'p-9' }),
+  S('s6', {}, sessionLegacy), // legacy 3 = Completed
+  S(
+    's7',
+    {
+      Status: 1,
+      StartedAt: '2025-12-06T09:00:00Z',
+      accountId: '9a1c7e55-0000-4000-8000-000000000002',
+    },
+    sessionLegacy,
+  ), // legacy 1 = Active
+  S('s8', { Status: 2, StartedAt: '2025-12-07T09:00:00Z', ProfileId: 'p-9' }, sessionLegacy), // legacy 2 = Paused
+];
+
+const accountSpecs: [string, QueryNode][] = [
+  ['accountByEmail', accountByEmail('robin.two@example.COM').build()],
+  ['accountByExternalUserId (current)', accountByExternalUserId('x-2').build()],
+  ['accountByExternalUserId (legacy name)', accountByExternalUserId('x-6').build()],
+  ['activeAccounts', activeAccounts().build()],
+  ['activeAccounts page 2', activeAccounts(2, 1).build()],
+  ['accountsWithActiveSubscription', accountsWithActiveSubscription().build()],
+  ['accountsByStatus', accountsByStatus('PendingVerification').build()],
+  ['accountsByEmailPattern', accountsByEmailPattern('EXAMPLE').build()],
+];
+const sessionSpecs: [string, QueryNode][] = [
+  ['sessionsByAccount', sessionsByAccount('9a1c7e55-0000-4000-8000-000000000002').build()],
+  ['sessionsByProfile', sessionsByProfile('p-9').build()],
+  ['sessionsByScenario', sessionsByScenario('scn-1').build()],
+  ['inProgressSessions', inProgressSessions('9a1c7e55-0000-4000-8000-000000000002').build()],
+  ['activeSessions', activeSessions().build()],
+  ['completedSessions', completedSessions().build()],
+  ['sessionsByStatus', sessionsByStatus('Paused').build()],
+];
+
+interface Backends {
+  reference: Repository<object>;
+  mapped: [string, Repository<object>][];
+}
+
+const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
+let cosmos: TestCosmos;
+let pg: PgDatabase;
+const schema = `domain_${randomUUID().slice(0, 8)}`;
+const suites = new Map<string, Backends>();
+
+async function backends(
+  codec: EntityCodec<object>,
+  docs: StoredDocument[],
+  specs: [string, QueryNode][],
+): Promise<Backends> {
+  const memory = memoryRepository<StoredDocument>(codec.stored);
+  const postgres = new PostgresRepository<StoredDocument>(pg, codec.stored, {
+    layout: 'document',
+    schema,
+    table: codec.stored.name.toLowerCase(),
+  });
+  for (const stmt of createTableStatements(postgres.mapping)) await pg.query(stmt);
+  const container = await ensureContainer(cosmos.database, codec.stored, {
+    id: `${codec.stored.name}-${randomUUID().slice(0, 8)}`,
+    profile: cosmos.profile,
+    specs: specs.map(([, q]) => mapQuery(codec, q)),
+  });
+  const inner: [string, Repository<StoredDocument>][] = [
+    ['memory', memory],
+    ['postgres', postgres],
+    [
+      'cosmos',
+      new CosmosRepository<StoredDocument>(codec.stored, { container, profile: cosmos.profile }),
+    ],
+  ];
+  for (const [, repo] of inner) await repo.addMany(docs);
+  return {
+    reference: memoryRepository<object>(codec.domain, {
+      seed: docs.map((d) => plain(codec.decode(d))),
+    }),
+    mapped: inner.map(([name, repo]) => [name, mapped(repo, codec)]),
+  };
+}
+
+beforeAll(async () => {
+  cosmos = await startCosmos();
+  pg = createDatabase({
+    primary: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' },
+    max: 2,
+  });
+  await pg.query(`CREATE SCHEMA "${schema}"`);
+  suites.set(
+    'accounts',
+    await backends(accounts as EntityCodec<object>, accountDocs, accountSpecs),
+  );
+  suites.set(
+    'sessions',
+    await backends(gameSessions as EntityCodec<object>, sessionDocs, sessionSpecs),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await cosmos?.close();
+  if (pg) {
+    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    await pg.close();
+  }
+});
+
+describe.each([
+  ['accounts', accountSpecs],
+  ['sessions', sessionSpecs],
+] as const)('%s: ported specifications on memory = PostgreSQL = Cosmos DB', (suite, specs) => {
+  it.each(specs)('%s', async (_name, query) => {
+    const b = suites.get(suite)!;
+    const expected = plain(await b.reference.list(query));
+    expect(expected.length, 'the golden data gives every spec something to find').toBeGreaterThan(
+      0,
+    );
+    for (const [name, repo] of b.mapped) {
+      expect({ name, items: plain(await repo.list(query)) }).toEqual({ name, items: expected });
+      expect({ name, count: await repo.count(query) }).toEqual({
+        name,
+        count: await b.reference.count(query),
+      });
+    }
+  });
+});
