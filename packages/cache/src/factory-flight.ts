@@ -89,7 +89,10 @@ export function waitFor(
     const onAbort = () =>
       stopWaiting(() =>
         reject(
-          new AbortedError('the operation was aborted', { entity: key, cause: signal?.reason }),
+          new AbortedError('the operation was aborted', {
+            entity: ctx.name,
+            cause: signal?.reason,
+          }),
         ),
       );
     flight.promise.then(
