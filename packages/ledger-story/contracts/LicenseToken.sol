@@ -2,14 +2,15 @@
 pragma solidity ^0.8.26;
 
 import {StoryAddresses} from "./StoryAddresses.sol";
-import {IERC721ReceiverMin, ILicenseTemplateMin} from "./Interfaces.sol";
+import {ERC721Core} from "./ERC721Core.sol";
+import {ILicenseTemplateMin} from "./Interfaces.sol";
 
 // Test contract, not Story's code; implements the subset of the interface the SDK calls.
 // License tokens: an ERC-721 whose tokens each carry a licence (licensor IP, template, terms id)
 // and are minted and burned only by the LicensingModule. Ids count up from 0 across all
 // licensors, as on Story. Tokens of non-transferable terms cannot be transferred. No
 // enumeration, token URIs, revocation (disputes) or upgradeability.
-contract LicenseToken {
+contract LicenseToken is ERC721Core {
     struct LicenseTokenMetadata {
         address licensorIpId;
         address licenseTemplate;
@@ -25,24 +26,13 @@ contract LicenseToken {
         uint32 commercialRevenueShare, uint32 maxRevenueShare, address ipId, address licenseTemplate, uint256 licenseTermsId
     );
     error LicenseToken__NotTransferable();
-    error ERC721IncorrectOwner(address sender, uint256 tokenId, address owner);
-    error ERC721InsufficientApproval(address operator, uint256 tokenId);
-    error ERC721InvalidReceiver(address receiver);
-    error ERC721NonexistentToken(uint256 tokenId);
 
-    event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
-    event Approval(address indexed owner, address indexed approved, uint256 indexed tokenId);
-    event ApprovalForAll(address indexed owner, address indexed operator, bool approved);
     event LicenseTokenMinted(address indexed minter, address indexed receiver, uint256 indexed tokenId);
 
     uint256 public totalMintedTokens;
     uint256 public totalSupply;
     mapping(uint256 => LicenseTokenMetadata) private metadata;
     mapping(address => uint256) private mintedByLicensor;
-    mapping(uint256 => address) private owners;
-    mapping(address => uint256) private balances;
-    mapping(uint256 => address) private approvals;
-    mapping(address => mapping(address => bool)) private operators;
 
     modifier onlyLicensingModule() {
         if (msg.sender != StoryAddresses.LICENSING_MODULE) revert LicenseToken__CallerNotLicensingModule();
@@ -157,62 +147,9 @@ contract LicenseToken {
         return mintedByLicensor[licensorIpId];
     }
 
-    function ownerOf(uint256 tokenId) public view returns (address) {
-        address owner = owners[tokenId];
-        if (owner == address(0)) revert ERC721NonexistentToken(tokenId);
-        return owner;
-    }
-
-    function balanceOf(address owner) external view returns (uint256) {
-        return balances[owner];
-    }
-
-    function approve(address to, uint256 tokenId) external {
-        address owner = ownerOf(tokenId);
-        if (msg.sender != owner && !operators[owner][msg.sender]) revert ERC721InsufficientApproval(msg.sender, tokenId);
-        approvals[tokenId] = to;
-        emit Approval(owner, to, tokenId);
-    }
-
-    function getApproved(uint256 tokenId) external view returns (address) {
-        ownerOf(tokenId);
-        return approvals[tokenId];
-    }
-
-    function setApprovalForAll(address operator, bool approved) external {
-        operators[msg.sender][operator] = approved;
-        emit ApprovalForAll(msg.sender, operator, approved);
-    }
-
-    function isApprovedForAll(address owner, address operator) external view returns (bool) {
-        return operators[owner][operator];
-    }
-
-    function transferFrom(address from, address to, uint256 tokenId) public {
-        address owner = ownerOf(tokenId);
+    // Tokens of non-transferable terms stay with their holder.
+    function _checkTransferable(uint256 tokenId) internal view override {
         if (!metadata[tokenId].transferable) revert LicenseToken__NotTransferable();
-        if (owner != from) revert ERC721IncorrectOwner(from, tokenId, owner);
-        if (msg.sender != owner && approvals[tokenId] != msg.sender && !operators[owner][msg.sender]) {
-            revert ERC721InsufficientApproval(msg.sender, tokenId);
-        }
-        if (to == address(0)) revert ERC721InvalidReceiver(to);
-        delete approvals[tokenId];
-        balances[from] -= 1;
-        balances[to] += 1;
-        owners[tokenId] = to;
-        emit Transfer(from, to, tokenId);
-    }
-
-    function safeTransferFrom(address from, address to, uint256 tokenId) external {
-        safeTransferFrom(from, to, tokenId, "");
-    }
-
-    function safeTransferFrom(address from, address to, uint256 tokenId, bytes memory data) public {
-        transferFrom(from, to, tokenId);
-        if (to.code.length > 0) {
-            bytes4 answer = IERC721ReceiverMin(to).onERC721Received(msg.sender, from, tokenId, data);
-            if (answer != IERC721ReceiverMin.onERC721Received.selector) revert ERC721InvalidReceiver(to);
-        }
     }
 
     function supportsInterface(bytes4 interfaceId) external pure returns (bool) {

@@ -2,13 +2,14 @@
 pragma solidity ^0.8.26;
 
 import {StoryAddresses} from "./StoryAddresses.sol";
-import {IERC20Min, IERC721ReceiverMin} from "./Interfaces.sol";
+import {ERC721Core} from "./ERC721Core.sol";
+import {IERC20Min} from "./Interfaces.sol";
 
 // Test contract, not Story's code; implements the subset of the interface the SDK calls.
 // An SPG NFT collection: the ERC-721 that RegistrationWorkflows.createCollection deploys and that
 // the periphery workflows mint from. Token ids start at 1; roles are bytes32(0) (admin) and
 // bytes32(1) (minter), as in Story's SPGNFT. No beacon proxy: each collection is a plain contract.
-contract SPGNFT {
+contract SPGNFT is ERC721Core {
     struct InitParams {
         string name;
         string symbol;
@@ -35,14 +36,7 @@ contract SPGNFT {
     error SPGNFT__ZeroAddressParam();
     error SPGNFT__ZeroMaxSupply();
     error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
-    error ERC721NonexistentToken(uint256 tokenId);
-    error ERC721IncorrectOwner(address sender, uint256 tokenId, address owner);
-    error ERC721InsufficientApproval(address operator, uint256 tokenId);
-    error ERC721InvalidReceiver(address receiver);
 
-    event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
-    event Approval(address indexed owner, address indexed approved, uint256 indexed tokenId);
-    event ApprovalForAll(address indexed owner, address indexed operator, bool approved);
     event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender);
 
     bool private initialized;
@@ -59,10 +53,6 @@ contract SPGNFT {
     uint256 public totalSupply;
 
     mapping(bytes32 => mapping(address => bool)) private roles;
-    mapping(uint256 => address) private owners;
-    mapping(address => uint256) private balances;
-    mapping(uint256 => address) private approvals;
-    mapping(address => mapping(address => bool)) private operators;
     mapping(uint256 => string) private tokenURIs;
     mapping(bytes32 => uint256) private tokenIdByMetadataHash;
 
@@ -130,65 +120,6 @@ contract SPGNFT {
         ownerOf(tokenId);
         if (bytes(baseURI).length == 0) return tokenURIs[tokenId];
         return string.concat(baseURI, tokenURIs[tokenId]);
-    }
-
-    function ownerOf(uint256 tokenId) public view returns (address) {
-        address owner = owners[tokenId];
-        if (owner == address(0)) revert ERC721NonexistentToken(tokenId);
-        return owner;
-    }
-
-    function balanceOf(address owner) external view returns (uint256) {
-        return balances[owner];
-    }
-
-    function approve(address to, uint256 tokenId) external {
-        address owner = ownerOf(tokenId);
-        if (msg.sender != owner && !operators[owner][msg.sender]) {
-            revert ERC721InsufficientApproval(msg.sender, tokenId);
-        }
-        approvals[tokenId] = to;
-        emit Approval(owner, to, tokenId);
-    }
-
-    function getApproved(uint256 tokenId) external view returns (address) {
-        ownerOf(tokenId);
-        return approvals[tokenId];
-    }
-
-    function setApprovalForAll(address operator, bool approved) external {
-        operators[msg.sender][operator] = approved;
-        emit ApprovalForAll(msg.sender, operator, approved);
-    }
-
-    function isApprovedForAll(address owner, address operator) external view returns (bool) {
-        return operators[owner][operator];
-    }
-
-    function transferFrom(address from, address to, uint256 tokenId) public {
-        address owner = ownerOf(tokenId);
-        if (owner != from) revert ERC721IncorrectOwner(from, tokenId, owner);
-        if (msg.sender != owner && approvals[tokenId] != msg.sender && !operators[owner][msg.sender]) {
-            revert ERC721InsufficientApproval(msg.sender, tokenId);
-        }
-        if (to == address(0)) revert ERC721InvalidReceiver(to);
-        delete approvals[tokenId];
-        balances[from] -= 1;
-        balances[to] += 1;
-        owners[tokenId] = to;
-        emit Transfer(from, to, tokenId);
-    }
-
-    function safeTransferFrom(address from, address to, uint256 tokenId) external {
-        safeTransferFrom(from, to, tokenId, "");
-    }
-
-    function safeTransferFrom(address from, address to, uint256 tokenId, bytes memory data) public {
-        transferFrom(from, to, tokenId);
-        if (to.code.length > 0) {
-            bytes4 answer = IERC721ReceiverMin(to).onERC721Received(msg.sender, from, tokenId, data);
-            if (answer != IERC721ReceiverMin.onERC721Received.selector) revert ERC721InvalidReceiver(to);
-        }
     }
 
     function supportsInterface(bytes4 interfaceId) external pure returns (bool) {
