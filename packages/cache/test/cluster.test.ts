@@ -4,7 +4,7 @@
  * `{entity}` hash tag, so MGET, the fill script and MULTI stay in one slot; entities land on
  * different masters. The conformance kit (every spec cached) and L1 pub/sub run through it.
  */
-import { type CachedRepository, cached, redisStore } from '@mystira/cache';
+import { type CachedRepository, cached, type KeyCache, keyCache, redisStore } from '@mystira/cache';
 import { memoryRepository, queryOf, type Repository } from '@mystira/repository';
 import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
 import { type SpecSource, spec } from '@mystira/specification';
@@ -111,6 +111,44 @@ describe('Cluster specifics', () => {
         }
       }
       expect(slots.size).toBe(1);
+    } finally {
+      for (const c of [a, b]) await c.close();
+      for (const s of stores) await s.close();
+    }
+  }, 30_000);
+
+  it('the key cache: getOrSet, invalidation by key, tag and prefix, and namespaces across masters', async () => {
+    const stores = [redisStore(cluster), redisStore(cluster)];
+    const [a, b] = stores.map((store) =>
+      keyCache({ store, keyPrefix: 'kc', storeTimeoutMs: 2000, l1: true, secondDeleteMs: 0 }),
+    ) as [KeyCache, KeyCache];
+    try {
+      await Promise.all([a.ready(), b.ready()]);
+      let runs = 0;
+      const f = async () => ++runs;
+      const all = await Promise.all([
+        a.getOrSet('board:1', f, { tags: ['boards'] }),
+        b.getOrSet('board:1', f, { tags: ['boards'] }),
+      ]);
+      expect(all).toEqual([1, 1]);
+      await a.invalidateTags(['boards']);
+      await until(async () => (await b.getOrSet('board:1', f, { tags: ['boards'] })) === 2, 5000);
+      await a.invalidatePrefix('board');
+      await until(async () => (await b.getOrSet('board:1', f, { tags: ['boards'] })) === 3, 5000);
+      const users = [a.namespace('users'), b.namespace('users')] as const;
+      await Promise.all(users.map((u) => u.ready()));
+      await users[0].set('42', 'ann');
+      expect(await users[1].get('42')).toBe('ann');
+      expect(a.metrics().errors + b.metrics().errors).toBe(0);
+      // Every key of one namespace shares one slot (the {kv:<namespace>} hash tag).
+      for (const ns of ['default', 'default/users']) {
+        const slots = new Set<number>();
+        for (const node of cluster.nodes('master')) {
+          for (const key of await node.keys(`kc:{kv:${ns}}*`))
+            slots.add(Number(await node.cluster('KEYSLOT', key)));
+        }
+        expect(slots.size, ns).toBe(1);
+      }
     } finally {
       for (const c of [a, b]) await c.close();
       for (const s of stores) await s.close();

@@ -207,6 +207,40 @@ describe('eager refresh', () => {
   });
 });
 
+describe('eager refresh that fails', () => {
+  it('keeps the value, reports CacheFactoryError to onError, and tries again on a later hit', async () => {
+    const { clock, cache, errors, timed } = setup(0);
+    await cache.getOrSet('k', async () => 'v1');
+    await clock.advance(900);
+    const failing = timed(10, 'never', new Error('down'));
+    expect(await cache.getOrSet('k', failing, { eagerRefresh: 0.5 })).toBe('v1');
+    await clock.advance(20);
+    expect(errors.map((e) => e.code)).toEqual(['FACTORY']);
+    expect(await cache.getOrSet('k', timed(10, 'v2'), { eagerRefresh: 0.5 })).toBe('v1');
+    await clock.advance(20);
+    expect(await cache.get('k')).toBe('v2');
+    expect(cache.metrics().refreshes).toBe(2);
+    await cache.close();
+  });
+});
+
+describe('hard timeout without a stale value', () => {
+  it('rejects with CacheTimeoutError naming the key and the timeout; the late value still fills', async () => {
+    const { clock, cache, timed } = setup(0);
+    const box = outcomeOf(cache.getOrSet('slow', timed(500, 'late'), { hardTimeoutMs: 100 }));
+    await clock.advance(150);
+    expect((box.outcome as { error: unknown }).error).toMatchObject({
+      name: 'CacheTimeoutError',
+      code: 'TIMEOUT',
+      key: 'slow',
+      timeoutMs: 100,
+    });
+    await clock.advance(400);
+    expect(await cache.get('slow')).toBe('late');
+    await cache.close();
+  });
+});
+
 describe('sliding expiration', () => {
   it('a read past half the TTL renews it; without sliding the value expires', async () => {
     for (const sliding of [true, false]) {
