@@ -17,11 +17,13 @@
  *   streamed through the plan of the filter (re-checked in memory when relaxed) into the
  *   specification's own in-memory aggregation, which is the rules by definition.
  */
-import type {
-  AggregateNode,
-  AggregateQueryNode,
-  FieldRef,
-  PartialGroup,
+import {
+  type AggregateNode,
+  type AggregateQueryNode,
+  dateUnitPrefix,
+  type FieldRef,
+  type GroupKey,
+  type PartialGroup,
 } from '@mystira/specification';
 import { type CompileOptions, compilePredicate } from './compiler.js';
 import { resolveProfile } from './profile.js';
@@ -85,7 +87,15 @@ export function compileAggregate(
     : null;
   const notes: string[] = [];
   if (filter && !filter.exact) notes.push('the filter is relaxed on the server: rows are streamed');
-  const items: string[] = node.groupBy.map((f, i) => `${x(f)} AS k${i}`);
+  // A date bucket is its ISO string's prefix and the rest of the bucket's first instant, bound
+  // as parameters (GROUP BY repeats the same expression).
+  const key = (k: GroupKey): string => {
+    if (k.kind !== 'dateBucket') return x(k);
+    const { keep, rest } = dateUnitPrefix(k.unit);
+    return `CONCAT(LEFT(${x(k.field)}, ${Number(keep)}), ${params.add(rest)})`;
+  };
+  const keys = node.groupBy.map(key);
+  const items: string[] = keys.map((k, i) => `${k} AS k${i}`);
   node.aggregates.forEach((n, i) => {
     const made = aggregateItems(x, n.aggregate, i);
     if (typeof made === 'string')
@@ -94,7 +104,7 @@ export function compileAggregate(
   });
   if (notes.length > 0) return { query: null, notes };
   const where = filter && filter.sql !== 'true' ? ` WHERE ${filter.sql}` : '';
-  const group = node.groupBy.length ? ` GROUP BY ${node.groupBy.map(x).join(', ')}` : '';
+  const group = keys.length ? ` GROUP BY ${keys.join(', ')}` : '';
   const list = items.length ? items.join(', ') : 'COUNT(1) AS n';
   const query = `SELECT ${list} FROM c${where}${group}`;
   return { query: { query, parameters: params.usedIn(query) }, notes: [] };

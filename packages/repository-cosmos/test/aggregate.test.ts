@@ -84,6 +84,15 @@ describe('Cosmos DB aggregate SQL (azure profile)', () => {
     );
   });
 
+  it('groups dates by bucket with LEFT and CONCAT, the suffix bound', () => {
+    const q = bound(S().groupBy(['createdAt', 'day'], 'active').count());
+    expect(compileAggregate(q, { profile: azureProfile }).query).toEqual({
+      query:
+        'SELECT CONCAT(LEFT(c["createdAt"], 10), @p0) AS k0, c["active"] AS k1, COUNT(1) AS a0 FROM c GROUP BY CONCAT(LEFT(c["createdAt"], 10), @p0), c["active"]',
+      parameters: [{ name: '@p0', value: 'T00:00:00.000Z' }],
+    });
+  });
+
   it('streams what the service cannot answer exactly, and always on cosmosdb-server', () => {
     const streamed = (s: unknown, profile = azureProfile) =>
       compileAggregate(bound(s), { profile }).query;

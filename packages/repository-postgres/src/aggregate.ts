@@ -22,7 +22,10 @@ import { ValidationError } from '@mystira/repository';
 import {
   type AggregateNode,
   type AggregateQueryNode,
+  dateUnitPrefix,
   type FieldRef,
+  type GroupKey,
+  groupKeyField,
   normalizePredicate,
   type PartialGroup,
 } from '@mystira/specification';
@@ -49,6 +52,20 @@ function isoText(mapping: TableMapping, field: FieldRef, expr: string): string {
   return column?.sqlType === 'timestamptz' && field.path.length === 1
     ? `to_char(${expr} AT TIME ZONE 'UTC', ${ISO})`
     : expr;
+}
+
+/**
+ * A group key's expression: the typed field expression, or for a date bucket its ISO text's
+ * prefix followed by the rest of the bucket's first instant (`left(d, 10) || 'T00:00:00.000Z'`).
+ * The appended text is one of the specification's fixed strings, never the caller's.
+ */
+function keyExpr(mapping: TableMapping, key: GroupKey): string {
+  const field = groupKeyField(key);
+  const iso = isoText(mapping, field, valueExpr(mapping, field));
+  if (key.kind !== 'dateBucket') return iso;
+  const { keep, rest } = dateUnitPrefix(key.unit);
+  if (!/^[-0-9T:.Z]+$/.test(rest)) throw new ValidationError('unexpected date bucket suffix');
+  return `(left(${iso}, ${Number(keep)}) || '${rest}')`;
 }
 
 /** A number expression as exact `numeric` (double precision through its shortest text). */
@@ -114,9 +131,7 @@ function aggregateItems(
 export function compileAggregate(mapping: TableMapping, node: AggregateQueryNode): CompiledQuery {
   const params = new Params();
   const inputs = new Inputs();
-  const keys = node.groupBy.map(
-    (f, i) => `${isoText(mapping, f, valueExpr(mapping, f))} AS "k${i}"`,
-  );
+  const keys = node.groupBy.map((k, i) => `${keyExpr(mapping, k)} AS "k${i}"`);
   const values = node.aggregates.flatMap((n, i) => aggregateItems(mapping, inputs, n.aggregate, i));
   const outer = [...node.groupBy.map((_, i) => `"k${i}"`), ...values];
   const inner = [...keys, ...inputs.items];

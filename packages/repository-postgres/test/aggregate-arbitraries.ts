@@ -12,7 +12,21 @@ import {
 } from '@mystira/specification';
 import fc from 'fast-check';
 
-const GROUP_KEYS = ['s', 'n', 'b', 'd', 'big', 'o.s', 'o.n'] as const;
+type Key = string | readonly [string, 'year' | 'month' | 'day' | 'hour'];
+const GROUP_KEYS: readonly Key[] = [
+  's',
+  'n',
+  'b',
+  'd',
+  'big',
+  'o.s',
+  'o.n',
+  ['d', 'year'],
+  ['d', 'month'],
+  ['d', 'day'],
+  ['d', 'hour'],
+];
+const keyPath = (k: Key) => (typeof k === 'string' ? k : k[0]);
 const COUNTED = ['s', 'n', 'b', 'd', 'big', 'tags', 'o', 'o.s', 'o.n'] as const;
 const SUMMED = ['n', 'big', 'o.n'] as const;
 const ORDERED = ['s', 'n', 'd', 'big', 'o.s', 'o.n'] as const;
@@ -42,7 +56,7 @@ export function aggregateSpecArb(def: EntityDef): fc.Arbitrary<AggregateQueryNod
   return fc
     .record({
       filter: filterArb,
-      keys: fc.uniqueArray(fc.constantFrom(...GROUP_KEYS), { maxLength: 2 }),
+      keys: fc.uniqueArray(fc.constantFrom(...GROUP_KEYS), { maxLength: 2, selector: keyPath }),
       aggs: fc.array(aggregateArb, { minLength: 1, maxLength: 4 }),
       shape: fc.constantFrom('rows', 'scalar', 'distinct'),
     })
@@ -51,7 +65,8 @@ export function aggregateSpecArb(def: EntityDef): fc.Arbitrary<AggregateQueryNod
       if (filter) base = base.where(filter as never);
       const make = (a: Record<string, (p?: string) => unknown>) =>
         Object.fromEntries(aggs.map((m, i) => [`v${i}`, a[m.fn]!(m.path)]));
-      if (shape === 'distinct' && keys.length > 0) return base.distinct(keys[0] as never).build();
+      if (shape === 'distinct' && typeof keys[0] === 'string')
+        return base.distinct(keys[0] as never).build();
       if (shape === 'scalar' && keys.length === 0) {
         const m = aggs[0]!;
         const b = base as unknown as Record<
@@ -62,7 +77,7 @@ export function aggregateSpecArb(def: EntityDef): fc.Arbitrary<AggregateQueryNod
       }
       if (keys.length === 0) return base.aggregate(make as never).build();
       return (
-        base.groupBy as (...k: string[]) => {
+        base.groupBy as (...k: Key[]) => {
           aggregate(f: unknown): { build(): AggregateQueryNode };
         }
       )

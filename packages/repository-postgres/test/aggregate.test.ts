@@ -80,6 +80,20 @@ describe('postgres aggregate SQL', () => {
   });
 });
 
+describe('postgres date buckets', () => {
+  it('truncate the ISO text of either layout to the bucket start', () => {
+    const q = spec(ConformanceItem).groupBy(['createdAt', 'month']).count().build();
+    expect(compileAggregate(tableMapping(ConformanceItem), q).text).toContain(
+      `(left((("data"->>'createdAt') COLLATE "C"), 7) || '-01T00:00:00.000Z') AS "k0"`,
+    );
+    expect(
+      compileAggregate(tableMapping(ConformanceItem, { layout: 'columns' }), q).text,
+    ).toContain(
+      `(left(to_char("createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 7) || '-01T00:00:00.000Z') AS "k0"`,
+    );
+  });
+});
+
 for (const layout of ['document', 'columns'] as Layout[]) {
   const def = layout === 'document' ? documentRowEntity('agg_doc') : columnsRowEntity('agg_col');
   describe(`differential: PostgreSQL ${layout} aggregates = in-memory evaluator`, () => {

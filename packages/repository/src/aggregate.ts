@@ -11,6 +11,8 @@ import {
   aggregateQueryOf,
   type EntityDef,
   type FieldRef,
+  type GroupKey,
+  groupKeyField,
 } from '@mystira/specification';
 import { bindQuery, specErrors } from './core.js';
 import { ValidationError } from './errors.js';
@@ -31,13 +33,16 @@ export function bindAggregate(
     if (node?.kind !== 'aggregateQuery')
       throw new ValidationError('expected an aggregate specification', { entity: entity.name });
     const fields: FieldRef[] = [
-      ...node.groupBy,
+      ...node.groupBy.map(groupKeyField),
       ...node.aggregates.flatMap((n) => (n.aggregate.field ? [n.aggregate.field] : [])),
     ];
     // bindQuery binds `select` fields like any other: borrow it to bind these.
     const bound = bindQuery(entity, { ...node.source, select: fields.length ? fields : null });
     const refs = [...(bound.select ?? [])];
-    const groupBy = node.groupBy.map(() => refs.shift()!);
+    const groupBy = node.groupBy.map(
+      (key): GroupKey =>
+        key.kind === 'dateBucket' ? { ...key, field: refs.shift()! } : refs.shift()!,
+    );
     const aggregates = node.aggregates.map((n) => ({
       name: n.name,
       aggregate: { ...n.aggregate, field: n.aggregate.field ? refs.shift()! : null },

@@ -138,6 +138,32 @@ export const aggregateConformanceSpecs: readonly {
   { name: 'group by a bigint', spec: () => S().groupBy('amount').count() },
   { name: 'group by a date', spec: () => S().groupBy('createdAt').count() },
   {
+    name: 'group by date buckets (UTC year, month, day)',
+    spec: () =>
+      S()
+        .groupBy(['createdAt', 'year'], 'active')
+        .aggregate((a) => ({ n: a.count(), s: a.sum('score') })),
+  },
+  {
+    name: 'group by day: the key is the bucket start',
+    spec: () =>
+      S()
+        .where((w) => w.lt('createdAt', '2020-01-02T00:00:00.000Z'))
+        .groupBy(['createdAt', 'day'])
+        .count(),
+    expected: [
+      { createdAt: '1999-01-01T00:00:00.000Z', count: 1 },
+      { createdAt: '2017-07-07T00:00:00.000Z', count: 1 },
+      { createdAt: '2018-08-08T00:00:00.000Z', count: 1 },
+      { createdAt: '2019-12-31T00:00:00.000Z', count: 1 },
+      { createdAt: '2020-01-01T00:00:00.000Z', count: 3 },
+    ],
+  },
+  {
+    name: 'distinct months',
+    spec: () => S().groupBy(['createdAt', 'month']).count(),
+  },
+  {
     name: 'distinct: each value once, null first, in order',
     spec: () => S().distinct('rank'),
     expected: [null, 1, 2, 3, 4, 5, 6, 7, 8],

@@ -4,10 +4,12 @@
  * rules of aggregate.ts (null of no values, one null group for missing and null, group order,
  * exact sums, number types) are applied once, here, whatever computed the partials.
  */
+import { groupKeyField, truncateDate } from './aggregate.js';
 import type {
   AggregateNode,
   AggregateQueryNode,
   FieldRef,
+  GroupKey,
   NamedAggregate,
   OrderNode,
   ScalarType,
@@ -186,7 +188,7 @@ export function finishAggregate<R = unknown>(
   const cmps = named.map((n) => (n.aggregate.field ? valueComparator(n.aggregate.field) : null));
   const merged = new Map<string, { keys: unknown[]; partials: unknown[] }>();
   for (const g of groups) {
-    const keys = query.groupBy.map((f, i) => canonicalValue(f, g.keys[i]));
+    const keys = query.groupBy.map((k, i) => canonicalValue(groupKeyField(k), g.keys[i]));
     const id = JSON.stringify(keys);
     const known = merged.get(id);
     if (!known) merged.set(id, { keys, partials: [...g.partials] });
@@ -199,8 +201,8 @@ export function finishAggregate<R = unknown>(
     merged.set('[]', { keys: [], partials: named.map(() => null) });
   const rows = [...merged.values()].map((g) => {
     const row: Record<string, unknown> = {};
-    query.groupBy.forEach((f, i) => {
-      setPath(row, f.path, g.keys[i]);
+    query.groupBy.forEach((k, i) => {
+      setPath(row, groupKeyField(k).path, g.keys[i]);
     });
     named.forEach((n, i) => {
       row[n.name] = finalValue(n.aggregate, g.partials[i]);
@@ -208,9 +210,9 @@ export function finishAggregate<R = unknown>(
     return row;
   });
   if (query.groupBy.length > 0) {
-    const orders: OrderNode[] = query.groupBy.map((field) => ({
+    const orders: OrderNode[] = query.groupBy.map((k) => ({
       kind: 'order',
-      field,
+      field: groupKeyField(k),
       direction: 'asc',
     }));
     rows.sort(compileComparator(orders));
@@ -219,7 +221,7 @@ export function finishAggregate<R = unknown>(
     case 'scalar':
       return rows[0]![named[0]!.name] as R;
     case 'values': {
-      const read = getter(query.groupBy[0]!.path);
+      const read = getter(groupKeyField(query.groupBy[0]!).path);
       return rows.map((r) => read(r) ?? null) as R;
     }
     default:
@@ -322,6 +324,18 @@ function accumulator(node: AggregateNode): () => Accumulator {
   }
 }
 
+/** Reads a group key of an item: the field's canonical value, truncated for a date bucket. */
+function groupKeyReader(key: GroupKey): (item: unknown) => unknown {
+  const field = groupKeyField(key);
+  const read = getter(field.path);
+  if (key.kind !== 'dateBucket') return (item) => canonicalValue(field, read(item));
+  const unit = key.unit;
+  return (item) => {
+    const v = canonicalValue(field, read(item));
+    return typeof v === 'string' ? truncateDate(v, unit) : null;
+  };
+}
+
 /** Groups and accumulates items in memory (the matching test is the source's `where`). */
 class MemoryAggregation {
   readonly #query: AggregateQueryNode;
@@ -333,10 +347,7 @@ class MemoryAggregation {
   constructor(query: AggregateQueryNode) {
     this.#query = query;
     this.#test = plan(query.source).countTest;
-    this.#keys = query.groupBy.map((f) => {
-      const read = getter(f.path);
-      return (item: unknown) => canonicalValue(f, read(item));
-    });
+    this.#keys = query.groupBy.map(groupKeyReader);
     this.#makers = query.aggregates.map((n: NamedAggregate) => accumulator(n.aggregate));
   }
 

@@ -17,7 +17,8 @@
  *   of bigints an exact canonical decimal string; `avg` is always a number, the exact sum divided
  *   by the count rounded once (so the average of integers is fractional when it has to be);
  *   `min`/`max` have the field's own type (bigints and dates as strings).
- * - Group by: scalar fields; missing and null are one group (key null); groups come in ascending
+ * - Group by: scalar fields, or dates by UTC year, month, day or hour (`[path, 'day']`: the key is
+ *   the bucket's first instant as an ISO date); missing and null are one group (key null); groups come in ascending
  *   key order with the null group first (the order `orderBy` gives), no group is empty, and no
  *   rows means no groups. Without a group by there is exactly one group, even of no rows.
  * - `distinct(field)` is the group keys of `groupBy(field)`: every distinct value once, null
@@ -29,9 +30,11 @@ import {
   type AggregateQueryNode,
   type AggregateShape,
   AST_VERSION,
+  type DateUnit,
   type FieldRef,
   type FieldType,
   FORBIDDEN_KEYS,
+  type GroupKey,
   IDENTIFIER,
   type NamedAggregate,
   type QueryNode,
@@ -115,15 +118,60 @@ export function checkAggregate(node: AggregateNode): AggregateNode {
   return node;
 }
 
-/** Checks a group key: a scalar field. */
-export function checkGroupKey(ref: FieldRef): FieldRef {
+/** The field a group key reads. */
+export function groupKeyField(key: GroupKey): FieldRef {
+  return key.kind === 'dateBucket' ? key.field : key;
+}
+
+/** How a {@link DateUnit} truncates an ISO date (see {@link dateUnitPrefix}). */
+export interface DateUnitPrefix {
+  /** How many leading characters of the ISO date are kept. */
+  readonly keep: number;
+  /** What follows them: the rest of the bucket's first instant. */
+  readonly rest: string;
+}
+
+const DATE_UNITS: Readonly<Record<DateUnit, DateUnitPrefix>> = {
+  year: { keep: 4, rest: '-01-01T00:00:00.000Z' },
+  month: { keep: 7, rest: '-01T00:00:00.000Z' },
+  day: { keep: 10, rest: 'T00:00:00.000Z' },
+  hour: { keep: 13, rest: ':00:00.000Z' },
+};
+
+/**
+ * How a unit truncates an ISO date: keep its first `keep` characters, append `rest` (the same
+ * fixed strings in every backend: ISO dates are fixed width, so truncation is a prefix).
+ */
+export function dateUnitPrefix(unit: DateUnit): DateUnitPrefix {
+  const u = DATE_UNITS[unit];
+  if (!u) throw new InvalidValueError(`unknown date unit "${String(unit)}"`);
+  return u;
+}
+
+/** An ISO date truncated to the start of its UTC `unit`. */
+export function truncateDate(iso: string, unit: DateUnit): string {
+  const { keep, rest } = dateUnitPrefix(unit);
+  return `${iso.slice(0, keep)}${rest}`;
+}
+
+/** Checks a group key: a scalar field, or a date bucket of a date field. */
+export function checkGroupKey<K extends GroupKey>(key: K): K {
+  const ref = groupKeyField(key);
+  const name = ref.path.join('.');
+  if (key.kind === 'dateBucket') {
+    dateUnitPrefix(key.unit);
+    if (ref.type !== null && ref.type !== 'date')
+      throw new UnsupportedOperatorError(`cannot bucket ${ref.type} field "${name}" by date`, {
+        field: name,
+      });
+    return key;
+  }
   if (ref.type !== null && !GROUPABLE.has(ref.type)) {
-    const name = ref.path.join('.');
     throw new UnsupportedOperatorError(`cannot group by ${ref.type} field "${name}"`, {
       field: name,
     });
   }
-  return ref;
+  return key;
 }
 
 /** Checks that the source of an aggregate only filters (see {@link AggregateQueryNode}). */
@@ -144,10 +192,10 @@ export function checkAggregateSource(source: QueryNode): QueryNode {
 
 /** Checks result names: identifiers, unique, and not the top-level key of a group path. */
 export function checkAggregateNames(
-  groupBy: readonly FieldRef[],
+  groupBy: readonly GroupKey[],
   aggregates: readonly NamedAggregate[],
 ): void {
-  const taken = new Set(groupBy.map((g) => g.path[0]!));
+  const taken = new Set(groupBy.map((g) => groupKeyField(g).path[0]!));
   for (const { name } of aggregates) {
     if (typeof name !== 'string' || !IDENTIFIER.test(name) || FORBIDDEN_KEYS.has(name))
       throw new InvalidValueError(`invalid aggregate name "${String(name)}"`);
@@ -235,7 +283,7 @@ export class AggregateSpecification<T, R> {
 /** Builds (and checks) an aggregate query node. */
 export function aggregateQuery(
   source: QueryNode,
-  groupBy: readonly FieldRef[],
+  groupBy: readonly GroupKey[],
   named: readonly NamedAggregate[],
   shape: AggregateShape,
 ): AggregateQueryNode {
@@ -274,10 +322,10 @@ export function namedAggregates(made: Record<string, AggregateNode>): NamedAggre
 export class GroupedSpecification<T, K extends string> {
   readonly #entity: EntityDef | null;
   readonly #source: QueryNode;
-  readonly #keys: readonly FieldRef[];
+  readonly #keys: readonly GroupKey[];
 
   /** @internal use `Specification#groupBy` */
-  constructor(entity: EntityDef | null, source: QueryNode, keys: readonly FieldRef[]) {
+  constructor(entity: EntityDef | null, source: QueryNode, keys: readonly GroupKey[]) {
     this.#entity = entity;
     this.#source = source;
     this.#keys = keys;

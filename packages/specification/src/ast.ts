@@ -299,6 +299,25 @@ export interface NamedAggregate {
   readonly aggregate: AggregateNode;
 }
 
+/** A calendar unit a date is grouped by, in UTC. */
+export type DateUnit = 'year' | 'month' | 'day' | 'hour';
+
+/**
+ * A group key of a date field truncated to the start of its UTC year, month, day or hour: the key
+ * is that instant as an ISO date (`2024-05-01T00:00:00.000Z` for a day), so it orders like dates.
+ */
+export interface DateBucketNode {
+  /** Tags a date bucket. */
+  readonly kind: 'dateBucket';
+  /** The date field. */
+  readonly field: FieldRef;
+  /** The unit the date is truncated to. */
+  readonly unit: DateUnit;
+}
+
+/** A group key: a scalar field, or a date field's calendar bucket. */
+export type GroupKey = FieldRef | DateBucketNode;
+
 /**
  * How a result is shaped: `rows` (one object per group: the group keys at their paths plus one
  * property per aggregate; without a group by, the one row itself rather than a list), `scalar` (the only aggregate's value of the only row: no group by),
@@ -318,8 +337,8 @@ export interface AggregateQueryNode {
   readonly version: typeof AST_VERSION;
   /** The query whose `where` selects the rows. */
   readonly source: QueryNode;
-  /** The group keys (scalar fields), most significant first; groups come in their order. */
-  readonly groupBy: readonly FieldRef[];
+  /** The group keys (scalar fields or date buckets), most significant first; groups come in their order. */
+  readonly groupBy: readonly GroupKey[];
   /** The aggregates computed per group, in result property order. */
   readonly aggregates: readonly NamedAggregate[];
   /** The result's shape. */

@@ -19,7 +19,9 @@ import {
 import {
   AST_VERSION,
   type CacheHint,
+  type DateUnit,
   type FieldRef,
+  type GroupKey,
   type KeysetNode,
   type LikeNode,
   type Literal,
@@ -528,11 +530,25 @@ export class Specification<T, R = T> {
 
   // ---- aggregates (rules: aggregate.ts and the README's semantics table) -------------------
 
-  /** Groups the rows `where` selects by these scalar fields (missing and null: one null group). */
-  groupBy<K extends ScalarPath<T>>(...paths: K[]): GroupedSpecification<T, K> {
-    if (paths.length === 0) throw new InvalidValueError('groupBy() needs at least one field');
-    const keys = paths.map((p) => checkGroupKey(resolveField(this.#entity, p)));
-    return new GroupedSpecification<T, K>(this.#entity, this.build(), keys);
+  /**
+   * Groups the rows `where` selects by these scalar fields (missing and null: one null group); a
+   * `[path, unit]` key groups a date field by its UTC `year`, `month`, `day` or `hour` (the key is
+   * the bucket's first instant, e.g. `2024-05-01T00:00:00.000Z`).
+   */
+  groupBy<K extends ScalarPath<T>>(
+    ...keys: (K | readonly [K, DateUnit])[]
+  ): GroupedSpecification<T, K> {
+    if (keys.length === 0) throw new InvalidValueError('groupBy() needs at least one field');
+    const nodes = keys.map((k): GroupKey => {
+      if (typeof k === 'string') return checkGroupKey(resolveField(this.#entity, k));
+      if (!Array.isArray(k) || k.length !== 2)
+        throw new InvalidValueError('a groupBy key is a path or a [path, unit] pair');
+      const [path, unit] = k as readonly [string, DateUnit];
+      return checkGroupKey(
+        deepFreeze({ kind: 'dateBucket', field: resolveField(this.#entity, path), unit }),
+      );
+    });
+    return new GroupedSpecification<T, K>(this.#entity, this.build(), nodes);
   }
 
   /** One row of the aggregates `make` returns over every row `where` selects (even of none). */

@@ -18,9 +18,13 @@ export {
   checkAggregateNames,
   checkAggregateSource,
   checkGroupKey,
+  type DateUnitPrefix,
+  dateUnitPrefix,
   type GroupColumns,
   type GroupCount,
   GroupedSpecification,
+  groupKeyField,
+  truncateDate,
 } from './aggregate.js';
 export {
   type AggregatePartial,

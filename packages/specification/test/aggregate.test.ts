@@ -149,6 +149,44 @@ describe('aggregates in memory: the rules of aggregate.ts', () => {
     ]);
   });
 
+  it('group by a date bucket: UTC year, month, day, hour; absent dates in the null group', () => {
+    const at = (iso: string, id: string) => ({ id, ok: true, at: iso });
+    const items = [
+      at('2024-05-01T23:59:59.999Z', 'a'),
+      at('2024-05-01T00:00:00.000Z', 'b'),
+      at('2024-05-02T10:30:00.000Z', 'c'),
+      at('2023-12-31T23:00:00.000Z', 'd'),
+      { id: 'e', ok: false },
+    ];
+    expect(evaluateAggregate(spec(Item).groupBy(['at', 'day']).count(), items)).toEqual([
+      { at: null, count: 1 },
+      { at: '2023-12-31T00:00:00.000Z', count: 1 },
+      { at: '2024-05-01T00:00:00.000Z', count: 2 },
+      { at: '2024-05-02T00:00:00.000Z', count: 1 },
+    ]);
+    expect(
+      evaluateAggregate(spec(Item).groupBy('ok', ['at', 'year']).count(), items).map((r) => [
+        r.ok,
+        r.at,
+        r.count,
+      ]),
+    ).toEqual([
+      [false, null, 1],
+      [true, '2023-01-01T00:00:00.000Z', 1],
+      [true, '2024-01-01T00:00:00.000Z', 3],
+    ]);
+    expect(evaluateAggregate(spec(Item).groupBy(['at', 'month']).count(), items)[2]).toEqual({
+      at: '2024-05-01T00:00:00.000Z',
+      count: 3,
+    });
+    expect(evaluateAggregate(spec(Item).groupBy(['at', 'hour']).count(), items)[4]).toEqual({
+      at: '2024-05-02T10:00:00.000Z',
+      count: 1,
+    });
+    expect(() => spec(Item).groupBy(['status', 'day'] as never)).toThrow(UnsupportedOperatorError);
+    expect(() => spec(Item).groupBy(['at', 'week'] as never)).toThrow(InvalidValueError);
+  });
+
   it('the builder refuses what has no meaning', () => {
     expect(() => spec(Item).sum('status' as never)).toThrow(UnsupportedOperatorError);
     expect(() => spec(Item).min('ok' as never)).toThrow(UnsupportedOperatorError);
