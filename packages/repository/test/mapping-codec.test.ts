@@ -290,3 +290,14 @@ describe('alias properties', () => {
     expect(Profiles.stored.fieldAt('Name')).toBeDefined();
   });
 });
+
+describe('equivalent documents', () => {
+  it('are equal once decoded, across generations and spellings', () => {
+    const upgraded = Sessions.encode(Sessions.decode(legacyDoc));
+    expect(Sessions.equivalent(legacyDoc, upgraded)).toBe(true);
+    expect(
+      Sessions.equivalent(currentDoc, { ...currentDoc, StartedAt: '2026-02-01T10:00:00.1230000Z' }),
+    ).toBe(true);
+    expect(Sessions.equivalent(currentDoc, { ...currentDoc, Status: 3 })).toBe(false);
+  });
+});

@@ -11,7 +11,14 @@ import {
   type SchemaIssue,
   type Shape,
 } from '@mystira/specification';
-import { decodeObject, encodeObject, type FieldCodec, type ObjectOf, STORED } from './fields.js';
+import {
+  decodeObject,
+  encodeObject,
+  type FieldCodec,
+  jsonEqual,
+  type ObjectOf,
+  STORED,
+} from './fields.js';
 import { type Generation, generationOf, type StoredDocument } from './generations.js';
 
 /** Options of {@link entityCodec}. */
@@ -53,6 +60,13 @@ export interface EntityCodec<T extends object = Record<string, unknown>> {
   encode(item: T): StoredDocument;
   /** The name of the older generation a document belongs to, or null for a current one. */
   generationOf(doc: StoredDocument): string | null;
+  /**
+   * Whether two stored documents hold the same item: equal once decoded, whatever their
+   * generation and spelling (`"…:00Z"` and `"…:00.0000000Z"`, a legacy status number and the
+   * current one). For comparisons across stores (verify, shadow reads). Properties the codec
+   * does not declare, and computed fields, are not compared.
+   */
+  equivalent(a: StoredDocument, b: StoredDocument): boolean;
   /**
    * Phantom: carries `T`; never set.
    * @internal
@@ -148,16 +162,24 @@ export function entityCodec<const F extends Record<string, FieldCodec>>(
   );
   const generations = options.generations ?? [];
 
+  const computed = Object.keys(fields).filter((k) => fields[k]!.kind === 'computed');
+  const withoutComputed = (item: object): object => {
+    const out: Record<string, unknown> = { ...item };
+    for (const k of computed) delete out[k];
+    return out;
+  };
+  const decode = (doc: StoredDocument): ObjectOf<F> => {
+    const g = generationOf(generations, doc);
+    return decodeObject(fields, g ? g.upgrade(doc) : doc) as ObjectOf<F>;
+  };
+
   return Object.freeze({
     domain,
     stored,
     fields,
     type: options.type,
     generations,
-    decode(doc: StoredDocument) {
-      const g = generationOf(generations, doc);
-      return decodeObject(fields, g ? g.upgrade(doc) : doc) as ObjectOf<F>;
-    },
+    decode,
     encode(item: ObjectOf<F>) {
       const out = encodeObject(fields, item as Record<string, unknown>);
       if (options.type !== null) {
@@ -168,6 +190,9 @@ export function entityCodec<const F extends Record<string, FieldCodec>>(
     },
     generationOf(doc: StoredDocument) {
       return generationOf(generations, doc)?.name ?? null;
+    },
+    equivalent(a: StoredDocument, b: StoredDocument) {
+      return jsonEqual(withoutComputed(decode(a)), withoutComputed(decode(b)));
     },
   });
 }

@@ -472,9 +472,11 @@ export function encodeObject(
           out[key] = c.isNullable ? null : c.encode(c.decode(undefined));
         continue;
       }
-      if (Object.hasOwn(base, key) && jsonEqual(c.decode(before), v)) {
-        continue; // unchanged: keep the stored spelling (date precision, enum case, ...)
-      }
+      // Unchanged: keep the stored spelling (date precision, enum case, ...). Nested objects are
+      // always re-encoded (which keeps their unchanged leaves), so that an older document's
+      // nested objects get the current shape too (aliases, renamed members).
+      const nested = c.kind === 'object' || c.kind === 'objects';
+      if (!nested && Object.hasOwn(base, key) && jsonEqual(c.decode(before), v)) continue;
       out[key] = c.encode(v as never, before);
     }
   }
