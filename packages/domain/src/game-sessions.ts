@@ -18,6 +18,7 @@ import {
   numberField,
   objectField,
   objectsField,
+  parseDotnetDate,
   type StoredDocument,
   stringField,
 } from '@mystira/repository';
@@ -301,9 +302,9 @@ export interface GameSession extends SoftDeletable {
   achievements: SessionAchievement[];
   /** The character assignments. */
   characterAssignments: SessionCharacterAssignment[];
-  /** Never stored: the App's alias of `startedAt`, here the stored text of `StartedAt`, on reading. */
+  /** Never stored: the App's alias of `startedAt` (the same instant, on reading). */
   startTime?: string | null;
-  /** Never stored: the App's alias of `endedAt`, here the stored text of `EndedAt`, on reading. */
+  /** Never stored: the App's alias of `endedAt` (the same instant, on reading). */
   endTime?: string | null;
 }
 
@@ -353,14 +354,14 @@ const gameSessionCodec = entityCodec({
     ...softDeletableFields(),
     /** Ignored by the App's model (never stored); its specifications order by it. */
     startTime: computedField(
-      (doc) => (typeof doc.StartedAt === 'string' ? doc.StartedAt : null),
-      field.string().nullable(),
+      (doc) => (typeof doc.StartedAt === 'string' ? parseDotnetDate(doc.StartedAt) : null),
+      field.date().nullable(),
       'query startedAt (stored as StartedAt) instead',
     ),
     /** Ignored by the App's model (never stored). */
     endTime: computedField(
-      (doc) => (typeof doc.EndedAt === 'string' ? doc.EndedAt : null),
-      field.string().nullable(),
+      (doc) => (typeof doc.EndedAt === 'string' ? parseDotnetDate(doc.EndedAt) : null),
+      field.date().nullable(),
       'query endedAt (stored as EndedAt) instead',
     ),
   },

@@ -8,6 +8,7 @@ import { type Specification, spec } from '@mystira/specification';
 import { type Account, accounts } from './accounts.js';
 import type { AccountStatusName, SessionStatusName } from './enums.js';
 import { type GameSession, gameSessions } from './game-sessions.js';
+import { type UserProfile, userProfiles } from './user-profiles.js';
 
 /** A specification over a codec's TypeScript shape, checked against its schema at run time. */
 export function specOf<T extends object>(codec: EntityCodec<T>): Specification<T> {
@@ -114,4 +115,66 @@ export function sessionsByStatus(status: SessionStatusName): Specification<GameS
   return specOf(gameSessions)
     .where((w) => w.eq('status', status))
     .orderByDescending('startedAt');
+}
+
+// --- UserProfile (core `UserProfileSpecifications.cs`; domain `UserProfileBy*Spec.cs`) --------
+// The App orders most of these by `Name`. No stored order can be exact for every document:
+// legacy documents hold only `Name`, documents the Admin API wrote only `DisplayName`, the App's
+// own both. The ports keep the filter and leave the order to the id tiebreaker (sort the result
+// by `displayName` in memory where it matters); the mapped repository refuses an order on
+// `displayName` for the same reason.
+
+/** `ProfilesByAccountSpec`: the account's profiles. */
+export function profilesByAccount(accountId: string): Specification<UserProfile> {
+  return specOf(userProfiles).where((w) => w.eq('accountId', accountId));
+}
+
+/** `GuestProfilesSpec`: guest profiles, newest first. */
+export function guestProfiles(): Specification<UserProfile> {
+  return specOf(userProfiles)
+    .where((w) => w.eq('isGuest', true))
+    .orderByDescending('createdAt');
+}
+
+/** `NonGuestProfilesSpec`. */
+export function nonGuestProfiles(): Specification<UserProfile> {
+  return specOf(userProfiles).where((w) => w.eq('isGuest', false));
+}
+
+/** `NpcProfilesSpec`. */
+export function npcProfiles(): Specification<UserProfile> {
+  return specOf(userProfiles).where((w) => w.eq('isNpc', true));
+}
+
+/** `OnboardedProfilesSpec`: the App filters on the alias `HasCompletedOnboarding`; same value. */
+export function onboardedProfiles(): Specification<UserProfile> {
+  return specOf(userProfiles).where((w) => w.eq('onboardingCompleted', true));
+}
+
+/**
+ * `ProfilesByAgeGroupSpec`: the App filters on `AgeGroupName`, which its model computes and never
+ * stores (EF cannot translate it); the port filters on the stored `AgeGroupId`. Legacy documents
+ * hold an `AgeGroupName` of another vocabulary (`6-9`) and no `AgeGroupId`: they never match.
+ */
+export function profilesByAgeGroup(ageGroupId: string): Specification<UserProfile> {
+  return specOf(userProfiles).where((w) => w.eq('ageGroupId', ageGroupId));
+}
+
+/** `ProfilesByNamePatternSpec`: the name contains `pattern`, ignoring (ASCII) case. */
+export function profilesByNamePattern(pattern: string): Specification<UserProfile> {
+  return specOf(userProfiles).where((w) =>
+    w.contains('displayName', pattern, { ignoreCase: true }),
+  );
+}
+
+/** `UserProfilesWithRecentActivitySpec` (domain): played since `cutoff`, most recent first, paged. */
+export function userProfilesWithRecentActivity(
+  cutoff: Date | string,
+  page = 1,
+  pageSize = 50,
+): Specification<UserProfile> {
+  return specOf(userProfiles)
+    .where((w) => w.gte('lastPlayedAt', cutoff))
+    .orderByDescending('lastPlayedAt')
+    .page(page, pageSize);
 }

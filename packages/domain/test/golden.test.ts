@@ -1,12 +1,20 @@
-import { accounts, gameSessions } from '@mystira/domain';
+import { accounts, gameSessions, userProfiles } from '@mystira/domain';
 import type { EntityCodec, StoredDocument } from '@mystira/repository';
 import { describe, expect, it } from 'vitest';
-import { accountCurrent, accountLegacy, sessionCurrent, sessionLegacy } from './golden.js';
+import {
+  accountCurrent,
+  accountLegacy,
+  profileCurrent,
+  profileLegacy,
+  sessionCurrent,
+  sessionLegacy,
+} from './golden.js';
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = [
   ['Accounts', accounts, accountCurrent, accountLegacy],
   ['GameSessions', gameSessions, sessionCurrent, sessionLegacy],
+  ['UserProfiles', userProfiles, profileCurrent, profileLegacy],
 ];
 
 describe.each(codecs)('%s golden documents', (_name, codec, current, legacy) => {
@@ -97,7 +105,7 @@ describe('what the golden documents decode to', () => {
       ],
       achievements: [{ title: 'First choice', pointsAwarded: 10 }],
       characterAssignments: [{ characterId: 'char-1', isAiControlled: false }],
-      startTime: '2026-02-01T10:00:00Z',
+      startTime: '2026-02-01T10:00:00.000Z',
       endTime: null,
     });
   });
@@ -112,6 +120,34 @@ describe('what the golden documents decode to', () => {
     expect(gameSessions.encode(s)).toMatchObject({
       Status: 4,
       PlayerCompassProgressTotals: '{"honesty":3}',
+    });
+  });
+
+  it('UserProfile (legacy): old names through the aliases, DateOfBirth as a date', () => {
+    const p = userProfiles.decode(profileLegacy);
+    expect(plain(p)).toMatchObject({
+      displayName: 'Sam',
+      onboardingCompleted: true,
+      dateOfBirth: '2016-09-12',
+      level: 1,
+      preferredFantasyThemes: ['Classic Fantasy'],
+      earnedBadges: [
+        { userId: '3f2b9c1e-0000-4000-8000-000000000005', threshold: 2.5, earnedCount: 1 },
+      ],
+    });
+    expect(userProfiles.encode(p)).toMatchObject({
+      DisplayName: 'Sam',
+      Name: 'Sam',
+      OnboardingCompleted: true,
+      HasCompletedOnboarding: true,
+      DateOfBirth: '2016-09-12',
+      AgeGroupName: '6-9', // not the current vocabulary: kept as stored
+      EarnedBadges: [
+        {
+          UserId: '3f2b9c1e-0000-4000-8000-000000000005',
+          UserProfileId: '3f2b9c1e-0000-4000-8000-000000000005',
+        },
+      ],
     });
   });
 });

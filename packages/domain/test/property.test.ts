@@ -4,7 +4,7 @@
  * field declarations, so a field added to a codec is covered without touching this test.
  */
 
-import { accounts, gameSessions } from '@mystira/domain';
+import { accounts, gameSessions, userProfiles } from '@mystira/domain';
 import type { EntityCodec, FieldCodec } from '@mystira/repository';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +69,7 @@ function stored(codec: EntityCodec<object>, item: object): Record<string, unknow
 describe.each([
   ['Accounts', accounts],
   ['GameSessions', gameSessions],
+  ['UserProfiles', userProfiles],
 ] as [string, EntityCodec<object>][])('%s codec', (_name, codec) => {
   it('round-trips random entities', () => {
     fc.assert(

@@ -15,11 +15,20 @@ import {
   activeSessions,
   completedSessions,
   gameSessions,
+  guestProfiles,
   inProgressSessions,
+  nonGuestProfiles,
+  npcProfiles,
+  onboardedProfiles,
+  profilesByAccount,
+  profilesByAgeGroup,
+  profilesByNamePattern,
   sessionsByAccount,
   sessionsByProfile,
   sessionsByScenario,
   sessionsByStatus,
+  userProfiles,
+  userProfilesWithRecentActivity,
 } from '@mystira/domain';
 import {
   type EntityCodec,
@@ -39,7 +48,14 @@ import {
 import type { QueryNode } from '@mystira/specification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCosmos, type TestCosmos } from '../../repository-cosmos/test/cosmos.js';
-import { accountCurrent, accountLegacy, sessionCurrent, sessionLegacy } from './golden.js';
+import {
+  accountCurrent,
+  accountLegacy,
+  profileCurrent,
+  profileLegacy,
+  sessionCurrent,
+  sessionLegacy,
+} from './golden.js';
 
 const A = (id: string, patch: StoredDocument, base = accountCurrent) => ({ ...base, id, ...patch });
 const S = (id: string, patch: StoredDocument, base = sessionCurrent) => ({ ...base, id, ...patch });
@@ -94,6 +110,54 @@ const sessionDocs: StoredDocument[] = [
     sessionLegacy,
   ), // legacy 1 = Active
   S('s8', { Status: 2, StartedAt: '2025-12-07T09:00:00Z', ProfileId: 'p-9' }, sessionLegacy), // legacy 2 = Paused
+];
+
+const P = (id: string, patch: StoredDocument, base = profileCurrent) => ({ ...base, id, ...patch });
+const profileDocs: StoredDocument[] = [
+  P('p1', {}),
+  P('p2', {
+    DisplayName: 'Rowan',
+    Name: 'Rowan',
+    IsGuest: true,
+    CreatedAt: '2026-01-22T08:00:00Z',
+    LastPlayedAt: null,
+  }),
+  P('p3', {
+    DisplayName: 'Npc Ogre',
+    Name: 'Npc Ogre',
+    IsNpc: true,
+    OnboardingCompleted: false,
+    HasCompletedOnboarding: false,
+    AgeGroupId: 'teen',
+  }),
+  P('p4', { DisplayName: 'Admin-written', LastPlayedAt: '2026-01-05T00:00:00Z' }), // the Admin API writes no aliases
+  P('p5', {}, profileLegacy),
+  P(
+    'p6',
+    {
+      Name: 'Brook',
+      HasCompletedOnboarding: false,
+      IsGuest: true,
+      CreatedAt: '2025-11-21T08:00:00Z',
+    },
+    profileLegacy,
+  ),
+];
+delete (profileDocs[3] as Record<string, unknown>).Name;
+delete (profileDocs[3] as Record<string, unknown>).HasCompletedOnboarding;
+
+const profileSpecs: [string, QueryNode][] = [
+  ['profilesByAccount', profilesByAccount('9a1c7e55-0000-4000-8000-000000000002').build()],
+  ['guestProfiles', guestProfiles().build()],
+  ['nonGuestProfiles', nonGuestProfiles().build()],
+  ['npcProfiles', npcProfiles().build()],
+  ['onboardedProfiles', onboardedProfiles().build()],
+  ['profilesByAgeGroup', profilesByAgeGroup('middle_childhood').build()],
+  ['profilesByNamePattern (both names)', profilesByNamePattern('RO').build()],
+  [
+    'userProfilesWithRecentActivity',
+    userProfilesWithRecentActivity('2026-01-01T00:00:00.000Z').build(),
+  ],
 ];
 
 const accountSpecs: [string, QueryNode][] = [
@@ -176,6 +240,10 @@ beforeAll(async () => {
     'sessions',
     await backends(gameSessions as EntityCodec<object>, sessionDocs, sessionSpecs),
   );
+  suites.set(
+    'profiles',
+    await backends(userProfiles as EntityCodec<object>, profileDocs, profileSpecs),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -189,6 +257,7 @@ afterAll(async () => {
 describe.each([
   ['accounts', accountSpecs],
   ['sessions', sessionSpecs],
+  ['profiles', profileSpecs],
 ] as const)('%s: ported specifications on memory = PostgreSQL = Cosmos DB', (suite, specs) => {
   it.each(specs)('%s', async (_name, query) => {
     const b = suites.get(suite)!;
