@@ -42,8 +42,10 @@ import {
 import type { Path, PathValue, ScalarPath } from './builder.js';
 import { InvalidValueError, UnsupportedOperatorError } from './errors.js';
 import { deepFreeze } from './freeze.js';
+import { canonicalJson, hashQuery } from './normalize.js';
 import { resolveField } from './rules.js';
 import type { EntityDef } from './schema.js';
+import { sha256Hex } from './sha256.js';
 
 /** An aggregate node carrying (as a phantom) the type of its value. */
 export type AggregateOf<V> = AggregateNode & {
@@ -102,7 +104,7 @@ export function aggregateApplies(fn: AggregateFn, type: FieldType | null): boole
 
 /** Checks an aggregate node against the rules above (the builder and the adapters' binding). */
 export function checkAggregate(node: AggregateNode): AggregateNode {
-  if (node?.kind !== 'aggregate' || !(node.fn in TYPES))
+  if (node?.kind !== 'aggregate' || typeof node.fn !== 'string' || !Object.hasOwn(TYPES, node.fn))
     throw new InvalidValueError('expected an aggregate node (build it with the aggregate helpers)');
   if (node.field === null) {
     if (node.fn !== 'count') throw new InvalidValueError(`${node.fn} needs a field`);
@@ -143,9 +145,9 @@ const DATE_UNITS: Readonly<Record<DateUnit, DateUnitPrefix>> = {
  * fixed strings in every backend: ISO dates are fixed width, so truncation is a prefix).
  */
 export function dateUnitPrefix(unit: DateUnit): DateUnitPrefix {
-  const u = DATE_UNITS[unit];
-  if (!u) throw new InvalidValueError(`unknown date unit "${String(unit)}"`);
-  return u;
+  if (typeof unit !== 'string' || !Object.hasOwn(DATE_UNITS, unit))
+    throw new InvalidValueError(`unknown date unit "${String(unit)}"`);
+  return DATE_UNITS[unit];
 }
 
 /** An ISO date truncated to the start of its UTC `unit`. */
@@ -278,6 +280,35 @@ export class AggregateSpecification<T, R> {
   toJSON(): AggregateQueryNode {
     return this.#node;
   }
+
+  /** Stable SHA-256 hex of the aggregate (see {@link hashAggregate}). */
+  hash(): string {
+    return hashAggregate(this.#node);
+  }
+}
+
+const aggregateHashes = new WeakMap<AggregateQueryNode, string>();
+
+/**
+ * Stable SHA-256 hex of an aggregate query: its source's `hashQuery` (normalised, cache hint
+ * excluded) with the canonical JSON of its keys, aggregates and shape. Equal meaning, equal hash,
+ * in every process: a cache key for aggregate results.
+ */
+export function hashAggregate(node: AggregateQueryNode): string {
+  const known = aggregateHashes.get(node);
+  if (known !== undefined) return known;
+  const hash = sha256Hex(
+    canonicalJson({
+      kind: node.kind,
+      version: node.version,
+      source: hashQuery(node.source),
+      groupBy: node.groupBy,
+      aggregates: node.aggregates,
+      shape: node.shape,
+    }),
+  );
+  if (Object.isFrozen(node)) aggregateHashes.set(node, hash);
+  return hash;
 }
 
 /** Builds (and checks) an aggregate query node. */
@@ -291,6 +322,8 @@ export function aggregateQuery(
   for (const key of groupBy) checkGroupKey(key);
   for (const n of named) checkAggregate(n.aggregate);
   checkAggregateNames(groupBy, named);
+  if (shape !== 'rows' && shape !== 'scalar' && shape !== 'values')
+    throw new InvalidValueError(`unknown aggregate shape "${String(shape)}"`);
   if (shape === 'scalar' && (groupBy.length > 0 || named.length !== 1))
     throw new InvalidValueError('a scalar aggregate has one aggregate and no group by');
   if (shape === 'values' && (groupBy.length !== 1 || named.length > 0))

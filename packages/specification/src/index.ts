@@ -24,6 +24,7 @@ export {
   type GroupCount,
   GroupedSpecification,
   groupKeyField,
+  hashAggregate,
   truncateDate,
 } from './aggregate.js';
 export {
@@ -103,6 +104,7 @@ export {
   sortOperands,
 } from './normalize.js';
 export { fromJSON, type ParseLimits, type ParseOptions } from './parse.js';
+export { type AggregateParseOptions, fromAggregateJSON } from './parse-aggregate.js';
 export {
   ALL_OPERATORS,
   type OperatorName,

@@ -6,9 +6,14 @@ import {
   evaluateAggregate,
   field,
   finishAggregate,
+  fromAggregateJSON,
+  InvalidSpecificationError,
   InvalidValueError,
+  LimitExceededError,
   parseDecimal,
+  SpecificationError,
   spec,
+  UnknownFieldError,
   UnsupportedOperatorError,
 } from '@mystira/specification';
 import fc from 'fast-check';
@@ -288,5 +293,69 @@ describe('exact arithmetic', () => {
     expect(parseDecimal('.5')).toEqual({ coef: 5n, exp: -1 });
     expect(parseDecimal('1e+21')).toEqual({ coef: 1n, exp: 21 });
     expect(() => parseDecimal('NaN')).toThrow(RangeError);
+  });
+});
+
+describe('fromAggregateJSON', () => {
+  const built = spec(Item)
+    .where((w) => w.gt('score', 1))
+    .groupBy('status', ['at', 'day'])
+    .aggregate((a) => ({ n: a.count(), s: a.sum('score'), hi: a.max('amount') }))
+    .build();
+
+  it('reads back what the builder writes', () => {
+    expect(fromAggregateJSON(JSON.stringify(built), Item)).toEqual(built);
+    const scalar = spec(Item).distinct('status').build();
+    expect(fromAggregateJSON(JSON.parse(JSON.stringify(scalar)), Item)).toEqual(scalar);
+  });
+
+  it('hashes by meaning: operand order and cache hints do not count, aggregates do', () => {
+    const a = spec(Item)
+      .where((w) => w.and(w.gt('score', 1), w.eq('ok', true)))
+      .groupBy('status')
+      .count();
+    const b = spec(Item)
+      .where((w) => w.and(w.eq('ok', true), w.gt('score', 1)))
+      .cache({ ttl: 1000 })
+      .groupBy('status')
+      .count();
+    expect(a.hash()).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.hash()).toBe(b.hash());
+    expect(a.hash()).not.toBe(
+      spec(Item)
+        .where((w) => w.gt('score', 1))
+        .groupBy('status')
+        .count()
+        .hash(),
+    );
+    expect(spec(Item).sum('score').hash()).not.toBe(spec(Item).avg('score').hash());
+  });
+
+  it('refuses what the builder could not make', () => {
+    const json = JSON.parse(JSON.stringify(built));
+    const edit = (f: (j: typeof json) => void) => {
+      const j = structuredClone(json);
+      f(j);
+      return () => fromAggregateJSON(j, Item);
+    };
+    expect(edit((j) => (j.aggregates[1].aggregate.fn = 'toString'))).toThrow(InvalidValueError);
+    expect(edit((j) => (j.groupBy[1].unit = 'constructor'))).toThrow(InvalidValueError);
+    expect(edit((j) => (j.shape = 'everything'))).toThrow(InvalidValueError);
+    expect(
+      edit((j) => (j.aggregates[1].aggregate.field = { kind: 'field', path: ['status'] })),
+    ).toThrow(UnsupportedOperatorError);
+    expect(edit((j) => (j.aggregates[1].aggregate.field.type = 'string'))).toThrow(
+      InvalidSpecificationError,
+    );
+    expect(edit((j) => (j.groupBy[0].path = ['nope']))).toThrow(UnknownFieldError);
+    expect(edit((j) => (j.groupBy[0].path = ['__proto__']))).toThrow(SpecificationError);
+    expect(edit((j) => (j.aggregates[0].name = '__proto__'))).toThrow(InvalidValueError);
+    expect(edit((j) => (j.extra = 1))).toThrow(InvalidSpecificationError);
+    expect(edit((j) => (j.version = 2))).toThrow(SpecificationError);
+    expect(edit((j) => (j.source.take = 3))).toThrow(InvalidValueError);
+    expect(() => fromAggregateJSON(built, Item, { fields: ['score', 'amount'] })).toThrow(
+      UnknownFieldError,
+    );
+    expect(() => fromAggregateJSON(built, Item, { maxAggregates: 2 })).toThrow(LimitExceededError);
   });
 });
