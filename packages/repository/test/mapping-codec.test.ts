@@ -301,3 +301,44 @@ describe('equivalent documents', () => {
     expect(Sessions.equivalent(currentDoc, { ...currentDoc, Status: 3 })).toBe(false);
   });
 });
+
+describe('JSON values stored as they are', () => {
+  it('keep dictionaries, read double-encoded text, and are not queryable', async () => {
+    const { entityCodec, jsonValueField, mapQuery, stringField } = await import(
+      '@mystira/repository'
+    );
+    const { AST_VERSION } = await import('@mystira/specification');
+    const Palettes = entityCodec({
+      container: 'Palettes',
+      type: null,
+      fields: {
+        id: stringField('id'),
+        tracks: jsonValueField<Record<string, string[]>>('TracksByProfile', {}),
+      },
+    });
+    expect(Palettes.decode({ id: 'p', TracksByProfile: { Cozy: ['t1'] } }).tracks).toEqual({
+      Cozy: ['t1'],
+    });
+    expect(Palettes.decode({ id: 'p', TracksByProfile: '{"Cozy":["t2"]}' }).tracks).toEqual({
+      Cozy: ['t2'],
+    });
+    expect(Palettes.encode({ id: 'p', tracks: { Wonder: [] } })).toStrictEqual({
+      id: 'p',
+      TracksByProfile: { Wonder: [] },
+    });
+    const raw = {
+      kind: 'query',
+      version: AST_VERSION,
+      entity: null,
+      idField: { kind: 'field', path: ['id'], type: null },
+      where: { kind: 'exists', field: { kind: 'field', path: ['tracks'], type: null } },
+      orderBy: [],
+      after: null,
+      skip: 0,
+      take: null,
+      select: null,
+      cache: null,
+    } as const;
+    expect(() => mapQuery(Palettes, raw)).toThrow(/keys the data chooses/);
+  });
+});

@@ -20,6 +20,7 @@ export type FieldCodecKind =
   | 'enumName'
   | 'list'
   | 'json'
+  | 'jsonValue'
   | 'object'
   | 'objects'
   | 'computed';
@@ -299,6 +300,32 @@ export function jsonTextField<D>(stored: string, fallback: D) {
       }
     },
     encode: (v) => JSON.stringify(v),
+  });
+}
+
+/**
+ * A JSON value stored as it is (an object with keys chosen by the data, such as a dictionary
+ * `TracksByProfile`: profile name → track ids). Not queryable. A string holding JSON (older
+ * double-encoded data, which the .NET reader also accepts) is parsed; anything else missing or
+ * unreadable decodes to `fallback`.
+ */
+export function jsonValueField<D>(stored: string, fallback: D) {
+  return make<D>({
+    kind: 'jsonValue',
+    stored,
+    isNullable: false,
+    domainField: null,
+    storedField: null,
+    decode: (v) => {
+      if (v === undefined || v === null) return fallback;
+      if (typeof v !== 'string') return v as D;
+      try {
+        return JSON.parse(v) as D;
+      } catch {
+        return fallback;
+      }
+    },
+    encode: (v) => v,
   });
 }
 

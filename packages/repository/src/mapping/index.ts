@@ -27,6 +27,7 @@ export {
   type FieldCodecKind,
   jsonEqual,
   jsonTextField,
+  jsonValueField,
   type NullableFieldCodec,
   numberField,
   type ObjectOf,

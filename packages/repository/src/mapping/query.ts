@@ -174,6 +174,8 @@ export function mapQuery(codec: EntityCodec<object>, query: QueryNode): QueryNod
     const r = { codec: chain.at(-1)!, chain, path: chain.map((c) => c.stored!), name };
     if (r.codec.kind === 'json')
       refuse(name, 'it is stored as JSON text inside a string, which cannot be queried');
+    if (r.codec.kind === 'jsonValue')
+      refuse(name, 'it is a JSON value whose keys the data chooses, which cannot be queried');
     if (r.codec.kind === 'objects')
       refuse(name, 'it is an embedded collection, which cannot be queried');
     for (const g of generations) {
