@@ -8,8 +8,9 @@
  * sink flushes the pending list and fails while it cannot, and the batch is retried instead of
  * being acknowledged. Invalidation is idempotent, so a change seen twice after a restart is fine.
  */
-import type { ChangeBatch, ChangeEvent, ChangeSink } from './change.js';
+import type { ChangeBatch, ChangeSink } from './change.js';
 import { CdcOptionsError, CdcSinkError } from './errors.js';
+import { idsOfChange, qualifiedTable, type RowIdOf, singleColumnId } from './table-keys.js';
 
 /**
  * What the sink needs from a cache: `CachedRepository` from `@mystira/cache` has all of it (this
@@ -34,29 +35,14 @@ export interface CacheTableBinding {
    * The entity id of a row key. Default: the value of the key's only column (a composite key
    * needs this function). Return undefined to skip the row.
    */
-  id?: (key: Readonly<Record<string, unknown>>, event: ChangeEvent) => string | number | undefined;
+  id?: RowIdOf;
 }
 
 /** Table (`schema.table`, or `table` for `public`) to cache. */
 export type CacheTables = Readonly<Record<string, InvalidatableCache | CacheTableBinding>>;
 
-const qualified = (table: string) => (table.includes('.') ? table : `public.${table}`);
-
 const isBinding = (v: InvalidatableCache | CacheTableBinding): v is CacheTableBinding =>
   'cache' in v && typeof (v as CacheTableBinding).cache?.invalidate === 'function';
-
-function defaultId(key: Readonly<Record<string, unknown>>, event: ChangeEvent) {
-  const columns = Object.keys(key);
-  if (columns.length !== 1) {
-    throw new CdcSinkError(
-      `${event.table} has a ${columns.length}-column key: give its binding an id function`,
-    );
-  }
-  const value = key[columns[0] as string];
-  if (typeof value === 'string' || typeof value === 'number') return value;
-  if (typeof value === 'bigint') return value.toString();
-  return undefined;
-}
 
 /** A sink that invalidates, for every changed row, its entity in the table's cache. */
 export function cacheInvalidationSink(tables: CacheTables): ChangeSink {
@@ -66,7 +52,7 @@ export function cacheInvalidationSink(tables: CacheTables): ChangeSink {
     if (typeof binding.cache?.invalidate !== 'function') {
       throw new CdcOptionsError(`cacheInvalidationSink: ${table} has no cache`);
     }
-    bindings.set(qualified(table), { cache: binding.cache, id: binding.id ?? defaultId });
+    bindings.set(qualifiedTable(table), { cache: binding.cache, id: binding.id ?? singleColumnId });
   }
   if (bindings.size === 0) throw new CdcOptionsError('cacheInvalidationSink needs a table');
 
@@ -85,10 +71,7 @@ export function cacheInvalidationSink(tables: CacheTables): ChangeSink {
           entry.all = true;
           continue;
         }
-        for (const key of event.previousKey ? [event.key, event.previousKey] : [event.key]) {
-          const id = binding.id(key, event);
-          if (id !== undefined) entry.ids.add(id);
-        }
+        for (const id of idsOfChange(event, binding.id)) entry.ids.add(id);
       }
       for (const [cache, { ids, all }] of work) {
         try {

@@ -38,4 +38,6 @@ export {
   type PostgresChangeSourceOptions,
   postgresChangeSource,
 } from './postgres-source.js';
+export { type RowSyncBinding, rowSyncSink } from './row-sync-sink.js';
 export type { SlotStatus } from './slot.js';
+export type { RowIdOf } from './table-keys.js';

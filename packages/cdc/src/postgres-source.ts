@@ -121,7 +121,7 @@ class PgSource implements PostgresChangeSource {
   }
 
   #db(): pg.Pool {
-    this.#admin ??= new pg.Pool({ ...this.#connection, max: 1, idleTimeoutMillis: 10_000 });
+    this.#admin ??= new pg.Pool({ ...this.#connection, max: 2, idleTimeoutMillis: 10_000 });
     this.#admin.on('error', () => {}); // an idle admin connection dropped: the next query reconnects
     return this.#admin;
   }
@@ -148,6 +148,9 @@ class PgSource implements PostgresChangeSource {
         slot: this.slot,
         publication: this.#publication,
         ...this.#settings,
+        currentSnapshot: async () =>
+          (await this.#db().query<{ s: string }>('select pg_current_snapshot()::text as s')).rows[0]
+            ?.s ?? '',
       },
       this.#book,
     );

@@ -17,6 +17,7 @@ import { BoundedBatchQueue } from './bounded-queue.js';
 import type { ChangeBatch, ChangeEvent } from './change.js';
 import { CdcSlotError, CdcSourceError } from './errors.js';
 import { bigIntToLsn, compareLsn, lsnToBigInt } from './lsn.js';
+import { parseSnapshot, visibleIn } from './visibility.js';
 
 export interface SessionSettings {
   readonly connection: pg.ClientConfig;
@@ -25,6 +26,8 @@ export interface SessionSettings {
   readonly maxBufferedChanges: number;
   readonly maxBatchSize: number;
   readonly statusIntervalMs: number;
+  /** `pg_current_snapshot()::text` on an ordinary connection (see visibility.ts). */
+  readonly currentSnapshot: () => Promise<string>;
 }
 
 /** The position the server has confirmed from us, shared by the sessions of one source. */
@@ -33,6 +36,14 @@ export interface PositionBook {
 }
 
 type Row = Record<string, unknown>;
+
+interface OpenTransaction {
+  events: ChangeEvent[];
+  committedAt: Date | undefined;
+  xid: number | undefined;
+  /** Whether its xid was seen visible (checked before its first batch is handed over). */
+  visible: boolean;
+}
 
 const tableOf = (relation: Pgoutput.MessageRelation) => `${relation.schema}.${relation.name}`;
 
@@ -78,7 +89,7 @@ export class ReplicationSession {
   readonly #queue: BoundedBatchQueue;
   readonly #service: LogicalReplicationService;
   /** The transaction being received (begin seen, commit not yet). */
-  #open: { events: ChangeEvent[]; committedAt: Date | undefined } | null = null;
+  #open: OpenTransaction | null = null;
   /** The last position handed to the consumer, acknowledged or not. */
   #delivered: string;
   #statusTimer: ReturnType<typeof setInterval> | null = null;
@@ -196,12 +207,18 @@ export class ReplicationSession {
   async #onMessage(lsn: string, message: Pgoutput.Message): Promise<void> {
     switch (message.tag) {
       case 'begin':
-        this.#open = { events: [], committedAt: commitDate(message.commitTime) };
+        this.#open = {
+          events: [],
+          committedAt: commitDate(message.commitTime),
+          xid: message.xid,
+          visible: false,
+        };
         return;
       case 'commit': {
-        const events = this.#open?.events ?? [];
+        const open = this.#open;
+        if (open && open.events.length > 0) await this.#untilVisible(open);
         this.#open = null;
-        await this.#deliver({ events, position: message.commitEndLsn ?? lsn });
+        await this.#deliver({ events: open?.events ?? [], position: message.commitEndLsn ?? lsn });
         return;
       }
       case 'insert':
@@ -258,13 +275,29 @@ export class ReplicationSession {
 
   async #add(event: ChangeEvent): Promise<void> {
     // A change outside a transaction does not happen with pgoutput; keep it rather than lose it.
-    const open = this.#open ?? { events: [], committedAt: undefined };
+    const open = this.#open ?? {
+      events: [],
+      committedAt: undefined,
+      xid: undefined,
+      visible: true,
+    };
     this.#open = open;
     open.events.push(event);
     if (open.events.length >= this.#settings.maxBatchSize) {
+      await this.#untilVisible(open);
       const events = open.events;
       open.events = [];
       await this.#deliver({ events });
     }
+  }
+
+  /** Waits (polling a fresh snapshot) until new snapshots see the transaction (visibility.ts). */
+  async #untilVisible(open: OpenTransaction): Promise<void> {
+    if (open.visible || open.xid === undefined) return;
+    for (let wait = 1; !this.#stopped; wait = Math.min(wait * 2, 50)) {
+      if (visibleIn(parseSnapshot(await this.#settings.currentSnapshot()), open.xid)) break;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    open.visible = true;
   }
 }
