@@ -119,3 +119,83 @@ export type PlayerTypeName = 'Profile' | 'Guest';
 
 /** `PlayerType`, stored as an integer (legacy documents hold the strings `Player`/`Guest`). */
 export const PlayerType: Readonly<Record<PlayerTypeName, number>> = { Profile: 0, Guest: 1 };
+
+/** The member names of `DifficultyLevel`. */
+export type DifficultyLevelName = 'Easy' | 'Medium' | 'Hard' | 'Expert';
+
+/** `DifficultyLevel` (legacy: the same numbers without `Expert`). */
+export const DifficultyLevel: Readonly<Record<DifficultyLevelName, number>> = {
+  Easy: 0,
+  Medium: 1,
+  Hard: 2,
+  Expert: 3,
+};
+
+/** The member names of `SessionLength`. */
+export type SessionLengthName = 'Quick' | 'Short' | 'Medium' | 'Long' | 'Extended';
+
+/** `SessionLength`. */
+export const SessionLength: Readonly<Record<SessionLengthName, number>> = {
+  Quick: 0,
+  Short: 1,
+  Medium: 2,
+  Long: 3,
+  Extended: 4,
+};
+
+/** Legacy `SessionLength` (0 Short, 1 Medium, 2 Long) → current. */
+export const LEGACY_SESSION_LENGTH: Readonly<Record<number, number>> = {
+  0: SessionLength.Short,
+  1: SessionLength.Medium,
+  2: SessionLength.Long,
+};
+
+/** The member names of `PublicationStatus`. */
+export type PublicationStatusName = 'Draft' | 'UnderReview' | 'Published' | 'Archived' | 'Rejected';
+
+/** `PublicationStatus` (current domain only). */
+export const PublicationStatus: Readonly<Record<PublicationStatusName, number>> = {
+  Draft: 0,
+  UnderReview: 1,
+  Published: 2,
+  Archived: 3,
+  Rejected: 4,
+};
+
+/** `MusicProfile` member names, stored as names (read back case-insensitively). */
+export const MUSIC_PROFILES = [
+  'None',
+  'Neutral',
+  'Cozy',
+  'Playful',
+  'Wonder',
+  'Mystery',
+  'Tense',
+  'Action',
+  'Sad',
+  'Victory',
+] as const;
+
+/** `MusicContinuity` member names (stored as names). */
+export const MUSIC_CONTINUITIES = [
+  'PreferContinue',
+  'AllowChange',
+  'ForceChange',
+  'ForceSilence',
+] as const;
+
+/** `MusicTransitionHint` member names (stored as names). */
+export const MUSIC_TRANSITION_HINTS = [
+  'Auto',
+  'Keep',
+  'CrossfadeShort',
+  'CrossfadeNormal',
+  'CrossfadeLong',
+  'HardCut',
+] as const;
+
+/** `MusicPriority` member names (stored as names). */
+export const MUSIC_PRIORITIES = ['Background', 'Important'] as const;
+
+/** `MusicDucking` member names (stored as names). */
+export const MUSIC_DUCKINGS = ['None', 'Narration', 'Dialogue'] as const;

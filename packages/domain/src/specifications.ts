@@ -6,8 +6,9 @@
 import type { EntityCodec } from '@mystira/repository';
 import { type Specification, spec } from '@mystira/specification';
 import { type Account, accounts } from './accounts.js';
-import type { AccountStatusName, SessionStatusName } from './enums.js';
+import type { AccountStatusName, DifficultyLevelName, SessionStatusName } from './enums.js';
 import { type GameSession, gameSessions } from './game-sessions.js';
+import { type Scenario, scenarios } from './scenarios.js';
 import { type UserProfile, userProfiles } from './user-profiles.js';
 
 /** A specification over a codec's TypeScript shape, checked against its schema at run time. */
@@ -177,4 +178,90 @@ export function userProfilesWithRecentActivity(
     .where((w) => w.gte('lastPlayedAt', cutoff))
     .orderByDescending('lastPlayedAt')
     .page(page, pageSize);
+}
+
+// --- Scenario (core `ScenarioSpecifications.cs`) ----------------------------------------------
+// `ScenarioByIdSpec` is `getById`. `Tags` and `Archetypes` are comma-joined strings: the App's
+// `Contains` cannot run on them in Cosmos DB; `arrayContains` here compiles to an exact test on
+// the joined string.
+
+/** `ScenariosByAgeGroupSpec`: by title. */
+export function scenariosByAgeGroup(ageGroupId: string): Specification<Scenario> {
+  return specOf(scenarios)
+    .where((w) => w.eq('ageGroupId', ageGroupId))
+    .orderBy('title');
+}
+
+/** `ScenariosByTagSpec`: newest first. */
+export function scenariosByTag(tag: string): Specification<Scenario> {
+  return specOf(scenarios)
+    .where((w) => w.arrayContains('tags', tag))
+    .orderByDescending('createdAt');
+}
+
+/** `ScenariosByDifficultySpec`: by title. */
+export function scenariosByDifficulty(difficulty: DifficultyLevelName): Specification<Scenario> {
+  return specOf(scenarios)
+    .where((w) => w.eq('difficulty', difficulty))
+    .orderBy('title');
+}
+
+/** Filters of {@link scenariosPaginated}. */
+export interface ScenarioFilters {
+  /** Only this age group. */
+  ageGroupId?: string;
+  /** Only this difficulty. */
+  difficulty?: DifficultyLevelName;
+  /** Only scenarios with this tag. */
+  tag?: string;
+}
+
+/** `ScenariosPaginatedSpec`: the optional filters, newest first, `skip`/`take`. */
+export function scenariosPaginated(
+  skip: number,
+  take: number,
+  filters: ScenarioFilters = {},
+): Specification<Scenario> {
+  let s = specOf(scenarios);
+  if (filters.ageGroupId !== undefined) {
+    const ageGroupId = filters.ageGroupId;
+    s = s.where((w) => w.eq('ageGroupId', ageGroupId));
+  }
+  if (filters.difficulty !== undefined) {
+    const difficulty = filters.difficulty;
+    s = s.where((w) => w.eq('difficulty', difficulty));
+  }
+  if (filters.tag !== undefined) {
+    const tag = filters.tag;
+    s = s.where((w) => w.arrayContains('tags', tag));
+  }
+  return s.orderByDescending('createdAt').skip(skip).take(take);
+}
+
+/** `ScenariosByArchetypeSpec`: by title. */
+export function scenariosByArchetype(archetype: string): Specification<Scenario> {
+  return specOf(scenarios)
+    .where((w) => w.arrayContains('archetypes', archetype))
+    .orderBy('title');
+}
+
+/** `FeaturedScenariosSpec`: featured and active, newest first. */
+export function featuredScenarios(): Specification<Scenario> {
+  return specOf(scenarios)
+    .where((w) => w.and(w.eq('isFeatured', true), w.eq('isActive', true)))
+    .orderByDescending('createdAt');
+}
+
+/** `ScenariosByTitlePatternSpec`: the title contains `pattern`, ignoring (ASCII) case, by title. */
+export function scenariosByTitlePattern(pattern: string): Specification<Scenario> {
+  return specOf(scenarios)
+    .where((w) => w.contains('title', pattern, { ignoreCase: true }))
+    .orderBy('title');
+}
+
+/** `PublishedScenariosSpec`: active (the App does not look at `status`), newest first. */
+export function publishedScenarios(): Specification<Scenario> {
+  return specOf(scenarios)
+    .where((w) => w.eq('isActive', true))
+    .orderByDescending('createdAt');
 }

@@ -1,4 +1,4 @@
-import { accounts, gameSessions, userProfiles } from '@mystira/domain';
+import { accounts, gameSessions, scenarios, userProfiles } from '@mystira/domain';
 import type { EntityCodec, StoredDocument } from '@mystira/repository';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,6 +6,8 @@ import {
   accountLegacy,
   profileCurrent,
   profileLegacy,
+  scenarioCurrent,
+  scenarioLegacy,
   sessionCurrent,
   sessionLegacy,
 } from './golden.js';
@@ -15,6 +17,7 @@ const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = 
   ['Accounts', accounts, accountCurrent, accountLegacy],
   ['GameSessions', gameSessions, sessionCurrent, sessionLegacy],
   ['UserProfiles', userProfiles, profileCurrent, profileLegacy],
+  ['Scenarios', scenarios, scenarioCurrent, scenarioLegacy],
 ];
 
 describe.each(codecs)('%s golden documents', (_name, codec, current, legacy) => {
@@ -148,6 +151,42 @@ describe('what the golden documents decode to', () => {
           UserProfileId: '3f2b9c1e-0000-4000-8000-000000000005',
         },
       ],
+    });
+  });
+
+  it('Scenario: music enums by name (read case-insensitively), the tracks dictionary, legacy names', () => {
+    expect(plain(scenarios.decode(scenarioCurrent))).toMatchObject({
+      difficulty: 'Medium',
+      sessionLength: 'Medium',
+      status: 'Published',
+      tags: ['sea', 'storm', 'featured'],
+      musicPalette: {
+        defaultProfile: 'Wonder',
+        tracksByProfile: { Wonder: ['t-1', 't-2'], Tense: ['t-3'] },
+      },
+      scenes: [
+        { content: 'Waves crash.', music: { profile: 'Tense', ducking: 'Narration', energy: 0.8 } },
+      ],
+      characters: [{ metadata: { traitIds: ['wise', 'kind'], age: 70 } }],
+      averageRating: 4.5,
+    });
+    const legacy = scenarios.decode(scenarioLegacy);
+    expect(plain(legacy)).toMatchObject({
+      sessionLength: 'Short', // legacy 0
+      ageGroupId: '6-9',
+      coverImageUrl: 'media/scenarios/forest.png',
+      musicPalette: { defaultProfile: 'Cozy', tracksByProfile: { Cozy: ['t-9'] } },
+      scenes: [{ content: 'Sunlight.' }],
+      isActive: true,
+      coreAxes: [],
+    });
+    expect(scenarios.encode(legacy)).toMatchObject({
+      SessionLength: 1,
+      AgeGroupId: '6-9',
+      CoverImageUrl: 'media/scenarios/forest.png',
+      MusicPalette: { DefaultProfile: 'cozy' }, // unchanged: its stored spelling is kept
+      Scenes: [{ Content: 'Sunlight.', Description: 'Sunlight.', Type: 0 }],
+      IsDeleted: false,
     });
   });
 });

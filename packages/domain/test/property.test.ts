@@ -4,7 +4,7 @@
  * field declarations, so a field added to a codec is covered without touching this test.
  */
 
-import { accounts, gameSessions, userProfiles } from '@mystira/domain';
+import { accounts, gameSessions, scenarios, userProfiles } from '@mystira/domain';
 import type { EntityCodec, FieldCodec } from '@mystira/repository';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,11 @@ function fieldArb(c: FieldCodec): fc.Arbitrary<unknown> {
         return fc.array(fc.stringMatching(/^[^,]{1,8}$/), { maxLength: 4 });
       case 'json':
         return fc.jsonValue({ maxDepth: 2 }).map(json);
+      case 'jsonValue': // objects only: a stored string is read as double-encoded JSON
+        return fc.dictionary(
+          fc.stringMatching(/^[A-Za-z]{1,6}$/),
+          fc.array(text, { maxLength: 2 }),
+        );
       case 'object':
         return fieldsArb(c.fields!);
       case 'objects':
@@ -70,6 +75,7 @@ describe.each([
   ['Accounts', accounts],
   ['GameSessions', gameSessions],
   ['UserProfiles', userProfiles],
+  ['Scenarios', scenarios],
 ] as [string, EntityCodec<object>][])('%s codec', (_name, codec) => {
   it('round-trips random entities', () => {
     fc.assert(

@@ -14,6 +14,7 @@ import {
   activeAccounts,
   activeSessions,
   completedSessions,
+  featuredScenarios,
   gameSessions,
   guestProfiles,
   inProgressSessions,
@@ -23,6 +24,14 @@ import {
   profilesByAccount,
   profilesByAgeGroup,
   profilesByNamePattern,
+  publishedScenarios,
+  scenarios,
+  scenariosByAgeGroup,
+  scenariosByArchetype,
+  scenariosByDifficulty,
+  scenariosByTag,
+  scenariosByTitlePattern,
+  scenariosPaginated,
   sessionsByAccount,
   sessionsByProfile,
   sessionsByScenario,
@@ -53,6 +62,8 @@ import {
   accountLegacy,
   profileCurrent,
   profileLegacy,
+  scenarioCurrent,
+  scenarioLegacy,
   sessionCurrent,
   sessionLegacy,
 } from './golden.js';
@@ -160,6 +171,61 @@ const profileSpecs: [string, QueryNode][] = [
   ],
 ];
 
+const C = (id: string, patch: StoredDocument, base = scenarioCurrent) => ({
+  ...base,
+  id,
+  ...patch,
+});
+const scenarioDocs: StoredDocument[] = [
+  C('c1', {}),
+  C('c2', {
+    Title: 'Storm Chasers',
+    Tags: 'storm',
+    Archetypes: 'rebel',
+    Difficulty: 2,
+    IsFeatured: false,
+    CreatedAt: '2026-01-12T08:00:00Z',
+  }),
+  C('c3', {
+    Title: 'Seaside',
+    Tags: 'seaside,stormy',
+    IsActive: false,
+    AgeGroupId: 'preteen',
+    CreatedAt: '2026-01-11T08:00:00Z',
+  }),
+  C('c4', {
+    Title: 'quiet harbour',
+    Tags: '',
+    Archetypes: 'sage',
+    Difficulty: 0,
+    CreatedAt: '2026-01-13T08:00:00Z',
+  }),
+  C('c5', {}, scenarioLegacy),
+  C(
+    'c6',
+    {
+      Title: 'Old Storm',
+      Tags: 'storm',
+      Difficulty: 1,
+      AgeGroup: 'middle_childhood',
+      CreatedAt: '2025-11-16T10:00:00',
+    },
+    scenarioLegacy,
+  ),
+];
+
+const scenarioSpecs: [string, QueryNode][] = [
+  ['scenariosByAgeGroup (legacy AgeGroup too)', scenariosByAgeGroup('middle_childhood').build()],
+  ['scenariosByTag (storm, not stormy)', scenariosByTag('storm').build()],
+  ['scenariosByDifficulty', scenariosByDifficulty('Medium').build()],
+  ['scenariosPaginated', scenariosPaginated(1, 3, { tag: 'storm' }).build()],
+  ['scenariosPaginated, no filter', scenariosPaginated(0, 4).build()],
+  ['scenariosByArchetype', scenariosByArchetype('sage').build()],
+  ['featuredScenarios', featuredScenarios().build()],
+  ['scenariosByTitlePattern', scenariosByTitlePattern('STORM').build()],
+  ['publishedScenarios (legacy: active by default)', publishedScenarios().build()],
+];
+
 const accountSpecs: [string, QueryNode][] = [
   ['accountByEmail', accountByEmail('robin.two@example.COM').build()],
   ['accountByExternalUserId (current)', accountByExternalUserId('x-2').build()],
@@ -244,6 +310,10 @@ beforeAll(async () => {
     'profiles',
     await backends(userProfiles as EntityCodec<object>, profileDocs, profileSpecs),
   );
+  suites.set(
+    'scenarios',
+    await backends(scenarios as EntityCodec<object>, scenarioDocs, scenarioSpecs),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -258,6 +328,7 @@ describe.each([
   ['accounts', accountSpecs],
   ['sessions', sessionSpecs],
   ['profiles', profileSpecs],
+  ['scenarios', scenarioSpecs],
 ] as const)('%s: ported specifications on memory = PostgreSQL = Cosmos DB', (suite, specs) => {
   it.each(specs)('%s', async (_name, query) => {
     const b = suites.get(suite)!;
