@@ -1,6 +1,8 @@
 /**
  * The main entry loads and works in a real browser (headless Chromium): no Node built-ins, the
- * conformance cases pass there too, and the pure-JS SHA-256 gives the same spec hash as Node.
+ * conformance cases pass there too, and SHA-256 from @noble/hashes (what browsers run; Node uses
+ * node:crypto) gives the same spec hash as Node. The page resolves the package's one dependency
+ * with an import map, as a bundler would.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,7 +15,25 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 const CHROMIUM = '/usr/bin/chromium';
 const dist = join(import.meta.dirname, '..', 'dist');
 
-const page = `<!doctype html><meta charset="utf-8"><body>pending<script type="module">
+const noble = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'node_modules',
+  '@noble',
+  'hashes',
+  'esm',
+);
+const importMap = JSON.stringify({
+  imports: {
+    '@noble/hashes/sha2': '/@noble/hashes/sha2.js',
+    '@noble/hashes/utils': '/@noble/hashes/utils.js',
+    '@noble/hashes/crypto': '/@noble/hashes/crypto.js',
+  },
+});
+
+const page = `<!doctype html><meta charset="utf-8"><body>pending<script type="importmap">${importMap}</script><script type="module">
 import { any, canonicalJson, conformanceCases, count, evaluate, Probe, probeRows, spec } from './index.js';
 const failures = [];
 for (const c of conformanceCases) {
@@ -41,8 +61,11 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'text/html' }).end(page);
       return;
     }
-    const file = normalizePath(join(dist, url.pathname));
-    if (!file.startsWith(dist) || !existsSync(file)) {
+    const [root, path] = url.pathname.startsWith('/@noble/hashes/')
+      ? [noble, url.pathname.slice('/@noble/hashes'.length)]
+      : [dist, url.pathname];
+    const file = normalizePath(join(root, path));
+    if (!file.startsWith(root) || !existsSync(file)) {
       res.writeHead(404).end();
       return;
     }
