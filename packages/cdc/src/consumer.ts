@@ -22,9 +22,9 @@ export interface ConsumeOptions {
   maxRetryDelayMs?: number;
   /**
    * Called for every failure before its retry: a sink that failed (`CdcSinkError`) or a stream
-   * that broke (`CdcSourceError`). Return `false` to stop and have `consumeChanges` reject with it
-   * (by default a `CdcSlotError` other than `active` stops: a retry cannot fix a missing or
-   * lost slot).
+   * that broke (`CdcSourceError`). Return `false` to stop and have `consumeChanges` reject with it.
+   * By default a retry is made, except for what a retry cannot fix: a `CdcSlotError` other than
+   * `active` (a missing or lost slot), a `CdcClosedError` or a `CdcOptionsError`.
    */
   onError?: (error: CdcError) => boolean | undefined;
   /** Called after each batch is handled (and, when it ends a transaction, acknowledged). */
@@ -48,8 +48,7 @@ const asCdcError = (err: unknown, wrap: (message: string, cause: unknown) => Cdc
 
 /**
  * Feeds `source` into `sink` until `options.signal` aborts; resolves then. Rejects only with an
- * error that `onError` declined to retry (by default a `CdcSlotError` for a missing or lost
- * slot).
+ * error that is not retried (see {@link ConsumeOptions.onError}).
  */
 export async function consumeChanges(
   source: ChangeSource,
@@ -64,8 +63,11 @@ export async function consumeChanges(
   const retry = async (error: CdcError): Promise<void> => {
     const verdict = options.onError?.(error);
     // A slot another instance of the group holds is worth waiting for (it takes over when that
-    // one stops); a missing or lost slot is not.
-    const fatal = error instanceof CdcSlotError && error.reason !== 'active';
+    // one stops); a missing or lost slot, a closed source or bad options are not.
+    const fatal =
+      error.code === 'CLOSED' ||
+      error.code === 'OPTIONS' ||
+      (error instanceof CdcSlotError && error.reason !== 'active');
     if (verdict === false || (verdict === undefined && fatal)) throw error;
     await sleep(delay, signal);
     delay = Math.min(delay * 2, maxDelay);

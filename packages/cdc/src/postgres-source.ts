@@ -88,6 +88,8 @@ class PgSource implements PostgresChangeSource {
   #admin: pg.Pool | null = null;
   #prepared: Promise<void> | null = null;
   #session: ReplicationSession | null = null;
+  /** A `changes()` iteration is running (one reader at a time). */
+  #reading = false;
   #closed = false;
 
   constructor(options: PostgresChangeSourceOptions) {
@@ -121,8 +123,11 @@ class PgSource implements PostgresChangeSource {
   }
 
   #db(): pg.Pool {
-    this.#admin ??= new pg.Pool({ ...this.#connection, max: 2, idleTimeoutMillis: 10_000 });
-    this.#admin.on('error', () => {}); // an idle admin connection dropped: the next query reconnects
+    if (!this.#admin) {
+      this.#admin = new pg.Pool({ ...this.#connection, max: 2, idleTimeoutMillis: 10_000 });
+      // An idle connection dropped by the server: the next query opens another.
+      this.#admin.on('error', () => {});
+    }
     return this.#admin;
   }
 
@@ -140,8 +145,14 @@ class PgSource implements PostgresChangeSource {
 
   async *changes(signal?: AbortSignal): AsyncGenerator<ChangeBatch> {
     if (this.#closed) throw new CdcClosedError();
-    if (this.#session) throw new CdcOptionsError(`${this.name} is already being read`);
-    await this.#prepare();
+    if (this.#reading) throw new CdcOptionsError(`${this.name} is already being read`);
+    this.#reading = true;
+    try {
+      await this.#prepare();
+    } catch (err) {
+      this.#reading = false;
+      throw err;
+    }
     const session = new ReplicationSession(
       {
         connection: this.#connection,
@@ -169,6 +180,7 @@ class PgSource implements PostgresChangeSource {
       signal?.removeEventListener('abort', onAbort);
       await session.stop();
       if (this.#session === session) this.#session = null;
+      this.#reading = false;
     }
   }
 

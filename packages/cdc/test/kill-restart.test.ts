@@ -2,12 +2,14 @@
  * At-least-once across a crash: a consumer process is SIGKILLed at random moments while plain SQL
  * keeps writing, and restarted; once the last one has caught up, every version of every row was
  * handled by some run of the consumer (duplicates allowed, gaps not). The slot holds the position:
- * a change is acknowledged only after the sink handled it.
+ * a change is acknowledged only after the sink handled it. And a replication connection the
+ * server terminates is reconnected by `consumeChanges`, again without a gap.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { consumeChanges, postgresChangeSource } from '@mystira/cdc';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seededRandom } from '../../../test-support/seeded-random.js';
@@ -97,3 +99,45 @@ it('a consumer SIGKILLed mid-stream and restarted loses no change', async () => 
   expect(missing).toEqual([]);
   expect(kills).toBe(4);
 }, 120_000);
+
+it('a replication connection the server drops is reconnected and resumes without a gap', async () => {
+  const source = postgresChangeSource({ connection: server.url, slot: 'dropped', tables: [TABLE] });
+  const seen = new Set<string>();
+  const errors: string[] = [];
+  const stop = new AbortController();
+  const running = consumeChanges(
+    source,
+    {
+      async handle(batch) {
+        for (const e of batch.events) seen.add(`${String(e.key.id)}:${String(e.row?.version)}`);
+      },
+    },
+    { signal: stop.signal, retryDelayMs: 10, onError: (err) => void errors.push(err.code) },
+  );
+  const activePid = async () =>
+    (
+      await outside.query<{ pid: number | null }>(
+        `select active_pid as pid from pg_replication_slots where slot_name = 'dropped'`,
+      )
+    ).rows[0]?.pid ?? null;
+  await until(async () => (await activePid()) !== null, 20_000);
+  const written: string[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await outside.query<{ version: number }>(
+        `update ${TABLE} set version = version + 1 where id = $1 returning version`,
+        [`n${i % 10}`],
+      );
+      written.push(`n${i % 10}:${rows[0]?.version}`);
+    }
+    // The server ends the walsender (as on a failover or an admin's pg_terminate_backend).
+    const pid = await activePid();
+    if (pid !== null) await outside.query('select pg_terminate_backend($1)', [pid]);
+  }
+  await until(() => written.every((w) => seen.has(w)), 30_000);
+  stop.abort();
+  await running;
+  await source.close({ drop: true });
+  expect(errors.filter((c) => c === 'SOURCE').length).toBeGreaterThanOrEqual(1);
+  expect(written.filter((w) => !seen.has(w))).toEqual([]);
+}, 60_000);
