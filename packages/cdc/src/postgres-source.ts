@@ -149,6 +149,12 @@ class PgSource implements PostgresChangeSource {
     this.#reading = true;
     try {
       await this.#prepare();
+      // Status updates always carry a real position: until the first acknowledgement of this
+      // process, the one the slot already has (never a smaller one, which older servers take).
+      if (this.#book.acknowledged === '0/0') {
+        const confirmed = (await this.status())?.confirmedPosition;
+        if (confirmed) this.#book.acknowledged = confirmed;
+      }
     } catch (err) {
       this.#reading = false;
       throw err;
