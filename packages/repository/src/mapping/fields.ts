@@ -45,7 +45,7 @@ export interface FieldCodec<D = unknown> {
   readonly hint?: string;
   /**
    * Other stored names that hold the same value (.NET alias properties that EF writes twice,
-   * e.g. `Name` beside `DisplayName`): written with it, read when the main name is missing.
+   * e.g. `Name` beside `DisplayName`): written with it, read when the main name is missing or null.
    */
   readonly aliases?: readonly string[];
   /** The TypeScript value of a stored value (`undefined` when the property is missing). */
@@ -88,8 +88,8 @@ function make<D>(c: FieldCodec<D>): NullableFieldCodec<D> {
 
 /**
  * `codec`, also written under `aliases` (the .NET model's alias properties, which EF writes as
- * separate properties with the same value) and read from the first of them present when the
- * main name is missing. Queries use the main name.
+ * separate properties with the same value) and read from the first of them that holds a value
+ * when the main name is missing or null. Queries test the names in the same order.
  */
 export function aliased<D>(codec: FieldCodec<D>, ...aliases: string[]): FieldCodec<D> {
   return { ...codec, aliases: [...(codec.aliases ?? []), ...aliases] };
@@ -440,15 +440,18 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   );
 }
 
-/** The value under `name`, or under the first alias present when `name` is missing. */
+/**
+ * The value under `name`, or, when that is missing or null, under the first alias that holds a
+ * value (null and missing are one case, as they are for queries).
+ */
 function storedValue(
   src: Record<string, unknown>,
   name: string,
   aliases?: readonly string[],
 ): unknown {
-  if (Object.hasOwn(src, name) || !aliases) return src[name];
-  const alias = aliases.find((a) => Object.hasOwn(src, a));
-  return alias === undefined ? undefined : src[alias];
+  if (src[name] != null || !aliases) return src[name];
+  const alias = aliases.find((a) => src[a] != null);
+  return alias === undefined ? src[name] : src[alias];
 }
 
 /** Decodes a stored object with `fields`; remembers it under {@link STORED}. */

@@ -95,16 +95,17 @@ export function generation(name: string, options: GenerationOptions): Generation
 }
 
 /**
- * `doc` with property `from` renamed to `to` (the value moves; when `to` is already set, `from` is
- * only removed, since the newer name wins).
+ * `doc` with property `from` renamed to `to`: the value moves, unless `to` already holds a value
+ * (the newer name wins; a null there is no value, as for queries).
  */
 export function renameProperty(doc: StoredDocument, from: string, to: string): StoredDocument {
   if (!Object.hasOwn(doc, from)) return doc;
+  const value = doc[to] != null ? doc[to] : doc[from];
   const out: StoredDocument = {};
   for (const [k, v] of Object.entries(doc)) {
     if (k === from) {
-      if (!Object.hasOwn(doc, to)) out[to] = v;
-    } else out[k] = v;
+      if (!Object.hasOwn(doc, to)) out[to] = value;
+    } else out[k] = k === to ? value : v;
   }
   return out;
 }

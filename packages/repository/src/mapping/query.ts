@@ -64,7 +64,11 @@ interface Resolved {
 
 /** How one generation stores a field: where, and which stored numbers an enum number is. */
 interface Storage {
+  /** The stored path. */
   readonly path: readonly string[];
+  /** Other names of the last segment, read in order when the ones before are missing or null. */
+  readonly fallbacks: readonly string[];
+  /** The stored numbers of a current enum number. */
   readonly numbers: (current: number) => number[];
 }
 
@@ -191,12 +195,16 @@ export function mapQuery(codec: EntityCodec<object>, query: QueryNode): QueryNod
 
   /** Where a generation stores a field (current documents: `g` null). */
   const storageOf = (r: Resolved, g: Generation | null): Storage => {
-    if (!g) return { path: r.path, numbers: (n) => [n] };
+    if (!g) return { path: r.path, fallbacks: [], numbers: (n) => [n] };
     const [top, ...rest] = r.path as [string, ...string[]];
     const old = Object.entries(g.renamed).find(([, to]) => to === top)?.[0];
     const table = r.path.length === 1 ? g.renumbered[top] : undefined;
+    // A renamed top-level property is read under its current name when that holds a value,
+    // else under the old one (see renameProperty); below a renamed object, under the old one.
+    const topLevel = rest.length === 0;
     return {
-      path: [old ?? top, ...rest],
+      path: topLevel || old === undefined ? r.path : [old, ...rest],
+      fallbacks: topLevel && old !== undefined ? [old] : [],
       numbers: (n) => {
         if (!table) return [n];
         const olds = Object.entries(table)
@@ -323,7 +331,20 @@ export function mapQuery(codec: EntityCodec<object>, query: QueryNode): QueryNod
    * they match exactly when the default does.
    */
   const generationLeaf = (p: Leaf, r: Resolved, s: Storage): Predicate => {
-    const present = storedLeaf(p, r, s);
+    // The stored names a value is read from, in order: the main one, then its aliases (read when
+    // the ones before are missing or null, as decoding does).
+    const last = s.path.at(-1)!;
+    const names = [...new Set([last, ...s.fallbacks, ...(r.codec.aliases ?? [])])];
+    const at = (name: string): Storage => ({ ...s, path: [...s.path.slice(0, -1), name] });
+    const isNull = (name: string): Predicate => ({ kind: 'isNull', field: ref(at(name).path) });
+    const chain = (i: number): Predicate =>
+      i === names.length - 1
+        ? storedLeaf(p, r, at(names[i]!))
+        : or(
+            and(not(isNull(names[i]!)), storedLeaf(p, r, at(names[i]!))),
+            and(isNull(names[i]!), chain(i + 1)),
+          );
+    const present = chain(0);
     if (r.codec.isNullable) return present;
     const fallback = r.codec.decode(undefined);
     const item: Record<string, unknown> = {};
@@ -338,7 +359,7 @@ export function mapQuery(codec: EntityCodec<object>, query: QueryNode): QueryNod
       .map((c, i) =>
         c.isNullable ? ({ kind: 'exists', field: ref(s.path.slice(0, i + 1)) } as Predicate) : TRUE,
       );
-    const missing = and({ kind: 'isNull', field: ref(s.path) }, ...parents);
+    const missing = and(...names.map(isNull), ...parents);
     // Either way the answer for a missing property is definite, never unknown: it is the
     // default's, so a NOT above this leaf flips it as it flips the TypeScript one.
     return holds(p, JSON.parse(JSON.stringify(item)))
@@ -401,8 +422,12 @@ export function mapQuery(codec: EntityCodec<object>, query: QueryNode): QueryNod
     const paths = new Map<string, readonly string[]>();
     const add = (path: readonly string[]) => paths.set(path.join('.'), path);
     for (const r of selected) {
-      add(r.path);
-      for (const g of generations) add(storageOf(r, g).path);
+      for (const st of [storageOf(r, null), ...generations.map((g) => storageOf(r, g))]) {
+        const parent = st.path.slice(0, -1);
+        for (const name of [st.path.at(-1)!, ...st.fallbacks, ...(r.codec.aliases ?? [])]) {
+          add([...parent, name]);
+        }
+      }
     }
     for (const g of generations) {
       walk(g.where, (node) => {
