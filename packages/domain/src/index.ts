@@ -61,6 +61,7 @@ export {
   type SessionCharacterAssignment,
   type SessionChoice,
 } from './game-sessions.js';
+export { type PlayerScenarioScore, playerScenarioScores } from './player-scenario-scores.js';
 export {
   type CharacterMetadata,
   type MusicPalette,
@@ -86,6 +87,8 @@ export {
   nonGuestProfiles,
   npcProfiles,
   onboardedProfiles,
+  playerScenarioScoreByProfileAndScenario,
+  playerScenarioScoresByProfile,
   profilesByAccount,
   profilesByAgeGroup,
   profilesByNamePattern,

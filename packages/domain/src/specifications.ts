@@ -8,6 +8,7 @@ import { type Specification, spec } from '@mystira/specification';
 import { type Account, accounts } from './accounts.js';
 import type { AccountStatusName, DifficultyLevelName, SessionStatusName } from './enums.js';
 import { type GameSession, gameSessions } from './game-sessions.js';
+import { type PlayerScenarioScore, playerScenarioScores } from './player-scenario-scores.js';
 import { type Scenario, scenarios } from './scenarios.js';
 import { type UserProfile, userProfiles } from './user-profiles.js';
 
@@ -263,5 +264,26 @@ export function scenariosByTitlePattern(pattern: string): Specification<Scenario
 export function publishedScenarios(): Specification<Scenario> {
   return specOf(scenarios)
     .where((w) => w.eq('isActive', true))
+    .orderByDescending('createdAt');
+}
+
+// --- PlayerScenarioScore (core `PlayerScenarioScoreSpecifications.cs`) ------------------------
+
+/** `PlayerScenarioScoreByProfileAndScenarioSpec`: single-partition (`ProfileId`). */
+export function playerScenarioScoreByProfileAndScenario(
+  profileId: string,
+  scenarioId: string,
+): Specification<PlayerScenarioScore> {
+  return specOf(playerScenarioScores).where((w) =>
+    w.and(w.eq('profileId', profileId), w.eq('scenarioId', scenarioId)),
+  );
+}
+
+/** `PlayerScenarioScoresByProfileSpec`: newest first. */
+export function playerScenarioScoresByProfile(
+  profileId: string,
+): Specification<PlayerScenarioScore> {
+  return specOf(playerScenarioScores)
+    .where((w) => w.eq('profileId', profileId))
     .orderByDescending('createdAt');
 }

@@ -1,4 +1,10 @@
-import { accounts, gameSessions, scenarios, userProfiles } from '@mystira/domain';
+import {
+  accounts,
+  gameSessions,
+  playerScenarioScores,
+  scenarios,
+  userProfiles,
+} from '@mystira/domain';
 import type { EntityCodec, StoredDocument } from '@mystira/repository';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,6 +14,8 @@ import {
   profileLegacy,
   scenarioCurrent,
   scenarioLegacy,
+  scoreCurrent,
+  scoreLegacy,
   sessionCurrent,
   sessionLegacy,
 } from './golden.js';
@@ -18,6 +26,7 @@ const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = 
   ['GameSessions', gameSessions, sessionCurrent, sessionLegacy],
   ['UserProfiles', userProfiles, profileCurrent, profileLegacy],
   ['Scenarios', scenarios, scenarioCurrent, scenarioLegacy],
+  ['PlayerScenarioScores', playerScenarioScores, scoreCurrent, scoreLegacy],
 ];
 
 describe.each(codecs)('%s golden documents', (_name, codec, current, legacy) => {
@@ -187,6 +196,22 @@ describe('what the golden documents decode to', () => {
       MusicPalette: { DefaultProfile: 'cozy' }, // unchanged: its stored spelling is kept
       Scenes: [{ Content: 'Sunlight.', Description: 'Sunlight.', Type: 0 }],
       IsDeleted: false,
+    });
+  });
+
+  it('PlayerScenarioScore: the partition key under both names, JSON-text scores, decimals', () => {
+    expect(plain(playerScenarioScores.decode(scoreLegacy))).toMatchObject({
+      profileId: '3f2b9c1e-0000-4000-8000-000000000005',
+      axisScores: { honesty: 2.5 },
+      totalAttempts: 0,
+    });
+    expect(playerScenarioScores.encode(playerScenarioScores.decode(scoreLegacy))).toMatchObject({
+      ProfileId: '3f2b9c1e-0000-4000-8000-000000000005',
+      UserId: '3f2b9c1e-0000-4000-8000-000000000005',
+    });
+    expect(playerScenarioScores.stored.partitionKey).toBe('ProfileId');
+    expect(plain(playerScenarioScores.decode(scoreCurrent))).toMatchObject({
+      echoesDiscoveredPercentage: 33.33,
     });
   });
 });

@@ -466,3 +466,39 @@ export const scenarioLegacy: StoredDocument = {
   CreatedAt: '2025-11-15T10:00:00',
   $type: 'Scenario',
 };
+
+/** A `PlayerScenarioScores` document of the current domain (1.2.6): `UserId` and its alias `ProfileId`. */
+export const scoreCurrent: StoredDocument = {
+  id: '019C1E2F3A4B5C6D7E8F90AA01',
+  UserId: '3f2b9c1e-0000-4000-8000-000000000001',
+  ProfileId: '3f2b9c1e-0000-4000-8000-000000000001',
+  GameSessionId: '0d4c8e2f6a7b4c1d9e3f5a6b7c8d9e0f',
+  ScenarioId: '6f1e2d3c-0000-4000-8000-00000000000a',
+  AxisScores: '{"courage":3,"kindness":1}',
+  BestScore: 42,
+  TotalAttempts: 2,
+  Completions: 1,
+  FirstCompletedAt: '2026-02-01T10:40:00Z',
+  LastPlayedAt: '2026-02-03T18:00:00.5Z',
+  TotalPlayTimeSeconds: 2400,
+  BestEnding: 'lighthouse-saved',
+  EndingsDiscoveredJson: '["lighthouse-saved"]',
+  ScenesVisitedPercentage: 87.5,
+  EchoesDiscoveredPercentage: 33.33,
+  CreatedAt: '2026-02-01T10:40:00Z',
+  UpdatedAt: '2026-02-03T18:00:00.5Z',
+  CreatedBy: null,
+  UpdatedBy: null,
+  $type: 'PlayerScenarioScore',
+};
+
+/** A legacy `PlayerScenarioScores` document: its few fields, fractional axis scores. */
+export const scoreLegacy: StoredDocument = {
+  id: 'score-legacy-1',
+  ProfileId: '3f2b9c1e-0000-4000-8000-000000000005',
+  ScenarioId: 'legacy-scenario-1',
+  GameSessionId: null,
+  AxisScores: '{"honesty":2.5}',
+  CreatedAt: '2025-12-21T09:00:00',
+  $type: 'PlayerScenarioScore',
+};

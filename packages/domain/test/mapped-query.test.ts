@@ -6,7 +6,13 @@
  * that filters do match; older documents are made from current ones by inverting the
  * generation's declared renames and renumberings.
  */
-import { accounts, gameSessions, scenarios, userProfiles } from '@mystira/domain';
+import {
+  accounts,
+  gameSessions,
+  playerScenarioScores,
+  scenarios,
+  userProfiles,
+} from '@mystira/domain';
 import {
   dotnetDate,
   type EntityCodec,
@@ -242,6 +248,7 @@ describe.each([
   ['GameSessions', gameSessions],
   ['UserProfiles', userProfiles],
   ['Scenarios', scenarios],
+  ['PlayerScenarioScores', playerScenarioScores],
 ] as [string, EntityCodec<object>][])('%s: mapped filters are exact', (_name, codec) => {
   it('on every generation and spelling, with properties missing', () => {
     fc.assert(

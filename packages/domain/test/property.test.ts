@@ -4,7 +4,13 @@
  * field declarations, so a field added to a codec is covered without touching this test.
  */
 
-import { accounts, gameSessions, scenarios, userProfiles } from '@mystira/domain';
+import {
+  accounts,
+  gameSessions,
+  playerScenarioScores,
+  scenarios,
+  userProfiles,
+} from '@mystira/domain';
 import type { EntityCodec, FieldCodec } from '@mystira/repository';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +82,7 @@ describe.each([
   ['GameSessions', gameSessions],
   ['UserProfiles', userProfiles],
   ['Scenarios', scenarios],
+  ['PlayerScenarioScores', playerScenarioScores],
 ] as [string, EntityCodec<object>][])('%s codec', (_name, codec) => {
   it('round-trips random entities', () => {
     fc.assert(

@@ -21,6 +21,9 @@ import {
   nonGuestProfiles,
   npcProfiles,
   onboardedProfiles,
+  playerScenarioScoreByProfileAndScenario,
+  playerScenarioScores,
+  playerScenarioScoresByProfile,
   profilesByAccount,
   profilesByAgeGroup,
   profilesByNamePattern,
@@ -64,6 +67,8 @@ import {
   profileLegacy,
   scenarioCurrent,
   scenarioLegacy,
+  scoreCurrent,
+  scoreLegacy,
   sessionCurrent,
   sessionLegacy,
 } from './golden.js';
@@ -226,6 +231,26 @@ const scenarioSpecs: [string, QueryNode][] = [
   ['publishedScenarios (legacy: active by default)', publishedScenarios().build()],
 ];
 
+const R = (id: string, patch: StoredDocument, base = scoreCurrent) => ({ ...base, id, ...patch });
+const PROFILE = '3f2b9c1e-0000-4000-8000-000000000001';
+const scoreDocs: StoredDocument[] = [
+  R('r1', {}),
+  R('r2', { ScenarioId: 'scn-2', CreatedAt: '2026-02-02T10:00:00Z' }),
+  R('r3', { UserId: 'p-other', ProfileId: 'p-other' }),
+  R(
+    'r4',
+    { ProfileId: PROFILE, ScenarioId: 'scn-3', CreatedAt: '2025-12-22T09:00:00' },
+    scoreLegacy,
+  ),
+];
+const scoreSpecs: [string, QueryNode][] = [
+  [
+    'playerScenarioScoreByProfileAndScenario',
+    playerScenarioScoreByProfileAndScenario(PROFILE, 'scn-3').build(),
+  ],
+  ['playerScenarioScoresByProfile', playerScenarioScoresByProfile(PROFILE).build()],
+];
+
 const accountSpecs: [string, QueryNode][] = [
   ['accountByEmail', accountByEmail('robin.two@example.COM').build()],
   ['accountByExternalUserId (current)', accountByExternalUserId('x-2').build()],
@@ -314,6 +339,10 @@ beforeAll(async () => {
     'scenarios',
     await backends(scenarios as EntityCodec<object>, scenarioDocs, scenarioSpecs),
   );
+  suites.set(
+    'scores',
+    await backends(playerScenarioScores as EntityCodec<object>, scoreDocs, scoreSpecs),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -329,6 +358,7 @@ describe.each([
   ['sessions', sessionSpecs],
   ['profiles', profileSpecs],
   ['scenarios', scenarioSpecs],
+  ['scores', scoreSpecs],
 ] as const)('%s: ported specifications on memory = PostgreSQL = Cosmos DB', (suite, specs) => {
   it.each(specs)('%s', async (_name, query) => {
     const b = suites.get(suite)!;
