@@ -10,6 +10,7 @@ import {
   mapQuery,
   memoryRepository,
   type Repository,
+  runAggregate,
   type StoredDocument,
   UnmappableQueryError,
 } from '@mystira/repository';
@@ -286,6 +287,13 @@ describe('mapped: memory = PostgreSQL = Cosmos DB = the evaluator over decoded i
       await expect(repo.list(S().orderBy('startTime').build())).rejects.toBeInstanceOf(
         UnmappableQueryError,
       );
+    }
+  });
+
+  it('refuses aggregates instead of aggregating stored values under the entity names', async () => {
+    for (const [, inner] of backends) {
+      const repo = mapped(inner, Sessions);
+      await expect(runAggregate(repo, S().count())).rejects.toBeInstanceOf(UnmappableQueryError);
     }
   });
 });

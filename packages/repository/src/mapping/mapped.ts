@@ -18,7 +18,7 @@ import type {
 } from '../port.js';
 import type { EntityCodec } from './codec.js';
 import type { StoredDocument } from './generations.js';
-import { mapQuery } from './query.js';
+import { mapQuery, UnmappableQueryError } from './query.js';
 
 type Doc = StoredDocument;
 
@@ -108,6 +108,15 @@ export function mapped<T extends object>(
     },
     async delete(id: Id, options?: WriteOptions) {
       await inner.delete(id, options);
+    },
+    // Refused rather than passed through: the inner repository would group and aggregate stored
+    // values (an enum's integer, a date's .NET text) under stored names, not the entity's.
+    async aggregate(): Promise<never> {
+      throw new UnmappableQueryError(
+        codec.domain.name,
+        '(aggregate)',
+        'aggregates through mapped() are not translated yet; aggregate the stored documents on the inner repository',
+      );
     },
   };
   return passThrough(inner as unknown as Repository<T>, new Map(Object.entries(repo)));
