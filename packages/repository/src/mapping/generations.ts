@@ -56,7 +56,8 @@ export interface GenerationOptions {
   readonly touches?: readonly string[];
 }
 
-function queryOfPredicate(where: Predicate): QueryNode {
+/** A query of nothing but `where`, for the specification's evaluator. */
+export function queryOfPredicate(where: Predicate): QueryNode {
   return {
     kind: 'query',
     version: AST_VERSION,

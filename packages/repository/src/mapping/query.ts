@@ -14,7 +14,6 @@
  * one second when fractions of different lengths meet (the order the .NET App's own queries see).
  */
 import {
-  AST_VERSION,
   type FieldRef,
   isSatisfiedBy,
   type KeysetNode,
@@ -30,7 +29,7 @@ import type { EntityCodec } from './codec.js';
 import { dateAfter, dateAtLeast, dateAtMost, dateBefore, dateEquals } from './date-predicates.js';
 import { dotnetDate } from './dates.js';
 import type { FieldCodec } from './fields.js';
-import type { Generation } from './generations.js';
+import { type Generation, queryOfPredicate } from './generations.js';
 
 /** A specification that has no correct translation to the stored documents. */
 export class UnmappableQueryError extends ValidationError {
@@ -99,22 +98,7 @@ function not(operand: Predicate): Predicate {
 
 /** Whether a predicate matches an item (the specification's own evaluator). */
 function holds(where: Predicate, item: unknown): boolean {
-  return isSatisfiedBy(
-    {
-      kind: 'query',
-      version: AST_VERSION,
-      entity: null,
-      idField: { kind: 'field', path: ['id'], type: null },
-      where,
-      orderBy: [],
-      after: null,
-      skip: 0,
-      take: null,
-      select: null,
-      cache: null,
-    },
-    item,
-  );
+  return isSatisfiedBy(queryOfPredicate(where), item);
 }
 
 /** A comparison with a .NET date field, decided exactly on its stored text (see date-predicates). */
