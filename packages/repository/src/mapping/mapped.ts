@@ -4,7 +4,12 @@
  * decoded, and specifications translated (and refused when they cannot be) before the inner
  * repository sees them, so every adapter answers the same mapped query.
  */
-import { projector, type QueryNode, type SpecSource } from '@mystira/specification';
+import {
+  type AggregateSource,
+  projector,
+  type QueryNode,
+  type SpecSource,
+} from '@mystira/specification';
 import { queryOf, validateItem } from '../core.js';
 import { passThrough } from '../pass-through.js';
 import type {
@@ -16,9 +21,10 @@ import type {
   StreamOptions,
   WriteOptions,
 } from '../port.js';
+import { mappedAggregate } from './aggregate.js';
 import type { EntityCodec } from './codec.js';
 import type { StoredDocument } from './generations.js';
-import { mapQuery, UnmappableQueryError } from './query.js';
+import { mapQuery } from './query.js';
 
 type Doc = StoredDocument;
 
@@ -109,14 +115,10 @@ export function mapped<T extends object>(
     async delete(id: Id, options?: WriteOptions) {
       await inner.delete(id, options);
     },
-    // Refused rather than passed through: the inner repository would group and aggregate stored
-    // values (an enum's integer, a date's .NET text) under stored names, not the entity's.
-    async aggregate(): Promise<never> {
-      throw new UnmappableQueryError(
-        codec.domain.name,
-        '(aggregate)',
-        'aggregates through mapped() are not translated yet; aggregate the stored documents on the inner repository',
-      );
+    // Translated, never passed through: the inner repository would group and aggregate stored
+    // values (an enum's integer, a date's .NET text) under stored names (see aggregate.ts).
+    aggregate(spec: AggregateSource<T, unknown>, options?: CallOptions) {
+      return mappedAggregate(inner, codec as EntityCodec<object>, spec, options);
     },
   };
   return passThrough(inner as unknown as Repository<T>, new Map(Object.entries(repo)));
