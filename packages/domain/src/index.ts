@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+
 export {
   type Account,
   type AccountSettings,
@@ -15,6 +16,15 @@ export {
   type SoftDeletable,
   type Subscription,
 } from './accounts.js';
+export {
+  type ProfileScores,
+  type ScenarioScores,
+  type SessionRange,
+  type SessionsOnDay,
+  scenariosPerProfile,
+  scoresPerScenario,
+  sessionsPerStatusPerDay,
+} from './analytics.js';
 export {
   type ContainerInfo,
   containerInfo,
