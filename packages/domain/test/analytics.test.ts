@@ -10,6 +10,7 @@ import {
   scenariosPerProfile,
   scoresPerScenario,
   sessionsPerStatusPerDay,
+  userProfiles,
 } from '@mystira/domain';
 import {
   type EntityCodec,
@@ -26,10 +27,17 @@ import {
   type PgDatabase,
   PostgresRepository,
 } from '@mystira/repository-postgres';
-import type { AggregateSource } from '@mystira/specification';
+import { type AggregateSource, spec } from '@mystira/specification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCosmos, type TestCosmos } from '../../repository-cosmos/test/cosmos.js';
-import { scoreCurrent, scoreLegacy, sessionCurrent, sessionLegacy } from './golden.js';
+import {
+  profileCurrent,
+  profileLegacy,
+  scoreCurrent,
+  scoreLegacy,
+  sessionCurrent,
+  sessionLegacy,
+} from './golden.js';
 
 const S = (id: string, patch: StoredDocument, base = sessionCurrent) => ({ ...base, id, ...patch });
 const sessionDocs: StoredDocument[] = [
@@ -58,6 +66,14 @@ const scoreDocs: StoredDocument[] = [
   // Written by a tool that kept only the alias (the partition key): the C# name is null.
   R('r4', { ScenarioId: 'scn-2', UserId: null, ProfileId: 'p-2', BestScore: 10 }),
   R('r5', { ScenarioId: 'scn-1' }, scoreLegacy), // legacy: no scores (defaults 0)
+];
+
+const P = (id: string, patch: StoredDocument, base = profileCurrent) => ({ ...base, id, ...patch });
+const profileDocs: StoredDocument[] = [
+  P('p1', { DisplayName: 'Robin', Name: 'Robin' }),
+  P('p2', { DisplayName: 'Robin', Name: null, OnboardingCompleted: false }), // the Admin API: no alias
+  P('p3', { Name: 'Robin', HasCompletedOnboarding: false }, profileLegacy), // legacy: old names only
+  P('p4', { Name: 'Sam' }, profileLegacy),
 ];
 
 let cosmos: TestCosmos;
@@ -98,6 +114,7 @@ async function backends(
 
 let sessions: Awaited<ReturnType<typeof backends>>;
 let scores: Awaited<ReturnType<typeof backends>>;
+let profiles: Awaited<ReturnType<typeof backends>>;
 
 beforeAll(async () => {
   cosmos = await startCosmos();
@@ -108,6 +125,7 @@ beforeAll(async () => {
   await pg.query(`CREATE SCHEMA "${schema}"`);
   sessions = await backends(gameSessions as EntityCodec<object>, sessionDocs);
   scores = await backends(playerScenarioScores as EntityCodec<object>, scoreDocs);
+  profiles = await backends(userProfiles as EntityCodec<object>, profileDocs);
 }, 60_000);
 
 afterAll(async () => {
@@ -191,5 +209,19 @@ describe('analytics on memory = PostgreSQL = Cosmos DB through mapped()', () => 
       { profileId: '3f2b9c1e-0000-4000-8000-000000000005', scenarios: 1, completions: 0 },
       { profileId: 'p-2', scenarios: 2, completions: 1 },
     ]);
+  });
+
+  it('groups by a value stored under several names (alias, renamed property): the first that holds one', async () => {
+    const P = () => spec(userProfiles.domain);
+    const byName = (await sameEverywhere(
+      profiles,
+      P().groupBy('displayName').count(),
+    )) as unknown[];
+    expect(byName).toEqual([
+      { displayName: 'Robin', count: 3 },
+      { displayName: 'Sam', count: 1 },
+    ]);
+    const byOnboarding = await sameEverywhere(profiles, P().groupBy('onboardingCompleted').count());
+    expect((byOnboarding as { count: number }[]).reduce((n, g) => n + g.count, 0)).toBe(4);
   });
 });
