@@ -55,19 +55,21 @@ export class GuardedStore {
   }
 
   /** Runs one store call under the breaker and timeout; every failure becomes `CacheStoreError`. */
-  async call<R>(operation: string, fn: (store: CacheStore) => Promise<R>): Promise<R> {
+  call<R>(operation: string, fn: (store: CacheStore) => Promise<R>): Promise<R> {
     // Disconnected: fail at once rather than queue (and without charging the breaker, which is
     // for calls that were actually attempted).
-    if (!this.store.isReady()) throw new CacheStoreError(operation, 'cache store is not connected');
-    try {
-      return await this.breaker.execute(() => withTimeout(fn(this.store), this.#timeoutMs));
-    } catch (err) {
-      throw new CacheStoreError(
-        operation,
-        `cache store ${operation} failed: ${(err as Error)?.message ?? err}`,
-        { cause: err },
-      );
-    }
+    if (!this.store.isReady())
+      return Promise.reject(new CacheStoreError(operation, 'cache store is not connected'));
+    // A plain `then` rather than async/await: one promise hop less on every store call.
+    return this.breaker
+      .execute(() => withTimeout(fn(this.store), this.#timeoutMs))
+      .then(undefined, (err: unknown) => {
+        throw new CacheStoreError(
+          operation,
+          `cache store ${operation} failed: ${(err as Error)?.message ?? err}`,
+          { cause: err },
+        );
+      });
   }
 }
 

@@ -70,6 +70,15 @@ export interface KeyCacheOptions extends CacheCommonOptions, FactoryOptions {
   namespace?: string;
   /** Timers of the factory timeouts. Default the global `setTimeout` / `clearTimeout`. */
   timers?: CacheTimers;
+  /**
+   * Read through the Redis store's size-checked script (as `cached()` does): a stored value over
+   * the read limit never leaves Redis, only its size. Default false: a read is one plain MGET,
+   * about half the cost of the script on a hit. Values over `maxValueBytes` are never written by
+   * this cache either way; without the script a foreign oversized value (or a non-string key)
+   * someone else wrote under a cache key is transferred once, refused and deleted. Turn it on when
+   * anything else can write to that Redis and a one-off large transfer matters.
+   */
+  sizeCheckedReads?: boolean;
 }
 
 /** A call's behaviour with every default filled in. */

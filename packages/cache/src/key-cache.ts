@@ -150,18 +150,24 @@ class Namespace implements KeyCache {
       local: this.#local,
       invalidator: this.#invalidator,
       timers: options.timers ?? defaultTimers,
+      sizeCheckedReads: options.sizeCheckedReads ?? false,
     });
   }
 
-  async getOrSet<V>(key: string, factory: Factory<V>, options?: GetOrSetOptions): Promise<V> {
-    const target = this.#ctx.keys.target(key, options?.tags);
-    const call = resolveCall(this.#defaults, options);
-    return (await this.#reads.getOrSet(
-      target,
-      factory as Factory<unknown>,
-      call,
-      options?.signal,
-    )) as V;
+  getOrSet<V>(key: string, factory: Factory<V>, options?: GetOrSetOptions): Promise<V> {
+    // Not async: one promise hop less on the hit path. A bad key or option still rejects.
+    try {
+      const target = this.#ctx.keys.target(key, options?.tags);
+      const call = resolveCall(this.#defaults, options);
+      return this.#reads.getOrSet(
+        target,
+        factory as Factory<unknown>,
+        call,
+        options?.signal,
+      ) as Promise<V>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   async get<V>(key: string, options?: KeyGetOptions): Promise<V | undefined> {

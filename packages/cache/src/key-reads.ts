@@ -41,6 +41,8 @@ export class KeyReads {
   readonly #flights = new Map<string, FactoryFlight>();
   readonly #refreshing = new Set<string>();
   readonly #closing = new AbortController();
+  /** The size limit passed to the store's reads: undefined (a plain MGET) unless size-checked. */
+  readonly #readMax: number | undefined;
 
   constructor(
     ctx: SharedContext<NamespaceLayout>,
@@ -49,6 +51,7 @@ export class KeyReads {
       local: LocalTier;
       invalidator: Invalidator;
       timers: CacheTimers;
+      sizeCheckedReads: boolean;
     },
   ) {
     this.#ctx = ctx;
@@ -56,6 +59,7 @@ export class KeyReads {
     this.#local = parts.local;
     this.#invalidator = parts.invalidator;
     this.#timers = parts.timers;
+    this.#readMax = parts.sizeCheckedReads ? parts.entries.maxEntryBytes : undefined;
     const lock = ctx.settings.lock;
     this.#lock = lock ? new StampedeLock(ctx, parts.entries, lock) : null;
   }
@@ -214,19 +218,30 @@ export class KeyReads {
     open: boolean,
   ): Promise<StoreRead> {
     const { store, name } = this.#ctx;
-    const max = this.#entries.maxEntryBytes;
+    const max = this.#readMax;
+    // Without `max`, one plain MGET: the codec still refuses (and `drop` deletes) an entry over
+    // the limit, after it was transferred; values over the limit are never written by this cache.
     const got = await raceAbort(
       store.call('get', (s) => s.get(target.reads, max)),
       signal,
       name,
     );
     const n = target.guards.length;
-    const raw = got.slice(0, n).map(tokenOf);
-    const tokens = raw.includes(false)
+    // One pass over the guards' replies (the hit path): junk, and absent shared generation keys.
+    const raw: (string | null | false)[] = new Array(n);
+    let junk = false;
+    let absentShared = false;
+    for (let i = 0; i < n; i++) {
+      const t = tokenOf(got[i]!);
+      raw[i] = t;
+      if (t === false) junk = true;
+      else if (t === null && target.creatable[i]) absentShared = true;
+    }
+    const tokens = junk
       ? await raceAbort(this.#entries.replaceJunkTokens(target.guards, raw), signal, name)
       : (raw as (string | null)[]);
     if (!tokens) return { tokens: null, hit: null, exact: false };
-    if (tokens.some((t, i) => t === null && target.creatable[i])) {
+    if (absentShared) {
       // No entry can be valid without them; creating them now (not in the fill) keeps the
       // cold-start fills of different keys from refusing each other.
       return {
