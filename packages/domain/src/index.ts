@@ -73,6 +73,17 @@ export {
 } from './game-sessions.js';
 export { type PlayerScenarioScore, playerScenarioScores } from './player-scenario-scores.js';
 export {
+  type DomainBinding,
+  type DomainRouting,
+  type DomainRoutingOptions,
+  domainRouting,
+  type RoutedEntities,
+  type RoutedEntityName,
+  type RoutingStores,
+  routedCodecs,
+  type StoredRepositoryFactory,
+} from './routing.js';
+export {
   type CharacterMetadata,
   type MusicPalette,
   type MusicProfileName,
