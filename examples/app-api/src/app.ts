@@ -5,7 +5,8 @@
  *   Fastify (JSON-schema validation, problem+json errors, OpenAPI at /docs, tracing, /metrics)
  *     bearer JWT authentication (src/auth), per-caller rate limits, each route's access
  *     routes -> services (AccountService, StoryService) and the StoryPublisher
- *       -> stores.ts (polyglot accounts on Cosmos DB/PostgreSQL, cached stories on Cosmos DB)
+ *       -> stores.ts (polyglot accounts on Cosmos DB/PostgreSQL, cached stories on Cosmos DB,
+ *          the App's sessions and scores through @mystira/domain for the analytics routes)
  *       -> chain client (gRPC to the Chain service)
  *   @mystira/health registry behind /healthz and /readyz.
  */
@@ -45,6 +46,7 @@ import { toProblem } from './problems.ts';
 import { StoryPublisher } from './publishing/index.ts';
 import { requestIdOf } from './request-id.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 import { licensingRoutes } from './routes/licensing.ts';
 import { adminRoutes, healthRoutes } from './routes/operations.ts';
 import { publishingRoutes } from './routes/publishing.ts';
@@ -165,6 +167,7 @@ export async function createAppApi(
         { name: 'royalties' },
         { name: 'operations' },
         { name: 'admin' },
+        { name: 'analytics' },
       ],
     },
     // Shared schemas become components named after their $id (Account, Story, Problem, ...).
@@ -202,6 +205,7 @@ export async function createAppApi(
   licensingRoutes(app, publisher, stories, ownership);
   healthRoutes(app, health, { verbose: config.healthVerbose });
   adminRoutes(app, stores.polyglot);
+  analyticsRoutes(app, stores.analytics, readPolicy(config.overload.storeTimeoutMs));
   await app.ready();
   publisher.start();
 

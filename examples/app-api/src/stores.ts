@@ -3,6 +3,7 @@
  *
  *   stories  = StoryRepository(cached(CosmosRepository<StoryDocument>))   Cosmos DB
  *   accounts = cached(polyglot(primary: CosmosRepository, secondary: PostgreSQL mirror).accounts)
+ *   analytics = mapped(CosmosRepository) of the App's GameSessions and PlayerScenarioScores
  *
  * Both sit behind the same cache store (Redis when REDIS_URL is set, else memory); every write
  * goes through the cache, so it invalidates before it returns. Entries are HMAC-signed with
@@ -42,6 +43,11 @@ import { isDependencyFailure, retry } from '@mystira/resilience';
 import type { Meter, Tracer } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import {
+  type AnalyticsStores,
+  analyticsStores,
+  provisionAnalyticsContainers,
+} from './analytics-stores.ts';
 import type { AppApiConfig } from './config.ts';
 import { ConfigError } from './config-error.ts';
 import type { Account } from './domain.ts';
@@ -62,6 +68,8 @@ export interface Stores {
   accounts: Repository<Account>;
   accountCache: CachedRepository<Account>;
   polyglot: Polyglot<{ accounts: { primary: Repository<Account> } }>;
+  /** The App's sessions and scores (EF Core documents, @mystira/domain), for the analytics routes. */
+  analytics: AnalyticsStores;
   close(): Promise<void>;
 }
 
@@ -234,7 +242,15 @@ export async function connectStores(
     const { storiesContainer, accountsContainer } = await startup.execute(() =>
       provisionCosmos(cosmos, config.cosmos.database, profile).catch(onRetry('Cosmos DB')),
     );
+    const analyticsContainers = await startup.execute(() =>
+      provisionAnalyticsContainers(cosmos.database(config.cosmos.database), profile).catch(
+        onRetry('Cosmos DB'),
+      ),
+    );
     log.info({ database: config.cosmos.database, profile }, 'Cosmos DB containers ready');
+    const analytics = analyticsStores(analyticsContainers, profile, (repo) =>
+      tracedRepository(markErrors(repo, 'cosmos'), traced),
+    );
     const cosmosStories = tracedRepository(
       markErrors(
         new CosmosRepository<StoryDocument>(StoryEntity, { container: storiesContainer, profile }),
@@ -348,6 +364,7 @@ export async function connectStores(
       accounts: accountCache,
       accountCache,
       polyglot: polyglot as unknown as Stores['polyglot'],
+      analytics,
       close,
     };
   } catch (err) {
