@@ -33,6 +33,16 @@ export {
   type Store,
 } from './containers.js';
 export {
+  activeContentBundles,
+  type BundlePrice,
+  type ContentBundle,
+  contentBundles,
+  contentBundlesByAgeGroup,
+  contentBundlesByPriceRange,
+  contentBundlesByScenario,
+  freeContentBundles,
+} from './content-bundles.js';
+export {
   AccountStatus,
   type AccountStatusName,
   AccountType,

@@ -1,5 +1,6 @@
 import {
   accounts,
+  contentBundles,
   gameSessions,
   playerScenarioScores,
   scenarios,
@@ -19,6 +20,7 @@ import {
   sessionCurrent,
   sessionLegacy,
 } from './golden.js';
+import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = [
@@ -27,6 +29,7 @@ const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = 
   ['UserProfiles', userProfiles, profileCurrent, profileLegacy],
   ['Scenarios', scenarios, scenarioCurrent, scenarioLegacy],
   ['PlayerScenarioScores', playerScenarioScores, scoreCurrent, scoreLegacy],
+  ['ContentBundles', contentBundles as EntityCodec<object>, bundleCurrent, bundleLegacy],
 ];
 
 describe.each(codecs)('%s golden documents', (_name, codec, current, legacy) => {
@@ -212,6 +215,36 @@ describe('what the golden documents decode to', () => {
     expect(playerScenarioScores.stored.partitionKey).toBe('ProfileId');
     expect(plain(playerScenarioScores.decode(scoreCurrent))).toMatchObject({
       echoesDiscoveredPercentage: 33.33,
+    });
+  });
+
+  it('ContentBundle: comma list, JSON-text prices, the cover alias; legacy IsFree and AgeGroup', () => {
+    expect(plain(contentBundles.decode(bundleCurrent))).toMatchObject({
+      status: 'Published',
+      priceCents: 999,
+      isFree: false,
+      scenarioIds: ['6f1e2d3c-0000-4000-8000-00000000000a', 'scn-2'],
+      prices: [
+        { Value: 9.99, Currency: 'USD' },
+        { Value: 8.99, Currency: 'EUR' },
+      ],
+    });
+    const legacy = contentBundles.decode(bundleLegacy);
+    expect(plain(legacy)).toMatchObject({
+      ageGroupId: '6-9',
+      coverImageUrl: 'media/bundles/forest.png',
+      priceCents: null,
+      isFree: true,
+      currency: 'USD',
+      isDeleted: false,
+    });
+    expect(contentBundles.encode(legacy)).toMatchObject({
+      AgeGroupId: '6-9',
+      CoverImageUrl: 'media/bundles/forest.png',
+      ImageId: 'media/bundles/forest.png',
+      IsFree: true,
+      IsDeleted: false,
+      $type: 'ContentBundle',
     });
   });
 });

@@ -8,6 +8,7 @@
  */
 import {
   accounts,
+  contentBundles,
   gameSessions,
   playerScenarioScores,
   scenarios,
@@ -138,6 +139,7 @@ describe.each([
   ['UserProfiles', userProfiles],
   ['Scenarios', scenarios],
   ['PlayerScenarioScores', playerScenarioScores],
+  ['ContentBundles', contentBundles],
 ] as [string, EntityCodec<object>][])('%s: mapped filters are exact', (_name, codec) => {
   it('on every generation and spelling, with properties missing', () => {
     fc.assert(

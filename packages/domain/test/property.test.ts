@@ -6,6 +6,7 @@
 
 import {
   accounts,
+  contentBundles,
   gameSessions,
   playerScenarioScores,
   scenarios,
@@ -83,6 +84,7 @@ describe.each([
   ['UserProfiles', userProfiles],
   ['Scenarios', scenarios],
   ['PlayerScenarioScores', playerScenarioScores],
+  ['ContentBundles', contentBundles],
 ] as [string, EntityCodec<object>][])('%s codec', (_name, codec) => {
   it('round-trips random entities', () => {
     fc.assert(

@@ -12,9 +12,15 @@ import {
   accountsByStatus,
   accountsWithActiveSubscription,
   activeAccounts,
+  activeContentBundles,
   activeSessions,
   completedSessions,
+  contentBundles,
+  contentBundlesByAgeGroup,
+  contentBundlesByPriceRange,
+  contentBundlesByScenario,
   featuredScenarios,
+  freeContentBundles,
   gameSessions,
   guestProfiles,
   inProgressSessions,
@@ -72,6 +78,7 @@ import {
   sessionCurrent,
   sessionLegacy,
 } from './golden.js';
+import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 
 const A = (id: string, patch: StoredDocument, base = accountCurrent) => ({ ...base, id, ...patch });
 const S = (id: string, patch: StoredDocument, base = sessionCurrent) => ({ ...base, id, ...patch });
@@ -271,6 +278,36 @@ const sessionSpecs: [string, QueryNode][] = [
   ['sessionsByStatus', sessionsByStatus('Paused').build()],
 ];
 
+const B = (id: string, patch: StoredDocument, base = bundleCurrent) => ({ ...base, id, ...patch });
+const bundleDocs: StoredDocument[] = [
+  B('b1', {}),
+  B('b2', {
+    Title: 'Free Tales',
+    PriceCents: 0,
+    IsPremium: false,
+    ScenarioIds: 'scn-2,scn-22',
+    AgeGroupId: 'preteen',
+  }),
+  B('b3', { Title: 'Deleted Pack', IsDeleted: true, PriceCents: 1999, ScenarioIds: 'scn-22' }),
+  B('b4', { Title: 'almanac', PriceCents: 499, ScenarioIds: '' }),
+  B('b5', {}, bundleLegacy),
+  B(
+    'b6',
+    { Title: 'Old Paid Pack', IsFree: false, AgeGroup: 'middle_childhood', ScenarioIds: 'scn-2' },
+    bundleLegacy,
+  ),
+];
+const bundleSpecs: [string, QueryNode][] = [
+  ['activeContentBundles (deleted ones too, as in the App)', activeContentBundles().build()],
+  [
+    'contentBundlesByAgeGroup (legacy AgeGroup too)',
+    contentBundlesByAgeGroup('middle_childhood').build(),
+  ],
+  ['freeContentBundles', freeContentBundles().build()],
+  ['contentBundlesByPriceRange', contentBundlesByPriceRange(4.99, 10).build()],
+  ['contentBundlesByScenario (scn-2, not scn-22)', contentBundlesByScenario('scn-2').build()],
+];
+
 interface Backends {
   reference: Repository<object>;
   mapped: [string, Repository<object>][];
@@ -343,6 +380,10 @@ beforeAll(async () => {
     'scores',
     await backends(playerScenarioScores as EntityCodec<object>, scoreDocs, scoreSpecs),
   );
+  suites.set(
+    'bundles',
+    await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -359,6 +400,7 @@ describe.each([
   ['profiles', profileSpecs],
   ['scenarios', scenarioSpecs],
   ['scores', scoreSpecs],
+  ['bundles', bundleSpecs],
 ] as const)('%s: ported specifications on memory = PostgreSQL = Cosmos DB', (suite, specs) => {
   it.each(specs)('%s', async (_name, query) => {
     const b = suites.get(suite)!;
