@@ -26,6 +26,14 @@ export {
   sessionsPerStatusPerDay,
 } from './analytics.js';
 export {
+  type Badge,
+  badgeByAgeGroupAxisAndTier,
+  badges,
+  badgesByAgeGroup,
+  badgesByAgeGroupAndAxis,
+  badgesByCompassAxis,
+} from './badges.js';
+export {
   type ContainerInfo,
   containerInfo,
   containers,

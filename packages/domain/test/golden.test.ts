@@ -1,5 +1,6 @@
 import {
   accounts,
+  badges,
   contentBundles,
   gameSessions,
   playerScenarioScores,
@@ -20,6 +21,7 @@ import {
   sessionCurrent,
   sessionLegacy,
 } from './golden.js';
+import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
@@ -30,6 +32,7 @@ const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = 
   ['Scenarios', scenarios, scenarioCurrent, scenarioLegacy],
   ['PlayerScenarioScores', playerScenarioScores, scoreCurrent, scoreLegacy],
   ['ContentBundles', contentBundles as EntityCodec<object>, bundleCurrent, bundleLegacy],
+  ['Badges', badges as EntityCodec<object>, badgeCurrent, badgeLegacy],
 ];
 
 describe.each(codecs)('%s golden documents', (_name, codec, current, legacy) => {
@@ -245,6 +248,27 @@ describe('what the golden documents decode to', () => {
       IsFree: true,
       IsDeleted: false,
       $type: 'ContentBundle',
+    });
+  });
+
+  it('Badge: the name under both names; a legacy one only as Title, with a fractional score', () => {
+    expect(plain(badges.decode(badgeCurrent))).toMatchObject({
+      name: 'Curious Mind',
+      tierOrder: 1,
+    });
+    const legacy = badges.decode(badgeLegacy);
+    expect(plain(legacy)).toMatchObject({
+      name: 'Brave Heart',
+      requiredScore: 4.5,
+      isActive: true,
+      isDeleted: false,
+      slug: '',
+    });
+    expect(badges.encode(legacy)).toMatchObject({
+      Name: 'Brave Heart',
+      Title: 'Brave Heart',
+      IsDeleted: false,
+      $type: 'Badge',
     });
   });
 });

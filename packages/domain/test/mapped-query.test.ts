@@ -8,6 +8,7 @@
  */
 import {
   accounts,
+  badges,
   contentBundles,
   gameSessions,
   playerScenarioScores,
@@ -140,6 +141,7 @@ describe.each([
   ['Scenarios', scenarios],
   ['PlayerScenarioScores', playerScenarioScores],
   ['ContentBundles', contentBundles],
+  ['Badges', badges],
 ] as [string, EntityCodec<object>][])('%s: mapped filters are exact', (_name, codec) => {
   it('on every generation and spelling, with properties missing', () => {
     fc.assert(

@@ -6,6 +6,7 @@
 
 import {
   accounts,
+  badges,
   contentBundles,
   gameSessions,
   playerScenarioScores,
@@ -85,6 +86,7 @@ describe.each([
   ['Scenarios', scenarios],
   ['PlayerScenarioScores', playerScenarioScores],
   ['ContentBundles', contentBundles],
+  ['Badges', badges],
 ] as [string, EntityCodec<object>][])('%s codec', (_name, codec) => {
   it('round-trips random entities', () => {
     fc.assert(

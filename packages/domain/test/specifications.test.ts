@@ -14,6 +14,11 @@ import {
   activeAccounts,
   activeContentBundles,
   activeSessions,
+  badgeByAgeGroupAxisAndTier,
+  badges,
+  badgesByAgeGroup,
+  badgesByAgeGroupAndAxis,
+  badgesByCompassAxis,
   completedSessions,
   contentBundles,
   contentBundlesByAgeGroup,
@@ -78,6 +83,7 @@ import {
   sessionCurrent,
   sessionLegacy,
 } from './golden.js';
+import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 
 const A = (id: string, patch: StoredDocument, base = accountCurrent) => ({ ...base, id, ...patch });
@@ -308,6 +314,30 @@ const bundleSpecs: [string, QueryNode][] = [
   ['contentBundlesByScenario (scn-2, not scn-22)', contentBundlesByScenario('scn-2').build()],
 ];
 
+const G = (id: string, patch: StoredDocument, base = badgeCurrent) => ({ ...base, id, ...patch });
+const badgeDocs: StoredDocument[] = [
+  G('g1', {}),
+  G('g2', { Name: 'Curious Mind II', Title: 'Curious Mind II', Tier: 'silver', TierOrder: 2 }),
+  G('g3', { Tier: 'gold', TierOrder: 3, AgeGroupId: '10-12' }),
+  G('g4', { Name: 'Admin-written', Tier: 'gold', TierOrder: 4, CompassAxisId: 'Self-Regulation' }), // the Admin API writes no Title
+  G('g5', {}, badgeLegacy),
+  G(
+    'g6',
+    { Title: 'Old Curious', Tier: 'gold', TierOrder: 5, CompassAxisId: 'Curiosity & Initiative' },
+    badgeLegacy,
+  ),
+];
+delete (badgeDocs[3] as Record<string, unknown>).Title;
+const badgeSpecs: [string, QueryNode][] = [
+  ['badgesByAgeGroup', badgesByAgeGroup('6-9').build()],
+  ['badgesByCompassAxis', badgesByCompassAxis('Curiosity & Initiative').build()],
+  ['badgesByAgeGroupAndAxis', badgesByAgeGroupAndAxis('6-9', 'Self-Regulation').build()],
+  [
+    'badgeByAgeGroupAxisAndTier',
+    badgeByAgeGroupAxisAndTier('6-9', 'Curiosity & Initiative', 'gold').build(),
+  ],
+];
+
 interface Backends {
   reference: Repository<object>;
   mapped: [string, Repository<object>][];
@@ -380,6 +410,7 @@ beforeAll(async () => {
     'scores',
     await backends(playerScenarioScores as EntityCodec<object>, scoreDocs, scoreSpecs),
   );
+  suites.set('badges', await backends(badges as EntityCodec<object>, badgeDocs, badgeSpecs));
   suites.set(
     'bundles',
     await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
@@ -401,6 +432,7 @@ describe.each([
   ['scenarios', scenarioSpecs],
   ['scores', scoreSpecs],
   ['bundles', bundleSpecs],
+  ['badges', badgeSpecs],
 ] as const)('%s: ported specifications on memory = PostgreSQL = Cosmos DB', (suite, specs) => {
   it.each(specs)('%s', async (_name, query) => {
     const b = suites.get(suite)!;
