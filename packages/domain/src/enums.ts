@@ -162,6 +162,43 @@ export const PublicationStatus: Readonly<Record<PublicationStatusName, number>> 
   Rejected: 4,
 };
 
+/** The member names of `AchievementType` (current domain). */
+export type AchievementTypeName =
+  | 'ScenarioCompletion'
+  | 'StoryChoice'
+  | 'CompassMilestone'
+  | 'Discovery'
+  | 'SpeedRun'
+  | 'Perfect'
+  | 'Cooperative'
+  | 'Special'
+  | 'EchoDiscovery'
+  | 'CharacterBond'
+  | 'CompassThreshold'
+  | 'FirstChoice'
+  | 'SessionComplete';
+
+/**
+ * `AchievementType` as the current domain numbers it (reference 1.4). The legacy domain numbered
+ * another vocabulary (0 CompassThreshold, 1 FirstChoice, 2 SessionComplete, 3 EchoRevealed, …);
+ * no top-level property this package maps holds a legacy number.
+ */
+export const AchievementType: Readonly<Record<AchievementTypeName, number>> = {
+  ScenarioCompletion: 0,
+  StoryChoice: 1,
+  CompassMilestone: 2,
+  Discovery: 3,
+  SpeedRun: 4,
+  Perfect: 5,
+  Cooperative: 6,
+  Special: 7,
+  EchoDiscovery: 8,
+  CharacterBond: 9,
+  CompassThreshold: 10,
+  FirstChoice: 11,
+  SessionComplete: 12,
+};
+
 /** `MusicProfile` member names, stored as names (read back case-insensitively). */
 export const MUSIC_PROFILES = [
   'None',

@@ -26,6 +26,12 @@ export {
   sessionsPerStatusPerDay,
 } from './analytics.js';
 export {
+  allBadgeConfigurations,
+  type BadgeConfiguration,
+  badgeConfigurations,
+  badgeConfigurationsByAxis,
+} from './badge-configurations.js';
+export {
   type Badge,
   badgeByAgeGroupAxisAndTier,
   badges,
@@ -55,6 +61,8 @@ export {
   type AccountStatusName,
   AccountType,
   type AccountTypeName,
+  AchievementType,
+  type AchievementTypeName,
   AuthProvider,
   type AuthProviderName,
   DifficultyLevel,

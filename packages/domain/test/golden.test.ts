@@ -1,5 +1,6 @@
 import {
   accounts,
+  badgeConfigurations,
   badges,
   contentBundles,
   gameSessions,
@@ -21,6 +22,10 @@ import {
   sessionCurrent,
   sessionLegacy,
 } from './golden.js';
+import {
+  badgeConfigurationCurrent,
+  badgeConfigurationLegacy,
+} from './golden-badge-configurations.js';
 import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 
@@ -32,6 +37,12 @@ const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = 
   ['Scenarios', scenarios, scenarioCurrent, scenarioLegacy],
   ['PlayerScenarioScores', playerScenarioScores, scoreCurrent, scoreLegacy],
   ['ContentBundles', contentBundles as EntityCodec<object>, bundleCurrent, bundleLegacy],
+  [
+    'BadgeConfigurations',
+    badgeConfigurations as EntityCodec<object>,
+    badgeConfigurationCurrent,
+    badgeConfigurationLegacy,
+  ],
   ['Badges', badges as EntityCodec<object>, badgeCurrent, badgeLegacy],
 ];
 
@@ -269,6 +280,25 @@ describe('what the golden documents decode to', () => {
       Title: 'Brave Heart',
       IsDeleted: false,
       $type: 'Badge',
+    });
+  });
+
+  it('BadgeConfiguration: the achievement type by name; a legacy Axis read as axisId', () => {
+    expect(plain(badgeConfigurations.decode(badgeConfigurationCurrent))).toMatchObject({
+      axisId: 'curiosity',
+      requiredAchievementType: 'CompassThreshold',
+    });
+    const legacy = badgeConfigurations.decode(badgeConfigurationLegacy);
+    expect(plain(legacy)).toMatchObject({
+      axisId: 'honesty',
+      threshold: 2.5,
+      badgeId: '',
+      requiredAchievementType: null,
+    });
+    expect(badgeConfigurations.encode(legacy)).toMatchObject({
+      AxisId: 'honesty',
+      BadgeId: '',
+      $type: 'BadgeConfiguration',
     });
   });
 });

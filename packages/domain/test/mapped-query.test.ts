@@ -8,6 +8,7 @@
  */
 import {
   accounts,
+  badgeConfigurations,
   badges,
   contentBundles,
   gameSessions,
@@ -141,6 +142,7 @@ describe.each([
   ['Scenarios', scenarios],
   ['PlayerScenarioScores', playerScenarioScores],
   ['ContentBundles', contentBundles],
+  ['BadgeConfigurations', badgeConfigurations],
   ['Badges', badges],
 ] as [string, EntityCodec<object>][])('%s: mapped filters are exact', (_name, codec) => {
   it('on every generation and spelling, with properties missing', () => {

@@ -6,6 +6,7 @@
 
 import {
   accounts,
+  badgeConfigurations,
   badges,
   contentBundles,
   gameSessions,
@@ -86,6 +87,7 @@ describe.each([
   ['Scenarios', scenarios],
   ['PlayerScenarioScores', playerScenarioScores],
   ['ContentBundles', contentBundles],
+  ['BadgeConfigurations', badgeConfigurations],
   ['Badges', badges],
 ] as [string, EntityCodec<object>][])('%s codec', (_name, codec) => {
   it('round-trips random entities', () => {

@@ -14,7 +14,10 @@ import {
   activeAccounts,
   activeContentBundles,
   activeSessions,
+  allBadgeConfigurations,
   badgeByAgeGroupAxisAndTier,
+  badgeConfigurations,
+  badgeConfigurationsByAxis,
   badges,
   badgesByAgeGroup,
   badgesByAgeGroupAndAxis,
@@ -83,6 +86,10 @@ import {
   sessionCurrent,
   sessionLegacy,
 } from './golden.js';
+import {
+  badgeConfigurationCurrent,
+  badgeConfigurationLegacy,
+} from './golden-badge-configurations.js';
 import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 
@@ -338,6 +345,24 @@ const badgeSpecs: [string, QueryNode][] = [
   ],
 ];
 
+const K = (id: string, patch: StoredDocument, base = badgeConfigurationCurrent) => ({
+  ...base,
+  id,
+  ...patch,
+});
+const configsDocs: StoredDocument[] = [
+  K('k1', {}),
+  K('k2', { AxisId: 'honesty', RequiredAchievementType: 11 }),
+  K('k3', { AxisId: null }),
+  K('k4', { AxisId: 'wisdom' }),
+  K('k5', {}, badgeConfigurationLegacy),
+  K('k6', { Axis: 'courage' }, badgeConfigurationLegacy),
+];
+const configsSpecs: [string, QueryNode][] = [
+  ['allBadgeConfigurations (legacy Axis too)', allBadgeConfigurations().build()],
+  ['badgeConfigurationsByAxis', badgeConfigurationsByAxis('honesty').build()],
+];
+
 interface Backends {
   reference: Repository<object>;
   mapped: [string, Repository<object>][];
@@ -412,6 +437,10 @@ beforeAll(async () => {
   );
   suites.set('badges', await backends(badges as EntityCodec<object>, badgeDocs, badgeSpecs));
   suites.set(
+    'configs',
+    await backends(badgeConfigurations as EntityCodec<object>, configsDocs, configsSpecs),
+  );
+  suites.set(
     'bundles',
     await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
   );
@@ -432,6 +461,7 @@ describe.each([
   ['scenarios', scenarioSpecs],
   ['scores', scoreSpecs],
   ['bundles', bundleSpecs],
+  ['configs', configsSpecs],
   ['badges', badgeSpecs],
 ] as const)('%s: ported specifications on memory = PostgreSQL = Cosmos DB', (suite, specs) => {
   it.each(specs)('%s', async (_name, query) => {
