@@ -26,6 +26,12 @@ export {
   sessionsPerStatusPerDay,
 } from './analytics.js';
 export {
+  type AxisAchievement,
+  axisAchievements,
+  axisAchievementsByAgeGroup,
+  axisAchievementsByCompassAxis,
+} from './axis-achievements.js';
+export {
   allBadgeConfigurations,
   type BadgeConfiguration,
   badgeConfigurations,

@@ -1,5 +1,6 @@
 import {
   accounts,
+  axisAchievements,
   badgeConfigurations,
   badges,
   contentBundles,
@@ -22,6 +23,7 @@ import {
   sessionCurrent,
   sessionLegacy,
 } from './golden.js';
+import { axisAchievementCurrent, axisAchievementLegacy } from './golden-axis-achievements.js';
 import {
   badgeConfigurationCurrent,
   badgeConfigurationLegacy,
@@ -37,6 +39,12 @@ const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = 
   ['Scenarios', scenarios, scenarioCurrent, scenarioLegacy],
   ['PlayerScenarioScores', playerScenarioScores, scoreCurrent, scoreLegacy],
   ['ContentBundles', contentBundles as EntityCodec<object>, bundleCurrent, bundleLegacy],
+  [
+    'AxisAchievements',
+    axisAchievements as EntityCodec<object>,
+    axisAchievementCurrent,
+    axisAchievementLegacy,
+  ],
   [
     'BadgeConfigurations',
     badgeConfigurations as EntityCodec<object>,
@@ -299,6 +307,24 @@ describe('what the golden documents decode to', () => {
       AxisId: 'honesty',
       BadgeId: '',
       $type: 'BadgeConfiguration',
+    });
+  });
+
+  it('AxisAchievement: the axis under both names; a legacy master-data row only as CompassAxisId', () => {
+    expect(plain(axisAchievements.decode(axisAchievementCurrent))).toMatchObject({
+      axisId: 'courage',
+      lowestValue: -3,
+    });
+    const legacy = axisAchievements.decode(axisAchievementLegacy);
+    expect(plain(legacy)).toMatchObject({
+      axisId: 'Curiosity & Initiative',
+      userId: null,
+      currentValue: 0,
+    });
+    expect(axisAchievements.encode(legacy)).toMatchObject({
+      AxisId: 'Curiosity & Initiative',
+      CompassAxisId: 'Curiosity & Initiative',
+      $type: 'AxisAchievement',
     });
   });
 });

@@ -8,6 +8,7 @@
  */
 import {
   accounts,
+  axisAchievements,
   badgeConfigurations,
   badges,
   contentBundles,
@@ -142,6 +143,7 @@ describe.each([
   ['Scenarios', scenarios],
   ['PlayerScenarioScores', playerScenarioScores],
   ['ContentBundles', contentBundles],
+  ['AxisAchievements', axisAchievements],
   ['BadgeConfigurations', badgeConfigurations],
   ['Badges', badges],
 ] as [string, EntityCodec<object>][])('%s: mapped filters are exact', (_name, codec) => {

@@ -6,6 +6,7 @@
 
 import {
   accounts,
+  axisAchievements,
   badgeConfigurations,
   badges,
   contentBundles,
@@ -87,6 +88,7 @@ describe.each([
   ['Scenarios', scenarios],
   ['PlayerScenarioScores', playerScenarioScores],
   ['ContentBundles', contentBundles],
+  ['AxisAchievements', axisAchievements],
   ['BadgeConfigurations', badgeConfigurations],
   ['Badges', badges],
 ] as [string, EntityCodec<object>][])('%s codec', (_name, codec) => {

@@ -15,6 +15,9 @@ import {
   activeContentBundles,
   activeSessions,
   allBadgeConfigurations,
+  axisAchievements,
+  axisAchievementsByAgeGroup,
+  axisAchievementsByCompassAxis,
   badgeByAgeGroupAxisAndTier,
   badgeConfigurations,
   badgeConfigurationsByAxis,
@@ -86,6 +89,7 @@ import {
   sessionCurrent,
   sessionLegacy,
 } from './golden.js';
+import { axisAchievementCurrent, axisAchievementLegacy } from './golden-axis-achievements.js';
 import {
   badgeConfigurationCurrent,
   badgeConfigurationLegacy,
@@ -363,6 +367,25 @@ const configsSpecs: [string, QueryNode][] = [
   ['badgeConfigurationsByAxis', badgeConfigurationsByAxis('honesty').build()],
 ];
 
+const X = (id: string, patch: StoredDocument, base = axisAchievementCurrent) => ({
+  ...base,
+  id,
+  ...patch,
+});
+const axesDocs: StoredDocument[] = [
+  X('x1', {}),
+  X('x2', { AxisId: 'honesty', CompassAxisId: 'honesty', AgeGroupId: 'preteen' }),
+  X('x3', { AgeGroupId: 'adult' }),
+  X('x4', { AgeGroupId: 'early_childhood' }), // the Admin API writes no CompassAxisId
+  X('x5', {}, axisAchievementLegacy),
+  X('x6', { CompassAxisId: 'courage', AgeGroupId: 'teen' }, axisAchievementLegacy),
+];
+delete (axesDocs[3] as Record<string, unknown>).CompassAxisId;
+const axesSpecs: [string, QueryNode][] = [
+  ['axisAchievementsByAgeGroup', axisAchievementsByAgeGroup('middle_childhood').build()],
+  ['axisAchievementsByCompassAxis (both names)', axisAchievementsByCompassAxis('courage').build()],
+];
+
 interface Backends {
   reference: Repository<object>;
   mapped: [string, Repository<object>][];
@@ -440,6 +463,7 @@ beforeAll(async () => {
     'configs',
     await backends(badgeConfigurations as EntityCodec<object>, configsDocs, configsSpecs),
   );
+  suites.set('axes', await backends(axisAchievements as EntityCodec<object>, axesDocs, axesSpecs));
   suites.set(
     'bundles',
     await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
@@ -461,6 +485,7 @@ describe.each([
   ['scenarios', scenarioSpecs],
   ['scores', scoreSpecs],
   ['bundles', bundleSpecs],
+  ['axes', axesSpecs],
   ['configs', configsSpecs],
   ['badges', badgeSpecs],
 ] as const)('%s: ported specifications on memory = PostgreSQL = Cosmos DB', (suite, specs) => {
