@@ -103,6 +103,12 @@ export {
   type SessionCharacterAssignment,
   type SessionChoice,
 } from './game-sessions.js';
+export {
+  type MediaAsset,
+  mediaAssetByMediaId,
+  mediaAssets,
+  mediaAssetsByMediaIds,
+} from './media-assets.js';
 export { type PlayerScenarioScore, playerScenarioScores } from './player-scenario-scores.js';
 export {
   type DomainBinding,

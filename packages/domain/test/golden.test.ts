@@ -5,6 +5,7 @@ import {
   badges,
   contentBundles,
   gameSessions,
+  mediaAssets,
   playerScenarioScores,
   scenarios,
   userProfiles,
@@ -30,6 +31,7 @@ import {
 } from './golden-badge-configurations.js';
 import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
+import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = [
@@ -39,6 +41,7 @@ const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = 
   ['Scenarios', scenarios, scenarioCurrent, scenarioLegacy],
   ['PlayerScenarioScores', playerScenarioScores, scoreCurrent, scoreLegacy],
   ['ContentBundles', contentBundles as EntityCodec<object>, bundleCurrent, bundleLegacy],
+  ['MediaAssets', mediaAssets as EntityCodec<object>, mediaCurrent, mediaLegacy],
   [
     'AxisAchievements',
     axisAchievements as EntityCodec<object>,
@@ -325,6 +328,34 @@ describe('what the golden documents decode to', () => {
       AxisId: 'Curiosity & Initiative',
       CompassAxisId: 'Curiosity & Initiative',
       $type: 'AxisAchievement',
+    });
+  });
+
+  it('MediaAsset: the partition key, the aliases; a legacy text Version and own MediaId', () => {
+    expect(mediaAssets.stored.partitionKey).toBe('mediaType');
+    expect(plain(mediaAssets.decode(mediaCurrent))).toMatchObject({
+      sizeBytes: 48213,
+      tags: ['scenario', 'cover'],
+      version: 2,
+    });
+    const legacy = mediaAssets.decode(mediaLegacy);
+    expect(plain(legacy)).toMatchObject({
+      mediaType: 'audio',
+      mediaId: 'forest-music',
+      sizeBytes: 1200000,
+      contentHash: 'md5:ff00',
+      altText: 'Forest ambience',
+      version: 1,
+      width: null,
+      isPublic: true,
+    });
+    expect(mediaAssets.encode(legacy)).toMatchObject({
+      mediaType: 'audio',
+      SizeBytes: 1200000,
+      FileSizeBytes: 1200000,
+      Version: 1,
+      Metadata: { Format: 'mp3' },
+      $type: 'MediaAsset',
     });
   });
 });

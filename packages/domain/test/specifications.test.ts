@@ -35,6 +35,9 @@ import {
   gameSessions,
   guestProfiles,
   inProgressSessions,
+  mediaAssetByMediaId,
+  mediaAssets,
+  mediaAssetsByMediaIds,
   nonGuestProfiles,
   npcProfiles,
   onboardedProfiles,
@@ -96,6 +99,7 @@ import {
 } from './golden-badge-configurations.js';
 import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
+import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
 
 const A = (id: string, patch: StoredDocument, base = accountCurrent) => ({ ...base, id, ...patch });
 const S = (id: string, patch: StoredDocument, base = sessionCurrent) => ({ ...base, id, ...patch });
@@ -386,6 +390,20 @@ const axesSpecs: [string, QueryNode][] = [
   ['axisAchievementsByCompassAxis (both names)', axisAchievementsByCompassAxis('courage').build()],
 ];
 
+const M = (id: string, patch: StoredDocument, base = mediaCurrent) => ({ ...base, id, ...patch });
+const mediaDocs: StoredDocument[] = [
+  M('m1', {}),
+  M('m2', { mediaType: 'audio', MediaId: 'm2' }),
+  M('m3', { mediaType: 'video' }),
+  M('m4', {}, mediaLegacy),
+  M('m5', { MediaId: 'm1', mediaType: 'image' }, mediaLegacy),
+];
+const mediaSpecs: [string, QueryNode][] = [
+  ['mediaAssetByMediaId (id or a legacy MediaId)', mediaAssetByMediaId('m1').build()],
+  ['mediaAssetByMediaId (legacy)', mediaAssetByMediaId('forest-music').build()],
+  ['mediaAssetsByMediaIds', mediaAssetsByMediaIds(['m2', 'm3', 'forest-music']).build()],
+];
+
 interface Backends {
   reference: Repository<object>;
   mapped: [string, Repository<object>][];
@@ -464,6 +482,7 @@ beforeAll(async () => {
     await backends(badgeConfigurations as EntityCodec<object>, configsDocs, configsSpecs),
   );
   suites.set('axes', await backends(axisAchievements as EntityCodec<object>, axesDocs, axesSpecs));
+  suites.set('media', await backends(mediaAssets as EntityCodec<object>, mediaDocs, mediaSpecs));
   suites.set(
     'bundles',
     await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
@@ -485,6 +504,7 @@ describe.each([
   ['scenarios', scenarioSpecs],
   ['scores', scoreSpecs],
   ['bundles', bundleSpecs],
+  ['media', mediaSpecs],
   ['axes', axesSpecs],
   ['configs', configsSpecs],
   ['badges', badgeSpecs],
