@@ -38,6 +38,11 @@ export {
   badgeConfigurationsByAxis,
 } from './badge-configurations.js';
 export {
+  type BadgeImage,
+  badgeImageByImageId,
+  badgeImages,
+} from './badge-images.js';
+export {
   type Badge,
   badgeByAgeGroupAxisAndTier,
   badges,

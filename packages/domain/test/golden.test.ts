@@ -2,6 +2,7 @@ import {
   accounts,
   axisAchievements,
   badgeConfigurations,
+  badgeImages,
   badges,
   contentBundles,
   gameSessions,
@@ -29,6 +30,7 @@ import {
   badgeConfigurationCurrent,
   badgeConfigurationLegacy,
 } from './golden-badge-configurations.js';
+import { badgeImageCurrent, badgeImageLegacy } from './golden-badge-images.js';
 import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
@@ -41,6 +43,7 @@ const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = 
   ['Scenarios', scenarios, scenarioCurrent, scenarioLegacy],
   ['PlayerScenarioScores', playerScenarioScores, scoreCurrent, scoreLegacy],
   ['ContentBundles', contentBundles as EntityCodec<object>, bundleCurrent, bundleLegacy],
+  ['BadgeImages', badgeImages as EntityCodec<object>, badgeImageCurrent, badgeImageLegacy],
   ['MediaAssets', mediaAssets as EntityCodec<object>, mediaCurrent, mediaLegacy],
   [
     'AxisAchievements',
@@ -356,6 +359,23 @@ describe('what the golden documents decode to', () => {
       Version: 1,
       Metadata: { Format: 'mp3' },
       $type: 'MediaAsset',
+    });
+  });
+
+  it('BadgeImage: defaults for the legacy document; ImageData kept as stored', () => {
+    const legacy = badgeImages.decode(badgeImageLegacy);
+    expect(plain(legacy)).toMatchObject({
+      imageId: 'media/badges/brave_silver.png',
+      size: 'medium',
+      badgeId: '',
+      isPrimary: false,
+      fileSizeBytes: 2,
+    });
+    expect(badgeImages.encode(legacy)).toMatchObject({
+      BadgeId: '',
+      Size: 'medium',
+      ImageData: [137, 80],
+      $type: 'BadgeImage',
     });
   });
 });

@@ -21,6 +21,8 @@ import {
   badgeByAgeGroupAxisAndTier,
   badgeConfigurations,
   badgeConfigurationsByAxis,
+  badgeImageByImageId,
+  badgeImages,
   badges,
   badgesByAgeGroup,
   badgesByAgeGroupAndAxis,
@@ -97,6 +99,7 @@ import {
   badgeConfigurationCurrent,
   badgeConfigurationLegacy,
 } from './golden-badge-configurations.js';
+import { badgeImageCurrent, badgeImageLegacy } from './golden-badge-images.js';
 import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
@@ -404,6 +407,21 @@ const mediaSpecs: [string, QueryNode][] = [
   ['mediaAssetsByMediaIds', mediaAssetsByMediaIds(['m2', 'm3', 'forest-music']).build()],
 ];
 
+const I = (id: string, patch: StoredDocument, base = badgeImageCurrent) => ({
+  ...base,
+  id,
+  ...patch,
+});
+const imagesDocs: StoredDocument[] = [
+  I('i1', {}),
+  I('i2', { ImageId: 'media/badges/other.png' }),
+  I('i3', {}, badgeImageLegacy),
+];
+const imagesSpecs: [string, QueryNode][] = [
+  ['badgeImageByImageId', badgeImageByImageId('media/badges/other.png').build()],
+  ['badgeImageByImageId (legacy)', badgeImageByImageId('media/badges/brave_silver.png').build()],
+];
+
 interface Backends {
   reference: Repository<object>;
   mapped: [string, Repository<object>][];
@@ -483,6 +501,7 @@ beforeAll(async () => {
   );
   suites.set('axes', await backends(axisAchievements as EntityCodec<object>, axesDocs, axesSpecs));
   suites.set('media', await backends(mediaAssets as EntityCodec<object>, mediaDocs, mediaSpecs));
+  suites.set('images', await backends(badgeImages as EntityCodec<object>, imagesDocs, imagesSpecs));
   suites.set(
     'bundles',
     await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
@@ -504,6 +523,7 @@ describe.each([
   ['scenarios', scenarioSpecs],
   ['scores', scoreSpecs],
   ['bundles', bundleSpecs],
+  ['images', imagesSpecs],
   ['media', mediaSpecs],
   ['axes', axesSpecs],
   ['configs', configsSpecs],
