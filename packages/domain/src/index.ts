@@ -51,6 +51,12 @@ export {
   badgesByCompassAxis,
 } from './badges.js';
 export {
+  type CharacterMap,
+  type CharacterMapMetadata,
+  characterMapByName,
+  characterMaps,
+} from './character-maps.js';
+export {
   type ContainerInfo,
   containerInfo,
   containers,

@@ -4,6 +4,7 @@ import {
   badgeConfigurations,
   badgeImages,
   badges,
+  characterMaps,
   contentBundles,
   gameSessions,
   mediaAssets,
@@ -32,6 +33,7 @@ import {
 } from './golden-badge-configurations.js';
 import { badgeImageCurrent, badgeImageLegacy } from './golden-badge-images.js';
 import { badgeCurrent, badgeLegacy } from './golden-badges.js';
+import { characterMapCurrent, characterMapLegacy } from './golden-character-maps.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
 
@@ -43,6 +45,7 @@ const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = 
   ['Scenarios', scenarios, scenarioCurrent, scenarioLegacy],
   ['PlayerScenarioScores', playerScenarioScores, scoreCurrent, scoreLegacy],
   ['ContentBundles', contentBundles as EntityCodec<object>, bundleCurrent, bundleLegacy],
+  ['CharacterMaps', characterMaps as EntityCodec<object>, characterMapCurrent, characterMapLegacy],
   ['BadgeImages', badgeImages as EntityCodec<object>, badgeImageCurrent, badgeImageLegacy],
   ['MediaAssets', mediaAssets as EntityCodec<object>, mediaCurrent, mediaLegacy],
   [
@@ -376,6 +379,23 @@ describe('what the golden documents decode to', () => {
       Size: 'medium',
       ImageData: [137, 80],
       $type: 'BadgeImage',
+    });
+  });
+
+  it('CharacterMap: comma-joined traits; roles and archetypes kept as stored', () => {
+    expect(plain(characterMaps.decode(characterMapCurrent))).toMatchObject({
+      metadata: { traits: ['wise', 'kind'], age: 70 },
+    });
+    const legacy = characterMaps.decode(characterMapLegacy);
+    expect(plain(legacy)).toMatchObject({
+      name: 'Fox',
+      sessionId: '',
+      metadata: { species: 'fox', traits: ['clever', 'quick'] },
+    });
+    expect(characterMaps.encode(legacy)).toMatchObject({
+      SessionId: '',
+      Metadata: { Roles: ['trickster'], Traits: 'clever,quick' },
+      $type: 'CharacterMap',
     });
   });
 });

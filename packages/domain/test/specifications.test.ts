@@ -27,6 +27,8 @@ import {
   badgesByAgeGroup,
   badgesByAgeGroupAndAxis,
   badgesByCompassAxis,
+  characterMapByName,
+  characterMaps,
   completedSessions,
   contentBundles,
   contentBundlesByAgeGroup,
@@ -101,6 +103,7 @@ import {
 } from './golden-badge-configurations.js';
 import { badgeImageCurrent, badgeImageLegacy } from './golden-badge-images.js';
 import { badgeCurrent, badgeLegacy } from './golden-badges.js';
+import { characterMapCurrent, characterMapLegacy } from './golden-character-maps.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
 
@@ -422,6 +425,22 @@ const imagesSpecs: [string, QueryNode][] = [
   ['badgeImageByImageId (legacy)', badgeImageByImageId('media/badges/brave_silver.png').build()],
 ];
 
+const N = (id: string, patch: StoredDocument, base = characterMapCurrent) => ({
+  ...base,
+  id,
+  ...patch,
+});
+const mapsDocs: StoredDocument[] = [
+  N('n1', {}),
+  N('n2', { Name: 'old keeper' }),
+  N('n3', { Name: 'Fox' }),
+  N('n4', {}, characterMapLegacy),
+];
+const mapsSpecs: [string, QueryNode][] = [
+  ['characterMapByName (case-sensitive)', characterMapByName('Old Keeper').build()],
+  ['characterMapByName (both generations)', characterMapByName('Fox').build()],
+];
+
 interface Backends {
   reference: Repository<object>;
   mapped: [string, Repository<object>][];
@@ -502,6 +521,7 @@ beforeAll(async () => {
   suites.set('axes', await backends(axisAchievements as EntityCodec<object>, axesDocs, axesSpecs));
   suites.set('media', await backends(mediaAssets as EntityCodec<object>, mediaDocs, mediaSpecs));
   suites.set('images', await backends(badgeImages as EntityCodec<object>, imagesDocs, imagesSpecs));
+  suites.set('maps', await backends(characterMaps as EntityCodec<object>, mapsDocs, mapsSpecs));
   suites.set(
     'bundles',
     await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
@@ -523,6 +543,7 @@ describe.each([
   ['scenarios', scenarioSpecs],
   ['scores', scoreSpecs],
   ['bundles', bundleSpecs],
+  ['maps', mapsSpecs],
   ['images', imagesSpecs],
   ['media', mediaSpecs],
   ['axes', axesSpecs],
