@@ -57,6 +57,11 @@ export {
   characterMaps,
 } from './character-maps.js';
 export {
+  type CompassChangeRecord,
+  type CompassTracking,
+  compassTrackings,
+} from './compass-trackings.js';
+export {
   type ContainerInfo,
   containerInfo,
   containers,

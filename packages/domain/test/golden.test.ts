@@ -5,6 +5,7 @@ import {
   badgeImages,
   badges,
   characterMaps,
+  compassTrackings,
   contentBundles,
   gameSessions,
   mediaAssets,
@@ -34,6 +35,7 @@ import {
 import { badgeImageCurrent, badgeImageLegacy } from './golden-badge-images.js';
 import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { characterMapCurrent, characterMapLegacy } from './golden-character-maps.js';
+import { compassCurrent, compassLegacy } from './golden-compass-trackings.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
 
@@ -45,6 +47,7 @@ const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = 
   ['Scenarios', scenarios, scenarioCurrent, scenarioLegacy],
   ['PlayerScenarioScores', playerScenarioScores, scoreCurrent, scoreLegacy],
   ['ContentBundles', contentBundles as EntityCodec<object>, bundleCurrent, bundleLegacy],
+  ['CompassTrackings', compassTrackings as EntityCodec<object>, compassCurrent, compassLegacy],
   ['CharacterMaps', characterMaps as EntityCodec<object>, characterMapCurrent, characterMapLegacy],
   ['BadgeImages', badgeImages as EntityCodec<object>, badgeImageCurrent, badgeImageLegacy],
   ['MediaAssets', mediaAssets as EntityCodec<object>, mediaCurrent, mediaLegacy],
@@ -396,6 +399,20 @@ describe('what the golden documents decode to', () => {
       SessionId: '',
       Metadata: { Roles: ['trickster'], Traits: 'clever,quick' },
       $type: 'CharacterMap',
+    });
+  });
+
+  it('CompassTracking: the axis as id; legacy history records upgraded, a fractional start kept', () => {
+    const legacy = compassTrackings.decode(compassLegacy);
+    expect(plain(legacy)).toMatchObject({
+      id: 'honesty',
+      value: 0,
+      startingValue: 0.5,
+      history: [{ axisId: 'honesty', delta: 2, oldValue: null, timestamp: null }],
+    });
+    expect(compassTrackings.encode(legacy)).toMatchObject({
+      History: [{ AxisId: 'honesty', Delta: 2, DevelopmentalLink: 'truth-telling' }],
+      $type: 'CompassTracking',
     });
   });
 });
