@@ -13,6 +13,7 @@ import * as http from 'node:http';
 import { Code } from '@connectrpc/connect';
 import {
   type AuthOptions,
+  type CallInfo,
   createChainServer,
   type IdempotencyStore,
   jwtVerifier,
@@ -107,23 +108,31 @@ const server = createChainServer({
   version,
   serviceName: SERVICE_NAME,
   // Spans go to the global tracer provider (a no-op one unless OTLP is configured: nothing would
-  // receive them); rpc.server.duration always goes to /metrics.
-  telemetry: otelTelemetry({ meter: telemetry.meterProvider.getMeter('@mystira/chain-server') }),
+  // receive them); rpc.server.duration always goes to /metrics. OTEL_SDK_DISABLED=true leaves
+  // call telemetry out altogether (the host as it serves without observability).
+  telemetry: telemetry.enabled
+    ? otelTelemetry({ meter: telemetry.meterProvider.getMeter('@mystira/chain-server') })
+    : undefined,
   // Clients only see "internal error"; the cause goes to the log.
   onInternalError: (err, method) => log.error({ err, method }, 'internal error'),
-  // One access-log line per call (set LOG_LEVEL=warn to silence them).
-  onCall: (c) =>
-    log.info(
-      {
-        procedure: c.procedure,
-        protocol: c.protocol,
-        code: c.code === undefined ? 'OK' : Code[c.code],
-        ms: Math.round(c.durationMs * 10) / 10,
-        principal: c.principal,
-      },
-      'call',
-    ),
+  // One access-log line per call (set LOG_LEVEL=warn to silence them; the server then skips the
+  // per-call report altogether rather than building a line nobody writes).
+  onCall: log.isLevelEnabled('info') ? logCall : undefined,
 });
+
+/** The access-log line of one call. */
+function logCall(c: CallInfo): void {
+  log.info(
+    {
+      procedure: c.procedure,
+      protocol: c.protocol,
+      code: c.code === undefined ? 'OK' : Code[c.code],
+      ms: Math.round(c.durationMs * 10) / 10,
+      principal: c.principal,
+    },
+    'call',
+  );
+}
 
 const { port } = await server.listen(config.port, config.host);
 hostLedger.start();

@@ -10,4 +10,4 @@
 export { type FastifyTracingOptions, fastifyTracing, requestSpan } from './fastify.ts';
 export { activeTraceFields, activeTraceId, type TraceFields, traceMixin } from './logging.ts';
 export { metricsListener } from './metrics-http.ts';
-export { setupTelemetry, type Telemetry, type TelemetryOptions } from './setup.ts';
+export { samplerFromEnv, setupTelemetry, type Telemetry, type TelemetryOptions } from './setup.ts';

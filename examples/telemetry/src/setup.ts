@@ -33,10 +33,15 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
   BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
+  TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 
@@ -51,6 +56,10 @@ export interface TelemetryOptions {
    * - OTEL_EXPORTER_OTLP_HEADERS: `key=value,key2=value2` sent with every export.
    * - OTEL_METRIC_EXPORT_INTERVAL: ms between OTLP metric exports (default 60000).
    * - OTEL_SERVICE_NAME: overrides `serviceName`.
+   * - OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG: which calls are sampled, as the
+   *   OpenTelemetry specification names the samplers (`always_on`, `always_off`,
+   *   `traceidratio`, `parentbased_always_on` (the default), `parentbased_always_off`,
+   *   `parentbased_traceidratio`; the ratio from the argument, default 1).
    * - OTEL_SDK_DISABLED=true: providers are still created (so /metrics answers) but nothing is
    *   registered globally and nothing is exported.
    */
@@ -78,6 +87,8 @@ export interface Telemetry {
   readonly meter: Meter;
   /** Whether spans are recorded (something receives them: OTLP or `spanExporters`). */
   readonly tracing: boolean;
+  /** False with OTEL_SDK_DISABLED=true: a host then leaves its call telemetry out altogether. */
+  readonly enabled: boolean;
   /** Whether traces and metrics go to an OTLP endpoint. */
   readonly otlpEndpoint: string | undefined;
   /** The current metrics in the Prometheus text exposition format (for a `/metrics` route). */
@@ -98,6 +109,33 @@ function parseHeaders(raw: string | undefined): Record<string, string> {
     );
   }
   return headers;
+}
+
+/**
+ * The sampler OTEL_TRACES_SAMPLER names (parent-based always-on when unset), with the ratio of
+ * OTEL_TRACES_SAMPLER_ARG for the ratio samplers.
+ */
+export function samplerFromEnv(env: Record<string, string | undefined>): Sampler {
+  const name = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'parentbased_always_on';
+  const arg = Number(env.OTEL_TRACES_SAMPLER_ARG);
+  const ratio = () =>
+    new TraceIdRatioBasedSampler(Number.isFinite(arg) && arg >= 0 && arg <= 1 ? arg : 1);
+  switch (name) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio();
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: ratio() });
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    default:
+      throw new Error(`OTEL_TRACES_SAMPLER: unknown sampler "${name}"`);
+  }
 }
 
 /** Creates the providers, and (by default) registers them and the W3C propagator globally. */
@@ -126,7 +164,11 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
       }),
     );
   }
-  const tracerProvider = new TracerProvider({ resource, spanProcessors });
+  const tracerProvider = new TracerProvider({
+    resource,
+    spanProcessors,
+    sampler: samplerFromEnv(env),
+  });
   // With nowhere to send spans, recording them is pure cost: the API's no-op tracer is used
   // instead. It still carries an incoming trace context through (its spans are the caller's span
   // context, flags kept), so downstream services and log lines see the caller's trace id.
@@ -174,6 +216,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
       ? tracerProvider.getTracer(serviceName)
       : new ProxyTracerProvider().getTracer(serviceName),
     tracing,
+    enabled: !disabled,
     meter: meterProvider.getMeter(serviceName),
     otlpEndpoint: endpoint,
     prometheusContentType: 'text/plain; version=0.0.4; charset=utf-8',

@@ -8,7 +8,13 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  InMemorySpanExporter,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +22,7 @@ import {
   activeTraceId,
   fastifyTracing,
   metricsListener,
+  samplerFromEnv,
   setupTelemetry,
   type Telemetry,
   traceMixin,
@@ -218,5 +225,30 @@ describe('OTLP export', () => {
     } finally {
       collector.close();
     }
+  });
+});
+
+describe('samplerFromEnv', () => {
+  it('reads OTEL_TRACES_SAMPLER and its ratio as the specification names them', () => {
+    expect(samplerFromEnv({})).toBeInstanceOf(ParentBasedSampler);
+    expect(samplerFromEnv({}).toString()).toContain('AlwaysOnSampler');
+    expect(samplerFromEnv({ OTEL_TRACES_SAMPLER: 'always_on' })).toBeInstanceOf(AlwaysOnSampler);
+    expect(samplerFromEnv({ OTEL_TRACES_SAMPLER: 'always_off' })).toBeInstanceOf(AlwaysOffSampler);
+    expect(
+      samplerFromEnv({
+        OTEL_TRACES_SAMPLER: 'traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+      }).toString(),
+    ).toBe('TraceIdRatioBased{0.25}');
+    const parentBased = samplerFromEnv({
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+    });
+    expect(parentBased).toBeInstanceOf(ParentBasedSampler);
+    expect(parentBased.toString()).toContain('TraceIdRatioBased{0.1}');
+    expect(
+      samplerFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: 'x' }),
+    ).toBeInstanceOf(TraceIdRatioBasedSampler);
+    expect(() => samplerFromEnv({ OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(/unknown sampler/);
   });
 });

@@ -13,6 +13,12 @@
  * Spans nest through the active context, so register a context manager (e.g. the
  * AsyncLocalStorageContextManager of `@opentelemetry/context-async-hooks`).
  *
+ * Calls the sampler leaves out cost next to nothing: their span is the API's non-recording one
+ * (it still carries the trace context on), span attributes are set only on spans that record
+ * (so samplers do not see them at the start), and ledger calls made inside a call that is
+ * neither recorded nor sampled get no span of their own: parent-based sampling, the
+ * OpenTelemetry default, would drop them anyway.
+ *
  * @packageDocumentation
  */
 
@@ -28,9 +34,11 @@ import {
   metrics,
   propagation,
   ROOT_CONTEXT,
+  type Span,
   SpanKind,
   SpanStatusCode,
   type TextMapGetter,
+  TraceFlags,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
@@ -97,6 +105,80 @@ const DURATION_BUCKETS_MS = [
   0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
 ];
 
+/** The options of every call's span, shared: its attributes are set once it is known to record. */
+const SERVER_SPAN = { kind: SpanKind.SERVER } as const;
+
+/** Names and attribute sets of one procedure on one protocol, made once per process. */
+interface CallNames {
+  spanName: string;
+  spanAttributes: Attributes;
+  metricAttributes(status: number): Attributes;
+}
+
+/** INVALID_ARGUMENT, as gRPC names the codes. */
+function errorType(code: Code): string {
+  return (Code[code] ?? String(code)).replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/**
+ * One call's scope: a class rather than closures, since one is made per call on the hot path.
+ * What the span gets is computed only when it records.
+ */
+class OtelCallScope implements CallScope {
+  readonly #start: number;
+  readonly #ctx: Context;
+  readonly #span: Span;
+  readonly #recording: boolean;
+  readonly #names: CallNames;
+  readonly #duration: Histogram;
+  constructor(start: number, ctx: Context, span: Span, names: CallNames, duration: Histogram) {
+    this.#start = start;
+    this.#ctx = ctx;
+    this.#span = span;
+    this.#recording = span.isRecording();
+    this.#names = names;
+    this.#duration = duration;
+    if (this.#recording) span.setAttributes(names.spanAttributes);
+  }
+  run<T>(fn: () => T): T {
+    return context.with(this.#ctx, fn);
+  }
+  end(code: Code | undefined, error?: unknown): void {
+    const status: number = code ?? 0; // 0 = OK
+    const span = this.#span;
+    if (this.#recording) {
+      span.setAttribute('rpc.grpc.status_code', status);
+      if (code !== undefined) {
+        span.setAttribute('error.type', errorType(code));
+        if (SERVER_FAULTS.has(code)) {
+          const e = error === undefined ? new ConnectError('', code) : ConnectError.from(error);
+          span.recordException(e);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: e.rawMessage });
+        }
+      }
+    }
+    span.end();
+    // The call's context, given rather than looked up (exemplars read it).
+    this.#duration.record(
+      performance.now() - this.#start,
+      this.#names.metricAttributes(status),
+      this.#ctx,
+    );
+  }
+}
+
+/**
+ * Whether a ledger call made now gets a span: not inside a call span that neither records nor
+ * is sampled (a parent-based sampler, the default, would drop the child too), so the calls the
+ * sampler leaves out make no span, attribute or closure for their ledger calls either.
+ */
+function ledgerSpanWanted(): boolean {
+  const active = trace.getSpan(context.active());
+  if (active === undefined || active.isRecording()) return true;
+  const sc = active.spanContext();
+  return (sc.traceFlags & TraceFlags.SAMPLED) !== 0 || !isSpanContextValid(sc);
+}
+
 /** The OpenTelemetry implementation of the server's telemetry seam. */
 export function otelTelemetry(options: OtelTelemetryOptions = {}): RpcTelemetry {
   const tracer = options.tracer ?? trace.getTracer('@mystira/chain-server');
@@ -109,11 +191,6 @@ export function otelTelemetry(options: OtelTelemetryOptions = {}): RpcTelemetry 
 
   // Names and attribute sets per procedure and protocol, made once: the lean path is sensitive
   // to per-call allocations.
-  interface CallNames {
-    spanName: string;
-    spanAttributes: Attributes;
-    metricAttributes(status: number): Attributes;
-  }
   const namesCache = {
     grpc: new Map(),
     'grpc-web': new Map(),
@@ -155,33 +232,8 @@ export function otelTelemetry(options: OtelTelemetryOptions = {}): RpcTelemetry 
     const start = performance.now();
     const names = namesOf(procedure, protocol);
     const parent = parentOf(header);
-    const span = tracer.startSpan(
-      names.spanName,
-      { kind: SpanKind.SERVER, attributes: names.spanAttributes },
-      parent,
-    );
-    const ctx = trace.setSpan(parent, span);
-    return {
-      run: (fn) => context.with(ctx, fn),
-      end(code, error) {
-        const status: number = code ?? 0; // 0 = OK
-        span.setAttribute('rpc.grpc.status_code', status);
-        if (code !== undefined) {
-          // INVALID_ARGUMENT, as gRPC names the codes.
-          span.setAttribute(
-            'error.type',
-            (Code[code] ?? String(code)).replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(),
-          );
-          if (SERVER_FAULTS.has(code)) {
-            const e = error === undefined ? new ConnectError('', code) : ConnectError.from(error);
-            span.recordException(e);
-            span.setStatus({ code: SpanStatusCode.ERROR, message: e.rawMessage });
-          }
-        }
-        span.end();
-        duration.record(performance.now() - start, names.metricAttributes(status));
-      },
-    };
+    const span = tracer.startSpan(names.spanName, SERVER_SPAN, parent);
+    return new OtelCallScope(start, trace.setSpan(parent, span), span, names, duration);
   }
 
   /** Runs one ledger call as an INTERNAL child span of the active (call) context. */
@@ -215,49 +267,65 @@ export function otelTelemetry(options: OtelTelemetryOptions = {}): RpcTelemetry 
   function wrapIp(ip: IpLedger): IpLedger {
     return {
       createCollection: (input, signal) =>
-        traced('ip.createCollection', {}, () => ip.createCollection(input, signal)),
+        ledgerSpanWanted()
+          ? traced('ip.createCollection', {}, () => ip.createCollection(input, signal))
+          : ip.createCollection(input, signal),
       getCollection: (address) =>
-        traced('ip.getCollection', { 'mystira.collection_address': address }, () =>
-          ip.getCollection(address),
-        ),
+        ledgerSpanWanted()
+          ? traced('ip.getCollection', { 'mystira.collection_address': address }, () =>
+              ip.getCollection(address),
+            )
+          : ip.getCollection(address),
       registerLicenseTerms: (terms, signal) =>
-        traced('ip.registerLicenseTerms', {}, () => ip.registerLicenseTerms(terms, signal)),
+        ledgerSpanWanted()
+          ? traced('ip.registerLicenseTerms', {}, () => ip.registerLicenseTerms(terms, signal))
+          : ip.registerLicenseTerms(terms, signal),
       getLicenseTerms: (licenseTermsId) =>
-        traced(
-          'ip.getLicenseTerms',
-          { 'mystira.license_terms_id': licenseTermsId.toString() },
-          () => ip.getLicenseTerms(licenseTermsId),
-        ),
+        ledgerSpanWanted()
+          ? traced(
+              'ip.getLicenseTerms',
+              { 'mystira.license_terms_id': licenseTermsId.toString() },
+              () => ip.getLicenseTerms(licenseTermsId),
+            )
+          : ip.getLicenseTerms(licenseTermsId),
       attachLicenseTerms: (input, signal) =>
-        traced(
-          'ip.attachLicenseTerms',
-          {
-            'mystira.ip_asset_id': input.ipAssetId,
-            'mystira.license_terms_id': input.licenseTermsId.toString(),
-          },
-          () => ip.attachLicenseTerms(input, signal),
-        ),
+        ledgerSpanWanted()
+          ? traced(
+              'ip.attachLicenseTerms',
+              {
+                'mystira.ip_asset_id': input.ipAssetId,
+                'mystira.license_terms_id': input.licenseTermsId.toString(),
+              },
+              () => ip.attachLicenseTerms(input, signal),
+            )
+          : ip.attachLicenseTerms(input, signal),
       mintLicenseTokens: (input, signal) =>
-        traced(
-          'ip.mintLicenseTokens',
-          {
-            'mystira.ip_asset_id': input.licensorIpAssetId,
-            'mystira.license_terms_id': input.licenseTermsId.toString(),
-          },
-          () => ip.mintLicenseTokens(input, signal),
-        ),
+        ledgerSpanWanted()
+          ? traced(
+              'ip.mintLicenseTokens',
+              {
+                'mystira.ip_asset_id': input.licensorIpAssetId,
+                'mystira.license_terms_id': input.licenseTermsId.toString(),
+              },
+              () => ip.mintLicenseTokens(input, signal),
+            )
+          : ip.mintLicenseTokens(input, signal),
       mintAndRegisterIpAsset: (input, signal) =>
-        traced('ip.mintAndRegisterIpAsset', { 'mystira.content_id': input.contentId }, () =>
-          ip.mintAndRegisterIpAsset(input, signal),
-        ),
+        ledgerSpanWanted()
+          ? traced('ip.mintAndRegisterIpAsset', { 'mystira.content_id': input.contentId }, () =>
+              ip.mintAndRegisterIpAsset(input, signal),
+            )
+          : ip.mintAndRegisterIpAsset(input, signal),
       getIpAsset: (by) =>
-        traced(
-          'ip.getIpAsset',
-          'ipAssetId' in by
-            ? { 'mystira.ip_asset_id': by.ipAssetId }
-            : { 'mystira.content_id': by.contentId },
-          () => ip.getIpAsset(by),
-        ),
+        ledgerSpanWanted()
+          ? traced(
+              'ip.getIpAsset',
+              'ipAssetId' in by
+                ? { 'mystira.ip_asset_id': by.ipAssetId }
+                : { 'mystira.content_id': by.contentId },
+              () => ip.getIpAsset(by),
+            )
+          : ip.getIpAsset(by),
     };
   }
 
@@ -272,39 +340,56 @@ export function otelTelemetry(options: OtelTelemetryOptions = {}): RpcTelemetry 
         return ledger.requiredConfirmations;
       },
       registerAsset: (input, signal) =>
-        traced('registerAsset', { 'mystira.content_id': input.contentId }, () =>
-          ledger.registerAsset(input, signal),
-        ),
+        ledgerSpanWanted()
+          ? traced('registerAsset', { 'mystira.content_id': input.contentId }, () =>
+              ledger.registerAsset(input, signal),
+            )
+          : ledger.registerAsset(input, signal),
       getAssetByContentId: (contentId) =>
-        traced('getAssetByContentId', { 'mystira.content_id': contentId }, () =>
-          ledger.getAssetByContentId(contentId),
-        ),
+        ledgerSpanWanted()
+          ? traced('getAssetByContentId', { 'mystira.content_id': contentId }, () =>
+              ledger.getAssetByContentId(contentId),
+            )
+          : ledger.getAssetByContentId(contentId),
       getAssetByIpId: (ipAssetId) =>
-        traced('getAssetByIpId', { 'mystira.ip_asset_id': ipAssetId }, () =>
-          ledger.getAssetByIpId(ipAssetId),
-        ),
+        ledgerSpanWanted()
+          ? traced('getAssetByIpId', { 'mystira.ip_asset_id': ipAssetId }, () =>
+              ledger.getAssetByIpId(ipAssetId),
+            )
+          : ledger.getAssetByIpId(ipAssetId),
       setRoyaltySplit: (ipAssetId, contributors, signal) =>
-        traced('setRoyaltySplit', { 'mystira.ip_asset_id': ipAssetId }, () =>
-          ledger.setRoyaltySplit(ipAssetId, contributors, signal),
-        ),
+        ledgerSpanWanted()
+          ? traced('setRoyaltySplit', { 'mystira.ip_asset_id': ipAssetId }, () =>
+              ledger.setRoyaltySplit(ipAssetId, contributors, signal),
+            )
+          : ledger.setRoyaltySplit(ipAssetId, contributors, signal),
       payRoyalties: (input, signal) =>
-        traced('payRoyalties', { 'mystira.ip_asset_id': input.ipAssetId }, () =>
-          ledger.payRoyalties(input, signal),
-        ),
+        ledgerSpanWanted()
+          ? traced('payRoyalties', { 'mystira.ip_asset_id': input.ipAssetId }, () =>
+              ledger.payRoyalties(input, signal),
+            )
+          : ledger.payRoyalties(input, signal),
       claimableBalances: (wallet, ipAssetId) =>
-        traced('claimableBalances', ipAssetId ? { 'mystira.ip_asset_id': ipAssetId } : {}, () =>
-          ledger.claimableBalances(wallet, ipAssetId),
-        ),
+        ledgerSpanWanted()
+          ? traced('claimableBalances', ipAssetId ? { 'mystira.ip_asset_id': ipAssetId } : {}, () =>
+              ledger.claimableBalances(wallet, ipAssetId),
+            )
+          : ledger.claimableBalances(wallet, ipAssetId),
       claimRoyalties: (input, signal) =>
-        traced('claimRoyalties', { 'mystira.ip_asset_id': input.ipAssetId }, () =>
-          ledger.claimRoyalties(input, signal),
-        ),
+        ledgerSpanWanted()
+          ? traced('claimRoyalties', { 'mystira.ip_asset_id': input.ipAssetId }, () =>
+              ledger.claimRoyalties(input, signal),
+            )
+          : ledger.claimRoyalties(input, signal),
       getTransaction: (hash) =>
-        traced('getTransaction', { 'mystira.tx_hash': hash }, () => ledger.getTransaction(hash)),
+        ledgerSpanWanted()
+          ? traced('getTransaction', { 'mystira.tx_hash': hash }, () => ledger.getTransaction(hash))
+          : ledger.getTransaction(hash),
       // Synchronous or listener-based: nothing to time.
       onTransaction: (hash, listener) => ledger.onTransaction(hash, listener),
       info: () => ledger.info(),
-      health: () => traced('health', {}, () => ledger.health()),
+      health: () =>
+        ledgerSpanWanted() ? traced('health', {}, () => ledger.health()) : ledger.health(),
     };
   }
 

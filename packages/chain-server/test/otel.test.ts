@@ -19,7 +19,9 @@ import {
   MetricReader,
 } from '@opentelemetry/sdk-metrics';
 import {
+  AlwaysOffSampler,
   InMemorySpanExporter,
+  ParentBasedSampler,
   type ReadableSpan,
   SimpleSpanProcessor,
   TracerProvider,
@@ -375,6 +377,64 @@ describe('rpc.server.duration', () => {
     expect(unavailable?.value.count).toBeGreaterThan(0);
   });
 });
+
+describe('with parent-based sampling', () => {
+  // Roots are never sampled; a caller's sampled flag is followed.
+  const sampledProvider = new TracerProvider({
+    sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }),
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+  });
+  let r: Running;
+  beforeAll(async () => {
+    r = await startServer({
+      fastPath: true,
+      telemetry: otelTelemetry({
+        tracer: sampledProvider.getTracer('test'),
+        meter: meterProvider.getMeter('test'),
+      }),
+    });
+  });
+  afterAll(async () => {
+    await r.close();
+    await sampledProvider.shutdown();
+  });
+
+  it('records nothing for a call left out, its ledger calls included; it still counts in the histogram', async () => {
+    const before = await durationCount('RegisterIpAsset');
+    await clientFor('grpc', r.baseUrl).registerIpAsset(registration());
+    await clientFor('grpc', r.baseUrl, { traceparent: `00-${TRACE_ID}-${PARENT}-00` }).isRegistered(
+      { contentId: 'unsampled' },
+    );
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    expect(await durationCount('RegisterIpAsset')).toBe(before + 1);
+  });
+
+  it('records a sampled call whole: its attributes, and its ledger calls as children', async () => {
+    await clientFor('grpc', r.baseUrl, { traceparent }).registerIpAsset(registration());
+    const span = serverSpan('RegisterIpAsset');
+    expect(span.attributes).toMatchObject({
+      'rpc.system': 'grpc',
+      'rpc.method': 'RegisterIpAsset',
+      'mystira.rpc.protocol': 'grpc',
+      'rpc.grpc.status_code': 0,
+    });
+    const ledger = childrenOf(span).find((s) => s.name === 'ledger.registerAsset');
+    expect(ledger?.attributes['mystira.content_id']).toBeTypeOf('string');
+  });
+});
+
+/** How many calls of `method` rpc.server.duration has counted so far (OK ones). */
+async function durationCount(method: string): Promise<number> {
+  const { resourceMetrics } = await reader.collect();
+  const metric = resourceMetrics.scopeMetrics
+    .flatMap((s) => s.metrics)
+    .find((m) => m.descriptor.name === 'rpc.server.duration') as HistogramMetricData | undefined;
+  return (metric?.dataPoints ?? [])
+    .filter(
+      (p) => p.attributes['rpc.method'] === method && p.attributes['rpc.grpc.status_code'] === 0,
+    )
+    .reduce((n, p) => n + p.value.count, 0);
+}
 
 describe('the main entry', () => {
   it('never loads @opentelemetry/api (an optional peer dependency)', () => {

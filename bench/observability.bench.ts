@@ -1,0 +1,254 @@
+/**
+ * What observability costs the example Chain host (examples/chain-server: OpenTelemetry spans,
+ * Prometheus metrics, pino): the same host, in its own process, with telemetry off
+ * (OTEL_SDK_DISABLED=true), on with parent-based trace-id-ratio sampling (the OpenTelemetry
+ * default for production; ratio from `--ratio`, default 0.1) and on with every call sampled,
+ * spans exported over OTLP to a local sink in this process. h2load drives unary IsRegistered over
+ * gRPC at a fixed concurrency (closed loop), round after round in rotated order; the report
+ * takes the medians of calls/s, p50, p99 and the server's CPU per call (from /proc).
+ * Issue 23's bar: with telemetry on, ≥ 0.9× the calls/s and ≤ 1.1× the p99 of telemetry off.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { createChainClient } from '@mystira/chain-client';
+import { ChainService, IsRegisteredRequestSchema } from '@mystira/chain-protos';
+import { grpcFrame, h2loadAvailable } from './lib/h2load.ts';
+import { summarize } from './lib/open-loop.ts';
+import { freePort, pinMainThread, pinning, spawnChild, waitFor } from './lib/processes.ts';
+import { type Comparison, emit, flag, progress, smoke } from './lib/report.ts';
+
+const repo = join(import.meta.dirname, '..');
+const CONTENT_ID = 'bench-observability';
+const BODY = grpcFrame(
+  toBinary(IsRegisteredRequestSchema, create(IsRegisteredRequestSchema, { contentId: CONTENT_ID })),
+);
+const RATIO = Number(flag('ratio') ?? 0.1);
+const STREAMS = smoke ? 16 : 64;
+const ROUND_S = smoke ? 1 : 5;
+const ROUNDS = smoke ? 1 : 6;
+
+interface Mode {
+  name: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A stand-in OTLP collector: takes every export, answers 200 with an empty body. */
+async function startSink(): Promise<{ url: string; bytes: () => number; close(): void }> {
+  let received = 0;
+  const sink = http.createServer((req, res) => {
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const { port } = sink.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, bytes: () => received, close: () => sink.close() };
+}
+
+interface Host {
+  mode: Mode;
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function startHost(mode: Mode): Promise<Host> {
+  const port = await freePort();
+  const child = spawnChild(process.execPath, [join(repo, 'examples/chain-server/src/main.ts')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_SECOND: 'off',
+      METRICS_PORT: 'off',
+      ...mode.env,
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const probe = createChainClient({ baseUrl: url, protocol: 'grpc', retry: false });
+  await waitFor(() => probe.isRegistered(CONTENT_ID, { timeoutMs: 500 }));
+  probe.close();
+  pinMainThread(child.proc.pid, pinning?.server);
+  return { mode, url, pid: child.proc.pid as number, stop: () => child.stop() };
+}
+
+/** user + system CPU of a process in µs, from /proc (clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+interface Round {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuUsPerCall: number;
+}
+
+/**
+ * Runs a command to its end without blocking this event loop: the OTLP sink here must keep
+ * taking the hosts' exports while h2load runs.
+ */
+function run(command: string, args: string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout }));
+  });
+}
+
+/** One closed-loop round: one connection, STREAMS calls in flight, ROUND_S seconds. */
+async function round(host: Host): Promise<Round> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-observability-'));
+  try {
+    const bodyFile = join(dir, 'request.bin');
+    const logFile = join(dir, 'requests.tsv');
+    writeFileSync(bodyFile, BODY);
+    const args = [
+      ...['-c', '1', '-m', String(STREAMS), '-D', String(ROUND_S), '--warm-up-time=1'],
+      ...['-d', bodyFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers'],
+      `--log-file=${logFile}`,
+      `${host.url}/${ChainService.typeName}/IsRegistered`,
+    ];
+    const cpuBefore = cpuMicros(host.pid);
+    const h2load = await (pinning
+      ? run('taskset', ['-c', pinning.generator, 'h2load', ...args])
+      : run('h2load', args));
+    const cpu = cpuMicros(host.pid) - cpuBefore;
+    if (h2load.status !== 0) throw new Error(`h2load failed (${h2load.status})`);
+    const latencies: number[] = [];
+    for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+      const [, status, micros] = line.split('\t');
+      if (status === '200') latencies.push(Number(micros) / 1000);
+    }
+    const rate = /finished in [\d.]+s, ([\d.]+) req\/s/.exec(h2load.stdout);
+    const done = /requests: \d+ total, \d+ started, (\d+) done/.exec(h2load.stdout);
+    if (!rate || !done) throw new Error(`unexpected h2load output:\n${h2load.stdout}`);
+    const s = summarize(latencies);
+    // CPU covers the warm-up second too: divide by every call answered in the round.
+    return { rps: Number(rate[1]), p50: s.p50, p99: s.p99, cpuUsPerCall: cpu / Number(done[1]) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+if (!h2loadAvailable()) {
+  emit({ name: 'Observability overhead', comparisons: [], notes: ['h2load not installed'] });
+  process.exit(0);
+}
+const sink = await startSink();
+const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_METRIC_EXPORT_INTERVAL: '10000' };
+const modes: Mode[] = [
+  { name: 'telemetry off', env: { OTEL_SDK_DISABLED: 'true' } },
+  {
+    name: `parent-based ratio ${RATIO}`,
+    env: {
+      ...otlp,
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: String(RATIO),
+    },
+  },
+  { name: 'always on', env: { ...otlp, OTEL_TRACES_SAMPLER: 'always_on' } },
+];
+progress(
+  `starting examples/chain-server ×${modes.length} (${modes.map((m) => m.name).join(', ')})`,
+);
+const hosts: Host[] = [];
+try {
+  for (const mode of modes) hosts.push(await startHost(mode));
+  const rounds = new Map<string, Round[]>(modes.map((m) => [m.name, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    // Rotated order: no mode always runs first (or right after another) on a noisy machine.
+    for (let i = 0; i < hosts.length; i++) {
+      const host = hosts[(r + i) % hosts.length] as Host;
+      const result = await round(host);
+      rounds.get(host.mode.name)?.push(result);
+      progress(
+        `round ${r + 1}/${ROUNDS} ${host.mode.name}: ${result.rps.toFixed(0)} calls/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.cpuUsPerCall.toFixed(0)} µs CPU/call`,
+      );
+    }
+  }
+  const medians = new Map(
+    [...rounds].map(([name, rs]) => [
+      name,
+      {
+        rps: median(rs.map((x) => x.rps)),
+        p50: median(rs.map((x) => x.p50)),
+        p99: median(rs.map((x) => x.p99)),
+        cpuUsPerCall: median(rs.map((x) => x.cpuUsPerCall)),
+      },
+    ]),
+  );
+  const off = medians.get('telemetry off') as Round;
+  const comparisons: Comparison[] = [];
+  const table = [
+    `IsRegistered over gRPC from h2load (1 connection, ${STREAMS} in flight), ${ROUNDS} rounds of ${ROUND_S} s per mode in rotated order; medians.`,
+    '',
+    '| mode | calls/s | p50 (ms) | p99 (ms) | server CPU/call (µs) |',
+    '| --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [name, m] of medians) {
+    table.push(
+      `| ${name} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.cpuUsPerCall.toFixed(0)} |`,
+    );
+    if (name === 'telemetry off') continue;
+    const baselineName = 'the same host, telemetry off';
+    comparisons.push(
+      {
+        metric: `example Chain host, ${name}: IsRegistered calls/s`,
+        ours: m.rps,
+        baseline: off.rps,
+        baselineName,
+        unit: 'calls/s',
+        higherIsBetter: true,
+        bar: { ratio: 0.9, text: '≥ 0.9× telemetry off (issue 23)' },
+      },
+      {
+        metric: `example Chain host, ${name}: IsRegistered p99`,
+        ours: m.p99,
+        baseline: off.p99,
+        baselineName,
+        unit: 'ms',
+        higherIsBetter: false,
+        bar: { ratio: 1.1, text: '≤ 1.1× telemetry off (issue 23)' },
+      },
+      {
+        metric: `example Chain host, ${name}: server CPU per call`,
+        ours: m.cpuUsPerCall,
+        baseline: off.cpuUsPerCall,
+        baselineName,
+        unit: 'µs',
+        higherIsBetter: false,
+      },
+    );
+  }
+  emit({
+    name: 'Observability overhead',
+    comparisons,
+    notes: [
+      ...table,
+      '',
+      `Spans exported over OTLP http/protobuf (BatchSpanProcessor) to a sink in the bench process (${(sink.bytes() / 1024).toFixed(0)} KiB received); access log off (LOG_LEVEL=warn), as deployed under load.`,
+    ],
+  });
+} finally {
+  await Promise.all(hosts.map((h) => h.stop()));
+  sink.close();
+}
