@@ -79,6 +79,22 @@ export {
   freeContentBundles,
 } from './content-bundles.js';
 export {
+  type AgeGroupDefinition,
+  type ArchetypeDefinition,
+  activeDefinitions,
+  ageGroupByValue,
+  ageGroupDefinitions,
+  archetypeDefinitions,
+  type CompassAxisDefinition,
+  compassAxisDefinitions,
+  type Definition,
+  definitionByName,
+  type EchoTypeDefinition,
+  echoTypeDefinitions,
+  type FantasyThemeDefinition,
+  fantasyThemeDefinitions,
+} from './definitions.js';
+export {
   AccountStatus,
   type AccountStatusName,
   AccountType,

@@ -1,12 +1,17 @@
 import {
   accounts,
+  ageGroupDefinitions,
+  archetypeDefinitions,
   axisAchievements,
   badgeConfigurations,
   badgeImages,
   badges,
   characterMaps,
+  compassAxisDefinitions,
   compassTrackings,
   contentBundles,
+  echoTypeDefinitions,
+  fantasyThemeDefinitions,
   gameSessions,
   mediaAssets,
   playerScenarioScores,
@@ -37,6 +42,14 @@ import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { characterMapCurrent, characterMapLegacy } from './golden-character-maps.js';
 import { compassCurrent, compassLegacy } from './golden-compass-trackings.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
+import {
+  ageGroupCurrent,
+  archetypeCurrent,
+  compassAxisCurrent,
+  compassAxisLegacy,
+  echoTypeCurrent,
+  fantasyThemeCurrent,
+} from './golden-definitions.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
@@ -47,6 +60,12 @@ const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = 
   ['Scenarios', scenarios, scenarioCurrent, scenarioLegacy],
   ['PlayerScenarioScores', playerScenarioScores, scoreCurrent, scoreLegacy],
   ['ContentBundles', contentBundles as EntityCodec<object>, bundleCurrent, bundleLegacy],
+  [
+    'CompassAxes',
+    compassAxisDefinitions as EntityCodec<object>,
+    compassAxisCurrent,
+    compassAxisLegacy,
+  ],
   ['CompassTrackings', compassTrackings as EntityCodec<object>, compassCurrent, compassLegacy],
   ['CharacterMaps', characterMaps as EntityCodec<object>, characterMapCurrent, characterMapLegacy],
   ['BadgeImages', badgeImages as EntityCodec<object>, badgeImageCurrent, badgeImageLegacy],
@@ -413,6 +432,42 @@ describe('what the golden documents decode to', () => {
     expect(compassTrackings.encode(legacy)).toMatchObject({
       History: [{ AxisId: 'honesty', Delta: 2, DevelopmentalLink: 'truth-telling' }],
       $type: 'CompassTracking',
+    });
+  });
+});
+
+describe.each([
+  ['ArchetypeDefinitions', archetypeDefinitions, archetypeCurrent],
+  ['FantasyThemeDefinitions', fantasyThemeDefinitions, fantasyThemeCurrent],
+  ['EchoTypeDefinitions', echoTypeDefinitions, echoTypeCurrent],
+  ['AgeGroupDefinitions', ageGroupDefinitions, ageGroupCurrent],
+] as [string, EntityCodec<object>, StoredDocument][])(
+  '%s golden document (one generation)',
+  (_name, codec, current) => {
+    it('decodes, validates, and encodes back byte for byte', () => {
+      expect(codec.generations).toEqual([]);
+      const item = codec.decode(current);
+      expect(codec.domain.validate(item)).toEqual([]);
+      expect(codec.stored.validate(current)).toEqual([]);
+      expect(JSON.stringify(codec.encode(item))).toBe(JSON.stringify(current));
+    });
+  },
+);
+
+describe('master-data definitions', () => {
+  it('the seeder ids are the deterministic GUIDs; a legacy CompassAxis is written as CompassAxisDefinition', () => {
+    expect(compassAxisCurrent.id).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+    expect(
+      compassAxisDefinitions.encode(compassAxisDefinitions.decode(compassAxisLegacy)),
+    ).toMatchObject({
+      $type: 'CompassAxisDefinition',
+      Name: 'Self-Regulation',
+    });
+    expect(plain(ageGroupDefinitions.decode(ageGroupCurrent))).toMatchObject({
+      value: '6-9',
+      minimumAge: 6,
     });
   });
 });

@@ -13,7 +13,10 @@ import {
   accountsWithActiveSubscription,
   activeAccounts,
   activeContentBundles,
+  activeDefinitions,
   activeSessions,
+  ageGroupByValue,
+  ageGroupDefinitions,
   allBadgeConfigurations,
   axisAchievements,
   axisAchievementsByAgeGroup,
@@ -29,11 +32,13 @@ import {
   badgesByCompassAxis,
   characterMapByName,
   characterMaps,
+  compassAxisDefinitions,
   completedSessions,
   contentBundles,
   contentBundlesByAgeGroup,
   contentBundlesByPriceRange,
   contentBundlesByScenario,
+  definitionByName,
   featuredScenarios,
   freeContentBundles,
   gameSessions,
@@ -105,6 +110,7 @@ import { badgeImageCurrent, badgeImageLegacy } from './golden-badge-images.js';
 import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { characterMapCurrent, characterMapLegacy } from './golden-character-maps.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
+import { ageGroupCurrent, compassAxisCurrent, compassAxisLegacy } from './golden-definitions.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
 
 const A = (id: string, patch: StoredDocument, base = accountCurrent) => ({ ...base, id, ...patch });
@@ -441,6 +447,35 @@ const mapsSpecs: [string, QueryNode][] = [
   ['characterMapByName (both generations)', characterMapByName('Fox').build()],
 ];
 
+const D = (id: string, patch: StoredDocument, base = compassAxisCurrent) => ({
+  ...base,
+  id,
+  ...patch,
+});
+const axesDefDocs: StoredDocument[] = [
+  D('d1', {}),
+  D('d2', { Name: 'Honesty' }),
+  D('d3', { Name: 'Kindness', IsDeleted: true }),
+  D('d4', {}, compassAxisLegacy),
+  D('d5', { Name: 'courage' }, compassAxisLegacy),
+];
+const axesDefSpecs: [string, QueryNode][] = [
+  [
+    'activeDefinitions (compass axes, both $types)',
+    activeDefinitions(compassAxisDefinitions).build(),
+  ],
+  ['definitionByName (case folded)', definitionByName(compassAxisDefinitions, 'COURAGE').build()],
+];
+const ageDefDocs: StoredDocument[] = [
+  { ...ageGroupCurrent, id: 'g1' },
+  { ...ageGroupCurrent, id: 'g2', Value: '3-5', MinimumAge: 3, MaximumAge: 5, Name: 'Preschool' },
+  { ...ageGroupCurrent, id: 'g3', Value: '10-12', MinimumAge: 10, MaximumAge: 12, IsDeleted: true },
+];
+const ageDefSpecs: [string, QueryNode][] = [
+  ['activeDefinitions (age groups by minimum age)', activeDefinitions(ageGroupDefinitions).build()],
+  ['ageGroupByValue', ageGroupByValue('3-5').build()],
+];
+
 interface Backends {
   reference: Repository<object>;
   mapped: [string, Repository<object>][];
@@ -523,6 +558,14 @@ beforeAll(async () => {
   suites.set('images', await backends(badgeImages as EntityCodec<object>, imagesDocs, imagesSpecs));
   suites.set('maps', await backends(characterMaps as EntityCodec<object>, mapsDocs, mapsSpecs));
   suites.set(
+    'axesDef',
+    await backends(compassAxisDefinitions as EntityCodec<object>, axesDefDocs, axesDefSpecs),
+  );
+  suites.set(
+    'ageDef',
+    await backends(ageGroupDefinitions as EntityCodec<object>, ageDefDocs, ageDefSpecs),
+  );
+  suites.set(
     'bundles',
     await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
   );
@@ -543,6 +586,8 @@ describe.each([
   ['scenarios', scenarioSpecs],
   ['scores', scoreSpecs],
   ['bundles', bundleSpecs],
+  ['axesDef', axesDefSpecs],
+  ['ageDef', ageDefSpecs],
   ['maps', mapsSpecs],
   ['images', imagesSpecs],
   ['media', mediaSpecs],
