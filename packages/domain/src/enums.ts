@@ -199,6 +199,28 @@ export const AchievementType: Readonly<Record<AchievementTypeName, number>> = {
   SessionComplete: 12,
 };
 
+/** The member names of `DeletionRequestSource`. */
+export type DeletionRequestSourceName = 'Parent' | 'System' | 'Support';
+
+/** `DeletionRequestSource` (workspace only, 1.2.15). */
+export const DeletionRequestSource: Readonly<Record<DeletionRequestSourceName, number>> = {
+  Parent: 0,
+  System: 1,
+  Support: 2,
+};
+
+/** The member names of `DeletionStatus`. */
+export type DeletionStatusName = 'Pending' | 'SoftDeleted' | 'InProgress' | 'Completed' | 'Failed';
+
+/** `DeletionStatus` (workspace only, 1.2.15). */
+export const DeletionStatus: Readonly<Record<DeletionStatusName, number>> = {
+  Pending: 0,
+  SoftDeleted: 1,
+  InProgress: 2,
+  Completed: 3,
+  Failed: 4,
+};
+
 /** `MusicProfile` member names, stored as names (read back case-insensitively). */
 export const MUSIC_PROFILES = [
   'None',

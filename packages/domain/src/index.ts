@@ -79,6 +79,14 @@ export {
   freeContentBundles,
 } from './content-bundles.js';
 export {
+  DATA_DELETION_MAX_RETRIES,
+  type DataDeletionRequest,
+  type DeletionAuditEntry,
+  dataDeletionRequests,
+  dataDeletionsByChildProfile,
+  pendingDataDeletions,
+} from './data-deletion-requests.js';
+export {
   type AgeGroupDefinition,
   type ArchetypeDefinition,
   activeDefinitions,
@@ -103,6 +111,10 @@ export {
   type AchievementTypeName,
   AuthProvider,
   type AuthProviderName,
+  DeletionRequestSource,
+  type DeletionRequestSourceName,
+  DeletionStatus,
+  type DeletionStatusName,
   DifficultyLevel,
   type DifficultyLevelName,
   LEGACY_SESSION_LENGTH,

@@ -10,6 +10,7 @@ import {
   compassAxisDefinitions,
   compassTrackings,
   contentBundles,
+  dataDeletionRequests,
   echoTypeDefinitions,
   fantasyThemeDefinitions,
   gameSessions,
@@ -42,6 +43,7 @@ import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { characterMapCurrent, characterMapLegacy } from './golden-character-maps.js';
 import { compassCurrent, compassLegacy } from './golden-compass-trackings.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
+import { deletionCurrent } from './golden-data-deletion-requests.js';
 import {
   ageGroupCurrent,
   archetypeCurrent,
@@ -441,6 +443,7 @@ describe.each([
   ['FantasyThemeDefinitions', fantasyThemeDefinitions, fantasyThemeCurrent],
   ['EchoTypeDefinitions', echoTypeDefinitions, echoTypeCurrent],
   ['AgeGroupDefinitions', ageGroupDefinitions, ageGroupCurrent],
+  ['DataDeletionRequests', dataDeletionRequests, deletionCurrent],
 ] as [string, EntityCodec<object>, StoredDocument][])(
   '%s golden document (one generation)',
   (_name, codec, current) => {
@@ -468,6 +471,18 @@ describe('master-data definitions', () => {
     expect(plain(ageGroupDefinitions.decode(ageGroupCurrent))).toMatchObject({
       value: '6-9',
       minimumAge: 6,
+    });
+  });
+});
+
+describe('DataDeletionRequest', () => {
+  it('enums by name, the comma-joined scope, the partition key, the audit trail', () => {
+    expect(dataDeletionRequests.stored.partitionKey).toBe('ChildProfileId');
+    expect(plain(dataDeletionRequests.decode(deletionCurrent))).toMatchObject({
+      requestedBy: 'Parent',
+      status: 'Pending',
+      deletionScope: ['CosmosDB', 'BlobStorage', 'Logs'],
+      auditTrail: [{ action: 'Requested', timestamp: '2026-02-01T10:00:00.000Z' }],
     });
   });
 });

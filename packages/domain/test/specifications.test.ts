@@ -38,6 +38,8 @@ import {
   contentBundlesByAgeGroup,
   contentBundlesByPriceRange,
   contentBundlesByScenario,
+  dataDeletionRequests,
+  dataDeletionsByChildProfile,
   definitionByName,
   featuredScenarios,
   freeContentBundles,
@@ -50,6 +52,7 @@ import {
   nonGuestProfiles,
   npcProfiles,
   onboardedProfiles,
+  pendingDataDeletions,
   playerScenarioScoreByProfileAndScenario,
   playerScenarioScores,
   playerScenarioScoresByProfile,
@@ -110,6 +113,7 @@ import { badgeImageCurrent, badgeImageLegacy } from './golden-badge-images.js';
 import { badgeCurrent, badgeLegacy } from './golden-badges.js';
 import { characterMapCurrent, characterMapLegacy } from './golden-character-maps.js';
 import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
+import { deletionCurrent } from './golden-data-deletion-requests.js';
 import { ageGroupCurrent, compassAxisCurrent, compassAxisLegacy } from './golden-definitions.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
 
@@ -476,6 +480,30 @@ const ageDefSpecs: [string, QueryNode][] = [
   ['ageGroupByValue', ageGroupByValue('3-5').build()],
 ];
 
+const E = (id: string, patch: StoredDocument) => ({ ...deletionCurrent, id, ...patch });
+const CHILD = '3f2b9c1e-0000-4000-8000-000000000001';
+const deletionDocs: StoredDocument[] = [
+  E('e1', {}),
+  E('e2', {
+    Status: 1,
+    ScheduledDeletionAt: '2026-02-05T10:00:00Z',
+    RequestedAt: '2026-02-02T10:00:00Z',
+  }),
+  E('e3', {
+    Status: 4,
+    RetryCount: 2,
+    ScheduledDeletionAt: '2026-03-01T10:00:00Z',
+    NextRetryAt: '2026-02-09T00:00:00Z',
+  }),
+  E('e4', { Status: 4, RetryCount: 5, NextRetryAt: '2026-02-09T00:00:00Z' }),
+  E('e5', { Status: 3, ChildProfileId: 'p-other', CompletedAt: '2026-02-08T11:00:00Z' }),
+  E('e6', { ScheduledDeletionAt: '2026-03-01T10:00:00.5Z', ChildProfileId: 'p-other' }),
+];
+const deletionSpecs: [string, QueryNode][] = [
+  ['dataDeletionsByChildProfile', dataDeletionsByChildProfile(CHILD).build()],
+  ['pendingDataDeletions', pendingDataDeletions('2026-02-10T00:00:00.000Z').build()],
+];
+
 interface Backends {
   reference: Repository<object>;
   mapped: [string, Repository<object>][];
@@ -566,6 +594,10 @@ beforeAll(async () => {
     await backends(ageGroupDefinitions as EntityCodec<object>, ageDefDocs, ageDefSpecs),
   );
   suites.set(
+    'deletions',
+    await backends(dataDeletionRequests as EntityCodec<object>, deletionDocs, deletionSpecs),
+  );
+  suites.set(
     'bundles',
     await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
   );
@@ -586,6 +618,7 @@ describe.each([
   ['scenarios', scenarioSpecs],
   ['scores', scoreSpecs],
   ['bundles', bundleSpecs],
+  ['deletions', deletionSpecs],
   ['axesDef', axesDefSpecs],
   ['ageDef', ageDefSpecs],
   ['maps', mapsSpecs],
