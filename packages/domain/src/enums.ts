@@ -221,6 +221,44 @@ export const DeletionStatus: Readonly<Record<DeletionStatusName, number>> = {
   Failed: 4,
 };
 
+/** The member names of `ConsentStatus`. */
+export type ConsentStatusName =
+  | 'Pending'
+  | 'EmailSent'
+  | 'Verified'
+  | 'Denied'
+  | 'Revoked'
+  | 'Expired';
+
+/** `ConsentStatus` (workspace only, 1.2.15). */
+export const ConsentStatus: Readonly<Record<ConsentStatusName, number>> = {
+  Pending: 0,
+  EmailSent: 1,
+  Verified: 2,
+  Denied: 3,
+  Revoked: 4,
+  Expired: 5,
+};
+
+/** The member names of `ConsentVerificationMethod`. */
+export type ConsentVerificationMethodName =
+  | 'None'
+  | 'Email'
+  | 'CreditCard'
+  | 'GovernmentId'
+  | 'VideoCall'
+  | 'SignedForm';
+
+/** `ConsentVerificationMethod` (workspace only, 1.2.15). */
+export const ConsentVerificationMethod: Readonly<Record<ConsentVerificationMethodName, number>> = {
+  None: 0,
+  Email: 1,
+  CreditCard: 2,
+  GovernmentId: 3,
+  VideoCall: 4,
+  SignedForm: 5,
+};
+
 /** `MusicProfile` member names, stored as names (read back case-insensitively). */
 export const MUSIC_PROFILES = [
   'None',

@@ -111,6 +111,10 @@ export {
   type AchievementTypeName,
   AuthProvider,
   type AuthProviderName,
+  ConsentStatus,
+  type ConsentStatusName,
+  ConsentVerificationMethod,
+  type ConsentVerificationMethodName,
   DeletionRequestSource,
   type DeletionRequestSourceName,
   DeletionStatus,
@@ -153,6 +157,12 @@ export {
   mediaAssets,
   mediaAssetsByMediaIds,
 } from './media-assets.js';
+export {
+  consentByVerificationToken,
+  consentsByChildProfile,
+  type ParentalConsent,
+  parentalConsents,
+} from './parental-consents.js';
 export { type PlayerScenarioScore, playerScenarioScores } from './player-scenario-scores.js';
 export {
   type DomainBinding,

@@ -15,6 +15,7 @@ import {
   fantasyThemeDefinitions,
   gameSessions,
   mediaAssets,
+  parentalConsents,
   playerScenarioScores,
   scenarios,
   userProfiles,
@@ -53,6 +54,7 @@ import {
   fantasyThemeCurrent,
 } from './golden-definitions.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
+import { consentCurrent } from './golden-parental-consents.js';
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = [
@@ -444,6 +446,7 @@ describe.each([
   ['EchoTypeDefinitions', echoTypeDefinitions, echoTypeCurrent],
   ['AgeGroupDefinitions', ageGroupDefinitions, ageGroupCurrent],
   ['DataDeletionRequests', dataDeletionRequests, deletionCurrent],
+  ['ParentalConsents', parentalConsents, consentCurrent],
 ] as [string, EntityCodec<object>, StoredDocument][])(
   '%s golden document (one generation)',
   (_name, codec, current) => {

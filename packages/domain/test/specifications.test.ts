@@ -34,6 +34,8 @@ import {
   characterMaps,
   compassAxisDefinitions,
   completedSessions,
+  consentByVerificationToken,
+  consentsByChildProfile,
   contentBundles,
   contentBundlesByAgeGroup,
   contentBundlesByPriceRange,
@@ -52,6 +54,7 @@ import {
   nonGuestProfiles,
   npcProfiles,
   onboardedProfiles,
+  parentalConsents,
   pendingDataDeletions,
   playerScenarioScoreByProfileAndScenario,
   playerScenarioScores,
@@ -116,6 +119,7 @@ import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 import { deletionCurrent } from './golden-data-deletion-requests.js';
 import { ageGroupCurrent, compassAxisCurrent, compassAxisLegacy } from './golden-definitions.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
+import { consentCurrent } from './golden-parental-consents.js';
 
 const A = (id: string, patch: StoredDocument, base = accountCurrent) => ({ ...base, id, ...patch });
 const S = (id: string, patch: StoredDocument, base = sessionCurrent) => ({ ...base, id, ...patch });
@@ -504,6 +508,17 @@ const deletionSpecs: [string, QueryNode][] = [
   ['pendingDataDeletions', pendingDataDeletions('2026-02-10T00:00:00.000Z').build()],
 ];
 
+const Q = (id: string, patch: StoredDocument) => ({ ...consentCurrent, id, ...patch });
+const consentDocs: StoredDocument[] = [
+  Q('q1', {}),
+  Q('q2', { Status: 1, VerificationToken: 'tok-2', CreatedAt: '2026-01-21T08:00:00Z' }),
+  Q('q3', { ChildProfileId: 'p-other', VerificationToken: 'tok-3' }),
+];
+const consentSpecs: [string, QueryNode][] = [
+  ['consentsByChildProfile', consentsByChildProfile(CHILD).build()],
+  ['consentByVerificationToken', consentByVerificationToken('tok-3').build()],
+];
+
 interface Backends {
   reference: Repository<object>;
   mapped: [string, Repository<object>][];
@@ -598,6 +613,10 @@ beforeAll(async () => {
     await backends(dataDeletionRequests as EntityCodec<object>, deletionDocs, deletionSpecs),
   );
   suites.set(
+    'consents',
+    await backends(parentalConsents as EntityCodec<object>, consentDocs, consentSpecs),
+  );
+  suites.set(
     'bundles',
     await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
   );
@@ -618,6 +637,7 @@ describe.each([
   ['scenarios', scenarioSpecs],
   ['scores', scoreSpecs],
   ['bundles', bundleSpecs],
+  ['consents', consentSpecs],
   ['deletions', deletionSpecs],
   ['axesDef', axesDefSpecs],
   ['ageDef', ageDefSpecs],
