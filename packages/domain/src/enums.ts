@@ -259,6 +259,18 @@ export const ConsentVerificationMethod: Readonly<Record<ConsentVerificationMetho
   SignedForm: 5,
 };
 
+/** The member names of `PendingSignupStatus`. */
+export type PendingSignupStatusName = 'Pending' | 'EmailSent' | 'Verified' | 'Consumed' | 'Expired';
+
+/** `PendingSignupStatus` (workspace only, 1.2.15). */
+export const PendingSignupStatus: Readonly<Record<PendingSignupStatusName, number>> = {
+  Pending: 0,
+  EmailSent: 1,
+  Verified: 2,
+  Consumed: 3,
+  Expired: 4,
+};
+
 /** `MusicProfile` member names, stored as names (read back case-insensitively). */
 export const MUSIC_PROFILES = [
   'None',

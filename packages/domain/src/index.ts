@@ -128,6 +128,8 @@ export {
   MUSIC_PRIORITIES,
   MUSIC_PROFILES,
   MUSIC_TRANSITION_HINTS,
+  PendingSignupStatus,
+  type PendingSignupStatusName,
   PlayerType,
   type PlayerTypeName,
   PublicationStatus,
@@ -163,6 +165,12 @@ export {
   type ParentalConsent,
   parentalConsents,
 } from './parental-consents.js';
+export {
+  type PendingSignup,
+  pendingSignupByVerificationTokenHash,
+  pendingSignups,
+  pendingSignupsByEmail,
+} from './pending-signups.js';
 export { type PlayerScenarioScore, playerScenarioScores } from './player-scenario-scores.js';
 export {
   type DomainBinding,

@@ -16,6 +16,7 @@ import {
   gameSessions,
   mediaAssets,
   parentalConsents,
+  pendingSignups,
   playerScenarioScores,
   scenarios,
   userProfiles,
@@ -55,6 +56,7 @@ import {
 } from './golden-definitions.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
 import { consentCurrent } from './golden-parental-consents.js';
+import { signupCurrent } from './golden-pending-signups.js';
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const codecs: [string, EntityCodec<object>, StoredDocument, StoredDocument][] = [
@@ -447,6 +449,7 @@ describe.each([
   ['AgeGroupDefinitions', ageGroupDefinitions, ageGroupCurrent],
   ['DataDeletionRequests', dataDeletionRequests, deletionCurrent],
   ['ParentalConsents', parentalConsents, consentCurrent],
+  ['PendingSignups', pendingSignups, signupCurrent],
 ] as [string, EntityCodec<object>, StoredDocument][])(
   '%s golden document (one generation)',
   (_name, codec, current) => {

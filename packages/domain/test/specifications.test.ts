@@ -56,6 +56,9 @@ import {
   onboardedProfiles,
   parentalConsents,
   pendingDataDeletions,
+  pendingSignupByVerificationTokenHash,
+  pendingSignups,
+  pendingSignupsByEmail,
   playerScenarioScoreByProfileAndScenario,
   playerScenarioScores,
   playerScenarioScoresByProfile,
@@ -120,6 +123,7 @@ import { deletionCurrent } from './golden-data-deletion-requests.js';
 import { ageGroupCurrent, compassAxisCurrent, compassAxisLegacy } from './golden-definitions.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
 import { consentCurrent } from './golden-parental-consents.js';
+import { signupCurrent } from './golden-pending-signups.js';
 
 const A = (id: string, patch: StoredDocument, base = accountCurrent) => ({ ...base, id, ...patch });
 const S = (id: string, patch: StoredDocument, base = sessionCurrent) => ({ ...base, id, ...patch });
@@ -519,6 +523,24 @@ const consentSpecs: [string, QueryNode][] = [
   ['consentByVerificationToken', consentByVerificationToken('tok-3').build()],
 ];
 
+const U = (id: string, patch: StoredDocument) => ({ ...signupCurrent, id, ...patch });
+const signupDocs: StoredDocument[] = [
+  U('u1', {}),
+  U('u2', {
+    Email: 'KAI@example.com',
+    UpdatedAt: '2026-02-02T10:00:00Z',
+    VerificationTokenHash: 'sha256:2',
+  }),
+  U('u3', { Email: 'lin@example.com', VerificationTokenHash: 'sha256:3' }),
+];
+const signupSpecs: [string, QueryNode][] = [
+  ['pendingSignupsByEmail (case folded)', pendingSignupsByEmail('Kai@Example.com').build()],
+  [
+    'pendingSignupByVerificationTokenHash',
+    pendingSignupByVerificationTokenHash('sha256:3').build(),
+  ],
+];
+
 interface Backends {
   reference: Repository<object>;
   mapped: [string, Repository<object>][];
@@ -617,6 +639,10 @@ beforeAll(async () => {
     await backends(parentalConsents as EntityCodec<object>, consentDocs, consentSpecs),
   );
   suites.set(
+    'signups',
+    await backends(pendingSignups as EntityCodec<object>, signupDocs, signupSpecs),
+  );
+  suites.set(
     'bundles',
     await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
   );
@@ -637,6 +663,7 @@ describe.each([
   ['scenarios', scenarioSpecs],
   ['scores', scoreSpecs],
   ['bundles', bundleSpecs],
+  ['signups', signupSpecs],
   ['consents', consentSpecs],
   ['deletions', deletionSpecs],
   ['axesDef', axesDefSpecs],
