@@ -61,6 +61,22 @@ export function accountsByEmailPattern(pattern: string): Specification<Account> 
     .orderBy('email');
 }
 
+/**
+ * `AccountsPaginatedSpec` (core): optionally e-mails containing `searchTerm` (ASCII case
+ * ignored), by e-mail, `skip`/`take`. (The domain `AccountByEmailSpec` filters `NormalizedEmail`,
+ * which nothing populates, so it always finds nothing; what it means is {@link accountByEmail}.)
+ */
+export function accountsPaginated(
+  skip: number,
+  take: number,
+  searchTerm?: string,
+): Specification<Account> {
+  let s = specOf(accounts);
+  if (searchTerm !== undefined)
+    s = s.where((w) => w.contains('email', searchTerm, { ignoreCase: true }));
+  return s.orderBy('email').skip(skip).take(take);
+}
+
 // --- GameSession (core `GameSessionSpecifications.cs`) ----------------------------------------
 // The App orders these by `StartTime`, an alias its model ignores (EF cannot translate it); the
 // ports order by the stored `StartedAt`, which is what StartTime returns.
@@ -117,6 +133,40 @@ export function sessionsByStatus(status: SessionStatusName): Specification<GameS
   return specOf(gameSessions)
     .where((w) => w.eq('status', status))
     .orderByDescending('startedAt');
+}
+
+/** `SessionsByAccountAndScenarioSpec`: one partition, latest first. */
+export function sessionsByAccountAndScenario(
+  accountId: string,
+  scenarioId: string,
+): Specification<GameSession> {
+  return specOf(gameSessions)
+    .where((w) => w.and(w.eq('accountId', accountId), w.eq('scenarioId', scenarioId)))
+    .orderByDescending('startedAt');
+}
+
+/** Filters of {@link gameSessionsPaginated}. */
+export interface SessionFilters {
+  /** Only this account's sessions. */
+  accountId?: string;
+  /** Only this profile's sessions. */
+  profileId?: string;
+  /** Only sessions in this status. */
+  status?: SessionStatusName;
+}
+
+/** `GameSessionsPaginatedSpec`: the optional filters, latest first, `skip`/`take`. */
+export function gameSessionsPaginated(
+  skip: number,
+  take: number,
+  filters: SessionFilters = {},
+): Specification<GameSession> {
+  let s = specOf(gameSessions);
+  const { accountId, profileId, status } = filters;
+  if (accountId !== undefined) s = s.where((w) => w.eq('accountId', accountId));
+  if (profileId !== undefined) s = s.where((w) => w.eq('profileId', profileId));
+  if (status !== undefined) s = s.where((w) => w.eq('status', status));
+  return s.orderByDescending('startedAt').skip(skip).take(take);
 }
 
 // --- UserProfile (core `UserProfileSpecifications.cs`; domain `UserProfileBy*Spec.cs`) --------
@@ -179,6 +229,39 @@ export function userProfilesWithRecentActivity(
     .where((w) => w.gte('lastPlayedAt', cutoff))
     .orderByDescending('lastPlayedAt')
     .page(page, pageSize);
+}
+
+/**
+ * `UserProfileByAccountIdSpec` (domain): one profile of the account. The App takes the first
+ * of however many the account has, in no stated order; the port takes the first by id, so the
+ * answer is at least the same on every store (use {@link profilesByAccount} for all of them).
+ */
+export function userProfileByAccountId(accountId: string): Specification<UserProfile> {
+  return specOf(userProfiles)
+    .where((w) => w.eq('accountId', accountId))
+    .orderBy('id')
+    .take(1);
+}
+
+/** Filters of {@link profilesPaginated}. */
+export interface ProfileFilters {
+  /** Only this account's profiles. */
+  accountId?: string;
+  /** Only guests (true) or only non-guests (false). */
+  isGuest?: boolean;
+}
+
+/** `ProfilesPaginatedSpec`: the optional filters, `skip`/`take`, by id (see the note above on `Name`). */
+export function profilesPaginated(
+  skip: number,
+  take: number,
+  filters: ProfileFilters = {},
+): Specification<UserProfile> {
+  let s = specOf(userProfiles);
+  const { accountId, isGuest } = filters;
+  if (accountId !== undefined) s = s.where((w) => w.eq('accountId', accountId));
+  if (isGuest !== undefined) s = s.where((w) => w.eq('isGuest', isGuest));
+  return s.orderBy('id').skip(skip).take(take);
 }
 
 // --- Scenario (core `ScenarioSpecifications.cs`) ----------------------------------------------

@@ -10,6 +10,7 @@ import {
   accounts,
   accountsByEmailPattern,
   accountsByStatus,
+  accountsPaginated,
   accountsWithActiveSubscription,
   activeAccounts,
   activeContentBundles,
@@ -46,6 +47,7 @@ import {
   featuredScenarios,
   freeContentBundles,
   gameSessions,
+  gameSessionsPaginated,
   guestProfiles,
   inProgressSessions,
   mediaAssetByMediaId,
@@ -65,6 +67,7 @@ import {
   profilesByAccount,
   profilesByAgeGroup,
   profilesByNamePattern,
+  profilesPaginated,
   publishedScenarios,
   scenarios,
   scenariosByAgeGroup,
@@ -74,9 +77,11 @@ import {
   scenariosByTitlePattern,
   scenariosPaginated,
   sessionsByAccount,
+  sessionsByAccountAndScenario,
   sessionsByProfile,
   sessionsByScenario,
   sessionsByStatus,
+  userProfileByAccountId,
   userProfiles,
   userProfilesWithRecentActivity,
 } from '@mystira/domain';
@@ -223,6 +228,12 @@ const profileSpecs: [string, QueryNode][] = [
   ['profilesByAgeGroup', profilesByAgeGroup('middle_childhood').build()],
   ['profilesByNamePattern (both names)', profilesByNamePattern('RO').build()],
   [
+    'userProfileByAccountId',
+    userProfileByAccountId('9a1c7e55-0000-4000-8000-000000000002').build(),
+  ],
+  ['profilesPaginated', profilesPaginated(1, 2, { isGuest: false }).build()],
+  ['profilesPaginated, no filter', profilesPaginated(0, 10).build()],
+  [
     'userProfilesWithRecentActivity',
     userProfilesWithRecentActivity('2026-01-01T00:00:00.000Z').build(),
   ],
@@ -312,6 +323,8 @@ const accountSpecs: [string, QueryNode][] = [
   ['accountsWithActiveSubscription', accountsWithActiveSubscription().build()],
   ['accountsByStatus', accountsByStatus('PendingVerification').build()],
   ['accountsByEmailPattern', accountsByEmailPattern('EXAMPLE').build()],
+  ['accountsPaginated', accountsPaginated(1, 3, 'EXAMPLE').build()],
+  ['accountsPaginated, no search', accountsPaginated(0, 10).build()],
 ];
 const sessionSpecs: [string, QueryNode][] = [
   ['sessionsByAccount', sessionsByAccount('9a1c7e55-0000-4000-8000-000000000002').build()],
@@ -321,6 +334,12 @@ const sessionSpecs: [string, QueryNode][] = [
   ['activeSessions', activeSessions().build()],
   ['completedSessions', completedSessions().build()],
   ['sessionsByStatus', sessionsByStatus('Paused').build()],
+  [
+    'sessionsByAccountAndScenario',
+    sessionsByAccountAndScenario('9a1c7e55-0000-4000-8000-000000000002', 'scn-1').build(),
+  ],
+  ['gameSessionsPaginated', gameSessionsPaginated(1, 2, { profileId: 'p-9' }).build()],
+  ['gameSessionsPaginated, status', gameSessionsPaginated(0, 5, { status: 'Completed' }).build()],
 ];
 
 const B = (id: string, patch: StoredDocument, base = bundleCurrent) => ({ ...base, id, ...patch });
