@@ -36,9 +36,6 @@ const { version } = JSON.parse(
 ) as { version: string };
 const SERVICE_NAME = 'mystira-chain-server';
 
-// First, so every tracer and meter below is the real one.
-const telemetry = setupTelemetry({ serviceName: SERVICE_NAME, serviceVersion: version });
-
 const log = pino({
   level: process.env.LOG_LEVEL || 'info',
   base: { service: SERVICE_NAME, version },
@@ -53,6 +50,14 @@ try {
   log.fatal({ err: e }, e instanceof ConfigError ? e.message : 'cannot read configuration');
   process.exit(2);
 }
+
+// Before the ledger and the server, so every tracer and meter below is the real one. Without a
+// /metrics listener (METRICS_PORT=off) nothing reads Prometheus text: no reader aggregates it.
+const telemetry = setupTelemetry({
+  serviceName: SERVICE_NAME,
+  serviceVersion: version,
+  prometheus: config.metricsPort !== undefined,
+});
 
 let hostLedger: HostLedger;
 try {

@@ -71,6 +71,12 @@ export interface TelemetryOptions {
   spanExporters?: SpanExporter[];
   /** More metric readers (e.g. a PeriodicExportingMetricReader over an InMemoryMetricExporter). */
   metricReaders?: IMetricReader[];
+  /**
+   * Keep the metrics for Prometheus text (`prometheusText()`, a `/metrics` route). Default true.
+   * A host that serves no `/metrics` passes false: every measurement is aggregated once per
+   * reader, so a reader nobody reads is a cost on every call.
+   */
+  prometheus?: boolean;
   /** Make these providers the global ones (`trace`, `metrics`, `propagation`, `context`). Default true. */
   registerGlobally?: boolean;
 }
@@ -91,7 +97,10 @@ export interface Telemetry {
   readonly enabled: boolean;
   /** Whether traces and metrics go to an OTLP endpoint. */
   readonly otlpEndpoint: string | undefined;
-  /** The current metrics in the Prometheus text exposition format (for a `/metrics` route). */
+  /**
+   * The current metrics in the Prometheus text exposition format (for a `/metrics` route); empty
+   * with `prometheus: false`.
+   */
   prometheusText(): Promise<string>;
   /** The content type to answer `/metrics` with. */
   readonly prometheusContentType: string;
@@ -175,9 +184,13 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
   const tracing = spanProcessors.length > 0;
 
   // The Prometheus reader is pulled by /metrics; it never starts its own HTTP server.
-  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const prometheus =
+    options.prometheus === false ? undefined : new PrometheusExporter({ preventServerStart: true });
   const serializer = new PrometheusSerializer();
-  const readers: IMetricReader[] = [prometheus, ...(options.metricReaders ?? [])];
+  const readers: IMetricReader[] = [
+    ...(prometheus ? [prometheus] : []),
+    ...(options.metricReaders ?? []),
+  ];
   if (endpoint) {
     readers.push(
       new PeriodicExportingMetricReader({
@@ -221,6 +234,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     otlpEndpoint: endpoint,
     prometheusContentType: 'text/plain; version=0.0.4; charset=utf-8',
     async prometheusText() {
+      if (!prometheus) return '';
       const { resourceMetrics } = await prometheus.collect();
       return serializer.serialize(resourceMetrics);
     },

@@ -252,3 +252,20 @@ describe('samplerFromEnv', () => {
     expect(() => samplerFromEnv({ OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(/unknown sampler/);
   });
 });
+
+describe('prometheus: false', () => {
+  it('keeps no Prometheus reader: /metrics text is empty', async () => {
+    const quiet = setupTelemetry({
+      serviceName: 'no-prometheus',
+      env: {},
+      registerGlobally: false,
+      prometheus: false,
+    });
+    try {
+      quiet.meter.createCounter('calls').add(1);
+      expect(await quiet.prometheusText()).toBe('');
+    } finally {
+      await quiet.shutdown();
+    }
+  });
+});
