@@ -160,6 +160,21 @@ export {
   mediaAssetsByMediaIds,
 } from './media-assets.js';
 export {
+  type AvatarConfigurationFile,
+  avatarConfigurationFiles,
+  type CharacterMapFile,
+  type CharacterMapFileCharacter,
+  type CharacterMediaMetadataEntry,
+  type CharacterMediaMetadataFile,
+  characterMapFiles,
+  characterMediaMetadataFiles,
+  type MediaMetadataEntry,
+  type MediaMetadataFile,
+  type MetadataFile,
+  mediaMetadataFiles,
+  singletonFile,
+} from './metadata-files.js';
+export {
   consentByVerificationToken,
   consentsByChildProfile,
   type ParentalConsent,

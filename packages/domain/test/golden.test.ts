@@ -2,11 +2,14 @@ import {
   accounts,
   ageGroupDefinitions,
   archetypeDefinitions,
+  avatarConfigurationFiles,
   axisAchievements,
   badgeConfigurations,
   badgeImages,
   badges,
+  characterMapFiles,
   characterMaps,
+  characterMediaMetadataFiles,
   compassAxisDefinitions,
   compassTrackings,
   contentBundles,
@@ -15,6 +18,7 @@ import {
   fantasyThemeDefinitions,
   gameSessions,
   mediaAssets,
+  mediaMetadataFiles,
   parentalConsents,
   pendingSignups,
   playerScenarioScores,
@@ -55,6 +59,12 @@ import {
   fantasyThemeCurrent,
 } from './golden-definitions.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
+import {
+  avatarConfigurationFileCurrent,
+  characterMapFileCurrent,
+  characterMediaMetadataFileCurrent,
+  mediaMetadataFileCurrent,
+} from './golden-metadata-files.js';
 import { consentCurrent } from './golden-parental-consents.js';
 import { signupCurrent } from './golden-pending-signups.js';
 
@@ -450,6 +460,10 @@ describe.each([
   ['DataDeletionRequests', dataDeletionRequests, deletionCurrent],
   ['ParentalConsents', parentalConsents, consentCurrent],
   ['PendingSignups', pendingSignups, signupCurrent],
+  ['MediaMetadataFiles', mediaMetadataFiles, mediaMetadataFileCurrent],
+  ['CharacterMediaMetadataFiles', characterMediaMetadataFiles, characterMediaMetadataFileCurrent],
+  ['CharacterMapFiles', characterMapFiles, characterMapFileCurrent],
+  ['AvatarConfigurationFiles', avatarConfigurationFiles, avatarConfigurationFileCurrent],
 ] as [string, EntityCodec<object>, StoredDocument][])(
   '%s golden document (one generation)',
   (_name, codec, current) => {
@@ -489,6 +503,27 @@ describe('DataDeletionRequest', () => {
       status: 'Pending',
       deletionScope: ['CosmosDB', 'BlobStorage', 'Logs'],
       auditTrail: [{ action: 'Requested', timestamp: '2026-02-01T10:00:00.000Z' }],
+    });
+  });
+});
+
+describe('singleton files', () => {
+  it('entries typed in part; a legacy text AgeRating kept as stored; the avatars object', () => {
+    const media = plain(characterMediaMetadataFiles.decode(characterMediaMetadataFileCurrent));
+    expect(media).toMatchObject({ version: '1.0', entries: [{ tags: ['portrait', 'keeper'] }] });
+    expect(characterMediaMetadataFiles.encode(media)).toMatchObject({
+      Entries: [{ Tags: 'portrait,keeper' }],
+    });
+    expect(
+      characterMediaMetadataFiles.encode(
+        characterMediaMetadataFiles.decode(characterMediaMetadataFileCurrent),
+      ),
+    ).toMatchObject({ Entries: [{ AgeRating: '6' }] });
+    expect(plain(characterMapFiles.decode(characterMapFileCurrent))).toMatchObject({
+      characters: [{ metadata: { roles: ['mentor', 'guardian'], traits: ['wise', 'kind'] } }],
+    });
+    expect(plain(avatarConfigurationFiles.decode(avatarConfigurationFileCurrent))).toMatchObject({
+      ageGroupAvatars: { '6-9': ['avatar-1', 'avatar-2'] },
     });
   });
 });

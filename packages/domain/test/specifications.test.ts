@@ -53,6 +53,7 @@ import {
   mediaAssetByMediaId,
   mediaAssets,
   mediaAssetsByMediaIds,
+  mediaMetadataFiles,
   nonGuestProfiles,
   npcProfiles,
   onboardedProfiles,
@@ -81,6 +82,7 @@ import {
   sessionsByProfile,
   sessionsByScenario,
   sessionsByStatus,
+  singletonFile,
   userProfileByAccountId,
   userProfiles,
   userProfilesWithRecentActivity,
@@ -127,6 +129,7 @@ import { bundleCurrent, bundleLegacy } from './golden-content-bundles.js';
 import { deletionCurrent } from './golden-data-deletion-requests.js';
 import { ageGroupCurrent, compassAxisCurrent, compassAxisLegacy } from './golden-definitions.js';
 import { mediaCurrent, mediaLegacy } from './golden-media-assets.js';
+import { mediaMetadataFileCurrent } from './golden-metadata-files.js';
 import { consentCurrent } from './golden-parental-consents.js';
 import { signupCurrent } from './golden-pending-signups.js';
 
@@ -560,6 +563,15 @@ const signupSpecs: [string, QueryNode][] = [
   ],
 ];
 
+// A second document in a singleton container (an import gone twice): the first by id is read.
+const fileDocs: StoredDocument[] = [
+  { ...mediaMetadataFileCurrent, id: 'media-metadata-2' },
+  mediaMetadataFileCurrent,
+];
+const fileSpecs: [string, QueryNode][] = [
+  ['singletonFile', singletonFile(mediaMetadataFiles).build()],
+];
+
 interface Backends {
   reference: Repository<object>;
   mapped: [string, Repository<object>][];
@@ -662,6 +674,10 @@ beforeAll(async () => {
     await backends(pendingSignups as EntityCodec<object>, signupDocs, signupSpecs),
   );
   suites.set(
+    'files',
+    await backends(mediaMetadataFiles as EntityCodec<object>, fileDocs, fileSpecs),
+  );
+  suites.set(
     'bundles',
     await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
   );
@@ -682,6 +698,7 @@ describe.each([
   ['scenarios', scenarioSpecs],
   ['scores', scoreSpecs],
   ['bundles', bundleSpecs],
+  ['files', fileSpecs],
   ['signups', signupSpecs],
   ['consents', consentSpecs],
   ['deletions', deletionSpecs],
