@@ -197,6 +197,17 @@ export function checkAggregateNames(
   groupBy: readonly GroupKey[],
   aggregates: readonly NamedAggregate[],
 ): void {
+  // Each key writes its field's path into the result row: two keys on one field (say, a date
+  // and its day bucket), or on a field and a field inside it, would write the same property.
+  const paths = groupBy.map((g) => groupKeyField(g).path.join('.'));
+  for (const [i, a] of paths.entries()) {
+    for (const b of paths.slice(i + 1)) {
+      if (a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`))
+        throw new InvalidValueError(
+          `group keys "${a}" and "${b}" would write the same result property: group by each field once`,
+        );
+    }
+  }
   const taken = new Set(groupBy.map((g) => groupKeyField(g).path[0]!));
   for (const { name } of aggregates) {
     if (typeof name !== 'string' || !IDENTIFIER.test(name) || FORBIDDEN_KEYS.has(name))

@@ -198,6 +198,10 @@ describe('aggregates in memory: the rules of aggregate.ts', () => {
     expect(() => spec(Item).groupBy('tags' as never)).toThrow(UnsupportedOperatorError);
     expect(() => spec(Item).orderBy('status').count()).toThrow(InvalidValueError);
     expect(() => spec(Item).take(3).count()).toThrow(InvalidValueError);
+    // A field and its bucket would write the same property of a result row.
+    expect(() => spec(Item).groupBy('at', ['at', 'day']).count()).toThrow(
+      /group keys "at" and "at" would write the same result property/,
+    );
     expect(() =>
       spec(Item)
         .groupBy('status')
