@@ -225,13 +225,16 @@ describe('the Publisher page in Chromium', () => {
     await fillContributor(page, 1, 'not-a-wallet', 'author', '10000');
     await page.getByRole('button', { name: 'Register story' }).click();
     const contentId = page.getByLabel('Content id');
+    // The errors render, then focus moves to the first of them (an effect after the render).
+    await page.getByText('Enter the content id.').waitFor(WAIT);
     expect(await contentId.getAttribute('aria-invalid')).toBe('true');
-    expect(await page.getByText('Enter the content id.').isVisible()).toBe(true);
     expect(await page.getByText('A wallet is 0x followed by 40 hex digits.').isVisible()).toBe(
       true,
     );
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(
-      'contentId',
+    await page.waitForFunction(
+      () => document.activeElement?.getAttribute('name') === 'contentId',
+      undefined,
+      WAIT,
     );
 
     // Checked by the Chain service (the page leaves length limits to it): its field violation
