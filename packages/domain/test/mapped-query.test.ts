@@ -1,38 +1,3 @@
-/**
- * The contract of `mapQuery` on the real entities: for any stored document — current, of an
- * older generation (renamed and renumbered properties), or lacking properties — and any filter
- * on the TypeScript shape, the translated filter matches the stored document exactly when the
- * original matches the decoded item. Documents and filters are drawn from small value pools so
- * that filters do match; older documents are made from current ones by inverting the
- * generation's declared renames and renumberings.
- */
-import {
-  accounts,
-  ageGroupDefinitions,
-  archetypeDefinitions,
-  avatarConfigurationFiles,
-  axisAchievements,
-  badgeConfigurations,
-  badgeImages,
-  badges,
-  characterMapFiles,
-  characterMaps,
-  characterMediaMetadataFiles,
-  compassAxisDefinitions,
-  compassTrackings,
-  contentBundles,
-  dataDeletionRequests,
-  echoTypeDefinitions,
-  fantasyThemeDefinitions,
-  gameSessions,
-  mediaAssets,
-  mediaMetadataFiles,
-  parentalConsents,
-  pendingSignups,
-  playerScenarioScores,
-  scenarios,
-  userProfiles,
-} from '@mystira/domain';
 import { type EntityCodec, type FieldCodec, mapQuery } from '@mystira/repository';
 import {
   AST_VERSION,
@@ -43,6 +8,7 @@ import {
 } from '@mystira/specification';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ALL_CODECS } from './all-codecs.js';
 import { docArb, INSTANTS, json, TEXT } from './stored-documents.js';
 
 /** Queryable TypeScript paths with their codecs. */
@@ -152,33 +118,7 @@ function query(codec: EntityCodec<object>, where: Predicate): QueryNode {
   };
 }
 
-describe.each([
-  ['Accounts', accounts],
-  ['GameSessions', gameSessions],
-  ['UserProfiles', userProfiles],
-  ['Scenarios', scenarios],
-  ['PlayerScenarioScores', playerScenarioScores],
-  ['ContentBundles', contentBundles],
-  ['MediaMetadataFiles', mediaMetadataFiles],
-  ['CharacterMediaMetadataFiles', characterMediaMetadataFiles],
-  ['CharacterMapFiles', characterMapFiles],
-  ['AvatarConfigurationFiles', avatarConfigurationFiles],
-  ['PendingSignups', pendingSignups],
-  ['ParentalConsents', parentalConsents],
-  ['DataDeletionRequests', dataDeletionRequests],
-  ['CompassAxes', compassAxisDefinitions],
-  ['ArchetypeDefinitions', archetypeDefinitions],
-  ['FantasyThemeDefinitions', fantasyThemeDefinitions],
-  ['EchoTypeDefinitions', echoTypeDefinitions],
-  ['AgeGroupDefinitions', ageGroupDefinitions],
-  ['CompassTrackings', compassTrackings],
-  ['CharacterMaps', characterMaps],
-  ['BadgeImages', badgeImages],
-  ['MediaAssets', mediaAssets],
-  ['AxisAchievements', axisAchievements],
-  ['BadgeConfigurations', badgeConfigurations],
-  ['Badges', badges],
-] as [string, EntityCodec<object>][])('%s: mapped filters are exact', (_name, codec) => {
+describe.each(ALL_CODECS)('%s: mapped filters are exact', (_name, codec) => {
   it('on every generation and spelling, with properties missing', () => {
     fc.assert(
       fc.property(docArb(codec), predicateArb(codec), (doc, p) => {

@@ -4,36 +4,10 @@
  * field declarations, so a field added to a codec is covered without touching this test.
  */
 
-import {
-  accounts,
-  ageGroupDefinitions,
-  archetypeDefinitions,
-  avatarConfigurationFiles,
-  axisAchievements,
-  badgeConfigurations,
-  badgeImages,
-  badges,
-  characterMapFiles,
-  characterMaps,
-  characterMediaMetadataFiles,
-  compassAxisDefinitions,
-  compassTrackings,
-  contentBundles,
-  dataDeletionRequests,
-  echoTypeDefinitions,
-  fantasyThemeDefinitions,
-  gameSessions,
-  mediaAssets,
-  mediaMetadataFiles,
-  parentalConsents,
-  pendingSignups,
-  playerScenarioScores,
-  scenarios,
-  userProfiles,
-} from '@mystira/domain';
 import type { EntityCodec, FieldCodec } from '@mystira/repository';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ALL_CODECS } from './all-codecs.js';
 
 const json = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const text = fc.string({ maxLength: 12 });
@@ -97,33 +71,7 @@ function stored(codec: EntityCodec<object>, item: object): Record<string, unknow
   return out;
 }
 
-describe.each([
-  ['Accounts', accounts],
-  ['GameSessions', gameSessions],
-  ['UserProfiles', userProfiles],
-  ['Scenarios', scenarios],
-  ['PlayerScenarioScores', playerScenarioScores],
-  ['ContentBundles', contentBundles],
-  ['MediaMetadataFiles', mediaMetadataFiles],
-  ['CharacterMediaMetadataFiles', characterMediaMetadataFiles],
-  ['CharacterMapFiles', characterMapFiles],
-  ['AvatarConfigurationFiles', avatarConfigurationFiles],
-  ['PendingSignups', pendingSignups],
-  ['ParentalConsents', parentalConsents],
-  ['DataDeletionRequests', dataDeletionRequests],
-  ['CompassAxes', compassAxisDefinitions],
-  ['ArchetypeDefinitions', archetypeDefinitions],
-  ['FantasyThemeDefinitions', fantasyThemeDefinitions],
-  ['EchoTypeDefinitions', echoTypeDefinitions],
-  ['AgeGroupDefinitions', ageGroupDefinitions],
-  ['CompassTrackings', compassTrackings],
-  ['CharacterMaps', characterMaps],
-  ['BadgeImages', badgeImages],
-  ['MediaAssets', mediaAssets],
-  ['AxisAchievements', axisAchievements],
-  ['BadgeConfigurations', badgeConfigurations],
-  ['Badges', badges],
-] as [string, EntityCodec<object>][])('%s codec', (_name, codec) => {
+describe.each(ALL_CODECS)('%s codec', (_name, codec) => {
   it('round-trips random entities', () => {
     fc.assert(
       fc.property(fieldsArb(codec.fields), (item) => {
