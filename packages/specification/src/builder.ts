@@ -18,7 +18,6 @@ import {
 } from './aggregate.js';
 import {
   AST_VERSION,
-  type CacheHint,
   type DateUnit,
   type FieldRef,
   type GroupKey,
@@ -332,15 +331,11 @@ export function predicates(entity: EntityDef<any> | null = null): Where<any> {
 // ---------------------------------------------------------------------------------------------
 // Specification
 
-interface State {
+/** What a specification holds: the query node's parts, with the filter still in pieces. */
+interface State
+  extends Pick<QueryNode, 'orderBy' | 'after' | 'skip' | 'take' | 'select' | 'cache'> {
   readonly wheres: readonly Predicate[];
   readonly search: ReadonlyMap<number, readonly LikeNode[]>;
-  readonly orderBy: readonly OrderNode[];
-  readonly after: KeysetNode | null;
-  readonly skip: number;
-  readonly take: number | null;
-  readonly select: readonly FieldRef[] | null;
-  readonly cache: CacheHint | null;
 }
 
 /** Options of {@link spec} without an entity schema. */

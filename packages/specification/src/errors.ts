@@ -60,33 +60,35 @@ export class SpecificationError extends Error {
   }
 }
 
-/** The input is not a well-formed specification: wrong shape, missing or extra keys, wrong types. */
-export class InvalidSpecificationError extends SpecificationError {
-  constructor(message: string, details?: SpecificationErrorDetails) {
-    super('INVALID_SPECIFICATION', message, details);
-  }
+/** What {@link withCode} makes: a constructor that takes a message and details, not a code. */
+type CodedErrorClass = new (
+  message: string,
+  details?: SpecificationErrorDetails,
+) => SpecificationError;
+
+/**
+ * The base of the error classes below that carry nothing but their code: a subclass of
+ * `SpecificationError` whose constructor fills the code in.
+ */
+function withCode(code: SpecificationErrorCode): CodedErrorClass {
+  return class extends SpecificationError {
+    constructor(message: string, details?: SpecificationErrorDetails) {
+      super(code, message, details);
+    }
+  };
 }
+
+/** The input is not a well-formed specification: wrong shape, missing or extra keys, wrong types. */
+export class InvalidSpecificationError extends withCode('INVALID_SPECIFICATION') {}
 
 /** A field path that the entity schema does not declare (or that is not allowed in this position). */
-export class UnknownFieldError extends SpecificationError {
-  constructor(message: string, details?: SpecificationErrorDetails) {
-    super('UNKNOWN_FIELD', message, details);
-  }
-}
+export class UnknownFieldError extends withCode('UNKNOWN_FIELD') {}
 
 /** An operator that does not exist, is not whitelisted, or does not apply to the field's type. */
-export class UnsupportedOperatorError extends SpecificationError {
-  constructor(message: string, details?: SpecificationErrorDetails) {
-    super('UNSUPPORTED_OPERATOR', message, details);
-  }
-}
+export class UnsupportedOperatorError extends withCode('UNSUPPORTED_OPERATOR') {}
 
 /** An operand that does not fit the field's type (e.g. a malformed ISO date, NaN, a non-integer take). */
-export class InvalidValueError extends SpecificationError {
-  constructor(message: string, details?: SpecificationErrorDetails) {
-    super('INVALID_VALUE', message, details);
-  }
-}
+export class InvalidValueError extends withCode('INVALID_VALUE') {}
 
 /** The input is larger or deeper than the configured limits allow. */
 export class LimitExceededError extends SpecificationError {
@@ -99,25 +101,13 @@ export class LimitExceededError extends SpecificationError {
 }
 
 /** A key such as `__proto__`, `constructor` or `prototype` that could pollute prototypes. */
-export class ForbiddenKeyError extends SpecificationError {
-  constructor(message: string, details?: SpecificationErrorDetails) {
-    super('FORBIDDEN_KEY', message, details);
-  }
-}
+export class ForbiddenKeyError extends withCode('FORBIDDEN_KEY') {}
 
 /** A serialized specification of an AST version this release does not understand. */
-export class UnsupportedVersionError extends SpecificationError {
-  constructor(message: string, details?: SpecificationErrorDetails) {
-    super('UNSUPPORTED_VERSION', message, details);
-  }
-}
+export class UnsupportedVersionError extends withCode('UNSUPPORTED_VERSION') {}
 
 /** A keyset cursor that is malformed, was tampered with, or belongs to a different specification. */
-export class InvalidCursorError extends SpecificationError {
-  constructor(message: string, details?: SpecificationErrorDetails) {
-    super('INVALID_CURSOR', message, details);
-  }
-}
+export class InvalidCursorError extends withCode('INVALID_CURSOR') {}
 
 /** `single()` found more than one matching item. */
 export class MultipleResultsError extends SpecificationError {
@@ -127,11 +117,7 @@ export class MultipleResultsError extends SpecificationError {
 }
 
 /** An entity declaration that cannot work (e.g. the id field is missing or not a string/number). */
-export class InvalidSchemaError extends SpecificationError {
-  constructor(message: string, details?: SpecificationErrorDetails) {
-    super('INVALID_SCHEMA', message, details);
-  }
-}
+export class InvalidSchemaError extends withCode('INVALID_SCHEMA') {}
 
 brandErrors('@mystira/specification', {
   SpecificationError,

@@ -23,7 +23,7 @@ import {
   UnknownFieldError,
   UnsupportedVersionError,
 } from './errors.js';
-import { fromJSON, type ParseOptions } from './parse.js';
+import { DEFAULTS, fromJSON, type ParseOptions, parseJsonText } from './parse.js';
 import { resolveField } from './rules.js';
 import type { EntityDef } from './schema.js';
 
@@ -68,22 +68,7 @@ export function fromAggregateJSON(
   entity: EntityDef,
   options: AggregateParseOptions = {},
 ): AggregateQueryNode {
-  let value = json;
-  if (typeof json === 'string') {
-    const max = options.maxBytes ?? 65536;
-    if (json.length > max)
-      throw new LimitExceededError('maxBytes', `specification is larger than ${max} characters`, {
-        path: '',
-      });
-    try {
-      value = JSON.parse(json);
-    } catch (e) {
-      throw new InvalidSpecificationError('specification is not valid JSON', {
-        path: '',
-        cause: e,
-      });
-    }
-  }
+  const value = parseJsonText(json, options.maxBytes ?? DEFAULTS.maxBytes);
   const root = object(value, '', ['kind', 'version', 'source', 'groupBy', 'aggregates', 'shape']);
   if (root.kind !== 'aggregateQuery')
     throw new InvalidSpecificationError('expected kind "aggregateQuery"', { path: '/kind' });

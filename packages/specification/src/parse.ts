@@ -73,7 +73,7 @@ export interface ParseOptions extends ParseLimits {
   allowCacheHint?: boolean;
 }
 
-const DEFAULTS: Required<ParseLimits> = {
+export const DEFAULTS: Required<ParseLimits> = {
   maxBytes: 65536,
   maxDepth: 12,
   maxNodes: 256,
@@ -577,23 +577,30 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
  */
 export function fromJSON(json: unknown, entity: EntityDef, options: ParseOptions = {}): QueryNode {
   const parser = new Parser(entity, options);
-  let value = json;
-  if (typeof json === 'string') {
-    if (json.length > parser.limits.maxBytes) {
-      throw new LimitExceededError(
-        'maxBytes',
-        `specification is larger than ${parser.limits.maxBytes} characters`,
-        { path: '' },
-      );
-    }
-    try {
-      value = JSON.parse(json);
-    } catch (e) {
-      throw new InvalidSpecificationError('specification is not valid JSON', {
+  return parser.query(parseJsonText(json, parser.limits.maxBytes));
+}
+
+/**
+ * The parsed value of a specification given as JSON text (at most `maxBytes` characters); any
+ * other input, already parsed, as it is. Both `fromJSON` and `fromAggregateJSON` read with it.
+ */
+export function parseJsonText(json: unknown, maxBytes: number): unknown {
+  if (typeof json !== 'string') return json;
+  if (json.length > maxBytes) {
+    throw new LimitExceededError(
+      'maxBytes',
+      `specification is larger than ${maxBytes} characters`,
+      {
         path: '',
-        cause: e,
-      });
-    }
+      },
+    );
   }
-  return parser.query(value);
+  try {
+    return JSON.parse(json);
+  } catch (e) {
+    throw new InvalidSpecificationError('specification is not valid JSON', {
+      path: '',
+      cause: e,
+    });
+  }
 }

@@ -15,6 +15,7 @@ import {
   type Predicate,
   type QueryNode,
   sha256Hex,
+  spec,
 } from '@mystira/specification';
 import { createCursorCodec } from '@mystira/specification/cursor';
 import { sha256 } from '@noble/hashes/sha2';
@@ -108,20 +109,9 @@ describe('evaluate agrees with the independent reference', () => {
   });
 });
 
+/** The query of an empty specification of things: no filter, order, paging or projection. */
 function blank(): QueryNode {
-  return {
-    kind: 'query',
-    version: 1,
-    entity: 'things',
-    idField: { kind: 'field', path: ['id'], type: 'string' },
-    where: null,
-    orderBy: [],
-    after: null,
-    skip: 0,
-    take: null,
-    select: null,
-    cache: null,
-  };
+  return spec(Thing).build();
 }
 
 describe('serialization and hashing', () => {
