@@ -1,13 +1,8 @@
-import {
-  type Event,
-  EventEmitter,
-  type IFailureEvent,
-  type IPolicy,
-  type ISuccessEvent,
-} from 'cockatiel';
+import type { IPolicy } from 'cockatiel';
 import { isTransient } from './classify/index.js';
 import { HedgeLostError } from './errors.js';
 import type { ResilienceEvents } from './events.js';
+import { PolicyEvents } from './policy-events.js';
 
 /** Hedge after the given percentile of the latencies observed so far. */
 export interface PercentileDelay {
@@ -58,12 +53,7 @@ export interface HedgeContext {
  * the delay, start another; the first success wins and the others are aborted. Implements
  * cockatiel's `IPolicy`, so it composes in `pipeline()`/`wrap()`.
  */
-export class HedgePolicy implements IPolicy<HedgeContext> {
-  declare readonly _altReturn: never;
-  readonly #success = new EventEmitter<ISuccessEvent>();
-  readonly #failure = new EventEmitter<IFailureEvent>();
-  readonly onSuccess: Event<ISuccessEvent> = this.#success.addListener;
-  readonly onFailure: Event<IFailureEvent> = this.#failure.addListener;
+export class HedgePolicy extends PolicyEvents implements IPolicy<HedgeContext> {
   readonly #options: HedgeOptions;
   readonly #maxHedges: number;
   readonly #now: () => number;
@@ -71,6 +61,7 @@ export class HedgePolicy implements IPolicy<HedgeContext> {
   #next = 0;
 
   constructor(options: HedgeOptions = {}) {
+    super();
     const maxHedges = options.maxHedges ?? 1;
     if (!Number.isInteger(maxHedges) || maxHedges < 0) {
       throw new RangeError('hedge: maxHedges must be an integer >= 0');
@@ -139,9 +130,8 @@ export class HedgePolicy implements IPolicy<HedgeContext> {
           if (c !== winner && !c.signal.aborted) c.abort(new HedgeLostError());
         const duration = this.#now() - begin;
         if (error === undefined) {
-          if (this.#success.size) this.#success.emit({ duration });
-        } else if (this.#failure.size)
-          this.#failure.emit({ duration, handled: true, reason: { error } });
+          this.emitSuccess(() => duration);
+        } else this.emitFailure(() => duration, error);
         outcome();
       };
       const onAbort = () => {

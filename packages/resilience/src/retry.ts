@@ -1,19 +1,16 @@
 import {
   retry as cockatielRetry,
-  type Event,
-  EventEmitter,
   ExponentialBackoff,
   handleWhen,
   type IBackoff,
   type IBackoffFactory,
-  type IFailureEvent,
   type IPolicy,
   type IRetryContext,
-  type ISuccessEvent,
 } from 'cockatiel';
 import { neverAborted, raceAbort } from './abort.js';
 import { type CallContext, isTransient, retryAfterMs } from './classify/index.js';
 import type { ResilienceEvents } from './events.js';
+import { PolicyEvents } from './policy-events.js';
 
 /** What `shouldRetry` gets besides the error. */
 export interface RetryDecisionContext extends CallContext {
@@ -68,12 +65,7 @@ export interface RetryContext {
  * A retry policy (see {@link retry}). It implements cockatiel's `IPolicy`, so it composes with
  * every cockatiel policy through `pipeline()` or cockatiel's `wrap()`.
  */
-export class RetryPolicy implements IPolicy<IRetryContext> {
-  declare readonly _altReturn: never;
-  readonly #success = new EventEmitter<ISuccessEvent>();
-  readonly #failure = new EventEmitter<IFailureEvent>();
-  readonly onSuccess: Event<ISuccessEvent> = this.#success.addListener;
-  readonly onFailure: Event<IFailureEvent> = this.#failure.addListener;
+export class RetryPolicy extends PolicyEvents implements IPolicy<IRetryContext> {
   readonly #options: RetryOptions;
   readonly #maxAttempts: number;
   readonly #budgetMs: number;
@@ -83,6 +75,7 @@ export class RetryPolicy implements IPolicy<IRetryContext> {
   readonly #name: string;
 
   constructor(options: RetryOptions = {}) {
+    super();
     const maxAttempts = options.maxAttempts ?? 3;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       throw new RangeError('retry: maxAttempts must be an integer >= 1');
@@ -118,7 +111,7 @@ export class RetryPolicy implements IPolicy<IRetryContext> {
     try {
       const pending = fn({ signal: signal ?? neverAborted, attempt: 0 });
       const value = await (signal ? raceAbort(Promise.resolve(pending), signal) : pending);
-      if (this.#success.size) this.#success.emit({ duration: this.#now() - started });
+      this.emitSuccess(() => this.#now() - started);
       return value;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -175,9 +168,7 @@ export class RetryPolicy implements IPolicy<IRetryContext> {
       return true;
     };
     const fail = (error: unknown): never => {
-      if (this.#failure.size) {
-        this.#failure.emit({ duration: this.#now() - started, handled: true, reason: { error } });
-      }
+      this.emitFailure(() => this.#now() - started, error);
       throw error;
     };
 
@@ -209,7 +200,7 @@ export class RetryPolicy implements IPolicy<IRetryContext> {
     }, signal);
     try {
       const value = await raceAbort(run, signal);
-      if (this.#success.size) this.#success.emit({ duration: this.#now() - started });
+      this.emitSuccess(() => this.#now() - started);
       return value;
     } catch (error) {
       return fail(error);

@@ -3,16 +3,10 @@
  * there and throws {@link RateLimitExceededError} when not. It implements cockatiel's `IPolicy`,
  * so it composes with `wrap()`.
  */
-import {
-  type Event,
-  EventEmitter,
-  type IDefaultPolicyContext,
-  type IFailureEvent,
-  type IPolicy,
-  type ISuccessEvent,
-} from 'cockatiel';
+import type { Event, IDefaultPolicyContext, IFailureEvent, IPolicy } from 'cockatiel';
 import { neverAborted } from '../abort.js';
 import { RateLimitExceededError } from '../errors.js';
+import { PolicyEvents } from '../policy-events.js';
 import type { RateLimitDecision, RateLimiter } from './types.js';
 
 /** Options of {@link rateLimit}. */
@@ -29,18 +23,15 @@ export interface RateLimitContext extends IDefaultPolicyContext {
   decision: RateLimitDecision;
 }
 
-export class RateLimitPolicy implements IPolicy<RateLimitContext> {
-  declare readonly _altReturn: never;
-  readonly #success = new EventEmitter<ISuccessEvent>();
-  readonly #failure = new EventEmitter<IFailureEvent>();
-  readonly onSuccess: Event<ISuccessEvent> = this.#success.addListener;
+export class RateLimitPolicy extends PolicyEvents implements IPolicy<RateLimitContext> {
   /** Fires for refusals (`handled: true`) and for errors of `fn` (`handled: false`). */
-  readonly onFailure: Event<IFailureEvent> = this.#failure.addListener;
+  declare readonly onFailure: Event<IFailureEvent>;
   readonly #limiter: RateLimiter;
   readonly #key: string;
   readonly #cost: number;
 
   constructor(limiter: RateLimiter, options: RateLimitOptions = {}) {
+    super();
     this.#limiter = limiter;
     this.#key = options.key ?? 'default';
     this.#cost = options.cost ?? 1;
@@ -64,21 +55,15 @@ export class RateLimitPolicy implements IPolicy<RateLimitContext> {
     const decision = await this.#limiter.take(key, this.#cost, signal);
     if (!decision.allowed) {
       const error = new RateLimitExceededError(key, decision.retryAfterMs, decision.limit);
-      if (this.#failure.size) this.#failure.emit({ duration: 0, handled: true, reason: { error } });
+      this.emitFailure(() => 0, error);
       throw error;
     }
     try {
       const value = await fn({ signal: signal ?? neverAborted, decision });
-      if (this.#success.size) this.#success.emit({ duration: performance.now() - started });
+      this.emitSuccess(() => performance.now() - started);
       return value;
     } catch (error) {
-      if (this.#failure.size) {
-        this.#failure.emit({
-          duration: performance.now() - started,
-          handled: false,
-          reason: { error },
-        });
-      }
+      this.emitFailure(() => performance.now() - started, error, false);
       throw error;
     }
   }
