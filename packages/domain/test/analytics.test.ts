@@ -3,7 +3,6 @@
  * (in-process server) holding golden documents of both generations, what they give over the
  * decoded items in memory (the reference) — and the figures a reader can check by hand.
  */
-import { randomUUID } from 'node:crypto';
 import {
   gameSessions,
   playerScenarioScores,
@@ -12,24 +11,16 @@ import {
   sessionsPerStatusPerDay,
   userProfiles,
 } from '@mystira/domain';
-import {
-  type EntityCodec,
-  mapped,
-  memoryRepository,
-  type Repository,
-  runAggregate,
-  type StoredDocument,
-} from '@mystira/repository';
-import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
-import {
-  createDatabase,
-  createTableStatements,
-  type PgDatabase,
-  PostgresRepository,
-} from '@mystira/repository-postgres';
+import { type EntityCodec, runAggregate, type StoredDocument } from '@mystira/repository';
 import { type AggregateSource, spec } from '@mystira/specification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCosmos, type TestCosmos } from '../../repository-cosmos/test/cosmos.js';
+import {
+  type MappedBackends,
+  type MappingStores,
+  openMappingStores,
+  plain,
+  variantsOf,
+} from '../../repository/test/mapping-stores.js';
 import {
   profileCurrent,
   profileLegacy,
@@ -39,7 +30,7 @@ import {
   sessionLegacy,
 } from './golden.js';
 
-const S = (id: string, patch: StoredDocument, base = sessionCurrent) => ({ ...base, id, ...patch });
+const S = variantsOf(sessionCurrent);
 const sessionDocs: StoredDocument[] = [
   S('s1', { Status: 2, StartedAt: '2026-02-01T10:00:00Z', DurationSeconds: 60 }),
   S('s2', { Status: 2, StartedAt: '2026-02-01T23:59:59.9999999Z', DurationSeconds: 30 }),
@@ -51,7 +42,7 @@ const sessionDocs: StoredDocument[] = [
   S('s8', { Status: 0, StartedAt: '2025-12-05T18:00:00.123Z' }, sessionLegacy), // legacy 0 = Pending
 ];
 
-const R = (id: string, patch: StoredDocument, base = scoreCurrent) => ({ ...base, id, ...patch });
+const R = variantsOf(scoreCurrent);
 const scoreDocs: StoredDocument[] = [
   R('r1', { ScenarioId: 'scn-1', BestScore: 42, TotalAttempts: 2, Completions: 1 }),
   R('r2', {
@@ -68,7 +59,7 @@ const scoreDocs: StoredDocument[] = [
   R('r5', { ScenarioId: 'scn-1' }, scoreLegacy), // legacy: no scores (defaults 0)
 ];
 
-const P = (id: string, patch: StoredDocument, base = profileCurrent) => ({ ...base, id, ...patch });
+const P = variantsOf(profileCurrent);
 const profileDocs: StoredDocument[] = [
   P('p1', { DisplayName: 'Robin', Name: 'Robin' }),
   P('p2', { DisplayName: 'Robin', Name: null, OnboardingCompleted: false }), // the Admin API: no alias
@@ -76,69 +67,25 @@ const profileDocs: StoredDocument[] = [
   P('p4', { Name: 'Sam' }, profileLegacy),
 ];
 
-let cosmos: TestCosmos;
-let pg: PgDatabase;
-const schema = `analytics_${randomUUID().slice(0, 8)}`;
-const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
-
-async function backends(
-  codec: EntityCodec<object>,
-  docs: StoredDocument[],
-): Promise<{ reference: Repository<object>; mapped: [string, Repository<object>][] }> {
-  const postgres = new PostgresRepository<StoredDocument>(pg, codec.stored, {
-    layout: 'document',
-    schema,
-    table: codec.stored.name.toLowerCase(),
-  });
-  for (const stmt of createTableStatements(postgres.mapping)) await pg.query(stmt);
-  const container = await ensureContainer(cosmos.database, codec.stored, {
-    id: `${codec.stored.name}-${randomUUID().slice(0, 8)}`,
-    profile: cosmos.profile,
-  });
-  const inner: [string, Repository<StoredDocument>][] = [
-    ['memory', memoryRepository<StoredDocument>(codec.stored)],
-    ['postgres', postgres],
-    [
-      'cosmos',
-      new CosmosRepository<StoredDocument>(codec.stored, { container, profile: cosmos.profile }),
-    ],
-  ];
-  for (const [, repo] of inner) await repo.addMany(docs);
-  return {
-    reference: memoryRepository<object>(codec.domain, {
-      seed: docs.map((d) => plain(codec.decode(d))),
-    }),
-    mapped: inner.map(([name, repo]) => [name, mapped(repo, codec)]),
-  };
-}
-
-let sessions: Awaited<ReturnType<typeof backends>>;
-let scores: Awaited<ReturnType<typeof backends>>;
-let profiles: Awaited<ReturnType<typeof backends>>;
+let stores: MappingStores | undefined;
+let sessions: MappedBackends<object>;
+let scores: MappedBackends<object>;
+let profiles: MappedBackends<object>;
 
 beforeAll(async () => {
-  cosmos = await startCosmos();
-  pg = createDatabase({
-    primary: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' },
-    max: 2,
-  });
-  await pg.query(`CREATE SCHEMA "${schema}"`);
-  sessions = await backends(gameSessions as EntityCodec<object>, sessionDocs);
-  scores = await backends(playerScenarioScores as EntityCodec<object>, scoreDocs);
-  profiles = await backends(userProfiles as EntityCodec<object>, profileDocs);
+  stores = await openMappingStores('analytics');
+  sessions = await stores.load(gameSessions as EntityCodec<object>, sessionDocs);
+  scores = await stores.load(playerScenarioScores as EntityCodec<object>, scoreDocs);
+  profiles = await stores.load(userProfiles as EntityCodec<object>, profileDocs);
 }, 60_000);
 
 afterAll(async () => {
-  await cosmos?.close();
-  if (pg) {
-    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-    await pg.close();
-  }
+  await stores?.close();
 });
 
 /** The aggregate's result on every mapped backend equals the reference's. */
 async function sameEverywhere(
-  b: typeof sessions,
+  b: MappedBackends<object>,
   agg: AggregateSource<unknown, unknown>,
 ): Promise<unknown> {
   const expected = plain(await runAggregate(b.reference, agg as AggregateSource<object>));

@@ -4,7 +4,6 @@
  * when a store is missing; memory repositories stand in for both stores, then the real ones
  * (PostgreSQL, and Cosmos DB through the in-process server) hold the App's documents.
  */
-import { randomUUID } from 'node:crypto';
 import {
   accountByEmail,
   accounts as accountCodec,
@@ -20,21 +19,12 @@ import { createPolyglot, memoryOutbox } from '@mystira/polyglot';
 import {
   type EntityCodec,
   type MemoryRepository,
-  mapQuery,
   memoryRepository,
-  type Repository,
   runAggregate,
   type StoredDocument,
 } from '@mystira/repository';
-import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
-import {
-  createDatabase,
-  createTableStatements,
-  type PgDatabase,
-  PostgresRepository,
-} from '@mystira/repository-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCosmos, type TestCosmos } from '../../repository-cosmos/test/cosmos.js';
+import { type MappingStores, openMappingStores } from '../../repository/test/mapping-stores.js';
 import { accountCurrent, accountLegacy, sessionCurrent, sessionLegacy } from './golden.js';
 
 /** Memory stand-ins for both stores, remembering which container went where. */
@@ -124,48 +114,23 @@ describe('domainRouting over memory stores', () => {
 });
 
 describe('domainRouting over PostgreSQL and the Cosmos server', () => {
-  let cosmos: TestCosmos;
-  let pg: PgDatabase;
-  const schema = `routing_${randomUUID().slice(0, 8)}`;
-  const suffix = randomUUID().slice(0, 8);
-  const cosmosRepos: Record<string, Repository<StoredDocument>> = {};
+  let stores: MappingStores | undefined;
 
   beforeAll(async () => {
-    cosmos = await startCosmos();
-    pg = createDatabase({
-      primary: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' },
-      max: 2,
-    });
-    await pg.query(`CREATE SCHEMA "${schema}"`);
+    stores = await openMappingStores('routing');
   }, 60_000);
 
   afterAll(async () => {
-    await cosmos?.close();
-    if (pg) {
-      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-      await pg.close();
-    }
+    await stores?.close();
   });
 
   it('reads and writes the App documents where the roadmap puts them', async () => {
-    // Provisioned first (the factories are synchronous): Accounts' table, GameSessions' container.
-    const accountsTable = new PostgresRepository<StoredDocument>(pg, accountCodec.stored, {
-      layout: 'document',
-      schema,
-      table: 'accounts',
-    });
-    for (const stmt of createTableStatements(accountsTable.mapping)) await pg.query(stmt);
-    const sessionsContainer = await ensureContainer(cosmos.database, gameSessions.stored, {
-      id: `GameSessions-${suffix}`,
-      profile: cosmos.profile,
-      // The composite index the ordered query needs, from its stored-shape translation.
-      specs: [
-        mapQuery(
-          gameSessions as EntityCodec<object>,
-          sessionsByAccount(String(sessionCurrent.accountId)).build(),
-        ),
-      ],
-    });
+    // Provisioned first (the factories are synchronous): Accounts' table, GameSessions' container
+    // with the composite index the ordered query needs.
+    const accountsTable = await stores!.postgres(accountCodec as EntityCodec<object>, 'accounts');
+    const sessionsStore = await stores!.cosmosRepository(gameSessions as EntityCodec<object>, [
+      sessionsByAccount(String(sessionCurrent.accountId)).build(),
+    ]);
 
     const routing = domainRouting(
       {
@@ -173,14 +138,9 @@ describe('domainRouting over PostgreSQL and the Cosmos server', () => {
           expect(info.container).toBe('Accounts');
           return accountsTable;
         },
-        cosmos: (codec, info) => {
+        cosmos: (_codec, info) => {
           expect(info.container).toBe('GameSessions');
-          const repo = new CosmosRepository<StoredDocument>(codec.stored, {
-            container: sessionsContainer,
-            profile: cosmos.profile,
-          });
-          cosmosRepos[info.container] = repo;
-          return repo;
+          return sessionsStore;
         },
       },
       { entities: ['accounts', 'gameSessions'] },
@@ -189,7 +149,7 @@ describe('domainRouting over PostgreSQL and the Cosmos server', () => {
 
     // Documents as the .NET App wrote them, straight into each store.
     await accountsTable.addMany([accountCurrent, accountLegacy]);
-    await cosmosRepos.GameSessions!.addMany([
+    await sessionsStore.addMany([
       sessionCurrent,
       { ...sessionLegacy, accountId: sessionCurrent.accountId },
     ]);

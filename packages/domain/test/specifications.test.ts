@@ -3,7 +3,6 @@
  * memory, PostgreSQL and Cosmos DB (in-process server) repositories holding the same golden
  * documents of both generations, as the specification's evaluator over the decoded items.
  */
-import { randomUUID } from 'node:crypto';
 import {
   accountByEmail,
   accountByExternalUserId,
@@ -87,24 +86,16 @@ import {
   userProfiles,
   userProfilesWithRecentActivity,
 } from '@mystira/domain';
-import {
-  type EntityCodec,
-  mapped,
-  mapQuery,
-  memoryRepository,
-  type Repository,
-  type StoredDocument,
-} from '@mystira/repository';
-import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
-import {
-  createDatabase,
-  createTableStatements,
-  type PgDatabase,
-  PostgresRepository,
-} from '@mystira/repository-postgres';
+import type { EntityCodec, StoredDocument } from '@mystira/repository';
 import type { QueryNode } from '@mystira/specification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCosmos, type TestCosmos } from '../../repository-cosmos/test/cosmos.js';
+import {
+  type MappedBackends,
+  type MappingStores,
+  openMappingStores,
+  plain,
+  variantsOf,
+} from '../../repository/test/mapping-stores.js';
 import {
   accountCurrent,
   accountLegacy,
@@ -133,8 +124,8 @@ import { mediaMetadataFileCurrent } from './golden-metadata-files.js';
 import { consentCurrent } from './golden-parental-consents.js';
 import { signupCurrent } from './golden-pending-signups.js';
 
-const A = (id: string, patch: StoredDocument, base = accountCurrent) => ({ ...base, id, ...patch });
-const S = (id: string, patch: StoredDocument, base = sessionCurrent) => ({ ...base, id, ...patch });
+const A = variantsOf(accountCurrent);
+const S = variantsOf(sessionCurrent);
 
 const accountDocs: StoredDocument[] = [
   A('a1', {}),
@@ -188,7 +179,7 @@ const sessionDocs: StoredDocument[] = [
   S('s8', { Status: 2, StartedAt: '2025-12-07T09:00:00Z', ProfileId: 'p-9' }, sessionLegacy), // legacy 2 = Paused
 ];
 
-const P = (id: string, patch: StoredDocument, base = profileCurrent) => ({ ...base, id, ...patch });
+const P = variantsOf(profileCurrent);
 const profileDocs: StoredDocument[] = [
   P('p1', {}),
   P('p2', {
@@ -242,11 +233,7 @@ const profileSpecs: [string, QueryNode][] = [
   ],
 ];
 
-const C = (id: string, patch: StoredDocument, base = scenarioCurrent) => ({
-  ...base,
-  id,
-  ...patch,
-});
+const C = variantsOf(scenarioCurrent);
 const scenarioDocs: StoredDocument[] = [
   C('c1', {}),
   C('c2', {
@@ -297,7 +284,7 @@ const scenarioSpecs: [string, QueryNode][] = [
   ['publishedScenarios (legacy: active by default)', publishedScenarios().build()],
 ];
 
-const R = (id: string, patch: StoredDocument, base = scoreCurrent) => ({ ...base, id, ...patch });
+const R = variantsOf(scoreCurrent);
 const PROFILE = '3f2b9c1e-0000-4000-8000-000000000001';
 const scoreDocs: StoredDocument[] = [
   R('r1', {}),
@@ -345,7 +332,7 @@ const sessionSpecs: [string, QueryNode][] = [
   ['gameSessionsPaginated, status', gameSessionsPaginated(0, 5, { status: 'Completed' }).build()],
 ];
 
-const B = (id: string, patch: StoredDocument, base = bundleCurrent) => ({ ...base, id, ...patch });
+const B = variantsOf(bundleCurrent);
 const bundleDocs: StoredDocument[] = [
   B('b1', {}),
   B('b2', {
@@ -375,7 +362,7 @@ const bundleSpecs: [string, QueryNode][] = [
   ['contentBundlesByScenario (scn-2, not scn-22)', contentBundlesByScenario('scn-2').build()],
 ];
 
-const G = (id: string, patch: StoredDocument, base = badgeCurrent) => ({ ...base, id, ...patch });
+const G = variantsOf(badgeCurrent);
 const badgeDocs: StoredDocument[] = [
   G('g1', {}),
   G('g2', { Name: 'Curious Mind II', Title: 'Curious Mind II', Tier: 'silver', TierOrder: 2 }),
@@ -399,11 +386,7 @@ const badgeSpecs: [string, QueryNode][] = [
   ],
 ];
 
-const K = (id: string, patch: StoredDocument, base = badgeConfigurationCurrent) => ({
-  ...base,
-  id,
-  ...patch,
-});
+const K = variantsOf(badgeConfigurationCurrent);
 const configsDocs: StoredDocument[] = [
   K('k1', {}),
   K('k2', { AxisId: 'honesty', RequiredAchievementType: 11 }),
@@ -417,11 +400,7 @@ const configsSpecs: [string, QueryNode][] = [
   ['badgeConfigurationsByAxis', badgeConfigurationsByAxis('honesty').build()],
 ];
 
-const X = (id: string, patch: StoredDocument, base = axisAchievementCurrent) => ({
-  ...base,
-  id,
-  ...patch,
-});
+const X = variantsOf(axisAchievementCurrent);
 const axesDocs: StoredDocument[] = [
   X('x1', {}),
   X('x2', { AxisId: 'honesty', CompassAxisId: 'honesty', AgeGroupId: 'preteen' }),
@@ -436,7 +415,7 @@ const axesSpecs: [string, QueryNode][] = [
   ['axisAchievementsByCompassAxis (both names)', axisAchievementsByCompassAxis('courage').build()],
 ];
 
-const M = (id: string, patch: StoredDocument, base = mediaCurrent) => ({ ...base, id, ...patch });
+const M = variantsOf(mediaCurrent);
 const mediaDocs: StoredDocument[] = [
   M('m1', {}),
   M('m2', { mediaType: 'audio', MediaId: 'm2' }),
@@ -450,11 +429,7 @@ const mediaSpecs: [string, QueryNode][] = [
   ['mediaAssetsByMediaIds', mediaAssetsByMediaIds(['m2', 'm3', 'forest-music']).build()],
 ];
 
-const I = (id: string, patch: StoredDocument, base = badgeImageCurrent) => ({
-  ...base,
-  id,
-  ...patch,
-});
+const I = variantsOf(badgeImageCurrent);
 const imagesDocs: StoredDocument[] = [
   I('i1', {}),
   I('i2', { ImageId: 'media/badges/other.png' }),
@@ -465,11 +440,7 @@ const imagesSpecs: [string, QueryNode][] = [
   ['badgeImageByImageId (legacy)', badgeImageByImageId('media/badges/brave_silver.png').build()],
 ];
 
-const N = (id: string, patch: StoredDocument, base = characterMapCurrent) => ({
-  ...base,
-  id,
-  ...patch,
-});
+const N = variantsOf(characterMapCurrent);
 const mapsDocs: StoredDocument[] = [
   N('n1', {}),
   N('n2', { Name: 'old keeper' }),
@@ -481,11 +452,7 @@ const mapsSpecs: [string, QueryNode][] = [
   ['characterMapByName (both generations)', characterMapByName('Fox').build()],
 ];
 
-const D = (id: string, patch: StoredDocument, base = compassAxisCurrent) => ({
-  ...base,
-  id,
-  ...patch,
-});
+const D = variantsOf(compassAxisCurrent);
 const axesDefDocs: StoredDocument[] = [
   D('d1', {}),
   D('d2', { Name: 'Honesty' }),
@@ -510,7 +477,7 @@ const ageDefSpecs: [string, QueryNode][] = [
   ['ageGroupByValue', ageGroupByValue('3-5').build()],
 ];
 
-const E = (id: string, patch: StoredDocument) => ({ ...deletionCurrent, id, ...patch });
+const E = variantsOf(deletionCurrent);
 const CHILD = '3f2b9c1e-0000-4000-8000-000000000001';
 const deletionDocs: StoredDocument[] = [
   E('e1', {}),
@@ -534,7 +501,7 @@ const deletionSpecs: [string, QueryNode][] = [
   ['pendingDataDeletions', pendingDataDeletions('2026-02-10T00:00:00.000Z').build()],
 ];
 
-const Q = (id: string, patch: StoredDocument) => ({ ...consentCurrent, id, ...patch });
+const Q = variantsOf(consentCurrent);
 const consentDocs: StoredDocument[] = [
   Q('q1', {}),
   Q('q2', { Status: 1, VerificationToken: 'tok-2', CreatedAt: '2026-01-21T08:00:00Z' }),
@@ -545,7 +512,7 @@ const consentSpecs: [string, QueryNode][] = [
   ['consentByVerificationToken', consentByVerificationToken('tok-3').build()],
 ];
 
-const U = (id: string, patch: StoredDocument) => ({ ...signupCurrent, id, ...patch });
+const U = variantsOf(signupCurrent);
 const signupDocs: StoredDocument[] = [
   U('u1', {}),
   U('u2', {
@@ -572,157 +539,76 @@ const fileSpecs: [string, QueryNode][] = [
   ['singletonFile', singletonFile(mediaMetadataFiles).build()],
 ];
 
-interface Backends {
-  reference: Repository<object>;
-  mapped: [string, Repository<object>][];
+/** A container's golden documents and the ported specifications run over them. */
+interface Suite {
+  codec: EntityCodec<object>;
+  docs: StoredDocument[];
+  specs: [string, QueryNode][];
 }
-
-const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
-let cosmos: TestCosmos;
-let pg: PgDatabase;
-const schema = `domain_${randomUUID().slice(0, 8)}`;
-const suites = new Map<string, Backends>();
-
-async function backends(
-  codec: EntityCodec<object>,
+const suite = <T extends object>(
+  codec: EntityCodec<T>,
   docs: StoredDocument[],
   specs: [string, QueryNode][],
-): Promise<Backends> {
-  const memory = memoryRepository<StoredDocument>(codec.stored);
-  const postgres = new PostgresRepository<StoredDocument>(pg, codec.stored, {
-    layout: 'document',
-    schema,
-    table: codec.stored.name.toLowerCase(),
-  });
-  for (const stmt of createTableStatements(postgres.mapping)) await pg.query(stmt);
-  const container = await ensureContainer(cosmos.database, codec.stored, {
-    id: `${codec.stored.name}-${randomUUID().slice(0, 8)}`,
-    profile: cosmos.profile,
-    specs: specs.map(([, q]) => mapQuery(codec, q)),
-  });
-  const inner: [string, Repository<StoredDocument>][] = [
-    ['memory', memory],
-    ['postgres', postgres],
-    [
-      'cosmos',
-      new CosmosRepository<StoredDocument>(codec.stored, { container, profile: cosmos.profile }),
-    ],
-  ];
-  for (const [, repo] of inner) await repo.addMany(docs);
-  return {
-    reference: memoryRepository<object>(codec.domain, {
-      seed: docs.map((d) => plain(codec.decode(d))),
-    }),
-    mapped: inner.map(([name, repo]) => [name, mapped(repo, codec)]),
-  };
-}
+): Suite => ({ codec: codec as unknown as EntityCodec<object>, docs, specs });
+
+const suites = {
+  accounts: suite(accounts, accountDocs, accountSpecs),
+  sessions: suite(gameSessions, sessionDocs, sessionSpecs),
+  profiles: suite(userProfiles, profileDocs, profileSpecs),
+  scenarios: suite(scenarios, scenarioDocs, scenarioSpecs),
+  scores: suite(playerScenarioScores, scoreDocs, scoreSpecs),
+  bundles: suite(contentBundles, bundleDocs, bundleSpecs),
+  files: suite(mediaMetadataFiles, fileDocs, fileSpecs),
+  signups: suite(pendingSignups, signupDocs, signupSpecs),
+  consents: suite(parentalConsents, consentDocs, consentSpecs),
+  deletions: suite(dataDeletionRequests, deletionDocs, deletionSpecs),
+  axesDef: suite(compassAxisDefinitions, axesDefDocs, axesDefSpecs),
+  ageDef: suite(ageGroupDefinitions, ageDefDocs, ageDefSpecs),
+  maps: suite(characterMaps, mapsDocs, mapsSpecs),
+  images: suite(badgeImages, imagesDocs, imagesSpecs),
+  media: suite(mediaAssets, mediaDocs, mediaSpecs),
+  axes: suite(axisAchievements, axesDocs, axesSpecs),
+  configs: suite(badgeConfigurations, configsDocs, configsSpecs),
+  badges: suite(badges, badgeDocs, badgeSpecs),
+};
+
+let stores: MappingStores | undefined;
+const loaded = new Map<string, MappedBackends<object>>();
 
 beforeAll(async () => {
-  cosmos = await startCosmos();
-  pg = createDatabase({
-    primary: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' },
-    max: 2,
-  });
-  await pg.query(`CREATE SCHEMA "${schema}"`);
-  suites.set(
-    'accounts',
-    await backends(accounts as EntityCodec<object>, accountDocs, accountSpecs),
-  );
-  suites.set(
-    'sessions',
-    await backends(gameSessions as EntityCodec<object>, sessionDocs, sessionSpecs),
-  );
-  suites.set(
-    'profiles',
-    await backends(userProfiles as EntityCodec<object>, profileDocs, profileSpecs),
-  );
-  suites.set(
-    'scenarios',
-    await backends(scenarios as EntityCodec<object>, scenarioDocs, scenarioSpecs),
-  );
-  suites.set(
-    'scores',
-    await backends(playerScenarioScores as EntityCodec<object>, scoreDocs, scoreSpecs),
-  );
-  suites.set('badges', await backends(badges as EntityCodec<object>, badgeDocs, badgeSpecs));
-  suites.set(
-    'configs',
-    await backends(badgeConfigurations as EntityCodec<object>, configsDocs, configsSpecs),
-  );
-  suites.set('axes', await backends(axisAchievements as EntityCodec<object>, axesDocs, axesSpecs));
-  suites.set('media', await backends(mediaAssets as EntityCodec<object>, mediaDocs, mediaSpecs));
-  suites.set('images', await backends(badgeImages as EntityCodec<object>, imagesDocs, imagesSpecs));
-  suites.set('maps', await backends(characterMaps as EntityCodec<object>, mapsDocs, mapsSpecs));
-  suites.set(
-    'axesDef',
-    await backends(compassAxisDefinitions as EntityCodec<object>, axesDefDocs, axesDefSpecs),
-  );
-  suites.set(
-    'ageDef',
-    await backends(ageGroupDefinitions as EntityCodec<object>, ageDefDocs, ageDefSpecs),
-  );
-  suites.set(
-    'deletions',
-    await backends(dataDeletionRequests as EntityCodec<object>, deletionDocs, deletionSpecs),
-  );
-  suites.set(
-    'consents',
-    await backends(parentalConsents as EntityCodec<object>, consentDocs, consentSpecs),
-  );
-  suites.set(
-    'signups',
-    await backends(pendingSignups as EntityCodec<object>, signupDocs, signupSpecs),
-  );
-  suites.set(
-    'files',
-    await backends(mediaMetadataFiles as EntityCodec<object>, fileDocs, fileSpecs),
-  );
-  suites.set(
-    'bundles',
-    await backends(contentBundles as EntityCodec<object>, bundleDocs, bundleSpecs),
-  );
+  stores = await openMappingStores('domain');
+  for (const [name, { codec, docs, specs }] of Object.entries(suites)) {
+    loaded.set(
+      name,
+      await stores.load(
+        codec,
+        docs,
+        specs.map(([, q]) => q),
+      ),
+    );
+  }
 }, 60_000);
 
 afterAll(async () => {
-  await cosmos?.close();
-  if (pg) {
-    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-    await pg.close();
-  }
+  await stores?.close();
 });
 
-describe.each([
-  ['accounts', accountSpecs],
-  ['sessions', sessionSpecs],
-  ['profiles', profileSpecs],
-  ['scenarios', scenarioSpecs],
-  ['scores', scoreSpecs],
-  ['bundles', bundleSpecs],
-  ['files', fileSpecs],
-  ['signups', signupSpecs],
-  ['consents', consentSpecs],
-  ['deletions', deletionSpecs],
-  ['axesDef', axesDefSpecs],
-  ['ageDef', ageDefSpecs],
-  ['maps', mapsSpecs],
-  ['images', imagesSpecs],
-  ['media', mediaSpecs],
-  ['axes', axesSpecs],
-  ['configs', configsSpecs],
-  ['badges', badgeSpecs],
-] as const)('%s: ported specifications on memory = PostgreSQL = Cosmos DB', (suite, specs) => {
-  it.each(specs)('%s', async (_name, query) => {
-    const b = suites.get(suite)!;
-    const expected = plain(await b.reference.list(query));
-    expect(expected.length, 'the golden data gives every spec something to find').toBeGreaterThan(
-      0,
-    );
-    for (const [name, repo] of b.mapped) {
-      expect({ name, items: plain(await repo.list(query)) }).toEqual({ name, items: expected });
-      expect({ name, count: await repo.count(query) }).toEqual({
-        name,
-        count: await b.reference.count(query),
-      });
-    }
-  });
-});
+describe.each(Object.entries(suites))(
+  '%s: ported specifications on memory = PostgreSQL = Cosmos DB',
+  (suiteName, { specs }) => {
+    it.each(specs)('%s', async (_name, query) => {
+      const b = loaded.get(suiteName)!;
+      const expected = plain(await b.reference.list(query));
+      expect(expected.length, 'the golden data gives every spec something to find').toBeGreaterThan(
+        0,
+      );
+      for (const [name, repo] of b.mapped) {
+        expect({ name, items: plain(await repo.list(query)) }).toEqual({ name, items: expected });
+        expect({ name, count: await repo.count(query) }).toEqual({
+          name,
+          count: await b.reference.count(query),
+        });
+      }
+    });
+  },
+);

@@ -4,38 +4,20 @@
  * know) and the same mapped specifications give the same items, in the same order, as the
  * specification's own evaluator over the decoded items.
  */
-import { randomUUID } from 'node:crypto';
 import {
   mapped,
-  mapQuery,
-  memoryRepository,
   type Repository,
   runAggregate,
   type StoredDocument,
   UnmappableQueryError,
 } from '@mystira/repository';
-import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
-import {
-  createDatabase,
-  createTableStatements,
-  type PgDatabase,
-  PostgresRepository,
-} from '@mystira/repository-postgres';
 import { type AggregateSource, type QueryNode, spec } from '@mystira/specification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCosmos, type TestCosmos } from '../../repository-cosmos/test/cosmos.js';
 import { currentDoc, legacyDoc, type Session, Sessions } from './mapping-fixtures.js';
+import { type MappingStores, openMappingStores, plain, variantsOf } from './mapping-stores.js';
 
-const current = (id: string, patch: Record<string, unknown>): StoredDocument => ({
-  ...currentDoc,
-  id,
-  ...patch,
-});
-const legacy = (id: string, patch: Record<string, unknown>): StoredDocument => ({
-  ...legacyDoc,
-  id,
-  ...patch,
-});
+const current = variantsOf(currentDoc);
+const legacy = variantsOf(legacyDoc);
 
 /** Golden documents: what the .NET App wrote, in both generations. */
 const golden: StoredDocument[] = [
@@ -222,52 +204,20 @@ const dateOrder = S()
 const walkOrder = S().orderByDescending('scenarioId').take(2).build();
 
 describe('mapped: memory = PostgreSQL = Cosmos DB = the evaluator over decoded items', () => {
-  const reference = memoryRepository<Session>(Sessions.domain, {
-    seed: golden.map((d) => JSON.parse(JSON.stringify(Sessions.decode(d)))),
-  });
-  const backends: [string, Repository<StoredDocument>][] = [];
-  let cosmos: TestCosmos | undefined;
-  let pg: PgDatabase | undefined;
-  const schema = `mapping_${randomUUID().slice(0, 8)}`;
+  let stores: MappingStores | undefined;
+  let reference: Repository<Session>;
+  let backends: [string, Repository<StoredDocument>][];
 
   beforeAll(async () => {
-    const memory = memoryRepository<StoredDocument>(Sessions.stored);
-    backends.push(['memory', memory]);
-    pg = createDatabase({
-      primary: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' },
-      max: 2,
-    });
-    await pg.query(`CREATE SCHEMA "${schema}"`);
-    const pgRepo = new PostgresRepository<StoredDocument>(pg, Sessions.stored, {
-      layout: 'document',
-      schema,
-      table: 'game_sessions',
-    });
-    for (const stmt of createTableStatements(pgRepo.mapping)) await pg.query(stmt);
-    backends.push(['postgres', pgRepo]);
-    cosmos = await startCosmos();
-    const container = await ensureContainer(cosmos.database, Sessions.stored, {
-      id: `GameSessions-${randomUUID().slice(0, 8)}`,
-      profile: cosmos.profile,
-      // The composite indexes the mapped specs need (the id tiebreaker makes every order two keys).
-      specs: [...specs.map(([, q]) => q), dateOrder, walkOrder].map((q) => mapQuery(Sessions, q)),
-    });
-    backends.push([
-      'cosmos',
-      new CosmosRepository<StoredDocument>(Sessions.stored, { container, profile: cosmos.profile }),
-    ]);
-    for (const [, repo] of backends) await repo.addMany(golden);
+    stores = await openMappingStores('mapping');
+    // The composite indexes the mapped specs need (the id tiebreaker makes every order two keys).
+    const queries = [...specs.map(([, q]) => q), dateOrder, walkOrder];
+    ({ reference, stored: backends } = await stores.load(Sessions, golden, queries));
   }, 60_000);
 
   afterAll(async () => {
-    await cosmos?.close();
-    if (pg) {
-      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-      await pg.close();
-    }
+    await stores?.close();
   });
-
-  const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
 
   it.each(specs)('%s', async (_name, query) => {
     const expected = plain(await reference.list(query));
