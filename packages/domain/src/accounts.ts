@@ -8,17 +8,14 @@ import {
   booleanField,
   commaListField,
   dateField,
-  type EntityCodec,
   entityCodec,
   enumField,
-  generation,
-  type ItemOf,
   numberField,
   objectField,
   stringArrayField,
   stringField,
 } from '@mystira/repository';
-import { type Same, softDeletableFields } from './base.js';
+import { codecOf, legacyWithout, softDeletableFields } from './base.js';
 import {
   AccountStatus,
   type AccountStatusName,
@@ -204,15 +201,11 @@ const accountCodec = entityCodec({
   generations: [
     // No legacy model was soft-deletable, and EF writes every current property (IsDeleted is a
     // non-null bool), so a document without IsDeleted is a legacy one [inferred from 1.1/1.2.1].
-    generation('legacy (Mystira.App.Domain)', {
-      where: (w) => w.isNull('IsDeleted'),
+    legacyWithout('IsDeleted', {
       rename: { ExternalUserId: 'ExternalProviderId' },
     }),
   ],
 });
 
 /** The codec of `Accounts` documents (both generations): use it with `mapped()`. */
-export const accounts: EntityCodec<Account> = accountCodec;
-
-// Compile-time check that the codec's fields and the `Account` interface agree.
-true satisfies Same<ItemOf<typeof accountCodec>, Account>;
+export const accounts = codecOf<Account>()(accountCodec);

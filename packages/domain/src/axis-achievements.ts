@@ -6,19 +6,10 @@
  * legacy name: the App writes both, the Admin API only `AxisId`, legacy documents only
  * `CompassAxisId`; `axisId` reads whichever a document has and is written under both.
  */
-import {
-  aliased,
-  dateField,
-  type EntityCodec,
-  entityCodec,
-  generation,
-  type ItemOf,
-  numberField,
-  stringField,
-} from '@mystira/repository';
+import { aliased, dateField, entityCodec, numberField, stringField } from '@mystira/repository';
 import type { Specification } from '@mystira/specification';
 import type { Audited } from './accounts.js';
-import { entityFields, type Same } from './base.js';
+import { codecOf, entityFields, legacyWithout } from './base.js';
 import { specOf } from './specifications.js';
 
 /** An axis achievement (reference 1.2.11); dates are instants in `toISOString()` form. */
@@ -70,15 +61,12 @@ const axisAchievementCodec = entityCodec({
   generations: [
     // The legacy entity held the axis only as `CompassAxisId` (the alias reads it; no rename is
     // needed) and none of the progress values [inferred from 1.2.11].
-    generation('legacy (Mystira.App.Domain)', { where: (w) => w.isNull('AxisId') }),
+    legacyWithout('AxisId'),
   ],
 });
 
 /** The codec of `AxisAchievements` documents (both generations): use it with `mapped()`. */
-export const axisAchievements: EntityCodec<AxisAchievement> = axisAchievementCodec;
-
-// Compile-time check that the codec's fields and the `AxisAchievement` interface agree.
-true satisfies Same<ItemOf<typeof axisAchievementCodec>, AxisAchievement>;
+export const axisAchievements = codecOf<AxisAchievement>()(axisAchievementCodec);
 
 // --- Specifications (core `AxisAchievementSpecifications.cs`, reference 4.2) -------------------
 

@@ -7,17 +7,14 @@
  */
 import {
   booleanField,
-  type EntityCodec,
   entityCodec,
   enumField,
-  generation,
-  type ItemOf,
   numberField,
   stringField,
 } from '@mystira/repository';
 import type { Specification } from '@mystira/specification';
 import type { Audited } from './accounts.js';
-import { entityFields, type Same } from './base.js';
+import { codecOf, entityFields, legacyWithout } from './base.js';
 import { AchievementType, type AchievementTypeName } from './enums.js';
 import { specOf } from './specifications.js';
 
@@ -80,18 +77,14 @@ const badgeConfigurationCodec = entityCodec({
     // The legacy configuration referenced no Badge entity: BadgeId (a non-null string the
     // current model always writes) marks the current shape [inferred from 1.2.11]; the axis
     // moved from `Axis` to `AxisId` (2.12).
-    generation('legacy (Mystira.App.Domain)', {
-      where: (w) => w.isNull('BadgeId'),
+    legacyWithout('BadgeId', {
       rename: { Axis: 'AxisId' },
     }),
   ],
 });
 
 /** The codec of `BadgeConfigurations` documents (both generations): use it with `mapped()`. */
-export const badgeConfigurations: EntityCodec<BadgeConfiguration> = badgeConfigurationCodec;
-
-// Compile-time check that the codec's fields and the `BadgeConfiguration` interface agree.
-true satisfies Same<ItemOf<typeof badgeConfigurationCodec>, BadgeConfiguration>;
+export const badgeConfigurations = codecOf<BadgeConfiguration>()(badgeConfigurationCodec);
 
 // --- Specifications (core `BadgeConfigurationSpecifications.cs`, reference 4.2) -----------------
 

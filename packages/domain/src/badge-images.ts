@@ -5,18 +5,10 @@
  * not mapped: it is kept as stored, so a read-modify-write leaves it as it was. Legacy documents
  * hold only `id`, `ImageId`, `ContentType`, `ImageData`, `FileSizeBytes` and the dates.
  */
-import {
-  booleanField,
-  type EntityCodec,
-  entityCodec,
-  generation,
-  type ItemOf,
-  numberField,
-  stringField,
-} from '@mystira/repository';
+import { booleanField, entityCodec, numberField, stringField } from '@mystira/repository';
 import type { Specification } from '@mystira/specification';
 import type { Audited } from './accounts.js';
-import { entityFields, type Same } from './base.js';
+import { codecOf, entityFields, legacyWithout } from './base.js';
 import { specOf } from './specifications.js';
 
 /** A badge image (reference 1.2.11); dates are instants in `toISOString()` form. */
@@ -62,15 +54,12 @@ const badgeImageCodec = entityCodec({
   generations: [
     // `BadgeId` (a non-null string the current model always writes) is not in the legacy shape
     // (1.2.11); the legacy fields keep their names.
-    generation('legacy (Mystira.App.Domain)', { where: (w) => w.isNull('BadgeId') }),
+    legacyWithout('BadgeId'),
   ],
 });
 
 /** The codec of `BadgeImages` documents (both generations): use it with `mapped()`. */
-export const badgeImages: EntityCodec<BadgeImage> = badgeImageCodec;
-
-// Compile-time check that the codec's fields and the `BadgeImage` interface agree.
-true satisfies Same<ItemOf<typeof badgeImageCodec>, BadgeImage>;
+export const badgeImages = codecOf<BadgeImage>()(badgeImageCodec);
 
 // --- Specifications (core `BadgeImageSpecifications.cs`, reference 4.2) ------------------------
 

@@ -5,19 +5,10 @@
  * `Title`; `name` reads whichever a document has and is written under both. Legacy documents have
  * no soft-delete fields and may hold a fractional `RequiredScore`.
  */
-import {
-  aliased,
-  booleanField,
-  type EntityCodec,
-  entityCodec,
-  generation,
-  type ItemOf,
-  numberField,
-  stringField,
-} from '@mystira/repository';
+import { aliased, booleanField, entityCodec, numberField, stringField } from '@mystira/repository';
 import type { Specification } from '@mystira/specification';
 import type { SoftDeletable } from './accounts.js';
-import { type Same, softDeletableFields } from './base.js';
+import { codecOf, legacyWithout, softDeletableFields } from './base.js';
 import { specOf } from './specifications.js';
 
 /** A badge of the catalogue (reference 1.2.11); dates are instants in `toISOString()` form. */
@@ -78,15 +69,12 @@ const badgeCodec = entityCodec({
   generations: [
     // No legacy model was soft-deletable; EF writes IsDeleted on every current document
     // [inferred from 1.1, as for Scenario]. `Title` needs no rename: it is still written.
-    generation('legacy (Mystira.App.Domain)', { where: (w) => w.isNull('IsDeleted') }),
+    legacyWithout('IsDeleted'),
   ],
 });
 
 /** The codec of `Badges` documents (both generations): use it with `mapped()`. */
-export const badges: EntityCodec<Badge> = badgeCodec;
-
-// Compile-time check that the codec's fields and the `Badge` interface agree.
-true satisfies Same<ItemOf<typeof badgeCodec>, Badge>;
+export const badges = codecOf<Badge>()(badgeCodec);
 
 // --- Specifications (core `BadgeSpecifications.cs`, reference 4.2) ----------------------------
 

@@ -9,17 +9,14 @@
 import {
   booleanField,
   commaListField,
-  type EntityCodec,
   entityCodec,
-  generation,
-  type ItemOf,
   numberField,
   objectField,
   stringField,
 } from '@mystira/repository';
 import type { Specification } from '@mystira/specification';
 import type { Audited } from './accounts.js';
-import { entityFields, type Same } from './base.js';
+import { codecOf, entityFields, legacyWithout } from './base.js';
 import { specOf } from './specifications.js';
 
 /** The typed part of a character map's `Metadata` (`Roles`, `Archetypes` are kept as stored). */
@@ -100,15 +97,12 @@ const characterMapCodec = entityCodec({
   generations: [
     // `SessionId` (a non-null string the current model always writes) is not in the legacy
     // shape (1.2.10); the legacy fields keep their names.
-    generation('legacy (Mystira.App.Domain)', { where: (w) => w.isNull('SessionId') }),
+    legacyWithout('SessionId'),
   ],
 });
 
 /** The codec of `CharacterMaps` documents (both generations): use it with `mapped()`. */
-export const characterMaps: EntityCodec<CharacterMap> = characterMapCodec;
-
-// Compile-time check that the codec's fields and the `CharacterMap` interface agree.
-true satisfies Same<ItemOf<typeof characterMapCodec>, CharacterMap>;
+export const characterMaps = codecOf<CharacterMap>()(characterMapCodec);
 
 // --- Specifications (core `CharacterMapSpecifications.cs`, reference 4.2) ----------------------
 

@@ -10,16 +10,13 @@
  */
 import {
   dateField,
-  type EntityCodec,
   entityCodec,
-  generation,
-  type ItemOf,
   numberField,
   objectsField,
   type StoredDocument,
   stringField,
 } from '@mystira/repository';
-import type { Same } from './base.js';
+import { codecOf, legacyWithout } from './base.js';
 
 /** One change of an axis (`CompassChangeRecord`, owned by `CompassTracking.History`). */
 export interface CompassChangeRecord {
@@ -91,8 +88,7 @@ const compassTrackingCodec = entityCodec({
   generations: [
     // The `Value` alias (an int the current model always persists) is not in the legacy model
     // [inferred from 1.2.7]; its history records are upgraded element by element.
-    generation('legacy (Mystira.App.Domain)', {
-      where: (w) => w.isNull('Value'),
+    legacyWithout('Value', {
       upgrade: legacyHistory,
       touches: ['History'],
     }),
@@ -100,7 +96,4 @@ const compassTrackingCodec = entityCodec({
 });
 
 /** The codec of `CompassTrackings` documents (both generations): use it with `mapped()`. */
-export const compassTrackings: EntityCodec<CompassTracking> = compassTrackingCodec;
-
-// Compile-time check that the codec's fields and the `CompassTracking` interface agree.
-true satisfies Same<ItemOf<typeof compassTrackingCodec>, CompassTracking>;
+export const compassTrackings = codecOf<CompassTracking>()(compassTrackingCodec);

@@ -11,18 +11,15 @@ import {
   commaListField,
   computedField,
   dateField,
-  type EntityCodec,
   entityCodec,
   enumField,
-  generation,
-  type ItemOf,
   jsonTextField,
   numberField,
   stringField,
 } from '@mystira/repository';
 import { field, type Specification } from '@mystira/specification';
 import type { SoftDeletable } from './accounts.js';
-import { type Same, softDeletableFields } from './base.js';
+import { codecOf, legacyWithout, softDeletableFields } from './base.js';
 import { PublicationStatus, type PublicationStatusName } from './enums.js';
 import { specOf } from './specifications.js';
 
@@ -130,18 +127,14 @@ const contentBundleCodec = entityCodec({
   generations: [
     // No legacy model was soft-deletable; EF writes IsDeleted on every current document
     // [inferred from 1.1, as for Scenario]. The age group's old name: 1.2.9.
-    generation('legacy (Mystira.App.Domain)', {
-      where: (w) => w.isNull('IsDeleted'),
+    legacyWithout('IsDeleted', {
       rename: { AgeGroup: 'AgeGroupId' },
     }),
   ],
 });
 
 /** The codec of `ContentBundles` documents (both generations): use it with `mapped()`. */
-export const contentBundles: EntityCodec<ContentBundle> = contentBundleCodec;
-
-// Compile-time check that the codec's fields and the `ContentBundle` interface agree.
-true satisfies Same<ItemOf<typeof contentBundleCodec>, ContentBundle>;
+export const contentBundles = codecOf<ContentBundle>()(contentBundleCodec);
 
 // --- Specifications (core `ContentBundleSpecifications.cs`, reference 4.2) ---------------------
 

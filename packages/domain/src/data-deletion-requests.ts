@@ -8,16 +8,14 @@ import {
   booleanField,
   commaListField,
   dateField,
-  type EntityCodec,
   entityCodec,
   enumField,
-  type ItemOf,
   numberField,
   objectsField,
   stringField,
 } from '@mystira/repository';
 import type { Specification } from '@mystira/specification';
-import type { Same } from './base.js';
+import { codecOf } from './base.js';
 import {
   DeletionRequestSource,
   type DeletionRequestSourceName,
@@ -98,10 +96,7 @@ const dataDeletionRequestCodec = entityCodec({
 });
 
 /** The codec of `DataDeletionRequests` documents: use it with `mapped()`. */
-export const dataDeletionRequests: EntityCodec<DataDeletionRequest> = dataDeletionRequestCodec;
-
-// Compile-time check that the codec's fields and the `DataDeletionRequest` interface agree.
-true satisfies Same<ItemOf<typeof dataDeletionRequestCodec>, DataDeletionRequest>;
+export const dataDeletionRequests = codecOf<DataDeletionRequest>()(dataDeletionRequestCodec);
 
 // --- Specifications (core `DataDeletionSpecifications.cs`, reference 4.2) ----------------------
 

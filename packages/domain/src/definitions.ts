@@ -12,12 +12,11 @@ import {
   type EntityCodec,
   entityCodec,
   generation,
-  type ItemOf,
   numberField,
   stringField,
 } from '@mystira/repository';
 import type { Specification } from '@mystira/specification';
-import type { Same } from './base.js';
+import { codecOf, LEGACY } from './base.js';
 import { specOf } from './specifications.js';
 
 /** The fields every definition has; dates are instants in `toISOString()` form. */
@@ -74,7 +73,7 @@ const compassAxisCodec = entityCodec({
   fields: definitionFields(),
   generations: [
     // Only the discriminator changed with the class name (1.2.12); it is rewritten on writing.
-    generation('legacy (Mystira.App.Domain)', { where: (w) => w.eq('$type', 'CompassAxis') }),
+    generation(LEGACY, { where: (w) => w.eq('$type', 'CompassAxis') }),
   ],
 });
 const archetypeCodec = entityCodec({
@@ -104,22 +103,15 @@ const ageGroupCodec = entityCodec({
 });
 
 /** The codec of `CompassAxes` documents (both `$type`s): use it with `mapped()`. */
-export const compassAxisDefinitions: EntityCodec<CompassAxisDefinition> = compassAxisCodec;
+export const compassAxisDefinitions = codecOf<CompassAxisDefinition>()(compassAxisCodec);
 /** The codec of `ArchetypeDefinitions` documents. */
-export const archetypeDefinitions: EntityCodec<ArchetypeDefinition> = archetypeCodec;
+export const archetypeDefinitions = codecOf<ArchetypeDefinition>()(archetypeCodec);
 /** The codec of `FantasyThemeDefinitions` documents. */
-export const fantasyThemeDefinitions: EntityCodec<FantasyThemeDefinition> = fantasyThemeCodec;
+export const fantasyThemeDefinitions = codecOf<FantasyThemeDefinition>()(fantasyThemeCodec);
 /** The codec of `EchoTypeDefinitions` documents. */
-export const echoTypeDefinitions: EntityCodec<EchoTypeDefinition> = echoTypeCodec;
+export const echoTypeDefinitions = codecOf<EchoTypeDefinition>()(echoTypeCodec);
 /** The codec of `AgeGroupDefinitions` documents. */
-export const ageGroupDefinitions: EntityCodec<AgeGroupDefinition> = ageGroupCodec;
-
-// Compile-time checks that the codecs' fields and the interfaces agree.
-true satisfies Same<ItemOf<typeof compassAxisCodec>, CompassAxisDefinition>;
-true satisfies Same<ItemOf<typeof archetypeCodec>, ArchetypeDefinition>;
-true satisfies Same<ItemOf<typeof fantasyThemeCodec>, FantasyThemeDefinition>;
-true satisfies Same<ItemOf<typeof echoTypeCodec>, EchoTypeDefinition>;
-true satisfies Same<ItemOf<typeof ageGroupCodec>, AgeGroupDefinition>;
+export const ageGroupDefinitions = codecOf<AgeGroupDefinition>()(ageGroupCodec);
 
 // --- The definition repositories' queries (reference 4.3; there are no specifications) --------
 

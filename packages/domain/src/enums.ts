@@ -4,83 +4,61 @@
  * (`Mystira.App.Domain`, before 2026-03-11), old number → current number.
  */
 
-/** The member names of `AccountStatus`. */
-export type AccountStatusName =
-  | 'Active'
-  | 'PendingVerification'
-  | 'Suspended'
-  | 'Deactivated'
-  | 'Deleted';
+/**
+ * An enum whose members are numbered as C# numbers them when none is given: 0, 1, 2, … in the
+ * order declared (every numbered enum of the App is declared so).
+ */
+function ordinal<const N extends string>(names: readonly N[]): Readonly<Record<N, number>> {
+  return Object.fromEntries(names.map((name, i) => [name, i])) as Record<N, number>;
+}
 
 /** `AccountStatus` (current domain only). */
-export const AccountStatus: Readonly<Record<AccountStatusName, number>> = {
-  Active: 0,
-  PendingVerification: 1,
-  Suspended: 2,
-  Deactivated: 3,
-  Deleted: 4,
-};
+export const AccountStatus = ordinal([
+  'Active',
+  'PendingVerification',
+  'Suspended',
+  'Deactivated',
+  'Deleted',
+]);
 
-/** The member names of `AccountType`. */
-export type AccountTypeName = 'Free' | 'Premium' | 'Educational' | 'Enterprise';
+/** The member names of `AccountStatus`. */
+export type AccountStatusName = keyof typeof AccountStatus;
 
 /** `AccountType` (current domain only). */
-export const AccountType: Readonly<Record<AccountTypeName, number>> = {
-  Free: 0,
-  Premium: 1,
-  Educational: 2,
-  Enterprise: 3,
-};
+export const AccountType = ordinal(['Free', 'Premium', 'Educational', 'Enterprise']);
 
-/** The member names of `AuthProvider`. */
-export type AuthProviderName = 'Local' | 'Google' | 'Apple' | 'Microsoft' | 'Passwordless';
+/** The member names of `AccountType`. */
+export type AccountTypeName = keyof typeof AccountType;
 
 /** `AuthProvider` (current domain only). */
-export const AuthProvider: Readonly<Record<AuthProviderName, number>> = {
-  Local: 0,
-  Google: 1,
-  Apple: 2,
-  Microsoft: 3,
-  Passwordless: 4,
-};
+export const AuthProvider = ordinal(['Local', 'Google', 'Apple', 'Microsoft', 'Passwordless']);
 
-/** The member names of `SubscriptionType`. */
-export type SubscriptionTypeName = 'Free' | 'Monthly' | 'Annual' | 'Lifetime' | 'Individual';
+/** The member names of `AuthProvider`. */
+export type AuthProviderName = keyof typeof AuthProvider;
 
 /** `SubscriptionType` (same numbers in both domains). */
-export const SubscriptionType: Readonly<Record<SubscriptionTypeName, number>> = {
-  Free: 0,
-  Monthly: 1,
-  Annual: 2,
-  Lifetime: 3,
-  Individual: 4,
-};
+export const SubscriptionType = ordinal(['Free', 'Monthly', 'Annual', 'Lifetime', 'Individual']);
 
-/** The member names of `SessionStatus`. */
-export type SessionStatusName =
-  | 'Creating'
-  | 'Pending'
-  | 'Active'
-  | 'Paused'
-  | 'Completed'
-  | 'Abandoned'
-  | 'Failed'
-  | 'Expired';
+/** The member names of `SubscriptionType`. */
+export type SubscriptionTypeName = keyof typeof SubscriptionType;
 
 /**
  * `SessionStatus`. The current domain's alias `InProgress` shares 2 with `Active` (only the
  * number is stored), so it decodes as `Active`.
  */
-export const SessionStatus: Readonly<Record<SessionStatusName, number>> = {
-  Creating: 0,
-  Pending: 1,
-  Active: 2,
-  Paused: 3,
-  Completed: 4,
-  Abandoned: 5,
-  Failed: 6,
-  Expired: 7,
-};
+export const SessionStatus = ordinal([
+  'Creating',
+  'Pending',
+  'Active',
+  'Paused',
+  'Completed',
+  'Abandoned',
+  'Failed',
+  'Expired',
+]);
+
+/** The member names of `SessionStatus`. */
+export type SessionStatusName = keyof typeof SessionStatus;
 
 /**
  * Legacy `SessionStatus` (0 NotStarted, 1 InProgress, 2 Paused, 3 Completed, 4 Abandoned) →
@@ -95,53 +73,36 @@ export const LEGACY_SESSION_STATUS: Readonly<Record<number, number>> = {
   4: SessionStatus.Abandoned,
 };
 
-/** The member names of `SessionEndReason`. */
-export type SessionEndReasonName =
-  | 'Completed'
-  | 'PlayerQuit'
-  | 'Inactivity'
-  | 'Error'
-  | 'AdminTerminated'
-  | 'ParentalControl';
-
 /** `SessionEndReason` (current domain only). */
-export const SessionEndReason: Readonly<Record<SessionEndReasonName, number>> = {
-  Completed: 0,
-  PlayerQuit: 1,
-  Inactivity: 2,
-  Error: 3,
-  AdminTerminated: 4,
-  ParentalControl: 5,
-};
+export const SessionEndReason = ordinal([
+  'Completed',
+  'PlayerQuit',
+  'Inactivity',
+  'Error',
+  'AdminTerminated',
+  'ParentalControl',
+]);
 
-/** The member names of `PlayerType`. */
-export type PlayerTypeName = 'Profile' | 'Guest';
+/** The member names of `SessionEndReason`. */
+export type SessionEndReasonName = keyof typeof SessionEndReason;
 
 /** `PlayerType`, stored as an integer (legacy documents hold the strings `Player`/`Guest`). */
-export const PlayerType: Readonly<Record<PlayerTypeName, number>> = { Profile: 0, Guest: 1 };
+export const PlayerType = ordinal(['Profile', 'Guest']);
 
-/** The member names of `DifficultyLevel`. */
-export type DifficultyLevelName = 'Easy' | 'Medium' | 'Hard' | 'Expert';
+/** The member names of `PlayerType`. */
+export type PlayerTypeName = keyof typeof PlayerType;
 
 /** `DifficultyLevel` (legacy: the same numbers without `Expert`). */
-export const DifficultyLevel: Readonly<Record<DifficultyLevelName, number>> = {
-  Easy: 0,
-  Medium: 1,
-  Hard: 2,
-  Expert: 3,
-};
+export const DifficultyLevel = ordinal(['Easy', 'Medium', 'Hard', 'Expert']);
 
-/** The member names of `SessionLength`. */
-export type SessionLengthName = 'Quick' | 'Short' | 'Medium' | 'Long' | 'Extended';
+/** The member names of `DifficultyLevel`. */
+export type DifficultyLevelName = keyof typeof DifficultyLevel;
 
 /** `SessionLength`. */
-export const SessionLength: Readonly<Record<SessionLengthName, number>> = {
-  Quick: 0,
-  Short: 1,
-  Medium: 2,
-  Long: 3,
-  Extended: 4,
-};
+export const SessionLength = ordinal(['Quick', 'Short', 'Medium', 'Long', 'Extended']);
+
+/** The member names of `SessionLength`. */
+export type SessionLengthName = keyof typeof SessionLength;
 
 /** Legacy `SessionLength` (0 Short, 1 Medium, 2 Long) → current. */
 export const LEGACY_SESSION_LENGTH: Readonly<Record<number, number>> = {
@@ -150,126 +111,97 @@ export const LEGACY_SESSION_LENGTH: Readonly<Record<number, number>> = {
   2: SessionLength.Long,
 };
 
-/** The member names of `PublicationStatus`. */
-export type PublicationStatusName = 'Draft' | 'UnderReview' | 'Published' | 'Archived' | 'Rejected';
-
 /** `PublicationStatus` (current domain only). */
-export const PublicationStatus: Readonly<Record<PublicationStatusName, number>> = {
-  Draft: 0,
-  UnderReview: 1,
-  Published: 2,
-  Archived: 3,
-  Rejected: 4,
-};
+export const PublicationStatus = ordinal([
+  'Draft',
+  'UnderReview',
+  'Published',
+  'Archived',
+  'Rejected',
+]);
 
-/** The member names of `AchievementType` (current domain). */
-export type AchievementTypeName =
-  | 'ScenarioCompletion'
-  | 'StoryChoice'
-  | 'CompassMilestone'
-  | 'Discovery'
-  | 'SpeedRun'
-  | 'Perfect'
-  | 'Cooperative'
-  | 'Special'
-  | 'EchoDiscovery'
-  | 'CharacterBond'
-  | 'CompassThreshold'
-  | 'FirstChoice'
-  | 'SessionComplete';
+/** The member names of `PublicationStatus`. */
+export type PublicationStatusName = keyof typeof PublicationStatus;
 
 /**
  * `AchievementType` as the current domain numbers it (reference 1.4). The legacy domain numbered
  * another vocabulary (0 CompassThreshold, 1 FirstChoice, 2 SessionComplete, 3 EchoRevealed, …);
  * no top-level property this package maps holds a legacy number.
  */
-export const AchievementType: Readonly<Record<AchievementTypeName, number>> = {
-  ScenarioCompletion: 0,
-  StoryChoice: 1,
-  CompassMilestone: 2,
-  Discovery: 3,
-  SpeedRun: 4,
-  Perfect: 5,
-  Cooperative: 6,
-  Special: 7,
-  EchoDiscovery: 8,
-  CharacterBond: 9,
-  CompassThreshold: 10,
-  FirstChoice: 11,
-  SessionComplete: 12,
-};
+export const AchievementType = ordinal([
+  'ScenarioCompletion',
+  'StoryChoice',
+  'CompassMilestone',
+  'Discovery',
+  'SpeedRun',
+  'Perfect',
+  'Cooperative',
+  'Special',
+  'EchoDiscovery',
+  'CharacterBond',
+  'CompassThreshold',
+  'FirstChoice',
+  'SessionComplete',
+]);
 
-/** The member names of `DeletionRequestSource`. */
-export type DeletionRequestSourceName = 'Parent' | 'System' | 'Support';
+/** The member names of `AchievementType`. */
+export type AchievementTypeName = keyof typeof AchievementType;
 
 /** `DeletionRequestSource` (workspace only, 1.2.15). */
-export const DeletionRequestSource: Readonly<Record<DeletionRequestSourceName, number>> = {
-  Parent: 0,
-  System: 1,
-  Support: 2,
-};
+export const DeletionRequestSource = ordinal(['Parent', 'System', 'Support']);
 
-/** The member names of `DeletionStatus`. */
-export type DeletionStatusName = 'Pending' | 'SoftDeleted' | 'InProgress' | 'Completed' | 'Failed';
+/** The member names of `DeletionRequestSource`. */
+export type DeletionRequestSourceName = keyof typeof DeletionRequestSource;
 
 /** `DeletionStatus` (workspace only, 1.2.15). */
-export const DeletionStatus: Readonly<Record<DeletionStatusName, number>> = {
-  Pending: 0,
-  SoftDeleted: 1,
-  InProgress: 2,
-  Completed: 3,
-  Failed: 4,
-};
+export const DeletionStatus = ordinal([
+  'Pending',
+  'SoftDeleted',
+  'InProgress',
+  'Completed',
+  'Failed',
+]);
 
-/** The member names of `ConsentStatus`. */
-export type ConsentStatusName =
-  | 'Pending'
-  | 'EmailSent'
-  | 'Verified'
-  | 'Denied'
-  | 'Revoked'
-  | 'Expired';
+/** The member names of `DeletionStatus`. */
+export type DeletionStatusName = keyof typeof DeletionStatus;
 
 /** `ConsentStatus` (workspace only, 1.2.15). */
-export const ConsentStatus: Readonly<Record<ConsentStatusName, number>> = {
-  Pending: 0,
-  EmailSent: 1,
-  Verified: 2,
-  Denied: 3,
-  Revoked: 4,
-  Expired: 5,
-};
+export const ConsentStatus = ordinal([
+  'Pending',
+  'EmailSent',
+  'Verified',
+  'Denied',
+  'Revoked',
+  'Expired',
+]);
 
-/** The member names of `ConsentVerificationMethod`. */
-export type ConsentVerificationMethodName =
-  | 'None'
-  | 'Email'
-  | 'CreditCard'
-  | 'GovernmentId'
-  | 'VideoCall'
-  | 'SignedForm';
+/** The member names of `ConsentStatus`. */
+export type ConsentStatusName = keyof typeof ConsentStatus;
 
 /** `ConsentVerificationMethod` (workspace only, 1.2.15). */
-export const ConsentVerificationMethod: Readonly<Record<ConsentVerificationMethodName, number>> = {
-  None: 0,
-  Email: 1,
-  CreditCard: 2,
-  GovernmentId: 3,
-  VideoCall: 4,
-  SignedForm: 5,
-};
+export const ConsentVerificationMethod = ordinal([
+  'None',
+  'Email',
+  'CreditCard',
+  'GovernmentId',
+  'VideoCall',
+  'SignedForm',
+]);
 
-/** The member names of `PendingSignupStatus`. */
-export type PendingSignupStatusName = 'Pending' | 'EmailSent' | 'Verified' | 'Consumed' | 'Expired';
+/** The member names of `ConsentVerificationMethod`. */
+export type ConsentVerificationMethodName = keyof typeof ConsentVerificationMethod;
 
 /** `PendingSignupStatus` (workspace only, 1.2.15). */
-export const PendingSignupStatus: Readonly<Record<PendingSignupStatusName, number>> = {
-  Pending: 0,
-  EmailSent: 1,
-  Verified: 2,
-  Consumed: 3,
-  Expired: 4,
-};
+export const PendingSignupStatus = ordinal([
+  'Pending',
+  'EmailSent',
+  'Verified',
+  'Consumed',
+  'Expired',
+]);
+
+/** The member names of `PendingSignupStatus`. */
+export type PendingSignupStatusName = keyof typeof PendingSignupStatus;
 
 /** `MusicProfile` member names, stored as names (read back case-insensitively). */
 export const MUSIC_PROFILES = [

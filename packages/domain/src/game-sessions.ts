@@ -9,11 +9,8 @@ import {
   commaListField,
   computedField,
   dateField,
-  type EntityCodec,
   entityCodec,
   enumField,
-  generation,
-  type ItemOf,
   jsonTextField,
   numberField,
   objectField,
@@ -24,7 +21,7 @@ import {
 } from '@mystira/repository';
 import { field } from '@mystira/specification';
 import type { Audited, SoftDeletable } from './accounts.js';
-import { entityFields, type Same, softDeletableFields } from './base.js';
+import { codecOf, entityFields, legacyWithout, softDeletableFields } from './base.js';
 import {
   LEGACY_SESSION_STATUS,
   SessionEndReason,
@@ -369,8 +366,7 @@ const gameSessionCodec = entityCodec({
     // No legacy model was soft-deletable; EF writes IsDeleted (a non-null bool) on every current
     // document [inferred from 1.1]. Legacy SessionStatus numbers differ (1.4); the compass
     // totals were an owned array (1.2.4).
-    generation('legacy (Mystira.App.Domain)', {
-      where: (w) => w.isNull('IsDeleted'),
+    legacyWithout('IsDeleted', {
       renumber: { Status: LEGACY_SESSION_STATUS },
       upgrade: legacyTotals,
       touches: ['PlayerCompassProgressTotals'],
@@ -379,7 +375,4 @@ const gameSessionCodec = entityCodec({
 });
 
 /** The codec of `GameSessions` documents (both generations): use it with `mapped()`. */
-export const gameSessions: EntityCodec<GameSession> = gameSessionCodec;
-
-// Compile-time check that the codec's fields and the `GameSession` interface agree.
-true satisfies Same<ItemOf<typeof gameSessionCodec>, GameSession>;
+export const gameSessions = codecOf<GameSession>()(gameSessionCodec);

@@ -12,17 +12,14 @@ import {
   aliased,
   booleanField,
   commaListField,
-  type EntityCodec,
   entityCodec,
-  generation,
-  type ItemOf,
   numberField,
   type StoredDocument,
   stringField,
 } from '@mystira/repository';
 import type { Specification } from '@mystira/specification';
 import type { Audited } from './accounts.js';
-import { entityFields, type Same } from './base.js';
+import { codecOf, entityFields, legacyWithout } from './base.js';
 import { specOf } from './specifications.js';
 
 /** A media asset (reference 1.2.13); dates are instants in `toISOString()` form. */
@@ -112,8 +109,7 @@ const mediaAssetCodec = entityCodec({
   generations: [
     // `Key` (a non-null string the current model always writes) is not in the legacy shape
     // [inferred from 1.2.13]; its Version is text (1.2.13).
-    generation('legacy (Mystira.App.Domain)', {
-      where: (w) => w.isNull('Key'),
+    legacyWithout('Key', {
       upgrade: legacyVersion,
       touches: ['Version'],
     }),
@@ -121,10 +117,7 @@ const mediaAssetCodec = entityCodec({
 });
 
 /** The codec of `MediaAssets` documents (both generations): use it with `mapped()`. */
-export const mediaAssets: EntityCodec<MediaAsset> = mediaAssetCodec;
-
-// Compile-time check that the codec's fields and the `MediaAsset` interface agree.
-true satisfies Same<ItemOf<typeof mediaAssetCodec>, MediaAsset>;
+export const mediaAssets = codecOf<MediaAsset>()(mediaAssetCodec);
 
 // --- Specifications (core `MediaAssetSpecifications.cs`, reference 4.2) ------------------------
 

@@ -13,7 +13,6 @@ import {
   dateField,
   type EntityCodec,
   entityCodec,
-  type ItemOf,
   jsonValueField,
   numberField,
   objectField,
@@ -21,7 +20,7 @@ import {
   stringField,
 } from '@mystira/repository';
 import type { Specification } from '@mystira/specification';
-import type { Same } from './base.js';
+import { codecOf } from './base.js';
 import { specOf } from './specifications.js';
 
 /** The fields of every singleton file; dates are instants in `toISOString()` form. */
@@ -201,21 +200,17 @@ const avatarConfigurationFileCodec = entityCodec({
 });
 
 /** The codec of the `MediaMetadataFiles` document. */
-export const mediaMetadataFiles: EntityCodec<MediaMetadataFile> = mediaMetadataFileCodec;
+export const mediaMetadataFiles = codecOf<MediaMetadataFile>()(mediaMetadataFileCodec);
 /** The codec of the `CharacterMediaMetadataFiles` document. */
-export const characterMediaMetadataFiles: EntityCodec<CharacterMediaMetadataFile> =
-  characterMediaMetadataFileCodec;
+export const characterMediaMetadataFiles = codecOf<CharacterMediaMetadataFile>()(
+  characterMediaMetadataFileCodec,
+);
 /** The codec of the `CharacterMapFiles` document. */
-export const characterMapFiles: EntityCodec<CharacterMapFile> = characterMapFileCodec;
+export const characterMapFiles = codecOf<CharacterMapFile>()(characterMapFileCodec);
 /** The codec of the `AvatarConfigurationFiles` document. */
-export const avatarConfigurationFiles: EntityCodec<AvatarConfigurationFile> =
-  avatarConfigurationFileCodec;
-
-// Compile-time checks that the codecs' fields and the interfaces agree.
-true satisfies Same<ItemOf<typeof mediaMetadataFileCodec>, MediaMetadataFile>;
-true satisfies Same<ItemOf<typeof characterMediaMetadataFileCodec>, CharacterMediaMetadataFile>;
-true satisfies Same<ItemOf<typeof characterMapFileCodec>, CharacterMapFile>;
-true satisfies Same<ItemOf<typeof avatarConfigurationFileCodec>, AvatarConfigurationFile>;
+export const avatarConfigurationFiles = codecOf<AvatarConfigurationFile>()(
+  avatarConfigurationFileCodec,
+);
 
 /**
  * The `*FileRepository.GetAsync` query: "the first document in the container", in no stated

@@ -4,16 +4,9 @@
  * generation. The parent's e-mail and IP address are stored only as hashes; `IsActive` and
  * `IsTokenExpired` are computed by the App and never stored.
  */
-import {
-  dateField,
-  type EntityCodec,
-  entityCodec,
-  enumField,
-  type ItemOf,
-  stringField,
-} from '@mystira/repository';
+import { dateField, entityCodec, enumField, stringField } from '@mystira/repository';
 import type { Specification } from '@mystira/specification';
-import type { Same } from './base.js';
+import { codecOf } from './base.js';
 import {
   ConsentStatus,
   type ConsentStatusName,
@@ -83,10 +76,7 @@ const parentalConsentCodec = entityCodec({
 });
 
 /** The codec of `ParentalConsents` documents: use it with `mapped()`. */
-export const parentalConsents: EntityCodec<ParentalConsent> = parentalConsentCodec;
-
-// Compile-time check that the codec's fields and the `ParentalConsent` interface agree.
-true satisfies Same<ItemOf<typeof parentalConsentCodec>, ParentalConsent>;
+export const parentalConsents = codecOf<ParentalConsent>()(parentalConsentCodec);
 
 // --- The repository's queries (reference 4.3; there are no specifications) --------------------
 

@@ -5,16 +5,9 @@
  * (section 7), which cannot hold these documents as written: check the container first. The
  * verification token is stored only as a hash.
  */
-import {
-  dateField,
-  type EntityCodec,
-  entityCodec,
-  enumField,
-  type ItemOf,
-  stringField,
-} from '@mystira/repository';
+import { dateField, entityCodec, enumField, stringField } from '@mystira/repository';
 import type { Specification } from '@mystira/specification';
-import type { Same } from './base.js';
+import { codecOf } from './base.js';
 import { PendingSignupStatus, type PendingSignupStatusName } from './enums.js';
 import { specOf } from './specifications.js';
 
@@ -64,10 +57,7 @@ const pendingSignupCodec = entityCodec({
 });
 
 /** The codec of `PendingSignups` documents: use it with `mapped()`. */
-export const pendingSignups: EntityCodec<PendingSignup> = pendingSignupCodec;
-
-// Compile-time check that the codec's fields and the `PendingSignup` interface agree.
-true satisfies Same<ItemOf<typeof pendingSignupCodec>, PendingSignup>;
+export const pendingSignups = codecOf<PendingSignup>()(pendingSignupCodec);
 
 // --- The repository's queries (reference 4.3; there are no specifications) --------------------
 

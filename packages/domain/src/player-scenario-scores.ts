@@ -9,16 +9,13 @@
 import {
   aliased,
   dateField,
-  type EntityCodec,
   entityCodec,
-  generation,
-  type ItemOf,
   jsonTextField,
   numberField,
   stringField,
 } from '@mystira/repository';
 import type { Audited } from './accounts.js';
-import { entityFields, type Same } from './base.js';
+import { codecOf, entityFields, legacyWithout } from './base.js';
 
 /** A profile's score on a scenario (reference 1.2.6); dates are instants in `toISOString()` form. */
 export interface PlayerScenarioScore extends Audited {
@@ -79,12 +76,9 @@ const playerScenarioScoreCodec = entityCodec({
   generations: [
     // TotalAttempts (a non-null int the current model always writes) is not in the legacy field
     // list [inferred from 1.2.6].
-    generation('legacy (Mystira.App.Domain)', { where: (w) => w.isNull('TotalAttempts') }),
+    legacyWithout('TotalAttempts'),
   ],
 });
 
 /** The codec of `PlayerScenarioScores` documents (both generations): use it with `mapped()`. */
-export const playerScenarioScores: EntityCodec<PlayerScenarioScore> = playerScenarioScoreCodec;
-
-// Compile-time check that the codec's fields and the `PlayerScenarioScore` interface agree.
-true satisfies Same<ItemOf<typeof playerScenarioScoreCodec>, PlayerScenarioScore>;
+export const playerScenarioScores = codecOf<PlayerScenarioScore>()(playerScenarioScoreCodec);

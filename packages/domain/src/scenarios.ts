@@ -9,12 +9,9 @@ import {
   booleanField,
   commaListField,
   dateField,
-  type EntityCodec,
   entityCodec,
   enumField,
   enumNameField,
-  generation,
-  type ItemOf,
   jsonValueField,
   numberField,
   objectField,
@@ -23,7 +20,7 @@ import {
   stringField,
 } from '@mystira/repository';
 import type { SoftDeletable } from './accounts.js';
-import { type Same, softDeletableFields } from './base.js';
+import { codecOf, legacyWithout, softDeletableFields } from './base.js';
 import {
   DifficultyLevel,
   type DifficultyLevelName,
@@ -282,8 +279,7 @@ const scenarioCodec = entityCodec({
   generations: [
     // No legacy model was soft-deletable; EF writes IsDeleted on every current document
     // [inferred from 1.1]. Renames and the SessionLength numbering: 1.2.8 and 1.4.
-    generation('legacy (Mystira.App.Domain)', {
-      where: (w) => w.isNull('IsDeleted'),
+    legacyWithout('IsDeleted', {
       rename: { AgeGroup: 'AgeGroupId', Image: 'CoverImageUrl' },
       renumber: { SessionLength: LEGACY_SESSION_LENGTH },
       upgrade: legacyScenes,
@@ -292,7 +288,4 @@ const scenarioCodec = entityCodec({
 });
 
 /** The codec of `Scenarios` documents (both generations): use it with `mapped()`. */
-export const scenarios: EntityCodec<Scenario> = scenarioCodec;
-
-// Compile-time check that the codec's fields and the `Scenario` interface agree.
-true satisfies Same<ItemOf<typeof scenarioCodec>, Scenario>;
+export const scenarios = codecOf<Scenario>()(scenarioCodec);

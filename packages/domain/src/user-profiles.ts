@@ -11,17 +11,14 @@ import {
   booleanField,
   commaListField,
   dateField,
-  type EntityCodec,
   entityCodec,
-  generation,
-  type ItemOf,
   numberField,
   objectsField,
   type StoredDocument,
   stringField,
 } from '@mystira/repository';
 import type { Audited } from './accounts.js';
-import { entityFields, type Same } from './base.js';
+import { codecOf, entityFields, legacyWithout } from './base.js';
 
 /** A badge a profile earned (`UserBadge`, embedded in `EarnedBadges`). */
 export interface UserBadge extends Audited {
@@ -189,8 +186,7 @@ const userProfileCodec = entityCodec({
   generations: [
     // Level (a non-null int the current model always writes) is new in the current domain
     // [inferred from 1.2.2: the legacy field list has no Level].
-    generation('legacy (Mystira.App.Domain)', {
-      where: (w) => w.isNull('Level'),
+    legacyWithout('Level', {
       rename: { Name: 'DisplayName', HasCompletedOnboarding: 'OnboardingCompleted' },
       upgrade: legacyDateOfBirth,
       touches: ['DateOfBirth'],
@@ -199,7 +195,4 @@ const userProfileCodec = entityCodec({
 });
 
 /** The codec of `UserProfiles` documents (both generations): use it with `mapped()`. */
-export const userProfiles: EntityCodec<UserProfile> = userProfileCodec;
-
-// Compile-time check that the codec's fields and the `UserProfile` interface agree.
-true satisfies Same<ItemOf<typeof userProfileCodec>, UserProfile>;
+export const userProfiles = codecOf<UserProfile>()(userProfileCodec);
