@@ -7,7 +7,9 @@
  *   - wrapped: `client.raw`, the generated client on the very transport the facade wraps (the
  *     client's lean unary gRPC path on its pooled HTTP/2 sessions), without the facade;
  *   - bare Connect: the generated Connect client on connect-node's `createGrpcTransport`;
- *   - grpc-js: a plain `@grpc/grpc-js` client, protobuf-es (de)serialisation.
+ *   - grpc-js: a plain `@grpc/grpc-js` client as its users write it, with a stub from
+ *     `@grpc/proto-loader` (protobufjs); and, labelled, the same client with protobuf-es
+ *     (de)serialisation, our codec.
  * Besides calls/s and latency, each round reads this process's CPU time per call: on a shared
  * machine throughput swings with the neighbours' load, CPU per call much less.
  * Rounds interleave the clients (ours, bare, grpc-js, ours, ...) so drift hits all alike; the
@@ -26,6 +28,7 @@ import {
   IsRegisteredResponseSchema,
 } from '@mystira/chain-protos';
 import { createChainServer, DevnetLedger } from '@mystira/chain-server';
+import { protoLoaderIsRegistered } from './lib/grpc-baselines.ts';
 import { pinMainThread, pinning, pinSelf } from './lib/processes.ts';
 import { type Comparison, emit, opsPerSecond, progress, smoke } from './lib/report.ts';
 
@@ -36,6 +39,8 @@ const SEEDED = 'bench-seeded-content';
  * not eligible for @mystira/chain-server's lean unary path, whichever client sends it).
  */
 const DEADLINE_MS = 10_000;
+/** The primary grpc-js baseline's name. */
+const GRPCJS = 'grpc-js + @grpc/proto-loader';
 
 async function serve(): Promise<void> {
   const ledger = new DevnetLedger({ blockIntervalMs: 0, requiredConfirmations: 1 });
@@ -104,7 +109,7 @@ function grpcJsNoDeadline(port: number): Client {
   const serialize = (m: never) => Buffer.from(toBinary(IsRegisteredRequestSchema, m));
   const deserialize = (b: Buffer) => fromBinary(IsRegisteredResponseSchema, b);
   return {
-    name: 'grpc-js, no deadline',
+    name: 'grpc-js + protobuf-es, no deadline',
     call: () =>
       new Promise((resolve, reject) =>
         client.makeUnaryRequest(
@@ -128,13 +133,19 @@ function bare(url: string): Client {
   };
 }
 
-function grpcJs(port: number): Client {
+/** grpc-js as its users run it: a stub from @grpc/proto-loader, plain objects (protobufjs). */
+function grpcJsLoader(port: number, deadlineMs: number | undefined, name: string): Client {
+  const stub = protoLoaderIsRegistered(port, deadlineMs);
+  return { name, call: () => stub.call(SEEDED), close: stub.close };
+}
+
+function grpcJsProtobufEs(port: number): Client {
   const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const path = `/${ChainService.typeName}/IsRegistered`;
   const serialize = (m: never) => Buffer.from(toBinary(IsRegisteredRequestSchema, m));
   const deserialize = (b: Buffer) => fromBinary(IsRegisteredResponseSchema, b);
   return {
-    name: 'grpc-js',
+    name: 'grpc-js + protobuf-es',
     call: () =>
       new Promise((resolve, reject) =>
         client.makeUnaryRequest(
@@ -205,8 +216,19 @@ async function main(): Promise<void> {
   pinMainThread(child.pid, pinning?.server);
   pinSelf(pinning?.generator);
   const url = `http://127.0.0.1:${port}`;
-  const clients = [ours(url), wrapped(url), bare(url), grpcJs(port)];
-  const noDeadline = [wrappedNoDeadline(url), bareNoDeadline(url), grpcJsNoDeadline(port)];
+  const clients = [
+    ours(url),
+    wrapped(url),
+    bare(url),
+    grpcJsLoader(port, DEADLINE_MS, GRPCJS),
+    grpcJsProtobufEs(port),
+  ];
+  const noDeadline = [
+    wrappedNoDeadline(url),
+    bareNoDeadline(url),
+    grpcJsLoader(port, undefined, `${GRPCJS}, no deadline`),
+    grpcJsNoDeadline(port),
+  ];
   // Many short interleaved rounds: on a shared machine the neighbours' load comes in bursts, and
   // short slices spread those bursts evenly over the clients.
   const rounds = smoke ? 1 : 12;
@@ -285,13 +307,18 @@ async function main(): Promise<void> {
     median((results.get(name)?.[conc] ?? []).map((x) => x[key]));
   const comparisons: Comparison[] = [];
   const bars: Record<string, { ratio: number; text: string }> = {
-    'grpc-js': { ratio: 1.0, text: 'issue 5: ≥ 1.0× grpc-js throughput' },
+    [GRPCJS]: { ratio: 1.0, text: 'issue 5: ≥ 1.0× grpc-js throughput' },
     'wrapped transport (client.raw)': {
       ratio: 0.9,
       text: 'issue 5: facade costs ≤ 10 % over the transport it wraps',
     },
   };
-  for (const baselineName of ['grpc-js', 'wrapped transport (client.raw)', 'bare Connect gRPC']) {
+  for (const baselineName of [
+    GRPCJS,
+    'grpc-js + protobuf-es',
+    'wrapped transport (client.raw)',
+    'bare Connect gRPC',
+  ]) {
     const bar = bars[baselineName];
     comparisons.push({
       metric: 'IsRegistered over gRPC, concurrency 64 (calls/s)',
@@ -328,7 +355,11 @@ async function main(): Promise<void> {
       higherIsBetter: false,
     });
   }
-  for (const baselineName of ['grpc-js, no deadline', 'bare Connect gRPC, no deadline']) {
+  for (const baselineName of [
+    `${GRPCJS}, no deadline`,
+    'grpc-js + protobuf-es, no deadline',
+    'bare Connect gRPC, no deadline',
+  ]) {
     comparisons.push({
       metric: 'IsRegistered over gRPC, no deadline, concurrency 64 (calls/s; ours = our transport)',
       ours: fig('our transport, no deadline', 'c64', 'rps'),
@@ -336,7 +367,7 @@ async function main(): Promise<void> {
       baselineName,
       unit: 'calls/s',
       higherIsBetter: true,
-      ...(baselineName.startsWith('grpc-js')
+      ...(baselineName.startsWith(GRPCJS)
         ? { bar: { ratio: 1.0, text: 'issue 5: ≥ 1.0× grpc-js throughput' } }
         : {}),
     });
@@ -374,7 +405,7 @@ async function main(): Promise<void> {
     comparisons,
     notes: [
       `Server: @mystira/chain-server on a devnet ledger in its own process; clients in this process; ${rounds} interleaved rounds of ${ms} ms per client, median round reported.`,
-      'ours = createChainClient facade (retries + breaker on, deadline on every call, bigint/Date conversion) over its lean unary gRPC path; wrapped = client.raw on that same transport; bare Connect = createClient(ChainService, createGrpcTransport()); grpc-js = grpc.Client.makeUnaryRequest with protobuf-es (de)serialisation.',
+      'ours = createChainClient facade (retries + breaker on, deadline on every call, bigint/Date conversion) over its lean unary gRPC path; wrapped = client.raw on that same transport; bare Connect = createClient(ChainService, createGrpcTransport()); grpc-js + @grpc/proto-loader = the stub grpc.makeGenericClientConstructor makes from the loaded .proto (protobufjs, plain objects), as grpc-js users call a service; grpc-js + protobuf-es = grpc.Client.makeUnaryRequest with protobuf-es (de)serialisation, the same codec as ours.',
       `Load average at the end: ${(await import('node:os'))
         .loadavg()
         .map((x) => x.toFixed(1))

@@ -4,7 +4,10 @@
  *
  * Each server runs in its own child process (so its CPU per call can be read); the load generator
  * runs here. Unary IsRegistered and RegisterIpAsset at concurrency 1/16/64 over:
- *   - gRPC (HTTP/2, one grpc-js client channel) against ours and against grpc-js;
+ *   - gRPC (HTTP/2, one grpc-js client channel per server) against ours and against grpc-js with
+ *     @grpc/proto-loader (the primary baseline), grpc-js with protobuf-es, a raw node:http2
+ *     server framing gRPC by hand (the ceiling), ours through the Connect router only and, when
+ *     installed, the Python grpcio server (see lib/grpc-baselines.ts, lib/python-chain-server.ts);
  *   - Connect binary (HTTP/2) against ours;
  *   - Connect JSON over HTTP/1.1 (keep-alive, one socket per concurrent caller) against ours and
  *     the Fastify endpoint.
@@ -13,11 +16,11 @@
  *
  * `node bench/chain-server.bench.ts [--smoke]`; `--serve <kind>` is the child-process mode.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
-import { create, fromBinary, fromJson, toBinary, toJson } from '@bufbuild/protobuf';
+import { create, fromJson, toBinary, toJson } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import {
   ChainService,
@@ -31,11 +34,20 @@ import {
   createChainServer,
   DevnetLedger,
 } from '@mystira/chain-server';
+import {
+  serveGrpcJsProtobufEs,
+  serveGrpcJsProtoLoader,
+  serveRawHttp2,
+} from './lib/grpc-baselines.ts';
+import { processCpuUs, startPythonChainServer } from './lib/python-chain-server.ts';
 import { type Comparison, emit, progress, smoke } from './lib/report.ts';
 
-type Kind = 'ours' | 'ours-connect' | 'grpcjs' | 'fastify';
+/** grpcjs: grpc-js + @grpc/proto-loader; grpcjs-es: grpc-js + protobuf-es; h2raw: the ceiling. */
+type Kind = 'ours' | 'ours-connect' | 'grpcjs' | 'grpcjs-es' | 'h2raw' | 'fastify';
 const SEEDED = 'bench-seeded-content';
 const NEVER = new AbortController().signal;
+/** The primary grpc-js baseline: grpc-js as its users run it. */
+const GRPCJS_LOADER = 'grpc-js + @grpc/proto-loader (protobufjs)';
 const WALLETS = [
   '0x1111111111111111111111111111111111111111',
   '0x2222222222222222222222222222222222222222',
@@ -52,52 +64,6 @@ async function seededLedger(): Promise<DevnetLedger> {
   });
   ledger.mine();
   return ledger;
-}
-
-function grpcStatus(e: unknown): Partial<grpc.StatusObject> {
-  const code = (e as { code?: number }).code ?? grpc.status.INTERNAL;
-  return { code, details: (e as Error).message };
-}
-
-/** A plain grpc-js server whose methods call the same ChainHandlers as ours. */
-async function serveGrpcJs(handlers: ChainHandlers): Promise<number> {
-  const server = new grpc.Server();
-  // Built up method by method; grpc-js's ServiceDefinition type is read-only.
-  const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
-  const impl: grpc.UntypedServiceImplementation = {};
-  for (const m of ChainService.methods) {
-    if (m.methodKind !== 'unary') continue;
-    definition[m.name] = {
-      path: `/${ChainService.typeName}/${m.name}`,
-      requestStream: false,
-      responseStream: false,
-      requestDeserialize: (b: Buffer) => fromBinary(m.input, b),
-      requestSerialize: (x: object) => Buffer.from(toBinary(m.input, x as never)),
-      responseDeserialize: (b: Buffer) => fromBinary(m.output, b),
-      responseSerialize: (x: object) => Buffer.from(toBinary(m.output, x as never)),
-    };
-    const h = (
-      handlers as unknown as Record<
-        string,
-        (req: unknown, call: { signal: AbortSignal }) => Promise<unknown>
-      >
-    )[m.localName] as (req: unknown, call: { signal: AbortSignal }) => Promise<unknown>;
-    impl[m.name] = (
-      call: grpc.ServerUnaryCall<unknown, unknown>,
-      cb: grpc.sendUnaryData<unknown>,
-    ) => {
-      h(call.request, { signal: NEVER }).then(
-        (res) => cb(null, res),
-        (e: unknown) => cb(grpcStatus(e)),
-      );
-    };
-  }
-  server.addService(definition, impl);
-  return new Promise((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
-      err ? reject(err) : resolve(port),
-    ),
-  );
 }
 
 /** A minimal Fastify JSON endpoint per RPC doing the same work: JSON in, same handler, JSON out. */
@@ -132,7 +98,13 @@ async function serve(kind: Kind): Promise<void> {
     port = (await server.listen(0)).port;
   } else {
     const handlers = createChainHandlers({ ledger });
-    port = kind === 'grpcjs' ? await serveGrpcJs(handlers) : await serveFastify(handlers);
+    const bind = {
+      grpcjs: serveGrpcJsProtoLoader,
+      'grpcjs-es': serveGrpcJsProtobufEs,
+      h2raw: serveRawHttp2,
+      fastify: serveFastify,
+    }[kind];
+    port = await bind(handlers);
   }
   let base = process.cpuUsage();
   process.on('message', (msg: string) => {
@@ -149,11 +121,25 @@ async function serve(kind: Kind): Promise<void> {
 }
 
 interface Child {
-  proc: ChildProcess;
   port: number;
   reset(): void;
   cpuUs(): Promise<number>;
   stop(): void;
+}
+
+/** The Python grpcio server as a Child, its CPU read from /proc; or why it cannot run. */
+async function startPythonChild(): Promise<Child | string> {
+  const python = await startPythonChainServer().catch((e: unknown) => (e as Error).message);
+  if (typeof python === 'string') return python;
+  let base = processCpuUs(python.pid);
+  return {
+    port: python.port,
+    reset: () => {
+      base = processCpuUs(python.pid);
+    },
+    cpuUs: async () => processCpuUs(python.pid) - base,
+    stop: () => void python.stop(),
+  };
 }
 
 function startChild(kind: Kind): Promise<Child> {
@@ -164,7 +150,6 @@ function startChild(kind: Kind): Promise<Child> {
     proc.once('error', reject);
     proc.once('message', (m: { port: number }) =>
       resolve({
-        proc,
         port: m.port,
         reset: () => proc.send('reset'),
         cpuUs: () =>
@@ -398,13 +383,17 @@ async function wireBytes(
 async function main(): Promise<void> {
   // One server process per protocol family, so each serves as many calls as its baseline and
   // none carries the others' heap (RegisterIpAsset grows the devnet and idempotency store).
-  const [ours, oursWeb, oursConnect, grpcjs, fastify] = await Promise.all([
+  const [ours, oursWeb, oursConnect, grpcjs, grpcjsEs, h2raw, fastify] = await Promise.all([
     startChild('ours'),
     startChild('ours'),
     startChild('ours-connect'),
     startChild('grpcjs'),
+    startChild('grpcjs-es'),
+    startChild('h2raw'),
     startChild('fastify'),
   ]);
+  const python = await startPythonChild();
+  if (typeof python === 'string') progress(`Python grpcio server not measured: ${python}`);
   const ms = smoke ? 100 : 4500;
   const levels = smoke ? [16] : [1, 16, 64];
   const comparisons: Comparison[] = [];
@@ -416,52 +405,77 @@ async function main(): Promise<void> {
     table.push(
       `${rpc} | ${proto} | ${server} | ${c} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuUsPerCall.toFixed(0)}`,
     );
+  /** Every gRPC server, ours first, then the baselines in the order of the report's rows. */
+  const grpcServers: Array<{ name: string; child: Child; bars?: 'primary' | 'ceiling' }> = [
+    { name: 'chain-server', child: ours },
+    { name: GRPCJS_LOADER, child: grpcjs, bars: 'primary' },
+    { name: 'grpc-js + protobuf-es (same codec as ours)', child: grpcjsEs },
+    {
+      name: 'raw node:http2, gRPC framed by hand, same handlers (ceiling)',
+      child: h2raw,
+      bars: 'ceiling',
+    },
+    { name: 'chain-server, Connect router only', child: oursConnect },
+    ...(typeof python === 'string'
+      ? []
+      : [{ name: 'Python grpcio server (answers from memory, no ledger)', child: python }]),
+  ];
 
   for (const rpc of ['IsRegistered', 'RegisterIpAsset'] as Rpc[]) {
     for (const c of levels) {
-      // Interleave ours and the baseline so drift on a shared machine hits both alike.
+      // Interleave ours and the baselines so drift on a shared machine hits all alike.
       progress(`${rpc} c=${c} gRPC`);
-      const [gOurs, gBase, gRouter] = (await contest(
-        [
-          { make: () => grpcCaller(ours.port), child: ours },
-          { make: () => grpcCaller(grpcjs.port), child: grpcjs },
-          { make: () => grpcCaller(oursConnect.port), child: oursConnect },
-        ],
+      const results = await contest(
+        grpcServers.map(({ child }) => ({ make: () => grpcCaller(child.port), child })),
         rpc,
         c,
         ms,
-      )) as [Result, Result, Result];
-      row(rpc, 'gRPC', 'chain-server', c, gOurs);
-      row(rpc, 'gRPC', 'chain-server, Connect router only', c, gRouter);
-      row(rpc, 'gRPC', 'grpc-js', c, gBase);
-      comparisons.push({
-        metric: `${rpc} gRPC c=${c} req/s`,
-        ours: gOurs.rps,
-        baseline: gBase.rps,
-        baselineName: 'plain @grpc/grpc-js server, same handlers',
-        unit: 'req/s',
-        higherIsBetter: true,
-        ...(c === 64
-          ? { bar: { ratio: 1.0, text: 'gRPC unary throughput at c=64 ≥ 1.0× grpc-js' } }
-          : {}),
-      });
-      comparisons.push({
-        metric: `${rpc} gRPC c=${c} p99`,
-        ours: gOurs.p99,
-        baseline: gBase.p99,
-        baselineName: 'plain @grpc/grpc-js server, same handlers',
-        unit: 'ms',
-        higherIsBetter: false,
-        ...(c === 16 ? { bar: { ratio: 1 / 1.2, text: 'p99 at c=16 ≤ 1.2× grpc-js' } } : {}),
-      });
-      comparisons.push({
-        metric: `${rpc} gRPC c=${c} server CPU per call`,
-        ours: gOurs.cpuUsPerCall,
-        baseline: gBase.cpuUsPerCall,
-        baselineName: 'plain @grpc/grpc-js server, same handlers',
-        unit: 'µs',
-        higherIsBetter: false,
-      });
+      );
+      const gOurs = results[0] as Result;
+      const gBase = results[1] as Result;
+      for (const [i, server] of grpcServers.entries()) {
+        const r = results[i] as Result;
+        row(rpc, 'gRPC', server.name, c, r);
+        if (i === 0 || server.name === 'chain-server, Connect router only') continue;
+        const primary = server.bars === 'primary';
+        const ceiling = server.bars === 'ceiling';
+        const atC64 = c === 64;
+        comparisons.push({
+          metric: `${rpc} gRPC c=${c} req/s`,
+          ours: gOurs.rps,
+          baseline: r.rps,
+          baselineName: server.name,
+          unit: 'req/s',
+          higherIsBetter: true,
+          ...(primary && atC64
+            ? { bar: { ratio: 1.2, text: 'issue 23: gRPC unary throughput ≥ 1.2× grpc-js' } }
+            : {}),
+          ...(ceiling && atC64
+            ? { bar: { ratio: 0.8, text: 'issue 23: ≥ 0.8× the raw node:http2 ceiling' } }
+            : {}),
+        });
+        comparisons.push({
+          metric: `${rpc} gRPC c=${c} server CPU per call`,
+          ours: gOurs.cpuUsPerCall,
+          baseline: r.cpuUsPerCall,
+          baselineName: server.name,
+          unit: 'µs',
+          higherIsBetter: false,
+          ...(primary && atC64
+            ? { bar: { ratio: 1.2, text: 'issue 23: server CPU per call ≤ 1/1.2 of grpc-js' } }
+            : {}),
+        });
+        if (primary)
+          comparisons.push({
+            metric: `${rpc} gRPC c=${c} p99`,
+            ours: gOurs.p99,
+            baseline: r.p99,
+            baselineName: server.name,
+            unit: 'ms',
+            higherIsBetter: false,
+            ...(c === 16 ? { bar: { ratio: 1 / 1.2, text: 'p99 at c=16 ≤ 1.2× grpc-js' } } : {}),
+          });
+      }
 
       progress(`${rpc} c=${c} Connect binary`);
       const [bOurs] = (await contest(
@@ -475,7 +489,7 @@ async function main(): Promise<void> {
         metric: `${rpc} Connect binary (h2) c=${c} req/s`,
         ours: bOurs.rps,
         baseline: gBase.rps,
-        baselineName: 'grpc-js server over gRPC',
+        baselineName: `${GRPCJS_LOADER} over gRPC`,
         unit: 'req/s',
         higherIsBetter: true,
       });
@@ -519,7 +533,7 @@ async function main(): Promise<void> {
         metric: `${rpc} gRPC bytes on the wire per request`,
         ours: ourGrpc,
         baseline: baseGrpc,
-        baselineName: 'grpc-js server',
+        baselineName: GRPCJS_LOADER,
         unit: 'B',
         higherIsBetter: false,
       },
@@ -535,17 +549,19 @@ async function main(): Promise<void> {
         metric: `${rpc} Connect binary (h2) bytes on the wire per request`,
         ours: ourBin,
         baseline: baseGrpc,
-        baselineName: 'grpc-js server over gRPC',
+        baselineName: `${GRPCJS_LOADER} over gRPC`,
         unit: 'B',
         higherIsBetter: false,
       },
     );
   }
-  for (const c of [ours, oursWeb, oursConnect, grpcjs, fastify]) c.stop();
+  for (const c of [ours, oursWeb, oursConnect, grpcjs, grpcjsEs, h2raw, fastify]) c.stop();
+  if (typeof python !== 'string') python.stop();
   for (const line of table) process.stderr.write(`  ${line}\n`);
   notes.push(
     'Servers run in child processes; load from one client process on the same 2-core machine.',
-    'gRPC client: one @grpc/grpc-js channel for both servers. Connect JSON client: node:http keep-alive, one socket per caller.',
+    'gRPC client: one @grpc/grpc-js channel per server (pre-serialised request, bytes passed through). Connect JSON client: node:http keep-alive, one socket per caller.',
+    `The primary grpc-js baseline loads the protos with @grpc/proto-loader (protobufjs, camelCase, longs as strings, defaults on), as grpc-js services do; grpc-js + protobuf-es is the same server with our codec. The raw node:http2 server reads the frame, decodes with protobuf-es, calls the same handler and writes the frame and trailers by hand (no deadlines, limits or admission): the ceiling. The Python grpcio server (packages/chain-client/test/python, ThreadPoolExecutor of 8) answers from memory; its CPU is read from /proc (10 ms ticks).`,
     ...table,
   );
   emit({ name: 'chain-server', comparisons, notes });

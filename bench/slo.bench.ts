@@ -15,24 +15,16 @@
  * `node bench/slo.bench.ts [--smoke]`
  */
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { create, toBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { type ChainClient, createChainClient } from '@mystira/chain-client';
 import { ChainService, IsRegisteredRequestSchema } from '@mystira/chain-protos';
-import { PYTHON, pythonGrpcMissing, pythonGrpcStubs } from '../test-support/python-grpc.ts';
 import { measureAppApi } from './lib/app-api-slo.ts';
+import { type GcFigures, gcPer10k, gcProbe } from './lib/gc-window.ts';
 import { grpcFrame, h2loadAvailable, runH2load } from './lib/h2load.ts';
 import { type OpenLoopResult, runOpenLoop, summarize } from './lib/open-loop.ts';
-import {
-  freePort,
-  pinMainThread,
-  pinning,
-  pinSelf,
-  type Spawned,
-  spawnChild,
-  waitFor,
-} from './lib/processes.ts';
+import { freePort, pinMainThread, pinning, pinSelf, spawnChild, waitFor } from './lib/processes.ts';
+import { startPythonChainServer } from './lib/python-chain-server.ts';
 import {
   type Comparison,
   emit,
@@ -50,6 +42,9 @@ const IS_REGISTERED = toBinary(
   create(IsRegisteredRequestSchema, { contentId: CONTENT_ID }),
 );
 const SLO_RATE = smoke ? 1000 : 5000;
+const GRPCJS_SERVER = 'plain @grpc/grpc-js server (@grpc/proto-loader), same handlers and load';
+/** Twice the seed's load, the roadmap's headroom. */
+const DOUBLE_RATE = 2 * SLO_RATE;
 const SLO_MS = smoke ? 1000 : 30_000;
 const WARMUP_MS = smoke ? 300 : 3000;
 const PROTOCOL_RATE = smoke ? 200 : 1000;
@@ -58,6 +53,8 @@ const PROTOCOL_ROUNDS = smoke ? 1 : 4;
 
 interface Server {
   url: string;
+  /** GC figures since the last call (see lib/gc-window.ts); Node servers only. */
+  gc?: () => Promise<GcFigures>;
   stop(): Promise<void>;
 }
 
@@ -67,9 +64,12 @@ interface Server {
  */
 async function startExampleChainServer(): Promise<Server> {
   const port = await freePort();
-  const child = spawnChild(process.execPath, [join(repo, 'examples/chain-server/src/main.ts')], {
+  const gc = gcProbe();
+  const main = join(repo, 'examples/chain-server/src/main.ts');
+  const child = spawnChild(process.execPath, [...gc.nodeArgs, main], {
     env: {
       ...process.env,
+      ...gc.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
@@ -81,15 +81,19 @@ async function startExampleChainServer(): Promise<Server> {
   await waitFor(() => probe.isRegistered(CONTENT_ID, { timeoutMs: 500 }));
   probe.close();
   pinMainThread(child.proc.pid, pinning?.server);
-  return { url, stop: () => child.stop() };
+  return { url, gc: () => gc.window(child.proc.pid), stop: () => child.stop() };
 }
 
-/** The plain grpc-js server (same handlers) of chain-server.bench.ts, in its own process. */
+/**
+ * The plain grpc-js server of chain-server.bench.ts (same handlers, protos loaded with
+ * @grpc/proto-loader, as grpc-js services do), in its own process.
+ */
 async function startGrpcJsServer(): Promise<Server> {
+  const probe = gcProbe();
   const child = spawnChild(
     process.execPath,
-    [join(import.meta.dirname, 'chain-server.bench.ts'), '--serve', 'grpcjs'],
-    { ipc: true },
+    [...probe.nodeArgs, join(import.meta.dirname, 'chain-server.bench.ts'), '--serve', 'grpcjs'],
+    { ipc: true, env: { ...process.env, ...probe.env } },
   );
   const port = await new Promise<number>((resolve, reject) => {
     child.proc.once('error', reject);
@@ -98,6 +102,7 @@ async function startGrpcJsServer(): Promise<Server> {
   pinMainThread(child.proc.pid, pinning?.server);
   return {
     url: `http://127.0.0.1:${port}`,
+    gc: () => probe.window(child.proc.pid),
     stop: async () => {
       child.proc.send('exit');
       await child.stop();
@@ -106,36 +111,11 @@ async function startGrpcJsServer(): Promise<Server> {
 }
 
 /** The Python grpcio server the chain-client tests use, when python3-grpcio and protoc exist. */
-async function startPythonServer(): Promise<Server | undefined> {
-  if (pythonGrpcMissing()) return undefined;
-  const stubs = await pythonGrpcStubs();
-  const testDir = join(repo, 'packages/chain-client/test');
-  let child: Spawned | undefined;
-  let line: string;
-  try {
-    const started = spawnChild(PYTHON, [join(testDir, 'python/chain_server.py'), stubs], {
-      stdout: 'pipe',
-    });
-    child = started;
-    line = await new Promise<string>((resolve, reject) => {
-      started.proc.once('exit', (code) => reject(new Error(`python server exited with ${code}`)));
-      createInterface({ input: started.proc.stdout as NodeJS.ReadableStream }).once(
-        'line',
-        resolve,
-      );
-    });
-    pinMainThread(started.proc.pid, pinning?.server);
-  } catch (e) {
-    await child?.stop(1000);
-    throw e;
-  }
-  const running = child;
-  return {
-    url: `http://127.0.0.1:${Number(line)}`,
-    stop: async () => {
-      await running.stop(1000);
-    },
-  };
+async function startPythonServer(): Promise<Server | string> {
+  const python = await startPythonChainServer();
+  if (typeof python === 'string') return python;
+  pinMainThread(python.pid, pinning?.server);
+  return { url: python.url, stop: python.stop };
 }
 
 interface Sender {
@@ -239,12 +219,23 @@ function h2loadIsRegistered(
   return result;
 }
 
-/** The SLO load from h2load against both servers. */
-function nativeLoad(oursUrl: string, grpcjsUrl: string) {
-  progress(`${SLO_RATE} IsRegistered/s for ${SLO_MS / 1000} s from h2load`);
+/** One fixed-rate h2load run against a server, with the server's GC figures over it. */
+async function nativeRun(label: string, server: Server, rate: number, ms: number) {
+  await server.gc?.(); // opens the window
+  const result = h2loadIsRegistered(label, server.url, rate, ms);
+  const gc = await server.gc?.();
+  // The window includes h2load's warm-up, which runs at the same rate.
+  const calls = result.ok + rate * Math.ceil(WARMUP_MS / 1000);
+  if (gc) progress(`${label} GC: ${gcPer10k(gc, calls)}`);
+  return { ...result, gc, calls };
+}
+
+/** A load from h2load against both servers, one after the other. */
+async function nativeLoad(ours: Server, grpcjs: Server, rate: number, ms: number) {
+  progress(`${rate} IsRegistered/s for ${ms / 1000} s from h2load`);
   return {
-    ours: h2loadIsRegistered('chain-server', oursUrl, SLO_RATE, SLO_MS),
-    grpcjs: h2loadIsRegistered('grpc-js server', grpcjsUrl, SLO_RATE, SLO_MS),
+    ours: await nativeRun('chain-server', ours, rate, ms),
+    grpcjs: await nativeRun('grpc-js server', grpcjs, rate, ms),
   };
 }
 
@@ -265,6 +256,37 @@ function nativePerProtocol(oursUrl: string, others: Array<{ name: string; url: s
     results.set(name, h2loadIsRegistered(name, url, PROTOCOL_RATE, PROTOCOL_MS));
   }
   return results;
+}
+
+type NativeLoad = Awaited<ReturnType<typeof nativeLoad>>;
+
+/** Scavenges, promoted bytes and major-GC pause time per 10k calls, ours against grpc-js's. */
+function gcComparisons(what: string, load: NativeLoad): Comparison[] {
+  const { ours, grpcjs } = load;
+  if (!ours.gc || !grpcjs.gc) return [];
+  const o = ours.gc;
+  const g = grpcjs.gc;
+  const per10k = (n: number, calls: number) => (n * 10_000) / Math.max(1, calls);
+  const row = (metric: string, unit: string, pick: (f: GcFigures) => number, perCall = false) => ({
+    metric: `${what}: server ${metric}`,
+    ours: perCall ? pick(o) / ours.calls : per10k(pick(o), ours.calls),
+    baseline: perCall ? pick(g) / grpcjs.calls : per10k(pick(g), grpcjs.calls),
+    baselineName: GRPCJS_SERVER,
+    unit,
+    higherIsBetter: false,
+  });
+  return [
+    row('scavenges per 10k calls', '', (f) => f.scavenges),
+    row('bytes promoted per call', 'B', (f) => f.promotedBytes, true),
+    row('major GCs per 10k calls', '', (f) => f.majorGcs),
+    row('major-GC pause per 10k calls', 'ms', (f) => f.majorPauseMs),
+  ];
+}
+
+function gcNote(what: string, load: NativeLoad): string {
+  const { ours, grpcjs } = load;
+  if (!ours.gc || !grpcjs.gc) return `GC at ${what}: not measured.`;
+  return `Server GC at ${what} (V8 GCProfiler in the server process, h2load's warm-up and run): Chain server ${gcPer10k(ours.gc, ours.calls)}; grpc-js server ${gcPer10k(grpcjs.gc, grpcjs.calls)}.`;
 }
 
 async function main(): Promise<void> {
@@ -293,7 +315,7 @@ async function main(): Promise<void> {
   // The target is judged on h2load's figures when Debian's nghttp2-client is there: a native
   // generator measures the server, where ours also measures its own Node HTTP/2 client's GC
   // pauses (see lib/h2load.ts). Without h2load, our generator's figures are judged.
-  const native = h2loadAvailable() ? nativeLoad(ours.url, grpcjs.url) : undefined;
+  const native = h2loadAvailable() ? await nativeLoad(ours, grpcjs, SLO_RATE, SLO_MS) : undefined;
   const judged = native?.ours ?? slo;
   const what = `Chain server, ${SLO_RATE} unary req/s for ${SLO_MS / 1000} s (${native ? 'h2load, fixed rate' : 'open loop'})`;
   targets.push(
@@ -306,7 +328,7 @@ async function main(): Promise<void> {
       metric: `${SLO_RATE} req/s from h2load: p99 (ms)`,
       ours: native.ours.latency.p99,
       baseline: native.grpcjs.latency.p99,
-      baselineName: 'plain @grpc/grpc-js server, same handlers and load',
+      baselineName: GRPCJS_SERVER,
       unit: 'ms',
       higherIsBetter: false,
       bar: { ratio: 1 / 1.2, text: 'p99 ≤ 1.2× grpc-js' },
@@ -314,13 +336,51 @@ async function main(): Promise<void> {
     notes.push(
       `h2load (nghttp2, native; 4 connections × 256 streams, fixed rate per connection, ${SLO_MS / 1000} s after a warm-up): Chain server ${native.ours.ok} answered, ${native.ours.errors} errors, ${native.ours.achievedRate.toFixed(0)}/s; p50 ${ms2(native.ours.latency.p50)} / p90 ${ms2(native.ours.latency.p90)} / p99 ${ms2(native.ours.latency.p99)} / p99.9 ${ms2(native.ours.latency.p999)} / max ${ms2(native.ours.latency.max)} ms. grpc-js server: ${native.grpcjs.errors} errors, p50 ${ms2(native.grpcjs.latency.p50)} / p99 ${ms2(native.grpcjs.latency.p99)} ms. The open-loop figures below come from our own generator, whose Node HTTP/2 client pauses for garbage collection (scavenges of 20–80 ms measured in the generator process) and charges those pauses to every request due during them.`,
     );
+    comparisons.push(...gcComparisons(`${SLO_RATE} req/s from h2load`, native));
+    notes.push(gcNote(`${SLO_RATE} req/s`, native));
+  }
+  // ---- 1b. twice the seed's load -------------------------------------------------------------
+  const double = h2loadAvailable()
+    ? await nativeLoad(ours, grpcjs, DOUBLE_RATE, SLO_MS)
+    : undefined;
+  if (double) {
+    const at = `Chain server, ${DOUBLE_RATE} unary req/s for ${SLO_MS / 1000} s (h2load, fixed rate; twice the seed's load)`;
+    const o = double.ours;
+    targets.push(
+      { metric: `${at}: p50`, value: o.latency.p50, unit: 'ms', comparator: '<', limit: 15 },
+      { metric: `${at}: p99`, value: o.latency.p99, unit: 'ms', comparator: '<', limit: 40 },
+      { metric: `${at}: errors`, value: o.errors, unit: '', comparator: '<=', limit: 0 },
+    );
+    comparisons.push(
+      {
+        metric: `${DOUBLE_RATE} req/s from h2load: p99 (ms)`,
+        ours: o.latency.p99,
+        baseline: double.grpcjs.latency.p99,
+        baselineName: GRPCJS_SERVER,
+        unit: 'ms',
+        higherIsBetter: false,
+      },
+      {
+        metric: `${DOUBLE_RATE} req/s from h2load: p50 (ms)`,
+        ours: o.latency.p50,
+        baseline: double.grpcjs.latency.p50,
+        baselineName: GRPCJS_SERVER,
+        unit: 'ms',
+        higherIsBetter: false,
+      },
+      ...gcComparisons(`${DOUBLE_RATE} req/s from h2load`, double),
+    );
+    notes.push(
+      `Twice the seed's load, ${DOUBLE_RATE} req/s for ${SLO_MS / 1000} s from h2load (same settings): Chain server ${o.ok} answered, ${o.errors} errors, ${o.achievedRate.toFixed(0)}/s; p50 ${ms2(o.latency.p50)} / p99 ${ms2(o.latency.p99)} / p99.9 ${ms2(o.latency.p999)} / max ${ms2(o.latency.max)} ms. grpc-js server: ${double.grpcjs.ok} answered, ${double.grpcjs.errors} errors, ${double.grpcjs.achievedRate.toFixed(0)}/s; p50 ${ms2(double.grpcjs.latency.p50)} / p99 ${ms2(double.grpcjs.latency.p99)} ms.`,
+      gcNote(`${DOUBLE_RATE} req/s`, double),
+    );
   }
   comparisons.push(
     {
       metric: `${SLO_RATE} req/s open loop: p99 (ms)`,
       ours: slo.latency.p99,
       baseline: sloBase.latency.p99,
-      baselineName: 'plain @grpc/grpc-js server, same handlers and load',
+      baselineName: GRPCJS_SERVER,
       unit: 'ms',
       higherIsBetter: false,
       bar: { ratio: 1 / 1.2, text: 'p99 ≤ 1.2× grpc-js' },
@@ -329,7 +389,7 @@ async function main(): Promise<void> {
       metric: `${SLO_RATE} req/s open loop: p50 (ms)`,
       ours: slo.latency.p50,
       baseline: sloBase.latency.p50,
-      baselineName: 'plain @grpc/grpc-js server, same handlers and load',
+      baselineName: GRPCJS_SERVER,
       unit: 'ms',
       higherIsBetter: false,
     },
@@ -356,12 +416,15 @@ async function main(): Promise<void> {
   });
 
   // ---- 2. latency per protocol ---------------------------------------------------------------
-  let pythonMissing = 'python3-grpcio or protoc not installed';
-  const python = await startPythonServer().catch((e: unknown) => {
-    pythonMissing = `it did not start: ${(e as Error).message.split('\n')[0]}`;
-    progress(`Python grpcio server ${pythonMissing}`);
-    return undefined;
-  });
+  let pythonMissing = '';
+  const python = await startPythonServer()
+    .catch((e: unknown) => `it did not start: ${(e as Error).message.split('\n')[0]}`)
+    .then((started) => {
+      if (typeof started !== 'string') return started;
+      pythonMissing = started;
+      progress(`Python grpcio server not measured: ${started}`);
+      return undefined;
+    });
   const contenders: Array<{ name: string; make: () => Sender }> = [
     { name: 'gRPC', make: () => chainClientSender(ours.url, 'grpc') },
     { name: 'gRPC-Web', make: () => chainClientSender(ours.url, 'grpc-web') },
