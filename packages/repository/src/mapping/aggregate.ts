@@ -49,6 +49,7 @@ import {
 import { bindAggregate } from '../aggregate.js';
 import type { CallOptions, Repository } from '../port.js';
 import type { EntityCodec } from './codec.js';
+import { fieldChain } from './field-chain.js';
 import type { FieldCodec } from './fields.js';
 import type { Generation, StoredDocument } from './generations.js';
 import { mapQuery, UnmappableQueryError } from './query.js';
@@ -99,17 +100,7 @@ export async function mappedAggregate(
 
   const resolve = (field: FieldRef): Resolved => {
     const name = field.path.join('.');
-    let fields: Readonly<Record<string, FieldCodec>> | undefined = codec.fields;
-    const chain: FieldCodec[] = [];
-    for (const seg of field.path) {
-      const c: FieldCodec | undefined =
-        fields && Object.hasOwn(fields, seg) ? fields[seg] : undefined;
-      if (!c) return refuse(name, 'no such field');
-      if (c.kind === 'computed')
-        return refuse(name, `it is not stored (the .NET model computes or ignores it); ${c.hint}`);
-      chain.push(c);
-      fields = c.kind === 'object' ? c.fields : undefined;
-    }
+    const chain = fieldChain(codec.fields, field.path, (reason) => refuse(name, reason));
     const c = chain.at(-1)!;
     if (c.kind === 'json' || c.kind === 'jsonValue')
       refuse(name, 'it is stored as JSON (text), which the store cannot group or aggregate');

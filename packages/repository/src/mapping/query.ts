@@ -28,6 +28,7 @@ import { ValidationError } from '../errors.js';
 import type { EntityCodec } from './codec.js';
 import { dateAfter, dateAtLeast, dateAtMost, dateBefore, dateEquals } from './date-predicates.js';
 import { dotnetDate } from './dates.js';
+import { fieldChain } from './field-chain.js';
 import type { FieldCodec } from './fields.js';
 import { type Generation, queryOfPredicate } from './generations.js';
 
@@ -147,18 +148,7 @@ export function mapQuery(codec: EntityCodec<object>, query: QueryNode): QueryNod
 
   const resolve = (field: FieldRef): Resolved => {
     const name = field.path.join('.');
-    let fields: Readonly<Record<string, FieldCodec>> | undefined = codec.fields;
-    const chain: FieldCodec[] = [];
-    for (const seg of field.path) {
-      const c: FieldCodec | undefined =
-        fields && Object.hasOwn(fields, seg) ? fields[seg] : undefined;
-      if (!c) return refuse(name, 'no such field');
-      if (c.kind === 'computed') {
-        return refuse(name, `it is not stored (the .NET model computes or ignores it); ${c.hint}`);
-      }
-      chain.push(c);
-      fields = c.kind === 'object' ? c.fields : undefined;
-    }
+    const chain = fieldChain(codec.fields, field.path, (reason) => refuse(name, reason));
     const r = { codec: chain.at(-1)!, chain, path: chain.map((c) => c.stored!), name };
     if (r.codec.kind === 'json')
       refuse(name, 'it is stored as JSON text inside a string, which cannot be queried');
