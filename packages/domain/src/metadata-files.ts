@@ -35,8 +35,8 @@ export interface MetadataFile {
   version: string;
 }
 
-/** `MediaMetadataEntry` (typed in part). */
-export interface MediaMetadataEntry {
+/** The properties both kinds of media entry have (reference 1.2.14). */
+export interface MediaFileEntry {
   /** Id. */
   id: string;
   /** Title. */
@@ -47,6 +47,12 @@ export interface MediaMetadataEntry {
   type: string;
   /** Description, or null. */
   description: string | null;
+  /** Whether it loops. */
+  loopable: boolean;
+}
+
+/** `MediaMetadataEntry` (typed in part). */
+export interface MediaMetadataEntry extends MediaFileEntry {
   /** Age rating. */
   ageRating: number;
   /** Subject reference, or null. */
@@ -55,8 +61,6 @@ export interface MediaMetadataEntry {
   classificationTags: string | null;
   /** `key:value|key:value` text, or null. */
   modifiers: string | null;
-  /** Whether it loops. */
-  loopable: boolean;
 }
 
 /** `MediaMetadataFile` (container `MediaMetadataFiles`, id `media-metadata`). */
@@ -66,21 +70,9 @@ export interface MediaMetadataFile extends MetadataFile {
 }
 
 /** `CharacterMediaMetadataEntry` (typed in part: `AgeRating` is kept as stored). */
-export interface CharacterMediaMetadataEntry {
-  /** Id. */
-  id: string;
-  /** Title. */
-  title: string;
-  /** File name. */
-  fileName: string;
-  /** Type. */
-  type: string;
-  /** Description, or null. */
-  description: string | null;
+export interface CharacterMediaMetadataEntry extends MediaFileEntry {
   /** Tags (stored comma-joined). */
   tags: string[];
-  /** Whether it loops. */
-  loopable: boolean;
 }
 
 /** `CharacterMediaMetadataFile` (container `CharacterMediaMetadataFiles`). */
@@ -135,17 +127,24 @@ function fileFields() {
   } as const;
 }
 
+/** The stored properties both kinds of media entry begin with (`Loopable` ends both). */
+function mediaEntryFields() {
+  return {
+    id: stringField('Id'),
+    title: stringField('Title'),
+    fileName: stringField('FileName'),
+    type: stringField('Type'),
+    description: stringField('Description').nullable(),
+  } as const;
+}
+
 const mediaMetadataFileCodec = entityCodec({
   container: 'MediaMetadataFiles',
   type: 'MediaMetadataFile',
   fields: {
     ...fileFields(),
     entries: objectsField('Entries', {
-      id: stringField('Id'),
-      title: stringField('Title'),
-      fileName: stringField('FileName'),
-      type: stringField('Type'),
-      description: stringField('Description').nullable(),
+      ...mediaEntryFields(),
       ageRating: numberField('AgeRating'),
       subjectReferenceId: stringField('SubjectReferenceId').nullable(),
       classificationTags: stringField('ClassificationTags').nullable(),
@@ -160,11 +159,7 @@ const characterMediaMetadataFileCodec = entityCodec({
   fields: {
     ...fileFields(),
     entries: objectsField('Entries', {
-      id: stringField('Id'),
-      title: stringField('Title'),
-      fileName: stringField('FileName'),
-      type: stringField('Type'),
-      description: stringField('Description').nullable(),
+      ...mediaEntryFields(),
       tags: commaListField('Tags'),
       loopable: booleanField('Loopable'),
     }),
