@@ -34,14 +34,38 @@ export function encodeEnvelope(e: Envelope): Uint8Array {
   return Buffer.concat([header, e.payload]);
 }
 
+const MAGIC_BYTES = Buffer.from(MAGIC, 'latin1');
+const KIND_VALUE = 0x76; // 'v'
+const KIND_NEGATIVE = 0x6e; // 'n'
+/** Longest run of digits read as a number without a string (exact below 2^53). */
+const MAX_FAST_DIGITS = 15;
+
+/**
+ * `Number()` of the header field `buf[from, to)`: read from the bytes when it is plain digits, as
+ * every expiry this module writes is (the hit path reads one per call), else from its text.
+ */
+function fieldNumber(buf: Buffer, from: number, to: number): number {
+  if (to > from && to - from <= MAX_FAST_DIGITS) {
+    let n = 0;
+    for (let i = from; i < to; i++) {
+      const digit = buf[i]! - 0x30;
+      if (digit < 0 || digit > 9) return Number(buf.toString('latin1', from, to));
+      n = n * 10 + digit;
+    }
+    return n;
+  }
+  return Number(buf.toString('latin1', from, to));
+}
+
 /** Parses the header; throws `TypeError` on anything this module did not write. */
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
   const buf = Buffer.isBuffer(bytes)
     ? bytes
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length < MAGIC.length || buf.toString('latin1', 0, MAGIC.length) !== MAGIC) {
-    throw new TypeError('not a cache envelope');
-  }
+  if (buf.length < MAGIC_BYTES.length) throw new TypeError('not a cache envelope');
+  // Byte by byte rather than a string per field: the header is parsed on every hit.
+  for (let i = 0; i < MAGIC_BYTES.length; i++)
+    if (buf[i] !== MAGIC_BYTES[i]) throw new TypeError('not a cache envelope');
   // Four more separators after the magic: serializer|kind|expires|tokens|
   const bars: number[] = [];
   let at = MAGIC.length - 1;
@@ -50,15 +74,14 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
     if (at < 0 || at >= MAX_HEADER_BYTES) throw new TypeError('not a cache envelope');
     bars.push(at);
   }
-  const serializer = buf.toString('latin1', MAGIC.length, bars[0]);
-  const kind = buf.toString('latin1', bars[0]! + 1, bars[1]);
-  const expiresAt = Number(buf.toString('latin1', bars[1]! + 1, bars[2]));
-  if ((kind !== 'v' && kind !== 'n') || !Number.isFinite(expiresAt)) {
+  const kindByte = bars[1]! - bars[0]! === 2 ? buf[bars[0]! + 1] : undefined;
+  const expiresAt = fieldNumber(buf, bars[1]! + 1, bars[2]!);
+  if ((kindByte !== KIND_VALUE && kindByte !== KIND_NEGATIVE) || !Number.isFinite(expiresAt)) {
     throw new TypeError('malformed cache envelope');
   }
   return {
-    serializer,
-    kind,
+    serializer: buf.toString('latin1', MAGIC.length, bars[0]),
+    kind: kindByte === KIND_VALUE ? 'v' : 'n',
     expiresAt,
     tokens: buf.toString('latin1', bars[2]! + 1, bars[3]),
     payload: buf.subarray(bars[3]! + 1),

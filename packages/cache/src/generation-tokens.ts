@@ -27,5 +27,9 @@ export function tokenOf(b: Uint8Array | number | null): string | null | false {
 }
 
 /** The tokens an entry records, in guard order; absent generation keys are recorded as ''. */
-export const joinTokens = (tokens: readonly (string | null)[]): string =>
-  tokens.map((t) => t ?? '').join(',');
+export function joinTokens(tokens: readonly (string | null)[]): string {
+  // A loop rather than map and join: one string, no array, on every read.
+  let text = tokens.length > 0 ? (tokens[0] ?? '') : '';
+  for (let i = 1; i < tokens.length; i++) text += `,${tokens[i] ?? ''}`;
+  return text;
+}

@@ -4,17 +4,14 @@
  * nothing at all.
  *
  * The breaker is `@mystira/resilience`'s `circuitBreaker` (share one per store). The timeout
- * throws resilience's `TimeoutError` but is a plain timer race rather than its `timeout()` policy:
- * ioredis commands cannot be cancelled, so the policy's per-call AbortController buys nothing
- * here, and on the hit path it cost more than the Redis round trip itself (see
- * bench/cache.bench.ts). The command that timed out finishes (or fails) in the background.
+ * throws resilience's `TimeoutError` but is a race against one timer shared by the store's calls
+ * (call-deadlines.ts) rather than its `timeout()` policy: ioredis commands cannot be cancelled, so
+ * the policy's per-call AbortController buys nothing here, and on the hit path it cost more than
+ * the Redis round trip itself (see bench/cache.bench.ts). The command that timed out finishes (or
+ * fails) in the background.
  */
-import {
-  breakerState,
-  type CircuitBreakerPolicy,
-  circuitBreaker,
-  TimeoutError,
-} from '@mystira/resilience';
+import { breakerState, type CircuitBreakerPolicy, circuitBreaker } from '@mystira/resilience';
+import { CallDeadlines } from './call-deadlines.js';
 import { CacheStoreError } from './errors.js';
 import type { CacheStore } from './store.js';
 
@@ -23,31 +20,15 @@ export interface GuardOptions {
   breaker: CircuitBreakerPolicy;
 }
 
-function withTimeout<R>(promise: Promise<R>, ms: number): Promise<R> {
-  return new Promise<R>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
 export class GuardedStore {
   readonly store: CacheStore;
   readonly breaker: CircuitBreakerPolicy;
-  readonly #timeoutMs: number;
+  readonly #deadlines: CallDeadlines;
 
   constructor(store: CacheStore, options: GuardOptions) {
     this.store = store;
     this.breaker = options.breaker;
-    this.#timeoutMs = options.timeoutMs;
+    this.#deadlines = new CallDeadlines(options.timeoutMs);
   }
 
   get breakerState(): string {
@@ -62,7 +43,7 @@ export class GuardedStore {
       return Promise.reject(new CacheStoreError(operation, 'cache store is not connected'));
     // A plain `then` rather than async/await: one promise hop less on every store call.
     return this.breaker
-      .execute(() => withTimeout(fn(this.store), this.#timeoutMs))
+      .execute(() => this.#deadlines.race(fn(this.store)))
       .then(undefined, (err: unknown) => {
         throw new CacheStoreError(
           operation,

@@ -23,6 +23,9 @@ import { StampedeLock } from './stampede-lock.js';
 import type { Guard } from './store.js';
 import type { StoredEntries } from './stored-entries.js';
 
+/** The store's reply to one read's MGET: the guards' tokens, then the entry. */
+type StoreReply = (Uint8Array | number | null)[];
+
 /** What one MGET found: the guards' tokens (null: unusable, neither serve nor fill) and the entry. */
 interface StoreRead {
   tokens: (string | null)[] | null;
@@ -83,7 +86,8 @@ export class KeyReads {
       }
       const localGen = this.#local.generation;
       try {
-        const read = await this.#readStore(target, signal, open);
+        const found = this.#found(target, await this.#fetch(target, signal), signal, open);
+        const read = found instanceof Promise ? await found : found;
         if (read.hit && !read.hit.expired) {
           this.#served(target, read, call, localGen);
           return read.hit.value;
@@ -123,7 +127,8 @@ export class KeyReads {
         metrics.bypasses++;
       } else {
         try {
-          const read = await this.#readStore(target, signal, false);
+          const found = this.#found(target, await this.#fetch(target, signal), signal, false);
+          const read = found instanceof Promise ? await found : found;
           tokens = read.tokens;
           if (read.hit && !read.hit.expired) {
             this.#served(target, read, call, localGen);
@@ -211,21 +216,39 @@ export class KeyReads {
     }
   }
 
-  /** One MGET of the guards and the value; with `open`, an entry's own tags are checked after. */
+  /** One MGET of the guards and the value, and what it found (see `#found`). */
   async #readStore(
     target: KeyTarget,
     signal: AbortSignal | undefined,
     open: boolean,
   ): Promise<StoreRead> {
-    const { store, name } = this.#ctx;
+    return await this.#found(target, await this.#fetch(target, signal), signal, open);
+  }
+
+  /** The one MGET of a read: the guards, then the value. */
+  #fetch(target: KeyTarget, signal: AbortSignal | undefined): Promise<StoreReply> {
     const max = this.#readMax;
     // Without `max`, one plain MGET: the codec still refuses (and `drop` deletes) an entry over
     // the limit, after it was transferred; values over the limit are never written by this cache.
-    const got = await raceAbort(
-      store.call('get', (s) => s.get(target.reads, max)),
+    return raceAbort(
+      this.#ctx.store.call('get', (s) => s.get(target.reads, max)),
       signal,
-      name,
+      this.#ctx.name,
     );
+  }
+
+  /**
+   * What one MGET found; with `open`, an entry's own tags are checked after. Not a promise on a
+   * plain hit or miss, so the hit paths (which await `#fetch` and this apart) take one promise hop
+   * less; a promise when the store is needed again: junk or absent generation keys, an entry's
+   * own tags, refused entries to delete.
+   */
+  #found(
+    target: KeyTarget,
+    got: StoreReply,
+    signal: AbortSignal | undefined,
+    open: boolean,
+  ): StoreRead | Promise<StoreRead> {
     const n = target.guards.length;
     // One pass over the guards' replies (the hit path): junk, and absent shared generation keys.
     const raw: (string | null | false)[] = new Array(n);
@@ -237,44 +260,77 @@ export class KeyReads {
       if (t === false) junk = true;
       else if (t === null && target.creatable[i]) absentShared = true;
     }
-    const tokens = junk
-      ? await raceAbort(this.#entries.replaceJunkTokens(target.guards, raw), signal, name)
-      : (raw as (string | null)[]);
-    if (!tokens) return { tokens: null, hit: null, exact: false };
-    if (absentShared) {
-      // No entry can be valid without them; creating them now (not in the fill) keeps the
-      // cold-start fills of different keys from refusing each other.
-      return {
-        tokens: await this.#createGenerations(target, tokens, signal),
-        hit: null,
-        exact: true,
-      };
-    }
-    const bad: CacheDecodeError[] = [];
+    if (junk) return this.#replacedJunk(target, raw, signal);
+    const tokens = raw as (string | null)[];
+    if (absentShared) return this.#createdGenerations(target, tokens, signal);
     const bytes = got[n]!;
-    let hit: Decoded | null;
+    if (open && n === target.base) return this.#openEntry(target, tokens, bytes, signal);
+    const bad: CacheDecodeError[] = [];
+    const recorded =
+      n === target.base ? joinTokens(tokens) : target.record(tokens.map((t) => t ?? ''));
+    const hit = this.#entries.decodeRecorded(target.key, bytes, recorded, target.check, bad);
+    return this.#afterDrop(bad, { tokens, hit, exact: true }, signal);
+  }
+
+  /** Generation keys holding junk are replaced; nothing is served or filled under them. */
+  async #replacedJunk(
+    target: KeyTarget,
+    raw: (string | null | false)[],
+    signal: AbortSignal | undefined,
+  ): Promise<StoreRead> {
+    await raceAbort(this.#entries.replaceJunkTokens(target.guards, raw), signal, this.#ctx.name);
+    return { tokens: null, hit: null, exact: false };
+  }
+
+  /**
+   * No entry can be valid without the shared generation keys; creating them now (not in the
+   * fill) keeps the cold-start fills of different keys from refusing each other.
+   */
+  async #createdGenerations(
+    target: KeyTarget,
+    tokens: (string | null)[],
+    signal: AbortSignal | undefined,
+  ): Promise<StoreRead> {
+    return {
+      tokens: await this.#createGenerations(target, tokens, signal),
+      hit: null,
+      exact: true,
+    };
+  }
+
+  /** An entry read without naming its tags: the tags it recorded must still hold its tokens. */
+  async #openEntry(
+    target: KeyTarget,
+    tokens: (string | null)[],
+    bytes: Uint8Array | number | null,
+    signal: AbortSignal | undefined,
+  ): Promise<StoreRead> {
+    const bad: CacheDecodeError[] = [];
+    let hit = this.#entries.decodeRecorded(target.key, bytes, null, target.check, bad);
     let exact = true;
-    if (!open || n > target.base) {
-      const recorded =
-        n === target.base ? joinTokens(tokens) : target.record(tokens.map((t) => t ?? ''));
-      hit = this.#entries.decodeRecorded(target.key, bytes, recorded, target.check, bad);
-    } else {
-      hit = this.#entries.decodeRecorded(target.key, bytes, null, target.check, bad);
-      const tags = hit && this.#ctx.keys.recordedTags(hit.tokens, joinTokens(tokens));
-      if (!tags) hit = null;
-      else if (tags.keys.length > 0) {
-        // The entry carries tags the caller did not name: they must still hold its tokens.
-        exact = false;
-        const now = await raceAbort(
-          store.call('get', (s) => s.get(tags.keys, 64)),
-          signal,
-          name,
-        );
-        if (now.some((b, i) => tokenOf(b) !== tags.tokens[i])) hit = null;
-      }
+    const tags = hit && this.#ctx.keys.recordedTags(hit.tokens, joinTokens(tokens));
+    if (!tags) hit = null;
+    else if (tags.keys.length > 0) {
+      // The entry carries tags the caller did not name: they must still hold its tokens.
+      exact = false;
+      const now = await raceAbort(
+        this.#ctx.store.call('get', (s) => s.get(tags.keys, 64)),
+        signal,
+        this.#ctx.name,
+      );
+      if (now.some((b, i) => tokenOf(b) !== tags.tokens[i])) hit = null;
     }
-    if (bad.length > 0) await raceAbort(this.#entries.drop(bad), signal, name);
-    return { tokens, hit, exact };
+    return await this.#afterDrop(bad, { tokens, hit, exact }, signal);
+  }
+
+  /** `read`, once the entries refused on the way (if any) are deleted. */
+  #afterDrop(
+    bad: readonly CacheDecodeError[],
+    read: StoreRead,
+    signal: AbortSignal | undefined,
+  ): StoreRead | Promise<StoreRead> {
+    if (bad.length === 0) return read;
+    return raceAbort(this.#entries.drop(bad), signal, this.#ctx.name).then(() => read);
   }
 
   /**

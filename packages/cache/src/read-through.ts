@@ -60,82 +60,76 @@ export class ReadThrough {
     observe: CallOptions['observe'],
   ): Promise<R> {
     const started = performance.now();
+    // The whole read in this one async function: a further level cost a promise hop per call.
     try {
-      return (await this.#read(spec, signal, observe)) as R;
+      const { metrics, entity } = this.#ctx;
+      const l1 = spec.negative ? this.#local.entities : this.#local.queries;
+      if (l1 && this.#local.usable()) {
+        const hit = l1.get(spec.key);
+        if (hit) {
+          metrics.hits++;
+          metrics.l1Hits++;
+          observe?.({ cacheHit: true, l1Hit: true });
+          return (hit.kind === 'n' ? undefined : structuredClone(hit.value)) as R;
+        }
+      }
+      if (this.#invalidator.bypass()) {
+        metrics.bypasses++;
+        observe?.({ cacheHit: false, bypassed: true });
+        return (await spec.load(signal)) as R;
+      }
+      const localGen = this.#local.generation;
+      const readAt = this.#ctx.settings.now();
+      let tokens: (string | null)[] | null = null;
+      let stale: { value: unknown } | null = null;
+      try {
+        const max = this.#entries.maxEntryBytes;
+        const got = await raceAbort(
+          this.#ctx.store.call('get', (s) => s.get([...spec.guards, spec.key], max)),
+          signal,
+          entity.name,
+        );
+        const read = got.slice(0, spec.guards.length).map(tokenOf);
+        tokens = read.includes(false)
+          ? await raceAbort(this.#entries.replaceJunkTokens(spec.guards, read), signal, entity.name)
+          : (read as (string | null)[]);
+        const bad: CacheDecodeError[] = [];
+        const hit =
+          tokens &&
+          this.#entries.decode(spec.key, got[spec.guards.length]!, tokens, spec.check, bad);
+        if (bad.length > 0) await raceAbort(this.#entries.drop(bad), signal, entity.name);
+        if (hit && !hit.expired) {
+          metrics.hits++;
+          observe?.({ cacheHit: true, l1Hit: false });
+          this.#local.fill(l1, spec.key, hit.kind, hit.value, localGen);
+          return hit.value as R;
+        }
+        if (hit && this.#ctx.settings.graceMs > 0) stale = { value: hit.value };
+      } catch (err) {
+        if (err instanceof AbortedError) throw err;
+        this.#ctx.report(err as CacheError);
+      }
+      metrics.misses++;
+      // Single-flight: join a load in flight only if it started under the same generation tokens
+      // (or, without the store, the same local generation), so a read that began after a write
+      // never receives a value loaded before it.
+      const flightKey = `${spec.key}|${tokens ? tokens.join(',') : `local:${localGen}`}`;
+      let flight = this.#flights.get(flightKey);
+      observe?.({ cacheHit: false, l1Hit: false, coalesced: flight !== undefined });
+      if (flight) {
+        metrics.coalesced++;
+      } else {
+        flight = this.#load(spec, tokens, stale, readAt, localGen, l1).finally(() => {
+          this.#flights.delete(flightKey);
+        });
+        this.#flights.set(flightKey, flight);
+      }
+      const value = await raceAbort(flight, signal, entity.name);
+      // Each caller gets its own copy: joiners must not share (and mutate) one object.
+      return (value === undefined ? undefined : structuredClone(value)) as R;
     } finally {
       this.#ctx.metrics.recordLatency(performance.now() - started);
     }
-  }
-
-  async #read(
-    spec: ReadSpec,
-    signal: AbortSignal | undefined,
-    observe: CallOptions['observe'],
-  ): Promise<unknown> {
-    const { metrics, entity } = this.#ctx;
-    const l1 = spec.negative ? this.#local.entities : this.#local.queries;
-    if (l1 && this.#local.usable()) {
-      const hit = l1.get(spec.key);
-      if (hit) {
-        metrics.hits++;
-        metrics.l1Hits++;
-        observe?.({ cacheHit: true, l1Hit: true });
-        return hit.kind === 'n' ? undefined : structuredClone(hit.value);
-      }
-    }
-    if (this.#invalidator.bypass()) {
-      metrics.bypasses++;
-      observe?.({ cacheHit: false, bypassed: true });
-      return spec.load(signal);
-    }
-    const localGen = this.#local.generation;
-    const readAt = this.#ctx.settings.now();
-    let tokens: (string | null)[] | null = null;
-    let stale: { value: unknown } | null = null;
-    try {
-      const max = this.#entries.maxEntryBytes;
-      const got = await raceAbort(
-        this.#ctx.store.call('get', (s) => s.get([...spec.guards, spec.key], max)),
-        signal,
-        entity.name,
-      );
-      const read = got.slice(0, spec.guards.length).map(tokenOf);
-      tokens = read.includes(false)
-        ? await raceAbort(this.#entries.replaceJunkTokens(spec.guards, read), signal, entity.name)
-        : (read as (string | null)[]);
-      const bad: CacheDecodeError[] = [];
-      const hit =
-        tokens && this.#entries.decode(spec.key, got[spec.guards.length]!, tokens, spec.check, bad);
-      if (bad.length > 0) await raceAbort(this.#entries.drop(bad), signal, entity.name);
-      if (hit && !hit.expired) {
-        metrics.hits++;
-        observe?.({ cacheHit: true, l1Hit: false });
-        this.#local.fill(l1, spec.key, hit.kind, hit.value, localGen);
-        return hit.value;
-      }
-      if (hit && this.#ctx.settings.graceMs > 0) stale = { value: hit.value };
-    } catch (err) {
-      if (err instanceof AbortedError) throw err;
-      this.#ctx.report(err as CacheError);
-    }
-    metrics.misses++;
-    // Single-flight: join a load in flight only if it started under the same generation tokens
-    // (or, without the store, the same local generation), so a read that began after a write
-    // never receives a value loaded before it.
-    const flightKey = `${spec.key}|${tokens ? tokens.join(',') : `local:${localGen}`}`;
-    let flight = this.#flights.get(flightKey);
-    observe?.({ cacheHit: false, l1Hit: false, coalesced: flight !== undefined });
-    if (flight) {
-      metrics.coalesced++;
-    } else {
-      flight = this.#load(spec, tokens, stale, readAt, localGen, l1).finally(() => {
-        this.#flights.delete(flightKey);
-      });
-      this.#flights.set(flightKey, flight);
-    }
-    const value = await raceAbort(flight, signal, entity.name);
-    // Each caller gets its own copy: joiners must not share (and mutate) one object.
-    return value === undefined ? undefined : structuredClone(value);
   }
 
   async #load(
