@@ -16,6 +16,13 @@ export interface RoyaltyPayment {
   amountWei: string;
 }
 
+/** A royalty payment as the payer asks for it (the same for a story and for a scenario). */
+export interface RoyaltyPaymentInput {
+  amountWei: string;
+  payerReference?: string;
+  idempotencyKey?: string;
+}
+
 export interface RoyaltiesView {
   ipAssetId: string;
   recipients: { walletAddress: string; shareBasisPoints: number; role: string }[];
@@ -48,13 +55,13 @@ export interface Publisher {
   payScenarioRoyalties(
     storyId: string,
     scenarioId: string,
-    input: { amountWei: string; payerReference?: string; idempotencyKey?: string },
+    input: RoyaltyPaymentInput,
     options?: PublishCallOptions,
   ): Promise<RoyaltyPayment>;
   refreshRegistration(storyId: string, options?: PublishCallOptions): Promise<StoryRegistration>;
   payRoyalties(
     storyId: string,
-    input: { amountWei: string; payerReference?: string; idempotencyKey?: string },
+    input: RoyaltyPaymentInput,
     options?: PublishCallOptions,
   ): Promise<RoyaltyPayment>;
   royalties(storyId: string, options?: PublishCallOptions): Promise<RoyaltiesView>;

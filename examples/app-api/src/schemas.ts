@@ -276,6 +276,16 @@ export const problems = {
   503: problem('a dependency is unavailable; `retryable: true`'),
 };
 
+/**
+ * What a route that acts on a story through the chain answers besides its success and the
+ * caller's own refusals: no such story, a story not in the state for it, the chain unavailable.
+ */
+export const storyOnChainProblems = {
+  404: problems[404],
+  409: problems[409],
+  503: problems[503],
+};
+
 export const StoryPage = {
   type: 'object',
   properties: {

@@ -15,15 +15,10 @@ import type { ScenarioRegistration } from '../domain.ts';
 import { AssetLicensingResponse, ScenarioParams } from '../licensing-schemas.ts';
 import type { Publisher } from '../publisher-port.ts';
 import { LicensingStateError } from '../publishing/index.ts';
-import {
-  IdempotencyKeyHeaders,
-  IdParams,
-  PayRoyaltiesBody,
-  problems,
-  RoyaltyPaymentResponse,
-} from '../schemas.ts';
+import { IdParams, problems, storyOnChainProblems } from '../schemas.ts';
 import type { StoryService } from '../services/stories.ts';
 import { abortSignalOf } from './http.ts';
+import { royaltyPaymentRoute } from './royalty-payments.ts';
 
 type IdRoute = { Params: { id: string } };
 type ScenarioRoute = { Params: { id: string; scenarioId: string } };
@@ -44,12 +39,9 @@ export function licensingRoutes(
 ): void {
   const signedInOnly = guard('signed-in');
   const anyone = guard('public');
-  const payer = guard({ role: 'payer' });
   const readResponses = {
     403: problems[403],
-    404: problems[404],
-    409: problems[409],
-    503: problems[503],
+    ...storyOnChainProblems,
     ...anyone.responses,
   };
 
@@ -122,9 +114,7 @@ export function licensingRoutes(
         response: {
           200: { $ref: 'ScenarioRegistration#' },
           202: { $ref: 'ScenarioRegistration#' },
-          404: problems[404],
-          409: problems[409],
-          503: problems[503],
+          ...storyOnChainProblems,
           ...signedInOnly.responses,
         },
       },
@@ -186,46 +176,16 @@ export function licensingRoutes(
     },
   );
 
-  app.post<
-    ScenarioRoute & {
-      Body: { amountWei: string; payerReference?: string };
-      Headers: { 'idempotency-key'?: string };
-    }
-  >(
-    '/v1/stories/:id/scenarios/:scenarioId/royalties/payments',
-    {
-      preValidation: payer.hook,
-      schema: {
-        tags: ['royalties'],
-        summary: 'Pay royalties to a scenario (safe to retry with an Idempotency-Key)',
-        description:
-          'Needs the "payer" role and a confirmed scenario registration. The story’s share by ' +
-          'its license terms reaches the story’s contributors (GET /v1/stories/{id}/royalties).',
-        security: payer.security,
-        params: ScenarioParams,
-        headers: IdempotencyKeyHeaders,
-        body: PayRoyaltiesBody,
-        response: {
-          201: RoyaltyPaymentResponse,
-          400: problems[400],
-          404: problems[404],
-          409: problems[409],
-          503: problems[503],
-          ...payer.responses,
-        },
-      },
-    },
-    async (req, reply) => {
-      const idempotencyKey = req.headers['idempotency-key'];
-      const payment = await publisher.payScenarioRoyalties(
-        req.params.id,
-        req.params.scenarioId,
-        { ...req.body, ...(idempotencyKey ? { idempotencyKey } : {}) },
-        { signal: abortSignalOf(reply) },
-      );
-      return reply.code(201).send(payment);
-    },
-  );
+  royaltyPaymentRoute<ScenarioRoute['Params']>(app, {
+    url: '/v1/stories/:id/scenarios/:scenarioId/royalties/payments',
+    summary: 'Pay royalties to a scenario (safe to retry with an Idempotency-Key)',
+    description:
+      'Needs the "payer" role and a confirmed scenario registration. The story’s share by ' +
+      'its license terms reaches the story’s contributors (GET /v1/stories/{id}/royalties).',
+    params: ScenarioParams,
+    pay: ({ id, scenarioId }, input, options) =>
+      publisher.payScenarioRoyalties(id, scenarioId, input, options),
+  });
 }
 
 function notLicensed(storyId: string): Error {

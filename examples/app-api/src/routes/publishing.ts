@@ -14,17 +14,16 @@ import type { Publisher } from '../publisher-port.ts';
 import {
   ClaimResponse,
   ClaimRoyaltiesBody,
-  IdempotencyKeyHeaders,
   IdParams,
-  PayRoyaltiesBody,
   PublishBody,
   problems,
   RoyaltiesResponse,
-  RoyaltyPaymentResponse,
+  storyOnChainProblems,
 } from '../schemas.ts';
 import type { StoryService } from '../services/stories.ts';
 import { publicRegistration } from '../views.ts';
 import { abortSignalOf, etag } from './http.ts';
+import { royaltyPaymentRoute } from './royalty-payments.ts';
 
 type IdRoute = { Params: { id: string } };
 
@@ -36,7 +35,6 @@ export function publishingRoutes(
 ): void {
   const signedInOnly = guard('signed-in');
   const anyone = guard('public');
-  const payer = guard({ role: 'payer' });
 
   app.post<
     IdRoute & {
@@ -61,9 +59,7 @@ export function publishingRoutes(
         response: {
           200: { $ref: 'Story#' },
           202: { $ref: 'Story#' },
-          404: problems[404],
-          409: problems[409],
-          503: problems[503],
+          ...storyOnChainProblems,
           ...signedInOnly.responses,
         },
       },
@@ -127,43 +123,13 @@ export function publishingRoutes(
     },
   );
 
-  app.post<
-    IdRoute & {
-      Body: { amountWei: string; payerReference?: string };
-      Headers: { 'idempotency-key'?: string };
-    }
-  >(
-    '/v1/stories/:id/royalties/payments',
-    {
-      preValidation: payer.hook,
-      schema: {
-        tags: ['royalties'],
-        summary: 'Pay royalties to the story (safe to retry with an Idempotency-Key)',
-        description: 'Needs the "payer" role.',
-        security: payer.security,
-        params: IdParams,
-        headers: IdempotencyKeyHeaders,
-        body: PayRoyaltiesBody,
-        response: {
-          201: RoyaltyPaymentResponse,
-          400: problems[400],
-          404: problems[404],
-          409: problems[409],
-          503: problems[503],
-          ...payer.responses,
-        },
-      },
-    },
-    async (req, reply) => {
-      const idempotencyKey = req.headers['idempotency-key'];
-      const payment = await publisher.payRoyalties(
-        req.params.id,
-        { ...req.body, ...(idempotencyKey ? { idempotencyKey } : {}) },
-        { signal: abortSignalOf(reply) },
-      );
-      return reply.code(201).send(payment);
-    },
-  );
+  royaltyPaymentRoute<{ id: string }>(app, {
+    url: '/v1/stories/:id/royalties/payments',
+    summary: 'Pay royalties to the story (safe to retry with an Idempotency-Key)',
+    description: 'Needs the "payer" role.',
+    params: IdParams,
+    pay: ({ id }, input, options) => publisher.payRoyalties(id, input, options),
+  });
 
   app.get<IdRoute>(
     '/v1/stories/:id/royalties',
@@ -177,9 +143,7 @@ export function publishingRoutes(
         params: IdParams,
         response: {
           200: RoyaltiesResponse,
-          404: problems[404],
-          409: problems[409],
-          503: problems[503],
+          ...storyOnChainProblems,
           ...signedInOnly.responses,
         },
       },
@@ -209,9 +173,7 @@ export function publishingRoutes(
         response: {
           201: ClaimResponse,
           400: problems[400],
-          404: problems[404],
-          409: problems[409],
-          503: problems[503],
+          ...storyOnChainProblems,
           ...signedInOnly.responses,
         },
       },
