@@ -52,9 +52,10 @@ const badgeImageCodec = entityCodec({
     ...entityFields(),
   },
   generations: [
-    // `BadgeId` (a non-null string the current model always writes) is not in the legacy shape
-    // (1.2.11); the legacy fields keep their names.
-    legacyWithout('BadgeId'),
+    // `IsPrimary` is not in the legacy shape (1.2.11, listed in full) and, a bool, is in every
+    // current document (never null, where an unset string such as `BadgeId` would be written as
+    // null). The legacy fields keep their names.
+    legacyWithout('IsPrimary'),
   ],
 });
 

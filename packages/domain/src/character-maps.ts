@@ -95,9 +95,10 @@ const characterMapCodec = entityCodec({
     ...entityFields(),
   },
   generations: [
-    // `SessionId` (a non-null string the current model always writes) is not in the legacy
-    // shape (1.2.10); the legacy fields keep their names.
-    legacyWithout('SessionId'),
+    // `IsAiControlled` is not in the legacy shape (1.2.10, listed in full) and, a bool, is in
+    // every current document (EF writes every property; a bool is never null, where an unset
+    // string such as `SessionId` would be written as null). The legacy fields keep their names.
+    legacyWithout('IsAiControlled'),
   ],
 });
 

@@ -107,9 +107,10 @@ const mediaAssetCodec = entityCodec({
     ...entityFields(),
   },
   generations: [
-    // `Key` (a non-null string the current model always writes) is not in the legacy shape
-    // [inferred from 1.2.13]; its Version is text (1.2.13).
-    legacyWithout('Key', {
+    // `IsPublic` is not in the legacy shape (1.2.13, listed in full) and, a bool, is in every
+    // current document (never null, where an unset string such as `Key` would be written as
+    // null); the legacy Version is text (1.2.13).
+    legacyWithout('IsPublic', {
       upgrade: legacyVersion,
       touches: ['Version'],
     }),

@@ -125,6 +125,38 @@ describe.each(codecs)('%s golden documents', (_name, codec, current, legacy) => 
   });
 });
 
+/**
+ * The property whose absence marks a legacy document, per container: a value type (bool, int)
+ * the current model writes on every document, never null. A current document whose strings are
+ * null (an unset C# `string` is written as null) is still current.
+ */
+const markers: [string, EntityCodec<object>, StoredDocument, string, string[]][] = [
+  [
+    'CharacterMaps',
+    characterMaps as EntityCodec<object>,
+    characterMapCurrent,
+    'IsAiControlled',
+    ['SessionId', 'CharacterId'],
+  ],
+  [
+    'BadgeImages',
+    badgeImages as EntityCodec<object>,
+    badgeImageCurrent,
+    'IsPrimary',
+    ['BadgeId', 'Url'],
+  ],
+  ['MediaAssets', mediaAssets as EntityCodec<object>, mediaCurrent, 'IsPublic', ['Key', 'Name']],
+];
+
+describe.each(markers)('%s generation marker', (_name, codec, current, marker, strings) => {
+  it('a current document with null strings is current; without the marker it is legacy', () => {
+    const nulls = Object.fromEntries(strings.map((k) => [k, null]));
+    expect(codec.generationOf({ ...current, ...nulls })).toBeNull();
+    const { [marker]: _dropped, ...withoutMarker } = current;
+    expect(codec.generationOf(withoutMarker)).toBe('legacy (Mystira.App.Domain)');
+  });
+});
+
 describe('what the golden documents decode to', () => {
   it('Account: enums by name, lists, dates, the nested objects, aliases', () => {
     const a = plain(accounts.decode(accountCurrent));
