@@ -11,9 +11,9 @@
 import { type CachedRepository, cached, redisStore } from '@mystira/cache';
 import { createHealthRegistry } from '@mystira/health';
 import { BrokenCircuitError, TimeoutError } from '@mystira/resilience';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type NoteT, note, notes, ThrowAwayRedis, until } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type NoteT, note, notes, until } from './helpers.js';
+import { throwAwayRedis } from './support/throw-away-redis.js';
 
 const LOOSE_BOUND_MS = 2000; // storeTimeoutMs is 100: a read must never come close to this.
 
@@ -24,22 +24,11 @@ async function timed<R>(fn: () => Promise<R>): Promise<{ value: R; ms: number }>
 }
 
 describe('Redis killed mid-run, then restarted', () => {
-  const server = new ThrowAwayRedis();
-  let client: Redis;
-
-  beforeAll(async () => {
-    await server.start();
-    client = await connect(server.port);
-  });
-
-  afterAll(async () => {
-    client?.disconnect();
-    await server.stop();
-  });
+  const redis = throwAwayRedis();
 
   it('reads keep succeeding, health is degraded, hits resume, and no stale value after a write made while down', async () => {
     const { repo, calls } = notes([note('a'), note('b')]);
-    const store = redisStore(client);
+    const store = redisStore(redis.client);
     const errors: Error[] = [];
     const cache = cached<NoteT>(repo, {
       store,
@@ -56,13 +45,10 @@ describe('Redis killed mid-run, then restarted', () => {
       expect(cache.metrics().hits).toBe(1);
       expect((await health.run()).status).toBe('healthy');
 
-      // Snapshot what Redis holds, to put it back after the restart: a Redis that comes back with
-      // its data (persistence, a promoted replica) still holds the value from before the write.
-      const snapshot = new Map<string, Buffer>();
-      for (const k of await client.keys('mystira:cache:*'))
-        snapshot.set(k, (await client.getBuffer(k))!);
-      await server.stop();
-      await until(() => client.status !== 'ready');
+      // What Redis holds, put back after the restart: a Redis that comes back with its data
+      // (persistence, a promoted replica) still holds the value from before the write.
+      const restore = await redis.snapshot('mystira:cache:*');
+      await redis.kill();
       for (let i = 0; i < 20; i++) {
         const { value, ms } = await timed(() => cache.getById(i % 2 ? 'a' : 'b'));
         expect(value?.id).toBe(i % 2 ? 'a' : 'b');
@@ -77,11 +63,10 @@ describe('Redis killed mid-run, then restarted', () => {
       expect(cache.pendingInvalidations).toBeGreaterThan(0);
       expect((await cache.getById('a'))?.title).toBe('written while down');
 
-      await server.start();
-      await until(() => client.status === 'ready', 10_000);
+      await redis.restart();
       // The old value of "a" is back in Redis: it must never be served.
-      for (const [k, v] of snapshot) await client.set(k, v);
-      const survived = (await client.keys('mystira:cache:*:e:s:a')).length;
+      await restore();
+      const survived = (await redis.client.keys('mystira:cache:*:e:s:a')).length;
       expect(survived).toBe(1);
       for (let i = 0; i < 10; i++) expect(await cache.getById('a')).toEqual(written);
       await until(async () => (await cache.flushPending()) === true, 10_000);
@@ -103,23 +88,11 @@ describe('Redis killed mid-run, then restarted', () => {
 });
 
 describe('Redis frozen (SIGSTOP): every command hangs', () => {
-  const server = new ThrowAwayRedis();
-  let client: Redis;
-
-  beforeAll(async () => {
-    await server.start();
-    client = await connect(server.port);
-  });
-
-  afterAll(async () => {
-    server.resume();
-    client?.disconnect();
-    await server.stop();
-  });
+  const redis = throwAwayRedis();
 
   it('the timeout bounds each read, the breaker opens and reads stop touching Redis, then it closes again', async () => {
     const { repo } = notes([note('a')]);
-    const store = redisStore(client);
+    const store = redisStore(redis.client);
     const errors: Error[] = [];
     const cache = cached<NoteT>(repo, {
       store,
@@ -130,7 +103,7 @@ describe('Redis frozen (SIGSTOP): every command hangs', () => {
     });
     try {
       await cache.getById('a');
-      server.pause();
+      redis.server.pause();
       for (let i = 0; i < 8; i++) {
         const { value, ms } = await timed(() => cache.getById('a'));
         expect(value?.id).toBe('a');
@@ -139,13 +112,13 @@ describe('Redis frozen (SIGSTOP): every command hangs', () => {
       const causes = errors.map((e) => (e as { cause?: Error }).cause);
       expect(causes.some((c) => c instanceof TimeoutError)).toBe(true);
       expect(causes.some((c) => c instanceof BrokenCircuitError)).toBe(true);
-      server.resume();
+      redis.server.resume();
       await until(async () => {
         await cache.getById('a');
         return cache.metrics().hits >= 2;
       }, 10_000);
     } finally {
-      server.resume();
+      redis.server.resume();
       await cache.close();
       await store.close();
     }
@@ -153,22 +126,11 @@ describe('Redis frozen (SIGSTOP): every command hangs', () => {
 });
 
 describe('L1 across a Redis restart', () => {
-  const server = new ThrowAwayRedis();
-  let client: Redis;
-
-  beforeAll(async () => {
-    await server.start();
-    client = await connect(server.port);
-  });
-
-  afterAll(async () => {
-    client?.disconnect();
-    await server.stop();
-  });
+  const redis = throwAwayRedis();
 
   it('L1 is not used while the subscription is down, and invalidations flow again after it resubscribed', async () => {
     const { repo } = notes([note('a')]);
-    const stores = [redisStore(client), redisStore(client)];
+    const stores = [redisStore(redis.client), redisStore(redis.client)];
     const [a, b] = stores.map((store) =>
       cached<NoteT>(repo, {
         store,
@@ -185,8 +147,7 @@ describe('L1 across a Redis restart', () => {
       await a.getById('a');
       expect(a.metrics().l1Hits).toBe(1);
 
-      await server.stop();
-      await until(() => client.status !== 'ready');
+      await redis.kill();
       // Messages cannot arrive now, so L1 must not answer (it was cleared too).
       await until(async () => {
         const before = a.metrics().l1Hits;
@@ -197,8 +158,7 @@ describe('L1 across a Redis restart', () => {
       for (let i = 0; i < 5; i++) await a.getById('a');
       expect(a.metrics().l1Hits).toBe(l1HitsDown);
 
-      await server.start();
-      await until(() => client.status === 'ready', 10_000);
+      await redis.restart();
       await Promise.all([a.ready(), b.ready()]);
       // L1 answers again...
       await until(async () => {

@@ -6,60 +6,18 @@
  * error, so the breaker is not charged) until an invalidation replaces it. With `sizeCheckedReads`
  * an oversized value never leaves Redis, as with `cached()`.
  */
-import {
-  CacheDecodeError,
-  type CacheError,
-  type CacheStore,
-  CacheStoreError,
-  keyCache,
-  redisStore,
-} from '@mystira/cache';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, deletePrefix, uniquePrefix } from './helpers.js';
+import { CacheDecodeError, type CacheError, CacheStoreError, keyCache } from '@mystira/cache';
+import { describe, expect, it } from 'vitest';
+import { measuredStore } from './support/measured-store.js';
+import { sharedRedis } from './support/shared-redis.js';
 
 const MB = 1024 * 1024;
-let redis: Redis;
-const prefixes: string[] = [];
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  redis = await connect();
-});
-
-afterAll(async () => {
-  for (const c of closers) await c();
-  for (const p of prefixes) await deletePrefix(redis, p);
-  redis.disconnect();
-});
-
-/** The Redis store, recording every read's size limit and the size of every value it hands over. */
-function measuredStore(): { store: CacheStore; limits: (number | undefined)[]; handed: number[] } {
-  const store = redisStore(redis);
-  const limits: (number | undefined)[] = [];
-  const handed: number[] = [];
-  const spy = new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'get') {
-        return async (keys: readonly string[], maxBytes?: number) => {
-          limits.push(maxBytes);
-          const got = await target.get(keys, maxBytes);
-          for (const v of got) if (v instanceof Uint8Array) handed.push(v.length);
-          return got;
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  closers.push(() => store.close());
-  return { store: spy, limits, handed };
-}
+const shared = sharedRedis('keylimits');
 
 function setup(sizeCheckedReads?: boolean) {
-  const keyPrefix = uniquePrefix('keylimits');
-  prefixes.push(keyPrefix);
-  const { store, limits, handed } = measuredStore();
+  const keyPrefix = shared.keyPrefix();
+  const { store, limits, handed, close } = measuredStore(shared.redis);
+  shared.onClose(close);
   const errors: CacheError[] = [];
   const cache = keyCache({
     store,
@@ -70,7 +28,7 @@ function setup(sizeCheckedReads?: boolean) {
     onError: (e) => errors.push(e),
     ...(sizeCheckedReads === undefined ? {} : { sizeCheckedReads }),
   });
-  closers.push(() => cache.close());
+  shared.onClose(() => cache.close());
   let runs = 0;
   const factory = async () => {
     runs++;
@@ -106,20 +64,20 @@ describe('default reads: one plain MGET', () => {
   it('a foreign oversized value is refused, deleted and replaced by the factory’s', async () => {
     const { cache, factory, errors, handed, value, runs } = setup();
     await cache.getOrSet('board', factory); // the generation keys exist: the value is decoded
-    await redis.set(value, Buffer.alloc(2 * MB, 0x41));
+    await shared.redis.set(value, Buffer.alloc(2 * MB, 0x41));
     expect(await cache.getOrSet('board', factory)).toEqual({ season: 12, runs: 2 });
     expect(Math.max(...handed)).toBe(2 * MB); // transferred once, then refused
     expect(reasons(errors)).toEqual(['oversized']);
-    expect(await redis.strlen(value)).toBeLessThan(1000);
+    expect(await shared.redis.strlen(value)).toBeLessThan(1000);
     expect(await cache.getOrSet('board', factory)).toEqual({ season: 12, runs: 2 });
     expect(runs()).toBe(2);
   });
 
   it('a value key of another type is a miss that the next fill overwrites', async () => {
     const { cache, factory, errors, value, runs } = setup();
-    await redis.hset(value, 'f', 'x');
+    await shared.redis.hset(value, 'f', 'x');
     expect(await cache.getOrSet('board', factory)).toEqual({ season: 12, runs: 1 });
-    expect(await redis.type(value)).toBe('string');
+    expect(await shared.redis.type(value)).toBe('string');
     expect(await cache.getOrSet('board', factory)).toEqual({ season: 12, runs: 1 });
     expect(runs()).toBe(1);
     expect(errors).toEqual([]);
@@ -131,15 +89,15 @@ describe('default reads: one plain MGET', () => {
       await t.cache.getOrSet('board', t.factory);
       // The per-key generation exists once the key was invalidated (which also drops the value).
       await t.cache.invalidate('board');
-      await redis.del(t[which]);
-      await redis.hset(t[which], 'f', 'x');
+      await shared.redis.del(t[which]);
+      await shared.redis.hset(t[which], 'f', 'x');
       // Read as absent; every fill is refused, so each call runs the factory (never stale).
       expect(await t.cache.getOrSet('board', t.factory)).toEqual({ season: 12, runs: 2 });
       expect(await t.cache.getOrSet('board', t.factory)).toEqual({ season: 12, runs: 3 });
       expect(t.errors.filter((e) => e instanceof CacheStoreError)).toEqual([]);
       if (which === 'epoch') await t.cache.clear();
       else await t.cache.invalidate('board');
-      expect(await redis.type(t[which])).toBe('string');
+      expect(await shared.redis.type(t[which])).toBe('string');
       expect(await t.cache.getOrSet('board', t.factory)).toEqual({ season: 12, runs: 4 });
       expect(await t.cache.getOrSet('board', t.factory)).toEqual({ season: 12, runs: 4 });
     });
@@ -150,7 +108,7 @@ describe('sizeCheckedReads: the size-checked script', () => {
   it('an oversized value never leaves Redis, and is deleted and replaced', async () => {
     const { cache, factory, errors, handed, limits, value, runs } = setup(true);
     await cache.getOrSet('board', factory);
-    await redis.set(value, Buffer.alloc(2 * MB, 0x41));
+    await shared.redis.set(value, Buffer.alloc(2 * MB, 0x41));
     expect(await cache.getOrSet('board', factory)).toEqual({ season: 12, runs: 2 });
     expect(Math.max(...handed)).toBeLessThan(MB);
     expect(limits.every((l) => typeof l === 'number')).toBe(true);

@@ -8,7 +8,8 @@
 import { type CacheError, keyCache, redisStore } from '@mystira/cache';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, deletePrefix, ThrowAwayRedis, uniquePrefix, until } from './helpers.js';
+import { connect, deletePrefix, uniquePrefix, until } from './helpers.js';
+import { throwAwayRedis } from './support/throw-away-redis.js';
 
 const LOOSE_BOUND_MS = 2000; // storeTimeoutMs is 100: a call must never come close to this.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -104,21 +105,10 @@ describe('two instances on the shared Redis', () => {
 });
 
 describe('Redis killed mid-run, then restarted', () => {
-  const server = new ThrowAwayRedis();
-  let client: Redis;
-
-  beforeAll(async () => {
-    await server.start();
-    client = await connect(server.port);
-  });
-
-  afterAll(async () => {
-    client?.disconnect();
-    await server.stop();
-  });
+  const redis = throwAwayRedis();
 
   it('getOrSet answers from the factory within the bound; invalidations made while down are delivered after', async () => {
-    const store = redisStore(client);
+    const store = redisStore(redis.client);
     const errors: CacheError[] = [];
     const cache = keyCache({
       store,
@@ -132,12 +122,9 @@ describe('Redis killed mid-run, then restarted', () => {
     try {
       expect(await cache.getOrSet('k', factory)).toBe('computed 1');
       expect(await cache.getOrSet('k', factory)).toBe('computed 1');
-      const snapshot = new Map<string, Buffer>();
-      for (const k of await client.keys('mystira:cache:*'))
-        snapshot.set(k, (await client.getBuffer(k))!);
+      const restore = await redis.snapshot('mystira:cache:*');
 
-      await server.stop();
-      await until(() => client.status !== 'ready');
+      await redis.kill();
       for (let i = 0; i < 20; i++) {
         const t = performance.now();
         const value = await cache.getOrSet(`k${i % 3}`, factory);
@@ -149,11 +136,10 @@ describe('Redis killed mid-run, then restarted', () => {
       expect(cache.pendingInvalidations).toBeGreaterThan(0);
       expect(await cache.getOrSet('k', factory)).toBe('computed 22');
 
-      await server.start();
-      await until(() => client.status === 'ready', 10_000);
+      await redis.restart();
       // Redis came back with its data (as persistence or a promoted replica would): the value
       // dropped while it was down must never be served.
-      for (const [k, v] of snapshot) await client.set(k, v);
+      await restore();
       await until(async () => (await cache.flushPending()) === true, 10_000);
       expect(await cache.getOrSet('k', factory)).toBe('computed 23');
       expect(await cache.getOrSet('k', factory)).toBe('computed 23');

@@ -7,34 +7,21 @@
 import {
   CacheDecodeError,
   type CacheError,
-  type CacheStore,
   cached,
   jsonSerializer,
   memoryStore,
   redisStore,
   type Serializer,
 } from '@mystira/cache';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { envelopeOf, split } from './forge.js';
-import { connect, deletePrefix, type NoteT, note, notes, uniquePrefix, until } from './helpers.js';
+import { type NoteT, note, notes, until } from './helpers.js';
+import { measuredStore } from './support/measured-store.js';
+import { sharedRedis } from './support/shared-redis.js';
 
-const prefix = uniquePrefix('limits');
-let redis: Redis;
-let n = 0;
-const keyPrefix = () => `${prefix}:${n++}`;
-const closers: (() => Promise<void>)[] = [];
+const shared = sharedRedis('limits');
+const keyPrefix = () => shared.keyPrefix();
 const MB = 1024 * 1024;
-
-beforeAll(async () => {
-  redis = await connect();
-});
-
-afterAll(async () => {
-  for (const c of closers) await c();
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-});
 
 /** A JSON serializer that records the size of every payload it is asked to read. */
 function measuredJson(): { serializer: Serializer; read: number[] } {
@@ -53,32 +40,12 @@ function measuredJson(): { serializer: Serializer; read: number[] } {
   };
 }
 
-/** The Redis store, recording the size of every value it hands to the cache. */
-function measuredStore(): { store: CacheStore; handed: number[] } {
-  const store = redisStore(redis);
-  const handed: number[] = [];
-  const spy = new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'get') {
-        return async (keys: readonly string[], maxBytes?: number) => {
-          const got = await target.get(keys, maxBytes);
-          for (const v of got) if (v instanceof Uint8Array) handed.push(v.length);
-          return got;
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  closers.push(() => store.close());
-  return { store: spy, handed };
-}
-
 function setup(extra: Partial<Parameters<typeof cached>[1]> = {}) {
   const { repo, calls } = notes([note('a'), note('b')]);
   const kp = keyPrefix();
   const { serializer, read } = measuredJson();
-  const { store, handed } = measuredStore();
+  const { store, handed, close } = measuredStore(shared.redis);
+  shared.onClose(close);
   const errors: CacheError[] = [];
   const cache = cached<NoteT>(repo, {
     store,
@@ -89,8 +56,8 @@ function setup(extra: Partial<Parameters<typeof cached>[1]> = {}) {
     onError: (e) => errors.push(e),
     ...extra,
   });
-  closers.push(() => cache.close());
-  const keyOf = async (what: string) => (await redis.keys(`${kp}*:${what}`))[0]!;
+  shared.onClose(() => cache.close());
+  const keyOf = async (what: string) => (await shared.redis.keys(`${kp}*:${what}`))[0]!;
   return { cache, calls, read, handed, errors, keyOf, kp };
 }
 
@@ -103,14 +70,14 @@ describe('size limit per entry', () => {
     await cache.getById('a');
     const key = await keyOf('e:s:a');
     // Well-formed and filled under the current tokens: it would be served if it were read.
-    const { header } = split(envelopeOf((await redis.getBuffer(key))!));
+    const { header } = split(envelopeOf((await shared.redis.getBuffer(key))!));
     const junk = `${header}${JSON.stringify({ ...note('a'), title: 'x'.repeat(30 * MB) })}`;
-    await redis.set(key, junk);
+    await shared.redis.set(key, junk);
     expect(await cache.getById('a')).toEqual(note('a'));
     expect(calls.getById).toBe(2);
     expect(Math.max(...read)).toBeLessThan(MB);
     expect(Math.max(...handed)).toBeLessThan(MB);
-    expect(await redis.strlen(key)).toBeLessThan(1000);
+    expect(await shared.redis.strlen(key)).toBeLessThan(1000);
     expect(reasons(errors)).toEqual(['oversized']);
     expect(cache.metrics().dropped).toBe(1);
     await cache.getById('a');
@@ -121,9 +88,9 @@ describe('size limit per entry', () => {
     const { cache, keyOf, errors } = setup({ negativeTtlMs: 0 });
     await cache.getById('a');
     const key = (await keyOf('e:s:a')).replace(/:e:s:a$/, ':e:s:zz');
-    await redis.set(key, Buffer.alloc(30 * MB, 0x41));
+    await shared.redis.set(key, Buffer.alloc(30 * MB, 0x41));
     expect(await cache.getById('zz')).toBeUndefined();
-    expect(await redis.exists(key)).toBe(0);
+    expect(await shared.redis.exists(key)).toBe(0);
     expect(reasons(errors)).toEqual(['oversized']);
   });
 
@@ -132,8 +99,8 @@ describe('size limit per entry', () => {
     await cache.getMany(['a', 'b']);
     const [keyA, keyB] = [await keyOf('e:s:a'), await keyOf('e:s:b')];
     const big = Buffer.alloc(1000 + 4096 + 48 + 1, 0x41);
-    await redis.set(keyA, big);
-    await redis.set(keyB, big);
+    await shared.redis.set(keyA, big);
+    await shared.redis.set(keyB, big);
     expect(await cache.getById('a')).toEqual(note('a'));
     expect((await cache.getMany(['a', 'b'])).map((x) => x.id)).toEqual(['a', 'b']);
     expect(Math.max(...handed)).toBeLessThan(1000);
@@ -146,10 +113,10 @@ describe('size limit per entry', () => {
     const { cache, keyOf, errors } = setup();
     await cache.getById('a');
     const key = await keyOf('e:s:a');
-    await redis.del(key);
-    await redis.hset(key, 'f', 'x'.repeat(1000));
+    await shared.redis.del(key);
+    await shared.redis.hset(key, 'f', 'x'.repeat(1000));
     expect(await cache.getById('a')).toEqual(note('a'));
-    expect(await redis.type(key)).toBe('string');
+    expect(await shared.redis.type(key)).toBe('string');
     expect(reasons(errors)).toEqual(['oversized']);
   });
 });
@@ -166,13 +133,13 @@ describe('an entry that fails to decode is deleted', () => {
       const { cache, keyOf, errors, calls } = setup({ negativeTtlMs: 0 });
       await cache.getById('a');
       const keyA = await keyOf('e:s:a');
-      const { header } = split(envelopeOf((await redis.getBuffer(keyA))!));
+      const { header } = split(envelopeOf((await shared.redis.getBuffer(keyA))!));
       // Under an id the repository does not have: no fill will overwrite it, so only the
       // delete removes it. (The epoch is shared; the per-item token is absent for both.)
       const key = keyA.replace(/:e:s:a$/, ':e:s:zz');
-      await redis.set(key, forge(header), 'EX', 3600);
+      await shared.redis.set(key, forge(header), 'EX', 3600);
       expect(await cache.getById('zz')).toBeUndefined();
-      expect(await redis.exists(key)).toBe(0);
+      expect(await shared.redis.exists(key)).toBe(0);
       expect(reasons(errors)).toEqual([reason]);
       expect(calls.getById).toBe(2);
     });
@@ -188,9 +155,9 @@ describe('a generation key holding junk is replaced by a fresh token', () => {
       const { cache, calls, keyOf, errors, handed } = setup();
       await cache.getById('a');
       const ig = (await keyOf('e:s:a')).replace(/:e:s:a$/, ':ig:s:a');
-      await redis.set(ig, junk);
+      await shared.redis.set(ig, junk);
       expect(await cache.getById('a')).toEqual(note('a'));
-      expect(await redis.get(ig)).toMatch(/^[\w.-]{1,64}$/);
+      expect(await shared.redis.get(ig)).toMatch(/^[\w.-]{1,64}$/);
       expect(reasons(errors)).toEqual(['token']);
       expect(Math.max(...handed)).toBeLessThan(MB);
       // Self-healing: one more miss fills under the fresh token, then hits.
@@ -205,7 +172,7 @@ describe('a generation key holding junk is replaced by a fresh token', () => {
     const { cache, calls, keyOf } = setup();
     await cache.getMany(['a', 'b']);
     const epoch = (await keyOf('e:s:a')).replace(/:e:s:a$/, ':epoch');
-    await redis.set(epoch, 'x|y,z'); // would corrupt every header it is written into
+    await shared.redis.set(epoch, 'x|y,z'); // would corrupt every header it is written into
     expect((await cache.getMany(['a', 'b'])).map((x) => x.id)).toEqual(['a', 'b']);
     await cache.getMany(['a', 'b']);
     const loads = calls.getMany;
@@ -220,7 +187,7 @@ describe('forged invalidation messages cost at most L1 misses', () => {
     const kp = keyPrefix();
     const errors: CacheError[] = [];
     const make = () => {
-      const store = redisStore(redis);
+      const store = redisStore(shared.redis);
       const cache = cached<NoteT>(repo, {
         store,
         keyPrefix: kp,
@@ -229,7 +196,7 @@ describe('forged invalidation messages cost at most L1 misses', () => {
         l1: { ttlMs: 60_000 },
         onError: (e) => errors.push(e),
       });
-      closers.push(async () => {
+      shared.onClose(async () => {
         await cache.close();
         await store.close();
       });
@@ -238,14 +205,14 @@ describe('forged invalidation messages cost at most L1 misses', () => {
     const reader = make();
     const writer = make();
     await Promise.all([reader.ready(), writer.ready()]);
-    const channel = (await redis.pubsub('CHANNELS', `${kp}*`))[0] as string;
+    const channel = (await shared.redis.pubsub('CHANNELS', `${kp}*`))[0] as string;
     const forged = ['null', '{"k":5}', '[1]', 'garbage', '{"a":2}', '{"k":["x"],"z":1}'];
     forged.push(JSON.stringify({ k: ['x'.repeat(2 * MB)] })); // well-formed, too large to parse
     for (const message of forged) {
       await reader.getById('a');
       await reader.getById('a');
       const l1Hits = reader.metrics().l1Hits;
-      await redis.publish(channel, message);
+      await shared.redis.publish(channel, message);
       await until(() => errors.length >= 2 * forged.indexOf(message) + 2);
       await reader.getById('a'); // not from L1: the junk message dropped it
       expect(reader.metrics().l1Hits).toBe(l1Hits);
@@ -263,13 +230,13 @@ describe('both stores answer a size-limited read alike', () => {
   it('a value, a value over the limit (its size), an absent key', async () => {
     const kp = keyPrefix();
     const memory = memoryStore();
-    const redisS = redisStore(redis);
+    const redisS = redisStore(shared.redis);
     const small = Buffer.from('abc');
     const large = Buffer.alloc(2000, 0x41);
     memory.setRaw(`${kp}:small`, small);
     memory.setRaw(`${kp}:large`, large);
-    await redis.set(`${kp}:small`, small);
-    await redis.set(`${kp}:large`, large);
+    await shared.redis.set(`${kp}:small`, small);
+    await shared.redis.set(`${kp}:large`, large);
     const keys = [`${kp}:small`, `${kp}:large`, `${kp}:absent`];
     const answers = await Promise.all([memory.get(keys, 1000), redisS.get(keys, 1000)]);
     for (const got of answers) {

@@ -20,30 +20,11 @@ import { type CachedRepository, cached, redisStore } from '@mystira/cache';
 import { memoryRepository } from '@mystira/repository';
 import { spec } from '@mystira/specification';
 import fc from 'fast-check';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connect,
-  counting,
-  deletePrefix,
-  Note,
-  type NoteT,
-  note,
-  uniquePrefix,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { counting, Note, type NoteT, note } from './helpers.js';
+import { sharedRedis } from './support/shared-redis.js';
 
-const prefix = uniquePrefix('linear');
-let redis: Redis;
-let run = 0;
-
-beforeAll(async () => {
-  redis = await connect();
-});
-
-afterAll(async () => {
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-});
+const shared = sharedRedis('linear');
 
 const IDS = ['x', 'y'];
 const all = spec(Note).orderBy('id').cache({ ttl: 60_000 });
@@ -81,7 +62,7 @@ interface Done {
 }
 
 async function check(ops: Op[], delays: number[], l1: boolean): Promise<void> {
-  const kp = `${prefix}:${run++}`;
+  const kp = shared.keyPrefix();
   const { repo, state } = counting(
     memoryRepository<NoteT>(Note, { seed: IDS.map((id) => note(id)) }),
   );
@@ -103,7 +84,7 @@ async function check(ops: Op[], delays: number[], l1: boolean): Promise<void> {
     },
   });
   void state;
-  const stores = [redisStore(redis), redisStore(redis)];
+  const stores = [redisStore(shared.redis), redisStore(shared.redis)];
   const caches: CachedRepository<NoteT>[] = stores.map((store) =>
     cached<NoteT>(inner, {
       store,

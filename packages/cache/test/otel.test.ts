@@ -9,45 +9,29 @@ import { memoryRepository } from '@mystira/repository';
 import { tracedRepository } from '@mystira/repository/otel';
 import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
 import { context, SpanKind, trace } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { otelRecorder } from '../../../test-support/otel-recorder.js';
-import {
-  connect,
-  counting,
-  deletePrefix,
-  Note,
-  type NoteT,
-  note,
-  uniquePrefix,
-} from './helpers.js';
+import { counting, Note, type NoteT, note } from './helpers.js';
+import { sharedRedis } from './support/shared-redis.js';
 
 const otel = otelRecorder();
-const prefix = uniquePrefix('otel');
-let redis: Redis;
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  redis = await connect();
-});
+// Registered first: after hooks run last-registered first, so the caches close before this.
 afterAll(async () => {
-  for (const c of closers) await c();
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
   await otel.shutdown();
 });
+const shared = sharedRedis('otel');
 
 function makeCache(name: string, l1: boolean) {
   const inner = memoryRepository<NoteT>(Note, { seed: [note('a'), note('b')] });
   const slow = counting(inner);
-  const store = redisStore(redis);
+  const store = redisStore(shared.redis);
   const cache = cached(tracedRepository(slow.repo, { tracer: otel.tracer, meter: otel.meter }), {
     store,
-    keyPrefix: `${prefix}:${name}`,
+    keyPrefix: `${shared.keyPrefix()}:${name}`,
     storeTimeoutMs: 2000,
     l1,
   });
-  closers.push(async () => {
+  shared.onClose(async () => {
     await cache.close();
     await store.close();
   });

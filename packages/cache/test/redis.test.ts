@@ -3,57 +3,20 @@
  * afterAll): stampede protection in one process and across instances (the Redis lock), L1
  * coherence by pub/sub, bad bytes in Redis, and the fill guard closing the read-during-write race.
  */
-import { cached, redisStore } from '@mystira/cache';
+import type { cached } from '@mystira/cache';
 import { UnavailableError } from '@mystira/repository';
 import { spec } from '@mystira/specification';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connect,
-  deletePrefix,
-  Note,
-  type NoteT,
-  note,
-  notes,
-  uniquePrefix,
-  until,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { Note, note, notes, until } from './helpers.js';
+import { sharedRedis } from './support/shared-redis.js';
 
-const prefix = uniquePrefix('redis');
-let redis: Redis;
-let n = 0;
-const keyPrefix = () => `${prefix}:${n++}`;
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  redis = await connect();
-});
-
-afterAll(async () => {
-  for (const c of closers) await c();
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-});
-
-function instance(
+const shared = sharedRedis('redis');
+const keyPrefix = () => shared.keyPrefix();
+const instance = (
   repo: ReturnType<typeof notes>['repo'],
   kp: string,
   extra: Partial<Parameters<typeof cached>[1]> = {},
-) {
-  const store = redisStore(redis);
-  const cache = cached<NoteT>(repo, {
-    store,
-    keyPrefix: kp,
-    storeTimeoutMs: 2000,
-    secondDeleteMs: 0,
-    ...extra,
-  });
-  closers.push(async () => {
-    await cache.close();
-    await store.close();
-  });
-  return cache;
-}
+) => shared.cached(repo, kp, extra).cache;
 
 describe('stampede', () => {
   it('1,000 concurrent getById on a cold key: 1 repository load', async () => {
@@ -95,10 +58,10 @@ describe('stampede', () => {
     const kp = keyPrefix();
     const cache = instance(repo, kp, { lock: { waitMs: 100, pollMs: 10 } });
     await cache.getById('a');
-    const realKey = (await redis.keys(`${kp}*:e:s:a`))[0]!;
+    const realKey = (await shared.redis.keys(`${kp}*:e:s:a`))[0]!;
     await cache.invalidate(['a']);
     // Someone else holds the lock of this key and dies without filling.
-    await redis.set(`${realKey}:lock`, 'someone', 'PX', 5000);
+    await shared.redis.set(`${realKey}:lock`, 'someone', 'PX', 5000);
     expect((await cache.getById('a'))?.id).toBe('a');
     expect(calls.getById).toBe(2);
   });
@@ -133,11 +96,14 @@ describe('bad data in Redis', () => {
     const errors: Error[] = [];
     const cache = instance(repo, kp, { onError: (e) => errors.push(e) });
     await cache.getById('a');
-    const key = (await redis.keys(`${kp}*:e:s:a`))[0]!;
-    await redis.set(key, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x7c, 0x00]));
+    const key = (await shared.redis.keys(`${kp}*:e:s:a`))[0]!;
+    await shared.redis.set(key, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x7c, 0x00]));
     expect((await cache.getById('a'))?.title).toBe('note a');
-    const good = (await redis.getBuffer(key))!.toString();
-    await redis.set(key, good.replace(/\{.*\}$/, JSON.stringify({ id: 'a', legacyName: 'x' })));
+    const good = (await shared.redis.getBuffer(key))!.toString();
+    await shared.redis.set(
+      key,
+      good.replace(/\{.*\}$/, JSON.stringify({ id: 'a', legacyName: 'x' })),
+    );
     expect((await cache.getById('a'))?.title).toBe('note a');
     expect(calls.getById).toBe(3);
     expect(errors.map((e) => e.name)).toEqual(['CacheDecodeError', 'CacheDecodeError']);

@@ -6,61 +6,21 @@
  * cache. Without keys, entries are written as before.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  CacheDecodeError,
-  type CacheError,
-  CacheOptionsError,
-  cached,
-  redisStore,
-} from '@mystira/cache';
+import { CacheDecodeError, CacheOptionsError, cached, redisStore } from '@mystira/cache';
 import { spec } from '@mystira/specification';
 import fc from 'fast-check';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { envelopeOf, rewrite, sign } from './forge.js';
-import { connect, deletePrefix, Note, type NoteT, note, notes, uniquePrefix } from './helpers.js';
+import { Note, note, notes } from './helpers.js';
+import { sharedRedis } from './support/shared-redis.js';
 
-const prefix = uniquePrefix('signing');
-let redis: Redis;
-let n = 0;
-const keyPrefix = () => `${prefix}:${n++}`;
-const closers: (() => Promise<void>)[] = [];
+const shared = sharedRedis('signing');
+const keyPrefix = () => shared.keyPrefix();
+const instance = shared.cached;
 
 const K1 = randomBytes(32).toString('base64');
 const K2 = randomBytes(32);
 const WRONG = randomBytes(32).toString('base64');
-
-beforeAll(async () => {
-  redis = await connect();
-});
-
-afterAll(async () => {
-  for (const c of closers) await c();
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-});
-
-function instance(
-  repo: ReturnType<typeof notes>['repo'],
-  kp: string,
-  extra: Partial<Parameters<typeof cached>[1]> = {},
-) {
-  const store = redisStore(redis);
-  const errors: CacheError[] = [];
-  const cache = cached<NoteT>(repo, {
-    store,
-    keyPrefix: kp,
-    storeTimeoutMs: 2000,
-    secondDeleteMs: 0,
-    onError: (e) => errors.push(e),
-    ...extra,
-  });
-  closers.push(async () => {
-    await cache.close();
-    await store.close();
-  });
-  return { cache, errors };
-}
 
 /** A filled cache for items a and b, and the Redis keys and entries of both. */
 async function filled(signingKeys?: (string | Buffer)[]) {
@@ -68,10 +28,10 @@ async function filled(signingKeys?: (string | Buffer)[]) {
   const kp = keyPrefix();
   const { cache, errors } = instance(repo, kp, signingKeys ? { signingKeys } : {});
   await cache.getMany(['a', 'b']);
-  const keyA = (await redis.keys(`${kp}*:e:s:a`))[0]!;
-  const keyB = (await redis.keys(`${kp}*:e:s:b`))[0]!;
-  const entryA = (await redis.getBuffer(keyA))!;
-  const entryB = (await redis.getBuffer(keyB))!;
+  const keyA = (await shared.redis.keys(`${kp}*:e:s:a`))[0]!;
+  const keyB = (await shared.redis.keys(`${kp}*:e:s:b`))[0]!;
+  const entryA = (await shared.redis.getBuffer(keyA))!;
+  const entryB = (await shared.redis.getBuffer(keyB))!;
   return { repo, calls, kp, cache, errors, keyA, keyB, entryA, entryB };
 }
 
@@ -101,7 +61,7 @@ describe('a forged entry is not served; the repository is, and the entry is repl
     it(name, async () => {
       const f = await filled([K1]);
       expect(f.calls.getMany).toBe(1);
-      await redis.set(f.keyA, forge(f));
+      await shared.redis.set(f.keyA, forge(f));
       expect(await f.cache.getById('a')).toEqual(note('a'));
       expect(f.calls.getById).toBe(1);
       expect(f.errors).toHaveLength(1);
@@ -109,7 +69,7 @@ describe('a forged entry is not served; the repository is, and the entry is repl
       expect((f.errors[0] as CacheDecodeError).reason).toBe('signature');
       expect(f.cache.metrics()).toMatchObject({ forged: 1, dropped: 1 });
       // Replaced by a genuine entry: the next read is a hit.
-      expect((await redis.getBuffer(f.keyA))!.subarray(0, 4).toString()).toBe('MS1|');
+      expect((await shared.redis.getBuffer(f.keyA))!.subarray(0, 4).toString()).toBe('MS1|');
       expect(await f.cache.getById('a')).toEqual(note('a'));
       expect(f.calls.getById).toBe(1);
     });
@@ -117,14 +77,14 @@ describe('a forged entry is not served; the repository is, and the entry is repl
 
   it('positive controls: the same forgeries are served without keys, or with the right key', async () => {
     const open = await filled();
-    await redis.set(open.keyA, rewrite(envelopeOf(open.entryA), forgedTitle('a')));
+    await shared.redis.set(open.keyA, rewrite(envelopeOf(open.entryA), forgedTitle('a')));
     expect((await open.cache.getById('a'))?.title).toBe('forged');
-    await redis.set(open.keyA, open.entryB);
+    await shared.redis.set(open.keyA, open.entryB);
     expect((await open.cache.getById('a'))?.id).toBe('b');
 
     const signed = await filled([K1]);
     const envelope = rewrite(envelopeOf(signed.entryA), forgedTitle('a'));
-    await redis.set(signed.keyA, sign(K1, signed.keyA, envelope));
+    await shared.redis.set(signed.keyA, sign(K1, signed.keyA, envelope));
     expect((await signed.cache.getById('a'))?.title).toBe('forged');
   });
 
@@ -134,10 +94,10 @@ describe('a forged entry is not served; the repository is, and the entry is repl
     const { cache } = instance(repo, kp, { signingKeys: [K1] });
     const all = spec(Note).orderBy('id').cache({ ttl: 60_000 });
     expect(await cache.list(all)).toHaveLength(2);
-    const key = (await redis.keys(`${kp}*:q:list:*`))[0]!;
-    const entry = (await redis.getBuffer(key))!;
+    const key = (await shared.redis.keys(`${kp}*:q:list:*`))[0]!;
+    const entry = (await shared.redis.getBuffer(key))!;
     const rows = { r: [note('a'), note('b'), note('x')] };
-    await redis.set(key, rewrite(envelopeOf(entry), JSON.stringify(rows)));
+    await shared.redis.set(key, rewrite(envelopeOf(entry), JSON.stringify(rows)));
     expect(await cache.list(all)).toEqual([note('a'), note('b')]);
     expect(calls.list).toBe(2);
   });
@@ -148,12 +108,12 @@ describe('a forged "not found" does not hide an existing item', () => {
     const f = await filled([K1]);
     const notFound = rewrite(envelopeOf(f.entryA), '', 'n');
     for (const forged of [notFound, sign(WRONG, f.keyA, notFound)]) {
-      await redis.set(f.keyA, forged);
+      await shared.redis.set(f.keyA, forged);
       expect(await f.cache.getById('a')).toEqual(note('a'));
-      await redis.set(f.keyA, forged);
+      await shared.redis.set(f.keyA, forged);
       expect((await f.cache.getMany(['a', 'b'])).map((x) => x.id)).toEqual(['a', 'b']);
     }
-    await redis.set(f.keyA, notFound);
+    await shared.redis.set(f.keyA, notFound);
     const current = await f.cache.getById('a');
     expect(current).toBeDefined();
     const updated = await f.cache.update({ ...current!, title: 'patched' });
@@ -163,7 +123,7 @@ describe('a forged "not found" does not hide an existing item', () => {
 
   it('positive control: without keys, a forged "not found" hides the item (the default trusts Redis)', async () => {
     const f = await filled();
-    await redis.set(f.keyA, rewrite(envelopeOf(f.entryA), '', 'n'));
+    await shared.redis.set(f.keyA, rewrite(envelopeOf(f.entryA), '', 'n'));
     expect(await f.cache.getById('a')).toBeUndefined();
   });
 });
@@ -219,8 +179,8 @@ describe('any tampering of a signed entry is a miss (property)', () => {
     let loads = f.calls.getById ?? 0;
     await fc.assert(
       fc.asyncProperty(tamperArb, async (t) => {
-        const genuine = (await redis.getBuffer(f.keyA))!;
-        await redis.set(f.keyA, apply(genuine, t));
+        const genuine = (await shared.redis.getBuffer(f.keyA))!;
+        await shared.redis.set(f.keyA, apply(genuine, t));
         expect(await f.cache.getById('a')).toEqual(note('a'));
         loads++;
         expect(f.calls.getById).toBe(loads);
@@ -289,7 +249,7 @@ describe('signing off', () => {
 describe('options', () => {
   it('refuses an empty key list, short keys and non-keys', () => {
     const { repo } = notes();
-    const store = redisStore(redis);
+    const store = redisStore(shared.redis);
     expect(() => cached(repo, { store, signingKeys: [] })).toThrow(CacheOptionsError);
     expect(() => cached(repo, { store, signingKeys: ['short'] })).toThrow(CacheOptionsError);
     expect(() => cached(repo, { store, signingKeys: [K1, randomBytes(31)] })).toThrow(
