@@ -11,13 +11,12 @@ import {
   ChainConflictError,
   ChainInvalidArgumentError,
   ChainNotFoundError,
-  type ChainProtocol,
   createChainClient,
   isUuidV7,
 } from '@mystira/chain-client';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contributors, type RunningServer, WALLET_A } from './support/fake-chain.js';
+import { CLIENT_PATHS, contributors, type RunningServer, WALLET_A } from './support/fake-chain.js';
 import { IP_BLOCK_TIME, serveFakeWithIp, WIP } from './support/fake-ip.js';
 
 let server: RunningServer;
@@ -31,12 +30,7 @@ afterAll(async () => {
 const HASH = `0x${'ab'.repeat(32)}`;
 const lastCall = (method: string) => server.observed.filter((o) => o.method === method).at(-1);
 
-describe.each<[string, ChainProtocol, boolean]>([
-  ['grpc', 'grpc', true],
-  ['grpc/connect-transport', 'grpc', false],
-  ['grpc-web', 'grpc-web', true],
-  ['connect', 'connect', true],
-])('client.ip over %s', (label, protocol, leanUnary) => {
+describe.each(CLIENT_PATHS)('client.ip over %s', (label, protocol, leanUnary) => {
   let client: ChainClient;
   beforeAll(() => {
     client = createChainClient({ baseUrl: server.url, protocol, leanUnary });

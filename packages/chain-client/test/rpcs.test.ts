@@ -13,7 +13,13 @@ import {
   isUuidV7,
 } from '@mystira/chain-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contributors, type RunningServer, serveFake, WALLET_A } from './support/fake-chain.js';
+import {
+  CLIENT_PATHS,
+  contributors,
+  type RunningServer,
+  serveFake,
+  WALLET_A,
+} from './support/fake-chain.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -25,14 +31,7 @@ afterAll(async () => {
 
 const MAX_WEI = (1n << 256n) - 1n;
 
-// 'grpc' unary calls take the client's lean HTTP/2 path; 'grpc/connect-transport' turns it off
-// so both implementations are held to the same expectations.
-describe.each<[string, ChainProtocol, boolean]>([
-  ['grpc', 'grpc', true],
-  ['grpc/connect-transport', 'grpc', false],
-  ['grpc-web', 'grpc-web', true],
-  ['connect', 'connect', true],
-])('over %s', (label, protocol, leanUnary) => {
+describe.each(CLIENT_PATHS)('over %s', (label, protocol, leanUnary) => {
   let client: ChainClient;
   beforeAll(() => {
     client = createChainClient({

@@ -167,23 +167,30 @@ describe('TLS', () => {
   });
 });
 
+/** The fake on a cleartext HTTP/2 server that counts the sessions clients open and their PINGs. */
+async function sessionCountingServer(observed: ObservedCall[] = []) {
+  const counts = { sessions: 0, pings: 0 };
+  const raw = http2.createServer();
+  raw.on('session', (session) => {
+    counts.sessions++;
+    session.on('ping', () => counts.pings++);
+  });
+  raw.on('request', connectNodeAdapter({ routes: fakeRoutes({}, observed) }));
+  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`,
+    counts,
+    close: () => new Promise<void>((r) => raw.close(() => r())),
+  };
+}
+
 describe('HTTP/2 sessions', () => {
   it('reuses one session for every call and every protocol, and pings during a long call', async () => {
-    const pings: number[] = [];
-    let sessions = 0;
-    const raw = http2.createServer();
-    raw.on('session', (session) => {
-      sessions++;
-      session.on('ping', () => pings.push(pings.length));
-    });
     const adapterObserved: ObservedCall[] = [];
-    const adapter = connectNodeAdapter({ routes: fakeRoutes({}, adapterObserved) });
-    raw.on('request', adapter);
-    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
-    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    const raw = await sessionCountingServer(adapterObserved);
     let protocol: 'grpc' | 'grpc-web' | 'connect' = 'grpc';
     const client = createChainClient({
-      baseUrl: url,
+      baseUrl: raw.url,
       protocol: () => protocol,
       http2: { pingIntervalMs: 50, pingTimeoutMs: 5000 },
     });
@@ -192,42 +199,33 @@ describe('HTTP/2 sessions', () => {
         await Promise.all(Array.from({ length: 10 }, (_, i) => client.isRegistered(`c${i}`)));
       }
       expect(adapterObserved).toHaveLength(40);
-      expect(sessions).toBe(1);
+      expect(raw.counts.sessions).toBe(1);
       // A watch on a transaction that stays PENDING keeps a stream open: the connection is
       // verified with PINGs while it waits.
       const it = client.watchTransactions(['0xpending'])[Symbol.asyncIterator]();
       await it.next();
-      await expect.poll(() => pings.length, { timeout: 5000 }).toBeGreaterThan(0);
+      await expect.poll(() => raw.counts.pings, { timeout: 5000 }).toBeGreaterThan(0);
       await it.return?.();
-      expect(sessions).toBe(1);
+      expect(raw.counts.sessions).toBe(1);
     } finally {
       client.close();
-      await new Promise<void>((r) => raw.close(() => r()));
+      await raw.close();
     }
   });
 });
 
 describe('connection pool', () => {
   it('spreads calls round-robin over `connections` HTTP/2 sessions', async () => {
-    let sessions = 0;
-    const raw = http2.createServer();
-    raw.on('session', () => {
-      sessions++;
-    });
-    raw.on('request', connectNodeAdapter({ routes: fakeRoutes({}, []) }));
-    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
-    const client = createChainClient({
-      baseUrl: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`,
-      http2: { connections: 3 },
-    });
+    const raw = await sessionCountingServer();
+    const client = createChainClient({ baseUrl: raw.url, http2: { connections: 3 } });
     try {
       await Promise.all(Array.from({ length: 12 }, (_, i) => client.isRegistered(`c${i}`)));
-      expect(sessions).toBe(3);
+      expect(raw.counts.sessions).toBe(3);
       await Promise.all(Array.from({ length: 12 }, () => client.getServiceInfo()));
-      expect(sessions).toBe(3);
+      expect(raw.counts.sessions).toBe(3);
     } finally {
       client.close();
-      await new Promise<void>((r) => raw.close(() => r()));
+      await raw.close();
     }
   });
 });

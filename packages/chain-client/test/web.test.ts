@@ -114,13 +114,26 @@ describe('in Chromium', () => {
     await api?.close();
   });
 
+  /** Opens the page with `query` in a new tab and returns what it reported in `window.__result`. */
+  async function pageResult(query: URLSearchParams): Promise<unknown> {
+    const p = await browser.newPage();
+    try {
+      await p.goto(`${pageUrl}?${query}`);
+      await p.waitForFunction(() => window.__result !== undefined, undefined, {
+        timeout: 20_000,
+      });
+      return await p.evaluate(() => window.__result);
+    } finally {
+      await p.close();
+    }
+  }
+
   it.each(['connect', 'grpc-web'])(
     'calls @mystira/chain-server (CORS, HTTP/1.1) over %s',
     async (protocol) => {
       const ledger = new DevnetLedger({ blockIntervalMs: 0, requiredConfirmations: 2 });
       const server = createChainServer({ ledger, corsOrigins: ['*'] });
       const { port } = await server.listen(0);
-      const p = await browser.newPage();
       try {
         const asset = await ledger.registerAsset({
           contentId: 'web-content',
@@ -135,11 +148,7 @@ describe('in Chromium', () => {
           content: 'web-content',
           hash: asset.txHash,
         });
-        await p.goto(`${pageUrl}?${q}`);
-        await p.waitForFunction(() => window.__result !== undefined, undefined, {
-          timeout: 20_000,
-        });
-        const result = await p.evaluate(() => window.__result);
+        const result = await pageResult(q);
         expect(result).toMatchObject({
           ok: true,
           network: 'devnet',
@@ -151,7 +160,6 @@ describe('in Chromium', () => {
           0,
         );
       } finally {
-        await p.close();
         await server.close({ deadlineMs: 500 });
       }
     },
@@ -161,38 +169,29 @@ describe('in Chromium', () => {
   it.each(['connect', 'grpc-web'])(
     'calls the IP services through client.ip over %s',
     async (protocol) => {
-      const p = await browser.newPage();
-      try {
-        await p.goto(
-          `${pageUrl}?${new URLSearchParams({ mode: 'ip', server: api.url, protocol })}`,
-        );
-        await p.waitForFunction(() => window.__result !== undefined, undefined, {
-          timeout: 20_000,
-        });
-        const result = (await p.evaluate(() => window.__result)) as { attached: string[] };
-        expect(result).toMatchObject({
-          ok: true,
-          termsIdIsBigint: true,
-          fee: '1000000000000000000',
-          keyIsUuidV7: true,
-          registeredAt: '2026-03-04T05:06:07.089Z',
-          json: '{"title":"Web"}',
-          invalid: {
-            name: 'ChainInvalidArgumentError',
-            fieldViolations: [
-              {
-                field: 'commercial_use.currency_token',
-                inputField: 'currencyToken',
-                description: 'must be 0x followed by 40 hex digits',
-              },
-            ],
-          },
-        });
-        expect(result.attached).toHaveLength(1);
-        expect(result.attached[0]).toMatch(/^\d+:lap$/);
-      } finally {
-        await p.close();
-      }
+      const result = (await pageResult(
+        new URLSearchParams({ mode: 'ip', server: api.url, protocol }),
+      )) as { attached: string[] };
+      expect(result).toMatchObject({
+        ok: true,
+        termsIdIsBigint: true,
+        fee: '1000000000000000000',
+        keyIsUuidV7: true,
+        registeredAt: '2026-03-04T05:06:07.089Z',
+        json: '{"title":"Web"}',
+        invalid: {
+          name: 'ChainInvalidArgumentError',
+          fieldViolations: [
+            {
+              field: 'commercial_use.currency_token',
+              inputField: 'currencyToken',
+              description: 'must be 0x followed by 40 hex digits',
+            },
+          ],
+        },
+      });
+      expect(result.attached).toHaveLength(1);
+      expect(result.attached[0]).toMatch(/^\d+:lap$/);
     },
     60_000,
   );
@@ -200,43 +199,34 @@ describe('in Chromium', () => {
   it.each(['connect', 'grpc-web'])(
     'calls the Chain service over %s',
     async (protocol) => {
-      const p = await browser.newPage();
-      try {
-        const q = new URLSearchParams({ server: api.url, protocol });
-        q.append('hash', h1);
-        q.append('hash', h2);
-        await p.goto(`${pageUrl}?${q}`);
-        await p.waitForFunction(() => window.__result !== undefined, undefined, {
-          timeout: 20_000,
-        });
-        const result = await p.evaluate(() => window.__result);
-        expect(result).toMatchObject({
-          ok: true,
-          serviceName: 'fake-chain',
-          amountIsBigint: true,
-          amount: '12345678901234567890',
-          paidAt: '2026-01-02T03:04:05.678Z',
-          batchError: 'ChainUnsupportedError',
-          invalid: {
-            name: 'ChainInvalidArgumentError',
-            fieldViolations: [
-              {
-                field: 'amount_wei',
-                inputField: 'amountWei',
-                description: 'must be positive',
-                reason: 'INVALID',
-              },
-            ],
-          },
-        });
-        expect((result as { updates: string[] }).updates.sort()).toEqual([
-          `${h1}:failed:0`,
-          `${h2}:confirmed:3`,
-        ]);
-        expect((result as { userAgent: string }).userAgent).toContain('Chrome');
-      } finally {
-        await p.close();
-      }
+      const q = new URLSearchParams({ server: api.url, protocol });
+      q.append('hash', h1);
+      q.append('hash', h2);
+      const result = await pageResult(q);
+      expect(result).toMatchObject({
+        ok: true,
+        serviceName: 'fake-chain',
+        amountIsBigint: true,
+        amount: '12345678901234567890',
+        paidAt: '2026-01-02T03:04:05.678Z',
+        batchError: 'ChainUnsupportedError',
+        invalid: {
+          name: 'ChainInvalidArgumentError',
+          fieldViolations: [
+            {
+              field: 'amount_wei',
+              inputField: 'amountWei',
+              description: 'must be positive',
+              reason: 'INVALID',
+            },
+          ],
+        },
+      });
+      expect((result as { updates: string[] }).updates.sort()).toEqual([
+        `${h1}:failed:0`,
+        `${h2}:confirmed:3`,
+      ]);
+      expect((result as { userAgent: string }).userAgent).toContain('Chrome');
     },
     60_000,
   );

@@ -51,7 +51,6 @@ import {
   splitUpdateFromWire,
   type TransactionStatusChange,
   type UpdateRoyaltySplitInput,
-  weiToWire,
 } from './convert.js';
 import { ChainNotReadyError, ChainUnsupportedError, toChainError } from './errors.js';
 import { createIpClient, type IpClient } from './ip-client.js';
@@ -66,6 +65,7 @@ import {
 } from './policy.js';
 import { uuidv7 } from './uuidv7.js';
 import { resumableWatch, type WatchOptions } from './watch.js';
+import { weiToWire } from './wire.js';
 
 /** `connect` is Connect's JSON-over-HTTP protocol: the REST-style path, curl- and proxy-friendly. */
 export type ChainProtocol = 'grpc' | 'grpc-web' | 'connect';

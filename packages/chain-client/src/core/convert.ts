@@ -4,15 +4,12 @@
  * lower-case string unions, proto3 optional fields as `undefined` rather than "".
  */
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { type Timestamp, timestampDate } from '@bufbuild/protobuf/wkt';
-import { Code } from '@connectrpc/connect';
 import {
   type BatchRegisterResponse,
   type ClaimableRoyaltiesResponse,
   type ClaimRoyaltiesResponse,
   type Contributor as ContributorMessage,
   type ContributorSchema,
-  ContributorType,
   type HealthCheckResponse,
   HealthCheckResponse_ServingStatus,
   IpAssetStatus,
@@ -27,7 +24,9 @@ import {
   type TransactionUpdate,
   type UpdateRoyaltySplitResponse,
 } from '@mystira/chain-protos';
-import { ChainInvalidArgumentError, ChainProtocolError } from './errors.js';
+import { contributorOf, date, opt, roleToWire, weiFromWire } from './wire.js';
+
+export { weiFromWire, weiToWire } from './wire.js';
 
 /** The native currency's token address (`0x` + 40 zeros), the default `currencyToken`. */
 export const NATIVE_CURRENCY = `0x${'0'.repeat(40)}`;
@@ -356,22 +355,6 @@ export interface ServiceInfo {
   contractAddresses: Record<string, string>;
 }
 
-const ROLE_TO_ENUM: Record<ContributorRole, ContributorType> = {
-  unspecified: ContributorType.UNSPECIFIED,
-  publisher: ContributorType.PUBLISHER,
-  curator: ContributorType.CURATOR,
-  author: ContributorType.AUTHOR,
-  artist: ContributorType.ARTIST,
-  other: ContributorType.OTHER,
-};
-const ROLES: ContributorRole[] = [
-  'unspecified',
-  'publisher',
-  'curator',
-  'author',
-  'artist',
-  'other',
-];
 const ASSET_STATES: IpAssetState[] = [
   'unspecified',
   'pending',
@@ -391,49 +374,6 @@ void IpAssetStatus;
 void TransactionStatus;
 void PaymentStatus;
 
-const MAX_UINT256 = (1n << 256n) - 1n;
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
-
-/** Validates and encodes a wei amount for the wire (decimal string, no sign, no leading zeros). */
-export function weiToWire(value: bigint | string, field: string): string {
-  let n: bigint;
-  if (typeof value === 'bigint') n = value;
-  else if (DECIMAL.test(value)) n = BigInt(value);
-  else throw invalid(field, `must be a non-negative decimal integer, got "${value}"`);
-  if (n < 0n || n > MAX_UINT256) throw invalid(field, 'must be between 0 and 2^256 - 1');
-  return n.toString();
-}
-
-/** Decodes a wei string from the server; a malformed one is a contract violation. */
-export function weiFromWire(value: string, field: string): bigint {
-  if (!DECIMAL.test(value)) {
-    throw new ChainProtocolError({
-      code: Code.Internal,
-      message: `server sent a malformed ${field}: "${value}"`,
-    });
-  }
-  return BigInt(value);
-}
-
-function invalid(field: string, description: string): ChainInvalidArgumentError {
-  return new ChainInvalidArgumentError({
-    code: Code.InvalidArgument,
-    message: `${field} ${description}`,
-    fieldViolations: [{ field, description }],
-  });
-}
-
-function date(ts: Timestamp | undefined): Date | undefined {
-  return ts ? timestampDate(ts) : undefined;
-}
-
-/** Copies only the defined optional fields, so results never carry `key: undefined`. */
-function opt<T extends object>(target: T, extra: Record<string, unknown>): T {
-  for (const k in extra)
-    if (extra[k] !== undefined) (target as Record<string, unknown>)[k] = extra[k];
-  return target;
-}
-
 /**
  * A contributor as the contract's message; throws `ChainInvalidArgumentError` for an unknown role.
  */
@@ -441,27 +381,16 @@ export function contributorToWire(
   c: Contributor,
   index: number,
 ): MessageInitShape<typeof ContributorSchema> {
-  const type = ROLE_TO_ENUM[c.role];
-  if (type === undefined)
-    throw invalid(`contributors[${index}].contributor_type`, `unknown role "${c.role}"`);
+  const contributorType = roleToWire(c.role, `contributors[${index}].contributor_type`);
   return opt(
-    { walletAddress: c.walletAddress, contributorType: type, shareBasisPoints: c.shareBasisPoints },
-    {
-      displayName: c.displayName,
-    },
+    { walletAddress: c.walletAddress, contributorType, shareBasisPoints: c.shareBasisPoints },
+    { displayName: c.displayName },
   );
 }
 
 /** A contributor from the contract's message. */
 export function contributorFromWire(c: ContributorMessage): Contributor {
-  return opt(
-    {
-      walletAddress: c.walletAddress,
-      role: ROLES[c.contributorType] ?? 'unspecified',
-      shareBasisPoints: c.shareBasisPoints,
-    },
-    { displayName: c.displayName },
-  );
+  return contributorOf(c, c.contributorType);
 }
 
 /** The facade's result of a RegisterIpAsset response, with the key the write was sent with. */

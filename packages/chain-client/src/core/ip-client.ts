@@ -21,7 +21,6 @@ import {
   type MintLicenseTokensRequestSchema,
 } from '@mystira/chain-protos';
 import type { CallOptions } from './client.js';
-import { weiFromWire, weiToWire } from './convert.js';
 import { ChainError, inputFieldPath } from './errors.js';
 import {
   attachmentFromWire,
@@ -57,6 +56,7 @@ import type {
   RegisteredLicenseTerms,
   RegisterLicenseTermsInput,
 } from './ip-types.js';
+import { weiFromWire, weiToWire } from './wire.js';
 
 /** The generated Connect clients of the three services (same transports and protocol switch). */
 export interface RawIpClients {
@@ -159,6 +159,23 @@ async function renamingViolations<T>(
   }
 }
 
+/**
+ * Sets the caps a licensee puts on what minting a license may cost, when given: MintLicenseTokens
+ * and MintAndRegisterIpAsset (for a derivative's parents) carry the same two.
+ */
+function setFeeCaps(
+  msg: { maxMintingFeeWei?: string; maxRevenueShareMicroPercent?: number },
+  input: Pick<MintLicenseTokensInput, 'maxMintingFeeWei' | 'maxRevenueShareMicroPercent'>,
+): void {
+  if (input.maxMintingFeeWei !== undefined)
+    msg.maxMintingFeeWei = weiToWire(input.maxMintingFeeWei, 'max_minting_fee_wei');
+  if (input.maxRevenueShareMicroPercent !== undefined)
+    msg.maxRevenueShareMicroPercent = uint32ToWire(
+      input.maxRevenueShareMicroPercent,
+      'max_revenue_share_micro_percent',
+    );
+}
+
 /** Builds `client.ip` on the core client's call runner, transport and key generator. */
 export function createIpClient(
   unary: UnaryCall,
@@ -234,13 +251,7 @@ export function createIpClient(
         receiverAddress: input.receiverAddress ?? '',
         idempotencyKey: key,
       };
-      if (input.maxMintingFeeWei !== undefined)
-        msg.maxMintingFeeWei = weiToWire(input.maxMintingFeeWei, 'max_minting_fee_wei');
-      if (input.maxRevenueShareMicroPercent !== undefined)
-        msg.maxRevenueShareMicroPercent = uint32ToWire(
-          input.maxRevenueShareMicroPercent,
-          'max_revenue_share_micro_percent',
-        );
+      setFeeCaps(msg, input);
       return licenseTokenMintFromWire(await unary(L.mintLicenseTokens, msg, opts, false, key), key);
     },
 
@@ -259,13 +270,7 @@ export function createIpClient(
           if (input.ipMetadata) msg.ipMetadata = metadataToWire(input.ipMetadata, 'ip_metadata');
           if (input.nftMetadata)
             msg.nftMetadata = metadataToWire(input.nftMetadata, 'nft_metadata');
-          if (input.maxMintingFeeWei !== undefined)
-            msg.maxMintingFeeWei = weiToWire(input.maxMintingFeeWei, 'max_minting_fee_wei');
-          if (input.maxRevenueShareMicroPercent !== undefined)
-            msg.maxRevenueShareMicroPercent = uint32ToWire(
-              input.maxRevenueShareMicroPercent,
-              'max_revenue_share_micro_percent',
-            );
+          setFeeCaps(msg, input);
           const res = await unary(A.mintAndRegisterIpAsset, msg, opts, false, key);
           return mintAndRegistrationFromWire(res, key);
         },

@@ -6,7 +6,6 @@
  * `ChainInvalidArgumentError` whose violation carries the same proto path the server would send.
  */
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { type Timestamp, timestampDate } from '@bufbuild/protobuf/wkt';
 import { Code } from '@connectrpc/connect';
 import {
   type AttachedLicenseTerms as AttachedLicenseTermsMessage,
@@ -29,9 +28,8 @@ import {
   type RoyaltyShare,
   type RoyaltyShareSchema,
 } from '@mystira/chain-protos';
-import type { Contributor, ContributorRole } from './convert.js';
-import { weiFromWire, weiToWire } from './convert.js';
-import { ChainInvalidArgumentError, ChainProtocolError } from './errors.js';
+import type { Contributor } from './convert.js';
+import { ChainProtocolError } from './errors.js';
 import type {
   BigIntInput,
   Collection,
@@ -52,44 +50,16 @@ import type {
   RegisteredLicenseTerms,
   RoyaltyPolicy,
 } from './ip-types.js';
+import { contributorOf, date, invalid, opt, roleToWire, weiFromWire, weiToWire } from './wire.js';
 
 const STATES: OperationState[] = ['unspecified', 'pending', 'processing', 'confirmed', 'failed'];
 const POLICIES: RoyaltyPolicy[] = ['unspecified', 'none', 'lap', 'lrp'];
-// mystira.chain.ip.v1.ContributorRole has the numbers of mystira.chain.v1.ContributorType, so
-// the ChainService facade's `Contributor` (and its role names) serves as a royalty share too.
-const ROLES: ContributorRole[] = [
-  'unspecified',
-  'publisher',
-  'curator',
-  'author',
-  'artist',
-  'other',
-];
 // Keep the enum imports honest: the arrays above are indexed by these numbers.
 void OperationStatus;
 void RoyaltyPolicyEnum;
 
 const MAX_UINT32 = 2 ** 32 - 1;
 const MAX_UINT64 = (1n << 64n) - 1n;
-
-function invalid(field: string, description: string): ChainInvalidArgumentError {
-  return new ChainInvalidArgumentError({
-    code: Code.InvalidArgument,
-    message: `${field} ${description}`,
-    fieldViolations: [{ field, description }],
-  });
-}
-
-/** Copies only the defined optional fields, so results never carry `key: undefined`. */
-function opt<T extends object>(target: T, extra: Record<string, unknown>): T {
-  for (const k in extra)
-    if (extra[k] !== undefined) (target as Record<string, unknown>)[k] = extra[k];
-  return target;
-}
-
-function date(ts: Timestamp | undefined): Date | undefined {
-  return ts ? timestampDate(ts) : undefined;
-}
 
 /** A wire status as the facade's string; an unknown number is `unspecified`. */
 export function operationStateFromWire(status: number): OperationState {
@@ -228,8 +198,8 @@ export function royaltyShareToWire(
   c: Contributor,
   index: number,
 ): MessageInitShape<typeof RoyaltyShareSchema> {
-  const role = ROLES.indexOf(c.role);
-  if (role < 0) throw invalid(`royalty_shares[${index}].role`, `unknown role "${c.role}"`);
+  // ContributorRole has ContributorType's numbers: the ChainService facade's `Contributor` serves.
+  const role = roleToWire(c.role, `royalty_shares[${index}].role`);
   return opt(
     {
       walletAddress: c.walletAddress,
@@ -245,14 +215,7 @@ export function royaltyShareToWire(
 
 /** A royalty share from the contract's message, in the ChainService facade's `Contributor`. */
 export function royaltyShareFromWire(m: RoyaltyShare): Contributor {
-  return opt(
-    {
-      walletAddress: m.walletAddress,
-      role: ROLES[m.role] ?? 'unspecified',
-      shareBasisPoints: m.shareBasisPoints,
-    },
-    { displayName: m.displayName },
-  );
+  return contributorOf(m, m.role);
 }
 
 /** A metadata document as the request's oneof: `{ json }` is sent as is, else a reference. */

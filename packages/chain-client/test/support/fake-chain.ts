@@ -10,6 +10,7 @@ import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { ChainProtocol } from '@mystira/chain-client';
 import {
   ChainService,
   ContributorType,
@@ -365,6 +366,18 @@ export async function serveFake(
   const observed = serverOptions.observed ?? [];
   return serve(fakeRoutes(opts, observed), { ...serverOptions, observed });
 }
+
+/**
+ * The client's ways to the server, as `[label, protocol, leanUnary]`: 'grpc' unary calls take the
+ * client's lean HTTP/2 path; 'grpc/connect-transport' turns it off, so both implementations are
+ * held to the same expectations.
+ */
+export const CLIENT_PATHS: [label: string, protocol: ChainProtocol, leanUnary: boolean][] = [
+  ['grpc', 'grpc', true],
+  ['grpc/connect-transport', 'grpc', false],
+  ['grpc-web', 'grpc-web', true],
+  ['connect', 'connect', true],
+];
 
 export const contributors = [
   { walletAddress: WALLET_A, role: 'author' as const, shareBasisPoints: 6000, displayName: 'Ann' },
