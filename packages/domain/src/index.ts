@@ -250,4 +250,11 @@ export {
   userProfileByAccountId,
   userProfilesWithRecentActivity,
 } from './specifications.js';
+export {
+  listUserBadges,
+  type UserBadgeQuery,
+  userBadgeById,
+  userBadgesByAxis,
+  userBadgesByProfile,
+} from './user-badges.js';
 export { type UserBadge, type UserProfile, userProfiles } from './user-profiles.js';

@@ -49,6 +49,7 @@ import {
   gameSessionsPaginated,
   guestProfiles,
   inProgressSessions,
+  listUserBadges,
   mediaAssetByMediaId,
   mediaAssets,
   mediaAssetsByMediaIds,
@@ -82,6 +83,12 @@ import {
   sessionsByScenario,
   sessionsByStatus,
   singletonFile,
+  type UserBadge,
+  type UserBadgeQuery,
+  type UserProfile,
+  userBadgeById,
+  userBadgesByAxis,
+  userBadgesByProfile,
   userProfileByAccountId,
   userProfiles,
   userProfilesWithRecentActivity,
@@ -180,8 +187,20 @@ const sessionDocs: StoredDocument[] = [
 ];
 
 const P = variantsOf(profileCurrent);
+const earned = (id: string, patch: StoredDocument): StoredDocument => ({
+  ...(profileCurrent.EarnedBadges as StoredDocument[])[0],
+  Id: id,
+  ...patch,
+});
 const profileDocs: StoredDocument[] = [
-  P('p1', {}),
+  P('p1', {
+    EarnedBadges: [
+      earned('ub-a', {}), // 2026-02-01T10:15:00.123Z, Curiosity & Initiative
+      earned('ub-b', { Axis: 'Self-Regulation', EarnedAt: '2026-02-03T09:00:00Z' }),
+      earned('ub-c', { EarnedAt: '2026-02-01T10:15:00.1230000Z' }), // ub-a's instant, spelt otherwise
+      earned('ub-d', { EarnedAt: '2026-01-15T08:00:00' }),
+    ],
+  }),
   P('p2', {
     DisplayName: 'Rowan',
     Name: 'Rowan',
@@ -231,6 +250,19 @@ const profileSpecs: [string, QueryNode][] = [
     'userProfilesWithRecentActivity',
     userProfilesWithRecentActivity('2026-01-01T00:00:00.000Z').build(),
   ],
+];
+
+/** The `UserBadge*` ports over the profiles above, with the badge ids a reader can check by hand. */
+const badgeQueries: [string, UserBadgeQuery, string[]][] = [
+  [
+    'userBadgesByProfile (same instant: stored order)',
+    userBadgesByProfile('p1'),
+    ['ub-b', 'ub-a', 'ub-c', 'ub-d'],
+  ],
+  ['userBadgesByProfile (legacy: UserProfileId only)', userBadgesByProfile('p5'), ['ub-1']],
+  ['userBadgesByAxis', userBadgesByAxis('p1', 'Curiosity & Initiative'), ['ub-a', 'ub-c', 'ub-d']],
+  ['userBadgeById (every profile read)', userBadgeById('ub-1'), ['ub-1']],
+  ['userBadgeById (its profile given)', userBadgeById('ub-d', 'p1'), ['ub-d']],
 ];
 
 const C = variantsOf(scenarioCurrent);
@@ -612,3 +644,17 @@ describe.each(Object.entries(suites))(
     });
   },
 );
+
+describe('UserBadge specifications (badges embedded in profiles) on memory = PostgreSQL = Cosmos DB', () => {
+  it.each(badgeQueries)('%s', async (_name, query, ids) => {
+    const b = loaded.get('profiles') as unknown as MappedBackends<UserProfile>;
+    const expected = plain(await listUserBadges(b.reference, query));
+    expect(expected.map((badge: UserBadge) => badge.id)).toEqual(ids);
+    for (const [name, repo] of b.mapped) {
+      expect({ name, badges: plain(await listUserBadges(repo, query)) }).toEqual({
+        name,
+        badges: expected,
+      });
+    }
+  });
+});
