@@ -4,6 +4,7 @@
  * `bulk` (the SDK's bulk API, 100 operations per request, each succeeding or failing on its own,
  * throttled operations resubmitted after the server's wait).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ItemDefinition, OperationInput } from '@azure/cosmos';
 import {
   AbortedError,
@@ -232,18 +233,12 @@ export class BulkWrites<T extends object> {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted)
-      return reject(new AbortedError('the operation was aborted', { cause: signal.reason }));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new AbortedError('the operation was aborted', { cause: signal?.reason }));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Waits `ms`; rejects at once with `AbortedError` (the signal's reason on `cause`) when `signal` fires. */
+async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch {
+    // The timer rejects only when the signal fires.
+    throw new AbortedError('the operation was aborted', { cause: signal?.reason });
+  }
 }

@@ -15,6 +15,7 @@ import {
   UnavailableError,
 } from '@mystira/repository';
 import { mapCosmosError } from './errors.js';
+import type { Doc } from './mapping.js';
 import type { CosmosWriteOptions } from './options.js';
 import type { Meter, RoundTrips } from './round-trips.js';
 
@@ -29,6 +30,22 @@ export class ItemWrites<T extends object> {
   /** The caller's view of a document (the version field, when declared, is part of the item). */
   #out(doc: Record<string, unknown>): T {
     return this.#trips.map.fromDoc<T>(doc).item;
+  }
+
+  /** The stored document of `id` and what it holds, for a write that needs it: else `NotFoundError`. */
+  async #required(
+    m: Meter,
+    id: Id,
+    pk: string | number | boolean | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ current: Doc; stored: { item: T; version: number } }> {
+    const current = await this.#trips.readDoc(m, id, pk, signal);
+    if (!current)
+      throw new NotFoundError(`${this.#trips.entity.name} "${id}" not found`, {
+        entity: this.#trips.entity.name,
+        id,
+      });
+    return { current, stored: this.#trips.map.fromDoc<T>(current) };
   }
 
   /** Creates the item at version 1; `AlreadyExistsError` when its id is taken. */
@@ -57,13 +74,7 @@ export class ItemWrites<T extends object> {
     const id = idOf(this.#trips.entity, item);
     prepareForWrite(this.#trips.entity, item, 1); // validate before any round trip
     const pk = options.partitionKey ?? this.#trips.map.partitionKeyOf(item);
-    const current = await this.#trips.readDoc(m, id, pk, options.signal);
-    if (!current)
-      throw new NotFoundError(`${this.#trips.entity.name} "${id}" not found`, {
-        entity: this.#trips.entity.name,
-        id,
-      });
-    const stored = this.#trips.map.fromDoc<T>(current);
+    const { current, stored } = await this.#required(m, id, pk, options.signal);
     const expected = options.ifMatch
       ? null
       : expectedVersionOf(this.#trips.entity, item, options.expectedVersion);
@@ -141,13 +152,7 @@ export class ItemWrites<T extends object> {
     const expected = options.expectedVersion ?? null;
     let etag = options.ifMatch;
     if (expected !== null || pk === undefined) {
-      const current = await this.#trips.readDoc(m, id, pk, options.signal);
-      if (!current)
-        throw new NotFoundError(`${this.#trips.entity.name} "${id}" not found`, {
-          entity: this.#trips.entity.name,
-          id,
-        });
-      const stored = this.#trips.map.fromDoc<T>(current);
+      const { current, stored } = await this.#required(m, id, pk, options.signal);
       if (expected !== null && expected !== stored.version)
         throw this.#stale(id, expected, stored.version);
       pk ??= this.#trips.map.partitionKeyOf(stored.item);

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import {
-  ConformanceItem,
   type ConformanceItemT,
-  conformanceSpecs,
+  everyConformanceSpec,
   repositoryConformance,
 } from '@mystira/repository/testing';
 import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
-import { spec } from '@mystira/specification';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { realAccount, startCosmos, type TestCosmos } from './cosmos.js';
 
@@ -16,19 +14,8 @@ if (!realAccount)
     '[repository-cosmos] COSMOS_ENDPOINT/COSMOS_KEY not set: running on the in-process cosmosdb-server (real-account mode skipped)',
   );
 
-const S = () => spec(ConformanceItem);
 /** Every spec the kit runs, so the containers get the composite indexes they need. */
-const specs = [
-  ...conformanceSpecs.map((s) => s.spec()),
-  S().orderBy('score').take(5),
-  S().orderByDescending('name').take(3),
-  S()
-    .where((w) => w.eq('active', true))
-    .orderBy('createdAt')
-    .take(2),
-  S().orderBy('name').take(3),
-  S().orderBy('score').thenByDescending('name'),
-];
+const specs = everyConformanceSpec();
 
 describe(`repository conformance kit on ${realAccount ? 'a real Cosmos DB account' : 'cosmosdb-server'}`, () => {
   let cosmos: TestCosmos;

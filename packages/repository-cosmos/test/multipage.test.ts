@@ -13,22 +13,13 @@
 import { randomUUID } from 'node:crypto';
 import { memoryRepository, type Repository } from '@mystira/repository';
 import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
-import { entity, field, type Infer, type Specification, spec } from '@mystira/specification';
+import { type Infer, type Specification, spec } from '@mystira/specification';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { absentKeysEntity } from './absent-keys.js';
 import { startCosmos, type TestCosmos } from './cosmos.js';
 
-const Items = entity('items', {
-  id: field.string(),
-  n: field.number().optional().nullable(),
-  flag: field.boolean().optional(),
-  title: field.string().optional(),
-  label: field.string().nullable(),
-  meta: field
-    .object({ deep: field.object({ code: field.string().optional() }).optional() })
-    .optional()
-    .nullable(),
-});
+const Items = absentKeysEntity('items');
 type Item = Infer<typeof Items>;
 
 /** Keys with every kind of absence: optional, nullable, both, and nested under either. */

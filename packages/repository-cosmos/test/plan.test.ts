@@ -26,18 +26,9 @@ import {
   type PageFetcher,
   runPlan,
 } from '../src/plan.js';
+import { absentKeysEntity } from './absent-keys.js';
 
-const Items = entity('plan_items', {
-  id: field.string(),
-  n: field.number().optional().nullable(),
-  flag: field.boolean().optional(),
-  title: field.string().optional(),
-  label: field.string().nullable(),
-  meta: field
-    .object({ deep: field.object({ code: field.string().optional() }).optional() })
-    .optional()
-    .nullable(),
-});
+const Items = absentKeysEntity('plan_items');
 type Item = Infer<typeof Items>;
 type Doc = Record<string, unknown>;
 

@@ -118,16 +118,17 @@ export class MemoryRepository<T extends object>
     return prepared.map((p) => this.#insert(p));
   }
 
-  async update(item: T, options: WriteOptions = {}): Promise<T> {
-    throwIfAborted(options.signal, this.entity.name);
-    const id = idOf(this.entity, item);
-    const current = this.#items.get(key(id));
+  /**
+   * The stored item under `k`, for a write that requires it: `NotFoundError` when there is none,
+   * `ConcurrencyError` when `expected` (null: any) is not its version.
+   */
+  #current(k: string, id: Id, expected: number | null): Stored<T> {
+    const current = this.#items.get(k);
     if (!current)
       throw new NotFoundError(`${this.entity.name} "${id}" not found`, {
         entity: this.entity.name,
         id,
       });
-    const expected = expectedVersionOf(this.entity, item, options.expectedVersion);
     if (expected !== null && expected !== current.version) {
       throw new ConcurrencyError(
         `${this.entity.name} "${id}" is at version ${current.version}, not ${expected}`,
@@ -139,6 +140,14 @@ export class MemoryRepository<T extends object>
         },
       );
     }
+    return current;
+  }
+
+  async update(item: T, options: WriteOptions = {}): Promise<T> {
+    throwIfAborted(options.signal, this.entity.name);
+    const id = idOf(this.entity, item);
+    const expected = expectedVersionOf(this.entity, item, options.expectedVersion);
+    const current = this.#current(key(id), id, expected);
     const version = current.version + 1;
     const s = { item: clone(prepareForWrite(this.entity, item, version)), version };
     this.#items.set(key(id), s);
@@ -158,24 +167,7 @@ export class MemoryRepository<T extends object>
   async delete(id: Id, options: WriteOptions = {}): Promise<void> {
     throwIfAborted(options.signal, this.entity.name);
     const k = key(checkId(this.entity, id));
-    const current = this.#items.get(k);
-    if (!current)
-      throw new NotFoundError(`${this.entity.name} "${id}" not found`, {
-        entity: this.entity.name,
-        id,
-      });
-    const expected = options.expectedVersion ?? null;
-    if (expected !== null && expected !== current.version) {
-      throw new ConcurrencyError(
-        `${this.entity.name} "${id}" is at version ${current.version}, not ${expected}`,
-        {
-          entity: this.entity.name,
-          id,
-          expectedVersion: expected,
-          actualVersion: current.version,
-        },
-      );
-    }
+    this.#current(k, id, options.expectedVersion ?? null);
     this.#items.delete(k);
   }
 }

@@ -21,6 +21,7 @@ import {
   type ConformanceOptions,
   fixture,
 } from './testing.js';
+import { caseList } from './testing-cases.js';
 
 const S = () => specOf(ConformanceItem);
 
@@ -173,25 +174,7 @@ export const aggregateConformanceSpecs: readonly {
 
 /** The aggregate conformance cases, bound to an adapter factory (the same options as the kit's). */
 export function aggregateConformance(options: ConformanceOptions): ConformanceCase[] {
-  const skip = new Set(options.skip ?? []);
-  const cases: ConformanceCase[] = [];
-  const define = (
-    name: string,
-    body: (repo: Awaited<ReturnType<ConformanceOptions['create']>>) => Promise<void>,
-  ) => {
-    if (skip.has(name)) return;
-    cases.push({
-      name,
-      run: async () => {
-        const repo = await options.create(ConformanceItem);
-        try {
-          await body(repo);
-        } finally {
-          await options.dispose?.(repo);
-        }
-      },
-    });
-  };
+  const { cases, define } = caseList(options, ConformanceItem);
 
   define('aggregate: every kit aggregate agrees with the in-memory evaluator', async (repo) => {
     const rows = fixture();

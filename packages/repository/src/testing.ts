@@ -39,6 +39,7 @@ import {
   count as specCount,
   spec as specOf,
 } from '@mystira/specification';
+import { caseList } from './testing-cases.js';
 
 /**
  * The entity every case uses. Top-level fields are optional or nullable, never both, so the kit
@@ -386,6 +387,30 @@ export const conformanceSpecs: readonly {
   },
 ];
 
+/** The paged specifications the cursor-walk case walks. */
+const walkedSpecs = () => [
+  S().orderBy('score').take(5),
+  S().orderByDescending('name').take(3),
+  S()
+    .where((w) => w.eq('active', true))
+    .orderBy('createdAt')
+    .take(2),
+];
+
+/**
+ * Every specification the kit runs: {@link conformanceSpecs} and the paging cases' own. A store
+ * that needs an index per ordering (Cosmos DB's composite indexes) creates its indexes from
+ * these, and every case finds the one it needs.
+ */
+export function everyConformanceSpec(): Specification<Item, unknown>[] {
+  return [
+    ...conformanceSpecs.map((s) => s.spec()),
+    ...walkedSpecs(),
+    S().orderBy('name').take(3),
+    S().orderBy('score').thenByDescending('name'),
+  ];
+}
+
 async function rejects(
   p: Promise<unknown>,
   type: new (...args: never[]) => Error,
@@ -407,23 +432,8 @@ const aborted = (): AbortSignal => AbortSignal.abort(new Error('test abort'));
 
 /** The conformance cases, bound to an adapter factory. */
 export function repositoryConformance(options: ConformanceOptions): ConformanceCase[] {
-  const skip = new Set(options.skip ?? []);
   const largeCount = options.largeCount ?? 1200;
-  const cases: ConformanceCase[] = [];
-  const define = (name: string, body: (repo: Repository<Item>) => Promise<void>) => {
-    if (skip.has(name)) return;
-    cases.push({
-      name,
-      run: async () => {
-        const repo = await options.create(ConformanceItem);
-        try {
-          await body(repo);
-        } finally {
-          await options.dispose?.(repo);
-        }
-      },
-    });
-  };
+  const { cases, define } = caseList(options, ConformanceItem);
   const seed = async (repo: Repository<Item>): Promise<Item[]> => {
     const rows = fixture();
     await repo.addMany(rows);
@@ -626,14 +636,7 @@ export function repositoryConformance(options: ConformanceOptions): ConformanceC
   // ---- Paging -------------------------------------------------------------------------------------
   define('page: walking the cursors yields list() exactly, with totals', async (repo) => {
     await seed(repo);
-    for (const s of [
-      S().orderBy('score').take(5),
-      S().orderByDescending('name').take(3),
-      S()
-        .where((w) => w.eq('active', true))
-        .orderBy('createdAt')
-        .take(2),
-    ]) {
+    for (const s of walkedSpecs()) {
       const all = await repo.list({ ...s.build(), take: null });
       const total = await repo.count(s);
       const seen: Item[] = [];

@@ -1,14 +1,12 @@
 import { createPolyglot, type Phase } from '@mystira/polyglot';
 import { postgresMirror } from '@mystira/polyglot/postgres';
 import {
-  ConformanceItem,
   type ConformanceItemT,
-  conformanceSpecs,
+  everyConformanceSpec,
   repositoryConformance,
 } from '@mystira/repository/testing';
 import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
 import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
-import { spec } from '@mystira/specification';
 import { describe, it } from 'vitest';
 import { cosmosToPostgres } from './cosmos-fixture.js';
 
@@ -17,18 +15,8 @@ import { cosmosToPostgres } from './cosmos-fixture.js';
 const { db, schema, outbox, cosmos } = cosmosToPostgres();
 let n = 0;
 
-const S = () => spec(ConformanceItem);
-const specs = [
-  ...conformanceSpecs.map((s) => s.spec()),
-  S().orderBy('score').take(5),
-  S().orderByDescending('name').take(3),
-  S()
-    .where((w) => w.eq('active', true))
-    .orderBy('createdAt')
-    .take(2),
-  S().orderBy('name').take(3),
-  S().orderBy('score').thenByDescending('name'),
-];
+/** Every spec the kit runs, so the containers get the composite indexes they need. */
+const specs = everyConformanceSpec();
 
 for (const phase of ['DualWritePrimaryRead', 'DualWriteSecondaryRead'] as Phase[]) {
   describe(`polyglot (cosmosdb-server → postgres), ${phase}: conformance kit`, () => {
