@@ -8,6 +8,7 @@
  * - entity-reads.ts (getById, getMany) and query-reads.ts (list, first, ..., page)
  * - invalidation.ts: what a write invalidates, the pending list, flush timer, second delete
  * - stored-entries.ts: decoding and encoding entries, deleting junk
+ * - cache-controls.ts: metrics, pending invalidations, health check, ready and close (as keyCache's)
  *
  * The rules that make it safe (the README's "Consistency" section says what they guarantee):
  *
@@ -25,7 +26,6 @@
  *    the invalidation as pending. While anything is pending this instance bypasses the cache (so
  *    it cannot serve what it failed to invalidate) and flushes as soon as the store answers.
  */
-import type { HealthCheck } from '@mystira/health';
 import {
   type CallOptions,
   checkId,
@@ -39,6 +39,7 @@ import {
   type WriteOptions,
 } from '@mystira/repository';
 import type { EntityDef, SpecSource } from '@mystira/specification';
+import { type CacheControls, ControlledCache } from './cache-controls.js';
 import { CacheContext } from './context.js';
 import {
   entityEverything,
@@ -47,41 +48,23 @@ import {
 } from './entity-invalidation.js';
 import { EntityReads } from './entity-reads.js';
 import { CacheOptionsError } from './errors.js';
-import { type CacheHealthOptions, storeHealthCheck } from './health.js';
 import { Invalidator } from './invalidation.js';
 import { LocalTier } from './local-tier.js';
-import type { CacheMetricsSnapshot } from './metrics.js';
 import { type CacheOptions, resolveSettings } from './options.js';
 import { QueryReads } from './query-reads.js';
 import { ReadThrough } from './read-through.js';
 import { StoredEntries } from './stored-entries.js';
 
 /** What `cached()` returns: the repository, plus cache administration. */
-export interface CachedRepository<T extends object> extends Repository<T> {
+export interface CachedRepository<T extends object> extends Repository<T>, CacheControls {
   /** The repository behind the cache. */
   readonly inner: Repository<T>;
-  /** Counters, hit ratio and read latency. */
-  metrics(): CacheMetricsSnapshot;
   /** Drops these entities (and every cached query of the entity), e.g. after an out-of-band change. */
   invalidate(ids: readonly Id[]): Promise<void>;
   /** Drops every cached query carrying one of these tags (see `Specification.cache({ tags })`). */
   invalidateTags(tags: readonly string[]): Promise<void>;
   /** Drops everything cached for this entity (one epoch bump; old keys expire by TTL). */
   invalidateAll(): Promise<void>;
-  /** Ids whose invalidation failed and waits for the store; while non-zero, reads bypass the cache. */
-  readonly pendingInvalidations: number;
-  /** Tries to deliver pending invalidations now; resolves whether nothing is pending any more. */
-  flushPending(): Promise<boolean>;
-  /** A `@mystira/health` check: healthy, or degraded (never unhealthy) while the store is unusable. */
-  healthCheck(options?: {
-    name?: string;
-    timeoutMs?: number;
-    tags?: readonly string[];
-  }): HealthCheck;
-  /** Resolves when L1 invalidation is live (immediately when L1 is off). For tests and start-up. */
-  ready(): Promise<void>;
-  /** Stops timers and the invalidation subscription. Does not close the store's client. */
-  close(): Promise<void>;
 }
 
 /**
@@ -92,7 +75,7 @@ export interface CachedRepository<T extends object> extends Repository<T> {
  */
 const leavesCacheRight = (err: unknown) => err instanceof ValidationError;
 
-class Cached<T extends object> implements CachedRepository<T> {
+class Cached<T extends object> extends ControlledCache implements CachedRepository<T> {
   readonly inner: Repository<T>;
   readonly entity: EntityDef;
   readonly #ctx: CacheContext;
@@ -105,12 +88,16 @@ class Cached<T extends object> implements CachedRepository<T> {
     if (!inner || typeof inner.getById !== 'function' || !inner.entity) {
       throw new CacheOptionsError('cached() needs a Repository<T>');
     }
+    const ctx = new CacheContext(inner.entity, resolveSettings(inner.entity, options));
+    const local = new LocalTier(ctx);
+    const invalidator = new Invalidator(ctx, local, () => entityEverything(ctx));
+    super({ ctx, local, invalidator, healthName: `cache:${inner.entity.name}` });
     this.inner = inner;
     this.entity = inner.entity;
-    this.#ctx = new CacheContext(this.entity, resolveSettings(this.entity, options));
+    this.#ctx = ctx;
+    this.#local = local;
+    this.#invalidator = invalidator;
     const entries = new StoredEntries(this.#ctx);
-    this.#local = new LocalTier(this.#ctx);
-    this.#invalidator = new Invalidator(this.#ctx, this.#local, () => entityEverything(this.#ctx));
     const readThrough = new ReadThrough(this.#ctx, entries, this.#local, this.#invalidator);
     this.#entities = new EntityReads(inner, this.#ctx, {
       entries,
@@ -226,31 +213,6 @@ class Cached<T extends object> implements CachedRepository<T> {
 
   async invalidateAll(): Promise<void> {
     await this.#invalidate([], { all: true });
-  }
-
-  get pendingInvalidations(): number {
-    return this.#invalidator.pendingCount;
-  }
-
-  flushPending(): Promise<boolean> {
-    return this.#invalidator.flushPending();
-  }
-
-  metrics(): CacheMetricsSnapshot {
-    return this.#ctx.metrics.snapshot(this.pendingInvalidations);
-  }
-
-  healthCheck(options: CacheHealthOptions = {}): HealthCheck {
-    return storeHealthCheck(this.#ctx, this.#invalidator, `cache:${this.entity.name}`, options);
-  }
-
-  ready(): Promise<void> {
-    return this.#local.ready();
-  }
-
-  async close(): Promise<void> {
-    this.#invalidator.close();
-    await this.#local.close();
   }
 }
 

@@ -10,6 +10,7 @@
  *
  * @packageDocumentation
  */
+export type { CacheControls } from './cache-controls.js';
 export { type CachedRepository, cached } from './cached.js';
 export {
   CacheDecodeError,
@@ -24,7 +25,7 @@ export {
   CacheTimeoutError,
 } from './errors.js';
 export type { Factory, FactoryContext } from './factory-flight.js';
-export { cacheHealthCheck } from './health.js';
+export { type CacheHealthOptions, cacheHealthCheck } from './health.js';
 export {
   type KeyCache,
   type KeyGetOptions,

@@ -9,10 +9,9 @@
  * decorator's guarantee: when they resolve, no instance serves what they dropped (or, with the
  * store unreachable, this instance bypasses the store until they are delivered).
  */
-import type { HealthCheck } from '@mystira/health';
+import { type CacheControls, ControlledCache } from './cache-controls.js';
 import { SharedContext } from './context.js';
 import type { Factory } from './factory-flight.js';
-import { type CacheHealthOptions, storeHealthCheck } from './health.js';
 import { Invalidator } from './invalidation.js';
 import {
   type CacheTimers,
@@ -53,7 +52,7 @@ export interface KeySetOptions {
 }
 
 /** A cache for any key; one namespace of it. Made by {@link keyCache}. */
-export interface KeyCache {
+export interface KeyCache extends CacheControls {
   /** This namespace's name (nested namespaces are joined by `/`). */
   readonly name: string;
   /**
@@ -90,18 +89,6 @@ export interface KeyCache {
   namespace(name: string): KeyCache;
   /** Counters, hit ratio and read latency of this namespace (`loads` counts factory runs). */
   metrics(): CacheMetricsSnapshot;
-  /** Invalidations waiting for the store; while non-zero, this namespace bypasses the store. */
-  readonly pendingInvalidations: number;
-  /** Tries to deliver pending invalidations now; resolves whether nothing is pending any more. */
-  flushPending(): Promise<boolean>;
-  /** A `@mystira/health` check: healthy, or degraded (never unhealthy) while the store is unusable. */
-  healthCheck(options?: {
-    name?: string;
-    timeoutMs?: number;
-    tags?: readonly string[];
-  }): HealthCheck;
-  /** Resolves when L1 invalidation is live (immediately when L1 is off). */
-  ready(): Promise<void>;
   /** Stops timers and subscriptions of this namespace and those inside it; aborts factories' signals. */
   close(): Promise<void>;
 }
@@ -115,24 +102,22 @@ const defaultTimers: CacheTimers = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-class Namespace implements KeyCache {
+class Namespace extends ControlledCache implements KeyCache {
   readonly name: string;
   readonly #options: KeyCacheOptions;
   readonly #settings: CacheSettings<NamespaceLayout>;
   readonly #ctx: SharedContext<NamespaceLayout>;
   readonly #defaults: KeyCallSettings;
-  readonly #local: LocalTier;
   readonly #invalidator: Invalidator;
   readonly #reads: KeyReads;
   readonly #children = new Map<string, Namespace>();
 
   constructor(options: KeyCacheOptions, base: CacheSettings<NamespaceLayout> | null) {
-    this.name = options.namespace ?? 'default';
-    this.#options = options;
+    const name = options.namespace ?? 'default';
     const layout = (keyPrefix: string, itemGenerationTtlMs: number) =>
-      new NamespaceLayout(keyPrefix, this.name, itemGenerationTtlMs);
+      new NamespaceLayout(keyPrefix, name, itemGenerationTtlMs);
     // A nested namespace shares its parent's checked settings and guarded store (one breaker).
-    this.#settings = base
+    const settings: CacheSettings<NamespaceLayout> = base
       ? {
           ...base,
           keys: layout(options.keyPrefix ?? 'mystira:cache', base.itemGenerationTtlMs),
@@ -140,15 +125,20 @@ class Namespace implements KeyCache {
       : resolveCommonSettings('keyCache()', { lock: true, ...options }, (keyPrefix) =>
           layout(keyPrefix, Math.max(60_000, (options.fillWindowMs ?? 10_000) * 6)),
         );
-    this.#ctx = new SharedContext(this.name, this.#settings);
-    this.#defaults = callDefaults(options, this.#settings.ttlMs);
-    const entries = new StoredEntries(this.#ctx);
-    this.#local = new LocalTier(this.#ctx);
-    this.#invalidator = new Invalidator(this.#ctx, this.#local, () => this.#ctx.keys.everything());
-    this.#reads = new KeyReads(this.#ctx, {
-      entries,
-      local: this.#local,
-      invalidator: this.#invalidator,
+    const ctx = new SharedContext(name, settings);
+    const local = new LocalTier(ctx);
+    const invalidator = new Invalidator(ctx, local, () => ctx.keys.everything());
+    super({ ctx, local, invalidator, healthName: `cache:${name}` });
+    this.name = name;
+    this.#options = options;
+    this.#settings = settings;
+    this.#ctx = ctx;
+    this.#defaults = callDefaults(options, settings.ttlMs);
+    this.#invalidator = invalidator;
+    this.#reads = new KeyReads(ctx, {
+      entries: new StoredEntries(ctx),
+      local,
+      invalidator,
       timers: options.timers ?? defaultTimers,
       sizeCheckedReads: options.sizeCheckedReads ?? false,
     });
@@ -215,31 +205,10 @@ class Namespace implements KeyCache {
     return child;
   }
 
-  get pendingInvalidations(): number {
-    return this.#invalidator.pendingCount;
-  }
-
-  flushPending(): Promise<boolean> {
-    return this.#invalidator.flushPending();
-  }
-
-  metrics(): CacheMetricsSnapshot {
-    return this.#ctx.metrics.snapshot(this.pendingInvalidations);
-  }
-
-  healthCheck(options: CacheHealthOptions = {}): HealthCheck {
-    return storeHealthCheck(this.#ctx, this.#invalidator, `cache:${this.name}`, options);
-  }
-
-  ready(): Promise<void> {
-    return this.#local.ready();
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await Promise.all([...this.#children.values()].map((c) => c.close()));
     this.#reads.close();
-    this.#invalidator.close();
-    await this.#local.close();
+    await super.close();
   }
 }
 

@@ -23,6 +23,21 @@ import { StampedeLock } from './stampede-lock.js';
 import type { Guard } from './store.js';
 import type { StoredEntries } from './stored-entries.js';
 
+/** A miss: what its factory run needs, and what its fill is guarded by. */
+interface Miss {
+  target: KeyTarget;
+  factory: Factory<unknown>;
+  call: KeyCallSettings;
+  /** The guards' tokens the read saw (null: the store was not usable; the value is not filled). */
+  tokens: (string | null)[] | null;
+  /** The expired value the read found, served by fail-safe. */
+  stale: { value: unknown } | null;
+  /** When the read began (the fill window counts from it). */
+  readAt: number;
+  /** L1's generation when the read began (an L1 fill after an invalidation is refused). */
+  localGen: number;
+}
+
 /** The store's reply to one read's MGET: the guards' tokens, then the entry. */
 type StoreReply = (Uint8Array | number | null)[];
 
@@ -142,7 +157,7 @@ export class KeyReads {
         }
       }
       metrics.misses++;
-      const { flight, joined } = this.#flight(
+      const { flight, joined } = this.#flight({
         target,
         factory,
         call,
@@ -150,7 +165,7 @@ export class KeyReads {
         stale,
         readAt,
         localGen,
-      );
+      });
       return await waitFor(this.#ctx, this.#timers, flight, {
         key: target.name,
         call,
@@ -369,15 +384,8 @@ export class KeyReads {
   }
 
   /** The run of `factory` for this miss: joined if one began under the same tokens. */
-  #flight(
-    target: KeyTarget,
-    factory: Factory<unknown>,
-    call: KeyCallSettings,
-    tokens: (string | null)[] | null,
-    stale: { value: unknown } | null,
-    readAt: number,
-    localGen: number,
-  ): { flight: FactoryFlight; joined: boolean } {
+  #flight(miss: Miss): { flight: FactoryFlight; joined: boolean } {
+    const { target, tokens, localGen } = miss;
     // Join only a run begun under the same generation tokens (or, without the store, the same
     // local generation): a read that began after an invalidation never gets an older value.
     const flightKey = `${target.key}|${tokens ? tokens.join(',') : `local:${localGen}`}`;
@@ -387,7 +395,7 @@ export class KeyReads {
       return { flight: running, joined: true };
     }
     const flight = new FactoryFlight(
-      this.#load(target, factory, call, tokens, stale, readAt, localGen).finally(() => {
+      this.#load(miss).finally(() => {
         this.#flights.delete(flightKey);
       }),
     );
@@ -395,15 +403,8 @@ export class KeyReads {
     return { flight, joined: false };
   }
 
-  async #load(
-    target: KeyTarget,
-    factory: Factory<unknown>,
-    call: KeyCallSettings,
-    tokens: (string | null)[] | null,
-    stale: { value: unknown } | null,
-    readAt: number,
-    localGen: number,
-  ): Promise<unknown> {
+  async #load(miss: Miss): Promise<unknown> {
+    const { target, factory, call, tokens, stale, readAt, localGen } = miss;
     const { metrics, settings } = this.#ctx;
     let lockToken: string | null = null;
     if (this.#lock && tokens) {
@@ -476,7 +477,15 @@ export class KeyReads {
     }
     if (!tokens) return;
     this.#ctx.metrics.refreshes++;
-    const { flight } = this.#flight(target, factory, call, tokens, null, readAt, localGen);
+    const { flight } = this.#flight({
+      target,
+      factory,
+      call,
+      tokens,
+      stale: null,
+      readAt,
+      localGen,
+    });
     flight.reportFailure(this.#ctx, target.name);
     await flight.promise.catch(() => {});
   }
