@@ -6,6 +6,7 @@
 
 import { ConnectError } from '@connectrpc/connect';
 import { ChainError, type FieldViolation, toChainError } from '@mystira/chain-client/web';
+import { sentence } from './format.js';
 
 /** What to tell the person about a code, before the server's own message. */
 const CODE_HINTS: Record<string, string> = {
@@ -46,4 +47,21 @@ export function describeError(err: unknown): string {
 
 export function fieldViolationsOf(err: unknown): readonly FieldViolation[] {
   return chainErrorOf(err)?.fieldViolations ?? [];
+}
+
+/**
+ * The Chain service's field violations under the form's own fields: `fieldOf` maps a violation's
+ * proto path to the field that shows it (as a sentence); a violation of no field there stays in
+ * the section's alert, which describeError words.
+ */
+export function violationsByField<Field extends string>(
+  err: unknown,
+  fieldOf: Readonly<Record<string, Field>>,
+): Partial<Record<Field, string>> {
+  const placed: Partial<Record<Field, string>> = {};
+  for (const v of fieldViolationsOf(err)) {
+    const field = fieldOf[v.field];
+    if (field) placed[field] = sentence(v.description);
+  }
+  return placed;
 }

@@ -7,12 +7,13 @@
 import { useMutation, useQuery } from '@connectrpc/connect-query';
 import { uuidv7 } from '@mystira/chain-client/web';
 import { CollectionService, OperationStatus } from '@mystira/chain-protos';
-import { type FormEvent, useRef, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useServices } from '../chain.js';
-import { describeError, fieldViolationsOf } from '../errors.js';
-import { sentence, shortHex } from '../format.js';
+import { describeError, violationsByField } from '../errors.js';
+import { shortHex } from '../format.js';
 import { formatUnits } from '../units.js';
 import { Field } from './Field.js';
+import { useFocusFirstError } from './focus-first-error.js';
 import { TransactionCard } from './TransactionCard.js';
 
 /** A collection created on this page: what the scenario form offers. */
@@ -138,14 +139,8 @@ export function CollectionsSection({
   const [maxSupply, setMaxSupply] = useState('');
   const [errors, setErrors] = useState<CollectionErrors>({});
   const [alert, setAlert] = useState<string>();
-  const formRef = useRef<HTMLFormElement>(null);
+  const { formRef, focusFirstError } = useFocusFirstError();
   const create = useMutation(CollectionService.method.createCollection);
-
-  /** Focus on the first field with an error, so keyboard and screen reader users land on it. */
-  const focusFirstError = () =>
-    requestAnimationFrame(() =>
-      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
-    );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -182,12 +177,7 @@ export function CollectionsSection({
       setContractUri('');
       setMaxSupply('');
     } catch (err) {
-      const placed: CollectionErrors = {};
-      for (const v of fieldViolationsOf(err)) {
-        const field = FIELD_OF_VIOLATION[v.field];
-        if (field) placed[field] = sentence(v.description);
-      }
-      setErrors(placed);
+      setErrors(violationsByField(err, FIELD_OF_VIOLATION));
       setAlert(`The collection was not created. ${describeError(err)}`);
       focusFirstError();
     }

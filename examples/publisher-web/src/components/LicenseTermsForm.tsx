@@ -15,12 +15,13 @@ import {
   type RegisterLicenseTermsRequestSchema,
   RoyaltyPolicy,
 } from '@mystira/chain-protos';
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { describeError, fieldViolationsOf } from '../errors.js';
 import { sentence } from '../format.js';
 import { parseUnits } from '../units.js';
 import { CustomTermsFields, type CustomTermsInput } from './CustomTermsFields.js';
 import { Field } from './Field.js';
+import { useFocusFirstError } from './focus-first-error.js';
 import { MICRO_PERCENT } from './license-terms-text.js';
 import { TransactionCard } from './TransactionCard.js';
 
@@ -113,17 +114,12 @@ export function LicenseTermsForm({
     fee: '0',
   });
   const [errors, setErrors] = useState<TermsErrors>({});
-  const formRef = useRef<HTMLFormElement>(null);
+  const { formRef, focusFirstError } = useFocusFirstError();
   const [alert, setAlert] = useState<string>();
   const [attachTx, setAttachTx] = useState<string>();
   const register = useMutation(LicensingService.method.registerLicenseTerms);
   const attach = useMutation(LicensingService.method.attachLicenseTerms);
   const busy = register.isPending || attach.isPending;
-
-  const focusFirstError = () =>
-    requestAnimationFrame(() =>
-      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
-    );
 
   /** Revenue share and currency matter for Commercial Remix and commercial custom terms. */
   const commercial = preset === 'commercialRemix' || (preset === 'custom' && custom.commercialUse);

@@ -12,12 +12,13 @@ import {
   OperationStatus,
 } from '@mystira/chain-protos';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useRef, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useServices } from '../chain.js';
-import { describeError, fieldViolationsOf } from '../errors.js';
-import { sentence, shortHex } from '../format.js';
+import { describeError, violationsByField } from '../errors.js';
+import { shortHex } from '../format.js';
 import { formatUnits } from '../units.js';
 import { Field } from './Field.js';
+import { useFocusFirstError } from './focus-first-error.js';
 import { describeTerms } from './license-terms-text.js';
 import { CLAIMABLE } from './RoyaltiesPanel.js';
 import { TransactionCard } from './TransactionCard.js';
@@ -60,15 +61,10 @@ export function MintLicenseTokensForm({
   const [errors, setErrors] = useState<MintErrors>({});
   const [alert, setAlert] = useState<string>();
   const [minted, setMinted] = useState<MintedTokens>();
-  const formRef = useRef<HTMLFormElement>(null);
+  const { formRef, focusFirstError } = useFocusFirstError();
   const mint = useMutation(LicensingService.method.mintLicenseTokens);
   // The newest attached terms unless the person chose others.
   const chosen = termsId || attached.at(-1)?.licenseTermsId || '';
-
-  const focusFirstError = () =>
-    requestAnimationFrame(() =>
-      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
-    );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -106,12 +102,7 @@ export function MintLicenseTokensForm({
         `${answer.licenseTokenIds.length} license token${answer.licenseTokenIds.length === 1 ? '' : 's'} minted: ${answer.licenseTokenIds.map((id) => `#${id}`).join(', ')}`,
       );
     } catch (err) {
-      const placed: MintErrors = {};
-      for (const v of fieldViolationsOf(err)) {
-        const field = FIELD_OF_VIOLATION[v.field];
-        if (field) placed[field] = sentence(v.description);
-      }
-      setErrors(placed);
+      setErrors(violationsByField(err, FIELD_OF_VIOLATION));
       setAlert(`No license tokens were minted. ${describeError(err)}`);
       focusFirstError();
     }
