@@ -11,18 +11,20 @@ import { mkdirSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ChainServer, createChainServer, jwtVerifier } from '@mystira/chain-server';
+import { type ChainServer, createChainServer } from '@mystira/chain-server';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHAIN_AUDIENCE, DEMO_USERS, userToken } from '../../demo/src/identities.ts';
+import { DEMO_USERS, userToken } from '../../demo/src/identities.ts';
 import { type LocalIssuer, startLocalIssuer } from '../../demo/src/issuer.ts';
 import { type RunningPublisherWeb, servePublisherWeb } from '../serve.ts';
+import { chainAuth } from './support/chain-auth.ts';
 import {
   ARTIST,
   AUTHOR,
   axeViolations,
   collectErrors,
   fillContributor,
+  finalCard,
   launchChromium,
   SCENARIO_AUTHOR,
   signedIn,
@@ -50,15 +52,6 @@ async function errorOf(page: Page, field: Locator): Promise<string | null> {
   return page.locator(`[id="${describedBy.split(' ').at(-1)}"]`).textContent();
 }
 
-/** Waits until a transaction card reaches "Confirmed · final". */
-async function final(page: Page, name: RegExp) {
-  await page
-    .getByRole('article', { name })
-    .getByTestId('tx-status')
-    .filter({ hasText: 'Confirmed · final' })
-    .waitFor(WAIT);
-}
-
 describe('the Publisher page’s collections, custom terms and license tokens in Chromium', () => {
   let ledger: TestLedger;
   let issuer: LocalIssuer;
@@ -73,20 +66,13 @@ describe('the Publisher page’s collections, custom terms and license tokens in
     ledger = await startTestLedger();
     issuer = await startLocalIssuer();
     ada = await userToken(issuer, DEMO_USERS.ada);
-    const auth = {
-      verifyBearer: jwtVerifier({
-        jwksUrl: issuer.jwksUrl,
-        issuer: issuer.url,
-        audience: CHAIN_AUDIENCE,
-      }),
-    };
     // The page calls the Chain server directly, which must allow the page's origin (CORS): the
     // page's port is chosen first.
     const webPort = await freePort();
     chain = createChainServer({
       ledger: ledger.ledger,
       corsOrigins: [`http://127.0.0.1:${webPort}`],
-      auth,
+      auth: chainAuth(issuer),
     });
     const chainPort = (await chain.listen(0)).port;
     web = await servePublisherWeb({ chainUrl: `http://127.0.0.1:${chainPort}`, port: webPort });
@@ -137,7 +123,7 @@ describe('the Publisher page’s collections, custom terms and license tokens in
       await create.getByLabel('Max supply (optional)').fill('100');
       await create.getByLabel('Max supply (optional)').press('Enter');
       const collection = page.getByRole('article', { name: /Collection “Harbour Scenarios”/ });
-      await final(page, /Creation of the collection “Harbour Scenarios”/);
+      await finalCard(page, /Creation of the collection “Harbour Scenarios”/);
       await collection
         .getByTestId('collection-status')
         .filter({ hasText: /^confirmed$/ })
@@ -161,7 +147,7 @@ describe('the Publisher page’s collections, custom terms and license tokens in
       await page.getByRole('button', { name: 'Add contributor' }).click();
       await fillContributor(page, 2, ARTIST, 'artist', '3000');
       await page.getByLabel('Title', { exact: true }).press('Enter');
-      await final(page, /Registration of “The Tides”/);
+      await finalCard(page, /Registration of “The Tides”/);
       const story = page.getByRole('table', { name: 'Royalty split' });
       await story.waitFor(WAIT);
 
@@ -205,7 +191,7 @@ describe('the Publisher page’s collections, custom terms and license tokens in
 
       await currency.fill(WIP);
       await currency.press('Enter');
-      await final(page, /Attachment of the license terms/);
+      await finalCard(page, /Attachment of the license terms/);
       await page
         .getByTestId('attached-terms')
         .filter({
@@ -236,7 +222,7 @@ describe('the Publisher page’s collections, custom terms and license tokens in
         .getByTestId('announcer')
         .filter({ hasText: '2 license tokens minted' })
         .waitFor(WAIT);
-      await final(page, /Minting of 2 license tokens/);
+      await finalCard(page, /Minting of 2 license tokens/);
       // The fee (2 × 0.5) is the story's revenue: its contributors can claim it, 70 / 30.
       await story
         .locator(`tr[data-wallet="${AUTHOR}"]`)
@@ -263,7 +249,7 @@ describe('the Publisher page’s collections, custom terms and license tokens in
       await scenarioForm
         .getByRole('button', { name: 'Register scenario as derivative' })
         .press('Enter');
-      await final(page, /Registration of the scenario “Low Tide”/);
+      await finalCard(page, /Registration of the scenario “Low Tide”/);
       expect(await page.getByTestId('scenario-nft').textContent()).toContain(
         `in collection ${collectionAddress}`,
       );

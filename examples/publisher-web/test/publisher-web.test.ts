@@ -14,18 +14,20 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ChainServer, createChainServer, jwtVerifier } from '@mystira/chain-server';
+import { type ChainServer, createChainServer } from '@mystira/chain-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHAIN_AUDIENCE, DEMO_USERS, userToken } from '../../demo/src/identities.ts';
+import { DEMO_USERS, userToken } from '../../demo/src/identities.ts';
 import { type LocalIssuer, startLocalIssuer } from '../../demo/src/issuer.ts';
 import { type RunningPublisherWeb, servePublisherWeb } from '../serve.ts';
+import { chainAuth } from './support/chain-auth.ts';
 import {
   ARTIST,
   AUTHOR,
   axeViolations,
   collectErrors,
   fillContributor,
+  finalCard,
   launchChromium,
   SCENARIO_AUTHOR,
   signedIn,
@@ -86,13 +88,6 @@ describe('the Publisher page in Chromium', () => {
   let proxy: http.Server;
   let web: RunningPublisherWeb;
   let browser: Browser;
-  const chainAuth = () => ({
-    verifyBearer: jwtVerifier({
-      jwksUrl: issuer.jwksUrl,
-      issuer: issuer.url,
-      audience: CHAIN_AUDIENCE,
-    }),
-  });
 
   beforeAll(async () => {
     // The page is built (when stale) by the global setup, support/build.ts.
@@ -104,7 +99,11 @@ describe('the Publisher page in Chromium', () => {
     const proxyPort = await listen(proxy);
     web = await servePublisherWeb({ chainUrl: `http://127.0.0.1:${proxyPort}` });
     // The page's origin is known only once it listens; the Chain server must allow it (CORS).
-    chain = createChainServer({ ledger: ledger.ledger, corsOrigins: [web.url], auth: chainAuth() });
+    chain = createChainServer({
+      ledger: ledger.ledger,
+      corsOrigins: [web.url],
+      auth: chainAuth(issuer),
+    });
     chainPort = (await chain.listen(0)).port;
     browser = await launchChromium();
   });
@@ -148,11 +147,7 @@ describe('the Publisher page in Chromium', () => {
     });
     await page.getByRole('button', { name: 'Register story' }).click();
 
-    const registration = page.getByRole('article', { name: /Registration of/ });
-    await registration
-      .getByTestId('tx-status')
-      .filter({ hasText: 'Confirmed · final' })
-      .waitFor(WAIT);
+    const registration = await finalCard(page, /Registration of/);
     // Final at 3 confirmations; on the EVM node blocks keep coming, so it may read more by now.
     expect(
       Number(await registration.getByTestId('tx-confirmations').textContent()),
@@ -181,20 +176,12 @@ describe('the Publisher page in Chromium', () => {
 
     await page.getByLabel('Amount to pay').fill('2');
     await page.getByRole('button', { name: 'Pay royalties' }).click();
-    await page
-      .getByRole('article', { name: /Payment of 2/ })
-      .getByTestId('tx-status')
-      .filter({ hasText: 'Confirmed · final' })
-      .waitFor(WAIT);
+    await finalCard(page, /Payment of 2/);
     await author.getByTestId('claimable').filter({ hasText: '1.4' }).waitFor(WAIT);
     await artist.getByTestId('claimable').filter({ hasText: '0.6' }).waitFor(WAIT);
 
     await page.getByRole('button', { name: `Claim for ${AUTHOR}` }).click();
-    await page
-      .getByRole('article', { name: /Claim of 1.4/ })
-      .getByTestId('tx-status')
-      .filter({ hasText: 'Confirmed · final' })
-      .waitFor(WAIT);
+    await finalCard(page, /Claim of 1.4/);
     await author.getByTestId('claimable').filter({ hasText: /^0$/ }).waitFor(WAIT);
     expect(await artist.getByTestId('claimable').textContent()).toBe('0.6');
     expect(await page.getByRole('button', { name: `Claim for ${AUTHOR}` }).isDisabled()).toBe(true);
@@ -365,7 +352,7 @@ describe('the Publisher page in Chromium', () => {
     const onAeneid = createChainServer({
       ledger: aeneid,
       corsOrigins: [web.url],
-      auth: chainAuth(),
+      auth: chainAuth(issuer),
     });
     const ownPort = chainPort;
     chainPort = (await onAeneid.listen(0)).port;
@@ -378,11 +365,7 @@ describe('the Publisher page in Chromium', () => {
       await page.getByLabel('Title').fill('On Aeneid');
       await fillContributor(page, 1, AUTHOR, 'author', '10000');
       await page.getByRole('button', { name: 'Register story' }).click();
-      const registration = page.getByRole('article', { name: /Registration of/ });
-      await registration
-        .getByTestId('tx-status')
-        .filter({ hasText: 'Confirmed · final' })
-        .waitFor(WAIT);
+      const registration = await finalCard(page, /Registration of/);
       const hash = await registration.getAttribute('data-tx');
       const txLink = registration.getByTestId('tx-explorer').getByRole('link');
       expect(await txLink.getAttribute('href')).toBe(`https://aeneid.storyscan.xyz/tx/${hash}`);
@@ -419,11 +402,7 @@ describe('the Publisher page in Chromium', () => {
       await fillContributor(page, 2, ARTIST, 'artist', '3000');
       // Submitted from the keyboard: Enter in a field of the form.
       await page.getByLabel('Title').press('Enter');
-      await page
-        .getByRole('article', { name: /Registration of “The Harbour”/ })
-        .getByTestId('tx-status')
-        .filter({ hasText: 'Confirmed · final' })
-        .waitFor(WAIT);
+      await finalCard(page, /Registration of “The Harbour”/);
       const story = page.getByRole('table', { name: 'Royalty split' });
       await story.waitFor(WAIT);
 
@@ -439,11 +418,7 @@ describe('the Publisher page in Chromium', () => {
       expect(await remix.isChecked()).toBe(true);
       await terms.getByLabel('Revenue share (%)').fill('10');
       await terms.getByLabel('Revenue share (%)').press('Enter');
-      await page
-        .getByRole('article', { name: /Attachment of the license terms/ })
-        .getByTestId('tx-status')
-        .filter({ hasText: 'Confirmed · final' })
-        .waitFor(WAIT);
+      await finalCard(page, /Attachment of the license terms/);
       await page
         .getByTestId('attached-terms')
         .filter({
@@ -459,11 +434,7 @@ describe('the Publisher page in Chromium', () => {
       await scenarioForm.getByLabel('Scenario title').fill('The Harbour at Night');
       await scenarioForm.getByLabel('Scenario author’s wallet').fill(SCENARIO_AUTHOR);
       await scenarioForm.getByRole('button', { name: 'Register scenario as derivative' }).click();
-      const scenarioCard = page.getByRole('article', { name: /Registration of the scenario/ });
-      await scenarioCard
-        .getByTestId('tx-status')
-        .filter({ hasText: 'Confirmed · final' })
-        .waitFor(WAIT);
+      const scenarioCard = await finalCard(page, /Registration of the scenario/);
       expect(
         Number(await scenarioCard.getByTestId('tx-confirmations').textContent()),
       ).toBeGreaterThanOrEqual(3);
@@ -479,11 +450,7 @@ describe('the Publisher page in Chromium', () => {
       const scenario = page.getByRole('table', { name: 'Scenario recipients' });
       await page.getByLabel('Scenario payment amount').fill('1');
       await page.getByRole('button', { name: 'Pay the scenario' }).click();
-      await page
-        .getByRole('article', { name: /Payment of 1 to the scenario/ })
-        .getByTestId('tx-status')
-        .filter({ hasText: 'Confirmed · final' })
-        .waitFor(WAIT);
+      await finalCard(page, /Payment of 1 to the scenario/);
       const author = story.locator(`tr[data-wallet="${AUTHOR}"]`);
       const artist = story.locator(`tr[data-wallet="${ARTIST}"]`);
       const scenarioAuthor = scenario.locator(`tr[data-wallet="${SCENARIO_AUTHOR}"]`);
@@ -508,19 +475,11 @@ describe('the Publisher page in Chromium', () => {
       // Claims, from the keyboard: the story's artist, then the scenario's author.
       await page.getByRole('button', { name: `Claim for ${ARTIST}` }).focus();
       await page.keyboard.press('Enter');
-      await page
-        .getByRole('article', { name: /Claim of 0.03/ })
-        .getByTestId('tx-status')
-        .filter({ hasText: 'Confirmed · final' })
-        .waitFor(WAIT);
+      await finalCard(page, /Claim of 0.03/);
       await artist.getByTestId('claimable').filter({ hasText: /^0$/ }).waitFor(WAIT);
       await page.getByRole('button', { name: `Claim for ${SCENARIO_AUTHOR}` }).focus();
       await page.keyboard.press('Space');
-      await page
-        .getByRole('article', { name: /Claim of 0.9/ })
-        .getByTestId('tx-status')
-        .filter({ hasText: 'Confirmed · final' })
-        .waitFor(WAIT);
+      await finalCard(page, /Claim of 0.9/);
       await scenarioAuthor.getByTestId('claimable').filter({ hasText: /^0$/ }).waitFor(WAIT);
       expect(await author.getByTestId('claimable').textContent()).toBe('0.07');
       expect(await axeViolations(page)).toEqual([]);

@@ -1,12 +1,12 @@
 /**
  * What the browser tests share: Debian's Chromium through playwright-core, axe-core run inside
- * the page, the page's console errors, the contributor rows of the registration form, and the
- * signed-in link the demo prints.
+ * the page, the page's console errors, the contributor rows of the registration form, the
+ * signed-in link the demo prints, and waiting for a transaction card to turn final.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AxeResults } from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import type { RunningPublisherWeb } from '../../serve.ts';
 
 /** How long a test waits for the page to show something. */
@@ -70,3 +70,10 @@ export async function fillContributor(
 
 /** The page, signed in with `token` the way the demo's printed link does it. */
 export const signedIn = (web: RunningPublisherWeb, token: string) => `${web.url}/#token=${token}`;
+
+/** The transaction card named `name`, once it reads "Confirmed · final". */
+export async function finalCard(page: Page, name: RegExp): Promise<Locator> {
+  const card = page.getByRole('article', { name });
+  await card.getByTestId('tx-status').filter({ hasText: 'Confirmed · final' }).waitFor(WAIT);
+  return card;
+}
