@@ -147,6 +147,89 @@ export const AchievementType = ordinal([
 /** The member names of `AchievementType`. */
 export type AchievementTypeName = keyof typeof AchievementType;
 
+/**
+ * Legacy `AchievementType` (0 CompassThreshold, 1 FirstChoice, 2 SessionComplete, 3 EchoRevealed,
+ * 4 ConsistentChoice, 5 MoralGrowth) → the number a session's achievement is stored with now. The
+ * first three keep their names (and move to 10, 11, 12); the other three have no current member
+ * and are stored as −1 − their legacy number (see `SessionAchievementType`).
+ */
+export const LEGACY_ACHIEVEMENT_TYPE: Readonly<Record<number, number>> = {
+  0: AchievementType.CompassThreshold,
+  1: AchievementType.FirstChoice,
+  2: AchievementType.SessionComplete,
+  3: -4,
+  4: -5,
+  5: -6,
+};
+
+/**
+ * The type of a session's achievement: `AchievementType`, and the three legacy members with no
+ * current member, at −1 − their legacy number. Left at their legacy numbers they would read as
+ * the current members that hold those numbers now (Discovery, SpeedRun, Perfect); at a number no
+ * member holds, the .NET App reads no member for them rather than a wrong one, and the SDK reads
+ * them back by name (a judgement: the reference has no mapping for them).
+ */
+export const SessionAchievementType = {
+  ...AchievementType,
+  EchoRevealed: -4,
+  ConsistentChoice: -5,
+  MoralGrowth: -6,
+};
+
+/** The member names of `SessionAchievementType`. */
+export type SessionAchievementTypeName = keyof typeof SessionAchievementType;
+
+/** `SceneType` (current domain; `Choice` is an alias of `Decision`, 2). */
+export const SceneType = ordinal([
+  'Standard',
+  'Intro',
+  'Decision',
+  'Action',
+  'Dialogue',
+  'Puzzle',
+  'Exploration',
+  'EchoReveal',
+  'Ending',
+  'Checkpoint',
+  'Cutscene',
+  'MiniGame',
+  'Tutorial',
+]);
+
+/** The member names of `SceneType`. */
+export type SceneTypeName = keyof typeof SceneType;
+
+/**
+ * The type of a scenario's scene: `SceneType`, and the two legacy members with no current member,
+ * at −1 − their legacy number (as for `SessionAchievementType`).
+ */
+export const ScenarioSceneType = { ...SceneType, Roll: -3, Special: -4 };
+
+/** The member names of `ScenarioSceneType`. */
+export type ScenarioSceneTypeName = keyof typeof ScenarioSceneType;
+
+/**
+ * Legacy `SceneType` (0 Narrative, 1 Choice, 2 Roll, 3 Special) → the number a scene is stored
+ * with now. `Choice` is the current `Decision` (2, the reference's alias); `Narrative`, the
+ * legacy default, reads as the current default `Standard` (0; a judgement); `Roll` and `Special`
+ * have no current member (see `ScenarioSceneType`).
+ */
+export const LEGACY_SCENE_TYPE: Readonly<Record<number, number>> = {
+  0: SceneType.Standard,
+  1: SceneType.Decision,
+  2: -3,
+  3: -4,
+};
+
+/**
+ * Legacy player assignments stored `PlayerType` as the strings `"Player"` and `"Guest"` (1.4);
+ * the current numbers.
+ */
+export const LEGACY_PLAYER_TYPE: Readonly<Record<string, number>> = {
+  Player: PlayerType.Profile,
+  Guest: PlayerType.Guest,
+};
+
 /** `DeletionRequestSource` (workspace only, 1.2.15). */
 export const DeletionRequestSource = ordinal(['Parent', 'System', 'Support']);
 

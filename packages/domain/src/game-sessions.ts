@@ -22,8 +22,15 @@ import {
 import { field } from '@mystira/specification';
 import type { Audited, SoftDeletable } from './accounts.js';
 import { codecOf, entityFields, legacyWithout, softDeletableFields } from './base.js';
+import { isStoredObject, numberOfName, renumberElements, upgradeElements } from './embedded.js';
 import {
+  LEGACY_ACHIEVEMENT_TYPE,
+  LEGACY_PLAYER_TYPE,
   LEGACY_SESSION_STATUS,
+  PlayerType,
+  type PlayerTypeName,
+  SessionAchievementType,
+  type SessionAchievementTypeName,
   SessionEndReason,
   type SessionEndReasonName,
   SessionStatus,
@@ -93,11 +100,12 @@ const echo = {
 
 /**
  * Achievements and character assignments: the properties listed here are typed; the others
- * (`Type` with its renumbered `AchievementType`, `PlayerAssignment`, …) are kept as stored.
+ * (`Description`, `BadgeId`, most of `PlayerAssignment`, …) are kept as stored.
  */
 const achievement = {
   id: stringField('Id'),
   sessionId: stringField('SessionId'),
+  type: enumField('Type', SessionAchievementType),
   title: stringField('Title'),
   playerId: stringField('PlayerId').nullable(),
   earnedAt: dateField('EarnedAt'),
@@ -110,6 +118,9 @@ const characterAssignment = {
   characterName: stringField('CharacterName'),
   playerId: stringField('PlayerId').nullable(),
   isAiControlled: booleanField('IsAiControlled'),
+  playerAssignment: objectField('PlayerAssignment', {
+    type: enumField('Type', PlayerType),
+  }).nullable(),
 };
 
 /** Legacy `PlayerCompassProgressTotals`: an owned array of `{PlayerId, Axis, Total}` → axis totals. */
@@ -123,6 +134,24 @@ function legacyTotals(doc: StoredDocument): StoredDocument {
     }
   }
   return { ...doc, PlayerCompassProgressTotals: JSON.stringify(totals) };
+}
+
+/**
+ * A legacy session: compass totals as an object (`legacyTotals`), its achievements' types in the
+ * current numbering, its player assignments' `"Player"`/`"Guest"` as `PlayerType` numbers (1.4).
+ */
+function legacySession(doc: StoredDocument): StoredDocument {
+  const achievements = renumberElements(
+    legacyTotals(doc),
+    'Achievements',
+    'Type',
+    LEGACY_ACHIEVEMENT_TYPE,
+  );
+  return upgradeElements(achievements, 'CharacterAssignments', (a) =>
+    isStoredObject(a.PlayerAssignment)
+      ? { ...a, PlayerAssignment: numberOfName(a.PlayerAssignment, 'Type', LEGACY_PLAYER_TYPE) }
+      : a,
+  );
 }
 
 /** A compass change attached to a choice (`CompassChange`). */
@@ -203,6 +232,8 @@ export interface SessionAchievement {
   id: string;
   /** The session. */
   sessionId: string;
+  /** Its type (legacy documents' numbers translated; three legacy types have no current one). */
+  type: SessionAchievementTypeName;
   /** Title. */
   title: string;
   /** The player, or null. */
@@ -227,6 +258,11 @@ export interface SessionCharacterAssignment {
   playerId: string | null;
   /** Whether the AI plays it. */
   isAiControlled: boolean;
+  /** The player's assignment (its other properties are kept as stored), or null. */
+  playerAssignment: {
+    /** A profile's player or a guest (legacy documents: the strings `Player`/`Guest`). */
+    type: PlayerTypeName;
+  } | null;
 }
 
 /** A game session (reference 1.2.4); dates are instants in `toISOString()` form. */
@@ -365,11 +401,11 @@ const gameSessionCodec = entityCodec({
   generations: [
     // No legacy model was soft-deletable; EF writes IsDeleted (a non-null bool) on every current
     // document [inferred from 1.1]. Legacy SessionStatus numbers differ (1.4); the compass
-    // totals were an owned array (1.2.4).
+    // totals were an owned array (1.2.4); achievement types and player types changed (1.4).
     legacyWithout('IsDeleted', {
       renumber: { Status: LEGACY_SESSION_STATUS },
-      upgrade: legacyTotals,
-      touches: ['PlayerCompassProgressTotals'],
+      upgrade: legacySession,
+      touches: ['PlayerCompassProgressTotals', 'Achievements', 'CharacterAssignments'],
     }),
   ],
 });

@@ -16,14 +16,17 @@ import {
   numberField,
   objectField,
   objectsField,
+  renumber,
   type StoredDocument,
   stringField,
 } from '@mystira/repository';
 import type { SoftDeletable } from './accounts.js';
 import { codecOf, legacyWithout, softDeletableFields } from './base.js';
+import { upgradeElements } from './embedded.js';
 import {
   DifficultyLevel,
   type DifficultyLevelName,
+  LEGACY_SCENE_TYPE,
   LEGACY_SESSION_LENGTH,
   MUSIC_CONTINUITIES,
   MUSIC_DUCKINGS,
@@ -32,6 +35,8 @@ import {
   MUSIC_TRANSITION_HINTS,
   PublicationStatus,
   type PublicationStatusName,
+  ScenarioSceneType,
+  type ScenarioSceneTypeName,
   SessionLength,
   type SessionLengthName,
 } from './enums.js';
@@ -71,6 +76,8 @@ export interface Scene {
   title: string;
   /** Text (legacy documents: `Description`). */
   content: string;
+  /** Its type (legacy documents' numbers translated; two legacy types have no current one). */
+  type: ScenarioSceneTypeName;
   /** The next scene, or null. */
   nextSceneId: string | null;
   /** Order. */
@@ -187,18 +194,20 @@ export interface Scenario extends SoftDeletable {
   scenes: Scene[];
 }
 
-/** Legacy scenes hold `Description` where current ones hold `Content`. */
+/**
+ * Legacy scenes hold `Description` where current ones hold `Content`, and their `Type` in the
+ * legacy numbering (1.4).
+ */
 function legacyScenes(doc: StoredDocument): StoredDocument {
-  if (!Array.isArray(doc.Scenes)) return doc;
-  const scenes = (doc.Scenes as StoredDocument[]).map((scene) =>
-    scene &&
-    typeof scene === 'object' &&
-    !Object.hasOwn(scene, 'Content') &&
-    Object.hasOwn(scene, 'Description')
-      ? { ...scene, Content: scene.Description }
-      : scene,
+  return upgradeElements(doc, 'Scenes', (scene) =>
+    renumber(
+      !Object.hasOwn(scene, 'Content') && Object.hasOwn(scene, 'Description')
+        ? { ...scene, Content: scene.Description }
+        : scene,
+      'Type',
+      LEGACY_SCENE_TYPE,
+    ),
   );
-  return { ...doc, Scenes: scenes };
 }
 
 const music = objectField('Music', {
@@ -268,6 +277,7 @@ const scenarioCodec = entityCodec({
       id: stringField('Id'),
       title: stringField('Title'),
       content: stringField('Content'),
+      type: enumField('Type', ScenarioSceneType),
       nextSceneId: stringField('NextSceneId').nullable(),
       displayOrder: numberField('DisplayOrder'),
       activeCharacter: stringField('ActiveCharacter').nullable(),

@@ -219,8 +219,10 @@ describe('what the golden documents decode to', () => {
           chosenAt: '2026-02-01T10:05:00.250Z',
         },
       ],
-      achievements: [{ title: 'First choice', pointsAwarded: 10 }],
-      characterAssignments: [{ characterId: 'char-1', isAiControlled: false }],
+      achievements: [{ title: 'First choice', type: 'FirstChoice', pointsAwarded: 10 }],
+      characterAssignments: [
+        { characterId: 'char-1', isAiControlled: false, playerAssignment: { type: 'Profile' } },
+      ],
       startTime: '2026-02-01T10:00:00.000Z',
       endTime: null,
     });
@@ -232,10 +234,15 @@ describe('what the golden documents decode to', () => {
       status: 'Completed',
       playerCompassProgressTotals: { honesty: 3 },
       isDeleted: false,
+      achievements: [{ type: 'FirstChoice' }, { type: 'ConsistentChoice' }],
+      characterAssignments: [{ playerAssignment: { type: 'Profile' } }], // legacy "Player"
     });
     expect(gameSessions.encode(s)).toMatchObject({
       Status: 4,
       PlayerCompassProgressTotals: '{"honesty":3}',
+      // 11 is the current FirstChoice; ConsistentChoice has no current member: −1 − 4
+      Achievements: [{ Type: 11, IsVisible: true }, { Type: -5 }],
+      CharacterAssignments: [{ PlayerAssignment: { PlayerId: 'p-5', Type: 0 } }],
     });
   });
 
@@ -278,7 +285,11 @@ describe('what the golden documents decode to', () => {
         tracksByProfile: { Wonder: ['t-1', 't-2'], Tense: ['t-3'] },
       },
       scenes: [
-        { content: 'Waves crash.', music: { profile: 'Tense', ducking: 'Narration', energy: 0.8 } },
+        {
+          content: 'Waves crash.',
+          type: 'Intro',
+          music: { profile: 'Tense', ducking: 'Narration', energy: 0.8 },
+        },
       ],
       characters: [{ metadata: { traitIds: ['wise', 'kind'], age: 70 } }],
       averageRating: 4.5,
@@ -289,7 +300,11 @@ describe('what the golden documents decode to', () => {
       ageGroupId: '6-9',
       coverImageUrl: 'media/scenarios/forest.png',
       musicPalette: { defaultProfile: 'Cozy', tracksByProfile: { Cozy: ['t-9'] } },
-      scenes: [{ content: 'Sunlight.' }],
+      scenes: [
+        { content: 'Sunlight.', type: 'Standard' }, // legacy Narrative
+        { content: 'Left or right?', type: 'Decision' }, // legacy Choice
+        { content: 'Roll.', type: 'Roll' }, // no current member
+      ],
       isActive: true,
       coreAxes: [],
     });
@@ -298,7 +313,11 @@ describe('what the golden documents decode to', () => {
       AgeGroupId: '6-9',
       CoverImageUrl: 'media/scenarios/forest.png',
       MusicPalette: { DefaultProfile: 'cozy' }, // unchanged: its stored spelling is kept
-      Scenes: [{ Content: 'Sunlight.', Description: 'Sunlight.', Type: 0 }],
+      Scenes: [
+        { Content: 'Sunlight.', Description: 'Sunlight.', Type: 0 },
+        { Content: 'Left or right?', Type: 2 },
+        { Content: 'Roll.', Type: -3 }, // a number no current member holds
+      ],
       IsDeleted: false,
     });
   });

@@ -231,8 +231,38 @@ export const sessionLegacy: StoredDocument = {
   ],
   ChoiceHistory: [],
   EchoHistory: [],
-  Achievements: [],
-  CharacterAssignments: [],
+  Achievements: [
+    // legacy 1 = FirstChoice, 4 = ConsistentChoice (no current member)
+    {
+      Id: 'ach-1',
+      SessionId: '7c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f',
+      Type: 1,
+      Title: 'First choice',
+      IsVisible: true,
+      EarnedAt: '2025-12-05T18:05:00Z',
+      PointsAwarded: 10,
+    },
+    {
+      Id: 'ach-2',
+      SessionId: '7c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f',
+      Type: 4,
+      Title: 'Steady',
+      IsVisible: true,
+      EarnedAt: '2025-12-05T18:30:00Z',
+      PointsAwarded: 5,
+    },
+  ],
+  CharacterAssignments: [
+    {
+      Id: 'ca-1',
+      SessionId: '7c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f',
+      CharacterId: 'char-9',
+      CharacterName: 'Fox',
+      PlayerAssignment: { PlayerId: 'p-5', Type: 'Player' }, // legacy: PlayerType as a string
+      PlayerId: 'p-5',
+      IsAiControlled: false,
+    },
+  ],
   CreatedAt: '2025-12-05T18:00:00.123Z',
   $type: 'GameSession',
 };
@@ -458,10 +488,12 @@ export const scenarioLegacy: StoredDocument = {
       Id: 's1',
       Title: 'Clearing',
       Description: 'Sunlight.',
-      Type: 0,
+      Type: 0, // legacy Narrative
       NextSceneId: null,
       Music: null,
     },
+    { Id: 's2', Title: 'Fork', Description: 'Left or right?', Type: 1, NextSceneId: null }, // legacy Choice
+    { Id: 's3', Title: 'Dice', Description: 'Roll.', Type: 2, NextSceneId: null }, // legacy Roll
   ],
   CreatedAt: '2025-11-15T10:00:00',
   $type: 'Scenario',
