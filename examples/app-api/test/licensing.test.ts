@@ -7,9 +7,9 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Account, ScenarioRegistration, Story, StoryLicense } from '../src/domain.ts';
+import type { ScenarioRegistration, Story, StoryLicense } from '../src/domain.ts';
 import type { AssetLicensing } from '../src/publishing/licensing.ts';
-import { type Harness, randomWallet, startHarness, type TestUser } from './support/harness.ts';
+import { createAccount, type Harness, startHarness, type TestUser } from './support/harness.ts';
 import { eventually } from './support/publishing-stories.ts';
 
 let h: Harness;
@@ -31,23 +31,9 @@ afterAll(async () => {
 const anonymous = (method: 'GET' | 'POST', url: string) =>
   h.api.app.inject({ method, url, ...(method === 'POST' ? { payload: {} } : {}) });
 
-async function account(owner: TestUser): Promise<Account> {
-  const res = await owner.inject({
-    method: 'POST',
-    url: '/v1/accounts',
-    payload: {
-      email: `${owner.subject.replace(/\W/g, '')}-${Math.random().toString(36).slice(2)}@example.com`,
-      displayName: 'Someone',
-      walletAddress: randomWallet(),
-    },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json();
-}
-
 /** A story by writer (70 %) and artist (30 %) with one scenario. */
 async function story(): Promise<Story> {
-  const [mine, theirs] = [await account(writer), await account(artist)];
+  const [mine, theirs] = [await createAccount(writer), await createAccount(artist)];
   const res = await writer.inject({
     method: 'POST',
     url: '/v1/stories',

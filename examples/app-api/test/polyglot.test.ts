@@ -7,7 +7,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppApi } from '../src/app.ts';
-import { type Harness, randomWallet, startHarness, type TestUser } from './support/harness.ts';
+import { createAccount, type Harness, startHarness, type TestUser } from './support/harness.ts';
 
 let h: Harness;
 let ops: TestUser;
@@ -25,13 +25,7 @@ afterAll(async () => {
 });
 
 async function create(email: string): Promise<string> {
-  const res = await owner.inject({
-    method: 'POST',
-    url: '/v1/accounts',
-    payload: { email, displayName: 'Mover', walletAddress: randomWallet() },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().id;
+  return (await createAccount(owner, { email, displayName: 'Mover' })).id;
 }
 
 async function inPostgres(id: string): Promise<boolean> {

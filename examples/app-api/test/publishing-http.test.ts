@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account, Story, StoryRegistration } from '../src/domain.ts';
-import { type Harness, randomWallet, startHarness, type TestUser } from './support/harness.ts';
+import { createAccount, type Harness, startHarness, type TestUser } from './support/harness.ts';
 import {
   type CuttableProxy,
   startCuttableProxy,
@@ -47,22 +47,8 @@ afterAll(async () => {
   await chain?.close();
 });
 
-async function createAccount(owner = writer): Promise<Account> {
-  const res = await owner.inject({
-    method: 'POST',
-    url: '/v1/accounts',
-    payload: {
-      email: `writer-${Math.random().toString(36).slice(2)}@example.com`,
-      displayName: 'Writer',
-      walletAddress: randomWallet(),
-    },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json();
-}
-
 async function createStory(contributors?: { account: Account; share: number }[]): Promise<Story> {
-  const author = contributors?.[0]?.account ?? (await createAccount());
+  const author = contributors?.[0]?.account ?? (await createAccount(writer));
   const res = await writer.inject({
     method: 'POST',
     url: '/v1/stories',
@@ -173,7 +159,7 @@ describe('POST /v1/stories/:id/publish', () => {
 
 describe('royalties over HTTP', () => {
   it('pays, shows the split and claimable balances, claims, and refuses bad amounts', async () => {
-    const author = await createAccount();
+    const author = await createAccount(writer);
     const artistAccount = await createAccount(artist);
     const story = await createStory([
       { account: author, share: 7500 },

@@ -5,23 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account, Story } from '../src/domain.ts';
-import { type Harness, randomWallet, startHarness, type TestUser } from './support/harness.ts';
+import { createAccount, type Harness, startHarness, type TestUser } from './support/harness.ts';
 
 let h: Harness;
 /** The signed-in author (Ada): every story here is written by one of her accounts. */
 let writer: TestUser;
 let ada: Account;
 let lin: Account;
-
-async function createAccount(email: string, owner = writer): Promise<Account> {
-  const res = await owner.inject({
-    method: 'POST',
-    url: '/v1/accounts',
-    payload: { email, displayName: email.split('@')[0], walletAddress: randomWallet() },
-  });
-  expect(res.statusCode).toBe(201);
-  return res.json();
-}
 
 async function createStory(payload: Record<string, unknown>): Promise<Story> {
   const res = await writer.inject({ method: 'POST', url: '/v1/stories', payload });
@@ -32,9 +22,9 @@ async function createStory(payload: Record<string, unknown>): Promise<Story> {
 beforeAll(async () => {
   h = await startHarness('stories', { redis: true });
   writer = await h.user('ada');
-  ada = await createAccount('ada@example.com');
+  ada = await createAccount(writer, { email: 'ada@example.com' });
   // Another person, whose account Ada names as a contributor.
-  lin = await createAccount('lin@example.com', await h.user('lin'));
+  lin = await createAccount(await h.user('lin'), { email: 'lin@example.com' });
 });
 afterAll(async () => {
   await h?.close();
@@ -237,7 +227,7 @@ describe('reading and editing stories', () => {
 
 describe('listing stories', () => {
   it('filters by author and status and pages newest first with a cursor', async () => {
-    const author = await createAccount('pager@example.com');
+    const author = await createAccount(writer, { email: 'pager@example.com' });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++)
       ids.push((await createStory({ authorId: author.id, title: `Part ${i}` })).id);

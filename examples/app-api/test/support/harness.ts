@@ -21,6 +21,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
+import { expect } from 'vitest';
 import {
   APP_API_AUDIENCE,
   appApiClient,
@@ -30,6 +31,7 @@ import {
 import { type LocalIssuer, startLocalIssuer } from '../../../demo/src/issuer.ts';
 import { type AppApi, createAppApi } from '../../src/app.ts';
 import { type AppApiConfig, loadAppApiConfig } from '../../src/config.ts';
+import type { Account } from '../../src/domain.ts';
 
 export { APP_API_AUDIENCE, CHAIN_AUDIENCE } from '../../../demo/src/identities.ts';
 
@@ -257,4 +259,26 @@ export async function deleteKeys(pattern: string): Promise<void> {
 
 export function randomWallet(): string {
   return `0x${randomUUID().replaceAll('-', '').padEnd(40, '0').slice(0, 40)}`;
+}
+
+/**
+ * A new account of `owner` through POST /v1/accounts (201 expected), with a random wallet and,
+ * unless given, a unique email and a plain display name.
+ */
+export async function createAccount(
+  owner: Pick<TestUser, 'inject'>,
+  fields: { email?: string; displayName?: string } = {},
+): Promise<Account> {
+  const email = fields.email ?? `someone-${randomUUID()}@example.com`;
+  const res = await owner.inject({
+    method: 'POST',
+    url: '/v1/accounts',
+    payload: {
+      email,
+      displayName: fields.displayName ?? email.split('@')[0],
+      walletAddress: randomWallet(),
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json();
 }
