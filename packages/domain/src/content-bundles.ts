@@ -22,6 +22,7 @@ import type { SoftDeletable } from './accounts.js';
 import { codecOf, legacyWithout, softDeletableFields } from './base.js';
 import { PublicationStatus, type PublicationStatusName } from './enums.js';
 import { specOf } from './specifications.js';
+import { legacyContributors, type StoryProtocol, storyProtocolField } from './story-protocol.js';
 
 /** One price of a bundle (`BundlePrice`, inside the `Prices` JSON text). */
 export interface BundlePrice {
@@ -83,6 +84,8 @@ export interface ContentBundle extends SoftDeletable {
   scenarioIds: string[];
   /** The prices (stored as JSON text). */
   prices: BundlePrice[];
+  /** The IP registration and its contributors, or null. */
+  storyProtocol: StoryProtocol | null;
   /**
    * Never stored by the current App: its computed `PriceCents == 0`; on a legacy document (no
    * `PriceCents`) the `IsFree` it stored. Not queryable: query `priceCents`.
@@ -117,6 +120,7 @@ const contentBundleCodec = entityCodec({
     tagsJson: stringField('TagsJson').nullable(),
     scenarioIds: commaListField('ScenarioIds'),
     prices: jsonTextField<BundlePrice[]>('Prices', []),
+    storyProtocol: storyProtocolField(),
     ...softDeletableFields(),
     isFree: computedField(
       (doc) => (typeof doc.PriceCents === 'number' ? doc.PriceCents === 0 : doc.IsFree === true),
@@ -126,9 +130,12 @@ const contentBundleCodec = entityCodec({
   },
   generations: [
     // No legacy model was soft-deletable; EF writes IsDeleted on every current document
-    // [inferred from 1.1, as for Scenario]. The age group's old name: 1.2.9.
+    // [inferred from 1.1, as for Scenario]. The age group's old name: 1.2.9; the contributors'
+    // roles: 1.4.
     legacyWithout('IsDeleted', {
       rename: { AgeGroup: 'AgeGroupId' },
+      upgrade: legacyContributors,
+      touches: ['StoryProtocol'],
     }),
   ],
 });

@@ -230,6 +230,42 @@ export const LEGACY_PLAYER_TYPE: Readonly<Record<string, number>> = {
   Guest: PlayerType.Guest,
 };
 
+/** `ContributorRole` (current domain; `Composer` has the alias `MusicComposer`, 5). */
+export const ContributorRole = {
+  Author: 0,
+  Artist: 1,
+  Editor: 2,
+  Writer: 3,
+  Designer: 4,
+  Composer: 5,
+  VoiceActor: 6,
+  Translator: 7,
+  SoundDesigner: 8,
+  GameDesigner: 9,
+  QualityAssurance: 10,
+  Other: 99,
+} as const satisfies Readonly<Record<string, number>>;
+
+/** The member names of `ContributorRole`. */
+export type ContributorRoleName = keyof typeof ContributorRole;
+
+/**
+ * Legacy `ContributorRole` (0 Writer, 1 Artist, 2 VoiceActor, 3 MusicComposer, 4 SoundDesigner,
+ * 5 Editor, 6 GameDesigner, 7 QualityAssurance, 99 Other) → current: every legacy member has a
+ * current one of the same name (`MusicComposer` is `Composer`'s alias).
+ */
+export const LEGACY_CONTRIBUTOR_ROLE: Readonly<Record<number, number>> = {
+  0: ContributorRole.Writer,
+  1: ContributorRole.Artist,
+  2: ContributorRole.VoiceActor,
+  3: ContributorRole.Composer,
+  4: ContributorRole.SoundDesigner,
+  5: ContributorRole.Editor,
+  6: ContributorRole.GameDesigner,
+  7: ContributorRole.QualityAssurance,
+  99: ContributorRole.Other,
+};
+
 /** `DeletionRequestSource` (workspace only, 1.2.15). */
 export const DeletionRequestSource = ordinal(['Parent', 'System', 'Support']);
 

@@ -115,6 +115,8 @@ export {
   type ConsentStatusName,
   ConsentVerificationMethod,
   type ConsentVerificationMethodName,
+  ContributorRole,
+  type ContributorRoleName,
   DeletionRequestSource,
   type DeletionRequestSourceName,
   DeletionStatus,
@@ -122,6 +124,7 @@ export {
   DifficultyLevel,
   type DifficultyLevelName,
   LEGACY_ACHIEVEMENT_TYPE,
+  LEGACY_CONTRIBUTOR_ROLE,
   LEGACY_PLAYER_TYPE,
   LEGACY_SCENE_TYPE,
   LEGACY_SESSION_LENGTH,
@@ -259,6 +262,7 @@ export {
   userProfileByAccountId,
   userProfilesWithRecentActivity,
 } from './specifications.js';
+export type { Contributor, StoryProtocol } from './story-protocol.js';
 export {
   listUserBadges,
   type UserBadgeQuery,

@@ -40,6 +40,7 @@ import {
   SessionLength,
   type SessionLengthName,
 } from './enums.js';
+import { legacyContributors, type StoryProtocol, storyProtocolField } from './story-protocol.js';
 
 /** A music profile name. */
 export type MusicProfileName = (typeof MUSIC_PROFILES)[number];
@@ -188,6 +189,8 @@ export interface Scenario extends SoftDeletable {
   coreAxes: string[];
   /** Whether it is active (default true). */
   isActive: boolean;
+  /** The IP registration and its contributors, or null. */
+  storyProtocol: StoryProtocol | null;
   /** The characters. */
   characters: ScenarioCharacter[];
   /** The scenes. */
@@ -257,6 +260,7 @@ const scenarioCodec = entityCodec({
     minimumAge: numberField('MinimumAge'),
     coreAxes: commaListField('CoreAxes'),
     isActive: booleanField('IsActive', { default: true }),
+    storyProtocol: storyProtocolField(),
     characters: objectsField('Characters', {
       id: stringField('Id'),
       name: stringField('Name'),
@@ -288,11 +292,13 @@ const scenarioCodec = entityCodec({
   },
   generations: [
     // No legacy model was soft-deletable; EF writes IsDeleted on every current document
-    // [inferred from 1.1]. Renames and the SessionLength numbering: 1.2.8 and 1.4.
+    // [inferred from 1.1]. Renames, and the SessionLength, SceneType and ContributorRole
+    // numberings: 1.2.8 and 1.4.
     legacyWithout('IsDeleted', {
       rename: { AgeGroup: 'AgeGroupId', Image: 'CoverImageUrl' },
       renumber: { SessionLength: LEGACY_SESSION_LENGTH },
-      upgrade: legacyScenes,
+      upgrade: (doc) => legacyContributors(legacyScenes(doc)),
+      touches: ['StoryProtocol'],
     }),
   ],
 });

@@ -35,7 +35,27 @@ export const bundleCurrent: StoredDocument = {
   StoryProtocol: {
     IpAssetId: null,
     TransactionHash: null,
-    Contributors: [],
+    Contributors: [
+      {
+        Id: 'c7a1b2c3-0000-4000-8000-000000000001',
+        ContentId: '0c1d2e3f40514a6b8c9d0e1f2a3b4c5d',
+        ContentType: 'ContentBundle',
+        UserId: 'author-1',
+        Name: 'Ada',
+        Email: 'ada@example.com',
+        Role: 3, // Writer
+        ContributionPercentage: 100,
+        VerificationStatus: 1,
+        AddedAt: '2026-01-14T08:00:00Z',
+        VerifiedAt: null,
+        Notes: null,
+        WalletAddress: null,
+        CreatedAt: '2026-01-14T08:00:00Z',
+        UpdatedAt: null,
+        CreatedBy: null,
+        UpdatedBy: null,
+      },
+    ],
   },
   CreatedAt: '2026-01-14T08:00:00Z',
   UpdatedAt: '2026-01-15T09:00:00.5Z',

@@ -305,6 +305,12 @@ describe('what the golden documents decode to', () => {
         { content: 'Left or right?', type: 'Decision' }, // legacy Choice
         { content: 'Roll.', type: 'Roll' }, // no current member
       ],
+      storyProtocol: {
+        contributors: [
+          { name: 'Sam', role: 'Writer', contributionPercentage: 70 },
+          { name: 'Lin', role: 'Composer', contributionPercentage: 30 }, // legacy MusicComposer
+        ],
+      },
       isActive: true,
       coreAxes: [],
     });
@@ -318,6 +324,10 @@ describe('what the golden documents decode to', () => {
         { Content: 'Left or right?', Type: 2 },
         { Content: 'Roll.', Type: -3 }, // a number no current member holds
       ],
+      StoryProtocol: {
+        RegistrationTxHash: '0xabc', // kept as stored
+        Contributors: [{ Role: 3 }, { Role: 5 }],
+      },
       IsDeleted: false,
     });
   });

@@ -495,6 +495,15 @@ export const scenarioLegacy: StoredDocument = {
     { Id: 's2', Title: 'Fork', Description: 'Left or right?', Type: 1, NextSceneId: null }, // legacy Choice
     { Id: 's3', Title: 'Dice', Description: 'Roll.', Type: 2, NextSceneId: null }, // legacy Roll
   ],
+  // Legacy registrations hold only the alias names (1.2.8); legacy roles: 0 Writer, 3 MusicComposer.
+  StoryProtocol: {
+    RegistrationTxHash: '0xabc',
+    RoyaltyModuleId: null,
+    Contributors: [
+      { Id: 'k-1', Name: 'Sam', WalletAddress: null, Role: 0, ContributionPercentage: 70 },
+      { Id: 'k-2', Name: 'Lin', WalletAddress: null, Role: 3, ContributionPercentage: 30 },
+    ],
+  },
   CreatedAt: '2025-11-15T10:00:00',
   $type: 'Scenario',
 };
