@@ -11,7 +11,7 @@ import {
   type MessageShape,
   toBinary,
 } from '@bufbuild/protobuf';
-import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import * as grpc from '@grpc/grpc-js';
 import {
   type BatchRegisterResponse,
@@ -27,6 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as reflectionV1 from '../src/gen/grpc/reflection/v1/reflection_pb.js';
 import * as reflectionV1alpha from '../src/gen/grpc/reflection/v1alpha/reflection_pb.js';
 import { type Running, registration, startServer } from './helpers.js';
+import { dependenciesFirst, listedServices, servedFiles } from './support/reflection.js';
 
 let r: Running;
 let client: grpc.Client;
@@ -157,11 +158,7 @@ describe.each([
       { messageRequest: { case: 'fileByFilename', value: 'mystira/chain/v1/royalties.proto' } },
       { messageRequest: { case: 'fileContainingSymbol', value: 'no.such.Thing' } },
     ]);
-    const names =
-      list?.messageResponse.case === 'listServicesResponse'
-        ? list.messageResponse.value.service.map((s) => s.name)
-        : [];
-    expect(names).toEqual(
+    expect(listedServices(list)).toEqual(
       expect.arrayContaining([
         'mystira.chain.v1.ChainService',
         'grpc.health.v1.Health',
@@ -169,22 +166,10 @@ describe.each([
         'grpc.reflection.v1alpha.ServerReflection',
       ]),
     );
-    if (bySymbol?.messageResponse.case !== 'fileDescriptorResponse')
-      throw new Error('no descriptors');
-    const files = bySymbol.messageResponse.value.fileDescriptorProto.map((b) =>
-      fromBinary(FileDescriptorProtoSchema, b),
-    );
+    const files = servedFiles(bySymbol);
     expect(files[0]?.name).toBe('mystira/chain/v1/chain_service.proto');
     // The answer is self-contained: a registry built from it resolves the whole service.
-    // Dependencies first, as a FileDescriptorSet wants them.
-    const ordered: typeof files = [];
-    const add = (name: string) => {
-      const f = files.find((x) => x.name === name);
-      if (!f || ordered.includes(f)) return;
-      for (const d of f.dependency) add(d);
-      ordered.push(f);
-    };
-    add('mystira/chain/v1/chain_service.proto');
+    const ordered = dependenciesFirst(files, 'mystira/chain/v1/chain_service.proto');
     expect(ordered).toHaveLength(files.length);
     const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: ordered }));
     expect(registry.getService('mystira.chain.v1.ChainService')?.methods).toHaveLength(12);

@@ -4,8 +4,8 @@
  * them SERVING; without it, every method answers UNIMPLEMENTED saying why, reflection does not
  * offer them, health does not know them, and ChainService is served as ever.
  */
-import { create, createFileRegistry, fromBinary } from '@bufbuild/protobuf';
-import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { create, createFileRegistry } from '@bufbuild/protobuf';
+import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { CollectionService, IpAssetService, LicensingService } from '@mystira/chain-protos';
 import { Health, HealthCheckResponse_ServingStatus } from '@mystira/health';
@@ -14,6 +14,7 @@ import * as reflectionV1 from '../src/gen/grpc/reflection/v1/reflection_pb.js';
 import * as reflectionV1alpha from '../src/gen/grpc/reflection/v1alpha/reflection_pb.js';
 import { clientFor, registration, transportFor } from './helpers.js';
 import { type IpRunning, startIpServer } from './support/ip-server.js';
+import { dependenciesFirst, listedServices, servedFiles } from './support/reflection.js';
 
 const IP_SERVICES = [CollectionService, LicensingService, IpAssetService];
 const IP_NAMES = IP_SERVICES.map((s) => s.typeName);
@@ -32,11 +33,6 @@ async function reflect(
   for await (const res of client.serverReflectionInfo(send())) out.push(res);
   return out;
 }
-
-const listed = (res: reflectionV1.ServerReflectionResponse | undefined) =>
-  res?.messageResponse.case === 'listServicesResponse'
-    ? res.messageResponse.value.service.map((s) => s.name)
-    : [];
 
 const versions = [
   ['v1', reflectionV1],
@@ -62,23 +58,13 @@ describe('with Ledger.ip', () => {
           },
         },
       ]);
-      expect(listed(list)).toEqual(
+      expect(listedServices(list)).toEqual(
         expect.arrayContaining(['mystira.chain.v1.ChainService', ...IP_NAMES]),
       );
-      if (bySymbol?.messageResponse.case !== 'fileDescriptorResponse') throw new Error('no files');
-      const files = bySymbol.messageResponse.value.fileDescriptorProto.map((b) =>
-        fromBinary(FileDescriptorProtoSchema, b),
-      );
+      const files = servedFiles(bySymbol);
       expect(files[0]?.name).toBe('mystira/chain/ip/v1/ip_asset_service.proto');
       // Self-contained: the answer alone rebuilds the service (dependencies first).
-      const ordered: typeof files = [];
-      const add = (name: string) => {
-        const f = files.find((x) => x.name === name);
-        if (!f || ordered.includes(f)) return;
-        for (const d of f.dependency) add(d);
-        ordered.push(f);
-      };
-      add('mystira/chain/ip/v1/ip_asset_service.proto');
+      const ordered = dependenciesFirst(files, 'mystira/chain/ip/v1/ip_asset_service.proto');
       const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: ordered }));
       expect(registry.getService('mystira.chain.ip.v1.IpAssetService')?.methods).toHaveLength(2);
     },
@@ -126,8 +112,8 @@ describe('without Ledger.ip', () => {
     const [list] = await reflect(r.baseUrl, reflectionV1, [
       { messageRequest: { case: 'listServices', value: '' } },
     ]);
-    expect(listed(list)).toContain('mystira.chain.v1.ChainService');
-    for (const name of IP_NAMES) expect(listed(list)).not.toContain(name);
+    expect(listedServices(list)).toContain('mystira.chain.v1.ChainService');
+    for (const name of IP_NAMES) expect(listedServices(list)).not.toContain(name);
     const health = createClient(Health, transportFor('grpc', r.baseUrl));
     const unknown = await health.check({ service: IP_NAMES[0] }).catch((e: unknown) => e);
     expect(ConnectError.from(unknown).code).toBe(Code.NotFound);

@@ -4,10 +4,10 @@
  * test/python_client.py against this server.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PYTHON, pythonGrpcStubs, runPythonScript } from '../../../test-support/python-grpc.js';
 import { type Running, startServer } from './helpers.js';
+import { expectLedgerIndependentAnswers, PYTHON_CLIENT } from './support/python-client.js';
 
 let r: Running;
 let stubs: string;
@@ -21,25 +21,11 @@ afterAll(async () => {
 
 it('calls unary, client-streaming and server-streaming RPCs, reads a validation error, health and reflection', async () => {
   expect(existsSync(PYTHON)).toBe(true);
-  const script = join(import.meta.dirname, 'python_client.py');
-  const out = await runPythonScript(script, stubs, [`127.0.0.1:${r.port}`, stubs], 30_000);
+  const out = await runPythonScript(PYTHON_CLIENT, stubs, [`127.0.0.1:${r.port}`, stubs], 30_000);
   expect(out).toMatchObject({
     register_status: 'IP_ASSET_STATUS_PENDING',
     network: 'devnet',
-    batch_successful: 2,
     watch_first: 'TRANSACTION_STATUS_PENDING',
-    error_code: 'INVALID_ARGUMENT',
-    violations: ['content_id'],
-    health: 'SERVING',
-    methods_v1: 12,
-    methods_v1alpha: 12,
   });
-  expect(out.services_v1).toEqual(
-    expect.arrayContaining([
-      'grpc.health.v1.Health',
-      'grpc.reflection.v1.ServerReflection',
-      'mystira.chain.v1.ChainService',
-    ]),
-  );
-  expect(out.services_v1alpha).toEqual(out.services_v1);
+  expectLedgerIndependentAnswers(out);
 });
