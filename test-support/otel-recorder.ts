@@ -5,7 +5,7 @@
  * The tracer and meter are passed to the code under test explicitly (no global providers), so
  * tests in one process do not see each other's telemetry.
  */
-import { context, type Meter, type Tracer } from '@opentelemetry/api';
+import { context, type Meter, type Tracer, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   AggregationTemporality,
@@ -34,6 +34,8 @@ export interface OtelRecorder {
   metric(name: string): Promise<MetricData | undefined>;
   /** The points of `name` as [attributes, value] (value: number or histogram count). */
   points(name: string): Promise<{ attributes: Record<string, unknown>; value: number }[]>;
+  /** Runs `fn` under a fresh parent span (`request`) and returns that span's id. */
+  underParent(fn: () => Promise<unknown>): Promise<string>;
   reset(): void;
   shutdown(): Promise<void>;
 }
@@ -84,6 +86,12 @@ export function otelRecorder(): OtelRecorder {
         attributes: p.attributes as Record<string, unknown>,
         value: typeof p.value === 'number' ? p.value : (p.value as { count: number }).count,
       }));
+    },
+    async underParent(fn) {
+      const parent = tracer.startSpan('request');
+      await context.with(trace.setSpan(context.active(), parent), fn);
+      parent.end();
+      return parent.spanContext().spanId;
     },
     reset: () => spanExporter.reset(),
     async shutdown() {

@@ -7,7 +7,7 @@ import { createPolyglot, memoryMirror, memoryOutbox } from '@mystira/polyglot';
 import { observePolyglot, tracedMirror } from '@mystira/polyglot/otel';
 import { memoryRepository } from '@mystira/repository';
 import { tracedRepository } from '@mystira/repository/otel';
-import { context, SpanKind, trace } from '@opentelemetry/api';
+import { SpanKind } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { otelRecorder } from '../../../test-support/otel-recorder.js';
 import { flaky } from './flaky.js';
@@ -16,14 +16,6 @@ import { Account, type AccountT, account } from './helpers.js';
 const otel = otelRecorder();
 const options = { tracer: otel.tracer, meter: otel.meter };
 afterAll(() => otel.shutdown());
-
-/** Runs `fn` under a fresh parent span and returns that span's id. */
-async function underParent(fn: () => Promise<unknown>): Promise<string> {
-  const parent = otel.tracer.startSpan('request');
-  await context.with(trace.setSpan(context.active(), parent), fn);
-  parent.end();
-  return parent.spanContext().spanId;
-}
 
 describe('polyglot', () => {
   it('nests: polyglot span, then the primary and the mirror spans as its children', async () => {
@@ -35,7 +27,7 @@ describe('polyglot', () => {
       entities: { accounts: { primary, secondary, phase: 'DualWritePrimaryRead' } },
     });
     const repo = tracedRepository(polyglot.repositories.accounts, options);
-    const parentId = await underParent(() => repo.add(account('p1')));
+    const parentId = await otel.underParent(() => repo.add(account('p1')));
     await polyglot.settled();
     const outer = (await otel.named('polyglot.add accounts'))[0]!;
     expect(outer.kind).toBe(SpanKind.INTERNAL);

@@ -6,9 +6,8 @@
 import { aggregateConformance, ConformanceItem } from '@mystira/repository/testing';
 import {
   compileAggregate,
-  createTableStatements,
   type Layout,
-  PostgresRepository,
+  type PostgresRepository,
   tableMapping,
 } from '@mystira/repository-postgres';
 import { evaluateAggregate, spec } from '@mystira/specification';
@@ -21,7 +20,7 @@ import {
   rowsArb,
 } from '../../../test-support/spec-arbitraries.js';
 import { aggregateSpecArb } from './aggregate-arbitraries.js';
-import { type TestDb, testDatabase } from './helpers.js';
+import { repositoryWithTable, type TestDb, testDatabase } from './helpers.js';
 
 let t: TestDb;
 let n = 0;
@@ -36,13 +35,10 @@ for (const layout of ['document', 'columns'] as Layout[]) {
   describe(`postgres ${layout} layout: aggregate conformance`, () => {
     const cases = aggregateConformance({
       async create(entity) {
-        const repo = new PostgresRepository(t.db, entity, {
+        return (await repositoryWithTable(t, entity, {
           layout,
-          schema: t.schema,
           table: `agg_${layout}_${++n}`,
-        });
-        for (const stmt of createTableStatements(repo.mapping)) await t.db.query(stmt);
-        return repo as never;
+        })) as never;
       },
     });
     for (const c of cases) it(c.name, c.run, 60_000);
@@ -99,12 +95,7 @@ for (const layout of ['document', 'columns'] as Layout[]) {
   describe(`differential: PostgreSQL ${layout} aggregates = in-memory evaluator`, () => {
     let repo: PostgresRepository<DiffRow>;
     beforeAll(async () => {
-      repo = new PostgresRepository<DiffRow>(t.db, def, {
-        layout,
-        schema: t.schema,
-        table: `diff_${layout}`,
-      });
-      for (const stmt of createTableStatements(repo.mapping)) await t.db.query(stmt);
+      repo = await repositoryWithTable<DiffRow>(t, def, { layout, table: `diff_${layout}` });
     });
     it(
       'random rows x random aggregates',

@@ -19,7 +19,7 @@ import {
 } from '@mystira/specification';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestDb, testDatabase } from './helpers.js';
+import { repositoryWithTable, type TestDb, testDatabase } from './helpers.js';
 
 let t: TestDb;
 let probes: PostgresRepository<ProbeT>;
@@ -140,11 +140,7 @@ describe('injection: hostile values never change the statement', () => {
   }
 
   it('hostile values round-trip and match exactly what the evaluator matches', async () => {
-    const repo = new PostgresRepository<NoteT>(t.db, Note, {
-      schema: t.schema,
-      table: 'notes_inj',
-    });
-    for (const stmt of createTableStatements(repo.mapping)) await t.db.query(stmt);
+    const repo = await repositoryWithTable<NoteT>(t, Note, { table: 'notes_inj' });
     const rows: NoteT[] = HOSTILE.map((body, i) => ({
       id: `n${String(i).padStart(2, '0')}`,
       body,
@@ -243,13 +239,11 @@ describe('generated indexes match the compiled expressions', () => {
   );
   for (const layout of ['document', 'columns'] as const) {
     it(`${layout}: filters, orders and arrayContains use them`, async () => {
-      const repo = new PostgresRepository(t.db, Item, {
+      const repo = await repositoryWithTable(t, Item, {
         layout,
-        schema: t.schema,
         table: `indexed_${layout}`,
         indexes: ['country', 'score', 'tags'],
       });
-      for (const stmt of createTableStatements(repo.mapping)) await t.db.query(stmt);
       const plan = (q: QueryNode) =>
         t.db.withTransaction(async () => {
           await t.db.query('SET LOCAL enable_seqscan = off');

@@ -1,11 +1,7 @@
 import { repositoryConformance } from '@mystira/repository/testing';
-import {
-  createTableStatements,
-  type Layout,
-  PostgresRepository,
-} from '@mystira/repository-postgres';
+import type { Layout } from '@mystira/repository-postgres';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { type TestDb, testDatabase } from './helpers.js';
+import { repositoryWithTable, type TestDb, testDatabase } from './helpers.js';
 
 let t: TestDb;
 let n = 0;
@@ -21,14 +17,11 @@ for (const layout of ['document', 'columns'] as Layout[]) {
     const cases = repositoryConformance({
       async create(entity) {
         // A fresh table per case: cases never share rows.
-        const repo = new PostgresRepository(t.db, entity, {
+        return (await repositoryWithTable(t, entity, {
           layout,
-          schema: t.schema,
           table: `${layout}_${++n}`,
           indexes: ['name', 'score', 'profile.country', 'tags'],
-        });
-        for (const stmt of createTableStatements(repo.mapping)) await t.db.query(stmt);
-        return repo as never;
+        })) as never;
       },
     });
     for (const c of cases) it(c.name, c.run, 60_000);

@@ -5,16 +5,11 @@ import {
   UnavailableError,
   ValidationError,
 } from '@mystira/repository';
-import {
-  classifyPgError,
-  createDatabase,
-  createTableStatements,
-  PostgresRepository,
-} from '@mystira/repository-postgres';
+import { classifyPgError, createDatabase, PostgresRepository } from '@mystira/repository-postgres';
 import { entity, field, spec } from '@mystira/specification';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connection, type TestDb, testDatabase } from './helpers.js';
+import { connection, repositoryWithTable, type TestDb, testDatabase } from './helpers.js';
 
 const Account = entity(
   'accounts',
@@ -34,13 +29,7 @@ let replica: pg.Pool;
 let n = 0;
 
 async function freshRepo(db = t.db, layout: 'document' | 'columns' = 'document') {
-  const repo = new PostgresRepository<AccountT>(db, Account, {
-    schema: t.schema,
-    table: `acc_${++n}`,
-    layout,
-  });
-  for (const stmt of createTableStatements(repo.mapping)) await t.db.query(stmt);
-  return repo;
+  return repositoryWithTable<AccountT>(t, Account, { table: `acc_${++n}`, layout }, db);
 }
 
 beforeAll(async () => {

@@ -6,11 +6,7 @@
  * (test-support/spec-arbitraries.ts). Shrunk counterexamples found by this test are kept below as
  * regular regression tests.
  */
-import {
-  createTableStatements,
-  type Layout,
-  PostgresRepository,
-} from '@mystira/repository-postgres';
+import type { Layout, PostgresRepository } from '@mystira/repository-postgres';
 import { count, type EntityDef, evaluate, spec } from '@mystira/specification';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +20,7 @@ import {
   specPartsArb,
   walkPages,
 } from '../../../test-support/spec-arbitraries.js';
-import { type TestDb, testDatabase } from './helpers.js';
+import { repositoryWithTable, type TestDb, testDatabase } from './helpers.js';
 
 const DocRow = documentRowEntity('diff_doc');
 const ColRow = columnsRowEntity('diff_col');
@@ -63,8 +59,7 @@ for (const layout of ['document', 'columns'] as Layout[]) {
   describe(`differential: PostgreSQL ${layout} layout = in-memory evaluator`, () => {
     let repo: PostgresRepository<Row>;
     beforeAll(async () => {
-      repo = new PostgresRepository<Row>(t.db, def, { layout, schema: t.schema, table: layout });
-      for (const stmt of createTableStatements(repo.mapping)) await t.db.query(stmt);
+      repo = await repositoryWithTable<Row>(t, def, { layout, table: layout });
     });
     const load = async (rows: Row[]) => {
       await t.db.query(`TRUNCATE ${repo.mapping.qualified}`);

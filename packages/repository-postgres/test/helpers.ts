@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import {
   createDatabase,
+  createTableStatements,
   type PgDatabase,
   type PgDatabaseOptions,
+  PostgresRepository,
+  type PostgresRepositoryOptions,
 } from '@mystira/repository-postgres';
+import type { EntityDef } from '@mystira/specification';
 import type pg from 'pg';
 
 /** The shared test server (trust auth). */
@@ -50,4 +54,20 @@ export async function testDatabase(
       }
     },
   };
+}
+
+/**
+ * A repository over a new table in the test schema, its CREATE statements run, so a case that
+ * needs rows of its own gets a table of its own. `db` is the pool the repository uses (default
+ * the test's own); the tables are always created through the test's own.
+ */
+export async function repositoryWithTable<T extends object>(
+  t: TestDb,
+  entity: EntityDef,
+  options: Omit<PostgresRepositoryOptions, 'schema'>,
+  db: PgDatabase = t.db,
+): Promise<PostgresRepository<T>> {
+  const repo = new PostgresRepository<T>(db, entity, { ...options, schema: t.schema });
+  for (const stmt of createTableStatements(repo.mapping)) await t.db.query(stmt);
+  return repo;
 }

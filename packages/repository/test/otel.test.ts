@@ -7,7 +7,7 @@ import {
 import { tracedRepository } from '@mystira/repository/otel';
 import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
 import { hashQuery, spec } from '@mystira/specification';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { otelRecorder } from '../../../test-support/otel-recorder.js';
 import { Account, type AccountT, account } from './accounts.js';
@@ -16,20 +16,12 @@ const otel = otelRecorder();
 const options = { tracer: otel.tracer, meter: otel.meter };
 afterAll(() => otel.shutdown());
 
-/** Runs `fn` under a fresh parent span and returns that span's id. */
-async function underParent(fn: () => Promise<unknown>): Promise<string> {
-  const parent = otel.tracer.startSpan('request');
-  await context.with(trace.setSpan(context.active(), parent), fn);
-  parent.end();
-  return parent.spanContext().spanId;
-}
-
 describe('tracedRepository over the memory adapter', () => {
   it('makes each call a CLIENT span, child of the active span, with db.* attributes', async () => {
     otel.reset();
     const repo = tracedRepository(memoryRepository<AccountT>(Account), options);
     const query = spec(Account).where((w) => w.gte('balance', 5));
-    const parentId = await underParent(async () => {
+    const parentId = await otel.underParent(async () => {
       await repo.add(account('a', { balance: 7 }));
       expect(await repo.list(query)).toHaveLength(1);
     });

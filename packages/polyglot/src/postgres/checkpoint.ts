@@ -4,41 +4,26 @@
  */
 import type { BackfillCheckpoint, CheckpointStore } from '@mystira/polyglot';
 import type { CallOptions } from '@mystira/repository';
-import type { PgDatabase, TableReport } from '@mystira/repository-postgres';
-import { StoreTable } from './table.js';
+import type { PgDatabase } from '@mystira/repository-postgres';
+import { TableStore } from './table.js';
 
 /**
  * Backfill checkpoints in a PostgreSQL table, so a backfill killed mid-run resumes where its last
  * completed batch ended, from any host. Call `migrate()` once (or run `statements()` in your
  * migrations).
  */
-export class PgCheckpointStore implements CheckpointStore {
+export class PgCheckpointStore extends TableStore implements CheckpointStore {
   readonly #db: PgDatabase;
-  readonly #table: StoreTable;
-  /** The table, quoted: `"schema"."table"`. */
-  readonly qualified: string;
 
   constructor(db: PgDatabase, options: { schema?: string; table?: string } = {}) {
+    super(db, options, 'polyglot_checkpoints');
     this.#db = db;
-    this.#table = new StoreTable(db, options, 'polyglot_checkpoints');
-    this.qualified = this.#table.qualified;
   }
 
-  /** The DDL of the table, for apps that run their own migrations. Idempotent. */
-  statements(): string[] {
+  override statements(): string[] {
     return [
       `CREATE TABLE IF NOT EXISTS ${this.qualified} (run text PRIMARY KEY, data jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
     ];
-  }
-
-  /** The table `migrate()` creates (quoted), e.g. for a "missing table" hint. */
-  tables(): string[] {
-    return [this.qualified];
-  }
-
-  /** Creates the schema and table if needed (under an advisory lock) and says what it found. */
-  async migrate(options: CallOptions = {}): Promise<TableReport[]> {
-    return this.#table.create(this.statements(), options);
   }
 
   async load(run: string, options: CallOptions = {}): Promise<BackfillCheckpoint | undefined> {

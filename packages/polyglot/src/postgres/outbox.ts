@@ -14,8 +14,8 @@ import type {
   OutboxStats,
 } from '@mystira/polyglot';
 import type { CallOptions, Id } from '@mystira/repository';
-import { type PgDatabase, quoteIdent, type TableReport } from '@mystira/repository-postgres';
-import { StoreTable } from './table.js';
+import { type PgDatabase, quoteIdent } from '@mystira/repository-postgres';
+import { TableStore } from './table.js';
 
 /** Options of {@link postgresOutbox}. */
 export interface PgOutboxOptions {
@@ -43,22 +43,18 @@ interface Row {
  * skip rows others hold (`FOR UPDATE SKIP LOCKED`) and leases run on the database clock. Create one
  * with {@link postgresOutbox}.
  */
-export class PgOutbox implements Outbox {
+export class PgOutbox extends TableStore implements Outbox {
   readonly #db: PgDatabase;
-  readonly #table: StoreTable;
-  /** The table, quoted: `"schema"."table"`. */
-  readonly qualified: string;
 
   constructor(db: PgDatabase, options: PgOutboxOptions = {}) {
+    super(db, options, 'polyglot_outbox');
     this.#db = db;
-    this.#table = new StoreTable(db, options, 'polyglot_outbox');
-    this.qualified = this.#table.qualified;
   }
 
   /** The DDL, for apps that run their own migrations (`Migrator`). Idempotent. */
-  statements(): string[] {
+  override statements(): string[] {
     const t = this.qualified;
-    const ix = (s: string) => quoteIdent(`${this.#table.name}_${s}`);
+    const ix = (s: string) => quoteIdent(`${this.table.name}_${s}`);
     return [
       `CREATE TABLE IF NOT EXISTS ${t} (
         seq bigserial PRIMARY KEY,
@@ -77,19 +73,6 @@ export class PgOutbox implements Outbox {
       `CREATE INDEX IF NOT EXISTS ${ix('due')} ON ${t} (due_at, seq)`,
       `CREATE INDEX IF NOT EXISTS ${ix('item')} ON ${t} (entity, item_id)`,
     ];
-  }
-
-  /** The table `migrate()` creates (quoted), e.g. for a "missing table" hint. */
-  tables(): string[] {
-    return [this.qualified];
-  }
-
-  /**
-   * Creates the schema, table and indexes if needed (under an advisory lock, so concurrent starts
-   * do not race) and says what it found. `mystira-polyglot migrate` calls it.
-   */
-  async migrate(options: CallOptions = {}): Promise<TableReport[]> {
-    return this.#table.create(this.statements(), options);
   }
 
   async append(records: readonly OutboxRecord[], options: CallOptions = {}): Promise<string[]> {

@@ -4,40 +4,25 @@
  */
 import type { Phase, PhaseStore } from '@mystira/polyglot';
 import type { CallOptions } from '@mystira/repository';
-import type { PgDatabase, TableReport } from '@mystira/repository-postgres';
-import { StoreTable } from './table.js';
+import type { PgDatabase } from '@mystira/repository-postgres';
+import { TableStore } from './table.js';
 
 /**
  * The phases of a polyglot registry in a PostgreSQL table, shared by every instance of an app and
  * the CLI: `setPhase` records here, `watchPhases` polls here.
  */
-export class PgPhaseStore implements PhaseStore {
+export class PgPhaseStore extends TableStore implements PhaseStore {
   readonly #db: PgDatabase;
-  readonly #table: StoreTable;
-  /** The table, quoted: `"schema"."table"`. */
-  readonly qualified: string;
 
   constructor(db: PgDatabase, options: { schema?: string; table?: string } = {}) {
+    super(db, options, 'polyglot_phases');
     this.#db = db;
-    this.#table = new StoreTable(db, options, 'polyglot_phases');
-    this.qualified = this.#table.qualified;
   }
 
-  /** The DDL of the table, for apps that run their own migrations. Idempotent. */
-  statements(): string[] {
+  override statements(): string[] {
     return [
       `CREATE TABLE IF NOT EXISTS ${this.qualified} (entity text PRIMARY KEY, phase text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
     ];
-  }
-
-  /** The table `migrate()` creates (quoted), e.g. for a "missing table" hint. */
-  tables(): string[] {
-    return [this.qualified];
-  }
-
-  /** Creates the schema and table if needed (under an advisory lock) and says what it found. */
-  async migrate(options: CallOptions = {}): Promise<TableReport[]> {
-    return this.#table.create(this.statements(), options);
   }
 
   async load(options: CallOptions = {}): Promise<Record<string, Phase>> {

@@ -48,3 +48,35 @@ export class StoreTable {
     );
   }
 }
+
+/**
+ * The base of the three stores: their table, `tables()`, and `migrate()` running the store's own
+ * `statements()`.
+ */
+export abstract class TableStore {
+  /** The store's table: its names, and its creation. */
+  protected readonly table: StoreTable;
+  /** The table, quoted: `"schema"."table"`. */
+  readonly qualified: string;
+
+  constructor(db: PgDatabase, options: StoreTableOptions, defaultName: string) {
+    this.table = new StoreTable(db, options, defaultName);
+    this.qualified = this.table.qualified;
+  }
+
+  /** The DDL of the table, for apps that run their own migrations. Idempotent. */
+  abstract statements(): string[];
+
+  /** The table `migrate()` creates (quoted), e.g. for a "missing table" hint. */
+  tables(): string[] {
+    return [this.qualified];
+  }
+
+  /**
+   * Creates the schema and the table (and its indexes) if needed, under an advisory lock so
+   * concurrent starts do not race, and says what it found. `mystira-polyglot migrate` calls it.
+   */
+  async migrate(options: CallOptions = {}): Promise<TableReport[]> {
+    return this.table.create(this.statements(), options);
+  }
+}
