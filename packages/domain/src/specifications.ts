@@ -4,7 +4,7 @@
  * keeps what the query means and its comment says so. Build them against `mapped` repositories.
  */
 import type { EntityCodec } from '@mystira/repository';
-import { type Specification, spec } from '@mystira/specification';
+import { type Predicate, type Specification, spec, type Where } from '@mystira/specification';
 import { type Account, accounts } from './accounts.js';
 import type { AccountStatusName, DifficultyLevelName, SessionStatusName } from './enums.js';
 import { type GameSession, gameSessions } from './game-sessions.js';
@@ -78,42 +78,41 @@ export function accountsPaginated(
 }
 
 // --- GameSession (core `GameSessionSpecifications.cs`) ----------------------------------------
-// The App orders these by `StartTime`, an alias its model ignores (EF cannot translate it); the
-// ports order by the stored `StartedAt`, which is what StartTime returns.
+
+/**
+ * The sessions `filter` selects, latest first. The App orders these by `StartTime`, an alias its
+ * model ignores (EF cannot translate it); the ports order by the stored `StartedAt`, which is
+ * what StartTime returns.
+ */
+function latestSessions(filter: (w: Where<GameSession>) => Predicate): Specification<GameSession> {
+  return specOf(gameSessions).where(filter).orderByDescending('startedAt');
+}
 
 /** `SessionsByAccountSpec`: one partition (`accountId`), latest first. */
 export function sessionsByAccount(accountId: string): Specification<GameSession> {
-  return specOf(gameSessions)
-    .where((w) => w.eq('accountId', accountId))
-    .orderByDescending('startedAt');
+  return latestSessions((w) => w.eq('accountId', accountId));
 }
 
 /** `SessionsByProfileSpec` (cross-partition). */
 export function sessionsByProfile(profileId: string): Specification<GameSession> {
-  return specOf(gameSessions)
-    .where((w) => w.eq('profileId', profileId))
-    .orderByDescending('startedAt');
+  return latestSessions((w) => w.eq('profileId', profileId));
 }
 
 /** `SessionsByScenarioSpec` (cross-partition). */
 export function sessionsByScenario(scenarioId: string): Specification<GameSession> {
-  return specOf(gameSessions)
-    .where((w) => w.eq('scenarioId', scenarioId))
-    .orderByDescending('startedAt');
+  return latestSessions((w) => w.eq('scenarioId', scenarioId));
 }
 
 /** `InProgressSessionsSpec`: the account's sessions in progress (Active) or paused. */
 export function inProgressSessions(accountId: string): Specification<GameSession> {
-  return specOf(gameSessions)
-    .where((w) => w.and(w.eq('accountId', accountId), w.in('status', ['Active', 'Paused'])))
-    .orderByDescending('startedAt');
+  return latestSessions((w) =>
+    w.and(w.eq('accountId', accountId), w.in('status', ['Active', 'Paused'])),
+  );
 }
 
 /** `ActiveSessionsSpec`: every session in progress or paused (cross-partition). */
 export function activeSessions(): Specification<GameSession> {
-  return specOf(gameSessions)
-    .where((w) => w.in('status', ['Active', 'Paused']))
-    .orderByDescending('startedAt');
+  return latestSessions((w) => w.in('status', ['Active', 'Paused']));
 }
 
 /**
@@ -130,9 +129,7 @@ export function completedSessions(): Specification<GameSession> {
 
 /** `SessionsByStatusSpec`. */
 export function sessionsByStatus(status: SessionStatusName): Specification<GameSession> {
-  return specOf(gameSessions)
-    .where((w) => w.eq('status', status))
-    .orderByDescending('startedAt');
+  return latestSessions((w) => w.eq('status', status));
 }
 
 /** `SessionsByAccountAndScenarioSpec`: one partition, latest first. */
@@ -140,9 +137,7 @@ export function sessionsByAccountAndScenario(
   accountId: string,
   scenarioId: string,
 ): Specification<GameSession> {
-  return specOf(gameSessions)
-    .where((w) => w.and(w.eq('accountId', accountId), w.eq('scenarioId', scenarioId)))
-    .orderByDescending('startedAt');
+  return latestSessions((w) => w.and(w.eq('accountId', accountId), w.eq('scenarioId', scenarioId)));
 }
 
 /** Filters of {@link gameSessionsPaginated}. */
