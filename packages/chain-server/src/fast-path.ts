@@ -39,6 +39,7 @@ import {
   GrpcWebReply,
   type Reply,
 } from './lean/replies.js';
+import { CompatCallRequest, StreamCallRequest } from './lean/requests.js';
 import type { CallObserver } from './observe.js';
 import type { RpcTelemetry } from './telemetry.js';
 
@@ -64,59 +65,105 @@ export interface FastPath {
   stream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean;
 }
 
+/** A unary method with its decoders for each body the lean path reads. */
+interface FastRoute extends UnaryRoute {
+  /** A gRPC or gRPC-Web envelope's message (the reader turns a throw into the router's error). */
+  decodeEnvelope: (bytes: Uint8Array) => unknown;
+  /** A Connect binary body. */
+  decodeProto: (bytes: Buffer) => unknown;
+  /** A Connect JSON body (strict UTF-8). */
+  decodeJson: (bytes: Buffer) => unknown;
+}
+
+type BodySource = Parameters<typeof readBody>[0];
+
 /** Invalid UTF-8 in a JSON body is an error, not a silent U+FFFD (two ids must not collide). */
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Returns listeners that answer the fast cases and return false for the rest. */
 export function createFastPath(options: FastPathOptions): FastPath {
-  const routes = new Map<string, UnaryRoute>();
+  const { admission, budget, readMaxBytes, bodyTimeoutMs, maxTimeoutMs, jsonOptions } = options;
+  const routes = new Map<string, FastRoute>();
   for (const m of ChainService.methods) {
     if (m.methodKind !== 'unary') continue;
     const procedure = `/${ChainService.typeName}/${m.name}`;
+    const input = m.input;
+    // The decoders are made once per method here, not once per call.
     routes.set(procedure, {
-      input: m.input,
+      input,
       output: m.output,
       procedure,
       handler: (options.handlers as unknown as Record<string, UnaryRoute['handler']>)[
         m.localName
       ] as UnaryRoute['handler'],
+      decodeEnvelope: (bytes) => fromBinary(input, bytes),
+      decodeProto: (bytes) => {
+        try {
+          return fromBinary(input, bytes);
+        } catch (e) {
+          throw parseFailure(e);
+        }
+      },
+      decodeJson: (bytes) =>
+        fromJson(input, JSON.parse(utf8.decode(bytes)) as JsonValue, jsonOptions),
     });
   }
-  const { admission, budget, readMaxBytes, bodyTimeoutMs, maxTimeoutMs, jsonOptions } = options;
   const invoke = createInvoke(options);
   const replyOptions = { writeMaxBytes: options.writeMaxBytes, jsonOptions };
 
-  /** Admission, then the body, then the handler, then the answer; see the file's comment. */
-  function serve(
+  /** The body within `timeoutMs`, then the handler, then the answer. */
+  function answer(
     request: CallRequest,
-    source: Parameters<typeof readBody>[0],
+    source: BodySource,
     reader: BodyReader,
     reply: Reply,
-    peer: { connection: object; address: string | undefined },
+    connection: object,
+    timeoutMs: number,
   ): void {
-    const { route } = request;
-    // The body gets what admission left of bodyTimeoutMs.
-    const read = (timeoutMs: number) =>
-      readBody(source, reader, { budget, connection: peer.connection, timeoutMs }, (outcome) => {
-        if (outcome.kind === 'gone') return;
-        if (!outcome.result.ok) return reply.fail(outcome.result.error);
-        const message = outcome.result.message;
-        invoke(request, (call) => route.handler(message, call)).then(
-          (output) => reply.ok(route.output, output),
-          (e: unknown) => reply.fail(e),
-        );
-      });
+    const route = request.route;
+    readBody(source, reader, { budget, connection, timeoutMs }, (outcome) => {
+      if (outcome.kind === 'gone') return;
+      if (!outcome.result.ok) return reply.fail(outcome.result.error);
+      const message = outcome.result.message;
+      invoke(request, (call) => route.handler(message, call)).then(
+        (output) => reply.ok(route.output, output),
+        (e: unknown) => reply.fail(e),
+      );
+    });
+  }
+
+  /**
+   * Admission, then the body, then the handler, then the answer; see the file's comment.
+   * `connection` is the HTTP/2 session or the socket (for the byte budget); `address` the
+   * client's, read only when admission is active.
+   */
+  function serve(
+    request: CallRequest,
+    source: BodySource,
+    reader: BodyReader,
+    reply: Reply,
+    connection: object,
+    address: string | undefined,
+  ): void {
     if (!admission.active) {
-      read(bodyTimeoutMs);
+      answer(request, source, reader, reply, connection, bodyTimeoutMs);
       return;
     }
+    // The body gets what admission left of bodyTimeoutMs.
     const deadline = performance.now() + bodyTimeoutMs;
     const header = headerGetter(request.headers);
-    within(admission.admit(route.procedure, header, peer.address), bodyTimeoutMs).then(
+    within(admission.admit(request.route.procedure, header, address), bodyTimeoutMs).then(
       (principal) => {
         if (reply.done) return;
         request.principal = principal;
-        read(Math.max(1, deadline - performance.now()));
+        answer(
+          request,
+          source,
+          reader,
+          reply,
+          connection,
+          Math.max(1, deadline - performance.now()),
+        );
       },
       // A refusal is a call too: traced and reported like the router's interceptor failures.
       (error: unknown) => {
@@ -125,28 +172,15 @@ export function createFastPath(options: FastPathOptions): FastPath {
     );
   }
 
-  function envelopeReader(route: UnaryRoute, skipFlag?: number): UnaryEnvelopeReader {
-    return new UnaryEnvelopeReader(
-      readMaxBytes,
-      (bytes) => fromBinary(route.input, bytes),
-      skipFlag,
-    );
+  function envelopeReader(route: FastRoute, skipFlag?: number): UnaryEnvelopeReader {
+    return new UnaryEnvelopeReader(readMaxBytes, route.decodeEnvelope, skipFlag);
   }
 
-  function connectReader(route: UnaryRoute, binary: boolean, req: AnyRequest): PlainBodyReader {
+  function connectReader(route: FastRoute, binary: boolean, req: AnyRequest): PlainBodyReader {
     const length = req.headers['content-length'];
     return new PlainBodyReader(
       readMaxBytes,
-      binary
-        ? (bytes) => {
-            try {
-              return fromBinary(route.input, bytes);
-            } catch (e) {
-              throw parseFailure(e);
-            }
-          }
-        : (bytes) =>
-            fromJson(route.input, JSON.parse(utf8.decode(bytes)) as JsonValue, jsonOptions),
+      binary ? route.decodeProto : route.decodeJson,
       length === undefined ? undefined : Number(length),
     );
   }
@@ -160,30 +194,20 @@ export function createFastPath(options: FastPathOptions): FastPath {
   }
 
   function compatRequest(
-    route: UnaryRoute,
+    route: FastRoute,
     req: AnyRequest,
     res: AnyResponse,
     timeoutMs: number | undefined,
   ): CallRequest {
-    return {
-      route,
-      headers: req.headers,
-      principal: undefined,
-      timeoutMs,
-      // The client went away when the response closes before it was finished (a request's own
-      // 'close' also fires after a normal end of its body, so it cannot tell).
-      onClientGone: (abort) => {
-        if (res.destroyed) abort();
-        else res.once('close', () => (res.writableFinished ? undefined : abort()));
-      },
-    };
+    return new CompatCallRequest(route, req.headers, timeoutMs, res);
   }
 
-  function compatPeer(req: AnyRequest) {
+  /** Serves a compatibility-layer request: its connection is found here. */
+  function serveCompat(request: CallRequest, req: AnyRequest, reader: BodyReader, reply: Reply) {
     const socket = req.socket;
     // HTTP/2: the session's socket is shared by every stream; HTTP/1.1: one request at a time.
     const connection = 'stream' in req ? (req.stream.session ?? socket) : socket;
-    return { connection: connection ?? req, address: socket?.remoteAddress };
+    serve(request, req, reader, reply, connection ?? req, socket?.remoteAddress);
   }
 
   const stream: FastPath['stream'] = (s, headers) => {
@@ -198,21 +222,11 @@ export function createFastPath(options: FastPathOptions): FastPath {
     if (timeoutMs === false) return false;
     const enc = headers['grpc-encoding'];
     if (enc !== undefined && enc !== 'identity') return false;
-    const request: CallRequest = {
-      route,
-      headers,
-      principal: undefined,
-      timeoutMs,
-      onClientGone: (abort) => {
-        if (s.destroyed) abort();
-        else s.once('close', () => (s.headersSent ? undefined : abort()));
-      },
-    };
+    const request = new StreamCallRequest(route, headers, timeoutMs, s);
     const session = s.session;
-    serve(request, s, envelopeReader(route), new GrpcStreamReply(s, replyOptions), {
-      connection: session ?? s,
-      address: session?.socket?.remoteAddress,
-    });
+    const address = admission.active ? session?.socket?.remoteAddress : undefined;
+    const reply = new GrpcStreamReply(s, replyOptions);
+    serve(request, s, envelopeReader(route), reply, session ?? s, address);
     return true;
   };
 
@@ -229,13 +243,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       const enc = h['grpc-encoding'];
       if (enc !== undefined && enc !== 'identity') return false;
       const reply = new GrpcCompatReply(req, res, replyOptions);
-      serve(
-        compatRequest(route, req, res, timeoutMs),
-        req,
-        envelopeReader(route),
-        reply,
-        compatPeer(req),
-      );
+      serveCompat(compatRequest(route, req, res, timeoutMs), req, envelopeReader(route), reply);
       return true;
     }
     if (type === 'application/grpc-web' || type === 'application/grpc-web+proto') {
@@ -245,7 +253,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       if (enc !== undefined && enc !== 'identity') return false;
       const reply = new GrpcWebReply(req, res, replyOptions);
       const reader = envelopeReader(route, trailerFlag);
-      serve(compatRequest(route, req, res, timeoutMs), req, reader, reply, compatPeer(req));
+      serveCompat(compatRequest(route, req, res, timeoutMs), req, reader, reply);
       return true;
     }
     if (type === undefined) return false;
@@ -268,7 +276,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
     const binary = base === 'application/proto';
     const reply = new ConnectReply(req, res, replyOptions, binary);
     const reader = connectReader(route, binary, req);
-    serve(compatRequest(route, req, res, timeoutMs), req, reader, reply, compatPeer(req));
+    serveCompat(compatRequest(route, req, res, timeoutMs), req, reader, reply);
     return true;
   };
 

@@ -131,6 +131,12 @@ function abandoned(source: AnyRequestStream): boolean {
   return reset(source) || source.complete === false;
 }
 
+/**
+ * Errors on the request (a reset, ECONNRESET) are followed by 'close'; listening keeps them from
+ * becoming uncaught exceptions.
+ */
+function ignoreError(): void {}
+
 export function readBody(
   source: AnyRequestStream,
   reader: BodyReader,
@@ -148,7 +154,7 @@ export function readBody(
     source.off('data', onData);
     source.off('end', onEnd);
     source.off('close', onClose);
-    source.off('error', onError);
+    source.off('error', ignoreError);
     budget.refund(connection, charged);
     charged = 0;
     // Whatever the client still sends is dropped, not buffered, until the answer closes the stream.
@@ -176,9 +182,6 @@ export function readBody(
   };
   // 'close' before 'end': the stream was reset or the connection dropped mid-body.
   const onClose = () => settle({ kind: 'gone' });
-  // Errors on the request (a reset, ECONNRESET) are followed by 'close'; listening keeps them from
-  // becoming uncaught exceptions.
-  const onError = () => {};
 
   const timer = setTimeout(() => fail(bodyTimeout(limits.timeoutMs)), limits.timeoutMs);
   if (gone(source)) settle({ kind: 'gone' });
@@ -187,5 +190,5 @@ export function readBody(
   source.on('data', onData);
   source.on('end', onEnd);
   source.on('close', onClose);
-  source.on('error', onError);
+  source.on('error', ignoreError);
 }

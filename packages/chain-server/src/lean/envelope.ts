@@ -11,6 +11,8 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { trailerFlag, trailerSerialize } from '@connectrpc/connect/protocol-grpc-web';
 
 const COMPRESSED = 0b01;
+/** An empty envelope's message: decoded, never kept or written to, so one serves all. */
+const EMPTY = Buffer.alloc(0);
 
 export function tooLarge(readMaxBytes: number, size?: number): ConnectError {
   return new ConnectError(
@@ -89,7 +91,8 @@ export type UnaryRead = { ok: true; message: unknown } | { ok: false; error: Con
 export class UnaryEnvelopeReader {
   /** Set once the body fails the call whatever else arrives: stop feeding it. */
   decided: ConnectError | undefined;
-  private readonly prefix = Buffer.alloc(5);
+  /** A prefix split across chunks, gathered (made only when one is). */
+  private prefix: Buffer | undefined;
   private prefixUsed = 0;
   /** The envelope being read: its flags, its length, and the bytes of it kept so far. */
   private flags = 0;
@@ -119,14 +122,22 @@ export class UnaryEnvelopeReader {
     let at = 0;
     while (at < chunk.length && !this.decided) {
       if (!this.inEnvelope) {
-        const take = Math.min(5 - this.prefixUsed, chunk.length - at);
-        chunk.copy(this.prefix, this.prefixUsed, at, at + take);
-        this.prefixUsed += take;
-        at += take;
-        if (this.prefixUsed < 5) return;
-        this.startEnvelope();
+        if (this.prefixUsed === 0 && chunk.length - at >= 5) {
+          // The common case: the whole prefix in this chunk, read where it is.
+          this.startEnvelope(chunk[at] as number, chunk.readUInt32BE(at + 1));
+          at += 5;
+        } else {
+          this.prefix ??= Buffer.alloc(5);
+          const prefix = this.prefix;
+          const take = Math.min(5 - this.prefixUsed, chunk.length - at);
+          chunk.copy(prefix, this.prefixUsed, at, at + take);
+          this.prefixUsed += take;
+          at += take;
+          if (this.prefixUsed < 5) return;
+          this.startEnvelope(prefix[0] as number, prefix.readUInt32BE(1));
+        }
         if (this.decided) return;
-        if (this.remaining === 0) this.endEnvelope(Buffer.alloc(0));
+        if (this.remaining === 0) this.endEnvelope(EMPTY);
         continue;
       }
       const take = Math.min(this.remaining, chunk.length - at);
@@ -167,9 +178,8 @@ export class UnaryEnvelopeReader {
     return { ok: true, message: this.message };
   }
 
-  private startEnvelope(): void {
-    this.flags = this.prefix[0] as number;
-    const length = this.prefix.readUInt32BE(1);
+  private startEnvelope(flags: number, length: number): void {
+    this.flags = flags;
     if (length > this.readMaxBytes) {
       this.decided = tooLarge(this.readMaxBytes, length);
       this.release();
@@ -190,7 +200,7 @@ export class UnaryEnvelopeReader {
   private endEnvelope(data: Buffer): void {
     this.inEnvelope = false;
     this.prefixUsed = 0;
-    this.parts = [];
+    if (this.parts.length > 0) this.parts = [];
     this.partsLength = 0;
     if (this.flags & COMPRESSED) {
       this.fail(
@@ -238,7 +248,7 @@ export class UnaryEnvelopeReader {
   private release(): void {
     this.message = undefined;
     this.messageBytes = 0;
-    this.parts = [];
+    if (this.parts.length > 0) this.parts = [];
     this.partsLength = 0;
   }
 }

@@ -2,7 +2,7 @@
  * The lean path's answers, one writer per protocol: gRPC on a raw HTTP/2 stream, gRPC through
  * node's compatibility objects, gRPC-Web and Connect (HTTP/1.1 or HTTP/2).
  *
- * Safe by construction: every write goes through {@link Reply.write}, which does nothing once
+ * Safe by construction: every write goes through Reply's `write`, which does nothing once
  * the client is gone or the call was answered, and turns a throw from node (a stream closed
  * between the check and the write, a header value node refuses) into destroying that one stream.
  * No write can throw out of a request handler, an event listener or a promise callback.
@@ -56,21 +56,24 @@ export abstract class Reply {
       this.fail(e);
       return;
     }
-    this.write(() => this.sendOk(body));
+    this.write(body, undefined);
   }
 
   fail(error: unknown): void {
     if (this.done) return;
-    const e = toConnectError(error);
-    this.write(() => this.sendError(e));
+    this.write(undefined, toConnectError(error));
   }
 
-  /** Runs one write, never throwing; the first write answers the call. */
-  protected write(send: () => void): void {
+  /**
+   * Sends the answer (`body`, or `error` when set), never throwing; the first write answers the
+   * call. Arguments, not a callback, so an answer allocates no closure.
+   */
+  private write(body: Buffer | undefined, error: ConnectError | undefined): void {
     if (this.done) return;
     this.answered = true;
     try {
-      send();
+      if (error) this.sendError(error);
+      else this.sendOk(body as Buffer);
       if (!this.request.readableEnded) this.closeEarly();
     } catch {
       this.destroy();
@@ -116,6 +119,33 @@ function trailerOf(error: ConnectError): Record<string, string> {
   return Object.fromEntries(setTrailerStatus(new Headers(), error));
 }
 
+/**
+ * What every gRPC answer on a raw stream shares. Node copies the header and trailer objects it is
+ * given, so one of each serves every call; the listeners of a successful call are plain functions
+ * called with the stream as `this`, so it adds no closure for them.
+ */
+const GRPC_RESPONSE_HEADERS = { ':status': 200, 'content-type': 'application/grpc' };
+const GRPC_OK_TRAILER = { 'grpc-status': '0' };
+const WAIT_FOR_TRAILERS = { waitForTrailers: true };
+
+function ignoreStreamError(): void {
+  // A reset by the client or a session destroyed at shutdown surfaces as 'error' on the stream;
+  // the call is simply over.
+}
+
+/** 'wantTrailers' comes after the data is flushed, possibly after the client reset the stream. */
+function sendOkTrailers(this: http2.ServerHttp2Stream): void {
+  sendTrailersOn(this, GRPC_OK_TRAILER);
+}
+
+function sendTrailersOn(stream: http2.ServerHttp2Stream, trailer: Record<string, string>): void {
+  try {
+    if (!stream.closed) stream.sendTrailers(trailer);
+  } catch {
+    stream.destroy();
+  }
+}
+
 /** gRPC on a raw HTTP/2 stream (no compatibility objects). */
 export class GrpcStreamReply extends Reply {
   constructor(
@@ -123,9 +153,7 @@ export class GrpcStreamReply extends Reply {
     options: ReplyOptions,
   ) {
     super(stream, options);
-    // A reset by the client or a session destroyed at shutdown surfaces as 'error' on the stream;
-    // the call is simply over.
-    stream.on('error', () => {});
+    stream.on('error', ignoreStreamError);
   }
 
   protected closed(): boolean {
@@ -136,30 +164,20 @@ export class GrpcStreamReply extends Reply {
     return frameMessage(this.encodeBinary(schema, output));
   }
 
+  /** Headers, the message, then the trailers once the data is flushed. */
   protected sendOk(frame: Buffer): void {
-    this.respond({ 'grpc-status': '0' }, frame);
+    const stream = this.stream;
+    stream.respond(GRPC_RESPONSE_HEADERS, WAIT_FOR_TRAILERS);
+    stream.on('wantTrailers', sendOkTrailers); // it comes once per stream: no once() wrapper
+    stream.end(frame);
   }
 
   protected sendError(error: ConnectError): void {
-    this.respond(trailerOf(error));
-  }
-
-  /** Headers, the message (if any), then the trailers once the data is flushed. */
-  private respond(trailer: Record<string, string>, frame?: Buffer): void {
     const stream = this.stream;
-    stream.respond(
-      { ':status': 200, 'content-type': 'application/grpc' },
-      { waitForTrailers: true },
-    );
-    // 'wantTrailers' comes later, possibly after the client reset the stream.
-    stream.once('wantTrailers', () => {
-      try {
-        if (!stream.closed) stream.sendTrailers(trailer);
-      } catch {
-        stream.destroy();
-      }
-    });
-    stream.end(frame);
+    const trailer = trailerOf(error);
+    stream.respond(GRPC_RESPONSE_HEADERS, WAIT_FOR_TRAILERS);
+    stream.once('wantTrailers', () => sendTrailersOn(stream, trailer));
+    stream.end();
   }
 
   protected closeEarly(): void {
