@@ -9,9 +9,9 @@
  * timer list on every sequential call: most of the per-call cost of the timeout on the hit path
  * (see bench/cache-key.bench.ts).
  *
- * A call is rejected no earlier than its timeout and at most about 1 ms later (the timer's
- * granularity). The timer is unref'd: an in-flight call keeps the process alive through its own
- * socket, and an idle store never holds it open.
+ * A call is rejected no earlier than its timeout, and a millisecond or two later at most (timers
+ * count whole milliseconds). The timer is unref'd: an in-flight call keeps the process alive
+ * through its own socket, and an idle store never holds it open.
  */
 import { TimeoutError } from '@mystira/resilience';
 

@@ -8,7 +8,13 @@
  * dead or frozen must finish well within (storeTimeoutMs + load) × a wide margin, i.e. it never
  * hangs on Redis.
  */
-import { type CachedRepository, cached, redisStore } from '@mystira/cache';
+import {
+  type CachedRepository,
+  type CacheError,
+  cached,
+  keyCache,
+  redisStore,
+} from '@mystira/cache';
 import { createHealthRegistry } from '@mystira/health';
 import { BrokenCircuitError, TimeoutError } from '@mystira/resilience';
 import { describe, expect, it } from 'vitest';
@@ -117,6 +123,41 @@ describe('Redis frozen (SIGSTOP): every command hangs', () => {
         await cache.getById('a');
         return cache.metrics().hits >= 2;
       }, 10_000);
+    } finally {
+      redis.server.resume();
+      await cache.close();
+      await store.close();
+    }
+  }, 30_000);
+
+  it('reads begun at different moments while it hangs each time out, each reported', async () => {
+    const store = redisStore(redis.client);
+    const errors: CacheError[] = [];
+    const cache = keyCache({
+      store,
+      storeTimeoutMs: 100,
+      breaker: { consecutiveFailures: 1000 }, // every read reaches the frozen store
+      secondDeleteMs: 0,
+      onError: (e) => errors.push(e),
+    });
+    let runs = 0;
+    const factory = async () => ++runs;
+    try {
+      await cache.getOrSet('warm', factory);
+      redis.server.pause();
+      // Begun apart, so later reads are still in flight when earlier ones time out: the store's
+      // calls share one timer, re-armed for each next deadline.
+      const reads: Promise<{ value: number; ms: number }>[] = [];
+      for (let i = 0; i < 6; i++) {
+        reads.push(timed(() => cache.getOrSet(`k${i}`, factory)));
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      for (const { value, ms } of await Promise.all(reads)) {
+        expect(value).toBeGreaterThanOrEqual(2);
+        expect(ms).toBeLessThan(LOOSE_BOUND_MS);
+      }
+      const causes = errors.map((e) => (e as { cause?: Error }).cause);
+      expect(causes.filter((c) => c instanceof TimeoutError)).toHaveLength(6);
     } finally {
       redis.server.resume();
       await cache.close();
