@@ -15,41 +15,33 @@ import {
   consumeChanges,
   postgresChangeSource,
 } from '@mystira/cdc';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../test-support/seeded-random.js';
 import {
   type CacheWorld,
   cacheWorld,
-  createNotes,
   percentile,
-  startServer,
   TABLE,
   until,
+  useNotesServer,
 } from './support/fixture.js';
-import type { ThrowawayPostgres } from './support/throwaway-postgres.js';
 
 const ROWS = 50;
-let server: ThrowawayPostgres;
-let outside: pg.Pool;
+const notesDb = useNotesServer({ rows: ROWS, outsideMax: 8 });
 let world: CacheWorld;
 
 beforeAll(async () => {
-  server = await startServer();
-  await createNotes(server.url, ROWS);
-  outside = new pg.Pool({ connectionString: server.url, max: 8 });
-  world = await cacheWorld(server.url);
+  world = await cacheWorld(notesDb.server.url);
 }, 60_000);
 
+// Registered after useNotesServer's: hooks run in stack order, so the world closes first.
 afterAll(async () => {
   await world?.close();
-  await outside?.end();
-  await server?.stop();
 }, 30_000);
 
 /** Runs the cache sink (plus `after`, told of each handled batch) until the returned stop(). */
 function startConsumer(slot: string, after?: (batch: ChangeBatch) => void) {
-  const source = postgresChangeSource({ connection: server.url, slot, tables: [TABLE] });
+  const source = postgresChangeSource({ connection: notesDb.server.url, slot, tables: [TABLE] });
   const inner = cacheInvalidationSink({ [TABLE]: world.notes });
   const sink: ChangeSink = {
     async handle(batch, signal) {
@@ -71,8 +63,12 @@ function startConsumer(slot: string, after?: (batch: ChangeBatch) => void) {
 
 const versionInTable = async (id: string) =>
   Number(
-    (await outside.query<{ version: number }>(`select version from ${TABLE} where id = $1`, [id]))
-      .rows[0]?.version,
+    (
+      await notesDb.outside.query<{ version: number }>(
+        `select version from ${TABLE} where id = $1`,
+        [id],
+      )
+    ).rows[0]?.version,
   );
 
 describe('cache invalidation from outside writes', () => {
@@ -85,7 +81,11 @@ describe('cache invalidation from outside writes', () => {
       const before = await world.notes.getById(id); // cached now
       const next = (before?.version ?? 0) + 1;
       const committed = performance.now();
-      await outside.query(`update ${TABLE} set version = $2, n = $3 where id = $1`, [id, next, i]);
+      await notesDb.outside.query(`update ${TABLE} set version = $2, n = $3 where id = $1`, [
+        id,
+        next,
+        i,
+      ]);
       await until(async () => (await world.notes.getById(id))?.version === next, 5_000, 1);
       lags.push(performance.now() - committed);
     }
@@ -140,10 +140,10 @@ describe('cache invalidation from outside writes', () => {
       while (issued < WRITES) {
         issued++;
         const id = ids[rand(ids.length)] as string;
-        await outside.query(`update ${TABLE} set version = version + 1, n = $2 where id = $1`, [
-          id,
-          issued,
-        ]);
+        await notesDb.outside.query(
+          `update ${TABLE} set version = version + 1, n = $2 where id = $1`,
+          [id, issued],
+        );
       }
     });
     await Promise.all(writers);

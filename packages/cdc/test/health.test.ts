@@ -5,25 +5,15 @@
  */
 import { postgresChangeSource, replicationSlotHealthCheck } from '@mystira/cdc';
 import { createHealthRegistry } from '@mystira/health';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotes, startServer, TABLE, until } from './support/fixture.js';
-import type { ThrowawayPostgres } from './support/throwaway-postgres.js';
+import { describe, expect, it } from 'vitest';
+import { TABLE, until, useNotesServer } from './support/fixture.js';
 
-let server: ThrowawayPostgres;
-let outside: pg.Pool;
-
-beforeAll(async () => {
+const notesDb = useNotesServer({
+  rows: 10,
+  outsideMax: 2,
   // A small max_slot_wal_keep_size, so a slot left behind is lost quickly.
-  server = await startServer({ max_slot_wal_keep_size: '32MB', max_wal_size: '32MB' });
-  await createNotes(server.url, 10);
-  outside = new pg.Pool({ connectionString: server.url, max: 2 });
-}, 60_000);
-
-afterAll(async () => {
-  await outside?.end();
-  await server?.stop();
-}, 30_000);
+  settings: { max_slot_wal_keep_size: '32MB', max_wal_size: '32MB' },
+});
 
 const check = async (c: ReturnType<typeof replicationSlotHealthCheck>) => {
   const registry = createHealthRegistry();
@@ -35,7 +25,7 @@ const check = async (c: ReturnType<typeof replicationSlotHealthCheck>) => {
 describe('replicationSlotHealthCheck', () => {
   it('healthy while caught up, degraded while behind, healthy again once caught up', async () => {
     const source = postgresChangeSource({
-      connection: server.url,
+      connection: notesDb.server.url,
       slot: 'health',
       tables: [TABLE],
     });
@@ -50,11 +40,11 @@ describe('replicationSlotHealthCheck', () => {
     })();
     try {
       await until(async () => (await source.status())?.active === true);
-      await outside.query(`update ${TABLE} set version = version + 1 where id = 'n1'`);
+      await notesDb.outside.query(`update ${TABLE} set version = version + 1 where id = 'n1'`);
       await until(async () => (await check(health)).status === 'healthy');
 
       hold = true; // the consumer stalls
-      await outside.query(
+      await notesDb.outside.query(
         `insert into ${TABLE} select 'lag' || i, 1, repeat('x', 500), i from generate_series(1, 2000) i`,
       );
       // Degraded by bytes at once, and by age once the held change is older than maxLagMs.
@@ -99,7 +89,7 @@ describe('replicationSlotHealthCheck', () => {
 
   it('unhealthy when the slot is left behind and the server removes the WAL it needed', async () => {
     const source = postgresChangeSource({
-      connection: server.url,
+      connection: notesDb.server.url,
       slot: 'behind',
       tables: [TABLE],
     });
@@ -114,13 +104,13 @@ describe('replicationSlotHealthCheck', () => {
     await reading;
     // ~48 MB of WAL past the slot, over several segments, then a checkpoint removes them.
     for (let i = 0; i < 6; i++) {
-      await outside.query(
+      await notesDb.outside.query(
         `insert into ${TABLE} select 'wal${i}_' || g, 1, repeat('y', 1000), g from generate_series(1, 8000) g`,
       );
-      await outside.query(`delete from ${TABLE} where id like 'wal${i}_%'`);
-      await outside.query('select pg_switch_wal()');
+      await notesDb.outside.query(`delete from ${TABLE} where id like 'wal${i}_%'`);
+      await notesDb.outside.query('select pg_switch_wal()');
     }
-    await outside.query('checkpoint');
+    await notesDb.outside.query('checkpoint');
     await until(async () => (await source.status())?.walStatus === 'lost', 20_000, 100);
     expect(await check(health)).toMatchObject({
       status: 'unhealthy',

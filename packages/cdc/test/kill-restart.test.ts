@@ -10,32 +10,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumeChanges, postgresChangeSource } from '@mystira/cdc';
-import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { seededRandom } from '../../../test-support/seeded-random.js';
-import { createNotes, startServer, TABLE, until } from './support/fixture.js';
-import type { ThrowawayPostgres } from './support/throwaway-postgres.js';
+import { TABLE, until, useNotesServer } from './support/fixture.js';
 
-let server: ThrowawayPostgres;
-let outside: pg.Pool;
+const notesDb = useNotesServer({ rows: 10, outsideMax: 4 });
 const dir = mkdtempSync(join(tmpdir(), 'mystira-cdc-kill-'));
 const log = join(dir, 'handled.log');
 const child = join(import.meta.dirname, 'support', 'consumer-child.ts');
 
-beforeAll(async () => {
-  server = await startServer();
-  await createNotes(server.url, 10);
-  outside = new pg.Pool({ connectionString: server.url, max: 4 });
-}, 60_000);
-
-afterAll(async () => {
-  await outside?.end();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-}, 30_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function startChild(): ChildProcess {
-  return spawn(process.execPath, [child, server.url, 'killed', log], {
+  return spawn(process.execPath, [child, notesDb.server.url, 'killed', log], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -47,7 +34,7 @@ it('a consumer SIGKILLed mid-stream and restarted loses no change', async () => 
   const random = seededRandom(7);
   let consumer = startChild();
   await until(async () => {
-    const { rows } = await outside.query(
+    const { rows } = await notesDb.outside.query(
       `select active from pg_replication_slots where slot_name = 'killed'`,
     );
     return rows[0]?.active === true;
@@ -61,7 +48,7 @@ it('a consumer SIGKILLed mid-stream and restarted loses no change', async () => 
     const stopAt = Date.now() + 100 + Math.floor(random() * 200);
     while (Date.now() < stopAt && written.length < (round + 1) * 400) {
       const id = ids[Math.floor(random() * ids.length)] as string;
-      const { rows } = await outside.query<{ version: number }>(
+      const { rows } = await notesDb.outside.query<{ version: number }>(
         `update ${TABLE} set version = version + 1 where id = $1 returning version`,
         [id],
       );
@@ -73,7 +60,7 @@ it('a consumer SIGKILLed mid-stream and restarted loses no change', async () => 
     // Writes while no consumer runs: the slot keeps them.
     for (let i = 0; i < 20; i++) {
       const id = ids[i % ids.length] as string;
-      const { rows } = await outside.query<{ version: number }>(
+      const { rows } = await notesDb.outside.query<{ version: number }>(
         `update ${TABLE} set version = version + 1 where id = $1 returning version`,
         [id],
       );
@@ -101,7 +88,11 @@ it('a consumer SIGKILLed mid-stream and restarted loses no change', async () => 
 }, 120_000);
 
 it('a replication connection the server drops is reconnected and resumes without a gap', async () => {
-  const source = postgresChangeSource({ connection: server.url, slot: 'dropped', tables: [TABLE] });
+  const source = postgresChangeSource({
+    connection: notesDb.server.url,
+    slot: 'dropped',
+    tables: [TABLE],
+  });
   const seen = new Set<string>();
   const errors: string[] = [];
   const stop = new AbortController();
@@ -116,7 +107,7 @@ it('a replication connection the server drops is reconnected and resumes without
   );
   const activePid = async () =>
     (
-      await outside.query<{ pid: number | null }>(
+      await notesDb.outside.query<{ pid: number | null }>(
         `select active_pid as pid from pg_replication_slots where slot_name = 'dropped'`,
       )
     ).rows[0]?.pid ?? null;
@@ -124,7 +115,7 @@ it('a replication connection the server drops is reconnected and resumes without
   const written: string[] = [];
   for (let round = 0; round < 3; round++) {
     for (let i = 0; i < 100; i++) {
-      const { rows } = await outside.query<{ version: number }>(
+      const { rows } = await notesDb.outside.query<{ version: number }>(
         `update ${TABLE} set version = version + 1 where id = $1 returning version`,
         [`n${i % 10}`],
       );
@@ -132,7 +123,7 @@ it('a replication connection the server drops is reconnected and resumes without
     }
     // The server ends the walsender (as on a failover or an admin's pg_terminate_backend).
     const pid = await activePid();
-    if (pid !== null) await outside.query('select pg_terminate_backend($1)', [pid]);
+    if (pid !== null) await notesDb.outside.query('select pg_terminate_backend($1)', [pid]);
   }
   await until(() => written.every((w) => seen.has(w)), 30_000);
   stop.abort();

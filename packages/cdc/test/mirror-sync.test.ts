@@ -8,38 +8,31 @@
 import { consumeChanges, postgresChangeSource, rowSyncSink } from '@mystira/cdc';
 import { memoryMirror, syncId } from '@mystira/polyglot';
 import { createDatabase, type PgDatabase, postgresRepository } from '@mystira/repository-postgres';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../test-support/seeded-random.js';
-import { createNotes, Note, type NoteT, startServer, TABLE, until } from './support/fixture.js';
-import type { ThrowawayPostgres } from './support/throwaway-postgres.js';
+import { Note, type NoteT, TABLE, until, useNotesServer } from './support/fixture.js';
 
 describe('rowSyncSink into a polyglot mirror (real PostgreSQL)', () => {
-  let server: ThrowawayPostgres;
-  let outside: pg.Pool;
+  const notesDb = useNotesServer({ rows: 20, outsideMax: 2 });
   let db: PgDatabase;
 
   beforeAll(async () => {
-    server = await startServer();
-    await createNotes(server.url, 20);
-    outside = new pg.Pool({ connectionString: server.url, max: 2 });
-    db = createDatabase({ primary: server.url, max: 4 });
+    db = createDatabase({ primary: notesDb.server.url, max: 4 });
   }, 60_000);
 
+  // Registered after useNotesServer's: hooks run in stack order, so this pool closes first.
   afterAll(async () => {
     await db?.close();
-    await outside?.end();
-    await server?.stop();
   }, 30_000);
 
   it('outside inserts, updates, key changes and deletes end with the mirror equal to the table', async () => {
     const primary = postgresRepository<NoteT>(db, Note, { table: TABLE, layout: 'columns' });
     const mirror = memoryMirror<NoteT>(Note);
     // The mirror starts as a copy (a backfill would do this).
-    const start = await outside.query<NoteT>(`select id, version, title, n from ${TABLE}`);
+    const start = await notesDb.outside.query<NoteT>(`select id, version, title, n from ${TABLE}`);
     for (const item of start.rows) await mirror.put(item, item.version);
     const source = postgresChangeSource({
-      connection: server.url,
+      connection: notesDb.server.url,
       slot: 'mirror',
       tables: [TABLE],
     });
@@ -62,22 +55,23 @@ describe('rowSyncSink into a polyglot mirror (real PostgreSQL)', () => {
       const id = `n${Math.floor(random() * 30)}`;
       const roll = random();
       if (roll < 0.5) {
-        await outside.query(
+        await notesDb.outside.query(
           `insert into ${TABLE} values ($1, 1, 'new', $2)
              on conflict (id) do update set version = ${TABLE}.version + 1, n = $2`,
           [id, i],
         );
       } else if (roll < 0.8) {
-        await outside.query(`delete from ${TABLE} where id = $1`, [id]);
+        await notesDb.outside.query(`delete from ${TABLE} where id = $1`, [id]);
       } else {
         const to = `n${Math.floor(random() * 30)}`;
-        await outside
+        await notesDb.outside
           .query(`update ${TABLE} set id = $2, version = version + 1 where id = $1`, [id, to])
           .catch(() => {}); // the new key may exist: nothing changed
       }
     }
     const table = async () =>
-      (await outside.query<NoteT>(`select id, version, title, n from ${TABLE} order by id`)).rows;
+      (await notesDb.outside.query<NoteT>(`select id, version, title, n from ${TABLE} order by id`))
+        .rows;
     const mirrored = async () =>
       (await mirror.repository.getMany((await table()).map((r) => r.id)))
         .map(({ id, version, title, n }) => ({ id, version, title, n }))

@@ -4,24 +4,10 @@
  * only from what was acknowledged, backpressure, and the slot dropped on request.
  */
 import { type ChangeBatch, postgresChangeSource } from '@mystira/cdc';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotes, startServer, TABLE, until } from './support/fixture.js';
-import type { ThrowawayPostgres } from './support/throwaway-postgres.js';
+import { describe, expect, it } from 'vitest';
+import { TABLE, until, useNotesServer } from './support/fixture.js';
 
-let server: ThrowawayPostgres;
-let outside: pg.Pool;
-
-beforeAll(async () => {
-  server = await startServer();
-  await createNotes(server.url, 10);
-  outside = new pg.Pool({ connectionString: server.url, max: 4 });
-}, 60_000);
-
-afterAll(async () => {
-  await outside?.end();
-  await server?.stop();
-}, 30_000);
+const notesDb = useNotesServer({ rows: 10, outsideMax: 4 });
 
 /** Reads batches into `into` until aborted. */
 function reader(source: ReturnType<typeof postgresChangeSource>, into: ChangeBatch[]) {
@@ -45,7 +31,7 @@ const events = (batches: ChangeBatch[]) => batches.flatMap((b) => b.events);
 describe('postgresChangeSource', () => {
   it('decodes inserts, updates (with a changed key), deletes and truncates, in commit order', async () => {
     const source = postgresChangeSource({
-      connection: server.url,
+      connection: notesDb.server.url,
       slot: 'decode',
       tables: [TABLE],
     });
@@ -53,12 +39,12 @@ describe('postgresChangeSource', () => {
     // The slot is created by the first read: changes before it are not in it.
     const r = reader(source, seen);
     await until(async () => (await source.status()) !== undefined);
-    await outside.query(`insert into ${TABLE} values ('a', 1, 'a', 1)`);
-    await outside.query(`update ${TABLE} set n = 2, version = 2 where id = 'a'`);
-    await outside.query(`update ${TABLE} set id = 'b' where id = 'a'`);
-    await outside.query(`delete from ${TABLE} where id = 'b'`);
-    await outside.query(`create table other_t (k int primary key)`);
-    await outside.query(`truncate other_t`); // not in the publication
+    await notesDb.outside.query(`insert into ${TABLE} values ('a', 1, 'a', 1)`);
+    await notesDb.outside.query(`update ${TABLE} set n = 2, version = 2 where id = 'a'`);
+    await notesDb.outside.query(`update ${TABLE} set id = 'b' where id = 'a'`);
+    await notesDb.outside.query(`delete from ${TABLE} where id = 'b'`);
+    await notesDb.outside.query(`create table other_t (k int primary key)`);
+    await notesDb.outside.query(`truncate other_t`); // not in the publication
     await until(() => events(seen).length >= 4);
     const got = events(seen).map((e) => ({
       table: e.table,
@@ -82,10 +68,10 @@ describe('postgresChangeSource', () => {
   }, 30_000);
 
   it('truncate of a published table is one event without a key', async () => {
-    await outside.query('create table trunc_t (k int primary key)');
-    await outside.query('insert into trunc_t values (1)');
+    await notesDb.outside.query('create table trunc_t (k int primary key)');
+    await notesDb.outside.query('insert into trunc_t values (1)');
     const source = postgresChangeSource({
-      connection: server.url,
+      connection: notesDb.server.url,
       slot: 'truncate',
       publication: 'trunc_pub',
       tables: ['trunc_t'],
@@ -93,7 +79,7 @@ describe('postgresChangeSource', () => {
     const seen: ChangeBatch[] = [];
     const r = reader(source, seen);
     await until(async () => (await source.status()) !== undefined);
-    await outside.query('truncate trunc_t');
+    await notesDb.outside.query('truncate trunc_t');
     await until(() => events(seen).length >= 1);
     expect(events(seen)[0]).toMatchObject({
       table: 'public.trunc_t',
@@ -106,7 +92,7 @@ describe('postgresChangeSource', () => {
 
   it('splits a large transaction into batches; only the last one carries the position', async () => {
     const source = postgresChangeSource({
-      connection: server.url,
+      connection: notesDb.server.url,
       slot: 'split',
       tables: [TABLE],
       maxBatchSize: 100,
@@ -114,7 +100,7 @@ describe('postgresChangeSource', () => {
     const seen: ChangeBatch[] = [];
     const r = reader(source, seen);
     await until(async () => (await source.status()) !== undefined);
-    await outside.query(
+    await notesDb.outside.query(
       `insert into ${TABLE} select 'big' || i, 1, 't', i from generate_series(1, 350) i`,
     );
     await until(() => seen.some((b) => b.position && events(seen).length >= 350));
@@ -125,13 +111,13 @@ describe('postgresChangeSource', () => {
       [50, true],
     ]);
     await r.stop();
-    await outside.query(`delete from ${TABLE} where id like 'big%'`);
+    await notesDb.outside.query(`delete from ${TABLE} where id like 'big%'`);
     await source.close({ drop: true });
   }, 30_000);
 
   it('resumes after the last acknowledged position: unacknowledged changes come again', async () => {
     const source = postgresChangeSource({
-      connection: server.url,
+      connection: notesDb.server.url,
       slot: 'resume',
       tables: [TABLE],
     });
@@ -149,14 +135,18 @@ describe('postgresChangeSource', () => {
     })();
     await until(async () => (await source.status()) !== undefined);
     for (const id of ['r1', 'r2', 'r3']) {
-      await outside.query(`insert into ${TABLE} values ($1, 1, 't', 0)`, [id]);
+      await notesDb.outside.query(`insert into ${TABLE} values ($1, 1, 't', 0)`, [id]);
     }
     await until(() => first.length >= 3);
     controller.abort();
     await reading;
     await source.close();
 
-    const again = postgresChangeSource({ connection: server.url, slot: 'resume', tables: [TABLE] });
+    const again = postgresChangeSource({
+      connection: notesDb.server.url,
+      slot: 'resume',
+      tables: [TABLE],
+    });
     const second: ChangeBatch[] = [];
     const r = reader(again, second);
     await until(() => events(second).length >= 2);
@@ -164,14 +154,14 @@ describe('postgresChangeSource', () => {
     await r.stop();
     await again.close({ drop: true });
     expect(
-      (await outside.query(`select 1 from pg_replication_slots where slot_name = 'resume'`))
+      (await notesDb.outside.query(`select 1 from pg_replication_slots where slot_name = 'resume'`))
         .rowCount,
     ).toBe(0);
   }, 30_000);
 
   it('pauses reading while the consumer is behind: the server stops sending (bounded memory)', async () => {
     const source = postgresChangeSource({
-      connection: server.url,
+      connection: notesDb.server.url,
       slot: 'slow',
       tables: [TABLE],
       maxBufferedChanges: 50,
@@ -182,7 +172,7 @@ describe('postgresChangeSource', () => {
     // The first pull starts the stream; then the consumer stalls.
     const firstPull = iterator.next();
     await until(async () => (await source.status())?.active === true);
-    await outside.query(
+    await notesDb.outside.query(
       `insert into ${TABLE} select 'slow' || i, 1, repeat('x', 2000), i from generate_series(1, 20000) i`,
     );
     await firstPull;
@@ -190,7 +180,7 @@ describe('postgresChangeSource', () => {
     // stays blocked: the changes wait on the server, not in this process.
     const waitEvent = async () =>
       (
-        await outside.query<{ wait_event: string | null }>(
+        await notesDb.outside.query<{ wait_event: string | null }>(
           `select a.wait_event from pg_stat_activity a
              join pg_replication_slots s on s.active_pid = a.pid where s.slot_name = 'slow'`,
         )
@@ -203,6 +193,6 @@ describe('postgresChangeSource', () => {
     controller.abort();
     await iterator.return?.();
     await source.close({ drop: true });
-    await outside.query(`delete from ${TABLE} where id like 'slow%'`);
+    await notesDb.outside.query(`delete from ${TABLE} where id like 'slow%'`);
   }, 60_000);
 });

@@ -16,6 +16,7 @@ import {
 import { entity, field, type Infer } from '@mystira/specification';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { ThrowawayPostgres } from './throwaway-postgres.js';
 
 export const Note = entity(
@@ -31,6 +32,38 @@ export async function startServer(settings?: Record<string, string>): Promise<Th
   const server = new ThrowawayPostgres();
   await server.start(settings);
   return server;
+}
+
+/** What {@link useNotesServer} gives a test file. */
+export interface NotesServer {
+  /** The throw-away server, with the notes table. */
+  readonly server: ThrowawayPostgres;
+  /** A plain pool on it, standing for "someone outside the SDK". */
+  readonly outside: pg.Pool;
+}
+
+/**
+ * For the test file (or the describe block) it is called in: before the tests, a throw-away
+ * server (with `settings`) holding the notes table of `rows` rows, and a plain pool of
+ * `outsideMax` connections on it; after them, both gone. Read them off the returned object in
+ * tests and later hooks.
+ */
+export function useNotesServer(options: {
+  rows: number;
+  outsideMax: number;
+  settings?: Record<string, string>;
+}): NotesServer {
+  const world = {} as { server: ThrowawayPostgres; outside: pg.Pool };
+  beforeAll(async () => {
+    world.server = await startServer(options.settings);
+    await createNotes(world.server.url, options.rows);
+    world.outside = new pg.Pool({ connectionString: world.server.url, max: options.outsideMax });
+  }, 60_000);
+  afterAll(async () => {
+    await world.outside?.end();
+    await world.server?.stop();
+  }, 30_000);
+  return world;
 }
 
 /** Creates the notes table with `count` rows n0..n{count-1} (version 1, n 0). */

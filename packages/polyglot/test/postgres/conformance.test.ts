@@ -2,23 +2,18 @@ import { createPolyglot, PHASES, type Phase } from '@mystira/polyglot';
 import { postgresMirror, postgresOutbox } from '@mystira/polyglot/postgres';
 import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
 import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { database, randomSchema } from './helpers.js';
+import { beforeAll, describe, it } from 'vitest';
+import { database, useSchema } from './helpers.js';
 
 // PostgreSQL → PostgreSQL (two tables, one server): the kit through the polyglot repository in
 // every phase, with the PostgreSQL outbox and mirror doing the dual writes.
 const db = database();
-const schema = randomSchema('pgc');
+const schema = useSchema(db, 'pgc');
 const outbox = postgresOutbox(db, { schema });
 let n = 0;
 
 beforeAll(async () => {
-  await db.query(`CREATE SCHEMA "${schema}"`);
   await outbox.migrate();
-});
-afterAll(async () => {
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
-  await db.close();
 });
 
 for (const phase of PHASES) {

@@ -8,6 +8,7 @@ import {
   type PgDatabaseOptions,
   PostgresRepository,
 } from '@mystira/repository-postgres';
+import { afterAll, beforeAll } from 'vitest';
 import { Account, type AccountT } from '../helpers.js';
 
 /** The shared test server (trust auth). */
@@ -135,4 +136,20 @@ export class FaultProxy {
     this.down();
     await new Promise<void>((r) => this.#server.close(() => r()));
   }
+}
+
+/**
+ * A random schema on `db` for the test file it is called in: created before the file's tests;
+ * dropped, and `db` closed, after them.
+ */
+export function useSchema(db: PgDatabase, prefix: string): string {
+  const schema = randomSchema(prefix);
+  beforeAll(async () => {
+    await db.query(`CREATE SCHEMA "${schema}"`);
+  });
+  afterAll(async () => {
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    await db.close();
+  });
+  return schema;
 }

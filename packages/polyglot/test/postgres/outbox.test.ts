@@ -2,18 +2,11 @@ import { gate, type MirrorResult, memoryMirror, removeGate } from '@mystira/poly
 import { postgresMirror, postgresOutbox, postgresPhases } from '@mystira/polyglot/postgres';
 import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Account, type AccountT, account, database, randomSchema } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { Account, type AccountT, account, database, useSchema } from './helpers.js';
 
 const db = database({ max: 10 });
-const schema = randomSchema('pgo');
-beforeAll(async () => {
-  await db.query(`CREATE SCHEMA "${schema}"`);
-});
-afterAll(async () => {
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
-  await db.close();
-});
+const schema = useSchema(db, 'pgo');
 
 describe('PgOutbox', () => {
   it('appends in order, claims due entries with leases, completes only for the lease owner', async () => {

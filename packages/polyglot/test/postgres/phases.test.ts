@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { createPolyglot, type Phase } from '@mystira/polyglot';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   type AccountT,
   account,
@@ -8,8 +8,8 @@ import {
   database,
   everyItem,
   migratePair,
-  randomSchema,
   rng,
+  useSchema,
 } from './helpers.js';
 
 // The whole migration under load: PrimaryOnly → DualWritePrimaryRead → backfill →
@@ -18,14 +18,7 @@ import {
 // it back (whichever store the phase reads), and at the end the secondary must hold exactly the
 // acknowledged state of every id. A lost write or a half-migrated read fails the test.
 const db = database({ max: 10 });
-const schema = randomSchema('pgp');
-beforeAll(async () => {
-  await db.query(`CREATE SCHEMA "${schema}"`);
-});
-afterAll(async () => {
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
-  await db.close();
-});
+const schema = useSchema(db, 'pgp');
 
 it('phase switches under concurrent writes lose no write and never read a stale value', async () => {
   const pair = accountPair(db, schema);
