@@ -267,7 +267,10 @@ export {
   listUserBadges,
   type UserBadgeQuery,
   userBadgeById,
+  userBadgeByProfileAndConfiguration,
   userBadgesByAxis,
+  userBadgesByGameSession,
   userBadgesByProfile,
+  userBadgesByScenario,
 } from './user-badges.js';
 export { type UserBadge, type UserProfile, userProfiles } from './user-profiles.js';

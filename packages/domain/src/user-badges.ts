@@ -78,3 +78,41 @@ export function userBadgeById(id: string, userProfileId?: string): UserBadgeQuer
         .slice(0, 1),
   };
 }
+
+// --- The App's repository queries (`UserBadgeRepository`, reference 4.3) ----------------------
+
+/**
+ * `GetByUserProfileIdAndBadgeConfigIdAsync`: the profile's badge from that configuration, or none
+ * (the App takes the first).
+ */
+export function userBadgeByProfileAndConfiguration(
+  userProfileId: string,
+  badgeConfigurationId: string,
+): UserBadgeQuery {
+  return {
+    profiles: profile(userProfileId),
+    pick: (ps) =>
+      allBadges(ps)
+        .filter((b) => b.badgeConfigurationId === badgeConfigurationId)
+        .slice(0, 1),
+  };
+}
+
+/**
+ * `GetByGameSessionIdAsync`: the badges earned in that session, latest first. As in the App,
+ * every profile is read (a cross-partition scan): no stored query reaches inside `EarnedBadges`.
+ */
+export function userBadgesByGameSession(gameSessionId: string): UserBadgeQuery {
+  return {
+    profiles: specOf(userProfiles),
+    pick: (ps) => latestFirst(allBadges(ps).filter((b) => b.gameSessionId === gameSessionId)),
+  };
+}
+
+/** `GetByScenarioIdAsync`: the badges earned in that scenario, latest first (every profile read). */
+export function userBadgesByScenario(scenarioId: string): UserBadgeQuery {
+  return {
+    profiles: specOf(userProfiles),
+    pick: (ps) => latestFirst(allBadges(ps).filter((b) => b.scenarioId === scenarioId)),
+  };
+}

@@ -87,8 +87,11 @@ import {
   type UserBadgeQuery,
   type UserProfile,
   userBadgeById,
+  userBadgeByProfileAndConfiguration,
   userBadgesByAxis,
+  userBadgesByGameSession,
   userBadgesByProfile,
+  userBadgesByScenario,
   userProfileByAccountId,
   userProfiles,
   userProfilesWithRecentActivity,
@@ -196,7 +199,12 @@ const profileDocs: StoredDocument[] = [
   P('p1', {
     EarnedBadges: [
       earned('ub-a', {}), // 2026-02-01T10:15:00.123Z, Curiosity & Initiative
-      earned('ub-b', { Axis: 'Self-Regulation', EarnedAt: '2026-02-03T09:00:00Z' }),
+      earned('ub-b', {
+        Axis: 'Self-Regulation',
+        EarnedAt: '2026-02-03T09:00:00Z',
+        GameSessionId: 'gs-2',
+        ScenarioId: 'scn-2',
+      }),
       earned('ub-c', { EarnedAt: '2026-02-01T10:15:00.1230000Z' }), // ub-a's instant, spelt otherwise
       earned('ub-d', { EarnedAt: '2026-01-15T08:00:00' }),
     ],
@@ -217,7 +225,15 @@ const profileDocs: StoredDocument[] = [
     AgeGroupId: 'teen',
   }),
   P('p4', { DisplayName: 'Admin-written', LastPlayedAt: '2026-01-05T00:00:00Z' }), // the Admin API writes no aliases
-  P('p5', {}, profileLegacy),
+  P(
+    'p5',
+    {
+      EarnedBadges: [
+        { ...(profileLegacy.EarnedBadges as StoredDocument[])[0], GameSessionId: 'gs-2' },
+      ],
+    },
+    profileLegacy,
+  ),
   P(
     'p6',
     {
@@ -252,6 +268,8 @@ const profileSpecs: [string, QueryNode][] = [
   ],
 ];
 
+/** The badge of the golden current profile, which p2–p4 keep (earned in scn-1). */
+const GOLDEN_BADGE = (profileCurrent.EarnedBadges as StoredDocument[])[0]!.Id as string;
 /** The `UserBadge*` ports over the profiles above, with the badge ids a reader can check by hand. */
 const badgeQueries: [string, UserBadgeQuery, string[]][] = [
   [
@@ -263,6 +281,17 @@ const badgeQueries: [string, UserBadgeQuery, string[]][] = [
   ['userBadgesByAxis', userBadgesByAxis('p1', 'Curiosity & Initiative'), ['ub-a', 'ub-c', 'ub-d']],
   ['userBadgeById (every profile read)', userBadgeById('ub-1'), ['ub-1']],
   ['userBadgeById (its profile given)', userBadgeById('ub-d', 'p1'), ['ub-d']],
+  ['userBadgeByProfileAndConfiguration', userBadgeByProfileAndConfiguration('p5', 'bc2'), ['ub-1']],
+  [
+    'userBadgesByGameSession (every profile read)',
+    userBadgesByGameSession('gs-2'),
+    ['ub-b', 'ub-1'],
+  ],
+  [
+    'userBadgesByScenario (every profile read)',
+    userBadgesByScenario('scn-1'),
+    ['ub-a', 'ub-c', ...Array<string>(3).fill(GOLDEN_BADGE), 'ub-d'], // p1, then p2–p4
+  ],
 ];
 
 const C = variantsOf(scenarioCurrent);
