@@ -16,13 +16,7 @@ import {
   tracedMethods,
   tracedRepository,
 } from '@mystira/repository/otel';
-import {
-  type BatchObservableResult,
-  type Meter,
-  metrics,
-  type ObservableCounter,
-  type ObservableGauge,
-} from '@opentelemetry/api';
+import { type BatchObservableResult, type Meter, metrics } from '@opentelemetry/api';
 
 /**
  * Wraps the secondary of a polyglot binding: `put`/`putMany`/`remove`/`head`/`heads` become
@@ -62,6 +56,71 @@ export interface PolyglotMetricsOptions {
   meter?: Meter;
 }
 
+/** An instrument of {@link observePolyglot} and what it reads from an entity's metrics. */
+interface Instrument {
+  readonly kind: 'gauge' | 'counter';
+  readonly name: string;
+  readonly description: string;
+  /** Gauges only. */
+  readonly unit?: string;
+  readonly read: (m: EntityMetricsSnapshot) => number;
+}
+
+const INSTRUMENTS: readonly Instrument[] = [
+  {
+    kind: 'gauge',
+    name: 'mystira.outbox.depth',
+    description: 'Entries waiting in the polyglot outbox',
+    unit: '{entry}',
+    read: (m) => m.outbox.depth,
+  },
+  {
+    kind: 'gauge',
+    name: 'mystira.outbox.due',
+    description: 'Outbox entries due for replay now and not leased',
+    unit: '{entry}',
+    read: (m) => m.outbox.due,
+  },
+  {
+    kind: 'gauge',
+    name: 'mystira.outbox.oldest_age',
+    description: 'Age of the oldest outbox entry (0 when empty)',
+    unit: 's',
+    read: (m) => (m.outbox.oldestAgeMs ?? 0) / 1000,
+  },
+  {
+    kind: 'gauge',
+    name: 'mystira.polyglot.behind',
+    description: 'Ids this process knows to be behind in the secondary',
+    unit: '{item}',
+    read: (m) => m.behind,
+  },
+  {
+    kind: 'counter',
+    name: 'mystira.outbox.replays',
+    description: 'Outbox entries replayed',
+    read: (m) => m.counters.replays,
+  },
+  {
+    kind: 'counter',
+    name: 'mystira.outbox.replay_repairs',
+    description: 'Replays that changed the secondary',
+    read: (m) => m.counters.replayRepairs,
+  },
+  {
+    kind: 'counter',
+    name: 'mystira.outbox.replay_failures',
+    description: 'Replays that failed and were rescheduled',
+    read: (m) => m.counters.replayFailures,
+  },
+  {
+    kind: 'counter',
+    name: 'mystira.polyglot.secondary_failures',
+    description: 'Secondary writes that failed or timed out',
+    read: (m) => m.counters.secondaryFailures,
+  },
+];
+
 /**
  * Observable metrics of a polyglot registry, read from `polyglot.metrics()` at each collection
  * (one outbox `stats` query per entity, so nothing is counted on the write path):
@@ -80,39 +139,14 @@ export function observePolyglot(
   dispose(): void;
 } {
   const meter = options.meter ?? metrics.getMeter('@mystira/polyglot');
-  const gauges: Record<string, ObservableGauge> = {
-    depth: meter.createObservableGauge('mystira.outbox.depth', {
-      description: 'Entries waiting in the polyglot outbox',
-      unit: '{entry}',
-    }),
-    due: meter.createObservableGauge('mystira.outbox.due', {
-      description: 'Outbox entries due for replay now and not leased',
-      unit: '{entry}',
-    }),
-    age: meter.createObservableGauge('mystira.outbox.oldest_age', {
-      description: 'Age of the oldest outbox entry (0 when empty)',
-      unit: 's',
-    }),
-    behind: meter.createObservableGauge('mystira.polyglot.behind', {
-      description: 'Ids this process knows to be behind in the secondary',
-      unit: '{item}',
-    }),
-  };
-  const counters: Record<string, ObservableCounter> = {
-    replays: meter.createObservableCounter('mystira.outbox.replays', {
-      description: 'Outbox entries replayed',
-    }),
-    repairs: meter.createObservableCounter('mystira.outbox.replay_repairs', {
-      description: 'Replays that changed the secondary',
-    }),
-    failures: meter.createObservableCounter('mystira.outbox.replay_failures', {
-      description: 'Replays that failed and were rescheduled',
-    }),
-    secondaryFailures: meter.createObservableCounter('mystira.polyglot.secondary_failures', {
-      description: 'Secondary writes that failed or timed out',
-    }),
-  };
-  const observables = [...Object.values(gauges), ...Object.values(counters)];
+  const instruments = INSTRUMENTS.map(({ kind, name, description, unit, read }) => ({
+    read,
+    observable:
+      kind === 'gauge'
+        ? meter.createObservableGauge(name, { description, unit })
+        : meter.createObservableCounter(name, { description }),
+  }));
+  const observables = instruments.map((i) => i.observable);
   const callback = async (result: BatchObservableResult) => {
     let snapshot: Record<string, EntityMetricsSnapshot>;
     try {
@@ -122,14 +156,7 @@ export function observePolyglot(
     }
     for (const [entity, m] of Object.entries(snapshot)) {
       const a = { 'mystira.entity': entity };
-      result.observe(gauges.depth!, m.outbox.depth, a);
-      result.observe(gauges.due!, m.outbox.due, a);
-      result.observe(gauges.age!, (m.outbox.oldestAgeMs ?? 0) / 1000, a);
-      result.observe(gauges.behind!, m.behind, a);
-      result.observe(counters.replays!, m.counters.replays, a);
-      result.observe(counters.repairs!, m.counters.replayRepairs, a);
-      result.observe(counters.failures!, m.counters.replayFailures, a);
-      result.observe(counters.secondaryFailures!, m.counters.secondaryFailures, a);
+      for (const { observable, read } of instruments) result.observe(observable, read(m), a);
     }
   };
   meter.addBatchObservableCallback(callback, observables);
