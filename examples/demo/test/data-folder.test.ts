@@ -5,13 +5,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DataFolderLockedError, LOCK_FILE, lockDataFolder } from '../src/data-folder.ts';
 import { currentBootId } from '../src/process-identity.ts';
+import { tempFolders } from './temp-folders.ts';
 
 const MODULE = pathToFileURL(resolve(import.meta.dirname, '../src/data-folder.ts')).href;
 
@@ -68,15 +68,7 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-const folders: string[] = [];
-async function folder() {
-  const dir = await mkdtemp(join(tmpdir(), 'mystira-demo-lock-'));
-  folders.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  for (const dir of folders) await rm(dir, { recursive: true, force: true });
-});
+const folder = tempFolders('mystira-demo-lock-');
 
 function writeLock(dir: string, fields: Record<string, unknown>) {
   const lock = {

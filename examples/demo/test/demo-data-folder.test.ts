@@ -12,21 +12,13 @@ import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../src/data-folder.ts';
 import { MANIFEST_FILE } from '../src/saved-state.ts';
-import {
-  expectScenarioPassed,
-  runDemo,
-  startDemo,
-  tempDataDir as tempDataDirOf,
-} from './run-demo.ts';
+import { expectScenarioPassed, runDemo, startDemo } from './run-demo.ts';
+import { tempFolders } from './temp-folders.ts';
 
-const folders: string[] = [];
-const tempDataDir = () => tempDataDirOf(folders);
-afterAll(async () => {
-  for (const dir of folders) await rm(dir, { recursive: true, force: true });
-});
+const tempDataDir = tempFolders('mystira-demo-test-', { traversable: true });
 
 const PREVIOUS_RUN_CHECKED = /✓ +1\. the previous run’s data is still there/;
 

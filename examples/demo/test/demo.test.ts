@@ -1,19 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../src/data-folder.ts';
-import { expectScenarioPassed, runDemo, tempDataDir as tempDataDirOf } from './run-demo.ts';
+import { expectScenarioPassed, runDemo } from './run-demo.ts';
+import { tempFolders } from './temp-folders.ts';
 
-const folders: string[] = [];
-const tempDataDir = () => tempDataDirOf(folders);
-afterAll(async () => {
-  for (const dir of folders) await rm(dir, { recursive: true, force: true });
-});
+const tempDataDir = tempFolders('mystira-demo-test-', { traversable: true });
 
 describe('npm run demo -- --once', () => {
   it('passes on embedded defaults, and a restart on the same data folder keeps the first run’s data', async () => {

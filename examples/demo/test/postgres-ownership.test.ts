@@ -6,16 +6,16 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../src/embedded-postgres.ts';
 import { resolvePort } from '../src/ports.ts';
 import { decideOnRunningServer, ownershipTag, serverOwner } from '../src/postgres-ownership.ts';
 import { ownIdentity } from '../src/process-identity.ts';
+import { tempFolders } from './temp-folders.ts';
 
 const server = (commandLine: string) => ({ pid: 777, commandLine, dataDir: '/data/postgres' });
 const demoServer = (tag: string) =>
@@ -54,10 +54,7 @@ describe('which running PostgreSQL the demo may stop', () => {
   });
 });
 
-const folders: string[] = [];
-afterAll(async () => {
-  for (const dir of folders) await rm(dir, { recursive: true, force: true });
-});
+const folder = tempFolders('mystira-demo-pg-', { traversable: true });
 
 async function answers(port: number): Promise<boolean> {
   const client = new pg.Client({
@@ -84,9 +81,7 @@ const postmasterPid = (cluster: string) =>
 
 describe('an embedded PostgreSQL already running on the cluster folder', () => {
   it('is left running when this live process or another program started it, and stopped when its demo was killed', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mystira-demo-pg-owner-'));
-    folders.push(dir);
-    await chmod(dir, 0o755); // as root, the server runs as `postgres`, which must traverse it
+    const dir = await folder();
     const cluster = join(dir, 'postgres');
 
     // 1. Started here, by this process, which still runs.
@@ -165,9 +160,7 @@ describe('an embedded PostgreSQL already running on the cluster folder', () => {
   });
 
   it('stop() returns when its server was stopped from outside (it used to wait for ever)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mystira-demo-pg-gone-'));
-    folders.push(dir);
-    await chmod(dir, 0o755);
+    const dir = await folder();
     const cluster = join(dir, 'postgres');
     const handle = await startEmbeddedPostgres({ dataDir: cluster, port: await resolvePort(0) });
     const pid = postmasterPid(cluster);

@@ -3,9 +3,7 @@
  * given data folder, and collects what it printed.
  */
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { expect } from 'vitest';
 import { LICENSING_STEPS } from '../src/licensing-steps.ts';
 
@@ -54,16 +52,6 @@ export function expectScenarioPassed(output: string) {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** A new empty data folder, noted in `folders` for the caller to delete. */
-export async function tempDataDir(folders: string[]) {
-  const dir = await mkdtemp(join(tmpdir(), 'mystira-demo-test-'));
-  folders.push(dir);
-  // mkdtemp makes it private (700); as root, the server runs as `postgres`, which must traverse
-  // it, and the demo never chmods a folder it was given.
-  await chmod(dir, 0o755);
-  return dir;
 }
 
 interface DemoOptions {

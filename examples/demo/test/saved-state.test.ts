@@ -5,22 +5,14 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DISCARDED_DIR, type LastRun, MANIFEST_FILE, SavedState } from '../src/saved-state.ts';
+import { tempFolders } from './temp-folders.ts';
 
-const folders: string[] = [];
-async function folder() {
-  const dir = await mkdtemp(join(tmpdir(), 'mystira-demo-state-'));
-  folders.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  for (const dir of folders) await rm(dir, { recursive: true, force: true });
-});
+const folder = tempFolders('mystira-demo-state-');
 
 const RUN: LastRun = {
   stores: 'embedded|app|embedded|owned',
