@@ -6,15 +6,13 @@
  * deterministically by mining inside the transport, right before the receipt is answered.
  */
 import { createPublicClient, custom, type EIP1193RequestFn } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   InMemorySubmissionJournal,
   ReceiptTracker,
   type TrackedState,
-  TransactionSubmitter,
 } from '../src/transactions/index.js';
-import { startTestChain, TEST_CHAIN_ID, type TestChain } from './support/chain.js';
+import { DEAD_ADDRESS, startTestChain, type TestChain, testSubmitter } from './support/chain.js';
 
 let chain: TestChain;
 
@@ -41,20 +39,11 @@ describe('a block mined between the head read and the receipt read of one poll',
       transport: custom({ request }, { retryCount: 0 }),
       cacheTime: 0,
     });
-    const submitter = new TransactionSubmitter({
-      client: chain.client,
-      account: privateKeyToAccount(await chain.fundedKey()),
-      chainId: TEST_CHAIN_ID,
-      journal: new InMemorySubmissionJournal(),
-      pollIntervalMs: 20,
-    });
+    const submitter = await testSubmitter(chain, { journal: new InMemorySubmissionJournal() });
     const tracker = new ReceiptTracker({ client, confirmations: 3, pollIntervalMs: 10 });
     await chain.rpc('evm_setAutomine', [false]);
     try {
-      const submission = await submitter.submit({
-        to: '0x000000000000000000000000000000000000dEaD',
-        value: 1n,
-      });
+      const submission = await submitter.submit({ to: DEAD_ADDRESS, value: 1n });
       submitter.close();
       const states: TrackedState[] = [];
       tracker.watch(submission.hash, (s) => states.push(s));

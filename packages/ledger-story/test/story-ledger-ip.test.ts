@@ -1,5 +1,5 @@
 import { ContributorType, IpAssetStatus } from '@mystira/chain-protos';
-import type { LicenseTermsInput } from '@mystira/chain-server';
+import { type LicenseTermsInput, nonCommercialSocialRemixingTerms } from '@mystira/chain-server';
 import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { StoryClient } from '@story-protocol/core-sdk';
 import { type Address, custom, zeroAddress } from 'viem';
@@ -16,23 +16,11 @@ let chain: EmbeddedChain;
 let ledger: StoryLedger;
 let remixer: StoryClient; // another account, for a derivative the ledger does not own
 
-/** Story's Non-Commercial Social Remixing terms, which the template has built in as id 1. */
-const NCSR: LicenseTermsInput = {
-  transferable: true,
-  royaltyPolicy: 'none',
-  mintingFeeWei: 0n,
-  expirationSeconds: 0n,
-  commercialUse: false,
-  commercialAttribution: false,
-  commercialRevShareMicroPercent: 0,
-  derivativesAllowed: true,
-  derivativesAttribution: true,
-  derivativesApproval: false,
-  derivativesReciprocal: true,
-  currencyToken: zeroAddress,
-  termsUri:
-    'https://github.com/piplabs/pil-document/blob/998c13e6ee1d04eb817aefd1fe16dfe8be3cd7a2/off-chain-terms/NCSR.json',
-};
+/**
+ * Non-Commercial Social Remixing as the server expands the preset (as Story's SDK does): the
+ * template has these terms built in as id 1, so the preset registered through the server is id 1.
+ */
+const NCSR = nonCommercialSocialRemixingTerms();
 
 let contentSeq = 0;
 async function registeredAsset(): Promise<string> {

@@ -19,6 +19,7 @@ import { StoryLedger, storyLedger } from '../src/ledger/index.js';
 import { metadataHash } from '../src/metadata/documents.js';
 import { contentAddressedStore } from '../src/metadata/store.js';
 import { InMemorySubmissionJournal } from '../src/transactions/index.js';
+import { untilMined } from './support/ip-fixtures.js';
 import { startLedger, stopLedger } from './support/ledger.js';
 
 let chain: EmbeddedChain;
@@ -37,16 +38,7 @@ const key = (name: string): Hex => pad(stringToHex(name), { dir: 'right', size: 
 const wallet = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as const;
 const WIP = '0x1514000000000000000000000000000000000000';
 
-async function until<T>(probe: () => Promise<T | undefined>, mine = true): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('not reached in time');
-    if (mine) await chain.mine(1);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined>) => untilMined(chain, probe);
 
 beforeAll(async () => {
   ({ chain, ledger } = await startLedger({

@@ -9,7 +9,7 @@ import {
   PostgresSubmissionJournal,
   TransactionSubmitter,
 } from '../src/transactions/index.js';
-import { startTestChain, TEST_CHAIN_ID, type TestChain } from './support/chain.js';
+import { DEAD_ADDRESS, startTestChain, TEST_CHAIN_ID, type TestChain } from './support/chain.js';
 import { serveJsonRpc } from './support/http.js';
 import { DATABASE_URL, freshSchema } from './support/postgres.js';
 
@@ -33,7 +33,7 @@ afterAll(async () => {
   await chain?.close();
 });
 
-const other = '0x000000000000000000000000000000000000dEaD' as const;
+const other = DEAD_ADDRESS;
 
 function parts(pool = db.pool) {
   return {

@@ -7,15 +7,16 @@ import {
   SubmissionRejectedError,
   type SubmitterOptions,
   TransactionRevertedError,
-  TransactionSubmitter,
   toLedgerError,
 } from '../src/transactions/index.js';
 import {
   created,
+  DEAD_ADDRESS,
   reverterInitCode,
   startTestChain,
   TEST_CHAIN_ID,
   type TestChain,
+  testSubmitter,
 } from './support/chain.js';
 
 let chain: TestChain;
@@ -25,18 +26,8 @@ beforeAll(async () => {
 });
 afterAll(() => chain?.close());
 
-async function submitter(options: Partial<SubmitterOptions> = {}) {
-  const account = privateKeyToAccount(await chain.fundedKey());
-  return new TransactionSubmitter({
-    client: chain.client,
-    account,
-    chainId: TEST_CHAIN_ID,
-    pollIntervalMs: 20,
-    ...options,
-  });
-}
-
-const other = '0x000000000000000000000000000000000000dEaD' as const;
+const submitter = (options: Partial<SubmitterOptions> = {}) => testSubmitter(chain, options);
+const other = DEAD_ADDRESS;
 
 describe('TransactionSubmitter', () => {
   it('sends a value transfer and reports its inclusion', async () => {
@@ -169,11 +160,8 @@ describe('TransactionSubmitter', () => {
     const key = await chain.fundedKey();
     const account = privateKeyToAccount(key);
     const events: SubmissionEvent[] = [];
-    const s = new TransactionSubmitter({
-      client: chain.client,
+    const s = await submitter({
       account,
-      chainId: TEST_CHAIN_ID,
-      pollIntervalMs: 20,
       replaceAfterMs: 3_600_000,
       onEvent: (e) => events.push(e),
     });

@@ -1,17 +1,16 @@
-import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   InMemorySubmissionJournal,
   ReceiptTracker,
   type TrackedState,
-  TransactionSubmitter,
 } from '../src/transactions/index.js';
 import {
   created,
+  DEAD_ADDRESS,
   reverterInitCode,
   startTestChain,
-  TEST_CHAIN_ID,
   type TestChain,
+  testSubmitter,
 } from './support/chain.js';
 
 let chain: TestChain;
@@ -29,18 +28,10 @@ const trackerOf = (confirmations?: number) =>
     ...(confirmations !== undefined && { confirmations }),
   });
 
-const other = '0x000000000000000000000000000000000000dEaD' as const;
+const other = DEAD_ADDRESS;
 
-async function submitter(journal = new InMemorySubmissionJournal()) {
-  return new TransactionSubmitter({
-    client: chain.client,
-    account: privateKeyToAccount(await chain.fundedKey()),
-    chainId: TEST_CHAIN_ID,
-    journal,
-    pollIntervalMs: 20,
-    replaceAfterMs: 3_600_000,
-  });
-}
+const submitter = (journal = new InMemorySubmissionJournal()) =>
+  testSubmitter(chain, { journal, replaceAfterMs: 3_600_000 });
 
 function record(tracker: ReceiptTracker, hash: `0x${string}`) {
   const states: TrackedState[] = [];

@@ -18,9 +18,13 @@ import {
   toHex,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { type SubmitterOptions, TransactionSubmitter } from '../../src/transactions/index.js';
 
 /** The chain id the tests sign for (Aeneid's, as on the embedded chain). */
 export const TEST_CHAIN_ID = 1315;
+
+/** An address no test holds the key of, to send value to. */
+export const DEAD_ADDRESS = '0x000000000000000000000000000000000000dEaD' as const;
 
 /** A running node. */
 export interface TestChain {
@@ -71,6 +75,23 @@ export async function startTestChain(): Promise<TestChain> {
     },
     close: () => connection.close(),
   };
+}
+
+/**
+ * A submitter on `chain` that polls every 20 ms, signing with a newly funded key unless `options`
+ * name an account; `options` override the rest too.
+ */
+export async function testSubmitter(
+  chain: TestChain,
+  options: Partial<SubmitterOptions> = {},
+): Promise<TransactionSubmitter> {
+  return new TransactionSubmitter({
+    client: chain.client,
+    account: options.account ?? privateKeyToAccount(await chain.fundedKey()),
+    chainId: TEST_CHAIN_ID,
+    pollIntervalMs: 20,
+    ...options,
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 /** What the StoryLedger.ip tests share: units, wallets, Commercial Remix terms, waiting on blocks. */
 
 import { IpAssetStatus } from '@mystira/chain-protos';
-import type { LicenseTermsInput } from '@mystira/chain-server';
+import { commercialRemixTerms, type LicenseTermsInput } from '@mystira/chain-server';
 import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
 import { zeroAddress } from 'viem';
 import type { StoryLedger } from '../../src/ledger/index.js';
@@ -14,20 +14,17 @@ export const PERCENT = 1_000_000;
 /** A wallet address from a number. */
 export const wallet = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
 
-/** Commercial Remix terms under LAP in WIP, with a revenue share in percent and a minting fee. */
+/**
+ * Commercial Remix terms (the server's expansion of the preset) under LAP in WIP, with a revenue
+ * share in percent and a minting fee, and no legal text URI.
+ */
 export const remix = (revSharePercent: number, feeWei = 0n): LicenseTermsInput => ({
-  transferable: true,
-  royaltyPolicy: 'lap',
-  mintingFeeWei: feeWei,
-  expirationSeconds: 0n,
-  commercialUse: true,
-  commercialAttribution: true,
-  commercialRevShareMicroPercent: revSharePercent * PERCENT,
-  derivativesAllowed: true,
-  derivativesAttribution: true,
-  derivativesApproval: false,
-  derivativesReciprocal: true,
-  currencyToken: WIP,
+  ...commercialRemixTerms({
+    royaltyPolicy: 'lap',
+    mintingFeeWei: feeWei,
+    currencyToken: WIP,
+    commercialRevShareMicroPercent: revSharePercent * PERCENT,
+  }),
   termsUri: '',
 });
 
