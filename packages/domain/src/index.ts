@@ -200,6 +200,11 @@ export {
 } from './pending-signups.js';
 export { type PlayerScenarioScore, playerScenarioScores } from './player-scenario-scores.js';
 export {
+  activeSessionsByAccountAndScenario,
+  scenarioByTitle,
+  sessionsByProfileOrPlayer,
+} from './repository-queries.js';
+export {
   type DomainBinding,
   type DomainRouting,
   type DomainRoutingOptions,

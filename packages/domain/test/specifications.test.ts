@@ -15,6 +15,7 @@ import {
   activeContentBundles,
   activeDefinitions,
   activeSessions,
+  activeSessionsByAccountAndScenario,
   ageGroupByValue,
   ageGroupDefinitions,
   allBadgeConfigurations,
@@ -70,6 +71,7 @@ import {
   profilesByNamePattern,
   profilesPaginated,
   publishedScenarios,
+  scenarioByTitle,
   scenarios,
   scenariosByAgeGroup,
   scenariosByArchetype,
@@ -80,6 +82,7 @@ import {
   sessionsByAccount,
   sessionsByAccountAndScenario,
   sessionsByProfile,
+  sessionsByProfileOrPlayer,
   sessionsByScenario,
   sessionsByStatus,
   singletonFile,
@@ -187,6 +190,8 @@ const sessionDocs: StoredDocument[] = [
     sessionLegacy,
   ), // legacy 1 = Active
   S('s8', { Status: 2, StartedAt: '2025-12-07T09:00:00Z', ProfileId: 'p-9' }, sessionLegacy), // legacy 2 = Paused
+  S('s9', { ProfileId: 'p-1', PlayerNames: 'Robin,p-9', StartedAt: '2026-02-04T10:00:00Z' }),
+  S('s10', { ProfileId: 'p-1', PlayerNames: 'p-90', StartedAt: '2026-02-05T10:00:00Z' }),
 ];
 
 const P = variantsOf(profileCurrent);
@@ -331,6 +336,7 @@ const scenarioDocs: StoredDocument[] = [
     },
     scenarioLegacy,
   ),
+  C('c7', { Title: 'Storm Chasers', CreatedAt: '2026-01-14T08:00:00Z' }),
 ];
 
 const scenarioSpecs: [string, QueryNode][] = [
@@ -343,6 +349,8 @@ const scenarioSpecs: [string, QueryNode][] = [
   ['featuredScenarios', featuredScenarios().build()],
   ['scenariosByTitlePattern', scenariosByTitlePattern('STORM').build()],
   ['publishedScenarios (legacy: active by default)', publishedScenarios().build()],
+  ['scenarioByTitle (the first by id of two)', scenarioByTitle('Storm Chasers').build()],
+  ['scenarioByTitle (legacy)', scenarioByTitle('Forest Friends').build()],
 ];
 
 const R = variantsOf(scoreCurrent);
@@ -391,6 +399,11 @@ const sessionSpecs: [string, QueryNode][] = [
   ],
   ['gameSessionsPaginated', gameSessionsPaginated(1, 2, { profileId: 'p-9' }).build()],
   ['gameSessionsPaginated, status', gameSessionsPaginated(0, 5, { status: 'Completed' }).build()],
+  ['sessionsByProfileOrPlayer (p-9, not p-90)', sessionsByProfileOrPlayer('p-9').build()],
+  [
+    'activeSessionsByAccountAndScenario',
+    activeSessionsByAccountAndScenario('9a1c7e55-0000-4000-8000-000000000002', 'scn-1').build(),
+  ],
 ];
 
 const B = variantsOf(bundleCurrent);
