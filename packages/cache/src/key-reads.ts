@@ -28,7 +28,7 @@ interface Miss {
   target: KeyTarget;
   factory: Factory<unknown>;
   call: KeyCallSettings;
-  /** The guards' tokens the read saw (null: the store was not usable; the value is not filled). */
+  /** The guards' tokens the read saw (null: the store was unusable or held junk: no fill). */
   tokens: (string | null)[] | null;
   /** The expired value the read found, served by fail-safe. */
   stale: { value: unknown } | null;
