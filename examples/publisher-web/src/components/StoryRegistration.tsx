@@ -3,9 +3,9 @@
  * Story's IP explorer on a public network).
  */
 import type { IpAssetRegistration, RegisterIpAssetInput } from '@mystira/chain-client/web';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useServices } from '../chain.js';
-import type { ExplorerView } from '../explorer.js';
+import { useExplorerView } from './explorer-view.js';
 import { TransactionCard } from './TransactionCard.js';
 
 export interface Registration {
@@ -15,16 +15,8 @@ export interface Registration {
 }
 
 function IpExplorerLink({ ipAssetId }: { ipAssetId: string }) {
-  const { explorer } = useServices();
-  const [view, setView] = useState<ExplorerView>();
-  useEffect(() => {
-    let live = true;
-    void explorer().then((v) => live && setView(v));
-    return () => {
-      live = false;
-    };
-  }, [explorer]);
-  if (view?.kind !== 'links') return null;
+  const view = useExplorerView();
+  if (view === 'loading' || view?.kind !== 'links') return null;
   return (
     <>
       {' · '}

@@ -8,8 +8,8 @@ import type { TransactionStatusChange } from '@mystira/chain-client/web';
 import { useEffect, useRef, useState } from 'react';
 import { useServices } from '../chain.js';
 import { describeError } from '../errors.js';
-import type { ExplorerView } from '../explorer.js';
 import { shortHex } from '../format.js';
+import { useExplorerView } from './explorer-view.js';
 
 const STATUS_TEXT: Record<TransactionStatusChange['status'], string> = {
   unspecified: 'Unknown',
@@ -26,15 +26,7 @@ interface TransactionCardProps {
 }
 
 function ExplorerEntry({ transactionHash }: { transactionHash: string }) {
-  const { explorer } = useServices();
-  const [view, setView] = useState<ExplorerView | undefined | 'loading'>('loading');
-  useEffect(() => {
-    let live = true;
-    void explorer().then((v) => live && setView(v));
-    return () => {
-      live = false;
-    };
-  }, [explorer]);
+  const view = useExplorerView();
   let content: React.ReactNode = '…';
   if (view === undefined) content = 'unknown: the Chain service did not say which network';
   else if (view !== 'loading' && view.kind === 'note')
