@@ -37,6 +37,18 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Runs the host with exactly `env` until it exits (a refusal to start): its code and stdout. */
+async function runToExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
+  const proc = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  child = proc;
+  let out = '';
+  proc.stdout?.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const code = await new Promise<number | null>((r) => proc.once('exit', r));
+  return { code, out };
+}
+
 /** Starts the host; resolves once it logs that it listens, with every log line so far (and later). */
 function start(
   env: Record<string, string>,
@@ -154,16 +166,7 @@ describe('node src/main.ts', () => {
   it('refuses to start without an issuer and audience (exit 2, names them)', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL };
     for (const name of ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE']) delete env[name];
-    const proc = spawn(process.execPath, [main], {
-      env: { ...env, AUTH_JWKS_URL: issuer.jwksUrl },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child = proc;
-    let out = '';
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    const code = await new Promise((r) => proc.once('exit', r));
+    const { code, out } = await runToExit({ ...env, AUTH_JWKS_URL: issuer.jwksUrl });
     expect(code).toBe(2);
     expect(out).toMatch(/AUTH_ISSUER, AUTH_AUDIENCE are required/);
   });
@@ -171,13 +174,7 @@ describe('node src/main.ts', () => {
   it('refuses to start without DATABASE_URL (exit 2, says why)', async () => {
     const env = { ...process.env };
     delete env.DATABASE_URL;
-    const proc = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    child = proc;
-    let out = '';
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    const code = await new Promise((r) => proc.once('exit', r));
+    const { code, out } = await runToExit(env);
     expect(code).toBe(2);
     expect(out).toMatch(/DATABASE_URL is required/);
   });
