@@ -4,8 +4,6 @@
  * Chromium driven by playwright-core, no browser download) against a Connect server with CORS,
  * with a unary call, a server stream and an error with field violations, over Connect and gRPC-Web.
  */
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -14,6 +12,7 @@ import { createChainServer, DevnetLedger } from '@mystira/chain-server';
 import * as esbuild from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PageServer, servePage } from '../../chain-server/test/support/page-server.js';
 import { FakeLedger, type RunningServer } from './support/fake-chain.js';
 import { serveFakeWithIp } from './support/fake-ip.js';
 
@@ -66,7 +65,7 @@ describe('web bundle', () => {
 
 describe('in Chromium', () => {
   let api: RunningServer;
-  let page: http.Server;
+  let page: PageServer;
   let pageUrl: string;
   let browser: Browser;
   const ledger = new FakeLedger();
@@ -79,29 +78,8 @@ describe('in Chromium', () => {
     // Browsers speak HTTP/1.1 to a cleartext origin: the API server is HTTP/1.1 + CORS, on
     // another port than the page, so every call is cross-origin. It serves the IP services too.
     api = await serveFakeWithIp({ ledger }, { http1: true, cors: true });
-    const bundle = await esbuild.build({
-      entryPoints: [join(here, 'browser/page.ts')],
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      target: 'es2022',
-      write: false,
-      logLevel: 'silent',
-    });
-    const js = bundle.outputFiles[0]?.text ?? '';
-    page = http.createServer((req, res) => {
-      if (req.url?.startsWith('/page.js')) {
-        res.writeHead(200, { 'content-type': 'text/javascript' });
-        res.end(js);
-      } else {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        res.end(
-          '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>',
-        );
-      }
-    });
-    await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));
-    pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
+    page = await servePage(join(here, 'browser/page.ts'));
+    pageUrl = `${page.origin}/`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -110,7 +88,7 @@ describe('in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((r) => page?.close(() => r()));
+    await page?.close();
     await api?.close();
   });
 

@@ -4,27 +4,22 @@
  * sniffs it apart from h2c), with CORS, API-key auth, Connect and gRPC-Web, unary and server
  * streaming.
  */
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DevnetLedger, hashApiKey } from '@mystira/chain-server';
-import * as esbuild from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Running, startServer } from './helpers.js';
+import { type PageServer, servePage } from './support/page-server.js';
 
 let api: Running;
-let page: http.Server;
-let pageOrigin: string;
+let page: PageServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  page = http.createServer();
-  await new Promise<void>((r) => page.listen(0, '127.0.0.1', () => r()));
-  pageOrigin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+  page = await servePage(join(import.meta.dirname, 'browser/page.ts'));
   api = await startServer({
     ledger: new DevnetLedger({ blockIntervalMs: 50, requiredConfirmations: 1 }),
-    corsOrigins: [pageOrigin],
+    corsOrigins: [page.origin],
     auth: {
       apiKeys: [
         { id: 'browser', sha256: hashApiKey('browser-key'), scopes: ['chain:read', 'chain:write'] },
@@ -33,27 +28,6 @@ beforeAll(async () => {
   });
   // Blocks are produced while the page watches its transactions.
   api.ledger.start();
-  const bundle = await esbuild.build({
-    entryPoints: [join(import.meta.dirname, 'browser/page.ts')],
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  const js = bundle.outputFiles[0]?.text ?? '';
-  page.on('request', (req, res) => {
-    if (req.url?.startsWith('/page.js')) {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(js);
-    } else {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(
-        '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>',
-      );
-    }
-  });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox'],
@@ -64,7 +38,7 @@ afterAll(async () => {
   await browser?.close();
   api.ledger.stop();
   await api.close();
-  page.close();
+  await page?.close();
 });
 
 it('Connect and gRPC-Web from Chromium, cross-origin with CORS', async () => {
@@ -72,7 +46,7 @@ it('Connect and gRPC-Web from Chromium, cross-origin with CORS', async () => {
   const errors: string[] = [];
   tab.on('console', (m) => errors.push(m.text()));
   tab.on('pageerror', (e) => errors.push(String(e)));
-  await tab.goto(`${pageOrigin}/?api=${encodeURIComponent(api.baseUrl)}`);
+  await tab.goto(`${page.origin}/?api=${encodeURIComponent(api.baseUrl)}`);
   await tab.waitForFunction(
     () => (window as { results?: unknown }).results !== undefined,
     undefined,
