@@ -89,8 +89,16 @@ export class ReadThrough {
           signal,
           entity.name,
         );
-        const read = got.slice(0, spec.guards.length).map(tokenOf);
-        tokens = read.includes(false)
+        // One pass over the guards' replies (the hit path), no intermediate arrays.
+        const n = spec.guards.length;
+        const read: (string | null | false)[] = new Array(n);
+        let junk = false;
+        for (let i = 0; i < n; i++) {
+          const t = tokenOf(got[i]!);
+          read[i] = t;
+          if (t === false) junk = true;
+        }
+        tokens = junk
           ? await raceAbort(this.#entries.replaceJunkTokens(spec.guards, read), signal, entity.name)
           : (read as (string | null)[]);
         const bad: CacheDecodeError[] = [];
