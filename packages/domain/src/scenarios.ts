@@ -3,7 +3,8 @@
  * whole story: characters, scenes with their music (enums stored as member NAMES, read back
  * case-insensitively), and the music palette with a profile → tracks dictionary. Legacy documents
  * number `SessionLength` differently, hold the age group as `AgeGroup` and the cover as `Image`,
- * and their scenes hold `Description` where current ones hold `Content`.
+ * and their scenes hold `Description` where current ones hold `Content`; their scene types and
+ * contributor roles are numbered differently.
  */
 import {
   booleanField,
@@ -69,7 +70,7 @@ export interface SceneMusic {
   energy: number | null;
 }
 
-/** A scene (`Scene`); `Type` (renumbered `SceneType`), branches and echo reveals are kept as stored. */
+/** A scene (`Scene`); its branches and echo reveals are kept as stored. */
 export interface Scene {
   /** The scene id (author-chosen in YAML-imported scenarios). */
   id: string;

@@ -1,7 +1,7 @@
 /**
  * Golden `ContentBundles` documents, written from the data-model reference (1.2.9, 2.7, 2.12):
  * a current document (comma-joined `ScenarioIds`, `Prices` as JSON text, the cover under both
- * names, an owned `StoryProtocol` this package keeps as stored) and a legacy one (`AgeGroup`,
+ * names, an owned `StoryProtocol` with a contributor) and a legacy one (`AgeGroup`,
  * a stored `IsFree`, no `PriceCents`, no soft-delete fields).
  */
 import type { StoredDocument } from '@mystira/repository';
