@@ -201,6 +201,8 @@ export {
 export { type PlayerScenarioScore, playerScenarioScores } from './player-scenario-scores.js';
 export {
   activeSessionsByAccountAndScenario,
+  badgeByAgeGroupAxisAndTierOrder,
+  compassAxisBadgesByAgeGroupAndTier,
   scenarioByTitle,
   sessionsByProfileOrPlayer,
 } from './repository-queries.js';

@@ -5,6 +5,7 @@
  * and says so.
  */
 import type { Specification } from '@mystira/specification';
+import { type Badge, badges } from './badges.js';
 import { type GameSession, gameSessions } from './game-sessions.js';
 import { type Scenario, scenarios } from './scenarios.js';
 import { specOf } from './specifications.js';
@@ -49,6 +50,40 @@ export function activeSessionsByAccountAndScenario(
 export function scenarioByTitle(title: string): Specification<Scenario> {
   return specOf(scenarios)
     .where((w) => w.eq('title', title))
+    .orderBy('id')
+    .take(1);
+}
+
+/**
+ * `BadgeRepository.GetByCompassAxisAsync`: the axis's badges by age group, then tier name, then
+ * tier order (`BadgesByCompassAxisSpec`, `badgesByCompassAxis`, orders by tier order alone).
+ */
+export function compassAxisBadgesByAgeGroupAndTier(compassAxisId: string): Specification<Badge> {
+  return specOf(badges)
+    .where((w) => w.eq('compassAxisId', compassAxisId))
+    .orderBy('ageGroupId')
+    .thenBy('tier')
+    .thenBy('tierOrder');
+}
+
+/**
+ * `BadgeRepository.GetByAgeGroupAxisAndTierAsync`: the badge with that tier order (an int; the
+ * specification, `badgeByAgeGroupAxisAndTier`, matches the tier's name). The App takes the
+ * first in no stated order; the port takes the first by id.
+ */
+export function badgeByAgeGroupAxisAndTierOrder(
+  ageGroupId: string,
+  compassAxisId: string,
+  tierOrder: number,
+): Specification<Badge> {
+  return specOf(badges)
+    .where((w) =>
+      w.and(
+        w.eq('ageGroupId', ageGroupId),
+        w.eq('compassAxisId', compassAxisId),
+        w.eq('tierOrder', tierOrder),
+      ),
+    )
     .orderBy('id')
     .take(1);
 }

@@ -23,6 +23,7 @@ import {
   axisAchievementsByAgeGroup,
   axisAchievementsByCompassAxis,
   badgeByAgeGroupAxisAndTier,
+  badgeByAgeGroupAxisAndTierOrder,
   badgeConfigurations,
   badgeConfigurationsByAxis,
   badgeImageByImageId,
@@ -33,6 +34,7 @@ import {
   badgesByCompassAxis,
   characterMapByName,
   characterMaps,
+  compassAxisBadgesByAgeGroupAndTier,
   compassAxisDefinitions,
   completedSessions,
   consentByVerificationToken,
@@ -457,6 +459,14 @@ const badgeSpecs: [string, QueryNode][] = [
   [
     'badgeByAgeGroupAxisAndTier',
     badgeByAgeGroupAxisAndTier('6-9', 'Curiosity & Initiative', 'gold').build(),
+  ],
+  [
+    'compassAxisBadgesByAgeGroupAndTier',
+    compassAxisBadgesByAgeGroupAndTier('Curiosity & Initiative').build(),
+  ],
+  [
+    'badgeByAgeGroupAxisAndTierOrder',
+    badgeByAgeGroupAxisAndTierOrder('6-9', 'Curiosity & Initiative', 2).build(),
   ],
 ];
 
