@@ -1,4 +1,5 @@
 import { AbortedError } from '@mystira/repository';
+import { raceAbort as race } from '../../../shared/waiting.js';
 
 /**
  * Settles with `promise`, or rejects with `AbortedError` as soon as `signal` aborts. The promise
@@ -11,20 +12,9 @@ export function raceAbort<R>(
   entity: string,
 ): Promise<R> {
   if (!signal) return promise;
-  return new Promise<R>((resolve, reject) => {
-    const onAbort = () =>
-      reject(new AbortedError('the operation was aborted', { entity, cause: signal.reason }));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  return race(
+    promise,
+    signal,
+    (aborted) => new AbortedError('the operation was aborted', { entity, cause: aborted.reason }),
+  );
 }

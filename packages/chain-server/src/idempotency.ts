@@ -15,6 +15,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { raceAbort } from '../../../shared/waiting.js';
 import { toConnectError } from './connect-errors.js';
 import type { CallContext } from './handlers.js';
 
@@ -126,7 +127,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       if (current.fingerprint !== fingerprint) return { kind: 'mismatch' };
       if (current.response !== undefined) return { kind: 'replay', response: current.response };
       signal?.throwIfAborted();
-      await (signal ? raceAbort(current.done as Promise<void>, signal) : current.done);
+      await raceAbort(current.done as Promise<void>, signal);
     }
   }
 
@@ -159,23 +160,6 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       this.records.delete(oldest);
     }
   }
-}
-
-function raceAbort(promise: Promise<void>, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 /**

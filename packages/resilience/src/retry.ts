@@ -7,7 +7,8 @@ import {
   type IPolicy,
   type IRetryContext,
 } from 'cockatiel';
-import { neverAborted, raceAbort } from './abort.js';
+import { raceAbort } from '../../../shared/waiting.js';
+import { neverAborted } from './abort.js';
 import { type CallContext, isTransient, retryAfterMs } from './classify/index.js';
 import type { ResilienceEvents } from './events.js';
 import { PolicyEvents } from './policy-events.js';

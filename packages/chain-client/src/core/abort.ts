@@ -1,4 +1,5 @@
 /** Small AbortSignal helpers that work the same in Node and browsers. */
+import { sleep as sleepOrAbort } from '../../../../shared/waiting.js';
 
 /** The reason a signal was aborted, as an Error. */
 export function abortReason(signal: AbortSignal): unknown {
@@ -10,21 +11,7 @@ export function abortReason(signal: AbortSignal): unknown {
  * stops a retry loop during its backoff instead of after it.
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortReason(signal));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleepOrAbort(ms, signal, abortReason);
 }
 
 /**

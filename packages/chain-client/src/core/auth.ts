@@ -7,6 +7,7 @@
  */
 import type { Interceptor } from '@connectrpc/connect';
 import { Code } from '@connectrpc/connect';
+import { raceAbort } from '../../../../shared/waiting.js';
 import { ChainError, chainError } from './errors.js';
 
 /** What a token provider returns; `expiresOnTimestamp` is Unix ms (as in `@azure/core-auth`). */
@@ -99,7 +100,7 @@ export class TokenCache {
       });
     }
     try {
-      return (await abortable(this.inflight, signal)).token;
+      return (await raceAbort(this.inflight, signal)).token;
     } catch (err) {
       if (cur && t < cur.expiresOnTimestamp && !signal?.aborted) return cur.token;
       throw err;
@@ -122,25 +123,6 @@ export class TokenCache {
     this.current = token;
     return token;
   }
-}
-
-function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 /** `authorization: Bearer <token>` from a {@link TokenCache}; an UNAUTHENTICATED answer drops the cached token. */

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { TransactionStatus } from '@mystira/chain-protos';
+import { raceAbort } from '../../../../shared/waiting.js';
 import type { OperationState } from '../ip-ledger.js';
 import type { AssetRecord, TxState } from '../ledger.js';
 import type { RoyaltyBook } from './royalty-book.js';
@@ -102,15 +103,5 @@ export function submitIncluded(
     await inBlock;
     return host.transaction(tx.hash) as TxState;
   };
-  return { tx, included: abortable(current(), signal) };
-}
-
-function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return p;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+  return { tx, included: raceAbort(current(), signal) };
 }

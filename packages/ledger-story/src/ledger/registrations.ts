@@ -13,7 +13,7 @@ import type { ContentIndex } from '../content-index/index.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { STORY_ADDRESSES } from '../story/addresses.js';
 import type { Submission, SubmissionJournal, TransactionRequest } from '../transactions/index.js';
-import { raceSignal } from '../transactions/rpc.js';
+import { raceAbort } from '../transactions/rpc.js';
 import { deployVaultCall, lower, registeredIp, registrationCall, splitCalls } from './calls.js';
 import type { StoryLedgerEvent } from './options.js';
 import type { TransactionStates } from './tx-states.js';
@@ -197,7 +197,7 @@ export class Registrations {
         if (!this.ctx.closed())
           this.ctx.emit({ type: 'error', context: `registration of ${contentId}`, error });
       });
-    await raceSignal(done, signal);
+    await raceAbort(done, signal);
     return copy(reg.record);
   }
 
@@ -407,7 +407,7 @@ export class Registrations {
       const deadline = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, SPLIT_WAIT_MS);
       });
-      await raceSignal(Promise.race([reg.splitGivenOut, deadline]), signal).finally(() =>
+      await raceAbort(Promise.race([reg.splitGivenOut, deadline]), signal).finally(() =>
         clearTimeout(timer),
       );
     }

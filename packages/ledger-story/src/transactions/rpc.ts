@@ -12,6 +12,7 @@ import {
   TimeoutError,
   WebSocketRequestError,
 } from 'viem';
+import { withDeadline as withTimeout } from '../../../../shared/waiting.js';
 import type { ChainClient, ChainReceipt } from './client.js';
 import { RpcDeadlineError, TransactionRevertedError } from './errors.js';
 
@@ -25,15 +26,7 @@ export async function withDeadline<T>(
   timeoutMs: number,
   call: () => Promise<T>,
 ): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RpcDeadlineError(method, timeoutMs)), timeoutMs);
-  });
-  try {
-    return await Promise.race([call(), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withTimeout(call(), timeoutMs, () => new RpcDeadlineError(method, timeoutMs));
 }
 
 /**
@@ -55,44 +48,8 @@ export async function receiptOf(
   }
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** `promise`, or a rejection with the signal's reason when the signal aborts first. */
-export function raceSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
+/** An abortable sleep, and `promise` or the signal's reason when the signal aborts first. */
+export { raceAbort, sleep } from '../../../../shared/waiting.js';
 
 /** Every error in `error`'s cause chain, outermost first. */
 function causes(error: unknown): unknown[] {

@@ -33,7 +33,7 @@ import {
   isAmbiguousSendFailure,
   isRevert,
   messageOf,
-  raceSignal,
+  raceAbort,
   receiptOf,
   revertError,
   withDeadline,
@@ -304,7 +304,7 @@ export class TransactionSubmitter {
       foreignStrikes: 0,
       resolve,
       reject,
-      mined: (signal) => raceSignal(done, signal),
+      mined: (signal) => raceAbort(done, signal),
     };
   }
 

@@ -10,7 +10,7 @@
  */
 import type { Abi, Hex } from 'viem';
 import type { ChainClient, ChainReceipt } from './client.js';
-import { raceSignal, receiptOf, revertError, withDeadline } from './rpc.js';
+import { raceAbort, receiptOf, revertError, withDeadline } from './rpc.js';
 
 /**
  * Where a tracked transaction stands:
@@ -114,7 +114,7 @@ export class ReceiptTracker {
         if (until(s)) resolve(s);
       });
     });
-    return raceSignal(reached, options.signal).finally(() => stop?.());
+    return raceAbort(reached, options.signal).finally(() => stop?.());
   }
 
   /** Stops polling. */

@@ -2,7 +2,7 @@
  * Token buckets in Redis, shared by every instance of a service: one key per bucket, one atomic
  * Lua script per take (redis-script.ts). Works on a single node and on Redis Cluster.
  */
-import { raceAbort } from '../abort.js';
+import { raceAbort, withDeadline } from '../../../../shared/waiting.js';
 import type { CircuitBreakerPolicy } from '../breaker.js';
 import { TimeoutError } from '../errors.js';
 import type { ResilienceEvents } from '../events.js';
@@ -60,22 +60,6 @@ const testClock = Symbol.for('@mystira/resilience:rate-limit-test-clock');
 // would refill a bucket the simulated clock says is not full yet; keep keys an hour longer.
 const testKeySlackMs = 3_600_000;
 
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
 const isNoScript = (error: unknown) =>
   error instanceof Error && error.message.startsWith('NOSCRIPT');
 
@@ -112,7 +96,8 @@ export function redisRateLimiter(options: RedisRateLimiterOptions): RateLimiter 
     }
   };
   const call = (key: string, cost: number) => {
-    const attempt = () => withDeadline(run(key, cost), timeoutMs);
+    const attempt = () =>
+      withDeadline(run(key, cost), timeoutMs, () => new TimeoutError(timeoutMs));
     return breaker ? breaker.execute(attempt) : attempt();
   };
   // Fail open "as if the bucket were full", fail closed "as if it were empty".
