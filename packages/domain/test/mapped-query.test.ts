@@ -1,10 +1,10 @@
 import { type EntityCodec, type FieldCodec, mapQuery } from '@mystira/repository';
 import {
-  AST_VERSION,
   isSatisfiedBy,
   type Predicate,
   predicates,
   type QueryNode,
+  queryNode,
 } from '@mystira/specification';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -103,19 +103,10 @@ function predicateArb(codec: EntityCodec<object>): fc.Arbitrary<Predicate> {
 }
 
 function query(codec: EntityCodec<object>, where: Predicate): QueryNode {
-  return {
-    kind: 'query',
-    version: AST_VERSION,
+  return queryNode(where, {
     entity: codec.domain.name,
     idField: { kind: 'field', path: [codec.domain.id], type: null },
-    where,
-    orderBy: [],
-    after: null,
-    skip: 0,
-    take: null,
-    select: null,
-    cache: null,
-  };
+  });
 }
 
 describe.each(ALL_CODECS)('%s: mapped filters are exact', (_name, codec) => {

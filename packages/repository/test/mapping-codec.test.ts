@@ -307,7 +307,7 @@ describe('JSON values stored as they are', () => {
     const { entityCodec, jsonValueField, mapQuery, stringField } = await import(
       '@mystira/repository'
     );
-    const { AST_VERSION } = await import('@mystira/specification');
+    const { queryNode } = await import('@mystira/specification');
     const Palettes = entityCodec({
       container: 'Palettes',
       type: null,
@@ -326,19 +326,10 @@ describe('JSON values stored as they are', () => {
       id: 'p',
       TracksByProfile: { Wonder: [] },
     });
-    const raw = {
-      kind: 'query',
-      version: AST_VERSION,
-      entity: null,
-      idField: { kind: 'field', path: ['id'], type: null },
-      where: { kind: 'exists', field: { kind: 'field', path: ['tracks'], type: null } },
-      orderBy: [],
-      after: null,
-      skip: 0,
-      take: null,
-      select: null,
-      cache: null,
-    } as const;
+    const raw = queryNode({
+      kind: 'exists',
+      field: { kind: 'field', path: ['tracks'], type: null },
+    });
     expect(() => mapQuery(Palettes, raw)).toThrow(/keys the data chooses/);
   });
 });

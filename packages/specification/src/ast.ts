@@ -251,6 +251,32 @@ export interface QueryNode {
   readonly cache: CacheHint | null;
 }
 
+/**
+ * A query node that matches `where` (every item when null) with every other clause empty: no
+ * ordering beyond the id, no paging, no projection, no cache hint. For code that builds or
+ * translates ASTs directly (a specification's `build()` is the usual way to get one); `parts`
+ * overrides any clause.
+ */
+export function queryNode(
+  where: Predicate | null,
+  parts: Partial<Omit<QueryNode, 'kind' | 'version' | 'where'>> = {},
+): QueryNode {
+  return {
+    kind: 'query',
+    version: AST_VERSION,
+    entity: null,
+    idField: { kind: 'field', path: ['id'], type: null },
+    where,
+    orderBy: [],
+    after: null,
+    skip: 0,
+    take: null,
+    select: null,
+    cache: null,
+    ...parts,
+  };
+}
+
 /** Any node of the AST. */
 export type Node = QueryNode | Predicate | OrderNode | KeysetNode | CacheHint | FieldRef | Literal;
 

@@ -9,11 +9,10 @@
  * old documents; a renamed property lives under its old name there).
  */
 import {
-  AST_VERSION,
   isSatisfiedBy,
   type Predicate,
   predicates,
-  type QueryNode,
+  queryNode,
   type Where,
 } from '@mystira/specification';
 
@@ -56,27 +55,10 @@ export interface GenerationOptions {
   readonly touches?: readonly string[];
 }
 
-/** A query of nothing but `where`, for the specification's evaluator. */
-export function queryOfPredicate(where: Predicate): QueryNode {
-  return {
-    kind: 'query',
-    version: AST_VERSION,
-    entity: null,
-    idField: { kind: 'field', path: ['id'], type: null },
-    where,
-    orderBy: [],
-    after: null,
-    skip: 0,
-    take: null,
-    select: null,
-    cache: null,
-  };
-}
-
 /** Declares a generation. */
 export function generation(name: string, options: GenerationOptions): Generation {
   const where = typeof options.where === 'function' ? options.where(predicates()) : options.where;
-  const test = queryOfPredicate(where);
+  const test = queryNode(where);
   const renamed = options.rename ?? {};
   const renumbered = options.renumber ?? {};
   return Object.freeze({

@@ -21,6 +21,7 @@ import {
   type OrderNode,
   type Predicate,
   type QueryNode,
+  queryNode,
   walk,
 } from '@mystira/specification';
 import { brandErrors } from '../../../../shared/error-brand.js';
@@ -30,7 +31,7 @@ import { dateAfter, dateAtLeast, dateAtMost, dateBefore, dateEquals } from './da
 import { dotnetDate } from './dates.js';
 import { fieldChain } from './field-chain.js';
 import type { FieldCodec } from './fields.js';
-import { type Generation, queryOfPredicate } from './generations.js';
+import type { Generation } from './generations.js';
 
 /** A specification that has no correct translation to the stored documents. */
 export class UnmappableQueryError extends ValidationError {
@@ -99,7 +100,7 @@ function not(operand: Predicate): Predicate {
 
 /** Whether a predicate matches an item (the specification's own evaluator). */
 function holds(where: Predicate, item: unknown): boolean {
-  return isSatisfiedBy(queryOfPredicate(where), item);
+  return isSatisfiedBy(queryNode(where), item);
 }
 
 /** A comparison with a .NET date field, decided exactly on its stored text (see date-predicates). */
