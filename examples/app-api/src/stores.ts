@@ -270,7 +270,14 @@ export async function connectStores(
     let redis: Redis | undefined;
     if (config.redisUrl) {
       // Fail fast while disconnected: the cache then falls through to Cosmos DB instead of queueing.
-      redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      // Auto-pipelining: the commands of concurrent requests (each one's rate-limit count and
+      // cache MGET) issued in one event-loop turn leave in one socket write. A socket write costs
+      // more than any of them (the profile of a cached read: a third of its CPU is in writes).
+      redis = new Redis(config.redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        enableAutoPipelining: true,
+      });
       redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
       const r = redis;
       closers.push(() => r.disconnect());
