@@ -10,6 +10,7 @@ import type { Invalidator } from './invalidation.js';
 import type { LocalTier } from './local-tier.js';
 import type { CacheMetricsSnapshot } from './metrics.js';
 
+/** What a cached repository and a key cache offer besides reads and writes (see the file's head). */
 export interface CacheControls {
   /** Counters, hit ratio and read latency. */
   metrics(): CacheMetricsSnapshot;

@@ -10,8 +10,11 @@ import type { Invalidator } from './invalidation.js';
 
 /** Options of a cache's health check. */
 export interface CacheHealthOptions {
+  /** The check's name in health reports. Default `cache:<entity or key cache name>`. */
   name?: string;
+  /** How long the check may take before it counts as failed. Default: the registry's. */
   timeoutMs?: number;
+  /** The check's tags. Default `['ready']`. */
   tags?: readonly string[];
 }
 

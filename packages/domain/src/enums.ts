@@ -171,8 +171,11 @@ export const LEGACY_ACHIEVEMENT_TYPE: Readonly<Record<number, number>> = {
  */
 export const SessionAchievementType = {
   ...AchievementType,
+  /** Legacy `EchoRevealed` (3): no current member. */
   EchoRevealed: -4,
+  /** Legacy `ConsistentChoice` (4): no current member. */
   ConsistentChoice: -5,
+  /** Legacy `MoralGrowth` (5): no current member. */
   MoralGrowth: -6,
 };
 
@@ -203,7 +206,13 @@ export type SceneTypeName = keyof typeof SceneType;
  * The type of a scenario's scene: `SceneType`, and the two legacy members with no current member,
  * at −1 − their legacy number (as for `SessionAchievementType`).
  */
-export const ScenarioSceneType = { ...SceneType, Roll: -3, Special: -4 };
+export const ScenarioSceneType = {
+  ...SceneType,
+  /** Legacy `Roll` (2): no current member. */
+  Roll: -3,
+  /** Legacy `Special` (3): no current member. */
+  Special: -4,
+};
 
 /** The member names of `ScenarioSceneType`. */
 export type ScenarioSceneTypeName = keyof typeof ScenarioSceneType;
@@ -232,17 +241,29 @@ export const LEGACY_PLAYER_TYPE: Readonly<Record<string, number>> = {
 
 /** `ContributorRole` (current domain; `Composer` has the alias `MusicComposer`, 5). */
 export const ContributorRole = {
+  /** 0 */
   Author: 0,
+  /** 1 */
   Artist: 1,
+  /** 2 */
   Editor: 2,
+  /** 3 */
   Writer: 3,
+  /** 4 */
   Designer: 4,
+  /** 5 (alias `MusicComposer`) */
   Composer: 5,
+  /** 6 */
   VoiceActor: 6,
+  /** 7 */
   Translator: 7,
+  /** 8 */
   SoundDesigner: 8,
+  /** 9 */
   GameDesigner: 9,
+  /** 10 */
   QualityAssurance: 10,
+  /** 99 */
   Other: 99,
 } as const satisfies Readonly<Record<string, number>>;
 

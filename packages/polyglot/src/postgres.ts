@@ -11,3 +11,4 @@ export { PgCheckpointStore, postgresCheckpoints } from './postgres/checkpoint.js
 export { PgMirror, type PgMirrorOptions, postgresMirror } from './postgres/mirror.js';
 export { PgOutbox, type PgOutboxOptions, postgresOutbox } from './postgres/outbox.js';
 export { PgPhaseStore, postgresPhases } from './postgres/phases.js';
+export { StoreTable, type StoreTableOptions } from './postgres/table.js';

@@ -22,6 +22,7 @@ export interface StoreTableOptions {
 /** A store's table on `db`: its names, and its creation under an advisory lock. */
 export class StoreTable {
   readonly #db: PgDatabase;
+  /** The schema, unquoted. */
   readonly schema: string;
   /** The table name, unquoted. */
   readonly name: string;
