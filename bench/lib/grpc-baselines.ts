@@ -132,6 +132,8 @@ const GRPC_HEADERS = { ':status': 200, 'content-type': 'application/grpc' };
 export async function serveRawHttp2(handlers: ChainHandlers): Promise<number> {
   const routes = new Map(unaryRoutes(handlers).map((r) => [r.path, r]));
   const server = http2.createServer();
+  // gRPC writes small frames; without TCP_NODELAY, Nagle's algorithm holds them back for ACKs.
+  server.on('connection', (socket: net.Socket) => socket.setNoDelay(true));
   server.on('stream', (stream, headers) => {
     const route = routes.get(headers[':path'] as string);
     if (!route) {
