@@ -14,6 +14,7 @@ import { shortHex } from '../format.js';
 import { formatUnits } from '../units.js';
 import { Field } from './Field.js';
 import { useFocusFirstError } from './focus-first-error.js';
+import { TextInput } from './TextInput.js';
 import { TransactionCard } from './TransactionCard.js';
 
 /** A collection created on this page: what the scenario form offers. */
@@ -196,20 +197,14 @@ export function CollectionsSection({
         onSubmit={(e) => void submit(e)}
       >
         <Field label="Collection name" hint="Its ERC-721 name" error={errors.name}>
-          <input
-            name="collectionName"
-            autoComplete="off"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-          />
+          <TextInput name="collectionName" value={name} onValue={setName} />
         </Field>
         <Field label="Symbol" hint="Its ERC-721 symbol, e.g. MYST" error={errors.symbol}>
-          <input
+          <TextInput
             name="collectionSymbol"
-            autoComplete="off"
             spellCheck={false}
             value={symbol}
-            onChange={(e) => setSymbol(e.target.value)}
+            onValue={setSymbol}
           />
         </Field>
         <Field
@@ -217,12 +212,11 @@ export function CollectionsSection({
           hint="The collection’s own metadata document, e.g. ipfs://…"
           error={errors.contractUri}
         >
-          <input
+          <TextInput
             name="contractUri"
-            autoComplete="off"
             spellCheck={false}
             value={contractUri}
-            onChange={(e) => setContractUri(e.target.value)}
+            onValue={setContractUri}
           />
         </Field>
         <Field
@@ -230,12 +224,11 @@ export function CollectionsSection({
           hint="The most NFTs it may ever hold; empty for 4294967295. Minting is free."
           error={errors.maxSupply}
         >
-          <input
+          <TextInput
             name="maxSupply"
             inputMode="numeric"
-            autoComplete="off"
             value={maxSupply}
-            onChange={(e) => setMaxSupply(e.target.value)}
+            onValue={setMaxSupply}
           />
         </Field>
         <div className="alert" role="alert" hidden={!alert}>

@@ -23,6 +23,7 @@ import { CustomTermsFields, type CustomTermsInput } from './CustomTermsFields.js
 import { Field } from './Field.js';
 import { useFocusFirstError } from './focus-first-error.js';
 import { MICRO_PERCENT } from './license-terms-text.js';
+import { TextInput } from './TextInput.js';
 import { TransactionCard } from './TransactionCard.js';
 
 /** Story's wrapped IP token: the currency of the devnet's and Story's commercial terms. */
@@ -245,25 +246,18 @@ export function LicenseTermsForm({
               hint="What a derivative owes the story of every payment it receives"
               error={errors.share}
             >
-              <input
-                name="revenueShare"
-                inputMode="decimal"
-                autoComplete="off"
-                value={share}
-                onChange={(e) => setShare(e.target.value)}
-              />
+              <TextInput name="revenueShare" inputMode="decimal" value={share} onValue={setShare} />
             </Field>
             <Field
               label="Currency token"
               hint="The ERC-20 token of minting fees and revenue (WIP by default)"
               error={errors.currency}
             >
-              <input
+              <TextInput
                 name="currencyToken"
-                autoComplete="off"
                 spellCheck={false}
                 value={currency}
-                onChange={(e) => setCurrency(e.target.value)}
+                onValue={setCurrency}
               />
             </Field>
           </>

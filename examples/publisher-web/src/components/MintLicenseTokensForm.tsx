@@ -21,6 +21,7 @@ import { Field } from './Field.js';
 import { useFocusFirstError } from './focus-first-error.js';
 import { describeTerms } from './license-terms-text.js';
 import { CLAIMABLE } from './RoyaltiesPanel.js';
+import { TextInput } from './TextInput.js';
 import { TransactionCard } from './TransactionCard.js';
 
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
@@ -127,26 +128,19 @@ export function MintLicenseTokensForm({
           </select>
         </Field>
         <Field label="Number of tokens" error={errors.amount}>
-          <input
-            name="mintAmount"
-            inputMode="numeric"
-            autoComplete="off"
-            value={amount}
-            onChange={(e) => setAmount(e.target.value)}
-          />
+          <TextInput name="mintAmount" inputMode="numeric" value={amount} onValue={setAmount} />
         </Field>
         <Field
           label="Receiver’s wallet (optional)"
           hint="Who gets the tokens; empty for the Chain service’s own wallet, which pays any minting fee"
           error={errors.receiver}
         >
-          <input
+          <TextInput
             name="mintReceiver"
-            autoComplete="off"
             spellCheck={false}
             placeholder="0x…"
             value={receiver}
-            onChange={(e) => setReceiver(e.target.value)}
+            onValue={setReceiver}
           />
         </Field>
         <div className="alert" role="alert" hidden={!alert}>

@@ -9,6 +9,7 @@ import { type FormEvent, useRef, useState } from 'react';
 import { describeError, fieldViolationsOf } from '../errors.js';
 import { sentence } from '../format.js';
 import { Field } from './Field.js';
+import { TextInput } from './TextInput.js';
 
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
 const ROLES: readonly ContributorRole[] = ['author', 'artist', 'publisher', 'curator', 'other'];
@@ -146,33 +147,21 @@ export function RegisterStoryForm({
         hint="Your story’s id in the Mystira catalogue, e.g. story-42"
         error={errors.contentId}
       >
-        <input
-          name="contentId"
-          autoComplete="off"
-          spellCheck={false}
-          value={contentId}
-          onChange={(e) => setContentId(e.target.value)}
-        />
+        <TextInput name="contentId" spellCheck={false} value={contentId} onValue={setContentId} />
       </Field>
       <Field label="Title" error={errors.contentTitle}>
-        <input
-          name="contentTitle"
-          autoComplete="off"
-          value={title}
-          onChange={(e) => setTitle(e.target.value)}
-        />
+        <TextInput name="contentTitle" value={title} onValue={setTitle} />
       </Field>
       <Field
         label="Metadata URI (optional)"
         hint="Where the story’s IP metadata is published, e.g. ipfs://…"
         error={errors.metadataUri}
       >
-        <input
+        <TextInput
           name="metadataUri"
-          autoComplete="off"
           spellCheck={false}
           value={metadataUri}
-          onChange={(e) => setMetadataUri(e.target.value)}
+          onValue={setMetadataUri}
         />
       </Field>
       <fieldset className="contributors-set" aria-describedby="contributors-error">

@@ -14,6 +14,7 @@ import { describeError, fieldViolationsOf } from '../errors.js';
 import { sentence } from '../format.js';
 import type { CreatedCollection } from './CollectionsSection.js';
 import { Field } from './Field.js';
+import { TextInput } from './TextInput.js';
 
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
 
@@ -97,12 +98,11 @@ export function ScenarioForm({
   return (
     <form noValidate aria-label="Register a scenario" onSubmit={(e) => void submit(e)}>
       <Field label="Scenario content id" error={errors.contentId}>
-        <input
+        <TextInput
           name="scenarioContentId"
-          autoComplete="off"
           spellCheck={false}
           value={contentId}
-          onChange={(e) => setContentId(e.target.value)}
+          onValue={setContentId}
         />
       </Field>
       <Field
@@ -110,25 +110,19 @@ export function ScenarioForm({
         hint="Registered as the scenario’s IP metadata"
         error={errors.title}
       >
-        <input
-          name="scenarioTitle"
-          autoComplete="off"
-          value={title}
-          onChange={(e) => setTitle(e.target.value)}
-        />
+        <TextInput name="scenarioTitle" value={title} onValue={setTitle} />
       </Field>
       <Field
         label="Scenario author’s wallet"
         hint="Receives the scenario’s share of its revenue"
         error={errors.wallet}
       >
-        <input
+        <TextInput
           name="scenarioWallet"
-          autoComplete="off"
           spellCheck={false}
           placeholder="0x…"
           value={wallet}
-          onChange={(e) => setWallet(e.target.value)}
+          onValue={setWallet}
         />
       </Field>
       <Field
