@@ -10,7 +10,7 @@
  * (see bench/cache-key.bench.ts).
  *
  * A call is rejected no earlier than its timeout, and a millisecond or two later at most (timers
- * count whole milliseconds). The timer is unref'd: an in-flight call keeps the process alive
+ * count whole milliseconds), after the answers already waiting in the sockets have been read. The timer is unref'd: an in-flight call keeps the process alive
  * through its own socket, and an idle store never holds it open.
  */
 import { TimeoutError } from '@mystira/resilience';
@@ -84,14 +84,25 @@ export class CallDeadlines {
   }
 
   #expire(): void {
+    // Reject on the next turn of the loop, after its poll phase, and only the calls that were
+    // due when the timer fired: an event loop that fell behind (a long task, a GC pause) runs
+    // due timers before it reads its sockets, so an answer that arrived in time would otherwise
+    // lose to its own deadline, turning a busy moment into misses and reloads that make the loop
+    // fall further behind. The timer stays "armed" until then, so calls begun meanwhile do not
+    // arm another; they are due later and wait for the next one.
+    const firedAt = performance.now();
+    setImmediate(() => this.#rejectDue(firedAt));
+  }
+
+  #rejectDue(firedAt: number): void {
     this.#armed = false;
-    const now = performance.now();
     let call = this.#oldest;
-    while (call && call.deadline <= now) {
+    while (call && call.deadline <= firedAt) {
       this.#leave(call);
       call.reject(new TimeoutError(this.#timeoutMs));
       call = this.#oldest;
     }
+    const now = performance.now();
     // setTimeout counts whole milliseconds: wait at least one for the rest.
     if (call) this.#arm(Math.max(1, Math.ceil(call.deadline - now)));
   }
