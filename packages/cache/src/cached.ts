@@ -34,11 +34,12 @@ import {
   type PageOptions,
   type Repository,
   type RepositoryPage,
+  runAggregate,
   type StreamOptions,
   ValidationError,
   type WriteOptions,
 } from '@mystira/repository';
-import type { EntityDef, SpecSource } from '@mystira/specification';
+import type { AggregateSource, EntityDef, SpecSource } from '@mystira/specification';
 import { type CacheControls, ControlledCache } from './cache-controls.js';
 import { CacheContext } from './context.js';
 import {
@@ -143,6 +144,13 @@ class Cached<T extends object> extends ControlledCache implements CachedReposito
 
   page<R = T>(spec: SpecSource<T, R>, options?: PageOptions): Promise<RepositoryPage<R>> {
     return this.#queries.page(spec, options);
+  }
+  /**
+   * Runs the aggregate on the wrapped repository: aggregates are not cached (a grouped answer
+   * is read rarely and would be invalidated by every write of the entity).
+   */
+  aggregate<R>(spec: AggregateSource<T, R>, options?: CallOptions): Promise<R> {
+    return runAggregate(this.inner, spec, options);
   }
 
   #invalidate(ids: readonly Id[], scope: InvalidationScope): Promise<void> {

@@ -18,6 +18,7 @@ import {
   AbortedError,
   ConcurrencyError,
   memoryRepository,
+  runAggregate,
   UnavailableError,
   ValidationError,
 } from '@mystira/repository';
@@ -56,6 +57,20 @@ describe('entities', () => {
     const m = cache.metrics();
     expect(m).toMatchObject({ hits: 2, misses: 1, loads: 1, fills: 1 });
     expect(m.hitRatio).toBeCloseTo(2 / 3);
+  });
+
+  it('aggregates pass through to the repository, uncached, and see every write', async () => {
+    const { cache, calls } = setup({}, [note('a', { n: 2 }), note('b', { n: 3 })]);
+    const byOwner = S()
+      .groupBy('owner')
+      .aggregate((a) => ({ total: a.sum('n') }));
+    expect(await runAggregate(cache, byOwner)).toEqual([{ owner: 'ann', total: 5 }]);
+    await cache.add(note('c', { n: 4, owner: 'bo' }));
+    expect(await runAggregate(cache, byOwner)).toEqual([
+      { owner: 'ann', total: 5 },
+      { owner: 'bo', total: 4 },
+    ]);
+    expect(calls.aggregate).toBe(2);
   });
 
   it('negative caching: not-found is cached for negativeTtlMs, and an add clears it', async () => {

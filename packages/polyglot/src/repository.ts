@@ -20,10 +20,11 @@ import {
   type Repository,
   type RepositoryDecorator,
   type RepositoryPage,
+  runAggregate,
   type StreamOptions,
   type WriteOptions,
 } from '@mystira/repository';
-import type { EntityDef, SpecSource } from '@mystira/specification';
+import type { AggregateSource, EntityDef, SpecSource } from '@mystira/specification';
 import { diffItems } from './diff.js';
 import type { MirrorResult, MirrorStore } from './mirror.js';
 import type { EntityMetrics, PolyglotEmitter } from './observe.js';
@@ -268,6 +269,10 @@ export class PolyglotRepository<T extends object> implements Repository<T> {
 
   async page<R = T>(spec: SpecSource<T, R>, options?: PageOptions): Promise<RepositoryPage<R>> {
     return this.#reader().page(spec, options);
+  }
+  /** Runs the aggregate on the store reads come from in the current phase (as `count` does). */
+  async aggregate<R>(spec: AggregateSource<T, R>, options?: CallOptions): Promise<R> {
+    return runAggregate(this.#reader(), spec, options);
   }
 
   // ---- writes ----------------------------------------------------------------------------------

@@ -14,8 +14,13 @@ import {
   removeGate,
   syncId,
 } from '@mystira/polyglot';
-import { AlreadyExistsError, memoryRepository, NotFoundError } from '@mystira/repository';
-import { entity, field } from '@mystira/specification';
+import {
+  AlreadyExistsError,
+  memoryRepository,
+  NotFoundError,
+  runAggregate,
+} from '@mystira/repository';
+import { entity, field, spec } from '@mystira/specification';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { flaky } from './flaky.js';
@@ -288,6 +293,19 @@ describe('phases', () => {
       PhaseChangeError,
     );
     expect(polyglot.phase('accounts')).toBe('SecondaryOnly');
+  });
+
+  it('runs aggregates on the store reads come from', async () => {
+    const { repo, primary, polyglot } = setup({ phase: 'DualWritePrimaryRead' });
+    await repo.addMany([account('a', { balance: 5 }), account('b', { balance: 7 })]);
+    const total = spec(Account).sum('balance');
+    expect(await runAggregate(repo, total)).toBe(12);
+    await polyglot.backfill('accounts');
+    await polyglot.setPhase('accounts', 'DualWriteSecondaryRead');
+    await primary.update({ ...(await primary.getById('a'))!, balance: 100 }); // primary only
+    expect(await runAggregate(repo, total)).toBe(12); // answered by the secondary
+    await polyglot.setPhase('accounts', 'DualWritePrimaryRead');
+    expect(await runAggregate(repo, total)).toBe(107);
   });
 
   it('refuses phases that need a missing secondary, and unknown entities', async () => {
