@@ -174,7 +174,7 @@ try {
           baselineName,
           unit: 'µs',
           higherIsBetter: false,
-          bar: { ratio: 1.3, text: '≤ 1.3× the raw GET (issue 24)' },
+          bar: { ratio: 1 / 1.3, text: '≤ 1.3× the raw GET (issue 24)' },
         },
         {
           metric: 'getOrSet hit from Redis, sequential: CPU per call (µs)',
@@ -199,7 +199,7 @@ try {
           baselineName: 'raw ioredis GET + JSON.parse of the same value',
           unit: 'µs',
           higherIsBetter: false,
-          bar: { ratio: 1.3, text: '≤ 1.3× a GET that parses (issue 24, the fair comparison)' },
+          bar: { ratio: 1 / 1.3, text: '≤ 1.3× a GET that parses (issue 24, the fair comparison)' },
         },
         {
           metric:
