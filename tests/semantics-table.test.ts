@@ -102,6 +102,7 @@ const PROBES: Readonly<Record<number, readonly Probe[]>> = {
   11: [
     ['tags', (q) => q.where((w) => w.arrayContains('tags', 'x'))],
     ['tags', (q) => q.where((w) => w.arrayContainsAny('tags', ['x', 'y']))],
+    ['tags', (q) => q.where((w) => w.not(w.arrayContains('tags', 'x')))],
   ],
   12: [['n', (q) => q.where((w) => w.gt('n', 1.5))]],
   13: [

@@ -87,15 +87,25 @@ function scalarOf(a: FieldAccess): string {
   return a.scalar;
 }
 
-/** Compiles a predicate to a SQL boolean expression, adding its parameters to `params`. */
-export function compilePredicate(mapping: TableMapping, p: Predicate, params: Params): string {
+/**
+ * Compiles a predicate to a SQL boolean expression, adding its parameters to `params`.
+ * `negated`: the predicate sits under an odd number of NOTs, where FALSE and NULL (UNKNOWN) no
+ * longer select the same rows (see `arrayContains`).
+ */
+export function compilePredicate(
+  mapping: TableMapping,
+  p: Predicate,
+  params: Params,
+  negated = false,
+): string {
   const field = (path: readonly string[]) => mapping.access(path);
   const lower = (expr: string) => `lower(${expr})`;
+  const sub = (o: Predicate, neg = negated) => compilePredicate(mapping, o, params, neg);
   return visit<string>(p, {
     const: (n) => (n.value ? 'TRUE' : 'FALSE'),
-    and: (n) => `(${n.operands.map((o) => compilePredicate(mapping, o, params)).join(' AND ')})`,
-    or: (n) => `(${n.operands.map((o) => compilePredicate(mapping, o, params)).join(' OR ')})`,
-    not: (n) => `(NOT ${compilePredicate(mapping, n.operand, params)})`,
+    and: (n) => `(${n.operands.map((o) => sub(o)).join(' AND ')})`,
+    or: (n) => `(${n.operands.map((o) => sub(o)).join(' OR ')})`,
+    not: (n) => `(NOT ${sub(n.operand, !negated)})`,
     compare: (n) => {
       const a = field(n.field.path);
       const op = COMPARE_SQL[n.op];
@@ -141,7 +151,13 @@ export function compilePredicate(mapping: TableMapping, p: Predicate, params: Pa
       const probes = n.values.map((v) =>
         JSON.stringify([v.type === 'string' ? checkText(v.value as string) : v.value]),
       );
-      return `(${a.json} @> ANY(${params.add(probes)}::jsonb[]))`;
+      const contains = `(${a.json} @> ANY(${params.add(probes)}::jsonb[]))`;
+      // A value that is not an array (JSON null, as another application may write) is UNKNOWN
+      // too, but `@>` answers FALSE for it. Outside a NOT both leave the row out, and the bare
+      // `@>` keeps the GIN index usable; under a NOT only the CASE keeps the row out.
+      return negated
+        ? `(CASE WHEN jsonb_typeof(${a.json}) = 'array' THEN ${contains} END)`
+        : contains;
     },
   });
 }
