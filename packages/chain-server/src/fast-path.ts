@@ -24,6 +24,7 @@ import { parseTimeout as parseConnectTimeout } from '@connectrpc/connect/protoco
 import { parseTimeout as parseGrpcTimeout } from '@connectrpc/connect/protocol-grpc';
 import { trailerFlag } from '@connectrpc/connect/protocol-grpc-web';
 import { ChainService } from '@mystira/chain-protos';
+import { withDeadline } from '../../../shared/waiting.js';
 import type { Admission } from './admission.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { ChainHandlers } from './handlers.js';
@@ -152,7 +153,9 @@ export function createFastPath(options: FastPathOptions): FastPath {
     // The body gets what admission left of bodyTimeoutMs.
     const deadline = performance.now() + bodyTimeoutMs;
     const header = headerGetter(request.headers);
-    within(admission.admit(request.route.procedure, header, address), bodyTimeoutMs).then(
+    withDeadline(admission.admit(request.route.procedure, header, address), bodyTimeoutMs, () =>
+      bodyTimeout(bodyTimeoutMs),
+    ).then(
       (principal) => {
         if (reply.done) return;
         request.principal = principal;
@@ -281,21 +284,4 @@ export function createFastPath(options: FastPathOptions): FastPath {
   };
 
   return { request, stream };
-}
-
-/** `promise`, or the body deadline's DEADLINE_EXCEEDED if it takes longer than `ms`. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(bodyTimeout(ms)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
