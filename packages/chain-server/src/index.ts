@@ -110,6 +110,7 @@ export type {
   Ledger,
   LedgerHealth,
   LedgerInfo,
+  LedgerWriteKind,
   PaymentRecord,
   RegisterAssetInput,
   RoyaltyRules,

@@ -65,6 +65,26 @@ export interface AssetRecord {
   errorMessage?: string;
 }
 
+/**
+ * The kinds of transaction a ledger submits: a devnet's `failNextTransaction` and the
+ * conformance kit's `injectFailure` name them. The last five are writes of `Ledger.ip`.
+ */
+export type LedgerWriteKind =
+  | 'register'
+  | 'split'
+  | 'payment'
+  | 'claim'
+  /** `ip.createCollection` */
+  | 'collection'
+  /** `ip.registerLicenseTerms` */
+  | 'license-terms'
+  /** `ip.attachLicenseTerms` */
+  | 'attach-terms'
+  /** `ip.mintLicenseTokens` */
+  | 'license-tokens'
+  /** `ip.mintAndRegisterIpAsset` */
+  | 'ip-register';
+
 /** The state of one transaction, as WatchTransactions reports it. */
 export interface TxState {
   /** The transaction's hash. */

@@ -8,25 +8,11 @@ import { createHash } from 'node:crypto';
 import { TransactionStatus } from '@mystira/chain-protos';
 import { raceAbort } from '../../../../shared/waiting.js';
 import type { OperationState } from '../ip-ledger.js';
-import type { AssetRecord, TxState } from '../ledger.js';
+import type { AssetRecord, LedgerWriteKind, TxState } from '../ledger.js';
 import type { RoyaltyBook } from './royalty-book.js';
 
 /** What a devnet transaction does; `failNextTransaction` can target one kind. */
-export type DevnetTxKind =
-  | 'register'
-  | 'split'
-  | 'payment'
-  | 'claim'
-  /** `ip.createCollection` */
-  | 'collection'
-  /** `ip.registerLicenseTerms` */
-  | 'license-terms'
-  /** `ip.attachLicenseTerms` */
-  | 'attach-terms'
-  /** `ip.mintLicenseTokens` */
-  | 'license-tokens'
-  /** `ip.mintAndRegisterIpAsset` */
-  | 'ip-register';
+export type DevnetTxKind = LedgerWriteKind;
 
 /** What happens when a transaction is included (or fails), and when it is final. */
 export interface TxHooks {

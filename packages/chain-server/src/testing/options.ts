@@ -1,4 +1,4 @@
-import type { Ledger } from '@mystira/chain-server';
+import type { Ledger, LedgerWriteKind } from '@mystira/chain-server';
 
 /** What a test drives: a fresh ledger and the means to make its chain progress. */
 export interface LedgerHarness<L extends Ledger = Ledger> {
@@ -36,20 +36,10 @@ export interface LedgerHarness<L extends Ledger = Ledger> {
 }
 
 /**
- * A transaction a ledger submits: what {@link LedgerConformanceOptions.injectFailure} targets.
- * The last five are writes of `Ledger.ip` (the `ip: failures:` cases): `createCollection`,
- * `registerLicenseTerms`, `attachLicenseTerms`, `mintLicenseTokens` and `mintAndRegisterIpAsset`.
+ * A transaction a ledger submits: what {@link LedgerConformanceOptions.injectFailure} targets
+ * (the `ip: failures:` cases target the five writes of `Ledger.ip`).
  */
-export type LedgerOperation =
-  | 'register'
-  | 'split'
-  | 'payment'
-  | 'claim'
-  | 'collection'
-  | 'license-terms'
-  | 'attach-terms'
-  | 'license-tokens'
-  | 'ip-register';
+export type LedgerOperation = LedgerWriteKind;
 
 /** Options of {@link ledgerConformance}. */
 export interface LedgerConformanceOptions<L extends Ledger = Ledger> {
