@@ -12,7 +12,13 @@ import {
 } from '@mystira/repository';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currentDoc, legacyDoc, type Session, Sessions } from './mapping-fixtures.js';
+import {
+  currentDoc,
+  legacyDoc,
+  type Session,
+  SessionStatus,
+  Sessions,
+} from './mapping-fixtures.js';
 
 /** The item without the stored document it remembers (for comparisons). */
 function plain<T extends object>(item: T): T {
@@ -143,16 +149,7 @@ describe('entity codec: property round trip', () => {
     accountId: fc.uuid(),
     scenarioId: name,
     profileId: name,
-    status: fc.constantFrom(
-      'Creating',
-      'Pending',
-      'Active',
-      'Paused',
-      'Completed',
-      'Abandoned',
-      'Failed',
-      'Expired',
-    ),
+    status: fc.constantFrom(...(Object.keys(SessionStatus) as Session['status'][])),
     startedAt: fc.option(instant, { nil: null }),
     playerNames: fc.array(name, { maxLength: 4 }),
     compassTotals: fc.dictionary(
