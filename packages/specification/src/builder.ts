@@ -27,6 +27,7 @@ import {
   type OrderNode,
   type Predicate,
   type QueryNode,
+  queryNode,
   type StringOp,
 } from './ast.js';
 import { InvalidValueError, UnsupportedOperatorError } from './errors.js';
@@ -649,16 +650,13 @@ export class Specification<T, R = T> {
  */
 type TopKey<P> = P extends `${infer H}.${string}` ? H : P;
 
-const EMPTY: State = {
-  wheres: [],
-  search: new Map(),
-  orderBy: [],
-  after: null,
-  skip: 0,
-  take: null,
-  select: null,
-  cache: null,
-};
+const EMPTY: State = emptyState();
+
+/** A new builder's state: no conditions yet, and every other clause as `queryNode` leaves it. */
+function emptyState(): State {
+  const { orderBy, after, skip, take, select, cache } = queryNode(null);
+  return { wheres: [], search: new Map(), orderBy, after, skip, take, select, cache };
+}
 
 /** Starts a specification for an entity declared with `entity()` (runtime-checked paths and values). */
 export function spec<S extends Shape>(entity: EntityDef<S>): Specification<InferShape<S>>;

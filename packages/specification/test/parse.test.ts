@@ -63,31 +63,23 @@ describe('fromJSON accepts what the builder makes', () => {
   });
 
   it('fills optional parts: types, ignoreCase, paging', () => {
-    const minimal = {
+    /** The least JSON a client may send for `field op value`: no types, ignoreCase or paging. */
+    const minimal = (op: string, field: string, value: unknown) => ({
       kind: 'query',
       version: 1,
       where: {
         kind: 'compare',
-        op: 'eq',
-        field: { kind: 'field', path: ['name'] },
-        value: { kind: 'value', value: 'x' },
+        op,
+        field: { kind: 'field', path: [field] },
+        value: { kind: 'value', value },
       },
-    };
-    expect(fromJSON(minimal, Probe)).toEqual(
+    });
+    expect(fromJSON(minimal('eq', 'name', 'x'), Probe)).toEqual(
       spec(Probe)
         .where((w) => w.eq('name', 'x'))
         .build(),
     );
-    const bigint = {
-      kind: 'query',
-      version: 1,
-      where: {
-        kind: 'compare',
-        op: 'gt',
-        field: { kind: 'field', path: ['amount'] },
-        value: { kind: 'value', value: '5' },
-      },
-    };
+    const bigint = minimal('gt', 'amount', '5');
     expect(fromJSON(bigint, Probe).where).toMatchObject({ value: { type: 'bigint', value: '5' } });
   });
 });
