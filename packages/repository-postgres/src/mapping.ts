@@ -123,6 +123,37 @@ function scalarOfInfo(info: FieldInfo): ScalarType | null {
   return info.type;
 }
 
+/**
+ * How a field inside a jsonb value is read: `root` is the jsonb column, `keys` the path below it.
+ * Nested number and date values compare as in the document layout (numeric, ISO text), whatever
+ * the table's layout.
+ */
+function jsonbAccess(info: FieldInfo, root: string, keys: readonly string[]): FieldAccess {
+  const type = scalarOfInfo(info);
+  const quoted = keys.map(quoteKey);
+  const parent = [root, ...quoted.slice(0, -1)].join('->');
+  const last = quoted[quoted.length - 1];
+  const text = `(${parent}->>${last})`;
+  const json = `(${parent}->${last})`;
+  let scalar: string | null = null;
+  if (info.type !== 'array' && info.type !== 'object') {
+    scalar =
+      type === 'string' || type === 'date'
+        ? `(${text} COLLATE "C")`
+        : type === 'boolean'
+          ? `(${text}::boolean)`
+          : `(${text}::numeric)`;
+  }
+  return {
+    info,
+    scalar,
+    presence: text,
+    json,
+    type,
+    cast: type ? paramCast(type, 'document') : '',
+  };
+}
+
 /** Builds the mapping of `entity` to a table, validating that the layout can represent it. */
 export function tableMapping(entity: EntityDef, options: TableOptions = {}): TableMapping {
   const layout = options.layout ?? 'document';
@@ -180,34 +211,7 @@ export function tableMapping(entity: EntityDef, options: TableOptions = {}): Tab
           cast: '::numeric',
         };
       }
-      const keys = info.path.map(quoteKey);
-      const parent = ['"data"', ...keys.slice(0, -1)].join('->');
-      const text = `(${parent}->>${keys[keys.length - 1]})`;
-      const json = `(${parent}->${keys[keys.length - 1]})`;
-      let scalar: string | null = null;
-      if (info.type !== 'array' && info.type !== 'object') {
-        switch (type) {
-          case 'string':
-          case 'date':
-            scalar = `(${text} COLLATE "C")`;
-            break;
-          case 'number':
-          case 'bigint':
-            scalar = `(${text}::numeric)`;
-            break;
-          case 'boolean':
-            scalar = `(${text}::boolean)`;
-            break;
-        }
-      }
-      return {
-        info,
-        scalar,
-        presence: text,
-        json,
-        type,
-        cast: type ? paramCast(type, layout) : '',
-      };
+      return jsonbAccess(info, '"data"', info.path);
     };
   } else {
     columns = [];
@@ -265,28 +269,7 @@ export function tableMapping(entity: EntityDef, options: TableOptions = {}): Tab
         return { info, scalar, presence: top, json: null, type, cast: paramCast(type!, layout) };
       }
       // Nested fields live in the top-level object's jsonb column: same expressions as documents.
-      const keys = info.path.slice(1).map(quoteKey);
-      const parent = [top, ...keys.slice(0, -1)].join('->');
-      const text = `(${parent}->>${keys[keys.length - 1]})`;
-      const json = `(${parent}->${keys[keys.length - 1]})`;
-      let scalar: string | null = null;
-      if (info.type !== 'array' && info.type !== 'object') {
-        scalar =
-          type === 'string' || type === 'date'
-            ? `(${text} COLLATE "C")`
-            : type === 'boolean'
-              ? `(${text}::boolean)`
-              : `(${text}::numeric)`;
-      }
-      // Nested number/date values compare as in the document layout (numeric, ISO text).
-      return {
-        info,
-        scalar,
-        presence: text,
-        json,
-        type,
-        cast: type ? paramCast(type, 'document') : '',
-      };
+      return jsonbAccess(info, top, info.path.slice(1));
     };
   }
 
