@@ -7,6 +7,7 @@ import {
 import {
   ConformanceItem,
   type ConformanceItemT,
+  fixture,
   repositoryConformance,
 } from '@mystira/repository/testing';
 import { entity, field, spec } from '@mystira/specification';
@@ -37,19 +38,8 @@ describe('memory adapter: specifics', () => {
 
   it('seeds from options and answers specs', async () => {
     const repo = memoryRepository<ConformanceItemT>(ConformanceItem, {
-      seed: [
-        {
-          id: 'x',
-          version: 9,
-          name: 'x',
-          rank: null,
-          active: true,
-          createdAt: '2020-01-01T00:00:00.000Z',
-          amount: '1',
-          tags: [],
-          profile: { country: 'NO' },
-        },
-      ],
+      // A kit fixture row under a new id and name, seeded with a version the adapter resets to 1.
+      seed: [{ ...fixture()[0]!, id: 'x', version: 9, name: 'x' }],
     });
     expect(repo.size).toBe(1);
     expect((await repo.getById('x'))?.version).toBe(1);
