@@ -5,6 +5,19 @@
  */
 import type { StoredDocument } from '@mystira/repository';
 
+/**
+ * The App's default `AccountSettings`, which both domains write alike for an account whose
+ * settings were never changed.
+ */
+const defaultSettings = {
+  Id: '',
+  CacheCredentials: true,
+  RequireAuthOnStartup: false,
+  PreferredLanguage: 'en',
+  NotificationsEnabled: true,
+  Theme: 'Light',
+};
+
 /** An `Accounts` document of the current domain (CTX-APP, EF Core 10): every mapped property written. */
 export const accountCurrent: StoredDocument = {
   id: '9a1c7e55-0000-4000-8000-000000000002',
@@ -35,14 +48,7 @@ export const accountCurrent: StoredDocument = {
     StartDate: '2026-01-20T08:00:00Z',
     EndDate: null,
   },
-  Settings: {
-    Id: '',
-    CacheCredentials: true,
-    RequireAuthOnStartup: false,
-    PreferredLanguage: 'en',
-    NotificationsEnabled: true,
-    Theme: 'Light',
-  },
+  Settings: defaultSettings,
   LastLoginAt: '2026-02-01T10:15:00.1234567Z',
   FailedLoginAttempts: 0,
   LockoutEndAt: null,
@@ -84,14 +90,7 @@ export const accountLegacy: StoredDocument = {
     StartDate: '2025-11-20T08:30:00',
     EndDate: '9999-12-31T23:59:59.9999999',
   },
-  Settings: {
-    Id: '',
-    CacheCredentials: true,
-    RequireAuthOnStartup: false,
-    PreferredLanguage: 'en',
-    NotificationsEnabled: true,
-    Theme: 'Light',
-  },
+  Settings: defaultSettings,
   CreatedAt: '2025-11-20T08:30:00',
   LastLoginAt: '2025-12-01T07:00:00.5Z',
   $type: 'Account',
