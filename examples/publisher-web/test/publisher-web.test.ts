@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ChainServer, createChainServer } from '@mystira/chain-server';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS, userToken } from '../../demo/src/identities.ts';
 import { type LocalIssuer, startLocalIssuer } from '../../demo/src/issuer.ts';
@@ -68,6 +68,25 @@ function recordingProxy(
   });
 }
 
+/**
+ * Registers a story with AUTHOR as its one contributor, expecting a refusal: waits until the
+ * form's alert says all of `says`.
+ */
+async function registerUntilAlert(
+  page: Page,
+  contentId: string,
+  title: string,
+  ...says: (string | RegExp)[]
+): Promise<void> {
+  await page.getByLabel('Content id').fill(contentId);
+  await page.getByLabel('Title').fill(title);
+  await fillContributor(page, 1, AUTHOR, 'author', '10000');
+  await page.getByRole('button', { name: 'Register story' }).click();
+  let alert = page.getByRole('form', { name: 'Register a story' }).getByRole('alert');
+  for (const text of says) alert = alert.filter({ hasText: text });
+  await alert.waitFor(WAIT);
+}
+
 async function listen(server: http.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
@@ -107,6 +126,15 @@ describe('the Publisher page in Chromium', () => {
     chainPort = (await chain.listen(0)).port;
     browser = await launchChromium();
   });
+
+  /** A new page signed in as Ada, once it says it is connected, and the errors it logs. */
+  async function openConnected(viewport: { width: number; height: number }) {
+    const page = await browser.newPage({ viewport });
+    const errors = collectErrors(page);
+    await page.goto(signedIn(web, ada));
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor(WAIT);
+    return { page, errors };
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -200,10 +228,7 @@ describe('the Publisher page in Chromium', () => {
   });
 
   it('shows field errors next to the fields: the page’s own and the Chain service’s (375 px wide)', async () => {
-    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
-    const errors = collectErrors(page);
-    await page.goto(signedIn(web, ada));
-    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor(WAIT);
+    const { page, errors } = await openConnected({ width: 375, height: 800 });
     const noHorizontalScroll = () =>
       page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
     expect(await noHorizontalScroll()).toBe(true);
@@ -317,16 +342,13 @@ describe('the Publisher page in Chromium', () => {
       // The demo's link opened in the same tab: only the #fragment changes, and that signs in.
       await page.goto(signedIn(web, reader));
       await page.getByRole('status').filter({ hasText: connected() }).waitFor(WAIT);
-      await page.getByLabel('Content id').fill('story-read-only');
-      await page.getByLabel('Title').fill('Read only');
-      await fillContributor(page, 1, AUTHOR, 'author', '10000');
-      await page.getByRole('button', { name: 'Register story' }).click();
-      await page
-        .getByRole('form', { name: 'Register a story' })
-        .getByRole('alert')
-        .filter({ hasText: 'chain:write' })
-        .filter({ hasText: 'PERMISSION_DENIED' })
-        .waitFor(WAIT);
+      await registerUntilAlert(
+        page,
+        'story-read-only',
+        'Read only',
+        'chain:write',
+        'PERMISSION_DENIED',
+      );
       // The browser's own reports of the 401s and the 403; nothing else.
       expect(errors.filter((e) => !/status of 40[13]/.test(e))).toEqual([]);
     } finally {
@@ -491,23 +513,17 @@ describe('the Publisher page in Chromium', () => {
   });
 
   it('shows the Chain service going away instead of a blank page', async () => {
-    const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
-    const errors = collectErrors(page);
-    await page.goto(signedIn(web, ada));
-    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor(WAIT);
+    const { page, errors } = await openConnected({ width: 1024, height: 900 });
 
     await chain.close({ deadlineMs: 200 });
     await page.getByRole('status').filter({ hasText: 'Disconnected from' }).waitFor(WAIT);
 
-    await page.getByLabel('Content id').fill('story-offline');
-    await page.getByLabel('Title').fill('Offline');
-    await fillContributor(page, 1, AUTHOR, 'author', '10000');
-    await page.getByRole('button', { name: 'Register story' }).click();
-    await page
-      .getByRole('form', { name: 'Register a story' })
-      .getByRole('alert')
-      .filter({ hasText: /cannot be reached|calls are paused/ })
-      .waitFor(WAIT);
+    await registerUntilAlert(
+      page,
+      'story-offline',
+      'Offline',
+      /cannot be reached|calls are paused/,
+    );
     await page.screenshot({ path: join(artifacts, 'chain-down.png'), fullPage: true });
 
     // Only the browser's own reports of the refused connections.

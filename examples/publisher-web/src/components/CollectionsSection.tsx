@@ -12,9 +12,9 @@ import { useServices } from '../chain.js';
 import { describeError, violationsByField } from '../errors.js';
 import { shortHex } from '../format.js';
 import { formatUnits } from '../units.js';
-import { Field } from './Field.js';
-import { useFocusFirstError } from './focus-first-error.js';
-import { TextInput } from './TextInput.js';
+import { FormFooter } from './FormFooter.js';
+import { useFieldErrors } from './focus-first-error.js';
+import { TextField } from './TextField.js';
 import { TransactionCard } from './TransactionCard.js';
 
 /** A collection created on this page: what the scenario form offers. */
@@ -138,9 +138,8 @@ export function CollectionsSection({
   const [symbol, setSymbol] = useState('');
   const [contractUri, setContractUri] = useState('');
   const [maxSupply, setMaxSupply] = useState('');
-  const [errors, setErrors] = useState<CollectionErrors>({});
   const [alert, setAlert] = useState<string>();
-  const { formRef, focusFirstError } = useFocusFirstError();
+  const { errors, formRef, showErrors } = useFieldErrors<CollectionErrors>();
   const create = useMutation(CollectionService.method.createCollection);
 
   const submit = async (event: FormEvent) => {
@@ -151,11 +150,7 @@ export function CollectionsSection({
     if (!symbol.trim()) found.symbol = 'Enter the collection’s symbol.';
     if (maxSupply.trim() && !/^\d+$/.test(maxSupply.trim()))
       found.maxSupply = 'Enter a whole number, or leave it empty for no practical limit.';
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      focusFirstError();
-      return;
-    }
+    if (showErrors(found)) return;
     try {
       const answer = await create.mutateAsync({
         name: name.trim(),
@@ -178,9 +173,8 @@ export function CollectionsSection({
       setContractUri('');
       setMaxSupply('');
     } catch (err) {
-      setErrors(violationsByField(err, FIELD_OF_VIOLATION));
+      showErrors(violationsByField(err, FIELD_OF_VIOLATION));
       setAlert(`The collection was not created. ${describeError(err)}`);
-      focusFirstError();
     }
   };
 
@@ -196,49 +190,47 @@ export function CollectionsSection({
         aria-label="Create a collection"
         onSubmit={(e) => void submit(e)}
       >
-        <Field label="Collection name" hint="Its ERC-721 name" error={errors.name}>
-          <TextInput name="collectionName" value={name} onValue={setName} />
-        </Field>
-        <Field label="Symbol" hint="Its ERC-721 symbol, e.g. MYST" error={errors.symbol}>
-          <TextInput
-            name="collectionSymbol"
-            spellCheck={false}
-            value={symbol}
-            onValue={setSymbol}
-          />
-        </Field>
-        <Field
+        <TextField
+          label="Collection name"
+          hint="Its ERC-721 name"
+          error={errors.name}
+          name="collectionName"
+          value={name}
+          onValue={setName}
+        />
+        <TextField
+          label="Symbol"
+          hint="Its ERC-721 symbol, e.g. MYST"
+          error={errors.symbol}
+          name="collectionSymbol"
+          spellCheck={false}
+          value={symbol}
+          onValue={setSymbol}
+        />
+        <TextField
           label="Contract URI (optional)"
           hint="The collection’s own metadata document, e.g. ipfs://…"
           error={errors.contractUri}
-        >
-          <TextInput
-            name="contractUri"
-            spellCheck={false}
-            value={contractUri}
-            onValue={setContractUri}
-          />
-        </Field>
-        <Field
+          name="contractUri"
+          spellCheck={false}
+          value={contractUri}
+          onValue={setContractUri}
+        />
+        <TextField
           label="Max supply (optional)"
           hint="The most NFTs it may ever hold; empty for 4294967295. Minting is free."
           error={errors.maxSupply}
-        >
-          <TextInput
-            name="maxSupply"
-            inputMode="numeric"
-            value={maxSupply}
-            onValue={setMaxSupply}
-          />
-        </Field>
-        <div className="alert" role="alert" hidden={!alert}>
-          {alert ?? ''}
-        </div>
-        <div className="actions">
-          <button type="submit" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create collection'}
-          </button>
-        </div>
+          name="maxSupply"
+          inputMode="numeric"
+          value={maxSupply}
+          onValue={setMaxSupply}
+        />
+        <FormFooter
+          alert={alert}
+          busy={create.isPending}
+          label="Create collection"
+          busyLabel="Creating…"
+        />
       </form>
       {collections.length > 0 ? (
         <section aria-label="Collections created here" className="activity">

@@ -20,10 +20,10 @@ import { describeError, fieldViolationsOf } from '../errors.js';
 import { sentence } from '../format.js';
 import { parseUnits } from '../units.js';
 import { CustomTermsFields, type CustomTermsInput } from './CustomTermsFields.js';
-import { Field } from './Field.js';
-import { useFocusFirstError } from './focus-first-error.js';
+import { FormFooter } from './FormFooter.js';
+import { useFieldErrors } from './focus-first-error.js';
 import { MICRO_PERCENT } from './license-terms-text.js';
-import { TextInput } from './TextInput.js';
+import { TextField } from './TextField.js';
 import { TransactionCard } from './TransactionCard.js';
 
 /** Story's wrapped IP token: the currency of the devnet's and Story's commercial terms. */
@@ -31,6 +31,22 @@ export const WIP = '0x1514000000000000000000000000000000000000';
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 export type Preset = 'commercialRemix' | 'nonCommercialSocialRemixing' | 'custom';
+
+/** The preset radio buttons, in the order shown. */
+const PRESET_CHOICES: readonly { preset: Preset; label: string }[] = [
+  {
+    preset: 'commercialRemix',
+    label: 'Commercial Remix: derivatives allowed, they share their revenue with the story',
+  },
+  {
+    preset: 'nonCommercialSocialRemixing',
+    label: 'Non-Commercial Social Remixing: free remixing, no commercial use, no revenue share',
+  },
+  {
+    preset: 'custom',
+    label: 'Custom terms: choose commercial use, derivatives, revenue share and minting fee',
+  },
+];
 
 /** The fields of the form that can carry an error. */
 export type TermsErrors = Partial<Record<'share' | 'currency' | 'fee' | 'derivatives', string>>;
@@ -114,8 +130,7 @@ export function LicenseTermsForm({
     derivativesAllowed: true,
     fee: '0',
   });
-  const [errors, setErrors] = useState<TermsErrors>({});
-  const { formRef, focusFirstError } = useFocusFirstError();
+  const { errors, formRef, showErrors } = useFieldErrors<TermsErrors>();
   const [alert, setAlert] = useState<string>();
   const [attachTx, setAttachTx] = useState<string>();
   const register = useMutation(LicensingService.method.registerLicenseTerms);
@@ -142,11 +157,7 @@ export function LicenseTermsForm({
     }
     if (preset === 'custom' && custom.commercialUse && fee === undefined)
       found.fee = 'Enter a fee of 0 or more, e.g. 0.5, with at most 18 decimals.';
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      focusFirstError();
-      return;
-    }
+    if (showErrors(found)) return;
     const revShareMicroPercent = commercial ? Math.round(percent * MICRO_PERCENT) : 0;
     try {
       const registered = await register.mutateAsync({
@@ -183,9 +194,8 @@ export function LicenseTermsForm({
         if (v.field.endsWith('minting_fee_wei')) placed.fee = sentence(v.description);
         if (v.field.includes('.derivatives_')) placed.derivatives = sentence(v.description);
       }
-      setErrors(placed);
+      showErrors(placed);
       setAlert(`The license terms were not attached. ${describeError(err)}`);
-      focusFirstError();
     }
   };
 
@@ -199,77 +209,45 @@ export function LicenseTermsForm({
       >
         <fieldset>
           <legend>License terms preset</legend>
-          <div className="choice">
-            <input
-              type="radio"
-              id={`${presetName}-remix`}
-              name={presetName}
-              checked={preset === 'commercialRemix'}
-              onChange={() => setPreset('commercialRemix')}
-            />
-            <label htmlFor={`${presetName}-remix`}>
-              Commercial Remix: derivatives allowed, they share their revenue with the story
-            </label>
-          </div>
-          <div className="choice">
-            <input
-              type="radio"
-              id={`${presetName}-social`}
-              name={presetName}
-              checked={preset === 'nonCommercialSocialRemixing'}
-              onChange={() => setPreset('nonCommercialSocialRemixing')}
-            />
-            <label htmlFor={`${presetName}-social`}>
-              Non-Commercial Social Remixing: free remixing, no commercial use, no revenue share
-            </label>
-          </div>
-          <div className="choice">
-            <input
-              type="radio"
-              id={`${presetName}-custom`}
-              name={presetName}
-              checked={preset === 'custom'}
-              onChange={() => setPreset('custom')}
-            />
-            <label htmlFor={`${presetName}-custom`}>
-              Custom terms: choose commercial use, derivatives, revenue share and minting fee
-            </label>
-          </div>
+          {PRESET_CHOICES.map(({ preset: value, label }) => (
+            <div className="choice" key={value}>
+              <input
+                type="radio"
+                id={`${presetName}-${value}`}
+                name={presetName}
+                checked={preset === value}
+                onChange={() => setPreset(value)}
+              />
+              <label htmlFor={`${presetName}-${value}`}>{label}</label>
+            </div>
+          ))}
         </fieldset>
         {preset === 'custom' ? (
           <CustomTermsFields value={custom} onChange={setCustom} errors={errors} />
         ) : null}
         {commercial ? (
           <>
-            <Field
+            <TextField
               label="Revenue share (%)"
               hint="What a derivative owes the story of every payment it receives"
               error={errors.share}
-            >
-              <TextInput name="revenueShare" inputMode="decimal" value={share} onValue={setShare} />
-            </Field>
-            <Field
+              name="revenueShare"
+              inputMode="decimal"
+              value={share}
+              onValue={setShare}
+            />
+            <TextField
               label="Currency token"
               hint="The ERC-20 token of minting fees and revenue (WIP by default)"
               error={errors.currency}
-            >
-              <TextInput
-                name="currencyToken"
-                spellCheck={false}
-                value={currency}
-                onValue={setCurrency}
-              />
-            </Field>
+              name="currencyToken"
+              spellCheck={false}
+              value={currency}
+              onValue={setCurrency}
+            />
           </>
         ) : null}
-        <div className="alert" role="alert" hidden={!alert}>
-          {alert ?? ''}
-        </div>
-        <div className="actions">
-          <button type="submit" disabled={busy}>
-            {busy ? 'Attaching…' : 'Attach license terms'}
-          </button>
-        </div>
+        <FormFooter alert={alert} busy={busy} label="Attach license terms" busyLabel="Attaching…" />
       </form>
       {attachTx ? (
         <TransactionCard label="Attachment of the license terms" transactionHash={attachTx} />

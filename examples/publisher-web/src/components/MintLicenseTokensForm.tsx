@@ -18,10 +18,11 @@ import { describeError, violationsByField } from '../errors.js';
 import { shortHex } from '../format.js';
 import { formatUnits } from '../units.js';
 import { Field } from './Field.js';
-import { useFocusFirstError } from './focus-first-error.js';
+import { FormFooter } from './FormFooter.js';
+import { useFieldErrors } from './focus-first-error.js';
 import { describeTerms } from './license-terms-text.js';
 import { CLAIMABLE } from './RoyaltiesPanel.js';
-import { TextInput } from './TextInput.js';
+import { TextField } from './TextField.js';
 import { TransactionCard } from './TransactionCard.js';
 
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
@@ -59,10 +60,9 @@ export function MintLicenseTokensForm({
   const [termsId, setTermsId] = useState('');
   const [amount, setAmount] = useState('1');
   const [receiver, setReceiver] = useState('');
-  const [errors, setErrors] = useState<MintErrors>({});
   const [alert, setAlert] = useState<string>();
   const [minted, setMinted] = useState<MintedTokens>();
-  const { formRef, focusFirstError } = useFocusFirstError();
+  const { errors, formRef, showErrors } = useFieldErrors<MintErrors>();
   const mint = useMutation(LicensingService.method.mintLicenseTokens);
   // The newest attached terms unless the person chose others.
   const chosen = termsId || attached.at(-1)?.licenseTermsId || '';
@@ -77,11 +77,7 @@ export function MintLicenseTokensForm({
       found.amount = 'Enter a whole number of tokens, at least 1.';
     if (receiver.trim() && !WALLET.test(receiver.trim()))
       found.receiver = 'A wallet is 0x followed by 40 hex digits (or leave it empty).';
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      focusFirstError();
-      return;
-    }
+    if (showErrors(found)) return;
     try {
       const answer = await mint.mutateAsync({
         licensorIpAssetId: ipAssetId,
@@ -103,9 +99,8 @@ export function MintLicenseTokensForm({
         `${answer.licenseTokenIds.length} license token${answer.licenseTokenIds.length === 1 ? '' : 's'} minted: ${answer.licenseTokenIds.map((id) => `#${id}`).join(', ')}`,
       );
     } catch (err) {
-      setErrors(violationsByField(err, FIELD_OF_VIOLATION));
+      showErrors(violationsByField(err, FIELD_OF_VIOLATION));
       setAlert(`No license tokens were minted. ${describeError(err)}`);
-      focusFirstError();
     }
   };
 
@@ -127,30 +122,31 @@ export function MintLicenseTokensForm({
             ))}
           </select>
         </Field>
-        <Field label="Number of tokens" error={errors.amount}>
-          <TextInput name="mintAmount" inputMode="numeric" value={amount} onValue={setAmount} />
-        </Field>
-        <Field
+        <TextField
+          label="Number of tokens"
+          error={errors.amount}
+          name="mintAmount"
+          inputMode="numeric"
+          value={amount}
+          onValue={setAmount}
+        />
+        <TextField
           label="Receiver’s wallet (optional)"
           hint="Who gets the tokens; empty for the Chain service’s own wallet, which pays any minting fee"
           error={errors.receiver}
-        >
-          <TextInput
-            name="mintReceiver"
-            spellCheck={false}
-            placeholder="0x…"
-            value={receiver}
-            onValue={setReceiver}
-          />
-        </Field>
-        <div className="alert" role="alert" hidden={!alert}>
-          {alert ?? ''}
-        </div>
-        <div className="actions">
-          <button type="submit" disabled={mint.isPending || attached.length === 0}>
-            {mint.isPending ? 'Minting…' : 'Mint license tokens'}
-          </button>
-        </div>
+          name="mintReceiver"
+          spellCheck={false}
+          placeholder="0x…"
+          value={receiver}
+          onValue={setReceiver}
+        />
+        <FormFooter
+          alert={alert}
+          busy={mint.isPending}
+          disabled={attached.length === 0}
+          label="Mint license tokens"
+          busyLabel="Minting…"
+        />
       </form>
       {minted ? (
         <>

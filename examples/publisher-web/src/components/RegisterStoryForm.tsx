@@ -9,7 +9,7 @@ import { type FormEvent, useRef, useState } from 'react';
 import { describeError, fieldViolationsOf } from '../errors.js';
 import { sentence } from '../format.js';
 import { Field } from './Field.js';
-import { TextInput } from './TextInput.js';
+import { TextField } from './TextField.js';
 
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
 const ROLES: readonly ContributorRole[] = ['author', 'artist', 'publisher', 'curator', 'other'];
@@ -142,28 +142,31 @@ export function RegisterStoryForm({
 
   return (
     <form ref={form} noValidate aria-label="Register a story" onSubmit={submit}>
-      <Field
+      <TextField
         label="Content id"
         hint="Your story’s id in the Mystira catalogue, e.g. story-42"
         error={errors.contentId}
-      >
-        <TextInput name="contentId" spellCheck={false} value={contentId} onValue={setContentId} />
-      </Field>
-      <Field label="Title" error={errors.contentTitle}>
-        <TextInput name="contentTitle" value={title} onValue={setTitle} />
-      </Field>
-      <Field
+        name="contentId"
+        spellCheck={false}
+        value={contentId}
+        onValue={setContentId}
+      />
+      <TextField
+        label="Title"
+        error={errors.contentTitle}
+        name="contentTitle"
+        value={title}
+        onValue={setTitle}
+      />
+      <TextField
         label="Metadata URI (optional)"
         hint="Where the story’s IP metadata is published, e.g. ipfs://…"
         error={errors.metadataUri}
-      >
-        <TextInput
-          name="metadataUri"
-          spellCheck={false}
-          value={metadataUri}
-          onValue={setMetadataUri}
-        />
-      </Field>
+        name="metadataUri"
+        spellCheck={false}
+        value={metadataUri}
+        onValue={setMetadataUri}
+      />
       <fieldset className="contributors-set" aria-describedby="contributors-error">
         <legend>Contributors</legend>
         <div className="contributors">

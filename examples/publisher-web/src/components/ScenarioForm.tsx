@@ -14,7 +14,8 @@ import { describeError, fieldViolationsOf } from '../errors.js';
 import { sentence } from '../format.js';
 import type { CreatedCollection } from './CollectionsSection.js';
 import { Field } from './Field.js';
-import { TextInput } from './TextInput.js';
+import { FormFooter } from './FormFooter.js';
+import { TextField } from './TextField.js';
 
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
 
@@ -97,34 +98,32 @@ export function ScenarioForm({
 
   return (
     <form noValidate aria-label="Register a scenario" onSubmit={(e) => void submit(e)}>
-      <Field label="Scenario content id" error={errors.contentId}>
-        <TextInput
-          name="scenarioContentId"
-          spellCheck={false}
-          value={contentId}
-          onValue={setContentId}
-        />
-      </Field>
-      <Field
+      <TextField
+        label="Scenario content id"
+        error={errors.contentId}
+        name="scenarioContentId"
+        spellCheck={false}
+        value={contentId}
+        onValue={setContentId}
+      />
+      <TextField
         label="Scenario title"
         hint="Registered as the scenario’s IP metadata"
         error={errors.title}
-      >
-        <TextInput name="scenarioTitle" value={title} onValue={setTitle} />
-      </Field>
-      <Field
+        name="scenarioTitle"
+        value={title}
+        onValue={setTitle}
+      />
+      <TextField
         label="Scenario author’s wallet"
         hint="Receives the scenario’s share of its revenue"
         error={errors.wallet}
-      >
-        <TextInput
-          name="scenarioWallet"
-          spellCheck={false}
-          placeholder="0x…"
-          value={wallet}
-          onValue={setWallet}
-        />
-      </Field>
+        name="scenarioWallet"
+        spellCheck={false}
+        placeholder="0x…"
+        value={wallet}
+        onValue={setWallet}
+      />
       <Field
         label="Collection"
         hint="The SPG NFT collection the scenario’s NFT is minted in"
@@ -143,14 +142,12 @@ export function ScenarioForm({
           ))}
         </select>
       </Field>
-      <div className="alert" role="alert" hidden={!alert}>
-        {alert ?? ''}
-      </div>
-      <div className="actions">
-        <button type="submit" disabled={mint.isPending}>
-          {mint.isPending ? 'Registering…' : 'Register scenario as derivative'}
-        </button>
-      </div>
+      <FormFooter
+        alert={alert}
+        busy={mint.isPending}
+        label="Register scenario as derivative"
+        busyLabel="Registering…"
+      />
     </form>
   );
 }
