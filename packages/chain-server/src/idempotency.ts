@@ -13,7 +13,15 @@
  * TTL) lets several instances share keys.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufbuild/protobuf';
+import {
+  create,
+  type DescMessage,
+  type DescMethod,
+  fromBinary,
+  type MessageInitShape,
+  type MessageShape,
+  toBinary,
+} from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { raceAbort } from '../../../shared/waiting.js';
 import { toConnectError } from './connect-errors.js';
@@ -340,4 +348,27 @@ export async function idempotentWrite<I extends DescMessage, O extends DescMessa
     .complete(storeKey, begun.token, fingerprint, toBinary(write.outSchema, response))
     .catch(() => {});
   return response;
+}
+
+/**
+ * The writes of one service's RPCs, each through {@link idempotentWrite}: the request and response
+ * schemas come from the method's descriptor, and `act` (which calls the port and says what to
+ * answer) runs once per idempotency key, later calls replaying its answer. `keyOf` names the
+ * method as the service's stored keys do: ChainService by its bare name (`RegisterIpAsset`, as it
+ * always has, so keys already stored keep matching), the ip services as `Service/Method`.
+ */
+export function rpcWriter(store: IdempotencyStore, keyOf: (method: DescMethod) => string) {
+  return <I extends DescMessage, O extends DescMessage>(
+    method: DescMethod & { input: I; output: O },
+    req: MessageShape<I> & { idempotencyKey: string },
+    call: CallContext,
+    act: () => Promise<MessageInitShape<O>>,
+  ): Promise<MessageShape<O>> =>
+    idempotentWrite(store, call, {
+      method: keyOf(method),
+      inSchema: method.input,
+      req,
+      outSchema: method.output,
+      execute: async () => create(method.output, await act()),
+    });
 }

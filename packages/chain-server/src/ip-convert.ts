@@ -34,6 +34,7 @@ import type {
   OperationState,
   RoyaltyPolicy,
 } from './ip-ledger.js';
+import { sharedTermsFields } from './ip-terms-fields.js';
 import type { Split } from './ledger.js';
 
 /** uint64's largest value: expiration_seconds on the wire (uint256 on chain). */
@@ -64,20 +65,12 @@ export function timestamp(date: Date | undefined) {
 
 export function licenseTermsMessage(t: LicenseTermsInput): LicenseTerms {
   return create(LicenseTermsSchema, {
-    transferable: t.transferable,
+    ...sharedTermsFields(t),
     royaltyPolicy: POLICY[t.royaltyPolicy] ?? WirePolicy.UNSPECIFIED,
     mintingFeeWei: t.mintingFeeWei.toString(),
     // A chain may hold a longer expiration than uint64 seconds (5.8e11 years): that is "never" too.
     expirationSeconds: t.expirationSeconds > MAX_UINT64 ? MAX_UINT64 : t.expirationSeconds,
-    commercialUse: t.commercialUse,
-    commercialAttribution: t.commercialAttribution,
-    commercialRevShareMicroPercent: t.commercialRevShareMicroPercent,
-    derivativesAllowed: t.derivativesAllowed,
-    derivativesAttribution: t.derivativesAttribution,
-    derivativesApproval: t.derivativesApproval,
-    derivativesReciprocal: t.derivativesReciprocal,
     currencyToken: t.currencyToken,
-    termsUri: t.termsUri,
   });
 }
 

@@ -7,13 +7,7 @@
  * UNAVAILABLE; INTERNAL without its message), a status FAILED means a transaction reached the
  * chain and failed, and is kept under its idempotency key like a success.
  */
-import {
-  create,
-  type DescMessage,
-  type DescMethod,
-  type MessageInitShape,
-  type MessageShape,
-} from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import {
   type AttachLicenseTermsRequest,
@@ -41,7 +35,7 @@ import {
 } from '@mystira/chain-protos';
 import { toConnectError } from './connect-errors.js';
 import type { CallContext } from './handlers.js';
-import { type IdempotencyStore, idempotentWrite, MemoryIdempotencyStore } from './idempotency.js';
+import { type IdempotencyStore, MemoryIdempotencyStore, rpcWriter } from './idempotency.js';
 import {
   collectionMessage,
   derivativeLinkMessage,
@@ -110,23 +104,8 @@ export function createIpHandlers(options: IpHandlerOptions): IpHandlers {
   const { ip } = options;
   const store = options.idempotency ?? new MemoryIdempotencyStore();
 
-  /**
-   * A write of the ip services, keyed `Service/Method` like ChainService's: `act` calls the port
-   * and says what to answer; it runs once per idempotency key, later calls replay its answer.
-   */
-  const write = <I extends DescMessage, O extends DescMessage>(
-    method: DescMethod & { input: I; output: O },
-    req: MessageShape<I> & { idempotencyKey: string },
-    call: CallContext,
-    act: () => Promise<MessageInitShape<O>>,
-  ) =>
-    idempotentWrite(store, call, {
-      method: `${method.parent.typeName}/${method.name}`,
-      inSchema: method.input,
-      req,
-      outSchema: method.output,
-      execute: async () => create(method.output, await act()),
-    });
+  /** A write of the ip services, keyed `Service/Method` (ChainService's keep their bare names). */
+  const write = rpcWriter(store, (method) => `${method.parent.typeName}/${method.name}`);
 
   const handlers: IpHandlers = {
     async createCollection(req, call) {

@@ -19,6 +19,7 @@ import {
   commercialUseTerms,
   nonCommercialSocialRemixingTerms,
 } from './ip-presets.js';
+import { sharedTermsFields } from './ip-terms-fields.js';
 
 /** The wire policy as the port names it; undefined for UNSPECIFIED or a number with no name. */
 function policyOf(value: WirePolicy): RoyaltyPolicy | undefined {
@@ -122,19 +123,11 @@ function customTerms(v: Violations, t: LicenseTerms): LicenseTermsInput {
     if (t.derivativesReciprocal) requires('derivatives_reciprocal', 'reciprocal derivatives');
   }
   return {
-    transferable: t.transferable,
+    ...sharedTermsFields(t),
     royaltyPolicy,
     mintingFeeWei,
     expirationSeconds: t.expirationSeconds,
-    commercialUse: t.commercialUse,
-    commercialAttribution: t.commercialAttribution,
-    commercialRevShareMicroPercent: t.commercialRevShareMicroPercent,
-    derivativesAllowed: t.derivativesAllowed,
-    derivativesAttribution: t.derivativesAttribution,
-    derivativesApproval: t.derivativesApproval,
-    derivativesReciprocal: t.derivativesReciprocal,
     currencyToken,
-    termsUri: t.termsUri,
   };
 }
 

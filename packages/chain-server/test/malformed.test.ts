@@ -43,13 +43,13 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
     await r.close();
   });
 
-  const grpc = { 'content-type': 'application/grpc' };
+  /** A raw gRPC request: `body` is sent as it is, frames and all. */
+  const grpcCall = (path: string, body: Buffer) =>
+    rawH2(r.port, path, { 'content-type': 'application/grpc' }, body);
 
   it('gRPC: garbage protobuf → INTERNAL (as grpc-js and connect report parse failures)', async () => {
-    const res = await rawH2(
-      r.port,
+    const res = await grpcCall(
       IS_REGISTERED,
-      grpc,
       grpcFrame(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])),
     );
     expect(res.grpcStatus).toBe(String(Code.Internal));
@@ -59,7 +59,7 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
     const frame = grpcFrame(
       toBinary(IsRegisteredRequestSchema, create(IsRegisteredRequestSchema, { contentId: 'abc' })),
     );
-    const res = await rawH2(r.port, IS_REGISTERED, grpc, frame.subarray(0, frame.length - 2));
+    const res = await grpcCall(IS_REGISTERED, frame.subarray(0, frame.length - 2));
     expect(res.grpcStatus).not.toBe('0');
     expect(res.grpcStatus).toBeDefined();
   });
@@ -69,34 +69,19 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
       ...registration(),
       contentTitle: 'x'.repeat(4096),
     });
-    const res = await rawH2(
-      r.port,
-      REGISTER,
-      grpc,
-      grpcFrame(toBinary(RegisterIpAssetRequestSchema, big)),
-    );
+    const res = await grpcCall(REGISTER, grpcFrame(toBinary(RegisterIpAssetRequestSchema, big)));
     expect(res.grpcStatus).toBe(String(Code.ResourceExhausted));
   });
 
   it('gRPC: compressed flag without grpc-encoding → INTERNAL', async () => {
-    const res = await rawH2(
-      r.port,
-      IS_REGISTERED,
-      grpc,
-      grpcFrame(Buffer.from([0x0a, 0x01, 0x61]), true),
-    );
+    const res = await grpcCall(IS_REGISTERED, grpcFrame(Buffer.from([0x0a, 0x01, 0x61]), true));
     expect(res.grpcStatus).toBe(String(Code.Internal));
   });
 
   it('gRPC: unknown enum value → INVALID_ARGUMENT naming the field', async () => {
     const req = create(RegisterIpAssetRequestSchema, registration());
     (req.contributors[0] as { contributorType: number }).contributorType = 42;
-    const res = await rawH2(
-      r.port,
-      REGISTER,
-      grpc,
-      grpcFrame(toBinary(RegisterIpAssetRequestSchema, req)),
-    );
+    const res = await grpcCall(REGISTER, grpcFrame(toBinary(RegisterIpAssetRequestSchema, req)));
     expect(res.grpcStatus).toBe(String(Code.InvalidArgument));
     expect(String(res.trailers['grpc-message'])).toContain('contributor_type');
   });
@@ -175,12 +160,7 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
   });
 
   it('unknown method → 404 / UNIMPLEMENTED', async () => {
-    const res = await rawH2(
-      r.port,
-      '/mystira.chain.v1.ChainService/Nope',
-      grpc,
-      grpcFrame(Buffer.alloc(0)),
-    );
+    const res = await grpcCall('/mystira.chain.v1.ChainService/Nope', grpcFrame(Buffer.alloc(0)));
     expect(res.status === 404 || res.grpcStatus === String(Code.Unimplemented)).toBe(true);
   });
 });

@@ -9,17 +9,16 @@ import { codeToString } from '@connectrpc/connect/protocol-connect';
 import {
   BatchRegisterResponseSchema,
   BatchRegisterResultSchema,
+  ChainService,
   IpAssetStatus,
   IpAssetStatusResponseSchema,
   IsRegisteredResponseSchema,
   type RegisterIpAssetRequest,
-  RegisterIpAssetRequestSchema,
   type RegisterIpAssetResponse,
-  RegisterIpAssetResponseSchema,
 } from '@mystira/chain-protos';
 import { toConnectError } from '../connect-errors.js';
 import type { CallContext, ChainHandlers } from '../handlers.js';
-import { idempotentWrite } from '../idempotency.js';
+import { rpcWriter } from '../idempotency.js';
 import { badRequest, registerViolations, validateId, validateRegister } from '../validation.js';
 import { registerResponse, toContributor, toSplits } from './convert.js';
 import { withIdleTimeout } from './idle-timeout.js';
@@ -34,31 +33,28 @@ export type RegistrationHandlers = Pick<
 /** Creates the registration handlers over the resolved options. */
 export function registrationHandlers(options: ResolvedHandlerOptions): RegistrationHandlers {
   const { ledger, store, limits } = options;
+  // ChainService keys its writes by the bare method name.
+  const write = rpcWriter(store, (method) => method.name);
 
   /** A valid request, submitted at most once per (caller, key): RegisterIpAsset and batch items. */
   async function register(
     req: RegisterIpAssetRequest,
     call: CallContext,
   ): Promise<RegisterIpAssetResponse> {
-    return idempotentWrite(store, call, {
-      method: 'RegisterIpAsset',
-      inSchema: RegisterIpAssetRequestSchema,
-      req,
-      outSchema: RegisterIpAssetResponseSchema,
-      execute: async () =>
-        registerResponse(
-          await ledger.registerAsset(
-            {
-              contentId: req.contentId,
-              title: req.contentTitle,
-              contributors: toSplits(req.contributors),
-              metadataUri: req.metadataUri,
-              licenseTermsId: req.licenseTermsId,
-            },
-            call.signal,
-          ),
+    return write(ChainService.method.registerIpAsset, req, call, async () =>
+      registerResponse(
+        await ledger.registerAsset(
+          {
+            contentId: req.contentId,
+            title: req.contentTitle,
+            contributors: toSplits(req.contributors),
+            metadataUri: req.metadataUri,
+            licenseTermsId: req.licenseTermsId,
+          },
+          call.signal,
         ),
-    });
+      ),
+    );
   }
 
   return {

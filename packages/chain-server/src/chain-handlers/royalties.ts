@@ -6,21 +6,16 @@ import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import {
+  ChainService,
   ClaimableBalanceSchema,
   ClaimableRoyaltiesResponseSchema,
-  ClaimRoyaltiesRequestSchema,
-  ClaimRoyaltiesResponseSchema,
   ContributorType,
-  PayRoyaltiesRequestSchema,
-  PayRoyaltiesResponseSchema,
   RoyaltyConfigurationResponseSchema,
   RoyaltyRecipientSchema,
-  UpdateRoyaltySplitRequestSchema,
-  UpdateRoyaltySplitResponseSchema,
 } from '@mystira/chain-protos';
 import { toConnectError } from '../connect-errors.js';
 import type { ChainHandlers } from '../handlers.js';
-import { idempotentWrite } from '../idempotency.js';
+import { rpcWriter } from '../idempotency.js';
 import type { AssetRecord } from '../ledger.js';
 import {
   validateClaim,
@@ -46,6 +41,8 @@ export type RoyaltyHandlers = Pick<
 /** Creates the royalty handlers over the resolved options. */
 export function royaltyHandlers(options: ResolvedHandlerOptions): RoyaltyHandlers {
   const { ledger, store, now } = options;
+  // ChainService keys its writes by the bare method name.
+  const write = rpcWriter(store, (method) => method.name);
 
   async function assetByIp(ipAssetId: string): Promise<AssetRecord> {
     const asset = await ledger.getAssetByIpId(ipAssetId);
@@ -75,56 +72,44 @@ export function royaltyHandlers(options: ResolvedHandlerOptions): RoyaltyHandler
 
     async updateRoyaltySplit(req, call) {
       validateUpdateSplit(req);
-      return idempotentWrite(store, call, {
-        method: 'UpdateRoyaltySplit',
-        inSchema: UpdateRoyaltySplitRequestSchema,
-        req,
-        outSchema: UpdateRoyaltySplitResponseSchema,
-        execute: async () => {
-          const update = await ledger.setRoyaltySplit(
-            req.ipAssetId,
-            toSplits(req.contributors),
-            call.signal,
-          );
-          return create(UpdateRoyaltySplitResponseSchema, {
-            ipAssetId: update.ipAssetId,
-            transactionHash: update.txHash,
-            success: update.errorMessage === undefined,
-            errorMessage: update.errorMessage,
-            contributors: update.contributors.map(toContributor),
-          });
-        },
+      return write(ChainService.method.updateRoyaltySplit, req, call, async () => {
+        const update = await ledger.setRoyaltySplit(
+          req.ipAssetId,
+          toSplits(req.contributors),
+          call.signal,
+        );
+        return {
+          ipAssetId: update.ipAssetId,
+          transactionHash: update.txHash,
+          success: update.errorMessage === undefined,
+          errorMessage: update.errorMessage,
+          contributors: update.contributors.map(toContributor),
+        };
       });
     },
 
     async payRoyalties(req, call) {
       const amountWei = validatePay(req);
-      return idempotentWrite(store, call, {
-        method: 'PayRoyalties',
-        inSchema: PayRoyaltiesRequestSchema,
-        req,
-        outSchema: PayRoyaltiesResponseSchema,
-        execute: async () => {
-          const p = await ledger.payRoyalties(
-            {
-              ipAssetId: req.ipAssetId,
-              amountWei,
-              currencyToken: req.currencyToken,
-              payerReference: req.payerReference,
-            },
-            call.signal,
-          );
-          return create(PayRoyaltiesResponseSchema, {
-            ipAssetId: p.ipAssetId,
-            transactionHash: p.txHash,
-            amountWei: p.amountWei.toString(),
-            currencyToken: p.currencyToken,
-            status: paymentStatus(p.status),
-            errorMessage: p.errorMessage,
-            paymentId: p.paymentId,
-            paidAt: timestampFromDate(p.paidAt),
-          });
-        },
+      return write(ChainService.method.payRoyalties, req, call, async () => {
+        const p = await ledger.payRoyalties(
+          {
+            ipAssetId: req.ipAssetId,
+            amountWei,
+            currencyToken: req.currencyToken,
+            payerReference: req.payerReference,
+          },
+          call.signal,
+        );
+        return {
+          ipAssetId: p.ipAssetId,
+          transactionHash: p.txHash,
+          amountWei: p.amountWei.toString(),
+          currencyToken: p.currencyToken,
+          status: paymentStatus(p.status),
+          errorMessage: p.errorMessage,
+          paymentId: p.paymentId,
+          paidAt: timestampFromDate(p.paidAt),
+        };
       });
     },
 
@@ -151,30 +136,24 @@ export function royaltyHandlers(options: ResolvedHandlerOptions): RoyaltyHandler
 
     async claimRoyalties(req, call) {
       validateClaim(req);
-      return idempotentWrite(store, call, {
-        method: 'ClaimRoyalties',
-        inSchema: ClaimRoyaltiesRequestSchema,
-        req,
-        outSchema: ClaimRoyaltiesResponseSchema,
-        execute: async () => {
-          const c = await ledger.claimRoyalties(
-            {
-              ipAssetId: req.ipAssetId,
-              wallet: req.contributorWallet,
-              currencyToken: req.currencyToken,
-            },
-            call.signal,
-          );
-          return create(ClaimRoyaltiesResponseSchema, {
-            ipAssetId: c.ipAssetId,
-            contributorWallet: c.wallet,
-            transactionHash: c.txHash,
-            amountClaimedWei: c.amountWei.toString(),
-            status: paymentStatus(c.status),
-            errorMessage: c.errorMessage,
-            claimedAt: timestampFromDate(c.claimedAt),
-          });
-        },
+      return write(ChainService.method.claimRoyalties, req, call, async () => {
+        const c = await ledger.claimRoyalties(
+          {
+            ipAssetId: req.ipAssetId,
+            wallet: req.contributorWallet,
+            currencyToken: req.currencyToken,
+          },
+          call.signal,
+        );
+        return {
+          ipAssetId: c.ipAssetId,
+          contributorWallet: c.wallet,
+          transactionHash: c.txHash,
+          amountClaimedWei: c.amountWei.toString(),
+          status: paymentStatus(c.status),
+          errorMessage: c.errorMessage,
+          claimedAt: timestampFromDate(c.claimedAt),
+        };
       });
     },
   };

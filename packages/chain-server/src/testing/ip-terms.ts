@@ -38,12 +38,15 @@ export function nonCommercialSocialRemixing(): LicenseTermsInput {
   };
 }
 
-/** Commercial Use: commercial use for a fee, no derivatives. */
-export function commercialUse(input: {
+/** What commercial terms take: a fee in a currency, under a commercial royalty policy. */
+interface CommercialInput {
   mintingFeeWei: bigint;
   currencyToken: string;
   royaltyPolicy: Exclude<RoyaltyPolicy, 'none'>;
-}): LicenseTermsInput {
+}
+
+/** Commercial Use: commercial use for a fee, no derivatives. */
+export function commercialUse(input: CommercialInput): LicenseTermsInput {
   return {
     ...COMMON,
     ...input,
@@ -57,21 +60,16 @@ export function commercialUse(input: {
   };
 }
 
-/** Commercial Remix: commercial use and derivatives, for a share of the derivatives' revenue. */
-export function commercialRemix(input: {
-  mintingFeeWei: bigint;
-  currencyToken: string;
-  commercialRevShareMicroPercent: number;
-  royaltyPolicy: Exclude<RoyaltyPolicy, 'none'>;
-}): LicenseTermsInput {
+/** Commercial Remix: Commercial Use, and derivatives too, for a share of their revenue. */
+export function commercialRemix(
+  input: CommercialInput & { commercialRevShareMicroPercent: number },
+): LicenseTermsInput {
+  const { commercialRevShareMicroPercent, ...use } = input;
   return {
-    ...COMMON,
-    ...input,
-    commercialUse: true,
-    commercialAttribution: true,
+    ...commercialUse(use),
+    commercialRevShareMicroPercent,
     derivativesAllowed: true,
     derivativesAttribution: true,
-    derivativesApproval: false,
     derivativesReciprocal: true,
     termsUri: `${PIL_DOCUMENTS}/ad67bb632a310d2557f8abcccd428e4c9c798db1/off-chain-terms/CommercialRemix.json`,
   };
