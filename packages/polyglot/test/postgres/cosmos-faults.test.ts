@@ -1,11 +1,10 @@
-import { createPolyglot } from '@mystira/polyglot';
 import { postgresMirror } from '@mystira/polyglot/postgres';
 import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
 import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
 import { spec } from '@mystira/specification';
 import { expect, it } from 'vitest';
 import { cosmosToPostgres } from './cosmos-fixture.js';
-import { Account, type AccountT, database, FaultProxy, PG } from './helpers.js';
+import { Account, type AccountT, database, dualWriteAccounts, FaultProxy, PG } from './helpers.js';
 import { randomWrites } from './workload.js';
 
 // The typical pair, Cosmos DB (in-process cosmosdb-server) → PostgreSQL, with the secondary
@@ -32,17 +31,7 @@ it('secondary (PostgreSQL) stopped during 400 random writes to Cosmos: no failed
     for (const s of createTableStatements(second.mapping)) await db.query(s);
     const mirror = postgresMirror(viaProxy, second);
     await mirror.migrate();
-    const polyglot = createPolyglot({
-      outbox,
-      entities: {
-        accounts: {
-          primary,
-          secondary: mirror,
-          phase: 'DualWritePrimaryRead',
-          secondaryTimeoutMs: 500,
-        },
-      },
-    });
+    const polyglot = dualWriteAccounts(outbox, primary, mirror, 500);
     const result = await randomWrites(polyglot.repositories.accounts, {
       ops: 400,
       ids: 150,

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createPolyglot, type MirrorStore } from '@mystira/polyglot';
+import type { MirrorStore } from '@mystira/polyglot';
 import { PgCheckpointStore } from '@mystira/polyglot/postgres';
 import { passThrough } from '@mystira/repository';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import {
   account,
   accountPair,
   database,
+  dualWriteAccounts,
   migratePair,
   randomSchema,
   rng,
@@ -89,10 +90,7 @@ it('app process killed mid-stream (twice, at random points) and restarted: 0 dif
     expect(lines).toContain(`op ${stopAt}`);
   }
   const { primary, mirror, outbox } = stores();
-  const polyglot = createPolyglot({
-    outbox,
-    entities: { accounts: { primary, secondary: mirror, phase: 'DualWritePrimaryRead' } },
-  });
+  const polyglot = dualWriteAccounts(outbox, primary, mirror);
   // Intents of the writes that were in flight at each kill are still there.
   expect((await outbox.stats()).depth).toBeGreaterThan(0);
   await polyglot.replayer({ idleMs: 10 }).drain({ ignoreSchedule: true });
@@ -134,10 +132,7 @@ it('backfill killed after a random batch and resumed (with dual writes running):
       ],
     ]),
   );
-  const polyglot = createPolyglot({
-    outbox,
-    entities: { accounts: { primary, secondary: counting, phase: 'DualWritePrimaryRead' } },
-  });
+  const polyglot = dualWriteAccounts(outbox, primary, counting);
   const [done, writes] = await Promise.all([
     polyglot.backfill('accounts', { checkpoints, batchSize: BATCH }),
     randomWrites(polyglot.repositories.accounts, { ops: 400, ids: N, workers: 4, seed: 5 }),

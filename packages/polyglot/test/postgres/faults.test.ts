@@ -1,6 +1,13 @@
-import { createPolyglot } from '@mystira/polyglot';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { accountPair, database, FaultProxy, migratePair, PG, randomSchema } from './helpers.js';
+import {
+  accountPair,
+  database,
+  dualWriteAccounts,
+  FaultProxy,
+  migratePair,
+  PG,
+  randomSchema,
+} from './helpers.js';
 import { randomWrites } from './workload.js';
 
 // The secondary sits behind a TCP proxy we can break: reset + refuse (a stopped server), then
@@ -29,17 +36,7 @@ it(`secondary stopped and hung during ${OPS} random writes: no failed write, 0 d
   const pair = accountPair(direct, schema, viaProxy);
   await migratePair(direct, pair);
   const { primary, mirror, outbox } = pair;
-  const polyglot = createPolyglot({
-    outbox,
-    entities: {
-      accounts: {
-        primary,
-        secondary: mirror,
-        phase: 'DualWritePrimaryRead',
-        secondaryTimeoutMs: 300,
-      },
-    },
-  });
+  const polyglot = dualWriteAccounts(outbox, primary, mirror, 300);
   const replayer = polyglot.replayer({
     idleMs: 50,
     backoff: { baseMs: 50, maxMs: 1000 },

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { createPolyglot, type MirrorStore, type Outbox } from '@mystira/polyglot';
 import { postgresMirror, postgresOutbox } from '@mystira/polyglot/postgres';
+import type { Repository } from '@mystira/repository';
 import {
   createDatabase,
   createTableStatements,
@@ -56,6 +58,25 @@ export function accountPair(db: PgDatabase, schema: string, secondaryDb: PgDatab
     mirror: postgresMirror(secondaryDb, second),
     outbox: postgresOutbox(db, { schema }),
   };
+}
+
+/**
+ * A polyglot over one `accounts` entity in the phase the fault, crash and otel tests exercise
+ * (`DualWritePrimaryRead`): each write goes to `primary`, then to `secondary`, whose half is given
+ * up on (and left to the outbox) after `secondaryTimeoutMs` (the default 2000 when absent).
+ */
+export function dualWriteAccounts(
+  outbox: Outbox,
+  primary: Repository<AccountT>,
+  secondary: MirrorStore<AccountT>,
+  secondaryTimeoutMs?: number,
+) {
+  return createPolyglot({
+    outbox,
+    entities: {
+      accounts: { primary, secondary, phase: 'DualWritePrimaryRead', secondaryTimeoutMs },
+    },
+  });
 }
 
 /** Creates the pair's two tables through `db` (direct, even when the secondary is behind a proxy), then its mirror's and outbox's. */

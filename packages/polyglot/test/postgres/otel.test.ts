@@ -3,7 +3,6 @@
  * primary and mirror spans are children of its span, and the outbox gauges moving while the
  * secondary is down (behind a TCP proxy) and after the replay.
  */
-import { createPolyglot } from '@mystira/polyglot';
 import { observePolyglot, tracedMirror } from '@mystira/polyglot/otel';
 import { tracedRepository } from '@mystira/repository/otel';
 import { SpanKind } from '@opentelemetry/api';
@@ -13,6 +12,7 @@ import {
   account,
   accountPair,
   database,
+  dualWriteAccounts,
   FaultProxy,
   migratePair,
   PG,
@@ -44,17 +44,12 @@ afterAll(async () => {
 
 it('polyglot: the write span has the primary and mirror spans as children; outbox gauges follow an outage', async () => {
   const { primary, mirror, outbox } = pair;
-  const polyglot = createPolyglot({
+  const polyglot = dualWriteAccounts(
     outbox,
-    entities: {
-      accounts: {
-        primary: tracedRepository(primary, options),
-        secondary: tracedMirror(mirror, options),
-        phase: 'DualWritePrimaryRead',
-        secondaryTimeoutMs: 500,
-      },
-    },
-  });
+    tracedRepository(primary, options),
+    tracedMirror(mirror, options),
+    500,
+  );
   const repo = tracedRepository(polyglot.repositories.accounts, options);
   const observer = observePolyglot(polyglot, { meter: otel.meter });
   const gauge = async (name: string) =>
