@@ -97,14 +97,9 @@ export function sessionsPerStatusPerDay(
   range: SessionRange = {},
 ): AggregateSpecification<GameSession, SessionsOnDay[]> {
   let s = specOf(gameSessions);
-  if (range.from !== undefined) {
-    const from = range.from;
-    s = s.where((w) => w.gte('startedAt', from));
-  }
-  if (range.to !== undefined) {
-    const to = range.to;
-    s = s.where((w) => w.lt('startedAt', to));
-  }
+  const { from, to } = range;
+  if (from !== undefined) s = s.where((w) => w.gte('startedAt', from));
+  if (to !== undefined) s = s.where((w) => w.lt('startedAt', to));
   return s.groupBy('status', ['startedAt', 'day']).aggregate((a) => ({
     sessions: a.count(),
     durationSeconds: a.sum('durationSeconds'),

@@ -302,18 +302,10 @@ export function scenariosPaginated(
   filters: ScenarioFilters = {},
 ): Specification<Scenario> {
   let s = specOf(scenarios);
-  if (filters.ageGroupId !== undefined) {
-    const ageGroupId = filters.ageGroupId;
-    s = s.where((w) => w.eq('ageGroupId', ageGroupId));
-  }
-  if (filters.difficulty !== undefined) {
-    const difficulty = filters.difficulty;
-    s = s.where((w) => w.eq('difficulty', difficulty));
-  }
-  if (filters.tag !== undefined) {
-    const tag = filters.tag;
-    s = s.where((w) => w.arrayContains('tags', tag));
-  }
+  const { ageGroupId, difficulty, tag } = filters;
+  if (ageGroupId !== undefined) s = s.where((w) => w.eq('ageGroupId', ageGroupId));
+  if (difficulty !== undefined) s = s.where((w) => w.eq('difficulty', difficulty));
+  if (tag !== undefined) s = s.where((w) => w.arrayContains('tags', tag));
   return s.orderByDescending('createdAt').skip(skip).take(take);
 }
 
