@@ -12,7 +12,7 @@ import {
 } from '@mystira/repository-postgres';
 import { evaluateAggregate, spec } from '@mystira/specification';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   columnsRowEntity,
   type DiffRow,
@@ -20,16 +20,10 @@ import {
   rowsArb,
 } from '../../../test-support/spec-arbitraries.js';
 import { aggregateSpecArb } from './aggregate-arbitraries.js';
-import { repositoryWithTable, type TestDb, testDatabase } from './helpers.js';
+import { repositoryWithTable, useTestDatabase } from './helpers.js';
 
-let t: TestDb;
+const t = useTestDatabase('agg');
 let n = 0;
-beforeAll(async () => {
-  t = await testDatabase({}, 'agg');
-});
-afterAll(async () => {
-  await t?.cleanup();
-});
 
 for (const layout of ['document', 'columns'] as Layout[]) {
   describe(`postgres ${layout} layout: aggregate conformance`, () => {

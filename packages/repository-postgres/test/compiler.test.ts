@@ -18,23 +18,19 @@ import {
   spec,
 } from '@mystira/specification';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositoryWithTable, type TestDb, testDatabase } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repositoryWithTable, useTestDatabase } from './helpers.js';
 
-let t: TestDb;
+const t = useTestDatabase('cmp');
 let probes: PostgresRepository<ProbeT>;
 
 beforeAll(async () => {
-  t = await testDatabase({}, 'cmp');
   probes = new PostgresRepository<ProbeT>(t.db, Probe, {
     schema: t.schema,
     indexes: ['name', 'score', 'tags'],
   });
   for (const stmt of createTableStatements(probes.mapping)) await t.db.query(stmt);
   await probes.addMany(probeRows.map((r) => structuredClone(r) as ProbeT));
-});
-afterAll(async () => {
-  await t?.cleanup();
 });
 
 describe('the semantics table of @mystira/specification, on PostgreSQL (document layout)', () => {

@@ -1,16 +1,10 @@
 import { repositoryConformance } from '@mystira/repository/testing';
 import type { Layout } from '@mystira/repository-postgres';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { repositoryWithTable, type TestDb, testDatabase } from './helpers.js';
+import { describe, it } from 'vitest';
+import { repositoryWithTable, useTestDatabase } from './helpers.js';
 
-let t: TestDb;
+const t = useTestDatabase('conf');
 let n = 0;
-beforeAll(async () => {
-  t = await testDatabase({}, 'conf');
-});
-afterAll(async () => {
-  await t?.cleanup();
-});
 
 for (const layout of ['document', 'columns'] as Layout[]) {
   describe(`postgres ${layout} layout: conformance kit`, () => {

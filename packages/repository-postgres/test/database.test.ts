@@ -9,7 +9,7 @@ import { classifyPgError, createDatabase, PostgresRepository } from '@mystira/re
 import { entity, field, spec } from '@mystira/specification';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connection, repositoryWithTable, type TestDb, testDatabase } from './helpers.js';
+import { connection, repositoryWithTable, useTestDatabase } from './helpers.js';
 
 const Account = entity(
   'accounts',
@@ -24,7 +24,7 @@ const acct = (id: string, balance = '0'): AccountT => ({
   balance,
 });
 
-let t: TestDb;
+const t = useTestDatabase('db');
 let replica: pg.Pool;
 let n = 0;
 
@@ -33,13 +33,11 @@ async function freshRepo(db = t.db, layout: 'document' | 'columns' = 'document')
 }
 
 beforeAll(async () => {
-  t = await testDatabase({}, 'db');
   // A "replica" pool: the same server under another application_name, so routing is observable.
   replica = new pg.Pool({ ...connection, application_name: 'replica', max: 2 });
 });
 afterAll(async () => {
   await replica?.end();
-  await t?.cleanup();
 });
 
 describe('transactions', () => {

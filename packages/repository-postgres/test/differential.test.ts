@@ -9,7 +9,7 @@
 import type { Layout, PostgresRepository } from '@mystira/repository-postgres';
 import { count, type EntityDef, evaluate, spec } from '@mystira/specification';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildSpec,
   columnsRowEntity,
@@ -20,20 +20,14 @@ import {
   specPartsArb,
   walkPages,
 } from '../../../test-support/spec-arbitraries.js';
-import { repositoryWithTable, type TestDb, testDatabase } from './helpers.js';
+import { repositoryWithTable, useTestDatabase } from './helpers.js';
 
 const DocRow = documentRowEntity('diff_doc');
 const ColRow = columnsRowEntity('diff_col');
 
 type Row = DiffRow;
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await testDatabase({}, 'diff');
-});
-afterAll(async () => {
-  await t?.cleanup();
-});
+const t = useTestDatabase('diff');
 
 async function check(
   repo: PostgresRepository<Row>,

@@ -9,6 +9,7 @@ import {
 } from '@mystira/repository-postgres';
 import type { EntityDef } from '@mystira/specification';
 import type pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The shared test server (trust auth). */
 export const connection: pg.PoolConfig = {
@@ -54,6 +55,22 @@ export async function testDatabase(
       }
     },
   };
+}
+
+/**
+ * For the test file it is called in: a {@link testDatabase} (schema named after `prefix`) made
+ * before its tests and cleaned up after them. Read its fields in tests and later hooks, not while
+ * the file is collected.
+ */
+export function useTestDatabase(prefix: string): TestDb {
+  const t = {} as TestDb;
+  beforeAll(async () => {
+    Object.assign(t, await testDatabase({}, prefix));
+  });
+  afterAll(async () => {
+    await t.cleanup?.();
+  });
+  return t;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 } from '@mystira/repository-postgres';
 import { entity, field } from '@mystira/specification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connection, connectionString, type TestDb, testDatabase } from './helpers.js';
+import { connection, connectionString, useTestDatabase } from './helpers.js';
 
 const run = promisify(execFile);
 const Doc = entity(
@@ -23,15 +23,13 @@ const Doc = entity(
   { id: 'id' },
 );
 
-let t: TestDb;
+const t = useTestDatabase('mig');
 let dir: string;
 beforeAll(async () => {
-  t = await testDatabase({}, 'mig');
   dir = await mkdtemp(join(tmpdir(), 'mystira-pg-'));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-  await t?.cleanup();
 });
 
 const tables = async (db: PgDatabase, schema: string) =>

@@ -6,8 +6,8 @@
  */
 import type { Layout, PostgresRepository } from '@mystira/repository-postgres';
 import { entity, evaluate, field, type Infer, spec } from '@mystira/specification';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositoryWithTable, type TestDb, testDatabase } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repositoryWithTable, useTestDatabase } from './helpers.js';
 
 // The columns layout cannot tell a missing field from null, so there `tags` is only nullable.
 const entities = {
@@ -32,13 +32,7 @@ const rows: TaggedT[] = [
   { id: 'e' },
 ];
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await testDatabase({}, 'nullarr');
-});
-afterAll(async () => {
-  await t?.cleanup();
-});
+const t = useTestDatabase('nullarr');
 
 for (const layout of ['document', 'columns'] as const satisfies Layout[]) {
   describe(`${layout} layout`, () => {

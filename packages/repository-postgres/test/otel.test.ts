@@ -9,7 +9,7 @@ import { entity, field, type Infer, spec } from '@mystira/specification';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { otelRecorder } from '../../../test-support/otel-recorder.js';
-import { type TestDb, testDatabase } from './helpers.js';
+import { useTestDatabase } from './helpers.js';
 
 const Account = entity(
   'accounts',
@@ -30,18 +30,16 @@ const account = (id: string, patch: Partial<AccountT> = {}): AccountT => ({
 
 const otel = otelRecorder();
 const options = { tracer: otel.tracer, meter: otel.meter };
-let t: TestDb;
+const t = useTestDatabase('pgotel');
 let schema: string;
 let primary: PostgresRepository<AccountT>;
 
 beforeAll(async () => {
-  t = await testDatabase({}, 'pgotel');
   schema = t.schema;
   primary = new PostgresRepository<AccountT>(t.db, Account, { schema, table: 'primary_accounts' });
   for (const s of createTableStatements(primary.mapping)) await t.db.query(s);
 });
 afterAll(async () => {
-  await t?.cleanup();
   await otel.shutdown();
 });
 
