@@ -185,9 +185,7 @@ contract LicenseRegistry {
     }
 
     function getParentIp(address childIpId, uint256 index) external view returns (address parentIpId) {
-        uint256 length = parentsOf[childIpId].length;
-        if (index >= length) revert LicenseRegistry__IndexOutOfBounds(childIpId, index, length);
-        return parentsOf[childIpId][index];
+        return _at(parentsOf[childIpId], childIpId, index);
     }
 
     function getDerivativeIpCount(address parentIpId) external view returns (uint256) {
@@ -195,9 +193,7 @@ contract LicenseRegistry {
     }
 
     function getDerivativeIp(address parentIpId, uint256 index) external view returns (address childIpId) {
-        uint256 length = childrenOf[parentIpId].length;
-        if (index >= length) revert LicenseRegistry__IndexOutOfBounds(parentIpId, index, length);
-        return childrenOf[parentIpId][index];
+        return _at(childrenOf[parentIpId], parentIpId, index);
     }
 
     function getParentLicenseTerms(address childIpId, address parentIpId)
@@ -215,6 +211,12 @@ contract LicenseRegistry {
         else if (current != licenseTemplate) revert LicenseRegistry__UnmatchedLicenseTemplate(ipId, current, licenseTemplate);
         isAttached[ipId][licenseTermsId] = true;
         attachedTerms[ipId].push(licenseTermsId);
+    }
+
+    // The `index`th IP of `ipId`'s list (its parents or its children), or Story's out-of-bounds error.
+    function _at(address[] storage ips, address ipId, uint256 index) private view returns (address) {
+        if (index >= ips.length) revert LicenseRegistry__IndexOutOfBounds(ipId, index, ips.length);
+        return ips[index];
     }
 
     function _checkTerms(address licenseTemplate, uint256 licenseTermsId) private view {

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.26;
 
 import {StoryAddresses} from "./StoryAddresses.sol";
-import {RoyaltyPolicyVaults} from "./RoyaltyPolicyVaults.sol";
+import {RoyaltyPolicyBase} from "./RoyaltyPolicyBase.sol";
 
 // Test contract, not Story's code; implements the subset of the interface the SDK calls.
 // Liquid Absolute Percentage: a child owes each ancestor the share of every LAP link into that
@@ -13,15 +13,11 @@ import {RoyaltyPolicyVaults} from "./RoyaltyPolicyVaults.sol";
 // 100,000,000` of every payment to the child here (revenueShare); transferToVault moves an
 // ancestor's part of it into the ancestor's vault. Stands in for Story's IP Graph precompile
 // with plain storage; no groups or external policies.
-contract RoyaltyPolicyLAP {
-    uint32 private constant MAX_PERCENT = 100_000_000;
-
+contract RoyaltyPolicyLAP is RoyaltyPolicyBase {
     error RoyaltyPolicyLAP__AboveMaxPercent();
     error RoyaltyPolicyLAP__NotRoyaltyModule();
     error RoyaltyPolicyLAP__SameIpTransfer();
     error RoyaltyPolicyLAP__ZeroClaimableRoyalty();
-
-    event RevenueTransferredToVault(address ipId, address ancestorIpId, address token, uint256 amount);
 
     struct Link {
         address child;
@@ -29,11 +25,8 @@ contract RoyaltyPolicyLAP {
         uint32 percent;
     }
 
-    mapping(address => uint32) private royaltyStack;
-    mapping(address => mapping(address => uint32)) private royalties; // ipId => ancestor => share
     mapping(address => Link[]) private lapLinksOf; // every LAP link in the IP's ancestry, once
     mapping(address => mapping(bytes32 => bool)) private hasLink;
-    mapping(address => mapping(address => mapping(address => uint256))) private transferred;
 
     // Called by the RoyaltyModule when a child is linked (to parents under any policy: the LAP
     // links above a parent bind the child whatever the link to that parent); returns the
@@ -61,40 +54,18 @@ contract RoyaltyPolicyLAP {
         royaltyStack[ipId] = newRoyaltyStack;
     }
 
-    // The part of a payment of `amount` to `ipId` that this policy takes for the ancestors.
-    function revenueShare(address ipId, uint256 amount) external view returns (uint256) {
-        return amount * royaltyStack[ipId] / MAX_PERCENT;
-    }
-
     // Moves what `ancestorIpId` is owed of `ipId`'s revenue in `token`, and not yet moved, into
     // the ancestor's vault. What the RoyaltyModule accounted here for `ipId` is the stack's share
     // of its revenue, so the ancestor's part of it is royalty / stack.
     function transferToVault(address ipId, address ancestorIpId, address token) external returns (uint256 amount) {
         if (ipId == ancestorIpId) revert RoyaltyPolicyLAP__SameIpTransfer();
-        uint32 royalty = royalties[ipId][ancestorIpId];
-        if (royalty == 0) revert RoyaltyPolicyLAP__ZeroClaimableRoyalty();
-        amount = RoyaltyPolicyVaults.moveOwed(
-            transferred[ipId][ancestorIpId], ipId, ancestorIpId, token, royalty, royaltyStack[ipId]
-        );
+        amount = _transferToVault(ipId, ancestorIpId, token);
         if (amount == 0) revert RoyaltyPolicyLAP__ZeroClaimableRoyalty();
-        emit RevenueTransferredToVault(ipId, ancestorIpId, token, amount);
     }
 
-    function getPolicyRoyaltyStack(address ipId) external view returns (uint32) {
-        return royaltyStack[ipId];
-    }
-
-    function getPolicyRoyalty(address ipId, address ancestorIpId) external view returns (uint32) {
-        return royalties[ipId][ancestorIpId];
-    }
-
-    function getTransferredTokens(address ipId, address ancestorIpId, address token) external view returns (uint256) {
-        return transferred[ipId][ancestorIpId][token];
-    }
-
-    // LAP never asks a child for royalty tokens to be linked.
-    function getPolicyRtsRequiredToLink(address, uint32) external pure returns (uint32) {
-        return 0;
+    // Stacks and royalties are kept in millionths of a percent, as the links give them.
+    function _wholeRevenue() internal pure override returns (uint256) {
+        return MAX_PERCENT;
     }
 
     // Makes `ipId` owe `link.parent` the link's share, unless the link is counted already;

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.26;
 
 import {StoryAddresses} from "./StoryAddresses.sol";
-import {RoyaltyPolicyVaults} from "./RoyaltyPolicyVaults.sol";
+import {RoyaltyPolicyBase} from "./RoyaltyPolicyBase.sol";
 
 // Test contract, not Story's code; implements the subset of the interface the SDK calls.
 // Liquid Relative Percentage: a child linked to a parent under LRP terms owes the parent the
@@ -14,8 +14,7 @@ import {RoyaltyPolicyVaults} from "./RoyaltyPolicyVaults.sol";
 // Products of shares are not whole millionths of a percent, so royalties and stacks are kept
 // as fractions of PRECISION (exact for paths of up to four links; deeper products round down
 // by under 10^-32 of a payment). Stands in for Story's IP Graph precompile with plain storage.
-contract RoyaltyPolicyLRP {
-    uint32 private constant MAX_PERCENT = 100_000_000;
+contract RoyaltyPolicyLRP is RoyaltyPolicyBase {
     uint256 private constant PRECISION = 1e32;
 
     error RoyaltyPolicyLRP__AboveMaxPercent();
@@ -23,13 +22,8 @@ contract RoyaltyPolicyLRP {
     error RoyaltyPolicyLRP__SameIpTransfer();
     error RoyaltyPolicyLRP__ZeroClaimableRoyalty();
 
-    event RevenueTransferredToVault(address ipId, address ancestorIpId, address token, uint256 amount);
-
-    mapping(address => uint256) private royaltyStack; // over PRECISION
-    mapping(address => mapping(address => uint256)) private royalties; // ipId => ancestor => share over PRECISION
     mapping(address => address[]) private ancestorsOf;
     mapping(address => mapping(address => bool)) private isAncestor;
-    mapping(address => mapping(address => mapping(address => uint256))) private transferred;
 
     // Called by the RoyaltyModule when a child is linked; returns the child's new stack in
     // millionths of a percent, rounded down (the module splits payments with revenueShare).
@@ -50,41 +44,17 @@ contract RoyaltyPolicyLRP {
         newRoyaltyStack = uint32(stack * MAX_PERCENT / PRECISION);
     }
 
-    // The part of a payment of `amount` to `ipId` that this policy takes for the ancestors.
-    function revenueShare(address ipId, uint256 amount) external view returns (uint256) {
-        return amount * royaltyStack[ipId] / PRECISION;
-    }
-
     // Moves what `ancestorIpId` is owed of `ipId`'s revenue in `token`, and not yet moved, into
     // the ancestor's vault: its part (royalty / stack) of what the module accounted here for
     // `ipId`.
     function transferToVault(address ipId, address ancestorIpId, address token) external returns (uint256 amount) {
         if (ipId == ancestorIpId) revert RoyaltyPolicyLRP__SameIpTransfer();
-        uint256 royalty = royalties[ipId][ancestorIpId];
-        if (royalty == 0) revert RoyaltyPolicyLRP__ZeroClaimableRoyalty();
-        amount = RoyaltyPolicyVaults.moveOwed(
-            transferred[ipId][ancestorIpId], ipId, ancestorIpId, token, royalty, royaltyStack[ipId]
-        );
+        amount = _transferToVault(ipId, ancestorIpId, token);
         if (amount == 0) revert RoyaltyPolicyLRP__ZeroClaimableRoyalty();
-        emit RevenueTransferredToVault(ipId, ancestorIpId, token, amount);
     }
 
-    // In millionths of a percent, rounded down, as Story's getters answer.
-    function getPolicyRoyaltyStack(address ipId) external view returns (uint32) {
-        return uint32(royaltyStack[ipId] * MAX_PERCENT / PRECISION);
-    }
-
-    function getPolicyRoyalty(address ipId, address ancestorIpId) external view returns (uint32) {
-        return uint32(royalties[ipId][ancestorIpId] * MAX_PERCENT / PRECISION);
-    }
-
-    function getTransferredTokens(address ipId, address ancestorIpId, address token) external view returns (uint256) {
-        return transferred[ipId][ancestorIpId][token];
-    }
-
-    // This double asks a child for no royalty tokens to be linked.
-    function getPolicyRtsRequiredToLink(address, uint32) external pure returns (uint32) {
-        return 0;
+    function _wholeRevenue() internal pure override returns (uint256) {
+        return PRECISION;
     }
 
     // The child owes the parent `percent`, and each of the parent's LRP ancestors `percent` of
