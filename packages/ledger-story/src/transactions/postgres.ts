@@ -19,6 +19,26 @@ export function quoteTable(name: string): string {
   return parts.map((part) => `"${part}"`).join('.');
 }
 
+/** A store's table: its name as configured (which also names the lock that creates it), quoted. */
+interface StoreTable {
+  name: string;
+  quoted: string;
+}
+
+/** The table `name` names, after checking it is a plain identifier (see {@link quoteTable}). */
+function storeTable(name: string): StoreTable {
+  return { name, quoted: quoteTable(name) };
+}
+
+/** Creates `table` with `columns` when it does not exist; safe to run from several instances at once. */
+function createTable(pool: Pool, table: StoreTable, columns: string): Promise<void> {
+  return createTablesUnderLock(
+    pool,
+    table.name,
+    `CREATE TABLE IF NOT EXISTS ${table.quoted} (${columns})`,
+  );
+}
+
 /** Options of {@link PostgresNonceLease}. */
 export interface PostgresNonceLeaseOptions {
   /** The pool; a lease holds one of its connections while held. */
@@ -35,6 +55,13 @@ export interface PostgresNonceLeaseOptions {
   acquireTimeoutMs?: number;
 }
 
+const NONCE_COLUMNS = `
+  signer text PRIMARY KEY,
+  next_nonce numeric(78, 0),
+  epoch bigint NOT NULL DEFAULT 0,
+  updated_at timestamptz NOT NULL DEFAULT now()
+`;
+
 /**
  * A {@link NonceLease} shared by processes through PostgreSQL (14 or later).
  *
@@ -49,26 +76,15 @@ export interface PostgresNonceLeaseOptions {
  * the exclusion but not the fencing: the epoch raise would roll back with the lost holder.)
  */
 export class PostgresNonceLease implements NonceLease {
-  private readonly table: string;
-  private readonly name: string;
+  private readonly table: StoreTable;
 
   constructor(private readonly options: PostgresNonceLeaseOptions) {
-    this.name = options.table ?? 'signer_nonces';
-    this.table = quoteTable(this.name);
+    this.table = storeTable(options.table ?? 'signer_nonces');
   }
 
   /** Creates the table when it does not exist; safe to run from several instances at once. */
-  async migrate(): Promise<void> {
-    await createTablesUnderLock(
-      this.options.pool,
-      this.name,
-      `CREATE TABLE IF NOT EXISTS ${this.table} (
-        signer text PRIMARY KEY,
-        next_nonce numeric(78, 0),
-        epoch bigint NOT NULL DEFAULT 0,
-        updated_at timestamptz NOT NULL DEFAULT now()
-      )`,
-    );
+  migrate(): Promise<void> {
+    return createTable(this.options.pool, this.table, NONCE_COLUMNS);
   }
 
   /** {@inheritDoc NonceLease.acquire} */
@@ -94,9 +110,12 @@ export class PostgresNonceLease implements NonceLease {
           String(this.options.leaseTimeoutMs ?? 30_000),
         ],
       );
-      await client.query(`SELECT pg_advisory_lock(hashtext($1), hashtext($2))`, [this.name, key]);
+      await client.query(`SELECT pg_advisory_lock(hashtext($1), hashtext($2))`, [
+        this.table.name,
+        key,
+      ]);
       const { rows } = await client.query<{ next_nonce: string | null; epoch: string }>(
-        `INSERT INTO ${this.table} AS t (signer, epoch) VALUES ($1, 1)
+        `INSERT INTO ${this.table.quoted} AS t (signer, epoch) VALUES ($1, 1)
          ON CONFLICT (signer) DO UPDATE SET epoch = t.epoch + 1, updated_at = now()
          RETURNING next_nonce, epoch`,
         [key],
@@ -118,11 +137,11 @@ export class PostgresNonceLease implements NonceLease {
         try {
           if (lost !== undefined) throw lost;
           const result = await client.query(
-            `UPDATE ${this.table} SET next_nonce = COALESCE($3::numeric, next_nonce), updated_at = now()
+            `UPDATE ${this.table.quoted} SET next_nonce = COALESCE($3::numeric, next_nonce), updated_at = now()
               WHERE signer = $1 AND epoch = $2`,
             [key, epoch.toString(), nextNonce?.toString() ?? null],
           );
-          await client.query(unlock, [this.name, key]);
+          await client.query(unlock, [this.table.name, key]);
           if (result.rowCount !== 1) throw new NonceLeaseLostError(signer);
           await client.query('RESET lock_timeout; RESET idle_session_timeout');
           client.off('error', onError);
@@ -146,6 +165,16 @@ export interface PostgresSubmissionJournalOptions {
   /** The table, optionally schema-qualified. Default `tx_submissions`. */
   table?: string;
 }
+
+const JOURNAL_COLUMNS = `
+  key text PRIMARY KEY,
+  signer text NOT NULL,
+  request jsonb NOT NULL,
+  attempts jsonb NOT NULL,
+  state text NOT NULL,
+  mined_hash text,
+  updated_at timestamptz NOT NULL DEFAULT now()
+`;
 
 interface JournalRow {
   key: string;
@@ -201,35 +230,21 @@ function fromRow(row: JournalRow): JournalEntry {
  * surviving their restarts. Attempts are a JSON array appended in place.
  */
 export class PostgresSubmissionJournal implements SubmissionJournal {
-  private readonly name: string;
-  private readonly table: string;
+  private readonly table: StoreTable;
 
   constructor(private readonly options: PostgresSubmissionJournalOptions) {
-    this.name = options.table ?? 'tx_submissions';
-    this.table = quoteTable(this.name);
+    this.table = storeTable(options.table ?? 'tx_submissions');
   }
 
   /** Creates the table when it does not exist; safe to run from several instances at once. */
-  async migrate(): Promise<void> {
-    await createTablesUnderLock(
-      this.options.pool,
-      this.name,
-      `CREATE TABLE IF NOT EXISTS ${this.table} (
-        key text PRIMARY KEY,
-        signer text NOT NULL,
-        request jsonb NOT NULL,
-        attempts jsonb NOT NULL,
-        state text NOT NULL,
-        mined_hash text,
-        updated_at timestamptz NOT NULL DEFAULT now()
-      )`,
-    );
+  migrate(): Promise<void> {
+    return createTable(this.options.pool, this.table, JOURNAL_COLUMNS);
   }
 
   /** {@inheritDoc SubmissionJournal.get} */
   async get(key: string): Promise<JournalEntry | undefined> {
     const { rows } = await this.options.pool.query<JournalRow>(
-      `SELECT * FROM ${this.table} WHERE key = $1`,
+      `SELECT * FROM ${this.table.quoted} WHERE key = $1`,
       [key],
     );
     return rows[0] && fromRow(rows[0]);
@@ -245,7 +260,7 @@ export class PostgresSubmissionJournal implements SubmissionJournal {
       ...(gas !== undefined && { gas: gas.toString() }),
     };
     const result = await this.options.pool.query(
-      `INSERT INTO ${this.table} AS t (key, signer, request, attempts, state)
+      `INSERT INTO ${this.table.quoted} AS t (key, signer, request, attempts, state)
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (key) DO UPDATE SET signer = EXCLUDED.signer, request = EXCLUDED.request,
          attempts = EXCLUDED.attempts, state = EXCLUDED.state, mined_hash = NULL, updated_at = now()
@@ -264,7 +279,7 @@ export class PostgresSubmissionJournal implements SubmissionJournal {
   /** {@inheritDoc SubmissionJournal.addAttempt} */
   async addAttempt(key: string, attempt: JournalAttempt): Promise<void> {
     await this.options.pool.query(
-      `UPDATE ${this.table} SET attempts = attempts || $2::jsonb, updated_at = now() WHERE key = $1`,
+      `UPDATE ${this.table.quoted} SET attempts = attempts || $2::jsonb, updated_at = now() WHERE key = $1`,
       [key, JSON.stringify([attemptJson(attempt)])],
     );
   }
@@ -272,7 +287,7 @@ export class PostgresSubmissionJournal implements SubmissionJournal {
   /** {@inheritDoc SubmissionJournal.settle} */
   async settle(key: string, state: 'mined' | 'rejected', minedHash?: Hex): Promise<void> {
     await this.options.pool.query(
-      `UPDATE ${this.table} SET state = $2, mined_hash = COALESCE($3, mined_hash), updated_at = now()
+      `UPDATE ${this.table.quoted} SET state = $2, mined_hash = COALESCE($3, mined_hash), updated_at = now()
         WHERE key = $1`,
       [key, state, minedHash ?? null],
     );
@@ -281,7 +296,7 @@ export class PostgresSubmissionJournal implements SubmissionJournal {
   /** {@inheritDoc SubmissionJournal.unsettled} */
   async unsettled(from: Address): Promise<JournalEntry[]> {
     const { rows } = await this.options.pool.query<JournalRow>(
-      `SELECT * FROM ${this.table} WHERE signer = $1 AND state = 'pending' ORDER BY updated_at`,
+      `SELECT * FROM ${this.table.quoted} WHERE signer = $1 AND state = 'pending' ORDER BY updated_at`,
       [from.toLowerCase()],
     );
     return rows.map(fromRow);
