@@ -65,6 +65,25 @@ let LAP: Address;
 const storyClient = (index: number): StoryClient =>
   sdkClient(chain, chain.accounts[index]!.privateKey);
 
+/**
+ * `client` claims for `claimer`, kept as WIP, the WIP revenue of `ancestorIpId`, first moving its
+ * share of each of `childIpIds`' revenue out of the LAP policy into its vault.
+ */
+const claimFromLapChildren = (
+  client: StoryClient,
+  ancestorIpId: Address,
+  claimer: Address,
+  childIpIds: Address[],
+) =>
+  client.royalty.claimAllRevenue({
+    ancestorIpId,
+    claimer,
+    childIpIds,
+    royaltyPolicies: childIpIds.map(() => LAP),
+    currencyTokens: [WIP],
+    claimOptions: keepAsWip,
+  });
+
 const reader = () => createPublicClient({ transport: custom(chain.provider) });
 const wip = (holder: Address) =>
   reader().readContract({ address: WIP, abi: erc20Abi, functionName: 'balanceOf', args: [holder] });
@@ -377,14 +396,7 @@ describe('Story licensing through the SDK on the embedded chain', () => {
     expect(await wip(parentVault)).toBe(fee); // the parent's share waits in the policy
 
     // The IP account's claim first moves the parent's share from the policy into its vault.
-    const ipAccountClaim = await owner.royalty.claimAllRevenue({
-      ancestorIpId: parent,
-      claimer: parent,
-      childIpIds: [child],
-      royaltyPolicies: [LAP],
-      currencyTokens: [WIP],
-      claimOptions: keepAsWip,
-    });
+    const ipAccountClaim = await claimFromLapChildren(owner, parent, parent, [child]);
     const parentRevenue = fee + toParents;
     const ipAccountShare = (parentRevenue * 70n) / 100n;
     expect(ipAccountClaim.claimedTokens).toEqual([
@@ -393,14 +405,9 @@ describe('Story licensing through the SDK on the embedded chain', () => {
     expect(await wip(LAP)).toBe(lapBefore);
     // The contributor claims through the same workflow: the policy owes nothing more, which
     // the workflow ignores (RoyaltyPolicyLAP__ZeroClaimableRoyalty).
-    const contributorClaim = await storyClient(3).royalty.claimAllRevenue({
-      ancestorIpId: parent,
-      claimer: contributor,
-      childIpIds: [child],
-      royaltyPolicies: [LAP],
-      currencyTokens: [WIP],
-      claimOptions: keepAsWip,
-    });
+    const contributorClaim = await claimFromLapChildren(storyClient(3), parent, contributor, [
+      child,
+    ]);
     const contributorShare = (parentRevenue * 30n) / 100n;
     expect(contributorClaim.claimedTokens?.[0]?.amount).toBe(contributorShare);
     expect(await wip(contributor)).toBe(contributorShare);
@@ -466,23 +473,12 @@ describe('Story licensing through the SDK on the embedded chain', () => {
     expect(transferred).toBe(grandparentFromChild);
 
     // The grandparent claims from both descendants; the child's share was already moved.
-    const grandparentClaim = await owner.royalty.claimAllRevenue({
-      ancestorIpId: grandparent,
-      claimer: grandparent,
-      childIpIds: [child, parent],
-      royaltyPolicies: [LAP, LAP],
-      currencyTokens: [WIP],
-      claimOptions: keepAsWip,
-    });
+    const grandparentClaim = await claimFromLapChildren(owner, grandparent, grandparent, [
+      child,
+      parent,
+    ]);
     expect(grandparentClaim.claimedTokens?.[0]?.amount).toBe(grandparentFromChild + toParent / 10n);
-    const parentClaim = await remixer.royalty.claimAllRevenue({
-      ancestorIpId: parent,
-      claimer: parent,
-      childIpIds: [child],
-      royaltyPolicies: [LAP],
-      currencyTokens: [WIP],
-      claimOptions: keepAsWip,
-    });
+    const parentClaim = await claimFromLapChildren(remixer, parent, parent, [child]);
     const parentFromChild = (childStackShare * 10n) / 20n;
     expect(parentClaim.claimedTokens?.[0]?.amount).toBe(
       parentFromChild + toParent - toParent / 10n,

@@ -6,22 +6,15 @@
  * deterministically by mining inside the transport, right before the receipt is answered.
  */
 import { createPublicClient, custom, type EIP1193RequestFn } from 'viem';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   InMemorySubmissionJournal,
   ReceiptTracker,
   type TrackedState,
 } from '../src/transactions/index.js';
-import { DEAD_ADDRESS, startTestChain, type TestChain, testSubmitter } from './support/chain.js';
+import { DEAD_ADDRESS, testChainPerFile, testSubmitter } from './support/chain.js';
 
-let chain: TestChain;
-
-beforeAll(async () => {
-  chain = await startTestChain();
-});
-afterAll(async () => {
-  await chain?.close();
-});
+const chain = testChainPerFile();
 
 describe('a block mined between the head read and the receipt read of one poll', () => {
   it('the transaction is reported with its own block as 1 confirmation, never 0', async () => {

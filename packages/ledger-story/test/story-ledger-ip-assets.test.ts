@@ -1,11 +1,11 @@
 import { ContributorType, IpAssetStatus } from '@mystira/chain-protos';
 import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
-import { type Address, createPublicClient, custom, keccak256, parseAbi, toBytes } from 'viem';
+import { keccak256, toBytes } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryContentIndex } from '../src/content-index/index.js';
 import { type StoryLedger, storyLedger } from '../src/ledger/index.js';
 import { contentAddressedStore } from '../src/metadata/store.js';
-import { untilMined, wallet } from './support/ip-fixtures.js';
+import { royaltyTokens, untilMined, wallet } from './support/ip-fixtures.js';
 import { startLedger, stopLedger } from './support/ledger.js';
 
 // StoryLedger.ip's originals on the embedded chain: minted and registered with metadata by
@@ -17,8 +17,6 @@ let ledger: StoryLedger;
 const store = contentAddressedStore();
 const index = memoryContentIndex();
 
-const vaultAbi = parseAbi(['function balanceOf(address) view returns (uint256)']);
-const moduleAbi = parseAbi(['function ipRoyaltyVaults(address) view returns (address)']);
 const author = (w: string, shareBps: number) => ({
   wallet: w,
   type: ContributorType.AUTHOR,
@@ -93,20 +91,7 @@ describe('StoryLedger.ip: originals', () => {
       status: IpAssetStatus.REGISTERED,
       contributors: shares,
     });
-    const reader = createPublicClient({ transport: custom(chain.provider) });
-    const vault = await reader.readContract({
-      address: chain.addresses.royaltyModule,
-      abi: moduleAbi,
-      functionName: 'ipRoyaltyVaults',
-      args: [created.ipAssetId as Address],
-    });
-    const tokens = (w: string) =>
-      reader.readContract({
-        address: vault,
-        abi: vaultAbi,
-        functionName: 'balanceOf',
-        args: [w as Address],
-      });
+    const tokens = await royaltyTokens(chain, created.ipAssetId);
     expect(await tokens(wallet(0xb1))).toBe(60_000_000n);
     expect(await tokens(wallet(0xb2))).toBe(40_000_000n);
   });

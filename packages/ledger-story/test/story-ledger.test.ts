@@ -6,6 +6,7 @@ import {
   type Address,
   createPublicClient,
   custom,
+  erc20Abi,
   type Hex,
   hexToString,
   pad,
@@ -19,7 +20,7 @@ import { StoryLedger, storyLedger } from '../src/ledger/index.js';
 import { metadataHash } from '../src/metadata/documents.js';
 import { contentAddressedStore } from '../src/metadata/store.js';
 import { InMemorySubmissionJournal } from '../src/transactions/index.js';
-import { untilMined } from './support/ip-fixtures.js';
+import { royaltyTokens, untilMined } from './support/ip-fixtures.js';
 import { startLedger, stopLedger } from './support/ledger.js';
 
 let chain: EmbeddedChain;
@@ -27,8 +28,6 @@ let ledger: StoryLedger;
 const store = contentAddressedStore();
 const index = memoryContentIndex();
 
-const vaultAbi = parseAbi(['function balanceOf(address) view returns (uint256)']);
-const moduleAbi = parseAbi(['function ipRoyaltyVaults(address) view returns (address)']);
 const ipAccountAbi = parseAbi([
   'function getBytes(bytes32 namespace, bytes32 key) view returns (bytes)',
   'function getBytes32(bytes32 namespace, bytes32 key) view returns (bytes32)',
@@ -91,19 +90,7 @@ describe('StoryLedger on the embedded chain', () => {
 
     const reader = createPublicClient({ transport: custom(chain.provider) });
     const ip = record.ipAssetId as Address;
-    const vault = await reader.readContract({
-      address: chain.addresses.royaltyModule,
-      abi: moduleAbi,
-      functionName: 'ipRoyaltyVaults',
-      args: [ip],
-    });
-    const rt = (owner: Address) =>
-      reader.readContract({
-        address: vault,
-        abi: vaultAbi,
-        functionName: 'balanceOf',
-        args: [owner],
-      });
+    const rt = await royaltyTokens(chain, ip);
     expect(await rt(wallet(0xa1))).toBe(70_000_000n);
     expect(await rt(wallet(0xa2))).toBe(30_000_000n);
     expect(await rt(ip)).toBe(0n);
@@ -259,7 +246,7 @@ describe('StoryLedger on the embedded chain', () => {
     expect(
       await reader.readContract({
         address: chain.addresses.wrappedIp,
-        abi: vaultAbi,
+        abi: erc20Abi,
         functionName: 'balanceOf',
         args: [a],
       }),

@@ -1,6 +1,6 @@
 import { createPublicClient, custom, parseGwei } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   FeeCapExceededError,
   type SubmissionEvent,
@@ -13,18 +13,12 @@ import {
   created,
   DEAD_ADDRESS,
   reverterInitCode,
-  startTestChain,
   TEST_CHAIN_ID,
-  type TestChain,
+  testChainPerFile,
   testSubmitter,
 } from './support/chain.js';
 
-let chain: TestChain;
-
-beforeAll(async () => {
-  chain = await startTestChain();
-});
-afterAll(() => chain?.close());
+const chain = testChainPerFile();
 
 const submitter = (options: Partial<SubmitterOptions> = {}) => testSubmitter(chain, options);
 const other = DEAD_ADDRESS;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   InMemorySubmissionJournal,
   ReceiptTracker,
@@ -8,17 +8,11 @@ import {
   created,
   DEAD_ADDRESS,
   reverterInitCode,
-  startTestChain,
-  type TestChain,
+  testChainPerFile,
   testSubmitter,
 } from './support/chain.js';
 
-let chain: TestChain;
-
-beforeAll(async () => {
-  chain = await startTestChain();
-});
-afterAll(() => chain?.close());
+const chain = testChainPerFile();
 
 /** A tracker on the test chain, polling every 10 ms; `confirmations` as given or its default. */
 const trackerOf = (confirmations?: number) =>

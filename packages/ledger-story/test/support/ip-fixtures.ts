@@ -3,7 +3,7 @@
 import { IpAssetStatus } from '@mystira/chain-protos';
 import { commercialRemixTerms, type LicenseTermsInput } from '@mystira/chain-server';
 import type { EmbeddedChain } from '@mystira/ledger-story/embedded';
-import { zeroAddress } from 'viem';
+import { type Address, createPublicClient, custom, erc20Abi, parseAbi, zeroAddress } from 'viem';
 import type { StoryLedger } from '../../src/ledger/index.js';
 
 /** WIP, the currency of the terms (Story's wrapped native token). */
@@ -62,4 +62,30 @@ export async function payAndSettle(
   await untilMined(chain, async () =>
     (await ledger.getTransaction(payment.txHash))?.terminal ? true : undefined,
   );
+}
+
+const royaltyModuleAbi = parseAbi(['function ipRoyaltyVaults(address) view returns (address)']);
+
+/**
+ * The royalty-token balances of `ipId`'s vault (found through the RoyaltyModule): a function of
+ * the holder.
+ */
+export async function royaltyTokens(
+  chain: EmbeddedChain,
+  ipId: string,
+): Promise<(holder: string) => Promise<bigint>> {
+  const reader = createPublicClient({ transport: custom(chain.provider) });
+  const vault = await reader.readContract({
+    address: chain.addresses.royaltyModule,
+    abi: royaltyModuleAbi,
+    functionName: 'ipRoyaltyVaults',
+    args: [ipId as Address],
+  });
+  return (holder) =>
+    reader.readContract({
+      address: vault,
+      abi: erc20Abi,
+      functionName: 'balanceOf',
+      args: [holder as Address],
+    });
 }
