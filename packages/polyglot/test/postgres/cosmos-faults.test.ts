@@ -1,6 +1,3 @@
-import { postgresMirror } from '@mystira/polyglot/postgres';
-import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
-import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
 import { spec } from '@mystira/specification';
 import { expect, it } from 'vitest';
 import { cosmosToPostgres } from './cosmos-fixture.js';
@@ -9,27 +6,15 @@ import { randomWrites } from './workload.js';
 
 // The typical pair, Cosmos DB (in-process cosmosdb-server) → PostgreSQL, with the secondary
 // behind a breakable proxy that is stopped during a stream of random writes.
-const { db, schema, outbox, cosmos } = cosmosToPostgres();
+const pair = cosmosToPostgres();
+const { outbox } = pair;
 
 it('secondary (PostgreSQL) stopped during 400 random writes to Cosmos: no failed write, 0 differences after the drain', async () => {
   const proxy = await new FaultProxy(PG).listen();
   const viaProxy = database({ port: proxy.port, connectionTimeoutMs: 1000 });
   try {
-    const container = await ensureContainer(cosmos(), Account, {
-      id: 'faults',
-      specs: [spec(Account).take(1)],
-      profile: 'cosmosdb-server',
-    });
-    const primary = new CosmosRepository<AccountT>(Account, {
-      container,
-      profile: 'cosmosdb-server',
-    });
-    const second = new PostgresRepository<AccountT>(viaProxy, Account, {
-      schema,
-      table: 'cosmos_faults',
-    });
-    for (const s of createTableStatements(second.mapping)) await db.query(s);
-    const mirror = postgresMirror(viaProxy, second);
+    const primary = await pair.primary<AccountT>(Account, 'faults', [spec(Account).take(1)]);
+    const mirror = await pair.mirror<AccountT>(Account, 'cosmos_faults', viaProxy);
     await mirror.migrate();
     const polyglot = dualWriteAccounts(outbox, primary, mirror, 500);
     const result = await randomWrites(polyglot.repositories.accounts, {

@@ -1,9 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { type PgOutbox, postgresOutbox } from '@mystira/polyglot/postgres';
-import { cosmosClient } from '@mystira/repository-cosmos';
-import type { PgDatabase } from '@mystira/repository-postgres';
+import {
+  type PgMirror,
+  type PgOutbox,
+  postgresMirror,
+  postgresOutbox,
+} from '@mystira/polyglot/postgres';
+import {
+  CosmosRepository,
+  cosmosClient,
+  type EnsureContainerOptions,
+  ensureContainer,
+} from '@mystira/repository-cosmos';
+import {
+  createTableStatements,
+  type PgDatabase,
+  PostgresRepository,
+} from '@mystira/repository-postgres';
+import type { EntityDef } from '@mystira/specification';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { afterAll, beforeAll } from 'vitest';
 import { database, randomSchema } from './helpers.js';
@@ -20,8 +35,24 @@ export interface CosmosToPostgres {
   schema: string;
   /** The outbox, migrated into `schema`. */
   outbox: PgOutbox;
-  /** A fresh database on the in-process cosmosdb-server (after `beforeAll`). */
-  cosmos(): CosmosDatabase;
+  /**
+   * The primary: a repository of `entity` over a new container `id` of a fresh database on the
+   * in-process cosmosdb-server, indexed for `specs` (after `beforeAll`).
+   */
+  primary<T extends object>(
+    entity: EntityDef,
+    id: string,
+    specs: EnsureContainerOptions['specs'],
+  ): Promise<CosmosRepository<T>>;
+  /**
+   * The secondary: a mirror of `entity` on a new table `table` of `schema`, created through `db`;
+   * the mirror writes through `via` (default `db`; a pool behind a fault proxy, say). Not migrated.
+   */
+  mirror<T extends object>(
+    entity: EntityDef,
+    table: string,
+    via?: PgDatabase,
+  ): Promise<PgMirror<T>>;
 }
 
 /**
@@ -63,9 +94,20 @@ export function cosmosToPostgres(): CosmosToPostgres {
     db,
     schema,
     outbox,
-    cosmos() {
+    async primary<T extends object>(
+      entity: EntityDef,
+      id: string,
+      specs: EnsureContainerOptions['specs'],
+    ) {
       if (!cosmos) throw new Error('cosmosToPostgres: the Cosmos database exists after beforeAll');
-      return cosmos;
+      const profile = 'cosmosdb-server';
+      const container = await ensureContainer(cosmos, entity, { id, specs, profile });
+      return new CosmosRepository<T>(entity, { container, profile });
+    },
+    async mirror<T extends object>(entity: EntityDef, table: string, via = db) {
+      const repository = new PostgresRepository<T>(via, entity, { schema, table });
+      for (const s of createTableStatements(repository.mapping)) await db.query(s);
+      return postgresMirror(via, repository);
     },
   };
 }
