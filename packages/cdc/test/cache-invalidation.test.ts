@@ -13,7 +13,6 @@ import {
   type ChangeSink,
   cacheInvalidationSink,
   consumeChanges,
-  postgresChangeSource,
 } from '@mystira/cdc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../test-support/seeded-random.js';
@@ -41,7 +40,7 @@ afterAll(async () => {
 
 /** Runs the cache sink (plus `after`, told of each handled batch) until the returned stop(). */
 function startConsumer(slot: string, after?: (batch: ChangeBatch) => void) {
-  const source = postgresChangeSource({ connection: notesDb.server.url, slot, tables: [TABLE] });
+  const source = notesDb.source(slot);
   const inner = cacheInvalidationSink({ [TABLE]: world.notes });
   const sink: ChangeSink = {
     async handle(batch, signal) {

@@ -3,7 +3,7 @@
  * degraded while it lags (WAL bytes behind, or a change held unacknowledged too long, or no
  * consumer), unhealthy once the slot is dropped or lost (the server removed WAL it needed).
  */
-import { postgresChangeSource, replicationSlotHealthCheck } from '@mystira/cdc';
+import { replicationSlotHealthCheck } from '@mystira/cdc';
 import { createHealthRegistry } from '@mystira/health';
 import { describe, expect, it } from 'vitest';
 import { TABLE, until, useNotesServer } from './support/fixture.js';
@@ -24,11 +24,7 @@ const check = async (c: ReturnType<typeof replicationSlotHealthCheck>) => {
 
 describe('replicationSlotHealthCheck', () => {
   it('healthy while caught up, degraded while behind, healthy again once caught up', async () => {
-    const source = postgresChangeSource({
-      connection: notesDb.server.url,
-      slot: 'health',
-      tables: [TABLE],
-    });
+    const source = notesDb.source('health');
     const health = replicationSlotHealthCheck(source, { maxLagBytes: 64 * 1024, maxLagMs: 500 });
     let hold = false;
     const controller = new AbortController();
@@ -88,11 +84,7 @@ describe('replicationSlotHealthCheck', () => {
   }, 60_000);
 
   it('unhealthy when the slot is left behind and the server removes the WAL it needed', async () => {
-    const source = postgresChangeSource({
-      connection: notesDb.server.url,
-      slot: 'behind',
-      tables: [TABLE],
-    });
+    const source = notesDb.source('behind');
     const health = replicationSlotHealthCheck(source);
     // Create the slot, then never read it.
     const controller = new AbortController();

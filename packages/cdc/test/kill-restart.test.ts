@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumeChanges, postgresChangeSource } from '@mystira/cdc';
+import { consumeChanges } from '@mystira/cdc';
 import { afterAll, expect, it } from 'vitest';
 import { seededRandom } from '../../../test-support/seeded-random.js';
 import { TABLE, until, useNotesServer } from './support/fixture.js';
@@ -88,11 +88,7 @@ it('a consumer SIGKILLed mid-stream and restarted loses no change', async () => 
 }, 120_000);
 
 it('a replication connection the server drops is reconnected and resumes without a gap', async () => {
-  const source = postgresChangeSource({
-    connection: notesDb.server.url,
-    slot: 'dropped',
-    tables: [TABLE],
-  });
+  const source = notesDb.source('dropped');
   const seen = new Set<string>();
   const errors: string[] = [];
   const stop = new AbortController();

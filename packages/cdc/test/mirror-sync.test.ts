@@ -5,7 +5,7 @@
  * Plus the sink's rules without a server: unsettled syncs and truncates without a handler fail
  * the batch (so it is retried), ids are deduplicated per batch.
  */
-import { consumeChanges, postgresChangeSource, rowSyncSink } from '@mystira/cdc';
+import { consumeChanges, rowSyncSink } from '@mystira/cdc';
 import { memoryMirror, syncId } from '@mystira/polyglot';
 import { createDatabase, type PgDatabase, postgresRepository } from '@mystira/repository-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,11 +31,7 @@ describe('rowSyncSink into a polyglot mirror (real PostgreSQL)', () => {
     // The mirror starts as a copy (a backfill would do this).
     const start = await notesDb.outside.query<NoteT>(`select id, version, title, n from ${TABLE}`);
     for (const item of start.rows) await mirror.put(item, item.version);
-    const source = postgresChangeSource({
-      connection: notesDb.server.url,
-      slot: 'mirror',
-      tables: [TABLE],
-    });
+    const source = notesDb.source('mirror');
     const stop = new AbortController();
     const errors: string[] = [];
     let handledBatches = 0;

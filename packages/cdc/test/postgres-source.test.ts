@@ -30,11 +30,7 @@ const events = (batches: ChangeBatch[]) => batches.flatMap((b) => b.events);
 
 describe('postgresChangeSource', () => {
   it('decodes inserts, updates (with a changed key), deletes and truncates, in commit order', async () => {
-    const source = postgresChangeSource({
-      connection: notesDb.server.url,
-      slot: 'decode',
-      tables: [TABLE],
-    });
+    const source = notesDb.source('decode');
     const seen: ChangeBatch[] = [];
     // The slot is created by the first read: changes before it are not in it.
     const r = reader(source, seen);
@@ -91,12 +87,7 @@ describe('postgresChangeSource', () => {
   }, 30_000);
 
   it('splits a large transaction into batches; only the last one carries the position', async () => {
-    const source = postgresChangeSource({
-      connection: notesDb.server.url,
-      slot: 'split',
-      tables: [TABLE],
-      maxBatchSize: 100,
-    });
+    const source = notesDb.source('split', { maxBatchSize: 100 });
     const seen: ChangeBatch[] = [];
     const r = reader(source, seen);
     await until(async () => (await source.status()) !== undefined);
@@ -116,11 +107,7 @@ describe('postgresChangeSource', () => {
   }, 30_000);
 
   it('resumes after the last acknowledged position: unacknowledged changes come again', async () => {
-    const source = postgresChangeSource({
-      connection: notesDb.server.url,
-      slot: 'resume',
-      tables: [TABLE],
-    });
+    const source = notesDb.source('resume');
     const first: string[] = [];
     const controller = new AbortController();
     await source.status().catch(() => {});
@@ -142,11 +129,7 @@ describe('postgresChangeSource', () => {
     await reading;
     await source.close();
 
-    const again = postgresChangeSource({
-      connection: notesDb.server.url,
-      slot: 'resume',
-      tables: [TABLE],
-    });
+    const again = notesDb.source('resume');
     const second: ChangeBatch[] = [];
     const r = reader(again, second);
     await until(() => events(second).length >= 2);
@@ -160,13 +143,7 @@ describe('postgresChangeSource', () => {
   }, 30_000);
 
   it('pauses reading while the consumer is behind: the server stops sending (bounded memory)', async () => {
-    const source = postgresChangeSource({
-      connection: notesDb.server.url,
-      slot: 'slow',
-      tables: [TABLE],
-      maxBufferedChanges: 50,
-      maxBatchSize: 50,
-    });
+    const source = notesDb.source('slow', { maxBufferedChanges: 50, maxBatchSize: 50 });
     const controller = new AbortController();
     const iterator = source.changes(controller.signal)[Symbol.asyncIterator]();
     // The first pull starts the stream; then the consumer stalls.

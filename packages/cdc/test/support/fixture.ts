@@ -7,6 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { type CachedRepository, cached, redisStore } from '@mystira/cache';
 import {
+  type PostgresChangeSource,
+  type PostgresChangeSourceOptions,
+  postgresChangeSource,
+} from '@mystira/cdc';
+import {
   createDatabase,
   createTableStatements,
   type PgDatabase,
@@ -40,6 +45,8 @@ export interface NotesServer {
   readonly server: ThrowawayPostgres;
   /** A plain pool on it, standing for "someone outside the SDK". */
   readonly outside: pg.Pool;
+  /** A change source of the notes table on this server, reading through its own `slot`. */
+  source(slot: string, options?: Partial<PostgresChangeSourceOptions>): PostgresChangeSource;
 }
 
 /**
@@ -53,7 +60,10 @@ export function useNotesServer(options: {
   outsideMax: number;
   settings?: Record<string, string>;
 }): NotesServer {
-  const world = {} as { server: ThrowawayPostgres; outside: pg.Pool };
+  const world = {
+    source: (slot: string, extra?: Partial<PostgresChangeSourceOptions>) =>
+      postgresChangeSource({ connection: world.server.url, slot, tables: [TABLE], ...extra }),
+  } as { server: ThrowawayPostgres; outside: pg.Pool; source: NotesServer['source'] };
   beforeAll(async () => {
     world.server = await startServer(options.settings);
     await createNotes(world.server.url, options.rows);
