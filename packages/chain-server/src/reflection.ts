@@ -90,42 +90,41 @@ export class ReflectionIndex {
 
 type ReflectionModule = typeof v1 | typeof v1alpha;
 
+/** What a reflection response answers: one member of its `message_response` oneof. */
+type ReflectionReply = v1.ServerReflectionResponse['messageResponse'];
+
 function impl(mod: ReflectionModule, index: ReflectionIndex) {
   // The v1 and v1alpha messages are identical field for field; one function builds both.
   const m = mod as typeof v1;
   const answer = (req: v1.ServerReflectionRequest): v1.ServerReflectionResponse => {
-    const base = { validHost: req.host, originalRequest: req };
+    const reply = (messageResponse: ReflectionReply) =>
+      create(m.ServerReflectionResponseSchema, {
+        validHost: req.host,
+        originalRequest: req,
+        messageResponse,
+      });
+    const error = (code: number, message: string) =>
+      reply({
+        case: 'errorResponse',
+        value: create(m.ErrorResponseSchema, { errorCode: code, errorMessage: message }),
+      });
     const files = (f: DescFile | undefined, what: string) =>
       f
-        ? create(m.ServerReflectionResponseSchema, {
-            ...base,
-            messageResponse: {
-              case: 'fileDescriptorResponse',
-              value: create(m.FileDescriptorResponseSchema, {
-                fileDescriptorProto: index.fileWithDependencies(f),
-              }),
-            },
+        ? reply({
+            case: 'fileDescriptorResponse',
+            value: create(m.FileDescriptorResponseSchema, {
+              fileDescriptorProto: index.fileWithDependencies(f),
+            }),
           })
         : error(NOT_FOUND, `${what} not found`);
-    const error = (code: number, message: string) =>
-      create(m.ServerReflectionResponseSchema, {
-        ...base,
-        messageResponse: {
-          case: 'errorResponse',
-          value: create(m.ErrorResponseSchema, { errorCode: code, errorMessage: message }),
-        },
-      });
     const q = req.messageRequest;
     switch (q.case) {
       case 'listServices':
-        return create(m.ServerReflectionResponseSchema, {
-          ...base,
-          messageResponse: {
-            case: 'listServicesResponse',
-            value: create(m.ListServiceResponseSchema, {
-              service: index.serviceNames.map((name) => create(m.ServiceResponseSchema, { name })),
-            }),
-          },
+        return reply({
+          case: 'listServicesResponse',
+          value: create(m.ListServiceResponseSchema, {
+            service: index.serviceNames.map((name) => create(m.ServiceResponseSchema, { name })),
+          }),
         });
       case 'fileByFilename':
         return files(index.fileByName(q.value), `file ${q.value}`);
@@ -138,15 +137,12 @@ function impl(mod: ReflectionModule, index: ReflectionIndex) {
           `extension ${q.value.containingType}(${q.value.extensionNumber}) not found`,
         );
       case 'allExtensionNumbersOfType':
-        return create(m.ServerReflectionResponseSchema, {
-          ...base,
-          messageResponse: {
-            case: 'allExtensionNumbersResponse',
-            value: create(m.ExtensionNumberResponseSchema, {
-              baseTypeName: q.value,
-              extensionNumber: [],
-            }),
-          },
+        return reply({
+          case: 'allExtensionNumbersResponse',
+          value: create(m.ExtensionNumberResponseSchema, {
+            baseTypeName: q.value,
+            extensionNumber: [],
+          }),
         });
       default:
         return error(3, 'empty reflection request');

@@ -1,4 +1,10 @@
-import { type Client, createClient, type Transport } from '@connectrpc/connect';
+import {
+  type Client,
+  type Code,
+  ConnectError,
+  createClient,
+  type Transport,
+} from '@connectrpc/connect';
 import {
   createConnectTransport,
   createGrpcTransport,
@@ -88,6 +94,16 @@ export function clientFor(
   headers?: Record<string, string>,
 ): Client<typeof ChainService> {
   return createClient(ChainService, transportFor(protocol, baseUrl, headers));
+}
+
+/** The gRPC code a call fails with, or `'ok'` when it succeeds. */
+export async function codeOf(p: Promise<unknown>): Promise<Code | 'ok'> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return ConnectError.from(e).code;
+  }
 }
 
 let counter = 0;

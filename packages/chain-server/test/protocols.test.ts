@@ -146,40 +146,36 @@ describe.each([true, false])('fastPath=%s', (fastPath) => {
   });
 
   it('answers curl with Connect JSON on a unary RPC', async () => {
-    const { stdout } = await exec('curl', [
-      '-sS',
-      '-H',
-      'content-type: application/json',
-      '--data',
-      JSON.stringify({ contentId: 'nothing-here' }),
-      `${r.baseUrl}/mystira.chain.v1.ChainService/IsRegistered`,
-    ]);
+    /** A ChainService `method` called with `body` as Connect JSON by curl, `flags` added. */
+    const curl = (method: string, body: object, ...flags: string[]) =>
+      exec('curl', [
+        '-sS',
+        ...flags,
+        '-H',
+        'content-type: application/json',
+        '--data',
+        JSON.stringify(body),
+        `${r.baseUrl}/mystira.chain.v1.ChainService/${method}`,
+      ]);
+    const { stdout } = await curl('IsRegistered', { contentId: 'nothing-here' });
     expect(JSON.parse(stdout)).toEqual({ contentId: 'nothing-here' });
     // The same port over cleartext HTTP/2 with prior knowledge (the preface is sniffed).
-    const { stdout: h2 } = await exec('curl', [
-      '-sS',
+    const { stdout: h2 } = await curl(
+      'IsRegistered',
+      { contentId: 'over-h2c' },
       '--http2-prior-knowledge',
       '-w',
       '\\n%{http_version}',
-      '-H',
-      'content-type: application/json',
-      '--data',
-      JSON.stringify({ contentId: 'over-h2c' }),
-      `${r.baseUrl}/mystira.chain.v1.ChainService/IsRegistered`,
-    ]);
+    );
     const [h2Body, h2Version] = h2.trim().split('\n');
     expect(h2Version).toBe('2');
     expect(JSON.parse(h2Body as string)).toEqual({ contentId: 'over-h2c' });
-    const { stdout: err } = await exec('curl', [
-      '-sS',
+    const { stdout: err } = await curl(
+      'GetClaimableRoyalties',
+      { walletAddress: '0x12' },
       '-w',
       '\\n%{http_code}',
-      '-H',
-      'content-type: application/json',
-      '--data',
-      '{"walletAddress":"0x12"}',
-      `${r.baseUrl}/mystira.chain.v1.ChainService/GetClaimableRoyalties`,
-    ]);
+    );
     const [body, status] = err.trim().split('\n');
     expect(status).toBe('400');
     const json = JSON.parse(body as string);

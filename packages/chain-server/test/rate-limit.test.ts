@@ -8,16 +8,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { hashApiKey, RetryInfoSchema } from '@mystira/chain-server';
 import { memoryRateLimiter } from '@mystira/resilience';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, protocols, type Running, startServer } from './helpers.js';
-
-async function codeOf(p: Promise<unknown>): Promise<Code | 'ok'> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return ConnectError.from(e).code;
-  }
-}
+import { clientFor, codeOf, protocols, type Running, startServer } from './helpers.js';
 
 describe.each([true, false])('fastPath=%s', (fastPath) => {
   let r: Running;
