@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type EmbeddedChain, startEmbeddedChain } from '@mystira/ledger-story/embedded';
+import { startEmbeddedChain } from '@mystira/ledger-story/embedded';
 import { StoryClient } from '@story-protocol/core-sdk';
 import {
   createPublicClient,
@@ -12,19 +12,12 @@ import {
   zeroAddress,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { perFile } from './support/per-file.js';
 
 // The node itself: chain id, accounts, the HTTP JSON-RPC server, mining and snapshots.
 
-let chain: EmbeddedChain;
-
-beforeAll(async () => {
-  chain = await startEmbeddedChain();
-});
-
-afterAll(async () => {
-  await chain?.close();
-});
+const chain = perFile(startEmbeddedChain);
 
 function post(body: string): Promise<Response> {
   return fetch(chain.rpcUrl, {

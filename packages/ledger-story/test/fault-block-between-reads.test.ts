@@ -12,9 +12,10 @@ import {
   ReceiptTracker,
   type TrackedState,
 } from '../src/transactions/index.js';
-import { DEAD_ADDRESS, testChainPerFile, testSubmitter } from './support/chain.js';
+import { DEAD_ADDRESS, startTestChain, testSubmitter } from './support/chain.js';
+import { perFile } from './support/per-file.js';
 
-const chain = testChainPerFile();
+const chain = perFile(startTestChain);
 
 describe('a block mined between the head read and the receipt read of one poll', () => {
   it('the transaction is reported with its own block as 1 confirmation, never 0', async () => {

@@ -13,12 +13,13 @@ import {
   created,
   DEAD_ADDRESS,
   reverterInitCode,
+  startTestChain,
   TEST_CHAIN_ID,
-  testChainPerFile,
   testSubmitter,
 } from './support/chain.js';
+import { perFile } from './support/per-file.js';
 
-const chain = testChainPerFile();
+const chain = perFile(startTestChain);
 
 const submitter = (options: Partial<SubmitterOptions> = {}) => testSubmitter(chain, options);
 const other = DEAD_ADDRESS;

@@ -8,11 +8,12 @@ import {
   created,
   DEAD_ADDRESS,
   reverterInitCode,
-  testChainPerFile,
+  startTestChain,
   testSubmitter,
 } from './support/chain.js';
+import { perFile } from './support/per-file.js';
 
-const chain = testChainPerFile();
+const chain = perFile(startTestChain);
 
 /** A tracker on the test chain, polling every 10 ms; `confirmations` as given or its default. */
 const trackerOf = (confirmations?: number) =>

@@ -18,7 +18,6 @@ import {
   toHex,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { afterAll, beforeAll } from 'vitest';
 import { type SubmitterOptions, TransactionSubmitter } from '../../src/transactions/index.js';
 
 /** The chain id the tests sign for (Aeneid's, as on the embedded chain). */
@@ -75,33 +74,6 @@ export async function startTestChain(): Promise<TestChain> {
       return key;
     },
     close: () => connection.close(),
-  };
-}
-
-/**
- * The test file's chain: started before its tests and closed after them. What it returns stands
- * for that chain from the tests on (using it outside a test, before the chain is up, throws).
- */
-export function testChainPerFile(): TestChain {
-  let started: TestChain | undefined;
-  beforeAll(async () => {
-    started = await startTestChain();
-  });
-  afterAll(() => started?.close());
-  const chain = (): TestChain => {
-    if (started === undefined) throw new Error('the test chain starts in beforeAll');
-    return started;
-  };
-  return {
-    get provider() {
-      return chain().provider;
-    },
-    get client() {
-      return chain().client;
-    },
-    rpc: (method, params) => chain().rpc(method, params),
-    fundedKey: () => chain().fundedKey(),
-    close: () => chain().close(),
   };
 }
 
