@@ -201,8 +201,8 @@ export async function createAppApi(
   const ownership = new Ownership(accounts);
   accountRoutes(app, accounts, ownership);
   storyRoutes(app, stories, accounts, ownership);
-  publishingRoutes(app, publisher, stories, ownership);
-  licensingRoutes(app, publisher, stories, ownership);
+  publishingRoutes(app, { publisher, stories, ownership });
+  licensingRoutes(app, { publisher, stories, ownership });
   healthRoutes(app, health, { verbose: config.healthVerbose });
   adminRoutes(app, stores.polyglot);
   analyticsRoutes(app, stores.analytics, readPolicy(config.overload.storeTimeoutMs));

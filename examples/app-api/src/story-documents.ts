@@ -60,7 +60,10 @@ function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** A projected row (spec with `select`) is passed through as it is; whole documents are mapped. */
+/**
+ * A projected row (spec with `select`) is passed through as it is, and so is undefined (no row);
+ * whole documents are mapped.
+ */
 function out<R>(row: R): R {
   const r = row as unknown as Partial<StoryDocument>;
   return r && typeof r.scenariosJson === 'string' && typeof r.contributorsJson === 'string'
@@ -101,16 +104,14 @@ export class StoryRepository implements Repository<Story> {
     spec: SpecSource<Story, R>,
     options?: CallOptions,
   ): Promise<R | undefined> {
-    const row = await this.documents.first(spec as unknown as Spec<R>, options);
-    return row === undefined ? undefined : out(row);
+    return out(await this.documents.first(spec as unknown as Spec<R>, options));
   }
 
   async single<R = Story>(
     spec: SpecSource<Story, R>,
     options?: CallOptions,
   ): Promise<R | undefined> {
-    const row = await this.documents.single(spec as unknown as Spec<R>, options);
-    return row === undefined ? undefined : out(row);
+    return out(await this.documents.single(spec as unknown as Spec<R>, options));
   }
 
   count(spec: SpecSource<Story, unknown>, options?: CallOptions): Promise<number> {

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalIssuer } from '../../demo/src/issuer.ts';
 import {
@@ -60,22 +61,16 @@ function start(
   });
   const proc = child;
   const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  let buffer = '';
   return new Promise((resolve, reject) => {
     void exit.then((code) =>
       reject(new Error(`host exited with ${code}: ${JSON.stringify(logs.at(-1))}`)),
     );
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let nl = buffer.indexOf('\n');
-      while (nl >= 0) {
-        const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-        logs.push(line);
-        buffer = buffer.slice(nl + 1);
-        if (typeof line.msg === 'string' && line.msg.startsWith('app api listening'))
-          resolve({ logs, exit });
-        nl = buffer.indexOf('\n');
-      }
+    // One JSON log record a line.
+    createInterface({ input: proc.stdout! }).on('line', (text) => {
+      const line = JSON.parse(text) as Record<string, unknown>;
+      logs.push(line);
+      if (typeof line.msg === 'string' && line.msg.startsWith('app api listening'))
+        resolve({ logs, exit });
     });
   });
 }

@@ -16,6 +16,7 @@ import { StoryPublisher } from '../src/publishing/index.ts';
 import { StoryRepository } from '../src/story-documents.ts';
 import { startTestChain, type TestChain } from './support/publishing-chain.ts';
 import {
+  leavePending,
   type PublishingStores,
   registrationReaches,
   seedDraftStory,
@@ -113,16 +114,7 @@ describe('publishing with stories in Cosmos DB', () => {
 
     const before = publisherFor(stores, chain);
     await before.publish(submittedDraft.id); // submitted; nobody follows (never started)
-    const now = new Date().toISOString();
-    await stores.stories.update({
-      ...pendingDraft,
-      registration: {
-        state: 'pending',
-        idempotencyKey: 'crashed-after-step-1',
-        requestedAt: now,
-        updatedAt: now,
-      },
-    });
+    await leavePending(stores, pendingDraft, 'crashed-after-step-1');
 
     const after = publisherFor(stores, chain);
     after.start();

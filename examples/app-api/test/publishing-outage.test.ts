@@ -21,6 +21,7 @@ import {
 } from './support/publishing-chain.ts';
 import {
   eventually,
+  leavePending,
   memoryStores,
   type PublishingStores,
   registrationReaches,
@@ -216,16 +217,7 @@ describe('publisher restart', () => {
     const chain = await chainForTest();
     const stores = memoryStores();
     const draft = await seedDraftStory(stores);
-    const now = new Date().toISOString();
-    await stores.stories.update({
-      ...draft,
-      registration: {
-        state: 'pending',
-        idempotencyKey: 'crashed-before-calling-the-chain',
-        requestedAt: now,
-        updatedAt: now,
-      },
-    });
+    await leavePending(stores, draft, 'crashed-before-calling-the-chain');
 
     const publisher = publisherFor(stores, chain.client());
     publisher.start();

@@ -17,6 +17,7 @@ import {
 import { startTestChain, type TestChain } from './support/publishing-chain.ts';
 import {
   eventually,
+  leavePending,
   memoryStores,
   type PublishingStores,
   registrationReaches,
@@ -89,11 +90,7 @@ describe('publish', () => {
     const draft = await seedDraftStory(stores);
     // A previous process wrote step 1 and called the chain, then died before recording the answer.
     const key = uuidv7();
-    const now = new Date().toISOString();
-    const pending = await stores.stories.update({
-      ...draft,
-      registration: { state: 'pending', idempotencyKey: key, requestedAt: now, updatedAt: now },
-    });
+    const pending = await leavePending(stores, draft, key);
     const lost = await client.registerIpAsset({
       contentId: draft.id,
       contentTitle: draft.title,

@@ -19,6 +19,16 @@ async function createStory(payload: Record<string, unknown>): Promise<Story> {
   return res.json();
 }
 
+/** Ada's PATCH of a story, with an If-Match header when given. */
+function patchStory(id: string, payload: Record<string, unknown>, ifMatch?: string) {
+  return writer.inject({
+    method: 'PATCH',
+    url: `/v1/stories/${id}`,
+    ...(ifMatch === undefined ? {} : { headers: { 'if-match': ifMatch } }),
+    payload,
+  });
+}
+
 beforeAll(async () => {
   h = await startHarness('stories', { redis: true });
   writer = await h.user('ada');
@@ -128,11 +138,7 @@ describe('reading and editing stories', () => {
     const keys = await h.api.stores.redis!.keys(`${h.config.cacheKeyPrefix}*`);
     expect(keys.length).toBeGreaterThan(0);
 
-    const patched = await writer.inject({
-      method: 'PATCH',
-      url: `/v1/stories/${story.id}`,
-      payload: { title: 'Cached, then edited' },
-    });
+    const patched = await patchStory(story.id, { title: 'Cached, then edited' });
     expect(patched.statusCode).toBe(200);
     expect(patched.json()).toMatchObject({ title: 'Cached, then edited', version: 2 });
     const third = await writer.inject({ method: 'GET', url: `/v1/stories/${story.id}` });
@@ -158,31 +164,20 @@ describe('reading and editing stories', () => {
 
   it('checks If-Match: a stale ETag is 412, the current one succeeds', async () => {
     const story = await createStory({ authorId: ada.id, title: 'Versioned' });
-    const stale = await writer.inject({
-      method: 'PATCH',
-      url: `/v1/stories/${story.id}`,
-      headers: { 'if-match': '"7"' },
-      payload: { summary: 'lost update?' },
-    });
+    const stale = await patchStory(story.id, { summary: 'lost update?' }, '"7"');
     expect(stale.statusCode).toBe(412);
     expect(stale.json()).toMatchObject({ status: 412, title: 'Precondition failed' });
 
-    const fresh = await writer.inject({
-      method: 'PATCH',
-      url: `/v1/stories/${story.id}`,
-      headers: { 'if-match': '"1"' },
-      payload: { summary: 'A summary', scenarios: [{ title: 'One', body: 'Two' }] },
-    });
+    const fresh = await patchStory(
+      story.id,
+      { summary: 'A summary', scenarios: [{ title: 'One', body: 'Two' }] },
+      '"1"',
+    );
     expect(fresh.statusCode).toBe(200);
     expect(fresh.json()).toMatchObject({ summary: 'A summary', version: 2 });
     expect(fresh.json().scenarios).toHaveLength(1);
 
-    const malformed = await writer.inject({
-      method: 'PATCH',
-      url: `/v1/stories/${story.id}`,
-      headers: { 'if-match': 'yesterday' },
-      payload: { title: 'x' },
-    });
+    const malformed = await patchStory(story.id, { title: 'x' }, 'yesterday');
     expect(malformed.statusCode).toBe(400);
   });
 
@@ -190,25 +185,13 @@ describe('reading and editing stories', () => {
     const story = await createStory({ authorId: ada.id, title: 'Published already' });
     const current = (await h.api.stores.stories.getById(story.id))!;
     await h.api.stores.stories.update({ ...current, status: 'published' });
-    const res = await writer.inject({
-      method: 'PATCH',
-      url: `/v1/stories/${story.id}`,
-      payload: { title: 'Too late' },
-    });
+    const res = await patchStory(story.id, { title: 'Too late' });
     expect(res.statusCode).toBe(409);
     expect(res.json().detail).toMatch(/only drafts can be edited/);
 
-    const empty = await writer.inject({
-      method: 'PATCH',
-      url: `/v1/stories/${story.id}`,
-      payload: {},
-    });
+    const empty = await patchStory(story.id, {});
     expect(empty.statusCode).toBe(400);
-    const unknown = await writer.inject({
-      method: 'PATCH',
-      url: `/v1/stories/${story.id}`,
-      payload: { status: 'draft' },
-    });
+    const unknown = await patchStory(story.id, { status: 'draft' });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().errors).toEqual([{ field: '/status', message: 'is not allowed' }]);
   });
@@ -216,11 +199,7 @@ describe('reading and editing stories', () => {
   it('answers 404 for a missing story, on GET and PATCH', async () => {
     const get = await writer.inject({ method: 'GET', url: '/v1/stories/missing' });
     expect(get.statusCode).toBe(404);
-    const patch = await writer.inject({
-      method: 'PATCH',
-      url: '/v1/stories/missing',
-      payload: { title: 'x' },
-    });
+    const patch = await patchStory('missing', { title: 'x' });
     expect(patch.statusCode).toBe(404);
   });
 });

@@ -9,16 +9,13 @@
  * story's own royalty routes (GET /v1/stories/:id/royalties, claims).
  */
 import type { FastifyInstance } from 'fastify';
-import { guard, signedIn } from '../auth/authenticate.ts';
-import type { Ownership } from '../auth/ownership.ts';
 import type { ScenarioRegistration } from '../domain.ts';
 import { AssetLicensingResponse, ScenarioParams } from '../licensing-schemas.ts';
-import type { Publisher } from '../publisher-port.ts';
 import { LicensingStateError } from '../publishing/index.ts';
 import { IdParams, problems, storyOnChainProblems } from '../schemas.ts';
-import type { StoryService } from '../services/stories.ts';
 import { abortSignalOf } from './http.ts';
 import { royaltyPaymentRoute } from './royalty-payments.ts';
+import { type StoryRouteDeps, storyRouteKit } from './story-route-kit.ts';
 
 type IdRoute = { Params: { id: string } };
 type ScenarioRoute = { Params: { id: string; scenarioId: string } };
@@ -33,12 +30,9 @@ export function publicScenarioRegistration(
 
 export function licensingRoutes(
   app: FastifyInstance,
-  publisher: Publisher,
-  stories: StoryService,
-  ownership: Ownership,
+  { publisher, stories, ownership }: StoryRouteDeps,
 ): void {
-  const signedInOnly = guard('signed-in');
-  const anyone = guard('public');
+  const { signedInOnly, anyone, signedInProblems, callerAndStory } = storyRouteKit(stories);
   const readResponses = {
     403: problems[403],
     ...storyOnChainProblems,
@@ -114,15 +108,12 @@ export function licensingRoutes(
         response: {
           200: { $ref: 'ScenarioRegistration#' },
           202: { $ref: 'ScenarioRegistration#' },
-          ...storyOnChainProblems,
-          ...signedInOnly.responses,
+          ...signedInProblems,
         },
       },
     },
     async (req, reply) => {
-      const caller = signedIn(req, reply);
-      const signal = abortSignalOf(reply);
-      const story = await stories.get(req.params.id, signal);
+      const { caller, signal, story } = await callerAndStory(req, reply);
       await ownership.requireAuthor(caller, story, signal);
       const before = story.scenarios.find((s) => s.id === req.params.scenarioId)?.registration;
       const alreadyDone = before !== undefined && before.state !== 'failed';

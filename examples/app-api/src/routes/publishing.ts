@@ -7,10 +7,8 @@
  * accounts in its split) see the split and their balances, and each claims to their own wallet.
  */
 import type { FastifyInstance } from 'fastify';
-import { forbidden, guard, signedIn } from '../auth/authenticate.ts';
-import type { Ownership } from '../auth/ownership.ts';
+import { forbidden } from '../auth/authenticate.ts';
 import type { LicensePreset } from '../domain.ts';
-import type { Publisher } from '../publisher-port.ts';
 import {
   ClaimResponse,
   ClaimRoyaltiesBody,
@@ -18,23 +16,19 @@ import {
   PublishBody,
   problems,
   RoyaltiesResponse,
-  storyOnChainProblems,
 } from '../schemas.ts';
-import type { StoryService } from '../services/stories.ts';
 import { publicRegistration } from '../views.ts';
 import { abortSignalOf, etag } from './http.ts';
 import { royaltyPaymentRoute } from './royalty-payments.ts';
+import { type StoryRouteDeps, storyRouteKit } from './story-route-kit.ts';
 
 type IdRoute = { Params: { id: string } };
 
 export function publishingRoutes(
   app: FastifyInstance,
-  publisher: Publisher,
-  stories: StoryService,
-  ownership: Ownership,
+  { publisher, stories, ownership }: StoryRouteDeps,
 ): void {
-  const signedInOnly = guard('signed-in');
-  const anyone = guard('public');
+  const { signedInOnly, anyone, signedInProblems, callerAndStory } = storyRouteKit(stories);
 
   app.post<
     IdRoute & {
@@ -59,8 +53,7 @@ export function publishingRoutes(
         response: {
           200: { $ref: 'Story#' },
           202: { $ref: 'Story#' },
-          ...storyOnChainProblems,
-          ...signedInOnly.responses,
+          ...signedInProblems,
         },
       },
       preValidation: [
@@ -72,9 +65,7 @@ export function publishingRoutes(
       ],
     },
     async (req, reply) => {
-      const caller = signedIn(req, reply);
-      const signal = abortSignalOf(reply);
-      const before = await stories.get(req.params.id, signal);
+      const { caller, signal, story: before } = await callerAndStory(req, reply);
       await ownership.requireAuthor(caller, before, signal);
       const state = before.registration?.state;
       const alreadyDone = state === 'submitted' || state === 'confirmed';
@@ -143,15 +134,12 @@ export function publishingRoutes(
         params: IdParams,
         response: {
           200: RoyaltiesResponse,
-          ...storyOnChainProblems,
-          ...signedInOnly.responses,
+          ...signedInProblems,
         },
       },
     },
     async (req, reply) => {
-      const caller = signedIn(req, reply);
-      const signal = abortSignalOf(reply);
-      const story = await stories.get(req.params.id, signal);
+      const { caller, signal, story } = await callerAndStory(req, reply);
       if ((await ownership.contributorsOwnedBy(caller, story, signal)).length === 0)
         throw forbidden('only the contributors of this story see its royalties');
       return publisher.royalties(req.params.id, { signal });
@@ -173,15 +161,12 @@ export function publishingRoutes(
         response: {
           201: ClaimResponse,
           400: problems[400],
-          ...storyOnChainProblems,
-          ...signedInOnly.responses,
+          ...signedInProblems,
         },
       },
     },
     async (req, reply) => {
-      const caller = signedIn(req, reply);
-      const signal = abortSignalOf(reply);
-      const story = await stories.get(req.params.id, signal);
+      const { caller, signal, story } = await callerAndStory(req, reply);
       const wallet = req.body.walletAddress.toLowerCase();
       const mine = await ownership.contributorsOwnedBy(caller, story, signal);
       if (!mine.some((c) => c.walletAddress.toLowerCase() === wallet))

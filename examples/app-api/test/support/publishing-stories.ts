@@ -66,6 +66,22 @@ export async function seedDraftStory(
 }
 
 /**
+ * Stores `story` as a publisher that crashed after step 1 leaves it: its registration pending
+ * under `idempotencyKey`, with nothing recorded of the chain. Answers the stored story.
+ */
+export function leavePending(
+  stores: PublishingStores,
+  story: Story,
+  idempotencyKey: string,
+): Promise<Story> {
+  const now = new Date().toISOString();
+  return stores.stories.update({
+    ...story,
+    registration: { state: 'pending', idempotencyKey, requestedAt: now, updatedAt: now },
+  });
+}
+
+/**
  * Polls `probe` until it returns something other than undefined. Bounded (the test fails with
  * `what` after `timeoutMs`), never a timing assertion.
  */
