@@ -55,11 +55,10 @@ describe('Cosmos adapter specifics', () => {
 
   beforeAll(async () => {
     cosmos = await startCosmos();
-    const container = await ensureContainer(cosmos.database, Order, {
-      id: `orders-${randomUUID().slice(0, 8)}`,
-      specs: [spec(Order).orderBy('total'), spec(Order).orderByDescending('total')],
-      profile: cosmos.profile,
-    });
+    const container = await cosmos.container(Order, 'orders', [
+      spec(Order).orderBy('total'),
+      spec(Order).orderByDescending('total'),
+    ]);
     repo = new CosmosRepository<OrderT>(Order, {
       container,
       profile: cosmos.profile,

@@ -4,7 +4,6 @@
  * `azure` profile and when it streams instead, and a fast-check differential of memory =
  * Cosmos = PostgreSQL against the in-memory evaluator.
  */
-import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { bindAggregate, memoryRepository } from '@mystira/repository';
 import {
@@ -17,7 +16,6 @@ import {
   CosmosRepository,
   compileAggregate,
   cosmosdbServerProfile,
-  ensureContainer,
 } from '@mystira/repository-cosmos';
 import { evaluateAggregate, finishAggregate, spec } from '@mystira/specification';
 import fc from 'fast-check';
@@ -41,10 +39,7 @@ afterAll(async () => {
 describe('Cosmos DB aggregate conformance', () => {
   const cases = aggregateConformance({
     create: async (entity) => {
-      const container = await ensureContainer(cosmos.database, entity, {
-        id: `agg-${randomUUID().slice(0, 8)}`,
-        profile: cosmos.profile,
-      });
+      const container = await cosmos.container(entity, 'agg');
       return new CosmosRepository<ConformanceItemT>(entity, { container, profile: cosmos.profile });
     },
     dispose: async (repo) => {
@@ -143,10 +138,7 @@ describe('differential: memory = Cosmos DB aggregates = in-memory evaluator', ()
   let container: Container;
   let repo: CosmosRepository<DiffRow>;
   beforeAll(async () => {
-    container = await ensureContainer(cosmos.database, Row, {
-      id: `aggdiff-${randomUUID().slice(0, 8)}`,
-      profile: cosmos.profile,
-    });
+    container = await cosmos.container(Row, 'aggdiff');
     repo = new CosmosRepository<DiffRow>(Row, { container, profile: cosmos.profile });
   });
   it(

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import {
   type ConformanceItemT,
   everyConformanceSpec,
   repositoryConformance,
 } from '@mystira/repository/testing';
-import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
+import { CosmosRepository } from '@mystira/repository-cosmos';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { realAccount, startCosmos, type TestCosmos } from './cosmos.js';
 
@@ -28,11 +27,7 @@ describe(`repository conformance kit on ${realAccount ? 'a real Cosmos DB accoun
   });
   const cases = repositoryConformance({
     create: async (entity) => {
-      const container = await ensureContainer(cosmos.database, entity, {
-        id: `c-${randomUUID().slice(0, 8)}`,
-        specs,
-        profile: cosmos.profile,
-      });
+      const container = await cosmos.container(entity, 'c', specs);
       containers.push(container);
       return new CosmosRepository<ConformanceItemT>(entity, { container, profile: cosmos.profile });
     },

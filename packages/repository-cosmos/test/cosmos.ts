@@ -6,13 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { CosmosClient, Database } from '@azure/cosmos';
+import type { Container, CosmosClient, Database } from '@azure/cosmos';
 import {
   azureProfile,
   type CapabilityProfile,
   cosmosClient,
   cosmosdbServerProfile,
+  type EnsureContainerOptions,
+  ensureContainer,
 } from '@mystira/repository-cosmos';
+import type { EntityDef } from '@mystira/specification';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 
 export const realAccount = Boolean(process.env.COSMOS_ENDPOINT && process.env.COSMOS_KEY);
@@ -26,6 +29,15 @@ export interface TestCosmos {
   profile: CapabilityProfile;
   /** The in-process server, when not on a real account (fault tests put a proxy in front of it). */
   server: https.Server | undefined;
+  /**
+   * A new container for `entity` in `database`, named `prefix` and a random suffix, indexed for
+   * `specs` under this Cosmos DB's profile.
+   */
+  container(
+    entity: EntityDef,
+    prefix: string,
+    specs?: EnsureContainerOptions['specs'],
+  ): Promise<Container>;
   close(): Promise<void>;
 }
 
@@ -51,14 +63,21 @@ export async function startCosmos(): Promise<TestCosmos> {
   const { database } = await client.databases.createIfNotExists({
     id: `mystira-test-${randomUUID().slice(0, 8)}`,
   });
+  const profile = realAccount ? azureProfile : cosmosdbServerProfile;
   return {
     endpoint,
     key,
     agent,
     client,
     database,
-    profile: realAccount ? azureProfile : cosmosdbServerProfile,
+    profile,
     server,
+    container: (entity, prefix, specs) =>
+      ensureContainer(database, entity, {
+        id: `${prefix}-${randomUUID().slice(0, 8)}`,
+        specs,
+        profile,
+      }),
     async close() {
       await database.delete().catch(() => undefined);
       client.dispose();

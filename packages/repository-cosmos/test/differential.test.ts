@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { memoryRepository, type Repository } from '@mystira/repository';
-import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
+import { CosmosRepository } from '@mystira/repository-cosmos';
 import {
   createDatabase,
   createTableStatements,
@@ -56,11 +56,7 @@ describe('differential: memory = Cosmos = PostgreSQL', () => {
 
   beforeAll(async () => {
     cosmos = await startCosmos();
-    const container = await ensureContainer(cosmos.database, Row, {
-      id: `diff-${randomUUID().slice(0, 8)}`,
-      specs: allOrders(Row),
-      profile: cosmos.profile,
-    });
+    const container = await cosmos.container(Row, 'diff', allOrders(Row));
     cosmosRepo = new CosmosRepository<RowT>(Row, { container, profile: cosmos.profile });
     for (const pageSize of [1, 3, 7])
       pagedRepos.set(

@@ -10,9 +10,8 @@
  * server query by a key that can be missing (see the compiler), and a read that still comes back
  * out of order fails instead of looping.
  */
-import { randomUUID } from 'node:crypto';
 import { memoryRepository, type Repository } from '@mystira/repository';
-import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
+import { CosmosRepository } from '@mystira/repository-cosmos';
 import { type Infer, type Specification, spec } from '@mystira/specification';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,11 +125,7 @@ describe('multi-page reads on every ordering', () => {
       [full, rows],
       [small, rows.slice(0, 60)],
     ] as const) {
-      const container = await ensureContainer(cosmos.database, Items, {
-        id: `pages-${randomUUID().slice(0, 8)}`,
-        specs: ORDERINGS.map(specOf),
-        profile: cosmos.profile,
-      });
+      const container = await cosmos.container(Items, 'pages', ORDERINGS.map(specOf));
       for (const pageSize of [1, 7, 50])
         repos.set(
           pageSize,

@@ -3,10 +3,9 @@
  * charge, round trips and activity id through `CallOptions.observe`, and `tracedRepository`
  * puts them on CLIENT spans with `db.system = cosmosdb`.
  */
-import { randomUUID } from 'node:crypto';
 import type { CallObservation } from '@mystira/repository';
 import { tracedRepository } from '@mystira/repository/otel';
-import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
+import { CosmosRepository } from '@mystira/repository-cosmos';
 import { entity, field, type Infer, spec } from '@mystira/specification';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -26,10 +25,7 @@ let plain: CosmosRepository<NoteT>;
 
 beforeAll(async () => {
   cosmos = await startCosmos();
-  const container = await ensureContainer(cosmos.database, Note, {
-    id: `notes-${randomUUID().slice(0, 8)}`,
-    profile: cosmos.profile,
-  });
+  const container = await cosmos.container(Note, 'notes');
   plain = new CosmosRepository<NoteT>(Note, { container, profile: cosmos.profile, retry: false });
 });
 afterAll(async () => {

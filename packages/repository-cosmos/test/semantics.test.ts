@@ -3,8 +3,7 @@
  * answered by Cosmos DB through the repository: same ids in the same order, same counts, same
  * projections as the in-memory evaluator.
  */
-import { randomUUID } from 'node:crypto';
-import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
+import { CosmosRepository } from '@mystira/repository-cosmos';
 import { conformanceCases, Probe, type ProbeT, probeRows, spec } from '@mystira/specification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCosmos, type TestCosmos } from './cosmos.js';
@@ -14,11 +13,11 @@ describe('specification semantics table on Cosmos', () => {
   let repo: CosmosRepository<ProbeT>;
   beforeAll(async () => {
     cosmos = await startCosmos();
-    const container = await ensureContainer(cosmos.database, Probe, {
-      id: `probe-${randomUUID().slice(0, 8)}`,
-      specs: conformanceCases.map((c) => c.spec(spec(Probe))),
-      profile: cosmos.profile,
-    });
+    const container = await cosmos.container(
+      Probe,
+      'probe',
+      conformanceCases.map((c) => c.spec(spec(Probe))),
+    );
     repo = new CosmosRepository<ProbeT>(Probe, { container, profile: cosmos.profile });
     await repo.addMany(probeRows);
   });
