@@ -101,7 +101,7 @@ export interface ChainHandlerOptions {
  *
  * @inline
  */
-type Unary<I, O> = (req: I, call: CallContext) => Promise<O>;
+export type Unary<I, O> = (req: I, call: CallContext) => Promise<O>;
 
 /** The 12 handlers, keyed by the generated method names. */
 export interface ChainHandlers {

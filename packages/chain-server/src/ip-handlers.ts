@@ -34,7 +34,7 @@ import {
   type RegisterLicenseTermsResponse,
 } from '@mystira/chain-protos';
 import { toConnectError } from './connect-errors.js';
-import type { CallContext } from './handlers.js';
+import type { CallContext, Unary } from './handlers.js';
 import { type IdempotencyStore, MemoryIdempotencyStore, rpcWriter } from './idempotency.js';
 import {
   collectionMessage,
@@ -67,13 +67,6 @@ export interface IpHandlerOptions {
   /** Called with the cause of every INTERNAL failure (clients only see "internal error"). */
   onInternalError?: (error: unknown, method: string) => void;
 }
-
-/**
- * A unary handler: the request and the call, the response or a ConnectError.
- *
- * @inline
- */
-type Unary<I, O> = (req: I, call: CallContext) => Promise<O>;
 
 /** The handlers of the three services, keyed by the generated method names (unique across them). */
 export interface IpHandlers {

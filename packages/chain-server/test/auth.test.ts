@@ -1,7 +1,7 @@
 /** The auth matrix over real sockets: API keys, JWT bearer tokens, scopes, open procedures. */
 import { Code, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { hashApiKey, jwtVerifier } from '@mystira/chain-server';
+import { jwtVerifier } from '@mystira/chain-server';
 import { Health, HealthCheckResponse_ServingStatus } from '@mystira/health';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import {
   clientFor,
   codeOf,
   type Protocol,
+  READ_WRITE_KEYS,
   type Running,
   registration,
   startServer,
@@ -32,10 +33,7 @@ let r: Running;
 beforeAll(async () => {
   r = await startServer({
     auth: {
-      apiKeys: [
-        { id: 'reader', sha256: hashApiKey('read-key'), scopes: ['chain:read'] },
-        { id: 'writer', sha256: hashApiKey('write-key'), scopes: ['chain:read', 'chain:write'] },
-      ],
+      apiKeys: READ_WRITE_KEYS,
       verifyBearer: jwtVerifier({ key: secret, issuer: 'mystira-test', audience: 'chain' }),
     },
   });

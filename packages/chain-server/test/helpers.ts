@@ -16,6 +16,7 @@ import {
   type ChainServerOptions,
   createChainServer,
   DevnetLedger,
+  hashApiKey,
 } from '@mystira/chain-server';
 
 export const WALLET_A = '0x1111111111111111111111111111111111111111';
@@ -95,6 +96,12 @@ export function clientFor(
 ): Client<typeof ChainService> {
   return createClient(ChainService, transportFor(protocol, baseUrl, headers));
 }
+
+/** The API keys of the auth tests: `read-key` may read, `write-key` may read and write. */
+export const READ_WRITE_KEYS = [
+  { id: 'reader', sha256: hashApiKey('read-key'), scopes: ['chain:read'] },
+  { id: 'writer', sha256: hashApiKey('write-key'), scopes: ['chain:read', 'chain:write'] },
+];
 
 /** The gRPC code a call fails with, or `'ok'` when it succeeds. */
 export async function codeOf(p: Promise<unknown>): Promise<Code | 'ok'> {

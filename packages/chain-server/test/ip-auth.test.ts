@@ -7,7 +7,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { CollectionService, IpAssetService, LicensingService } from '@mystira/chain-protos';
 import { defaultProcedureScopes, hashApiKey } from '@mystira/chain-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unique, WALLET_C } from './helpers.js';
+import { READ_WRITE_KEYS, unique, WALLET_C } from './helpers.js';
 import { FAKE_DEFAULT_COLLECTION } from './support/fake-ip-ledger.js';
 import {
   commercialRemix,
@@ -37,8 +37,7 @@ beforeAll(async () => {
   r = await startIpServer({
     auth: {
       apiKeys: [
-        { id: 'reader', sha256: hashApiKey('read-key'), scopes: ['chain:read'] },
-        { id: 'writer', sha256: hashApiKey('write-key'), scopes: ['chain:read', 'chain:write'] },
+        ...READ_WRITE_KEYS,
         { id: 'nobody', sha256: hashApiKey('no-scope-key'), scopes: [] },
       ],
     },
