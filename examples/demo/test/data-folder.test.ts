@@ -6,14 +6,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataFolderLockedError, LOCK_FILE, lockDataFolder } from '../src/data-folder.ts';
 import { currentBootId } from '../src/process-identity.ts';
+import { moduleScriptArgs, srcModuleUrl } from './module-script.ts';
 import { tempFolders } from './temp-folders.ts';
 
-const MODULE = pathToFileURL(resolve(import.meta.dirname, '../src/data-folder.ts')).href;
+const MODULE = srcModuleUrl('data-folder.ts');
 
 /** Takes the lock on DIR at START_AT (ms), prints the outcome, then holds it (or exits: THEN=exit). */
 const HOLDER = `
@@ -36,7 +36,7 @@ afterEach(() => {
 
 /** A child taking the lock; resolves with it and its first line of output. */
 function holder(dir: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', HOLDER], {
+  const child = spawn(process.execPath, moduleScriptArgs(HOLDER), {
     env: { ...process.env, MODULE, DIR: dir, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -7,14 +7,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../src/embedded-postgres.ts';
 import { resolvePort } from '../src/ports.ts';
 import { decideOnRunningServer, ownershipTag, serverOwner } from '../src/postgres-ownership.ts';
 import { ownIdentity } from '../src/process-identity.ts';
+import { moduleScriptArgs, srcModuleUrl } from './module-script.ts';
 import { tempFolders } from './temp-folders.ts';
 
 const server = (commandLine: string) => ({ pid: 777, commandLine, dataDir: '/data/postgres' });
@@ -122,17 +122,15 @@ describe('an embedded PostgreSQL already running on the cluster folder', () => {
     }
 
     // 3. Started by a demo process that was then killed hard: its server outlives it.
-    const module = pathToFileURL(resolve(import.meta.dirname, '../src/embedded-postgres.ts')).href;
+    const module = srcModuleUrl('embedded-postgres.ts');
     const demo = spawn(
       process.execPath,
-      [
-        '--input-type=module',
-        '-e',
+      moduleScriptArgs(
         `const { startEmbeddedPostgres } = await import(${JSON.stringify(module)});
          await startEmbeddedPostgres({ dataDir: ${JSON.stringify(cluster)}, port: ${await resolvePort(0)} });
          console.log('started');
          setInterval(() => {}, 1000);`,
-      ],
+      ),
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((done, fail) => {

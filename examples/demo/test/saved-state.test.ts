@@ -6,10 +6,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DISCARDED_DIR, type LastRun, MANIFEST_FILE, SavedState } from '../src/saved-state.ts';
+import { moduleScriptArgs, srcModuleUrl } from './module-script.ts';
 import { tempFolders } from './temp-folders.ts';
 
 const folder = tempFolders('mystira-demo-state-');
@@ -176,16 +176,14 @@ describe('saved state', () => {
     // Large enough that a plain writeFile would be seen half done.
     const payload = (letter: string) => JSON.stringify({ fill: letter.repeat(4_000_000) });
     await writeFile(target, payload('a'));
-    const module = pathToFileURL(resolve(import.meta.dirname, '../src/saved-state.ts')).href;
+    const module = srcModuleUrl('saved-state.ts');
     const writer = spawn(
       process.execPath,
-      [
-        '--input-type=module',
-        '-e',
+      moduleScriptArgs(
         `const { writeFileAtomic } = await import(${JSON.stringify(module)});
          const target = ${JSON.stringify(target)};
          for (let i = 0; ; i += 1) await writeFileAtomic(target, JSON.stringify({ fill: (i % 2 ? 'a' : 'b').repeat(4_000_000) }));`,
-      ],
+      ),
       { stdio: 'ignore' },
     );
     const ended = new Promise((done) => writer.on('close', done));
