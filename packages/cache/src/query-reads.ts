@@ -54,34 +54,32 @@ export class QueryReads<T extends object> {
     return this.#inner.stream(spec, options);
   }
 
-  async first<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
-    throwIfAborted(options.signal, this.#ctx.entity.name);
-    const s = spec as SpecSource<T, unknown>;
-    const rows = this.#checkRows(s);
-    return (
-      this.#read(
-        'first',
-        s,
-        options,
-        (v) => v == null || rows([v]),
-        (signal) => this.#inner.first(spec, { signal }),
-      )?.then((v) => v ?? undefined) ?? this.#inner.first(spec, options)
-    );
+  first<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
+    return this.#one('first', spec, options);
   }
 
-  async single<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
+  single<R = T>(spec: SpecSource<T, R>, options: CallOptions = {}): Promise<R | undefined> {
+    // MultipleResultsError is thrown by the load and never cached.
+    return this.#one('single', spec, options);
+  }
+
+  /** `first` and `single`: one row or none, cached as the row or null. */
+  async #one<R>(
+    method: 'first' | 'single',
+    spec: SpecSource<T, R>,
+    options: CallOptions,
+  ): Promise<R | undefined> {
     throwIfAborted(options.signal, this.#ctx.entity.name);
     const s = spec as SpecSource<T, unknown>;
     const rows = this.#checkRows(s);
-    // MultipleResultsError is thrown by the load and never cached.
     return (
       this.#read(
-        'single',
+        method,
         s,
         options,
         (v) => v == null || rows([v]),
-        (signal) => this.#inner.single(spec, { signal }),
-      )?.then((v) => v ?? undefined) ?? this.#inner.single(spec, options)
+        (signal) => this.#inner[method](spec, { signal }),
+      )?.then((v) => v ?? undefined) ?? this.#inner[method](spec, options)
     );
   }
 

@@ -5,13 +5,13 @@
  * different masters. The conformance kit (every spec cached) and L1 pub/sub run through it.
  */
 import { type CachedRepository, cached, type KeyCache, keyCache, redisStore } from '@mystira/cache';
-import { memoryRepository, queryOf, type Repository } from '@mystira/repository';
+import { memoryRepository, type Repository } from '@mystira/repository';
 import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
-import { type SpecSource, spec } from '@mystira/specification';
+import { spec } from '@mystira/specification';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ThrowawayRedisCluster } from '../../../test-support/throwaway-redis-cluster.js';
-import { Note, type NoteT, note, notes, until } from './helpers.js';
+import { hinted, Note, type NoteT, note, notes, until } from './helpers.js';
 
 const redisCluster = new ThrowawayRedisCluster();
 let cluster: Cluster;
@@ -29,16 +29,6 @@ describe('Cluster: conformance kit, every spec cached', () => {
     { cache: CachedRepository<Item>; close: () => Promise<void> }
   >();
   let n = 0;
-  const hint = <R>(s: SpecSource<Item, R>): SpecSource<Item, R> => {
-    try {
-      return {
-        ...queryOf(s as SpecSource<unknown, unknown>),
-        cache: { kind: 'cache', ttlMs: 60_000, tags: [] },
-      } as never;
-    } catch {
-      return s;
-    }
-  };
   const cases = repositoryConformance({
     largeCount: 300,
     create: (entity) => {
@@ -48,23 +38,7 @@ describe('Cluster: conformance kit, every spec cached', () => {
         keyPrefix: `kit${n++}`,
         storeTimeoutMs: 2000,
       });
-      const outer: Repository<Item> = {
-        entity: cache.entity,
-        getById: (id, o) => cache.getById(id, o),
-        getMany: (ids, o) => cache.getMany(ids, o),
-        list: (s, o) => cache.list(hint(s), o),
-        stream: (s, o) => cache.stream(s, o),
-        first: (s, o) => cache.first(hint(s), o),
-        single: (s, o) => cache.single(hint(s), o),
-        count: (s, o) => cache.count(hint(s), o),
-        any: (s, o) => cache.any(hint(s), o),
-        page: (s, o) => cache.page(hint(s), o),
-        add: (i, o) => cache.add(i, o),
-        addMany: (i, o) => cache.addMany(i, o),
-        update: (i, o) => cache.update(i, o),
-        upsert: (i, o) => cache.upsert(i, o),
-        delete: (id, o) => cache.delete(id, o),
-      };
+      const outer = hinted(cache, []);
       open.set(outer, {
         cache,
         close: async () => {

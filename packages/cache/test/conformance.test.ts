@@ -11,7 +11,7 @@ import {
   memoryStore,
   redisStore,
 } from '@mystira/cache';
-import { memoryRepository, queryOf, type Repository } from '@mystira/repository';
+import { memoryRepository, type Repository } from '@mystira/repository';
 import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
 import {
   createDatabase,
@@ -21,42 +21,12 @@ import {
   postgresRepository,
   tableMapping,
 } from '@mystira/repository-postgres';
-import type { EntityDef, SpecSource } from '@mystira/specification';
+import type { EntityDef } from '@mystira/specification';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { connect, deletePrefix, uniquePrefix } from './helpers.js';
+import { connect, deletePrefix, hinted, uniquePrefix } from './helpers.js';
 
 type Item = ConformanceItemT;
-
-/** Adds a cache hint to every spec, so query results go through the cache. */
-function hinted(repo: CachedRepository<Item>): Repository<Item> {
-  const hint = <R>(spec: SpecSource<Item, R>): SpecSource<Item, R> => {
-    let q: ReturnType<typeof queryOf>;
-    try {
-      q = queryOf(spec as SpecSource<unknown, unknown>);
-    } catch {
-      return spec;
-    }
-    return { ...q, cache: { kind: 'cache', ttlMs: 60_000, tags: ['conformance'] } } as never;
-  };
-  return {
-    entity: repo.entity,
-    getById: (id, o) => repo.getById(id, o),
-    getMany: (ids, o) => repo.getMany(ids, o),
-    list: (s, o) => repo.list(hint(s), o),
-    stream: (s, o) => repo.stream(s, o),
-    first: (s, o) => repo.first(hint(s), o),
-    single: (s, o) => repo.single(hint(s), o),
-    count: (s, o) => repo.count(hint(s), o),
-    any: (s, o) => repo.any(hint(s), o),
-    page: (s, o) => repo.page(hint(s), o),
-    add: (i, o) => repo.add(i, o),
-    addMany: (i, o) => repo.addMany(i, o),
-    update: (i, o) => repo.update(i, o),
-    upsert: (i, o) => repo.upsert(i, o),
-    delete: (id, o) => repo.delete(id, o),
-  };
-}
 
 const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, '-');
 const open = new Map<Repository<Item>, CachedRepository<Item>>();
@@ -77,7 +47,7 @@ function kit(
         keyPrefix: `${prefix}:${slug(name)}:${n++}`,
         storeTimeoutMs: 1000,
       });
-      const outer = withHints ? hinted(repo) : repo;
+      const outer = withHints ? hinted(repo, ['conformance']) : repo;
       open.set(outer, repo);
       return outer;
     },

@@ -3,8 +3,9 @@
  * keys), and throw-away redis-server processes on free ports for the fault tests.
  */
 import { randomBytes } from 'node:crypto';
-import { memoryRepository, type Repository } from '@mystira/repository';
-import { entity, field, type Infer } from '@mystira/specification';
+import type { CachedRepository } from '@mystira/cache';
+import { memoryRepository, queryOf, type Repository } from '@mystira/repository';
+import { entity, field, type Infer, type SpecSource } from '@mystira/specification';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export const SHARED_REDIS = { host: '127.0.0.1', port: 6379 };
@@ -115,4 +116,41 @@ export function counting<T extends object>(inner: Repository<T>) {
 
 export function notes(seed: NoteT[] = []) {
   return counting(memoryRepository<NoteT>(Note, { seed }));
+}
+
+/**
+ * The cached repository with a cache hint (tagged `tags`) added to every spec, so that list,
+ * first, single, count, any and page answers come from the query cache after the first call.
+ * Every other call passes through as it is.
+ */
+export function hinted<Item extends object>(
+  repo: CachedRepository<Item>,
+  tags: string[],
+): Repository<Item> {
+  const hint = <R>(spec: SpecSource<Item, R>): SpecSource<Item, R> => {
+    let q: ReturnType<typeof queryOf>;
+    try {
+      q = queryOf(spec as SpecSource<unknown, unknown>);
+    } catch {
+      return spec;
+    }
+    return { ...q, cache: { kind: 'cache', ttlMs: 60_000, tags } } as never;
+  };
+  return {
+    entity: repo.entity,
+    getById: (id, o) => repo.getById(id, o),
+    getMany: (ids, o) => repo.getMany(ids, o),
+    list: (s, o) => repo.list(hint(s), o),
+    stream: (s, o) => repo.stream(s, o),
+    first: (s, o) => repo.first(hint(s), o),
+    single: (s, o) => repo.single(hint(s), o),
+    count: (s, o) => repo.count(hint(s), o),
+    any: (s, o) => repo.any(hint(s), o),
+    page: (s, o) => repo.page(hint(s), o),
+    add: (i, o) => repo.add(i, o),
+    addMany: (i, o) => repo.addMany(i, o),
+    update: (i, o) => repo.update(i, o),
+    upsert: (i, o) => repo.upsert(i, o),
+    delete: (id, o) => repo.delete(id, o),
+  };
 }
