@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 const main = join(import.meta.dirname, '../src/main.ts');
 
@@ -39,7 +40,6 @@ export async function startHost(env: Record<string, string>): Promise<RunningHos
     env: { ...process.env, HOST: '127.0.0.1', METRICS_PORT: 'off', ...NO_STORY, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  let buffer = '';
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) =>
       reject(
@@ -49,16 +49,11 @@ export async function startHost(env: Record<string, string>): Promise<RunningHos
         }),
       ),
     );
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let nl = buffer.indexOf('\n');
-      while (nl >= 0) {
-        const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-        logs.push(line);
-        buffer = buffer.slice(nl + 1);
-        if (line.msg === 'how to call it') resolve();
-        nl = buffer.indexOf('\n');
-      }
+    // One JSON log record a line.
+    createInterface({ input: child.stdout! }).on('line', (text) => {
+      const line = JSON.parse(text) as Record<string, unknown>;
+      logs.push(line);
+      if (line.msg === 'how to call it') resolve();
     });
   });
   return { child, logs };
