@@ -143,6 +143,13 @@ function scalarArbitrary(type: ScalarType): fc.Arbitrary<unknown> {
 function fieldArbitrary(field: DescField, depth: number): fc.Arbitrary<unknown> {
   const enumValue = (values: readonly { number: number }[]) =>
     fc.constantFrom(...values.map((v) => v.number));
+  // A list's item or a map's value: a message, an enum value or a scalar (the other two unset).
+  const element = (f: Extract<DescField, { fieldKind: 'list' | 'map' }>) =>
+    f.message
+      ? messageArbitrary(f.message, depth + 1)
+      : f.enum
+        ? enumValue(f.enum.values)
+        : scalarArbitrary(f.scalar);
   switch (field.fieldKind) {
     case 'scalar':
       return scalarArbitrary(field.scalar);
@@ -150,27 +157,13 @@ function fieldArbitrary(field: DescField, depth: number): fc.Arbitrary<unknown> 
       return enumValue(field.enum.values);
     case 'message':
       return messageArbitrary(field.message, depth + 1);
-    case 'list': {
-      const item =
-        field.listKind === 'scalar'
-          ? scalarArbitrary(field.scalar)
-          : field.listKind === 'enum'
-            ? enumValue(field.enum.values)
-            : messageArbitrary(field.message, depth + 1);
-      return fc.array(item, { maxLength: depth > 1 ? 0 : 3 });
-    }
-    case 'map': {
-      const value =
-        field.mapKind === 'scalar'
-          ? scalarArbitrary(field.scalar)
-          : field.mapKind === 'enum'
-            ? enumValue(field.enum.values)
-            : messageArbitrary(field.message, depth + 1);
-      return fc.dictionary(fc.string({ maxLength: 8 }), value, {
+    case 'list':
+      return fc.array(element(field), { maxLength: depth > 1 ? 0 : 3 });
+    case 'map':
+      return fc.dictionary(fc.string({ maxLength: 8 }), element(field), {
         maxKeys: 3,
         noNullPrototype: true,
       });
-    }
   }
 }
 
