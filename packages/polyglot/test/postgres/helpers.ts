@@ -10,7 +10,7 @@ import {
   type PgDatabaseOptions,
   PostgresRepository,
 } from '@mystira/repository-postgres';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { Account, type AccountT } from '../helpers.js';
 
 /** The shared test server (trust auth). */
@@ -77,6 +77,20 @@ export function dualWriteAccounts(
       accounts: { primary, secondary, phase: 'DualWritePrimaryRead', secondaryTimeoutMs },
     },
   });
+}
+
+/**
+ * A full verification of the polyglot's `accounts` finds the stores in agreement: no differing
+ * item, having scanned at least `minScanned` items (so an empty scan cannot pass).
+ */
+export async function expectAgreement(
+  polyglot: ReturnType<typeof dualWriteAccounts>,
+  minScanned: number,
+): Promise<void> {
+  const report = await polyglot.verify('accounts');
+  expect(report.differentItems).toEqual([]);
+  expect(report.differences).toBe(0);
+  expect(report.scanned).toBeGreaterThanOrEqual(minScanned);
 }
 
 /** Creates the pair's two tables through `db` (direct, even when the secondary is behind a proxy), then its mirror's and outbox's. */
