@@ -11,11 +11,13 @@ import {
   entity,
   evaluate,
   field,
+  type Predicate,
   Probe,
   type ProbeT,
   probeRows,
   type QueryNode,
   spec,
+  type Where,
 } from '@mystira/specification';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -82,40 +84,28 @@ describe('injection: hostile values never change the statement', () => {
       return c;
     };
   };
-  const builders: Record<string, (v: string) => QueryNode> = {
-    eq: (v) =>
-      spec(Note)
-        .where((w) => w.eq('body', v))
-        .build(),
-    eqIgnoreCase: (v) =>
-      spec(Note)
-        .where((w) => w.eq('body', v, { ignoreCase: true }))
-        .build(),
-    in: (v) =>
-      spec(Note)
-        .where((w) => w.in('body', [v, 'x']))
-        .build(),
-    startsWith: (v) =>
-      spec(Note)
-        .where((w) => w.startsWith('body', v))
-        .build(),
-    contains: (v) =>
-      spec(Note)
-        .where((w) => w.contains('body', v, { ignoreCase: true }))
-        .build(),
-    like: (v) =>
-      spec(Note)
-        .where((w) => w.like('body', v.replace(/\\/g, '\\\\')))
-        .build(),
-    arrayContains: (v) =>
-      spec(Note)
-        .where((w) => w.arrayContains('tags', v))
-        .build(),
-    range: (v) =>
-      spec(Note)
-        .where((w) => w.between('body', v, `${v}z`))
-        .build(),
+  // One condition per operator that takes a caller's string.
+  const conditions: Record<string, (w: Where<NoteT>, v: string) => Predicate> = {
+    eq: (w, v) => w.eq('body', v),
+    eqIgnoreCase: (w, v) => w.eq('body', v, { ignoreCase: true }),
+    in: (w, v) => w.in('body', [v, 'x']),
+    startsWith: (w, v) => w.startsWith('body', v),
+    contains: (w, v) => w.contains('body', v, { ignoreCase: true }),
+    like: (w, v) => w.like('body', v.replace(/\\/g, '\\\\')),
+    arrayContains: (w, v) => w.arrayContains('tags', v),
+    range: (w, v) => w.between('body', v, `${v}z`),
   };
+
+  /** Each condition as the whole query it makes for an operand. */
+  const builders: Record<string, (v: string) => QueryNode> = Object.fromEntries(
+    Object.entries(conditions).map(([name, condition]) => [
+      name,
+      (v: string) =>
+        spec(Note)
+          .where((w) => condition(w, v))
+          .build(),
+    ]),
+  );
 
   for (const [name, make] of Object.entries(builders)) {
     it(`${name}: same SQL text for every operand, operands only in values`, () => {
