@@ -14,7 +14,7 @@ import { shortHex } from '../format.js';
 import { formatUnits } from '../units.js';
 import { FormFooter } from './FormFooter.js';
 import { useFieldErrors } from './focus-first-error.js';
-import { TextField } from './TextField.js';
+import { type TextFieldSpec, TextFields } from './TextField.js';
 import { TransactionCard } from './TransactionCard.js';
 
 /** A collection created on this page: what the scenario form offers. */
@@ -39,6 +39,33 @@ interface CollectionErrors {
   contractUri?: string;
   maxSupply?: string;
 }
+
+const NO_VALUES = { name: '', symbol: '', contractUri: '', maxSupply: '' };
+
+const FIELDS: readonly TextFieldSpec<keyof CollectionErrors>[] = [
+  { key: 'name', name: 'collectionName', label: 'Collection name', hint: 'Its ERC-721 name' },
+  {
+    key: 'symbol',
+    name: 'collectionSymbol',
+    label: 'Symbol',
+    hint: 'Its ERC-721 symbol, e.g. MYST',
+    spellCheck: false,
+  },
+  {
+    key: 'contractUri',
+    name: 'contractUri',
+    label: 'Contract URI (optional)',
+    hint: 'The collection’s own metadata document, e.g. ipfs://…',
+    spellCheck: false,
+  },
+  {
+    key: 'maxSupply',
+    name: 'maxSupply',
+    label: 'Max supply (optional)',
+    hint: 'The most NFTs it may ever hold; empty for 4294967295. Minting is free.',
+    inputMode: 'numeric',
+  },
+];
 
 const STATUS_TEXT: Partial<Record<OperationStatus, string>> = {
   [OperationStatus.PENDING]: 'pending',
@@ -134,10 +161,8 @@ export function CollectionsSection({
   onCreated: (collection: CreatedCollection) => void;
 }) {
   const { announce } = useServices();
-  const [name, setName] = useState('');
-  const [symbol, setSymbol] = useState('');
-  const [contractUri, setContractUri] = useState('');
-  const [maxSupply, setMaxSupply] = useState('');
+  const [values, setValues] = useState(NO_VALUES);
+  const { name, symbol, contractUri, maxSupply } = values;
   const [alert, setAlert] = useState<string>();
   const { errors, formRef, showErrors } = useFieldErrors<CollectionErrors>();
   const create = useMutation(CollectionService.method.createCollection);
@@ -168,10 +193,7 @@ export function CollectionsSection({
         ...(answer.transactionHash ? { transactionHash: answer.transactionHash } : {}),
       });
       announce(`Collection “${name.trim()}” created at ${answer.collectionAddress}`);
-      setName('');
-      setSymbol('');
-      setContractUri('');
-      setMaxSupply('');
+      setValues(NO_VALUES);
     } catch (err) {
       showErrors(violationsByField(err, FIELD_OF_VIOLATION));
       setAlert(`The collection was not created. ${describeError(err)}`);
@@ -190,41 +212,7 @@ export function CollectionsSection({
         aria-label="Create a collection"
         onSubmit={(e) => void submit(e)}
       >
-        <TextField
-          label="Collection name"
-          hint="Its ERC-721 name"
-          error={errors.name}
-          name="collectionName"
-          value={name}
-          onValue={setName}
-        />
-        <TextField
-          label="Symbol"
-          hint="Its ERC-721 symbol, e.g. MYST"
-          error={errors.symbol}
-          name="collectionSymbol"
-          spellCheck={false}
-          value={symbol}
-          onValue={setSymbol}
-        />
-        <TextField
-          label="Contract URI (optional)"
-          hint="The collection’s own metadata document, e.g. ipfs://…"
-          error={errors.contractUri}
-          name="contractUri"
-          spellCheck={false}
-          value={contractUri}
-          onValue={setContractUri}
-        />
-        <TextField
-          label="Max supply (optional)"
-          hint="The most NFTs it may ever hold; empty for 4294967295. Minting is free."
-          error={errors.maxSupply}
-          name="maxSupply"
-          inputMode="numeric"
-          value={maxSupply}
-          onValue={setMaxSupply}
-        />
+        <TextFields fields={FIELDS} values={values} errors={errors} onChange={setValues} />
         <FormFooter
           alert={alert}
           busy={create.isPending}

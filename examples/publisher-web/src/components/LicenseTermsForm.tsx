@@ -23,7 +23,7 @@ import { CustomTermsFields, type CustomTermsInput } from './CustomTermsFields.js
 import { FormFooter } from './FormFooter.js';
 import { useFieldErrors } from './focus-first-error.js';
 import { MICRO_PERCENT } from './license-terms-text.js';
-import { TextField } from './TextField.js';
+import { type TextFieldSpec, TextFields } from './TextField.js';
 import { TransactionCard } from './TransactionCard.js';
 
 /** Story's wrapped IP token: the currency of the devnet's and Story's commercial terms. */
@@ -50,6 +50,24 @@ const PRESET_CHOICES: readonly { preset: Preset; label: string }[] = [
 
 /** The fields of the form that can carry an error. */
 export type TermsErrors = Partial<Record<'share' | 'currency' | 'fee' | 'derivatives', string>>;
+
+/** The fields of Commercial Remix and of commercial custom terms. */
+const COMMERCIAL_FIELDS: readonly TextFieldSpec<'share' | 'currency'>[] = [
+  {
+    key: 'share',
+    name: 'revenueShare',
+    label: 'Revenue share (%)',
+    hint: 'What a derivative owes the story of every payment it receives',
+    inputMode: 'decimal',
+  },
+  {
+    key: 'currency',
+    name: 'currencyToken',
+    label: 'Currency token',
+    hint: 'The ERC-20 token of minting fees and revenue (WIP by default)',
+    spellCheck: false,
+  },
+];
 
 /** A minting fee typed in currency units ("0.5"); "" or "0" is free; undefined when malformed. */
 function parseFee(text: string): bigint | undefined {
@@ -123,8 +141,8 @@ export function LicenseTermsForm({
 }) {
   const presetName = useId();
   const [preset, setPreset] = useState<Preset>('commercialRemix');
-  const [share, setShare] = useState('10');
-  const [currency, setCurrency] = useState(WIP);
+  const [commercialValues, setCommercialValues] = useState({ share: '10', currency: WIP });
+  const { share, currency } = commercialValues;
   const [custom, setCustom] = useState<CustomTermsInput>({
     commercialUse: true,
     derivativesAllowed: true,
@@ -226,26 +244,12 @@ export function LicenseTermsForm({
           <CustomTermsFields value={custom} onChange={setCustom} errors={errors} />
         ) : null}
         {commercial ? (
-          <>
-            <TextField
-              label="Revenue share (%)"
-              hint="What a derivative owes the story of every payment it receives"
-              error={errors.share}
-              name="revenueShare"
-              inputMode="decimal"
-              value={share}
-              onValue={setShare}
-            />
-            <TextField
-              label="Currency token"
-              hint="The ERC-20 token of minting fees and revenue (WIP by default)"
-              error={errors.currency}
-              name="currencyToken"
-              spellCheck={false}
-              value={currency}
-              onValue={setCurrency}
-            />
-          </>
+          <TextFields
+            fields={COMMERCIAL_FIELDS}
+            values={commercialValues}
+            errors={errors}
+            onChange={setCommercialValues}
+          />
         ) : null}
         <FormFooter alert={alert} busy={busy} label="Attach license terms" busyLabel="Attaching…" />
       </form>

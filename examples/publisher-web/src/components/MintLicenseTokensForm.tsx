@@ -22,7 +22,7 @@ import { FormFooter } from './FormFooter.js';
 import { useFieldErrors } from './focus-first-error.js';
 import { describeTerms } from './license-terms-text.js';
 import { CLAIMABLE } from './RoyaltiesPanel.js';
-import { TextField } from './TextField.js';
+import { type TextFieldSpec, TextFields } from './TextField.js';
 import { TransactionCard } from './TransactionCard.js';
 
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
@@ -39,6 +39,18 @@ const FIELD_OF_VIOLATION: Record<string, keyof MintErrors> = {
   amount: 'amount',
   receiver_address: 'receiver',
 };
+
+const FIELDS: readonly TextFieldSpec<'amount' | 'receiver'>[] = [
+  { key: 'amount', name: 'mintAmount', label: 'Number of tokens', inputMode: 'numeric' },
+  {
+    key: 'receiver',
+    name: 'mintReceiver',
+    label: 'Receiver’s wallet (optional)',
+    hint: 'Who gets the tokens; empty for the Chain service’s own wallet, which pays any minting fee',
+    spellCheck: false,
+    placeholder: '0x…',
+  },
+];
 
 interface MintedTokens {
   tokenIds: string[];
@@ -58,8 +70,8 @@ export function MintLicenseTokensForm({
   const { announce } = useServices();
   const queryClient = useQueryClient();
   const [termsId, setTermsId] = useState('');
-  const [amount, setAmount] = useState('1');
-  const [receiver, setReceiver] = useState('');
+  const [values, setValues] = useState({ amount: '1', receiver: '' });
+  const { amount, receiver } = values;
   const [alert, setAlert] = useState<string>();
   const [minted, setMinted] = useState<MintedTokens>();
   const { errors, formRef, showErrors } = useFieldErrors<MintErrors>();
@@ -122,24 +134,7 @@ export function MintLicenseTokensForm({
             ))}
           </select>
         </Field>
-        <TextField
-          label="Number of tokens"
-          error={errors.amount}
-          name="mintAmount"
-          inputMode="numeric"
-          value={amount}
-          onValue={setAmount}
-        />
-        <TextField
-          label="Receiver’s wallet (optional)"
-          hint="Who gets the tokens; empty for the Chain service’s own wallet, which pays any minting fee"
-          error={errors.receiver}
-          name="mintReceiver"
-          spellCheck={false}
-          placeholder="0x…"
-          value={receiver}
-          onValue={setReceiver}
-        />
+        <TextFields fields={FIELDS} values={values} errors={errors} onChange={setValues} />
         <FormFooter
           alert={alert}
           busy={mint.isPending}

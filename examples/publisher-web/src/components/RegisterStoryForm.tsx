@@ -9,11 +9,29 @@ import { type FormEvent, useRef, useState } from 'react';
 import { describeError, fieldViolationsOf } from '../errors.js';
 import { sentence } from '../format.js';
 import { Field } from './Field.js';
-import { TextField } from './TextField.js';
+import { type TextFieldSpec, TextFields } from './TextField.js';
 
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
 const ROLES: readonly ContributorRole[] = ['author', 'artist', 'publisher', 'curator', 'other'];
 const TOTAL_SHARE_BPS = 10_000;
+
+const FIELDS: readonly TextFieldSpec<'contentId' | 'contentTitle' | 'metadataUri'>[] = [
+  {
+    key: 'contentId',
+    name: 'contentId',
+    label: 'Content id',
+    hint: 'Your story’s id in the Mystira catalogue, e.g. story-42',
+    spellCheck: false,
+  },
+  { key: 'contentTitle', name: 'contentTitle', label: 'Title' },
+  {
+    key: 'metadataUri',
+    name: 'metadataUri',
+    label: 'Metadata URI (optional)',
+    hint: 'Where the story’s IP metadata is published, e.g. ipfs://…',
+    spellCheck: false,
+  },
+];
 
 interface Row {
   key: number;
@@ -49,9 +67,8 @@ export function RegisterStoryForm({
   onRegister: (input: RegisterIpAssetInput) => Promise<void>;
 }) {
   const nextKey = useRef(1);
-  const [contentId, setContentId] = useState('');
-  const [title, setTitle] = useState('');
-  const [metadataUri, setMetadataUri] = useState('');
+  const [values, setValues] = useState({ contentId: '', contentTitle: '', metadataUri: '' });
+  const { contentId, contentTitle: title, metadataUri } = values;
   const [rows, setRows] = useState<Row[]>([
     { key: 0, wallet: '', role: 'author', share: String(TOTAL_SHARE_BPS) },
   ]);
@@ -142,31 +159,7 @@ export function RegisterStoryForm({
 
   return (
     <form ref={form} noValidate aria-label="Register a story" onSubmit={submit}>
-      <TextField
-        label="Content id"
-        hint="Your story’s id in the Mystira catalogue, e.g. story-42"
-        error={errors.contentId}
-        name="contentId"
-        spellCheck={false}
-        value={contentId}
-        onValue={setContentId}
-      />
-      <TextField
-        label="Title"
-        error={errors.contentTitle}
-        name="contentTitle"
-        value={title}
-        onValue={setTitle}
-      />
-      <TextField
-        label="Metadata URI (optional)"
-        hint="Where the story’s IP metadata is published, e.g. ipfs://…"
-        error={errors.metadataUri}
-        name="metadataUri"
-        spellCheck={false}
-        value={metadataUri}
-        onValue={setMetadataUri}
-      />
+      <TextFields fields={FIELDS} values={values} errors={errors} onChange={setValues} />
       <fieldset className="contributors-set" aria-describedby="contributors-error">
         <legend>Contributors</legend>
         <div className="contributors">

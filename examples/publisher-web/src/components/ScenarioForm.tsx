@@ -15,9 +15,27 @@ import { sentence } from '../format.js';
 import type { CreatedCollection } from './CollectionsSection.js';
 import { Field } from './Field.js';
 import { FormFooter } from './FormFooter.js';
-import { TextField } from './TextField.js';
+import { type TextFieldSpec, TextFields } from './TextField.js';
 
 const WALLET = /^0x[0-9a-fA-F]{40}$/;
+
+const FIELDS: readonly TextFieldSpec<'contentId' | 'title' | 'wallet'>[] = [
+  { key: 'contentId', name: 'scenarioContentId', label: 'Scenario content id', spellCheck: false },
+  {
+    key: 'title',
+    name: 'scenarioTitle',
+    label: 'Scenario title',
+    hint: 'Registered as the scenario’s IP metadata',
+  },
+  {
+    key: 'wallet',
+    name: 'scenarioWallet',
+    label: 'Scenario author’s wallet',
+    hint: 'Receives the scenario’s share of its revenue',
+    spellCheck: false,
+    placeholder: '0x…',
+  },
+];
 
 export interface RegisteredScenario {
   contentId: string;
@@ -41,9 +59,12 @@ export function ScenarioForm({
   collections: readonly CreatedCollection[];
   onRegistered: (scenario: RegisteredScenario) => void;
 }) {
-  const [contentId, setContentId] = useState(`${story.contentId}/scenario-1`);
-  const [title, setTitle] = useState('');
-  const [wallet, setWallet] = useState('');
+  const [values, setValues] = useState({
+    contentId: `${story.contentId}/scenario-1`,
+    title: '',
+    wallet: '',
+  });
+  const { contentId, title, wallet } = values;
   const [collection, setCollection] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [alert, setAlert] = useState<string>();
@@ -98,32 +119,7 @@ export function ScenarioForm({
 
   return (
     <form noValidate aria-label="Register a scenario" onSubmit={(e) => void submit(e)}>
-      <TextField
-        label="Scenario content id"
-        error={errors.contentId}
-        name="scenarioContentId"
-        spellCheck={false}
-        value={contentId}
-        onValue={setContentId}
-      />
-      <TextField
-        label="Scenario title"
-        hint="Registered as the scenario’s IP metadata"
-        error={errors.title}
-        name="scenarioTitle"
-        value={title}
-        onValue={setTitle}
-      />
-      <TextField
-        label="Scenario author’s wallet"
-        hint="Receives the scenario’s share of its revenue"
-        error={errors.wallet}
-        name="scenarioWallet"
-        spellCheck={false}
-        placeholder="0x…"
-        value={wallet}
-        onValue={setWallet}
-      />
+      <TextFields fields={FIELDS} values={values} errors={errors} onChange={setValues} />
       <Field
         label="Collection"
         hint="The SPG NFT collection the scenario’s NFT is minted in"
