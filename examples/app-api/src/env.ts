@@ -32,3 +32,18 @@ export function readEnv<S extends TObject>(schema: S, env: NodeJS.ProcessEnv): S
     throw new ConfigError(messages.join('; '));
   }
 }
+
+/**
+ * Reads `schema`'s variables as `readEnv` does and answers them under the configuration's own
+ * names: `names` maps each configuration key to the variable it is read from.
+ */
+export function readEnvAs<S extends TObject, N extends Record<string, keyof Static<S>>>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+  names: N,
+): { [K in keyof N]: Static<S>[N[K]] } {
+  const values = readEnv(schema, env);
+  return Object.fromEntries(
+    Object.entries(names).map(([key, name]) => [key, values[name as keyof Static<S>]]),
+  ) as { [K in keyof N]: Static<S>[N[K]] };
+}

@@ -9,7 +9,7 @@
 
 import Type from 'typebox';
 import { ConfigError } from '../config-error.ts';
-import { readEnv } from '../env.ts';
+import { readEnv, readEnvAs } from '../env.ts';
 
 export interface AuthConfig {
   /** Where the issuer publishes its signing keys (fetched and cached by jose). */
@@ -144,12 +144,11 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
 }
 
 export function loadRateLimitConfig(env: NodeJS.ProcessEnv): RateLimitConfig {
-  const numbers = readEnv(RateLimitNumbers, env);
-  return {
-    max: numbers.RATE_LIMIT_MAX,
-    anonymousMax: numbers.RATE_LIMIT_ANONYMOUS_MAX,
-    windowMs: numbers.RATE_LIMIT_WINDOW_MS,
-  };
+  return readEnvAs(RateLimitNumbers, env, {
+    max: 'RATE_LIMIT_MAX',
+    anonymousMax: 'RATE_LIMIT_ANONYMOUS_MAX',
+    windowMs: 'RATE_LIMIT_WINDOW_MS',
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
  * not in a request that hangs until the client gives up.
  */
 import Type from 'typebox';
-import { readEnv } from '../env.ts';
+import { readEnvAs } from '../env.ts';
 
 export interface OverloadConfig {
   /** PG_POOL_MAX: connections in the PostgreSQL pool. */
@@ -49,13 +49,12 @@ const OverloadNumbers = Type.Object({
 });
 
 export function loadOverloadConfig(env: NodeJS.ProcessEnv): OverloadConfig {
-  const numbers = readEnv(OverloadNumbers, env);
-  return {
-    pgPoolMax: numbers.PG_POOL_MAX,
-    pgConnectTimeoutMs: numbers.PG_CONNECT_TIMEOUT_MS,
-    pgStatementTimeoutMs: numbers.PG_STATEMENT_TIMEOUT_MS,
-    storeTimeoutMs: numbers.STORE_TIMEOUT_MS,
-    cosmosRequestTimeoutMs: numbers.COSMOS_REQUEST_TIMEOUT_MS,
-    pgSaturatedAfterMs: numbers.PG_SATURATED_AFTER_MS,
-  };
+  return readEnvAs(OverloadNumbers, env, {
+    pgPoolMax: 'PG_POOL_MAX',
+    pgConnectTimeoutMs: 'PG_CONNECT_TIMEOUT_MS',
+    pgStatementTimeoutMs: 'PG_STATEMENT_TIMEOUT_MS',
+    storeTimeoutMs: 'STORE_TIMEOUT_MS',
+    cosmosRequestTimeoutMs: 'COSMOS_REQUEST_TIMEOUT_MS',
+    pgSaturatedAfterMs: 'PG_SATURATED_AFTER_MS',
+  });
 }
