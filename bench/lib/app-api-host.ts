@@ -6,8 +6,8 @@
  * read them anonymously, as the load does), then serves; beside it, a minimal Fastify JSON
  * endpoint reading the same story JSON straight from Redis with raw ioredis (the alternative).
  *
- * IPC: sends `{ url, rawUrl, ids }` when ready; answers `'metrics'` with the story cache's counters;
- * `'exit'` (or the parent going away) cleans up and exits.
+ * IPC: sends `{ url, rawUrl, ids }` when ready; answers `'metrics'` with the story cache's counters
+ * and the process's CPU time; `'exit'` (or the parent going away) cleans up and exits.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -178,7 +178,12 @@ cleanups.push(() => raw.close());
 const rawUrl = `http://127.0.0.1:${(raw.server.address() as AddressInfo).port}`;
 
 process.on('message', async (msg: string) => {
-  if (msg === 'metrics') process.send?.({ metrics: api.stores.storyCache.metrics() });
+  if (msg === 'metrics') {
+    // The process's CPU time beside the cache's counters: a step's CPU per request is the
+    // difference over its requests (the App API and the raw endpoint are loaded one at a time).
+    const cpu = process.cpuUsage();
+    process.send?.({ metrics: api.stores.storyCache.metrics(), cpuUs: cpu.user + cpu.system });
+  }
   if (msg === 'exit') {
     await cleanup();
     process.exit(0);
