@@ -203,12 +203,14 @@ function reportingErrors(
   return out as unknown as ChainHandlers;
 }
 
+/** A Connect call's {@link CallContext}: its signal and the principal auth found for it. */
+export function callContextOf(ctx: HandlerContext): CallContext {
+  return { signal: ctx.signal, principal: ctx.values.get(principalKey) };
+}
+
 /** The Connect service implementation: maps Connect's HandlerContext onto {@link CallContext}. */
 export function chainServiceImpl(h: ChainHandlers): ServiceImpl<typeof ChainService> {
-  const c = (ctx: HandlerContext): CallContext => ({
-    signal: ctx.signal,
-    principal: ctx.values.get(principalKey),
-  });
+  const c = callContextOf;
   return {
     registerIpAsset: (req, ctx) => h.registerIpAsset(req, c(ctx)),
     isRegistered: (req, ctx) => h.isRegistered(req, c(ctx)),

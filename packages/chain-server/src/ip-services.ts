@@ -5,16 +5,9 @@
  * from "wrong address".
  */
 import type { DescService } from '@bufbuild/protobuf';
-import {
-  Code,
-  ConnectError,
-  type ConnectRouter,
-  type HandlerContext,
-  type ServiceImpl,
-} from '@connectrpc/connect';
+import { Code, ConnectError, type ConnectRouter, type ServiceImpl } from '@connectrpc/connect';
 import { CollectionService, IpAssetService, LicensingService } from '@mystira/chain-protos';
-import { principalKey } from './auth.js';
-import type { CallContext } from './handlers.js';
+import { callContextOf } from './handlers.js';
 import type { IpHandlers } from './ip-handlers.js';
 
 /** The three services of mystira.chain.ip.v1, as reflection and health name them. */
@@ -23,11 +16,6 @@ export const ipServices: readonly DescService[] = [
   LicensingService,
   IpAssetService,
 ];
-
-const call = (ctx: HandlerContext): CallContext => ({
-  signal: ctx.signal,
-  principal: ctx.values.get(principalKey),
-});
 
 /** The Connect implementations of the three services over {@link IpHandlers}. */
 export function ipServiceImpls(h: IpHandlers): {
@@ -40,18 +28,18 @@ export function ipServiceImpls(h: IpHandlers): {
 } {
   return {
     collection: {
-      createCollection: (req, ctx) => h.createCollection(req, call(ctx)),
-      getCollection: (req, ctx) => h.getCollection(req, call(ctx)),
+      createCollection: (req, ctx) => h.createCollection(req, callContextOf(ctx)),
+      getCollection: (req, ctx) => h.getCollection(req, callContextOf(ctx)),
     },
     licensing: {
-      registerLicenseTerms: (req, ctx) => h.registerLicenseTerms(req, call(ctx)),
-      getLicenseTerms: (req, ctx) => h.getLicenseTerms(req, call(ctx)),
-      attachLicenseTerms: (req, ctx) => h.attachLicenseTerms(req, call(ctx)),
-      mintLicenseTokens: (req, ctx) => h.mintLicenseTokens(req, call(ctx)),
+      registerLicenseTerms: (req, ctx) => h.registerLicenseTerms(req, callContextOf(ctx)),
+      getLicenseTerms: (req, ctx) => h.getLicenseTerms(req, callContextOf(ctx)),
+      attachLicenseTerms: (req, ctx) => h.attachLicenseTerms(req, callContextOf(ctx)),
+      mintLicenseTokens: (req, ctx) => h.mintLicenseTokens(req, callContextOf(ctx)),
     },
     ipAsset: {
-      mintAndRegisterIpAsset: (req, ctx) => h.mintAndRegisterIpAsset(req, call(ctx)),
-      getIpAsset: (req, ctx) => h.getIpAsset(req, call(ctx)),
+      mintAndRegisterIpAsset: (req, ctx) => h.mintAndRegisterIpAsset(req, callContextOf(ctx)),
+      getIpAsset: (req, ctx) => h.getIpAsset(req, callContextOf(ctx)),
     },
   };
 }
