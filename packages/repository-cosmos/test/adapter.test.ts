@@ -19,8 +19,8 @@ import {
   UnsupportedQueryError,
 } from '@mystira/repository-cosmos';
 import { entity, field, type Infer, spec } from '@mystira/specification';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realAccount, startCosmos, type TestCosmos } from './cosmos.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { realAccount, startCosmos, useCosmos } from './cosmos.js';
 import { startProxy } from './proxy.js';
 
 const Order = entity(
@@ -48,13 +48,12 @@ const orders: OrderT[] = Array.from({ length: 30 }, (_, i) => ({
 }));
 
 describe('Cosmos adapter specifics', () => {
-  let cosmos: TestCosmos;
+  const cosmos = useCosmos();
   let repo: CosmosRepository<OrderT>;
   const events: CosmosRequestEvent[] = [];
   const cross: CrossPartitionEvent[] = [];
 
   beforeAll(async () => {
-    cosmos = await startCosmos();
     const container = await cosmos.container(Order, 'orders', [
       spec(Order).orderBy('total'),
       spec(Order).orderByDescending('total'),
@@ -66,9 +65,6 @@ describe('Cosmos adapter specifics', () => {
       onCrossPartitionQuery: (e) => cross.push(e),
     });
     await repo.addMany(orders);
-  });
-  afterAll(async () => {
-    await cosmos?.close();
   });
 
   it('reports the request charge (RU) and round trips of every call', async () => {

@@ -19,22 +19,16 @@ import {
 } from '@mystira/repository-cosmos';
 import { evaluateAggregate, finishAggregate, spec } from '@mystira/specification';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type DiffRow,
   documentRowEntity,
   rowsArb,
 } from '../../../test-support/spec-arbitraries.js';
 import { aggregateSpecArb } from '../../repository-postgres/test/aggregate-arbitraries.js';
-import { startCosmos, type TestCosmos } from './cosmos.js';
+import { useCosmos } from './cosmos.js';
 
-let cosmos: TestCosmos;
-beforeAll(async () => {
-  cosmos = await startCosmos();
-});
-afterAll(async () => {
-  await cosmos?.close();
-});
+const cosmos = useCosmos();
 
 describe('Cosmos DB aggregate conformance', () => {
   const cases = aggregateConformance({

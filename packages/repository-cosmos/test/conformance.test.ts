@@ -5,8 +5,8 @@ import {
   repositoryConformance,
 } from '@mystira/repository/testing';
 import { CosmosRepository } from '@mystira/repository-cosmos';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { realAccount, startCosmos, type TestCosmos } from './cosmos.js';
+import { describe, it } from 'vitest';
+import { realAccount, useCosmos } from './cosmos.js';
 
 if (!realAccount)
   console.info(
@@ -17,14 +17,8 @@ if (!realAccount)
 const specs = everyConformanceSpec();
 
 describe(`repository conformance kit on ${realAccount ? 'a real Cosmos DB account' : 'cosmosdb-server'}`, () => {
-  let cosmos: TestCosmos;
+  const cosmos = useCosmos();
   const containers: Container[] = [];
-  beforeAll(async () => {
-    cosmos = await startCosmos();
-  });
-  afterAll(async () => {
-    await cosmos?.close();
-  });
   const cases = repositoryConformance({
     create: async (entity) => {
       const container = await cosmos.container(entity, 'c', specs);

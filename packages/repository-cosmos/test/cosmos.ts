@@ -17,6 +17,7 @@ import {
 } from '@mystira/repository-cosmos';
 import type { EntityDef } from '@mystira/specification';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
+import { afterAll, beforeAll } from 'vitest';
 
 export const realAccount = Boolean(process.env.COSMOS_ENDPOINT && process.env.COSMOS_KEY);
 
@@ -88,4 +89,19 @@ export async function startCosmos(): Promise<TestCosmos> {
       }
     },
   };
+}
+
+/**
+ * For the test file (or the describe block) it is called in: a Cosmos DB started before its tests
+ * and closed after them. Read its fields in tests and later hooks, not while the file is collected.
+ */
+export function useCosmos(): TestCosmos {
+  const cosmos = {} as TestCosmos;
+  beforeAll(async () => {
+    Object.assign(cosmos, await startCosmos());
+  });
+  afterAll(async () => {
+    await cosmos.close?.();
+  });
+  return cosmos;
 }

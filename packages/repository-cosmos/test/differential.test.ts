@@ -31,7 +31,7 @@ import {
   specPartsArb,
   walkPages,
 } from '../../../test-support/spec-arbitraries.js';
-import { startCosmos, type TestCosmos } from './cosmos.js';
+import { useCosmos } from './cosmos.js';
 
 const Row = documentRowEntity('diff_rows');
 type RowT = DiffRow;
@@ -46,7 +46,7 @@ const partsArb: fc.Arbitrary<SpecParts & { walk: boolean; pageSize: number }> = 
   .map(([parts, n, pageSize]) => ({ ...parts, walk: n === 0, pageSize }));
 
 describe('differential: memory = Cosmos = PostgreSQL', () => {
-  let cosmos: TestCosmos;
+  const cosmos = useCosmos();
   let cosmosRepo: CosmosRepository<RowT>;
   /** The same container, read a few rows per server page. */
   const pagedRepos = new Map<number, CosmosRepository<RowT>>();
@@ -55,7 +55,6 @@ describe('differential: memory = Cosmos = PostgreSQL', () => {
   const schema = `cosmos_diff_${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    cosmos = await startCosmos();
     const container = await cosmos.container(Row, 'diff', allOrders(Row));
     cosmosRepo = new CosmosRepository<RowT>(Row, { container, profile: cosmos.profile });
     for (const pageSize of [1, 3, 7])
@@ -81,7 +80,6 @@ describe('differential: memory = Cosmos = PostgreSQL', () => {
     }
   });
   afterAll(async () => {
-    await cosmos?.close();
     if (pg) {
       await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
       await pg.close();

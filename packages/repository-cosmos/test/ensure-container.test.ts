@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { CompositePath } from '@azure/cosmos';
 import { CosmosRepository, ensureContainer } from '@mystira/repository-cosmos';
 import { entity, field, type Infer, spec } from '@mystira/specification';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCosmos, type TestCosmos } from './cosmos.js';
+import { describe, expect, it } from 'vitest';
+import { useCosmos } from './cosmos.js';
 
 const Note = entity('notes', {
   id: field.string(),
@@ -25,13 +25,7 @@ const notes: NoteT[] = Array.from({ length: 12 }, (_, i) => ({
 }));
 
 describe('ensureContainer on an existing container', () => {
-  let cosmos: TestCosmos;
-  beforeAll(async () => {
-    cosmos = await startCosmos();
-  });
-  afterAll(async () => {
-    await cosmos?.close();
-  });
+  const cosmos = useCosmos();
 
   it('keeps every document when the specs need indexes the container lacks', async () => {
     const id = `notes-${randomUUID().slice(0, 8)}`;

@@ -19,7 +19,7 @@ import {
 import { ResilienceEvents, type RetryScheduledEvent } from '@mystira/resilience';
 import { spec } from '@mystira/specification';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { realAccount, startCosmos, type TestCosmos } from './cosmos.js';
+import { realAccount, useCosmos } from './cosmos.js';
 import { type FaultProxy, isQuery, type SeenRequest, startProxy } from './proxy.js';
 
 const S = () => spec(ConformanceItem);
@@ -31,7 +31,7 @@ const isDocRead = (id: string) => (r: SeenRequest) =>
   r.method === 'GET' && r.url.endsWith(`/docs/${id}`);
 
 describe.skipIf(realAccount)('fault injection through a proxy', () => {
-  let cosmos: TestCosmos;
+  const cosmos = useCosmos();
   let proxy: FaultProxy;
   let container: Container;
   let agent: https.Agent;
@@ -41,7 +41,6 @@ describe.skipIf(realAccount)('fault injection through a proxy', () => {
   let repo: CosmosRepository<ConformanceItemT>;
 
   beforeAll(async () => {
-    cosmos = await startCosmos();
     proxy = await startProxy(cosmos.endpoint);
     const direct = await ensureContainer(cosmos.database, ConformanceItem, {
       id: `faults-${randomUUID().slice(0, 8)}`,
@@ -72,7 +71,6 @@ describe.skipIf(realAccount)('fault injection through a proxy', () => {
     client?.dispose();
     agent?.destroy();
     await proxy?.close();
-    await cosmos?.close();
   });
 
   it('429 on a point read: waits the x-ms-retry-after-ms the server sent, then succeeds', async () => {

@@ -14,9 +14,9 @@ import { memoryRepository, type Repository } from '@mystira/repository';
 import { CosmosRepository } from '@mystira/repository-cosmos';
 import { type Infer, type Specification, spec } from '@mystira/specification';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { absentKeysEntity } from './absent-keys.js';
-import { startCosmos, type TestCosmos } from './cosmos.js';
+import { useCosmos } from './cosmos.js';
 
 const Items = absentKeysEntity('items');
 type Item = Infer<typeof Items>;
@@ -109,7 +109,7 @@ const variantArb: fc.Arbitrary<Variant> = fc.oneof(
 );
 
 describe('multi-page reads on every ordering', () => {
-  let cosmos: TestCosmos;
+  const cosmos = useCosmos();
   /** 200 rows, by page size. */
   const full = new Map<number, CosmosRepository<Item>>();
   /** The first 60 rows, by page size: the sweeps over every ordering. */
@@ -120,7 +120,6 @@ describe('multi-page reads on every ordering', () => {
   const smallAt = (pageSize: number) => small.get(pageSize)!;
 
   beforeAll(async () => {
-    cosmos = await startCosmos();
     for (const [repos, seed] of [
       [full, rows],
       [small, rows.slice(0, 60)],
@@ -133,9 +132,6 @@ describe('multi-page reads on every ordering', () => {
         );
       await repos.get(50)!.addMany(seed);
     }
-  });
-  afterAll(async () => {
-    await cosmos?.close();
   });
 
   it('orderBy(flag).thenBy(title) at page size 7 keeps the rows with flag false and no title', async () => {

@@ -10,7 +10,7 @@ import { entity, field, type Infer, spec } from '@mystira/specification';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { otelRecorder } from '../../../test-support/otel-recorder.js';
-import { startCosmos, type TestCosmos } from './cosmos.js';
+import { useCosmos } from './cosmos.js';
 
 const Note = entity(
   'notes',
@@ -20,16 +20,14 @@ const Note = entity(
 type NoteT = Infer<typeof Note>;
 
 const otel = otelRecorder();
-let cosmos: TestCosmos;
+const cosmos = useCosmos();
 let plain: CosmosRepository<NoteT>;
 
 beforeAll(async () => {
-  cosmos = await startCosmos();
   const container = await cosmos.container(Note, 'notes');
   plain = new CosmosRepository<NoteT>(Note, { container, profile: cosmos.profile, retry: false });
 });
 afterAll(async () => {
-  await cosmos?.close();
   await otel.shutdown();
 });
 

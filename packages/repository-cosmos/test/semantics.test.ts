@@ -5,14 +5,13 @@
  */
 import { CosmosRepository } from '@mystira/repository-cosmos';
 import { conformanceCases, Probe, type ProbeT, probeRows, spec } from '@mystira/specification';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCosmos, type TestCosmos } from './cosmos.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useCosmos } from './cosmos.js';
 
 describe('specification semantics table on Cosmos', () => {
-  let cosmos: TestCosmos;
+  const cosmos = useCosmos();
   let repo: CosmosRepository<ProbeT>;
   beforeAll(async () => {
-    cosmos = await startCosmos();
     const container = await cosmos.container(
       Probe,
       'probe',
@@ -20,9 +19,6 @@ describe('specification semantics table on Cosmos', () => {
     );
     repo = new CosmosRepository<ProbeT>(Probe, { container, profile: cosmos.profile });
     await repo.addMany(probeRows);
-  });
-  afterAll(async () => {
-    await cosmos?.close();
   });
 
   for (const c of conformanceCases) {
