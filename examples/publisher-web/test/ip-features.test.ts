@@ -26,6 +26,7 @@ import {
   fillContributor,
   finalCard,
   launchChromium,
+  recordAnnouncements,
   SCENARIO_AUTHOR,
   signedIn,
   WAIT,
@@ -210,6 +211,7 @@ describe('the Publisher page’s collections, custom terms and license tokens in
       expect(await errorOf(page, amount)).toBe('Must be between 1 and 1000.');
       await amount.fill('2');
       await mint.getByLabel('Receiver’s wallet (optional)').fill(LICENSEE);
+      const announced = await recordAnnouncements(page);
       await mint.getByLabel('Receiver’s wallet (optional)').press('Enter');
       const tokens = page.getByTestId('license-tokens');
       await tokens.waitFor(WAIT);
@@ -218,10 +220,7 @@ describe('the Publisher page’s collections, custom terms and license tokens in
         LICENSEE,
       );
       expect(await tokens.getByTestId('license-token-fee').textContent()).toBe('1');
-      await page
-        .getByTestId('announcer')
-        .filter({ hasText: '2 license tokens minted' })
-        .waitFor(WAIT);
+      await announced('2 license tokens minted');
       await finalCard(page, /Minting of 2 license tokens/);
       // The fee (2 × 0.5) is the story's revenue: its contributors can claim it, 70 / 30.
       await story

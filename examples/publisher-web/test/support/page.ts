@@ -77,3 +77,29 @@ export async function finalCard(page: Page, name: RegExp): Promise<Locator> {
   await card.getByTestId('tx-status').filter({ hasText: 'Confirmed · final' }).waitFor(WAIT);
   return card;
 }
+
+/**
+ * Records every text the page's aria-live announcer shows from now on. The announcer holds only
+ * the latest text, and the next announcement (a transaction turning final) can replace one before
+ * a test polls for it; `announced(text)` waits until a recorded text contains `text`.
+ */
+export async function recordAnnouncements(page: Page): Promise<(text: string) => Promise<void>> {
+  await page.evaluate(() => {
+    const target = document.querySelector('[data-testid="announcer"]');
+    const seen: string[] = [];
+    (window as unknown as { announced: string[] }).announced = seen;
+    if (!target) throw new Error('no announcer on the page');
+    new MutationObserver(() => seen.push(target.textContent ?? '')).observe(target, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+  });
+  return async (text) => {
+    await page.waitForFunction(
+      (t) => (window as unknown as { announced: string[] }).announced.some((a) => a.includes(t)),
+      text,
+      WAIT,
+    );
+  };
+}
