@@ -44,18 +44,7 @@ export {
   freePort,
   ThrowawayRedis as ThrowAwayRedis,
 } from '../../../test-support/throwaway-redis.js';
-
-export async function until(
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  stepMs = 10,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
+export { until } from '../../../test-support/until.js';
 
 export const Note = entity(
   'cache_notes',

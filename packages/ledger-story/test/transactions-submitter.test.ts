@@ -1,6 +1,7 @@
 import { createPublicClient, custom, parseGwei } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
+import { until } from '../../../test-support/until.js';
 import {
   FeeCapExceededError,
   type SubmissionEvent,
@@ -228,11 +229,3 @@ describe('TransactionSubmitter', () => {
     }
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

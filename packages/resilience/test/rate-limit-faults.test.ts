@@ -15,18 +15,11 @@ import {
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, ThrowawayRedis } from '../../../test-support/throwaway-redis.js';
+import { until } from '../../../test-support/until.js';
 
 let server: ThrowawayRedis;
 let client: Redis; // fails at once while Redis is down
 let queueing: Redis; // ioredis defaults: commands wait in the offline queue
-
-const until = async (condition: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
 beforeAll(async () => {
   server = new ThrowawayRedis(await freePort());
