@@ -8,19 +8,11 @@ import { type CachedRepository, cached, type KeyCache, keyCache, redisStore } fr
 import { memoryRepository, type Repository } from '@mystira/repository';
 import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
 import { spec } from '@mystira/specification';
-import type { Cluster } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ThrowawayRedisCluster } from '../../../test-support/throwaway-redis-cluster.js';
+import { describe, expect, it } from 'vitest';
+import { useRedisCluster } from '../../../test-support/throwaway-redis-cluster.js';
 import { hinted, Note, type NoteT, note, notes, until } from './helpers.js';
 
-const redisCluster = new ThrowawayRedisCluster();
-let cluster: Cluster;
-
-beforeAll(async () => {
-  cluster = await redisCluster.start();
-}, 60_000);
-
-afterAll(() => redisCluster.stop());
+const redisCluster = useRedisCluster();
 
 describe('Cluster: conformance kit, every spec cached', () => {
   type Item = ConformanceItemT;
@@ -32,7 +24,7 @@ describe('Cluster: conformance kit, every spec cached', () => {
   const cases = repositoryConformance({
     largeCount: 300,
     create: (entity) => {
-      const store = redisStore(cluster);
+      const store = redisStore(redisCluster.client);
       const cache = cached(memoryRepository<Item>(entity), {
         store,
         keyPrefix: `kit${n++}`,
@@ -60,7 +52,7 @@ describe('Cluster: conformance kit, every spec cached', () => {
 describe('Cluster specifics', () => {
   it('hits, guarded fills, invalidation and L1 pub/sub work across masters', async () => {
     const { repo, calls } = notes([note('a'), note('b')]);
-    const stores = [redisStore(cluster), redisStore(cluster)];
+    const stores = [redisStore(redisCluster.client), redisStore(redisCluster.client)];
     const [a, b] = stores.map((store) =>
       cached<NoteT>(repo, { store, storeTimeoutMs: 2000, l1: true, secondDeleteMs: 0 }),
     ) as [CachedRepository<NoteT>, CachedRepository<NoteT>];
@@ -79,7 +71,7 @@ describe('Cluster specifics', () => {
       await until(async () => (await b.list(q)).length === 3, 5000);
       // All keys of the entity share one slot (the {cache_notes} hash tag).
       const slots = new Set<number>();
-      for (const node of cluster.nodes('master')) {
+      for (const node of redisCluster.client.nodes('master')) {
         for (const key of await node.keys('mystira:cache:{cache_notes}*')) {
           slots.add(Number(await node.cluster('KEYSLOT', key)));
         }
@@ -92,7 +84,7 @@ describe('Cluster specifics', () => {
   }, 30_000);
 
   it('the key cache: getOrSet, invalidation by key, tag and prefix, and namespaces across masters', async () => {
-    const stores = [redisStore(cluster), redisStore(cluster)];
+    const stores = [redisStore(redisCluster.client), redisStore(redisCluster.client)];
     const [a, b] = stores.map((store) =>
       keyCache({ store, keyPrefix: 'kc', storeTimeoutMs: 2000, l1: true, secondDeleteMs: 0 }),
     ) as [KeyCache, KeyCache];
@@ -117,7 +109,7 @@ describe('Cluster specifics', () => {
       // Every key of one namespace shares one slot (the {kv:<namespace>} hash tag).
       for (const ns of ['default', 'default/users']) {
         const slots = new Set<number>();
-        for (const node of cluster.nodes('master')) {
+        for (const node of redisCluster.client.nodes('master')) {
           for (const key of await node.keys(`kc:{kv:${ns}}*`))
             slots.add(Number(await node.cluster('KEYSLOT', key)));
         }

@@ -4,22 +4,15 @@
  * script runs on whichever master owns that key's slot; every master gets buckets, each limits.
  */
 import { redisRateLimiter } from '@mystira/resilience';
-import { type Cluster, Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ThrowawayRedisCluster } from '../../../test-support/throwaway-redis-cluster.js';
+import { Redis } from 'ioredis';
+import { expect, it } from 'vitest';
+import { useRedisCluster } from '../../../test-support/throwaway-redis-cluster.js';
 
-const redisCluster = new ThrowawayRedisCluster();
-let cluster: Cluster;
-
-beforeAll(async () => {
-  cluster = await redisCluster.start();
-}, 60_000);
-
-afterAll(() => redisCluster.stop());
+const redisCluster = useRedisCluster();
 
 it('limits buckets on every master, each key in its own slot', async () => {
   const limiter = redisRateLimiter({
-    redis: cluster,
+    redis: redisCluster.client,
     capacity: 3,
     refillPerSecond: 0.001,
     timeoutMs: 2_000,
