@@ -9,13 +9,9 @@ import {
   TraceFlags,
   type Tracer,
 } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  type HistogramMetricData,
-  MeterProvider,
-  MetricReader,
-} from '@opentelemetry/sdk-metrics';
+import { type HistogramMetricData, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PullMetricReader } from '../../../test-support/pull-metric-reader.js';
 import { type RunningServer, serveFake } from './support/fake-chain.js';
 
 interface Recorded {
@@ -121,14 +117,7 @@ describe('otelInterceptor', () => {
   });
 
   it('records rpc.client.duration (ms) by method and status code', async () => {
-    class PullReader extends MetricReader {
-      constructor() {
-        super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-      }
-      protected override async onForceFlush(): Promise<void> {}
-      protected override async onShutdown(): Promise<void> {}
-    }
-    const reader = new PullReader();
+    const reader = new PullMetricReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
     const c = createChainClient({
       baseUrl: server.url,
@@ -140,10 +129,7 @@ describe('otelInterceptor', () => {
     await c.isRegistered('b');
     await c.getIpAssetStatus('missing').catch(() => {});
     c.close();
-    const { resourceMetrics } = await reader.collect();
-    const metric = resourceMetrics.scopeMetrics
-      .flatMap((s) => s.metrics)
-      .find((m) => m.descriptor.name === 'rpc.client.duration') as HistogramMetricData | undefined;
+    const metric = (await reader.metric('rpc.client.duration')) as HistogramMetricData | undefined;
     expect(metric?.descriptor.unit).toBe('ms');
     const points = metric?.dataPoints.map((p) => [
       p.attributes['rpc.method'],

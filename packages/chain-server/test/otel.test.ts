@@ -12,12 +12,7 @@ import { otelTelemetry } from '@mystira/chain-server/otel';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  AggregationTemporality,
-  type HistogramMetricData,
-  MeterProvider,
-  MetricReader,
-} from '@opentelemetry/sdk-metrics';
+import { type HistogramMetricData, MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOffSampler,
   InMemorySpanExporter,
@@ -27,6 +22,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PullMetricReader } from '../../../test-support/pull-metric-reader.js';
 import {
   clientFor,
   type Protocol,
@@ -38,20 +34,11 @@ import {
 import { FAKE_DEFAULT_COLLECTION, FakeIpLedger } from './support/fake-ip-ledger.js';
 import { ipClients, startIpServer, withIp } from './support/ip-server.js';
 
-/** A reader the test pulls from (no timer). */
-class PullReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
 const exporter = new InMemorySpanExporter();
 const tracerProvider = new TracerProvider({
   spanProcessors: [new SimpleSpanProcessor({ exporter })],
 });
-const reader = new PullReader();
+const reader = new PullMetricReader();
 const meterProvider = new MeterProvider({ readers: [reader] });
 const contextManager = new AsyncLocalStorageContextManager();
 
@@ -360,10 +347,7 @@ describe('Ledger.ip through wrapLedger', () => {
 
 describe('rpc.server.duration', () => {
   it('is a histogram in ms by method and status code', async () => {
-    const { resourceMetrics } = await reader.collect();
-    const metric = resourceMetrics.scopeMetrics
-      .flatMap((s) => s.metrics)
-      .find((m) => m.descriptor.name === 'rpc.server.duration') as HistogramMetricData | undefined;
+    const metric = await serverDuration();
     expect(metric?.descriptor.unit).toBe('ms');
     const registered = metric?.dataPoints.filter(
       (p) =>
@@ -423,12 +407,14 @@ describe('with parent-based sampling', () => {
   });
 });
 
+/** The rpc.server.duration histogram, collected now. */
+async function serverDuration(): Promise<HistogramMetricData | undefined> {
+  return (await reader.metric('rpc.server.duration')) as HistogramMetricData | undefined;
+}
+
 /** How many calls of `method` rpc.server.duration has counted so far (OK ones). */
 async function durationCount(method: string): Promise<number> {
-  const { resourceMetrics } = await reader.collect();
-  const metric = resourceMetrics.scopeMetrics
-    .flatMap((s) => s.metrics)
-    .find((m) => m.descriptor.name === 'rpc.server.duration') as HistogramMetricData | undefined;
+  const metric = await serverDuration();
   return (metric?.dataPoints ?? [])
     .filter(
       (p) => p.attributes['rpc.method'] === method && p.attributes['rpc.grpc.status_code'] === 0,
