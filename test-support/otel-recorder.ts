@@ -3,7 +3,8 @@
  * InMemorySpanExporter, metrics to an InMemoryMetricExporter collected on demand, and the
  * AsyncLocalStorage context manager is installed so spans nest across awaits as in a real app.
  * The tracer and meter are passed to the code under test explicitly (no global providers), so
- * tests in one process do not see each other's telemetry.
+ * tests in one process do not see each other's telemetry. `useOtelRecorder()` also shuts it down
+ * after the calling file's tests.
  */
 import { context, type Meter, type Tracer, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -20,12 +21,15 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { afterAll } from 'vitest';
 
 let contextManagerInstalled = false;
 
 export interface OtelRecorder {
   readonly tracer: Tracer;
   readonly meter: Meter;
+  /** The tracer and the meter, as the `/otel` entries' options take them. */
+  readonly options: { readonly tracer: Tracer; readonly meter: Meter };
   /** Finished spans so far (the processor exports asynchronously, so this flushes first). */
   spans(): Promise<ReadableSpan[]>;
   /** Finished spans with this name. */
@@ -71,6 +75,7 @@ export function otelRecorder(): OtelRecorder {
   return {
     tracer,
     meter,
+    options: { tracer, meter },
     async spans() {
       await tracerProvider.forceFlush();
       return spanExporter.getFinishedSpans();
@@ -99,4 +104,11 @@ export function otelRecorder(): OtelRecorder {
       await meterProvider.shutdown();
     },
   };
+}
+
+/** An {@link otelRecorder} for the tests of the calling file, shut down after all of them. */
+export function useOtelRecorder(): OtelRecorder {
+  const recorder = otelRecorder();
+  afterAll(() => recorder.shutdown());
+  return recorder;
 }

@@ -8,25 +8,23 @@ import { observePolyglot, tracedMirror } from '@mystira/polyglot/otel';
 import { memoryRepository } from '@mystira/repository';
 import { tracedRepository } from '@mystira/repository/otel';
 import { SpanKind } from '@opentelemetry/api';
-import { afterAll, describe, expect, it } from 'vitest';
-import { otelRecorder } from '../../../test-support/otel-recorder.js';
+import { describe, expect, it } from 'vitest';
+import { useOtelRecorder } from '../../../test-support/otel-recorder.js';
 import { flaky } from './flaky.js';
 import { Account, type AccountT, account } from './helpers.js';
 
-const otel = otelRecorder();
-const options = { tracer: otel.tracer, meter: otel.meter };
-afterAll(() => otel.shutdown());
+const otel = useOtelRecorder();
 
 describe('polyglot', () => {
   it('nests: polyglot span, then the primary and the mirror spans as its children', async () => {
     otel.reset();
-    const primary = tracedRepository(memoryRepository<AccountT>(Account), options);
-    const secondary = tracedMirror(memoryMirror<AccountT>(Account), options);
+    const primary = tracedRepository(memoryRepository<AccountT>(Account), otel.options);
+    const secondary = tracedMirror(memoryMirror<AccountT>(Account), otel.options);
     const polyglot = createPolyglot({
       outbox: memoryOutbox(),
       entities: { accounts: { primary, secondary, phase: 'DualWritePrimaryRead' } },
     });
-    const repo = tracedRepository(polyglot.repositories.accounts, options);
+    const repo = tracedRepository(polyglot.repositories.accounts, otel.options);
     const parentId = await otel.underParent(() => repo.add(account('p1')));
     await polyglot.settled();
     const outer = (await otel.named('polyglot.add accounts'))[0]!;

@@ -8,18 +8,16 @@ import { tracedRepository } from '@mystira/repository/otel';
 import { type ConformanceItemT, repositoryConformance } from '@mystira/repository/testing';
 import { hashQuery, spec } from '@mystira/specification';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { afterAll, describe, expect, it } from 'vitest';
-import { otelRecorder } from '../../../test-support/otel-recorder.js';
+import { describe, expect, it } from 'vitest';
+import { useOtelRecorder } from '../../../test-support/otel-recorder.js';
 import { Account, type AccountT, account } from './accounts.js';
 
-const otel = otelRecorder();
-const options = { tracer: otel.tracer, meter: otel.meter };
-afterAll(() => otel.shutdown());
+const otel = useOtelRecorder();
 
 describe('tracedRepository over the memory adapter', () => {
   it('makes each call a CLIENT span, child of the active span, with db.* attributes', async () => {
     otel.reset();
-    const repo = tracedRepository(memoryRepository<AccountT>(Account), options);
+    const repo = tracedRepository(memoryRepository<AccountT>(Account), otel.options);
     const query = spec(Account).where((w) => w.gte('balance', 5));
     const parentId = await otel.underParent(async () => {
       await repo.add(account('a', { balance: 7 }));
@@ -43,7 +41,7 @@ describe('tracedRepository over the memory adapter', () => {
 
   it('records failures on the span and in the duration histogram', async () => {
     otel.reset();
-    const repo = tracedRepository(memoryRepository<AccountT>(Account), options);
+    const repo = tracedRepository(memoryRepository<AccountT>(Account), otel.options);
     await expect(repo.update(account('missing'))).rejects.toBeInstanceOf(NotFoundError);
     const span = (await otel.named('update accounts'))[0]!;
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
@@ -65,7 +63,7 @@ describe('tracedRepository over the memory adapter', () => {
     const inner = memoryRepository<AccountT>(Account, {
       seed: [account('a'), account('b'), account('c')],
     });
-    const repo = tracedRepository(inner, options);
+    const repo = tracedRepository(inner, otel.options);
     const seen: string[] = [];
     for await (const a of repo.stream(spec(Account).orderBy('id'))) seen.push(a.id);
     expect(seen).toEqual(['a', 'b', 'c']);
@@ -75,7 +73,7 @@ describe('tracedRepository over the memory adapter', () => {
 
   it('ends the stream span with an error when the spec is invalid', async () => {
     otel.reset();
-    const repo = tracedRepository(memoryRepository<AccountT>(Account), options);
+    const repo = tracedRepository(memoryRepository<AccountT>(Account), otel.options);
     // A query of another entity: the adapter refuses it when the stream opens.
     const bad = { ...spec(Account).build(), entity: 'invoices' };
     await expect(async () => {
@@ -102,7 +100,7 @@ describe('tracedRepository over the memory adapter', () => {
       },
     });
     otel.reset();
-    await tracedRepository(reporting, options).getById('x', { observe: (f) => facts.push(f) });
+    await tracedRepository(reporting, otel.options).getById('x', { observe: (f) => facts.push(f) });
     expect(facts).toEqual([{ rowCount: 1, statement: 'SELECT' }]);
     expect((await otel.named('getById accounts'))[0]?.attributes).toMatchObject({
       'db.response.returned_rows': 1,
@@ -128,7 +126,7 @@ describe('tracedRepository over a decorator', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const repo = tracedRepository(decorated, options);
+    const repo = tracedRepository(decorated, otel.options);
     await repo.add(account('d1'));
     generation = 2;
     await repo.getById('d1');
@@ -143,7 +141,7 @@ describe('tracedRepository over a decorator', () => {
 describe('tracedRepository is transparent: the conformance kit passes through it', () => {
   // A recording SDK, so every span really is made and ended around each call.
   for (const c of repositoryConformance({
-    create: (e) => tracedRepository(memoryRepository<ConformanceItemT>(e), options),
+    create: (e) => tracedRepository(memoryRepository<ConformanceItemT>(e), otel.options),
   })) {
     it(c.name, c.run, 30_000);
   }

@@ -7,7 +7,7 @@ import { observePolyglot, tracedMirror } from '@mystira/polyglot/otel';
 import { tracedRepository } from '@mystira/repository/otel';
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { otelRecorder } from '../../../../test-support/otel-recorder.js';
+import { useOtelRecorder } from '../../../../test-support/otel-recorder.js';
 import {
   account,
   accountPair,
@@ -19,8 +19,7 @@ import {
   randomSchema,
 } from './helpers.js';
 
-const otel = otelRecorder();
-const options = { tracer: otel.tracer, meter: otel.meter };
+const otel = useOtelRecorder();
 const schema = randomSchema('pgotel');
 const direct = database();
 let proxy: FaultProxy;
@@ -39,18 +38,17 @@ afterAll(async () => {
   await proxy?.close();
   await direct.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
   await direct.close();
-  await otel.shutdown();
 });
 
 it('polyglot: the write span has the primary and mirror spans as children; outbox gauges follow an outage', async () => {
   const { primary, mirror, outbox } = pair;
   const polyglot = dualWriteAccounts(
     outbox,
-    tracedRepository(primary, options),
-    tracedMirror(mirror, options),
+    tracedRepository(primary, otel.options),
+    tracedMirror(mirror, otel.options),
     500,
   );
-  const repo = tracedRepository(polyglot.repositories.accounts, options);
+  const repo = tracedRepository(polyglot.repositories.accounts, otel.options);
   const observer = observePolyglot(polyglot, { meter: otel.meter });
   const gauge = async (name: string) =>
     (await otel.points(name)).find((p) => p.attributes['mystira.entity'] === 'accounts')?.value;
