@@ -30,16 +30,7 @@ export async function connect(port = SHARED_REDIS.port, extra: RedisOptions = {}
   return client;
 }
 
-/** Deletes every key under `prefix` (SCAN, never KEYS or FLUSHDB on the shared server). */
-export async function deletePrefix(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await client.del(...keys);
-  } while (cursor !== '0');
-}
-
+export { deletePrefix } from '../../../test-support/delete-prefix.js';
 export {
   freePort,
   ThrowawayRedis as ThrowAwayRedis,

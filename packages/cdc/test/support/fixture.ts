@@ -22,6 +22,7 @@ import { entity, field, type Infer } from '@mystira/specification';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
+import { deletePrefix } from '../../../../test-support/delete-prefix.js';
 import { until as pollUntil } from '../../../../test-support/until.js';
 import { ThrowawayPostgres } from './throwaway-postgres.js';
 
@@ -131,12 +132,7 @@ export async function cacheWorld(url: string, options: { l1?: boolean } = {}): P
     async close() {
       await notes.close();
       await store.close();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      await deletePrefix(redis, prefix);
       redis.disconnect();
       await db.close();
     },
