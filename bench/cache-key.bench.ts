@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { keyCache, redisStore } from '@mystira/cache';
 import { Redis } from 'ioredis';
+import { deletePrefix } from '../test-support/delete-prefix.ts';
 import { type Comparison, emit, progress, smoke } from './lib/report.ts';
 
 const prefix = `bench:cachekey:${randomBytes(4).toString('hex')}`;
@@ -263,12 +264,7 @@ try {
   await cache.close();
   await withL1.close();
   await scripted.close();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deletePrefix(redis, prefix);
   await store.close();
   redis.disconnect();
 }

@@ -28,6 +28,7 @@ import {
 } from '@mystira/repository-postgres';
 import { entity, field, type Infer } from '@mystira/specification';
 import { Redis } from 'ioredis';
+import { deletePrefix } from '../test-support/delete-prefix.ts';
 import {
   type Comparison,
   emit,
@@ -421,12 +422,7 @@ try {
   }
 } finally {
   for (const c of closers.reverse()) await c();
-  let cursor = '0';
-  do {
-    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = nextCursor;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deletePrefix(redis, prefix);
   redis.disconnect();
   for (const s of dropTableStatements(mapping)) await db.query(s);
   await db.close();

@@ -25,6 +25,7 @@ import { entity, field, type Infer } from '@mystira/specification';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ThrowawayPostgres } from '../packages/cdc/test/support/throwaway-postgres.ts';
+import { deletePrefix } from '../test-support/delete-prefix.ts';
 import { type Comparison, emit, progress, smoke, type Target } from './lib/report.ts';
 
 const Row = entity(
@@ -174,12 +175,7 @@ try {
   await source.close({ drop: true }).catch(() => {});
   await rows.close();
   await store.close();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deletePrefix(redis, prefix);
   redis.disconnect();
   await outside.end();
   await db.close();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { deletePrefix } from '../../../test-support/delete-prefix.ts';
 import { LOCK_FILE } from '../src/data-folder.ts';
 import { expectScenarioPassed, runDemo } from './run-demo.ts';
 import { tempFolders } from './temp-folders.ts';
@@ -77,12 +78,7 @@ describe('npm run demo -- --once', () => {
       await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
       await client.end();
       const redis = new Redis(redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      await deletePrefix(redis, keyPrefix);
       redis.disconnect();
     }
   });
