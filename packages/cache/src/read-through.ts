@@ -167,14 +167,16 @@ export class ReadThrough {
         }
         throw err;
       }
-      if (
-        tokens &&
+      // L1 takes only what the store took: a fill refused (its generation keys moved, so the
+      // value may predate a write) or not attempted (fill window passed, invalidations pending)
+      // must not be served from L1 either, and an L1 copy the store lacks turns into a reload
+      // when it expires.
+      const filled =
+        tokens !== null &&
         settings.now() - readAt <= settings.fillWindowMs &&
-        !this.#invalidator.hasPending()
-      ) {
-        await this.#fill(spec, tokens, value);
-      }
-      if (value !== undefined || spec.negative)
+        !this.#invalidator.hasPending() &&
+        (await this.#fill(spec, tokens, value));
+      if (filled && (value !== undefined || spec.negative))
         this.#local.fill(l1, spec.key, value === undefined ? 'n' : 'v', value, localGen);
       return value;
     } finally {
@@ -182,12 +184,15 @@ export class ReadThrough {
     }
   }
 
-  /** Writes `value` if the generation keys still hold `tokens` (creating absent shared ones). */
-  async #fill(spec: ReadSpec, tokens: (string | null)[], value: unknown): Promise<void> {
+  /**
+   * Writes `value` if the generation keys still hold `tokens` (creating absent shared ones);
+   * whether it was written.
+   */
+  async #fill(spec: ReadSpec, tokens: (string | null)[], value: unknown): Promise<boolean> {
     const { settings } = this.#ctx;
     const negative = value === undefined && spec.negative;
-    if (negative && settings.negativeTtlMs === 0) return;
+    if (negative && settings.negativeTtlMs === 0) return false;
     const ttl = this.#ctx.ttlWithJitter(negative ? settings.negativeTtlMs : spec.ttlMs);
-    await guardedFill(this.#ctx, this.#entries, spec, tokens, negative ? 'n' : 'v', value, ttl);
+    return guardedFill(this.#ctx, this.#entries, spec, tokens, negative ? 'n' : 'v', value, ttl);
   }
 }

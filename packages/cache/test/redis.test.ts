@@ -89,6 +89,29 @@ describe('L1 kept coherent by pub/sub', () => {
   });
 });
 
+describe('L1 holds only what Redis took', () => {
+  it('cold reads whose fills Redis refused are not kept in L1: once L1 expires, nothing is reloaded', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `n${i}`);
+    const { repo, calls } = notes(ids.map((id) => note(id)));
+    const cache = instance(repo, keyPrefix(), { l1: { ttlMs: 300 } });
+    await cache.ready();
+    const readAll = () => Promise.all(ids.map((id) => cache.getById(id)));
+    // Concurrent cold fills: the first creates the entity's generation key, and fills that
+    // expected it absent are refused (a refused fill may hold a value older than a write).
+    await readAll();
+    const { fills, fillsRejected } = cache.metrics();
+    expect(fills + fillsRejected).toBe(ids.length);
+    // What Redis refused is read again (and now filled); what it took comes from L1.
+    await readAll();
+    expect(calls.getById).toBe(ids.length + fillsRejected);
+    expect(cache.metrics().l1Hits).toBe(fills);
+    // L1 expired: every value is in Redis, none is loaded again.
+    await new Promise((r) => setTimeout(r, 400));
+    await readAll();
+    expect(calls.getById).toBe(ids.length + fillsRejected);
+  });
+});
+
 describe('bad data in Redis', () => {
   it('garbage bytes and an old shape under the key are misses, never errors, and get overwritten', async () => {
     const { repo, calls } = notes([note('a')]);
