@@ -46,6 +46,11 @@ export interface AppApiConfig {
    * with Redis only when CACHE_SIGNING=off was set (connectStores logs a warning then).
    */
   cacheSigningKeys?: string[];
+  /**
+   * The caches' in-process tier in front of Redis (CACHE_L1_TTL_MS > 0, with REDIS_URL): kept
+   * coherent across instances by the invalidation messages every write publishes. Off by default.
+   */
+  cacheL1?: { ttlMs: number; max: number };
   /** The Chain service and how this host authenticates to it (see auth/config.ts). */
   chain: { url: string; credential: ChainCredential };
   /** Default license terms of published stories (LICENSE_*); the publisher's default when unset. */
@@ -125,6 +130,8 @@ const HostNumbers = Type.Object({
   PHASE_POLL_MS: Type.Integer({ minimum: 100, default: 5_000 }),
   PORT: Type.Integer({ minimum: 0, default: 8080 }),
   SHUTDOWN_DEADLINE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  CACHE_L1_TTL_MS: Type.Integer({ minimum: 0, default: 0 }),
+  CACHE_L1_MAX: Type.Integer({ minimum: 1, default: 10_000 }),
 });
 
 function url(env: NodeJS.ProcessEnv, name: string, fallback: string, schemes: string[]): string {
@@ -177,6 +184,10 @@ export function loadAppApiConfig(env: NodeJS.ProcessEnv = process.env): AppApiCo
     redisUrl,
     cacheKeyPrefix: env.CACHE_KEY_PREFIX || 'mystira:app-api',
     cacheSigningKeys: cacheSigningKeys(env, redisUrl !== undefined),
+    // Without Redis the cache store is already in process: an L1 in front of it would only copy.
+    ...(redisUrl && numbers.CACHE_L1_TTL_MS > 0
+      ? { cacheL1: { ttlMs: numbers.CACHE_L1_TTL_MS, max: numbers.CACHE_L1_MAX } }
+      : {}),
     chain: {
       url: url(env, 'CHAIN_URL', 'http://localhost:50051', ['http:', 'https:']),
       credential: loadChainCredential(env),

@@ -289,6 +289,9 @@ export async function connectStores(
     const signing: Pick<CacheOptions, 'signingKeys'> = config.cacheSigningKeys
       ? { signingKeys: config.cacheSigningKeys }
       : {};
+    // L1 (CACHE_L1_TTL_MS): a hit from process memory skips the Redis round trip, the HMAC check
+    // and the decode; every write's invalidation message removes the entry on every instance.
+    const l1: Pick<CacheOptions, 'l1'> = config.cacheL1 ? { l1: config.cacheL1 } : {};
     if (redis && !config.cacheSigningKeys)
       log.warn(
         'cache entries in Redis are not signed (CACHE_SIGNING=off): anyone who can write to this Redis can make the API serve forged stories and accounts, or 404 existing ones',
@@ -301,6 +304,7 @@ export async function connectStores(
           ttlMs: 300_000,
           maxValueBytes: STORY_CACHE_MAX_VALUE_BYTES,
           ...signing,
+          ...l1,
           onError: logCacheError(log, 'story', 'Cosmos DB'),
         }),
       ),
@@ -343,6 +347,7 @@ export async function connectStores(
           ttlMs: 300_000,
           maxValueBytes: ACCOUNT_CACHE_MAX_VALUE_BYTES,
           ...signing,
+          ...l1,
           onError: logCacheError(log, 'account', 'the store'),
         }),
       ),

@@ -196,3 +196,19 @@ describe('loadAppApiConfig', () => {
     expect(() => load({ CHAIN_CLIENT_ID: 'app-api' })).toThrow(/CHAIN_TOKEN_URL, CHAIN_CLIENT_ID/);
   });
 });
+
+describe('CACHE_L1_TTL_MS', () => {
+  it('turns L1 on only when set above 0, and only with Redis', () => {
+    const env = { ...AUTH, REDIS_URL: 'redis://127.0.0.1:6379', CACHE_SIGNING: 'off' };
+    expect(loadAppApiConfig(env).cacheL1).toBeUndefined();
+    expect(loadAppApiConfig({ ...env, CACHE_L1_TTL_MS: '5000' }).cacheL1).toEqual({
+      ttlMs: 5000,
+      max: 10_000,
+    });
+    expect(
+      loadAppApiConfig({ ...env, CACHE_L1_TTL_MS: '5000', CACHE_L1_MAX: '100' }).cacheL1,
+    ).toEqual({ ttlMs: 5000, max: 100 });
+    expect(loadAppApiConfig({ ...AUTH, CACHE_L1_TTL_MS: '5000' }).cacheL1).toBeUndefined();
+    expect(() => loadAppApiConfig({ ...env, CACHE_L1_TTL_MS: '-1' })).toThrow(/CACHE_L1_TTL_MS/);
+  });
+});
