@@ -2,6 +2,9 @@
  * Generation tokens: the values of the generation keys (see keys.ts) that every fill is guarded
  * by and every entry records. A write replaces them; a value filled under other tokens is a miss.
  */
+import { freshToken } from './envelope.js';
+import type { GuardedStore } from './guard.js';
+import type { Guard } from './store.js';
 
 /** What `freshToken()` makes (and nothing that would break an envelope header: no '|' or ','). */
 const TOKEN = /^[\w.-]{1,64}$/;
@@ -32,4 +35,31 @@ export function joinTokens(tokens: readonly (string | null)[]): string {
   let text = tokens.length > 0 ? (tokens[0] ?? '') : '';
   for (let i = 1; i < tokens.length; i++) text += `,${tokens[i] ?? ''}`;
   return text;
+}
+
+/**
+ * Creates the shared generation keys among `guards` that were read absent (each with a fresh
+ * token, and only if still absent), then reads every guard's token again; null if one now holds
+ * junk. Done by a read before it loads: if the fills created them instead, concurrent cold fills
+ * of different keys would each try to, and all but the first would be refused.
+ */
+export async function createdGenerations(
+  store: GuardedStore,
+  guards: readonly string[],
+  creatable: readonly boolean[],
+  tokens: readonly (string | null)[],
+): Promise<(string | null)[] | null> {
+  const create: Guard[] = [];
+  tokens.forEach((t, i) => {
+    if (t === null && creatable[i])
+      create.push({
+        key: guards[i]!,
+        expected: null,
+        create: freshToken(),
+        createTtlMs: GENERATION_TTL_MS,
+      });
+  });
+  await store.call('fill', (s) => s.fill(create, []));
+  const again = (await store.call('get', (s) => s.get(guards, 64))).map(tokenOf);
+  return again.includes(false) ? null : (again as (string | null)[]);
 }

@@ -10,17 +10,15 @@ import { AbortedError, throwIfAborted } from '@mystira/repository';
 import { raceAbort } from './abort-race.js';
 import type { SharedContext } from './context.js';
 import type { Decoded } from './entry-codec.js';
-import { freshToken } from './envelope.js';
 import type { CacheDecodeError, CacheError } from './errors.js';
 import { type Factory, FactoryFlight, waitFor } from './factory-flight.js';
-import { GENERATION_TTL_MS, joinTokens, tokenOf } from './generation-tokens.js';
+import { createdGenerations, joinTokens, tokenOf } from './generation-tokens.js';
 import { guardedFill } from './guarded-fill.js';
 import type { Invalidator } from './invalidation.js';
 import type { CacheTimers, KeyCallSettings } from './key-cache-options.js';
 import type { KeyTarget, NamespaceLayout } from './key-layout.js';
 import type { LocalTier } from './local-tier.js';
 import { StampedeLock } from './stampede-lock.js';
-import type { Guard } from './store.js';
 import type { StoredEntries } from './stored-entries.js';
 
 /** A miss: what its factory run needs, and what its fill is guarded by. */
@@ -348,39 +346,18 @@ export class KeyReads {
     return raceAbort(this.#entries.drop(bad), signal, this.#ctx.name).then(() => read);
   }
 
-  /**
-   * Creates the shared generation keys `tokens` found absent (where another read did not create
-   * them first) and reads the guards' tokens again.
-   */
-  async #createGenerations(
+  /** The shared generation keys `tokens` found absent, created (see createdGenerations). */
+  #createGenerations(
     target: KeyTarget,
     tokens: (string | null)[],
     signal: AbortSignal | undefined,
   ): Promise<(string | null)[] | null> {
     const { store, name } = this.#ctx;
-    const create: Guard[] = [];
-    tokens.forEach((t, i) => {
-      if (t === null && target.creatable[i])
-        create.push({
-          key: target.guards[i]!,
-          expected: null,
-          create: freshToken(),
-          createTtlMs: GENERATION_TTL_MS,
-        });
-    });
-    await raceAbort(
-      store.call('fill', (s) => s.fill(create, [])),
+    return raceAbort(
+      createdGenerations(store, target.guards, target.creatable, tokens),
       signal,
       name,
     );
-    const again = (
-      await raceAbort(
-        store.call('get', (s) => s.get(target.guards, 64)),
-        signal,
-        name,
-      )
-    ).map(tokenOf);
-    return again.includes(false) ? null : (again as (string | null)[]);
   }
 
   /** The run of `factory` for this miss: joined if one began under the same tokens. */

@@ -11,7 +11,7 @@ import { isTransient } from '@mystira/resilience';
 import { raceAbort } from './abort-race.js';
 import type { CacheContext } from './context.js';
 import type { CacheDecodeError, CacheError } from './errors.js';
-import { tokenOf } from './generation-tokens.js';
+import { createdGenerations, tokenOf } from './generation-tokens.js';
 import { guardedFill } from './guarded-fill.js';
 import type { Invalidator } from './invalidation.js';
 import type { LocalEntries, LocalTier } from './local-tier.js';
@@ -93,14 +93,31 @@ export class ReadThrough {
         const n = spec.guards.length;
         const read: (string | null | false)[] = new Array(n);
         let junk = false;
+        let absentShared = false;
         for (let i = 0; i < n; i++) {
           const t = tokenOf(got[i]!);
           read[i] = t;
           if (t === false) junk = true;
+          else if (t === null && spec.creatable[i]) absentShared = true;
         }
-        tokens = junk
-          ? await raceAbort(this.#entries.replaceJunkTokens(spec.guards, read), signal, entity.name)
-          : (read as (string | null)[]);
+        if (junk)
+          tokens = await raceAbort(
+            this.#entries.replaceJunkTokens(spec.guards, read),
+            signal,
+            entity.name,
+          );
+        else if (absentShared)
+          tokens = await raceAbort(
+            createdGenerations(
+              this.#ctx.store,
+              spec.guards,
+              spec.creatable,
+              read as (string | null)[],
+            ),
+            signal,
+            entity.name,
+          );
+        else tokens = read as (string | null)[];
         const bad: CacheDecodeError[] = [];
         const hit =
           tokens &&

@@ -89,26 +89,35 @@ describe('L1 kept coherent by pub/sub', () => {
   });
 });
 
-describe('L1 holds only what Redis took', () => {
-  it('cold reads whose fills Redis refused are not kept in L1: once L1 expires, nothing is reloaded', async () => {
+describe('cold start and L1', () => {
+  it('concurrent cold reads of different keys all fill: the first read creates the generation key', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `n${i}`);
     const { repo, calls } = notes(ids.map((id) => note(id)));
     const cache = instance(repo, keyPrefix(), { l1: { ttlMs: 300 } });
     await cache.ready();
     const readAll = () => Promise.all(ids.map((id) => cache.getById(id)));
-    // Concurrent cold fills: the first creates the entity's generation key, and fills that
-    // expected it absent are refused (a refused fill may hold a value older than a write).
+    // Had each fill created the entity's generation key, all but the first would be refused.
     await readAll();
-    const { fills, fillsRejected } = cache.metrics();
-    expect(fills + fillsRejected).toBe(ids.length);
-    // What Redis refused is read again (and now filled); what it took comes from L1.
+    expect(cache.metrics()).toMatchObject({ fills: ids.length, fillsRejected: 0 });
     await readAll();
-    expect(calls.getById).toBe(ids.length + fillsRejected);
-    expect(cache.metrics().l1Hits).toBe(fills);
+    expect(cache.metrics().l1Hits).toBe(ids.length);
     // L1 expired: every value is in Redis, none is loaded again.
     await new Promise((r) => setTimeout(r, 400));
     await readAll();
-    expect(calls.getById).toBe(ids.length + fillsRejected);
+    expect(calls.getById).toBe(ids.length);
+  });
+
+  it('L1 keeps only what Redis took: a load past the fill window is in neither', async () => {
+    const { repo, calls, state } = notes([note('slow')]);
+    state.delayMs = 60;
+    const cache = instance(repo, keyPrefix(), { l1: { ttlMs: 60_000 }, fillWindowMs: 10 });
+    await cache.ready();
+    await cache.getById('slow');
+    expect(cache.metrics().fills).toBe(0);
+    // Not served from L1 either (a value older than the fill window may predate a write).
+    await cache.getById('slow');
+    expect(cache.metrics().l1Hits).toBe(0);
+    expect(calls.getById).toBe(2);
   });
 });
 
