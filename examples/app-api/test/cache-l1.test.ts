@@ -6,8 +6,8 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppApi, createAppApi } from '../src/app.ts';
-import type { Account, Story } from '../src/domain.ts';
-import { type Harness, randomWallet, startHarness, type TestUser } from './support/harness.ts';
+import type { Story } from '../src/domain.ts';
+import { createAccount, type Harness, startHarness, type TestUser } from './support/harness.ts';
 
 let h: Harness;
 let first: AppApi;
@@ -29,32 +29,21 @@ afterAll(async () => {
 });
 
 async function createStory(): Promise<Story> {
-  const account = await first.app.inject({
-    headers: author.headers,
-    method: 'POST',
-    url: '/v1/accounts',
-    payload: { email: 'l1@example.com', displayName: 'L1', walletAddress: randomWallet() },
-  });
-  expect(account.statusCode, account.body).toBe(201);
-  const story = await first.app.inject({
-    headers: author.headers,
+  const account = await createAccount(author);
+  const res = await author.inject({
     method: 'POST',
     url: '/v1/stories',
-    payload: { authorId: account.json<Account>().id, title: 'Read twice' },
+    payload: { authorId: account.id, title: 'Read twice' },
   });
-  expect(story.statusCode, story.body).toBe(201);
-  return story.json();
-}
-
-async function read(api: AppApi, id: string): Promise<Story> {
-  const res = await api.app.inject({
-    headers: author.headers,
-    method: 'GET',
-    url: `/v1/stories/${id}`,
-  });
-  expect(res.statusCode, res.body).toBe(200);
+  expect(res.statusCode, res.body).toBe(201);
   return res.json();
 }
+
+const read = async (api: AppApi, id: string): Promise<Story> => {
+  const res = await api.app.inject({ headers: author.headers, url: `/v1/stories/${id}` });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+};
 
 describe('CACHE_L1_TTL_MS', () => {
   it('serves repeated reads from L1, and a write on another instance reaches it at once', async () => {
