@@ -304,8 +304,13 @@ export class KeyReads {
     tokens: (string | null)[],
     signal: AbortSignal | undefined,
   ): Promise<StoreRead> {
+    const { store, name } = this.#ctx;
     return {
-      tokens: await this.#createGenerations(target, tokens, signal),
+      tokens: await raceAbort(
+        createdGenerations(store, target.guards, target.creatable, tokens),
+        signal,
+        name,
+      ),
       hit: null,
       exact: true,
     };
@@ -344,20 +349,6 @@ export class KeyReads {
   ): StoreRead | Promise<StoreRead> {
     if (bad.length === 0) return read;
     return raceAbort(this.#entries.drop(bad), signal, this.#ctx.name).then(() => read);
-  }
-
-  /** The shared generation keys `tokens` found absent, created (see createdGenerations). */
-  #createGenerations(
-    target: KeyTarget,
-    tokens: (string | null)[],
-    signal: AbortSignal | undefined,
-  ): Promise<(string | null)[] | null> {
-    const { store, name } = this.#ctx;
-    return raceAbort(
-      createdGenerations(store, target.guards, target.creatable, tokens),
-      signal,
-      name,
-    );
   }
 
   /** The run of `factory` for this miss: joined if one began under the same tokens. */
