@@ -128,8 +128,7 @@ export async function measureAppApi(): Promise<AppApiMeasurement> {
 
   const ours: Search = { steps: [], sustainable: undefined };
   const rawSearch: Search = { steps: [], sustainable: undefined };
-  let raw: OpenLoopResult | undefined;
-  let rawCpuAtOurs = 0;
+  let rawAtOurs: Step | undefined;
   try {
     progress(`App API: warming the cache at ${WARMUP_RATE}/s for ${WARMUP_MS / 1000} s`);
     await runOpenLoop({
@@ -182,15 +181,10 @@ export async function measureAppApi(): Promise<AppApiMeasurement> {
     await stepUp('App API', readOurs, ours);
     const at = ours.sustainable ?? (ours.steps[0] as Step);
     const readRaw = reader(ready.rawUrl);
-    progress(`raw Fastify + ioredis endpoint at ${at.rate}/s (our sustainable rate)`);
-    const before = await hostCounters();
-    raw = await runOpenLoop({
-      ratePerSecond: at.rate,
-      durationMs: STEP_MS,
-      maxInFlight: Math.max(200, at.rate),
-      send: readRaw,
-    });
-    rawCpuAtOurs = ((await hostCounters()).cpuUs - before.cpuUs) / Math.max(1, raw.ok);
+    // The same step as ours, at our sustainable rate: p95 and CPU per request side by side.
+    const atOurs: Search = { steps: [], sustainable: undefined };
+    await measureStep('raw Fastify + ioredis endpoint (our rate)', readRaw, atOurs, at.rate, 0);
+    rawAtOurs = atOurs.steps[0];
     await stepUp('raw Fastify + ioredis endpoint', readRaw, rawSearch);
   } finally {
     sampling = false;
@@ -202,7 +196,9 @@ export async function measureAppApi(): Promise<AppApiMeasurement> {
     await child.stop();
   }
 
-  if (!raw) throw new Error('no measurement');
+  if (!rawAtOurs) throw new Error('no measurement');
+  const raw = rawAtOurs.result;
+  const rawCpuAtOurs = rawAtOurs.cpuPerRequestUs;
   // One point per rate in the chart: the last attempt at it.
   const chartSteps = [...new Map(ours.steps.map((s) => [s.rate, s])).values()];
   const at = ours.sustainable ?? (ours.steps[0] as Step);
