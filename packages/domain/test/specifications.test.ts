@@ -88,6 +88,7 @@ import {
   sessionsByScenario,
   sessionsByStatus,
   singletonFile,
+  specOf,
   type UserBadge,
   type UserBadgeQuery,
   type UserProfile,
@@ -708,5 +709,18 @@ describe('UserBadge specifications (badges embedded in profiles) on memory = Pos
         badges: expected,
       });
     }
+  });
+});
+
+describe('what the App queries but never stores', () => {
+  it('is refused where the specification is written, with what to query instead', () => {
+    // The App orders sessions by StartTime and finds free bundles by IsFree; neither is stored.
+    expect(() => specOf(gameSessions).orderBy('startTime')).toThrow(
+      /"startTime": it is not stored .*query startedAt/,
+    );
+    expect(() => specOf(scenarios).where((w) => w.arrayContains('tags', 'a,b'))).toThrow(
+      /comma-joined string/,
+    );
+    expect(() => specOf(gameSessions).orderBy('status')).toThrow(/enums are stored as numbers/);
   });
 });

@@ -283,12 +283,26 @@ describe('mapped: memory = PostgreSQL = Cosmos DB = the evaluator over decoded i
     }
   });
 
-  it('refuses an unmappable spec before any backend is asked', async () => {
+  it('refuses an unmappable spec where it is built, and a query that arrives built before any backend is asked', async () => {
+    expect(() => S().orderBy('startTime')).toThrow(UnmappableQueryError);
+    expect(() => S().where((w) => w.arrayContains('playerNames', 'a,b'))).toThrow(
+      UnmappableQueryError,
+    );
+    // A query node that did not come through the builder (e.g. parsed from JSON) is mapped when
+    // the call starts.
+    const orderedByStartTime = {
+      ...S().build(),
+      orderBy: [
+        {
+          kind: 'order',
+          field: { kind: 'field', path: ['startTime'], type: 'date' },
+          direction: 'asc',
+        },
+      ],
+    } as QueryNode;
     for (const [, inner] of backends) {
       const repo = mapped(inner, Sessions);
-      await expect(repo.list(S().orderBy('startTime').build())).rejects.toBeInstanceOf(
-        UnmappableQueryError,
-      );
+      await expect(repo.list(orderedByStartTime)).rejects.toBeInstanceOf(UnmappableQueryError);
     }
   });
 

@@ -396,8 +396,13 @@ export class Specification<T, R = T> {
     return this.#entity;
   }
 
-  #with(patch: Partial<State>): Specification<T, R> {
-    return new Specification<T, R>(this.#entity, this.#idField, { ...this.#state, ...patch });
+  #with<R2 = R>(patch: Partial<State>): Specification<T, R2> {
+    const next = new Specification<T, R2>(this.#entity, this.#idField, {
+      ...this.#state,
+      ...patch,
+    });
+    this.#entity?.checkQuery?.(next.build());
+    return next;
   }
 
   /** Adds a filter; several `where` calls are ANDed. */
@@ -486,7 +491,7 @@ export class Specification<T, R = T> {
   select<P extends Path<T>>(...paths: P[]): Specification<T, Pick<T, Extract<TopKey<P>, keyof T>>> {
     if (paths.length === 0) throw new InvalidValueError('select() needs at least one field');
     const refs = paths.map((p) => resolveField(this.#entity, p));
-    return new Specification(this.#entity, this.#idField, { ...this.#state, select: refs });
+    return this.#with({ select: refs });
   }
 
   /**
@@ -678,6 +683,7 @@ export function fromQuery<T = Record<string, unknown>>(
   entity: EntityDef | null = null,
 ): Specification<T> {
   const wheres = query.where ? [query.where] : [];
+  entity?.checkQuery?.(query);
   return new Specification<T>(entity, query.idField, {
     ...EMPTY,
     wheres,

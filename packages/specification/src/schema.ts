@@ -19,6 +19,7 @@ import {
   type FieldType,
   FORBIDDEN_KEYS,
   IDENTIFIER,
+  type QueryNode,
   type ScalarType,
 } from './ast.js';
 import { InvalidSchemaError } from './errors.js';
@@ -174,6 +175,12 @@ export interface EntityDef<S extends Shape = Shape> {
   fieldAt(path: string | readonly string[]): FieldInfo | undefined;
   /** Checks a value against the schema; returns the problems found (empty = valid). */
   validate(value: unknown): SchemaIssue[];
+  /**
+   * Refuses a query the entity's store cannot answer, by throwing (e.g. a mapped entity ordered by
+   * a field that is not stored: `entityCodec` of `@mystira/repository` sets it). The builder calls
+   * it at every step, so the refusal comes where the specification is written, not when it runs.
+   */
+  readonly checkQuery?: (query: QueryNode) => void;
 }
 
 /** One problem {@link EntityDef.validate} found. */

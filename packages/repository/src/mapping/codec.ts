@@ -8,6 +8,7 @@ import {
   entity,
   type Field,
   field,
+  type QueryNode,
   type SchemaIssue,
   type Shape,
 } from '@mystira/specification';
@@ -20,6 +21,7 @@ import {
   STORED,
 } from './fields.js';
 import { type Generation, generationOf, type StoredDocument } from './generations.js';
+import { mapQuery } from './query.js';
 
 /** Options of {@link entityCodec}. */
 export interface EntityCodecOptions<F extends Record<string, FieldCodec>> {
@@ -153,7 +155,13 @@ export function entityCodec<const F extends Record<string, FieldCodec>>(
     }
     return issues;
   };
-  const domain = Object.freeze({ ...domainDef, validate: validateDomain });
+  // Specifications built against `domain` are mapped as they are written, so what has no stored
+  // equivalent (an order on a field that is not stored, `arrayContains` of a value with a comma in
+  // a comma-joined list, …) is refused where the specification is built, with the reason.
+  const checkQuery = (query: QueryNode): void => {
+    mapQuery(codec, query);
+  };
+  const domain = Object.freeze({ ...domainDef, validate: validateDomain, checkQuery });
   const stored = openEntity(
     entity(options.container, storedShape, {
       id: idCodec.stored,
@@ -173,7 +181,7 @@ export function entityCodec<const F extends Record<string, FieldCodec>>(
     return decodeObject(fields, g ? g.upgrade(doc) : doc) as ObjectOf<F>;
   };
 
-  return Object.freeze({
+  const codec: EntityCodec<ObjectOf<F>> = Object.freeze({
     domain,
     stored,
     fields,
@@ -195,6 +203,7 @@ export function entityCodec<const F extends Record<string, FieldCodec>>(
       return jsonEqual(withoutComputed(decode(a)), withoutComputed(decode(b)));
     },
   });
+  return codec;
 }
 
 /** The stored document an item was decoded from, if it was (see `STORED`). */
