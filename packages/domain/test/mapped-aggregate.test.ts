@@ -72,7 +72,9 @@ function aggregateArb(codec: EntityCodec<object>): fc.Arbitrary<AggregateSource>
       fc.array(fc.oneof(...aggs), { minLength: 1, maxLength: 3 }),
     )
     .map(([groupKeys, made]) => {
-      const s = spec(codec.domain);
+      // Built without the codec's check: what `mapped()` refuses when the call starts is part
+      // of the property (a refusal must say why; a run must be exact).
+      const s = spec({ ...codec.domain, checkQuery: undefined });
       // One key per field: a field and its bucket would write the same result property.
       const distinct = [
         ...new Map(groupKeys.map((k) => [typeof k === 'string' ? k : k[0], k])).values(),

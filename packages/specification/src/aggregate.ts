@@ -278,7 +278,8 @@ export class AggregateSpecification<T, R> {
   readonly #node: AggregateQueryNode;
 
   /** @internal use `Specification#aggregate` and friends */
-  constructor(node: AggregateQueryNode) {
+  constructor(node: AggregateQueryNode, entity: EntityDef | null) {
+    entity?.checkQuery?.(node);
     this.#node = node;
   }
 
@@ -380,7 +381,10 @@ export class GroupedSpecification<T, K extends string> {
     make: (a: Aggregates<T>) => A,
   ): AggregateSpecification<T, AggregateRow<T, K, A>[]> {
     const named = namedAggregates(make(aggregates<T>(this.#entity)));
-    return new AggregateSpecification(aggregateQuery(this.#source, this.#keys, named, 'rows'));
+    return new AggregateSpecification(
+      aggregateQuery(this.#source, this.#keys, named, 'rows'),
+      this.#entity,
+    );
   }
 
   /** One row per group: its keys plus `count`, the number of rows in it. */

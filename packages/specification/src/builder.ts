@@ -558,7 +558,7 @@ export class Specification<T, R = T> {
   ): AggregateSpecification<T, AggregateRow<T, never, A>> {
     const named = namedAggregates(make(aggregates<T>(this.#entity)));
     const node = aggregateQuery(this.build(), [], named, 'rows');
-    return new AggregateSpecification(node) as unknown as AggregateSpecification<
+    return new AggregateSpecification(node, this.#entity) as unknown as AggregateSpecification<
       T,
       AggregateRow<T, never, A>
     >;
@@ -566,7 +566,10 @@ export class Specification<T, R = T> {
 
   #scalar<V>(make: (a: Aggregates<T>) => AggregateOf<V>): AggregateSpecification<T, V> {
     const named = namedAggregates({ value: make(aggregates<T>(this.#entity)) });
-    return new AggregateSpecification(aggregateQuery(this.build(), [], named, 'scalar'));
+    return new AggregateSpecification(
+      aggregateQuery(this.build(), [], named, 'scalar'),
+      this.#entity,
+    );
   }
 
   /** Rows `where` selects (`count(*)`), or with a field, those where it is present. */
@@ -599,7 +602,10 @@ export class Specification<T, R = T> {
     path: P,
   ): AggregateSpecification<T, (PathValue<T, P> | null)[]> {
     const key = checkGroupKey(resolveField(this.#entity, path));
-    return new AggregateSpecification(aggregateQuery(this.build(), [key], [], 'values'));
+    return new AggregateSpecification(
+      aggregateQuery(this.build(), [key], [], 'values'),
+      this.#entity,
+    );
   }
 
   /** The query AST (immutable, memoised). */

@@ -15,6 +15,7 @@
  * ```
  */
 import {
+  type AggregateQueryNode,
   CANONICAL_BIGINT,
   type FieldType,
   FORBIDDEN_KEYS,
@@ -176,11 +177,12 @@ export interface EntityDef<S extends Shape = Shape> {
   /** Checks a value against the schema; returns the problems found (empty = valid). */
   validate(value: unknown): SchemaIssue[];
   /**
-   * Refuses a query the entity's store cannot answer, by throwing (e.g. a mapped entity ordered by
-   * a field that is not stored: `entityCodec` of `@mystira/repository` sets it). The builder calls
-   * it at every step, so the refusal comes where the specification is written, not when it runs.
+   * Refuses a query or aggregate the entity's store cannot answer, by throwing (e.g. a mapped
+   * entity ordered by a field that is not stored: `entityCodec` of `@mystira/repository` sets
+   * it). The builder calls it at every step, so the refusal comes where the specification is
+   * written, not when it runs.
    */
-  readonly checkQuery?: (query: QueryNode) => void;
+  readonly checkQuery?: (query: QueryNode | AggregateQueryNode) => void;
 }
 
 /** One problem {@link EntityDef.validate} found. */

@@ -36,14 +36,17 @@
 import {
   type AggregateNode,
   type AggregatePartial,
+  type AggregateQueryNode,
   type AggregateSource,
   aggregateQuery,
   type FieldRef,
   finishAggregate,
+  type GroupKey,
   groupKeyField,
   type NamedAggregate,
   type PartialGroup,
   type Predicate,
+  type QueryNode,
   truncateDate,
 } from '@mystira/specification';
 import { bindAggregate } from '../aggregate.js';
@@ -89,14 +92,60 @@ export async function mappedAggregate(
   source: AggregateSource<unknown, unknown>,
   options?: CallOptions,
 ): Promise<unknown> {
+  if (typeof inner.aggregate !== 'function') {
+    throw new UnmappableQueryError(
+      codec.domain.name,
+      '(aggregate)',
+      'the inner repository does not run aggregates',
+    );
+  }
+  const plan = planAggregate(codec, bindAggregate(codec.domain, source));
+  const groups: PartialGroup[] = [];
+  for (const run of plan.runs) {
+    const conj = [...run.where, ...(plan.mappedSource.where ? [plan.mappedSource.where] : [])];
+    const where: Predicate | null =
+      conj.length === 0 ? null : conj.length === 1 ? conj[0]! : { kind: 'and', operands: conj };
+    const storedNode = aggregateQuery(
+      { ...plan.mappedSource, where },
+      plan.storedKeys,
+      plan.storedNamed,
+      'rows',
+    );
+    const result = await inner.aggregate(storedNode, options);
+    const rows = (Array.isArray(result) ? result : [result]) as Record<string, unknown>[];
+    for (const row of rows) groups.push(...partialsOf(plan, row, run.g));
+  }
+  return finishAggregate(plan.node, groups);
+}
+
+/** How an aggregate runs over the stored documents, decided before anything runs. */
+interface AggregatePlan {
+  /** The aggregate over the TypeScript shape. */
+  readonly node: AggregateQueryNode;
+  /** Its group keys, resolved. */
+  readonly keys: readonly { key: GroupKey; r: Resolved }[];
+  /** Its aggregates, resolved (`r` null for `count()`). */
+  readonly aggs: readonly { n: NamedAggregate; r: Resolved | null }[];
+  /** The inner aggregate's group keys: every stored name of every key. */
+  readonly storedKeys: readonly FieldRef[];
+  /** The inner aggregate's aggregates: the raw material each aggregate needs. */
+  readonly storedNamed: readonly NamedAggregate[];
+  /** The source query, mapped. */
+  readonly mappedSource: QueryNode;
+  /** One inner run per enum numbering a key is stored in (`g` null: the current one). */
+  readonly runs: readonly { where: Predicate[]; g: Generation | null }[];
+}
+
+/**
+ * Plans an aggregate over the codec's stored documents, or refuses it with
+ * `UnmappableQueryError` when it has no faithful stored translation (see the module doc).
+ * `entityCodec` runs it as a specification is built, so the refusal comes where it is written.
+ */
+export function planAggregate(codec: EntityCodec<object>, node: AggregateQueryNode): AggregatePlan {
   const entityName = codec.domain.name;
   const refuse = (field: string, reason: string): never => {
     throw new UnmappableQueryError(entityName, field, reason);
   };
-  if (typeof inner.aggregate !== 'function') {
-    return refuse('(aggregate)', 'the inner repository does not run aggregates');
-  }
-  const node = bindAggregate(codec.domain, source);
 
   const resolve = (field: FieldRef): Resolved => {
     const name = field.path.join('.');
@@ -208,76 +257,70 @@ export async function mappedAggregate(
   }
   runs.push({ where: earlier.map(not), g: null });
 
-  const groups: PartialGroup[] = [];
-  for (const run of runs) {
-    const conj = [...run.where, ...(mappedSource.where ? [mappedSource.where] : [])];
-    const where: Predicate | null =
-      conj.length === 0 ? null : conj.length === 1 ? conj[0]! : { kind: 'and', operands: conj };
-    const storedNode = aggregateQuery({ ...mappedSource, where }, storedKeys, storedNamed, 'rows');
-    const result = await inner.aggregate!(storedNode, options);
-    const rows = (Array.isArray(result) ? result : [result]) as Record<string, unknown>[];
-    for (const row of rows) groups.push(...partialsOf(row, run.g));
-  }
-  return finishAggregate(node, groups);
+  return { node, keys, aggs, storedKeys, storedNamed, mappedSource, runs };
+}
 
-  /** The partial groups of one inner row: its own, and one for its missing defaulted values. */
-  function partialsOf(row: Record<string, unknown>, g: Generation | null): PartialGroup[] {
-    const decodedKeys = keys.map(({ key, r }) => {
-      let raw: unknown = null;
-      for (const nm of r.names) {
-        raw = read(row, [...r.parent, nm]);
-        if (raw !== null) break;
+/** The partial groups of one inner row: its own, and one for its missing defaulted values. */
+function partialsOf(
+  { keys, aggs }: AggregatePlan,
+  row: Record<string, unknown>,
+  g: Generation | null,
+): PartialGroup[] {
+  const decodedKeys = keys.map(({ key, r }) => {
+    let raw: unknown = null;
+    for (const nm of r.names) {
+      raw = read(row, [...r.parent, nm]);
+      if (raw !== null) break;
+    }
+    if (g && typeof raw === 'number' && r.parent.length === 0) {
+      const table = g.renumbered[r.names[0]!];
+      if (table && table[raw] !== undefined) raw = table[raw];
+    }
+    const value = r.codec.decode(raw ?? undefined);
+    if (value === null || value === undefined) return null;
+    return key.kind === 'dateBucket' ? truncateDate(String(value), key.unit) : value;
+  });
+  const rowsCount = Number(row.k_rows ?? 0);
+  const own: AggregatePartial[] = [];
+  const missing: AggregatePartial[] = [];
+  let anyMissing = false;
+  aggs.forEach(({ n, r }, i) => {
+    const a: AggregateNode = n.aggregate;
+    if (!r) {
+      own.push(rowsCount);
+      missing.push(0);
+      return;
+    }
+    const present = Number(row[`k_n${i}`] ?? 0);
+    const absent = r.codec.isNullable ? 0 : rowsCount - present;
+    const fallback = absent > 0 ? r.codec.decode(undefined) : null;
+    if (absent > 0) anyMissing = true;
+    switch (a.fn) {
+      case 'count':
+        own.push(present);
+        missing.push(absent);
+        break;
+      case 'sum':
+      case 'avg':
+        own.push({ n: present, sum: (row[`k_v${i}`] as number | string | null) ?? null });
+        missing.push({
+          n: absent,
+          sum: absent > 0 && typeof fallback === 'number' ? fallback * absent : null,
+        });
+        break;
+      default: {
+        const v = row[`k_v${i}`];
+        own.push(v === null || v === undefined ? null : r.codec.decode(v));
+        missing.push(absent > 0 ? fallback : null);
       }
-      if (g && typeof raw === 'number' && r.parent.length === 0) {
-        const table = g.renumbered[r.names[0]!];
-        if (table && table[raw] !== undefined) raw = table[raw];
-      }
-      const value = r.codec.decode(raw ?? undefined);
-      if (value === null || value === undefined) return null;
-      return key.kind === 'dateBucket' ? truncateDate(String(value), key.unit) : value;
-    });
-    const rowsCount = Number(row.k_rows ?? 0);
-    const own: AggregatePartial[] = [];
-    const missing: AggregatePartial[] = [];
-    let anyMissing = false;
-    aggs.forEach(({ n, r }, i) => {
-      const a: AggregateNode = n.aggregate;
-      if (!r) {
-        own.push(rowsCount);
-        missing.push(0);
-        return;
-      }
-      const present = Number(row[`k_n${i}`] ?? 0);
-      const absent = r.codec.isNullable ? 0 : rowsCount - present;
-      const fallback = absent > 0 ? r.codec.decode(undefined) : null;
-      if (absent > 0) anyMissing = true;
-      switch (a.fn) {
-        case 'count':
-          own.push(present);
-          missing.push(absent);
-          break;
-        case 'sum':
-        case 'avg':
-          own.push({ n: present, sum: (row[`k_v${i}`] as number | string | null) ?? null });
-          missing.push({
-            n: absent,
-            sum: absent > 0 && typeof fallback === 'number' ? fallback * absent : null,
-          });
-          break;
-        default: {
-          const v = row[`k_v${i}`];
-          own.push(v === null || v === undefined ? null : r.codec.decode(v));
-          missing.push(absent > 0 ? fallback : null);
-        }
-      }
-    });
-    return anyMissing
-      ? [
-          { keys: decodedKeys, partials: own },
-          { keys: decodedKeys, partials: missing },
-        ]
-      : [{ keys: decodedKeys, partials: own }];
-  }
+    }
+  });
+  return anyMissing
+    ? [
+        { keys: decodedKeys, partials: own },
+        { keys: decodedKeys, partials: missing },
+      ]
+    : [{ keys: decodedKeys, partials: own }];
 }
 
 function not(operand: Predicate): Predicate {

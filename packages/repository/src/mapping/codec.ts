@@ -4,6 +4,7 @@
  * stored one the inner repository validates and queries) and the functions between them.
  */
 import {
+  type AggregateQueryNode,
   type EntityDef,
   entity,
   type Field,
@@ -12,6 +13,7 @@ import {
   type SchemaIssue,
   type Shape,
 } from '@mystira/specification';
+import { planAggregate } from './aggregate.js';
 import {
   decodeObject,
   encodeObject,
@@ -158,8 +160,9 @@ export function entityCodec<const F extends Record<string, FieldCodec>>(
   // Specifications built against `domain` are mapped as they are written, so what has no stored
   // equivalent (an order on a field that is not stored, `arrayContains` of a value with a comma in
   // a comma-joined list, …) is refused where the specification is built, with the reason.
-  const checkQuery = (query: QueryNode): void => {
-    mapQuery(codec, query);
+  const checkQuery = (query: QueryNode | AggregateQueryNode): void => {
+    if (query.kind === 'aggregateQuery') planAggregate(codec, query);
+    else mapQuery(codec, query);
   };
   const domain = Object.freeze({ ...domainDef, validate: validateDomain, checkQuery });
   const stored = openEntity(
