@@ -42,7 +42,7 @@ import { royaltyHandlers } from './chain-handlers/royalties.js';
 import { serviceStatusHandlers } from './chain-handlers/service-status.js';
 import { transactionHandlers } from './chain-handlers/transactions.js';
 import { toConnectError } from './connect-errors.js';
-import { type IdempotencyStore, MemoryIdempotencyStore } from './idempotency.js';
+import { type IdempotencyStore, MemoryIdempotencyStore, rpcWriter } from './idempotency.js';
 import type { Ledger } from './ledger.js';
 
 /** What a handler needs to know about the call, whichever path it came in on. */
@@ -150,7 +150,7 @@ export interface ChainHandlers {
 export function createChainHandlers(options: ChainHandlerOptions): ChainHandlers {
   const resolved: ResolvedHandlerOptions = {
     ledger: options.ledger,
-    store: options.idempotency ?? new MemoryIdempotencyStore(),
+    write: rpcWriter(options.idempotency ?? new MemoryIdempotencyStore(), (method) => method.name),
     limits: { ...defaultStreamLimits, ...options.limits },
     now: options.now ?? (() => new Date()),
     version: options.version ?? '0.0.0',

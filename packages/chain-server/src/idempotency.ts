@@ -350,6 +350,14 @@ export async function idempotentWrite<I extends DescMessage, O extends DescMessa
   return response;
 }
 
+/** Runs one RPC's write at most once per idempotency key (see {@link rpcWriter}). */
+export type RpcWriter = <I extends DescMessage, O extends DescMessage>(
+  method: DescMethod & { input: I; output: O },
+  req: MessageShape<I> & { idempotencyKey: string },
+  call: CallContext,
+  act: () => Promise<MessageInitShape<O>>,
+) => Promise<MessageShape<O>>;
+
 /**
  * The writes of one service's RPCs, each through {@link idempotentWrite}: the request and response
  * schemas come from the method's descriptor, and `act` (which calls the port and says what to
@@ -357,7 +365,10 @@ export async function idempotentWrite<I extends DescMessage, O extends DescMessa
  * method as the service's stored keys do: ChainService by its bare name (`RegisterIpAsset`, as it
  * always has, so keys already stored keep matching), the ip services as `Service/Method`.
  */
-export function rpcWriter(store: IdempotencyStore, keyOf: (method: DescMethod) => string) {
+export function rpcWriter(
+  store: IdempotencyStore,
+  keyOf: (method: DescMethod) => string,
+): RpcWriter {
   return <I extends DescMessage, O extends DescMessage>(
     method: DescMethod & { input: I; output: O },
     req: MessageShape<I> & { idempotencyKey: string },

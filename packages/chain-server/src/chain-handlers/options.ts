@@ -3,15 +3,18 @@
  * their defaults applied once, so no group derives them again.
  */
 import type { StreamLimits } from '../handlers.js';
-import type { IdempotencyStore } from '../idempotency.js';
+import type { RpcWriter } from '../idempotency.js';
 import type { Ledger } from '../ledger.js';
 
 /** The options of `createChainHandlers` with every default filled in. */
 export interface ResolvedHandlerOptions {
   /** The ledger the handlers act on. */
   ledger: Ledger;
-  /** Where write outcomes are kept per idempotency key. */
-  store: IdempotencyStore;
+  /**
+   * ChainService's idempotent writes, over the store of write outcomes. Keyed by the bare method
+   * name (`RegisterIpAsset`), as ChainService always has, so keys already stored keep matching.
+   */
+  write: RpcWriter;
   /** Stream bounds. */
   limits: StreamLimits;
   /** The clock of response timestamps. */

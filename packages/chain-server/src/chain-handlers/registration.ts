@@ -18,7 +18,6 @@ import {
 } from '@mystira/chain-protos';
 import { toConnectError } from '../connect-errors.js';
 import type { CallContext, ChainHandlers } from '../handlers.js';
-import { rpcWriter } from '../idempotency.js';
 import { badRequest, registerViolations, validateId, validateRegister } from '../validation.js';
 import { registerResponse, toContributor, toSplits } from './convert.js';
 import { withIdleTimeout } from './idle-timeout.js';
@@ -32,9 +31,7 @@ export type RegistrationHandlers = Pick<
 
 /** Creates the registration handlers over the resolved options. */
 export function registrationHandlers(options: ResolvedHandlerOptions): RegistrationHandlers {
-  const { ledger, store, limits } = options;
-  // ChainService keys its writes by the bare method name.
-  const write = rpcWriter(store, (method) => method.name);
+  const { ledger, write, limits } = options;
 
   /** A valid request, submitted at most once per (caller, key): RegisterIpAsset and batch items. */
   async function register(

@@ -15,7 +15,6 @@ import {
 } from '@mystira/chain-protos';
 import { toConnectError } from '../connect-errors.js';
 import type { ChainHandlers } from '../handlers.js';
-import { rpcWriter } from '../idempotency.js';
 import type { AssetRecord } from '../ledger.js';
 import {
   validateClaim,
@@ -40,9 +39,7 @@ export type RoyaltyHandlers = Pick<
 
 /** Creates the royalty handlers over the resolved options. */
 export function royaltyHandlers(options: ResolvedHandlerOptions): RoyaltyHandlers {
-  const { ledger, store, now } = options;
-  // ChainService keys its writes by the bare method name.
-  const write = rpcWriter(store, (method) => method.name);
+  const { ledger, write, now } = options;
 
   async function assetByIp(ipAssetId: string): Promise<AssetRecord> {
     const asset = await ledger.getAssetByIpId(ipAssetId);
