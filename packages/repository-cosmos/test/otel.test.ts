@@ -8,8 +8,8 @@ import { tracedRepository } from '@mystira/repository/otel';
 import { CosmosRepository } from '@mystira/repository-cosmos';
 import { entity, field, type Infer, spec } from '@mystira/specification';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { otelRecorder } from '../../../test-support/otel-recorder.js';
+import { beforeAll, expect, it } from 'vitest';
+import { useOtelRecorder } from '../../../test-support/otel-recorder.js';
 import { useCosmos } from './cosmos.js';
 
 const Note = entity(
@@ -19,16 +19,13 @@ const Note = entity(
 );
 type NoteT = Infer<typeof Note>;
 
-const otel = otelRecorder();
+const otel = useOtelRecorder();
 const cosmos = useCosmos();
 let plain: CosmosRepository<NoteT>;
 
 beforeAll(async () => {
   const container = await cosmos.container(Note, 'notes');
   plain = new CosmosRepository<NoteT>(Note, { container, profile: cosmos.profile, retry: false });
-});
-afterAll(async () => {
-  await otel.shutdown();
 });
 
 it('reports request charge, round trips and activity id per call through observe', async () => {
@@ -42,7 +39,7 @@ it('reports request charge, round trips and activity id per call through observe
 
 it('Cosmos calls are CLIENT spans with db.* attributes and the RU charge, children of the active span', async () => {
   otel.reset();
-  const repo = tracedRepository(plain, { tracer: otel.tracer, meter: otel.meter });
+  const repo = tracedRepository(plain, otel.options);
   const parent = otel.tracer.startSpan('request');
   await context.with(trace.setSpan(context.active(), parent), async () => {
     await repo.add({ id: 'n1', tenant: 'a', words: 10 });

@@ -7,8 +7,8 @@ import { tracedRepository } from '@mystira/repository/otel';
 import { createTableStatements, PostgresRepository } from '@mystira/repository-postgres';
 import { entity, field, type Infer, spec } from '@mystira/specification';
 import { context, SpanKind, trace } from '@opentelemetry/api';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { otelRecorder } from '../../../test-support/otel-recorder.js';
+import { beforeAll, expect, it } from 'vitest';
+import { useOtelRecorder } from '../../../test-support/otel-recorder.js';
 import { useTestDatabase } from './helpers.js';
 
 const Account = entity(
@@ -28,8 +28,7 @@ const account = (id: string, patch: Partial<AccountT> = {}): AccountT => ({
   ...patch,
 });
 
-const otel = otelRecorder();
-const options = { tracer: otel.tracer, meter: otel.meter };
+const otel = useOtelRecorder();
 const t = useTestDatabase('pgotel');
 let schema: string;
 let primary: PostgresRepository<AccountT>;
@@ -39,13 +38,10 @@ beforeAll(async () => {
   primary = new PostgresRepository<AccountT>(t.db, Account, { schema, table: 'primary_accounts' });
   for (const s of createTableStatements(primary.mapping)) await t.db.query(s);
 });
-afterAll(async () => {
-  await otel.shutdown();
-});
 
 it('PostgreSQL calls are CLIENT spans with db.namespace, table, statement and row count', async () => {
   otel.reset();
-  const repo = tracedRepository(primary, options);
+  const repo = tracedRepository(primary, otel.options);
   const parent = otel.tracer.startSpan('request');
   await context.with(trace.setSpan(context.active(), parent), async () => {
     await repo.upsert(account('pg1', { balance: 3 }));
