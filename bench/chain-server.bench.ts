@@ -2,8 +2,18 @@
  * @mystira/chain-server against a plain @grpc/grpc-js server running the same handler logic (and,
  * for the JSON "REST" path, a minimal Fastify endpoint calling the same handlers), in one run.
  *
- * Each server runs in its own child process (so its CPU per call can be read); the load generator
- * runs here. Unary IsRegistered and RegisterIpAsset at concurrency 1/16/64 over:
+ * Each server runs in its own child process (so its CPU per call can be read).
+ *
+ * Server-bound throughput (issue 23's method, the rows its bars are read from): h2load, a native
+ * HTTP/2 generator pinned to its own core, drives unary IsRegistered over gRPC in a closed loop
+ * (one connection, 64 streams in flight) against ours, the grpc-js + @grpc/proto-loader server and
+ * the raw node:http2 ceiling, each server's event loop pinned to the other core; rounds of a few
+ * seconds in rotated order, medians of calls/s, p50, p99 and server CPU per call (from /proc).
+ * There the server, not the client, is the bottleneck.
+ *
+ * Then, with the load generator here (one grpc-js client process, which near 64 in flight is
+ * close to its own limit, so calls/s ratios compress toward 1×): unary IsRegistered and
+ * RegisterIpAsset at concurrency 1/16/64 over:
  *   - gRPC (HTTP/2, one grpc-js client channel per server) against ours and against grpc-js with
  *     @grpc/proto-loader (the primary baseline), grpc-js with protobuf-es, a raw node:http2
  *     server framing gRPC by hand (the ceiling), ours through the Connect router only and, when
@@ -14,7 +24,8 @@
  * Reported: req/s, p50, p99, server CPU per call (µs), bytes on the wire per request (measured
  * through a counting TCP proxy in a separate short pass, so the proxy never skews throughput).
  *
- * `node bench/chain-server.bench.ts [--smoke]`; `--serve <kind>` is the child-process mode.
+ * `node bench/chain-server.bench.ts [--smoke] [--h2load-only] [--rounds <n>] [--no-pin]`;
+ * `--serve <kind>` is the child-process mode.
  */
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
@@ -39,8 +50,10 @@ import {
   serveGrpcJsProtoLoader,
   serveRawHttp2,
 } from './lib/grpc-baselines.ts';
+import { grpcFrame, h2loadAvailable, runH2loadClosedLoop } from './lib/h2load.ts';
+import { pinMainThread, pinning } from './lib/processes.ts';
 import { processCpuUs, startPythonChainServer } from './lib/python-chain-server.ts';
-import { type Comparison, emit, progress, smoke } from './lib/report.ts';
+import { type Comparison, emit, flag, progress, smoke } from './lib/report.ts';
 
 /** grpcjs: grpc-js + @grpc/proto-loader; grpcjs-es: grpc-js + protobuf-es; h2raw: the ceiling. */
 type Kind = 'ours' | 'ours-connect' | 'grpcjs' | 'grpcjs-es' | 'h2raw' | 'fastify';
@@ -48,6 +61,9 @@ const SEEDED = 'bench-seeded-content';
 const NEVER = new AbortController().signal;
 /** The primary grpc-js baseline: grpc-js as its users run it. */
 const GRPCJS_LOADER = 'grpc-js + @grpc/proto-loader (protobufjs)';
+const RAW_CEILING = 'raw node:http2, gRPC framed by hand, same handlers (ceiling)';
+/** The rows driven from this process through one grpc-js client channel per server. */
+const GRPC_CLIENT = 'gRPC, grpc-js client';
 const WALLETS = [
   '0x1111111111111111111111111111111111111111',
   '0x2222222222222222222222222222222222222222',
@@ -122,6 +138,7 @@ async function serve(kind: Kind): Promise<void> {
 
 interface Child {
   port: number;
+  pid: number;
   reset(): void;
   cpuUs(): Promise<number>;
   stop(): void;
@@ -134,6 +151,7 @@ async function startPythonChild(): Promise<Child | string> {
   let base = processCpuUs(python.pid);
   return {
     port: python.port,
+    pid: python.pid,
     reset: () => {
       base = processCpuUs(python.pid);
     },
@@ -151,6 +169,7 @@ function startChild(kind: Kind): Promise<Child> {
     proc.once('message', (m: { port: number }) =>
       resolve({
         port: m.port,
+        pid: proc.pid as number,
         reset: () => proc.send('reset'),
         cpuUs: () =>
           new Promise(
@@ -346,6 +365,133 @@ async function contest(
   });
 }
 
+// ------------------------------------------------------------------ server-bound (h2load) --
+
+const H2LOAD_STREAMS = 64;
+const H2LOAD_ROUND_S = smoke ? 1 : Number(flag('round-seconds') ?? 5);
+const H2LOAD_ROUNDS = smoke ? 1 : Number(flag('rounds') ?? 6);
+
+interface Round {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuUsPerCall: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** One closed-loop h2load round against `child`, its CPU per call read from /proc. */
+async function h2loadRound(child: Child, body: Uint8Array, seconds: number): Promise<Round> {
+  const cpuBefore = processCpuUs(child.pid);
+  const r = await runH2loadClosedLoop({
+    url: `http://127.0.0.1:${child.port}/${ChainService.typeName}/IsRegistered`,
+    body,
+    streams: H2LOAD_STREAMS,
+    durationSeconds: seconds,
+    cpus: pinning?.generator,
+  });
+  const cpu = processCpuUs(child.pid) - cpuBefore;
+  if (r.errors > 0) throw new Error(`h2load: ${r.errors} of the round's requests failed`);
+  return { rps: r.rps, p50: r.latency.p50, p99: r.latency.p99, cpuUsPerCall: cpu / r.done };
+}
+
+/**
+ * Issue 23's throughput method: h2load drives IsRegistered over gRPC in a closed loop against
+ * each server in turn, rounds in rotated order; medians per server. Each server's event loop is
+ * pinned to one core and h2load to the other while this runs (then unpinned).
+ */
+async function serverBound(
+  servers: Array<{ name: string; child: Child; bars?: 'primary' | 'ceiling' }>,
+): Promise<{ comparisons: Comparison[]; notes: string[] }> {
+  const body = grpcFrame(
+    toBinary(IsRegisteredRequestSchema, create(IsRegisteredRequestSchema, { contentId: SEEDED })),
+  );
+  for (const { child } of servers) pinMainThread(child.pid, pinning?.server);
+  const rounds = servers.map(() => [] as Round[]);
+  try {
+    // Warm-up: JIT and connection set-up, not measured (a smoke run only proves it works).
+    if (!smoke) for (const { child } of servers) await h2loadRound(child, body, 1);
+    for (let r = 0; r < H2LOAD_ROUNDS; r++) {
+      // Rotated order: no server always runs first (or right after another) on a noisy machine.
+      for (let i = 0; i < servers.length; i++) {
+        const idx = (r + i) % servers.length;
+        const server = servers[idx] as (typeof servers)[number];
+        const round = await h2loadRound(server.child, body, H2LOAD_ROUND_S);
+        rounds[idx]?.push(round);
+        progress(
+          `h2load round ${r + 1}/${H2LOAD_ROUNDS} ${server.name}: ${round.rps.toFixed(0)} calls/s, p99 ${round.p99.toFixed(2)} ms, ${round.cpuUsPerCall.toFixed(1)} µs CPU/call`,
+        );
+      }
+    }
+  } finally {
+    for (const { child } of servers) pinMainThread(child.pid, pinning?.all);
+  }
+  const medians = rounds.map((rs) => ({
+    rps: median(rs.map((x) => x.rps)),
+    p50: median(rs.map((x) => x.p50)),
+    p99: median(rs.map((x) => x.p99)),
+    cpuUsPerCall: median(rs.map((x) => x.cpuUsPerCall)),
+  }));
+  const ours = medians[0] as Round;
+  const where = `h2load, ${H2LOAD_STREAMS} streams`;
+  const comparisons: Comparison[] = [];
+  const notes = [
+    `Server-bound: IsRegistered over gRPC from h2load (1 connection, ${H2LOAD_STREAMS} streams in flight, closed loop${pinning ? `, h2load on CPU ${pinning.generator}, each server's event loop on CPU ${pinning.server}` : ', unpinned'}), ${H2LOAD_ROUNDS} rounds of ${H2LOAD_ROUND_S} s per server in rotated order; medians. Server CPU per call from /proc (10 ms ticks).`,
+    '',
+    '| server | calls/s | p50 (ms) | p99 (ms) | server CPU/call (µs) |',
+    '| --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [i, server] of servers.entries()) {
+    const m = medians[i] as Round;
+    notes.push(
+      `| ${server.name} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.cpuUsPerCall.toFixed(1)} |`,
+    );
+    if (i === 0) continue;
+    const primary = server.bars === 'primary';
+    comparisons.push(
+      {
+        metric: `IsRegistered gRPC (${where}) calls/s`,
+        ours: ours.rps,
+        baseline: m.rps,
+        baselineName: server.name,
+        unit: 'calls/s',
+        higherIsBetter: true,
+        ...(primary
+          ? { bar: { ratio: 1.2, text: 'issue 23: gRPC unary throughput ≥ 1.2× grpc-js' } }
+          : {}),
+        ...(server.bars === 'ceiling'
+          ? { bar: { ratio: 0.8, text: 'issue 23: ≥ 0.8× the raw node:http2 ceiling' } }
+          : {}),
+      },
+      {
+        metric: `IsRegistered gRPC (${where}) server CPU per call`,
+        ours: ours.cpuUsPerCall,
+        baseline: m.cpuUsPerCall,
+        baselineName: server.name,
+        unit: 'µs',
+        higherIsBetter: false,
+        ...(primary
+          ? { bar: { ratio: 1.2, text: 'issue 23: server CPU per call ≤ 1/1.2 of grpc-js' } }
+          : {}),
+      },
+      {
+        metric: `IsRegistered gRPC (${where}) p99`,
+        ours: ours.p99,
+        baseline: m.p99,
+        baselineName: server.name,
+        unit: 'ms',
+        higherIsBetter: false,
+      },
+    );
+  }
+  notes.push('');
+  return { comparisons, notes };
+}
+
 /** Bytes both ways per request, through a counting TCP proxy, at concurrency 1. */
 async function wireBytes(
   port: number,
@@ -381,23 +527,48 @@ async function wireBytes(
 }
 
 async function main(): Promise<void> {
+  const h2loadOnly = process.argv.includes('--h2load-only');
   // One server process per protocol family, so each serves as many calls as its baseline and
   // none carries the others' heap (RegisterIpAsset grows the devnet and idempotency store).
-  const [ours, oursWeb, oursConnect, grpcjs, grpcjsEs, h2raw, fastify] = await Promise.all([
+  const [ours, grpcjs, h2raw] = await Promise.all([
     startChild('ours'),
+    startChild('grpcjs'),
+    startChild('h2raw'),
+  ]);
+  const comparisons: Comparison[] = [];
+  const notes: string[] = [];
+  const h2loadServers = [
+    { name: 'chain-server', child: ours },
+    { name: GRPCJS_LOADER, child: grpcjs, bars: 'primary' as const },
+    { name: RAW_CEILING, child: h2raw, bars: 'ceiling' as const },
+  ];
+  const serverBoundRan = h2loadAvailable();
+  if (serverBoundRan) {
+    progress('IsRegistered gRPC from h2load (server-bound)');
+    const bound = await serverBound(h2loadServers);
+    comparisons.push(...bound.comparisons);
+    notes.push(...bound.notes);
+  } else {
+    progress('h2load not installed: no server-bound rows');
+    notes.push(
+      'h2load not installed: no server-bound rows; the bars are read from the rows below.',
+    );
+  }
+  if (h2loadOnly) {
+    for (const c of [ours, grpcjs, h2raw]) c.stop();
+    emit({ name: 'chain-server', comparisons, notes });
+    return;
+  }
+  const [oursWeb, oursConnect, grpcjsEs, fastify] = await Promise.all([
     startChild('ours'),
     startChild('ours-connect'),
-    startChild('grpcjs'),
     startChild('grpcjs-es'),
-    startChild('h2raw'),
     startChild('fastify'),
   ]);
   const python = await startPythonChild();
   if (typeof python === 'string') progress(`Python grpcio server not measured: ${python}`);
   const ms = smoke ? 100 : 4500;
   const levels = smoke ? [16] : [1, 16, 64];
-  const comparisons: Comparison[] = [];
-  const notes: string[] = [];
   const table: string[] = [
     'rpc | protocol | server | c | req/s | p50 ms | p99 ms | server CPU µs/call',
   ];
@@ -410,11 +581,7 @@ async function main(): Promise<void> {
     { name: 'chain-server', child: ours },
     { name: GRPCJS_LOADER, child: grpcjs, bars: 'primary' },
     { name: 'grpc-js + protobuf-es (same codec as ours)', child: grpcjsEs },
-    {
-      name: 'raw node:http2, gRPC framed by hand, same handlers (ceiling)',
-      child: h2raw,
-      bars: 'ceiling',
-    },
+    { name: RAW_CEILING, child: h2raw, bars: 'ceiling' },
     { name: 'chain-server, Connect router only', child: oursConnect },
     ...(typeof python === 'string'
       ? []
@@ -435,13 +602,14 @@ async function main(): Promise<void> {
       const gBase = results[1] as Result;
       for (const [i, server] of grpcServers.entries()) {
         const r = results[i] as Result;
-        row(rpc, 'gRPC', server.name, c, r);
+        row(rpc, GRPC_CLIENT, server.name, c, r);
         if (i === 0 || server.name === 'chain-server, Connect router only') continue;
         const primary = server.bars === 'primary';
         const ceiling = server.bars === 'ceiling';
-        const atC64 = c === 64;
+        // Issue 23's bars are read from the server-bound (h2load) rows when h2load ran.
+        const atC64 = c === 64 && !serverBoundRan;
         comparisons.push({
-          metric: `${rpc} gRPC c=${c} req/s`,
+          metric: `${rpc} ${GRPC_CLIENT} c=${c} req/s`,
           ours: gOurs.rps,
           baseline: r.rps,
           baselineName: server.name,
@@ -455,7 +623,7 @@ async function main(): Promise<void> {
             : {}),
         });
         comparisons.push({
-          metric: `${rpc} gRPC c=${c} server CPU per call`,
+          metric: `${rpc} ${GRPC_CLIENT} c=${c} server CPU per call`,
           ours: gOurs.cpuUsPerCall,
           baseline: r.cpuUsPerCall,
           baselineName: server.name,
@@ -467,7 +635,7 @@ async function main(): Promise<void> {
         });
         if (primary)
           comparisons.push({
-            metric: `${rpc} gRPC c=${c} p99`,
+            metric: `${rpc} ${GRPC_CLIENT} c=${c} p99`,
             ours: gOurs.p99,
             baseline: r.p99,
             baselineName: server.name,
@@ -489,7 +657,7 @@ async function main(): Promise<void> {
         metric: `${rpc} Connect binary (h2) c=${c} req/s`,
         ours: bOurs.rps,
         baseline: gBase.rps,
-        baselineName: `${GRPCJS_LOADER} over gRPC`,
+        baselineName: `${GRPCJS_LOADER} over gRPC (grpc-js client)`,
         unit: 'req/s',
         higherIsBetter: true,
       });
@@ -559,7 +727,7 @@ async function main(): Promise<void> {
   if (typeof python !== 'string') python.stop();
   for (const line of table) process.stderr.write(`  ${line}\n`);
   notes.push(
-    'Servers run in child processes; load from one client process on the same 2-core machine.',
+    'Below the server-bound rows: servers in child processes, load from one client process on the same 2-core machine (its calls/s ratios compress toward 1× near the client’s own limit).',
     'gRPC client: one @grpc/grpc-js channel per server (pre-serialised request, bytes passed through). Connect JSON client: node:http keep-alive, one socket per caller.',
     `The primary grpc-js baseline loads the protos with @grpc/proto-loader (protobufjs, camelCase, longs as strings, defaults on), as grpc-js services do; grpc-js + protobuf-es is the same server with our codec. The raw node:http2 server reads the frame, decodes with protobuf-es, calls the same handler and writes the frame and trailers by hand (no deadlines, limits or admission): the ceiling. The Python grpcio server (packages/chain-client/test/python, ThreadPoolExecutor of 8) answers from memory; its CPU is read from /proc (10 ms ticks).`,
     ...table,

@@ -11,7 +11,7 @@
  * 5,000/s). It times each request from when it was sent, which is when it was due while streams
  * are free.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +94,89 @@ export function runH2load(options: H2loadOptions): H2loadResult {
       ok: latencies.length,
       errors: total - succeeded,
       achievedRate: Number(rate[1]),
+      latency: summarize(latencies),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface ClosedLoopOptions {
+  /** e.g. http://127.0.0.1:50051/mystira.chain.v1.ChainService/IsRegistered */
+  url: string;
+  /** The request body: for gRPC the 5-byte frame header and the message. */
+  body: Uint8Array;
+  /** Default application/grpc. */
+  contentType?: string;
+  /** Requests in flight on the one connection (`-m`); each answer sends the next at once. */
+  streams: number;
+  durationSeconds: number;
+  /** A taskset CPU list to run h2load on (the generator's cores). */
+  cpus?: string;
+}
+
+export interface ClosedLoopResult {
+  /** Requests per second over the whole round. */
+  rps: number;
+  /** Requests answered in the round (every one counts: the round has no warm-up window). */
+  done: number;
+  /** Requests that failed, errored, timed out or were never answered. */
+  errors: number;
+  latency: LatencySummary;
+}
+
+/**
+ * One closed-loop round: one connection with `streams` requests in flight for
+ * `durationSeconds`, no rate limit, so the server (not a Node client) sets the pace. No warm-up
+ * window: every request of the round is counted, so a CPU reading taken around the round divides
+ * by `done`. Runs h2load as a child without blocking this event loop.
+ */
+export async function runH2loadClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-h2load-'));
+  try {
+    const bodyFile = join(dir, 'request.bin');
+    const logFile = join(dir, 'requests.tsv');
+    writeFileSync(bodyFile, options.body);
+    const args = [
+      ...['-c', '1', '-m', String(options.streams), '-D', String(options.durationSeconds)],
+      ...['-d', bodyFile, '-H', `content-type: ${options.contentType ?? 'application/grpc'}`],
+      ...['-H', 'te: trailers'],
+      `--log-file=${logFile}`,
+      options.url,
+    ];
+    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>(
+      (resolve, reject) => {
+        const child = options.cpus
+          ? spawn('taskset', ['-c', options.cpus, 'h2load', ...args])
+          : spawn('h2load', args);
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          stdout += d;
+        });
+        child.stderr.setEncoding('utf8').on('data', (d: string) => {
+          stderr += d;
+        });
+        child.once('error', reject);
+        child.once('close', (status) => resolve({ status, stdout, stderr }));
+      },
+    );
+    if (run.status !== 0) throw new Error(`h2load failed (${run.status}): ${run.stderr}`);
+    const latencies: number[] = [];
+    for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+      const [, status, micros] = line.split('\t');
+      if (status === '200') latencies.push(Number(micros) / 1000);
+    }
+    const summary = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded/.exec(
+      run.stdout,
+    );
+    const rate = /finished in [\d.]+s, ([\d.]+) req\/s/.exec(run.stdout);
+    if (!summary || !rate) throw new Error(`unexpected h2load output:\n${run.stdout}`);
+    const [total, done, succeeded] = [Number(summary[1]), Number(summary[2]), Number(summary[3])];
+    return {
+      rps: Number(rate[1]),
+      done,
+      errors: total - succeeded,
       latency: summarize(latencies),
     };
   } finally {

@@ -35,14 +35,13 @@ export function parseFailure(error: unknown): ConnectError {
   );
 }
 
-/** The message in an envelope with flags 0, followed by `suffix` (if any) in the same buffer. */
-export function frameMessage(bytes: Uint8Array, suffix?: Buffer): Buffer {
-  const frame = Buffer.allocUnsafe(5 + bytes.length + (suffix?.length ?? 0));
-  frame[0] = 0;
-  frame.writeUInt32BE(bytes.length, 1);
-  frame.set(bytes, 5);
-  if (suffix) frame.set(suffix, 5 + bytes.length);
-  return frame;
+/** An envelope's prefix: flags (1 byte), then the message length (big-endian uint32). */
+export const ENVELOPE_PREFIX_BYTES = 5;
+
+/** Writes an envelope's prefix at the start of `frame`. */
+export function writePrefix(frame: Buffer, flags: number, length: number): void {
+  frame[0] = flags;
+  frame.writeUInt32BE(length, 1);
 }
 
 /** gRPC-Web sends the status as the body's last envelope, flagged 0x80, not as HTTP trailers. */

@@ -14,13 +14,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as http2 from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { DescMessage, JsonReadOptions, JsonWriteOptions } from '@bufbuild/protobuf';
-import { toBinary, toJson } from '@bufbuild/protobuf';
+import { toJson } from '@bufbuild/protobuf';
 import type { ConnectError } from '@connectrpc/connect';
 import { codeToHttpStatus, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
 import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
 import { toConnectError } from '../connect-errors.js';
 import { isBodyTimeout } from './body.js';
-import { frameMessage, tooLargeToWrite, trailerFrame } from './envelope.js';
+import { encodeInto } from './encode.js';
+import { ENVELOPE_PREFIX_BYTES, tooLargeToWrite, trailerFrame, writePrefix } from './envelope.js';
 
 /** A request or response of node:http or of node:http2's compatibility API. */
 export type AnyRequest = IncomingMessage | http2.Http2ServerRequest;
@@ -80,12 +81,28 @@ export abstract class Reply {
     }
   }
 
-  /** The message, framed as the protocol needs; RESOURCE_EXHAUSTED past writeMaxBytes. */
-  protected encodeBinary(schema: DescMessage, output: unknown): Uint8Array {
-    const bytes = toBinary(schema, output as never);
-    if (bytes.length > this.options.writeMaxBytes)
-      throw tooLargeToWrite(this.options.writeMaxBytes, bytes.length);
-    return bytes;
+  /**
+   * The message in a buffer with `headroom` bytes before it and `suffix` after it;
+   * RESOURCE_EXHAUSTED past writeMaxBytes.
+   */
+  protected encodeBinary(
+    schema: DescMessage,
+    output: unknown,
+    headroom: number,
+    suffix?: Buffer,
+  ): Buffer {
+    const buffer = encodeInto(schema, output, headroom, suffix);
+    const length = buffer.length - headroom - (suffix?.length ?? 0);
+    if (length > this.options.writeMaxBytes)
+      throw tooLargeToWrite(this.options.writeMaxBytes, length);
+    return buffer;
+  }
+
+  /** The message in an envelope with flags 0, followed by `suffix` (if any). */
+  protected encodeEnvelope(schema: DescMessage, output: unknown, suffix?: Buffer): Buffer {
+    const frame = this.encodeBinary(schema, output, ENVELOPE_PREFIX_BYTES, suffix);
+    writePrefix(frame, 0, frame.length - ENVELOPE_PREFIX_BYTES - (suffix?.length ?? 0));
+    return frame;
   }
 
   protected abstract closed(): boolean;
@@ -161,7 +178,7 @@ export class GrpcStreamReply extends Reply {
   }
 
   protected encode(schema: DescMessage, output: unknown): Buffer {
-    return frameMessage(this.encodeBinary(schema, output));
+    return this.encodeEnvelope(schema, output);
   }
 
   /** Headers, the message, then the trailers once the data is flushed. */
@@ -225,7 +242,7 @@ abstract class ResponseReply extends Reply {
 /** gRPC through node:http2's compatibility objects (a server that mounts our request listener). */
 export class GrpcCompatReply extends ResponseReply {
   protected encode(schema: DescMessage, output: unknown): Buffer {
-    return frameMessage(this.encodeBinary(schema, output));
+    return this.encodeEnvelope(schema, output);
   }
 
   protected sendOk(frame: Buffer): void {
@@ -248,7 +265,7 @@ const GRPC_WEB_OK = trailerFrame(new Headers({ 'grpc-status': '0' }));
 /** gRPC-Web (binary): the status travels as the body's last envelope. */
 export class GrpcWebReply extends ResponseReply {
   protected encode(schema: DescMessage, output: unknown): Buffer {
-    return frameMessage(this.encodeBinary(schema, output), GRPC_WEB_OK);
+    return this.encodeEnvelope(schema, output, GRPC_WEB_OK);
   }
 
   protected sendOk(frames: Buffer): void {
@@ -276,10 +293,7 @@ export class ConnectReply extends ResponseReply {
   }
 
   protected encode(schema: DescMessage, output: unknown): Buffer {
-    if (this.binary) {
-      const bytes = this.encodeBinary(schema, output);
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    }
+    if (this.binary) return this.encodeBinary(schema, output, 0);
     const out = Buffer.from(
       JSON.stringify(toJson(schema, output as never, this.options.jsonOptions)),
     );
