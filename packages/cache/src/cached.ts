@@ -48,7 +48,7 @@ import {
   type InvalidationScope,
 } from './entity-invalidation.js';
 import { EntityReads } from './entity-reads.js';
-import { CacheOptionsError } from './errors.js';
+import { CacheError, CacheOptionsError } from './errors.js';
 import { Invalidator } from './invalidation.js';
 import { LocalTier } from './local-tier.js';
 import { type CacheOptions, resolveSettings } from './options.js';
@@ -158,7 +158,8 @@ class Cached<T extends object> extends ControlledCache implements CachedReposito
   }
 
   // ---- writes: the repository first, then the invalidation, before the write returns ----------
-  async #write<R>(ids: Id[], write: () => Promise<R>): Promise<R> {
+  /** `refresh`: the write leaves the item in the repository (not a delete), worth reloading. */
+  async #write<R>(ids: Id[], write: () => Promise<R>, refresh = false): Promise<R> {
     this.#local.drop(
       ids.map((id) => this.#ctx.keys.value(id)),
       false,
@@ -173,6 +174,15 @@ class Cached<T extends object> extends ControlledCache implements CachedReposito
       throw err;
     }
     await this.#invalidate(ids, { queries: true });
+    if (refresh && ids.length === 1 && this.#ctx.settings.refreshAfterWrite) {
+      // In the background, after the invalidation: the write's latency stays one invalidation,
+      // and readers arriving before the refill join the refresh's load (same generation tokens).
+      // Store failures were already reported by the read; a failed load is the next reader's to
+      // see (and retry), not the writer's.
+      this.#entities.refresh(ids[0]!).catch((err) => {
+        if (err instanceof CacheError) this.#ctx.report(err);
+      });
+    }
     return result;
   }
 
@@ -189,7 +199,7 @@ class Cached<T extends object> extends ControlledCache implements CachedReposito
   }
 
   add(item: T, options?: CallOptions): Promise<T> {
-    return this.#write(this.#idsOf([item]), () => this.inner.add(item, options));
+    return this.#write(this.#idsOf([item]), () => this.inner.add(item, options), true);
   }
 
   addMany(items: readonly T[], options?: CallOptions): Promise<T[]> {
@@ -197,11 +207,11 @@ class Cached<T extends object> extends ControlledCache implements CachedReposito
   }
 
   update(item: T, options?: WriteOptions): Promise<T> {
-    return this.#write(this.#idsOf([item]), () => this.inner.update(item, options));
+    return this.#write(this.#idsOf([item]), () => this.inner.update(item, options), true);
   }
 
   upsert(item: T, options?: CallOptions): Promise<T> {
-    return this.#write(this.#idsOf([item]), () => this.inner.upsert(item, options));
+    return this.#write(this.#idsOf([item]), () => this.inner.upsert(item, options), true);
   }
 
   delete(id: Id, options?: WriteOptions): Promise<void> {

@@ -21,7 +21,7 @@ import { GENERATION_TTL_MS, joinTokens, tokenOf } from './generation-tokens.js';
 import type { Invalidator } from './invalidation.js';
 import { idKey } from './keys.js';
 import type { LocalTier } from './local-tier.js';
-import type { ReadThrough } from './read-through.js';
+import type { ReadSpec, ReadThrough } from './read-through.js';
 import type { FillEntry, Guard } from './store.js';
 import type { StoredEntries } from './stored-entries.js';
 
@@ -54,25 +54,38 @@ export class EntityReads<T extends object> {
     // Not async: an async function returning the read's promise cost two promise hops per call.
     // A bad id or an aborted signal still rejects.
     try {
-      const { entity, keys, settings } = this.#ctx;
+      const { entity } = this.#ctx;
       throwIfAborted(options.signal, entity.name);
       checkId(entity, id);
       return this.#readThrough.read<T | undefined>(
-        {
-          key: keys.value(id),
-          guards: [keys.epoch(), keys.itemGeneration(id)],
-          creatable: [true, false],
-          ttlMs: settings.ttlMs,
-          negative: true,
-          check: this.#ctx.checkItem,
-          load: (signal) => this.#inner.getById(id, { signal }),
-        },
+        this.#readSpec(id),
         options.signal,
         options.observe,
       );
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * Reloads `id` after a write invalidated it: the read-through of `getById` (same flight, same
+   * guarded fill), not counted as a read. Resolves when it is filled, refused or not needed.
+   */
+  refresh(id: Id): Promise<void> {
+    return this.#readThrough.read<void>(this.#readSpec(id), undefined, undefined, true);
+  }
+
+  #readSpec(id: Id): ReadSpec {
+    const { keys, settings } = this.#ctx;
+    return {
+      key: keys.value(id),
+      guards: [keys.epoch(), keys.itemGeneration(id)],
+      creatable: [true, false],
+      ttlMs: settings.ttlMs,
+      negative: true,
+      check: this.#ctx.checkItem,
+      load: (signal) => this.#inner.getById(id, { signal }),
+    };
   }
 
   async getMany(ids: readonly Id[], options: CallOptions = {}): Promise<T[]> {

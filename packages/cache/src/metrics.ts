@@ -29,7 +29,10 @@ export interface CacheMetricsSnapshot {
    * timeout passed (grace mode, fail-safe).
    */
   graceHits: number;
-  /** Eager refreshes started (key cache: a hit past `eagerRefresh` of its TTL). */
+  /**
+   * Refreshes started: key cache, a hit past `eagerRefresh` of its TTL; `cached()` with
+   * `refreshAfterWrite`, a reload of a written item that found it not yet refilled.
+   */
   refreshes: number;
   /** Store calls that failed or timed out, values that failed to decode or encode. */
   errors: number;

@@ -121,6 +121,14 @@ export interface CacheOptions extends CacheCommonOptions {
   negativeTtlMs?: number;
   /** Check cached entities against the entity schema on read (a failing value is a miss). Default true. */
   validate?: boolean;
+  /**
+   * After a single-item write (`add`, `update`, `upsert`) has been invalidated, reload the item in
+   * the background through the same guarded read-through a reader uses, so the next reader hits
+   * instead of loading (readers arriving meanwhile join that load). It moves the load a reader
+   * would make to the writer and costs a repository read for items nobody reads again; the write
+   * still returns once its invalidation is delivered. Default false.
+   */
+  refreshAfterWrite?: boolean;
 }
 
 /** {@link CacheOptions} checked, with defaults filled in, and the objects they make. */
@@ -139,6 +147,8 @@ export interface CacheSettings<L extends LayoutBase = KeyLayout> {
    */
   itemGenerationTtlMs: number;
   validate: boolean;
+  /** `cached()`: reload a written item after its invalidation (see `CacheOptions`). */
+  refreshAfterWrite: boolean;
   onError: (error: CacheError) => void;
   now: () => number;
   random: () => number;
@@ -167,13 +177,14 @@ export function resolveSettings(entity: EntityDef, options: CacheOptions): Cache
   );
   settings.negativeTtlMs = positive('negativeTtlMs', options.negativeTtlMs, 5_000);
   settings.validate = options.validate ?? true;
+  settings.refreshAfterWrite = options.refreshAfterWrite === true;
   return settings;
 }
 
 /**
  * Checks the options every cache shares and fills in their defaults; `layout` makes the key layout
  * from the key prefix. The entity-only settings get neutral values (no negative caching, no
- * validation) that `resolveSettings` replaces.
+ * validation, no refresh after write) that `resolveSettings` replaces.
  */
 export function resolveCommonSettings<L extends LayoutBase>(
   caller: string,
@@ -205,6 +216,7 @@ export function resolveCommonSettings<L extends LayoutBase>(
       'serializer names are 1-32 printable ASCII characters without "|" or ","',
     );
   const validate = false;
+  const refreshAfterWrite = false;
   const onError = options.onError ?? (() => {});
   const now = options.now ?? Date.now;
   const codec = new EntryCodec({
@@ -249,6 +261,7 @@ export function resolveCommonSettings<L extends LayoutBase>(
     fillWindowMs,
     itemGenerationTtlMs,
     validate,
+    refreshAfterWrite,
     onError,
     now,
     random,

@@ -53,18 +53,24 @@ export class ReadThrough {
     this.#lock = lock ? new StampedeLock(ctx, entries, lock) : null;
   }
 
-  /** The value of `spec` (undefined for "not found"), from the cache or loaded and filled. */
+  /**
+   * The value of `spec` (undefined for "not found"), from the cache or loaded and filled. With
+   * `refresh` (a writer reloading what it has just invalidated, see `refreshAfterWrite`) it is not
+   * a caller's read: L1 is skipped, no hit, miss or latency is counted, nothing is loaded while the
+   * cache is bypassed, and it resolves undefined (the loaded value is filled, not returned).
+   */
   async read<R>(
     spec: ReadSpec,
     signal: AbortSignal | undefined,
     observe: CallOptions['observe'],
+    refresh = false,
   ): Promise<R> {
     const started = performance.now();
     // The whole read in this one async function: a further level cost a promise hop per call.
     try {
       const { metrics, entity } = this.#ctx;
       const l1 = spec.negative ? this.#local.entities : this.#local.queries;
-      if (l1 && this.#local.usable()) {
+      if (l1 && !refresh && this.#local.usable()) {
         const hit = l1.get(spec.key);
         if (hit) {
           metrics.hits++;
@@ -74,6 +80,7 @@ export class ReadThrough {
         }
       }
       if (this.#invalidator.bypass()) {
+        if (refresh) return undefined as R;
         metrics.bypasses++;
         observe?.({ cacheHit: false, bypassed: true });
         return (await spec.load(signal)) as R;
@@ -124,7 +131,7 @@ export class ReadThrough {
           this.#entries.decode(spec.key, got[spec.guards.length]!, tokens, spec.check, bad);
         if (bad.length > 0) await raceAbort(this.#entries.drop(bad), signal, entity.name);
         if (hit && !hit.expired) {
-          metrics.hits++;
+          if (!refresh) metrics.hits++;
           observe?.({ cacheHit: true, l1Hit: false });
           this.#local.fill(l1, spec.key, hit.kind, hit.value, localGen);
           return hit.value as R;
@@ -134,7 +141,8 @@ export class ReadThrough {
         if (err instanceof AbortedError) throw err;
         this.#ctx.report(err as CacheError);
       }
-      metrics.misses++;
+      if (refresh) metrics.refreshes++;
+      else metrics.misses++;
       // Single-flight: join a load in flight only if it started under the same generation tokens
       // (or, without the store, the same local generation), so a read that began after a write
       // never receives a value loaded before it.
@@ -142,7 +150,7 @@ export class ReadThrough {
       let flight = this.#flights.get(flightKey);
       observe?.({ cacheHit: false, l1Hit: false, coalesced: flight !== undefined });
       if (flight) {
-        metrics.coalesced++;
+        if (!refresh) metrics.coalesced++;
       } else {
         flight = this.#load(spec, tokens, stale, readAt, localGen, l1).finally(() => {
           this.#flights.delete(flightKey);
@@ -150,10 +158,11 @@ export class ReadThrough {
         this.#flights.set(flightKey, flight);
       }
       const value = await raceAbort(flight, signal, entity.name);
+      if (refresh) return undefined as R;
       // Each caller gets its own copy: joiners must not share (and mutate) one object.
       return (value === undefined ? undefined : structuredClone(value)) as R;
     } finally {
-      this.#ctx.metrics.recordLatency(performance.now() - started);
+      if (!refresh) this.#ctx.metrics.recordLatency(performance.now() - started);
     }
   }
 

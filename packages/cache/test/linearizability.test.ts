@@ -61,7 +61,7 @@ interface Done {
   published: number;
 }
 
-async function check(ops: Op[], delays: number[], l1: boolean): Promise<void> {
+async function check(ops: Op[], delays: number[], l1: boolean, refresh = false): Promise<void> {
   const kp = shared.keyPrefix();
   const { repo, state } = counting(
     memoryRepository<NoteT>(Note, { seed: IDS.map((id) => note(id)) }),
@@ -91,6 +91,7 @@ async function check(ops: Op[], delays: number[], l1: boolean): Promise<void> {
       keyPrefix: kp,
       storeTimeoutMs: 2000,
       secondDeleteMs: 0,
+      refreshAfterWrite: refresh,
       ...(l1 ? { l1: { ttlMs: 60_000 } } : {}),
     }),
   );
@@ -160,6 +161,13 @@ describe('linearizability through two cached instances sharing Redis', () => {
   it('L1 off: no read returns a value older than the last write completed before it began', async () => {
     await fc.assert(
       fc.asyncProperty(ops, delays, (o, d) => check(o, d, false)),
+      { numRuns: 40 },
+    );
+  }, 60_000);
+
+  it("refreshAfterWrite on: a writer's background reload never fills an older value", async () => {
+    await fc.assert(
+      fc.asyncProperty(ops, delays, (o, d) => check(o, d, false, true)),
       { numRuns: 40 },
     );
   }, 60_000);
