@@ -56,7 +56,13 @@ import { processCpuUs, startPythonChainServer } from './lib/python-chain-server.
 import { type Comparison, emit, flag, progress, smoke } from './lib/report.ts';
 
 /** grpcjs: grpc-js + @grpc/proto-loader; grpcjs-es: grpc-js + protobuf-es; h2raw: the ceiling. */
-type Kind = 'ours' | 'ours-connect' | 'grpcjs' | 'grpcjs-es' | 'h2raw' | 'fastify';
+type Kind = 'ours' | 'ours-connect' | 'ours-other' | 'grpcjs' | 'grpcjs-es' | 'h2raw' | 'fastify';
+/**
+ * `--other-build <path to a dist/index.js of @mystira/chain-server>`: that build (e.g. of an
+ * earlier commit) joins the server-bound rounds as one more server, for before/after ratios
+ * measured side by side.
+ */
+const OTHER_BUILD = flag('other-build');
 const SEEDED = 'bench-seeded-content';
 const NEVER = new AbortController().signal;
 /** The primary grpc-js baseline: grpc-js as its users run it. */
@@ -112,6 +118,11 @@ async function serve(kind: Kind): Promise<void> {
     // ours-connect: the same server with every call through the Connect router (no lean path).
     const server = createChainServer({ ledger, fastPath: kind === 'ours' });
     port = (await server.listen(0)).port;
+  } else if (kind === 'ours-other') {
+    const other = (await import(OTHER_BUILD as string)) as {
+      createChainServer: typeof createChainServer;
+    };
+    port = (await other.createChainServer({ ledger }).listen(0)).port;
   } else {
     const handlers = createChainHandlers({ ledger });
     const bind = {
@@ -161,7 +172,8 @@ async function startPythonChild(): Promise<Child | string> {
 }
 
 function startChild(kind: Kind): Promise<Child> {
-  const proc = spawn(process.execPath, [import.meta.filename, '--serve', kind], {
+  const other = OTHER_BUILD ? ['--other-build', OTHER_BUILD] : [];
+  const proc = spawn(process.execPath, [import.meta.filename, '--serve', kind, ...other], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -442,13 +454,21 @@ async function serverBound(
   const notes = [
     `Server-bound: IsRegistered over gRPC from h2load (1 connection, ${H2LOAD_STREAMS} streams in flight, closed loop${pinning ? `, h2load on CPU ${pinning.generator}, each server's event loop on CPU ${pinning.server}` : ', unpinned'}), ${H2LOAD_ROUNDS} rounds of ${H2LOAD_ROUND_S} s per server in rotated order; medians. Server CPU per call from /proc (10 ms ticks).`,
     '',
-    '| server | calls/s | p50 (ms) | p99 (ms) | server CPU/call (µs) |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    'Paired: the median over rotations of ours ÷ theirs (calls/s) and theirs ÷ ours (CPU/call) within the same rotation, which drift on a shared machine moves less than the medians.',
+    '',
+    '| server | calls/s | p50 (ms) | p99 (ms) | server CPU/call (µs) | paired calls/s × | paired CPU × |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
+  const oursRounds = rounds[0] as Round[];
   for (const [i, server] of servers.entries()) {
     const m = medians[i] as Round;
+    const theirs = rounds[i] as Round[];
+    const paired = (f: (o: Round, t: Round) => number) =>
+      median(oursRounds.map((o, r) => f(o, theirs[r] as Round))).toFixed(2);
+    const pairedRps = i === 0 ? '' : paired((o, t) => o.rps / t.rps);
+    const pairedCpu = i === 0 ? '' : paired((o, t) => t.cpuUsPerCall / o.cpuUsPerCall);
     notes.push(
-      `| ${server.name} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.cpuUsPerCall.toFixed(1)} |`,
+      `| ${server.name} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${m.cpuUsPerCall.toFixed(1)} | ${pairedRps} | ${pairedCpu} |`,
     );
     if (i === 0) continue;
     const primary = server.bars === 'primary';
@@ -537,10 +557,12 @@ async function main(): Promise<void> {
   ]);
   const comparisons: Comparison[] = [];
   const notes: string[] = [];
-  const h2loadServers = [
+  const other = OTHER_BUILD ? await startChild('ours-other') : undefined;
+  const h2loadServers: Array<{ name: string; child: Child; bars?: 'primary' | 'ceiling' }> = [
     { name: 'chain-server', child: ours },
-    { name: GRPCJS_LOADER, child: grpcjs, bars: 'primary' as const },
-    { name: RAW_CEILING, child: h2raw, bars: 'ceiling' as const },
+    { name: GRPCJS_LOADER, child: grpcjs, bars: 'primary' },
+    { name: RAW_CEILING, child: h2raw, bars: 'ceiling' },
+    ...(other ? [{ name: `chain-server built at ${OTHER_BUILD}`, child: other }] : []),
   ];
   const serverBoundRan = h2loadAvailable();
   if (serverBoundRan) {
@@ -554,6 +576,7 @@ async function main(): Promise<void> {
       'h2load not installed: no server-bound rows; the bars are read from the rows below.',
     );
   }
+  other?.stop();
   if (h2loadOnly) {
     for (const c of [ours, grpcjs, h2raw]) c.stop();
     emit({ name: 'chain-server', comparisons, notes });
