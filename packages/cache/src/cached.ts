@@ -99,12 +99,20 @@ class Cached<T extends object> extends ControlledCache implements CachedReposito
     this.#local = local;
     this.#invalidator = invalidator;
     const entries = new StoredEntries(this.#ctx);
-    const readThrough = new ReadThrough(this.#ctx, entries, this.#local, this.#invalidator);
+    const sizeCheckedReads = options.sizeCheckedReads ?? true;
+    const readThrough = new ReadThrough(
+      this.#ctx,
+      entries,
+      this.#local,
+      this.#invalidator,
+      sizeCheckedReads,
+    );
     this.#entities = new EntityReads(inner, this.#ctx, {
       entries,
       local: this.#local,
       invalidator: this.#invalidator,
       readThrough,
+      sizeCheckedReads,
     });
     this.#queries = new QueryReads(inner, this.#ctx, readThrough);
   }

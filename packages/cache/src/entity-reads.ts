@@ -31,6 +31,8 @@ export interface EntityReadParts {
   local: LocalTier;
   invalidator: Invalidator;
   readThrough: ReadThrough;
+  /** Read through the store's size-checked script (see `CacheOptions.sizeCheckedReads`). */
+  sizeCheckedReads: boolean;
 }
 
 export class EntityReads<T extends object> {
@@ -40,6 +42,7 @@ export class EntityReads<T extends object> {
   readonly #local: LocalTier;
   readonly #invalidator: Invalidator;
   readonly #readThrough: ReadThrough;
+  readonly #readMax: number | undefined;
 
   constructor(inner: Repository<T>, ctx: CacheContext, parts: EntityReadParts) {
     this.#inner = inner;
@@ -48,6 +51,7 @@ export class EntityReads<T extends object> {
     this.#local = parts.local;
     this.#invalidator = parts.invalidator;
     this.#readThrough = parts.readThrough;
+    this.#readMax = parts.sizeCheckedReads ? parts.entries.maxEntryBytes : undefined;
   }
 
   getById(id: Id, options: CallOptions = {}): Promise<T | undefined> {
@@ -146,7 +150,7 @@ export class EntityReads<T extends object> {
       const keys = [layout.epoch()];
       for (const id of rest) keys.push(layout.itemGeneration(id), layout.value(id));
       try {
-        const max = this.#entries.maxEntryBytes;
+        const max = this.#readMax;
         const got = await raceAbort(
           this.#ctx.store.call('get', (s) => s.get(keys, max)),
           signal,

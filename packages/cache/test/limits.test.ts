@@ -44,7 +44,8 @@ function setup(extra: Partial<Parameters<typeof cached>[1]> = {}) {
   const { repo, calls } = notes([note('a'), note('b')]);
   const kp = keyPrefix();
   const { serializer, read } = measuredJson();
-  const { store, handed, close } = measuredStore(shared.redis);
+  const measured = measuredStore(shared.redis);
+  const { store, handed, close } = measured;
   shared.onClose(close);
   const errors: CacheError[] = [];
   const cache = cached<NoteT>(repo, {
@@ -58,7 +59,7 @@ function setup(extra: Partial<Parameters<typeof cached>[1]> = {}) {
   });
   shared.onClose(() => cache.close());
   const keyOf = async (what: string) => (await shared.redis.keys(`${kp}*:${what}`))[0]!;
-  return { cache, calls, read, handed, errors, keyOf, kp };
+  return { cache, calls, read, handed, measured, errors, keyOf, kp };
 }
 
 const reasons = (errors: CacheError[]) =>
@@ -118,6 +119,36 @@ describe('size limit per entry', () => {
     expect(await cache.getById('a')).toEqual(note('a'));
     expect(await shared.redis.type(key)).toBe('string');
     expect(reasons(errors)).toEqual(['oversized']);
+  });
+});
+
+describe('sizeCheckedReads: false (plain MGET reads)', () => {
+  it('hits read without a size limit; an oversized entry is transferred once, refused and replaced', async () => {
+    const t = setup({ sizeCheckedReads: false, maxValueBytes: 1000 });
+    const { measured } = t;
+    await t.cache.getMany(['a', 'b']);
+    measured.limits.length = 0;
+    expect(await t.cache.getById('a')).toEqual(note('a'));
+    expect((await t.cache.getMany(['a', 'b'])).map((x) => x.id)).toEqual(['a', 'b']);
+    expect(measured.limits).toEqual([undefined, undefined]);
+    const [keyA, keyB] = [await t.keyOf('e:s:a'), await t.keyOf('e:s:b')];
+    const big = Buffer.alloc(1000 + 4096 + 48 + 1, 0x41);
+    await shared.redis.set(keyA, big);
+    await shared.redis.set(keyB, big);
+    expect(await t.cache.getById('a')).toEqual(note('a'));
+    expect((await t.cache.getMany(['a', 'b'])).map((x) => x.id)).toEqual(['a', 'b']);
+    expect(Math.max(...t.read)).toBeLessThan(1000); // transferred, never parsed
+    expect(reasons(t.errors)).toEqual(['oversized', 'oversized']);
+    expect(await shared.redis.strlen(keyA)).toBeLessThan(1000);
+    expect(t.calls.getById).toBe(1);
+    expect(t.calls.getMany).toBe(2);
+  });
+
+  it('the default is the size-checked script', async () => {
+    const t = setup();
+    await t.cache.getById('a');
+    await t.cache.getMany(['a', 'b']);
+    expect(t.measured.limits.every((l) => typeof l === 'number')).toBe(true);
   });
 });
 
