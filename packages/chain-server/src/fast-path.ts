@@ -78,6 +78,11 @@ interface FastRoute extends UnaryRoute {
 
 type BodySource = Parameters<typeof readBody>[0];
 
+/** Runs a refusal as a call: it fails with the refusal's error. */
+function refuse(error: unknown): Promise<never> {
+  return Promise.reject(error);
+}
+
 /** Invalid UTF-8 in a JSON body is an error, not a silent U+FFFD (two ids must not collide). */
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -125,8 +130,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
     readBody(source, reader, { budget, connection, timeoutMs }, (outcome) => {
       if (outcome.kind === 'gone') return;
       if (!outcome.result.ok) return reply.fail(outcome.result.error);
-      const message = outcome.result.message;
-      invoke(request, (call) => route.handler(message, call)).then(
+      invoke(request, route.handler, outcome.result.message).then(
         (output) => reply.ok(route.output, output),
         (e: unknown) => reply.fail(e),
       );
@@ -170,7 +174,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       },
       // A refusal is a call too: traced and reported like the router's interceptor failures.
       (error: unknown) => {
-        invoke(request, () => Promise.reject(error)).catch((e: unknown) => reply.fail(e));
+        invoke(request, refuse, error).catch((e: unknown) => reply.fail(e));
       },
     );
   }

@@ -8,8 +8,9 @@
  * - memory: every byte kept is charged to the connection's and the server's {@link ByteBudget}
  *   while it is kept; a charge over either budget ends the call with RESOURCE_EXHAUSTED.
  *
- * Whatever happens, `done` is called exactly once and, by then, every listener and timer this
- * module added is gone and every byte charged is refunded.
+ * Whatever happens, `done` is called exactly once and, by then, its timer is cleared and every
+ * byte charged is refunded; its listeners are removed from a body still arriving (a body that
+ * ended emits nothing more they would act on, and removing them would cost every call).
  */
 import type { Readable } from 'node:stream';
 import { Code, ConnectError } from '@connectrpc/connect';
@@ -151,10 +152,15 @@ export function readBody(
     if (finished) return;
     finished = true;
     clearTimeout(timer);
-    source.off('data', onData);
-    source.off('end', onEnd);
-    source.off('close', onClose);
-    source.off('error', ignoreError);
+    // A body that ended (or a request that is gone) emits nothing more that the listeners would
+    // act on: 'close' finds the read finished, and errors stay ignored. Only a body still
+    // arriving must stop feeding the reader.
+    if (outcome.kind === 'read' && !outcome.complete) {
+      source.off('data', onData);
+      source.off('end', onEnd);
+      source.off('close', onClose);
+      source.off('error', ignoreError);
+    }
     budget.refund(connection, charged);
     charged = 0;
     // Whatever the client still sends is dropped, not buffered, until the answer closes the stream.

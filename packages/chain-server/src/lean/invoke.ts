@@ -34,9 +34,15 @@ export interface CallRequest {
   timeoutMs: number | undefined;
 }
 
-export type Invoke = (
+/**
+ * Runs `run(arg, call)` as one call. The argument is passed through rather than closed over, so a
+ * call allocates no closure for it: `run` is the route's handler (with the request message) or
+ * a refusal (with its error).
+ */
+export type Invoke = <A>(
   request: CallRequest,
-  run: (call: CallContext) => Promise<unknown>,
+  run: (arg: A, call: CallContext) => Promise<unknown>,
+  arg: A,
 ) => Promise<unknown>;
 
 /** Reads a request header by its (lower-case) name; repeated headers are joined. */
@@ -53,6 +59,8 @@ export function headerGetter(headers: http2.IncomingHttpHeaders) {
  */
 class LeanCallContext implements CallContext {
   controller: AbortController | undefined;
+  /** Set when the call's deadline passed: a signal made after that is born aborted with it. */
+  expired: ConnectError | undefined;
   readonly principal: Principal | undefined;
 
   constructor(private readonly request: CallRequest) {
@@ -65,7 +73,8 @@ class LeanCallContext implements CallContext {
       const made = new AbortController();
       controller = made;
       this.controller = made;
-      this.request.onClientGone(() => made.abort());
+      if (this.expired) made.abort(this.expired);
+      else this.request.onClientGone(() => made.abort());
     }
     return controller.signal;
   }
@@ -73,18 +82,18 @@ class LeanCallContext implements CallContext {
 
 /** Returns the function that runs calls. */
 export function createInvoke({ onCall, telemetry }: InvokeOptions): Invoke {
-  return (request, run) => {
+  return (request, run, arg) => {
     const { route, timeoutMs } = request;
     const call = new LeanCallContext(request);
-    const exec =
-      timeoutMs === undefined
-        ? run
-        : (c: LeanCallContext) => withDeadline(() => run(c), c, timeoutMs);
-    if (telemetry)
+    if (telemetry) {
+      const exec = () =>
+        timeoutMs === undefined ? run(arg, call) : withDeadline(run, arg, call, timeoutMs);
       return traced(telemetry, route, headerGetter(request.headers), call, exec, onCall);
-    if (!onCall) return exec(call);
+    }
+    const result =
+      timeoutMs === undefined ? run(arg, call) : withDeadline(run, arg, call, timeoutMs);
+    if (!onCall) return result;
     const start = performance.now();
-    const result = exec(call);
     const header = headerGetter(request.headers);
     result.then(
       () => report(onCall, route, header, call, start, undefined),
@@ -100,7 +109,7 @@ function traced(
   route: UnaryRoute,
   header: (name: string) => string | undefined,
   call: LeanCallContext,
-  exec: (call: LeanCallContext) => Promise<unknown>,
+  exec: () => Promise<unknown>,
   onCall: CallObserver | undefined,
 ): Promise<unknown> {
   const start = performance.now();
@@ -108,7 +117,7 @@ function traced(
   // The handler (and so the ledger calls) runs in the call's context, and so does onCall: an
   // access-log line written there can carry the call's trace id.
   return scope.run(() => {
-    const result = exec(call);
+    const result = exec();
     result.then(
       () => {
         scope.end(undefined);
@@ -148,31 +157,35 @@ function report(
 
 /**
  * A deadline: the handler's signal aborts and the client gets DEADLINE_EXCEEDED, as on the
- * Connect router.
+ * Connect router. The signal is not made for it: a handler that never asks for one (most unary
+ * calls) costs no AbortController and no close listener; one that asks after the deadline gets
+ * it already aborted.
  */
-function withDeadline(
-  run: () => Promise<unknown>,
+function withDeadline<A>(
+  run: (arg: A, call: CallContext) => Promise<unknown>,
+  arg: A,
   call: LeanCallContext,
   timeoutMs: number,
 ): Promise<unknown> {
-  const signal = call.signal;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       const e = new ConnectError(
         `the operation timed out after ${timeoutMs} ms`,
         Code.DeadlineExceeded,
       );
+      call.expired = e;
       call.controller?.abort(e);
       reject(e);
     }, timeoutMs);
-    run().then(
+    run(arg, call).then(
       (value) => {
         clearTimeout(timer);
         resolve(value);
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(signal.aborted && signal.reason instanceof ConnectError ? signal.reason : error);
+        // After the deadline this is a no-op: the timer rejected already.
+        reject(error);
       },
     );
   });
