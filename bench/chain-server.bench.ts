@@ -382,6 +382,8 @@ async function contest(
 const H2LOAD_STREAMS = 64;
 const H2LOAD_ROUND_S = smoke ? 1 : Number(flag('round-seconds') ?? 5);
 const H2LOAD_ROUNDS = smoke ? 1 : Number(flag('rounds') ?? 6);
+/** `--grpc-timeout 10S`: every server-bound call carries that deadline (the issue's runs do not). */
+const H2LOAD_DEADLINE = flag('grpc-timeout');
 
 interface Round {
   rps: number;
@@ -404,6 +406,7 @@ async function h2loadRound(child: Child, body: Uint8Array, seconds: number): Pro
     body,
     streams: H2LOAD_STREAMS,
     durationSeconds: seconds,
+    headers: H2LOAD_DEADLINE ? [`grpc-timeout: ${H2LOAD_DEADLINE}`] : [],
     cpus: pinning?.generator,
   });
   const cpu = processCpuUs(child.pid) - cpuBefore;
@@ -449,10 +452,10 @@ async function serverBound(
     cpuUsPerCall: median(rs.map((x) => x.cpuUsPerCall)),
   }));
   const ours = medians[0] as Round;
-  const where = `h2load, ${H2LOAD_STREAMS} streams`;
+  const where = `h2load, ${H2LOAD_STREAMS} streams${H2LOAD_DEADLINE ? `, grpc-timeout ${H2LOAD_DEADLINE}` : ''}`;
   const comparisons: Comparison[] = [];
   const notes = [
-    `Server-bound: IsRegistered over gRPC from h2load (1 connection, ${H2LOAD_STREAMS} streams in flight, closed loop${pinning ? `, h2load on CPU ${pinning.generator}, each server's event loop on CPU ${pinning.server}` : ', unpinned'}), ${H2LOAD_ROUNDS} rounds of ${H2LOAD_ROUND_S} s per server in rotated order; medians. Server CPU per call from /proc (10 ms ticks).`,
+    `Server-bound: IsRegistered over gRPC from h2load (1 connection, ${H2LOAD_STREAMS} streams in flight${H2LOAD_DEADLINE ? `, grpc-timeout ${H2LOAD_DEADLINE}` : ''}, closed loop${pinning ? `, h2load on CPU ${pinning.generator}, each server's event loop on CPU ${pinning.server}` : ', unpinned'}), ${H2LOAD_ROUNDS} rounds of ${H2LOAD_ROUND_S} s per server in rotated order; medians. Server CPU per call from /proc (10 ms ticks).`,
     '',
     'Paired: the median over rotations of ours ÷ theirs (calls/s) and theirs ÷ ours (CPU/call) within the same rotation, which drift on a shared machine moves less than the medians.',
     '',

@@ -111,6 +111,8 @@ export interface ClosedLoopOptions {
   /** Requests in flight on the one connection (`-m`); each answer sends the next at once. */
   streams: number;
   durationSeconds: number;
+  /** More request headers, e.g. `grpc-timeout: 10S`. */
+  headers?: string[];
   /** A taskset CPU list to run h2load on (the generator's cores). */
   cpus?: string;
 }
@@ -141,6 +143,7 @@ export async function runH2loadClosedLoop(options: ClosedLoopOptions): Promise<C
       ...['-c', '1', '-m', String(options.streams), '-D', String(options.durationSeconds)],
       ...['-d', bodyFile, '-H', `content-type: ${options.contentType ?? 'application/grpc'}`],
       ...['-H', 'te: trailers'],
+      ...(options.headers ?? []).flatMap((h) => ['-H', h]),
       `--log-file=${logFile}`,
       options.url,
     ];
