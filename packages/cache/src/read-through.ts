@@ -145,6 +145,8 @@ export class ReadThrough {
         if (err instanceof AbortedError) throw err;
         this.#ctx.report(err as CacheError);
       }
+      // A refresh without the tokens (the store failed, or held junk) could not fill: no load.
+      if (refresh && !tokens) return undefined as R;
       if (refresh) metrics.refreshes++;
       else metrics.misses++;
       // Single-flight: join a load in flight only if it started under the same generation tokens

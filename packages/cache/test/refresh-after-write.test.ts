@@ -114,6 +114,32 @@ describe('refreshAfterWrite', () => {
     expect(cache.metrics().hits).toBe(1);
   });
 
+  it('does not load when it cannot read the generation tokens (it could not fill)', async () => {
+    const base = memoryStore();
+    let failReads = false;
+    const store = new Proxy(base, {
+      get(target, prop) {
+        if (prop === 'get' && failReads) return () => Promise.reject(new Error('read failed'));
+        const v = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const { repo, calls } = notes([note('a')]);
+    const errors: CacheError[] = [];
+    const cache = cached<NoteT>(repo, {
+      store,
+      secondDeleteMs: 0,
+      refreshAfterWrite: true,
+      onError: (e) => errors.push(e),
+    });
+    failReads = true;
+    await cache.update({ ...note('a'), title: 'new' });
+    await until(() => errors.length > 0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls.getById).toBeUndefined();
+    expect(cache.metrics().refreshes).toBe(0);
+  });
+
   it('does not load while the store is down (the cache is bypassed with invalidations owed)', async () => {
     const { store, cache, calls, errors } = setup();
     store.setDown(true);
