@@ -44,6 +44,8 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { OffThreadSpanProcessor } from './off-thread-spans.ts';
+import { PooledIdGenerator } from './pooled-ids.ts';
 
 export interface TelemetryOptions {
   /** `service.name` of every span and metric (OTEL_SERVICE_NAME overrides it). */
@@ -62,6 +64,7 @@ export interface TelemetryOptions {
    *   `parentbased_traceidratio`; the ratio from the argument, default 1).
    * - OTEL_SDK_DISABLED=true: providers are still created (so /metrics answers) but nothing is
    *   registered globally and nothing is exported.
+   * - SPAN_EXPORT=event-loop: OTLP span export on the event loop (see `spanExport`).
    */
   env?: Record<string, string | undefined>;
   /**
@@ -77,6 +80,13 @@ export interface TelemetryOptions {
    * reader, so a reader nobody reads is a cost on every call.
    */
   prometheus?: boolean;
+  /**
+   * Where OTLP span export (protobuf serialization, HTTP) runs: `'worker'` (the default), a worker
+   * thread fed batches of ended spans (OffThreadSpanProcessor), or `'event-loop'`, the SDK's
+   * BatchSpanProcessor, which serializes inside the `span.end()` that fills a batch. Default: the
+   * environment's SPAN_EXPORT, else `'worker'`.
+   */
+  spanExport?: 'worker' | 'event-loop';
   /** Make these providers the global ones (`trace`, `metrics`, `propagation`, `context`). Default true. */
   registerGlobally?: boolean;
 }
@@ -167,16 +177,18 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     (exporter) => new SimpleSpanProcessor({ exporter }),
   );
   if (endpoint) {
+    const url = `${endpoint}/v1/traces`;
     spanProcessors.push(
-      new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter({ url: `${endpoint}/v1/traces`, headers }),
-      }),
+      (options.spanExport ?? env.SPAN_EXPORT) === 'event-loop'
+        ? new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url, headers }) })
+        : new OffThreadSpanProcessor({ url, headers, resource }),
     );
   }
   const tracerProvider = new TracerProvider({
     resource,
     spanProcessors,
     sampler: samplerFromEnv(env),
+    idGenerator: new PooledIdGenerator(),
   });
   // With nowhere to send spans, recording them is pure cost: the API's no-op tracer is used
   // instead. It still carries an incoming trace context through (its spans are the caller's span

@@ -29,6 +29,8 @@ import {
   context,
   createTraceState,
   type Histogram,
+  INVALID_SPANID,
+  INVALID_TRACEID,
   isSpanContextValid,
   type Meter,
   metrics,
@@ -74,7 +76,10 @@ function parentOf(header: HeaderReader): Context {
   // Nothing found: without a registered propagator `extract` does nothing, and W3C trace context
   // is the contract between the Mystira services (the client writes it the same way), so read
   // `traceparent` ourselves.
-  const m = TRACEPARENT.exec(header('traceparent')?.trim().toLowerCase() ?? '');
+  const traceparent = header('traceparent');
+  // Most calls carry none: no trimming, lower-casing or matching then.
+  if (traceparent === undefined) return extracted;
+  const m = TRACEPARENT.exec(traceparent.trim().toLowerCase());
   if (!m) return extracted;
   const state = header('tracestate');
   const sc = {
@@ -176,7 +181,13 @@ function ledgerSpanWanted(): boolean {
   const active = trace.getSpan(context.active());
   if (active === undefined || active.isRecording()) return true;
   const sc = active.spanContext();
-  return (sc.traceFlags & TraceFlags.SAMPLED) !== 0 || !isSpanContextValid(sc);
+  // Ids compared with the invalid ones rather than validated (two regular expressions per ledger
+  // call): the active span's ids come from a tracer or a parsed traceparent, well-formed either way.
+  return (
+    (sc.traceFlags & TraceFlags.SAMPLED) !== 0 ||
+    sc.traceId === INVALID_TRACEID ||
+    sc.spanId === INVALID_SPANID
+  );
 }
 
 /** The OpenTelemetry implementation of the server's telemetry seam. */
