@@ -380,8 +380,8 @@ async function contest(
 // ------------------------------------------------------------------ server-bound (h2load) --
 
 const H2LOAD_STREAMS = 64;
-const H2LOAD_ROUND_S = smoke ? 1 : Number(flag('round-seconds') ?? 5);
-const H2LOAD_ROUNDS = smoke ? 1 : Number(flag('rounds') ?? 6);
+const H2LOAD_ROUND_S = smoke ? 1 : Number(flag('round-seconds') ?? 3);
+const H2LOAD_ROUNDS = smoke ? 1 : Number(flag('rounds') ?? 10);
 /** `--grpc-timeout 10S`: every server-bound call carries that deadline (the issue's runs do not). */
 const H2LOAD_DEADLINE = flag('grpc-timeout');
 
