@@ -290,11 +290,38 @@ export function entity<const S extends Shape>(
   return Object.freeze(def);
 }
 
-/** True when `s` is a `Date#toISOString()` string of a real instant. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The two or four digits of `s` at `at` as a number (the pattern has checked they are digits). */
+function digits(s: string, at: number, count: 2 | 4): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return n;
+}
+
+/**
+ * True when `s` is a `Date#toISOString()` string of a real instant (years 0000-9999). Checked by
+ * pattern and field ranges rather than by parsing and formatting again: every stored date is
+ * validated on every read, and a Date round trip costs more than the rest of the check.
+ */
 export function isIsoDate(s: string): boolean {
-  if (s.length !== 24 || s[10] !== 'T' || s[23] !== 'Z') return false;
-  const t = Date.parse(s);
-  return !Number.isNaN(t) && new Date(t).toISOString() === s;
+  if (s.length !== 24 || !ISO_DATE.test(s)) return false;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const monthDays =
+    month === 2
+      ? leap
+        ? 29
+        : 28
+      : month === 4 || month === 6 || month === 9 || month === 11
+        ? 30
+        : 31;
+  return (
+    day <= monthDays && digits(s, 11, 2) < 24 && digits(s, 14, 2) < 60 && digits(s, 17, 2) < 60
+  );
 }
 
 /**

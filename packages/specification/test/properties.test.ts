@@ -11,6 +11,7 @@ import {
   evaluate,
   fromJSON,
   hashQuery,
+  isIsoDate,
   normalize,
   type Predicate,
   type QueryNode,
@@ -288,6 +289,55 @@ describe('value-level rules', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('isIsoDate', () => {
+  /** The definition: what Date parses and formats back to the same text. */
+  const roundTrips = (s: string) => {
+    if (s.length !== 24 || s[10] !== 'T' || s[23] !== 'Z') return false;
+    const t = Date.parse(s);
+    return !Number.isNaN(t) && new Date(t).toISOString() === s;
+  };
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  // Near-valid texts: every field drawn over and past its range, and any character swapped.
+  const nearDate = fc
+    .tuple(
+      fc.integer({ min: 0, max: 9999 }),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 25 }),
+      fc.integer({ min: 0, max: 61 }),
+      fc.integer({ min: 0, max: 61 }),
+      fc.integer({ min: 0, max: 999 }),
+    )
+    .map(
+      ([y, mo, d, h, mi, s, ms]) =>
+        `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(ms, 3)}Z`,
+    );
+  const mangled = fc
+    .tuple(nearDate, fc.nat(23), fc.constantFrom('x', ' ', '-', ':', '.', 'Z', 'T', '+', '9'))
+    .map(([text, at, c]) => text.slice(0, at) + c + text.slice(at + 1));
+
+  it('accepts exactly what a Date round trip gives back', () => {
+    fc.assert(
+      fc.property(fc.oneof(nearDate, mangled, fc.string({ maxLength: 30 })), (s) => {
+        expect(isIsoDate(s)).toBe(roundTrips(s));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const s of [
+      '2024-02-29T23:59:59.999Z',
+      '2000-02-29T00:00:00.000Z',
+      '0000-01-01T00:00:00.000Z',
+    ])
+      expect(isIsoDate(s)).toBe(true);
+    for (const s of [
+      '2023-02-29T00:00:00.000Z',
+      '1900-02-29T00:00:00.000Z',
+      '2024-04-31T00:00:00.000Z',
+    ])
+      expect(isIsoDate(s)).toBe(false);
   });
 });
 
