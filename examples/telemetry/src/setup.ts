@@ -46,6 +46,11 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { OffThreadSpanProcessor } from './off-thread-spans.ts';
 import { PooledIdGenerator } from './pooled-ids.ts';
+import {
+  type HistogramSeries,
+  type HistogramSpec,
+  PreAggregatedHistograms,
+} from './pre-aggregated.ts';
 
 export interface TelemetryOptions {
   /** `service.name` of every span and metric (OTEL_SERVICE_NAME overrides it). */
@@ -101,6 +106,12 @@ export interface Telemetry {
    */
   readonly tracer: Tracer;
   readonly meter: Meter;
+  /**
+   * A histogram aggregated in this process rather than by the SDK's meter (no attribute hashing
+   * per record: see src/pre-aggregated.ts), read by the Prometheus and OTLP readers made here (not
+   * by `metricReaders`). For hot paths: `otelTelemetry({ histogram: telemetry.histogram })`.
+   */
+  histogram(name: string, spec: HistogramSpec): HistogramSeries;
   /** Whether spans are recorded (something receives them: OTLP or `spanExporters`). */
   readonly tracing: boolean;
   /** False with OTEL_SDK_DISABLED=true: a host then leaves its call telemetry out altogether. */
@@ -195,9 +206,13 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
   // context, flags kept), so downstream services and log lines see the caller's trace id.
   const tracing = spanProcessors.length > 0;
 
+  // Histograms recorded through `histogram()`, read by both readers made here.
+  const preAggregated = new PreAggregatedHistograms(resource);
   // The Prometheus reader is pulled by /metrics; it never starts its own HTTP server.
   const prometheus =
-    options.prometheus === false ? undefined : new PrometheusExporter({ preventServerStart: true });
+    options.prometheus === false
+      ? undefined
+      : new PrometheusExporter({ preventServerStart: true, metricProducers: [preAggregated] });
   const serializer = new PrometheusSerializer();
   const readers: IMetricReader[] = [
     ...(prometheus ? [prometheus] : []),
@@ -206,6 +221,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
   if (endpoint) {
     readers.push(
       new PeriodicExportingMetricReader({
+        metricProducers: [preAggregated],
         exporter: new OTLPMetricExporter({ url: `${endpoint}/v1/metrics`, headers }),
         exportIntervalMillis: Number(env.OTEL_METRIC_EXPORT_INTERVAL) || 60_000,
       }),
@@ -244,6 +260,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     enabled: !disabled,
     meter: meterProvider.getMeter(serviceName),
     otlpEndpoint: endpoint,
+    histogram: (name, spec) => preAggregated.histogram(name, spec),
     prometheusContentType: 'text/plain; version=0.0.4; charset=utf-8',
     async prometheusText() {
       if (!prometheus) return '';

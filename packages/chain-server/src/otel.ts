@@ -9,7 +9,8 @@
  *   `rpc.grpc.status_code`;
  * - an INTERNAL child span per ledger call (`ledger.registerAsset`, ...), whatever the ledger, and
  *   per call of its `ip` port (`ledger.ip.createCollection`, ...) when it has one;
- * - the `rpc.server.duration` histogram (ms) by rpc.method and rpc.grpc.status_code.
+ * - the `rpc.server.duration` histogram (ms) by rpc.method and rpc.grpc.status_code, on the
+ *   meter, or aggregated by the host (`histogram` option).
  * Spans nest through the active context, so register a context manager (e.g. the
  * AsyncLocalStorageContextManager of `@opentelemetry/context-async-hooks`).
  *
@@ -58,7 +59,30 @@ export interface OtelTelemetryOptions {
   meter?: Meter;
   /** Spans for ledger calls. Default true. */
   ledgerSpans?: boolean;
+  /**
+   * Where `rpc.server.duration` is aggregated. Default: a histogram of `meter`, whose `record`
+   * hashes the attributes on every call to find the series. A host that aggregates histograms
+   * itself (e.g. `setupTelemetry().histogram` of the examples) passes its factory: it is asked once
+   * per procedure, protocol and status, and the recorder it gives is called once per call.
+   */
+  histogram?: HistogramFactory;
 }
+
+/** Makes a histogram aggregated outside the SDK's meter (see {@link OtelTelemetryOptions}). */
+export type HistogramFactory = (
+  name: string,
+  spec: {
+    description: string;
+    unit: string;
+    /** Bucket bounds, ascending. */
+    boundaries: readonly number[];
+    /** The instrumentation scope to report it under. */
+    scope: string;
+  },
+) => (attributes: Attributes) => (value: number) => void;
+
+/** Records one call's duration in its series; `ctx` is the call's context. */
+type DurationRecorder = (ms: number, ctx: Context) => void;
 
 type HeaderReader = (name: string) => string | undefined;
 
@@ -117,7 +141,8 @@ const SERVER_SPAN = { kind: SpanKind.SERVER } as const;
 interface CallNames {
   spanName: string;
   spanAttributes: Attributes;
-  metricAttributes(status: number): Attributes;
+  /** The recorder of the duration series of one status, made once. */
+  durationOf(status: number): DurationRecorder;
 }
 
 /** INVALID_ARGUMENT, as gRPC names the codes. */
@@ -135,14 +160,12 @@ class OtelCallScope implements CallScope {
   readonly #span: Span;
   readonly #recording: boolean;
   readonly #names: CallNames;
-  readonly #duration: Histogram;
-  constructor(start: number, ctx: Context, span: Span, names: CallNames, duration: Histogram) {
+  constructor(start: number, ctx: Context, span: Span, names: CallNames) {
     this.#start = start;
     this.#ctx = ctx;
     this.#span = span;
     this.#recording = span.isRecording();
     this.#names = names;
-    this.#duration = duration;
     if (this.#recording) span.setAttributes(names.spanAttributes);
   }
   run<T>(fn: () => T): T {
@@ -164,11 +187,7 @@ class OtelCallScope implements CallScope {
     }
     span.end();
     // The call's context, given rather than looked up (exemplars read it).
-    this.#duration.record(
-      performance.now() - this.#start,
-      this.#names.metricAttributes(status),
-      this.#ctx,
-    );
+    this.#names.durationOf(status)(performance.now() - this.#start, this.#ctx);
   }
 }
 
@@ -193,12 +212,25 @@ function ledgerSpanWanted(): boolean {
 /** The OpenTelemetry implementation of the server's telemetry seam. */
 export function otelTelemetry(options: OtelTelemetryOptions = {}): RpcTelemetry {
   const tracer = options.tracer ?? trace.getTracer('@mystira/chain-server');
-  const meter = options.meter ?? metrics.getMeter('@mystira/chain-server');
-  const duration: Histogram = meter.createHistogram('rpc.server.duration', {
-    description: 'Duration of inbound RPCs, from the decoded request to the response.',
-    unit: 'ms',
-    advice: { explicitBucketBoundaries: DURATION_BUCKETS_MS },
-  });
+  const description = 'Duration of inbound RPCs, from the decoded request to the response.';
+  /** The duration recorder of one attribute set (asked once per set). */
+  let durationSeries: (attributes: Attributes) => DurationRecorder;
+  if (options.histogram) {
+    durationSeries = options.histogram('rpc.server.duration', {
+      description,
+      unit: 'ms',
+      boundaries: DURATION_BUCKETS_MS,
+      scope: '@mystira/chain-server',
+    });
+  } else {
+    const meter = options.meter ?? metrics.getMeter('@mystira/chain-server');
+    const duration: Histogram = meter.createHistogram('rpc.server.duration', {
+      description,
+      unit: 'ms',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS_MS },
+    });
+    durationSeries = (attributes) => (ms, ctx) => duration.record(ms, attributes, ctx);
+  }
 
   // Names and attribute sets per procedure and protocol, made once: the lean path is sensitive
   // to per-call allocations.
@@ -217,17 +249,17 @@ export function otelTelemetry(options: OtelTelemetryOptions = {}): RpcTelemetry 
       'rpc.service': procedure.slice(1, slash),
       'rpc.method': procedure.slice(slash + 1),
     };
-    const byStatus = new Map<number, Attributes>();
+    const byStatus = new Map<number, DurationRecorder>();
     names = {
       spanName: procedure.slice(1),
       spanAttributes: { ...base, 'mystira.rpc.protocol': protocol },
-      metricAttributes(status) {
-        let attributes = byStatus.get(status);
-        if (!attributes) {
-          attributes = { ...base, 'rpc.grpc.status_code': status };
-          byStatus.set(status, attributes);
+      durationOf(status) {
+        let record = byStatus.get(status);
+        if (!record) {
+          record = durationSeries({ ...base, 'rpc.grpc.status_code': status });
+          byStatus.set(status, record);
         }
-        return attributes;
+        return record;
       },
     };
     // Unknown paths never reach here (both paths answer only registered procedures).
@@ -244,7 +276,7 @@ export function otelTelemetry(options: OtelTelemetryOptions = {}): RpcTelemetry 
     const names = namesOf(procedure, protocol);
     const parent = parentOf(header);
     const span = tracer.startSpan(names.spanName, SERVER_SPAN, parent);
-    return new OtelCallScope(start, trace.setSpan(parent, span), span, names, duration);
+    return new OtelCallScope(start, trace.setSpan(parent, span), span, names);
   }
 
   /** Runs one ledger call as an INTERNAL child span of the active (call) context. */

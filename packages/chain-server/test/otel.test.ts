@@ -362,6 +362,50 @@ describe('rpc.server.duration', () => {
   });
 });
 
+describe('rpc.server.duration aggregated by the host (histogram option)', () => {
+  it('asks the factory once, each series once, and records every call in its series', async () => {
+    const specs: { name: string; unit: string; scope: string; boundaries: readonly number[] }[] =
+      [];
+    const series = new Map<string, number[]>();
+    let asked = 0;
+    const own = otelTelemetry({
+      tracer: tracerProvider.getTracer('test'),
+      histogram: (name, spec) => {
+        specs.push({ name, ...spec });
+        return (attributes) => {
+          asked++;
+          const values: number[] = [];
+          series.set(`${attributes['rpc.method']}/${attributes['rpc.grpc.status_code']}`, values);
+          expect(attributes).toMatchObject({
+            'rpc.system': 'grpc',
+            'rpc.service': 'mystira.chain.v1.ChainService',
+          });
+          return (value) => values.push(value);
+        };
+      },
+    });
+    const r = await startServer({ fastPath: true, telemetry: own });
+    try {
+      const client = clientFor('grpc', r.baseUrl);
+      for (let i = 0; i < 3; i++) await client.isRegistered({ contentId: `h-${i}` });
+      await client.registerIpAsset(registration());
+    } finally {
+      await r.close();
+    }
+    expect(specs).toEqual([
+      expect.objectContaining({
+        name: 'rpc.server.duration',
+        unit: 'ms',
+        scope: '@mystira/chain-server',
+      }),
+    ]);
+    expect(series.get('IsRegistered/0')).toHaveLength(3);
+    expect(series.get('RegisterIpAsset/0')).toHaveLength(1);
+    expect(asked).toBe(2);
+    expect(series.get('IsRegistered/0')?.every((ms) => ms >= 0)).toBe(true);
+  });
+});
+
 describe('with parent-based sampling', () => {
   // Roots are never sampled; a caller's sampled flag is followed.
   const sampledProvider = new TracerProvider({
