@@ -191,11 +191,15 @@ function reportingErrors(
         }
       };
     } else {
-      out[name] = async (...args: unknown[]) => {
+      // Unary handlers are async: one rejection handler on their promise, not an async wrapper
+      // awaiting it (every call goes through here; the wrapper cost a promise and a tick).
+      out[name] = (req: unknown, call: unknown) => {
         try {
-          return await fn(...args);
+          return (fn(req, call) as Promise<unknown>).then(undefined, (error: unknown) => {
+            throw fail(name, error);
+          });
         } catch (error) {
-          throw fail(name, error);
+          return Promise.reject(fail(name, error));
         }
       };
     }
