@@ -3,8 +3,8 @@
  * App's own query cannot run (it orders by `StartTime`, which its model never stores), the port
  * keeps what the query means and its comment says so. Build them against `mapped` repositories.
  */
-import type { EntityCodec } from '@mystira/repository';
-import { type Predicate, type Specification, spec, type Where } from '@mystira/specification';
+import { specOf } from '@mystira/repository';
+import type { Predicate, Specification, Where } from '@mystira/specification';
 import { type Account, accounts } from './accounts.js';
 import type { AccountStatusName, DifficultyLevelName, SessionStatusName } from './enums.js';
 import { type GameSession, gameSessions } from './game-sessions.js';
@@ -12,10 +12,7 @@ import { type PlayerScenarioScore, playerScenarioScores } from './player-scenari
 import { type Scenario, scenarios } from './scenarios.js';
 import { type UserProfile, userProfiles } from './user-profiles.js';
 
-/** A specification over a codec's TypeScript shape, checked against its schema at run time. */
-export function specOf<T extends object>(codec: EntityCodec<T>): Specification<T> {
-  return spec(codec.domain) as unknown as Specification<T>;
-}
+export { specOf };
 
 // --- Account (core `AccountSpecifications.cs`; domain `Account*Spec.cs`) ---------------------
 

@@ -12,6 +12,8 @@ import {
   type QueryNode,
   type SchemaIssue,
   type Shape,
+  type Specification,
+  spec,
 } from '@mystira/specification';
 import { planAggregate } from './aggregate.js';
 import {
@@ -207,6 +209,14 @@ export function entityCodec<const F extends Record<string, FieldCodec>>(
     },
   });
   return codec;
+}
+
+/**
+ * A specification over the codec's TypeScript shape: `spec(codec.domain)`, typed as the codec's
+ * items (the schema behind `codec.domain` is built at run time, so `spec` alone cannot infer it).
+ */
+export function specOf<T extends object>(codec: EntityCodec<T>): Specification<T> {
+  return spec(codec.domain) as unknown as Specification<T>;
 }
 
 /** The stored document an item was decoded from, if it was (see `STORED`). */

@@ -8,6 +8,7 @@ export {
   type EntityCodecOptions,
   entityCodec,
   type ItemOf,
+  specOf,
   storedDocumentOf,
 } from './codec.js';
 export { dotnetDate, parseDotnetDate } from './dates.js';
