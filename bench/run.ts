@@ -17,7 +17,22 @@ import { renderChart } from './lib/svg.ts';
 const here = import.meta.dirname;
 const args = process.argv.slice(2);
 /** Flags that take a value, so the value is not mistaken for a file filter. */
-const VALUE_FLAGS = new Set(['--soak-minutes']);
+const VALUE_FLAGS = new Set(
+  [
+    'cpu-prof',
+    'grpc-timeout',
+    'levels',
+    'other-build',
+    'per-round',
+    'ratio',
+    'read-seconds',
+    'round-seconds',
+    'rounds',
+    'rows',
+    'slice-seconds',
+    'soak-minutes',
+  ].map((name) => `--${name}`),
+);
 const filter = args.find((a, i) => !a.startsWith('--') && !VALUE_FLAGS.has(args[i - 1] ?? ''));
 const smokeRun = args.includes('--smoke');
 const files = readdirSync(here)
