@@ -54,6 +54,33 @@ export function grpcFrame(message: Uint8Array): Uint8Array {
   return frame;
 }
 
+/** What one h2load run reports: its stdout's counts and rate, its log file's latencies. */
+function readRun(
+  stdout: string,
+  logFile: string,
+): { ok: number; done: number; errors: number; rate: number; latency: LatencySummary } {
+  // Tab-separated: start (µs since epoch), HTTP status, duration (µs). A gRPC or gRPC-Web error
+  // also answers HTTP 200 (with grpc-status in the trailers or the body's last frame), which
+  // h2load does not read; the handlers here cannot fail on this request, and the Node
+  // generator's runs check statuses.
+  const latencies: number[] = [];
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    const [, status, micros] = line.split('\t');
+    if (status === '200') latencies.push(Number(micros) / 1000);
+  }
+  const summary = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded/.exec(stdout);
+  const rate = /finished in [\d.]+s, ([\d.]+) req\/s/.exec(stdout);
+  if (!summary || !rate) throw new Error(`unexpected h2load output:\n${stdout}`);
+  const [total, done, succeeded] = [Number(summary[1]), Number(summary[2]), Number(summary[3])];
+  return {
+    ok: latencies.length,
+    done,
+    errors: total - succeeded,
+    rate: Number(rate[1]),
+    latency: summarize(latencies),
+  };
+}
+
 export function runH2load(options: H2loadOptions): H2loadResult {
   const clients = options.clients ?? 4;
   const streams = options.streamsPerClient ?? 256;
@@ -75,27 +102,8 @@ export function runH2load(options: H2loadOptions): H2loadResult {
       ? spawnSync('taskset', ['-c', options.cpus, 'h2load', ...args], { encoding: 'utf8' })
       : spawnSync('h2load', args, { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`h2load failed (${run.status}): ${run.stderr}`);
-    // Tab-separated: start (µs since epoch), HTTP status, duration (µs). A gRPC or gRPC-Web error
-    // also answers HTTP 200 (with grpc-status in the trailers or the body's last frame), which
-    // h2load does not read; the handlers here cannot fail on this request, and the Node
-    // generator's runs check statuses.
-    const latencies: number[] = [];
-    for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-      const [, status, micros] = line.split('\t');
-      if (status === '200') latencies.push(Number(micros) / 1000);
-    }
-    const summary = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded/.exec(
-      run.stdout,
-    );
-    const rate = /finished in [\d.]+s, ([\d.]+) req\/s/.exec(run.stdout);
-    if (!summary || !rate) throw new Error(`unexpected h2load output:\n${run.stdout}`);
-    const [total, succeeded] = [Number(summary[1]), Number(summary[3])];
-    return {
-      ok: latencies.length,
-      errors: total - succeeded,
-      achievedRate: Number(rate[1]),
-      latency: summarize(latencies),
-    };
+    const r = readRun(run.stdout, logFile);
+    return { ok: r.ok, errors: r.errors, achievedRate: r.rate, latency: r.latency };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -165,23 +173,8 @@ export async function runH2loadClosedLoop(options: ClosedLoopOptions): Promise<C
       },
     );
     if (run.status !== 0) throw new Error(`h2load failed (${run.status}): ${run.stderr}`);
-    const latencies: number[] = [];
-    for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-      const [, status, micros] = line.split('\t');
-      if (status === '200') latencies.push(Number(micros) / 1000);
-    }
-    const summary = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded/.exec(
-      run.stdout,
-    );
-    const rate = /finished in [\d.]+s, ([\d.]+) req\/s/.exec(run.stdout);
-    if (!summary || !rate) throw new Error(`unexpected h2load output:\n${run.stdout}`);
-    const [total, done, succeeded] = [Number(summary[1]), Number(summary[2]), Number(summary[3])];
-    return {
-      rps: Number(rate[1]),
-      done,
-      errors: total - succeeded,
-      latency: summarize(latencies),
-    };
+    const r = readRun(run.stdout, logFile);
+    return { rps: r.rate, done: r.done, errors: r.errors, latency: r.latency };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
