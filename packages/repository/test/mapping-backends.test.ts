@@ -325,11 +325,11 @@ describe('mapped: memory = PostgreSQL = Cosmos DB = the evaluator over decoded i
       [(s) => s().count('playerNames'), /several stored names/],
     ];
     // Aggregates built without the codec's check (as one parsed from JSON would be).
-    const unchecked = () => spec<Session>({ ...Sessions.domain, checkQuery: undefined } as never);
+    const unchecked: typeof S = () => spec({ ...Sessions.domain, checkQuery: undefined });
     for (const [make, why] of refused) {
       expect(() => make(S)).toThrow(why);
       for (const [, inner] of backends) {
-        const agg = make(unchecked as typeof S) as AggregateSource<Session>;
+        const agg = make(unchecked) as AggregateSource<Session>;
         const error = await runAggregate(mapped(inner, Sessions), agg).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(UnmappableQueryError);
         expect((error as Error).message).toMatch(why);
