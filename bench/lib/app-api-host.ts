@@ -1,25 +1,20 @@
 /**
  * Child-process host for the App API target (bench/lib/app-api-slo.ts): the App API through
- * `createAppApi` on the shared PostgreSQL (its own schema) and Redis (its own key prefix),
- * cosmosdb-server, a devnet Chain server it only health-checks, and the demo's local
+ * `createAppApi` on the shared PostgreSQL (its own schema) and Redis (its own key prefix), an
+ * in-process cosmosdb-server, a devnet Chain server it only health-checks, and the demo's local
  * token issuer. It seeds the stories as a signed-in author and marks them published (readers
  * read them anonymously, as the load does), then serves; beside it, a minimal Fastify JSON
  * endpoint reading the same story JSON straight from Redis with raw ioredis (the alternative).
- *
- * Cosmos DB runs in a child process of its own (cosmos-process.ts), so the host's CPU per request
- * is the App API's, not the emulator's.
  *
  * IPC: sends `{ url, rawUrl, ids }` when ready; answers `'metrics'` with the story cache's counters
  * and the process's CPU time; `'exit'` (or the parent going away) cleans up and exits.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { createChainServer, DevnetLedger } from '@mystira/chain-server';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { seededRandom } from './open-loop.ts';
-import { spawnChild } from './processes.ts';
 
 const repo = new URL('../../', import.meta.url).pathname;
 const stories = Number(process.argv[2] ?? 10_000);
@@ -28,6 +23,9 @@ const prefix = `bench-f-slo:${process.pid}`;
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+const { startEmbeddedCosmos } = (await import(
+  `${repo}examples/demo/src/embedded-cosmos.ts`
+)) as typeof import('../../examples/demo/src/embedded-cosmos.ts');
 const { createAppApi } = (await import(
   `${repo}examples/app-api/src/app.ts`
 )) as typeof import('../../examples/app-api/src/app.ts');
@@ -52,17 +50,8 @@ async function cleanup(): Promise<void> {
 const issuer = await startLocalIssuer();
 cleanups.push(() => issuer.close());
 const authorization = `Bearer ${await userToken(issuer, DEMO_USERS.ada)}`;
-// Cosmos DB in its own process, as a real account is remote (see cosmos-process.ts).
-const cosmosChild = spawnChild(process.execPath, [join(import.meta.dirname, 'cosmos-process.ts')], {
-  ipc: true,
-});
-cleanups.push(() => cosmosChild.stop());
-const cosmos = await new Promise<{ endpoint: string; key: string }>((resolve, reject) => {
-  cosmosChild.proc.once('message', resolve as (m: unknown) => void);
-  cosmosChild.proc.once('exit', (code) =>
-    reject(new Error(`Cosmos DB process exited with ${code}`)),
-  );
-});
+const cosmos = await startEmbeddedCosmos({ port: 0 });
+cleanups.push(() => cosmos.stop());
 const ledger = new DevnetLedger({ blockIntervalMs: 1000, requiredConfirmations: 1 });
 const chain = createChainServer({ ledger });
 const chainPort = (await chain.listen(0, '127.0.0.1')).port;
