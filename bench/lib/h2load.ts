@@ -81,31 +81,63 @@ function readRun(
   };
 }
 
+/** What both runners send: one URL, one body, its content type and any more headers. */
+interface RequestOptions {
+  url: string;
+  body: Uint8Array;
+  contentType?: string;
+  headers?: string[];
+  cpus?: string;
+}
+
+/**
+ * h2load's command for one run: `load` (connections, streams, duration, rate) and the request
+ * (the body from a file, gRPC's headers, a per-request log), on `cpus` through taskset. The body
+ * and the log live in a temporary folder that `remove()` deletes.
+ */
+function h2loadCommand(
+  load: string[],
+  request: RequestOptions,
+): { command: string; args: string[]; logFile: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-h2load-'));
+  const bodyFile = join(dir, 'request.bin');
+  const logFile = join(dir, 'requests.tsv');
+  writeFileSync(bodyFile, request.body);
+  const args = [
+    ...load,
+    ...['-d', bodyFile, '-H', `content-type: ${request.contentType ?? 'application/grpc'}`],
+    ...['-H', 'te: trailers'],
+    ...(request.headers ?? []).flatMap((h) => ['-H', h]),
+    `--log-file=${logFile}`,
+    request.url,
+  ];
+  return {
+    ...(request.cpus
+      ? { command: 'taskset', args: ['-c', request.cpus, 'h2load', ...args] }
+      : { command: 'h2load', args }),
+    logFile,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
 export function runH2load(options: H2loadOptions): H2loadResult {
   const clients = options.clients ?? 4;
   const streams = options.streamsPerClient ?? 256;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-h2load-'));
-  try {
-    const bodyFile = join(dir, 'request.bin');
-    const logFile = join(dir, 'requests.tsv');
-    writeFileSync(bodyFile, options.body);
-    const args = [
+  const h2load = h2loadCommand(
+    [
       ...['-c', String(clients), '-m', String(streams)],
       `--rps=${Math.ceil(options.ratePerSecond / clients)}`,
       ...['-D', String(options.durationSeconds), `--warm-up-time=${options.warmUpSeconds}`],
-      ...['-d', bodyFile, '-H', `content-type: ${options.contentType ?? 'application/grpc'}`],
-      ...['-H', 'te: trailers'],
-      `--log-file=${logFile}`,
-      options.url,
-    ];
-    const run = options.cpus
-      ? spawnSync('taskset', ['-c', options.cpus, 'h2load', ...args], { encoding: 'utf8' })
-      : spawnSync('h2load', args, { encoding: 'utf8' });
+    ],
+    options,
+  );
+  try {
+    const run = spawnSync(h2load.command, h2load.args, { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`h2load failed (${run.status}): ${run.stderr}`);
-    const r = readRun(run.stdout, logFile);
+    const r = readRun(run.stdout, h2load.logFile);
     return { ok: r.ok, errors: r.errors, achievedRate: r.rate, latency: r.latency };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    h2load.remove();
   }
 }
 
@@ -142,24 +174,14 @@ export interface ClosedLoopResult {
  * by `done`. Runs h2load as a child without blocking this event loop.
  */
 export async function runH2loadClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-h2load-'));
+  const h2load = h2loadCommand(
+    ['-c', '1', '-m', String(options.streams), '-D', String(options.durationSeconds)],
+    options,
+  );
   try {
-    const bodyFile = join(dir, 'request.bin');
-    const logFile = join(dir, 'requests.tsv');
-    writeFileSync(bodyFile, options.body);
-    const args = [
-      ...['-c', '1', '-m', String(options.streams), '-D', String(options.durationSeconds)],
-      ...['-d', bodyFile, '-H', `content-type: ${options.contentType ?? 'application/grpc'}`],
-      ...['-H', 'te: trailers'],
-      ...(options.headers ?? []).flatMap((h) => ['-H', h]),
-      `--log-file=${logFile}`,
-      options.url,
-    ];
     const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>(
       (resolve, reject) => {
-        const child = options.cpus
-          ? spawn('taskset', ['-c', options.cpus, 'h2load', ...args])
-          : spawn('h2load', args);
+        const child = spawn(h2load.command, h2load.args);
         let stdout = '';
         let stderr = '';
         child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -173,9 +195,9 @@ export async function runH2loadClosedLoop(options: ClosedLoopOptions): Promise<C
       },
     );
     if (run.status !== 0) throw new Error(`h2load failed (${run.status}): ${run.stderr}`);
-    const r = readRun(run.stdout, logFile);
+    const r = readRun(run.stdout, h2load.logFile);
     return { rps: r.rate, done: r.done, errors: r.errors, latency: r.latency };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    h2load.remove();
   }
 }
