@@ -98,21 +98,15 @@ class Cached<T extends object> extends ControlledCache implements CachedReposito
     this.#ctx = ctx;
     this.#local = local;
     this.#invalidator = invalidator;
-    const entries = new StoredEntries(this.#ctx);
-    const sizeCheckedReads = options.sizeCheckedReads ?? true;
-    const readThrough = new ReadThrough(
-      this.#ctx,
-      entries,
-      this.#local,
-      this.#invalidator,
-      sizeCheckedReads,
-    );
+    const entries = new StoredEntries(this.#ctx, {
+      sizeCheckedReads: options.sizeCheckedReads ?? true,
+    });
+    const readThrough = new ReadThrough(this.#ctx, entries, this.#local, this.#invalidator);
     this.#entities = new EntityReads(inner, this.#ctx, {
       entries,
       local: this.#local,
       invalidator: this.#invalidator,
       readThrough,
-      sizeCheckedReads,
     });
     this.#queries = new QueryReads(inner, this.#ctx, readThrough);
   }

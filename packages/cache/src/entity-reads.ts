@@ -31,8 +31,6 @@ export interface EntityReadParts {
   local: LocalTier;
   invalidator: Invalidator;
   readThrough: ReadThrough;
-  /** Read through the store's size-checked script (see `CacheOptions.sizeCheckedReads`). */
-  sizeCheckedReads: boolean;
 }
 
 export class EntityReads<T extends object> {
@@ -42,7 +40,6 @@ export class EntityReads<T extends object> {
   readonly #local: LocalTier;
   readonly #invalidator: Invalidator;
   readonly #readThrough: ReadThrough;
-  readonly #readMax: number | undefined;
 
   constructor(inner: Repository<T>, ctx: CacheContext, parts: EntityReadParts) {
     this.#inner = inner;
@@ -51,7 +48,6 @@ export class EntityReads<T extends object> {
     this.#local = parts.local;
     this.#invalidator = parts.invalidator;
     this.#readThrough = parts.readThrough;
-    this.#readMax = parts.sizeCheckedReads ? parts.entries.maxEntryBytes : undefined;
   }
 
   getById(id: Id, options: CallOptions = {}): Promise<T | undefined> {
@@ -150,7 +146,7 @@ export class EntityReads<T extends object> {
       const keys = [layout.epoch()];
       for (const id of rest) keys.push(layout.itemGeneration(id), layout.value(id));
       try {
-        const max = this.#readMax;
+        const max = this.#entries.readLimit;
         const got = await raceAbort(
           this.#ctx.store.call('get', (s) => s.get(keys, max)),
           signal,

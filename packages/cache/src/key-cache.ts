@@ -136,11 +136,10 @@ class Namespace extends ControlledCache implements KeyCache {
     this.#defaults = callDefaults(options, settings.ttlMs);
     this.#invalidator = invalidator;
     this.#reads = new KeyReads(ctx, {
-      entries: new StoredEntries(ctx),
+      entries: new StoredEntries(ctx, { sizeCheckedReads: options.sizeCheckedReads ?? false }),
       local,
       invalidator,
       timers: options.timers ?? defaultTimers,
-      sizeCheckedReads: options.sizeCheckedReads ?? false,
     });
   }
 

@@ -57,8 +57,6 @@ export class KeyReads {
   readonly #flights = new Map<string, FactoryFlight>();
   readonly #refreshing = new Set<string>();
   readonly #closing = new AbortController();
-  /** The size limit passed to the store's reads: undefined (a plain MGET) unless size-checked. */
-  readonly #readMax: number | undefined;
 
   constructor(
     ctx: SharedContext<NamespaceLayout>,
@@ -67,7 +65,6 @@ export class KeyReads {
       local: LocalTier;
       invalidator: Invalidator;
       timers: CacheTimers;
-      sizeCheckedReads: boolean;
     },
   ) {
     this.#ctx = ctx;
@@ -75,7 +72,6 @@ export class KeyReads {
     this.#local = parts.local;
     this.#invalidator = parts.invalidator;
     this.#timers = parts.timers;
-    this.#readMax = parts.sizeCheckedReads ? parts.entries.maxEntryBytes : undefined;
     const lock = ctx.settings.lock;
     this.#lock = lock ? new StampedeLock(ctx, parts.entries, lock) : null;
   }
@@ -240,7 +236,7 @@ export class KeyReads {
 
   /** The one MGET of a read: the guards, then the value. */
   #fetch(target: KeyTarget, signal: AbortSignal | undefined): Promise<StoreReply> {
-    const max = this.#readMax;
+    const max = this.#entries.readLimit;
     // Without `max`, one plain MGET: the codec still refuses (and `drop` deletes) an entry over
     // the limit, after it was transferred; values over the limit are never written by this cache.
     return raceAbort(

@@ -38,21 +38,17 @@ export class ReadThrough {
   readonly #invalidator: Invalidator;
   readonly #lock: StampedeLock | null;
   readonly #flights = new Map<string, Promise<unknown>>();
-  /** The size limit passed to the store's reads: undefined (a plain MGET) unless size-checked. */
-  readonly #readMax: number | undefined;
 
   constructor(
     ctx: CacheContext,
     entries: StoredEntries,
     local: LocalTier,
     invalidator: Invalidator,
-    sizeCheckedReads = true,
   ) {
     this.#ctx = ctx;
     this.#entries = entries;
     this.#local = local;
     this.#invalidator = invalidator;
-    this.#readMax = sizeCheckedReads ? entries.maxEntryBytes : undefined;
     const lock = ctx.settings.lock;
     this.#lock = lock ? new StampedeLock(ctx, entries, lock) : null;
   }
@@ -94,7 +90,7 @@ export class ReadThrough {
       let tokens: (string | null)[] | null = null;
       let stale: { value: unknown } | null = null;
       try {
-        const max = this.#readMax;
+        const max = this.#entries.readLimit;
         const got = await raceAbort(
           this.#ctx.store.call('get', (s) => s.get([...spec.guards, spec.key], max)),
           signal,

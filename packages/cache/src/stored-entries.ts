@@ -11,9 +11,16 @@ import { GENERATION_TTL_MS, joinTokens } from './generation-tokens.js';
 
 export class StoredEntries {
   readonly #ctx: SharedContext;
+  /**
+   * The size limit a cache's reads pass to the store: `maxEntryBytes` when they are size-checked
+   * (the Redis store's script answers a larger value's size, never the value), else undefined
+   * (one plain MGET; a larger foreign value is transferred, then refused).
+   */
+  readonly readLimit: number | undefined;
 
-  constructor(ctx: SharedContext) {
+  constructor(ctx: SharedContext, options: { sizeCheckedReads: boolean }) {
     this.#ctx = ctx;
+    this.readLimit = options.sizeCheckedReads ? this.maxEntryBytes : undefined;
   }
 
   /** The most bytes read for one entry: anything larger is refused unread. */
