@@ -47,10 +47,9 @@ export function writePrefix(frame: Buffer, flags: number, length: number): void 
 /** gRPC-Web sends the status as the body's last envelope, flagged 0x80, not as HTTP trailers. */
 export function trailerFrame(trailer: Headers): Buffer {
   const bytes = trailerSerialize(trailer);
-  const frame = Buffer.allocUnsafe(5 + bytes.length);
-  frame[0] = trailerFlag;
-  frame.writeUInt32BE(bytes.length, 1);
-  frame.set(bytes, 5);
+  const frame = Buffer.allocUnsafe(ENVELOPE_PREFIX_BYTES + bytes.length);
+  writePrefix(frame, trailerFlag, bytes.length);
+  frame.set(bytes, ENVELOPE_PREFIX_BYTES);
   return frame;
 }
 
