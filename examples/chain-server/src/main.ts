@@ -113,15 +113,10 @@ const server = createChainServer({
   version,
   serviceName: SERVICE_NAME,
   // Spans go to the global tracer provider (a no-op one unless OTLP is configured: nothing would
-  // receive them); rpc.server.duration always goes to /metrics. OTEL_SDK_DISABLED=true leaves
-  // call telemetry out altogether (the host as it serves without observability).
-  telemetry: telemetry.enabled
-    ? otelTelemetry({
-        meter: telemetry.meterProvider.getMeter('@mystira/chain-server'),
-        // Aggregated here rather than by the SDK's meter: no attribute hashing per call.
-        histogram: telemetry.histogram,
-      })
-    : undefined,
+  // receive them); rpc.server.duration always goes to /metrics, aggregated by this host's
+  // telemetry rather than an SDK meter (no attribute hashing per call). OTEL_SDK_DISABLED=true
+  // leaves call telemetry out altogether (the host as it serves without observability).
+  telemetry: telemetry.enabled ? otelTelemetry({ histogram: telemetry.histogram }) : undefined,
   // Clients only see "internal error"; the cause goes to the log.
   onInternalError: (err, method) => log.error({ err, method }, 'internal error'),
   // One access-log line per call (set LOG_LEVEL=warn to silence them; the server then skips the
