@@ -9,9 +9,20 @@ import { readFileSync } from 'node:fs';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { DevnetLedger, nonCommercialSocialRemixingTerms } from '@mystira/chain-server';
 import { otelTelemetry } from '@mystira/chain-server/otel';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  context,
+  createContextKey,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
 import { type HistogramMetricData, MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOffSampler,
@@ -215,6 +226,48 @@ describe('with a registered W3C propagator', () => {
     expect(span.spanContext().traceId).toBe(TRACE_ID);
     expect(span.parentSpanContext?.spanId).toBe(PARENT);
     expect(span.spanContext().traceState?.get('vendor')).toBe('abc');
+  });
+});
+
+describe("a call's context", () => {
+  const key = createContextKey('otel.test value');
+  const procedure = '/mystira.chain.v1.ChainService/IsRegistered';
+
+  it("behaves as the API's contexts do: values set, replaced and deleted make new contexts", () => {
+    const scope = telemetry.startCall(procedure, 'grpc', () => undefined);
+    scope.run(() => {
+      const call = context.active();
+      const span = trace.getSpan(call);
+      expect(span?.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/);
+      const one = call.setValue(key, 1);
+      const two = one.setValue(key, 2);
+      expect([call.getValue(key), one.getValue(key), two.getValue(key)]).toEqual([undefined, 1, 2]);
+      const deleted = two.deleteValue(key);
+      expect(deleted.getValue(key)).toBeUndefined();
+      expect(trace.getSpan(deleted)).toBe(span);
+      expect(trace.getSpan(trace.deleteSpan(two))).toBeUndefined();
+      expect(two.getValue(key)).toBe(2);
+    });
+    scope.end(undefined);
+  });
+
+  it('carries what the registered propagator read (baggage) into the handler', () => {
+    propagation.setGlobalPropagator(
+      new CompositePropagator({
+        propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+      }),
+    );
+    try {
+      const headers: Record<string, string> = { traceparent, baggage: 'tenant=acme' };
+      const scope = telemetry.startCall(procedure, 'grpc', (name) => headers[name]);
+      scope.run(() => {
+        expect(propagation.getActiveBaggage()?.getEntry('tenant')?.value).toBe('acme');
+        expect(trace.getActiveSpan()?.spanContext().traceId).toBe(TRACE_ID);
+      });
+      scope.end(undefined);
+    } finally {
+      propagation.disable();
+    }
   });
 });
 
