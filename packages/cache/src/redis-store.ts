@@ -1,7 +1,7 @@
 /**
  * The Redis store on `ioredis`, single node or Cluster. Every operation is one round trip:
- * reads are a plain MGET, or with a size limit a short script (an MGET that leaves values over it
- * in Redis), fills a Lua script that checks the guards and writes in one atomic step,
+ * reads are a plain MGET, or with a size limit a short script (sizes first, then an MGET; values
+ * over the limit stay in Redis), fills a Lua script that checks the guards and writes in one atomic step,
  * invalidations one MULTI/EXEC. On a Cluster every key of one entity carries the same hash tag
  * (`{entity}`, see the README), so multi-key commands stay in one slot.
  *
@@ -10,6 +10,7 @@
  * and the cache falls through to the repository immediately. With the offline queue on, the
  * per-call timeout still bounds the wait.
  */
+import { createHash } from 'node:crypto';
 import { CacheOptionsError } from './errors.js';
 import type { CacheStore, FillEntry, Guard, TokenWrite } from './store.js';
 
@@ -47,22 +48,35 @@ return 1
 // KEYS: the keys to read. ARGV[1]: the largest value returned, in bytes. A larger value is
 // answered by its size and never leaves Redis (a 30 MB junk entry costs a STRLEN, not a transfer);
 // a key holding another type by -1 (MGET would say nil, and the cache could never clean it up).
-// false becomes a nil reply without ending the array, as nil would.
+// Every size is checked before any value is read; when all fit (every hit), the values come from
+// one MGET: 4 redis.call for 3 keys instead of a STRLEN and a GET each (0.5-0.7 µs less Redis
+// time per 3-key read on Redis 7.0). Past 1000 keys it reads key by key instead (unpack() is
+// bounded by Lua's stack, 8000). false becomes a nil reply without ending the array, as nil would.
 const GET = `
 local max = tonumber(ARGV[1])
-local out = {}
-for i = 1, #KEYS do
+local n = #KEYS
+local refused = nil
+for i = 1, n do
   local len = redis.pcall('STRLEN', KEYS[i])
-  if type(len) ~= 'number' then
-    out[i] = -1
-  elseif len > max then
-    out[i] = len
-  else
-    out[i] = redis.call('GET', KEYS[i])
+  if type(len) ~= 'number' then len = -1 end
+  if len < 0 or len > max then
+    refused = refused or {}
+    refused[i] = len
   end
+end
+if not refused and n <= 1000 then return redis.call('MGET', unpack(KEYS)) end
+refused = refused or {}
+local out = {}
+for i = 1, n do
+  out[i] = refused[i] or redis.call('GET', KEYS[i])
 end
 return out
 `;
+const GET_SHA1 = createHash('sha1').update(GET).digest('hex');
+
+/** Whether a script call failed because Redis does not have the script (restart, SCRIPT FLUSH). */
+const isNoScript = (err: unknown): boolean =>
+  err instanceof Error && err.message.startsWith('NOSCRIPT');
 
 const UNLOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -111,6 +125,12 @@ export interface RedisStoreClient extends RedisSubscriberConnection {
   readonly isCluster?: boolean;
   /** MGET keys, values as bytes (null where absent). */
   mgetBuffer(...keys: string[]): Promise<(Uint8Array | null)[]>;
+  /**
+   * A command with replies as bytes: the size-checked read's EVALSHA (and EVAL after NOSCRIPT),
+   * sent directly rather than through a defined command, whose wrapper cost about 4 µs of CPU per
+   * call (measured on ioredis 5.11, Node 24).
+   */
+  callBuffer(command: string, ...args: (string | number)[]): Promise<unknown>;
   /** Registers the store's Lua scripts as commands (EVALSHA, falling back to EVAL). */
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
   /** Starts a MULTI/EXEC transaction (invalidations). */
@@ -126,7 +146,6 @@ export interface RedisStoreClient extends RedisSubscriberConnection {
 }
 
 type Scripted = RedisStoreClient & {
-  mystiraCacheGetBuffer(...args: (string | number)[]): Promise<(Uint8Array | number | null)[]>;
   mystiraCacheFill(...args: (string | number | Buffer)[]): Promise<number>;
   mystiraCacheUnlock(key: string, token: string): Promise<number>;
 };
@@ -160,10 +179,7 @@ export class RedisStore<C extends RedisStoreClient = RedisStoreClient> implement
     this.#subscriber = options.subscriber;
     this.#ownSubscriber = options.subscriber === undefined;
     const scripted = client as RedisStoreClient as Scripted;
-    // Once per client (stores may share one), each on its own: a client first used by an older
-    // version of this store has only the commands that version defined.
-    if (typeof scripted.mystiraCacheGetBuffer !== 'function')
-      client.defineCommand('mystiraCacheGet', { lua: GET });
+    // Once per client (stores may share one).
     if (typeof scripted.mystiraCacheFill !== 'function') {
       client.defineCommand('mystiraCacheFill', { lua: FILL });
       client.defineCommand('mystiraCacheUnlock', { lua: UNLOCK, numberOfKeys: 1 });
@@ -174,7 +190,14 @@ export class RedisStore<C extends RedisStoreClient = RedisStoreClient> implement
   // Not async: the client's promise as it is, one hop less on every hit.
   get(keys: readonly string[], maxBytes?: number): Promise<(Uint8Array | number | null)[]> {
     if (maxBytes === undefined) return this.client.mgetBuffer(...(keys as string[]));
-    return this.#scripted.mystiraCacheGetBuffer(keys.length, ...keys, maxBytes);
+    const reply = this.client.callBuffer('evalsha', GET_SHA1, keys.length, ...keys, maxBytes);
+    return (reply as Promise<(Uint8Array | number | null)[]>).then(undefined, (err: unknown) => {
+      if (!isNoScript(err)) throw err;
+      // Redis lost the script (restart, failover, SCRIPT FLUSH): EVAL sends it and loads it again.
+      return this.client.callBuffer('eval', GET, keys.length, ...keys, maxBytes) as Promise<
+        (Uint8Array | number | null)[]
+      >;
+    });
   }
 
   async fill(guards: readonly Guard[], entries: readonly FillEntry[]): Promise<boolean> {
