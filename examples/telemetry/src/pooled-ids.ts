@@ -8,7 +8,9 @@ import { randomFillSync } from 'node:crypto';
 import type { IdGenerator } from '@opentelemetry/sdk-trace';
 
 const POOL_BYTES = 4096;
-const ZEROS = '0'.repeat(32);
+/** The invalid ids, made once (slicing them per id made a string each time). */
+const INVALID_TRACE_ID = '0'.repeat(32);
+const INVALID_SPAN_ID = '0'.repeat(16);
 
 export class PooledIdGenerator implements IdGenerator {
   readonly #bytes = Buffer.allocUnsafe(POOL_BYTES);
@@ -16,15 +18,16 @@ export class PooledIdGenerator implements IdGenerator {
   #at = 0;
 
   generateTraceId(): string {
-    return this.#take(32);
+    return this.#take(INVALID_TRACE_ID);
   }
 
   generateSpanId(): string {
-    return this.#take(16);
+    return this.#take(INVALID_SPAN_ID);
   }
 
-  /** `chars` hex digits, never all zeros (an invalid id). */
-  #take(chars: number): string {
+  /** As many hex digits as `invalid` has, never `invalid` (all zeros). */
+  #take(invalid: string): string {
+    const chars = invalid.length;
     for (;;) {
       if (this.#at + chars > this.#pool.length) {
         this.#pool = randomFillSync(this.#bytes).toString('hex');
@@ -32,7 +35,7 @@ export class PooledIdGenerator implements IdGenerator {
       }
       const id = this.#pool.slice(this.#at, this.#at + chars);
       this.#at += chars;
-      if (id !== ZEROS.slice(0, chars)) return id;
+      if (id !== invalid) return id;
     }
   }
 }
