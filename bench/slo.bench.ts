@@ -15,7 +15,11 @@
  *    stories): the rate is stepped up until p95 breaks 50 ms; the highest step that holds is the
  *    sustainable rate → p95 < 50 ms and cache hit ratio > 80 %. (bench/lib/app-api-slo.ts)
  *
- * `node bench/slo.bench.ts [--smoke] [--chain-only]`
+ * `node bench/slo.bench.ts [--smoke] [--chain-only] [--host-node-flags '<node flags>']`
+ *
+ * `--host-node-flags` starts the example Chain host with more Node/V8 flags (space-separated, e.g.
+ * `--heap-growing-percent=20`), for trying a garbage-collector setting under the same loads; the
+ * report's notes say which flags the host ran with.
  */
 import { join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
@@ -31,6 +35,7 @@ import { startPythonChainServer } from './lib/python-chain-server.ts';
 import {
   type Comparison,
   emit,
+  flag,
   progress,
   type ReportChart,
   smoke,
@@ -53,6 +58,14 @@ const WARMUP_MS = smoke ? 300 : 3000;
 const PROTOCOL_RATE = smoke ? 200 : 1000;
 const PROTOCOL_MS = smoke ? 500 : 8000;
 const PROTOCOL_ROUNDS = smoke ? 1 : 4;
+/**
+ * Extra Node/V8 flags for the example Chain host (`--host-node-flags`); none by default. The knob
+ * the 10,000/s p99 turns on is how often a mark-compact runs: node:http2 makes every non-static
+ * request header value a V8 external string, which V8 allocates in old space, so each dies there
+ * and is finalized one by one in the next mark-compact's atomic pause (`--trace-gc-nvp`:
+ * clear.external_string_table), a cost that grows with the calls served since the last one.
+ */
+const HOST_NODE_FLAGS = (flag('host-node-flags') ?? '').split(' ').filter(Boolean);
 
 interface Server {
   url: string;
@@ -69,7 +82,7 @@ async function startExampleChainServer(): Promise<Server> {
   const port = await freePort();
   const gc = gcProbe();
   const main = join(repo, 'examples/chain-server/src/main.ts');
-  const child = spawnChild(process.execPath, [...gc.nodeArgs, main], {
+  const child = spawnChild(process.execPath, [...HOST_NODE_FLAGS, ...gc.nodeArgs, main], {
     env: {
       ...process.env,
       ...gc.env,
@@ -400,7 +413,7 @@ async function main(): Promise<void> {
   );
   notes.push(
     `Chain server at ${SLO_RATE}/s: ${slo.ok} answered of ${slo.intended}, ${slo.errors} errors (${slo.dropped} dropped at the ${SLO_RATE}-in-flight bound), achieved ${slo.achievedRate.toFixed(0)}/s; p50 ${ms2(slo.latency.p50)} / p90 ${ms2(slo.latency.p90)} / p99 ${ms2(slo.latency.p99)} / p99.9 ${ms2(slo.latency.p999)} / max ${ms2(slo.latency.max)} ms. grpc-js server, same load: ${sloBase.errors} errors, p50 ${ms2(sloBase.latency.p50)} / p99 ${ms2(sloBase.latency.p99)} ms.`,
-    `Latency is measured from each request's intended send time (open loop, fixed arrival rate), so a stall anywhere charges every request due during it. Server in a child process${pinning ? ` with its main thread pinned to CPU ${pinning.server} (the generator's main thread and h2load to CPU ${pinning.generator}; garbage-collector helper threads float, as on a deployed host; --no-pin turns pinning off)` : ' (not pinned)'}; client: createChainClient over gRPC in the bench process.`,
+    `Latency is measured from each request's intended send time (open loop, fixed arrival rate), so a stall anywhere charges every request due during it. Server in a child process${pinning ? ` with its main thread pinned to CPU ${pinning.server} (the generator's main thread and h2load to CPU ${pinning.generator}; garbage-collector helper threads float, as on a deployed host; --no-pin turns pinning off)` : ' (not pinned)'}; client: createChainClient over gRPC in the bench process.${HOST_NODE_FLAGS.length > 0 ? ` The example Chain host ran with \`${HOST_NODE_FLAGS.join(' ')}\` (--host-node-flags).` : ''}`,
   );
   charts.push({
     file: 'chain-server-slo-over-time',
