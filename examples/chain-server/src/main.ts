@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
+import { setFlagsFromString } from 'node:v8';
 
 import { Code } from '@connectrpc/connect';
 import {
@@ -28,6 +29,19 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { ConfigError, describeLedger, loadConfig } from './config.ts';
 import { type HostLedger, startHostLedger } from './ledger.ts';
+
+// Mark-compacts more often, each shorter. node:http2 hands every request header value that is not
+// in HPACK's static table to JavaScript as a V8 external string, and V8 allocates those in old
+// space: each call leaves ~5 there that only a mark-compact frees, finalizing them one by one in
+// its atomic pause (--trace-gc-nvp: clear.external_string_table, ~1 µs per call served since the
+// previous one). By default V8 lets the old generation grow ~4× its live size between
+// mark-compacts, which at 10,000 calls/s meant one every ~2.5 s pausing 55–125 ms; growing it by
+// 20 % runs one every ~0.7 s pausing 18–35 ms (measured interleaved under h2load: p99 lower at
+// 5,000/s and 10,000/s, +2–8 µs CPU per call at 10,000/s for the extra concurrent marking).
+// A --heap-growing-percent on the command line wins (=0 restores V8's own policy).
+if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) {
+  setFlagsFromString('--heap-growing-percent=20');
+}
 
 // The host's release, from its package.json: GetServiceInfo and HealthCheck report it (a server
 // given no version reports 0.0.0), and so do the telemetry resource and the log.
