@@ -29,8 +29,9 @@ import {
 } from '@mystira/health';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, pino } from 'pino';
+import { accessLog } from './access-log.ts';
 import { AllowedMethods } from './allowed-methods.ts';
 import { authentication } from './auth/authenticate.ts';
 import { chainAuth } from './auth/chain-credential.ts';
@@ -259,6 +260,9 @@ function buildHttp(log: Logger, draining: () => boolean, trustProxy: TrustProxy)
     requestIdHeader: false,
     genReqId: requestIdOf,
     bodyLimit: 1024 * 1024,
+    // One access-log line per request (access-log.ts), not Fastify's two: at info level the pair
+    // cost a cached read about 13 % of its CPU (serialising and writing both).
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     // Refusals before routing (a too long path parameter, a request the HTTP parser rejects)
     // are problem+json too.
@@ -292,6 +296,8 @@ function buildHttp(log: Logger, draining: () => boolean, trustProxy: TrustProxy)
   for (const schema of sharedSchemas) app.addSchema(schema);
   // The API speaks JSON only: any other body is 415, not a string that fails the schema.
   app.removeContentTypeParser('text/plain');
+
+  accessLog(app, log);
 
   // The request id (the caller's X-Request-Id, or ours) goes back with every answer, so a
   // caller can quote it and we can find the request's log lines.

@@ -148,7 +148,10 @@ describe('node src/main.ts', () => {
     });
     expect(created.status).toBe(201);
     expect(created.headers.get('x-request-id')).toBe('req-main-1');
-    // Fastify's request log carries our request id.
+    // The access log carries our request id (its line is written once the answer has gone out,
+    // and reaches us through the child's stdout: wait for it briefly).
+    for (let i = 0; i < 100 && !logs.some((l) => l.reqId === 'req-main-1'); i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(logs.some((l) => l.reqId === 'req-main-1')).toBe(true);
 
     child?.kill('SIGTERM');

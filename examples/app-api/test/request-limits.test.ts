@@ -120,6 +120,9 @@ describe('X-Request-Id', () => {
     const res = await getWithRequestId('/v2/unknown', id);
     expect(res.status).toBe(404);
     expect(res.echoed).toBe(id);
+    // Its access-log line is written once the answer has gone out: wait for it briefly.
+    for (let i = 0; i < 50 && !h.logs.some((l) => l.reqId === id); i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(h.logs.some((l) => l.reqId === id)).toBe(true);
   });
 
