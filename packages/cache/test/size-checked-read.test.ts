@@ -6,6 +6,7 @@
  */
 import { redisStore } from '@mystira/cache';
 import { describe, expect, it } from 'vitest';
+import { connect } from './helpers.js';
 import { sharedRedis } from './support/shared-redis.js';
 import { throwAwayRedis } from './support/throw-away-redis.js';
 
@@ -64,6 +65,26 @@ describe('size-checked read on the shared Redis', () => {
   });
 });
 
+describe('size-checked read on an auto-pipelined client', () => {
+  const shared = sharedRedis('size-checked-read-pipelined');
+
+  it('reads alike when ioredis batches the read with other commands of the same tick', async () => {
+    const kp = shared.keyPrefix();
+    await shared.redis.set(`${kp}:a`, 'alpha');
+    await shared.redis.set(`${kp}:over`, Buffer.alloc(101, 0x41));
+    const client = await connect(undefined, { enableAutoPipelining: true });
+    try {
+      const store = redisStore(client);
+      const keys = [`${kp}:a`, `${kp}:over`, `${kp}:none`];
+      // Reads in one tick: ioredis sends them as one pipeline.
+      const reads = await Promise.all([store.get(keys, 100), store.get(keys, 100)]);
+      for (const got of reads) expect(got.map(bytesOf)).toEqual(['alpha', 101, null]);
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
 describe('size-checked read after Redis lost the script', () => {
   const redis = throwAwayRedis();
 
@@ -82,5 +103,19 @@ describe('size-checked read after Redis lost the script', () => {
     const stats = await redis.client.info('commandstats');
     expect(/cmdstat_eval:calls=(\d+)/.exec(stats)?.[1]).toBe('1');
     expect(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1]).toBe('2');
+  });
+
+  it('SCRIPT FLUSH under an auto-pipelined client: loaded again, answered alike', async () => {
+    const client = await connect(redis.server.port, { enableAutoPipelining: true });
+    try {
+      const store = redisStore(client);
+      await client.set('p:a', 'alpha');
+      expect((await store.get(['p:a', 'p:none'], 10)).map(bytesOf)).toEqual(['alpha', null]);
+      await client.script('FLUSH');
+      const reads = await Promise.all([store.get(['p:a'], 10), store.get(['p:none'], 10)]);
+      expect(reads.map((got) => got.map(bytesOf))).toEqual([['alpha'], [null]]);
+    } finally {
+      client.disconnect();
+    }
   });
 });
