@@ -34,6 +34,11 @@ export interface HostConfig {
   shutdownDeadlineMs: number;
   logLevel: string;
   /**
+   * HEAP_GROWING_PERCENT: how far V8 lets the old generation grow past its live size before the
+   * next mark-compact; 0 (the default) leaves V8's own policy. See `applyHeapGrowing` in main.ts.
+   */
+  heapGrowingPercent: number;
+  /**
    * Port of the Prometheus `/metrics` listener (a separate HTTP server: the Chain port speaks
    * only the RPC protocols). Undefined when METRICS_PORT=off.
    */
@@ -69,6 +74,7 @@ const HostNumbers = Type.Object({
   BLOCK_INTERVAL_MS: Type.Integer({ minimum: 0, default: 1000 }),
   CONFIRMATIONS: Type.Integer({ minimum: 1, default: 3 }),
   SHUTDOWN_DEADLINE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  HEAP_GROWING_PERCENT: Type.Integer({ minimum: 0, maximum: 1000, default: 0 }),
 });
 
 /** RATE_LIMIT_BURST has no fixed default: twice the rate. */
@@ -259,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
     redisUrl: env.REDIS_URL || undefined,
     shutdownDeadlineMs: numbers.SHUTDOWN_DEADLINE_MS,
     logLevel: env.LOG_LEVEL || 'info',
+    heapGrowingPercent: numbers.HEAP_GROWING_PERCENT,
     metricsPort:
       env.METRICS_PORT?.toLowerCase() === 'off'
         ? undefined

@@ -213,8 +213,11 @@ describe('config', () => {
       confirmations: 3,
       apiKeys: [],
       metricsPort: 9464,
+      heapGrowingPercent: 0,
     });
     expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HEAP_GROWING_PERCENT: '20' }).heapGrowingPercent).toBe(20);
+    expect(() => loadConfig({ HEAP_GROWING_PERCENT: '-5' })).toThrow(/HEAP_GROWING_PERCENT/);
     expect(loadConfig({ METRICS_PORT: 'off' }).metricsPort).toBeUndefined();
     expect(() => loadConfig({ METRICS_PORT: 'x' })).toThrow(/METRICS_PORT/);
     expect(() => loadConfig({ PORT: 'x' })).toThrow(/PORT/);
