@@ -3,6 +3,7 @@
  * URL and the status under the request's id; Fastify's own two lines are off.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { until } from '../../../test-support/until.ts';
 import { type Harness, startHarness } from './support/harness.ts';
 
 let h: Harness;
@@ -24,8 +25,7 @@ it('writes one line per request, with its method, URL, status and time', async (
   expect(res.status).toBe(404);
   await res.arrayBuffer();
   // The line is written once the answer has gone out: wait for it briefly.
-  for (let i = 0; i < 50 && !h.logs.some((l) => l.reqId === reqId); i++)
-    await new Promise((r) => setTimeout(r, 10));
+  await until(() => h.logs.some((l) => l.reqId === reqId), 500);
   const lines = h.logs.filter((l) => l.reqId === reqId);
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatchObject({

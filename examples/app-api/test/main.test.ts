@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test-support/until.ts';
 import type { LocalIssuer } from '../../demo/src/issuer.ts';
 import {
   authEnv,
@@ -150,8 +151,7 @@ describe('node src/main.ts', () => {
     expect(created.headers.get('x-request-id')).toBe('req-main-1');
     // The access log carries our request id (its line is written once the answer has gone out,
     // and reaches us through the child's stdout: wait for it briefly).
-    for (let i = 0; i < 100 && !logs.some((l) => l.reqId === 'req-main-1'); i++)
-      await new Promise((r) => setTimeout(r, 20));
+    await until(() => logs.some((l) => l.reqId === 'req-main-1'), 2000);
     expect(logs.some((l) => l.reqId === 'req-main-1')).toBe(true);
 
     child?.kill('SIGTERM');

@@ -9,6 +9,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test-support/until.ts';
 import { type Harness, startHarness } from './support/harness.ts';
 
 let h: Harness;
@@ -121,8 +122,7 @@ describe('X-Request-Id', () => {
     expect(res.status).toBe(404);
     expect(res.echoed).toBe(id);
     // Its access-log line is written once the answer has gone out: wait for it briefly.
-    for (let i = 0; i < 50 && !h.logs.some((l) => l.reqId === id); i++)
-      await new Promise((r) => setTimeout(r, 10));
+    await until(() => h.logs.some((l) => l.reqId === id), 500);
     expect(h.logs.some((l) => l.reqId === id)).toBe(true);
   });
 
