@@ -14,16 +14,13 @@
  * Flags: `--ratio 0.1`, `--rounds 6`, `--round-seconds 5`, `--modes off,ratio` (a subset of
  * off, ratio, always-on, event-loop; telemetry off is always run, as the baseline), `--smoke`.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { createChainClient } from '@mystira/chain-client';
 import { ChainService, IsRegisteredRequestSchema } from '@mystira/chain-protos';
-import { grpcFrame, h2loadAvailable } from './lib/h2load.ts';
-import { summarize } from './lib/open-loop.ts';
+import { grpcFrame, h2loadAvailable, runH2loadClosedLoop } from './lib/h2load.ts';
 import { freePort, pinMainThread, pinning, spawnChild, waitFor } from './lib/processes.ts';
 import { type Comparison, emit, flag, progress, smoke } from './lib/report.ts';
 
@@ -110,63 +107,31 @@ interface Round {
 }
 
 /**
- * Runs a command to its end without blocking this event loop: the OTLP sink here must keep
- * taking the hosts' exports while h2load runs.
+ * One closed-loop round: one connection, STREAMS calls in flight, ROUND_S seconds after a second
+ * of warm-up. h2load runs without blocking this event loop: the OTLP sink here must keep taking
+ * the hosts' exports meanwhile.
  */
-function run(command: string, args: string[]): Promise<{ status: number | null; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout }));
-  });
-}
-
-/** One closed-loop round: one connection, STREAMS calls in flight, ROUND_S seconds. */
 async function round(host: Host): Promise<Round> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-observability-'));
-  try {
-    const bodyFile = join(dir, 'request.bin');
-    const logFile = join(dir, 'requests.tsv');
-    writeFileSync(bodyFile, BODY);
-    const args = [
-      ...['-c', '1', '-m', String(STREAMS), '-D', String(ROUND_S), '--warm-up-time=1'],
-      ...['-d', bodyFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers'],
-      `--log-file=${logFile}`,
-      `${host.url}/${ChainService.typeName}/IsRegistered`,
-    ];
-    const cpuBefore = cpuMicros(host.pid);
-    const mainBefore = cpuMicros(host.pid, true);
-    const h2load = await (pinning
-      ? run('taskset', ['-c', pinning.generator, 'h2load', ...args])
-      : run('h2load', args));
-    const cpu = cpuMicros(host.pid) - cpuBefore;
-    const main = cpuMicros(host.pid, true) - mainBefore;
-    if (h2load.status !== 0) throw new Error(`h2load failed (${h2load.status})`);
-    const latencies: number[] = [];
-    for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-      const [, status, micros] = line.split('\t');
-      if (status === '200') latencies.push(Number(micros) / 1000);
-    }
-    const rate = /finished in [\d.]+s, ([\d.]+) req\/s/.exec(h2load.stdout);
-    const done = /requests: \d+ total, \d+ started, (\d+) done/.exec(h2load.stdout);
-    if (!rate || !done) throw new Error(`unexpected h2load output:\n${h2load.stdout}`);
-    const s = summarize(latencies);
-    // CPU covers the warm-up second too: divide by every call answered in the round.
-    const calls = Number(done[1]);
-    return {
-      rps: Number(rate[1]),
-      p50: s.p50,
-      p99: s.p99,
-      cpuUsPerCall: cpu / calls,
-      mainCpuUsPerCall: main / calls,
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const cpuBefore = cpuMicros(host.pid);
+  const mainBefore = cpuMicros(host.pid, true);
+  const r = await runH2loadClosedLoop({
+    url: `${host.url}/${ChainService.typeName}/IsRegistered`,
+    body: BODY,
+    streams: STREAMS,
+    durationSeconds: ROUND_S,
+    warmUpSeconds: 1,
+    ...(pinning && { cpus: pinning.generator }),
+  });
+  const cpu = cpuMicros(host.pid) - cpuBefore;
+  const main = cpuMicros(host.pid, true) - mainBefore;
+  // CPU covers the warm-up second too: divide by every call answered in the round.
+  return {
+    rps: r.rps,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    cpuUsPerCall: cpu / r.done,
+    mainCpuUsPerCall: main / r.done,
+  };
 }
 
 function median(xs: number[]): number {

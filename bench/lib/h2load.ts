@@ -155,6 +155,11 @@ export interface ClosedLoopOptions {
   headers?: string[];
   /** A taskset CPU list to run h2load on (the generator's cores). */
   cpus?: string;
+  /**
+   * Seconds before the counted window (`--warm-up-time`); none by default, so that a CPU reading
+   * taken around the round divides by `done`.
+   */
+  warmUpSeconds?: number;
 }
 
 export interface ClosedLoopResult {
@@ -169,13 +174,16 @@ export interface ClosedLoopResult {
 
 /**
  * One closed-loop round: one connection with `streams` requests in flight for
- * `durationSeconds`, no rate limit, so the server (not a Node client) sets the pace. No warm-up
- * window: every request of the round is counted, so a CPU reading taken around the round divides
- * by `done`. Runs h2load as a child without blocking this event loop.
+ * `durationSeconds`, no rate limit, so the server (not a Node client) sets the pace. Without
+ * `warmUpSeconds` every request of the round is counted, so a CPU reading taken around the round
+ * divides by `done`. Runs h2load as a child without blocking this event loop.
  */
 export async function runH2loadClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
   const h2load = h2loadCommand(
-    ['-c', '1', '-m', String(options.streams), '-D', String(options.durationSeconds)],
+    [
+      ...['-c', '1', '-m', String(options.streams), '-D', String(options.durationSeconds)],
+      ...(options.warmUpSeconds ? [`--warm-up-time=${options.warmUpSeconds}`] : []),
+    ],
     options,
   );
   try {
