@@ -2,8 +2,10 @@
  * A span processor that exports over OTLP from a worker thread. BatchSpanProcessor serializes a
  * batch to protobuf and sends it on the event loop, inside the `span.end()` that fills the batch:
  * with every call sampled that was a quarter of what tracing cost the Chain host per call, and
- * one call in 512 waited for it. Here `onEnd` only keeps the span; batches are encoded as JSON on a later turn of the event loop (never inside a call's own `span.end()`) and posted to
- * src/span-export-worker.ts, which serializes and sends them.
+ * one call in 512 waited for it. Here `onEnd` encodes just its own span as JSON text (about
+ * 1.3 µs; see src/span-records.ts), so the span's objects die young while the text waits for its
+ * batch; a batch is posted to src/span-export-worker.ts, which serializes and sends it, on a
+ * later turn of the event loop.
  *
  * Like BatchSpanProcessor it keeps sampled spans only, and drops spans (counting them) rather than
  * queue without bound when the collector cannot keep up.
@@ -13,7 +15,7 @@ import { diag, TraceFlags } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { FromWorker, ToWorker, WorkerData } from './span-export-messages.ts';
-import { encodeSpans } from './span-records.ts';
+import { SpanEncoder } from './span-records.ts';
 
 export interface OffThreadSpanProcessorOptions {
   /** The OTLP traces URL (`<endpoint>/v1/traces`). */
@@ -35,7 +37,9 @@ export class OffThreadSpanProcessor implements SpanProcessor {
   readonly #delayMs: number;
   readonly #maxQueue: number;
   #worker: Promise<Worker> | undefined;
-  #buffer: ReadableSpan[] = [];
+  readonly #encoder = new SpanEncoder();
+  /** Ended spans, encoded, waiting for their batch. */
+  #buffer: string[] = [];
   /** Spans posted to the worker whose export has not ended. */
   #inWorker = 0;
   #dropped = 0;
@@ -63,7 +67,7 @@ export class OffThreadSpanProcessor implements SpanProcessor {
       if (this.#dropped++ === 0) diag.warn('OffThreadSpanProcessor: queue full, dropping spans');
       return;
     }
-    this.#buffer.push(span);
+    this.#buffer.push(this.#encoder.encode(span));
     if (this.#buffer.length >= this.#maxBatch) {
       // Full: sent on the next turn, not inside this call's span.end().
       this.#immediate ??= setImmediate(() => this.#send());
@@ -117,7 +121,7 @@ export class OffThreadSpanProcessor implements SpanProcessor {
         const batch = spans.slice(i, i + this.#maxBatch);
         w.postMessage({
           type: 'spans',
-          spans: encodeSpans(batch),
+          spans: this.#encoder.batch(batch),
           count: batch.length,
         } satisfies ToWorker);
       }

@@ -1,7 +1,7 @@
 /**
  * One call that turns OpenTelemetry on for an example host: tracer and meter providers, W3C trace
- * context + baggage propagation, the AsyncLocalStorage context manager (so `context.active()`
- * follows async calls), Prometheus text for `/metrics`, and OTLP export (http/protobuf) of traces
+ * context + baggage propagation, an AsyncLocalStorage context manager (so `context.active()`
+ * follows async calls; src/context-manager.ts), Prometheus text for `/metrics`, and OTLP export (http/protobuf) of traces
  * and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set.
  *
  * OpenTelemetry JS 3.x merged the Node tracer provider into `@opentelemetry/sdk-trace`'s
@@ -17,7 +17,6 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   CompositePropagator,
   W3CBaggagePropagator,
@@ -41,9 +40,9 @@ import {
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
-  TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { FrameContextManager } from './context-manager.ts';
 import { OffThreadSpanProcessor } from './off-thread-spans.ts';
 import { PooledIdGenerator } from './pooled-ids.ts';
 import {
@@ -51,6 +50,7 @@ import {
   type HistogramSpec,
   PreAggregatedHistograms,
 } from './pre-aggregated.ts';
+import { TraceIdRatioSampler } from './ratio-sampler.ts';
 
 export interface TelemetryOptions {
   /** `service.name` of every span and metric (OTEL_SERVICE_NAME overrides it). */
@@ -149,7 +149,7 @@ export function samplerFromEnv(env: Record<string, string | undefined>): Sampler
   const name = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'parentbased_always_on';
   const arg = Number(env.OTEL_TRACES_SAMPLER_ARG);
   const ratio = () =>
-    new TraceIdRatioBasedSampler(Number.isFinite(arg) && arg >= 0 && arg <= 1 ? arg : 1);
+    new TraceIdRatioSampler(Number.isFinite(arg) && arg >= 0 && arg <= 1 ? arg : 1);
   switch (name) {
     case 'always_on':
       return new AlwaysOnSampler();
@@ -236,7 +236,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     metrics.disable();
     propagation.disable();
     context.disable();
-    const contextManager = new AsyncLocalStorageContextManager();
+    const contextManager = new FrameContextManager();
     contextManager.enable();
     context.setGlobalContextManager(contextManager);
     propagation.setGlobalPropagator(

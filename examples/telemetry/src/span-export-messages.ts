@@ -10,7 +10,7 @@ export interface WorkerData {
 }
 
 export type ToWorker =
-  /** A batch of ended spans, as encodeSpans (src/span-records.ts) writes it. */
+  /** A batch of ended spans, as SpanEncoder (src/span-records.ts) writes it. */
   | { type: 'spans'; spans: string; count: number }
   /** Answer `flushed` once every export started before this message has ended. */
   | { type: 'flush'; id: number }

@@ -20,7 +20,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { PooledIdGenerator } from '../src/pooled-ids.ts';
-import { decodeSpans, encodeSpans } from '../src/span-records.ts';
+import { decodeSpans, SpanEncoder } from '../src/span-records.ts';
 
 /** What the OTLP serializer reads of a span. */
 function exported(span: ReadableSpan) {
@@ -91,13 +91,19 @@ describe('spans sent to the export worker', () => {
 
     const resource = resourceFromAttributes({ 'service.name': 'svc' });
     const scopes = new Map<string, InstrumentationScope>();
-    const decoded = decodeSpans(encodeSpans(ended), resource, scopes);
+    // Encoded one by one as they end, then joined into a batch, as the processor does.
+    const encoder = new SpanEncoder();
+    const encodeBatch = (spans: typeof ended) => encoder.batch(spans.map((s) => encoder.encode(s)));
+    const decoded = decodeSpans(encodeBatch(ended), resource, scopes);
     expect(decoded.map(exported)).toEqual(ended.map(exported));
     expect(decoded.every((s) => s.resource === resource && s.ended)).toBe(true);
     // One scope object per scope, across batches too (the serializer groups by identity).
-    const again = decodeSpans(encodeSpans(ended), resource, scopes);
+    const again = decodeSpans(encodeBatch(ended), resource, scopes);
     expect(again[0]?.instrumentationScope).toBe(decoded[0]?.instrumentationScope);
     expect(again[1]?.instrumentationScope).not.toBe(again[0]?.instrumentationScope);
+    // A batch of one span still carries every scope the encoder numbered.
+    const last = decodeSpans(encodeBatch(ended.slice(1)), resource, scopes);
+    expect(last.map(exported)).toEqual(ended.slice(1).map(exported));
   });
 });
 
