@@ -6,7 +6,7 @@
  * - `fastifyTracing`: a SERVER span per request, handlers run in its context; serves /metrics.
  * - `traceMixin`: trace_id / span_id on every pino line.
  * - `metricsListener`: a plain node:http listener for /metrics (hosts without an HTTP framework).
- * - `OffThreadSpanProcessor`: OTLP span export from a worker thread (what `setupTelemetry` uses).
+ * - `OffThreadSpanProcessor`: OTLP span export from a worker thread (`SPAN_EXPORT=worker`).
  * - `PooledIdGenerator`: trace and span ids cut from a pool of random hex text.
  */
 export { type FastifyTracingOptions, fastifyTracing, requestSpan } from './fastify.ts';

@@ -69,7 +69,7 @@ export interface TelemetryOptions {
    *   `parentbased_traceidratio`; the ratio from the argument, default 1).
    * - OTEL_SDK_DISABLED=true: providers are still created (so /metrics answers) but nothing is
    *   registered globally and nothing is exported.
-   * - SPAN_EXPORT=event-loop: OTLP span export on the event loop (see `spanExport`).
+   * - SPAN_EXPORT=worker: OTLP span export from a worker thread (see `spanExport`).
    */
   env?: Record<string, string | undefined>;
   /**
@@ -86,10 +86,13 @@ export interface TelemetryOptions {
    */
   prometheus?: boolean;
   /**
-   * Where OTLP span export (protobuf serialization, HTTP) runs: `'worker'` (the default), a worker
-   * thread fed batches of ended spans (OffThreadSpanProcessor), or `'event-loop'`, the SDK's
-   * BatchSpanProcessor, which serializes inside the `span.end()` that fills a batch. Default: the
-   * environment's SPAN_EXPORT, else `'worker'`.
+   * Where OTLP span export (protobuf serialization, HTTP) runs: `'event-loop'` (the default), the
+   * SDK's BatchSpanProcessor, which serializes inside the `span.end()` that fills a batch, or
+   * `'worker'`, a worker thread fed batches of ended spans as JSON (OffThreadSpanProcessor). The
+   * worker takes about 3 µs a span off the event loop but costs about 6 µs a span more in all
+   * (the JSON round trip, a second isolate): it pays only where the host has cores to spare. On
+   * the 2-core benchmark machine the event loop export served more calls at a lower p99 (see
+   * bench/results/latest.md). Default: the environment's SPAN_EXPORT, else `'event-loop'`.
    */
   spanExport?: 'worker' | 'event-loop';
   /** Make these providers the global ones (`trace`, `metrics`, `propagation`, `context`). Default true. */
@@ -190,9 +193,9 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
   if (endpoint) {
     const url = `${endpoint}/v1/traces`;
     spanProcessors.push(
-      (options.spanExport ?? env.SPAN_EXPORT) === 'event-loop'
-        ? new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url, headers }) })
-        : new OffThreadSpanProcessor({ url, headers, resource }),
+      (options.spanExport ?? env.SPAN_EXPORT) === 'worker'
+        ? new OffThreadSpanProcessor({ url, headers, resource })
+        : new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url, headers }) }),
     );
   }
   const tracerProvider = new TracerProvider({

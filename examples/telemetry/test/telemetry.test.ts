@@ -183,49 +183,54 @@ describe('metricsListener', () => {
 });
 
 describe('OTLP export', () => {
-  it('sends traces and metrics as http/protobuf to OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
-    const received: { path: string; type: string; body: Buffer; auth: string }[] = [];
-    const collector = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        received.push({
-          path: req.url ?? '',
-          type: req.headers['content-type'] ?? '',
-          body: Buffer.concat(chunks),
-          auth: String(req.headers['x-collector-token'] ?? ''),
+  // From the event loop (the SDK's BatchSpanProcessor, the default) and from the export worker.
+  it.each(['event-loop', 'worker'])(
+    'sends traces and metrics as http/protobuf to OTEL_EXPORTER_OTLP_ENDPOINT (SPAN_EXPORT=%s)',
+    async (spanExport) => {
+      const received: { path: string; type: string; body: Buffer; auth: string }[] = [];
+      const collector = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          received.push({
+            path: req.url ?? '',
+            type: req.headers['content-type'] ?? '',
+            body: Buffer.concat(chunks),
+            auth: String(req.headers['x-collector-token'] ?? ''),
+          });
+          res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
         });
-        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
       });
-    });
-    collector.listen(0, '127.0.0.1');
-    await once(collector, 'listening');
-    const { port } = collector.address() as AddressInfo;
-    const own = setupTelemetry({
-      serviceName: 'otlp-test-service',
-      registerGlobally: false,
-      env: {
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/`,
-        OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-token=abc',
-      },
-    });
-    try {
-      expect(own.otlpEndpoint).toBe(`http://127.0.0.1:${port}`);
-      own.tracer.startSpan('exported-span').end();
-      own.meter.createCounter('exported_counter').add(1);
-      await own.shutdown(); // flushes both
-      const traces = received.find((r) => r.path === '/v1/traces');
-      const metrics = received.find((r) => r.path === '/v1/metrics');
-      expect(traces?.type).toBe('application/x-protobuf');
-      expect(traces?.auth).toBe('abc');
-      expect(traces?.body.includes('exported-span')).toBe(true);
-      expect(traces?.body.includes('otlp-test-service')).toBe(true);
-      expect(metrics?.type).toBe('application/x-protobuf');
-      expect(metrics?.body.includes('exported_counter')).toBe(true);
-    } finally {
-      collector.close();
-    }
-  });
+      collector.listen(0, '127.0.0.1');
+      await once(collector, 'listening');
+      const { port } = collector.address() as AddressInfo;
+      const own = setupTelemetry({
+        serviceName: 'otlp-test-service',
+        registerGlobally: false,
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/`,
+          OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-token=abc',
+          SPAN_EXPORT: spanExport,
+        },
+      });
+      try {
+        expect(own.otlpEndpoint).toBe(`http://127.0.0.1:${port}`);
+        own.tracer.startSpan('exported-span').end();
+        own.meter.createCounter('exported_counter').add(1);
+        await own.shutdown(); // flushes both
+        const traces = received.find((r) => r.path === '/v1/traces');
+        const metrics = received.find((r) => r.path === '/v1/metrics');
+        expect(traces?.type).toBe('application/x-protobuf');
+        expect(traces?.auth).toBe('abc');
+        expect(traces?.body.includes('exported-span')).toBe(true);
+        expect(traces?.body.includes('otlp-test-service')).toBe(true);
+        expect(metrics?.type).toBe('application/x-protobuf');
+        expect(metrics?.body.includes('exported_counter')).toBe(true);
+      } finally {
+        collector.close();
+      }
+    },
+  );
 });
 
 describe('samplerFromEnv', () => {
