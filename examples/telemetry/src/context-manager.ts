@@ -5,7 +5,7 @@
  * On Node 24 an AsyncLocalStorage lives in async context frames (a Map per frame), and
  * `AsyncLocalStorage.run()` makes two of them: one to enter the store, and a second, new one
  * to put the previous store back, each copying the current frame. Every call a host serves runs
- * inside a `context.with()` (its span's context), sampled or not, so that was about 400 bytes
+ * inside a `context.with()` (its span's context), sampled or not, so that was about 500 bytes
  * and two Map copies per call. Here `with()` enters the context inside an `AsyncResource` made
  * for the call: the resource captured the current frame and sets that very frame back when
  * `fn` returns, so nothing is made to restore it. The same holds where AsyncLocalStorage still

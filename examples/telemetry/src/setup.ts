@@ -1,8 +1,8 @@
 /**
  * One call that turns OpenTelemetry on for an example host: tracer and meter providers, W3C trace
  * context + baggage propagation, an AsyncLocalStorage context manager (so `context.active()`
- * follows async calls; src/context-manager.ts), Prometheus text for `/metrics`, and OTLP export (http/protobuf) of traces
- * and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ * follows async calls; src/context-manager.ts), Prometheus text for `/metrics`, and OTLP export
+ * (http/protobuf) of traces and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set.
  *
  * OpenTelemetry JS 3.x merged the Node tracer provider into `@opentelemetry/sdk-trace`'s
  * `TracerProvider`; what `NodeTracerProvider.register()` used to do (context manager +

@@ -1,9 +1,10 @@
 /**
  * Ended spans as text, the form in which they cross to the span export worker
  * (src/span-export-worker.ts), and back into what the OTLP serializer reads. One JSON text per
- * batch, each span a flat array, encoded when the span ends: measured with Chain server spans, stringifying that costs about
- * 1.3 µs per span, against 2–4 µs to structured-clone the same spans as objects and about 9 µs to
- * serialize them to OTLP protobuf, which is what the worker then does off the event loop.
+ * batch, each span a flat array encoded when the span ends: measured with Chain server spans,
+ * stringifying that costs about 1.3 µs per span, against 2–4 µs to structured-clone the same
+ * spans as objects and about 9 µs to serialize them to OTLP protobuf, which is what the worker
+ * then does off the event loop.
  *
  * JSON keeps what span attributes hold (strings, booleans, numbers, arrays of them), except that
  * a NaN or infinite number becomes null.
