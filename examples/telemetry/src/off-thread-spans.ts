@@ -5,7 +5,9 @@
  * one call in 512 waited for it. Here `onEnd` encodes just its own span as JSON text (about
  * 1.3 µs; see src/span-records.ts), so the span's objects die young while the text waits for its
  * batch; a batch is posted to src/span-export-worker.ts, which serializes and sends it, on a
- * later turn of the event loop.
+ * later turn of the event loop. Opt-in (`setupTelemetry`'s `spanExport: 'worker'`): the JSON
+ * round trip and the second isolate cost more CPU in all than they take off the event loop, so it
+ * pays only where the host has cores to spare.
  *
  * Like BatchSpanProcessor it keeps sampled spans only, and drops spans (counting them) rather than
  * queue without bound when the collector cannot keep up.

@@ -38,7 +38,7 @@ export class TraceIdRatioSampler implements Sampler {
 }
 
 /** The four 32-bit words of a 32-digit trace id, XORed: the SDK sampler's hash. */
-export function traceIdHash(traceId: string): number {
+function traceIdHash(traceId: string): number {
   let hash = 0;
   for (let word = 0; word < 32; word += 8) {
     let value = 0;

@@ -86,8 +86,7 @@ export function createInvoke({ onCall, telemetry }: InvokeOptions): Invoke {
     const { route, timeoutMs } = request;
     const call = new LeanCallContext(request);
     if (telemetry) return traced(telemetry, onCall, request, call, run, arg);
-    const result =
-      timeoutMs === undefined ? run(arg, call) : withDeadline(run, arg, call, timeoutMs);
+    const result = runWithin(run, arg, call, timeoutMs);
     if (!onCall) return result;
     const start = performance.now();
     const header = headerGetter(request.headers);
@@ -119,8 +118,7 @@ function traced<A>(
   // The handler (and so the ledger calls) runs in the call's context, and so does onCall: an
   // access-log line written there can carry the call's trace id.
   return scope.run(() => {
-    const result =
-      timeoutMs === undefined ? run(arg, call) : withDeadline(run, arg, call, timeoutMs);
+    const result = runWithin(run, arg, call, timeoutMs);
     result.then(
       () => {
         scope.end(undefined);
@@ -156,6 +154,16 @@ function report(
   } catch {
     // An observer's bug must not fail the call.
   }
+}
+
+/** Runs the handler (or refusal), within the client's deadline if it gave one. */
+function runWithin<A>(
+  run: (arg: A, call: CallContext) => Promise<unknown>,
+  arg: A,
+  call: LeanCallContext,
+  timeoutMs: number | undefined,
+): Promise<unknown> {
+  return timeoutMs === undefined ? run(arg, call) : withDeadline(run, arg, call, timeoutMs);
 }
 
 /**
