@@ -43,7 +43,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { FrameContextManager } from './context-manager.ts';
-import { OffThreadSpanProcessor } from './off-thread-spans.ts';
+import { EncodedSpanProcessor } from './encoded-span-processor.ts';
 import { PooledIdGenerator } from './pooled-ids.ts';
 import {
   type HistogramSeries,
@@ -69,7 +69,7 @@ export interface TelemetryOptions {
    *   `parentbased_traceidratio`; the ratio from the argument, default 1).
    * - OTEL_SDK_DISABLED=true: providers are still created (so /metrics answers) but nothing is
    *   registered globally and nothing is exported.
-   * - SPAN_EXPORT=worker: OTLP span export from a worker thread (see `spanExport`).
+   * - SPAN_EXPORT=sdk: OTLP span export by the SDK's own processor (see `spanExport`).
    */
   env?: Record<string, string | undefined>;
   /**
@@ -86,15 +86,14 @@ export interface TelemetryOptions {
    */
   prometheus?: boolean;
   /**
-   * Where OTLP span export (protobuf serialization, HTTP) runs: `'event-loop'` (the default), the
-   * SDK's BatchSpanProcessor, which serializes inside the `span.end()` that fills a batch, or
-   * `'worker'`, a worker thread fed batches of ended spans as JSON (OffThreadSpanProcessor). The
-   * worker takes about 3 µs a span off the event loop but costs about 6 µs a span more in all
-   * (the JSON round trip, a second isolate): it pays only where the host has cores to spare. On
-   * the 2-core benchmark machine the event loop export served more calls at a lower p99 (see
-   * bench/results/latest.md). Default: the environment's SPAN_EXPORT, else `'event-loop'`.
+   * How sampled spans go to the OTLP endpoint: `'encoded'` (the default), EncodedSpanProcessor,
+   * which writes each span as protobuf when it ends and sends batches through the OTLP exporter's
+   * HTTP transport, or `'sdk'`, the SDK's BatchSpanProcessor with its OTLPTraceExporter, which
+   * keeps the span objects until a batch is full and serializes them then. The first costs the
+   * Chain host about 6 µs less per call with every call sampled (bench/results/latest.md). Default:
+   * the environment's SPAN_EXPORT, else `'encoded'`.
    */
-  spanExport?: 'worker' | 'event-loop';
+  spanExport?: 'encoded' | 'sdk';
   /** Make these providers the global ones (`trace`, `metrics`, `propagation`, `context`). Default true. */
   registerGlobally?: boolean;
 }
@@ -193,9 +192,9 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
   if (endpoint) {
     const url = `${endpoint}/v1/traces`;
     spanProcessors.push(
-      (options.spanExport ?? env.SPAN_EXPORT) === 'worker'
-        ? new OffThreadSpanProcessor({ url, headers, resource })
-        : new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url, headers }) }),
+      (options.spanExport ?? env.SPAN_EXPORT) === 'sdk'
+        ? new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url, headers }) })
+        : new EncodedSpanProcessor({ url, headers }),
     );
   }
   const tracerProvider = new TracerProvider({

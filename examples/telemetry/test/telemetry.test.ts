@@ -183,8 +183,8 @@ describe('metricsListener', () => {
 });
 
 describe('OTLP export', () => {
-  // From the event loop (the SDK's BatchSpanProcessor, the default) and from the export worker.
-  it.each(['event-loop', 'worker'])(
+  // Spans written as they end (EncodedSpanProcessor, the default) and the SDK's BatchSpanProcessor.
+  it.each(['encoded', 'sdk'])(
     'sends traces and metrics as http/protobuf to OTEL_EXPORTER_OTLP_ENDPOINT (SPAN_EXPORT=%s)',
     async (spanExport) => {
       const received: { path: string; type: string; body: Buffer; auth: string }[] = [];
