@@ -116,7 +116,8 @@ export class EncodedSpanProcessor implements SpanProcessor {
   /** Sends what is batched and waits for every export started so far. */
   async forceFlush(): Promise<void> {
     this.#send();
-    await Promise.all(this.#exports);
+    // Until none is left: a batch waiting for its resource is sent, and so awaited, later.
+    while (this.#exports.size > 0) await Promise.all(this.#exports);
   }
 
   shutdown(): Promise<void> {
@@ -149,6 +150,17 @@ export class EncodedSpanProcessor implements SpanProcessor {
     this.#timer = undefined;
     const spans = this.#batched;
     if (spans === 0) return;
+    // A resource still detecting attributes (e.g. a cloud detector) is waited for, as
+    // BatchSpanProcessor waits, rather than sent without them; the batch keeps filling meanwhile
+    // (within maxQueueSize).
+    for (const resource of this.#writers.keys()) {
+      if (resource.asyncAttributesPending && resource.waitForAsyncAttributes) {
+        const done = resource.waitForAsyncAttributes().then(() => this.#send());
+        this.#exports.add(done);
+        void done.then(() => this.#exports.delete(done));
+        return;
+      }
+    }
     let size = 0;
     for (const scopes of this.#writers.values()) {
       for (const writer of scopes.values()) size += writer.pos;

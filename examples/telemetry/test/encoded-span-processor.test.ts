@@ -1,11 +1,13 @@
 /**
  * EncodedSpanProcessor against a collector over real HTTP: batches of at most the batch size,
  * every sampled span once (and no unsampled one), grouped by scope; a collector that stops
- * answering costs dropped spans, not memory, and the processor goes on once it answers again.
+ * answering costs dropped spans, not memory, and the processor goes on once it answers again; a
+ * resource still detecting attributes is waited for.
  */
 import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOnSampler,
   ParentBasedSampler,
@@ -160,6 +162,23 @@ describe('EncodedSpanProcessor', () => {
     tracer.startSpan('after').end();
     await processor.forceFlush();
     expect(spanNames(collector)).toContain('after');
+    await provider.shutdown();
+  });
+
+  it('waits for resource attributes still being detected before sending', async () => {
+    const collector = await startCollector();
+    const processor = new EncodedSpanProcessor({ url: collector.url });
+    const region = new Promise<string>((resolve) => setTimeout(() => resolve('eu-west-1'), 50));
+    const provider = new TracerProvider({
+      spanProcessors: [processor],
+      sampler: new AlwaysOnSampler(),
+      resource: resourceFromAttributes({ 'service.name': 'detecting', 'cloud.region': region }),
+    });
+    provider.getTracer('t').startSpan('early').end();
+    await processor.forceFlush();
+    expect(spanNames(collector)).toEqual(['early']);
+    const attributes = collector.requests[0]?.body.resourceSpans[0].resource.attributes;
+    expect(attributes).toContainEqual({ key: 'cloud.region', value: { stringValue: 'eu-west-1' } });
     await provider.shutdown();
   });
 
