@@ -84,6 +84,8 @@ export class EncodedSpanProcessor implements SpanProcessor {
   readonly #exports = new Set<Promise<void>>();
   #dropped = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** A resource whose attributes are awaited before the batch goes out. */
+  #waitingFor: Resource | undefined;
   #shutDown: Promise<void> | undefined;
 
   constructor(options: EncodedSpanProcessorOptions) {
@@ -155,9 +157,14 @@ export class EncodedSpanProcessor implements SpanProcessor {
     // (within maxQueueSize).
     for (const resource of this.#writers.keys()) {
       if (resource.asyncAttributesPending && resource.waitForAsyncAttributes) {
-        const done = resource.waitForAsyncAttributes().then(() => this.#send());
-        this.#exports.add(done);
-        void done.then(() => this.#exports.delete(done));
+        if (this.#waitingFor === resource) return;
+        this.#waitingFor = resource;
+        this.#track(
+          resource.waitForAsyncAttributes().then(() => {
+            this.#waitingFor = undefined;
+            this.#send();
+          }),
+        );
         return;
       }
     }
@@ -187,6 +194,11 @@ export class EncodedSpanProcessor implements SpanProcessor {
         resolve();
       });
     });
+    this.#track(done);
+  }
+
+  /** Keeps `done` until it settles, for forceFlush to wait for. */
+  #track(done: Promise<void>): void {
     this.#exports.add(done);
     void done.then(() => this.#exports.delete(done));
   }

@@ -6,11 +6,12 @@
  * Why not the exporter's own serializer: it serializes a whole batch when it is exported, so
  * every span of the batch (with its attribute, event and context objects) lives until the batch
  * is full and is promoted to the old generation on the way; and it measures every message before
- * writing it and copies each hex id into a new array. Here a span is written once, as it ends, ids
- * go through Buffer's native hex decoder and strings through its native UTF-8 encoder, and a
- * message's length is written after its content (one byte kept for it, the content moved on the
- * rare message of 128 bytes or more). Fields at their default value are left out, as proto3
- * serializers do; a decoder reads the same message either way.
+ * writing it and copies each hex id into a new array. Here a span is written once, as it ends:
+ * ids are decoded straight into the buffer, short ASCII strings are copied byte by byte (longer
+ * or other text goes through Buffer's native UTF-8 encoder), and a message's length is written
+ * after its content: one byte is kept for it, and a message of 128 bytes or more (a whole span,
+ * not its attributes) moves its content one byte on. Fields at their default value are left
+ * out, as proto3 serializers do; a decoder reads the same message either way.
  */
 import type { Attributes, AttributeValue, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
@@ -42,7 +43,7 @@ export class ProtoWriter {
   pos = 0;
 
   constructor(initialBytes = 16 * 1024) {
-    this.buffer = Buffer.allocUnsafe(initialBytes);
+    this.buffer = Buffer.allocUnsafe(Math.max(16, initialBytes));
   }
 
   /** The bytes written so far (a view: copy it before writing on). */
