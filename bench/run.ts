@@ -118,6 +118,17 @@ function ratio(c: Comparison): number {
 function fmt(n: number): string {
   return n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n === 0 ? '0' : n.toPrecision(3);
 }
+/**
+ * A report's notes, a blank line after each, except between two rows of one Markdown table (a
+ * note that starts with `|`), which a blank line would cut in two.
+ */
+function pushNotes(lines: string[], notes: readonly string[] | undefined): void {
+  for (const note of notes ?? []) {
+    if (note.startsWith('|') && lines.at(-2)?.startsWith('|') && lines.at(-1) === '') lines.pop();
+    lines.push(note, '');
+  }
+}
+
 function targetRow(t: Target): string {
   return `| ${t.metric} | ${fmt(t.value)} ${t.unit} | ${t.comparator} ${fmt(t.limit)} ${t.unit} | ${targetMet(t) ? 'met' : '**not met**'} |`;
 }
@@ -167,7 +178,7 @@ for (const report of reports) {
     lines.push(`![${spec.title}](${chartDir}/${file}.svg)`, '');
   }
   if (report.comparisons.length === 0) {
-    for (const note of report.notes ?? []) lines.push(note, '');
+    pushNotes(lines, report.notes);
     continue;
   }
   lines.push('| metric | ours | alternative | ratio | bar |', '|---|---|---|---|---|');
@@ -177,8 +188,8 @@ for (const report of reports) {
       `| ${c.metric} | ${fmt(c.ours)} ${c.unit} | ${fmt(c.baseline)} ${c.unit} (${c.baselineName}) | ${fmt(ratio(c))}× | ${bar} |`,
     );
   }
-  for (const note of report.notes ?? []) lines.push('', note);
   lines.push('');
+  pushNotes(lines, report.notes);
 }
 writeFileSync(join(out, `${base}.md`), `${lines.join('\n')}\n`);
 writeFileSync(
