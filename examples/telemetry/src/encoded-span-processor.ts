@@ -174,14 +174,15 @@ export class EncodedSpanProcessor implements SpanProcessor {
     }
     const request = new ProtoWriter(size + 1024 * (1 + this.#writers.size));
     for (const [resource, scopes] of this.#writers) {
-      if (![...scopes.values()].some((writer) => writer.pos > 0)) continue;
-      const at = openResourceSpans(request, resource);
+      // A resource is written only if one of its scopes has spans in this batch.
+      let at: number | undefined;
       for (const [scope, writer] of scopes) {
         if (writer.pos === 0) continue;
+        at ??= openResourceSpans(request, resource);
         writeScopeSpans(request, scope, writer.bytes());
         writer.reset();
       }
-      closeResourceSpans(request, at, resource);
+      if (at !== undefined) closeResourceSpans(request, at, resource);
     }
     this.#batched = 0;
     this.#exporting += spans;

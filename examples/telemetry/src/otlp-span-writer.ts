@@ -72,13 +72,20 @@ export class ProtoWriter {
   /** An unsigned 32-bit varint. */
   varint(value: number): void {
     this.ensure(5);
+    this.pos = this.#varintAt(this.pos, value);
+  }
+
+  /** Writes `value` as a varint at `pos` (the caller made room); returns the next position. */
+  #varintAt(pos: number, value: number): number {
     const b = this.buffer;
+    let p = pos;
     let v = value >>> 0;
     while (v > 127) {
-      b[this.pos++] = (v & 127) | 128;
+      b[p++] = (v & 127) | 128;
       v >>>= 7;
     }
-    b[this.pos++] = v;
+    b[p++] = v;
+    return p;
   }
 
   /** An integer as a 64-bit varint, negative ones in two's complement (ten bytes). */
@@ -136,13 +143,7 @@ export class ProtoWriter {
     this.ensure(size - 1);
     this.buffer.copy(this.buffer, at + size, at + 1, this.pos);
     this.pos += size - 1;
-    let v = length;
-    let p = at;
-    while (v > 127) {
-      this.buffer[p++] = (v & 127) | 128;
-      v >>>= 7;
-    }
-    this.buffer[p] = v;
+    this.#varintAt(at, length);
   }
 
   string(field: number, value: string): void {
